@@ -1,0 +1,236 @@
+// The MCP methods a session answers itself (lifecycle, tools, logging).
+
+#include <caf/event_based_actor.hpp>
+
+#include <fmt/format.h>
+
+#include "actors/mcp_session.hpp"
+#include "actors/tool_call.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "protocol/mcp.hpp"
+#include "protocol/version.hpp"
+
+namespace rmcp {
+
+namespace {
+
+constexpr std::string_view cursor_prefix = "tools-";
+
+std::string make_cursor(size_t offset) {
+  return std::string{cursor_prefix} + std::to_string(offset);
+}
+
+/// Parses a cursor made by make_cursor; false for anything else.
+bool parse_cursor(const std::string& cursor, size_t limit, size_t& offset) {
+  if (cursor.compare(0, cursor_prefix.size(), cursor_prefix) != 0)
+    return false;
+  auto digits = cursor.substr(cursor_prefix.size());
+  if (digits.empty() || digits.size() > 9)
+    return false;
+  size_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  if (value == 0 || value >= limit)
+    return false;
+  offset = value;
+  return true;
+}
+
+caf::error timeout_error(const tool_descriptor& tool,
+                         std::chrono::milliseconds timeout) {
+  return make_error(ec::tool_timeout,
+                    fmt::format("tool '{}' did not finish within {:g} s; the "
+                                "router may be slow or unreachable. Retry, "
+                                "or run check_connectivity for the device.",
+                                tool.spec.name, timeout.count() / 1000.0));
+}
+
+} // namespace
+
+const std::unordered_map<std::string, mcp_session_state::method_fn>&
+mcp_session_state::request_methods() {
+  static const std::unordered_map<std::string, method_fn> table{
+    {"initialize", &mcp_session_state::initialize},
+    {"ping", &mcp_session_state::ping},
+    {"tools/list", &mcp_session_state::tools_list},
+    {"tools/call", &mcp_session_state::tools_call},
+    {"logging/setLevel", &mcp_session_state::logging_set_level},
+  };
+  return table;
+}
+
+void mcp_session_state::initialize(const jsonrpc::message& msg) {
+  if (current != phase::fresh) {
+    reply_error(msg.id, make_error(ec::invalid_request,
+                                   "the session is already initialized"));
+    return;
+  }
+  const auto& p = msg.params;
+  auto requested = p.is_object() ? p.find("protocolVersion") : p.end();
+  if (!p.is_object() || requested == p.end() || !requested->is_string()) {
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "initialize needs a string "
+                                   "\"protocolVersion\""));
+    return;
+  }
+  version = mcp::negotiate_version(requested->get<std::string>());
+  client_info = p.value("clientInfo", json::object());
+  current = phase::ready;
+  json server_info{{"name", "routeros-mcp"}, {"version", rmcp::version}};
+  if (mcp::has_titles(version))
+    server_info["title"] = "RouterOS MCP";
+  json result{{"protocolVersion", version},
+              {"capabilities",
+               {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
+              {"serverInfo", std::move(server_info)}};
+  if (!ctx.settings.instructions.empty())
+    result["instructions"] = ctx.settings.instructions;
+  log::mcp()->info("session-initialized version={} client={} subject={}",
+                   version, client_info.value("name", "?"), ctx.who.subject);
+  reply(msg.id, std::move(result));
+}
+
+void mcp_session_state::ping(const jsonrpc::message& msg) {
+  reply(msg.id, json::object());
+}
+
+void mcp_session_state::tools_list(const jsonrpc::message& msg) {
+  const auto& tools = ctx.tools->all();
+  size_t offset = 0;
+  if (msg.params.is_object() && msg.params.contains("cursor")) {
+    const auto& cursor = msg.params["cursor"];
+    if (!cursor.is_string()
+        || !parse_cursor(cursor.get<std::string>(), tools.size(), offset)) {
+      reply_error(msg.id, make_error(ec::invalid_params,
+                                     "invalid cursor; pass the nextCursor of "
+                                     "a previous tools/list answer"));
+      return;
+    }
+  }
+  auto page = std::max<size_t>(ctx.settings.page_size, 1);
+  auto end = std::min(tools.size(), offset + page);
+  json list = json::array();
+  for (size_t i = offset; i < end; ++i)
+    list.push_back(mcp::to_json(tools[i].spec, version));
+  json result{{"tools", std::move(list)}};
+  if (end < tools.size())
+    result["nextCursor"] = make_cursor(end);
+  reply(msg.id, std::move(result));
+}
+
+void mcp_session_state::tools_call(const jsonrpc::message& msg) {
+  const auto& p = msg.params;
+  auto name = p.is_object() ? p.find("name") : p.end();
+  if (!p.is_object() || name == p.end() || !name->is_string()) {
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "tools/call needs a string \"name\""));
+    return;
+  }
+  const auto* tool = ctx.tools->find(name->get<std::string>());
+  if (tool == nullptr) {
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "Unknown tool: " + name->get<std::string>()));
+    return;
+  }
+  json args = p.value("arguments", json::object());
+  if (!args.is_object()) {
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "\"arguments\" must be an object"));
+    return;
+  }
+  auto key = jsonrpc::id_key(msg.id);
+  if (calls.count(key)) {
+    reply_error(msg.id, make_error(ec::invalid_request,
+                                   "request id " + key + " is already in use"));
+    return;
+  }
+  if (auto violations = tool->input.validate(args); !violations.empty()) {
+    reply(msg.id, to_tool_error_result(make_error(
+                    ec::invalid_arguments,
+                    "invalid arguments for tool '" + tool->spec.name + "':\n"
+                      + schema::to_string(violations))));
+    return;
+  }
+  tool_call_setup setup;
+  setup.tool = tool;
+  setup.arguments = std::move(args);
+  setup.svc = ctx.svc;
+  setup.caller = ctx.who;
+  setup.version = version;
+  setup.session = caf::actor_cast<mcp_session_actor>(self);
+  setup.request_key = key;
+  if (auto meta = p.find("_meta"); meta != p.end() && meta->is_object())
+    if (auto token = meta->find("progressToken");
+        token != meta->end() && (token->is_string() || token->is_number_integer()))
+      setup.progress_token = *token;
+  auto call = spawn_tool_call(self, std::move(setup));
+  calls[key] = inflight{call, msg.id};
+  auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
+  // The state outlives every response handler of its actor, so capturing
+  // `this` is safe here.
+  auto finish = [this, key](std::optional<json> result, caf::error err) {
+    auto& st = *this;
+    auto i = st.calls.find(key);
+    if (i == st.calls.end())
+      return;
+    auto entry = std::move(i->second);
+    st.calls.erase(i);
+    if (!entry.cancelled) {
+      if (result)
+        st.reply(entry.id, std::move(*result));
+      else
+        st.reply(entry.id, to_tool_error_result(err));
+    }
+    st.quit_if_drained();
+  };
+  self->request(call, timeout, atom::run_v)
+    .then([finish](json& result) { finish(std::move(result), caf::none); },
+          [self{self}, finish, call, tool, timeout](caf::error& err) {
+            if (err == caf::sec::request_timeout) {
+              self->send_exit(call, caf::exit_reason::user_shutdown);
+              finish(std::nullopt, timeout_error(*tool, timeout));
+              return;
+            }
+            finish(std::nullopt, std::move(err));
+          });
+}
+
+void mcp_session_state::logging_set_level(const jsonrpc::message& msg) {
+  const auto& p = msg.params;
+  auto level = p.is_object() ? p.find("level") : p.end();
+  std::optional<int> rank;
+  if (p.is_object() && level != p.end() && level->is_string())
+    rank = mcp::log_level_rank(level->get<std::string>());
+  if (!rank) {
+    std::string legal;
+    for (auto& l : mcp::log_levels())
+      legal += (legal.empty() ? "" : ", ") + l;
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "\"level\" must be one of " + legal));
+    return;
+  }
+  if (ctx.svc && ctx.svc->notifier)
+    self->send(ctx.svc->notifier, atom::level_v,
+               caf::actor_cast<mcp_session_actor>(self),
+               static_cast<int32_t>(*rank));
+  reply(msg.id, json::object());
+}
+
+void mcp_session_state::cancelled(const jsonrpc::message& msg) {
+  if (!msg.params.is_object() || !msg.params.contains("requestId"))
+    return;
+  auto key = jsonrpc::id_key(msg.params["requestId"]);
+  auto i = calls.find(key);
+  if (i == calls.end() || i->second.cancelled)
+    return;
+  log::mcp()->info("call-cancelled request={} reason={}", key,
+                   msg.params.value("reason", ""));
+  i->second.cancelled = true;
+  self->send_exit(i->second.call, caf::exit_reason::user_shutdown);
+}
+
+} // namespace rmcp

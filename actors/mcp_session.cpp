@@ -1,0 +1,188 @@
+#include "actors/mcp_session.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+mcp_session_state::~mcp_session_state() {
+  for (auto& [_, call] : calls)
+    caf::anon_send_exit(call.call, caf::exit_reason::user_shutdown);
+}
+
+// -- message entry points -------------------------------------------------------
+
+void mcp_session_state::on_text(const std::string& text) {
+  if (text.size() > ctx.settings.max_message_bytes) {
+    reply_error(nullptr,
+                make_error(ec::invalid_request,
+                           "message of " + std::to_string(text.size())
+                             + " bytes exceeds the limit of "
+                             + std::to_string(ctx.settings.max_message_bytes)
+                             + " bytes"));
+    return;
+  }
+  auto msg = jsonrpc::parse(text);
+  switch (msg.type) {
+    case jsonrpc::kind::invalid:
+      log::mcp()->debug("rpc-invalid reason={}", error_message(msg.error));
+      reply_error(msg.id, msg.error);
+      break;
+    case jsonrpc::kind::request:
+      on_request(msg);
+      break;
+    case jsonrpc::kind::notification:
+      on_notification(msg);
+      break;
+    case jsonrpc::kind::response:
+      // We never send requests to the client, so nothing waits for this.
+      log::mcp()->debug("rpc-unexpected-response id={}",
+                        jsonrpc::id_key(msg.id));
+      break;
+  }
+}
+
+void mcp_session_state::on_request(const jsonrpc::message& msg) {
+  if (current == phase::draining) {
+    reply_error(msg.id, make_error(ec::shutting_down,
+                                   "the server is shutting down"));
+    return;
+  }
+  if (current == phase::fresh && msg.method != "initialize"
+      && msg.method != "ping") {
+    reply_error(msg.id,
+                make_error(ec::invalid_request,
+                           "the session is not initialized: send "
+                           "\"initialize\" first"));
+    return;
+  }
+  if (!msg.params.is_null() && !msg.params.is_object()) {
+    reply_error(msg.id, make_error(ec::invalid_params,
+                                   "\"params\" must be an object"));
+    return;
+  }
+  auto& methods = request_methods();
+  auto i = methods.find(msg.method);
+  if (i == methods.end()) {
+    reply_error(msg.id, make_error(ec::method_not_found,
+                                   "Method not found: " + msg.method));
+    return;
+  }
+  (this->*(i->second))(msg);
+}
+
+void mcp_session_state::on_notification(const jsonrpc::message& msg) {
+  if (msg.method == "notifications/cancelled")
+    cancelled(msg);
+  else if (msg.method == "notifications/initialized")
+    log::mcp()->debug("session-initialized client={}",
+                      dump_json(client_info));
+  else
+    log::mcp()->debug("notification-ignored method={}", msg.method);
+}
+
+void mcp_session_state::on_progress(const std::string& key, const json& token,
+                                    double progress, const json& total,
+                                    const std::string& message) {
+  auto i = calls.find(key);
+  if (i == calls.end() || i->second.cancelled
+      || progress <= i->second.last_progress)
+    return;
+  i->second.last_progress = progress;
+  json params{{"progressToken", token}, {"progress", progress}};
+  if (!total.is_null())
+    params["total"] = total;
+  if (!message.empty() && version >= "2025-03-26")
+    params["message"] = message;
+  notify("notifications/progress", std::move(params), key);
+}
+
+void mcp_session_state::on_log(const std::string& level,
+                               const std::string& logger,
+                               const std::string& text) {
+  if (current == phase::fresh)
+    return;
+  notify("notifications/message",
+         {{"level", level}, {"logger", logger}, {"data", text}}, "");
+}
+
+// -- lifecycle ------------------------------------------------------------------
+
+void mcp_session_state::begin_drain() {
+  if (current == phase::draining)
+    return;
+  current = phase::draining;
+  log::mcp()->debug("session-draining in_flight={}", calls.size());
+  if (!calls.empty())
+    self->delayed_send(self, ctx.settings.drain_timeout, atom::deadline_v);
+  quit_if_drained();
+}
+
+void mcp_session_state::on_drain_deadline() {
+  for (auto& [key, call] : calls) {
+    if (!call.cancelled)
+      reply_error(call.id, make_error(ec::shutting_down,
+                                      "the server shut down before the "
+                                      "request finished"));
+    self->send_exit(call.call, caf::exit_reason::user_shutdown);
+  }
+  calls.clear();
+  quit_if_drained();
+}
+
+void mcp_session_state::quit_if_drained() {
+  if (current == phase::draining && calls.empty())
+    self->quit();
+}
+
+// -- output ---------------------------------------------------------------------
+
+void mcp_session_state::reply(const json& id, json result) {
+  send(jsonrpc::make_result(id, std::move(result)), jsonrpc::id_key(id));
+}
+
+void mcp_session_state::reply_error(const json& id, const caf::error& err) {
+  send(jsonrpc::make_error(id, err), jsonrpc::id_key(id));
+}
+
+void mcp_session_state::notify(std::string method, json params,
+                               const std::string& related) {
+  send(jsonrpc::make_notification(std::move(method), std::move(params)),
+       related);
+}
+
+void mcp_session_state::send(const json& msg, const std::string& related) {
+  self->send(sink, atom::rpc_out_v, dump_json(msg), related);
+}
+
+// -- behaviour ------------------------------------------------------------------
+
+mcp_session_actor::behavior_type
+mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
+            mcp_sink_actor sink, session_context ctx) {
+  auto& st = self->state;
+  st.self = self;
+  st.sink = std::move(sink);
+  st.ctx = std::move(ctx);
+  if (st.ctx.svc && st.ctx.svc->notifier)
+    self->send(st.ctx.svc->notifier, atom::join_v,
+               caf::actor_cast<mcp_session_actor>(self));
+  return {
+    [self](atom::rpc_in, const std::string& text) {
+      self->state.on_text(text);
+    },
+    [self](atom::eof) { self->state.begin_drain(); },
+    [self](atom::shutdown) { self->state.begin_drain(); },
+    [self](atom::deadline) { self->state.on_drain_deadline(); },
+    [self](atom::log, const std::string& level, const std::string& logger,
+           const std::string& text) { self->state.on_log(level, logger, text); },
+    [self](atom::progress, const std::string& key, const json& token,
+           double progress, const json& total, const std::string& message) {
+      self->state.on_progress(key, token, progress, total, message);
+    },
+  };
+}
+
+} // namespace rmcp

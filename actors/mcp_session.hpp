@@ -1,0 +1,119 @@
+#pragma once
+
+// The MCP session actor: one per client connection, whatever the transport.
+//
+// Receives raw JSON-RPC text from its transport, runs the lifecycle
+// (initialize → ready → draining), answers protocol methods itself and runs
+// each tools/call in its own call actor with a deadline. Everything it sends
+// goes to the transport's sink as serialised JSON-RPC.
+//
+// Key state: negotiated revision, phase, the in-flight tool calls by request
+// id (for cancellation, progress and draining).
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/services.hpp"
+#include "actors/tool_registry.hpp"
+#include "protocol/identity.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "protocol/mcp_actors.hpp"
+
+namespace rmcp {
+
+/// Per-session tunables (from the server options).
+struct session_settings {
+  /// Deadline of a tool call unless the tool declares its own.
+  std::chrono::milliseconds tool_timeout{30000};
+  /// How long draining waits for in-flight calls before answering them
+  /// with a shutting-down error.
+  std::chrono::milliseconds drain_timeout{10000};
+  /// Tools per tools/list page.
+  size_t page_size = 100;
+  /// Larger messages are refused with -32600.
+  size_t max_message_bytes = 4 * 1024 * 1024;
+  /// The `instructions` text of the initialize result.
+  std::string instructions;
+};
+
+/// What a session needs from the runtime.
+struct session_context {
+  std::shared_ptr<const tool_registry> tools;
+  services_ptr svc;
+  session_settings settings;
+  /// The caller behind this connection.
+  identity who;
+};
+
+struct mcp_session_state {
+  static inline const char* name = "rmcp.mcp-session";
+
+  enum class phase { fresh, ready, draining };
+
+  struct inflight {
+    caf::actor call;
+    json id;
+    bool cancelled = false;
+    double last_progress = -1;
+  };
+
+  using method_fn = void (mcp_session_state::*)(const jsonrpc::message&);
+
+  mcp_session_actor::pointer self = nullptr;
+  mcp_sink_actor sink;
+  session_context ctx;
+  phase current = phase::fresh;
+  /// Negotiated revision ("" before initialize).
+  std::string version;
+  json client_info;
+  std::unordered_map<std::string, inflight> calls;
+
+  ~mcp_session_state();
+
+  // -- message entry points ---------------------------------------------------
+
+  void on_text(const std::string& text);
+  void on_request(const jsonrpc::message& msg);
+  void on_notification(const jsonrpc::message& msg);
+  void on_progress(const std::string& key, const json& token, double progress,
+                   const json& total, const std::string& message);
+  void on_log(const std::string& level, const std::string& logger,
+              const std::string& text);
+
+  // -- lifecycle ----------------------------------------------------------------
+
+  /// Stops accepting requests; quits once no call is in flight or the drain
+  /// deadline passed.
+  void begin_drain();
+  void on_drain_deadline();
+  void quit_if_drained();
+
+  // -- methods (mcp_methods.cpp) -------------------------------------------------
+
+  void initialize(const jsonrpc::message& msg);
+  void ping(const jsonrpc::message& msg);
+  void tools_list(const jsonrpc::message& msg);
+  void tools_call(const jsonrpc::message& msg);
+  void logging_set_level(const jsonrpc::message& msg);
+  void cancelled(const jsonrpc::message& msg);
+
+  static const std::unordered_map<std::string, method_fn>& request_methods();
+
+  // -- output -------------------------------------------------------------------
+
+  void reply(const json& id, json result);
+  void reply_error(const json& id, const caf::error& err);
+  void notify(std::string method, json params, const std::string& related);
+  void send(const json& msg, const std::string& related);
+};
+
+mcp_session_actor::behavior_type
+mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
+            mcp_sink_actor sink, session_context ctx);
+
+} // namespace rmcp

@@ -1,0 +1,41 @@
+#pragma once
+
+// Handles and settings shared by sessions and tool calls.
+//
+// Built once by the runtime (src/app) before the first session starts and
+// never mutated afterwards, so it is shared as `shared_ptr<const services>`
+// without locking.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "protocol/mcp_actors.hpp"
+
+namespace rmcp {
+
+class tool_registry;
+
+struct services {
+  /// The actor system everything runs in (for status reporting).
+  caf::actor_system* system = nullptr;
+  /// The service environment: lab, staging or prod.
+  std::string environment = "lab";
+  /// When the runtime started (for uptime).
+  std::chrono::system_clock::time_point started_at
+    = std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point started_steady
+    = std::chrono::steady_clock::now();
+  /// Transports this node serves ("stdio", "http").
+  std::string transports;
+  /// Registry of live sessions.
+  notifier_actor notifier;
+  /// The frozen tool catalog.
+  std::shared_ptr<const tool_registry> tools;
+};
+
+using services_ptr = std::shared_ptr<const services>;
+
+} // namespace rmcp

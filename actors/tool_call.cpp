@@ -1,0 +1,117 @@
+#include "actors/tool_call.hpp"
+
+#include <exception>
+#include <memory>
+
+#include <caf/stateful_actor.hpp>
+
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+tool_call::tool_call(caf::event_based_actor* self, tool_call_setup setup,
+                     caf::response_promise promise)
+  : self_(self), setup_(std::move(setup)), promise_(std::move(promise)) {
+  // nop
+}
+
+void tool_call::progress(double done, std::optional<double> total,
+                         std::string message) {
+  if (finished_ || !wants_progress())
+    return;
+  json total_value = total ? json(*total) : json(nullptr);
+  self_->send(setup_.session, atom::progress_v, setup_.request_key,
+              setup_.progress_token, done, std::move(total_value),
+              std::move(message));
+}
+
+void tool_call::finish(mcp::tool_result result) {
+  if (finished_)
+    return;
+  auto& desc = *setup_.tool;
+  bool has_output = !desc.spec.output_schema.is_null();
+  if (has_output && !result.is_error) {
+    auto violations = desc.output.validate(result.structured);
+    if (!violations.empty()) {
+      log::mcp()->error("tool-output-invalid tool={} violations={}",
+                        desc.spec.name, schema::to_string(violations));
+      fail(ec::internal_error, "tool '" + desc.spec.name
+                                 + "' produced output that violates its "
+                                   "outputSchema; this is a server bug");
+      return;
+    }
+  }
+  finished_ = true;
+  promise_.deliver(mcp::to_call_result(result, has_output, setup_.version));
+  self_->quit();
+}
+
+void tool_call::fail(caf::error err) {
+  if (finished_)
+    return;
+  abandon(std::move(err));
+  self_->quit();
+}
+
+void tool_call::abandon(caf::error err) {
+  if (finished_)
+    return;
+  finished_ = true;
+  promise_.deliver(std::move(err));
+}
+
+namespace {
+
+struct call_state {
+  static inline const char* name = "rmcp.tool-call";
+  std::unique_ptr<tool_call> call;
+
+  ~call_state() {
+    if (call)
+      call->abandon(make_error(ec::internal_error,
+                               "the tool stopped before producing a result"));
+  }
+};
+
+caf::behavior call_actor(caf::stateful_actor<call_state>* self,
+                         tool_call_setup setup) {
+  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      // keep the generic text
+    }
+    log::mcp()->error("tool-exception what={}", what);
+    return make_error(ec::internal_error,
+                      "the tool failed unexpectedly: " + what);
+  });
+  return {
+    [self, setup](atom::run) mutable -> caf::result<json> {
+      auto promise = self->make_response_promise();
+      auto handler = setup.tool->handler;
+      self->state.call = std::make_unique<tool_call>(self, std::move(setup),
+                                                     promise);
+      try {
+        handler(*self->state.call);
+      } catch (const std::exception& e) {
+        log::mcp()->error("tool-exception tool={} what={}",
+                          self->state.call->tool().spec.name, e.what());
+        self->state.call->fail(ec::internal_error,
+                               std::string{"the tool failed unexpectedly: "}
+                                 + e.what());
+      }
+      return caf::delegated<json>{};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_tool_call(caf::local_actor* parent, tool_call_setup setup) {
+  return parent->spawn(call_actor, std::move(setup));
+}
+
+} // namespace rmcp

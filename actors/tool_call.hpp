@@ -1,0 +1,124 @@
+#pragma once
+
+// One running tools/call: the context a tool handler works with, and the
+// short-lived actor that hosts it.
+//
+// The session spawns one call actor per tools/call and requests `(run)` from
+// it with the tool's deadline. The handler runs inside that actor: it may
+// send requests to other actors through `call.self()` and finish later from
+// their response handlers. Cancelling the request kills the actor, which
+// drops every pending continuation.
+
+#include <optional>
+#include <string>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+
+#include "actors/services.hpp"
+#include "actors/tool_registry.hpp"
+#include "protocol/error.hpp"
+#include "protocol/identity.hpp"
+#include "protocol/mcp.hpp"
+#include "protocol/mcp_actors.hpp"
+
+namespace rmcp {
+
+/// Everything a call actor needs to run one tool.
+struct tool_call_setup {
+  const tool_descriptor* tool = nullptr;
+  json arguments;
+  services_ptr svc;
+  identity caller;
+  /// Negotiated MCP revision (shapes the CallToolResult).
+  std::string version;
+  /// Where progress notifications go, and for which request.
+  mcp_session_actor session;
+  std::string request_key;
+  /// `_meta.progressToken` of the request; null when absent.
+  json progress_token;
+};
+
+class tool_call {
+public:
+  tool_call(caf::event_based_actor* self, tool_call_setup setup,
+            caf::response_promise promise);
+
+  // -- inputs -------------------------------------------------------------------
+
+  const json& args() const noexcept {
+    return setup_.arguments;
+  }
+
+  /// Returns argument `name` converted to T, or `fallback` when absent.
+  /// Arguments were validated against the inputSchema before the handler
+  /// ran, so conversions of declared properties cannot fail.
+  template <class T>
+  T arg(const char* name, T fallback) const {
+    auto i = setup_.arguments.find(name);
+    if (i == setup_.arguments.end() || i->is_null())
+      return fallback;
+    return i->template get<T>();
+  }
+
+  const services& svc() const noexcept {
+    return *setup_.svc;
+  }
+
+  const identity& caller() const noexcept {
+    return setup_.caller;
+  }
+
+  const tool_descriptor& tool() const noexcept {
+    return *setup_.tool;
+  }
+
+  caf::event_based_actor* self() const noexcept {
+    return self_;
+  }
+
+  // -- progress -----------------------------------------------------------------
+
+  /// True when the client sent a progressToken.
+  bool wants_progress() const noexcept {
+    return !setup_.progress_token.is_null();
+  }
+
+  /// Reports progress; a no-op without progressToken or after finishing.
+  void progress(double done, std::optional<double> total,
+                std::string message = {});
+
+  // -- completion ---------------------------------------------------------------
+
+  /// Delivers the result. Structured content is checked against the
+  /// tool's outputSchema; a mismatch is a server bug and is reported as an
+  /// internal error instead of sending a result clients would reject.
+  void finish(mcp::tool_result result);
+
+  /// Delivers a failure (becomes a result with isError: true).
+  void fail(caf::error err);
+
+  void fail(ec code, std::string message) {
+    fail(make_error(code, std::move(message)));
+  }
+
+  bool finished() const noexcept {
+    return finished_;
+  }
+
+  /// Delivers `err` if nothing was delivered yet, without stopping the
+  /// actor (used when the hosting actor terminates abnormally).
+  void abandon(caf::error err);
+
+private:
+  caf::event_based_actor* self_;
+  tool_call_setup setup_;
+  caf::response_promise promise_;
+  bool finished_ = false;
+};
+
+/// Spawns the actor that runs one tool call; it answers `(run) -> json`
+/// (the CallToolResult) or an error, then quits.
+caf::actor spawn_tool_call(caf::local_actor* parent, tool_call_setup setup);
+
+} // namespace rmcp

@@ -1,0 +1,147 @@
+// routeros-mcp: the daemon and its admin command line.
+//
+//   routeros-mcp [--config F] [--set key=value]... [serve [--stdio]]
+//   routeros-mcp config show|keys|check
+//   routeros-mcp version
+//
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "protocol/version.hpp"
+#include "src/app/runtime.hpp"
+#include "src/config/loader.hpp"
+#include "src/config/options_table.hpp"
+
+namespace {
+
+using rmcp::config::server_options;
+
+struct global_flags {
+  std::string config_file;
+  std::vector<std::string> sets;
+  std::string environment;
+  std::string log_level;
+  std::string data_dir;
+};
+
+caf::expected<server_options> load_options(const global_flags& flags) {
+  rmcp::config::load_request req;
+  req.file = flags.config_file;
+  req.env = rmcp::config::process_environment();
+  for (auto& kv : flags.sets) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return rmcp::make_error(rmcp::ec::invalid_params,
+                              "--set expects key=value, got '" + kv + "'");
+    req.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (!flags.environment.empty())
+    req.overrides.emplace_back("environment", flags.environment);
+  if (!flags.log_level.empty())
+    req.overrides.emplace_back("log.level", flags.log_level);
+  if (!flags.data_dir.empty())
+    req.overrides.emplace_back("data_dir", flags.data_dir);
+  return rmcp::config::load(req);
+}
+
+void init_logging(const server_options& opts) {
+  rmcp::log::settings s;
+  rmcp::log::parse_level(opts.log_level, s.level);
+  s.output = opts.log_format == "json" ? rmcp::log::format::json
+                                       : rmcp::log::format::text;
+  rmcp::log::init(s);
+}
+
+void print_keys() {
+  for (auto& def : rmcp::config::option_table()) {
+    std::cout << def.key << "  (" << rmcp::config::env_name(def.key) << ")\n"
+              << "    " << def.help << "\n";
+    if (!def.choices.empty()) {
+      std::cout << "    legal values:";
+      for (auto& c : def.choices)
+        std::cout << " " << c;
+      std::cout << "\n";
+    }
+  }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  rmcp::app::block_shutdown_signals();
+  CLI::App app{"routeros-mcp: manage MikroTik RouterOS v7 routers over the "
+               "Model Context Protocol"};
+  app.set_version_flag("--version", std::string{rmcp::version});
+  global_flags flags;
+  app.option_defaults()->always_capture_default(false);
+  app.add_option("-c,--config", flags.config_file, "YAML configuration file")
+    ->check(CLI::ExistingFile);
+  app.add_option("--set", flags.sets,
+                 "Override a configuration key (key=value), repeatable");
+  app.add_option("--environment", flags.environment,
+                 "Shortcut for --set environment=…");
+  app.add_option("--log-level", flags.log_level,
+                 "Shortcut for --set log.level=…");
+  app.add_option("--data-dir", flags.data_dir, "Shortcut for --set data_dir=…");
+  app.fallthrough();
+
+  auto* serve = app.add_subcommand("serve", "Run the MCP server (default when "
+                                            "stdin is not a terminal)");
+  bool serve_stdio = false;
+  serve->add_flag("--stdio", serve_stdio, "Serve MCP over stdin/stdout");
+
+  auto* config = app.add_subcommand("config", "Inspect the configuration");
+  config->require_subcommand(1);
+  auto* config_show = config->add_subcommand("show", "Print the effective "
+                                                     "configuration as YAML");
+  auto* config_keys = config->add_subcommand("keys", "List every key with "
+                                                     "its environment variable");
+  auto* config_check = config->add_subcommand("check", "Validate the "
+                                                       "configuration and exit");
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    auto rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (version->parsed()) {
+    std::cout << "routeros-mcp " << rmcp::version << "\n";
+    return 0;
+  }
+  if (config_keys->parsed()) {
+    print_keys();
+    return 0;
+  }
+  auto opts = load_options(flags);
+  if (!opts) {
+    std::cerr << "routeros-mcp: configuration error: "
+              << rmcp::error_message(opts.error()) << "\n";
+    return 2;
+  }
+  init_logging(*opts);
+  if (config_show->parsed()) {
+    std::cout << rmcp::config::to_yaml(*opts);
+    return 0;
+  }
+  if (config_check->parsed()) {
+    std::cout << "configuration ok\n";
+    return 0;
+  }
+  bool run_server = serve->parsed() || !isatty(STDIN_FILENO);
+  if (!run_server) {
+    std::cerr << app.help();
+    return 0;
+  }
+  (void) serve_stdio;
+  return rmcp::app::serve_stdio(*opts);
+}

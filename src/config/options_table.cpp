@@ -1,0 +1,350 @@
+#include "src/config/options_table.hpp"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <variant>
+
+#include <yaml-cpp/yaml.h>
+
+#include "protocol/error.hpp"
+
+extern char** environ;
+
+namespace rmcp::config {
+
+namespace {
+
+using member = std::variant<std::string server_options::*,
+                            int64_t server_options::*,
+                            bool server_options::*,
+                            std::chrono::milliseconds server_options::*>;
+
+struct binding {
+  option_def def;
+  member target;
+};
+
+const std::vector<binding>& bindings() {
+  using o = server_options;
+  using t = option_type;
+  static const std::vector<binding> table{
+    {{"environment", t::choice, {"lab", "staging", "prod"}, 0, 0,
+      "Service environment; only devices of this environment are managed."},
+     &o::environment},
+    {{"data_dir", t::string, {}, 0, 0,
+      "Directory of the LMDB store and generated key files."},
+     &o::data_dir},
+    {{"log.level", t::choice,
+      {"trace", "debug", "info", "warn", "error", "critical", "off"}, 0, 0,
+      "Minimum level written to stderr."},
+     &o::log_level},
+    {{"log.format", t::choice, {"text", "json"}, 0, 0,
+      "text (one line per event) or json (one object per line)."},
+     &o::log_format},
+    {{"server.transport", t::choice, {"stdio", "http"}, 0, 0,
+      "Transport of `serve` when neither --stdio nor --http is given."},
+     &o::transport},
+    {{"server.tool_timeout", t::duration, {}, 100, 3600000,
+      "Deadline of one tool call (e.g. 30s)."},
+     &o::tool_timeout},
+    {{"server.drain_timeout", t::duration, {}, 0, 600000,
+      "How long shutdown waits for in-flight requests (e.g. 10s)."},
+     &o::drain_timeout},
+    {{"server.tools_page_size", t::integer, {}, 1, 1000,
+      "Tools per tools/list page."},
+     &o::tools_page_size},
+    {{"server.max_message_bytes", t::integer, {}, 1024, 64 * 1024 * 1024,
+      "Largest accepted JSON-RPC message in bytes."},
+     &o::max_message_bytes},
+    {{"server.worker_threads", t::integer, {}, 0, 256,
+      "Actor scheduler threads; 0 = one per core (at least 2)."},
+     &o::worker_threads},
+    {{"stdio.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
+      0, 0, "RBAC role of the local operator on stdio."},
+     &o::stdio_role},
+  };
+  return table;
+}
+
+const binding* find_binding(const std::string& key) {
+  for (auto& b : bindings())
+    if (b.def.key == key)
+      return &b;
+  return nullptr;
+}
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string result;
+  for (auto& x : xs)
+    result += (result.empty() ? "" : ", ") + x;
+  return result;
+}
+
+std::string known_keys() {
+  std::vector<std::string> keys;
+  for (auto& b : bindings())
+    keys.push_back(b.def.key);
+  return join(keys);
+}
+
+caf::error bad(const std::string& origin, const std::string& key,
+               const std::string& what) {
+  return make_error(ec::invalid_params, origin + ": " + key + ": " + what);
+}
+
+bool parse_int(const std::string& text, int64_t& out) {
+  if (text.empty())
+    return false;
+  char* end = nullptr;
+  errno = 0;
+  auto value = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end != text.c_str() + text.size())
+    return false;
+  out = value;
+  return true;
+}
+
+std::string render_duration(std::chrono::milliseconds ms) {
+  auto n = ms.count();
+  if (n % 3600000 == 0 && n != 0)
+    return std::to_string(n / 3600000) + "h";
+  if (n % 60000 == 0 && n != 0)
+    return std::to_string(n / 60000) + "m";
+  if (n % 1000 == 0)
+    return std::to_string(n / 1000) + "s";
+  return std::to_string(n) + "ms";
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, YAML::Node>>& out) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    auto key = prefix.empty() ? it->first.as<std::string>()
+                              : prefix + "." + it->first.as<std::string>();
+    if (it->second.IsMap())
+      flatten(it->second, key, out);
+    else
+      out.emplace_back(key, it->second);
+  }
+}
+
+} // namespace
+
+const std::vector<option_def>& option_table() {
+  static const std::vector<option_def> defs = [] {
+    std::vector<option_def> result;
+    for (auto& b : bindings())
+      result.push_back(b.def);
+    return result;
+  }();
+  return defs;
+}
+
+std::string env_name(const std::string& key) {
+  std::string result = "ROUTEROS_MCP_";
+  for (char c : key)
+    result += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+  return result;
+}
+
+const std::vector<std::string>& reserved_env_names() {
+  static const std::vector<std::string> names{
+    "ROUTEROS_MCP_ENCRYPTION_KEY", "ROUTEROS_MCP_APPROVAL_KEY",
+    "ROUTEROS_MCP_DEVICE_PASSWORD", "ROUTEROS_MCP_CLI_USER",
+    "ROUTEROS_MCP_TOKEN"};
+  return names;
+}
+
+bool parse_duration(const std::string& text, std::chrono::milliseconds& out) {
+  static const std::pair<const char*, int64_t> units[] = {
+    {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+    ++digits;
+  if (digits == 0 || digits > 12)
+    return false;
+  auto value = std::stoll(text.substr(0, digits));
+  auto unit = text.substr(digits);
+  if (unit.empty()) {
+    out = std::chrono::milliseconds{value * 1000};
+    return true;
+  }
+  for (auto& [name, factor] : units) {
+    if (unit == name) {
+      out = std::chrono::milliseconds{value * factor};
+      return true;
+    }
+  }
+  return false;
+}
+
+caf::error set_option(server_options& opts, const std::string& key,
+                      const std::string& text, const std::string& origin) {
+  const auto* b = find_binding(key);
+  if (b == nullptr)
+    return bad(origin, key, "unknown key; known keys: " + known_keys());
+  const auto& def = b->def;
+  auto range = [&] {
+    return " (legal: " + std::to_string(def.min) + ".."
+           + std::to_string(def.max) + ")";
+  };
+  switch (def.type) {
+    case option_type::string:
+      opts.*std::get<std::string server_options::*>(b->target) = text;
+      return caf::none;
+    case option_type::choice:
+      for (auto& c : def.choices) {
+        if (c == text) {
+          opts.*std::get<std::string server_options::*>(b->target) = text;
+          return caf::none;
+        }
+      }
+      return bad(origin, key, "illegal value '" + text
+                                + "'; legal values: " + join(def.choices));
+    case option_type::integer: {
+      int64_t value = 0;
+      if (!parse_int(text, value) || value < def.min || value > def.max)
+        return bad(origin, key, "illegal value '" + text
+                                  + "'; expected an integer" + range());
+      opts.*std::get<int64_t server_options::*>(b->target) = value;
+      return caf::none;
+    }
+    case option_type::boolean: {
+      bool value = false;
+      if (text == "true" || text == "yes" || text == "on" || text == "1")
+        value = true;
+      else if (!(text == "false" || text == "no" || text == "off" || text == "0"))
+        return bad(origin, key, "illegal value '" + text
+                                  + "'; legal values: true, false");
+      opts.*std::get<bool server_options::*>(b->target) = value;
+      return caf::none;
+    }
+    case option_type::duration: {
+      std::chrono::milliseconds value{0};
+      if (!parse_duration(text, value) || value.count() < def.min
+          || value.count() > def.max)
+        return bad(origin, key,
+                   "illegal value '" + text
+                     + "'; expected a duration like 500ms, 30s, 5m or 1h (legal: "
+                     + render_duration(std::chrono::milliseconds{def.min}) + ".."
+                     + render_duration(std::chrono::milliseconds{def.max}) + ")");
+      opts.*std::get<std::chrono::milliseconds server_options::*>(b->target)
+        = value;
+      return caf::none;
+    }
+  }
+  return bad(origin, key, "unsupported option type");
+}
+
+std::string get_option(const server_options& opts, const std::string& key) {
+  const auto* b = find_binding(key);
+  if (b == nullptr)
+    return {};
+  return std::visit(
+    [&](auto ptr) -> std::string {
+      using value_type = std::decay_t<decltype(opts.*ptr)>;
+      const auto& value = opts.*ptr;
+      if constexpr (std::is_same_v<value_type, std::string>)
+        return value;
+      else if constexpr (std::is_same_v<value_type, bool>)
+        return value ? "true" : "false";
+      else if constexpr (std::is_same_v<value_type, std::chrono::milliseconds>)
+        return render_duration(value);
+      else
+        return std::to_string(value);
+    },
+    b->target);
+}
+
+caf::error apply_yaml_file(server_options& opts, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return make_error(ec::invalid_params,
+                      path + ": cannot read the configuration file");
+  } catch (const YAML::Exception& e) {
+    return make_error(ec::invalid_params, path + ": " + e.what());
+  }
+  if (root.IsNull())
+    return caf::none;
+  if (!root.IsMap())
+    return make_error(ec::invalid_params,
+                      path + ": the top level must be a mapping of keys");
+  std::vector<std::pair<std::string, YAML::Node>> entries;
+  try {
+    flatten(root, "", entries);
+  } catch (const YAML::Exception& e) {
+    return make_error(ec::invalid_params, path + ": " + e.what());
+  }
+  for (auto& [key, node] : entries) {
+    if (!node.IsScalar())
+      return bad(path, key, "expected a single value");
+    if (auto err = set_option(opts, key, node.Scalar(), path))
+      return err;
+  }
+  return caf::none;
+}
+
+caf::error apply_environment(server_options& opts,
+                             const std::map<std::string, std::string>& env) {
+  for (auto& [name, value] : env) {
+    if (name.rfind("ROUTEROS_MCP_", 0) != 0)
+      continue;
+    const binding* match = nullptr;
+    for (auto& b : bindings())
+      if (env_name(b.def.key) == name)
+        match = &b;
+    if (match == nullptr) {
+      bool reserved = false;
+      for (auto& r : reserved_env_names())
+        reserved = reserved || r == name;
+      if (reserved)
+        continue;
+      std::vector<std::string> known;
+      for (auto& b : bindings())
+        known.push_back(env_name(b.def.key));
+      return make_error(ec::invalid_params,
+                        "environment: " + name
+                          + ": unknown variable; known: " + join(known));
+    }
+    if (auto err = set_option(opts, match->def.key, value,
+                              "environment " + name))
+      return err;
+  }
+  return caf::none;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> result;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry{*e};
+    auto eq = entry.find('=');
+    if (eq == std::string::npos)
+      continue;
+    auto name = entry.substr(0, eq);
+    if (name.rfind("ROUTEROS_MCP_", 0) == 0)
+      result.emplace(name, entry.substr(eq + 1));
+  }
+  return result;
+}
+
+std::string to_yaml(const server_options& opts) {
+  YAML::Node root;
+  for (auto& b : bindings()) {
+    auto key = b.def.key;
+    auto value = get_option(opts, key);
+    auto dot = key.find('.');
+    if (dot == std::string::npos)
+      root[key] = value;
+    else
+      root[key.substr(0, dot)][key.substr(dot + 1)] = value;
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string{out.c_str()} + "\n";
+}
+
+} // namespace rmcp::config

@@ -1,0 +1,59 @@
+#pragma once
+
+// The one options struct of the daemon.
+//
+// Precedence (lowest to highest): built-in defaults (this struct) < the YAML
+// file given with --config < environment variables ROUTEROS_MCP_<KEY> <
+// command-line flags (--set key=value and the dedicated flags). Every key is
+// declared once in the option table (options_table.cpp), which drives file,
+// environment and command-line parsing, `config keys` and the docs check.
+// An unknown key or an illegal value fails loading with a message naming the
+// key and the legal values (exit code 2).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rmcp::config {
+
+namespace defaults {
+
+/// Deadline of one tool call (router round trips included).
+constexpr auto tool_timeout = std::chrono::seconds{30};
+/// How long a draining session waits for in-flight calls.
+constexpr auto drain_timeout = std::chrono::seconds{10};
+/// Tools per tools/list page.
+constexpr int64_t tools_page_size = 100;
+/// Largest accepted JSON-RPC message.
+constexpr int64_t max_message_bytes = 4 * 1024 * 1024;
+
+} // namespace defaults
+
+struct server_options {
+  // -- service ----------------------------------------------------------------
+  /// lab, staging or prod; devices of other environments are refused.
+  std::string environment = "lab";
+  /// Directory of the LMDB store and generated keys.
+  std::string data_dir = "./data";
+
+  // -- logging ----------------------------------------------------------------
+  std::string log_level = "info";
+  std::string log_format = "text";
+
+  // -- MCP server ---------------------------------------------------------------
+  /// Transport of `serve` without --stdio/--http.
+  std::string transport = "stdio";
+  std::chrono::milliseconds tool_timeout = defaults::tool_timeout;
+  std::chrono::milliseconds drain_timeout = defaults::drain_timeout;
+  int64_t tools_page_size = defaults::tools_page_size;
+  int64_t max_message_bytes = defaults::max_message_bytes;
+  /// CAF scheduler threads; 0 = number of cores (at least 2).
+  int64_t worker_threads = 0;
+
+  // -- stdio ------------------------------------------------------------------
+  /// Role of the local operator on stdio.
+  std::string stdio_role = "admin";
+};
+
+} // namespace rmcp::config

@@ -1,0 +1,50 @@
+#pragma once
+
+// Tools are declared as static tables of entries, one table per area
+// (platform_tools.cpp, system_tools.cpp, ...). Each area file ends with a
+// `register_<area>_tools(tool_registry&)` that hands its table to
+// `register_table`.
+
+#include <chrono>
+#include <cstddef>
+
+#include <caf/error.hpp>
+
+#include "actors/tool_call.hpp"
+#include "actors/tool_registry.hpp"
+#include "protocol/mcp.hpp"
+
+namespace rmcp::tools {
+
+struct tool_entry {
+  const char* name;
+  const char* title;
+  mcp::tool_tier tier;
+  mcp::tool_annotations annotations;
+  /// For the language model: what the tool does and when to use it.
+  const char* description;
+  /// JSON Schema text of the arguments (root type "object").
+  const char* input_schema;
+  /// JSON Schema text of structuredContent, or nullptr.
+  const char* output_schema;
+  void (*handler)(tool_call&);
+  /// 0 = the server's default deadline.
+  int64_t timeout_ms = 0;
+};
+
+/// Annotation presets.
+inline constexpr mcp::tool_annotations read_only{true, false, true, false};
+inline constexpr mcp::tool_annotations read_only_router{true, false, true, true};
+inline constexpr mcp::tool_annotations write_idempotent{false, false, true, true};
+inline constexpr mcp::tool_annotations write_destructive{false, true, false, true};
+
+/// Registers every entry; stops at and returns the first error.
+caf::error register_table(tool_registry& reg, const tool_entry* entries,
+                          size_t count);
+
+template <size_t N>
+caf::error register_table(tool_registry& reg, const tool_entry (&entries)[N]) {
+  return register_table(reg, entries, N);
+}
+
+} // namespace rmcp::tools
