@@ -307,8 +307,8 @@ struct compiler {
       }
     }
     for (auto& name : result->required)
-      if (!result->properties.empty() && !result->properties.count(name)
-          && !result->additional_allowed && !result->additional)
+      if (!result->properties.count(name) && !result->additional_allowed
+          && !result->additional)
         fail(path + "/required", "required property '" + name
                                    + "' is not allowed by properties");
     return result;

@@ -9,6 +9,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/notifier.hpp"
+#include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/type_ids.hpp"
@@ -20,15 +21,7 @@ namespace rmcp::app {
 
 void configure(caf::actor_system_config& cfg,
                const config::server_options& opts) {
-  cfg.add_message_types<caf::id_block::rmcp>();
-  // (The templated add_error_category of CAF 0.17.6 does not compile.)
-  cfg.add_error_category(caf::atom("rmcp"), [](uint8_t code, caf::atom_value,
-                                               const caf::message& ctx) {
-    auto text = "rmcp::" + to_string(static_cast<ec>(code));
-    if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-      text += ": " + ctx.get_as<std::string>(0);
-    return text;
-  });
+  add_rmcp_types(cfg);
   auto threads = opts.worker_threads;
   if (threads <= 0)
     threads = std::max<int64_t>(2, std::thread::hardware_concurrency());

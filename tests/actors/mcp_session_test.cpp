@@ -1,0 +1,418 @@
+#include "actors/mcp_session.hpp"
+
+#include <stdexcept>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/notifier.hpp"
+#include "actors/tool_call.hpp"
+#include "protocol/error.hpp"
+#include "tests/support/actor_fixture.hpp"
+
+namespace rmcp {
+
+namespace {
+
+using outputs = std::vector<std::pair<json, std::string>>;
+
+mcp_sink_actor::behavior_type
+recording_sink(mcp_sink_actor::pointer, std::shared_ptr<outputs> out) {
+  return {
+    [out](atom::rpc_out, const std::string& payload, const std::string& key) {
+      out->emplace_back(*parse_json(payload), key);
+    },
+  };
+}
+
+mcp::tool_spec spec(const char* name, const char* output_schema = nullptr) {
+  mcp::tool_spec s;
+  s.name = name;
+  s.description = std::string{"test tool "} + name;
+  s.input_schema = *parse_json(
+    R"({"type":"object","properties":{"text":{"type":"string","maxLength":5}},
+        "additionalProperties":false})");
+  if (output_schema)
+    s.output_schema = *parse_json(output_schema);
+  return s;
+}
+
+std::shared_ptr<const tool_registry> test_tools() {
+  auto reg = std::make_shared<tool_registry>();
+  const char* out = R"({"type":"object","properties":{"text":{"type":"string"}},
+                        "required":["text"]})";
+  EXPECT_FALSE(reg->add(spec("t_echo", out), [](tool_call& call) {
+    call.finish({{{"text", call.arg<std::string>("text", "")}}, {}, false});
+  }));
+  EXPECT_FALSE(reg->add(spec("t_slow"), [](tool_call&) {}));
+  EXPECT_FALSE(reg->add(spec("t_progress", out), [](tool_call& call) {
+    call.progress(1, 3, "one");
+    call.progress(2, 3, "two");
+    call.progress(2, 3, "two again");
+    call.finish({{{"text", "done"}}, {}, false});
+  }));
+  EXPECT_FALSE(reg->add(spec("t_throw"), [](tool_call&) {
+    throw std::runtime_error("boom");
+  }));
+  EXPECT_FALSE(reg->add(spec("t_bad_output", out), [](tool_call& call) {
+    call.finish({{{"text", 42}}, {}, false});
+  }));
+  EXPECT_FALSE(reg->add(spec("t_fail"), [](tool_call& call) {
+    call.fail(ec::router_unreachable, "router r1 refused the connection");
+  }));
+  reg->freeze();
+  return reg;
+}
+
+class mcp_session_test : public test::actor_fixture {
+protected:
+  mcp_session_test() {
+    out = std::make_shared<outputs>();
+    auto sink = sys.spawn(recording_sink, out);
+    auto svc = std::make_shared<services>();
+    svc->system = &sys;
+    svc->notifier = spawn_notifier(sys);
+    notifier = svc->notifier;
+    session_context ctx;
+    ctx.tools = test_tools();
+    ctx.svc = svc;
+    ctx.settings.tool_timeout = std::chrono::seconds{5};
+    ctx.settings.drain_timeout = std::chrono::seconds{2};
+    ctx.settings.page_size = 2;
+    ctx.settings.max_message_bytes = 4096;
+    ctx.settings.instructions = "test instructions";
+    ctx.who = identity{"tester", "admin", "test"};
+    session = sys.spawn(mcp_session, sink, std::move(ctx));
+    // Keep the handle: an actor nobody references terminates.
+    watcher = sys.spawn([down{session_down}, s{session}](caf::event_based_actor* self) {
+      self->monitor(s);
+      self->set_down_handler([down, self](caf::down_msg&) {
+        *down = true;
+        self->quit();
+      });
+      return caf::behavior{[](int32_t) {}};
+    });
+    run();
+  }
+
+  ~mcp_session_test() override {
+    caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(notifier, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  void send_line(const std::string& text) {
+    caf::anon_send(session, atom::rpc_in_v, text);
+    run();
+  }
+
+  void request(json id, const std::string& method, json params = nullptr) {
+    json msg{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+    if (!params.is_null())
+      msg["params"] = std::move(params);
+    send_line(msg.dump());
+  }
+
+  void initialize(const std::string& version = "2025-11-25") {
+    request(0, "initialize",
+            {{"protocolVersion", version},
+             {"capabilities", json::object()},
+             {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
+    send_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+    out->clear();
+  }
+
+  /// The response with `id`, or null.
+  json response(const json& id) {
+    for (auto& [msg, key] : *out)
+      if (msg.contains("id") && msg["id"] == id)
+        return msg;
+    return nullptr;
+  }
+
+  std::vector<json> notifications(const std::string& method) {
+    std::vector<json> result;
+    for (auto& [msg, key] : *out)
+      if (msg.value("method", "") == method)
+        result.push_back(msg);
+    return result;
+  }
+
+  json call(json id, const std::string& tool, json args = json::object(),
+            json meta = nullptr) {
+    json params{{"name", tool}, {"arguments", std::move(args)}};
+    if (!meta.is_null())
+      params["_meta"] = std::move(meta);
+    request(id, "tools/call", std::move(params));
+    return response(id);
+  }
+
+  bool alive() const {
+    return !*session_down;
+  }
+
+  std::shared_ptr<outputs> out;
+  std::shared_ptr<bool> session_down = std::make_shared<bool>(false);
+  mcp_session_actor session;
+  notifier_actor notifier;
+  caf::actor watcher;
+};
+
+} // namespace
+
+TEST_F(mcp_session_test, initialize_echoes_a_supported_revision) {
+  request(1, "initialize", {{"protocolVersion", "2025-06-18"},
+                            {"capabilities", json::object()},
+                            {"clientInfo", {{"name", "c"}, {"version", "1"}}}});
+  auto r = response(1);
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(r["result"]["protocolVersion"], "2025-06-18");
+  EXPECT_EQ(r["result"]["serverInfo"]["name"], "routeros-mcp");
+  EXPECT_EQ(r["result"]["instructions"], "test instructions");
+  EXPECT_TRUE(r["result"]["capabilities"].contains("tools"));
+  EXPECT_TRUE(r["result"]["capabilities"].contains("logging"));
+  EXPECT_FALSE(r["result"]["capabilities"].contains("resources"));
+}
+
+TEST_F(mcp_session_test, initialize_answers_the_latest_revision_for_unknown_ones) {
+  request(1, "initialize", {{"protocolVersion", "1999-01-01"}});
+  EXPECT_EQ(response(1)["result"]["protocolVersion"], "2025-11-25");
+}
+
+TEST_F(mcp_session_test, initialize_without_version_is_invalid_params) {
+  request(1, "initialize", json::object());
+  EXPECT_EQ(response(1)["error"]["code"], -32602);
+}
+
+TEST_F(mcp_session_test, second_initialize_is_refused) {
+  initialize();
+  request(9, "initialize", {{"protocolVersion", "2025-11-25"}});
+  EXPECT_EQ(response(9)["error"]["code"], -32600);
+}
+
+TEST_F(mcp_session_test, requests_before_initialize_are_refused_except_ping) {
+  request(1, "tools/list");
+  EXPECT_EQ(response(1)["error"]["code"], -32600);
+  request(2, "ping");
+  EXPECT_EQ(response(2)["result"], json::object());
+}
+
+TEST_F(mcp_session_test, unknown_method_is_method_not_found) {
+  initialize();
+  request(3, "resources/list");
+  EXPECT_EQ(response(3)["error"]["code"], -32601);
+}
+
+TEST_F(mcp_session_test, parse_errors_are_answered_and_the_session_survives) {
+  initialize();
+  send_line("{not json");
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].first["error"]["code"], -32700);
+  EXPECT_TRUE((*out)[0].first["id"].is_null());
+  request(4, "ping");
+  EXPECT_EQ(response(4)["result"], json::object());
+}
+
+TEST_F(mcp_session_test, oversized_messages_are_refused) {
+  initialize();
+  send_line(std::string(5000, 'x'));
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].first["error"]["code"], -32600);
+}
+
+TEST_F(mcp_session_test, tools_list_paginates_with_opaque_cursors) {
+  initialize();
+  request(1, "tools/list");
+  auto page1 = response(1)["result"];
+  ASSERT_EQ(page1["tools"].size(), 2u);
+  ASSERT_TRUE(page1.contains("nextCursor"));
+  std::vector<std::string> names;
+  json cursor = page1["nextCursor"];
+  for (auto& t : page1["tools"])
+    names.push_back(t["name"]);
+  int id = 2;
+  while (!cursor.is_null()) {
+    request(id, "tools/list", {{"cursor", cursor}});
+    auto page = response(id)["result"];
+    for (auto& t : page["tools"])
+      names.push_back(t["name"]);
+    cursor = page.value("nextCursor", json{});
+    ++id;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
+                                             "t_throw", "t_bad_output",
+                                             "t_fail"}));
+}
+
+TEST_F(mcp_session_test, tools_list_rejects_invalid_cursors) {
+  initialize();
+  request(1, "tools/list", {{"cursor", "tools-999"}});
+  EXPECT_EQ(response(1)["error"]["code"], -32602);
+  request(2, "tools/list", {{"cursor", 5}});
+  EXPECT_EQ(response(2)["error"]["code"], -32602);
+}
+
+TEST_F(mcp_session_test, tool_result_has_structured_content_and_text) {
+  initialize();
+  auto r = call(1, "t_echo", {{"text", "hi"}});
+  EXPECT_EQ(r["result"]["structuredContent"]["text"], "hi");
+  EXPECT_EQ(r["result"]["content"][0]["type"], "text");
+  EXPECT_EQ(r["result"]["content"][0]["text"], "text=hi");
+  EXPECT_FALSE(r["result"].contains("isError"));
+}
+
+TEST_F(mcp_session_test, old_revisions_get_no_structured_content) {
+  initialize("2025-03-26");
+  auto r = call(1, "t_echo", {{"text", "hi"}});
+  EXPECT_FALSE(r["result"].contains("structuredContent"));
+  EXPECT_EQ(r["result"]["content"][0]["text"], "text=hi");
+}
+
+TEST_F(mcp_session_test, unknown_tool_is_invalid_params) {
+  initialize();
+  auto r = call(1, "nope");
+  EXPECT_EQ(r["error"]["code"], -32602);
+  EXPECT_EQ(r["error"]["message"], "Unknown tool: nope");
+}
+
+TEST_F(mcp_session_test, malformed_call_params_are_invalid_params) {
+  initialize();
+  request(1, "tools/call", {{"arguments", json::object()}});
+  EXPECT_EQ(response(1)["error"]["code"], -32602);
+  request(2, "tools/call", {{"name", "t_echo"}, {"arguments", "x"}});
+  EXPECT_EQ(response(2)["error"]["code"], -32602);
+}
+
+TEST_F(mcp_session_test, schema_violations_are_tool_errors_naming_the_path) {
+  initialize();
+  auto r = call(1, "t_echo", {{"text", "toolong"}});
+  ASSERT_TRUE(r.contains("result"));
+  EXPECT_EQ(r["result"]["isError"], true);
+  auto text = r["result"]["content"][0]["text"].get<std::string>();
+  EXPECT_NE(text.find("$.text: must be at most 5 characters long, got 7"),
+            std::string::npos)
+    << text;
+  auto extra = call(2, "t_echo", {{"colour", "red"}});
+  EXPECT_NE(extra["result"]["content"][0]["text"].get<std::string>().find(
+              "$.colour: unknown property"),
+            std::string::npos);
+}
+
+TEST_F(mcp_session_test, tool_failures_are_error_results_with_their_kind) {
+  initialize();
+  auto r = call(1, "t_fail");
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_EQ(r["result"]["content"][0]["text"],
+            "router_unreachable: router r1 refused the connection");
+  EXPECT_EQ(r["result"]["_meta"]["retryable"], true);
+}
+
+TEST_F(mcp_session_test, exceptions_in_tools_become_internal_error_results) {
+  initialize();
+  auto r = call(1, "t_throw");
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_NE(r["result"]["content"][0]["text"].get<std::string>().find("boom"),
+            std::string::npos);
+  request(2, "ping");
+  EXPECT_FALSE(response(2).is_null());
+}
+
+TEST_F(mcp_session_test, output_violating_the_output_schema_is_never_sent) {
+  initialize();
+  auto r = call(1, "t_bad_output");
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_FALSE(r["result"].contains("structuredContent"));
+}
+
+TEST_F(mcp_session_test, slow_tools_time_out_with_a_retryable_error) {
+  initialize();
+  EXPECT_TRUE(call(1, "t_slow").is_null());
+  advance_time(std::chrono::seconds{6});
+  auto r = response(1);
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_EQ(r["result"]["_meta"]["error_kind"], "tool_timeout");
+}
+
+TEST_F(mcp_session_test, cancelled_calls_get_no_response) {
+  initialize();
+  call(7, "t_slow");
+  send_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled",
+                "params":{"requestId":7,"reason":"user"}})");
+  advance_time(std::chrono::seconds{10});
+  EXPECT_TRUE(response(7).is_null());
+  request(8, "ping");
+  EXPECT_FALSE(response(8).is_null());
+}
+
+TEST_F(mcp_session_test, duplicate_in_flight_ids_are_refused) {
+  initialize();
+  call(7, "t_slow");
+  auto r = call(7, "t_echo");
+  EXPECT_EQ(r["error"]["code"], -32600);
+}
+
+TEST_F(mcp_session_test, progress_is_forwarded_only_with_a_token_and_increasing) {
+  initialize();
+  call(1, "t_progress", json::object(), {{"progressToken", "p1"}});
+  auto ps = notifications("notifications/progress");
+  ASSERT_EQ(ps.size(), 2u);
+  EXPECT_EQ(ps[0]["params"]["progressToken"], "p1");
+  EXPECT_EQ(ps[0]["params"]["progress"], 1.0);
+  EXPECT_EQ(ps[0]["params"]["total"], 3.0);
+  EXPECT_EQ(ps[1]["params"]["message"], "two");
+  EXPECT_FALSE(response(1).is_null());
+  out->clear();
+  call(2, "t_progress");
+  EXPECT_TRUE(notifications("notifications/progress").empty());
+}
+
+TEST_F(mcp_session_test, set_level_validates_and_enables_log_notifications) {
+  initialize();
+  request(1, "logging/setLevel", {{"level", "verbose"}});
+  EXPECT_EQ(response(1)["error"]["code"], -32602);
+  request(2, "logging/setLevel", {{"level", "warning"}});
+  EXPECT_EQ(response(2)["result"], json::object());
+  caf::anon_send(notifier, atom::log_v, int32_t{1}, std::string{"fleet"},
+                 std::string{"info-event"});
+  caf::anon_send(notifier, atom::log_v, int32_t{4}, std::string{"fleet"},
+                 std::string{"error-event"});
+  run();
+  auto logs = notifications("notifications/message");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0]["params"]["level"], "error");
+  EXPECT_EQ(logs[0]["params"]["logger"], "fleet");
+  EXPECT_EQ(logs[0]["params"]["data"], "error-event");
+}
+
+TEST_F(mcp_session_test, eof_drains_in_flight_calls_then_quits) {
+  initialize();
+  call(1, "t_slow");
+  caf::anon_send(session, atom::eof_v);
+  run();
+  EXPECT_TRUE(alive());
+  advance_time(std::chrono::seconds{3});
+  auto r = response(1);
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(r["error"]["code"], -32000);
+  EXPECT_FALSE(alive());
+}
+
+TEST_F(mcp_session_test, draining_session_refuses_new_requests) {
+  initialize();
+  call(1, "t_slow");
+  caf::anon_send(session, atom::shutdown_v);
+  run();
+  request(2, "ping");
+  EXPECT_EQ(response(2)["error"]["code"], -32000);
+}
+
+TEST_F(mcp_session_test, idle_session_quits_at_once_on_eof) {
+  initialize();
+  caf::anon_send(session, atom::eof_v);
+  run();
+  EXPECT_FALSE(alive());
+}
+
+} // namespace rmcp
