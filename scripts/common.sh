@@ -1,0 +1,53 @@
+# Shared by scripts/test and scripts/demo: install what is missing, then
+# configure and build into build/. Source it; do not run it.
+
+RMCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RMCP_BUILD="$RMCP_ROOT/build"
+
+# The exact Debian packages the build, the tests and the demo need.
+RMCP_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache openssl
+  libcaf-dev libboost-dev nlohmann-json3-dev liblmdb-dev libssl-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev
+  libyaml-cpp-dev prometheus-cpp-dev libjwt-dev
+)
+
+rmcp_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+
+# Installs the packages that are missing (quiet when all are present).
+rmcp_ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "${RMCP_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  rmcp_log "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds the given targets (all when none given).
+rmcp_build() {
+  export CCACHE_BASEDIR="$RMCP_ROOT"
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  local build_type="${RMCP_BUILD_TYPE:-RelWithDebInfo}"
+  if [ ! -f "$RMCP_BUILD/build.ninja" ]; then
+    cmake -G Ninja -S "$RMCP_ROOT" -B "$RMCP_BUILD" \
+      -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+  fi
+  local jobs
+  jobs=$(nproc)
+  if [ $# -gt 0 ]; then
+    cmake --build "$RMCP_BUILD" -j"$jobs" --target "$@"
+  else
+    cmake --build "$RMCP_BUILD" -j"$jobs"
+  fi
+}

@@ -1,0 +1,178 @@
+// End-to-end: spawn the built routeros-mcp and speak MCP over its
+// stdin/stdout, as a client would.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "protocol/json.hpp"
+#include "tests/support/child_process.hpp"
+
+namespace rmcp {
+
+namespace {
+
+using test::child_process;
+
+const std::string binary = RMCP_BINARY_PATH;
+
+std::string initialize_line(int id = 1,
+                            const std::string& version = "2025-11-25") {
+  return json{{"jsonrpc", "2.0"},
+              {"id", id},
+              {"method", "initialize"},
+              {"params",
+               {{"protocolVersion", version},
+                {"capabilities", json::object()},
+                {"clientInfo", {{"name", "e2e"}, {"version", "1"}}}}}}
+    .dump();
+}
+
+const std::string initialized
+  = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+
+json read_json(child_process& p) {
+  auto line = p.read_line();
+  EXPECT_TRUE(line.has_value()) << "no line from the server; stderr:\n"
+                                << p.stderr_text();
+  if (!line)
+    return nullptr;
+  auto parsed = parse_json(*line);
+  EXPECT_TRUE(parsed.has_value()) << "stdout carried a non-JSON line: " << *line;
+  return parsed ? *parsed : json{};
+}
+
+json request(child_process& p, int id, const std::string& method,
+             json params = nullptr) {
+  json msg{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  if (!params.is_null())
+    msg["params"] = std::move(params);
+  p.write_line(msg.dump());
+  return read_json(p);
+}
+
+class stdio_e2e : public ::testing::Test {
+protected:
+  child_process server{{binary, "serve", "--stdio"}};
+
+  void handshake() {
+    server.write_line(initialize_line());
+    auto init = read_json(server);
+    ASSERT_EQ(init["id"], 1);
+    ASSERT_EQ(init["result"]["protocolVersion"], "2025-11-25");
+    server.write_line(initialized);
+  }
+};
+
+} // namespace
+
+TEST_F(stdio_e2e, initialize_then_list_then_call) {
+  handshake();
+  auto list = request(server, 2, "tools/list");
+  ASSERT_TRUE(list["result"]["tools"].is_array());
+  EXPECT_GE(list["result"]["tools"].size(), 2u);
+  auto echo = request(server, 3, "tools/call",
+                      {{"name", "echo"}, {"arguments", {{"message", "hi"}}}});
+  EXPECT_EQ(echo["result"]["structuredContent"]["message"], "hi");
+  EXPECT_EQ(echo["result"]["content"][0]["text"], "Echo: hi");
+  auto health = request(server, 4, "tools/call",
+                        {{"name", "service_health"}, {"arguments", json::object()}});
+  EXPECT_EQ(health["result"]["structuredContent"]["status"], "ok");
+  EXPECT_EQ(health["result"]["structuredContent"]["sessions"], 1);
+  EXPECT_GT(health["result"]["structuredContent"]["actor_system"]["running_actors"],
+            0);
+}
+
+TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {
+  handshake();
+  server.write_line("this is not json");
+  EXPECT_EQ(read_json(server)["error"]["code"], -32700);
+  server.write_line(R"({"jsonrpc":"2.0","id":5})");
+  EXPECT_EQ(read_json(server)["error"]["code"], -32600);
+  EXPECT_EQ(request(server, 6, "no/such/method")["error"]["code"], -32601);
+  EXPECT_EQ(request(server, 7, "tools/call",
+                    {{"name", "nope"}, {"arguments", json::object()}})["error"]["code"],
+            -32602);
+  auto bad_args = request(server, 8, "tools/call",
+                          {{"name", "echo"}, {"arguments", {{"message", 1}}}});
+  EXPECT_EQ(bad_args["result"]["isError"], true);
+  EXPECT_NE(bad_args["result"]["content"][0]["text"].get<std::string>().find(
+              "$.message"),
+            std::string::npos);
+  EXPECT_EQ(request(server, 9, "ping")["result"], json::object());
+}
+
+TEST_F(stdio_e2e, crlf_lines_and_blank_lines_are_accepted) {
+  server.write_line(initialize_line() + "\r");
+  EXPECT_EQ(read_json(server)["id"], 1);
+  server.write_line("");
+  server.write_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})" "\r");
+  EXPECT_EQ(read_json(server)["id"], 2);
+}
+
+TEST_F(stdio_e2e, eof_shuts_down_with_exit_code_zero) {
+  handshake();
+  server.close_stdin();
+  EXPECT_EQ(server.wait(), 0);
+  EXPECT_NE(server.stderr_text().find("serve-stopped"), std::string::npos);
+}
+
+TEST_F(stdio_e2e, sigterm_shuts_down_with_exit_code_zero) {
+  handshake();
+  EXPECT_EQ(request(server, 2, "ping")["result"], json::object());
+  server.kill(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+  EXPECT_NE(server.stderr_text().find("shutdown-requested signal=15"),
+            std::string::npos);
+}
+
+TEST(stdio_e2e_standalone, stdout_carries_only_protocol_messages) {
+  child_process p{{binary}};
+  p.write_line(initialize_line());
+  p.write_line(initialized);
+  p.write_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  p.close_stdin();
+  auto out = p.drain_stdout();
+  EXPECT_EQ(p.wait(), 0);
+  size_t lines = 0;
+  size_t start = 0;
+  while (start < out.size()) {
+    auto nl = out.find('\n', start);
+    auto line = out.substr(start, nl - start);
+    auto msg = parse_json(line);
+    ASSERT_TRUE(msg.has_value()) << line;
+    EXPECT_EQ((*msg)["jsonrpc"], "2.0");
+    ++lines;
+    start = nl + 1;
+  }
+  EXPECT_EQ(lines, 2u);
+}
+
+TEST(stdio_e2e_standalone, bad_configuration_exits_with_code_two_naming_the_key) {
+  child_process bad_value{{binary, "--set", "server.tool_timeout=soon",
+                           "config", "check"}};
+  EXPECT_EQ(bad_value.wait(), 2);
+  EXPECT_NE(bad_value.stderr_text().find("server.tool_timeout"),
+            std::string::npos);
+  child_process unknown{{binary, "--set", "server.colour=red", "config",
+                         "check"}};
+  EXPECT_EQ(unknown.wait(), 2);
+  EXPECT_NE(unknown.stderr_text().find("server.colour: unknown key"),
+            std::string::npos);
+  child_process bad_env{{binary, "config", "check"},
+                        {{"ROUTEROS_MCP_ENVIRONMENT", "production"}}};
+  EXPECT_EQ(bad_env.wait(), 2);
+  EXPECT_NE(bad_env.stderr_text().find("legal values: lab, staging, prod"),
+            std::string::npos);
+}
+
+TEST(stdio_e2e_standalone, example_configurations_are_valid) {
+  for (auto name : {"lab", "staging", "prod"}) {
+    child_process p{{binary, "--config",
+                     std::string{RMCP_SOURCE_DIR} + "/config/" + name + ".yaml",
+                     "config", "check"}};
+    EXPECT_EQ(p.wait(), 0) << name << ": " << p.stderr_text();
+  }
+}
+
+} // namespace rmcp

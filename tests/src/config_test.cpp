@@ -1,0 +1,138 @@
+#include "src/config/loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "protocol/error.hpp"
+#include "src/config/options_table.hpp"
+
+namespace rmcp::config {
+
+namespace {
+
+std::string write_temp(const std::string& text) {
+  char path[] = "/tmp/rmcp-config-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream out{path};
+  out << text;
+  return path;
+}
+
+std::string load_error(const load_request& req) {
+  auto opts = load(req);
+  EXPECT_FALSE(opts);
+  return opts ? "" : error_message(opts.error());
+}
+
+} // namespace
+
+TEST(config, defaults_without_file) {
+  auto opts = load({});
+  ASSERT_TRUE(opts);
+  EXPECT_EQ(opts->environment, "lab");
+  EXPECT_EQ(opts->tool_timeout, std::chrono::seconds{30});
+  EXPECT_EQ(opts->log_level, "info");
+}
+
+TEST(config, yaml_nested_keys_apply) {
+  auto path = write_temp("environment: staging\nlog:\n  level: debug\n"
+                         "server:\n  tool_timeout: 45s\n  tools_page_size: 20\n");
+  auto opts = load({path, {}, {}});
+  ASSERT_TRUE(opts) << error_message(opts.error());
+  EXPECT_EQ(opts->environment, "staging");
+  EXPECT_EQ(opts->log_level, "debug");
+  EXPECT_EQ(opts->tool_timeout, std::chrono::seconds{45});
+  EXPECT_EQ(opts->tools_page_size, 20);
+}
+
+TEST(config, precedence_is_file_then_environment_then_command_line) {
+  auto path = write_temp("environment: staging\nlog:\n  level: debug\n");
+  load_request req{path,
+                   {{"ROUTEROS_MCP_ENVIRONMENT", "prod"},
+                    {"ROUTEROS_MCP_LOG_LEVEL", "warn"}},
+                   {{"log.level", "error"}}};
+  auto opts = load(req);
+  ASSERT_TRUE(opts);
+  EXPECT_EQ(opts->environment, "prod");
+  EXPECT_EQ(opts->log_level, "error");
+}
+
+TEST(config, unknown_file_key_names_the_key_and_the_known_keys) {
+  auto path = write_temp("server:\n  tool_timeuot: 5s\n");
+  auto msg = load_error({path, {}, {}});
+  EXPECT_NE(msg.find("server.tool_timeuot: unknown key; known keys: "
+                     "environment, data_dir"),
+            std::string::npos)
+    << msg;
+}
+
+TEST(config, illegal_choice_names_the_legal_values) {
+  auto msg = load_error({"", {}, {{"environment", "production"}}});
+  EXPECT_EQ(msg, "command line: environment: illegal value 'production'; "
+                 "legal values: lab, staging, prod");
+}
+
+TEST(config, illegal_numbers_and_durations_name_the_range) {
+  auto n = load_error({"", {}, {{"server.tools_page_size", "0"}}});
+  EXPECT_NE(n.find("(legal: 1..1000)"), std::string::npos) << n;
+  auto d = load_error({"", {}, {{"server.tool_timeout", "5 minutes"}}});
+  EXPECT_NE(d.find("expected a duration like 500ms, 30s, 5m or 1h"),
+            std::string::npos)
+    << d;
+}
+
+TEST(config, unknown_environment_variables_are_refused_but_secrets_pass) {
+  auto msg = load_error({"", {{"ROUTEROS_MCP_LOGLEVEL", "debug"}}, {}});
+  EXPECT_NE(msg.find("ROUTEROS_MCP_LOGLEVEL: unknown variable"),
+            std::string::npos);
+  EXPECT_TRUE(load({"", {{"ROUTEROS_MCP_ENCRYPTION_KEY", "x"}}, {}}));
+}
+
+TEST(config, malformed_yaml_is_reported_with_the_file_name) {
+  auto path = write_temp("server: [unclosed\n");
+  auto msg = load_error({path, {}, {}});
+  EXPECT_EQ(msg.rfind(path, 0), 0u) << msg;
+  auto nested = write_temp("server:\n  tool_timeout:\n    - 1\n");
+  EXPECT_NE(load_error({nested, {}, {}}).find("expected a single value"),
+            std::string::npos);
+}
+
+TEST(config, durations_parse_with_units) {
+  std::chrono::milliseconds ms{0};
+  EXPECT_TRUE(parse_duration("250ms", ms));
+  EXPECT_EQ(ms.count(), 250);
+  EXPECT_TRUE(parse_duration("2m", ms));
+  EXPECT_EQ(ms.count(), 120000);
+  EXPECT_TRUE(parse_duration("7", ms));
+  EXPECT_EQ(ms.count(), 7000);
+  EXPECT_FALSE(parse_duration("1.5s", ms));
+  EXPECT_FALSE(parse_duration("s", ms));
+}
+
+TEST(config, every_key_is_documented) {
+  std::ifstream in{std::string{RMCP_SOURCE_DIR} + "/docs/configuration.md"};
+  ASSERT_TRUE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = ss.str();
+  for (auto& def : option_table()) {
+    EXPECT_NE(doc.find("`" + def.key + "`"), std::string::npos) << def.key;
+    EXPECT_NE(doc.find(env_name(def.key)), std::string::npos) << def.key;
+  }
+}
+
+TEST(config, effective_configuration_renders_as_loadable_yaml) {
+  auto opts = load({"", {}, {{"environment", "staging"}}});
+  ASSERT_TRUE(opts);
+  auto path = write_temp(to_yaml(*opts));
+  auto again = load({path, {}, {}});
+  ASSERT_TRUE(again) << error_message(again.error());
+  EXPECT_EQ(again->environment, "staging");
+  EXPECT_EQ(again->tool_timeout, opts->tool_timeout);
+}
+
+} // namespace rmcp::config
