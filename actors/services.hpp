@@ -12,6 +12,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "protocol/fleet_actors.hpp"
 #include "protocol/mcp_actors.hpp"
 
 namespace rmcp {
@@ -34,6 +35,10 @@ struct services {
   notifier_actor notifier;
   /// The frozen tool catalog.
   std::shared_ptr<const tool_registry> tools;
+  /// The persistent store (null until the store is configured).
+  store_actor store;
+  /// Supervisor and directory of the device actors.
+  fleet_actor fleet;
 };
 
 using services_ptr = std::shared_ptr<const services>;

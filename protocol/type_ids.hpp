@@ -10,8 +10,10 @@
 
 #include <caf/type_id.hpp>
 
+#include "protocol/device.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/json.hpp"
+#include "protocol/routeros.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
 
@@ -21,7 +23,32 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (std::vector<std::string>))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::identity))
 
+  // -- fleet ------------------------------------------------------------------
+
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::device_flags))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::tls_settings))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::device_record))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::device_status))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::health_sample))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::credential))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::snapshot_record))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::device_view))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::store_status))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::rest_request))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::rest_response))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::device_record>))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::device_view>))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::health_sample>))
+
 CAF_END_TYPE_ID_BLOCK(rmcp)
+
+// -- generic verbs (same atoms as CAF's get_atom, put_atom, ...) ---------------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, get, "get")
+CAF_ADD_ATOM(rmcp, rmcp::atom, put, "put")
+CAF_ADD_ATOM(rmcp, rmcp::atom, remove, "remove")
+CAF_ADD_ATOM(rmcp, rmcp::atom, update, "update")
+CAF_ADD_ATOM(rmcp, rmcp::atom, ok, "ok")
 
 // -- MCP session / transport protocol ----------------------------------------
 
@@ -44,3 +71,21 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, leave, "leave")
 CAF_ADD_ATOM(rmcp, rmcp::atom, log, "log")
 CAF_ADD_ATOM(rmcp, rmcp::atom, level, "level")
 CAF_ADD_ATOM(rmcp, rmcp::atom, count, "count")
+
+// -- fleet: store, fleet supervisor, device actors -----------------------------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, devices, "devices")
+CAF_ADD_ATOM(rmcp, rmcp::atom, generation, "generation")
+CAF_ADD_ATOM(rmcp, rmcp::atom, credential, "credential")
+CAF_ADD_ATOM(rmcp, rmcp::atom, health, "health")
+CAF_ADD_ATOM(rmcp, rmcp::atom, snapshot, "snapshot")
+CAF_ADD_ATOM(rmcp, rmcp::atom, status, "status")
+CAF_ADD_ATOM(rmcp, rmcp::atom, exec, "exec")
+CAF_ADD_ATOM(rmcp, rmcp::atom, acquire, "acquire")
+CAF_ADD_ATOM(rmcp, rmcp::atom, release, "release")
+CAF_ADD_ATOM(rmcp, rmcp::atom, check, "check")
+CAF_ADD_ATOM(rmcp, rmcp::atom, view, "view")
+CAF_ADD_ATOM(rmcp, rmcp::atom, subscribe, "subscribe")
+CAF_ADD_ATOM(rmcp, rmcp::atom, unsubscribe, "unsubscr")
+CAF_ADD_ATOM(rmcp, rmcp::atom, reload, "reload")
+CAF_ADD_ATOM(rmcp, rmcp::atom, stop, "stop")

@@ -1,0 +1,81 @@
+#pragma once
+
+// The seam between a device actor and the network.
+//
+// A device actor owns one `rest_client` (built by a `rest_client_factory`
+// the runtime provides; the Boost.Beast implementation lives in
+// src/routeros/, tests use a scripted fake). The client keeps up to
+// `max_connections` keep-alive connections to its router and never blocks:
+// `async_request` returns at once and runs `done` exactly once, on an I/O
+// thread — the device actor turns it into a message to itself.
+//
+// Policy (queueing, write lock, retries with backoff, circuit breaker,
+// health timers) lives in the device actor, where the testing scheduler can
+// drive it; the client only does transport, TLS and error mapping.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "protocol/device.hpp"
+#include "protocol/routeros.hpp"
+
+namespace rmcp {
+
+/// Where and how to reach one router.
+struct rest_endpoint {
+  std::string device_id;
+  std::string host;
+  uint16_t port = 443;
+  /// https or http.
+  std::string scheme = "https";
+  tls_settings tls;
+  credential creds;
+  /// Concurrent connections (RouterOS runs one user's requests one at a
+  /// time per connection; seed-spec asks for 2–3 per device).
+  size_t max_connections = 2;
+  /// TCP connect + TLS handshake deadline.
+  std::chrono::milliseconds connect_timeout{3000};
+};
+
+class rest_client {
+public:
+  using callback = std::function<void(caf::expected<rest_response>)>;
+
+  virtual ~rest_client() = default;
+
+  /// Starts one request with its own deadline. Failures are `rmcp::ec`
+  /// errors: router_unreachable, router_timeout, router_tls_failed,
+  /// router_auth_failed (401), router_not_found (404), router_bad_request
+  /// (400/406/415, message = RouterOS's `detail`), router_permission_denied
+  /// (403, 500 "not enough permissions"), router_server_error (other 5xx),
+  /// router_bad_response (unparsable body), cancelled. Returns an id for
+  /// `cancel`.
+  virtual uint64_t async_request(const rest_request& req,
+                                 std::chrono::milliseconds timeout,
+                                 callback done)
+    = 0;
+
+  /// Aborts one request (its callback runs with ec::cancelled, unless it
+  /// already ran). Unknown ids are ignored.
+  virtual void cancel(uint64_t id) = 0;
+
+  /// Aborts everything and closes the connections; callbacks of pending
+  /// requests run with ec::cancelled. No callback runs after close returns.
+  virtual void close() = 0;
+};
+
+class rest_client_factory {
+public:
+  virtual ~rest_client_factory() = default;
+
+  virtual std::shared_ptr<rest_client> make(const rest_endpoint& endpoint) = 0;
+};
+
+using rest_client_factory_ptr = std::shared_ptr<rest_client_factory>;
+
+} // namespace rmcp

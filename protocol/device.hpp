@@ -1,0 +1,192 @@
+#pragma once
+
+// Device vocabulary: the registry record of a router, its capability flags,
+// its health as the device actor last saw it, credentials and snapshots.
+// Plain data with `inspect`, so every type can travel in messages.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace rmcp {
+
+/// Capability flags (seed-spec §4.2). All default to false.
+struct device_flags {
+  /// Tier "advanced": single-device writes.
+  bool allow_advanced_writes = false;
+  /// Tier "professional": plans and multi-device workflows.
+  bool allow_professional_workflows = false;
+  bool allow_firewall_writes = false;
+  bool allow_routing_writes = false;
+  bool allow_wireless_writes = false;
+  bool allow_dhcp_writes = false;
+  bool allow_bridge_writes = false;
+  /// The device may be the target of bandwidth_test.
+  bool allow_bandwidth_test = false;
+  /// Critical devices are health-checked more often (30 s base, not 60 s).
+  bool critical = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_flags& x) {
+  return f(caf::meta::type_name("device_flags"), x.allow_advanced_writes,
+           x.allow_professional_workflows, x.allow_firewall_writes,
+           x.allow_routing_writes, x.allow_wireless_writes,
+           x.allow_dhcp_writes, x.allow_bridge_writes, x.allow_bandwidth_test,
+           x.critical);
+}
+
+/// How the REST client trusts the router's certificate. Plain HTTP and
+/// "insecure" exist only when a record says so explicitly.
+struct tls_settings {
+  /// "verify" (system or `ca_file` trust store, host name checked), "pin"
+  /// (SHA-256 fingerprint of the leaf certificate must equal
+  /// `fingerprint_sha256`), or "insecure" (no verification; refused in prod).
+  std::string mode = "verify";
+  /// PEM file with the CA(s) to trust for mode "verify"; empty = system.
+  std::string ca_file;
+  /// Upper-case hex with colons, as `openssl x509 -fingerprint -sha256`.
+  std::string fingerprint_sha256;
+  /// SNI / verified host name; empty = the device's host.
+  std::string server_name;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tls_settings& x) {
+  return f(caf::meta::type_name("tls_settings"), x.mode, x.ca_file,
+           x.fingerprint_sha256, x.server_name);
+}
+
+/// One registered router.
+struct device_record {
+  /// Stable id used by every tool (e.g. "edge-01"): [a-z0-9][a-z0-9_.-]{0,63}.
+  std::string id;
+  /// Human name.
+  std::string name;
+  /// Management address (IP or host name) and port of the REST service.
+  std::string host;
+  uint16_t port = 443;
+  /// "https" (default) or "http" (explicit opt-in, RouterOS >= 7.9).
+  std::string scheme = "https";
+  tls_settings tls;
+  /// REST user; the password lives in the credential table, encrypted.
+  std::string username;
+  /// lab, staging or prod.
+  std::string environment = "lab";
+  std::map<std::string, std::string> tags;
+  device_flags flags;
+  /// Other devices are reached through this one: rollouts change it last.
+  bool management_path = false;
+  /// Unix milliseconds.
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_record& x) {
+  return f(caf::meta::type_name("device_record"), x.id, x.name, x.host, x.port,
+           x.scheme, x.tls, x.username, x.environment, x.tags, x.flags,
+           x.management_path, x.created_at, x.updated_at);
+}
+
+/// Health states (seed-spec §3.8): degraded = reachable but over a
+/// threshold; unknown = never checked.
+enum class device_status : uint8_t { unknown, healthy, degraded, unreachable };
+
+std::string to_string(device_status x);
+bool from_string(const std::string& text, device_status& out);
+
+/// One health observation of a device.
+struct health_sample {
+  std::string device_id;
+  /// Unix milliseconds.
+  int64_t timestamp = 0;
+  device_status status = device_status::unknown;
+  double cpu_percent = 0;
+  uint64_t memory_total_bytes = 0;
+  uint64_t memory_used_bytes = 0;
+  uint64_t uptime_seconds = 0;
+  /// REST round trip of the check.
+  double latency_ms = 0;
+  /// From /system/resource and /system/identity.
+  std::string routeros_version;
+  std::string board_name;
+  std::string identity;
+  /// Threshold breaches ("cpu 93% > 90%") or the failure text.
+  std::vector<std::string> issues;
+  /// `rmcp::ec` name of the failure when unreachable, else empty.
+  std::string error_kind;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, health_sample& x) {
+  return f(caf::meta::type_name("health_sample"), x.device_id, x.timestamp,
+           x.status, x.cpu_percent, x.memory_total_bytes, x.memory_used_bytes,
+           x.uptime_seconds, x.latency_ms, x.routeros_version, x.board_name,
+           x.identity, x.issues, x.error_kind);
+}
+
+/// A device's REST credentials in clear text. Only the store actor and the
+/// device actor ever hold one; it is never logged, audited or returned by a
+/// tool.
+struct credential {
+  std::string username;
+  std::string password;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, credential& x) {
+  return f(caf::meta::type_name("credential"), x.username, x.password);
+}
+
+/// A stored piece of device state (configuration export, table dump taken
+/// before a change, ...).
+struct snapshot_record {
+  std::string id;
+  std::string device_id;
+  /// "config" (/export text), or "<topic>" for a table dump before a change.
+  std::string kind;
+  int64_t timestamp = 0;
+  std::string content;
+  /// Hex SHA-256 of `content`.
+  std::string sha256;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_record& x) {
+  return f(caf::meta::type_name("snapshot_record"), x.id, x.device_id, x.kind,
+           x.timestamp, x.content, x.sha256);
+}
+
+/// A registry record plus what the fleet knows about it now.
+struct device_view {
+  device_record record;
+  health_sample last;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_view& x) {
+  return f(caf::meta::type_name("device_view"), x.record, x.last);
+}
+
+/// Store health for service_health and /health.
+struct store_status {
+  std::string backend;  // "lmdb" or "memory"
+  std::string path;
+  uint32_t schema_version = 0;
+  uint64_t devices = 0;
+  uint64_t used_bytes = 0;
+  uint64_t map_bytes = 0;
+  double probe_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, store_status& x) {
+  return f(caf::meta::type_name("store_status"), x.backend, x.path,
+           x.schema_version, x.devices, x.used_bytes, x.map_bytes, x.probe_ms);
+}
+
+} // namespace rmcp

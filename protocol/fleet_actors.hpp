@@ -1,0 +1,120 @@
+#pragma once
+
+// Typed actor protocols of the fleet: the store, the fleet supervisor /
+// directory, and the per-router device actors.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/typed_actor.hpp>
+
+#include "protocol/device.hpp"
+#include "protocol/routeros.hpp"
+#include "protocol/type_ids.hpp"
+
+namespace rmcp {
+
+/// Receives health changes.
+///
+/// | message                         | meaning                              |
+/// |---------------------------------|--------------------------------------|
+/// | (health, sample)                | a device's status, version or model  |
+/// |                                 | changed, or it was just checked      |
+/// |                                 | after being unknown                  |
+using health_listener_actor = caf::typed_actor<
+  caf::reacts_to<atom::health, health_sample>>;
+
+/// The only owner of the persistent store (LMDB or its in-memory twin).
+///
+/// | message                                  | reply                        |
+/// |------------------------------------------|------------------------------|
+/// | (get, devices)                           | vector<device_record>        |
+/// | (put, device_record)                     | ok (upsert; bumps generation)|
+/// | (remove, devices, id)                    | ok; error device_not_found   |
+/// |                                          | (also drops credential,      |
+/// |                                          | health and snapshots)        |
+/// | (get, generation)                        | uint64: changes to devices   |
+/// |                                          | (other processes included)   |
+/// | (get, credential, device_id)             | credential (decrypted);      |
+/// |                                          | error device_not_found       |
+/// | (put, device_id, credential)             | ok (encrypted at rest)       |
+/// | (put, health_sample)                     | ok (bounded history)         |
+/// | (get, health, device_id, limit)          | vector<health_sample>,       |
+/// |                                          | newest first                 |
+/// | (put, snapshot_record)                   | snapshot id                  |
+/// | (get, snapshot, device_id, kind)         | newest snapshot_record;      |
+/// |                                          | error resource_not_found     |
+/// | (get, status)                            | store_status (probes the     |
+/// |                                          | store with a read txn)       |
+using store_actor = caf::typed_actor<
+  caf::replies_to<atom::get, atom::devices>::with<std::vector<device_record>>,
+  caf::replies_to<atom::put, device_record>::with<atom::ok>,
+  caf::replies_to<atom::remove, atom::devices, std::string>::with<atom::ok>,
+  caf::replies_to<atom::get, atom::generation>::with<uint64_t>,
+  caf::replies_to<atom::get, atom::credential, std::string>::with<credential>,
+  caf::replies_to<atom::put, std::string, credential>::with<atom::ok>,
+  caf::replies_to<atom::put, health_sample>::with<atom::ok>,
+  caf::replies_to<atom::get, atom::health, std::string,
+                  uint32_t>::with<std::vector<health_sample>>,
+  caf::replies_to<atom::put, snapshot_record>::with<std::string>,
+  caf::replies_to<atom::get, atom::snapshot, std::string,
+                  std::string>::with<snapshot_record>,
+  caf::replies_to<atom::get, atom::status>::with<store_status>>;
+
+/// One router. The only path to it: every REST call goes through here.
+///
+/// Reads run concurrently up to the device's connection cap; writes are
+/// serialised by a write lock. A caller that needs several steps without
+/// another writer in between (pre-read → guard → write → post-read) acquires
+/// a lease and passes its id in `rest_request::lease`; a write without a
+/// lease takes the lock for that one request. Leases expire after their TTL.
+/// The queue is bounded: when full, requests fail at once with queue_full.
+///
+/// | message                           | reply                               |
+/// |-----------------------------------|-------------------------------------|
+/// | (exec, rest_request)              | rest_response; router errors as     |
+/// |                                   | rmcp::ec (router_*, circuit_open,   |
+/// |                                   | queue_full, conflict)               |
+/// | (acquire, ttl_ms)                 | lease id (waits for the lock)       |
+/// | (release, lease id)               | —                                   |
+/// | (get, status)                     | health_sample: last known, no I/O   |
+/// | (check)                           | health_sample: checks now           |
+/// | (update, device_record,           | — (new address, TLS, credentials)   |
+/// |  credential)                      |                                     |
+/// | (stop)                            | — drain and quit                    |
+using device_actor = caf::typed_actor<
+  caf::replies_to<atom::exec, rest_request>::with<rest_response>,
+  caf::replies_to<atom::acquire, int64_t>::with<uint64_t>,
+  caf::reacts_to<atom::release, uint64_t>,
+  caf::replies_to<atom::get, atom::status>::with<health_sample>,
+  caf::replies_to<atom::check>::with<health_sample>,
+  caf::reacts_to<atom::update, device_record, credential>,
+  caf::reacts_to<atom::stop>>;
+
+/// Supervisor and directory of the device actors.
+///
+/// | message                          | reply                                |
+/// |----------------------------------|--------------------------------------|
+/// | (get, device_id)                 | device_actor; error device_not_found |
+/// | (get, devices)                   | vector<device_view> (record + last   |
+/// |                                  | health), sorted by id                |
+/// | (get, device_id, atom::view)     | device_view                          |
+/// | (put, device_record, credential) | ok: store, then spawn or update      |
+/// | (remove, devices, id)            | ok: stop the actor, drop the record  |
+/// | (subscribe, listener)            | — health changes of every device     |
+/// | (unsubscribe, listener)          | —                                    |
+/// | (health, sample)                 | — (from device actors)               |
+/// | (reload)                         | — reconcile with the store now       |
+using fleet_actor = caf::typed_actor<
+  caf::replies_to<atom::get, std::string>::with<device_actor>,
+  caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
+  caf::replies_to<atom::get, std::string, atom::view>::with<device_view>,
+  caf::replies_to<atom::put, device_record, credential>::with<atom::ok>,
+  caf::replies_to<atom::remove, atom::devices, std::string>::with<atom::ok>,
+  caf::reacts_to<atom::subscribe, health_listener_actor>,
+  caf::reacts_to<atom::unsubscribe, health_listener_actor>,
+  caf::reacts_to<atom::health, health_sample>,
+  caf::reacts_to<atom::reload>>;
+
+} // namespace rmcp

@@ -1,0 +1,64 @@
+#pragma once
+
+// RouterOS REST vocabulary: one request to a router and its answer.
+//
+// Paths are RouterOS menu paths without the "/rest" prefix, with an optional
+// query string: "/system/resource", "/ip/address?interface=ether1",
+// "/ip/address/*3", "/tool/ping". The REST client adds "/rest".
+//
+// The right verb per operation (routeros-rest.md §1): GET = print (list,
+// single item, singleton); PUT = add; PATCH = set on an item (never on a
+// singleton menu: use POST "<menu>/set"); DELETE = remove; POST = any
+// command ("<menu>/add" answers {"ret":"*N"}, streaming commands need
+// count/once/duration).
+
+#include <cstdint>
+#include <string>
+
+#include <caf/meta/type_name.hpp>
+
+#include "protocol/json.hpp"
+
+namespace rmcp {
+
+struct rest_request {
+  /// GET, PUT, PATCH, DELETE or POST.
+  std::string method = "GET";
+  std::string path;
+  /// JSON body; null = no body.
+  json body;
+  /// Write lease held by the caller (see device_actor); 0 = none.
+  uint64_t lease = 0;
+  /// Per-request timeout; 0 = the device default.
+  int64_t timeout_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rest_request& x) {
+  return f(caf::meta::type_name("rest_request"), x.method, x.path, x.body,
+           x.lease, x.timeout_ms);
+}
+
+/// True for requests that change nothing on the router and may be retried:
+/// GET, and POST of "print" / monitor-style commands with once/count.
+bool is_idempotent_read(const rest_request& req);
+
+/// True for requests that change router state (need the write lock).
+bool is_write(const rest_request& req);
+
+struct rest_response {
+  /// HTTP status of a successful answer (2xx).
+  int32_t status = 200;
+  /// Parsed JSON body; null for an empty body (DELETE → 204).
+  json body;
+  /// Round trip as measured by the client.
+  int64_t latency_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rest_response& x) {
+  return f(caf::meta::type_name("rest_response"), x.status, x.body,
+           x.latency_us);
+}
+
+} // namespace rmcp
