@@ -1,21 +1,17 @@
 #include "src/app/runtime.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <thread>
 
-#include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/notifier.hpp"
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
-#include "protocol/type_ids.hpp"
-#include "protocol/version.hpp"
 #include "src/tools/tools.hpp"
-#include "src/transport/stdio_transport.hpp"
 
 namespace rmcp::app {
 
@@ -97,60 +93,61 @@ int take_shutdown_signal() {
   return sig > 0 ? sig : 0;
 }
 
-int serve_stdio(const config::server_options& opts) {
+// -- runtime --------------------------------------------------------------------
+
+runtime::runtime(config::server_options opts) : opts_(std::move(opts)) {
+  configure(cfg_, opts_);
+  sys_ = std::make_unique<caf::actor_system>(cfg_);
+}
+
+runtime::~runtime() {
+  stop();
+}
+
+caf::error runtime::start(std::string transports) {
   auto tools = build_tools();
-  if (!tools) {
-    log::core()->critical("tool-catalog-invalid error={}",
-                          error_message(tools.error()));
-    return 1;
-  }
-  caf::actor_system_config cfg;
-  configure(cfg, opts);
-  caf::actor_system sys{cfg};
+  if (!tools)
+    return tools.error();
   auto svc = std::make_shared<services>();
-  svc->system = &sys;
-  svc->environment = opts.environment;
-  svc->transports = "stdio";
+  svc->system = sys_.get();
+  svc->environment = opts_.environment;
+  svc->transports = std::move(transports);
   svc->tools = *tools;
-  svc->notifier = spawn_notifier(sys);
+  svc->notifier = spawn_notifier(*sys_);
   install_log_forwarder(svc->notifier);
-  session_context ctx{*tools, svc, make_session_settings(opts),
-                      identity{"local-operator", opts.stdio_role, "stdio"}};
-  auto writer = transport::spawn_stdio_writer(sys, STDOUT_FILENO);
-  auto session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(writer),
-                           std::move(ctx));
-  auto reader = transport::spawn_stdio_reader(
-    sys, STDIN_FILENO, session, static_cast<size_t>(opts.max_message_bytes));
-  log::core()->info("serve-started transport=stdio version={} environment={} "
-                    "tools={}",
-                    rmcp::version, opts.environment, (*tools)->all().size());
-  {
-    caf::scoped_actor self{sys};
-    self->monitor(session);
-    bool done = false;
-    int signals = 0;
-    while (!done) {
-      self->receive([&](caf::down_msg&) { done = true; },
-                    caf::after(std::chrono::milliseconds{100}) >> [&] {
-                      auto sig = take_shutdown_signal();
-                      if (sig == 0)
-                        return;
-                      if (++signals > 1) {
-                        log::core()->warn("shutdown-forced signal={}", sig);
-                        std::_Exit(1);
-                      }
-                      log::core()->info("shutdown-requested signal={}", sig);
-                      self->send(reader, atom::shutdown_v);
-                      self->send(session, atom::shutdown_v);
-                    });
+  svc_ = std::move(svc);
+  return caf::none;
+}
+
+session_context runtime::session_for(identity who) const {
+  return session_context{svc_->tools, svc_, make_session_settings(opts_),
+                         std::move(who)};
+}
+
+void runtime::wait(const std::function<bool()>& done,
+                   const std::function<void(int)>& on_signal) {
+  caf::scoped_actor self{*sys_};
+  int signals = 0;
+  while (!done()) {
+    self->receive(caf::after(std::chrono::milliseconds{100}) >> [] {});
+    auto sig = take_shutdown_signal();
+    if (sig == 0)
+      continue;
+    if (++signals > 1) {
+      log::core()->warn("shutdown-forced signal={}", sig);
+      std::_Exit(1);
     }
-    self->send(reader, atom::shutdown_v);
-    self->send(writer, atom::shutdown_v);
+    log::core()->info("shutdown-requested signal={}", sig);
+    on_signal(sig);
   }
+}
+
+void runtime::stop() {
+  if (stopped_ || !svc_)
+    return;
+  stopped_ = true;
   log::set_forwarder({});
-  caf::anon_send_exit(svc->notifier, caf::exit_reason::user_shutdown);
-  log::core()->info("serve-stopped transport=stdio");
-  return 0;
+  caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
 }
 
 } // namespace rmcp::app

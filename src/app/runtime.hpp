@@ -1,16 +1,21 @@
 #pragma once
 
-// The runtime: builds the actor system and the long-lived actors from the
-// server options, runs a transport until it ends, and shuts everything down
-// in order.
+// The runtime: builds the actor system and the long-lived actors (notifier,
+// store, fleet) from the server options, hands sessions what they need, and
+// tears everything down in order. Transports (serve_stdio.cpp,
+// serve_http.cpp) run on top of it.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/expected.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
 #include "src/config/server_options.hpp"
 
@@ -35,6 +40,50 @@ void block_shutdown_signals();
 
 /// Returns a pending SIGINT/SIGTERM (consuming it) or 0.
 int take_shutdown_signal();
+
+class runtime {
+public:
+  explicit runtime(config::server_options opts);
+  ~runtime();
+
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Builds the tool catalog and starts the long-lived actors. On error the
+  /// runtime is unusable and the caller exits with code 1.
+  caf::error start(std::string transports);
+
+  caf::actor_system& system() noexcept {
+    return *sys_;
+  }
+
+  const config::server_options& options() const noexcept {
+    return opts_;
+  }
+
+  services_ptr svc() const noexcept {
+    return svc_;
+  }
+
+  /// What a new session for `who` needs.
+  session_context session_for(identity who) const;
+
+  /// Polls for shutdown signals until `done()` returns true. The first
+  /// signal calls `on_signal(sig)` (start draining); a second one exits the
+  /// process with code 1.
+  void wait(const std::function<bool()>& done,
+            const std::function<void(int)>& on_signal);
+
+  /// Stops the long-lived actors (after the transports are done).
+  void stop();
+
+private:
+  config::server_options opts_;
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::shared_ptr<services> svc_;
+  bool stopped_ = false;
+};
 
 /// Serves MCP over stdin/stdout until stdin closes or a signal arrives.
 /// Returns the process exit code.

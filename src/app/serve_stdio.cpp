@@ -1,0 +1,55 @@
+#include <unistd.h>
+
+#include <atomic>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "protocol/version.hpp"
+#include "src/app/runtime.hpp"
+#include "src/transport/stdio_transport.hpp"
+
+namespace rmcp::app {
+
+int serve_stdio(const config::server_options& opts) {
+  runtime rt{opts};
+  if (auto err = rt.start("stdio")) {
+    log::core()->critical("start-failed error={}", error_message(err));
+    return 1;
+  }
+  auto& sys = rt.system();
+  auto writer = transport::spawn_stdio_writer(sys, STDOUT_FILENO);
+  auto session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(writer),
+                           rt.session_for(identity{"local-operator",
+                                                   opts.stdio_role, "stdio"}));
+  auto reader = transport::spawn_stdio_reader(
+    sys, STDIN_FILENO, session, static_cast<size_t>(opts.max_message_bytes));
+  log::core()->info("serve-started transport=stdio version={} environment={} "
+                    "tools={}",
+                    rmcp::version, opts.environment,
+                    rt.svc()->tools->all().size());
+  // The session ends on EOF (after draining) or after a signal.
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  auto watcher = sys.spawn([session, ended](caf::event_based_actor* self) {
+    self->monitor(session);
+    self->set_down_handler([self, ended](caf::down_msg&) {
+      *ended = true;
+      self->quit();
+    });
+    return caf::behavior{[](int32_t) {}};
+  });
+  rt.wait([&] { return ended->load(); },
+          [&](int) {
+            caf::anon_send(reader, atom::shutdown_v);
+            caf::anon_send(session, atom::shutdown_v);
+          });
+  caf::anon_send(reader, atom::shutdown_v);
+  caf::anon_send(writer, atom::shutdown_v);
+  rt.stop();
+  log::core()->info("serve-stopped transport=stdio");
+  return 0;
+}
+
+} // namespace rmcp::app
