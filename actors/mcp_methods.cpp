@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "actors/mcp_session.hpp"
+#include "actors/metrics.hpp"
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
@@ -47,6 +48,17 @@ caf::error timeout_error(const tool_descriptor& tool,
                                 "router may be slow or unreachable. Retry, "
                                 "or run check_connectivity for the device.",
                                 tool.spec.name, timeout.count() / 1000.0));
+}
+
+std::string_view outcome_of(bool cancelled, const std::optional<json>& result,
+                            const caf::error& err) {
+  if (cancelled)
+    return tool_outcome::cancelled;
+  if (result)
+    return result->value("isError", false) ? tool_outcome::error
+                                           : tool_outcome::ok;
+  return error_code_of(err) == ec::tool_timeout ? tool_outcome::timeout
+                                                : tool_outcome::error;
 }
 
 } // namespace
@@ -148,7 +160,9 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
                                    "request id " + key + " is already in use"));
     return;
   }
+  auto started = std::chrono::steady_clock::now();
   if (auto violations = tool->input.validate(args); !violations.empty()) {
+    count_call(tool->spec.name, tool_outcome::error, started);
     reply(msg.id, to_tool_error_result(make_error(
                     ec::invalid_arguments,
                     "invalid arguments for tool '" + tool->spec.name + "':\n"
@@ -172,13 +186,16 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
   // The state outlives every response handler of its actor, so capturing
   // `this` is safe here.
-  auto finish = [this, key](std::optional<json> result, caf::error err) {
+  auto finish = [this, key, tool, started](std::optional<json> result,
+                                           caf::error err) {
     auto& st = *this;
     auto i = st.calls.find(key);
     if (i == st.calls.end())
       return;
     auto entry = std::move(i->second);
     st.calls.erase(i);
+    st.count_call(tool->spec.name, outcome_of(entry.cancelled, result, err),
+                  started);
     if (!entry.cancelled) {
       if (result)
         st.reply(entry.id, std::move(*result));

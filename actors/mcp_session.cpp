@@ -2,6 +2,7 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/metrics.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -10,6 +11,8 @@ namespace rmcp {
 mcp_session_state::~mcp_session_state() {
   for (auto& [_, call] : calls)
     caf::anon_send_exit(call.call, caf::exit_reason::user_shutdown);
+  if (ctx.svc && ctx.svc->metrics)
+    ctx.svc->metrics->session_closed(ctx.who.transport);
 }
 
 // -- message entry points -------------------------------------------------------
@@ -137,6 +140,16 @@ void mcp_session_state::quit_if_drained() {
     self->quit();
 }
 
+// -- metrics --------------------------------------------------------------------
+
+void mcp_session_state::count_call(const std::string& tool,
+                                   std::string_view outcome,
+                                   std::chrono::steady_clock::time_point started) {
+  if (ctx.svc && ctx.svc->metrics)
+    ctx.svc->metrics->tool_call_finished(
+      tool, outcome, std::chrono::steady_clock::now() - started);
+}
+
 // -- output ---------------------------------------------------------------------
 
 void mcp_session_state::reply(const json& id, json result) {
@@ -169,6 +182,8 @@ mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
   if (st.ctx.svc && st.ctx.svc->notifier)
     self->send(st.ctx.svc->notifier, atom::join_v,
                caf::actor_cast<mcp_session_actor>(self));
+  if (st.ctx.svc && st.ctx.svc->metrics)
+    st.ctx.svc->metrics->session_opened(st.ctx.who.transport);
   return {
     [self](atom::rpc_in, const std::string& text) {
       self->state.on_text(text);

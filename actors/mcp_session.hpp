@@ -104,6 +104,12 @@ struct mcp_session_state {
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
 
+  // -- metrics ------------------------------------------------------------------
+
+  /// Counts one finished call of a registered tool (no-op without metrics).
+  void count_call(const std::string& tool, std::string_view outcome,
+                  std::chrono::steady_clock::time_point started);
+
   // -- output -------------------------------------------------------------------
 
   void reply(const json& id, json result);

@@ -17,6 +17,7 @@
 
 namespace rmcp {
 
+class metrics;
 class tool_registry;
 
 struct services {
@@ -39,6 +40,8 @@ struct services {
   store_actor store;
   /// Supervisor and directory of the device actors.
   fleet_actor fleet;
+  /// Prometheus families (thread-safe; null in tests that do not care).
+  std::shared_ptr<rmcp::metrics> metrics;
 };
 
 using services_ptr = std::shared_ptr<const services>;

@@ -7,6 +7,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/metrics.hpp"
 #include "actors/notifier.hpp"
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
@@ -113,6 +114,7 @@ caf::error runtime::start(std::string transports) {
   svc->environment = opts_.environment;
   svc->transports = std::move(transports);
   svc->tools = *tools;
+  svc->metrics = std::make_shared<metrics>();
   svc->notifier = spawn_notifier(*sys_);
   install_log_forwarder(svc->notifier);
   svc_ = std::move(svc);

@@ -5,6 +5,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/metrics.hpp"
 #include "actors/notifier.hpp"
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
@@ -72,6 +73,7 @@ protected:
     auto svc = std::make_shared<services>();
     svc->system = &sys;
     svc->notifier = spawn_notifier(sys);
+    svc->metrics = stats;
     notifier = svc->notifier;
     session_context ctx;
     ctx.tools = test_tools();
@@ -153,6 +155,7 @@ protected:
   }
 
   std::shared_ptr<outputs> out;
+  metrics_ptr stats = std::make_shared<metrics>();
   std::shared_ptr<bool> session_down = std::make_shared<bool>(false);
   mcp_session_actor session;
   notifier_actor notifier;
@@ -413,6 +416,40 @@ TEST_F(mcp_session_test, idle_session_quits_at_once_on_eof) {
   caf::anon_send(session, atom::eof_v);
   run();
   EXPECT_FALSE(alive());
+}
+
+TEST_F(mcp_session_test, tool_calls_are_counted_by_tool_and_outcome) {
+  initialize();
+  call(1, "t_echo", {{"text", "hi"}});
+  call(2, "t_fail");
+  call(3, "t_echo", {{"text", "too long"}});
+  call(4, "t_slow");
+  advance_time(std::chrono::seconds{6});
+  call(5, "no_such_tool");
+  auto text = stats->render();
+  auto has = [&](const std::string& line) {
+    return text.find("\n" + line + "\n") != std::string::npos;
+  };
+  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="ok",tool="t_echo"} 1)")) << text;
+  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="error",tool="t_echo"} 1)"));
+  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="error",tool="t_fail"} 1)"));
+  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="timeout",tool="t_slow"} 1)"));
+  EXPECT_TRUE(has(R"(rmcp_tool_call_duration_seconds_count{tool="t_echo"} 2)"));
+  EXPECT_EQ(text.find("no_such_tool"), std::string::npos);
+}
+
+TEST_F(mcp_session_test, open_sessions_gauge_follows_the_session_lifetime) {
+  auto gauge = [&] {
+    auto text = stats->render();
+    auto pos = text.find("rmcp_sessions_open{transport=\"test\"} ");
+    return pos == std::string::npos ? std::string{"<absent>"}
+                                    : text.substr(pos + 37, 1);
+  };
+  EXPECT_EQ(gauge(), "1");
+  caf::anon_send(session, atom::eof_v);
+  run();
+  ASSERT_FALSE(alive());
+  EXPECT_EQ(gauge(), "0");
 }
 
 } // namespace rmcp
