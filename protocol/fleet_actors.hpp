@@ -31,6 +31,9 @@ using health_listener_actor = caf::typed_actor<
 /// |------------------------------------------|------------------------------|
 /// | (get, devices)                           | vector<device_record>        |
 /// | (put, device_record)                     | ok (upsert; bumps generation)|
+/// | (put, device_record, credential)         | ok: record and credential in |
+/// |                                          | one transaction (registration|
+/// |                                          | never leaves half a device)  |
 /// | (remove, devices, id)                    | ok; error device_not_found   |
 /// |                                          | (also drops credential,      |
 /// |                                          | health and snapshots)        |
@@ -41,7 +44,8 @@ using health_listener_actor = caf::typed_actor<
 /// | (put, device_id, credential)             | ok (encrypted at rest)       |
 /// | (put, health_sample)                     | ok (bounded history)         |
 /// | (get, health, device_id, limit)          | vector<health_sample>,       |
-/// |                                          | newest first                 |
+/// |                                          | newest first (limit 0 = all  |
+/// |                                          | kept)                        |
 /// | (put, snapshot_record)                   | snapshot id                  |
 /// | (get, snapshot, device_id, kind)         | newest snapshot_record;      |
 /// |                                          | error resource_not_found     |
@@ -50,6 +54,7 @@ using health_listener_actor = caf::typed_actor<
 using store_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_record>>,
   caf::replies_to<atom::put, device_record>::with<atom::ok>,
+  caf::replies_to<atom::put, device_record, credential>::with<atom::ok>,
   caf::replies_to<atom::remove, atom::devices, std::string>::with<atom::ok>,
   caf::replies_to<atom::get, atom::generation>::with<uint64_t>,
   caf::replies_to<atom::get, atom::credential, std::string>::with<credential>,

@@ -1,0 +1,156 @@
+#pragma once
+
+// The fleet's persistent records over a kv_store: devices, their encrypted
+// credentials, bounded health history and snapshots, plus the generation
+// counter. Every change is one write transaction; every read one snapshot.
+//
+// Owned by the store actor (actors/store_actor.hpp); not for concurrent use
+// from several threads.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "protocol/device.hpp"
+#include "storage/credential_cipher.hpp"
+#include "storage/kv.hpp"
+#include "storage/schema.hpp"
+
+namespace rmcp::storage {
+
+namespace defaults {
+
+/// Health samples kept per device.
+constexpr uint32_t health_history = 100;
+/// Snapshots kept per device and kind.
+constexpr uint32_t snapshot_retention = 5;
+
+} // namespace defaults
+
+struct device_store_options {
+  uint32_t health_history = defaults::health_history;
+  uint32_t snapshot_retention = defaults::snapshot_retention;
+  /// Unix milliseconds; the system clock when empty.
+  std::function<int64_t()> clock;
+};
+
+/// True for ids matching [a-z0-9][a-z0-9_.-]{0,63}.
+bool is_valid_device_id(std::string_view id);
+
+class device_store {
+public:
+  /// Uses `kv` as is: call `upgrade` first (the open_* functions do).
+  device_store(std::shared_ptr<kv_store> kv, credential_cipher cipher,
+               device_store_options opts = {});
+
+  // -- devices ----------------------------------------------------------------
+
+  /// Every device, sorted by id.
+  caf::expected<std::vector<device_record>> devices();
+
+  /// One device; device_not_found when there is none.
+  caf::expected<device_record> device(const std::string& id);
+
+  /// Inserts or replaces a device (keeps `created_at` of an existing one,
+  /// sets `updated_at`); bumps the generation.
+  caf::error put_device(device_record rec);
+
+  /// Like `put_device`, and stores the credential in the same transaction.
+  caf::error put_device(device_record rec, const credential& cred);
+
+  /// Removes a device with its credential, health history and snapshots;
+  /// bumps the generation. device_not_found when there is none.
+  caf::error remove_device(const std::string& id);
+
+  /// Changes to devices and credentials so far (all processes).
+  caf::expected<uint64_t> generation();
+
+  // -- credentials ------------------------------------------------------------
+
+  /// The decrypted credential. device_not_found when the device or its
+  /// credential is missing; store_failure naming the device when it does
+  /// not decrypt (wrong key, tampered).
+  caf::expected<credential> get_credential(const std::string& id);
+
+  /// Encrypts and stores the credential of a registered device; bumps the
+  /// generation.
+  caf::error put_credential(const std::string& id, const credential& cred);
+
+  // -- health -----------------------------------------------------------------
+
+  /// Appends a sample of a registered device and drops the oldest beyond
+  /// the configured history.
+  caf::error put_health(const health_sample& sample);
+
+  /// Up to `limit` samples (0 = all kept), newest first.
+  caf::expected<std::vector<health_sample>> health(const std::string& id,
+                                                   uint32_t limit);
+
+  // -- snapshots --------------------------------------------------------------
+
+  /// Stores a snapshot of a registered device (id generated, sha256 and a
+  /// zero timestamp filled in; a given sha256 must match the content) and
+  /// drops the oldest of its device and kind beyond the retention. Returns
+  /// the snapshot id.
+  caf::expected<std::string> put_snapshot(snapshot_record rec);
+
+  /// The newest snapshot of a device and kind; resource_not_found when
+  /// there is none.
+  caf::expected<snapshot_record> latest_snapshot(const std::string& id,
+                                                 const std::string& kind);
+
+  /// Snapshots of a device and kind, newest first.
+  caf::expected<std::vector<snapshot_record>>
+  snapshots(const std::string& id, const std::string& kind);
+
+  // -- status -----------------------------------------------------------------
+
+  /// Probes the store with a read transaction.
+  caf::expected<store_status> status();
+
+  const device_store_options& options() const noexcept {
+    return opts_;
+  }
+
+private:
+  int64_t now() const;
+
+  caf::error put_device_in(write_txn& txn, device_record& rec);
+
+  caf::error put_credential_in(write_txn& txn, const std::string& id,
+                               const credential& cred);
+
+  std::shared_ptr<kv_store> kv_;
+  credential_cipher cipher_;
+  device_store_options opts_;
+};
+
+/// Where and how to open the persistent store.
+struct store_settings {
+  /// LMDB environment directory.
+  std::string path;
+  uint64_t map_size_bytes = uint64_t{1} << 30;
+  uint32_t health_history = defaults::health_history;
+  uint32_t snapshot_retention = defaults::snapshot_retention;
+};
+
+/// Upgrades `kv` to the current schema and wraps it. `where` names the store
+/// in messages (its path, or "memory").
+caf::expected<std::shared_ptr<device_store>>
+open_device_store(std::shared_ptr<kv_store> kv, const std::string& where,
+                  credential_key key, device_store_options opts = {});
+
+/// Opens (creating or upgrading) the LMDB store at `settings.path`.
+caf::expected<std::shared_ptr<device_store>>
+open_lmdb_device_store(const store_settings& settings, credential_key key);
+
+/// A fresh in-memory store (the twin for tests).
+caf::expected<std::shared_ptr<device_store>>
+open_memory_device_store(credential_key key, device_store_options opts = {});
+
+} // namespace rmcp::storage

@@ -1,0 +1,113 @@
+#pragma once
+
+// The table layer every store is built on: named tables of byte-string keys
+// and values, read in snapshot transactions and changed in atomic write
+// transactions. Two engines implement it: `lmdb_store` (one LMDB named
+// sub-database per table) and `memory_store` (its in-memory twin for tests).
+// Domain stores (`device_store`, later plans, tokens, audit) are written once
+// against this interface, so both engines behave alike by construction.
+//
+// Rules shared by both engines (the memory twin enforces LMDB's limits):
+// - tables are declared up front (`tables::all` in storage/tables.hpp);
+//   naming an undeclared table is a store_failure;
+// - keys are 1..511 bytes and sort bytewise; values are arbitrary bytes;
+// - a thread holds at most one transaction at a time;
+// - a write transaction not committed is rolled back when destroyed, and a
+//   committed one is durable (LMDB: synchronous commit).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+namespace rmcp::storage {
+
+/// Longest key LMDB accepts with its default page size.
+constexpr size_t max_key_size = 511;
+
+/// Receives one record of a scan; returns false to stop the scan.
+using record_visitor
+  = std::function<bool(std::string_view key, std::string_view value)>;
+
+/// A consistent snapshot of every table.
+class read_txn {
+public:
+  virtual ~read_txn() = default;
+
+  /// The value stored under `key`, or nullopt when there is none.
+  virtual caf::expected<std::optional<std::string>>
+  get(std::string_view table, std::string_view key) = 0;
+
+  /// Visits every record whose key starts with `prefix` (all records for an
+  /// empty prefix) in ascending bytewise key order.
+  virtual caf::error scan(std::string_view table, std::string_view prefix,
+                          const record_visitor& visit)
+    = 0;
+
+  /// Number of records in `table`.
+  virtual caf::expected<uint64_t> count(std::string_view table) = 0;
+};
+
+/// A read transaction that can also change tables. Nothing is visible to
+/// other transactions until `commit` succeeds; destroying an uncommitted
+/// transaction discards every change (an atomic batch).
+class write_txn : public read_txn {
+public:
+  /// Inserts or replaces the record under `key`.
+  virtual caf::error put(std::string_view table, std::string_view key,
+                         std::string_view value)
+    = 0;
+
+  /// Removes the record under `key`; returns whether there was one.
+  virtual caf::expected<bool> erase(std::string_view table,
+                                    std::string_view key)
+    = 0;
+
+  /// Makes every change visible and durable at once. The transaction is
+  /// finished afterwards, whatever the outcome.
+  virtual caf::error commit() = 0;
+};
+
+/// Size and location of a store, for status reports.
+struct kv_info {
+  /// "lmdb" or "memory".
+  std::string backend;
+  /// Environment directory; empty for memory.
+  std::string path;
+  /// Bytes in use (LMDB: pages up to the last used one).
+  uint64_t used_bytes = 0;
+  /// Size of the memory map, the store's upper bound (0 = unbounded).
+  uint64_t map_bytes = 0;
+};
+
+/// An engine: hands out transactions.
+class kv_store {
+public:
+  virtual ~kv_store() = default;
+
+  virtual caf::expected<std::unique_ptr<read_txn>> begin_read() = 0;
+
+  virtual caf::expected<std::unique_ptr<write_txn>> begin_write() = 0;
+
+  virtual caf::expected<kv_info> info() = 0;
+};
+
+/// Removes every record of `table` whose key starts with `prefix`; returns
+/// how many were removed.
+caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
+                                     std::string_view prefix);
+
+/// Runs `fn` in a fresh write transaction and commits it when `fn` returns no
+/// error; otherwise rolls back and returns `fn`'s error.
+caf::error write_atomically(kv_store& kv,
+                            const std::function<caf::error(write_txn&)>& fn);
+
+/// Validates a key against the engines' common limits.
+caf::error check_key(std::string_view table, std::string_view key);
+
+} // namespace rmcp::storage

@@ -1,0 +1,331 @@
+#include "storage/lmdb_store.hpp"
+
+#include <lmdb.h>
+
+#include <filesystem>
+#include <map>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "storage/tables.hpp"
+
+namespace rmcp::storage {
+
+struct lmdb_store::impl {
+  MDB_env* env = nullptr;
+  std::string path;
+  std::map<std::string, MDB_dbi, std::less<>> dbis;
+
+  ~impl() {
+    if (env != nullptr)
+      mdb_env_close(env);
+  }
+
+  caf::error fail(int rc, std::string_view what) const {
+    std::string text = "lmdb " + std::string{what} + " failed for the store at "
+                       + path + ": " + mdb_strerror(rc);
+    if (rc == MDB_MAP_FULL) {
+      MDB_envinfo info;
+      mdb_env_info(env, &info);
+      text += " (map size " + std::to_string(info.me_mapsize >> 20)
+              + " MiB; raise store.map_size_mib)";
+    }
+    return make_error(ec::store_failure, std::move(text));
+  }
+
+  caf::expected<MDB_dbi> dbi(std::string_view table) const {
+    auto i = dbis.find(table);
+    if (i == dbis.end())
+      return make_error(ec::store_failure,
+                        "unknown table '" + std::string{table}
+                          + "' (declare it in storage/tables.hpp)");
+    return i->second;
+  }
+
+  /// Begins a transaction; adopts a map grown by another process.
+  caf::expected<MDB_txn*> begin(unsigned flags) {
+    MDB_txn* txn = nullptr;
+    auto rc = mdb_txn_begin(env, nullptr, flags, &txn);
+    if (rc == MDB_MAP_RESIZED) {
+      log::store()->info("store-map-resized path={}", path);
+      if (auto rc2 = mdb_env_set_mapsize(env, 0); rc2 != 0)
+        return fail(rc2, "adopting the new map size");
+      rc = mdb_txn_begin(env, nullptr, flags, &txn);
+    }
+    if (rc != 0)
+      return fail(rc, "transaction begin");
+    return txn;
+  }
+};
+
+namespace {
+
+MDB_val to_val(std::string_view x) {
+  return MDB_val{x.size(), const_cast<char*>(x.data())};
+}
+
+std::string_view from_val(const MDB_val& x) {
+  return {static_cast<const char*>(x.mv_data), x.mv_size};
+}
+
+/// Read operations shared by both transaction kinds.
+class lmdb_reader {
+public:
+  lmdb_reader(lmdb_store::impl& env, MDB_txn* txn) : env_(env), txn_(txn) {
+    // nop
+  }
+
+  caf::expected<std::optional<std::string>> get(std::string_view table,
+                                                std::string_view key) {
+    if (auto err = check_usable())
+      return err;
+    auto dbi = env_.dbi(table);
+    if (!dbi)
+      return dbi.error();
+    if (auto err = check_key(table, key))
+      return err;
+    auto k = to_val(key);
+    MDB_val v;
+    auto rc = mdb_get(txn_, *dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+      return std::optional<std::string>{};
+    if (rc != 0)
+      return env_.fail(rc, "get");
+    return std::optional<std::string>{std::string{from_val(v)}};
+  }
+
+  caf::error scan(std::string_view table, std::string_view prefix,
+                  const record_visitor& visit) {
+    if (auto err = check_usable())
+      return err;
+    auto dbi = env_.dbi(table);
+    if (!dbi)
+      return dbi.error();
+    MDB_cursor* cur = nullptr;
+    if (auto rc = mdb_cursor_open(txn_, *dbi, &cur); rc != 0)
+      return env_.fail(rc, "cursor open");
+    auto k = to_val(prefix);
+    MDB_val v;
+    auto rc = mdb_cursor_get(cur, &k, &v, prefix.empty() ? MDB_FIRST
+                                                         : MDB_SET_RANGE);
+    while (rc == 0) {
+      auto key = from_val(k);
+      if (key.substr(0, prefix.size()) != prefix)
+        break;
+      if (!visit(key, from_val(v)))
+        break;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+      return env_.fail(rc, "cursor scan");
+    return caf::none;
+  }
+
+  caf::expected<uint64_t> count(std::string_view table) {
+    if (auto err = check_usable())
+      return err;
+    auto dbi = env_.dbi(table);
+    if (!dbi)
+      return dbi.error();
+    MDB_stat st;
+    if (auto rc = mdb_stat(txn_, *dbi, &st); rc != 0)
+      return env_.fail(rc, "stat");
+    return static_cast<uint64_t>(st.ms_entries);
+  }
+
+protected:
+  caf::error check_usable() const {
+    if (txn_ == nullptr)
+      return make_error(ec::store_failure, "transaction used after commit");
+    return caf::none;
+  }
+
+  lmdb_store::impl& env_;
+  MDB_txn* txn_;
+};
+
+class lmdb_read_txn : public read_txn, private lmdb_reader {
+public:
+  using lmdb_reader::lmdb_reader;
+
+  ~lmdb_read_txn() override {
+    mdb_txn_abort(txn_);
+  }
+
+  caf::expected<std::optional<std::string>> get(std::string_view table,
+                                                std::string_view key) override {
+    return lmdb_reader::get(table, key);
+  }
+
+  caf::error scan(std::string_view table, std::string_view prefix,
+                  const record_visitor& visit) override {
+    return lmdb_reader::scan(table, prefix, visit);
+  }
+
+  caf::expected<uint64_t> count(std::string_view table) override {
+    return lmdb_reader::count(table);
+  }
+};
+
+class lmdb_write_txn : public write_txn, private lmdb_reader {
+public:
+  using lmdb_reader::lmdb_reader;
+
+  ~lmdb_write_txn() override {
+    if (txn_ != nullptr)
+      mdb_txn_abort(txn_);
+  }
+
+  caf::expected<std::optional<std::string>> get(std::string_view table,
+                                                std::string_view key) override {
+    return lmdb_reader::get(table, key);
+  }
+
+  caf::error scan(std::string_view table, std::string_view prefix,
+                  const record_visitor& visit) override {
+    return lmdb_reader::scan(table, prefix, visit);
+  }
+
+  caf::expected<uint64_t> count(std::string_view table) override {
+    return lmdb_reader::count(table);
+  }
+
+  caf::error put(std::string_view table, std::string_view key,
+                 std::string_view value) override {
+    if (auto err = check_usable())
+      return err;
+    auto dbi = env_.dbi(table);
+    if (!dbi)
+      return dbi.error();
+    if (auto err = check_key(table, key))
+      return err;
+    auto k = to_val(key);
+    auto v = to_val(value);
+    if (auto rc = mdb_put(txn_, *dbi, &k, &v, 0); rc != 0)
+      return env_.fail(rc, "put");
+    return caf::none;
+  }
+
+  caf::expected<bool> erase(std::string_view table,
+                            std::string_view key) override {
+    if (auto err = check_usable())
+      return err;
+    auto dbi = env_.dbi(table);
+    if (!dbi)
+      return dbi.error();
+    if (auto err = check_key(table, key))
+      return err;
+    auto k = to_val(key);
+    auto rc = mdb_del(txn_, *dbi, &k, nullptr);
+    if (rc == MDB_NOTFOUND)
+      return false;
+    if (rc != 0)
+      return env_.fail(rc, "delete");
+    return true;
+  }
+
+  caf::error commit() override {
+    if (auto err = check_usable())
+      return err;
+    auto rc = mdb_txn_commit(txn_);
+    txn_ = nullptr; // freed by LMDB whatever the outcome
+    if (rc != 0)
+      return env_.fail(rc, "commit");
+    return caf::none;
+  }
+};
+
+caf::error create_directory(const std::string& path) {
+  std::error_code err;
+  std::filesystem::path dir{path};
+  if (std::filesystem::is_directory(dir, err))
+    return caf::none;
+  if (!std::filesystem::create_directories(dir, err) && err)
+    return make_error(ec::store_failure, "cannot create the store directory "
+                                           + path + ": " + err.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, err);
+  return caf::none;
+}
+
+} // namespace
+
+lmdb_store::lmdb_store(std::unique_ptr<impl> ptr) : impl_(std::move(ptr)) {
+  // nop
+}
+
+lmdb_store::~lmdb_store() = default;
+
+caf::expected<std::shared_ptr<lmdb_store>>
+lmdb_store::open(const lmdb_options& opts) {
+  if (opts.path.empty())
+    return make_error(ec::store_failure, "the store path is empty");
+  if (auto err = create_directory(opts.path))
+    return err;
+  auto st = std::make_unique<impl>();
+  st->path = opts.path;
+  if (auto rc = mdb_env_create(&st->env); rc != 0) {
+    st->env = nullptr;
+    return st->fail(rc, "environment create");
+  }
+  if (auto rc = mdb_env_set_maxdbs(st->env, 64); rc != 0)
+    return st->fail(rc, "set max tables");
+  if (auto rc = mdb_env_set_mapsize(st->env, opts.map_size_bytes); rc != 0)
+    return st->fail(rc, "set map size");
+  if (auto rc = mdb_env_open(st->env, opts.path.c_str(), MDB_NOTLS, 0600);
+      rc != 0)
+    return st->fail(rc, "open");
+  int dead = 0;
+  mdb_reader_check(st->env, &dead);
+  if (dead > 0)
+    log::store()->info("store-stale-readers-cleared path={} count={}",
+                       opts.path, dead);
+  auto txn = st->begin(0);
+  if (!txn)
+    return txn.error();
+  for (auto name : tables::all) {
+    MDB_dbi dbi = 0;
+    std::string cname{name};
+    if (auto rc = mdb_dbi_open(*txn, cname.c_str(), MDB_CREATE, &dbi);
+        rc != 0) {
+      mdb_txn_abort(*txn);
+      return st->fail(rc, "open table " + cname);
+    }
+    st->dbis.emplace(std::move(cname), dbi);
+  }
+  if (auto rc = mdb_txn_commit(*txn); rc != 0)
+    return st->fail(rc, "table creation commit");
+  return std::shared_ptr<lmdb_store>{new lmdb_store(std::move(st))};
+}
+
+caf::expected<std::unique_ptr<read_txn>> lmdb_store::begin_read() {
+  auto txn = impl_->begin(MDB_RDONLY);
+  if (!txn)
+    return txn.error();
+  return std::unique_ptr<read_txn>{new lmdb_read_txn(*impl_, *txn)};
+}
+
+caf::expected<std::unique_ptr<write_txn>> lmdb_store::begin_write() {
+  auto txn = impl_->begin(0);
+  if (!txn)
+    return txn.error();
+  return std::unique_ptr<write_txn>{new lmdb_write_txn(*impl_, *txn)};
+}
+
+caf::expected<kv_info> lmdb_store::info() {
+  MDB_envinfo info;
+  if (auto rc = mdb_env_info(impl_->env, &info); rc != 0)
+    return impl_->fail(rc, "env info");
+  MDB_stat st;
+  if (auto rc = mdb_env_stat(impl_->env, &st); rc != 0)
+    return impl_->fail(rc, "env stat");
+  kv_info result;
+  result.backend = "lmdb";
+  result.path = impl_->path;
+  result.used_bytes = (static_cast<uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
+  result.map_bytes = info.me_mapsize;
+  return result;
+}
+
+} // namespace rmcp::storage

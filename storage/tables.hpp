@@ -1,0 +1,36 @@
+#pragma once
+
+// The catalog of tables. Both engines create every table listed in `all` when
+// they open, so a new table is one constant here plus its domain code (for
+// example plans, plan journal, approval tokens, API tokens, audit chain);
+// existing tables stay untouched. Renaming or re-encoding an existing table
+// needs a schema migration (storage/schema.hpp).
+
+#include <string_view>
+
+namespace rmcp::storage::tables {
+
+/// Schema version and the device generation counter.
+inline constexpr std::string_view meta = "meta";
+/// device id → device_record (JSON).
+inline constexpr std::string_view devices = "devices";
+/// device id → encrypted credential envelope (JSON).
+inline constexpr std::string_view credentials = "credentials";
+/// device id \0 inverted timestamp → health_sample (JSON), newest first.
+inline constexpr std::string_view health = "health";
+/// device id \0 kind \0 inverted timestamp → snapshot_record (JSON).
+inline constexpr std::string_view snapshots = "snapshots";
+
+/// Every table, in creation order. Append only.
+inline constexpr std::string_view all[] = {meta, devices, credentials, health,
+                                           snapshots};
+
+/// True when `name` is in `all`.
+constexpr bool is_known(std::string_view name) {
+  for (auto t : all)
+    if (t == name)
+      return true;
+  return false;
+}
+
+} // namespace rmcp::storage::tables
