@@ -1,0 +1,85 @@
+#include "sim/faults.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace rmcp::sim {
+
+bool fault_config::operator==(const fault_config& o) const {
+  return latency_ms == o.latency_ms && jitter_ms == o.jitter_ms && error_rate == o.error_rate
+         && drop_rate == o.drop_rate && timeout_rate == o.timeout_rate
+         && reject_auth == o.reject_auth && high_cpu == o.high_cpu && high_memory == o.high_memory
+         && write_fail_applied == o.write_fail_applied && control_bytes == o.control_bytes;
+}
+
+nlohmann::json to_json(const fault_config& f) {
+  return {{"latency_ms", f.latency_ms},       {"jitter_ms", f.jitter_ms},
+          {"error_rate", f.error_rate},       {"drop_rate", f.drop_rate},
+          {"timeout_rate", f.timeout_rate},   {"reject_auth", f.reject_auth},
+          {"high_cpu", f.high_cpu},           {"high_memory", f.high_memory},
+          {"write_fail_applied", f.write_fail_applied},
+          {"control_bytes", f.control_bytes}};
+}
+
+namespace {
+
+std::optional<std::string> take_uint(const nlohmann::json& v, const std::string& key,
+                                     std::uint32_t& out) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+    return key + ": expected a non-negative integer";
+  out = v.get<std::uint32_t>();
+  return std::nullopt;
+}
+
+std::optional<std::string> take_rate(const nlohmann::json& v, const std::string& key,
+                                     double& out) {
+  if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1)
+    return key + ": expected a number in [0, 1]";
+  out = v.get<double>();
+  return std::nullopt;
+}
+
+std::optional<std::string> take_bool(const nlohmann::json& v, const std::string& key, bool& out) {
+  if (!v.is_boolean())
+    return key + ": expected true or false";
+  out = v.get<bool>();
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> merge_json(fault_config& f, const nlohmann::json& j) {
+  if (!j.is_object())
+    return std::string{"expected a JSON object"};
+  fault_config copy = f;
+  for (auto& [key, v] : j.items()) {
+    std::optional<std::string> err;
+    if (key == "latency_ms")
+      err = take_uint(v, key, copy.latency_ms);
+    else if (key == "jitter_ms")
+      err = take_uint(v, key, copy.jitter_ms);
+    else if (key == "error_rate")
+      err = take_rate(v, key, copy.error_rate);
+    else if (key == "drop_rate")
+      err = take_rate(v, key, copy.drop_rate);
+    else if (key == "timeout_rate")
+      err = take_rate(v, key, copy.timeout_rate);
+    else if (key == "reject_auth")
+      err = take_bool(v, key, copy.reject_auth);
+    else if (key == "high_cpu")
+      err = take_bool(v, key, copy.high_cpu);
+    else if (key == "high_memory")
+      err = take_bool(v, key, copy.high_memory);
+    else if (key == "write_fail_applied")
+      err = take_uint(v, key, copy.write_fail_applied);
+    else if (key == "control_bytes")
+      err = take_bool(v, key, copy.control_bytes);
+    else
+      err = "unknown fault " + key;
+    if (err)
+      return err;
+  }
+  f = copy;
+  return std::nullopt;
+}
+
+} // namespace rmcp::sim

@@ -1,0 +1,47 @@
+#pragma once
+
+// Fault injection settings of one simulated router. Plain data: the router
+// guards its copy with its own mutex.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace rmcp::sim {
+
+struct fault_config {
+  /// Added before every answer (real milliseconds, not scaled).
+  std::uint32_t latency_ms = 0;
+  /// Uniform extra latency in [0, jitter_ms].
+  std::uint32_t jitter_ms = 0;
+  /// Share of requests answered 500 with a RouterOS-like body.
+  double error_rate = 0;
+  /// Share of requests whose connection is closed without an answer.
+  double drop_rate = 0;
+  /// Share of requests never answered (the connection stays open until the
+  /// client gives up).
+  double timeout_rate = 0;
+  /// 401 even for the right credentials.
+  bool reject_auth = false;
+  /// `/system/resource` reports cpu-load 95..99.
+  bool high_cpu = false;
+  /// `/system/resource` reports free-memory below 3 % of total.
+  bool high_memory = false;
+  /// The next N writes answer 400 but are applied all the same.
+  std::uint32_t write_fail_applied = 0;
+  /// Raw control byte 0x1b inside a DHCP lease host-name (TF#165 quirk).
+  bool control_bytes = false;
+
+  bool operator==(const fault_config& o) const;
+};
+
+/// JSON object with every field (names as above).
+nlohmann::json to_json(const fault_config& f);
+
+/// Merges the keys present in `j` into `f`. Returns an error text for an
+/// unknown key or a value of the wrong type.
+std::optional<std::string> merge_json(fault_config& f, const nlohmann::json& j);
+
+} // namespace rmcp::sim

@@ -1,0 +1,326 @@
+#include "sim/script.hpp"
+
+#include <cctype>
+#include <functional>
+
+#include "sim/ops.hpp"
+
+namespace rmcp::sim {
+
+namespace {
+
+struct token {
+  std::string key;   ///< set for key=value words
+  std::string text;  ///< the word, or the value of key=value
+  bool has_key = false;
+  bool expr = false; ///< text is the inside of [ ... ]
+};
+
+struct script_error {
+  std::string detail;
+  std::string where; ///< "/ip/address/add (interface)"
+};
+
+/// Splits source into statements (';' and newlines outside quotes and
+/// brackets; backslash-newline continues a line). Keeps line numbers.
+std::vector<std::pair<int, std::string>> statements(std::string_view src) {
+  std::vector<std::pair<int, std::string>> out;
+  std::string cur;
+  int line = 1, start_line = 1, depth = 0;
+  bool quoted = false;
+  auto flush = [&] {
+    auto first = cur.find_first_not_of(" \t\r");
+    if (first != std::string::npos && cur[first] != '#')
+      out.emplace_back(start_line, cur.substr(first));
+    cur.clear();
+    start_line = line;
+  };
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    char c = src[i];
+    if (c == '\\' && i + 1 < src.size()) {
+      if (src[i + 1] == '\n' || (src[i + 1] == '\r' && i + 2 < src.size() && src[i + 2] == '\n')) {
+        i += src[i + 1] == '\r' ? 2 : 1;
+        ++line;
+        while (i + 1 < src.size() && (src[i + 1] == ' ' || src[i + 1] == '\t'))
+          ++i;
+        continue;
+      }
+      cur += c;
+      cur += src[++i];
+      continue;
+    }
+    if (c == '"')
+      quoted = !quoted;
+    else if (!quoted && c == '[')
+      ++depth;
+    else if (!quoted && c == ']')
+      --depth;
+    if (!quoted && depth == 0 && (c == ';' || c == '\n')) {
+      if (c == '\n')
+        ++line;
+      flush();
+      continue;
+    }
+    cur += c;
+  }
+  flush();
+  return out;
+}
+
+/// Reads a quoted string starting at s[i] == '"'; advances i past it.
+std::string read_quoted(std::string_view s, std::size_t& i) {
+  std::string out;
+  for (++i; i < s.size() && s[i] != '"'; ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      char n = s[++i];
+      out += n == 'n' ? '\n' : n == 'r' ? '\r' : n == 't' ? '\t' : n;
+    } else {
+      out += s[i];
+    }
+  }
+  ++i;
+  return out;
+}
+
+std::string read_bracket(std::string_view s, std::size_t& i) {
+  int depth = 0;
+  std::size_t start = i + 1;
+  bool quoted = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] == '"')
+      quoted = !quoted;
+    else if (!quoted && s[i] == '[')
+      ++depth;
+    else if (!quoted && s[i] == ']' && --depth == 0)
+      break;
+  }
+  auto inner = std::string{s.substr(start, i - start)};
+  ++i;
+  return inner;
+}
+
+std::vector<token> tokenize(std::string_view s) {
+  std::vector<token> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (std::isspace(static_cast<unsigned char>(s[i]))) {
+      ++i;
+      continue;
+    }
+    token t;
+    if (s[i] == '[') {
+      t.expr = true;
+      t.text = read_bracket(s, i);
+      out.push_back(std::move(t));
+      continue;
+    }
+    std::string word;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+      if (s[i] == '=' && !t.has_key && !word.empty()) {
+        t.has_key = true;
+        t.key = word;
+        word.clear();
+        ++i;
+        if (i < s.size() && s[i] == '[') {
+          t.expr = true;
+          word = read_bracket(s, i);
+          break;
+        }
+        continue;
+      }
+      if (s[i] == '"') {
+        word += read_quoted(s, i);
+        continue;
+      }
+      word += s[i++];
+    }
+    t.text = std::move(word);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+class interpreter {
+public:
+  interpreter(router_state& st, const origin& who) : st_(st), who_(who) {}
+
+  script_result run(std::string_view src) {
+    script_result res;
+    for (auto& [line, text] : statements(src)) {
+      if (auto err = statement(text)) {
+        res.ok = false;
+        res.error = err->detail + " (" + (err->where.empty() ? "" : err->where + "; ") + "line "
+                    + std::to_string(line) + ")";
+        break;
+      }
+    }
+    res.output = std::move(out_);
+    return res;
+  }
+
+private:
+  /// Walks path words from `start`; returns the node and consumes tokens.
+  const path_node* walk(const std::vector<token>& toks, std::size_t& i, const path_node* start) {
+    const path_node* node = start;
+    while (i < toks.size() && !toks[i].has_key && !toks[i].expr) {
+      if (toks[i].text == "/") {
+        node = &menu_tree::get().root();
+        ++i;
+        continue;
+      }
+      auto* c = node->child(toks[i].text, st_.profile);
+      if (!c)
+        break;
+      node = c;
+      ++i;
+    }
+    return node;
+  }
+
+  /// "/ip/address" as first word -> "/", "ip", "address".
+  static std::vector<token> expand_path(std::vector<token> toks) {
+    if (toks.empty() || toks[0].has_key || toks[0].expr || toks[0].text.empty() || toks[0].text[0] != '/')
+      return toks;
+    std::vector<token> out;
+    token root;
+    root.text = "/";
+    out.push_back(root);
+    for (auto& seg : split(toks[0].text, '/')) {
+      token t;
+      t.text = seg;
+      out.push_back(t);
+    }
+    out.insert(out.end(), toks.begin() + 1, toks.end());
+    return out;
+  }
+
+  std::string path_of(const path_node* target) const {
+    std::string out;
+    std::function<bool(const path_node&, const std::string&)> find = [&](const path_node& n, const std::string& prefix) {
+      if (&n == target) {
+        out = prefix;
+        return true;
+      }
+      for (auto& [name, c] : n.children)
+        if (find(*c, prefix + "/" + name))
+          return true;
+      return false;
+    };
+    find(menu_tree::get().root(), "");
+    return out;
+  }
+
+  std::optional<script_error> find_expr(const std::string& inner, std::string& ids) {
+    auto toks = expand_path(tokenize(inner));
+    std::size_t i = 0;
+    const path_node* node = walk(toks, i, current_);
+    if (!node || !node->m || i >= toks.size() || toks[i].text != "find")
+      return script_error{"expected command name", ""};
+    ++i;
+    print_options o;
+    for (; i < toks.size(); ++i) {
+      auto& t = toks[i];
+      if (!t.has_key && (t.text == "where" || t.text == "and"))
+        continue;
+      if (t.has_key)
+        o.filters.emplace_back(t.key, t.text);
+      else if (!t.text.empty() && t.text[0] == '!')
+        o.query.push_back("-" + t.text.substr(1));
+      else
+        o.filters.emplace_back(t.text, "true");
+    }
+    std::vector<std::string> found;
+    for_each_item(st_, *node->m, [&](const record& r, fields&& item) {
+      if (matches(item, o))
+        found.push_back(id_text(r.id));
+    });
+    ids = join(found, ",");
+    return std::nullopt;
+  }
+
+  std::optional<script_error> statement(const std::string& text) {
+    auto toks = expand_path(tokenize(text));
+    if (toks.empty())
+      return std::nullopt;
+    if (toks[0].text == ":log" || toks[0].text == ":put")
+      return builtin(toks);
+    std::size_t i = 0;
+    const path_node* node = walk(toks, i, current_);
+    if (i == toks.size()) {
+      current_ = node;
+      return std::nullopt;
+    }
+    if (toks[i].has_key || toks[i].expr)
+      return script_error{"expected command name", ""};
+    auto cmd = toks[i++].text;
+    if (!node->has_command(cmd, st_.profile))
+      return script_error{"bad command name " + cmd, ""};
+    bool takes_numbers = cmd == "set" || cmd == "remove" || cmd == "enable" || cmd == "disable"
+                         || cmd == "move" || cmd == "comment" || cmd == "unset";
+    arg_list args;
+    int bare = 0;
+    for (; i < toks.size(); ++i) {
+      auto& t = toks[i];
+      std::string value = t.text;
+      if (t.expr)
+        if (auto e = find_expr(t.text, value))
+          return e;
+      if (t.has_key)
+        args.emplace_back(t.key, value);
+      else if (takes_numbers && bare++ == 0)
+        args.emplace_back("numbers", value);
+      else if (cmd == "move" && bare == 2)
+        args.emplace_back("destination", value);
+      else
+        args.emplace_back(value, "");
+    }
+    auto where = path_of(node) + "/" + cmd;
+    cmd_result r;
+    command_ctx ctx{st_, node->m, args, who_};
+    if (node->m && cmd == "print") {
+      for_each_item(st_, *node->m, [&](const record&, fields&& item) {
+        std::string line;
+        for (auto& [k, v] : item)
+          line += (line.empty() ? "" : " ") + k + "=" + v;
+        out_ += line + "\r\n";
+      });
+      return std::nullopt;
+    }
+    if (node->m && node->m->commands.count(cmd))
+      r = node->m->commands.at(cmd)(ctx);
+    else if (node->m && !node->commands.count(cmd))
+      r = run_generic(ctx, cmd);
+    else
+      r = node->commands.at(cmd).fn(ctx);
+    if (!r.ok())
+      return script_error{r.err.detail, where + (r.err.arg.empty() ? "" : " (" + r.err.arg + ")")};
+    if (r.k == cmd_result::kind::ret && cmd == "export")
+      out_ += r.ret;
+    return std::nullopt;
+  }
+
+  std::optional<script_error> builtin(const std::vector<token>& toks) {
+    if (toks[0].text == ":put") {
+      out_ += (toks.size() > 1 ? toks[1].text : std::string{}) + "\r\n";
+      return std::nullopt;
+    }
+    auto level = toks.size() > 1 ? toks[1].text : std::string{};
+    if (level != "info" && level != "warning" && level != "error" && level != "debug")
+      return script_error{"bad command name " + level, ":log"};
+    st_.log("script," + level, toks.size() > 2 ? toks[2].text : std::string{});
+    return std::nullopt;
+  }
+
+  router_state& st_;
+  const origin& who_;
+  const path_node* current_ = &menu_tree::get().root();
+  std::string out_;
+};
+
+} // namespace
+
+script_result run_script(router_state& st, std::string_view source, const origin& who) {
+  return interpreter{st, who}.run(source);
+}
+
+} // namespace rmcp::sim
