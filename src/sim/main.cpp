@@ -82,11 +82,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto line = fleet->startup_json();
-  std::cout << line << std::endl;
   if (!ports_file.empty()) {
     std::ofstream out(ports_file);
     out << line << "\n";
   }
+  std::cout << line << std::endl;
   spdlog::info("started routers={} control_port={} tls={}", fleet->size(), fleet->control_port(), opts.tls);
   int sig = 0;
   sigwait(&signals, &sig);

@@ -210,10 +210,11 @@ private:
     return out;
   }
 
-  std::optional<script_error> find_expr(const std::string& inner, std::string& ids) {
+  /// `[find ...]` in the menu `here` (or an explicit `[/path find ...]`).
+  std::optional<script_error> find_expr(const std::string& inner, const path_node* here, std::string& ids) {
     auto toks = expand_path(tokenize(inner));
     std::size_t i = 0;
-    const path_node* node = walk(toks, i, current_);
+    const path_node* node = walk(toks, i, here);
     if (!node || !node->m || i >= toks.size() || toks[i].text != "find")
       return script_error{"expected command name", ""};
     ++i;
@@ -263,7 +264,7 @@ private:
       auto& t = toks[i];
       std::string value = t.text;
       if (t.expr)
-        if (auto e = find_expr(t.text, value))
+        if (auto e = find_expr(t.text, node, value))
           return e;
       if (t.has_key)
         args.emplace_back(t.key, value);

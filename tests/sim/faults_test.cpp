@@ -1,0 +1,134 @@
+// Each fault kind, set through the in-process API and the control endpoint.
+
+#include <chrono>
+#include <thread>
+
+#include "sim_fixture.hpp"
+
+namespace rmcp::sim::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class faults : public sim_test {
+protected:
+  void SetUp() override { start(); }
+  void set(const std::function<void(fault_config&)>& fn) { fleet_->router(0).update_faults(fn); }
+};
+
+TEST_F(faults, latency_delays_every_answer) {
+  set([](fault_config& f) { f.latency_ms = 150; });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(call("GET", "/rest/system/identity").status, 200u);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 150ms);
+}
+
+TEST_F(faults, error_rate_answers_500_with_a_routeros_body) {
+  set([](fault_config& f) { f.error_rate = 1; });
+  auto r = call("GET", "/rest/system/resource");
+  EXPECT_EQ(r.status, 500u);
+  auto body = parse(r.body);
+  EXPECT_EQ(body["error"], 500);
+  EXPECT_EQ(body["message"], "Internal Server Error");
+  EXPECT_TRUE(body["detail"].is_string());
+}
+
+TEST_F(faults, drop_closes_without_answer) {
+  set([](fault_config& f) { f.drop_rate = 1; });
+  auto r = call("GET", "/rest/system/resource");
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_FALSE(r.error.empty());
+}
+
+TEST_F(faults, timeout_never_answers) {
+  set([](fault_config& f) { f.timeout_rate = 1; });
+  client_options o;
+  o.timeout = 300ms;
+  http_client c{fleet_->port(0), o};
+  auto r = c.get("/rest/system/resource");
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(r.error, "timeout");
+}
+
+TEST_F(faults, reject_auth_answers_401_for_good_credentials) {
+  set([](fault_config& f) { f.reject_auth = true; });
+  auto r = call("GET", "/rest/system/resource");
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(r.headers["WWW-Authenticate"], "Basic realm=\"RouterOS\"");
+}
+
+TEST_F(faults, high_cpu_and_memory_show_in_resource) {
+  set([](fault_config& f) {
+    f.high_cpu = true;
+    f.high_memory = true;
+  });
+  auto res = call_json("GET", "/rest/system/resource");
+  EXPECT_GE(std::stoi(res["cpu-load"].get<std::string>()), 95);
+  auto free = std::stod(res["free-memory"].get<std::string>());
+  auto total = std::stod(res["total-memory"].get<std::string>());
+  EXPECT_LT(free / total, 0.03);
+}
+
+TEST_F(faults, write_fail_applied_answers_400_but_applies) {
+  set([](fault_config& f) { f.write_fail_applied = 1; });
+  auto r = call("POST", "/rest/system/identity/set", R"({"name":"applied-anyway"})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(call_json("GET", "/rest/system/identity")["name"], "applied-anyway");
+  EXPECT_EQ(call("POST", "/rest/system/identity/set", R"({"name":"second"})").status, 200u);
+  EXPECT_EQ(fleet_->router(0).faults().write_fail_applied, 0u);
+}
+
+TEST_F(faults, control_bytes_put_a_raw_escape_into_a_lease) {
+  set([](fault_config& f) { f.control_bytes = true; });
+  auto r = call("GET", "/rest/ip/dhcp-server/lease");
+  EXPECT_NE(r.body.find('\x1b'), std::string::npos);
+  EXPECT_TRUE(parse(r.body).is_discarded());
+}
+
+TEST_F(faults, reboot_refuses_connections_then_comes_back_with_state) {
+  call("POST", "/rest/system/identity/set", R"({"name":"kept"})");
+  auto before = fleet_->router(0).stats().reboots;
+  fleet_->router(0).reboot(300s);  // 300 simulated seconds = 300 ms here
+  http_client fresh{fleet_->port(0)};
+  EXPECT_EQ(fresh.get("/rest/system/identity").status, 0u);
+  // The simulator brings the router back asynchronously: poll with a deadline.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!fleet_->router(0).is_up() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(fleet_->router(0).is_up());
+  http_client again{fleet_->port(0)};
+  auto id = again.get("/rest/system/identity");
+  ASSERT_EQ(id.status, 200u) << id.error;
+  EXPECT_EQ(parse(id.body)["name"], "kept");
+  EXPECT_EQ(fleet_->router(0).stats().reboots, before + 1);
+  auto log = parse(again.get("/rest/log").body);
+  EXPECT_EQ(log[0]["message"], "router rebooted without proper shutdown, probably power outage");
+}
+
+TEST_F(faults, control_endpoint_sets_and_clears_faults) {
+  client_options o;
+  o.username.clear();
+  o.password.clear();
+  http_client ctl{fleet_->control_port(), o};
+  auto r = ctl.request("PUT", "/routers/0/faults", R"({"high_cpu":true,"latency_ms":5})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_TRUE(fleet_->router(0).faults().high_cpu);
+  EXPECT_GE(std::stoi(call_json("GET", "/rest/system/resource")["cpu-load"].get<std::string>()), 95);
+  EXPECT_EQ(parse(ctl.get("/routers/0/faults").body)["latency_ms"], 5);
+  EXPECT_EQ(ctl.request("PUT", "/routers/0/faults", R"({"bogus":1})").status, 400u);
+  EXPECT_EQ(ctl.request("DELETE", "/routers/all/faults").status, 200u);
+  EXPECT_FALSE(fleet_->router(0).faults().high_cpu);
+  auto all = parse(ctl.get("/routers").body);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["port"], fleet_->port(0));
+  EXPECT_EQ(ctl.get("/routers/7").status, 404u);
+  EXPECT_EQ(ctl.request("POST", "/routers/0/credentials", R"({"username":"ops","password":"pw"})").status, 200u);
+  http_client ops{fleet_->port(0), client_options{false, "", "ops", "pw"}};
+  EXPECT_EQ(ops.get("/rest/system/identity").status, 200u);
+  auto before = parse(ctl.get("/clock").body)["epoch_ms"].get<std::int64_t>();
+  EXPECT_EQ(ctl.request("POST", "/clock/advance", R"({"seconds":3600})").status, 200u);
+  EXPECT_GE(parse(ctl.get("/clock").body)["epoch_ms"].get<std::int64_t>() - before, 3600000);
+}
+
+} // namespace
+} // namespace rmcp::sim::test
