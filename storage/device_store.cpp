@@ -198,14 +198,14 @@ caf::error device_store::put_device_in(write_txn& txn, device_record& rec) {
   else if (rec.created_at == 0)
     rec.created_at = ts;
   rec.updated_at = ts;
-  if (auto err = device_table.put(txn, rec.id, rec))
-    return err;
-  return bump_generation(txn);
+  return device_table.put(txn, rec.id, rec);
 }
 
 caf::error device_store::put_device(device_record rec) {
   return write_atomically(*kv_, [&](write_txn& txn) {
-    return put_device_in(txn, rec);
+    if (auto err = put_device_in(txn, rec))
+      return err;
+    return bump_generation(txn);
   });
 }
 
@@ -213,7 +213,9 @@ caf::error device_store::put_device(device_record rec, const credential& cred) {
   return write_atomically(*kv_, [&](write_txn& txn) {
     if (auto err = put_device_in(txn, rec))
       return err;
-    return put_credential_in(txn, rec.id, cred);
+    if (auto err = put_credential_in(txn, rec.id, cred))
+      return err;
+    return bump_generation(txn);
   });
 }
 
@@ -252,9 +254,7 @@ caf::error device_store::put_credential_in(write_txn& txn, const std::string& id
   OPENSSL_cleanse(plain.data(), plain.size());
   if (!sealed)
     return sealed.error();
-  if (auto err = txn.put(tables::credentials, id, *sealed))
-    return err;
-  return bump_generation(txn);
+  return txn.put(tables::credentials, id, *sealed);
 }
 
 caf::error device_store::put_credential(const std::string& id,
@@ -262,7 +262,9 @@ caf::error device_store::put_credential(const std::string& id,
   return write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     if (auto err = require_device(txn, id))
       return err;
-    return put_credential_in(txn, id, cred);
+    if (auto err = put_credential_in(txn, id, cred))
+      return err;
+    return bump_generation(txn);
   });
 }
 

@@ -67,7 +67,8 @@ public:
   /// bumps the generation. device_not_found when there is none.
   caf::error remove_device(const std::string& id);
 
-  /// Changes to devices and credentials so far (all processes).
+  /// Committed changes to devices and credentials so far, in every process
+  /// sharing the store: each successful put/remove adds exactly one.
   caf::expected<uint64_t> generation();
 
   // -- credentials ------------------------------------------------------------

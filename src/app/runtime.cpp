@@ -9,9 +9,11 @@
 
 #include "actors/metrics.hpp"
 #include "actors/notifier.hpp"
+#include "actors/store_actor.hpp"
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "src/app/store_setup.hpp"
 #include "src/tools/tools.hpp"
 
 namespace rmcp::app {
@@ -109,6 +111,9 @@ caf::error runtime::start(std::string transports) {
   auto tools = build_tools();
   if (!tools)
     return tools.error();
+  auto db = open_store(opts_);
+  if (!db)
+    return db.error();
   auto svc = std::make_shared<services>();
   svc->system = sys_.get();
   svc->environment = opts_.environment;
@@ -116,6 +121,8 @@ caf::error runtime::start(std::string transports) {
   svc->tools = *tools;
   svc->metrics = std::make_shared<metrics>();
   svc->notifier = spawn_notifier(*sys_);
+  // Detached: an LMDB commit waits for the disk, never on a worker thread.
+  svc->store = spawn_store_actor(*sys_, std::move(*db), true);
   install_log_forwarder(svc->notifier);
   svc_ = std::move(svc);
   return caf::none;
@@ -150,6 +157,7 @@ void runtime::stop() {
   stopped_ = true;
   log::set_forwarder({});
   caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);
 }
 
 } // namespace rmcp::app

@@ -16,6 +16,7 @@
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
 #include "src/app/runtime.hpp"
+#include "src/app/store_setup.hpp"
 #include "src/config/loader.hpp"
 #include "src/config/options_table.hpp"
 
@@ -134,7 +135,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (config_check->parsed()) {
-    std::cout << "configuration ok\n";
+    // The credential key must be available where the daemon will need it
+    // (prod and staging refuse to start without one).
+    auto key = rmcp::storage::check_credential_key(
+      rmcp::app::key_request_of(*opts));
+    if (!key) {
+      std::cerr << "routeros-mcp: configuration error: "
+                << rmcp::error_message(key.error()) << "\n";
+      return 2;
+    }
+    std::cout << "configuration ok\n"
+              << "store: " << rmcp::app::store_settings_of(*opts).path << "\n"
+              << "credential key: " << *key << "\n";
     return 0;
   }
   bool run_server = serve->parsed() || !isatty(STDIN_FILENO);

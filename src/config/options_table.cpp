@@ -65,6 +65,22 @@ const std::vector<binding>& bindings() {
     {{"stdio.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
       0, 0, "RBAC role of the local operator on stdio."},
      &o::stdio_role},
+    {{"store.path", t::string, {}, 0, 0,
+      "LMDB store directory; empty = <data_dir>/store."},
+     &o::store_path},
+    {{"store.map_size_mib", t::integer, {}, 1, 1048576,
+      "Upper bound of the store file in MiB (LMDB map size)."},
+     &o::store_map_size_mib},
+    {{"store.key_file", t::string, {}, 0, 0,
+      "File with the credential encryption key (64 hex characters or "
+      "base64 of 32 bytes); ROUTEROS_MCP_ENCRYPTION_KEY wins over it."},
+     &o::store_key_file},
+    {{"store.health_history", t::integer, {}, 1, 100000,
+      "Health samples kept per device."},
+     &o::store_health_history},
+    {{"store.snapshot_retention", t::integer, {}, 1, 1000,
+      "Snapshots kept per device and kind."},
+     &o::store_snapshot_retention},
   };
   return table;
 }

@@ -54,6 +54,19 @@ struct server_options {
   // -- stdio ------------------------------------------------------------------
   /// Role of the local operator on stdio.
   std::string stdio_role = "admin";
+
+  // -- store ------------------------------------------------------------------
+  /// LMDB environment directory; empty = <data_dir>/store.
+  std::string store_path;
+  /// Memory map size of the store (its upper bound), MiB.
+  int64_t store_map_size_mib = 1024;
+  /// File holding the credential encryption key; empty = none (see
+  /// storage/key_source.hpp for the order of sources).
+  std::string store_key_file;
+  /// Health samples kept per device.
+  int64_t store_health_history = 100;
+  /// Snapshots kept per device and kind.
+  int64_t store_snapshot_retention = 5;
 };
 
 } // namespace rmcp::config

@@ -6,54 +6,22 @@
 #include <gtest/gtest.h>
 
 #include "protocol/json.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/e2e/stdio_client.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rmcp {
 
 namespace {
 
-using test::child_process;
+using namespace test;
 
 const std::string binary = RMCP_BINARY_PATH;
 
-std::string initialize_line(int id = 1,
-                            const std::string& version = "2025-11-25") {
-  return json{{"jsonrpc", "2.0"},
-              {"id", id},
-              {"method", "initialize"},
-              {"params",
-               {{"protocolVersion", version},
-                {"capabilities", json::object()},
-                {"clientInfo", {{"name", "e2e"}, {"version", "1"}}}}}}
-    .dump();
-}
-
-const std::string initialized
-  = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
-
-json read_json(child_process& p) {
-  auto line = p.read_line();
-  EXPECT_TRUE(line.has_value()) << "no line from the server; stderr:\n"
-                                << p.stderr_text();
-  if (!line)
-    return nullptr;
-  auto parsed = parse_json(*line);
-  EXPECT_TRUE(parsed.has_value()) << "stdout carried a non-JSON line: " << *line;
-  return parsed ? *parsed : json{};
-}
-
-json request(child_process& p, int id, const std::string& method,
-             json params = nullptr) {
-  json msg{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
-  if (!params.is_null())
-    msg["params"] = std::move(params);
-  p.write_line(msg.dump());
-  return read_json(p);
-}
-
 class stdio_e2e : public ::testing::Test {
 protected:
-  child_process server{{binary, "serve", "--stdio"}};
+  test::temp_dir data;
+  child_process server{{binary, "serve", "--stdio"},
+                       {{"ROUTEROS_MCP_DATA_DIR", data.path()}}};
 
   void handshake() {
     server.write_line(initialize_line());
@@ -127,7 +95,8 @@ TEST_F(stdio_e2e, sigterm_shuts_down_with_exit_code_zero) {
 }
 
 TEST(stdio_e2e_standalone, stdout_carries_only_protocol_messages) {
-  child_process p{{binary}};
+  test::temp_dir data;
+  child_process p{{binary}, {{"ROUTEROS_MCP_DATA_DIR", data.path()}}};
   p.write_line(initialize_line());
   p.write_line(initialized);
   p.write_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
@@ -168,9 +137,11 @@ TEST(stdio_e2e_standalone, bad_configuration_exits_with_code_two_naming_the_key)
 
 TEST(stdio_e2e_standalone, example_configurations_are_valid) {
   for (auto name : {"lab", "staging", "prod"}) {
+    // staging and prod need the credential key (docs/operations.md).
     child_process p{{binary, "--config",
                      std::string{RMCP_SOURCE_DIR} + "/config/" + name + ".yaml",
-                     "config", "check"}};
+                     "config", "check"},
+                    {{"ROUTEROS_MCP_ENCRYPTION_KEY", std::string(64, 'e')}}};
     EXPECT_EQ(p.wait(), 0) << name << ": " << p.stderr_text();
   }
 }

@@ -1,0 +1,30 @@
+#pragma once
+
+// Opening the persistent store from the server options. The daemon
+// (runtime::start) and the admin CLI call the same functions, so both
+// resolve the same store directory and the same credential key.
+
+#include <memory>
+
+#include <caf/expected.hpp>
+
+#include "src/config/server_options.hpp"
+#include "storage/device_store.hpp"
+#include "storage/key_source.hpp"
+
+namespace rmcp::app {
+
+/// Where the key comes from under `opts`; reads ROUTEROS_MCP_ENCRYPTION_KEY
+/// from the process environment.
+storage::key_request key_request_of(const config::server_options& opts);
+
+/// Store directory (`store.path`, default <data_dir>/store), map size and
+/// retention limits from `opts`.
+storage::store_settings store_settings_of(const config::server_options& opts);
+
+/// Loads the credential key (generating it in lab when needed) and opens,
+/// creating or upgrading, the LMDB store. Errors say what to fix.
+caf::expected<std::shared_ptr<storage::device_store>>
+open_store(const config::server_options& opts);
+
+} // namespace rmcp::app

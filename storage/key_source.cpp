@@ -1,0 +1,218 @@
+#include "storage/key_source.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "storage/encoding.hpp"
+
+namespace rmcp::storage {
+
+namespace {
+
+constexpr const char* env_name = "ROUTEROS_MCP_ENCRYPTION_KEY";
+
+/// Largest key file we read (a key is 64 characters plus white space).
+constexpr size_t max_key_file = 4096;
+
+enum class source_kind { environment, key_file, lab_file };
+
+struct plan {
+  source_kind kind;
+  std::string path;
+};
+
+std::string generated_path(const key_request& req) {
+  auto dir = req.data_dir.empty() ? std::string{"."} : req.data_dir;
+  return dir + "/" + generated_key_name;
+}
+
+caf::error missing_key(const key_request& req) {
+  return make_error(
+    ec::invalid_params,
+    "environment " + req.environment
+      + " needs a credential encryption key: set " + env_name
+      + " to 64 hex characters (or base64 of 32 bytes), or set "
+        "store.key_file to a file holding one (create it with `umask 077; "
+        "openssl rand -hex 32 > credential.key`)");
+}
+
+caf::expected<plan> make_plan(const key_request& req) {
+  if (req.env_key && !req.env_key->empty())
+    return plan{source_kind::environment, {}};
+  if (!req.key_file.empty())
+    return plan{source_kind::key_file, req.key_file};
+  if (req.environment != "lab")
+    return missing_key(req);
+  return plan{source_kind::lab_file, generated_path(req)};
+}
+
+caf::error file_error(const std::string& path, const std::string& what) {
+  return make_error(ec::invalid_params,
+                    "credential key file " + path + ": " + what);
+}
+
+/// Reads and parses a key file. nullopt (no error) when it does not exist
+/// and `missing_ok`.
+caf::expected<std::optional<credential_key>>
+read_key_file(const std::string& path, bool missing_ok) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT && missing_ok)
+      return std::optional<credential_key>{};
+    return file_error(path, std::strerror(errno));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return file_error(path, "not a regular file");
+  }
+  if ((st.st_mode & 077) != 0)
+    log::store()->warn("key-file-permissions path={} mode={:o} hint=chmod-600",
+                       path, st.st_mode & 0777);
+  std::string text(max_key_file, '\0');
+  size_t used = 0;
+  while (used < text.size()) {
+    auto n = ::read(fd, text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    used += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(used);
+  auto key = credential_key::parse(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!key)
+    return file_error(path, error_message(key.error()));
+  return std::optional<credential_key>{std::move(*key)};
+}
+
+caf::error ensure_directory(const std::string& dir) {
+  std::error_code err;
+  if (std::filesystem::is_directory(dir, err))
+    return caf::none;
+  if (!std::filesystem::create_directories(dir, err) && err)
+    return make_error(ec::invalid_params, "cannot create the data directory "
+                                            + dir + ": " + err.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, err);
+  return caf::none;
+}
+
+/// Writes a fresh key to `path` unless another process got there first;
+/// returns the key that is in `path` afterwards. The key is written to a
+/// private temporary file and linked into place, so a concurrent reader
+/// never sees half a key and two racing processes agree on one key.
+caf::expected<credential_key> generate_key_file(const std::string& path) {
+  auto dir = std::filesystem::path{path}.parent_path().string();
+  if (auto err = ensure_directory(dir.empty() ? "." : dir))
+    return err;
+  auto key = credential_key::generate();
+  if (!key)
+    return key.error();
+  unsigned char salt[8];
+  RAND_bytes(salt, sizeof(salt));
+  auto tmp = path + ".tmp-"
+             + to_hex({reinterpret_cast<const char*>(salt), sizeof(salt)});
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return file_error(tmp, std::strerror(errno));
+  auto text = key->to_hex() + "\n";
+  bool written = ::write(fd, text.data(), text.size())
+                   == static_cast<ssize_t>(text.size())
+                 && ::fsync(fd) == 0;
+  OPENSSL_cleanse(text.data(), text.size());
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return file_error(tmp, "cannot write the generated key");
+  }
+  auto linked = ::link(tmp.c_str(), path.c_str());
+  auto link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno != EEXIST)
+      return file_error(path, std::strerror(link_errno));
+    // Another process generated it first: use theirs.
+    auto theirs = read_key_file(path, false);
+    if (!theirs)
+      return theirs.error();
+    return std::move(**theirs);
+  }
+  if (int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+      dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  log::store()->warn("key-generated path={} key_id={} note=lab-only; back up "
+                     "this file or credentials become unreadable",
+                     path, key->id());
+  return std::move(*key);
+}
+
+/// The key in ROUTEROS_MCP_ENCRYPTION_KEY (the message never repeats it).
+caf::expected<credential_key> parse_env_key(const key_request& req) {
+  auto key = credential_key::parse(*req.env_key);
+  if (!key)
+    return make_error(ec::invalid_params, std::string{env_name} + ": "
+                                            + error_message(key.error()));
+  return key;
+}
+
+} // namespace
+
+caf::expected<loaded_key> load_credential_key(const key_request& req) {
+  auto p = make_plan(req);
+  if (!p)
+    return p.error();
+  if (p->kind == source_kind::environment) {
+    auto key = parse_env_key(req);
+    if (!key)
+      return key.error();
+    if (!req.key_file.empty())
+      log::store()->info("key-source-environment key_file_ignored={}",
+                         req.key_file);
+    return loaded_key{std::move(*key), env_name};
+  }
+  auto lab = p->kind == source_kind::lab_file;
+  auto existing = read_key_file(p->path, lab);
+  if (!existing)
+    return existing.error();
+  if (*existing)
+    return loaded_key{std::move(**existing), "key file " + p->path};
+  auto fresh = generate_key_file(p->path);
+  if (!fresh)
+    return fresh.error();
+  return loaded_key{std::move(*fresh), "generated key file " + p->path};
+}
+
+caf::expected<std::string> check_credential_key(const key_request& req) {
+  auto p = make_plan(req);
+  if (!p)
+    return p.error();
+  if (p->kind == source_kind::environment) {
+    auto key = parse_env_key(req);
+    if (!key)
+      return key.error();
+    return std::string{env_name} + " (key id " + key->id() + ")";
+  }
+  auto key = read_key_file(p->path, p->kind == source_kind::lab_file);
+  if (!key)
+    return key.error();
+  if (!*key)
+    return "key file " + p->path + " (will be generated: lab only)";
+  return "key file " + p->path + " (key id " + (*key)->id() + ")";
+}
+
+} // namespace rmcp::storage
