@@ -61,7 +61,6 @@ public:
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   void reserve(std::size_t n) { items_.reserve(n); }
-  void shrink() { items_.shrink_to_fit(); }
 
 private:
   std::vector<value_type>::iterator lower(std::string_view key) {

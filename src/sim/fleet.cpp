@@ -47,10 +47,6 @@ router_profile profile_for(const fleet_options& opts, std::size_t i) {
 
 } // namespace
 
-std::string known_boards() {
-  return board_names();
-}
-
 fleet::fleet(fleet_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {
   auto& d = *impl_;
   menu_tree::get(); // build the schema before any io thread runs
@@ -58,7 +54,6 @@ fleet::fleet(fleet_options opts) : impl_(std::make_unique<impl>(std::move(opts))
   d.settings.password = d.opts.password;
   d.settings.session_limit_ms = d.opts.session_limit_ms;
   d.settings.reboot_downtime_s = d.opts.reboot_downtime_s;
-  d.settings.tls = d.opts.tls;
   if (d.opts.tls)
     d.tls = make_self_signed();
   d.server = std::make_unique<http_server>(d.opts.io_threads, d.tls ? &*d.tls : nullptr);

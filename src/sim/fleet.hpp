@@ -45,7 +45,7 @@ namespace rmcp::sim {
 
 /// Per-router choices that replace the seeded ones.
 struct router_overrides {
-  std::optional<std::string> board;    ///< a board of the catalogue (see board_names())
+  std::optional<std::string> board;    ///< a board of the catalogue (docs/simulator.md)
   std::optional<std::string> version;  ///< "7.19" or "7.23.7 (long-term)"
   std::optional<std::string> identity;
 };
@@ -127,8 +127,5 @@ private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };
-
-/// Comma-separated board names accepted by router_overrides::board.
-std::string known_boards();
 
 } // namespace rmcp::sim

@@ -28,7 +28,6 @@ struct router_settings {
   std::int64_t session_limit_ms = 0;
   /// Simulated downtime of `/system/reboot`.
   std::int64_t reboot_downtime_s = 20;
-  bool tls = false;
 };
 
 /// What the HTTP server hands to a router.
