@@ -1,6 +1,6 @@
 #include "sim/engine.hpp"
 
-#include <cmath>
+#include <cctype>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -62,6 +62,15 @@ std::string scalar_text(const json& v) {
   return {};
 }
 
+/// A number with an exponent somewhere in the body (RouterOS refuses those).
+bool has_exponent(const std::string& body) {
+  for (std::size_t i = 1; i + 1 < body.size(); ++i)
+    if ((body[i] == 'e' || body[i] == 'E') && std::isdigit(static_cast<unsigned char>(body[i - 1]))
+        && (std::isdigit(static_cast<unsigned char>(body[i + 1])) || body[i + 1] == '+' || body[i + 1] == '-'))
+      return true;
+  return false;
+}
+
 /// Body -> arguments; false when it is not a JSON object of scalars/arrays.
 bool body_args(const std::string& body, arg_list& args) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -71,7 +80,7 @@ bool body_args(const std::string& body, arg_list& args) {
     return false;
   // Exponents are refused by RouterOS.
   for (auto& [k, v] : j.items()) {
-    if (v.is_number_float() && body.find_first_of("eE") != std::string::npos)
+    if (v.is_number_float() && has_exponent(body))
       return false;
     if (v.is_object())
       return false;

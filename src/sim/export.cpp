@@ -25,25 +25,7 @@ std::string export_value(const menu& m, const std::string& key, const std::strin
   auto* s = m.spec(key);
   if (key == "disabled" || (s && s->type == ftype::boolean))
     return v == "true" ? "yes" : v == "false" ? "no" : v;
-  bool plain = !v.empty();
-  for (char c : v)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '/'
-          || c == ':' || c == ',' || c == '*' || c == '@' || c == '!' || c == '+'))
-      plain = false;
-  if (plain)
-    return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\' || c == '$')
-      out += '\\';
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else
-      out += c;
-  }
-  return out + "\"";
+  return script_quote(v);
 }
 
 /// The writable, non-default keys of an item as " k=v" words.
@@ -122,7 +104,13 @@ cmd_result import_command(command_ctx& ctx) {
   auto* row = ctx.st.tab("/file").find_by("name", *name);
   if (!row)
     return cmd_result::error(400, "failure: no such file", "file-name");
+  // An imported file may import others, but not forever.
+  static thread_local int depth = 0;
+  if (depth >= 8)
+    return cmd_result::error(400, "failure: import nested too deeply", "file-name");
+  ++depth;
   auto res = run_script(ctx.st, row->f.get("~data"), ctx.who);
+  --depth;
   if (!res.ok)
     return cmd_result::error(400, res.error);
   return {};
@@ -152,6 +140,8 @@ cmd_result script_run(command_ctx& ctx) {
   std::vector<std::uint32_t> ids;
   if (auto e = resolve_ids(ctx.st, *m, *ref, ids))
     return cmd_result::error(*e);
+  if (ids.empty())
+    return cmd_result::error(400, "missing =.id=", ".id");
   auto& t = ctx.st.tab("/system/script");
   auto source = t.find(ids.front())->f.get("source");
   origin who = ctx.who;

@@ -199,36 +199,19 @@ std::optional<op_error> normalize_value(const router_state& st, const menu& m,
   return std::nullopt;
 }
 
-std::string quote_word(const std::string& v) {
-  bool plain = !v.empty();
-  for (char c : v)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'
-          || c == '/' || c == ':' || c == ',' || c == '*' || c == '@'))
-      plain = false;
-  if (plain)
-    return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\' || c == '$')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string args_text(const fields& given) {
   std::string out;
   for (auto& [k, v] : given) {
     if (k[0] == '~')
       continue;
-    out += " " + k + "=" + quote_word(v);
+    out += " " + k + "=" + script_quote(v);
   }
   return out;
 }
 
 std::string item_ref(const record& r) {
   if (auto* n = r.f.find("name"))
-    return quote_word(*n);
+    return script_quote(*n);
   return id_text(r.id);
 }
 
@@ -328,6 +311,8 @@ cmd_result op_add(router_state& st, const menu& m, const arg_list& args, const o
     std::vector<std::uint32_t> src;
     if (auto e = resolve_ids(st, m, *from, src))
       return cmd_result::error(*e);
+    if (src.empty())
+      return cmd_result::error(400, "missing =copy-from=", "copy-from");
     for (auto& [k, v] : t.find(src.front())->f)
       if (!item.has(k) && k != m.unique && k[0] != '~')
         item.set(k, v);
@@ -456,7 +441,7 @@ cmd_result do_move(command_ctx& ctx) {
   const record* dest = nullptr;
   if (auto* d = find_arg(ctx.args, "destination")) {
     std::vector<std::uint32_t> dest_ids;
-    if (!resolve_ids(ctx.st, *ctx.m, *d, dest_ids))
+    if (!resolve_ids(ctx.st, *ctx.m, *d, dest_ids) && !dest_ids.empty())
       dest = t.find(dest_ids.front());
   }
   if (dest && std::find(ids.begin(), ids.end(), dest->id) != ids.end())

@@ -50,6 +50,21 @@ std::optional<op_error> check_args(const arg_list& args, std::initializer_list<s
   return std::nullopt;
 }
 
+/// Checks the argument names, then resolves `address` into `ip`.
+std::optional<op_error> address_arg(const command_ctx& ctx, std::initializer_list<std::string_view> allowed,
+                                    std::uint32_t& ip) {
+  if (auto e = check_args(ctx.args, allowed))
+    return e;
+  auto* addr = find_arg(ctx.args, "address");
+  if (!addr)
+    return op_error{400, "missing =address=", "address"};
+  auto resolved = resolve(*addr);
+  if (!resolved)
+    return op_error{400, "failure: could not resolve dns name", "address"};
+  ip = *resolved;
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> int_arg(const arg_list& args, const char* key, std::int64_t dflt,
                                     std::int64_t lo, std::int64_t hi, op_error& err) {
   auto* v = find_arg(args, key);
@@ -82,13 +97,11 @@ std::optional<std::int64_t> time_arg(const arg_list& args, const char* key, std:
 // -- ping -------------------------------------------------------------------------
 
 cmd_result ping(command_ctx& ctx) {
-  if (auto e = check_args(ctx.args, {"address", "count", "interval", "size", "src-address", "interface", "ttl",
+  std::uint32_t ip = 0;
+  if (auto e = address_arg(ctx, {"address", "count", "interval", "size", "src-address", "interface", "ttl",
                                      "vrf", "dscp", "do-not-fragment", "arp-ping", "as-value", ".proplist",
-                                     "without-paging", "routing-table"}))
+                                     "without-paging", "routing-table"}, ip))
     return cmd_result::error(*e);
-  auto* addr = find_arg(ctx.args, "address");
-  if (!addr)
-    return cmd_result::error(400, "missing =address=", "address");
   op_error err;
   auto count = int_arg(ctx.args, "count", 0, 0, 4294967295LL, err);
   auto size = int_arg(ctx.args, "size", 56, 14, 65535, err);
@@ -98,30 +111,27 @@ cmd_result ping(command_ctx& ctx) {
     return cmd_result::error(err);
   if (*interval < 10000 || *interval > 5000000)
     return cmd_result::error(400, "value of interval out of range (10ms..5s)", "interval");
-  auto ip = resolve(*addr);
-  if (!ip)
-    return cmd_result::error(400, "failure: could not resolve dns name", "address");
   cmd_result res;
   res.k = cmd_result::kind::records;
   if (*count == 0) {
     res.unbounded = true;
     return res;
   }
-  bool dead = unreachable(*ip);
-  bool local = is_local(ctx.st, *ip);
+  bool dead = unreachable(ip);
+  bool local = is_local(ctx.st, ip);
   std::int64_t received = 0, min = 0, max = 0, sum = 0, last = 0;
   for (std::int64_t seq = 0; seq < *count; ++seq) {
-    fields f{{"seq", std::to_string(seq)}, {"host", format_ipv4(*ip)}, {"sent", std::to_string(seq + 1)}};
+    fields f{{"seq", std::to_string(seq)}, {"host", format_ipv4(ip)}, {"sent", std::to_string(seq + 1)}};
     if (dead) {
       f.set("status", "timeout");
     } else {
-      last = std::max<std::int64_t>(rtt_us(ctx.st, *ip, seq), 50);
+      last = std::max<std::int64_t>(rtt_us(ctx.st, ip, seq), 50);
       ++received;
       min = received == 1 ? last : std::min(min, last);
       max = std::max(max, last);
       sum += last;
       f.set("size", std::to_string(*size));
-      f.set("ttl", std::to_string(local ? 64 : 52 + static_cast<int>(hash_of(*ip) % 6)));
+      f.set("ttl", std::to_string(local ? 64 : 52 + static_cast<int>(hash_of(ip) % 6)));
       f.set("time", format_duration_us(last));
     }
     f.set("received", std::to_string(received));
@@ -140,22 +150,17 @@ cmd_result ping(command_ctx& ctx) {
 // -- traceroute ---------------------------------------------------------------------
 
 cmd_result traceroute(command_ctx& ctx) {
-  if (auto e = check_args(ctx.args, {"address", "count", "duration", "max-hops", "timeout", "use-dns", "protocol",
+  std::uint32_t ip = 0;
+  if (auto e = address_arg(ctx, {"address", "count", "duration", "max-hops", "timeout", "use-dns", "protocol",
                                      "port", "size", "src-address", "interface", "vrf", "dscp", "as-value",
-                                     ".proplist", "without-paging", "do-not-fragment", "freeze-frame-interval"}))
+                                     ".proplist", "without-paging", "do-not-fragment", "freeze-frame-interval"}, ip))
     return cmd_result::error(*e);
-  auto* addr = find_arg(ctx.args, "address");
-  if (!addr)
-    return cmd_result::error(400, "missing =address=", "address");
   op_error err;
   auto count = int_arg(ctx.args, "count", 0, 0, 4294967295LL, err);
   auto max_hops = int_arg(ctx.args, "max-hops", 30, 1, 255, err);
   auto duration = time_arg(ctx.args, "duration", 0, err);
   if (!count || !max_hops || !duration)
     return cmd_result::error(err);
-  auto ip = resolve(*addr);
-  if (!ip)
-    return cmd_result::error(400, "failure: could not resolve dns name", "address");
   cmd_result res;
   res.k = cmd_result::kind::records;
   std::int64_t rounds = *count > 0 ? *count : *duration / 1000000;
@@ -166,16 +171,16 @@ cmd_result traceroute(command_ctx& ctx) {
   // The path: the WAN gateway, the ISP, a few transit hops, the target.
   auto& p = ctx.st.profile;
   std::vector<std::uint32_t> path;
-  if (!is_local(ctx.st, *ip)) {
+  if (!is_local(ctx.st, ip)) {
     path.push_back(*parse_ipv4("10.155." + std::to_string(p.index % 250) + ".1"));
     path.push_back(0x64400001u | static_cast<std::uint32_t>((p.index % 250) << 8));
-    auto transit = 2 + hash_of(*ip, 2) % 5;
+    auto transit = 2 + hash_of(ip, 2) % 5;
     for (std::uint64_t k = 0; k < transit; ++k)
-      path.push_back(0xC3000000u | static_cast<std::uint32_t>(hash_of(*ip, k) & 0xFFFFFF));
+      path.push_back(0xC3000000u | static_cast<std::uint32_t>(hash_of(ip, k) & 0xFFFFFF));
   }
-  bool dead = unreachable(*ip);
+  bool dead = unreachable(ip);
   if (!dead)
-    path.push_back(*ip);
+    path.push_back(ip);
   auto hops = dead ? static_cast<std::size_t>(*max_hops) : std::min(path.size(), static_cast<std::size_t>(*max_hops));
   for (std::int64_t round = 0; round < rounds; ++round) {
     for (std::size_t h = 0; h < hops; ++h) {
@@ -206,14 +211,12 @@ cmd_result traceroute(command_ctx& ctx) {
 // -- bandwidth-test -------------------------------------------------------------------
 
 cmd_result bandwidth_test(command_ctx& ctx) {
-  if (auto e = check_args(ctx.args, {"address", "duration", "direction", "protocol", "user", "password",
+  std::uint32_t ip = 0;
+  if (auto e = address_arg(ctx, {"address", "duration", "direction", "protocol", "user", "password",
                                      "connection-count", "local-tx-speed", "remote-tx-speed", "random-data",
                                      "local-udp-tx-size", "remote-udp-tx-size", "interval", "as-value",
-                                     ".proplist", "without-paging", "append", "file", "once"}))
+                                     ".proplist", "without-paging", "append", "file", "once"}, ip))
     return cmd_result::error(*e);
-  auto* addr = find_arg(ctx.args, "address");
-  if (!addr)
-    return cmd_result::error(400, "missing =address=", "address");
   auto direction = find_arg(ctx.args, "direction") ? *find_arg(ctx.args, "direction") : std::string{"receive"};
   if (direction != "receive" && direction != "transmit" && direction != "both")
     return cmd_result::error(400, "input does not match any value of direction", "direction");
@@ -222,9 +225,6 @@ cmd_result bandwidth_test(command_ctx& ctx) {
   auto conns = int_arg(ctx.args, "connection-count", 20, 1, 255, err);
   if (!duration || !conns)
     return cmd_result::error(err);
-  auto ip = resolve(*addr);
-  if (!ip)
-    return cmd_result::error(400, "failure: could not resolve dns name", "address");
   cmd_result res;
   res.k = cmd_result::kind::records;
   auto seconds = *duration / 1000000;
@@ -233,15 +233,15 @@ cmd_result bandwidth_test(command_ctx& ctx) {
     return res;
   }
   auto random = find_arg(ctx.args, "random-data") ? *find_arg(ctx.args, "random-data") : std::string{"false"};
-  bool dead = unreachable(*ip);
-  auto capacity = 800000000LL + static_cast<std::int64_t>(hash_of(*ip, ctx.st.profile.index) % 150000000);
+  bool dead = unreachable(ip);
+  auto capacity = 800000000LL + static_cast<std::int64_t>(hash_of(ip, ctx.st.profile.index) % 150000000);
   std::int64_t total = 0;
   for (std::int64_t s = 0; s <= seconds; ++s) {
     fields f{{".section", std::to_string(s)}, {"connection-count", std::to_string(*conns)},
              {"direction", direction}, {"random-data", normalize_bool(random).value_or("false")}};
     std::int64_t current = 0;
     if (s > 1 && !dead)
-      current = capacity - static_cast<std::int64_t>(hash_of(*ip, static_cast<std::uint64_t>(s)) % 60000000);
+      current = capacity - static_cast<std::int64_t>(hash_of(ip, static_cast<std::uint64_t>(s)) % 60000000);
     total += current;
     auto avg = s > 1 ? total / (s - 1) : 0;
     if (s > 0)

@@ -446,6 +446,28 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
+std::string script_quote(std::string_view v) {
+  bool plain = !v.empty();
+  for (char c : v)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '/'
+          || c == ':' || c == ',' || c == '*' || c == '@' || c == '!' || c == '+'))
+      plain = false;
+  if (plain)
+    return std::string{v};
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '"' || c == '\\' || c == '$')
+      out += std::string{'\\', c};
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
 std::string format_mac(std::uint64_t bits) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%02X:%02X:%02X:%02X:%02X:%02X",

@@ -121,6 +121,10 @@ std::optional<std::string> normalize_bool(std::string_view text);
 /// Percent-decodes a URL component ("%20" -> " ").
 std::string url_decode(std::string_view s);
 
+/// A value as a RouterOS script word: as is when plain, else in double
+/// quotes with `"`, `\`, `$`, CR and LF escaped.
+std::string script_quote(std::string_view v);
+
 /// MAC address in upper case "AA:BB:CC:DD:EE:FF" from 48 bits.
 std::string format_mac(std::uint64_t bits);
 
