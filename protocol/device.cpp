@@ -1,6 +1,127 @@
 #include "protocol/device.hpp"
 
+#include <cctype>
+#include <regex>
+#include <tuple>
+
+#include "protocol/error.hpp"
+#include "protocol/net_text.hpp"
+
 namespace rmcp {
+
+namespace {
+
+auto tie_flags(const device_flags& x) {
+  return std::tie(x.allow_advanced_writes, x.allow_professional_workflows,
+                  x.allow_firewall_writes, x.allow_routing_writes,
+                  x.allow_wireless_writes, x.allow_dhcp_writes,
+                  x.allow_bridge_writes, x.allow_bandwidth_test, x.critical);
+}
+
+auto tie_tls(const tls_settings& x) {
+  return std::tie(x.mode, x.ca_file, x.fingerprint_sha256, x.server_name);
+}
+
+auto tie_record(const device_record& x) {
+  return std::tie(x.id, x.name, x.host, x.port, x.scheme, x.tls, x.username,
+                  x.environment, x.tags, x.flags, x.management_path,
+                  x.created_at, x.updated_at);
+}
+
+caf::error bad_field(const std::string& field, const std::string& what) {
+  return make_error(ec::invalid_arguments, field + ": " + what);
+}
+
+} // namespace
+
+bool operator==(const device_flags& a, const device_flags& b) {
+  return tie_flags(a) == tie_flags(b);
+}
+
+bool operator==(const tls_settings& a, const tls_settings& b) {
+  return tie_tls(a) == tie_tls(b);
+}
+
+bool operator==(const device_record& a, const device_record& b) {
+  return tie_record(a) == tie_record(b);
+}
+
+bool operator==(const credential& a, const credential& b) {
+  return a.username == b.username && a.password == b.password;
+}
+
+std::string normalize_fingerprint(const std::string& text) {
+  std::string hex;
+  for (char c : text) {
+    if (c == ':')
+      continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c)))
+      return {};
+    hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (hex.size() != 64)
+    return {};
+  std::string result;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    if (i > 0)
+      result += ':';
+    result += hex.substr(i, 2);
+  }
+  return result;
+}
+
+caf::error validate(const device_record& x) {
+  static const std::regex id_re{"^[a-z0-9][a-z0-9_.-]{0,63}$"};
+  static const std::regex tag_re{"^[A-Za-z0-9_.-]{1,64}$"};
+  if (!std::regex_match(x.id, id_re))
+    return bad_field("id", "'" + x.id
+                             + "' is not a device id: 1-64 characters, lower "
+                               "case letters, digits, '_', '.', '-', starting "
+                               "with a letter or digit");
+  if (x.name.size() > 128)
+    return bad_field("name", "longer than 128 characters");
+  if (x.host.empty() || !(net::is_ip(x.host) || net::is_hostname(x.host)))
+    return bad_field("host", "'" + x.host
+                               + "' is neither an IP address nor a host name");
+  if (x.port == 0)
+    return bad_field("port", "must be 1..65535");
+  if (x.scheme != "https" && x.scheme != "http")
+    return bad_field("scheme", "'" + x.scheme + "'; legal: https, http");
+  if (x.tls.mode != "verify" && x.tls.mode != "pin" && x.tls.mode != "insecure")
+    return bad_field("tls.mode",
+                     "'" + x.tls.mode + "'; legal: verify, pin, insecure");
+  if (x.scheme == "https" && x.tls.mode == "pin"
+      && normalize_fingerprint(x.tls.fingerprint_sha256).empty())
+    return bad_field("tls.fingerprint_sha256",
+                     "mode 'pin' needs the SHA-256 fingerprint of the "
+                     "router's certificate (32 hex bytes, e.g. as printed by "
+                     "`openssl x509 -fingerprint -sha256`)");
+  if (x.username.empty() || x.username.size() > 64)
+    return bad_field("username", "must be 1-64 characters");
+  if (x.environment != "lab" && x.environment != "staging"
+      && x.environment != "prod")
+    return bad_field("environment",
+                     "'" + x.environment + "'; legal: lab, staging, prod");
+  if (x.environment == "prod" && x.scheme == "http")
+    return bad_field("scheme", "plain HTTP is refused for prod devices "
+                               "(credentials would travel in clear text)");
+  if (x.environment == "prod" && x.scheme == "https"
+      && x.tls.mode == "insecure")
+    return bad_field("tls.mode", "'insecure' is refused for prod devices; use "
+                                 "'verify' with a CA file or 'pin'");
+  if (x.tags.size() > 32)
+    return bad_field("tags", "at most 32 tags");
+  for (auto& [key, value] : x.tags) {
+    if (!std::regex_match(key, tag_re))
+      return bad_field("tags", "key '" + key
+                                 + "': 1-64 characters of letters, digits, "
+                                   "'_', '.', '-'");
+    if (value.size() > 256)
+      return bad_field("tags", "value of '" + key
+                                 + "' is longer than 256 characters");
+  }
+  return caf::none;
+}
 
 std::string to_string(device_status x) {
   switch (x) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 
 namespace rmcp {
@@ -92,6 +93,26 @@ typename Inspector::result_type inspect(Inspector& f, device_record& x) {
            x.management_path, x.created_at, x.updated_at);
 }
 
+bool operator==(const device_flags& a, const device_flags& b);
+bool operator==(const tls_settings& a, const tls_settings& b);
+bool operator==(const device_record& a, const device_record& b);
+
+inline bool operator!=(const device_record& a, const device_record& b) {
+  return !(a == b);
+}
+
+/// Checks a record before it is stored: id pattern, name, host (IP or RFC
+/// 1123 name), port, scheme, TLS settings (a pinned fingerprint must be 32
+/// colon-separated hex bytes), username, environment, tags. Plain HTTP and
+/// TLS mode "insecure" are refused for prod devices. Fails with
+/// ec::invalid_arguments naming the field and what is legal.
+caf::error validate(const device_record& x);
+
+/// Normalises a SHA-256 fingerprint to upper-case hex with colons
+/// ("ab12…" or "AB:12:…" → "AB:12:…"); empty when `text` is not 32 bytes of
+/// hex.
+std::string normalize_fingerprint(const std::string& text);
+
 /// Health states (seed-spec §3.8): degraded = reachable but over a
 /// threshold; unknown = never checked.
 enum class device_status : uint8_t { unknown, healthy, degraded, unreachable };
@@ -136,6 +157,12 @@ struct credential {
   std::string username;
   std::string password;
 };
+
+bool operator==(const credential& a, const credential& b);
+
+inline bool operator!=(const credential& a, const credential& b) {
+  return !(a == b);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credential& x) {

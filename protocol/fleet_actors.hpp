@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/error.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "protocol/device.hpp"
@@ -75,19 +76,38 @@ using store_actor = caf::typed_actor<
 /// a lease and passes its id in `rest_request::lease`; a write without a
 /// lease takes the lock for that one request. Leases expire after their TTL.
 /// The queue is bounded: when full, requests fail at once with queue_full.
+/// Idempotent reads are retried with jittered exponential backoff on
+/// router_unreachable / router_timeout / router_server_error; writes never.
+/// A circuit breaker fails requests fast (circuit_open) after consecutive
+/// transport failures until a probe succeeds. Health checks run on their
+/// own adaptive, jittered timer (actors/device_health.hpp).
 ///
 /// | message                           | reply                               |
 /// |-----------------------------------|-------------------------------------|
 /// | (exec, rest_request)              | rest_response; router errors as     |
 /// |                                   | rmcp::ec (router_*, circuit_open,   |
-/// |                                   | queue_full, conflict)               |
+/// |                                   | queue_full, conflict: the request's |
+/// |                                   | lease is not the lock holder,       |
+/// |                                   | shutting_down while stopping)       |
 /// | (acquire, ttl_ms)                 | lease id (waits for the lock)       |
 /// | (release, lease id)               | —                                   |
 /// | (get, status)                     | health_sample: last known, no I/O   |
-/// | (check)                           | health_sample: checks now           |
+/// | (check)                           | health_sample: checks now (a probe: |
+/// |                                   | bypasses the open breaker; an       |
+/// |                                   | unreachable router is a sample, not |
+/// |                                   | an error)                           |
 /// | (update, device_record,           | — (new address, TLS, credentials)   |
 /// |  credential)                      |                                     |
 /// | (stop)                            | — drain and quit                    |
+/// | internal (only the actor itself sends these):                           |
+/// | (done, job, token, rest_response) | a REST client callback succeeded    |
+/// | (failed, job, token, error)       | a REST client callback failed       |
+/// | (retry, job)                      | a read's backoff elapsed            |
+/// | (late, job, token)                | watchdog: the client missed its     |
+/// |                                   | deadline                            |
+/// | (expire, lease id)                | a lease's TTL elapsed               |
+/// | (tick, epoch)                     | the health timer fired              |
+/// | (deadline)                        | the drain deadline after (stop)     |
 using device_actor = caf::typed_actor<
   caf::replies_to<atom::exec, rest_request>::with<rest_response>,
   caf::replies_to<atom::acquire, int64_t>::with<uint64_t>,
@@ -95,13 +115,29 @@ using device_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::status>::with<health_sample>,
   caf::replies_to<atom::check>::with<health_sample>,
   caf::reacts_to<atom::update, device_record, credential>,
-  caf::reacts_to<atom::stop>>;
+  caf::reacts_to<atom::stop>,
+  caf::reacts_to<atom::done, uint64_t, uint64_t, rest_response>,
+  caf::reacts_to<atom::failed, uint64_t, uint64_t, caf::error>,
+  caf::reacts_to<atom::retry, uint64_t>,
+  caf::reacts_to<atom::late, uint64_t, uint64_t>,
+  caf::reacts_to<atom::expire, uint64_t>,
+  caf::reacts_to<atom::tick, uint64_t>,
+  caf::reacts_to<atom::deadline>>;
 
 /// Supervisor and directory of the device actors.
 ///
+/// Spawns one device actor per registered device of the service's
+/// environment (devices of other environments are listed, never contacted),
+/// restarts crashed ones with capped, jittered exponential backoff, and
+/// follows the store's generation counter so devices changed by another
+/// process (the admin CLI) appear without a restart.
+///
 /// | message                          | reply                                |
 /// |----------------------------------|--------------------------------------|
-/// | (get, device_id)                 | device_actor; error device_not_found |
+/// | (get, device_id)                 | device_actor; error device_not_found,|
+/// |                                  | environment_mismatch (another        |
+/// |                                  | environment: no actor), circuit_open |
+/// |                                  | (the actor is restarting)            |
 /// | (get, devices)                   | vector<device_view> (record + last   |
 /// |                                  | health), sorted by id                |
 /// | (get, device_id, atom::view)     | device_view                          |
@@ -109,8 +145,12 @@ using device_actor = caf::typed_actor<
 /// | (remove, devices, id)            | ok: stop the actor, drop the record  |
 /// | (subscribe, listener)            | — health changes of every device     |
 /// | (unsubscribe, listener)          | —                                    |
-/// | (health, sample)                 | — (from device actors)               |
+/// | (health, sample)                 | — (from device actors: every check;  |
+/// |                                  | listeners get only changes)          |
 /// | (reload)                         | — reconcile with the store now       |
+/// | internal (only the actor itself sends these):                          |
+/// | (poll)                           | poll the store's generation          |
+/// | (restart, device_id)             | a crashed device's backoff elapsed   |
 using fleet_actor = caf::typed_actor<
   caf::replies_to<atom::get, std::string>::with<device_actor>,
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
@@ -120,6 +160,8 @@ using fleet_actor = caf::typed_actor<
   caf::reacts_to<atom::subscribe, health_listener_actor>,
   caf::reacts_to<atom::unsubscribe, health_listener_actor>,
   caf::reacts_to<atom::health, health_sample>,
-  caf::reacts_to<atom::reload>>;
+  caf::reacts_to<atom::reload>,
+  caf::reacts_to<atom::poll>,
+  caf::reacts_to<atom::restart, std::string>>;
 
 } // namespace rmcp

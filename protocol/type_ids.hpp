@@ -89,3 +89,14 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, subscribe, "subscribe")
 CAF_ADD_ATOM(rmcp, rmcp::atom, unsubscribe, "unsubscr")
 CAF_ADD_ATOM(rmcp, rmcp::atom, reload, "reload")
 CAF_ADD_ATOM(rmcp, rmcp::atom, stop, "stop")
+
+// -- fleet internals: device actor and fleet supervisor timers/callbacks -------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, done, "done")
+CAF_ADD_ATOM(rmcp, rmcp::atom, failed, "failed")
+CAF_ADD_ATOM(rmcp, rmcp::atom, retry, "retry")
+CAF_ADD_ATOM(rmcp, rmcp::atom, late, "late")
+CAF_ADD_ATOM(rmcp, rmcp::atom, expire, "expire")
+CAF_ADD_ATOM(rmcp, rmcp::atom, tick, "tick")
+CAF_ADD_ATOM(rmcp, rmcp::atom, poll, "poll")
+CAF_ADD_ATOM(rmcp, rmcp::atom, restart, "restart")

@@ -1,0 +1,167 @@
+#pragma once
+
+// Private state of the device actor (see actors/device_actor.hpp for the
+// design). Shared by device_actor.cpp (requests, lock, breaker) and
+// device_checks.cpp (health); nothing outside those two files includes it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/device_actor.hpp"
+
+namespace rmcp::detail {
+
+/// One admitted request until it is answered.
+struct device_job {
+  enum class kind : uint8_t { read, write, acquire };
+
+  uint64_t id = 0;
+  kind what = kind::read;
+  rest_request req;
+  /// Health checks: bypass the open breaker, never retried.
+  bool probe = false;
+  uint32_t attempts = 0;
+  uint32_t max_attempts = 1;
+  /// Token of the attempt in flight; callbacks with another token are stale.
+  uint64_t token = 0;
+  uint64_t client_id = 0;
+  bool in_flight = false;
+  bool waiting_retry = false;
+  /// Lease the write runs under (a client lease or a one-request lease).
+  uint64_t lease = 0;
+  /// exec: the caller's promise. Checks: an internal continuation instead.
+  caf::typed_response_promise<rest_response> promise;
+  std::function<void(caf::expected<rest_response>)> then;
+  /// acquire
+  int64_t ttl_ms = 0;
+  caf::typed_response_promise<uint64_t> lease_promise;
+  caf::actor_clock::time_point started;
+};
+
+struct device_state {
+  static inline const char* name = "rmcp.device";
+
+  enum class breaker_state : uint8_t { closed, open, half_open };
+
+  device_actor::pointer self = nullptr;
+  device_setup setup;
+  std::shared_ptr<rest_client> client;
+  std::mt19937_64 rng;
+  bool draining = false;
+
+  // -- jobs ---------------------------------------------------------------------
+  std::unordered_map<uint64_t, device_job> jobs;
+  std::deque<uint64_t> ready;
+  std::deque<uint64_t> lock_waiters;
+  size_t in_flight = 0;
+  size_t retrying = 0;
+  uint64_t next_job = 1;
+  uint64_t next_token = 1;
+
+  // -- write lock ------------------------------------------------------------------
+  struct write_lock {
+    /// 0 = free.
+    uint64_t lease = 0;
+    /// Granted by (acquire) rather than taken by one lease-less write.
+    bool client_lease = false;
+    /// Released or expired; frees when `writes` drops to 0.
+    bool closing = false;
+    size_t writes = 0;
+  } lock;
+  uint64_t next_lease = 1;
+
+  // -- breaker -------------------------------------------------------------------
+  breaker_state breaker = breaker_state::closed;
+  uint32_t failures = 0;
+  caf::actor_clock::time_point probe_at;
+  bool probe_in_flight = false;
+  std::string last_failure;
+
+  // -- health --------------------------------------------------------------------
+  health_sample last;
+  health::schedule sched;
+  uint64_t tick_epoch = 0;
+  bool checking = false;
+  uint32_t checks_since_identity = 0;
+  std::vector<caf::typed_response_promise<health_sample>> check_waiters;
+  bool store_failing = false;
+
+  ~device_state();
+
+  void init(device_actor::pointer self_ptr, device_setup x);
+
+  // -- requests (device_actor.cpp) -------------------------------------------------
+
+  caf::result<rest_response> exec(rest_request req);
+  caf::result<uint64_t> acquire(int64_t ttl_ms);
+  void release(uint64_t lease);
+  void on_done(uint64_t job, uint64_t token, rest_response resp);
+  void on_failed(uint64_t job, uint64_t token, caf::error err);
+  void on_retry(uint64_t job);
+  void on_late(uint64_t job, uint64_t token);
+  void on_expire(uint64_t lease);
+  void update(device_record record, credential creds);
+  void stop();
+  void on_drain_deadline();
+
+  /// Admits a job (queue bound, lease check) and runs the dispatcher.
+  caf::error admit(device_job job);
+  /// Grants the lock and starts ready jobs while slots are free.
+  void pump();
+  void start(device_job& job);
+  /// Ends an attempt's bookkeeping (slot, lock writes, breaker).
+  void end_attempt(device_job& job);
+  /// Answers and forgets a job.
+  void finish(uint64_t id, caf::expected<rest_response> result);
+  void fail_job(uint64_t id, caf::error err);
+  size_t waiting() const noexcept {
+    return ready.size() + lock_waiters.size() + retrying;
+  }
+  void quit_if_drained();
+
+  // -- write lock ------------------------------------------------------------------
+
+  void close_lock();
+  void free_lock();
+
+  // -- breaker ---------------------------------------------------------------------
+
+  /// True when `job` may go out now (moves open → half-open when due).
+  bool breaker_allows(const device_job& job);
+  void breaker_success();
+  void breaker_failure(const caf::error& err);
+  caf::error circuit_error() const;
+
+  // -- health (device_checks.cpp) -----------------------------------------------------
+
+  void on_tick(uint64_t epoch);
+  caf::result<health_sample> check();
+  void start_check();
+  void on_resource(caf::expected<rest_response> result);
+  void finish_check(health_sample sample);
+  void schedule_check(std::chrono::milliseconds delay);
+
+  // -- helpers -----------------------------------------------------------------------
+
+  /// Uniform in [lo, hi].
+  std::chrono::milliseconds jitter(std::chrono::milliseconds lo,
+                                   std::chrono::milliseconds hi);
+  const std::string& id() const noexcept {
+    return setup.record.id;
+  }
+};
+
+/// The untyped handle the client callbacks send to (weak: a callback never
+/// keeps a terminated actor alive).
+using device_addr = caf::actor_addr;
+
+} // namespace rmcp::detail

@@ -1,0 +1,569 @@
+#include "actors/device_actor.hpp"
+
+#include <algorithm>
+
+#include <caf/send.hpp>
+
+#include "actors/detail/device_state.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+namespace detail {
+
+namespace {
+
+/// Beyond the request's own deadline, how long the watchdog waits for the
+/// client's callback before declaring a timeout itself.
+constexpr auto watchdog_grace = std::chrono::seconds{2};
+
+/// Longest deadline a request may ask for.
+constexpr int64_t max_request_timeout_ms = 600000;
+
+bool is_transport_failure(ec code) {
+  return code == ec::router_unreachable || code == ec::router_timeout
+         || code == ec::router_tls_failed;
+}
+
+bool is_retryable_failure(ec code) {
+  return code == ec::router_unreachable || code == ec::router_timeout
+         || code == ec::router_server_error;
+}
+
+bool known_method(const std::string& m) {
+  return m == "GET" || m == "PUT" || m == "PATCH" || m == "DELETE"
+         || m == "POST";
+}
+
+int64_t seconds_until(caf::actor_clock::time_point from,
+                      caf::actor_clock::time_point to) {
+  auto d = std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+  return std::max<int64_t>(d, 0);
+}
+
+} // namespace
+
+device_state::~device_state() {
+  if (client)
+    client->close();
+  auto gone = [this] {
+    return make_error(ec::shutting_down,
+                      "device " + id() + " stopped before answering");
+  };
+  for (auto& [_, job] : jobs) {
+    if (job.promise.pending())
+      job.promise.deliver(gone());
+    if (job.lease_promise.pending())
+      job.lease_promise.deliver(gone());
+  }
+  for (auto& waiter : check_waiters)
+    waiter.deliver(gone());
+}
+
+void device_state::init(device_actor::pointer self_ptr, device_setup x) {
+  self = self_ptr;
+  setup = std::move(x);
+  rng.seed(setup.settings.seed != 0 ? setup.settings.seed
+                                    : std::random_device{}());
+  next_lease = (rng() & 0xffffffu) + 1;
+  client = setup.factory->make(
+    make_endpoint(setup.record, setup.creds, setup.settings));
+  last.device_id = id();
+  log::fleet()->debug("device-started device={} host={} port={}", id(),
+                      setup.record.host, setup.record.port);
+  if (setup.settings.health_checks)
+    schedule_check(jitter(std::chrono::milliseconds{0},
+                          setup.settings.health_start_spread));
+}
+
+// -- requests -------------------------------------------------------------------
+
+caf::result<rest_response> device_state::exec(rest_request req) {
+  if (!known_method(req.method) || req.path.empty() || req.path[0] != '/')
+    return make_error(ec::invalid_arguments,
+                      "bad REST request '" + req.method + " " + req.path
+                        + "': method must be GET, PUT, PATCH, DELETE or POST "
+                          "and the path must start with '/'");
+  device_job job;
+  job.what = is_write(req) ? device_job::kind::write : device_job::kind::read;
+  job.max_attempts = is_idempotent_read(req)
+                       ? std::max<uint32_t>(1, setup.settings.read_attempts)
+                       : 1;
+  job.req = std::move(req);
+  job.promise = self->make_response_promise<rest_response>();
+  auto promise = job.promise;
+  // The promise owns the response now: errors go through it too.
+  if (auto err = admit(std::move(job)))
+    promise.deliver(std::move(err));
+  return promise;
+}
+
+caf::result<uint64_t> device_state::acquire(int64_t ttl_ms) {
+  if (ttl_ms <= 0)
+    return make_error(ec::invalid_arguments,
+                      "lease TTL must be positive, got "
+                        + std::to_string(ttl_ms) + " ms");
+  device_job job;
+  job.what = device_job::kind::acquire;
+  job.ttl_ms = std::min<int64_t>(ttl_ms, setup.settings.max_lease.count());
+  job.lease_promise = self->make_response_promise<uint64_t>();
+  auto promise = job.lease_promise;
+  if (auto err = admit(std::move(job)))
+    promise.deliver(std::move(err));
+  return promise;
+}
+
+caf::error device_state::admit(device_job job) {
+  if (draining)
+    return make_error(ec::shutting_down,
+                      "device " + id() + " is stopping; retry shortly");
+  if (job.req.lease != 0
+      && (job.req.lease != lock.lease || lock.closing || !lock.client_lease))
+    return make_error(ec::conflict,
+                      "lease " + std::to_string(job.req.lease)
+                        + " does not hold the write lock of device " + id()
+                        + " (expired or released); acquire a new one");
+  if (!job.probe && job.what != device_job::kind::acquire
+      && breaker == breaker_state::open && self->clock().now() < probe_at)
+    return circuit_error();
+  if (waiting() >= setup.settings.queue_size)
+    return make_error(ec::queue_full,
+                      "device " + id() + " has "
+                        + std::to_string(waiting())
+                        + " requests waiting (limit "
+                        + std::to_string(setup.settings.queue_size)
+                        + "); retry later");
+  job.id = next_job++;
+  auto id = job.id;
+  bool needs_lock = job.what == device_job::kind::acquire
+                    || (job.what == device_job::kind::write
+                        && job.req.lease == 0);
+  if (job.what == device_job::kind::write && job.req.lease != 0)
+    job.lease = job.req.lease;
+  jobs.emplace(id, std::move(job));
+  (needs_lock ? lock_waiters : ready).push_back(id);
+  pump();
+  return caf::none;
+}
+
+void device_state::pump() {
+  for (bool progress = true; progress;) {
+    progress = false;
+    // The lock goes to the oldest waiter (an acquire or a lease-less write).
+    while (lock.lease == 0 && !lock_waiters.empty()) {
+      auto i = jobs.find(lock_waiters.front());
+      lock_waiters.pop_front();
+      if (i == jobs.end())
+        continue;
+      auto& job = i->second;
+      lock.lease = next_lease++;
+      lock.closing = false;
+      lock.writes = 0;
+      if (job.what == device_job::kind::acquire) {
+        lock.client_lease = true;
+        self->delayed_send(self, std::chrono::milliseconds{job.ttl_ms},
+                           atom::expire_v, lock.lease);
+        job.lease_promise.deliver(lock.lease);
+        jobs.erase(i);
+      } else {
+        lock.client_lease = false;
+        job.lease = lock.lease;
+        ready.push_back(job.id);
+      }
+      progress = true;
+    }
+    while (in_flight < setup.settings.max_connections && !ready.empty()) {
+      auto id = ready.front();
+      ready.pop_front();
+      auto i = jobs.find(id);
+      if (i == jobs.end())
+        continue;
+      if (!breaker_allows(i->second)) {
+        fail_job(id, circuit_error());
+        progress = true;
+        continue;
+      }
+      start(i->second);
+      progress = true;
+    }
+  }
+  quit_if_drained();
+}
+
+void device_state::start(device_job& job) {
+  ++job.attempts;
+  job.token = next_token++;
+  job.in_flight = true;
+  job.started = self->clock().now();
+  ++in_flight;
+  if (job.what == device_job::kind::write)
+    ++lock.writes;
+  if (breaker == breaker_state::half_open)
+    probe_in_flight = true;
+  auto timeout = job.req.timeout_ms > 0
+                   ? std::chrono::milliseconds{std::min(
+                     job.req.timeout_ms, max_request_timeout_ms)}
+                   : setup.settings.request_timeout;
+  device_addr addr = self->address();
+  auto job_id = job.id;
+  auto token = job.token;
+  job.client_id = client->async_request(
+    job.req, timeout,
+    [addr, job_id, token](caf::expected<rest_response> result) {
+      auto hdl = caf::actor_cast<caf::actor>(addr);
+      if (!hdl)
+        return;
+      if (result)
+        caf::anon_send(hdl, atom::done_v, job_id, token, std::move(*result));
+      else
+        caf::anon_send(hdl, atom::failed_v, job_id, token, result.error());
+    });
+  self->delayed_send(self, timeout + watchdog_grace, atom::late_v, job_id,
+                     token);
+}
+
+void device_state::end_attempt(device_job& job) {
+  job.in_flight = false;
+  --in_flight;
+  if (job.what == device_job::kind::write && lock.writes > 0
+      && job.lease == lock.lease) {
+    --lock.writes;
+    if (!lock.client_lease)
+      free_lock();  // a one-request lock ends with its request
+    else if (lock.closing && lock.writes == 0)
+      free_lock();
+  }
+}
+
+void device_state::on_done(uint64_t id, uint64_t token, rest_response resp) {
+  auto i = jobs.find(id);
+  if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
+    return;
+  end_attempt(i->second);
+  breaker_success();
+  finish(id, std::move(resp));
+  pump();
+}
+
+void device_state::on_failed(uint64_t id, uint64_t token, caf::error err) {
+  auto i = jobs.find(id);
+  if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
+    return;
+  auto& job = i->second;
+  end_attempt(job);
+  auto code = error_code_of(err);
+  if (is_transport_failure(code))
+    breaker_failure(err);
+  else if (code != ec::cancelled)
+    breaker_success();
+  else if (breaker == breaker_state::half_open)
+    probe_in_flight = false;  // the probe never ran; let the next one go
+  if (is_retryable_failure(code) && job.attempts < job.max_attempts
+      && !draining && breaker == breaker_state::closed) {
+    auto cap = std::min<std::chrono::milliseconds>(
+      setup.settings.retry_max,
+      setup.settings.retry_base
+        * (int64_t{1} << std::min<uint32_t>(job.attempts - 1, 20)));
+    auto delay = jitter(cap / 2, cap);
+    log::fleet()->debug("request-retry device={} path={} attempt={} "
+                        "delay_ms={} error={}",
+                        this->id(), job.req.path, job.attempts, delay.count(),
+                        to_string(code));
+    job.waiting_retry = true;
+    ++retrying;
+    self->delayed_send(self, delay, atom::retry_v, id);
+  } else {
+    finish(id, std::move(err));
+  }
+  pump();
+}
+
+void device_state::on_retry(uint64_t id) {
+  auto i = jobs.find(id);
+  if (i == jobs.end() || !i->second.waiting_retry)
+    return;
+  i->second.waiting_retry = false;
+  --retrying;
+  ready.push_front(id);
+  pump();
+}
+
+void device_state::on_late(uint64_t id, uint64_t token) {
+  auto i = jobs.find(id);
+  if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
+    return;
+  log::fleet()->warn("request-watchdog device={} path={}", this->id(),
+                     i->second.req.path);
+  client->cancel(i->second.client_id);
+  on_failed(id, token,
+            make_error(ec::router_timeout,
+                       "device " + this->id() + ": no answer to "
+                         + i->second.req.method + " " + i->second.req.path
+                         + " within the request deadline"));
+}
+
+void device_state::finish(uint64_t id, caf::expected<rest_response> result) {
+  auto i = jobs.find(id);
+  if (i == jobs.end())
+    return;
+  auto job = std::move(i->second);
+  jobs.erase(i);
+  if (job.promise.pending()) {
+    if (result)
+      job.promise.deliver(std::move(*result));
+    else
+      job.promise.deliver(std::move(result.error()));
+  } else if (job.then) {
+    job.then(std::move(result));
+  }
+}
+
+void device_state::fail_job(uint64_t id, caf::error err) {
+  auto i = jobs.find(id);
+  if (i != jobs.end() && i->second.what == device_job::kind::write
+      && !i->second.in_flight && !lock.client_lease
+      && i->second.lease == lock.lease && lock.lease != 0)
+    free_lock();
+  if (i != jobs.end() && i->second.lease_promise.pending()) {
+    i->second.lease_promise.deliver(std::move(err));
+    jobs.erase(i);
+    return;
+  }
+  finish(id, std::move(err));
+}
+
+// -- write lock -------------------------------------------------------------------
+
+void device_state::release(uint64_t lease) {
+  if (lease == 0 || lease != lock.lease || !lock.client_lease || lock.closing)
+    return;
+  close_lock();
+}
+
+void device_state::on_expire(uint64_t lease) {
+  if (lease != lock.lease || !lock.client_lease || lock.closing)
+    return;
+  log::fleet()->warn("lease-expired device={} lease={} writes_in_flight={}",
+                     id(), lease, lock.writes);
+  close_lock();
+}
+
+void device_state::close_lock() {
+  lock.closing = true;
+  if (lock.writes == 0)
+    free_lock();
+}
+
+void device_state::free_lock() {
+  lock = write_lock{};
+  pump();
+}
+
+// -- breaker ----------------------------------------------------------------------
+
+bool device_state::breaker_allows(const device_job& job) {
+  if (job.probe || breaker == breaker_state::closed)
+    return true;
+  if (breaker == breaker_state::open) {
+    if (self->clock().now() < probe_at)
+      return false;
+    breaker = breaker_state::half_open;
+    probe_in_flight = false;
+    log::fleet()->info("breaker-half-open device={}", id());
+  }
+  return !probe_in_flight;
+}
+
+void device_state::breaker_success() {
+  failures = 0;
+  if (breaker != breaker_state::closed) {
+    log::fleet()->info("breaker-closed device={}", id());
+    breaker = breaker_state::closed;
+    probe_in_flight = false;
+  }
+}
+
+void device_state::breaker_failure(const caf::error& err) {
+  ++failures;
+  last_failure = to_string(error_code_of(err)) + ": " + error_message(err);
+  bool reopen = breaker == breaker_state::half_open;
+  if (!reopen
+      && !(breaker == breaker_state::closed
+           && failures >= setup.settings.breaker_threshold))
+    return;
+  auto cooldown = setup.settings.breaker_cooldown;
+  probe_at = self->clock().now() + jitter(cooldown, cooldown + cooldown / 2);
+  breaker = breaker_state::open;
+  probe_in_flight = false;
+  log::fleet()->warn("breaker-open device={} failures={} probe_in_s={} "
+                     "last_error={}",
+                     id(), failures, seconds_until(self->clock().now(), probe_at),
+                     to_string(error_code_of(err)));
+}
+
+caf::error device_state::circuit_error() const {
+  if (breaker == breaker_state::half_open)
+    return make_error(ec::circuit_open,
+                      "device " + id()
+                        + " is being probed after repeated failures; retry "
+                          "in a few seconds");
+  return make_error(ec::circuit_open,
+                    "device " + id() + " failed " + std::to_string(failures)
+                      + " times in a row (last: " + last_failure
+                      + "); requests fail fast until the next probe in "
+                      + std::to_string(seconds_until(self->clock().now(), probe_at))
+                      + " s");
+}
+
+// -- update and stop ------------------------------------------------------------------
+
+void device_state::update(device_record record, credential creds) {
+  auto& old = setup.record;
+  bool reconnect = record.host != old.host || record.port != old.port
+                   || record.scheme != old.scheme || !(record.tls == old.tls)
+                   || creds != setup.creds;
+  setup.record = std::move(record);
+  setup.creds = std::move(creds);
+  if (!reconnect) {
+    log::fleet()->debug("device-updated device={} reconnect=false", id());
+    return;
+  }
+  log::fleet()->info("device-updated device={} reconnect=true host={} port={}",
+                     id(), setup.record.host, setup.record.port);
+  auto old_client = std::move(client);
+  client = setup.factory->make(
+    make_endpoint(setup.record, setup.creds, setup.settings));
+  // In-flight requests went to the old address: reads run again, writes
+  // fail because nobody knows whether the router applied them.
+  std::vector<uint64_t> rerun;
+  std::vector<uint64_t> failed;
+  for (auto& [job_id, job] : jobs) {
+    if (!job.in_flight)
+      continue;
+    end_attempt(job);
+    (is_idempotent_read(job.req) ? rerun : failed).push_back(job_id);
+  }
+  old_client->close();
+  breaker_success();
+  for (auto job_id : failed)
+    finish(job_id, make_error(ec::cancelled,
+                              "the settings of device " + id()
+                                + " changed while the request was in flight; "
+                                  "it may or may not have been applied"));
+  for (auto it = rerun.rbegin(); it != rerun.rend(); ++it)
+    ready.push_front(*it);
+  if (setup.settings.health_checks && !draining)
+    schedule_check(jitter(std::chrono::milliseconds{0},
+                          std::chrono::milliseconds{1000}));
+  pump();
+}
+
+void device_state::stop() {
+  if (draining)
+    return;
+  draining = true;
+  ++tick_epoch;  // no more health checks
+  log::fleet()->debug("device-draining device={} jobs={}", id(), jobs.size());
+  std::vector<uint64_t> acquires;
+  for (auto& [job_id, job] : jobs)
+    if (job.what == device_job::kind::acquire)
+      acquires.push_back(job_id);
+  for (auto job_id : acquires)
+    fail_job(job_id, make_error(ec::shutting_down,
+                                "device " + id() + " is stopping"));
+  if (!jobs.empty())
+    self->delayed_send(self, setup.settings.drain_timeout, atom::deadline_v);
+  quit_if_drained();
+}
+
+void device_state::on_drain_deadline() {
+  std::vector<uint64_t> ids;
+  for (auto& [job_id, _] : jobs)
+    ids.push_back(job_id);
+  for (auto job_id : ids)
+    fail_job(job_id, make_error(ec::shutting_down,
+                                "device " + id()
+                                  + " stopped before the request finished"));
+  self->quit();
+}
+
+void device_state::quit_if_drained() {
+  if (draining && jobs.empty())
+    self->quit();
+}
+
+std::chrono::milliseconds device_state::jitter(std::chrono::milliseconds lo,
+                                               std::chrono::milliseconds hi) {
+  if (hi <= lo)
+    return lo;
+  std::uniform_int_distribution<int64_t> dist{lo.count(), hi.count()};
+  return std::chrono::milliseconds{dist(rng)};
+}
+
+namespace {
+
+device_actor::behavior_type
+device_behavior(device_actor::stateful_pointer<device_state> self,
+                device_setup setup) {
+  self->state.init(self, std::move(setup));
+  return {
+    [self](atom::exec, rest_request& req) -> caf::result<rest_response> {
+      return self->state.exec(std::move(req));
+    },
+    [self](atom::acquire, int64_t ttl_ms) -> caf::result<uint64_t> {
+      return self->state.acquire(ttl_ms);
+    },
+    [self](atom::release, uint64_t lease) { self->state.release(lease); },
+    [self](atom::get, atom::status) -> health_sample {
+      return self->state.last;
+    },
+    [self](atom::check) -> caf::result<health_sample> {
+      return self->state.check();
+    },
+    [self](atom::update, device_record& record, credential& creds) {
+      self->state.update(std::move(record), std::move(creds));
+    },
+    [self](atom::stop) { self->state.stop(); },
+    [self](atom::done, uint64_t job, uint64_t token, rest_response& resp) {
+      self->state.on_done(job, token, std::move(resp));
+    },
+    [self](atom::failed, uint64_t job, uint64_t token, caf::error& err) {
+      self->state.on_failed(job, token, std::move(err));
+    },
+    [self](atom::retry, uint64_t job) { self->state.on_retry(job); },
+    [self](atom::late, uint64_t job, uint64_t token) {
+      self->state.on_late(job, token);
+    },
+    [self](atom::expire, uint64_t lease) { self->state.on_expire(lease); },
+    [self](atom::tick, uint64_t epoch) { self->state.on_tick(epoch); },
+    [self](atom::deadline) { self->state.on_drain_deadline(); },
+  };
+}
+
+} // namespace
+
+} // namespace detail
+
+device_actor spawn_device(caf::actor_system& sys, device_setup setup) {
+  return sys.spawn(detail::device_behavior, std::move(setup));
+}
+
+rest_endpoint make_endpoint(const device_record& record,
+                            const credential& creds,
+                            const device_settings& settings) {
+  rest_endpoint ep;
+  ep.device_id = record.id;
+  ep.host = record.host;
+  ep.port = record.port;
+  ep.scheme = record.scheme;
+  ep.tls = record.tls;
+  ep.creds = creds;
+  if (ep.creds.username.empty())
+    ep.creds.username = record.username;
+  ep.max_connections = settings.max_connections;
+  ep.connect_timeout = settings.connect_timeout;
+  return ep;
+}
+
+} // namespace rmcp

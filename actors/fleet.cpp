@@ -1,0 +1,480 @@
+#include "actors/fleet.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+bool is_health_change(const health_sample& before, const health_sample& now) {
+  return before.status != now.status
+         || before.routeros_version != now.routeros_version
+         || before.board_name != now.board_name
+         || before.identity != now.identity;
+}
+
+namespace {
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// One reconcile: the store's records and the credentials fetched for the
+/// new or changed ones.
+struct reconcile_batch {
+  uint64_t gen = 0;
+  std::vector<device_record> records;
+  std::map<std::string, credential> creds;
+  size_t remaining = 0;
+  bool failed = false;
+};
+
+struct fleet_entry {
+  device_record record;
+  credential creds;
+  health_sample last;
+  /// Null for devices of another environment and while restarting.
+  device_actor actor;
+  uint32_t restarts = 0;
+  caf::actor_clock::time_point started;
+  bool restart_pending = false;
+};
+
+struct fleet_state {
+  static inline const char* name = "rmcp.fleet";
+
+  fleet_actor::pointer self = nullptr;
+  store_actor store;
+  rest_client_factory_ptr factory;
+  fleet_settings cfg;
+  std::map<std::string, fleet_entry> devices;
+  std::unordered_map<caf::actor_addr, std::string> by_addr;
+  std::vector<health_listener_actor> listeners;
+  uint64_t generation = 0;
+  /// The first reconcile finished (or failed); lookups before it wait.
+  bool loaded = false;
+  std::vector<std::function<void()>> waiting_for_load;
+  bool reconciling = false;
+  bool dirty = false;
+  bool poll_failing = false;
+  std::mt19937_64 rng;
+
+  ~fleet_state() {
+    for (auto& [_, e] : devices)
+      if (e.actor)
+        caf::anon_send_exit(e.actor, caf::exit_reason::user_shutdown);
+  }
+
+  bool managed(const device_record& r) const {
+    return r.environment == cfg.environment;
+  }
+
+  // -- device actors --------------------------------------------------------------
+
+  void spawn(fleet_entry& e) {
+    auto settings = cfg.device;
+    if (settings.seed != 0)
+      settings.seed ^= std::hash<std::string>{}(e.record.id);
+    device_setup setup{e.record, e.creds, factory, settings,
+                       caf::actor_cast<health_listener_actor>(self), store};
+    e.actor = spawn_device(self->home_system(), std::move(setup));
+    self->monitor(e.actor);
+    by_addr[e.actor.address()] = e.record.id;
+    e.started = self->clock().now();
+    e.restart_pending = false;
+  }
+
+  void stop(fleet_entry& e) {
+    if (!e.actor)
+      return;
+    by_addr.erase(e.actor.address());
+    self->send(e.actor, atom::stop_v);
+    e.actor = nullptr;
+  }
+
+  /// Inserts or changes one device; `creds` is null when unchanged.
+  void upsert(const device_record& r, const credential* creds) {
+    auto i = devices.find(r.id);
+    if (i == devices.end()) {
+      auto& e = devices[r.id];
+      e.record = r;
+      e.last.device_id = r.id;
+      if (creds)
+        e.creds = *creds;
+      log::fleet()->info("device-added device={} environment={} managed={}",
+                         r.id, r.environment, managed(r));
+      if (managed(r))
+        spawn(e);
+      return;
+    }
+    auto& e = i->second;
+    bool creds_changed = creds && *creds != e.creds;
+    if (e.record == r && !creds_changed)
+      return;
+    e.record = r;
+    if (creds)
+      e.creds = *creds;
+    if (!managed(r)) {
+      stop(e);
+      e.restart_pending = false;
+      e.last = health_sample{};
+      e.last.device_id = r.id;
+    } else if (e.actor) {
+      self->send(e.actor, atom::update_v, e.record, e.creds);
+    } else if (!e.restart_pending) {
+      spawn(e);
+    }
+  }
+
+  void erase(const std::string& id) {
+    auto i = devices.find(id);
+    if (i == devices.end())
+      return;
+    stop(i->second);
+    devices.erase(i);
+    log::fleet()->info("device-removed device={}", id);
+  }
+
+  void on_down(const caf::down_msg& msg) {
+    auto i = by_addr.find(msg.source);
+    if (i == by_addr.end()) {
+      listeners.erase(std::remove_if(listeners.begin(), listeners.end(),
+                                     [&](const health_listener_actor& l) {
+                                       return l.address() == msg.source;
+                                     }),
+                      listeners.end());
+      return;
+    }
+    auto id = i->second;
+    by_addr.erase(i);
+    auto d = devices.find(id);
+    if (d == devices.end())
+      return;
+    auto& e = d->second;
+    e.actor = nullptr;
+    if (self->clock().now() - e.started >= cfg.stable_after)
+      e.restarts = 0;
+    auto cap = std::min<std::chrono::milliseconds>(
+      cfg.restart_max,
+      cfg.restart_base * (int64_t{1} << std::min<uint32_t>(e.restarts, 20)));
+    std::uniform_int_distribution<int64_t> dist{cap.count() / 2, cap.count()};
+    auto delay = std::chrono::milliseconds{dist(rng)};
+    ++e.restarts;
+    e.restart_pending = true;
+    log::fleet()->error("device-crashed device={} reason={} restarts={} "
+                        "restart_in_ms={}",
+                        id, caf::to_string(msg.reason), e.restarts,
+                        delay.count());
+    self->delayed_send(self, delay, atom::restart_v, id);
+  }
+
+  void on_restart(const std::string& id) {
+    auto i = devices.find(id);
+    if (i == devices.end() || !i->second.restart_pending
+        || !managed(i->second.record))
+      return;
+    log::fleet()->info("device-restarted device={} restarts={}", id,
+                       i->second.restarts);
+    spawn(i->second);
+  }
+
+  void on_health(health_sample sample) {
+    auto i = devices.find(sample.device_id);
+    if (i == devices.end())
+      return;
+    bool changed = is_health_change(i->second.last, sample);
+    i->second.last = std::move(sample);
+    if (changed)
+      for (auto& l : listeners)
+        self->send(l, atom::health_v, i->second.last);
+  }
+
+  // -- reconcile with the store ------------------------------------------------------
+
+  void when_loaded(std::function<void()> f) {
+    if (loaded)
+      f();
+    else
+      waiting_for_load.push_back(std::move(f));
+  }
+
+  void finish_reconcile() {
+    reconciling = false;
+    if (!loaded) {
+      loaded = true;
+      auto waiting = std::move(waiting_for_load);
+      for (auto& f : waiting)
+        f();
+    }
+    if (dirty)
+      reconcile();
+  }
+
+  void reconcile_failed(const caf::error& err) {
+    log::fleet()->warn("fleet-reconcile-failed error={}", error_message(err));
+    finish_reconcile();
+  }
+
+  void reconcile() {
+    if (reconciling) {
+      dirty = true;
+      return;
+    }
+    reconciling = true;
+    dirty = false;
+    self->request(store, cfg.store_timeout, atom::get_v, atom::generation_v)
+      .then(
+        [this](uint64_t gen) {
+          self->request(store, cfg.store_timeout, atom::get_v, atom::devices_v)
+            .then(
+              [this, gen](std::vector<device_record>& records) {
+                load_credentials(gen, std::move(records));
+              },
+              [this](caf::error& err) { reconcile_failed(err); });
+        },
+        [this](caf::error& err) { reconcile_failed(err); });
+  }
+
+  /// Fetches the credentials of new or changed managed records, then
+  /// applies the whole list.
+  void load_credentials(uint64_t gen, std::vector<device_record> records) {
+    auto p = std::make_shared<reconcile_batch>();
+    p->gen = gen;
+    std::vector<std::string> wanted;
+    for (auto& r : records) {
+      auto i = devices.find(r.id);
+      if (managed(r) && (i == devices.end() || i->second.record != r))
+        wanted.push_back(r.id);
+    }
+    p->records = std::move(records);
+    p->remaining = wanted.size();
+    if (wanted.empty()) {
+      apply(*p);
+      return;
+    }
+    for (auto& id : wanted) {
+      auto done = [this, p] {
+        if (--p->remaining == 0 && !p->failed)
+          apply(*p);
+      };
+      self
+        ->request(store, cfg.store_timeout, atom::get_v, atom::credential_v,
+                  id)
+        .then(
+          [p, id, done](credential& c) {
+            p->creds[id] = std::move(c);
+            done();
+          },
+          [this, p, id, done](caf::error& err) {
+            if (error_code_of(err) == ec::device_not_found) {
+              log::fleet()->warn("device-without-credential device={}", id);
+              p->creds[id] = credential{};
+              done();
+              return;
+            }
+            if (!p->failed) {
+              p->failed = true;
+              reconcile_failed(err);
+            }
+          });
+    }
+  }
+
+  void apply(reconcile_batch& p) {
+    std::set<std::string> seen;
+    for (auto& r : p.records) {
+      seen.insert(r.id);
+      auto c = p.creds.find(r.id);
+      upsert(r, c == p.creds.end() ? nullptr : &c->second);
+    }
+    std::vector<std::string> gone;
+    for (auto& [id, _] : devices)
+      if (seen.count(id) == 0)
+        gone.push_back(id);
+    for (auto& id : gone)
+      erase(id);
+    generation = p.gen;
+    finish_reconcile();
+  }
+
+  void on_poll() {
+    self->request(store, cfg.store_timeout, atom::get_v, atom::generation_v)
+      .then(
+        [this](uint64_t gen) {
+          poll_failing = false;
+          if (gen != generation || !loaded)
+            reconcile();
+        },
+        [this](caf::error& err) {
+          if (!poll_failing)
+            log::fleet()->warn("fleet-poll-failed error={}",
+                               error_message(err));
+          poll_failing = true;
+        });
+    self->delayed_send(self, cfg.poll_interval, atom::poll_v);
+  }
+
+  // -- requests -----------------------------------------------------------------------
+
+  caf::error lookup_error(const std::string& id) const {
+    auto i = devices.find(id);
+    if (i == devices.end())
+      return make_error(ec::device_not_found,
+                        "no device '" + id
+                          + "' is registered; call list_devices for the ids");
+    if (!managed(i->second.record))
+      return make_error(ec::environment_mismatch,
+                        "device '" + id + "' belongs to environment '"
+                          + i->second.record.environment
+                          + "' but this service manages '" + cfg.environment
+                          + "'; cross-environment operations are refused");
+    if (!i->second.actor)
+      return make_error(ec::circuit_open,
+                        "the actor of device '" + id
+                          + "' is restarting after a crash; retry in a few "
+                            "seconds");
+    return caf::none;
+  }
+
+  void put(device_record r, credential c,
+           caf::typed_response_promise<atom::ok> promise) {
+    if (auto err = validate(r)) {
+      promise.deliver(std::move(err));
+      return;
+    }
+    auto now = unix_ms_now();
+    auto i = devices.find(r.id);
+    if (r.created_at == 0)
+      r.created_at = i != devices.end() ? i->second.record.created_at : now;
+    r.updated_at = now;
+    self->request(store, cfg.store_timeout, atom::put_v, r)
+      .then(
+        [this, r, c, promise](atom::ok) mutable {
+          self->request(store, cfg.store_timeout, atom::put_v, r.id, c)
+            .then(
+              [this, r, c, promise](atom::ok) mutable {
+                upsert(r, &c);
+                promise.deliver(atom::ok_v);
+              },
+              [promise](caf::error& err) mutable {
+                promise.deliver(std::move(err));
+              });
+        },
+        [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  }
+
+  void remove(const std::string& id,
+              caf::typed_response_promise<atom::ok> promise) {
+    self->request(store, cfg.store_timeout, atom::remove_v, atom::devices_v, id)
+      .then(
+        [this, id, promise](atom::ok) mutable {
+          erase(id);
+          promise.deliver(atom::ok_v);
+        },
+        [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  }
+};
+
+fleet_actor::behavior_type
+fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
+               store_actor store, rest_client_factory_ptr factory,
+               fleet_settings cfg) {
+  auto& st = self->state;
+  st.self = self;
+  st.store = std::move(store);
+  st.factory = std::move(factory);
+  st.cfg = std::move(cfg);
+  st.rng.seed(st.cfg.seed != 0 ? st.cfg.seed : std::random_device{}());
+  self->set_down_handler(
+    [self](caf::down_msg& msg) { self->state.on_down(msg); });
+  st.reconcile();
+  self->delayed_send(self, st.cfg.poll_interval, atom::poll_v);
+  return {
+    [self](atom::get, const std::string& id) -> caf::result<device_actor> {
+      auto promise = self->make_response_promise<device_actor>();
+      self->state.when_loaded([self, id, promise]() mutable {
+        if (auto err = self->state.lookup_error(id))
+          promise.deliver(std::move(err));
+        else
+          promise.deliver(self->state.devices[id].actor);
+      });
+      return promise;
+    },
+    [self](atom::get, atom::devices) -> caf::result<std::vector<device_view>> {
+      auto promise = self->make_response_promise<std::vector<device_view>>();
+      self->state.when_loaded([self, promise]() mutable {
+        std::vector<device_view> views;
+        views.reserve(self->state.devices.size());
+        for (auto& [_, e] : self->state.devices)
+          views.push_back(device_view{e.record, e.last});
+        promise.deliver(std::move(views));
+      });
+      return promise;
+    },
+    [self](atom::get, const std::string& id,
+           atom::view) -> caf::result<device_view> {
+      auto promise = self->make_response_promise<device_view>();
+      self->state.when_loaded([self, id, promise]() mutable {
+        auto i = self->state.devices.find(id);
+        if (i == self->state.devices.end())
+          promise.deliver(self->state.lookup_error(id));
+        else
+          promise.deliver(device_view{i->second.record, i->second.last});
+      });
+      return promise;
+    },
+    [self](atom::put, device_record& r,
+           credential& c) -> caf::result<atom::ok> {
+      auto promise = self->make_response_promise<atom::ok>();
+      self->state.put(std::move(r), std::move(c), promise);
+      return promise;
+    },
+    [self](atom::remove, atom::devices,
+           const std::string& id) -> caf::result<atom::ok> {
+      auto promise = self->make_response_promise<atom::ok>();
+      self->state.remove(id, promise);
+      return promise;
+    },
+    [self](atom::subscribe, health_listener_actor& l) {
+      self->monitor(l);
+      self->state.listeners.push_back(std::move(l));
+    },
+    [self](atom::unsubscribe, const health_listener_actor& l) {
+      auto& ls = self->state.listeners;
+      ls.erase(std::remove(ls.begin(), ls.end(), l), ls.end());
+    },
+    [self](atom::health, health_sample& sample) {
+      self->state.on_health(std::move(sample));
+    },
+    [self](atom::reload) { self->state.reconcile(); },
+    [self](atom::poll) { self->state.on_poll(); },
+    [self](atom::restart, const std::string& id) {
+      self->state.on_restart(id);
+    },
+  };
+}
+
+} // namespace
+
+fleet_actor spawn_fleet(caf::actor_system& sys, store_actor store,
+                        rest_client_factory_ptr factory,
+                        fleet_settings settings) {
+  return sys.spawn(fleet_behavior, std::move(store), std::move(factory),
+                   std::move(settings));
+}
+
+} // namespace rmcp

@@ -1,0 +1,307 @@
+// The fleet supervisor under the testing scheduler: loading, environments,
+// reconcile on generation change, write-through put/remove, restarts with
+// backoff, and health fan-out.
+
+#include "actors/fleet.hpp"
+
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "protocol/error.hpp"
+#include "tests/support/actor_fixture.hpp"
+#include "tests/support/ask.hpp"
+#include "tests/support/fake_rest_client.hpp"
+#include "tests/support/fake_store.hpp"
+
+namespace rmcp {
+
+namespace {
+
+using namespace std::chrono_literals;
+using test::answer;
+
+device_record record(const std::string& id, const std::string& env = "lab") {
+  device_record r;
+  r.id = id;
+  r.name = "router " + id;
+  r.host = "127.0.0.1";
+  r.port = 8443;
+  r.username = "api";
+  r.environment = env;
+  return r;
+}
+
+health_listener_actor::behavior_type
+recording_listener(health_listener_actor::pointer,
+                   std::shared_ptr<std::vector<health_sample>> out) {
+  return {[out](atom::health, health_sample& s) { out->push_back(s); }};
+}
+
+template <class T>
+ec code_of(const answer<T>& a) {
+  return a->has_value() && !**a ? error_code_of((*a)->error())
+                                : ec::internal_error;
+}
+
+class fleet_test : public test::actor_fixture {
+protected:
+  fleet_test() {
+    factory = std::make_shared<test::fake_rest_factory>();
+    router = std::make_shared<test::fake_router>();
+    factory->answer = test::router_responder(router);
+    data = std::make_shared<test::fake_store_data>();
+    settings.environment = "lab";
+    settings.poll_interval = 5s;
+    settings.restart_base = 1s;
+    settings.restart_max = 8s;
+    settings.seed = 7;
+    settings.device.health_checks = false;
+    settings.device.seed = 7;
+  }
+
+  ~fleet_test() override {
+    if (fleet)
+      caf::anon_send_exit(fleet, caf::exit_reason::user_shutdown);
+    if (store)
+      caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  void add(const device_record& r, const std::string& password = "pw") {
+    data->devices[r.id] = r;
+    data->creds[r.id] = credential{r.username, password};
+    ++data->generation;
+  }
+
+  void start() {
+    store = test::spawn_fake_store(sys, data);
+    fleet = spawn_fleet(sys, store, factory, settings);
+    run();
+  }
+
+  answer<device_actor> lookup(const std::string& id) {
+    auto a = test::ask<device_actor>(sys, fleet, atom::get_v, id);
+    run();
+    return a;
+  }
+
+  std::vector<device_view> views() {
+    auto a = test::ask<std::vector<device_view>>(sys, fleet, atom::get_v,
+                                                 atom::devices_v);
+    run();
+    return a->has_value() && **a ? ***a : std::vector<device_view>{};
+  }
+
+  answer<health_sample> check(const std::string& id) {
+    auto dev = lookup(id);
+    auto a = test::ask<health_sample>(sys, ***dev, atom::check_v);
+    run();
+    return a;
+  }
+
+  std::shared_ptr<test::fake_rest_factory> factory;
+  std::shared_ptr<test::fake_router> router;
+  std::shared_ptr<test::fake_store_data> data;
+  fleet_settings settings;
+  store_actor store;
+  fleet_actor fleet;
+};
+
+} // namespace
+
+TEST_F(fleet_test, loads_the_registry_and_spawns_actors_for_its_environment) {
+  add(record("b-lab"));
+  add(record("a-lab"), "secret-a");
+  add(record("c-prod", "prod"));
+  start();
+  EXPECT_EQ(factory->made("a-lab"), 1u);
+  EXPECT_EQ(factory->made("b-lab"), 1u);
+  EXPECT_EQ(factory->made("c-prod"), 0u);
+  EXPECT_EQ(factory->client("a-lab")->endpoint().creds.password, "secret-a");
+  auto all = views();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].record.id, "a-lab");
+  EXPECT_EQ(all[1].record.id, "b-lab");
+  EXPECT_EQ(all[2].record.id, "c-prod");
+  EXPECT_EQ(all[2].last.status, device_status::unknown);
+  auto a = lookup("a-lab");
+  ASSERT_TRUE(a->has_value() && **a);
+  EXPECT_EQ(code_of(lookup("c-prod")), ec::environment_mismatch);
+  EXPECT_EQ(code_of(lookup("nope")), ec::device_not_found);
+}
+
+TEST_F(fleet_test, views_carry_the_last_health_sample) {
+  add(record("r1"));
+  start();
+  ASSERT_TRUE(check("r1")->has_value());
+  run();
+  auto all = views();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].last.status, device_status::healthy);
+  EXPECT_EQ(all[0].last.routeros_version, "7.16.1");
+  auto one = test::ask<device_view>(sys, fleet, atom::get_v,
+                                    std::string{"r1"}, atom::view_v);
+  run();
+  ASSERT_TRUE(one->has_value() && **one);
+  EXPECT_EQ((***one).last.identity, "MikroTik");
+}
+
+TEST_F(fleet_test, devices_added_by_another_process_appear_after_a_poll) {
+  add(record("r1"));
+  start();
+  add(record("r2"));
+  advance_time(4999ms);
+  EXPECT_EQ(factory->made("r2"), 0u);
+  advance_time(1ms);
+  EXPECT_EQ(factory->made("r2"), 1u);
+  auto r2 = lookup("r2");
+  EXPECT_TRUE(r2->has_value() && **r2);
+}
+
+TEST_F(fleet_test, changed_records_update_the_device_and_removed_ones_stop) {
+  add(record("r1"));
+  add(record("r2"));
+  start();
+  auto changed = record("r1");
+  changed.host = "127.0.0.9";
+  add(changed, "new-password");
+  data->devices.erase("r2");
+  ++data->generation;
+  advance_time(5s);
+  ASSERT_EQ(factory->made("r1"), 2u);
+  EXPECT_EQ(factory->client("r1")->endpoint().host, "127.0.0.9");
+  EXPECT_EQ(factory->client("r1")->endpoint().creds.password, "new-password");
+  EXPECT_TRUE(factory->client("r2")->closed());
+  EXPECT_EQ(code_of(lookup("r2")), ec::device_not_found);
+}
+
+TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
+  add(record("r1"));
+  start();
+  add(record("r1", "prod"));
+  advance_time(5s);
+  EXPECT_TRUE(factory->client("r1")->closed());
+  EXPECT_EQ(code_of(lookup("r1")), ec::environment_mismatch);
+}
+
+TEST_F(fleet_test, put_writes_through_the_store_and_spawns) {
+  start();
+  auto r = record("new-1");
+  auto ok = test::ask<atom::ok>(sys, fleet, atom::put_v, r,
+                                credential{"api", "pw1"});
+  run();
+  ASSERT_TRUE(ok->has_value() && **ok) << error_message((*ok)->error());
+  ASSERT_EQ(data->devices.count("new-1"), 1u);
+  EXPECT_GT(data->devices["new-1"].created_at, 0);
+  EXPECT_EQ(data->creds["new-1"].password, "pw1");
+  EXPECT_EQ(factory->made("new-1"), 1u);
+  // Our own change shows up as a generation bump: no second actor.
+  advance_time(5s);
+  EXPECT_EQ(factory->made("new-1"), 1u);
+}
+
+TEST_F(fleet_test, put_refuses_an_invalid_record_without_touching_the_store) {
+  start();
+  auto r = record("Bad Id");
+  auto res = test::ask<atom::ok>(sys, fleet, atom::put_v, r, credential{});
+  run();
+  EXPECT_EQ(code_of(res), ec::invalid_arguments);
+  EXPECT_TRUE(data->devices.empty());
+}
+
+TEST_F(fleet_test, remove_drops_the_record_and_stops_the_actor) {
+  add(record("r1"));
+  start();
+  auto res = test::ask<atom::ok>(sys, fleet, atom::remove_v, atom::devices_v,
+                                 std::string{"r1"});
+  run();
+  ASSERT_TRUE(res->has_value() && **res);
+  EXPECT_TRUE(data->devices.empty());
+  EXPECT_TRUE(factory->client("r1")->closed());
+  EXPECT_EQ(code_of(lookup("r1")), ec::device_not_found);
+  auto again = test::ask<atom::ok>(sys, fleet, atom::remove_v,
+                                   atom::devices_v, std::string{"r1"});
+  run();
+  EXPECT_EQ(code_of(again), ec::device_not_found);
+}
+
+TEST_F(fleet_test, crashed_device_actor_is_restarted_with_capped_backoff) {
+  add(record("r1"));
+  start();
+  std::vector<int64_t> waits;
+  for (int crash = 0; crash < 5; ++crash) {
+    auto dev = lookup("r1");
+    ASSERT_TRUE(dev->has_value() && **dev);
+    auto made = factory->made("r1");
+    caf::anon_send_exit(***dev, caf::exit_reason::kill);
+    run();
+    EXPECT_EQ(code_of(lookup("r1")), ec::circuit_open);
+    int64_t waited = 0;
+    while (factory->made("r1") == made && waited < 60000) {
+      advance_time(100ms);
+      waited += 100;
+    }
+    waits.push_back(waited);
+  }
+  // Backoff d = min(8 s, 1 s · 2^n), waited in [d/2, d].
+  const int64_t caps[] = {1000, 2000, 4000, 8000, 8000};
+  for (size_t i = 0; i < waits.size(); ++i) {
+    EXPECT_GE(waits[i], caps[i] / 2) << "restart " << i;
+    EXPECT_LE(waits[i], caps[i] + 100) << "restart " << i;
+  }
+  auto dev = lookup("r1");
+  EXPECT_TRUE(dev->has_value() && **dev);
+}
+
+TEST_F(fleet_test, health_changes_are_fanned_out_to_subscribers) {
+  add(record("r1"));
+  start();
+  auto seen = std::make_shared<std::vector<health_sample>>();
+  auto listener = sys.spawn(recording_listener, seen);
+  caf::anon_send(fleet, atom::subscribe_v, listener);
+  run();
+  check("r1");
+  run();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ(seen->back().status, device_status::healthy);
+  // Same state again: not a change.
+  check("r1");
+  run();
+  EXPECT_EQ(seen->size(), 1u);
+  router->cpu_load = 97;
+  check("r1");
+  run();
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ(seen->back().status, device_status::degraded);
+  caf::anon_send(fleet, atom::unsubscribe_v, listener);
+  run();
+  router->cpu_load = 1;
+  check("r1");
+  run();
+  EXPECT_EQ(seen->size(), 2u);
+  caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  run();
+}
+
+TEST_F(fleet_test, lookups_wait_for_the_first_load) {
+  add(record("r1"));
+  store = test::spawn_fake_store(sys, data);
+  fleet = spawn_fleet(sys, store, factory, settings);
+  // Ask before the fleet ran at all.
+  auto a = test::ask<device_actor>(sys, fleet, atom::get_v, std::string{"r1"});
+  run();
+  EXPECT_TRUE(a->has_value() && **a);
+}
+
+TEST_F(fleet_test, store_failure_at_start_answers_lookups_and_recovers) {
+  add(record("r1"));
+  data->fail = true;
+  start();
+  EXPECT_EQ(code_of(lookup("r1")), ec::device_not_found);
+  data->fail = false;
+  advance_time(5s);
+  auto a = lookup("r1");
+  EXPECT_TRUE(a->has_value() && **a);
+}
+
+} // namespace rmcp

@@ -1,0 +1,101 @@
+#include "tests/support/fake_store.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "protocol/error.hpp"
+
+namespace rmcp::test {
+
+namespace {
+
+store_actor::behavior_type fake_store(store_actor::pointer,
+                                      std::shared_ptr<fake_store_data> d) {
+  auto broken = [] { return make_error(ec::store_failure, "fake failure"); };
+  return {
+    [d, broken](atom::get,
+                atom::devices) -> caf::result<std::vector<device_record>> {
+      if (d->fail)
+        return broken();
+      std::vector<device_record> result;
+      for (auto& [_, r] : d->devices)
+        result.push_back(r);
+      return result;
+    },
+    [d, broken](atom::put, device_record& r) -> caf::result<atom::ok> {
+      if (d->fail)
+        return broken();
+      d->devices[r.id] = r;
+      ++d->generation;
+      return atom::ok_v;
+    },
+    [d, broken](atom::remove, atom::devices,
+                const std::string& id) -> caf::result<atom::ok> {
+      if (d->fail)
+        return broken();
+      if (d->devices.erase(id) == 0)
+        return make_error(ec::device_not_found, "no device " + id);
+      d->creds.erase(id);
+      ++d->generation;
+      return atom::ok_v;
+    },
+    [d, broken](atom::get, atom::generation) -> caf::result<uint64_t> {
+      if (d->fail)
+        return broken();
+      return d->generation;
+    },
+    [d, broken](atom::get, atom::credential,
+                const std::string& id) -> caf::result<credential> {
+      if (d->fail)
+        return broken();
+      auto i = d->creds.find(id);
+      if (i == d->creds.end())
+        return make_error(ec::device_not_found, "no credential for " + id);
+      return i->second;
+    },
+    [d, broken](atom::put, const std::string& id,
+                credential& c) -> caf::result<atom::ok> {
+      if (d->fail)
+        return broken();
+      d->creds[id] = c;
+      return atom::ok_v;
+    },
+    [d, broken](atom::put, health_sample& s) -> caf::result<atom::ok> {
+      if (d->fail)
+        return broken();
+      d->health.push_back(s);
+      return atom::ok_v;
+    },
+    [d](atom::get, atom::health, const std::string& id,
+        uint32_t limit) -> std::vector<health_sample> {
+      std::vector<health_sample> result;
+      for (auto i = d->health.rbegin();
+           i != d->health.rend() && result.size() < limit; ++i)
+        if (i->device_id == id)
+          result.push_back(*i);
+      return result;
+    },
+    [](atom::put, snapshot_record&) -> caf::result<std::string> {
+      return make_error(ec::unsupported, "fake store keeps no snapshots");
+    },
+    [](atom::get, atom::snapshot, const std::string&,
+       const std::string&) -> caf::result<snapshot_record> {
+      return make_error(ec::resource_not_found, "fake store keeps no snapshots");
+    },
+    [d](atom::get, atom::status) -> store_status {
+      store_status s;
+      s.backend = "fake";
+      s.devices = d->devices.size();
+      return s;
+    },
+  };
+}
+
+} // namespace
+
+store_actor spawn_fake_store(caf::actor_system& sys,
+                             std::shared_ptr<fake_store_data> data) {
+  return sys.spawn(fake_store, std::move(data));
+}
+
+} // namespace rmcp::test

@@ -1,0 +1,32 @@
+#pragma once
+
+// A minimal in-memory store actor for fleet and device tests. The test owns
+// the data and may change it behind the actor's back (as the admin CLI in
+// another process would), bumping `generation` itself.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "protocol/fleet_actors.hpp"
+
+namespace rmcp::test {
+
+struct fake_store_data {
+  std::map<std::string, device_record> devices;
+  std::map<std::string, credential> creds;
+  /// Every health sample put, oldest first.
+  std::vector<health_sample> health;
+  uint64_t generation = 0;
+  /// Every request fails with store_failure.
+  bool fail = false;
+};
+
+store_actor spawn_fake_store(caf::actor_system& sys,
+                             std::shared_ptr<fake_store_data> data);
+
+} // namespace rmcp::test
