@@ -253,6 +253,8 @@ void device_state::on_failed(uint64_t id, uint64_t token, caf::error err) {
   auto& job = i->second;
   end_attempt(job);
   auto code = error_code_of(err);
+  if (setup.metrics && code != ec::cancelled)
+    setup.metrics->rest_error(this->id(), code);
   if (is_transport_failure(code))
     breaker_failure(err);
   else if (code != ec::cancelled)

@@ -44,6 +44,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/device_health.hpp"
+#include "actors/metrics.hpp"
 #include "actors/rest_client.hpp"
 #include "protocol/fleet_actors.hpp"
 
@@ -96,6 +97,8 @@ struct device_setup {
   health_listener_actor listener;
   /// Keeps the health history; may be null.
   store_actor store;
+  /// Counts failed REST requests; may be null.
+  metrics_ptr metrics;
 };
 
 /// Spawns the actor of one device.

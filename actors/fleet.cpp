@@ -61,6 +61,7 @@ struct fleet_state {
   store_actor store;
   rest_client_factory_ptr factory;
   fleet_settings cfg;
+  metrics_ptr metrics;
   std::map<std::string, fleet_entry> devices;
   std::unordered_map<caf::actor_addr, std::string> by_addr;
   std::vector<health_listener_actor> listeners;
@@ -89,8 +90,13 @@ struct fleet_state {
     auto settings = cfg.device;
     if (settings.seed != 0)
       settings.seed ^= std::hash<std::string>{}(e.record.id);
-    device_setup setup{e.record, e.creds, factory, settings,
-                       caf::actor_cast<health_listener_actor>(self), store};
+    device_setup setup{e.record,
+                       e.creds,
+                       factory,
+                       settings,
+                       caf::actor_cast<health_listener_actor>(self),
+                       store,
+                       metrics};
     e.actor = spawn_device(self->home_system(), std::move(setup));
     self->monitor(e.actor);
     by_addr[e.actor.address()] = e.record.id;
@@ -130,6 +136,8 @@ struct fleet_state {
       e.creds = *creds;
     if (!managed(r)) {
       stop(e);
+      if (metrics)
+        metrics->device_removed(r.id);
       e.restart_pending = false;
       e.last = health_sample{};
       e.last.device_id = r.id;
@@ -146,6 +154,8 @@ struct fleet_state {
       return;
     stop(i->second);
     devices.erase(i);
+    if (metrics)
+      metrics->device_removed(id);
     log::fleet()->info("device-removed device={}", id);
   }
 
@@ -197,6 +207,8 @@ struct fleet_state {
     if (i == devices.end())
       return;
     bool changed = is_health_change(i->second.last, sample);
+    if (metrics)
+      metrics->device_health(sample.device_id, sample.status);
     i->second.last = std::move(sample);
     if (changed)
       for (auto& l : listeners)
@@ -392,12 +404,13 @@ struct fleet_state {
 fleet_actor::behavior_type
 fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
                store_actor store, rest_client_factory_ptr factory,
-               fleet_settings cfg) {
+               fleet_settings cfg, metrics_ptr metrics) {
   auto& st = self->state;
   st.self = self;
   st.store = std::move(store);
   st.factory = std::move(factory);
   st.cfg = std::move(cfg);
+  st.metrics = std::move(metrics);
   st.rng.seed(st.cfg.seed != 0 ? st.cfg.seed : std::random_device{}());
   self->set_down_handler(
     [self](caf::down_msg& msg) { self->state.on_down(msg); });
@@ -472,9 +485,9 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
 
 fleet_actor spawn_fleet(caf::actor_system& sys, store_actor store,
                         rest_client_factory_ptr factory,
-                        fleet_settings settings) {
+                        fleet_settings settings, metrics_ptr metrics) {
   return sys.spawn(fleet_behavior, std::move(store), std::move(factory),
-                   std::move(settings));
+                   std::move(settings), std::move(metrics));
 }
 
 } // namespace rmcp

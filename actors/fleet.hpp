@@ -45,10 +45,11 @@ struct fleet_settings {
   uint64_t seed = 0;
 };
 
-/// Spawns the fleet; it loads the registry from `store` at once.
+/// Spawns the fleet; it loads the registry from `store` at once. `metrics`
+/// (may be null) receives device health and REST errors.
 fleet_actor spawn_fleet(caf::actor_system& sys, store_actor store,
                         rest_client_factory_ptr factory,
-                        fleet_settings settings);
+                        fleet_settings settings, metrics_ptr metrics = nullptr);
 
 /// True when a listener should hear about `now` given the previous sample.
 bool is_health_change(const health_sample& before, const health_sample& now);

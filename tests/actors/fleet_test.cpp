@@ -75,7 +75,7 @@ protected:
 
   void start() {
     store = test::spawn_fake_store(sys, data);
-    fleet = spawn_fleet(sys, store, factory, settings);
+    fleet = spawn_fleet(sys, store, factory, settings, stats);
     run();
   }
 
@@ -103,6 +103,7 @@ protected:
   std::shared_ptr<test::fake_router> router;
   std::shared_ptr<test::fake_store_data> data;
   fleet_settings settings;
+  metrics_ptr stats = std::make_shared<metrics>();
   store_actor store;
   fleet_actor fleet;
 };
@@ -281,6 +282,29 @@ TEST_F(fleet_test, health_changes_are_fanned_out_to_subscribers) {
   EXPECT_EQ(seen->size(), 2u);
   caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
   run();
+}
+
+TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
+  add(record("r1"));
+  start();
+  check("r1");
+  run();
+  auto text = stats->render();
+  EXPECT_NE(text.find(R"(rmcp_device_health{device="r1",state="healthy"} 1)"),
+            std::string::npos);
+  factory->client("r1")->set_responder(
+    test::failing_responder(ec::router_timeout));
+  check("r1");
+  run();
+  text = stats->render();
+  EXPECT_NE(text.find(R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"} 1)"),
+            std::string::npos)
+    << text;
+  auto res = test::ask<atom::ok>(sys, fleet, atom::remove_v, atom::devices_v,
+                                 std::string{"r1"});
+  run();
+  EXPECT_EQ(stats->render().find(R"(rmcp_device_health{device="r1")"),
+            std::string::npos);
 }
 
 TEST_F(fleet_test, lookups_wait_for_the_first_load) {
