@@ -33,8 +33,8 @@ int64_t unix_ms_now() {
     .count();
 }
 
-/// One reconcile: the store's records and the credentials fetched for the
-/// new or changed ones.
+/// One reconcile: the store's records and the credentials of the managed
+/// ones.
 struct reconcile_batch {
   uint64_t gen = 0;
   std::vector<device_record> records;
@@ -261,17 +261,15 @@ struct fleet_state {
         [this](caf::error& err) { reconcile_failed(err); });
   }
 
-  /// Fetches the credentials of new or changed managed records, then
-  /// applies the whole list.
+  /// Fetches the credentials of the managed records (the generation also
+  /// counts credential-only changes), then applies the whole list.
   void load_credentials(uint64_t gen, std::vector<device_record> records) {
     auto p = std::make_shared<reconcile_batch>();
     p->gen = gen;
     std::vector<std::string> wanted;
-    for (auto& r : records) {
-      auto i = devices.find(r.id);
-      if (managed(r) && (i == devices.end() || i->second.record != r))
+    for (auto& r : records)
+      if (managed(r))
         wanted.push_back(r.id);
-    }
     p->records = std::move(records);
     p->remaining = wanted.size();
     if (wanted.empty()) {
@@ -373,18 +371,11 @@ struct fleet_state {
     if (r.created_at == 0)
       r.created_at = i != devices.end() ? i->second.record.created_at : now;
     r.updated_at = now;
-    self->request(store, cfg.store_timeout, atom::put_v, r)
+    self->request(store, cfg.store_timeout, atom::put_v, r, c)
       .then(
         [this, r, c, promise](atom::ok) mutable {
-          self->request(store, cfg.store_timeout, atom::put_v, r.id, c)
-            .then(
-              [this, r, c, promise](atom::ok) mutable {
-                upsert(r, &c);
-                promise.deliver(atom::ok_v);
-              },
-              [promise](caf::error& err) mutable {
-                promise.deliver(std::move(err));
-              });
+          upsert(r, &c);
+          promise.deliver(atom::ok_v);
         },
         [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
   }

@@ -51,6 +51,32 @@ struct server_options {
   /// CAF scheduler threads; 0 = number of cores (at least 2).
   int64_t worker_threads = 0;
 
+  // -- device actors (one per router) ------------------------------------------
+  /// Concurrent REST requests per router.
+  int64_t device_max_connections = 2;
+  /// Requests that may wait per router; more fail with queue_full.
+  int64_t device_queue_size = 64;
+  /// Deadline of one REST request (unless a tool sets its own).
+  std::chrono::milliseconds device_request_timeout{10000};
+  /// TCP connect + TLS handshake deadline.
+  std::chrono::milliseconds device_connect_timeout{3000};
+  /// Attempts of an idempotent read (1 = no retries).
+  int64_t device_read_attempts = 3;
+  /// Base of the jittered exponential retry backoff.
+  std::chrono::milliseconds device_retry_backoff{200};
+  /// Consecutive transport failures that open a router's circuit breaker.
+  int64_t device_breaker_threshold = 5;
+  /// How long an open breaker fails fast before probing (jittered +50 %).
+  std::chrono::milliseconds device_breaker_cooldown{30000};
+  /// Periodic health checks of every managed router.
+  bool device_health_checks = true;
+  /// Base health-check interval (critical devices: half).
+  std::chrono::milliseconds device_health_interval{60000};
+
+  // -- fleet ------------------------------------------------------------------
+  /// How often the store's change counter is read (CLI changes appear).
+  std::chrono::milliseconds fleet_poll_interval{5000};
+
   // -- stdio ------------------------------------------------------------------
   /// Role of the local operator on stdio.
   std::string stdio_role = "admin";

@@ -176,6 +176,16 @@ TEST_F(fleet_test, changed_records_update_the_device_and_removed_ones_stop) {
   EXPECT_EQ(code_of(lookup("r2")), ec::device_not_found);
 }
 
+TEST_F(fleet_test, a_changed_password_alone_reaches_the_device) {
+  add(record("r1"), "old");
+  start();
+  data->creds["r1"].password = "rotated";
+  ++data->generation;
+  advance_time(5s);
+  ASSERT_EQ(factory->made("r1"), 2u);
+  EXPECT_EQ(factory->client("r1")->endpoint().creds.password, "rotated");
+}
+
 TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
   add(record("r1"));
   start();

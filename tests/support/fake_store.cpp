@@ -29,6 +29,15 @@ store_actor::behavior_type fake_store(store_actor::pointer,
       ++d->generation;
       return atom::ok_v;
     },
+    [d, broken](atom::put, device_record& r,
+                credential& c) -> caf::result<atom::ok> {
+      if (d->fail)
+        return broken();
+      d->devices[r.id] = r;
+      d->creds[r.id] = c;
+      ++d->generation;
+      return atom::ok_v;
+    },
     [d, broken](atom::remove, atom::devices,
                 const std::string& id) -> caf::result<atom::ok> {
       if (d->fail)

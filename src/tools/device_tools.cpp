@@ -1,0 +1,502 @@
+// Device registry and health tools: list_devices, check_connectivity,
+// device_health, get_system_overview. Every router contact goes through the
+// device actor (src/tools/device_access.hpp).
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+
+#include "actors/device_health.hpp"
+#include "protocol/error.hpp"
+#include "protocol/system_resource.hpp"
+#include "src/tools/device_access.hpp"
+#include "src/tools/tool_table.hpp"
+#include "src/tools/tools.hpp"
+
+namespace rmcp::tools {
+
+namespace {
+
+json or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json flags_json(const device_flags& f) {
+  return {{"allow_advanced_writes", f.allow_advanced_writes},
+          {"allow_professional_workflows", f.allow_professional_workflows},
+          {"allow_firewall_writes", f.allow_firewall_writes},
+          {"allow_routing_writes", f.allow_routing_writes},
+          {"allow_wireless_writes", f.allow_wireless_writes},
+          {"allow_dhcp_writes", f.allow_dhcp_writes},
+          {"allow_bridge_writes", f.allow_bridge_writes},
+          {"allow_bandwidth_test", f.allow_bandwidth_test},
+          {"critical", f.critical}};
+}
+
+double percent(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 0.0
+                    : std::round(1000.0 * static_cast<double>(part)
+                                 / static_cast<double>(whole))
+                        / 10.0;
+}
+
+// -- list_devices ---------------------------------------------------------------
+
+bool matches(const device_view& v, const json& args) {
+  if (auto env = args.find("environment");
+      env != args.end() && v.record.environment != env->get<std::string>())
+    return false;
+  if (auto status = args.find("status");
+      status != args.end() && to_string(v.last.status) != status->get<std::string>())
+    return false;
+  if (auto tags = args.find("tags"); tags != args.end()) {
+    for (auto& [key, value] : tags->items()) {
+      auto i = v.record.tags.find(key);
+      if (i == v.record.tags.end() || i->second != value.get<std::string>())
+        return false;
+    }
+  }
+  return true;
+}
+
+void list_devices(tool_call& call) {
+  const auto& fleet = call.svc().fleet;
+  if (!fleet) {
+    call.fail(ec::unsupported, "no device registry is configured in this "
+                               "service");
+    return;
+  }
+  call.self()
+    ->request(fleet, fleet_timeout, atom::get_v, atom::devices_v)
+    .then(
+      [&call](std::vector<device_view>& views) {
+        json devices = json::array();
+        json rows = json::array();
+        for (auto& v : views) {
+          if (!matches(v, call.args()))
+            continue;
+          auto& r = v.record;
+          devices.push_back(
+            {{"id", r.id},
+             {"name", r.name},
+             {"environment", r.environment},
+             {"managed", r.environment == call.svc().environment},
+             {"host", r.host},
+             {"port", r.port},
+             {"status", to_string(v.last.status)},
+             {"routeros_version", or_null(v.last.routeros_version)},
+             {"board", or_null(v.last.board_name)},
+             {"identity", or_null(v.last.identity)},
+             {"tags", r.tags},
+             {"flags", flags_json(r.flags)},
+             {"management_path", r.management_path},
+             {"last_check", iso_time(v.last.timestamp)}});
+          rows.push_back({{"id", r.id},
+                          {"environment", r.environment},
+                          {"status", to_string(v.last.status)},
+                          {"version", v.last.routeros_version},
+                          {"host", r.host}});
+        }
+        auto count = devices.size();
+        mcp::tool_result result;
+        result.text = std::to_string(count) + " device(s)"
+                      + (count > 0 ? ":\n" + mcp::render_kv(rows) : "");
+        result.structured = {{"devices", std::move(devices)},
+                             {"total_count", count},
+                             {"service_environment", call.svc().environment}};
+        call.finish(std::move(result));
+      },
+      [&call](caf::error& err) { call.fail(std::move(err)); });
+}
+
+// -- check_connectivity ------------------------------------------------------------
+
+struct failure_info {
+  const char* klass;
+  std::vector<std::string> suggestions;
+};
+
+failure_info classify(const std::string& error_kind, const device_record& r) {
+  ec code = ec::internal_error;
+  from_string(error_kind, code);
+  auto where = r.scheme + "://" + r.host + ":" + std::to_string(r.port);
+  auto fix = "routeros-mcp device update " + r.id;
+  switch (code) {
+    case ec::router_timeout:
+      return {"timeout",
+              {"The router did not answer in time: check that it is up and "
+               "not overloaded (CPU), and that nothing drops packets to "
+                 + where + ".",
+               "Check that the RouterOS service www-ssl (or www for http) "
+               "listens on port " + std::to_string(r.port)
+                 + ": /ip service print."}};
+    case ec::router_unreachable:
+      return {"network_error",
+              {"No connection to " + where
+                 + ": check the host and port of the device record ("
+                 + fix + " --host … --port …).",
+               "Enable the REST service on the router: /ip service enable "
+               "www-ssl (RouterOS 7.1 or later).",
+               "Check the router's firewall input chain and the service's "
+               "'available from' addresses (/ip service print detail)."}};
+    case ec::router_tls_failed:
+      return {"tls_failed",
+              {"A self-signed router certificate needs pinning: " + fix
+                 + " --tls-mode pin --fingerprint <SHA-256 of the "
+                   "certificate>.",
+               "For --tls-mode verify, give the CA that signed the router "
+               "certificate (--ca-file) and make sure the certificate names "
+               "the host (or set --server-name).",
+               "If the router certificate was renewed, pin the new "
+               "fingerprint."}};
+    case ec::router_auth_failed:
+      return {"auth_failed",
+              {"The router rejected the credentials: check user '" + r.username
+                 + "' and its password (" + fix + " --password-env VAR).",
+               "Check that the user exists, is enabled and may log in from "
+               "this host: /user print detail (address restriction)."}};
+    case ec::router_permission_denied:
+      return {"authz_failed",
+              {"The RouterOS user lacks a policy: its group needs at least "
+               "read, api and rest-api (/user group print).",
+               "Write tools additionally need the write policy."}};
+    case ec::router_not_found:
+      return {"not_found",
+              {"The router has no /rest/system/resource: the REST API needs "
+               "RouterOS v7.1 or later.",
+               "Check that port " + std::to_string(r.port)
+                 + " belongs to the RouterOS web service, not another HTTP "
+                   "server."}};
+    case ec::router_bad_request:
+      return {"client_error",
+              {"The router refused the request: check that it runs RouterOS "
+               "v7 with the REST API enabled."}};
+    case ec::router_server_error:
+    case ec::router_bad_response:
+      return {"server_error",
+              {"The router answered with an error or unparsable data: check "
+               "its log (/log print) and retry.",
+               "Make sure no proxy between this service and the router "
+               "rewrites answers."}};
+    default:
+      return {"unknown",
+              {"Retry the check; if it keeps failing, look at the service "
+               "log for device " + r.id + "."}};
+  }
+}
+
+void check_connectivity(tool_call& call) {
+  with_device(call, [&call](device_handle dev) {
+    call.self()
+      ->request(dev.actor, device_timeout, atom::check_v)
+      .then(
+        [&call, record{dev.view.record}](health_sample& s) {
+          bool reachable = s.status != device_status::unreachable;
+          json out{{"device_id", record.id},
+                   {"reachable", reachable},
+                   {"status", to_string(s.status)},
+                   {"endpoint",
+                    {{"host", record.host},
+                     {"port", record.port},
+                     {"scheme", record.scheme},
+                     {"tls_mode", record.tls.mode}}},
+                   {"checked_at", iso_time(s.timestamp)},
+                   {"response_time_ms", reachable ? json(s.latency_ms)
+                                                  : json(nullptr)},
+                   {"routeros_version", or_null(s.routeros_version)},
+                   {"board", or_null(s.board_name)},
+                   {"identity", or_null(s.identity)},
+                   {"failure_class", nullptr},
+                   {"error_kind", nullptr},
+                   {"error", nullptr},
+                   {"suggestions", json::array()}};
+          std::string text;
+          if (reachable) {
+            text = "Device " + record.id + " is reachable ("
+                   + to_string(s.status) + ", RouterOS " + s.routeros_version
+                   + ", " + std::to_string(static_cast<int>(s.latency_ms))
+                   + " ms).";
+          } else {
+            auto info = classify(s.error_kind, record);
+            out["failure_class"] = info.klass;
+            out["error_kind"] = s.error_kind;
+            out["error"] = s.issues.empty() ? "" : s.issues.front();
+            out["suggestions"] = info.suggestions;
+            text = "Device " + record.id + " is NOT reachable ("
+                   + info.klass + "): " + out["error"].get<std::string>()
+                   + "\nSuggestions:";
+            for (auto& line : info.suggestions)
+              text += "\n- " + line;
+          }
+          call.finish({std::move(out), std::move(text), false});
+        },
+        [&call](caf::error& err) { call.fail(std::move(err)); });
+  });
+}
+
+// -- device_health -----------------------------------------------------------------
+
+json health_json(const health_sample& s) {
+  bool measured = s.status == device_status::healthy
+                  || s.status == device_status::degraded;
+  auto metric = [&](json value) { return measured ? value : json(nullptr); };
+  return {{"device_id", s.device_id},
+          {"status", to_string(s.status)},
+          {"checked_at", iso_time(s.timestamp)},
+          {"cpu_percent", metric(s.cpu_percent)},
+          {"memory_total_bytes", metric(s.memory_total_bytes)},
+          {"memory_used_bytes", metric(s.memory_used_bytes)},
+          {"memory_percent",
+           metric(percent(s.memory_used_bytes, s.memory_total_bytes))},
+          {"uptime_seconds", metric(s.uptime_seconds)},
+          {"latency_ms", metric(s.latency_ms)},
+          {"routeros_version", or_null(s.routeros_version)},
+          {"board", or_null(s.board_name)},
+          {"identity", or_null(s.identity)},
+          {"issues", s.issues},
+          {"error_kind", or_null(s.error_kind)},
+          {"thresholds",
+           {{"warning_percent", health::warning_percent},
+            {"critical_percent", health::critical_percent}}}};
+}
+
+void device_health(tool_call& call) {
+  with_device(call, [&call](device_handle dev) {
+    call.self()
+      ->request(dev.actor, device_timeout, atom::check_v)
+      .then(
+        [&call](health_sample& s) {
+          auto out = health_json(s);
+          std::string text = "Device " + s.device_id + ": "
+                             + to_string(s.status);
+          if (s.status == device_status::healthy
+              || s.status == device_status::degraded)
+            text += " (cpu " + std::to_string(std::lround(s.cpu_percent))
+                    + "%, memory "
+                    + std::to_string(std::lround(
+                      percent(s.memory_used_bytes, s.memory_total_bytes)))
+                    + "%, up " + std::to_string(s.uptime_seconds) + " s)";
+          for (auto& issue : s.issues)
+            text += "\n- " + issue;
+          call.finish({std::move(out), std::move(text), false});
+        },
+        [&call](caf::error& err) { call.fail(std::move(err)); });
+  });
+}
+
+// -- get_system_overview ---------------------------------------------------------------
+
+/// The two reads of get_system_overview, run in parallel.
+struct overview_join {
+  device_record record;
+  std::optional<system_resource> resource;
+  bool identity_done = false;
+  std::string identity;
+  std::string identity_error;
+};
+
+void finish_overview(tool_call& call, const overview_join& j) {
+  if (!j.resource || !j.identity_done || call.finished())
+    return;
+  const auto& res = *j.resource;
+  auto opt = [](const auto& x) { return x ? json(*x) : json(nullptr); };
+  json out{{"device_id", j.record.id},
+           {"device_name", j.record.name},
+           {"identity", or_null(j.identity)},
+           {"identity_error", or_null(j.identity_error)},
+           {"routeros_version", res.version},
+           {"channel", or_null(res.channel)},
+           {"board_name", or_null(res.board_name)},
+           {"architecture", or_null(res.architecture)},
+           {"platform", or_null(res.platform)},
+           {"cpu", or_null(res.cpu)},
+           {"cpu_count", opt(res.cpu_count)},
+           {"cpu_frequency_mhz", opt(res.cpu_frequency_mhz)},
+           {"cpu_load_percent", res.cpu_load_percent},
+           {"memory_total_bytes", res.memory_total_bytes},
+           {"memory_used_bytes", res.memory_used_bytes()},
+           {"memory_free_bytes", res.memory_free_bytes},
+           {"memory_used_percent",
+            percent(res.memory_used_bytes(), res.memory_total_bytes)},
+           {"storage_total_bytes", opt(res.hdd_total_bytes)},
+           {"storage_free_bytes", opt(res.hdd_free_bytes)},
+           {"uptime_seconds", res.uptime_seconds}};
+  call.finish({std::move(out), {}, false});
+}
+
+void get_system_overview(tool_call& call) {
+  with_device(call, [&call](device_handle dev) {
+    auto j = std::make_shared<overview_join>();
+    j->record = dev.view.record;
+    device_request(call, dev.actor, get_request("/system/resource"),
+                   [&call, j](rest_response& resp) {
+                     auto res = parse_system_resource(resp.body);
+                     if (!res) {
+                       call.fail(res.error());
+                       return;
+                     }
+                     j->resource = std::move(*res);
+                     finish_overview(call, *j);
+                   });
+    // The identity is a nicety: its failure is reported, not fatal.
+    call.self()
+      ->request(dev.actor, device_timeout, atom::exec_v,
+                get_request("/system/identity"))
+      .then(
+        [&call, j](rest_response& resp) {
+          j->identity = parse_system_identity(resp.body);
+          j->identity_done = true;
+          finish_overview(call, *j);
+        },
+        [&call, j](caf::error& err) {
+          j->identity_error = to_string(error_code_of(err)) + ": "
+                              + error_message(err);
+          j->identity_done = true;
+          finish_overview(call, *j);
+        });
+  });
+}
+
+constexpr const char* device_id_arg = R"({"type":"object","properties":{"device_id":{"type":"string",
+       "pattern":"^[a-z0-9][a-z0-9_.-]{0,63}$",
+       "description":"Id of a registered device (see list_devices)."}},
+     "required":["device_id"],"additionalProperties":false})";
+
+#define RMCP_STATUS_ENUM R"(["unknown","healthy","degraded","unreachable"])"
+#define RMCP_OPT_STRING R"({"type":["string","null"]})"
+
+const tool_entry table[] = {
+  {"list_devices", "List devices", mcp::tool_tier::fundamental, read_only,
+   "Lists the registered routers: id, environment, last known health "
+   "(status, RouterOS version, board, identity, time of the last check), "
+   "tags and capability flags. Reads the service's registry only and "
+   "contacts no router. Call it first to learn the device_id values other "
+   "tools need. Filters: environment, status, tags (every given pair must "
+   "match). Devices of another environment than the service's are listed "
+   "with managed=false and refused by router tools.",
+   R"({"type":"object","properties":{
+       "environment":{"type":"string","enum":["lab","staging","prod"],
+         "description":"Only devices registered in this environment."},
+       "status":{"type":"string","enum":)" RMCP_STATUS_ENUM R"(,
+         "description":"Only devices whose last health check had this status (unknown = not checked yet)."},
+       "tags":{"type":"object","maxProperties":16,
+         "additionalProperties":{"type":"string","maxLength":256},
+         "description":"Only devices carrying every one of these tag pairs, e.g. {\"site\":\"ams\"}."}},
+     "additionalProperties":false})",
+   R"({"type":"object","properties":{
+       "devices":{"type":"array","items":{"type":"object","properties":{
+         "id":{"type":"string"},"name":{"type":"string"},
+         "environment":{"type":"string","enum":["lab","staging","prod"]},
+         "managed":{"type":"boolean"},"host":{"type":"string"},
+         "port":{"type":"integer","minimum":1,"maximum":65535},
+         "status":{"type":"string","enum":)" RMCP_STATUS_ENUM R"(},
+         "routeros_version":)" RMCP_OPT_STRING R"(,
+         "board":)" RMCP_OPT_STRING R"(,"identity":)" RMCP_OPT_STRING R"(,
+         "tags":{"type":"object","additionalProperties":{"type":"string"}},
+         "flags":{"type":"object","additionalProperties":{"type":"boolean"}},
+         "management_path":{"type":"boolean"},
+         "last_check":)" RMCP_OPT_STRING R"(},
+         "required":["id","name","environment","managed","status","tags",
+                     "flags","last_check"]}},
+       "total_count":{"type":"integer","minimum":0},
+       "service_environment":{"type":"string"}},
+     "required":["devices","total_count","service_environment"]})",
+   list_devices},
+  {"check_connectivity", "Check connectivity", mcp::tool_tier::fundamental,
+   read_only_router,
+   "Checks now whether the service can reach and log in to one router "
+   "(REST GET /system/resource) and, when it cannot, classifies the failure "
+   "(timeout, network_error, tls_failed, auth_failed, authz_failed, "
+   "not_found, client_error, server_error) with concrete suggestions to fix "
+   "it. An unreachable router is a normal result (reachable=false), not an "
+   "error. Use it when another tool fails with a router_* error or right "
+   "after registering a device.",
+   device_id_arg,
+   R"({"type":"object","properties":{
+       "device_id":{"type":"string"},"reachable":{"type":"boolean"},
+       "status":{"type":"string","enum":)" RMCP_STATUS_ENUM R"(},
+       "endpoint":{"type":"object","properties":{"host":{"type":"string"},
+         "port":{"type":"integer"},"scheme":{"type":"string"},
+         "tls_mode":{"type":"string"}}},
+       "checked_at":)" RMCP_OPT_STRING R"(,
+       "response_time_ms":{"type":["number","null"],"minimum":0},
+       "routeros_version":)" RMCP_OPT_STRING R"(,
+       "board":)" RMCP_OPT_STRING R"(,"identity":)" RMCP_OPT_STRING R"(,
+       "failure_class":{"enum":["timeout","network_error","tls_failed",
+         "auth_failed","authz_failed","not_found","client_error",
+         "server_error","unknown",null]},
+       "error_kind":)" RMCP_OPT_STRING R"(,"error":)" RMCP_OPT_STRING R"(,
+       "suggestions":{"type":"array","items":{"type":"string"}}},
+     "required":["device_id","reachable","status","failure_class",
+                 "suggestions"]})",
+   check_connectivity},
+  {"device_health", "Device health", mcp::tool_tier::fundamental,
+   read_only_router,
+   "Runs a health check of one router now: CPU load, memory use, uptime and "
+   "RouterOS version, and the status healthy, degraded (CPU or memory above "
+   "75 %, critical above 90 %) or unreachable, with the issues found. A "
+   "degraded or unreachable router is a normal result; the status field "
+   "says which. The service also checks every router on its own adaptive "
+   "schedule; list_devices shows those results without contacting routers.",
+   device_id_arg,
+   R"({"type":"object","properties":{
+       "device_id":{"type":"string"},
+       "status":{"type":"string","enum":)" RMCP_STATUS_ENUM R"(},
+       "checked_at":)" RMCP_OPT_STRING R"(,
+       "cpu_percent":{"type":["number","null"],"minimum":0,"maximum":100},
+       "memory_total_bytes":{"type":["integer","null"],"minimum":0},
+       "memory_used_bytes":{"type":["integer","null"],"minimum":0},
+       "memory_percent":{"type":["number","null"],"minimum":0,"maximum":100},
+       "uptime_seconds":{"type":["integer","null"],"minimum":0},
+       "latency_ms":{"type":["number","null"],"minimum":0},
+       "routeros_version":)" RMCP_OPT_STRING R"(,
+       "board":)" RMCP_OPT_STRING R"(,"identity":)" RMCP_OPT_STRING R"(,
+       "issues":{"type":"array","items":{"type":"string"}},
+       "error_kind":)" RMCP_OPT_STRING R"(,
+       "thresholds":{"type":"object","properties":{
+         "warning_percent":{"type":"number"},
+         "critical_percent":{"type":"number"}}}},
+     "required":["device_id","status","issues","thresholds"]})",
+   device_health},
+  {"get_system_overview", "System overview", mcp::tool_tier::fundamental,
+   read_only_router,
+   "Reads one router's system overview: identity, RouterOS version and "
+   "channel, board, architecture, CPU count, frequency and load, memory and "
+   "storage in bytes, uptime in seconds. All values are typed numbers, not "
+   "RouterOS strings. Read-only.",
+   device_id_arg,
+   R"({"type":"object","properties":{
+       "device_id":{"type":"string"},"device_name":{"type":"string"},
+       "identity":)" RMCP_OPT_STRING R"(,
+       "identity_error":)" RMCP_OPT_STRING R"(,
+       "routeros_version":{"type":"string"},
+       "channel":)" RMCP_OPT_STRING R"(,
+       "board_name":)" RMCP_OPT_STRING R"(,
+       "architecture":)" RMCP_OPT_STRING R"(,
+       "platform":)" RMCP_OPT_STRING R"(,"cpu":)" RMCP_OPT_STRING R"(,
+       "cpu_count":{"type":["integer","null"],"minimum":0},
+       "cpu_frequency_mhz":{"type":["integer","null"],"minimum":0},
+       "cpu_load_percent":{"type":"number","minimum":0,"maximum":100},
+       "memory_total_bytes":{"type":"integer","minimum":0},
+       "memory_used_bytes":{"type":"integer","minimum":0},
+       "memory_free_bytes":{"type":"integer","minimum":0},
+       "memory_used_percent":{"type":"number","minimum":0,"maximum":100},
+       "storage_total_bytes":{"type":["integer","null"],"minimum":0},
+       "storage_free_bytes":{"type":["integer","null"],"minimum":0},
+       "uptime_seconds":{"type":"integer","minimum":0}},
+     "required":["device_id","routeros_version","cpu_load_percent",
+                 "memory_total_bytes","memory_used_bytes","uptime_seconds"]})",
+   get_system_overview},
+};
+
+#undef RMCP_STATUS_ENUM
+#undef RMCP_OPT_STRING
+
+} // namespace
+
+caf::error register_device_tools(tool_registry& reg) {
+  return register_table(reg, table);
+}
+
+} // namespace rmcp::tools
