@@ -1,7 +1,9 @@
 #include "actors/store_actor.hpp"
 
 #include <exception>
+#include <vector>
 
+#include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -10,15 +12,100 @@
 
 namespace rmcp {
 
+namespace {
+
+/// The implementation's interface: the public protocol plus the internal
+/// `(flush)` it sends itself to group-commit health samples. Others only
+/// ever see the `store_actor` handle.
+using store_impl_actor = store_actor::extend<caf::reacts_to<atom::flush>>;
+
+/// Health samples written in one transaction at most.
+constexpr size_t max_health_batch = 1000;
+
+} // namespace
+
 struct store_state {
   static inline const char* name = "rmcp.store";
 
+  store_state(store_impl_actor::pointer self) : self_(self) {
+    // nop
+  }
+
   std::shared_ptr<storage::device_store> db;
 
-  /// Runs one store call; logs failures and turns an escaping exception
-  /// into store_failure (an exception must not kill the only store owner).
+  /// Runs one store call after writing buffered health samples (so every
+  /// request observes the effects of the requests before it); logs
+  /// failures and turns an escaping exception into store_failure (an
+  /// exception must not kill the only store owner).
   template <class F>
   auto call(const char* op, std::string subject, F&& fn) -> decltype(fn()) {
+    flush_health();
+    return guarded(op, subject, std::forward<F>(fn));
+  }
+
+  /// Adapts an error-or-nothing store call to an `ok` reply.
+  static caf::result<atom::ok> ok_or(const caf::error& err) {
+    if (err)
+      return err;
+    return atom::ok_v;
+  }
+
+  // -- group commit of health samples ------------------------------------------
+  //
+  // Health samples arrive in bursts (many device actors finish their checks
+  // at once) and each commit waits for the disk. A sample is buffered and
+  // answered after the next flush, which runs when the actor reaches the
+  // `(flush)` it sent itself behind every message already queued, before
+  // any other request, or when the buffer is full.
+
+  caf::result<atom::ok> buffer_health(health_sample sample) {
+    auto promise = self_->make_response_promise<atom::ok>();
+    pending_.push_back({std::move(sample), promise});
+    if (pending_.size() >= max_health_batch) {
+      flush_health();
+    } else if (!flush_queued_) {
+      flush_queued_ = true;
+      self_->send(self_, atom::flush_v);
+    }
+    return promise;
+  }
+
+  void on_flush() {
+    flush_queued_ = false;
+    flush_health();
+  }
+
+  void flush_health() {
+    if (pending_.empty())
+      return;
+    auto batch = std::move(pending_);
+    pending_.clear();
+    std::vector<health_sample> samples;
+    samples.reserve(batch.size());
+    for (auto& p : batch)
+      samples.push_back(std::move(p.sample));
+    auto results = guarded("put-health", std::to_string(samples.size())
+                                           + " samples",
+                           [&] { return db->put_health(samples); });
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!results)
+        batch[i].promise.deliver(results.error());
+      else if (auto& err = (*results)[i])
+        batch[i].promise.deliver(err);
+      else
+        batch[i].promise.deliver(atom::ok_v);
+    }
+  }
+
+private:
+  struct pending_sample {
+    health_sample sample;
+    caf::typed_response_promise<atom::ok> promise;
+  };
+
+  template <class F>
+  auto guarded(const char* op, const std::string& subject, F&& fn)
+    -> decltype(fn()) {
     try {
       auto result = fn();
       if (auto* err = failure_of(result))
@@ -32,14 +119,6 @@ struct store_state {
     }
   }
 
-  /// Adapts an error-or-nothing store call to an `ok` reply.
-  caf::result<atom::ok> ok_or(const caf::error& err) {
-    if (err)
-      return err;
-    return atom::ok_v;
-  }
-
-private:
   static const caf::error* failure_of(const caf::error& err) {
     return err ? &err : nullptr;
   }
@@ -61,15 +140,24 @@ private:
       log::store()->warn("store-op-failed op={} subject={} error={} what={}",
                          op, subject, to_string(code), error_message(err));
   }
+
+  store_impl_actor::pointer self_;
+  std::vector<pending_sample> pending_;
+  bool flush_queued_ = false;
 };
 
 namespace {
 
-store_actor::behavior_type
-store_impl(store_actor::stateful_pointer<store_state> self,
+store_impl_actor::behavior_type
+store_impl(store_impl_actor::stateful_pointer<store_state> self,
            std::shared_ptr<storage::device_store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
+  // A regular shutdown writes buffered samples before the actor goes.
+  self->set_exit_handler([self, &st](caf::exit_msg& msg) {
+    st.flush_health();
+    self->quit(msg.reason);
+  });
   return {
     [&st](atom::get, atom::devices)
       -> caf::result<std::vector<device_record>> {
@@ -105,11 +193,10 @@ store_impl(store_actor::stateful_pointer<store_state> self,
         return st.db->put_credential(id, cred);
       }));
     },
-    [&st](atom::put, const health_sample& sample) -> caf::result<atom::ok> {
-      return st.ok_or(st.call("put-health", sample.device_id, [&] {
-        return st.db->put_health(sample);
-      }));
+    [&st](atom::put, health_sample& sample) -> caf::result<atom::ok> {
+      return st.buffer_health(std::move(sample));
     },
+    [&st](atom::flush) { st.on_flush(); },
     [&st](atom::get, atom::health, const std::string& id,
           uint32_t limit) -> caf::result<std::vector<health_sample>> {
       return st.call("get-health", id,
@@ -136,9 +223,12 @@ store_impl(store_actor::stateful_pointer<store_state> self,
 store_actor spawn_store_actor(caf::actor_system& sys,
                               std::shared_ptr<storage::device_store> db,
                               bool detached) {
+  store_impl_actor impl;
   if (detached)
-    return sys.spawn<caf::detached>(store_impl, std::move(db));
-  return sys.spawn(store_impl, std::move(db));
+    impl = sys.spawn<caf::detached>(store_impl, std::move(db));
+  else
+    impl = sys.spawn(store_impl, std::move(db));
+  return impl;
 }
 
 } // namespace rmcp

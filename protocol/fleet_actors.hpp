@@ -43,7 +43,9 @@ using health_listener_actor = caf::typed_actor<
 /// | (get, credential, device_id)             | credential (decrypted);      |
 /// |                                          | error device_not_found       |
 /// | (put, device_id, credential)             | ok (encrypted at rest)       |
-/// | (put, health_sample)                     | ok (bounded history)         |
+/// | (put, health_sample)                     | ok (bounded history; queued  |
+/// |                                          | samples share one commit,    |
+/// |                                          | answered after it)           |
 /// | (get, health, device_id, limit)          | vector<health_sample>,       |
 /// |                                          | newest first (limit 0 = all  |
 /// |                                          | kept)                        |

@@ -100,3 +100,7 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, expire, "expire")
 CAF_ADD_ATOM(rmcp, rmcp::atom, tick, "tick")
 CAF_ADD_ATOM(rmcp, rmcp::atom, poll, "poll")
 CAF_ADD_ATOM(rmcp, rmcp::atom, restart, "restart")
+
+// -- store internals: group commit of health samples ----------------------------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, flush, "flush")

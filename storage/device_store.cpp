@@ -63,23 +63,12 @@ caf::expected<std::string> fresh_time_key(write_txn& txn, std::string_view table
                       + std::string{table});
 }
 
-/// Erases every record under `prefix` after the first `keep` (the oldest,
-/// as keys sort newest first).
+/// Erases every record under `prefix` after the newest `keep` (keys sort
+/// newest first).
 caf::error trim(write_txn& txn, std::string_view table,
                 const std::string& prefix, uint32_t keep) {
-  std::vector<std::string> doomed;
-  uint32_t seen = 0;
-  auto err = txn.scan(table, prefix, [&](std::string_view key, std::string_view) {
-    if (++seen > keep)
-      doomed.emplace_back(key);
-    return true;
-  });
-  if (err)
-    return err;
-  for (auto& key : doomed)
-    if (auto erased = txn.erase(table, key); !erased)
-      return erased.error();
-  return caf::none;
+  auto erased = erase_prefix(txn, table, prefix, keep);
+  return erased ? caf::error{} : erased.error();
 }
 
 caf::error no_device(const std::string& id) {
@@ -158,18 +147,9 @@ int64_t device_store::now() const {
 // -- devices ----------------------------------------------------------------------
 
 caf::expected<std::vector<device_record>> device_store::devices() {
-  return read_with<std::vector<device_record>>(
-    *kv_, [](read_txn& txn) -> caf::expected<std::vector<device_record>> {
-      std::vector<device_record> result;
-      auto err = device_table.scan(txn, {},
-                                   [&](std::string_view, device_record& rec) {
-                                     result.push_back(std::move(rec));
-                                     return true;
-                                   });
-      if (err)
-        return err;
-      return result;
-    });
+  return read_with<std::vector<device_record>>(*kv_, [](read_txn& txn) {
+    return device_table.collect(txn, {});
+  });
 }
 
 caf::expected<device_record> device_store::device(const std::string& id) {
@@ -296,17 +276,40 @@ caf::expected<credential> device_store::get_credential(const std::string& id) {
 // -- health ---------------------------------------------------------------------------
 
 caf::error device_store::put_health(const health_sample& sample) {
-  return write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
-    if (auto err = require_device(txn, sample.device_id))
-      return err;
-    auto prefix = device_prefix(sample.device_id);
-    auto key = fresh_time_key(txn, tables::health, prefix, sample.timestamp);
-    if (!key)
-      return key.error();
-    if (auto err = health_table.put(txn, *key, sample))
-      return err;
-    return trim(txn, tables::health, prefix, opts_.health_history);
+  auto results = put_health(std::vector<health_sample>{sample});
+  if (!results)
+    return results.error();
+  return std::move(results->front());
+}
+
+caf::expected<std::vector<caf::error>>
+device_store::put_health(const std::vector<health_sample>& samples) {
+  std::vector<caf::error> results;
+  auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    results.clear();
+    for (auto& sample : samples) {
+      if (auto refused = require_device(txn, sample.device_id);
+          refused && error_code_of(refused) == ec::device_not_found) {
+        results.push_back(std::move(refused));
+        continue;
+      } else if (refused) {
+        return refused;
+      }
+      auto prefix = device_prefix(sample.device_id);
+      auto key = fresh_time_key(txn, tables::health, prefix, sample.timestamp);
+      if (!key)
+        return key.error();
+      if (auto err = health_table.put(txn, *key, sample))
+        return err;
+      if (auto err = trim(txn, tables::health, prefix, opts_.health_history))
+        return err;
+      results.emplace_back();
+    }
+    return caf::none;
   });
+  if (err)
+    return err;
+  return results;
 }
 
 caf::expected<std::vector<health_sample>>
@@ -315,15 +318,7 @@ device_store::health(const std::string& id, uint32_t limit) {
     *kv_, [&](read_txn& txn) -> caf::expected<std::vector<health_sample>> {
       if (auto err = require_device(txn, id))
         return err;
-      std::vector<health_sample> result;
-      auto err = health_table.scan(txn, device_prefix(id),
-                                   [&](std::string_view, health_sample& s) {
-                                     result.push_back(std::move(s));
-                                     return limit == 0 || result.size() < limit;
-                                   });
-      if (err)
-        return err;
-      return result;
+      return health_table.collect(txn, device_prefix(id), limit);
     });
 }
 
@@ -367,15 +362,7 @@ device_store::snapshots(const std::string& id, const std::string& kind) {
     *kv_, [&](read_txn& txn) -> caf::expected<std::vector<snapshot_record>> {
       if (auto err = require_device(txn, id))
         return err;
-      std::vector<snapshot_record> result;
-      auto err = snapshot_table.scan(txn, snapshot_prefix(id, kind),
-                                     [&](std::string_view, snapshot_record& s) {
-                                       result.push_back(std::move(s));
-                                       return true;
-                                     });
-      if (err)
-        return err;
-      return result;
+      return snapshot_table.collect(txn, snapshot_prefix(id, kind));
     });
 }
 
@@ -385,19 +372,14 @@ device_store::latest_snapshot(const std::string& id, const std::string& kind) {
     *kv_, [&](read_txn& txn) -> caf::expected<snapshot_record> {
       if (auto err = require_device(txn, id))
         return err;
-      std::optional<snapshot_record> newest;
-      auto err = snapshot_table.scan(txn, snapshot_prefix(id, kind),
-                                     [&](std::string_view, snapshot_record& s) {
-                                       newest = std::move(s);
-                                       return false;
-                                     });
-      if (err)
-        return err;
+      auto newest = snapshot_table.collect(txn, snapshot_prefix(id, kind), 1);
       if (!newest)
+        return newest.error();
+      if (newest->empty())
         return make_error(ec::resource_not_found,
                           "device '" + id + "' has no snapshot of kind '"
                             + kind + "'");
-      return std::move(*newest);
+      return std::move(newest->front());
     });
 }
 

@@ -88,6 +88,12 @@ public:
   /// the configured history.
   caf::error put_health(const health_sample& sample);
 
+  /// Appends several samples in one transaction (a group commit). Returns
+  /// one result per sample: device_not_found for an unregistered device,
+  /// none otherwise. Any other failure fails the whole batch.
+  caf::expected<std::vector<caf::error>>
+  put_health(const std::vector<health_sample>& samples);
+
   /// Up to `limit` samples (0 = all kept), newest first.
   caf::expected<std::vector<health_sample>> health(const std::string& id,
                                                    uint32_t limit);

@@ -14,6 +14,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "storage/encoding.hpp"
+#include "storage/files.hpp"
 
 namespace rmcp::storage {
 
@@ -98,26 +99,15 @@ read_key_file(const std::string& path, bool missing_ok) {
   return std::optional<credential_key>{std::move(*key)};
 }
 
-caf::error ensure_directory(const std::string& dir) {
-  std::error_code err;
-  if (std::filesystem::is_directory(dir, err))
-    return caf::none;
-  if (!std::filesystem::create_directories(dir, err) && err)
-    return make_error(ec::invalid_params, "cannot create the data directory "
-                                            + dir + ": " + err.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, err);
-  return caf::none;
-}
-
 /// Writes a fresh key to `path` unless another process got there first;
 /// returns the key that is in `path` afterwards. The key is written to a
 /// private temporary file and linked into place, so a concurrent reader
 /// never sees half a key and two racing processes agree on one key.
 caf::expected<credential_key> generate_key_file(const std::string& path) {
   auto dir = std::filesystem::path{path}.parent_path().string();
-  if (auto err = ensure_directory(dir.empty() ? "." : dir))
-    return err;
+  if (auto why = create_private_directory(dir.empty() ? "." : dir))
+    return make_error(ec::invalid_params,
+                      "cannot create the data directory " + dir + ": " + *why);
   auto key = credential_key::generate();
   if (!key)
     return key.error();
@@ -161,58 +151,60 @@ caf::expected<credential_key> generate_key_file(const std::string& path) {
   return std::move(*key);
 }
 
-/// The key in ROUTEROS_MCP_ENCRYPTION_KEY (the message never repeats it).
-caf::expected<credential_key> parse_env_key(const key_request& req) {
-  auto key = credential_key::parse(*req.env_key);
+/// A resolved source: the key when it exists (a missing lab key file is
+/// not an error: it is generated on first use).
+struct resolved {
+  source_kind kind;
+  std::string path;
+  std::optional<credential_key> key;
+};
+
+caf::expected<resolved> resolve(const key_request& req) {
+  auto p = make_plan(req);
+  if (!p)
+    return p.error();
+  if (p->kind == source_kind::environment) {
+    auto key = credential_key::parse(*req.env_key);
+    if (!key) // the message never repeats the value
+      return make_error(ec::invalid_params, std::string{env_name} + ": "
+                                              + error_message(key.error()));
+    return resolved{p->kind, {}, std::move(*key)};
+  }
+  auto key = read_key_file(p->path, p->kind == source_kind::lab_file);
   if (!key)
-    return make_error(ec::invalid_params, std::string{env_name} + ": "
-                                            + error_message(key.error()));
-  return key;
+    return key.error();
+  return resolved{p->kind, p->path, std::move(*key)};
 }
 
 } // namespace
 
 caf::expected<loaded_key> load_credential_key(const key_request& req) {
-  auto p = make_plan(req);
-  if (!p)
-    return p.error();
-  if (p->kind == source_kind::environment) {
-    auto key = parse_env_key(req);
-    if (!key)
-      return key.error();
+  auto r = resolve(req);
+  if (!r)
+    return r.error();
+  if (r->kind == source_kind::environment) {
     if (!req.key_file.empty())
       log::store()->info("key-source-environment key_file_ignored={}",
                          req.key_file);
-    return loaded_key{std::move(*key), env_name};
+    return loaded_key{std::move(*r->key), env_name};
   }
-  auto lab = p->kind == source_kind::lab_file;
-  auto existing = read_key_file(p->path, lab);
-  if (!existing)
-    return existing.error();
-  if (*existing)
-    return loaded_key{std::move(**existing), "key file " + p->path};
-  auto fresh = generate_key_file(p->path);
+  if (r->key)
+    return loaded_key{std::move(*r->key), "key file " + r->path};
+  auto fresh = generate_key_file(r->path);
   if (!fresh)
     return fresh.error();
-  return loaded_key{std::move(*fresh), "generated key file " + p->path};
+  return loaded_key{std::move(*fresh), "generated key file " + r->path};
 }
 
 caf::expected<std::string> check_credential_key(const key_request& req) {
-  auto p = make_plan(req);
-  if (!p)
-    return p.error();
-  if (p->kind == source_kind::environment) {
-    auto key = parse_env_key(req);
-    if (!key)
-      return key.error();
-    return std::string{env_name} + " (key id " + key->id() + ")";
-  }
-  auto key = read_key_file(p->path, p->kind == source_kind::lab_file);
-  if (!key)
-    return key.error();
-  if (!*key)
-    return "key file " + p->path + " (will be generated: lab only)";
-  return "key file " + p->path + " (key id " + (*key)->id() + ")";
+  auto r = resolve(req);
+  if (!r)
+    return r.error();
+  auto where = r->kind == source_kind::environment ? std::string{env_name}
+                                                   : "key file " + r->path;
+  if (!r->key)
+    return where + " (will be generated: lab only)";
+  return where + " (key id " + r->key->id() + ")";
 }
 
 } // namespace rmcp::storage

@@ -7,10 +7,12 @@
 namespace rmcp::storage {
 
 caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
-                                     std::string_view prefix) {
+                                     std::string_view prefix, uint64_t keep) {
   std::vector<std::string> keys;
+  uint64_t seen = 0;
   auto err = txn.scan(table, prefix, [&](std::string_view key, std::string_view) {
-    keys.emplace_back(key);
+    if (++seen > keep)
+      keys.emplace_back(key);
     return true;
   });
   if (err)
@@ -38,6 +40,16 @@ caf::error check_key(std::string_view table, std::string_view key) {
                         + std::string{table} + " (legal: 1.."
                         + std::to_string(max_key_size) + ")");
   return caf::none;
+}
+
+caf::error unknown_table(std::string_view table) {
+  return make_error(ec::store_failure,
+                    "unknown table '" + std::string{table}
+                      + "' (declare it in storage/tables.hpp)");
+}
+
+caf::error finished_transaction() {
+  return make_error(ec::store_failure, "transaction used after commit");
 }
 
 } // namespace rmcp::storage

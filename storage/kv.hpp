@@ -97,17 +97,26 @@ public:
   virtual caf::expected<kv_info> info() = 0;
 };
 
-/// Removes every record of `table` whose key starts with `prefix`; returns
-/// how many were removed.
+/// Removes the records of `table` whose key starts with `prefix`, except
+/// the first `keep` in key order; returns how many were removed.
 caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
-                                     std::string_view prefix);
+                                     std::string_view prefix,
+                                     uint64_t keep = 0);
 
 /// Runs `fn` in a fresh write transaction and commits it when `fn` returns no
 /// error; otherwise rolls back and returns `fn`'s error.
 caf::error write_atomically(kv_store& kv,
                             const std::function<caf::error(write_txn&)>& fn);
 
+// -- for engines ------------------------------------------------------------------
+
 /// Validates a key against the engines' common limits.
 caf::error check_key(std::string_view table, std::string_view key);
+
+/// The error for a table missing from the catalog.
+caf::error unknown_table(std::string_view table);
+
+/// The error for using a transaction after its commit.
+caf::error finished_transaction();
 
 } // namespace rmcp::storage

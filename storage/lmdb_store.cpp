@@ -2,11 +2,11 @@
 
 #include <lmdb.h>
 
-#include <filesystem>
 #include <map>
 
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "storage/files.hpp"
 #include "storage/tables.hpp"
 
 namespace rmcp::storage {
@@ -36,9 +36,7 @@ struct lmdb_store::impl {
   caf::expected<MDB_dbi> dbi(std::string_view table) const {
     auto i = dbis.find(table);
     if (i == dbis.end())
-      return make_error(ec::store_failure,
-                        "unknown table '" + std::string{table}
-                          + "' (declare it in storage/tables.hpp)");
+      return unknown_table(table);
     return i->second;
   }
 
@@ -68,22 +66,19 @@ std::string_view from_val(const MDB_val& x) {
   return {static_cast<const char*>(x.mv_data), x.mv_size};
 }
 
-/// Read operations shared by both transaction kinds.
-class lmdb_reader {
+/// The read operations of both transaction kinds.
+template <class Interface>
+class lmdb_txn : public Interface {
 public:
-  lmdb_reader(lmdb_store::impl& env, MDB_txn* txn) : env_(env), txn_(txn) {
+  lmdb_txn(lmdb_store::impl& env, MDB_txn* txn) : env_(env), txn_(txn) {
     // nop
   }
 
   caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) {
-    if (auto err = check_usable())
-      return err;
-    auto dbi = env_.dbi(table);
+                                                std::string_view key) override {
+    auto dbi = usable_dbi(table, key);
     if (!dbi)
       return dbi.error();
-    if (auto err = check_key(table, key))
-      return err;
     auto k = to_val(key);
     MDB_val v;
     auto rc = mdb_get(txn_, *dbi, &k, &v);
@@ -95,10 +90,8 @@ public:
   }
 
   caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) {
-    if (auto err = check_usable())
-      return err;
-    auto dbi = env_.dbi(table);
+                  const record_visitor& visit) override {
+    auto dbi = usable_dbi(table);
     if (!dbi)
       return dbi.error();
     MDB_cursor* cur = nullptr;
@@ -122,10 +115,8 @@ public:
     return caf::none;
   }
 
-  caf::expected<uint64_t> count(std::string_view table) {
-    if (auto err = check_usable())
-      return err;
-    auto dbi = env_.dbi(table);
+  caf::expected<uint64_t> count(std::string_view table) override {
+    auto dbi = usable_dbi(table);
     if (!dbi)
       return dbi.error();
     MDB_stat st;
@@ -135,71 +126,49 @@ public:
   }
 
 protected:
-  caf::error check_usable() const {
+  /// The handle of `table`, or an error when the table is unknown or the
+  /// transaction is finished.
+  caf::expected<MDB_dbi> usable_dbi(std::string_view table) const {
     if (txn_ == nullptr)
-      return make_error(ec::store_failure, "transaction used after commit");
-    return caf::none;
+      return finished_transaction();
+    return env_.dbi(table);
+  }
+
+  /// Like usable_dbi(table), and checks `key` against the key limits.
+  caf::expected<MDB_dbi> usable_dbi(std::string_view table,
+                                    std::string_view key) const {
+    if (auto err = check_key(table, key))
+      return err;
+    return usable_dbi(table);
   }
 
   lmdb_store::impl& env_;
   MDB_txn* txn_;
 };
 
-class lmdb_read_txn : public read_txn, private lmdb_reader {
+class lmdb_read_txn : public lmdb_txn<read_txn> {
 public:
-  using lmdb_reader::lmdb_reader;
+  using lmdb_txn::lmdb_txn;
 
   ~lmdb_read_txn() override {
     mdb_txn_abort(txn_);
   }
-
-  caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) override {
-    return lmdb_reader::get(table, key);
-  }
-
-  caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) override {
-    return lmdb_reader::scan(table, prefix, visit);
-  }
-
-  caf::expected<uint64_t> count(std::string_view table) override {
-    return lmdb_reader::count(table);
-  }
 };
 
-class lmdb_write_txn : public write_txn, private lmdb_reader {
+class lmdb_write_txn : public lmdb_txn<write_txn> {
 public:
-  using lmdb_reader::lmdb_reader;
+  using lmdb_txn::lmdb_txn;
 
   ~lmdb_write_txn() override {
     if (txn_ != nullptr)
       mdb_txn_abort(txn_);
   }
 
-  caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) override {
-    return lmdb_reader::get(table, key);
-  }
-
-  caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) override {
-    return lmdb_reader::scan(table, prefix, visit);
-  }
-
-  caf::expected<uint64_t> count(std::string_view table) override {
-    return lmdb_reader::count(table);
-  }
-
   caf::error put(std::string_view table, std::string_view key,
                  std::string_view value) override {
-    if (auto err = check_usable())
-      return err;
-    auto dbi = env_.dbi(table);
+    auto dbi = usable_dbi(table, key);
     if (!dbi)
       return dbi.error();
-    if (auto err = check_key(table, key))
-      return err;
     auto k = to_val(key);
     auto v = to_val(value);
     if (auto rc = mdb_put(txn_, *dbi, &k, &v, 0); rc != 0)
@@ -209,13 +178,9 @@ public:
 
   caf::expected<bool> erase(std::string_view table,
                             std::string_view key) override {
-    if (auto err = check_usable())
-      return err;
-    auto dbi = env_.dbi(table);
+    auto dbi = usable_dbi(table, key);
     if (!dbi)
       return dbi.error();
-    if (auto err = check_key(table, key))
-      return err;
     auto k = to_val(key);
     auto rc = mdb_del(txn_, *dbi, &k, nullptr);
     if (rc == MDB_NOTFOUND)
@@ -226,8 +191,8 @@ public:
   }
 
   caf::error commit() override {
-    if (auto err = check_usable())
-      return err;
+    if (txn_ == nullptr)
+      return finished_transaction();
     auto rc = mdb_txn_commit(txn_);
     txn_ = nullptr; // freed by LMDB whatever the outcome
     if (rc != 0)
@@ -235,19 +200,6 @@ public:
     return caf::none;
   }
 };
-
-caf::error create_directory(const std::string& path) {
-  std::error_code err;
-  std::filesystem::path dir{path};
-  if (std::filesystem::is_directory(dir, err))
-    return caf::none;
-  if (!std::filesystem::create_directories(dir, err) && err)
-    return make_error(ec::store_failure, "cannot create the store directory "
-                                           + path + ": " + err.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, err);
-  return caf::none;
-}
 
 } // namespace
 
@@ -261,8 +213,9 @@ caf::expected<std::shared_ptr<lmdb_store>>
 lmdb_store::open(const lmdb_options& opts) {
   if (opts.path.empty())
     return make_error(ec::store_failure, "the store path is empty");
-  if (auto err = create_directory(opts.path))
-    return err;
+  if (auto why = create_private_directory(opts.path))
+    return make_error(ec::store_failure, "cannot create the store directory "
+                                           + opts.path + ": " + *why);
   auto st = std::make_unique<impl>();
   st->path = opts.path;
   if (auto rc = mdb_env_create(&st->env); rc != 0) {

@@ -12,6 +12,7 @@ struct memory_store::state {
   std::map<std::string, table_map, std::less<>> tables;
   std::mutex failure_mtx;
   std::optional<std::string> failure;
+  std::atomic<uint64_t> commits{0};
 };
 
 namespace {
@@ -19,43 +20,32 @@ namespace {
 using state = memory_store::state;
 using table_map = memory_store::table_map;
 
-caf::error unknown_table(std::string_view table) {
-  return make_error(ec::store_failure,
-                    "unknown table '" + std::string{table}
-                      + "' (declare it in storage/tables.hpp)");
-}
-
-/// Read operations shared by both transaction kinds; the caller holds a lock.
-class memory_reader {
+/// The read operations of both transaction kinds. `Lock` is held for the
+/// transaction's lifetime (shared for readers, exclusive for the writer).
+template <class Interface, class Lock>
+class memory_txn : public Interface {
 public:
-  explicit memory_reader(state& st) : st_(st) {
+  explicit memory_txn(state& st) : st_(st), lock_(st.mtx) {
     // nop
   }
 
-  table_map* find(std::string_view table) {
-    auto i = st_.tables.find(table);
-    return i == st_.tables.end() ? nullptr : &i->second;
-  }
-
   caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) {
-    auto* t = find(table);
-    if (t == nullptr)
-      return unknown_table(table);
-    if (auto err = check_key(table, key))
-      return err;
-    auto i = t->find(key);
-    if (i == t->end())
+                                                std::string_view key) override {
+    auto t = usable_table(table, key);
+    if (!t)
+      return t.error();
+    auto i = (*t)->find(key);
+    if (i == (*t)->end())
       return std::optional<std::string>{};
     return std::optional<std::string>{i->second};
   }
 
   caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) {
-    auto* t = find(table);
-    if (t == nullptr)
-      return unknown_table(table);
-    for (auto i = t->lower_bound(prefix); i != t->end(); ++i) {
+                  const record_visitor& visit) override {
+    auto t = usable_table(table);
+    if (!t)
+      return t.error();
+    for (auto i = (*t)->lower_bound(prefix); i != (*t)->end(); ++i) {
       if (i->first.compare(0, prefix.size(), prefix) != 0)
         break;
       if (!visit(i->first, i->second))
@@ -64,89 +54,62 @@ public:
     return caf::none;
   }
 
-  caf::expected<uint64_t> count(std::string_view table) {
-    auto* t = find(table);
-    if (t == nullptr)
-      return unknown_table(table);
-    return static_cast<uint64_t>(t->size());
+  caf::expected<uint64_t> count(std::string_view table) override {
+    auto t = usable_table(table);
+    if (!t)
+      return t.error();
+    return static_cast<uint64_t>((*t)->size());
   }
 
 protected:
+  /// The table, or an error when it is unknown or the transaction finished.
+  caf::expected<table_map*> usable_table(std::string_view table) {
+    if (!lock_.owns_lock())
+      return finished_transaction();
+    auto i = st_.tables.find(table);
+    if (i == st_.tables.end())
+      return unknown_table(table);
+    return &i->second;
+  }
+
+  /// Like usable_table(table), and checks `key` against the key limits.
+  caf::expected<table_map*> usable_table(std::string_view table,
+                                         std::string_view key) {
+    if (auto err = check_key(table, key))
+      return err;
+    return usable_table(table);
+  }
+
   state& st_;
+  Lock lock_;
 };
 
-class memory_read_txn : public read_txn, private memory_reader {
-public:
-  explicit memory_read_txn(state& st) : memory_reader(st), lock_(st.mtx) {
-    // nop
-  }
-
-  caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) override {
-    return memory_reader::get(table, key);
-  }
-
-  caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) override {
-    return memory_reader::scan(table, prefix, visit);
-  }
-
-  caf::expected<uint64_t> count(std::string_view table) override {
-    return memory_reader::count(table);
-  }
-
-private:
-  std::shared_lock<std::shared_mutex> lock_;
-};
+using memory_read_txn
+  = memory_txn<read_txn, std::shared_lock<std::shared_mutex>>;
 
 /// Applies changes in place under the exclusive lock and keeps an undo log;
 /// rollback replays it backwards.
-class memory_write_txn : public write_txn, private memory_reader {
+class memory_write_txn
+  : public memory_txn<write_txn, std::unique_lock<std::shared_mutex>> {
 public:
-  explicit memory_write_txn(state& st) : memory_reader(st), lock_(st.mtx) {
-    // nop
-  }
+  using memory_txn::memory_txn;
 
   ~memory_write_txn() override {
     if (lock_.owns_lock())
       rollback();
   }
 
-  caf::expected<std::optional<std::string>> get(std::string_view table,
-                                                std::string_view key) override {
-    if (auto err = check_open())
-      return err;
-    return memory_reader::get(table, key);
-  }
-
-  caf::error scan(std::string_view table, std::string_view prefix,
-                  const record_visitor& visit) override {
-    if (auto err = check_open())
-      return err;
-    return memory_reader::scan(table, prefix, visit);
-  }
-
-  caf::expected<uint64_t> count(std::string_view table) override {
-    if (auto err = check_open())
-      return err;
-    return memory_reader::count(table);
-  }
-
   caf::error put(std::string_view table, std::string_view key,
                  std::string_view value) override {
-    if (auto err = check_open())
-      return err;
-    auto* t = find(table);
-    if (t == nullptr)
-      return unknown_table(table);
-    if (auto err = check_key(table, key))
-      return err;
-    auto i = t->find(key);
-    if (i == t->end()) {
-      undo_.push_back({t, std::string{key}, std::nullopt});
-      t->emplace(std::string{key}, std::string{value});
+    auto t = usable_table(table, key);
+    if (!t)
+      return t.error();
+    auto i = (*t)->find(key);
+    if (i == (*t)->end()) {
+      undo_.push_back({*t, std::string{key}, std::nullopt});
+      (*t)->emplace(std::string{key}, std::string{value});
     } else {
-      undo_.push_back({t, std::string{key}, i->second});
+      undo_.push_back({*t, std::string{key}, i->second});
       i->second.assign(value.data(), value.size());
     }
     return caf::none;
@@ -154,25 +117,22 @@ public:
 
   caf::expected<bool> erase(std::string_view table,
                             std::string_view key) override {
-    if (auto err = check_open())
-      return err;
-    auto* t = find(table);
-    if (t == nullptr)
-      return unknown_table(table);
-    if (auto err = check_key(table, key))
-      return err;
-    auto i = t->find(key);
-    if (i == t->end())
+    auto t = usable_table(table, key);
+    if (!t)
+      return t.error();
+    auto i = (*t)->find(key);
+    if (i == (*t)->end())
       return false;
-    undo_.push_back({t, i->first, std::move(i->second)});
-    t->erase(i);
+    undo_.push_back({*t, i->first, std::move(i->second)});
+    (*t)->erase(i);
     return true;
   }
 
   caf::error commit() override {
-    if (auto err = check_open())
-      return err;
+    if (!lock_.owns_lock())
+      return finished_transaction();
     undo_.clear();
+    ++st_.commits;
     lock_.unlock();
     return caf::none;
   }
@@ -185,13 +145,6 @@ private:
     std::optional<std::string> before;
   };
 
-  caf::error check_open() {
-    if (!lock_.owns_lock())
-      return make_error(ec::store_failure,
-                        "write transaction used after commit");
-    return caf::none;
-  }
-
   void rollback() {
     for (auto i = undo_.rbegin(); i != undo_.rend(); ++i) {
       if (i->before)
@@ -203,7 +156,6 @@ private:
     lock_.unlock();
   }
 
-  std::unique_lock<std::shared_mutex> lock_;
   std::vector<undo_entry> undo_;
 };
 
@@ -219,6 +171,10 @@ memory_store::~memory_store() = default;
 void memory_store::inject_failure(std::optional<std::string> message) {
   std::lock_guard<std::mutex> guard{state_->failure_mtx};
   state_->failure = std::move(message);
+}
+
+uint64_t memory_store::commits() const {
+  return state_->commits.load();
 }
 
 caf::expected<std::unique_ptr<read_txn>> memory_store::begin_read() {

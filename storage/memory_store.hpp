@@ -37,6 +37,9 @@ public:
   /// and this message (a broken disk, a full map). nullopt heals the store.
   void inject_failure(std::optional<std::string> message);
 
+  /// Test seam: write transactions committed so far.
+  uint64_t commits() const;
+
   // -- implementation details (used by the transactions) --------------------
 
   using table_map = std::map<std::string, std::string, std::less<>>;

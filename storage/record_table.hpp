@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -86,6 +87,20 @@ public:
                           return visit(key, *value);
                         });
     return err ? err : failure;
+  }
+
+  /// The decoded records under `prefix` in key order, at most `limit` of
+  /// them (0 = all).
+  caf::expected<std::vector<T>> collect(read_txn& txn, std::string_view prefix,
+                                        size_t limit = 0) const {
+    std::vector<T> result;
+    auto err = scan(txn, prefix, [&](std::string_view, T& value) {
+      result.push_back(std::move(value));
+      return limit == 0 || result.size() < limit;
+    });
+    if (err)
+      return err;
+    return result;
   }
 
 private:

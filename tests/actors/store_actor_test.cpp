@@ -33,6 +33,13 @@ device_record device(const std::string& id) {
   return rec;
 }
 
+health_sample sample(const std::string& id, int64_t ts) {
+  health_sample s;
+  s.device_id = id;
+  s.timestamp = ts;
+  return s;
+}
+
 class store_actor_test : public test::actor_fixture {
 protected:
   store_actor_test() {
@@ -48,20 +55,35 @@ protected:
     run();
   }
 
-  /// Sends one request from a short-lived actor, runs the system and
-  /// returns the answer.
+  template <class T>
+  using answer = std::shared_ptr<std::optional<caf::expected<T>>>;
+
+  /// Sends one request from a new short-lived actor once the system runs;
+  /// the answer lands in the returned slot.
   template <class T, class... Ts>
-  caf::expected<T> ask(Ts... xs) {
+  answer<T> send_request(Ts... xs) {
     auto result = std::make_shared<std::optional<caf::expected<T>>>();
     sys.spawn([=, s{store}](caf::event_based_actor* self) {
       self->request(s, std::chrono::seconds{5}, xs...)
         .then([result](T& x) { *result = std::move(x); },
               [result](caf::error& err) { *result = std::move(err); });
     });
-    run();
-    if (!result->has_value())
+    return result;
+  }
+
+  template <class T>
+  static caf::expected<T> take(const answer<T>& slot) {
+    if (!slot->has_value())
       return make_error(ec::internal_error, "no answer");
-    return std::move(**result);
+    return std::move(**slot);
+  }
+
+  /// Sends one request, runs the system and returns the answer.
+  template <class T, class... Ts>
+  caf::expected<T> ask(Ts... xs) {
+    auto slot = send_request<T>(xs...);
+    run();
+    return take(slot);
   }
 
   caf::error ask_ok(device_record rec, credential cred) {
@@ -122,9 +144,7 @@ TEST_F(store_actor_test, the_generation_grows_with_every_device_change) {
 TEST_F(store_actor_test, health_is_answered_newest_first_up_to_the_limit) {
   ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
   for (int64_t ts : {1, 3, 2}) {
-    health_sample s;
-    s.device_id = "r1";
-    s.timestamp = ts;
+    auto s = sample("r1", ts);
     s.status = device_status::healthy;
     ASSERT_TRUE(ask<atom::ok>(atom::put_v, s));
   }
@@ -135,6 +155,51 @@ TEST_F(store_actor_test, health_is_answered_newest_first_up_to_the_limit) {
   EXPECT_EQ((*two)[0].timestamp, 3);
   EXPECT_EQ((*two)[1].timestamp, 2);
   EXPECT_EQ((*two)[0].status, device_status::healthy);
+}
+
+TEST_F(store_actor_test, queued_health_samples_are_written_in_one_transaction) {
+  ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
+  ASSERT_FALSE(ask_ok(device("r2"), {"api", "pw"}));
+  std::vector<answer<atom::ok>> answers;
+  auto commits_before = mem->commits();
+  for (int64_t ts = 1; ts <= 4; ++ts)
+    answers.push_back(
+      send_request<atom::ok>(atom::put_v, sample(ts % 2 == 0 ? "r1" : "r2", ts)));
+  answers.push_back(send_request<atom::ok>(atom::put_v, sample("ghost", 5)));
+  run(); // all five requests are queued before the store runs
+  EXPECT_EQ(mem->commits(), commits_before + 1);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(take(answers[i])) << i;
+  auto ghost = take(answers[4]);
+  ASSERT_FALSE(ghost);
+  EXPECT_EQ(error_code_of(ghost.error()), ec::device_not_found);
+  EXPECT_EQ(ask<std::vector<health_sample>>(atom::get_v, atom::health_v,
+                                            std::string{"r1"}, uint32_t{0})
+              ->size(),
+            2u);
+}
+
+TEST_F(store_actor_test, a_read_queued_behind_a_health_sample_sees_it) {
+  ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
+  // Both requests reach the mailbox before the store runs: the read comes
+  // before the store's own (flush).
+  auto put = send_request<atom::ok>(atom::put_v, sample("r1", 42));
+  auto got = send_request<std::vector<health_sample>>(
+    atom::get_v, atom::health_v, std::string{"r1"}, uint32_t{0});
+  run();
+  EXPECT_TRUE(take(put));
+  auto samples = take(got);
+  ASSERT_TRUE(samples);
+  ASSERT_EQ(samples->size(), 1u);
+  EXPECT_EQ((*samples)[0].timestamp, 42);
+}
+
+TEST_F(store_actor_test, a_failing_store_fails_every_buffered_health_sample) {
+  ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
+  mem->inject_failure("injected: disk full");
+  auto put = ask<atom::ok>(atom::put_v, sample("r1", 1));
+  ASSERT_FALSE(put);
+  EXPECT_EQ(error_code_of(put.error()), ec::store_failure);
 }
 
 TEST_F(store_actor_test, a_snapshot_put_answers_its_id_and_the_newest_is_returned) {
