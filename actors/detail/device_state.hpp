@@ -1,8 +1,9 @@
 #pragma once
 
 // Private state of the device actor (see actors/device_actor.hpp for the
-// design). Shared by device_actor.cpp (requests, lock, breaker) and
-// device_checks.cpp (health); nothing outside those two files includes it.
+// design). Shared by device_actor.cpp (requests), device_control.cpp
+// (write lock, breaker, update, stop) and device_checks.cpp (health);
+// nothing outside those files includes it.
 
 #include <cstdint>
 #include <deque>
@@ -103,15 +104,10 @@ struct device_state {
 
   caf::result<rest_response> exec(rest_request req);
   caf::result<uint64_t> acquire(int64_t ttl_ms);
-  void release(uint64_t lease);
   void on_done(uint64_t job, uint64_t token, rest_response resp);
   void on_failed(uint64_t job, uint64_t token, caf::error err);
   void on_retry(uint64_t job);
   void on_late(uint64_t job, uint64_t token);
-  void on_expire(uint64_t lease);
-  void update(device_record record, credential creds);
-  void stop();
-  void on_drain_deadline();
 
   /// Admits a job (queue bound, lease check) and runs the dispatcher.
   caf::error admit(device_job job);
@@ -128,12 +124,15 @@ struct device_state {
   }
   void quit_if_drained();
 
-  // -- write lock ------------------------------------------------------------------
+  // -- write lock, breaker, update, stop (device_control.cpp) -----------------
 
+  void release(uint64_t lease);
+  void on_expire(uint64_t lease);
+  void update(device_record record, credential creds);
+  void stop();
+  void on_drain_deadline();
   void close_lock();
   void free_lock();
-
-  // -- breaker ---------------------------------------------------------------------
 
   /// True when `job` may go out now (moves open → half-open when due).
   bool breaker_allows(const device_job& job);

@@ -2,9 +2,12 @@
 //
 //   routeros-mcp [--config F] [--set key=value]... [serve [--stdio]]
 //   routeros-mcp config show|keys|check
+//   routeros-mcp device add|list|show|update|remove|check …
 //   routeros-mcp version
 //
-// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error;
+// `device` adds 3 (no such device), 4 (already registered) and 5 (router
+// not reachable), see src/cli/device_cli.hpp.
 
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include "protocol/version.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
+#include "src/cli/device_cli.hpp"
 #include "src/config/loader.hpp"
 #include "src/config/options_table.hpp"
 
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
   auto* config_check = config->add_subcommand("check", "Validate the "
                                                        "configuration and exit");
   auto* version = app.add_subcommand("version", "Print the version");
+  rmcp::cli::device_cli devices{app};
 
   try {
     app.parse(argc, argv);
@@ -130,6 +135,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   init_logging(*opts);
+  if (devices.parsed())
+    return devices.run(*opts);
   if (config_show->parsed()) {
     std::cout << rmcp::config::to_yaml(*opts);
     return 0;

@@ -1,7 +1,5 @@
 #include "src/tools/device_access.hpp"
 
-#include <ctime>
-
 #include "protocol/error.hpp"
 
 namespace rmcp::tools {
@@ -88,20 +86,6 @@ rest_request get_request(std::string path) {
   req.method = "GET";
   req.path = std::move(path);
   return req;
-}
-
-json iso_time(int64_t unix_ms) {
-  if (unix_ms <= 0)
-    return nullptr;
-  std::time_t secs = unix_ms / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buf,
-                static_cast<int>(unix_ms % 1000));
-  return std::string{out};
 }
 
 } // namespace rmcp::tools

@@ -53,8 +53,4 @@ void device_request(tool_call& call, const device_actor& dev,
 /// Shorthand for a GET of `path`.
 rest_request get_request(std::string path);
 
-/// Unix milliseconds as ISO 8601 UTC ("2026-11-22T19:25:04.890Z"); null
-/// for 0 (never).
-json iso_time(int64_t unix_ms);
-
 } // namespace rmcp::tools

@@ -11,35 +11,13 @@
 #include "protocol/error.hpp"
 #include "protocol/system_resource.hpp"
 #include "src/tools/device_access.hpp"
+#include "src/tools/device_report.hpp"
 #include "src/tools/tool_table.hpp"
 #include "src/tools/tools.hpp"
 
 namespace rmcp::tools {
 
 namespace {
-
-json or_null(const std::string& text) {
-  return text.empty() ? json(nullptr) : json(text);
-}
-
-json flags_json(const device_flags& f) {
-  return {{"allow_advanced_writes", f.allow_advanced_writes},
-          {"allow_professional_workflows", f.allow_professional_workflows},
-          {"allow_firewall_writes", f.allow_firewall_writes},
-          {"allow_routing_writes", f.allow_routing_writes},
-          {"allow_wireless_writes", f.allow_wireless_writes},
-          {"allow_dhcp_writes", f.allow_dhcp_writes},
-          {"allow_bridge_writes", f.allow_bridge_writes},
-          {"allow_bandwidth_test", f.allow_bandwidth_test},
-          {"critical", f.critical}};
-}
-
-double percent(uint64_t part, uint64_t whole) {
-  return whole == 0 ? 0.0
-                    : std::round(1000.0 * static_cast<double>(part)
-                                 / static_cast<double>(whole))
-                        / 10.0;
-}
 
 // -- list_devices ---------------------------------------------------------------
 
@@ -112,154 +90,21 @@ void list_devices(tool_call& call) {
 
 // -- check_connectivity ------------------------------------------------------------
 
-struct failure_info {
-  const char* klass;
-  std::vector<std::string> suggestions;
-};
-
-failure_info classify(const std::string& error_kind, const device_record& r) {
-  ec code = ec::internal_error;
-  from_string(error_kind, code);
-  auto where = r.scheme + "://" + r.host + ":" + std::to_string(r.port);
-  auto fix = "routeros-mcp device update " + r.id;
-  switch (code) {
-    case ec::router_timeout:
-      return {"timeout",
-              {"The router did not answer in time: check that it is up and "
-               "not overloaded (CPU), and that nothing drops packets to "
-                 + where + ".",
-               "Check that the RouterOS service www-ssl (or www for http) "
-               "listens on port " + std::to_string(r.port)
-                 + ": /ip service print."}};
-    case ec::router_unreachable:
-      return {"network_error",
-              {"No connection to " + where
-                 + ": check the host and port of the device record ("
-                 + fix + " --host … --port …).",
-               "Enable the REST service on the router: /ip service enable "
-               "www-ssl (RouterOS 7.1 or later).",
-               "Check the router's firewall input chain and the service's "
-               "'available from' addresses (/ip service print detail)."}};
-    case ec::router_tls_failed:
-      return {"tls_failed",
-              {"A self-signed router certificate needs pinning: " + fix
-                 + " --tls-mode pin --fingerprint <SHA-256 of the "
-                   "certificate>.",
-               "For --tls-mode verify, give the CA that signed the router "
-               "certificate (--ca-file) and make sure the certificate names "
-               "the host (or set --server-name).",
-               "If the router certificate was renewed, pin the new "
-               "fingerprint."}};
-    case ec::router_auth_failed:
-      return {"auth_failed",
-              {"The router rejected the credentials: check user '" + r.username
-                 + "' and its password (" + fix + " --password-env VAR).",
-               "Check that the user exists, is enabled and may log in from "
-               "this host: /user print detail (address restriction)."}};
-    case ec::router_permission_denied:
-      return {"authz_failed",
-              {"The RouterOS user lacks a policy: its group needs at least "
-               "read, api and rest-api (/user group print).",
-               "Write tools additionally need the write policy."}};
-    case ec::router_not_found:
-      return {"not_found",
-              {"The router has no /rest/system/resource: the REST API needs "
-               "RouterOS v7.1 or later.",
-               "Check that port " + std::to_string(r.port)
-                 + " belongs to the RouterOS web service, not another HTTP "
-                   "server."}};
-    case ec::router_bad_request:
-      return {"client_error",
-              {"The router refused the request: check that it runs RouterOS "
-               "v7 with the REST API enabled."}};
-    case ec::router_server_error:
-    case ec::router_bad_response:
-      return {"server_error",
-              {"The router answered with an error or unparsable data: check "
-               "its log (/log print) and retry.",
-               "Make sure no proxy between this service and the router "
-               "rewrites answers."}};
-    default:
-      return {"unknown",
-              {"Retry the check; if it keeps failing, look at the service "
-               "log for device " + r.id + "."}};
-  }
-}
-
 void check_connectivity(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
     call.self()
       ->request(dev.actor, device_timeout, atom::check_v)
       .then(
         [&call, record{dev.view.record}](health_sample& s) {
-          bool reachable = s.status != device_status::unreachable;
-          json out{{"device_id", record.id},
-                   {"reachable", reachable},
-                   {"status", to_string(s.status)},
-                   {"endpoint",
-                    {{"host", record.host},
-                     {"port", record.port},
-                     {"scheme", record.scheme},
-                     {"tls_mode", record.tls.mode}}},
-                   {"checked_at", iso_time(s.timestamp)},
-                   {"response_time_ms", reachable ? json(s.latency_ms)
-                                                  : json(nullptr)},
-                   {"routeros_version", or_null(s.routeros_version)},
-                   {"board", or_null(s.board_name)},
-                   {"identity", or_null(s.identity)},
-                   {"failure_class", nullptr},
-                   {"error_kind", nullptr},
-                   {"error", nullptr},
-                   {"suggestions", json::array()}};
-          std::string text;
-          if (reachable) {
-            text = "Device " + record.id + " is reachable ("
-                   + to_string(s.status) + ", RouterOS " + s.routeros_version
-                   + ", " + std::to_string(static_cast<int>(s.latency_ms))
-                   + " ms).";
-          } else {
-            auto info = classify(s.error_kind, record);
-            out["failure_class"] = info.klass;
-            out["error_kind"] = s.error_kind;
-            out["error"] = s.issues.empty() ? "" : s.issues.front();
-            out["suggestions"] = info.suggestions;
-            text = "Device " + record.id + " is NOT reachable ("
-                   + info.klass + "): " + out["error"].get<std::string>()
-                   + "\nSuggestions:";
-            for (auto& line : info.suggestions)
-              text += "\n- " + line;
-          }
-          call.finish({std::move(out), std::move(text), false});
+          auto report = connectivity_json(record, s);
+          auto text = connectivity_text(report);
+          call.finish({std::move(report), std::move(text), false});
         },
         [&call](caf::error& err) { call.fail(std::move(err)); });
   });
 }
 
 // -- device_health -----------------------------------------------------------------
-
-json health_json(const health_sample& s) {
-  bool measured = s.status == device_status::healthy
-                  || s.status == device_status::degraded;
-  auto metric = [&](json value) { return measured ? value : json(nullptr); };
-  return {{"device_id", s.device_id},
-          {"status", to_string(s.status)},
-          {"checked_at", iso_time(s.timestamp)},
-          {"cpu_percent", metric(s.cpu_percent)},
-          {"memory_total_bytes", metric(s.memory_total_bytes)},
-          {"memory_used_bytes", metric(s.memory_used_bytes)},
-          {"memory_percent",
-           metric(percent(s.memory_used_bytes, s.memory_total_bytes))},
-          {"uptime_seconds", metric(s.uptime_seconds)},
-          {"latency_ms", metric(s.latency_ms)},
-          {"routeros_version", or_null(s.routeros_version)},
-          {"board", or_null(s.board_name)},
-          {"identity", or_null(s.identity)},
-          {"issues", s.issues},
-          {"error_kind", or_null(s.error_kind)},
-          {"thresholds",
-           {{"warning_percent", health::warning_percent},
-            {"critical_percent", health::critical_percent}}}};
-}
 
 void device_health(tool_call& call) {
   with_device(call, [&call](device_handle dev) {

@@ -1,0 +1,467 @@
+#include "src/cli/device_cli.hpp"
+
+#include <iostream>
+
+#include "protocol/error.hpp"
+#include "src/app/store_setup.hpp"
+#include "src/cli/cli_io.hpp"
+#include "src/tools/device_report.hpp"
+
+namespace rmcp::cli {
+
+namespace {
+
+/// Default variable of --password-env.
+constexpr const char* password_env_default = "ROUTEROS_MCP_DEVICE_PASSWORD";
+
+struct flag_def {
+  const char* name;
+  bool device_flags::*member;
+  const char* help;
+};
+
+const flag_def flag_table[] = {
+  {"allow-advanced-writes", &device_flags::allow_advanced_writes,
+   "Tier advanced: single-device write tools"},
+  {"allow-professional-workflows", &device_flags::allow_professional_workflows,
+   "Tier professional: plans and multi-device workflows"},
+  {"allow-firewall-writes", &device_flags::allow_firewall_writes,
+   "Firewall changes through plans"},
+  {"allow-routing-writes", &device_flags::allow_routing_writes,
+   "Routing changes through plans"},
+  {"allow-wireless-writes", &device_flags::allow_wireless_writes,
+   "Wireless changes through plans"},
+  {"allow-dhcp-writes", &device_flags::allow_dhcp_writes,
+   "DHCP changes through plans"},
+  {"allow-bridge-writes", &device_flags::allow_bridge_writes,
+   "Bridge changes through plans"},
+  {"allow-bandwidth-test", &device_flags::allow_bandwidth_test,
+   "May be the target of bandwidth_test"},
+  {"critical", &device_flags::critical,
+   "Health-checked twice as often when degraded"},
+};
+
+constexpr size_t flag_count = sizeof(flag_table) / sizeof(flag_table[0]);
+
+/// Fields given on the command line (empty / 0 = not given; tri-state
+/// flags: >0 set, <0 cleared).
+struct record_options {
+  std::string name;
+  std::string host;
+  int port = 0;
+  std::string scheme;
+  std::string username;
+  std::string environment;
+  std::string tls_mode;
+  std::string ca_file;
+  std::string fingerprint;
+  std::string server_name;
+  std::vector<std::string> tags;
+  std::vector<std::string> untags;
+  int management_path = 0;
+  int flags[flag_count] = {};
+  std::string password_file;
+  std::string password_env;
+  bool ask_password = false;
+};
+
+void add_record_options(CLI::App* cmd, record_options& o, bool adding) {
+  auto* host = cmd->add_option("--host", o.host,
+                               "Management address (IP or host name)");
+  auto* user = cmd->add_option("--username", o.username, "RouterOS REST user");
+  if (adding) {
+    host->required();
+    user->required();
+  }
+  cmd->add_option("--name", o.name, "Human name (default: the id)");
+  cmd->add_option("--port", o.port, "REST port (default 443, 80 for http)")
+    ->check(CLI::Range(1, 65535));
+  cmd->add_option("--scheme", o.scheme, "https (default) or http")
+    ->check(CLI::IsMember({"https", "http"}));
+  cmd->add_option("--environment", o.environment,
+                  "lab, staging or prod (default: the service's)")
+    ->check(CLI::IsMember({"lab", "staging", "prod"}));
+  cmd->add_option("--tls-mode", o.tls_mode,
+                  "verify (CA), pin (certificate fingerprint) or insecure")
+    ->check(CLI::IsMember({"verify", "pin", "insecure"}));
+  cmd->add_option("--ca-file", o.ca_file, "PEM CA file for --tls-mode verify");
+  cmd->add_option("--fingerprint", o.fingerprint,
+                  "SHA-256 fingerprint of the router certificate (implies "
+                  "--tls-mode pin)");
+  cmd->add_option("--server-name", o.server_name,
+                  "TLS server name to verify (default: the host)");
+  cmd->add_option("--tag", o.tags, "Tag key=value (repeatable)");
+  if (!adding)
+    cmd->add_option("--untag", o.untags, "Remove the tag KEY (repeatable)");
+  cmd->add_flag("--management-path,!--no-management-path", o.management_path,
+                "Other devices are reached through this one");
+  for (size_t i = 0; i < flag_count; ++i) {
+    auto spec = std::string{"--"} + flag_table[i].name + ",!--no-"
+                + flag_table[i].name;
+    cmd->add_flag(spec, o.flags[i], flag_table[i].help);
+  }
+  cmd->add_option("--password-file", o.password_file,
+                  "Read the password from this file");
+  cmd->add_option("--password-env", o.password_env,
+                  std::string{"Read the password from this variable (default "}
+                    + password_env_default + " when set)");
+  if (!adding)
+    cmd->add_flag("--ask-password", o.ask_password,
+                  "Prompt for a new password");
+}
+
+/// Applies the given fields to `r`.
+caf::error apply(const record_options& o, device_record& r) {
+  auto set = [](std::string& field, const std::string& value) {
+    if (!value.empty())
+      field = value;
+  };
+  set(r.name, o.name);
+  set(r.host, o.host);
+  set(r.username, o.username);
+  set(r.environment, o.environment);
+  set(r.tls.mode, o.tls_mode);
+  set(r.tls.ca_file, o.ca_file);
+  set(r.tls.server_name, o.server_name);
+  if (!o.scheme.empty()) {
+    r.scheme = o.scheme;
+    if (o.port == 0 && r.port == (o.scheme == "http" ? 443 : 80))
+      r.port = o.scheme == "http" ? 80 : 443;
+  }
+  if (o.port != 0)
+    r.port = static_cast<uint16_t>(o.port);
+  if (!o.fingerprint.empty()) {
+    r.tls.fingerprint_sha256 = normalize_fingerprint(o.fingerprint);
+    if (r.tls.fingerprint_sha256.empty())
+      return make_error(ec::invalid_arguments,
+                        "--fingerprint: expected 32 hex bytes (64 hex digits, "
+                        "colons allowed), got '" + o.fingerprint + "'");
+    if (o.tls_mode.empty())
+      r.tls.mode = "pin";
+  }
+  for (auto& kv : o.tags) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ec::invalid_arguments,
+                        "--tag expects key=value, got '" + kv + "'");
+    r.tags[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (auto& key : o.untags)
+    r.tags.erase(key);
+  if (o.management_path != 0)
+    r.management_path = o.management_path > 0;
+  for (size_t i = 0; i < flag_count; ++i)
+    if (o.flags[i] != 0)
+      r.flags.*(flag_table[i].member) = o.flags[i] > 0;
+  return validate(r);
+}
+
+int code_for(const caf::error& err) {
+  switch (error_code_of(err)) {
+    case ec::invalid_arguments:
+    case ec::invalid_params:
+      return exit_code::usage;
+    case ec::device_not_found:
+      return exit_code::not_found;
+    case ec::conflict:
+      return exit_code::exists;
+    default:
+      return exit_code::failure;
+  }
+}
+
+int report(const caf::error& err) {
+  std::cerr << "routeros-mcp: " << error_message(err) << "\n";
+  return code_for(err);
+}
+
+std::string endpoint_text(const device_record& r) {
+  auto text = r.scheme + "://" + r.host + ":" + std::to_string(r.port);
+  if (r.scheme == "https")
+    text += " (tls " + r.tls.mode + ")";
+  return text;
+}
+
+std::string flags_text(const device_flags& f) {
+  std::string out;
+  for (auto& def : flag_table)
+    if (f.*(def.member))
+      out += (out.empty() ? "" : ",") + std::string{def.name};
+  return out.empty() ? "-" : out;
+}
+
+std::string tags_text(const std::map<std::string, std::string>& tags) {
+  std::string out;
+  for (auto& [k, v] : tags)
+    out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out.empty() ? "-" : out;
+}
+
+} // namespace
+
+struct device_cli::state {
+  CLI::App* root = nullptr;
+  CLI::App* add = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* update = nullptr;
+  CLI::App* remove = nullptr;
+  std::string id;
+  bool as_json = false;
+  bool yes = false;
+  std::string filter_environment;
+  record_options rec;
+  std::shared_ptr<storage::device_store> db;
+
+  void print(const json& value) {
+    std::cout << value.dump(2) << "\n";
+  }
+
+  /// The last health sample in the store, or null.
+  json last_health(const std::string& device_id) {
+    auto samples = db->health(device_id, 1);
+    if (!samples || samples->empty())
+      return nullptr;
+    return tools::health_json(samples->front());
+  }
+
+  int do_add(const config::server_options& opts);
+  int do_list();
+  int do_show();
+  int do_update();
+  int do_remove();
+};
+
+int device_cli::state::do_add(const config::server_options& opts) {
+  if (db->device(id))
+    return report(make_error(ec::conflict,
+                             "device '" + id
+                               + "' is already registered; use `device "
+                                 "update`"));
+  device_record r;
+  r.id = id;
+  r.environment = opts.environment;
+  if (auto err = apply(rec, r))
+    return report(err);
+  if (r.name.empty())
+    r.name = r.id;
+  auto secret = read_secret({rec.password_file, rec.password_env,
+                             password_env_default, true,
+                             "Password of " + r.username + "@" + r.id + ": "});
+  if (!secret)
+    return report(secret.error());
+  if (!*secret)
+    return report(make_error(ec::invalid_arguments,
+                             std::string{"no password: give --password-file, "
+                                         "--password-env, set "}
+                               + password_env_default
+                               + " or run on a terminal to be asked"));
+  if (auto err = db->put_device(r, credential{r.username, **secret}))
+    return report(err);
+  auto stored = db->device(id);
+  if (!stored)
+    return report(stored.error());
+  if (as_json)
+    print(tools::record_json(*stored));
+  else
+    std::cout << "added " << id << ": " << endpoint_text(*stored)
+              << ", environment " << stored->environment << "\n";
+  return exit_code::ok;
+}
+
+int device_cli::state::do_list() {
+  auto all = db->devices();
+  if (!all)
+    return report(all.error());
+  json out = json::array();
+  std::vector<std::vector<std::string>> rows{
+    {"ID", "NAME", "ENV", "ENDPOINT", "USER", "STATUS", "VERSION", "CHECKED",
+     "TAGS", "FLAGS"}};
+  for (auto& r : *all) {
+    if (!filter_environment.empty() && r.environment != filter_environment)
+      continue;
+    auto health = last_health(r.id);
+    auto entry = tools::record_json(r);
+    entry["last_health"] = health;
+    out.push_back(entry);
+    auto field = [&](const char* key) {
+      return health.is_object() && health[key].is_string()
+               ? health[key].get<std::string>()
+               : std::string{"-"};
+    };
+    rows.push_back({r.id, r.name, r.environment, endpoint_text(r), r.username,
+                    health.is_object() ? field("status") : "unknown",
+                    field("routeros_version"), field("checked_at"),
+                    tags_text(r.tags), flags_text(r.flags)});
+  }
+  if (as_json)
+    print(out);
+  else if (out.empty())
+    std::cout << "no devices registered\n";
+  else
+    std::cout << render_table(rows);
+  return exit_code::ok;
+}
+
+int device_cli::state::do_show() {
+  auto r = db->device(id);
+  if (!r)
+    return report(r.error());
+  auto cred = db->get_credential(id);
+  auto out = tools::record_json(*r);
+  out["credential"] = cred ? "stored (decrypts with the current key)"
+                           : error_message(cred.error());
+  out["last_health"] = last_health(id);
+  if (as_json) {
+    print(out);
+    return exit_code::ok;
+  }
+  std::vector<std::vector<std::string>> rows{{"FIELD", "VALUE"}};
+  rows.push_back({"id", r->id});
+  rows.push_back({"name", r->name});
+  rows.push_back({"environment", r->environment});
+  rows.push_back({"endpoint", endpoint_text(*r)});
+  if (!r->tls.ca_file.empty())
+    rows.push_back({"ca file", r->tls.ca_file});
+  if (!r->tls.fingerprint_sha256.empty())
+    rows.push_back({"fingerprint", r->tls.fingerprint_sha256});
+  if (!r->tls.server_name.empty())
+    rows.push_back({"server name", r->tls.server_name});
+  rows.push_back({"username", r->username});
+  rows.push_back({"credential", out["credential"].get<std::string>()});
+  rows.push_back({"tags", tags_text(r->tags)});
+  rows.push_back({"flags", flags_text(r->flags)});
+  rows.push_back({"management path", r->management_path ? "yes" : "no"});
+  rows.push_back({"created", out["created_at"].is_string()
+                               ? out["created_at"].get<std::string>()
+                               : "-"});
+  rows.push_back({"updated", out["updated_at"].is_string()
+                               ? out["updated_at"].get<std::string>()
+                               : "-"});
+  auto& h = out["last_health"];
+  if (h.is_object()) {
+    rows.push_back({"status", h["status"].get<std::string>()});
+    rows.push_back({"checked", h["checked_at"].get<std::string>()});
+    for (auto& issue : h["issues"])
+      rows.push_back({"issue", issue.get<std::string>()});
+  } else {
+    rows.push_back({"status", "unknown (never checked)"});
+  }
+  std::cout << render_table(rows);
+  return exit_code::ok;
+}
+
+int device_cli::state::do_update() {
+  auto r = db->device(id);
+  if (!r)
+    return report(r.error());
+  auto old_username = r->username;
+  if (auto err = apply(rec, *r))
+    return report(err);
+  bool new_secret = !rec.password_file.empty() || !rec.password_env.empty()
+                    || rec.ask_password;
+  std::optional<credential> cred;
+  if (new_secret) {
+    auto secret = read_secret({rec.password_file, rec.password_env, "",
+                               rec.ask_password,
+                               "New password of " + r->username + "@" + id
+                                 + ": "});
+    if (!secret)
+      return report(secret.error());
+    if (!*secret)
+      return report(make_error(ec::invalid_arguments,
+                               "--ask-password needs a terminal"));
+    cred = credential{r->username, **secret};
+  } else if (r->username != old_username) {
+    auto stored = db->get_credential(id);
+    if (!stored)
+      return report(stored.error());
+    cred = *stored;
+    cred->username = r->username;
+  }
+  auto err = cred ? db->put_device(*r, *cred) : db->put_device(*r);
+  if (err)
+    return report(err);
+  auto stored = db->device(id);
+  if (!stored)
+    return report(stored.error());
+  if (as_json)
+    print(tools::record_json(*stored));
+  else
+    std::cout << "updated " << id << ": " << endpoint_text(*stored)
+              << ", environment " << stored->environment
+              << (cred ? ", credential replaced" : "") << "\n";
+  return exit_code::ok;
+}
+
+int device_cli::state::do_remove() {
+  auto r = db->device(id);
+  if (!r)
+    return report(r.error());
+  if (!yes && !confirm("Remove device " + id + " (" + endpoint_text(*r)
+                       + ") with its credential and history?"))
+    return report(make_error(ec::invalid_arguments,
+                             "not removed: confirm on the terminal or pass "
+                             "--yes"));
+  if (auto err = db->remove_device(id))
+    return report(err);
+  if (as_json)
+    print({{"removed", id}});
+  else
+    std::cout << "removed " << id << "\n";
+  return exit_code::ok;
+}
+
+device_cli::device_cli(CLI::App& app) : state_(std::make_unique<state>()) {
+  auto& s = *state_;
+  s.root = app.add_subcommand("device", "Register and inspect routers");
+  s.root->require_subcommand(1);
+  auto with_id = [&s](CLI::App* cmd) {
+    cmd->add_option("id", s.id, "Device id, e.g. edge-01")->required();
+    cmd->add_flag("--json", s.as_json, "Print JSON instead of a table");
+    return cmd;
+  };
+  s.add = with_id(s.root->add_subcommand("add", "Register a router"));
+  add_record_options(s.add, s.rec, true);
+  s.list = s.root->add_subcommand("list", "List the registered routers");
+  s.list->add_flag("--json", s.as_json, "Print JSON instead of a table");
+  s.list->add_option("--environment", s.filter_environment,
+                     "Only devices of this environment");
+  s.show = with_id(s.root->add_subcommand("show", "Show one router"));
+  s.update = with_id(s.root->add_subcommand("update",
+                                            "Change a router's record"));
+  add_record_options(s.update, s.rec, false);
+  s.remove = with_id(s.root->add_subcommand(
+    "remove", "Remove a router with its credential and history"));
+  s.remove->add_flag("--yes", s.yes, "Do not ask for confirmation");
+}
+
+device_cli::~device_cli() = default;
+
+bool device_cli::parsed() const {
+  return state_->root->parsed();
+}
+
+int device_cli::run(const config::server_options& opts) {
+  auto& s = *state_;
+  auto db = app::open_store(opts);
+  if (!db) {
+    std::cerr << "routeros-mcp: cannot open the store: "
+              << error_message(db.error()) << "\n";
+    return exit_code::failure;
+  }
+  s.db = std::move(*db);
+  if (s.add->parsed())
+    return s.do_add(opts);
+  if (s.list->parsed())
+    return s.do_list();
+  if (s.show->parsed())
+    return s.do_show();
+  if (s.update->parsed())
+    return s.do_update();
+  if (s.remove->parsed())
+    return s.do_remove();
+  return exit_code::usage;
+}
+
+} // namespace rmcp::cli
