@@ -87,6 +87,8 @@ struct fleet_state {
   // -- device actors --------------------------------------------------------------
 
   void spawn(fleet_entry& e) {
+    if (!factory)
+      return;  // registry only: no way to reach routers in this process
     auto settings = cfg.device;
     if (settings.seed != 0)
       settings.seed ^= std::hash<std::string>{}(e.record.id);
@@ -352,6 +354,10 @@ struct fleet_state {
                           + i->second.record.environment
                           + "' but this service manages '" + cfg.environment
                           + "'; cross-environment operations are refused");
+    if (!factory)
+      return make_error(ec::unsupported,
+                        "this service has no RouterOS REST client; router "
+                        "tools are unavailable");
     if (!i->second.actor)
       return make_error(ec::circuit_open,
                         "the actor of device '" + id

@@ -46,7 +46,9 @@ struct fleet_settings {
 };
 
 /// Spawns the fleet; it loads the registry from `store` at once. `metrics`
-/// (may be null) receives device health and REST errors.
+/// (may be null) receives device health and REST errors. Without a
+/// `factory` the fleet is a registry only: it lists devices but spawns no
+/// device actors, and lookups answer `unsupported`.
 fleet_actor spawn_fleet(caf::actor_system& sys, store_actor store,
                         rest_client_factory_ptr factory,
                         fleet_settings settings, metrics_ptr metrics = nullptr);

@@ -58,6 +58,24 @@ session_settings make_session_settings(const config::server_options& opts) {
   return s;
 }
 
+fleet_settings make_fleet_settings(const config::server_options& opts) {
+  fleet_settings f;
+  f.environment = opts.environment;
+  f.poll_interval = opts.fleet_poll_interval;
+  auto& d = f.device;
+  d.max_connections = static_cast<size_t>(opts.device_max_connections);
+  d.queue_size = static_cast<size_t>(opts.device_queue_size);
+  d.request_timeout = opts.device_request_timeout;
+  d.connect_timeout = opts.device_connect_timeout;
+  d.read_attempts = static_cast<uint32_t>(opts.device_read_attempts);
+  d.retry_base = opts.device_retry_backoff;
+  d.breaker_threshold = static_cast<uint32_t>(opts.device_breaker_threshold);
+  d.breaker_cooldown = opts.device_breaker_cooldown;
+  d.health_checks = opts.device_health_checks;
+  d.health.base = opts.device_health_interval;
+  return f;
+}
+
 namespace {
 
 sigset_t shutdown_signals() {
@@ -123,6 +141,8 @@ caf::error runtime::start(std::string transports) {
   svc->notifier = spawn_notifier(*sys_);
   // Detached: an LMDB commit waits for the disk, never on a worker thread.
   svc->store = spawn_store_actor(*sys_, std::move(*db), true);
+  svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
+                           make_fleet_settings(opts_), svc->metrics);
   install_log_forwarder(svc->notifier);
   svc_ = std::move(svc);
   return caf::none;
@@ -157,6 +177,8 @@ void runtime::stop() {
   stopped_ = true;
   log::set_forwarder({});
   caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
+  // The fleet stops its device actors; the store goes last.
+  caf::anon_send_exit(svc_->fleet, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);
 }
 

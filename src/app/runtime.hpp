@@ -14,6 +14,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/fleet.hpp"
 #include "actors/mcp_session.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
@@ -33,6 +34,9 @@ std::string instructions_text();
 
 /// Session tunables from the options.
 session_settings make_session_settings(const config::server_options& opts);
+
+/// Fleet and device-actor policy from the options.
+fleet_settings make_fleet_settings(const config::server_options& opts);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
 /// started afterwards); the runtime polls for them. Ignores SIGPIPE.
@@ -82,6 +86,9 @@ private:
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::shared_ptr<services> svc_;
+  /// Builds the REST clients of the device actors; null (until the
+  /// RouterOS client is wired in) leaves the fleet a registry only.
+  rest_client_factory_ptr rest_factory_;
   bool stopped_ = false;
 };
 

@@ -4,6 +4,8 @@
 
 #include "actors/fleet.hpp"
 
+#include <map>
+
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -315,6 +317,57 @@ TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
   run();
   EXPECT_EQ(stats->render().find(R"(rmcp_device_health{device="r1")"),
             std::string::npos);
+}
+
+TEST_F(fleet_test, without_a_rest_client_the_fleet_is_a_registry_only) {
+  add(record("r1"));
+  store = test::spawn_fake_store(sys, data);
+  fleet = spawn_fleet(sys, store, nullptr, settings);
+  run();
+  ASSERT_EQ(views().size(), 1u);
+  EXPECT_EQ(code_of(lookup("r1")), ec::unsupported);
+  EXPECT_EQ(code_of(lookup("nope")), ec::device_not_found);
+}
+
+TEST_F(fleet_test, a_thousand_devices_check_their_health_spread_over_time) {
+  constexpr int devices = 1000;
+  for (int i = 0; i < devices; ++i)
+    add(record("r" + std::to_string(i)));
+  // Count first checks per second of simulated time.
+  auto second = std::make_shared<int>(0);
+  auto per_second = std::make_shared<std::map<int, int>>();
+  auto healthy = test::router_responder(router);
+  factory->answer = [=](const rest_request& req) {
+    if (req.path == "/system/resource")
+      ++(*per_second)[*second];
+    return healthy(req);
+  };
+  settings.device.health_checks = true;
+  settings.device.health_start_spread = 10s;
+  start();
+  for (*second = 0; *second < 10; ++*second)
+    advance_time(1s);
+  int total = 0;
+  for (auto& [s, n] : *per_second) {
+    total += n;
+    // 100 per second on average; lock-step would put them all in one.
+    EXPECT_LT(n, 200) << "second " << s;
+  }
+  EXPECT_EQ(total, devices);
+  auto all = views();
+  ASSERT_EQ(all.size(), static_cast<size_t>(devices));
+  for (auto& v : all)
+    ASSERT_EQ(v.last.status, device_status::healthy) << v.record.id;
+  // The next round comes 60 s ± 10 % later, again spread out.
+  per_second->clear();
+  for (; *second < 80; ++*second)
+    advance_time(1s);
+  total = 0;
+  for (auto& [s, n] : *per_second) {
+    total += n;
+    EXPECT_LT(n, 200) << "second " << s;
+  }
+  EXPECT_EQ(total, devices);
 }
 
 TEST_F(fleet_test, lookups_wait_for_the_first_load) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
+#include "src/app/runtime.hpp"
 #include "src/config/options_table.hpp"
 
 namespace rmcp::config {
@@ -136,3 +137,38 @@ TEST(config, effective_configuration_renders_as_loadable_yaml) {
 }
 
 } // namespace rmcp::config
+
+namespace rmcp::app {
+
+TEST(config, device_and_fleet_keys_reach_the_fleet_settings) {
+  config::load_request req;
+  req.overrides = {{"environment", "staging"},
+                   {"device.max_connections", "3"},
+                   {"device.queue_size", "10"},
+                   {"device.request_timeout", "4s"},
+                   {"device.connect_timeout", "1500ms"},
+                   {"device.read_attempts", "1"},
+                   {"device.retry_backoff", "50ms"},
+                   {"device.breaker_threshold", "7"},
+                   {"device.breaker_cooldown", "2m"},
+                   {"device.health_checks", "false"},
+                   {"device.health_interval", "90s"},
+                   {"fleet.poll_interval", "250ms"}};
+  auto opts = config::load(req);
+  ASSERT_TRUE(opts) << error_message(opts.error());
+  auto f = make_fleet_settings(*opts);
+  EXPECT_EQ(f.environment, "staging");
+  EXPECT_EQ(f.poll_interval, std::chrono::milliseconds{250});
+  EXPECT_EQ(f.device.max_connections, 3u);
+  EXPECT_EQ(f.device.queue_size, 10u);
+  EXPECT_EQ(f.device.request_timeout, std::chrono::seconds{4});
+  EXPECT_EQ(f.device.connect_timeout, std::chrono::milliseconds{1500});
+  EXPECT_EQ(f.device.read_attempts, 1u);
+  EXPECT_EQ(f.device.retry_base, std::chrono::milliseconds{50});
+  EXPECT_EQ(f.device.breaker_threshold, 7u);
+  EXPECT_EQ(f.device.breaker_cooldown, std::chrono::minutes{2});
+  EXPECT_FALSE(f.device.health_checks);
+  EXPECT_EQ(f.device.health.base, std::chrono::seconds{90});
+}
+
+} // namespace rmcp::app
