@@ -19,6 +19,7 @@
 #include "protocol/device.hpp"
 #include "storage/credential_cipher.hpp"
 #include "storage/kv.hpp"
+#include "storage/lmdb_store.hpp"
 #include "storage/schema.hpp"
 
 namespace rmcp::storage {
@@ -141,7 +142,7 @@ private:
 struct store_settings {
   /// LMDB environment directory.
   std::string path;
-  uint64_t map_size_bytes = uint64_t{1} << 30;
+  uint64_t map_size_bytes = defaults::map_size_bytes;
   uint32_t health_history = defaults::health_history;
   uint32_t snapshot_retention = defaults::snapshot_retention;
 };
