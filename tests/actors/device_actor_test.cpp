@@ -13,6 +13,7 @@
 #include "tests/support/ask.hpp"
 #include "tests/support/fake_rest_client.hpp"
 #include "tests/support/fake_store.hpp"
+#include "tests/support/health_recorder.hpp"
 
 namespace rmcp {
 
@@ -20,17 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::answer;
-
-device_record lab_record(const std::string& id) {
-  device_record r;
-  r.id = id;
-  r.name = id;
-  r.host = "127.0.0.1";
-  r.port = 8443;
-  r.username = "api";
-  r.environment = "lab";
-  return r;
-}
+using test::code_of;
 
 rest_request get(const std::string& path) {
   rest_request req;
@@ -45,18 +36,6 @@ rest_request put(const std::string& path, uint64_t lease = 0) {
   req.body = {{"address", "10.0.0.1/24"}};
   req.lease = lease;
   return req;
-}
-
-health_listener_actor::behavior_type
-recording_listener(health_listener_actor::pointer,
-                   std::shared_ptr<std::vector<health_sample>> out) {
-  return {[out](atom::health, health_sample& s) { out->push_back(s); }};
-}
-
-template <class T>
-ec code_of(const answer<T>& a) {
-  return a->has_value() && !**a ? error_code_of((*a)->error())
-                                : ec::internal_error;
 }
 
 class device_actor_test : public test::actor_fixture {
@@ -79,7 +58,7 @@ protected:
     run();
   }
 
-  void start(device_record record = lab_record("r1")) {
+  void start(device_record record = test::test_device("r1")) {
     device_setup setup;
     setup.record = std::move(record);
     setup.creds = credential{"api", "secret"};
@@ -88,7 +67,7 @@ protected:
     store_data = std::make_shared<test::fake_store_data>();
     store = test::spawn_fake_store(sys, store_data);
     samples = std::make_shared<std::vector<health_sample>>();
-    listener = sys.spawn(recording_listener, samples);
+    listener = test::spawn_health_recorder(sys, samples);
     setup.store = store;
     setup.listener = listener;
     dev = spawn_device(sys, std::move(setup));
@@ -558,7 +537,7 @@ TEST_F(device_actor_test, critical_devices_are_checked_twice_as_often_when_degra
   factory->answer = test::router_responder(router);
   settings.health_checks = true;
   settings.health_start_spread = 1ms;
-  auto record = lab_record("r1");
+  auto record = test::test_device("r1");
   record.flags.critical = true;
   start(record);
   advance_time(1ms);
@@ -575,7 +554,7 @@ TEST_F(device_actor_test, update_reconnects_and_reruns_in_flight_reads) {
   start();
   auto read = exec(get("/interface"));
   auto write = exec(put("/ip/address"));
-  auto record = lab_record("r1");
+  auto record = test::test_device("r1");
   record.host = "127.0.0.2";
   caf::anon_send(dev, atom::update_v, record, credential{"api", "new"});
   run();
@@ -594,7 +573,7 @@ TEST_F(device_actor_test, update_reconnects_and_reruns_in_flight_reads) {
 
 TEST_F(device_actor_test, update_without_connection_changes_keeps_the_client) {
   start();
-  auto record = lab_record("r1");
+  auto record = test::test_device("r1");
   record.name = "renamed";
   caf::anon_send(dev, atom::update_v, record, credential{"api", "secret"});
   run();

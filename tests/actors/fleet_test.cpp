@@ -14,6 +14,7 @@
 #include "tests/support/ask.hpp"
 #include "tests/support/fake_rest_client.hpp"
 #include "tests/support/fake_store.hpp"
+#include "tests/support/health_recorder.hpp"
 
 namespace rmcp {
 
@@ -21,29 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::answer;
-
-device_record record(const std::string& id, const std::string& env = "lab") {
-  device_record r;
-  r.id = id;
-  r.name = "router " + id;
-  r.host = "127.0.0.1";
-  r.port = 8443;
-  r.username = "api";
-  r.environment = env;
-  return r;
-}
-
-health_listener_actor::behavior_type
-recording_listener(health_listener_actor::pointer,
-                   std::shared_ptr<std::vector<health_sample>> out) {
-  return {[out](atom::health, health_sample& s) { out->push_back(s); }};
-}
-
-template <class T>
-ec code_of(const answer<T>& a) {
-  return a->has_value() && !**a ? error_code_of((*a)->error())
-                                : ec::internal_error;
-}
+using test::code_of;
 
 class fleet_test : public test::actor_fixture {
 protected:
@@ -113,9 +92,9 @@ protected:
 } // namespace
 
 TEST_F(fleet_test, loads_the_registry_and_spawns_actors_for_its_environment) {
-  add(record("b-lab"));
-  add(record("a-lab"), "secret-a");
-  add(record("c-prod", "prod"));
+  add(test::test_device("b-lab"));
+  add(test::test_device("a-lab"), "secret-a");
+  add(test::test_device("c-prod", "prod"));
   start();
   EXPECT_EQ(factory->made("a-lab"), 1u);
   EXPECT_EQ(factory->made("b-lab"), 1u);
@@ -134,7 +113,7 @@ TEST_F(fleet_test, loads_the_registry_and_spawns_actors_for_its_environment) {
 }
 
 TEST_F(fleet_test, views_carry_the_last_health_sample) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
   ASSERT_TRUE(check("r1")->has_value());
   run();
@@ -150,9 +129,9 @@ TEST_F(fleet_test, views_carry_the_last_health_sample) {
 }
 
 TEST_F(fleet_test, devices_added_by_another_process_appear_after_a_poll) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
-  add(record("r2"));
+  add(test::test_device("r2"));
   advance_time(4999ms);
   EXPECT_EQ(factory->made("r2"), 0u);
   advance_time(1ms);
@@ -162,10 +141,10 @@ TEST_F(fleet_test, devices_added_by_another_process_appear_after_a_poll) {
 }
 
 TEST_F(fleet_test, changed_records_update_the_device_and_removed_ones_stop) {
-  add(record("r1"));
-  add(record("r2"));
+  add(test::test_device("r1"));
+  add(test::test_device("r2"));
   start();
-  auto changed = record("r1");
+  auto changed = test::test_device("r1");
   changed.host = "127.0.0.9";
   add(changed, "new-password");
   data->devices.erase("r2");
@@ -179,7 +158,7 @@ TEST_F(fleet_test, changed_records_update_the_device_and_removed_ones_stop) {
 }
 
 TEST_F(fleet_test, a_changed_password_alone_reaches_the_device) {
-  add(record("r1"), "old");
+  add(test::test_device("r1"), "old");
   start();
   data->creds["r1"].password = "rotated";
   ++data->generation;
@@ -189,9 +168,9 @@ TEST_F(fleet_test, a_changed_password_alone_reaches_the_device) {
 }
 
 TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
-  add(record("r1", "prod"));
+  add(test::test_device("r1", "prod"));
   advance_time(5s);
   EXPECT_TRUE(factory->client("r1")->closed());
   EXPECT_EQ(code_of(lookup("r1")), ec::environment_mismatch);
@@ -199,7 +178,7 @@ TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
 
 TEST_F(fleet_test, put_writes_through_the_store_and_spawns) {
   start();
-  auto r = record("new-1");
+  auto r = test::test_device("new-1");
   auto ok = test::ask<atom::ok>(sys, fleet, atom::put_v, r,
                                 credential{"api", "pw1"});
   run();
@@ -215,7 +194,7 @@ TEST_F(fleet_test, put_writes_through_the_store_and_spawns) {
 
 TEST_F(fleet_test, put_refuses_an_invalid_record_without_touching_the_store) {
   start();
-  auto r = record("Bad Id");
+  auto r = test::test_device("Bad Id");
   auto res = test::ask<atom::ok>(sys, fleet, atom::put_v, r, credential{});
   run();
   EXPECT_EQ(code_of(res), ec::invalid_arguments);
@@ -223,7 +202,7 @@ TEST_F(fleet_test, put_refuses_an_invalid_record_without_touching_the_store) {
 }
 
 TEST_F(fleet_test, remove_drops_the_record_and_stops_the_actor) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
   auto res = test::ask<atom::ok>(sys, fleet, atom::remove_v, atom::devices_v,
                                  std::string{"r1"});
@@ -239,7 +218,7 @@ TEST_F(fleet_test, remove_drops_the_record_and_stops_the_actor) {
 }
 
 TEST_F(fleet_test, crashed_device_actor_is_restarted_with_capped_backoff) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
   std::vector<int64_t> waits;
   for (int crash = 0; crash < 5; ++crash) {
@@ -267,10 +246,10 @@ TEST_F(fleet_test, crashed_device_actor_is_restarted_with_capped_backoff) {
 }
 
 TEST_F(fleet_test, health_changes_are_fanned_out_to_subscribers) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
   auto seen = std::make_shared<std::vector<health_sample>>();
-  auto listener = sys.spawn(recording_listener, seen);
+  auto listener = test::spawn_health_recorder(sys, seen);
   caf::anon_send(fleet, atom::subscribe_v, listener);
   run();
   check("r1");
@@ -297,7 +276,7 @@ TEST_F(fleet_test, health_changes_are_fanned_out_to_subscribers) {
 }
 
 TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   start();
   check("r1");
   run();
@@ -320,7 +299,7 @@ TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
 }
 
 TEST_F(fleet_test, without_a_rest_client_the_fleet_is_a_registry_only) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   store = test::spawn_fake_store(sys, data);
   fleet = spawn_fleet(sys, store, nullptr, settings);
   run();
@@ -332,7 +311,7 @@ TEST_F(fleet_test, without_a_rest_client_the_fleet_is_a_registry_only) {
 TEST_F(fleet_test, a_thousand_devices_check_their_health_spread_over_time) {
   constexpr int devices = 1000;
   for (int i = 0; i < devices; ++i)
-    add(record("r" + std::to_string(i)));
+    add(test::test_device("r" + std::to_string(i)));
   // Count first checks per second of simulated time.
   auto second = std::make_shared<int>(0);
   auto per_second = std::make_shared<std::map<int, int>>();
@@ -371,7 +350,7 @@ TEST_F(fleet_test, a_thousand_devices_check_their_health_spread_over_time) {
 }
 
 TEST_F(fleet_test, lookups_wait_for_the_first_load) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   store = test::spawn_fake_store(sys, data);
   fleet = spawn_fleet(sys, store, factory, settings);
   // Ask before the fleet ran at all.
@@ -381,7 +360,7 @@ TEST_F(fleet_test, lookups_wait_for_the_first_load) {
 }
 
 TEST_F(fleet_test, store_failure_at_start_answers_lookups_and_recovers) {
-  add(record("r1"));
+  add(test::test_device("r1"));
   data->fail = true;
   start();
   EXPECT_EQ(code_of(lookup("r1")), ec::device_not_found);

@@ -9,19 +9,6 @@ namespace rmcp {
 
 namespace {
 
-device_record device(const std::string& id, const std::string& env = "lab",
-                     std::map<std::string, std::string> tags = {}) {
-  device_record r;
-  r.id = id;
-  r.name = "Router " + id;
-  r.host = "127.0.0.1";
-  r.port = 8443;
-  r.username = "api";
-  r.environment = env;
-  r.tags = std::move(tags);
-  return r;
-}
-
 std::string error_kind(const json& result) {
   if (!result.value("isError", false))
     return "";
@@ -41,9 +28,9 @@ protected:
 } // namespace
 
 TEST_F(device_tools_test, list_devices_shows_the_registry_with_filters) {
-  add_device(device("edge-1", "lab", {{"site", "ams"}, {"role", "edge"}}));
-  add_device(device("core-1", "lab", {{"site", "fra"}}));
-  add_device(device("prod-1", "prod", {{"site", "ams"}}));
+  add_device(test::test_device("edge-1", "lab", {{"site", "ams"}, {"role", "edge"}}));
+  add_device(test::test_device("core-1", "lab", {{"site", "fra"}}));
+  add_device(test::test_device("prod-1", "prod", {{"site", "ams"}}));
   start();
   auto all = call("list_devices");
   ASSERT_FALSE(all.value("isError", false)) << all.dump();
@@ -78,7 +65,7 @@ TEST_F(device_tools_test, list_devices_shows_the_registry_with_filters) {
 }
 
 TEST_F(device_tools_test, check_connectivity_reports_a_reachable_router) {
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   start();
   auto r = call("check_connectivity", {{"device_id", "edge-1"}});
   ASSERT_FALSE(r.value("isError", false)) << r.dump();
@@ -106,7 +93,7 @@ TEST_F(device_tools_test, check_connectivity_classifies_failures_with_suggestion
   int n = 0;
   for (auto& [code, klass] : cases) {
     auto id = "r" + std::to_string(n++);
-    add_device(device(id));
+    add_device(test::test_device(id));
     factory->per_device[id] = test::failing_responder(code);
   }
   start();
@@ -128,7 +115,7 @@ TEST_F(device_tools_test, check_connectivity_classifies_failures_with_suggestion
 
 TEST_F(device_tools_test, device_health_reports_a_degraded_router_as_a_result) {
   router->cpu_load = 95;
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   start();
   auto r = call("device_health", {{"device_id", "edge-1"}});
   ASSERT_FALSE(r.value("isError", false)) << r.dump();
@@ -144,7 +131,7 @@ TEST_F(device_tools_test, device_health_reports_a_degraded_router_as_a_result) {
 }
 
 TEST_F(device_tools_test, device_health_reports_an_unreachable_router_as_a_result) {
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   factory->per_device["edge-1"] = test::failing_responder(ec::router_timeout);
   start();
   auto r = call("device_health", {{"device_id", "edge-1"}});
@@ -156,7 +143,7 @@ TEST_F(device_tools_test, device_health_reports_an_unreachable_router_as_a_resul
 }
 
 TEST_F(device_tools_test, get_system_overview_returns_typed_values) {
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   start();
   auto r = call("get_system_overview", {{"device_id", "edge-1"}});
   ASSERT_FALSE(r.value("isError", false)) << r.dump();
@@ -176,7 +163,7 @@ TEST_F(device_tools_test, get_system_overview_returns_typed_values) {
 }
 
 TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   auto healthy = test::router_responder(router);
   factory->per_device["edge-1"] = [healthy](const rest_request& req)
     -> std::optional<caf::expected<rest_response>> {
@@ -195,7 +182,7 @@ TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
 }
 
 TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
-  add_device(device("edge-1"));
+  add_device(test::test_device("edge-1"));
   factory->per_device["edge-1"] = test::failing_responder(ec::router_auth_failed);
   start();
   auto r = call("get_system_overview", {{"device_id", "edge-1"}});
@@ -203,7 +190,7 @@ TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
 }
 
 TEST_F(device_tools_test, router_tools_refuse_devices_of_another_environment) {
-  add_device(device("prod-1", "prod"));
+  add_device(test::test_device("prod-1", "prod"));
   start("lab");
   for (auto* tool : {"check_connectivity", "device_health",
                      "get_system_overview"}) {

@@ -12,6 +12,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
 
+#include "protocol/error.hpp"
+
 namespace rmcp::test {
 
 template <class T>
@@ -28,6 +30,14 @@ answer<T> ask(caf::actor_system& sys, const Handle& dest, Ts... xs) {
             [out](caf::error& err) { *out = std::move(err); });
   });
   return out;
+}
+
+/// The rmcp::ec of an answer that is an error; internal_error for a value
+/// or no answer yet (so comparisons with the expected code fail).
+template <class T>
+ec code_of(const answer<T>& a) {
+  return a->has_value() && !**a ? error_code_of((*a)->error())
+                                : ec::internal_error;
 }
 
 } // namespace rmcp::test

@@ -105,6 +105,20 @@ size_t fake_rest_factory::made(const std::string& device_id) const {
   return n;
 }
 
+device_record test_device(const std::string& id,
+                          const std::string& environment,
+                          std::map<std::string, std::string> tags) {
+  device_record r;
+  r.id = id;
+  r.name = "Router " + id;
+  r.host = "127.0.0.1";
+  r.port = 8443;
+  r.username = "api";
+  r.environment = environment;
+  r.tags = std::move(tags);
+  return r;
+}
+
 rest_response ok_response(json body) {
   rest_response resp;
   resp.status = 200;

@@ -99,6 +99,12 @@ public:
   std::vector<std::shared_ptr<fake_rest_client>> clients;
 };
 
+/// A valid lab record: host 127.0.0.1, port 8443, user "api", name
+/// "Router <id>".
+device_record test_device(const std::string& id,
+                          const std::string& environment = "lab",
+                          std::map<std::string, std::string> tags = {});
+
 /// What a simulated router reports on /system/resource and /system/identity.
 struct fake_router {
   int cpu_load = 5;
