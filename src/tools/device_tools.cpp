@@ -73,7 +73,9 @@ void list_devices(tool_call& call) {
           rows.push_back({{"id", r.id},
                           {"environment", r.environment},
                           {"status", to_string(v.last.status)},
-                          {"version", v.last.routeros_version},
+                          {"version", v.last.routeros_version.empty()
+                                        ? "-"
+                                        : v.last.routeros_version},
                           {"host", r.host}});
         }
         auto count = devices.size();
