@@ -174,7 +174,19 @@ void device_state::pump() {
       auto i = jobs.find(id);
       if (i == jobs.end())
         continue;
-      if (!breaker_allows(i->second)) {
+      auto& job = i->second;
+      // A write queued under a client lease that expired (or was released)
+      // meanwhile must not run next to the new lock holder.
+      if (job.what == device_job::kind::write && job.lease != lock.lease) {
+        fail_job(id, make_error(ec::conflict,
+                                "the lease of this write on device "
+                                  + this->id()
+                                  + " expired before it could run; acquire "
+                                    "a new one"));
+        progress = true;
+        continue;
+      }
+      if (!breaker_allows(job)) {
         fail_job(id, circuit_error());
         progress = true;
         continue;

@@ -122,11 +122,16 @@ void device_state::update(device_record record, credential creds) {
     make_endpoint(setup.record, setup.creds, setup.settings));
   // In-flight requests went to the old address: reads run again, writes
   // fail because nobody knows whether the router applied them.
+  // Collect first: ending an attempt may free the lock and start queued
+  // jobs on the new client, which must not be touched here.
+  std::vector<uint64_t> in_flight_ids;
+  for (auto& [job_id, job] : jobs)
+    if (job.in_flight)
+      in_flight_ids.push_back(job_id);
   std::vector<uint64_t> rerun;
   std::vector<uint64_t> failed;
-  for (auto& [job_id, job] : jobs) {
-    if (!job.in_flight)
-      continue;
+  for (auto job_id : in_flight_ids) {
+    auto& job = jobs.at(job_id);
     end_attempt(job);
     (is_idempotent_read(job.req) ? rerun : failed).push_back(job_id);
   }

@@ -339,6 +339,41 @@ TEST_F(device_actor_test, expired_lease_frees_the_lock_only_after_its_write) {
   EXPECT_EQ(client().calls().size(), 2u);
 }
 
+TEST_F(device_actor_test, queued_write_of_an_expired_lease_never_runs) {
+  settings.max_connections = 1;
+  start();
+  auto lease = acquire(1000);
+  ASSERT_TRUE(lease->has_value() && **lease);
+  auto read = exec(get("/interface"));
+  auto leased = exec(put("/ip/address", ***lease));
+  auto other = exec(put("/ip/address"));
+  EXPECT_EQ(client().calls().size(), 1u);
+  advance_time(1000ms);
+  client().reply(0, test::ok_response(json::array()));
+  run();
+  EXPECT_EQ(code_of(leased), ec::conflict);
+  ASSERT_EQ(client().calls().size(), 2u);
+  EXPECT_EQ(client().calls()[1].req.lease, 0u);
+  EXPECT_FALSE(other->has_value());
+}
+
+TEST_F(device_actor_test, update_fails_in_flight_writes_and_the_next_writer_uses_the_new_client) {
+  start();
+  auto first = exec(put("/ip/address"));
+  auto second = exec(put("/ip/address"));
+  auto record = test::test_device("r1");
+  record.port = 9443;
+  caf::anon_send(dev, atom::update_v, record, credential{"api", "secret"});
+  run();
+  EXPECT_EQ(code_of(first), ec::cancelled);
+  auto& fresh = *factory->client("r1");
+  ASSERT_EQ(fresh.calls().size(), 1u);
+  EXPECT_EQ(fresh.calls()[0].req.method, "PUT");
+  fresh.reply(0, test::ok_response({{".id", "*9"}}));
+  run();
+  EXPECT_TRUE(second->has_value() && **second);
+}
+
 // -- circuit breaker -------------------------------------------------------------------
 
 TEST_F(device_actor_test, breaker_opens_after_consecutive_transport_failures) {
