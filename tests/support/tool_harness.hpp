@@ -65,7 +65,8 @@ protected:
     store = spawn_fake_store(sys, data);
     svc->store = store;
     fleet_cfg.environment = environment;
-    fleet = spawn_fleet(sys, store, factory, fleet_cfg);
+    fleet = spawn_fleet(sys, store,
+                        client_factory ? client_factory : factory, fleet_cfg);
     svc->fleet = fleet;
     out = std::make_shared<std::vector<json>>();
     sink = sys.spawn([out{out}](caf::event_based_actor*) -> caf::behavior {
@@ -120,7 +121,10 @@ protected:
     return result_of(id);
   }
 
+  /// Scripted clients (the default).
   std::shared_ptr<fake_rest_factory> factory;
+  /// Another client factory (e.g. sim_rest_factory) replacing `factory`.
+  rest_client_factory_ptr client_factory;
   std::shared_ptr<fake_store_data> data;
   fleet_settings fleet_cfg;
   store_actor store;
