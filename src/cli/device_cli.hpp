@@ -1,6 +1,6 @@
 #pragma once
 
-// `routeros-mcp device add|list|show|update|remove|check`: the registry of
+// `routeros-mcp device add|list|show|update|remove`: the registry of
 // routers, edited in the store directly (a separate process from the
 // daemon, which notices changes through the store's generation counter).
 //
@@ -9,13 +9,15 @@
 // without echo.
 //
 // Exit codes:
-//   0  success (check: the router is reachable)
+//   0  success
 //   1  runtime failure (store, key, actor system)
 //   2  usage error: bad flags or values (named in the message)
 //   3  no such device
 //   4  add: the id is already registered (use update)
-//   5  check: the router is not reachable (failure class and suggestions
-//      are printed)
+//
+// `device check` (a live connectivity check with failure class and
+// suggestions, exit code 5 when unreachable) needs the RouterOS REST client
+// and comes with it.
 
 #include <memory>
 
@@ -31,7 +33,6 @@ inline constexpr int failure = 1;
 inline constexpr int usage = 2;
 inline constexpr int not_found = 3;
 inline constexpr int exists = 4;
-inline constexpr int unreachable = 5;
 } // namespace exit_code
 
 class device_cli {

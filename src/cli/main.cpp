@@ -2,12 +2,12 @@
 //
 //   routeros-mcp [--config F] [--set key=value]... [serve [--stdio]]
 //   routeros-mcp config show|keys|check
-//   routeros-mcp device add|list|show|update|remove|check …
+//   routeros-mcp device add|list|show|update|remove …
 //   routeros-mcp version
 //
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error;
-// `device` adds 3 (no such device), 4 (already registered) and 5 (router
-// not reachable), see src/cli/device_cli.hpp.
+// `device` adds 3 (no such device) and 4 (already registered), see
+// src/cli/device_cli.hpp.
 
 #include <unistd.h>
 
