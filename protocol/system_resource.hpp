@@ -56,17 +56,5 @@ caf::expected<system_resource> parse_system_resource(const json& body);
 /// The `name` of GET /system/identity; empty when absent.
 std::string parse_system_identity(const json& body);
 
-namespace ros_text {
-
-/// "123" → 123 (64-bit, no sign, no spaces).
-std::optional<uint64_t> to_uint(const std::string& text);
-
-/// "92979200", "1024.0MiB", "64KiB", "1.5GB" → bytes.
-std::optional<uint64_t> to_bytes(const std::string& text);
-
-/// "1w2d3h4m5s", "5ms945us", "00:05:00", "1d00:00:00" → whole seconds.
-std::optional<uint64_t> to_seconds(const std::string& text);
-
-} // namespace ros_text
 
 } // namespace rmcp

@@ -58,28 +58,6 @@ TEST(system_resource, missing_or_malformed_fields_are_bad_responses) {
   EXPECT_FALSE(parse_system_resource(json::array()));
 }
 
-TEST(system_resource, routeros_durations_become_seconds) {
-  EXPECT_EQ(ros_text::to_seconds("1w2d3h4m5s"),
-            7u * 86400 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5);
-  EXPECT_EQ(ros_text::to_seconds("4s750ms"), 4u);
-  EXPECT_EQ(ros_text::to_seconds("5ms945us"), 0u);
-  EXPECT_EQ(ros_text::to_seconds("00:05:00"), 300u);
-  EXPECT_EQ(ros_text::to_seconds("1d00:00:01"), 86401u);
-  EXPECT_FALSE(ros_text::to_seconds("never"));
-  EXPECT_FALSE(ros_text::to_seconds("5x"));
-  EXPECT_FALSE(ros_text::to_seconds(""));
-}
-
-TEST(system_resource, sizes_and_integers_are_64_bit_safe) {
-  EXPECT_EQ(ros_text::to_uint("18446744073709551615"), 18446744073709551615u);
-  EXPECT_FALSE(ros_text::to_uint("18446744073709551616"));
-  EXPECT_FALSE(ros_text::to_uint("-1"));
-  EXPECT_EQ(ros_text::to_bytes("64KiB"), 65536u);
-  EXPECT_EQ(ros_text::to_bytes("1.5GB"), 1500000000u);
-  EXPECT_EQ(ros_text::to_bytes("2,5kB"), 2500u);
-  EXPECT_FALSE(ros_text::to_bytes("12 parsecs"));
-}
-
 TEST(system_resource, identity_name_is_read_from_the_answer) {
   EXPECT_EQ(parse_system_identity(*parse_json(R"({"name":"edge-1"})")),
             "edge-1");
