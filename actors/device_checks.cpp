@@ -15,12 +15,6 @@ namespace {
 /// How long a device actor waits for the store to take a health sample.
 constexpr auto store_timeout = std::chrono::seconds{5};
 
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 bool is_busy(ec code) {
   return code == ec::queue_full || code == ec::shutting_down
          || code == ec::cancelled;
@@ -84,7 +78,7 @@ void device_state::start_check() {
 void device_state::on_resource(caf::expected<rest_response> result) {
   health_sample sample;
   sample.device_id = id();
-  sample.timestamp = unix_ms_now();
+  sample.timestamp = health::unix_ms_now();
   // Last-known facts survive a failed check.
   sample.routeros_version = last.routeros_version;
   sample.board_name = last.board_name;
@@ -103,22 +97,12 @@ void device_state::on_resource(caf::expected<rest_response> result) {
                                              setup.settings.health));
       return;
     }
-    sample.status = device_status::unreachable;
-    sample.error_kind = to_string(code);
-    sample.issues.push_back(error_message(result.error()));
+  }
+  health::evaluate_answer(result, sample);
+  if (sample.status == device_status::unreachable) {
     finish_check(std::move(sample));
     return;
   }
-  sample.latency_ms = static_cast<double>(result->latency_us) / 1000.0;
-  auto res = parse_system_resource(result->body);
-  if (!res) {
-    sample.status = device_status::unreachable;
-    sample.error_kind = to_string(error_code_of(res.error()));
-    sample.issues.push_back(error_message(res.error()));
-    finish_check(std::move(sample));
-    return;
-  }
-  health::evaluate(*res, sample);
   bool need_identity = last.identity.empty()
                        || ++checks_since_identity
                             >= setup.settings.identity_every;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "protocol/error.hpp"
+
 namespace rmcp::health {
 
 namespace {
@@ -34,6 +36,28 @@ void evaluate(const system_resource& res, health_sample& out) {
   judge("memory", res.memory_used_percent(), out);
   out.status = out.issues.empty() ? device_status::healthy
                                   : device_status::degraded;
+}
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+void evaluate_answer(const caf::expected<rest_response>& answer,
+                     health_sample& out) {
+  auto fail = [&out](const caf::error& err) {
+    out.status = device_status::unreachable;
+    out.error_kind = to_string(error_code_of(err));
+    out.issues.push_back(error_message(err));
+  };
+  if (!answer)
+    return fail(answer.error());
+  out.latency_ms = static_cast<double>(answer->latency_us) / 1000.0;
+  auto res = parse_system_resource(answer->body);
+  if (!res)
+    return fail(res.error());
+  evaluate(*res, out);
 }
 
 std::chrono::milliseconds next_interval(schedule& s, device_status status,

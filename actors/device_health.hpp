@@ -18,7 +18,10 @@
 #include <chrono>
 #include <cstdint>
 
+#include <caf/expected.hpp>
+
 #include "protocol/device.hpp"
+#include "protocol/routeros.hpp"
 #include "protocol/system_resource.hpp"
 
 namespace rmcp::health {
@@ -31,6 +34,15 @@ inline constexpr double critical_percent = 90;
 /// Fills status, cpu, memory, uptime, version, board and issues of `out`
 /// from a successful /system/resource answer.
 void evaluate(const system_resource& res, health_sample& out);
+
+/// Wall-clock time in milliseconds since the epoch (sample timestamps).
+int64_t unix_ms_now();
+
+/// Fills `out` from the outcome of one GET /system/resource: `evaluate` on
+/// success; on a failed request or an unparsable answer, status
+/// unreachable, the error kind and its message as the issue.
+void evaluate_answer(const caf::expected<rest_response>& answer,
+                     health_sample& out);
 
 struct schedule_settings {
   /// Base interval; `critical` devices use half of it (60 s → 30 s).

@@ -13,6 +13,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/device_health.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -26,12 +27,6 @@ bool is_health_change(const health_sample& before, const health_sample& now) {
 }
 
 namespace {
-
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// One reconcile: the store's records and the credentials of the managed
 /// ones.
@@ -372,7 +367,7 @@ struct fleet_state {
       promise.deliver(std::move(err));
       return;
     }
-    auto now = unix_ms_now();
+    auto now = health::unix_ms_now();
     auto i = devices.find(r.id);
     if (r.created_at == 0)
       r.created_at = i != devices.end() ? i->second.record.created_at : now;

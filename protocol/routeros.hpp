@@ -13,8 +13,11 @@
 // count/once/duration).
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include <caf/expected.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "protocol/json.hpp"
@@ -60,5 +63,24 @@ typename Inspector::result_type inspect(Inspector& f, rest_response& x) {
   return f(caf::meta::type_name("rest_response"), x.status, x.body,
            x.latency_us);
 }
+
+/// The `Authorization` header value of HTTP Basic auth.
+std::string basic_authorization(const std::string& user,
+                                const std::string& password);
+
+/// Parses a RouterOS answer body. RouterOS does not always escape control
+/// characters inside strings and may send names in the device's code page
+/// (routeros-rest.md §3): when the strict parse fails, bytes < 0x20 inside
+/// strings are escaped and invalid UTF-8 becomes U+FFFD, then it parses
+/// again. An empty body is null; nullopt means not JSON even after repair.
+std::optional<json> parse_rest_body(std::string_view body);
+
+/// Maps one HTTP answer of a router to a response or an `rmcp::ec` error
+/// (the single place for this mapping; see rest_client.hpp for the kinds).
+/// `what` names the request in messages ("edge-01: GET /system/resource");
+/// a 400's message carries RouterOS's `detail` verbatim after "what: ".
+caf::expected<rest_response> map_rest_answer(const std::string& what,
+                                             int status,
+                                             std::string_view body);
 
 } // namespace rmcp

@@ -13,7 +13,9 @@
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "protocol/version.hpp"
 #include "src/app/store_setup.hpp"
+#include "src/routeros/beast_client.hpp"
 #include "src/tools/tools.hpp"
 
 namespace rmcp::app {
@@ -132,6 +134,10 @@ caf::error runtime::start(std::string transports) {
   auto db = open_store(opts_);
   if (!db)
     return db.error();
+  io_ = std::make_shared<routeros::io_runtime>(
+    static_cast<size_t>(opts_.device_io_threads));
+  rest_factory_ = routeros::make_rest_client_factory(
+    io_, std::string{"routeros-mcp/"} + version);
   auto svc = std::make_shared<services>();
   svc->system = sys_.get();
   svc->environment = opts_.environment;

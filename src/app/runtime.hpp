@@ -20,6 +20,10 @@
 #include "actors/tool_registry.hpp"
 #include "src/config/server_options.hpp"
 
+namespace rmcp::routeros {
+class io_runtime;
+} // namespace rmcp::routeros
+
 namespace rmcp::app {
 
 /// Registers our message types and error category and sizes the scheduler.
@@ -83,11 +87,13 @@ public:
 
 private:
   config::server_options opts_;
+  /// Network threads of the REST clients; declared before the actor system
+  /// so that it outlives the device actors that use it.
+  std::shared_ptr<routeros::io_runtime> io_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::shared_ptr<services> svc_;
-  /// Builds the REST clients of the device actors; null (until the
-  /// RouterOS client is wired in) leaves the fleet a registry only.
+  /// Builds the REST clients of the device actors.
   rest_client_factory_ptr rest_factory_;
   bool stopped_ = false;
 };

@@ -1,8 +1,16 @@
 #include "src/cli/device_cli.hpp"
 
+#include <future>
 #include <iostream>
 
+#include "actors/device_actor.hpp"
+#include "actors/device_health.hpp"
 #include "protocol/error.hpp"
+#include "protocol/routeros.hpp"
+#include "protocol/system_resource.hpp"
+#include "protocol/version.hpp"
+#include "src/app/runtime.hpp"
+#include "src/routeros/beast_client.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
 #include "src/tools/device_report.hpp"
@@ -206,6 +214,7 @@ struct device_cli::state {
   CLI::App* show = nullptr;
   CLI::App* update = nullptr;
   CLI::App* remove = nullptr;
+  CLI::App* check = nullptr;
   std::string id;
   bool as_json = false;
   bool yes = false;
@@ -230,6 +239,7 @@ struct device_cli::state {
   int do_show();
   int do_update();
   int do_remove();
+  int do_check(const config::server_options& opts);
 };
 
 int device_cli::state::do_add(const config::server_options& opts) {
@@ -412,6 +422,59 @@ int device_cli::state::do_remove() {
   return exit_code::ok;
 }
 
+namespace {
+
+/// One request through a real REST client, waited for.
+caf::expected<rest_response> fetch(rest_client& client, const std::string& path,
+                                   std::chrono::milliseconds timeout) {
+  std::promise<caf::expected<rest_response>> answer;
+  auto result = answer.get_future();
+  rest_request req;
+  req.path = path;
+  client.async_request(req, timeout,
+                       [&answer](caf::expected<rest_response> x) {
+                         answer.set_value(std::move(x));
+                       });
+  return result.get();
+}
+
+} // namespace
+
+int device_cli::state::do_check(const config::server_options& opts) {
+  auto r = db->device(id);
+  if (!r)
+    return report(r.error());
+  auto cred = db->get_credential(id);
+  if (!cred)
+    return report(cred.error());
+  auto settings = app::make_fleet_settings(opts).device;
+  auto io = std::make_shared<routeros::io_runtime>(1);
+  auto factory = routeros::make_rest_client_factory(
+    io, std::string{"routeros-mcp/"} + version);
+  auto client = factory->make(make_endpoint(*r, *cred, settings));
+  health_sample sample;
+  sample.device_id = id;
+  sample.timestamp = health::unix_ms_now();
+  auto timeout = opts.device_request_timeout;
+  health::evaluate_answer(fetch(*client, "/system/resource", timeout), sample);
+  if (sample.status != device_status::unreachable) {
+    auto name = fetch(*client, "/system/identity", timeout);
+    if (name)
+      sample.identity = parse_system_identity(name->body);
+  }
+  client->close();
+  if (auto err = db->put_health(sample))
+    std::cerr << "routeros-mcp: the check's result was not stored: "
+              << error_message(err) << "\n";
+  auto out = tools::connectivity_json(*r, sample);
+  if (as_json)
+    print(out);
+  else
+    std::cout << tools::connectivity_text(out) << "\n";
+  return sample.status == device_status::unreachable ? exit_code::unreachable
+                                                     : exit_code::ok;
+}
+
 device_cli::device_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   auto& s = *state_;
   s.root = app.add_subcommand("device", "Register and inspect routers");
@@ -434,6 +497,9 @@ device_cli::device_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.remove = with_id(s.root->add_subcommand(
     "remove", "Remove a router with its credential and history"));
   s.remove->add_flag("--yes", s.yes, "Do not ask for confirmation");
+  s.check = with_id(s.root->add_subcommand(
+    "check", "Check a router now over REST (stores the result as its last "
+             "health)"));
 }
 
 device_cli::~device_cli() = default;
@@ -461,6 +527,8 @@ int device_cli::run(const config::server_options& opts) {
     return s.do_update();
   if (s.remove->parsed())
     return s.do_remove();
+  if (s.check->parsed())
+    return s.do_check(opts);
   return exit_code::usage;
 }
 

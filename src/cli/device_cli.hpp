@@ -1,8 +1,9 @@
 #pragma once
 
-// `routeros-mcp device add|list|show|update|remove`: the registry of
+// `routeros-mcp device add|list|show|update|remove|check`: the registry of
 // routers, edited in the store directly (a separate process from the
 // daemon, which notices changes through the store's generation counter).
+// `check` asks the router itself over REST, right now.
 //
 // Passwords never come from argv: --password-file FILE, --password-env VAR
 // (default ROUTEROS_MCP_DEVICE_PASSWORD when set), or an interactive prompt
@@ -14,10 +15,7 @@
 //   2  usage error: bad flags or values (named in the message)
 //   3  no such device
 //   4  add: the id is already registered (use update)
-//
-// `device check` (a live connectivity check with failure class and
-// suggestions, exit code 5 when unreachable) needs the RouterOS REST client
-// and comes with it.
+//   5  check: the router is unreachable (or refused TLS or the credentials)
 
 #include <memory>
 
@@ -33,6 +31,7 @@ inline constexpr int failure = 1;
 inline constexpr int usage = 2;
 inline constexpr int not_found = 3;
 inline constexpr int exists = 4;
+inline constexpr int unreachable = 5;
 } // namespace exit_code
 
 class device_cli {

@@ -52,6 +52,8 @@ struct server_options {
   int64_t worker_threads = 0;
 
   // -- device actors (one per router) ------------------------------------------
+  /// Threads running the network I/O of all REST clients.
+  int64_t device_io_threads = 2;
   /// Concurrent REST requests per router.
   int64_t device_max_connections = 2;
   /// Requests that may wait per router; more fail with queue_full.

@@ -7,32 +7,6 @@ namespace rmcp::test {
 
 namespace {
 
-std::string base64(const std::string& in) {
-  static const char* alphabet
-    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8)
-                 | uint8_t(in[i + 2]);
-    for (int shift : {18, 12, 6, 0})
-      out += alphabet[(n >> shift) & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 class sim_rest_client : public rest_client {
 public:
   sim_rest_client(sim::router* router, rest_endpoint ep)
@@ -66,8 +40,8 @@ private:
       in.body = req.body.dump();
       in.content_type = "application/json";
     }
-    in.authorization = "Basic "
-                       + base64(ep_.creds.username + ":" + ep_.creds.password);
+    in.authorization = basic_authorization(ep_.creds.username,
+                                           ep_.creds.password);
     auto out = router_->handle(in, "http://127.0.0.1");
     using act = sim::http_out::action;
     if (out.act == act::drop)
@@ -75,33 +49,12 @@ private:
                         what + ": connection closed without an answer");
     if (out.act == act::hang)
       return make_error(ec::router_timeout, what + ": no answer in time");
-    auto body = out.body.empty() ? json{} : parse_json(out.body).value_or(json{});
-    auto detail = body.is_object() ? body.value("detail", body.value("message", ""))
-                                   : std::string{};
-    auto fail = [&](ec code) {
-      return make_error(code, what + ": HTTP " + std::to_string(out.status)
-                                + (detail.empty() ? "" : ": " + detail));
-    };
-    if (out.status >= 200 && out.status < 300) {
-      rest_response resp;
-      resp.status = static_cast<int32_t>(out.status);
-      resp.body = std::move(body);
-      resp.latency_us
+    auto result = map_rest_answer(what, static_cast<int>(out.status), out.body);
+    if (result)
+      result->latency_us
         = std::chrono::duration_cast<std::chrono::microseconds>(out.delay)
             .count();
-      return resp;
-    }
-    if (out.status == 401)
-      return fail(ec::router_auth_failed);
-    if (out.status == 403
-        || (out.status == 500
-            && detail.find("not enough permissions") != std::string::npos))
-      return fail(ec::router_permission_denied);
-    if (out.status == 404)
-      return fail(ec::router_not_found);
-    if (out.status >= 500)
-      return fail(ec::router_server_error);
-    return fail(ec::router_bad_request);
+    return result;
   }
 
   sim::router* router_;

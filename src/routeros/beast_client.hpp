@@ -1,0 +1,57 @@
+#pragma once
+
+// The RouterOS REST client over Boost.Beast: the production implementation
+// of `rmcp::rest_client` (actors/rest_client.hpp).
+//
+// All clients share one `io_runtime` (an io_context run by a few threads).
+// A client keeps up to `max_connections` keep-alive connections to its
+// router and a FIFO of requests waiting for one; every request has its own
+// deadline. TLS: certificate verification against the system store or the
+// device's CA file with host-name check ("verify"), the SHA-256 fingerprint
+// of the leaf certificate ("pin"), or none ("insecure", explicit opt-in);
+// SNI for host names; TLS 1.2 at least. A request that found its keep-alive
+// connection closed by the router is retried once on a fresh connection when
+// it is an idempotent read; all other policy (retries with backoff, circuit
+// breaker) lives in the device actor. See docs/routeros-client.md.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "actors/rest_client.hpp"
+
+namespace rmcp::routeros {
+
+/// The I/O threads of all REST clients. Destroying it stops and joins them;
+/// destroy it only after every client is closed (the runtime does).
+class io_runtime {
+public:
+  explicit io_runtime(size_t threads);
+  ~io_runtime();
+
+  io_runtime(const io_runtime&) = delete;
+  io_runtime& operator=(const io_runtime&) = delete;
+
+  struct impl;
+
+  impl& get() noexcept {
+    return *impl_;
+  }
+
+private:
+  std::unique_ptr<impl> impl_;
+};
+
+/// Builds Beast clients on `io`. `user_agent` goes into every request.
+rest_client_factory_ptr make_rest_client_factory(std::shared_ptr<io_runtime> io,
+                                                 std::string user_agent);
+
+/// The HTTP request target for a RouterOS path ("/ip/address?x=a b" →
+/// "/rest/ip/address?x=a%20b"): "/rest" prefix, bytes outside the URI's
+/// unreserved and delimiter characters percent-encoded.
+std::string request_target(const std::string& path);
+
+/// SHA-256 over `der` as upper-case hex with colons.
+std::string format_fingerprint(const unsigned char* der, size_t size);
+
+} // namespace rmcp::routeros
