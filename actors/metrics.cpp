@@ -54,6 +54,12 @@ struct metrics::impl {
         .Name("rmcp_http_requests_total")
         .Help("Answered HTTP requests by endpoint and status code.")
         .Register(registry);
+  prometheus::Family<prometheus::Counter>& http_rejections
+    = prometheus::BuildCounter()
+        .Name("rmcp_http_rejections_total")
+        .Help("HTTP requests refused by a safety check, by reason (host, "
+              "origin, body_limit, header_limit, rate_limit, session_limit).")
+        .Register(registry);
   prometheus::Family<prometheus::Gauge>& device_health
     = prometheus::BuildGauge()
         .Name("rmcp_device_health")
@@ -108,6 +114,10 @@ void metrics::http_request(std::string_view endpoint, unsigned status) {
     .Add({{"endpoint", std::string{endpoint}},
           {"status", std::to_string(status)}})
     .Increment();
+}
+
+void metrics::http_rejected(std::string_view reason) {
+  impl_->http_rejections.Add({{"reason", std::string{reason}}}).Increment();
 }
 
 void metrics::device_health(const std::string& device, device_status state) {

@@ -17,6 +17,7 @@
 // | rmcp_tool_call_duration_seconds    | histogram | tool             |
 // | rmcp_sessions_open                 | gauge     | transport        |
 // | rmcp_http_requests_total           | counter   | endpoint, status |
+// | rmcp_http_rejections_total         | counter   | reason           |
 // | rmcp_device_health                 | gauge 0/1 | device, state    |
 // | rmcp_rest_errors_total             | counter   | device, kind     |
 // | rmcp_rollouts                      | gauge     | state            |
@@ -75,6 +76,10 @@ public:
   /// One answered HTTP request; `endpoint` is a fixed route name (mcp, sse,
   /// messages, health, metrics, other).
   void http_request(std::string_view endpoint, unsigned status);
+
+  /// One HTTP request refused by a safety check; `reason` is one of host,
+  /// origin, body_limit, header_limit, rate_limit, session_limit.
+  void http_rejected(std::string_view reason);
 
   // -- fleet (device actors, REST client, rollouts) -----------------------------
 

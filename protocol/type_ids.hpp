@@ -59,6 +59,12 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, shutdown, "shutdown")
 CAF_ADD_ATOM(rmcp, rmcp::atom, drained, "drained")
 CAF_ADD_ATOM(rmcp, rmcp::atom, deadline, "deadline")
 
+// -- HTTP transport (src/transport/http_session.hpp) ---------------------------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, post, "post")
+CAF_ADD_ATOM(rmcp, rmcp::atom, listen, "listen")
+CAF_ADD_ATOM(rmcp, rmcp::atom, closed, "closed")
+
 // -- tool calls -----------------------------------------------------------------
 
 CAF_ADD_ATOM(rmcp, rmcp::atom, run, "run")

@@ -102,4 +102,12 @@ private:
 /// Returns the process exit code.
 int serve_stdio(const config::server_options& opts);
 
+/// Serves MCP over HTTP (`http.*` keys) until a signal arrives; sessions
+/// drain before the process exits. Returns the process exit code.
+int serve_http(const config::server_options& opts);
+
+/// Parses `http.listen` ("127.0.0.1:8080", "[::1]:0").
+caf::error parse_listen(const std::string& text, std::string& address,
+                        uint16_t& port);
+
 } // namespace rmcp::app

@@ -1,6 +1,7 @@
 // routeros-mcp: the daemon and its admin command line.
 //
-//   routeros-mcp [--config F] [--set key=value]... [serve [--stdio]]
+//   routeros-mcp [--config F] [--set key=value]... [serve [--stdio | --http
+//                [--listen ADDR:PORT]]]
 //   routeros-mcp config show|keys|check
 //   routeros-mcp device add|list|show|update|remove …
 //   routeros-mcp version
@@ -34,6 +35,7 @@ struct global_flags {
   std::string environment;
   std::string log_level;
   std::string data_dir;
+  std::string listen;
 };
 
 caf::expected<server_options> load_options(const global_flags& flags) {
@@ -53,6 +55,8 @@ caf::expected<server_options> load_options(const global_flags& flags) {
     req.overrides.emplace_back("log.level", flags.log_level);
   if (!flags.data_dir.empty())
     req.overrides.emplace_back("data_dir", flags.data_dir);
+  if (!flags.listen.empty())
+    req.overrides.emplace_back("http.listen", flags.listen);
   return rmcp::config::load(req);
 }
 
@@ -100,7 +104,16 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the MCP server (default when "
                                             "stdin is not a terminal)");
   bool serve_stdio = false;
-  serve->add_flag("--stdio", serve_stdio, "Serve MCP over stdin/stdout");
+  bool serve_http = false;
+  auto* stdio_flag
+    = serve->add_flag("--stdio", serve_stdio, "Serve MCP over stdin/stdout");
+  serve->add_flag("--http", serve_http,
+                  "Serve MCP over HTTP (Streamable HTTP at /mcp, HTTP+SSE at "
+                  "/sse, /health, /metrics)")
+    ->excludes(stdio_flag);
+  serve->add_option("--listen", flags.listen,
+                    "Shortcut for --set http.listen=ADDR:PORT (port 0 = "
+                    "ephemeral)");
 
   auto* config = app.add_subcommand("config", "Inspect the configuration");
   config->require_subcommand(1);
@@ -161,6 +174,6 @@ int main(int argc, char** argv) {
     std::cerr << app.help();
     return 0;
   }
-  (void) serve_stdio;
-  return rmcp::app::serve_stdio(*opts);
+  bool http = serve_http || (!serve_stdio && opts->transport == "http");
+  return http ? rmcp::app::serve_http(*opts) : rmcp::app::serve_stdio(*opts);
 }

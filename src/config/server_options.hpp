@@ -79,6 +79,34 @@ struct server_options {
   /// How often the store's change counter is read (CLI changes appear).
   std::chrono::milliseconds fleet_poll_interval{5000};
 
+  // -- HTTP transport -----------------------------------------------------------
+  /// Address and port of `serve --http` (port 0 = ephemeral).
+  std::string http_listen = "127.0.0.1:8080";
+  /// Extra Host names (or name:port) accepted besides loopback names.
+  std::string http_allowed_hosts;
+  /// Extra Origins accepted besides loopback origins.
+  std::string http_allowed_origins;
+  /// RBAC role of HTTP callers.
+  std::string http_role = "read_only";
+  /// How long a connection may idle before (or while sending) a request.
+  std::chrono::milliseconds http_idle_timeout{60000};
+  /// A session with no request and no open stream for this long ends.
+  std::chrono::milliseconds http_session_idle_timeout{30 * 60 * 1000};
+  /// Requests per second per session, and the burst allowed above it.
+  int64_t http_rate_limit = 20;
+  int64_t http_rate_burst = 40;
+  /// Open MCP sessions over HTTP at most.
+  int64_t http_max_sessions = 256;
+  /// Comment lines on idle SSE streams.
+  std::chrono::milliseconds http_sse_keepalive{15000};
+  /// PEM certificate chain and private key; both set = HTTPS only.
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
+  /// I/O threads of the HTTP listener.
+  int64_t http_io_threads = 2;
+  /// File the bound port is written to once listening (empty = none).
+  std::string http_ports_file;
+
   // -- stdio ------------------------------------------------------------------
   /// Role of the local operator on stdio.
   std::string stdio_role = "admin";

@@ -23,6 +23,7 @@ TEST(metrics, every_family_is_exposed_with_help_and_type_once_used) {
   metrics m;
   m.tool_call_finished("echo", tool_outcome::ok, std::chrono::milliseconds{1});
   m.http_request("health", 200);
+  m.http_rejected("origin");
   m.device_health("r1", device_status::healthy);
   m.rest_error("r1", ec::router_timeout);
   m.rollout_transition("", "pending");
@@ -30,7 +31,8 @@ TEST(metrics, every_family_is_exposed_with_help_and_type_once_used) {
   for (auto* family :
        {"rmcp_build_info", "rmcp_tool_calls_total",
         "rmcp_tool_call_duration_seconds", "rmcp_sessions_open",
-        "rmcp_http_requests_total", "rmcp_device_health",
+        "rmcp_http_requests_total", "rmcp_http_rejections_total",
+        "rmcp_device_health",
         "rmcp_rest_errors_total", "rmcp_rollouts",
         "rmcp_rollout_transitions_total"})
   {
@@ -41,6 +43,7 @@ TEST(metrics, every_family_is_exposed_with_help_and_type_once_used) {
               std::string::npos)
       << family;
   }
+  EXPECT_EQ(sample(text, R"(rmcp_http_rejections_total{reason="origin"})"), "1");
   EXPECT_EQ(sample(text, "rmcp_build_info{version=\"" + std::string{rmcp::version}
                            + "\"}"),
             "1");

@@ -1,0 +1,294 @@
+#include "src/transport/mcp_http.hpp"
+
+#include <caf/send.hpp>
+
+#include "actors/metrics.hpp"
+#include "protocol/error.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "protocol/log.hpp"
+#include "protocol/mcp.hpp"
+
+namespace rmcp::transport {
+
+namespace {
+
+std::string supported_list() {
+  std::string out;
+  for (auto& v : mcp::supported_versions())
+    out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+} // namespace
+
+mcp_http::mcp_http(caf::actor_system& sys, mcp_http_settings settings,
+                   session_factory factory,
+                   std::shared_ptr<rmcp::metrics> metrics)
+  : sys_(sys),
+    settings_(std::move(settings)),
+    factory_(std::move(factory)),
+    metrics_(std::move(metrics)),
+    table_(std::make_shared<session_table>(settings_.max_sessions,
+                                           settings_.rate_limit,
+                                           settings_.rate_burst)) {
+  // nop
+}
+
+bool mcp_http::handle(http_request& req, const channel_ptr& ch) {
+  bool mcp = req.path == "/mcp";
+  bool sse = req.path == "/sse";
+  bool messages = req.path == "/messages";
+  if (!mcp && !sse && !messages)
+    return false;
+  if (!admit(req, ch))
+    return true;
+  if (mcp) {
+    if (req.method == "POST")
+      post_mcp(req, ch);
+    else if (req.method == "GET")
+      get_mcp(req, ch);
+    else if (req.method == "DELETE")
+      delete_mcp(req, ch);
+    else {
+      ch->add_header("Allow", "GET, POST, DELETE");
+      reject(ch, 405, ec::invalid_request,
+             "method " + req.method + " is not allowed on /mcp (use POST, "
+             "GET or DELETE)");
+    }
+  } else if (sse) {
+    if (req.method == "GET") {
+      get_sse(req, ch);
+    } else {
+      ch->add_header("Allow", "GET");
+      reject(ch, 405, ec::invalid_request, "/sse only answers GET");
+    }
+  } else {
+    if (req.method == "POST") {
+      post_messages(req, ch);
+    } else {
+      ch->add_header("Allow", "POST");
+      reject(ch, 405, ec::invalid_request, "/messages only answers POST");
+    }
+  }
+  return true;
+}
+
+bool mcp_http::admit(const http_request& req, const channel_ptr& ch) const {
+  if (auto why = settings_.origins.check_host(req.host); !why.empty()) {
+    log::http()->warn("http-host-refused peer={} host={}", req.peer, req.host);
+    reject(ch, 403, ec::forbidden, why, "host");
+    return false;
+  }
+  if (auto why = settings_.origins.check_origin(req.origin); !why.empty()) {
+    log::http()->warn("http-origin-refused peer={} origin={}", req.peer,
+                      req.origin);
+    reject(ch, 403, ec::forbidden, why, "origin");
+    return false;
+  }
+  return true;
+}
+
+void mcp_http::reject(const channel_ptr& ch, unsigned status, ec code,
+                      std::string message, std::string_view reason) const {
+  if (!reason.empty() && metrics_)
+    metrics_->http_rejected(reason);
+  ch->respond_json(status, error_body(code, std::move(message)));
+}
+
+bool mcp_http::check_protocol_version(const http_request& req,
+                                      const channel_ptr& ch) const {
+  // Absent: the client predates 2025-06-18 (assume 2025-03-26).
+  if (req.protocol_version.empty()
+      || mcp::is_supported_version(req.protocol_version))
+    return true;
+  reject(ch, 400, ec::invalid_request,
+         "unsupported MCP-Protocol-Version '" + req.protocol_version
+           + "'; supported: " + supported_list());
+  return false;
+}
+
+bool mcp_http::lookup(const std::string& id, bool legacy,
+                      const channel_ptr& ch, http_session_actor& out) {
+  if (id.empty()) {
+    reject(ch, 400, ec::invalid_request,
+           legacy ? "missing sessionId query parameter: use the endpoint "
+                    "announced by GET /sse"
+                  : "missing Mcp-Session-Id header: send initialize first and "
+                    "then the session id it returned");
+    return false;
+  }
+  int retry_after = 1;
+  switch (table_->find(id, legacy, out, retry_after)) {
+    case session_table::found::yes:
+      return true;
+    case session_table::found::unknown:
+      reject(ch, 404, ec::invalid_request,
+             "unknown or ended session '" + id
+               + (legacy ? "': open a new stream with GET /sse"
+                         : "': send initialize to start a new session"));
+      return false;
+    case session_table::found::limited:
+      ch->add_header("Retry-After", std::to_string(retry_after));
+      reject(ch, 429, ec::rate_limited,
+             "too many requests for this session; retry after "
+               + std::to_string(retry_after) + " s",
+             "rate_limit");
+      return false;
+  }
+  return false;
+}
+
+bool mcp_http::open_session(bool legacy, const channel_ptr& ch,
+                            std::string& id, http_session_actor& out) {
+  if (draining_) {
+    reject(ch, 503, ec::shutting_down, "the server is shutting down");
+    return false;
+  }
+  if (table_->size() >= settings_.max_sessions) {
+    reject(ch, 503, ec::rate_limited,
+           "the server has reached its limit of "
+             + std::to_string(settings_.max_sessions)
+             + " sessions (http.max_sessions); retry later",
+           "session_limit");
+    return false;
+  }
+  id = make_session_id();
+  http_session_config cfg;
+  cfg.id = id;
+  cfg.legacy = legacy;
+  cfg.idle_timeout = settings_.session_idle_timeout;
+  cfg.ctx = factory_(identity{"http-client", settings_.role,
+                              legacy ? "sse" : "http"});
+  cfg.table = table_;
+  out = spawn_http_session(sys_, std::move(cfg));
+  if (!table_->insert(id, out, legacy)) {
+    caf::anon_send(out, atom::shutdown_v);
+    reject(ch, 503, ec::rate_limited,
+           "the server has reached its limit of sessions; retry later",
+           "session_limit");
+    return false;
+  }
+  return true;
+}
+
+void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
+  if (!media_type_is(req.content_type, "application/json")) {
+    reject(ch, 415, ec::invalid_request,
+           "Content-Type must be application/json, got '" + req.content_type
+             + "'");
+    return;
+  }
+  auto accepts = parse_accept(req.accept);
+  if (!accepts.json && !accepts.event_stream) {
+    reject(ch, 406, ec::invalid_request,
+           "Accept must include application/json or text/event-stream, got '"
+             + req.accept + "'");
+    return;
+  }
+  if (!check_protocol_version(req, ch))
+    return;
+  auto value = parse_json(req.body);
+  if (!value) {
+    reject(ch, 400, ec::parse_error, "the request body is not valid JSON");
+    return;
+  }
+  if (value->is_array()) {
+    reject(ch, 400, ec::invalid_request,
+           "JSON-RPC batches are not supported; send one message per POST");
+    return;
+  }
+  auto msg = jsonrpc::classify(*value);
+  if (msg.type == jsonrpc::kind::invalid) {
+    ch->respond_json(400, dump_json(jsonrpc::make_error(msg.id, msg.error)));
+    return;
+  }
+  http_session_actor actor;
+  if (msg.type == jsonrpc::kind::request && msg.method == "initialize") {
+    if (!req.session_id.empty()) {
+      reject(ch, 400, ec::invalid_request,
+             "initialize opens a new session: send it without an "
+             "Mcp-Session-Id header");
+      return;
+    }
+    std::string id;
+    if (!open_session(false, ch, id, actor))
+      return;
+    ch->add_header("Mcp-Session-Id", id);
+  } else if (!lookup(req.session_id, false, ch, actor)) {
+    return;
+  }
+  if (msg.type == jsonrpc::kind::request) {
+    ch->set_accepts({accepts.json, accepts.event_stream});
+    caf::anon_send(actor, atom::post_v, jsonrpc::id_key(msg.id),
+                   std::move(req.body), ch);
+  } else {
+    caf::anon_send(actor, atom::rpc_in_v, std::move(req.body));
+    ch->respond(202, {}, {});
+  }
+}
+
+void mcp_http::get_mcp(http_request& req, const channel_ptr& ch) {
+  if (!parse_accept(req.accept).event_stream) {
+    reject(ch, 406, ec::invalid_request,
+           "GET /mcp opens an event stream: Accept must include "
+           "text/event-stream");
+    return;
+  }
+  if (!check_protocol_version(req, ch))
+    return;
+  http_session_actor actor;
+  if (!lookup(req.session_id, false, ch, actor))
+    return;
+  ch->set_keepalive(settings_.sse_keepalive);
+  caf::anon_send(actor, atom::listen_v, ch);
+}
+
+void mcp_http::delete_mcp(http_request& req, const channel_ptr& ch) {
+  if (!check_protocol_version(req, ch))
+    return;
+  http_session_actor actor;
+  if (!lookup(req.session_id, false, ch, actor))
+    return;
+  table_->end(req.session_id);
+  caf::anon_send(actor, atom::shutdown_v);
+  ch->respond(200, {}, {});
+}
+
+void mcp_http::get_sse(http_request&, const channel_ptr& ch) {
+  std::string id;
+  http_session_actor actor;
+  if (!open_session(true, ch, id, actor))
+    return;
+  ch->set_keepalive(settings_.sse_keepalive);
+  caf::anon_send(actor, atom::listen_v, ch);
+}
+
+void mcp_http::post_messages(http_request& req, const channel_ptr& ch) {
+  if (!media_type_is(req.content_type, "application/json")) {
+    reject(ch, 415, ec::invalid_request,
+           "Content-Type must be application/json, got '" + req.content_type
+             + "'");
+    return;
+  }
+  if (!parse_json(req.body)) {
+    reject(ch, 400, ec::parse_error, "the request body is not valid JSON");
+    return;
+  }
+  http_session_actor actor;
+  if (!lookup(query_param(req.query, "sessionId"), true, ch, actor))
+    return;
+  caf::anon_send(actor, atom::rpc_in_v, std::move(req.body));
+  ch->respond(202, "text/plain", "Accepted");
+}
+
+void mcp_http::shutdown_all() {
+  draining_ = true;
+  for (auto& actor : table_->all())
+    caf::anon_send(actor, atom::shutdown_v);
+}
+
+size_t mcp_http::sessions() const {
+  return table_->size();
+}
+
+} // namespace rmcp::transport

@@ -1,0 +1,103 @@
+#pragma once
+
+// The MCP routes of the HTTP listener:
+//
+// | route                  | revision          | what                             |
+// |------------------------|-------------------|----------------------------------|
+// | POST /mcp              | 2025-03-26 ..     | one JSON-RPC message; initialize |
+// |                        | 2025-11-25        | opens a session (Mcp-Session-Id) |
+// | GET /mcp               |                   | SSE stream for unrelated server  |
+// |                        |                   | messages (one per session)       |
+// | DELETE /mcp            |                   | ends the session                 |
+// | GET /sse               | 2024-11-05        | legacy stream; first event names |
+// |                        |                   | the POST endpoint                |
+// | POST /messages?sessionId=… | 2024-11-05    | legacy message; answer on stream |
+//
+// Checks in order: Host and Origin (403), method (405), media types (415,
+// 406), MCP-Protocol-Version (400), JSON (400), session id (400 missing,
+// 404 unknown or ended), rate limit (429), session limit and draining (503).
+// Runs on I/O threads and never blocks: it answers at once or hands the
+// channel to the session's transport actor.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/mcp_session.hpp"
+#include "src/transport/http_channel.hpp"
+#include "src/transport/http_guard.hpp"
+#include "src/transport/http_message.hpp"
+#include "src/transport/http_session.hpp"
+
+namespace rmcp::transport {
+
+struct mcp_http_settings {
+  origin_policy origins;
+  /// Requests per second per session, and the burst above it.
+  double rate_limit = 20;
+  double rate_burst = 40;
+  /// Open sessions (both transports) at most.
+  size_t max_sessions = 256;
+  std::chrono::milliseconds session_idle_timeout{30 * 60 * 1000};
+  /// Comment lines on idle SSE streams.
+  std::chrono::milliseconds sse_keepalive{15000};
+  /// RBAC role of HTTP callers.
+  std::string role = "read_only";
+};
+
+/// Builds what a new mcp_session needs (runtime::session_for).
+using session_factory = std::function<session_context(identity)>;
+
+class mcp_http {
+public:
+  mcp_http(caf::actor_system& sys, mcp_http_settings settings,
+           session_factory factory, std::shared_ptr<rmcp::metrics> metrics);
+
+  /// Handles /mcp, /sse and /messages; false for any other path (then
+  /// `ch` is untouched).
+  bool handle(http_request& req, const channel_ptr& ch);
+
+  /// Checks Host and Origin; answers 403 and returns false when refused.
+  bool admit(const http_request& req, const channel_ptr& ch) const;
+
+  /// Ends every session (each drains its in-flight calls); refuses new
+  /// sessions from now on.
+  void shutdown_all();
+
+  /// Sessions whose transport actor is still running.
+  size_t sessions() const;
+
+private:
+  void post_mcp(http_request& req, const channel_ptr& ch);
+  void get_mcp(http_request& req, const channel_ptr& ch);
+  void delete_mcp(http_request& req, const channel_ptr& ch);
+  void get_sse(http_request& req, const channel_ptr& ch);
+  void post_messages(http_request& req, const channel_ptr& ch);
+
+  /// Finds the session of a request; answers 400/404/429 when there is none.
+  bool lookup(const std::string& id, bool legacy, const channel_ptr& ch,
+              http_session_actor& out);
+
+  /// A new session, or 503 when the server is full or stopping.
+  bool open_session(bool legacy, const channel_ptr& ch, std::string& id,
+                    http_session_actor& out);
+
+  bool check_protocol_version(const http_request& req,
+                              const channel_ptr& ch) const;
+
+  void reject(const channel_ptr& ch, unsigned status, ec code,
+              std::string message, std::string_view reason = {}) const;
+
+  caf::actor_system& sys_;
+  mcp_http_settings settings_;
+  session_factory factory_;
+  std::shared_ptr<rmcp::metrics> metrics_;
+  std::shared_ptr<session_table> table_;
+  std::atomic<bool> draining_{false};
+};
+
+} // namespace rmcp::transport
