@@ -2,6 +2,7 @@
 // fleet, notifier), the real listener on an ephemeral port, and our own
 // Beast client (tests/support/http_test_client.hpp) on the wire.
 
+#include <fstream>
 #include <thread>
 
 #include <caf/send.hpp>
@@ -12,6 +13,8 @@
 #include "src/app/http_frontend.hpp"
 #include "src/app/runtime.hpp"
 #include "src/config/options_table.hpp"
+#include "src/sim/tls.hpp"
+#include "tests/sim/http_client.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -412,6 +415,55 @@ TEST_F(http_transport, metrics_count_calls_sessions_and_requests) {
   auto unknown = http_exchange(port, "GET", "/nothing", {});
   EXPECT_EQ(unknown.status, 404u);
   EXPECT_NE(unknown.body.find("/mcp"), std::string::npos);
+}
+
+TEST_F(http_transport, idle_sessions_end_and_their_ids_answer_404) {
+  start({{"http.session_idle_timeout", "1s"}});
+  auto sid = open_session();
+  EXPECT_EQ(http->sessions(), 1u);
+  EXPECT_TRUE(wait_until([&] { return http->sessions() == 0; }));
+  EXPECT_EQ(post(request_body(2, "ping"), sid).status, 404u);
+}
+
+TEST_F(http_transport, the_tls_listener_serves_https_only) {
+  auto identity = sim::make_self_signed();
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream out{dir / name};
+    out << text;
+    return dir / name;
+  };
+  start({{"http.tls_cert_file", write("cert.pem", identity.certificate_pem)},
+         {"http.tls_key_file", write("key.pem", identity.private_key_pem)}});
+  EXPECT_TRUE(http->tls());
+  sim::test::client_options tls;
+  tls.tls = true;
+  tls.pin = identity.fingerprint_sha256;
+  sim::test::http_client client{port, tls};
+  auto init = client.request("POST", "/mcp", initialize_body());
+  ASSERT_EQ(init.status, 200u) << init.error << init.body;
+  EXPECT_EQ(client.seen_fingerprint(), identity.fingerprint_sha256);
+  EXPECT_FALSE(init.headers.empty());
+  EXPECT_EQ(parse_json(init.body).value()["result"]["serverInfo"]["name"],
+            "routeros-mcp");
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  auto plain = http_exchange(port, "GET", "/health/live", {},
+                             {}, std::chrono::seconds{2});
+  EXPECT_EQ(plain.status, 0u);
+}
+
+TEST_F(http_transport, unreadable_tls_files_fail_the_start_naming_the_key) {
+  config::server_options opts;
+  opts.data_dir = dir.path();
+  opts.http_listen = "127.0.0.1:0";
+  opts.http_tls_cert_file = dir / "missing.pem";
+  opts.http_tls_key_file = dir / "missing.key";
+  rt = std::make_unique<app::runtime>(opts);
+  ASSERT_FALSE(rt->start("http"));
+  http = std::make_unique<app::http_frontend>(*rt);
+  auto err = http->start();
+  ASSERT_TRUE(err);
+  EXPECT_NE(error_message(err).find("http.tls_cert_file"), std::string::npos)
+    << error_message(err);
 }
 
 } // namespace
