@@ -71,6 +71,11 @@ mcp_session_state::request_methods() {
     {"tools/list", &mcp_session_state::tools_list},
     {"tools/call", &mcp_session_state::tools_call},
     {"logging/setLevel", &mcp_session_state::logging_set_level},
+    {"resources/list", &mcp_session_state::resources_list},
+    {"resources/templates/list", &mcp_session_state::resources_templates_list},
+    {"resources/read", &mcp_session_state::resources_read},
+    {"resources/subscribe", &mcp_session_state::resources_subscribe},
+    {"resources/unsubscribe", &mcp_session_state::resources_unsubscribe},
   };
   return table;
 }
@@ -95,9 +100,12 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
   json server_info{{"name", "routeros-mcp"}, {"version", rmcp::version}};
   if (mcp::has_titles(version))
     server_info["title"] = "RouterOS MCP";
+  json capabilities{{"tools", {{"listChanged", false}}},
+                    {"logging", json::object()}};
+  if (ctx.resources)
+    capabilities["resources"] = {{"subscribe", true}, {"listChanged", false}};
   json result{{"protocolVersion", version},
-              {"capabilities",
-               {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
+              {"capabilities", std::move(capabilities)},
               {"serverInfo", std::move(server_info)}};
   if (!ctx.settings.instructions.empty())
     result["instructions"] = ctx.settings.instructions;

@@ -11,6 +11,7 @@ namespace rmcp {
 mcp_session_state::~mcp_session_state() {
   for (auto& [_, call] : calls)
     caf::anon_send_exit(call.call, caf::exit_reason::user_shutdown);
+  // The fleet monitors its listeners and drops this session when it ends.
   if (ctx.svc && ctx.svc->metrics)
     ctx.svc->metrics->session_closed(ctx.who.transport);
 }
@@ -196,6 +197,9 @@ mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
     [self](atom::progress, const std::string& key, const json& token,
            double progress, const json& total, const std::string& message) {
       self->state.on_progress(key, token, progress, total, message);
+    },
+    [self](atom::health, const health_sample& sample) {
+      self->state.on_health(sample);
     },
   };
 }

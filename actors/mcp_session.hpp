@@ -12,12 +12,14 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/resource_registry.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
 #include "protocol/identity.hpp"
@@ -48,6 +50,8 @@ struct session_context {
   session_settings settings;
   /// The caller behind this connection.
   identity who;
+  /// Resource templates; null = no resources capability.
+  std::shared_ptr<const resource_registry> resources;
 };
 
 struct mcp_session_state {
@@ -72,6 +76,10 @@ struct mcp_session_state {
   std::string version;
   json client_info;
   std::unordered_map<std::string, inflight> calls;
+  /// URIs of resources/subscribe; while non-empty the session listens to
+  /// the fleet's health changes.
+  std::set<std::string> subscriptions;
+  bool listening = false;
 
   ~mcp_session_state();
 
@@ -84,6 +92,9 @@ struct mcp_session_state {
                    const json& total, const std::string& message);
   void on_log(const std::string& level, const std::string& logger,
               const std::string& text);
+  /// A device's health changed: resources/updated for the subscribed URIs
+  /// that show it.
+  void on_health(const health_sample& sample);
 
   // -- lifecycle ----------------------------------------------------------------
 
@@ -101,6 +112,16 @@ struct mcp_session_state {
   void tools_call(const jsonrpc::message& msg);
   void logging_set_level(const jsonrpc::message& msg);
   void cancelled(const jsonrpc::message& msg);
+
+  // -- resources (mcp_resources.cpp) ---------------------------------------------
+
+  void resources_list(const jsonrpc::message& msg);
+  void resources_templates_list(const jsonrpc::message& msg);
+  void resources_read(const jsonrpc::message& msg);
+  void resources_subscribe(const jsonrpc::message& msg);
+  void resources_unsubscribe(const jsonrpc::message& msg);
+  /// Starts or stops listening to the fleet as subscriptions come and go.
+  void update_health_listening();
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
 

@@ -38,6 +38,10 @@ using mcp_sink_actor = caf::typed_actor<
 /// |  total or null, message)                   |                   |
 /// | (deadline)                                 | itself: the drain |
 /// |                                            | deadline passed   |
+/// | (health, sample)                           | fleet: a device's |
+/// |                                            | health changed    |
+/// |                                            | (while the session|
+/// |                                            | has subscriptions)|
 using mcp_session_actor = caf::typed_actor<
   caf::reacts_to<atom::rpc_in, std::string>,
   caf::reacts_to<atom::eof>,
@@ -45,7 +49,8 @@ using mcp_session_actor = caf::typed_actor<
   caf::reacts_to<atom::deadline>,
   caf::reacts_to<atom::log, std::string, std::string, std::string>,
   caf::reacts_to<atom::progress, std::string, json, double, json,
-                 std::string>>;
+                 std::string>,
+  caf::reacts_to<atom::health, health_sample>>;
 
 /// Registry of live sessions; fans server-side events out to them.
 ///

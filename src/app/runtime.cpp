@@ -16,6 +16,7 @@
 #include "protocol/version.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/routeros/beast_client.hpp"
+#include "src/resources/resources.hpp"
 #include "src/tools/tools.hpp"
 
 namespace rmcp::app {
@@ -36,6 +37,14 @@ caf::expected<std::shared_ptr<const tool_registry>> build_tools() {
     return err;
   reg->freeze();
   return std::shared_ptr<const tool_registry>{std::move(reg)};
+}
+
+caf::expected<std::shared_ptr<const resource_registry>> build_resources() {
+  auto reg = std::make_shared<resource_registry>();
+  if (auto err = resources::register_all(*reg))
+    return err;
+  reg->freeze();
+  return std::shared_ptr<const resource_registry>{std::move(reg)};
 }
 
 std::string instructions_text() {
@@ -131,6 +140,10 @@ caf::error runtime::start(std::string transports) {
   auto tools = build_tools();
   if (!tools)
     return tools.error();
+  auto resources = build_resources();
+  if (!resources)
+    return resources.error();
+  resources_ = std::move(*resources);
   auto db = open_store(opts_);
   if (!db)
     return db.error();
@@ -156,7 +169,7 @@ caf::error runtime::start(std::string transports) {
 
 session_context runtime::session_for(identity who) const {
   return session_context{svc_->tools, svc_, make_session_settings(opts_),
-                         std::move(who)};
+                         std::move(who), resources_};
 }
 
 void runtime::wait(const std::function<bool()>& done,

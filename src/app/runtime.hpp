@@ -33,6 +33,9 @@ void configure(caf::actor_system_config& cfg,
 /// The frozen tool catalog.
 caf::expected<std::shared_ptr<const tool_registry>> build_tools();
 
+/// The frozen resource templates.
+caf::expected<std::shared_ptr<const resource_registry>> build_resources();
+
 /// The `instructions` text sent at initialize.
 std::string instructions_text();
 
@@ -95,6 +98,7 @@ private:
   std::shared_ptr<services> svc_;
   /// Builds the REST clients of the device actors.
   rest_client_factory_ptr rest_factory_;
+  std::shared_ptr<const resource_registry> resources_;
   bool stopped_ = false;
 };
 

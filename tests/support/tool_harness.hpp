@@ -78,6 +78,9 @@ protected:
     ctx.svc = svc;
     ctx.settings.tool_timeout = std::chrono::seconds{30};
     ctx.who = identity{"tester", "admin", "test"};
+    auto resources = app::build_resources();
+    ASSERT_TRUE(resources) << error_message(resources.error());
+    ctx.resources = *resources;
     session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(sink),
                         std::move(ctx));
     run();

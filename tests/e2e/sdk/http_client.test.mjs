@@ -66,6 +66,14 @@ async function exercise(client) {
   await assert.rejects(client.callTool({ name: "no_such_tool", arguments: {} }), /Unknown tool/);
   await client.ping();
   await client.setLoggingLevel("warning");
+  const { resources } = await client.listResources();
+  assert.ok(resources.some((r) => r.uri === "fleet://health-summary"));
+  const { resourceTemplates } = await client.listResourceTemplates();
+  assert.ok(resourceTemplates.some((t) => t.uriTemplate === "device://{device_id}/health"));
+  const summary = await client.readResource({ uri: "fleet://health-summary" });
+  assert.equal(JSON.parse(summary.contents[0].text).summary.total, 0);
+  await client.subscribeResource({ uri: "fleet://health-summary" });
+  await assert.rejects(client.readResource({ uri: "device://nope/health" }), /Resource not found/);
 }
 
 test("Streamable HTTP: session, tools, ping, logging, and DELETE at close", async () => {

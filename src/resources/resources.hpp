@@ -1,0 +1,17 @@
+#pragma once
+
+// The resource templates of routeros-mcp (seed-spec §2.1, with real health
+// data and no secrets): fleet health summary, devices per environment, and
+// per device an overview and a health report. Plans and audit resources
+// follow when their stores exist.
+
+#include <caf/error.hpp>
+
+#include "actors/resource_registry.hpp"
+
+namespace rmcp::resources {
+
+/// Adds every resource template.
+caf::error register_all(resource_registry& reg);
+
+} // namespace rmcp::resources
