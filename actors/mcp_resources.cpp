@@ -37,30 +37,31 @@ std::vector<std::string> uris_showing(const std::string& device) {
 
 } // namespace
 
-void mcp_session_state::resources_list(const jsonrpc::message& msg) {
-  if (!ctx.resources) {
-    reply_error(msg.id, make_error(ec::method_not_found,
-                                   "Method not found: " + msg.method));
+namespace {
+
+/// resources/list (concrete URIs) or resources/templates/list.
+void list_resources(mcp_session_state& st, const jsonrpc::message& msg,
+                    bool concrete, const char* key) {
+  if (!st.ctx.resources) {
+    st.reply_error(msg.id, make_error(ec::method_not_found,
+                                      "Method not found: " + msg.method));
     return;
   }
   json list = json::array();
-  for (auto& e : ctx.resources->all())
-    if (e.concrete())
-      list.push_back(resource_json(e.spec, mcp::has_titles(version)));
-  reply(msg.id, {{"resources", std::move(list)}});
+  for (auto& e : st.ctx.resources->all())
+    if (e.concrete() == concrete)
+      list.push_back(resource_json(e.spec, mcp::has_titles(st.version)));
+  st.reply(msg.id, {{key, std::move(list)}});
+}
+
+} // namespace
+
+void mcp_session_state::resources_list(const jsonrpc::message& msg) {
+  list_resources(*this, msg, true, "resources");
 }
 
 void mcp_session_state::resources_templates_list(const jsonrpc::message& msg) {
-  if (!ctx.resources) {
-    reply_error(msg.id, make_error(ec::method_not_found,
-                                   "Method not found: " + msg.method));
-    return;
-  }
-  json list = json::array();
-  for (auto& e : ctx.resources->all())
-    if (!e.concrete())
-      list.push_back(resource_json(e.spec, mcp::has_titles(version)));
-  reply(msg.id, {{"resourceTemplates", std::move(list)}});
+  list_resources(*this, msg, false, "resourceTemplates");
 }
 
 namespace {

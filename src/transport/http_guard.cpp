@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "protocol/routeros_value.hpp"
+
 namespace rmcp::transport {
 
 namespace {
@@ -31,17 +33,7 @@ bool contains_star(const std::vector<std::string>& xs) {
 } // namespace
 
 std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto item = trim(text.substr(0, comma));
-    if (!item.empty())
-      out.emplace_back(item);
-    if (comma == std::string_view::npos)
-      break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
+  return ros::to_list(text);
 }
 
 void split_host_port(std::string_view text, std::string& name,

@@ -1,34 +1,27 @@
 #include "src/transport/http_message.hpp"
 
 #include <cstdio>
+#include <optional>
 
 #include "protocol/jsonrpc.hpp"
+#include "storage/encoding.hpp"
 
 namespace rmcp::transport {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 std::string percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
+    std::optional<std::string> byte;
+    if (c == '%' && i + 2 < text.size())
+      byte = storage::from_hex(text.substr(i + 1, 2));
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size()
-               && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16
-                               + hex_value(text[i + 2]));
+    } else if (byte) {
+      out += *byte;
       i += 2;
     } else {
       out += c;

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -36,6 +37,13 @@ uint16_t wait_for_port(const std::string& path, child_process& server) {
   return 0;
 }
 
+/// Starts `serve --http` on an ephemeral port in `data`.
+std::unique_ptr<child_process> start_http(const temp_dir& data) {
+  return std::make_unique<child_process>(std::vector<std::string>{
+    binary, "--data-dir", data.path(), "serve", "--http", "--listen",
+    "127.0.0.1:0", "--set", "http.ports_file=" + (data / "ports")});
+}
+
 const http_headers mcp_headers{{"Content-Type", "application/json"},
                                {"Accept", "application/json, text/event-stream"}};
 
@@ -43,9 +51,8 @@ const http_headers mcp_headers{{"Content-Type", "application/json"},
 
 TEST(http_e2e, serve_http_answers_mcp_and_drains_on_sigterm) {
   temp_dir data;
-  child_process server{{binary, "--data-dir", data.path(), "serve", "--http",
-                        "--listen", "127.0.0.1:0", "--set",
-                        "http.ports_file=" + (data / "ports")}};
+  auto process = start_http(data);
+  auto& server = *process;
   auto port = wait_for_port(data / "ports", server);
   ASSERT_NE(port, 0);
   auto init = http_exchange(
@@ -80,9 +87,8 @@ TEST(http_e2e, a_bad_listen_address_is_a_configuration_error) {
 
 TEST(http_e2e, a_port_in_use_fails_the_start) {
   temp_dir data;
-  child_process first{{binary, "--data-dir", data.path(), "serve", "--http",
-                       "--listen", "127.0.0.1:0", "--set",
-                       "http.ports_file=" + (data / "ports")}};
+  auto process = start_http(data);
+  auto& first = *process;
   auto port = wait_for_port(data / "ports", first);
   ASSERT_NE(port, 0);
   temp_dir other;

@@ -15,6 +15,7 @@
 #include "src/config/options_table.hpp"
 #include "src/sim/tls.hpp"
 #include "tests/sim/http_client.hpp"
+#include "tests/e2e/stdio_client.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -23,16 +24,10 @@ namespace {
 
 constexpr const char* accept_both = "application/json, text/event-stream";
 
+/// The initialize request of the stdio tests, as an HTTP body.
 std::string initialize_body(int id = 1,
                             const std::string& version = "2025-11-25") {
-  return json{{"jsonrpc", "2.0"},
-              {"id", id},
-              {"method", "initialize"},
-              {"params",
-               {{"protocolVersion", version},
-                {"capabilities", json::object()},
-                {"clientInfo", {{"name", "http-test"}, {"version", "1"}}}}}}
-    .dump();
+  return initialize_line(id, version);
 }
 
 std::string request_body(int id, const std::string& method,
