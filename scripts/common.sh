@@ -2,7 +2,7 @@
 # configure and build into build/. Source it; do not run it.
 
 RMCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RMCP_BUILD="$RMCP_ROOT/build"
+RMCP_BUILD="${RMCP_BUILD:-$RMCP_ROOT/build}"
 
 # The exact Debian packages the build, the tests and the demo need.
 RMCP_PACKAGES=(
@@ -41,7 +41,7 @@ rmcp_build() {
   local build_type="${RMCP_BUILD_TYPE:-RelWithDebInfo}"
   if [ ! -f "$RMCP_BUILD/build.ninja" ]; then
     cmake -G Ninja -S "$RMCP_ROOT" -B "$RMCP_BUILD" \
-      -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+      -DCMAKE_BUILD_TYPE="$build_type" ${RMCP_CMAKE_ARGS:-} >/dev/null
   fi
   local jobs
   jobs=$(nproc)

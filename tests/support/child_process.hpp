@@ -44,6 +44,11 @@ public:
   std::optional<int>
   wait(std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
+  /// The child's process id.
+  pid_t pid() const noexcept {
+    return pid_;
+  }
+
   /// Everything the child wrote to stderr so far.
   std::string stderr_text() const;
 
