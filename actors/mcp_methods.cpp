@@ -76,6 +76,8 @@ mcp_session_state::request_methods() {
     {"resources/read", &mcp_session_state::resources_read},
     {"resources/subscribe", &mcp_session_state::resources_subscribe},
     {"resources/unsubscribe", &mcp_session_state::resources_unsubscribe},
+    {"prompts/list", &mcp_session_state::prompts_list},
+    {"prompts/get", &mcp_session_state::prompts_get},
   };
   return table;
 }
@@ -104,6 +106,8 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
                     {"logging", json::object()}};
   if (ctx.resources)
     capabilities["resources"] = {{"subscribe", true}, {"listChanged", false}};
+  if (ctx.prompts)
+    capabilities["prompts"] = {{"listChanged", false}};
   json result{{"protocolVersion", version},
               {"capabilities", std::move(capabilities)},
               {"serverInfo", std::move(server_info)}};

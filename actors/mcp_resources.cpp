@@ -100,7 +100,7 @@ void mcp_session_state::resources_read(const jsonrpc::message& msg) {
     return;
   }
   auto mime = match->entry->spec.mime_type;
-  auto reader = spawn_resource_read(self, *match->entry, *uri,
+  auto reader = spawn_resource_read(self, match->entry->handler, *uri,
                                     std::move(match->params), ctx.svc);
   auto id = msg.id;
   // The state outlives every response handler of its actor.

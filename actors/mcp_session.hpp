@@ -19,6 +19,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/prompt_registry.hpp"
 #include "actors/resource_registry.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
@@ -52,6 +53,8 @@ struct session_context {
   identity who;
   /// Resource templates; null = no resources capability.
   std::shared_ptr<const resource_registry> resources;
+  /// Guided workflows; null = no prompts capability.
+  std::shared_ptr<const prompt_registry> prompts;
 };
 
 struct mcp_session_state {
@@ -122,6 +125,11 @@ struct mcp_session_state {
   void resources_unsubscribe(const jsonrpc::message& msg);
   /// Starts or stops listening to the fleet as subscriptions come and go.
   void update_health_listening();
+
+  // -- prompts (mcp_prompts.cpp) ----------------------------------------------------
+
+  void prompts_list(const jsonrpc::message& msg);
+  void prompts_get(const jsonrpc::message& msg);
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
 

@@ -183,10 +183,10 @@ caf::behavior read_actor(caf::stateful_actor<read_state>* self,
 } // namespace
 
 caf::actor spawn_resource_read(caf::local_actor* parent,
-                               const resource_entry& entry, std::string uri,
+                               resource_handler handler, std::string uri,
                                std::map<std::string, std::string> params,
                                services_ptr svc) {
-  return parent->spawn(read_actor, entry.handler, std::move(uri),
+  return parent->spawn(read_actor, std::move(handler), std::move(uri),
                        std::move(params), std::move(svc));
 }
 

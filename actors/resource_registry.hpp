@@ -129,7 +129,7 @@ private:
 
 /// Spawns the actor of one read; `(run)` answers the content text.
 caf::actor spawn_resource_read(caf::local_actor* parent,
-                               const resource_entry& entry, std::string uri,
+                               resource_handler handler, std::string uri,
                                std::map<std::string, std::string> params,
                                services_ptr svc);
 

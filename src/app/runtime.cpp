@@ -16,6 +16,7 @@
 #include "protocol/version.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/routeros/beast_client.hpp"
+#include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
 #include "src/tools/tools.hpp"
 
@@ -31,20 +32,31 @@ void configure(caf::actor_system_config& cfg,
   cfg.set("logger.verbosity", caf::atom("quiet"));
 }
 
-caf::expected<std::shared_ptr<const tool_registry>> build_tools() {
-  auto reg = std::make_shared<tool_registry>();
-  if (auto err = tools::register_all_tools(*reg))
+namespace {
+
+/// Fills a fresh registry with `fill`, then freezes it.
+template <class Registry>
+caf::expected<std::shared_ptr<const Registry>>
+build_frozen(caf::error (*fill)(Registry&)) {
+  auto reg = std::make_shared<Registry>();
+  if (auto err = fill(*reg))
     return err;
   reg->freeze();
-  return std::shared_ptr<const tool_registry>{std::move(reg)};
+  return std::shared_ptr<const Registry>{std::move(reg)};
+}
+
+} // namespace
+
+caf::expected<std::shared_ptr<const tool_registry>> build_tools() {
+  return build_frozen<tool_registry>(tools::register_all_tools);
 }
 
 caf::expected<std::shared_ptr<const resource_registry>> build_resources() {
-  auto reg = std::make_shared<resource_registry>();
-  if (auto err = resources::register_all(*reg))
-    return err;
-  reg->freeze();
-  return std::shared_ptr<const resource_registry>{std::move(reg)};
+  return build_frozen<resource_registry>(resources::register_all);
+}
+
+caf::expected<std::shared_ptr<const prompt_registry>> build_prompts() {
+  return build_frozen<prompt_registry>(prompts::register_all);
 }
 
 std::string instructions_text() {
@@ -144,6 +156,10 @@ caf::error runtime::start(std::string transports) {
   if (!resources)
     return resources.error();
   resources_ = std::move(*resources);
+  auto prompts = build_prompts();
+  if (!prompts)
+    return prompts.error();
+  prompts_ = std::move(*prompts);
   auto db = open_store(opts_);
   if (!db)
     return db.error();
@@ -169,7 +185,7 @@ caf::error runtime::start(std::string transports) {
 
 session_context runtime::session_for(identity who) const {
   return session_context{svc_->tools, svc_, make_session_settings(opts_),
-                         std::move(who), resources_};
+                         std::move(who), resources_, prompts_};
 }
 
 void runtime::wait(const std::function<bool()>& done,

@@ -36,6 +36,9 @@ caf::expected<std::shared_ptr<const tool_registry>> build_tools();
 /// The frozen resource templates.
 caf::expected<std::shared_ptr<const resource_registry>> build_resources();
 
+/// The frozen prompts.
+caf::expected<std::shared_ptr<const prompt_registry>> build_prompts();
+
 /// The `instructions` text sent at initialize.
 std::string instructions_text();
 
@@ -99,6 +102,7 @@ private:
   /// Builds the REST clients of the device actors.
   rest_client_factory_ptr rest_factory_;
   std::shared_ptr<const resource_registry> resources_;
+  std::shared_ptr<const prompt_registry> prompts_;
   bool stopped_ = false;
 };
 

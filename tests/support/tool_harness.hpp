@@ -81,6 +81,9 @@ protected:
     auto resources = app::build_resources();
     ASSERT_TRUE(resources) << error_message(resources.error());
     ctx.resources = *resources;
+    auto prompts = app::build_prompts();
+    ASSERT_TRUE(prompts) << error_message(prompts.error());
+    ctx.prompts = *prompts;
     session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(sink),
                         std::move(ctx));
     run();

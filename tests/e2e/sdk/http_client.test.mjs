@@ -74,6 +74,11 @@ async function exercise(client) {
   assert.equal(JSON.parse(summary.contents[0].text).summary.total, 0);
   await client.subscribeResource({ uri: "fleet://health-summary" });
   await assert.rejects(client.readResource({ uri: "device://nope/health" }), /Resource not found/);
+  const { prompts } = await client.listPrompts();
+  assert.equal(prompts.length, 10);
+  const review = await client.getPrompt({ name: "fleet-health-review", arguments: { environment: "lab" } });
+  assert.match(review.messages[0].content.text, /fleet:\/\/health-summary/);
+  await assert.rejects(client.getPrompt({ name: "comprehensive-device-review", arguments: {} }), /device_id/);
 }
 
 test("Streamable HTTP: session, tools, ping, logging, and DELETE at close", async () => {
