@@ -58,16 +58,16 @@ size_t http_core::live() {
 } // namespace detail
 
 struct http_server::impl {
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
+  // Declared first: destroyed after the acceptor and the work guard.
   std::shared_ptr<detail::http_core> core;
+  std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   uint16_t port = 0;
 
   void do_accept() {
     acceptor->async_accept(
-      net::make_strand(ioc), [this](boost::system::error_code ec,
+      net::make_strand(core->ioc), [this](boost::system::error_code ec,
                                     tcp::socket socket) {
         if (ec) {
           if (ec != net::error::operation_aborted) {
@@ -136,7 +136,7 @@ caf::error http_server::start() {
                         + "' is not an IP address (use 127.0.0.1, ::1 or "
                           "0.0.0.0)");
   tcp::endpoint endpoint{address, s.port};
-  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  auto& acc = impl_->acceptor.emplace(impl_->core->ioc);
   acc.open(endpoint.protocol(), ec);
   if (!ec)
     acc.set_option(net::socket_base::reuse_address(true), ec);
@@ -151,10 +151,10 @@ caf::error http_server::start() {
   }
   impl_->port = acc.local_endpoint().port();
   impl_->do_accept();
-  impl_->work.emplace(impl_->ioc.get_executor());
+  impl_->work.emplace(impl_->core->ioc.get_executor());
   auto n = std::max<size_t>(1, s.io_threads);
   for (size_t i = 0; i < n; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->threads.emplace_back([core = impl_->core] { core->ioc.run(); });
   return caf::none;
 }
 
@@ -167,7 +167,7 @@ bool http_server::tls() const {
 }
 
 void http_server::stop_accepting() {
-  net::post(impl_->ioc, [this] {
+  net::post(impl_->core->ioc, [this] {
     if (impl_->acceptor && impl_->acceptor->is_open()) {
       boost::system::error_code ignored;
       impl_->acceptor->close(ignored);

@@ -40,9 +40,9 @@ public:
     = !std::is_same_v<Stream, beast::tcp_stream>;
 
   http_connection(tcp::socket&& socket, std::shared_ptr<http_core> core)
-    : stream_(make_stream(std::move(socket), *core)),
-      timer_(stream_.get_executor()),
-      core_(std::move(core)) {
+    : core_(std::move(core)),
+      stream_(make_stream(std::move(socket), *core_)),
+      timer_(stream_.get_executor()) {
     beast::error_code ignored;
     auto ep = lowest().socket().remote_endpoint(ignored);
     if (!ignored)
@@ -264,9 +264,10 @@ private:
     }
   }
 
+  // Declared first: the io_context it owns outlives the socket and timer.
+  std::shared_ptr<http_core> core_;
   Stream stream_;
   net::steady_timer timer_;
-  std::shared_ptr<http_core> core_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<std::string> queue_;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -23,8 +24,12 @@ public:
   virtual void shutdown() = 0;
 };
 
-/// State shared by the listener and all connections.
+/// State shared by the listener and all connections. It owns the
+/// io_context, so a connection (or a channel an actor still holds after the
+/// server stopped) can always post to it: the io_context goes away only
+/// with the last connection.
 struct http_core {
+  boost::asio::io_context ioc;
   http_server_settings settings;
   route_handler handler;
   std::shared_ptr<rmcp::metrics> metrics;
