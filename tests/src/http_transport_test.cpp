@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include "src/sim/tls.hpp"
 #include "tests/sim/http_client.hpp"
 #include "tests/e2e/stdio_client.hpp"
+#include "tests/support/fake_rest_client.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -459,6 +461,38 @@ TEST_F(http_transport, unreadable_tls_files_fail_the_start_naming_the_key) {
   ASSERT_TRUE(err);
   EXPECT_NE(error_message(err).find("http.tls_cert_file"), std::string::npos)
     << error_message(err);
+}
+
+TEST_F(http_transport, resource_updates_reach_the_get_stream) {
+  start();
+  // A registered device (no health checks in this fixture) ...
+  caf::scoped_actor self{rt->system()};
+  bool stored = false;
+  self
+    ->request(rt->svc()->fleet, std::chrono::seconds{5}, atom::put_v,
+              test_device("edge-1"), credential{"api", "secret"})
+    .receive([&](atom::ok) { stored = true; },
+             [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+  ASSERT_TRUE(stored);
+  auto sid = open_session();
+  auto sub = post(request_body(2, "resources/subscribe",
+                               {{"uri", "device://edge-1/health"}}),
+                  sid);
+  ASSERT_EQ(sub.status, 200u) << sub.body;
+  sse_stream stream{port, "GET", "/mcp",
+                    {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}};
+  ASSERT_EQ(stream.head().status, 200u);
+  // ... whose health changes, as its device actor would report it.
+  health_sample sample;
+  sample.device_id = "edge-1";
+  sample.status = device_status::healthy;
+  sample.timestamp = 1;
+  caf::anon_send(rt->svc()->fleet, atom::health_v, sample);
+  auto ev = stream.next();
+  ASSERT_TRUE(ev.has_value()) << stream.body();
+  auto msg = parse_json(ev->data).value();
+  EXPECT_EQ(msg["method"], "notifications/resources/updated");
+  EXPECT_EQ(msg["params"]["uri"], "device://edge-1/health");
 }
 
 } // namespace
