@@ -33,6 +33,9 @@ struct store_state {
 
   std::shared_ptr<storage::device_store> db;
 
+  /// The audit trail over the same kv store.
+  std::unique_ptr<storage::audit_log> audit;
+
   /// Runs one store call after writing buffered health samples (so every
   /// request observes the effects of the requests before it); logs
   /// failures and turns an escaping exception into store_failure (an
@@ -151,6 +154,8 @@ namespace {
 store_impl_actor::behavior_type
 store_impl(store_impl_actor::stateful_pointer<store_state> self,
            std::shared_ptr<storage::device_store> db) {
+  self->state.audit = std::make_unique<storage::audit_log>(db->kv(),
+                                                           db->options().clock);
   self->state.db = std::move(db);
   auto& st = self->state;
   // A regular shutdown writes buffered samples before the actor goes.
@@ -214,6 +219,15 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
     },
     [&st](atom::get, atom::status) -> caf::result<store_status> {
       return st.call("status", "", [&] { return st.db->status(); });
+    },
+    [&st](atom::put, audit_record& rec) -> caf::result<uint64_t> {
+      return st.call("put-audit", rec.device_id,
+                     [&] { return st.audit->append(std::move(rec)); });
+    },
+    [&st](atom::get, atom::audit, const std::string& id,
+          uint32_t limit) -> caf::result<std::vector<audit_record>> {
+      return st.call("get-audit", id,
+                     [&] { return st.audit->recent(id, limit); });
     },
   };
 }

@@ -14,6 +14,7 @@
 #include <caf/actor_system.hpp>
 
 #include "protocol/fleet_actors.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/device_store.hpp"
 
 namespace rmcp {

@@ -15,6 +15,15 @@ tool_call::tool_call(caf::event_based_actor* self, tool_call_setup setup,
   // nop
 }
 
+tool_call_setup tool_call::nested(const tool_descriptor* tool,
+                                  json arguments) const {
+  auto setup = setup_;
+  setup.tool = tool;
+  setup.arguments = std::move(arguments);
+  setup.progress_token = nullptr;
+  return setup;
+}
+
 void tool_call::progress(double done, std::optional<double> total,
                          std::string message) {
   if (finished_ || !wants_progress())

@@ -77,6 +77,11 @@ public:
     return self_;
   }
 
+  /// The setup of a nested call of `tool` with `arguments` by the same
+  /// caller and session (no progress token): fleet tools run a read tool
+  /// per device with `spawn_tool_call(self(), ...)`.
+  tool_call_setup nested(const tool_descriptor* tool, json arguments) const;
+
   // -- progress -----------------------------------------------------------------
 
   /// True when the client sent a progressToken.

@@ -54,6 +54,11 @@ using health_listener_actor = caf::typed_actor<
 /// |                                          | error resource_not_found     |
 /// | (get, status)                            | store_status (probes the     |
 /// |                                          | store with a read txn)       |
+/// | (put, audit_record)                      | uint64 sequence number       |
+/// |                                          | (append-only audit trail)    |
+/// | (get, audit, device_id, limit)           | vector<audit_record>, newest |
+/// |                                          | first ("" = every device,    |
+/// |                                          | limit 0 = all)               |
 using store_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_record>>,
   caf::replies_to<atom::put, device_record>::with<atom::ok>,
@@ -68,7 +73,10 @@ using store_actor = caf::typed_actor<
   caf::replies_to<atom::put, snapshot_record>::with<std::string>,
   caf::replies_to<atom::get, atom::snapshot, std::string,
                   std::string>::with<snapshot_record>,
-  caf::replies_to<atom::get, atom::status>::with<store_status>>;
+  caf::replies_to<atom::get, atom::status>::with<store_status>,
+  caf::replies_to<atom::put, audit_record>::with<uint64_t>,
+  caf::replies_to<atom::get, atom::audit, std::string,
+                  uint32_t>::with<std::vector<audit_record>>>;
 
 /// One router. The only path to it: every REST call goes through here.
 ///

@@ -54,10 +54,14 @@ json to_json(const tool_spec& spec, std::string_view version) {
     tool["outputSchema"] = spec.output_schema;
   if (has_tool_annotations(version)) {
     json ann{{"readOnlyHint", spec.annotations.read_only},
-             {"destructiveHint", spec.annotations.destructive},
-             {"idempotentHint", spec.annotations.idempotent},
              {"openWorldHint", spec.annotations.open_world}};
-    if (!spec.title.empty())
+    // The spec gives these meaning only for tools that change something.
+    if (!spec.annotations.read_only) {
+      ann["destructiveHint"] = spec.annotations.destructive;
+      ann["idempotentHint"] = spec.annotations.idempotent;
+    }
+    // Revisions with a top-level title do not need it twice.
+    if (!spec.title.empty() && !has_titles(version))
       ann["title"] = spec.title;
     tool["annotations"] = std::move(ann);
   }

@@ -332,8 +332,13 @@ std::optional<uint64_t> to_bps(std::string_view text) {
 }
 
 std::optional<int64_t> to_dbm(std::string_view text) {
+  // Legacy wireless appends the rate the level was measured at.
+  if (auto at = text.find('@'); at != std::string_view::npos)
+    text = text.substr(0, at);
   if (text.size() > 3 && text.substr(text.size() - 3) == "dBm")
     text.remove_suffix(3);
+  else if (text.size() > 2 && text.substr(text.size() - 2) == "dB")
+    text.remove_suffix(2);
   return to_int(text);
 }
 

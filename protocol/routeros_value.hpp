@@ -67,7 +67,8 @@ std::optional<double> to_percent(std::string_view text);
 /// "1.3Gbps-80MHz/2S/SGI" → 1300000000.
 std::optional<uint64_t> to_bps(std::string_view text);
 
-/// Signal levels: "-65dBm", "-65" → -65.
+/// Signal levels: "-65dBm", "-65", "-65dBm@6Mbps" (legacy wireless: level
+/// at a rate) → -65; signal-to-noise "40dB" → 40.
 std::optional<int64_t> to_dbm(std::string_view text);
 
 /// "a,b, c" → {"a","b","c"}; "" → {} (RouterOS sends lists comma-joined).

@@ -10,6 +10,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "protocol/audit.hpp"
 #include "protocol/device.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/json.hpp"
@@ -39,6 +40,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::device_record>))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::device_view>))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::health_sample>))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::audit_record))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::audit_record>))
 
 CAF_END_TYPE_ID_BLOCK(rmcp)
 
@@ -95,6 +98,7 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, subscribe, "subscribe")
 CAF_ADD_ATOM(rmcp, rmcp::atom, unsubscribe, "unsubscr")
 CAF_ADD_ATOM(rmcp, rmcp::atom, reload, "reload")
 CAF_ADD_ATOM(rmcp, rmcp::atom, stop, "stop")
+CAF_ADD_ATOM(rmcp, rmcp::atom, audit, "audit")
 
 // -- fleet internals: device actor and fleet supervisor timers/callbacks -------
 

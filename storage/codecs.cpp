@@ -158,6 +158,28 @@ bool decode(const json& j, snapshot_record& x) {
   return true;
 }
 
+json encode(const audit_record& x) {
+  return {{"seq", x.seq},         {"timestamp", x.timestamp},
+          {"actor", x.actor},     {"tool", x.tool},
+          {"device_id", x.device_id}, {"outcome", x.outcome},
+          {"arguments", x.arguments}, {"before", x.before},
+          {"after", x.after},     {"error", x.error}};
+}
+
+bool decode(const json& j, audit_record& x) {
+  read(j, "seq", x.seq);
+  read(j, "timestamp", x.timestamp);
+  read(j, "actor", x.actor);
+  read(j, "tool", x.tool);
+  read(j, "device_id", x.device_id);
+  read(j, "outcome", x.outcome);
+  x.arguments = j.value("arguments", json{});
+  x.before = j.value("before", json{});
+  x.after = j.value("after", json{});
+  read(j, "error", x.error);
+  return true;
+}
+
 json encode(const credential& x) {
   return {{"username", x.username}, {"password", x.password}};
 }

@@ -8,6 +8,7 @@
 // nlohmann::json::exception on a wrong field type; only record_table calls
 // it, and turns both into a store_failure naming the record.
 
+#include "protocol/audit.hpp"
 #include "protocol/device.hpp"
 #include "protocol/json.hpp"
 
@@ -21,6 +22,9 @@ bool decode(const json& j, health_sample& x);
 
 json encode(const snapshot_record& x);
 bool decode(const json& j, snapshot_record& x);
+
+json encode(const audit_record& x);
+bool decode(const json& j, audit_record& x);
 
 json encode(const credential& x);
 bool decode(const json& j, credential& x);

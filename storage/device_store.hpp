@@ -125,6 +125,12 @@ public:
     return opts_;
   }
 
+  /// The table layer underneath (other domain stores, e.g. the audit log,
+  /// share it).
+  const std::shared_ptr<kv_store>& kv() const noexcept {
+    return kv_;
+  }
+
 private:
   int64_t now() const;
 

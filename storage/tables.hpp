@@ -20,10 +20,12 @@ inline constexpr std::string_view credentials = "credentials";
 inline constexpr std::string_view health = "health";
 /// device id \0 kind \0 inverted timestamp → snapshot_record (JSON).
 inline constexpr std::string_view snapshots = "snapshots";
+/// 20-digit sequence number → audit_record (JSON); append-only.
+inline constexpr std::string_view audit = "audit";
 
 /// Every table, in creation order. Append only.
-inline constexpr std::string_view all[] = {meta, devices, credentials, health,
-                                           snapshots};
+inline constexpr std::string_view all[] = {meta,   devices,   credentials,
+                                           health, snapshots, audit};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

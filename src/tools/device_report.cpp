@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <utility>
 
 #include "actors/device_health.hpp"
 #include "protocol/error.hpp"
@@ -12,16 +13,33 @@ json or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
+namespace {
+
+const std::pair<const char*, bool device_flags::*> flag_members[] = {
+  {"allow_advanced_writes", &device_flags::allow_advanced_writes},
+  {"allow_professional_workflows", &device_flags::allow_professional_workflows},
+  {"allow_firewall_writes", &device_flags::allow_firewall_writes},
+  {"allow_routing_writes", &device_flags::allow_routing_writes},
+  {"allow_wireless_writes", &device_flags::allow_wireless_writes},
+  {"allow_dhcp_writes", &device_flags::allow_dhcp_writes},
+  {"allow_bridge_writes", &device_flags::allow_bridge_writes},
+  {"allow_bandwidth_test", &device_flags::allow_bandwidth_test},
+  {"critical", &device_flags::critical},
+};
+
+} // namespace
+
 json flags_json(const device_flags& f) {
-  return {{"allow_advanced_writes", f.allow_advanced_writes},
-          {"allow_professional_workflows", f.allow_professional_workflows},
-          {"allow_firewall_writes", f.allow_firewall_writes},
-          {"allow_routing_writes", f.allow_routing_writes},
-          {"allow_wireless_writes", f.allow_wireless_writes},
-          {"allow_dhcp_writes", f.allow_dhcp_writes},
-          {"allow_bridge_writes", f.allow_bridge_writes},
-          {"allow_bandwidth_test", f.allow_bandwidth_test},
-          {"critical", f.critical}};
+  json out = json::object();
+  for (auto& [name, member] : flag_members)
+    out[name] = f.*member;
+  return out;
+}
+
+void apply_flags(const json& given, device_flags& f) {
+  for (auto& [name, member] : flag_members)
+    if (auto i = given.find(name); i != given.end() && i->is_boolean())
+      f.*member = i->get<bool>();
 }
 
 double percent(uint64_t part, uint64_t whole) {

@@ -12,6 +12,7 @@
 #include "protocol/system_resource.hpp"
 #include "src/tools/device_access.hpp"
 #include "src/tools/device_report.hpp"
+#include "src/tools/router_read.hpp"
 #include "src/tools/tool_table.hpp"
 #include "src/tools/tools.hpp"
 
@@ -205,10 +206,7 @@ void get_system_overview(tool_call& call) {
   });
 }
 
-constexpr const char* device_id_arg = R"({"type":"object","properties":{"device_id":{"type":"string",
-       "pattern":"^[a-z0-9][a-z0-9_.-]{0,63}$",
-       "description":"Id of a registered device (see list_devices)."}},
-     "required":["device_id"],"additionalProperties":false})";
+constexpr const char* device_id_arg = RMCP_DEVICE_ONLY_INPUT;
 
 #define RMCP_STATUS_ENUM R"(["unknown","healthy","degraded","unreachable"])"
 #define RMCP_OPT_STRING R"({"type":["string","null"]})"

@@ -25,6 +25,8 @@ caf::error register_table(tool_registry& reg, const tool_entry* entries,
         return make_error(ec::internal_error, std::string{"tool '"} + e.name
                                                 + "': outputSchema is not JSON");
       spec.output_schema = std::move(*output);
+    } else if (e.make_output_schema != nullptr) {
+      spec.output_schema = e.make_output_schema();
     }
     if (e.timeout_ms > 0)
       spec.timeout = std::chrono::milliseconds{e.timeout_ms};

@@ -30,6 +30,9 @@ struct tool_entry {
   void (*handler)(tool_call&);
   /// 0 = the server's default deadline.
   int64_t timeout_ms = 0;
+  /// Builds the outputSchema when `output_schema` is nullptr (schemas
+  /// derived from a field table, src/tools/router_read.hpp).
+  json (*make_output_schema)() = nullptr;
 };
 
 /// Annotation presets.

@@ -7,6 +7,19 @@ caf::error register_all_tools(tool_registry& reg) {
   static constexpr registrar areas[] = {
     register_platform_tools,
     register_device_tools,
+    register_system_tools,
+    register_interface_tools,
+    register_ip_tools,
+    register_dns_dhcp_tools,
+    register_routing_tools,
+    register_firewall_log_tools,
+    register_wireless_tools,
+    register_system_write_tools,
+    register_dns_write_tools,
+    register_ip_write_tools,
+    register_diagnostic_tools,
+    register_fleet_tools,
+    register_registry_tools,
   };
   for (auto area : areas)
     if (auto err = area(reg))

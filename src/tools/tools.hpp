@@ -10,6 +10,19 @@ namespace rmcp::tools {
 
 caf::error register_platform_tools(tool_registry& reg);
 caf::error register_device_tools(tool_registry& reg);
+caf::error register_interface_tools(tool_registry& reg);
+caf::error register_ip_tools(tool_registry& reg);
+caf::error register_dns_dhcp_tools(tool_registry& reg);
+caf::error register_routing_tools(tool_registry& reg);
+caf::error register_firewall_log_tools(tool_registry& reg);
+caf::error register_system_tools(tool_registry& reg);
+caf::error register_wireless_tools(tool_registry& reg);
+caf::error register_system_write_tools(tool_registry& reg);
+caf::error register_dns_write_tools(tool_registry& reg);
+caf::error register_ip_write_tools(tool_registry& reg);
+caf::error register_diagnostic_tools(tool_registry& reg);
+caf::error register_fleet_tools(tool_registry& reg);
+caf::error register_registry_tools(tool_registry& reg);
 
 /// Registers the whole catalog (the registry is frozen by the caller).
 caf::error register_all_tools(tool_registry& reg);

@@ -25,10 +25,17 @@ TEST(mcp, tool_json_follows_the_negotiated_revision) {
   EXPECT_TRUE(latest.contains("outputSchema"));
   EXPECT_EQ(latest["annotations"]["readOnlyHint"], true);
   EXPECT_EQ(latest["annotations"]["openWorldHint"], false);
+  EXPECT_FALSE(latest["annotations"].contains("title"));
+  EXPECT_FALSE(latest["annotations"].contains("destructiveHint"));
+  spec.annotations.read_only = false;
+  spec.annotations.destructive = true;
+  EXPECT_EQ(to_json(spec, "2025-11-25")["annotations"]["destructiveHint"], true);
+  spec.annotations.read_only = true;
   auto mid = to_json(spec, "2025-03-26");
   EXPECT_FALSE(mid.contains("outputSchema"));
   EXPECT_FALSE(mid.contains("title"));
   EXPECT_TRUE(mid.contains("annotations"));
+  EXPECT_EQ(mid["annotations"]["title"], "Get X");
   auto old = to_json(spec, "2024-11-05");
   EXPECT_FALSE(old.contains("annotations"));
 }

@@ -108,6 +108,9 @@ TEST(routeros_value, percentages_and_signal_levels) {
   EXPECT_FALSE(to_percent("high"));
   EXPECT_EQ(to_dbm("-65dBm"), -65);
   EXPECT_EQ(to_dbm("-65"), -65);
+  EXPECT_EQ(to_dbm("-65dBm@6Mbps"), -65);
+  EXPECT_EQ(to_dbm("40dB"), 40);
+  EXPECT_FALSE(to_dbm("@6Mbps"));
   EXPECT_FALSE(to_dbm("dBm"));
   EXPECT_FALSE(to_dbm("-65 dBm"));
 }

@@ -2,10 +2,7 @@
 // engine (in-process, tests/support/sim_rest_client.hpp): real RouterOS
 // answers, authentication and faults, under the testing scheduler.
 
-#include "tests/support/tool_harness.hpp"
-
-#include "sim/fleet.hpp"
-#include "tests/support/sim_rest_client.hpp"
+#include "tests/support/sim_harness.hpp"
 
 namespace rmcp {
 
@@ -13,28 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class sim_integration_test : public test::tool_harness {
-protected:
-  void start_with(size_t routers, std::map<size_t, std::string> passwords = {}) {
-    sim::fleet_options opts;
-    opts.routers = routers;
-    opts.seed = 42;
-    sim_fleet = std::make_unique<sim::fleet>(opts);
-    for (auto& info : sim_fleet->routers()) {
-      auto id = "sim-" + std::to_string(info.index);
-      auto r = test::test_device(id);
-      r.port = info.port;
-      r.username = sim_fleet->username();
-      auto pw = passwords.count(info.index) ? passwords[info.index]
-                                             : std::string{"routeros-sim"};
-      add_device(r, pw);
-    }
-    client_factory = std::make_shared<test::sim_rest_factory>(*sim_fleet);
-    start();
-  }
-
-  std::unique_ptr<sim::fleet> sim_fleet;
-};
+using sim_integration_test = test::sim_harness;
 
 } // namespace
 

@@ -1,6 +1,11 @@
 // The whole catalog: valid at start-up, described for models, and small
 // enough for local models to hold.
 
+#include <algorithm>
+#include <iostream>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
@@ -41,9 +46,24 @@ TEST(tool_catalog, tools_list_stays_under_sixty_kilobytes) {
   auto tools = app::build_tools();
   ASSERT_TRUE(tools);
   json list = json::array();
-  for (auto& t : (*tools)->all())
+  std::vector<std::pair<size_t, std::string>> sizes;
+  for (auto& t : (*tools)->all()) {
     list.push_back(mcp::to_json(t.spec, mcp::latest_version));
+    sizes.emplace_back(dump_json(list.back()).size(), t.spec.name);
+  }
   auto size = dump_json(json{{"tools", list}}).size();
+  size_t descriptions = 0, inputs = 0, outputs = 0;
+  for (auto& t : list) {
+    descriptions += t["description"].get<std::string>().size();
+    inputs += dump_json(t["inputSchema"]).size();
+    outputs += t.contains("outputSchema") ? dump_json(t["outputSchema"]).size() : 0;
+  }
+  std::cout << "  descriptions " << descriptions << ", inputSchemas " << inputs
+            << ", outputSchemas " << outputs << " bytes\n";
+  std::sort(sizes.rbegin(), sizes.rend());
+  for (size_t i = 0; i < sizes.size() && i < 8; ++i)
+    std::cout << "  " << sizes[i].second << ": " << sizes[i].first
+              << " bytes\n";
   RecordProperty("tools_list_bytes", static_cast<int>(size));
   std::cout << "tools/list: " << (*tools)->all().size() << " tools, " << size
             << " bytes\n";

@@ -91,6 +91,22 @@ store_actor::behavior_type fake_store(store_actor::pointer,
        const std::string&) -> caf::result<snapshot_record> {
       return make_error(ec::resource_not_found, "fake store keeps no snapshots");
     },
+    [d](atom::put, audit_record& rec) -> caf::result<uint64_t> {
+      if (d->fail)
+        return make_error(ec::store_failure, "fake store failure");
+      rec.seq = d->audit.size() + 1;
+      d->audit.push_back(std::move(rec));
+      return d->audit.back().seq;
+    },
+    [d](atom::get, atom::audit, const std::string& id,
+        uint32_t limit) -> std::vector<audit_record> {
+      std::vector<audit_record> out;
+      for (auto i = d->audit.rbegin(); i != d->audit.rend(); ++i)
+        if ((id.empty() || i->device_id == id)
+            && (limit == 0 || out.size() < limit))
+          out.push_back(*i);
+      return out;
+    },
     [d](atom::get, atom::status) -> store_status {
       store_status s;
       s.backend = "fake";
