@@ -224,6 +224,33 @@ TEST_F(store_actor_test, a_snapshot_put_answers_its_id_and_the_newest_is_returne
   EXPECT_EQ(error_code_of(none.error()), ec::resource_not_found);
 }
 
+TEST_F(store_actor_test, audit_records_are_appended_and_read_newest_first) {
+  audit_record rec;
+  rec.actor = "alice";
+  rec.tool = "set_system_identity";
+  rec.device_id = "r1";
+  rec.outcome = "applied";
+  rec.after = {{"identity", "x"}};
+  auto first = ask<uint64_t>(atom::put_v, rec);
+  ASSERT_TRUE(first) << error_message(first.error());
+  EXPECT_EQ(*first, 1u);
+  rec.device_id = "r2";
+  auto second = ask<uint64_t>(atom::put_v, rec);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 2u);
+  auto of_r1 = ask<std::vector<audit_record>>(atom::get_v, atom::audit_v,
+                                              std::string{"r1"}, uint32_t{0});
+  ASSERT_TRUE(of_r1) << error_message(of_r1.error());
+  ASSERT_EQ(of_r1->size(), 1u);
+  EXPECT_EQ((*of_r1)[0].after["identity"], "x");
+  EXPECT_GT((*of_r1)[0].timestamp, 0);
+  auto all = ask<std::vector<audit_record>>(atom::get_v, atom::audit_v,
+                                            std::string{}, uint32_t{0});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].seq, 2u);
+}
+
 TEST_F(store_actor_test, status_probes_the_store) {
   ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
   auto st = ask<store_status>(atom::get_v, atom::status_v);

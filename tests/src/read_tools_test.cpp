@@ -213,3 +213,72 @@ TEST_F(read_tools_test, router_errors_and_unknown_devices_fail_clearly) {
 }
 
 } // namespace rmcp
+
+namespace rmcp {
+
+namespace {
+
+/// Every router tool with valid arguments for device sim-0.
+std::vector<std::pair<std::string, json>> router_tool_calls() {
+  json d{{"device_id", "sim-0"}};
+  auto with = [&d](json more) {
+    auto a = d;
+    a.update(more);
+    return a;
+  };
+  return {
+    {"get_system_overview", d}, {"get_system_packages", d},
+    {"get_system_clock", d}, {"list_interfaces", d},
+    {"get_interface", with({{"interface", "ether1"}})},
+    {"get_interface_stats", d}, {"list_bridges", d}, {"list_bridge_ports", d},
+    {"list_ip_addresses", d}, {"get_ip_address", with({{"address_id", "*1"}})},
+    {"get_arp_table", d}, {"get_dns_status", d}, {"get_dns_cache", d},
+    {"get_ntp_status", d}, {"get_dhcp_server_status", d},
+    {"get_dhcp_leases", d}, {"get_routing_summary", d},
+    {"get_route", with({{"route_id", "*1"}})},
+    {"list_firewall_filter_rules", d}, {"list_firewall_nat_rules", d},
+    {"list_firewall_address_lists", d}, {"get_recent_logs", d},
+    {"get_logging_config", d}, {"get_wireless_interfaces", d},
+    {"get_wireless_clients", d}, {"get_capsman_remote_caps", d},
+    {"get_capsman_registrations", d},
+    {"set_system_identity", with({{"identity", "x1"}})},
+    {"update_interface_comment", with({{"interface", "ether1"}, {"comment", "c"}})},
+    {"update_dns_servers", with({{"dns_servers", {"1.1.1.1"}}})},
+    {"update_ntp_servers", with({{"ntp_servers", {"1.1.1.1"}}})},
+    {"flush_dns_cache", d},
+    {"add_secondary_ip_address",
+     with({{"address", "10.99.0.1/24"}, {"interface", "ether3"}})},
+    {"remove_secondary_ip_address", with({{"address_id", "*1"}})},
+    {"update_firewall_address_list",
+     with({{"list_name", "mcp-x"}, {"address", "192.0.2.1"}})},
+    {"ping", with({{"target", "192.0.2.1"}, {"count", 1}})},
+    {"traceroute", with({{"target", "192.0.2.1"}})},
+  };
+}
+
+using tool_errors_test = test::sim_harness;
+
+} // namespace
+
+TEST_F(tool_errors_test, every_router_tool_reports_a_router_error_as_such) {
+  customize = [](size_t, device_record& r, std::string& pw) {
+    r.flags.allow_advanced_writes = true;
+    pw = "wrong";
+  };
+  start_with(1);
+  for (auto& [tool, args] : router_tool_calls())
+    EXPECT_EQ(error_kind(tool, args), "router_auth_failed") << tool;
+  EXPECT_TRUE(data->audit.empty());
+}
+
+TEST_F(tool_errors_test, every_router_tool_refuses_another_environment) {
+  customize = [](size_t, device_record& r, std::string&) {
+    r.environment = "staging";
+    r.flags.allow_advanced_writes = true;
+  };
+  start_with(1);
+  for (auto& [tool, args] : router_tool_calls())
+    EXPECT_EQ(error_kind(tool, args), "environment_mismatch") << tool;
+}
+
+} // namespace rmcp
