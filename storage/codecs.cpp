@@ -204,4 +204,20 @@ caf::error corrupt_record(std::string_view table, std::string_view key,
                                          + std::string{why});
 }
 
+json encode(const plan_record& x) {
+  return to_json(x);
+}
+
+bool decode(const json& j, plan_record& x) {
+  return from_json(j, x);
+}
+
+json encode(const plan_step& x) {
+  return to_json(x);
+}
+
+bool decode(const json& j, plan_step& x) {
+  return from_json(j, x);
+}
+
 } // namespace rmcp::storage

@@ -11,6 +11,7 @@
 #include "protocol/audit.hpp"
 #include "protocol/device.hpp"
 #include "protocol/json.hpp"
+#include "protocol/plan.hpp"
 
 namespace rmcp::storage {
 
@@ -28,5 +29,11 @@ bool decode(const json& j, audit_record& x);
 
 json encode(const credential& x);
 bool decode(const json& j, credential& x);
+
+json encode(const plan_record& x);
+bool decode(const json& j, plan_record& x);
+
+json encode(const plan_step& x);
+bool decode(const json& j, plan_step& x);
 
 } // namespace rmcp::storage

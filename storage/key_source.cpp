@@ -20,8 +20,6 @@ namespace rmcp::storage {
 
 namespace {
 
-constexpr const char* env_name = "ROUTEROS_MCP_ENCRYPTION_KEY";
-
 /// Largest key file we read (a key is 64 characters plus white space).
 constexpr size_t max_key_file = 4096;
 
@@ -34,17 +32,19 @@ struct plan {
 
 std::string generated_path(const key_request& req) {
   auto dir = req.data_dir.empty() ? std::string{"."} : req.data_dir;
-  return dir + "/" + generated_key_name;
+  return dir + "/" + req.generated_name;
 }
 
 caf::error missing_key(const key_request& req) {
   return make_error(
     ec::invalid_params,
     "environment " + req.environment
-      + " needs a credential encryption key: set " + env_name
+      + " needs a " + req.purpose + ": set " + req.env_var
       + " to 64 hex characters (or base64 of 32 bytes), or set "
-        "store.key_file to a file holding one (create it with `umask 077; "
-        "openssl rand -hex 32 > credential.key`)");
+      + req.file_option
+      + " to a file holding one (create it with `umask 077; "
+        "openssl rand -hex 32 > "
+      + req.generated_name + "`)");
 }
 
 caf::expected<plan> make_plan(const key_request& req) {
@@ -58,8 +58,7 @@ caf::expected<plan> make_plan(const key_request& req) {
 }
 
 caf::error file_error(const std::string& path, const std::string& what) {
-  return make_error(ec::invalid_params,
-                    "credential key file " + path + ": " + what);
+  return make_error(ec::invalid_params, "key file " + path + ": " + what);
 }
 
 /// Reads and parses a key file. nullopt (no error) when it does not exist
@@ -166,7 +165,7 @@ caf::expected<resolved> resolve(const key_request& req) {
   if (p->kind == source_kind::environment) {
     auto key = credential_key::parse(*req.env_key);
     if (!key) // the message never repeats the value
-      return make_error(ec::invalid_params, std::string{env_name} + ": "
+      return make_error(ec::invalid_params, req.env_var + ": "
                                               + error_message(key.error()));
     return resolved{p->kind, {}, std::move(*key)};
   }
@@ -178,6 +177,21 @@ caf::expected<resolved> resolve(const key_request& req) {
 
 } // namespace
 
+key_request approval_key_request(std::string environment, std::string key_file,
+                                 std::string data_dir,
+                                 std::optional<std::string> env_key) {
+  key_request req;
+  req.purpose = "plan approval key";
+  req.env_var = "ROUTEROS_MCP_APPROVAL_KEY";
+  req.file_option = "plans.approval_key_file";
+  req.generated_name = generated_approval_key_name;
+  req.environment = std::move(environment);
+  req.key_file = std::move(key_file);
+  req.data_dir = std::move(data_dir);
+  req.env_key = std::move(env_key);
+  return req;
+}
+
 caf::expected<loaded_key> load_credential_key(const key_request& req) {
   auto r = resolve(req);
   if (!r)
@@ -186,7 +200,7 @@ caf::expected<loaded_key> load_credential_key(const key_request& req) {
     if (!req.key_file.empty())
       log::store()->info("key-source-environment key_file_ignored={}",
                          req.key_file);
-    return loaded_key{std::move(*r->key), env_name};
+    return loaded_key{std::move(*r->key), req.env_var};
   }
   if (r->key)
     return loaded_key{std::move(*r->key), "key file " + r->path};
@@ -200,7 +214,7 @@ caf::expected<std::string> check_credential_key(const key_request& req) {
   auto r = resolve(req);
   if (!r)
     return r.error();
-  auto where = r->kind == source_kind::environment ? std::string{env_name}
+  auto where = r->kind == source_kind::environment ? req.env_var
                                                    : "key file " + r->path;
   if (!r->key)
     return where + " (will be generated: lab only)";

@@ -25,7 +25,18 @@ namespace rmcp::storage {
 /// File name of the generated lab key inside the data directory.
 inline constexpr const char* generated_key_name = "credential.key";
 
+/// File name of the generated lab approval key inside the data directory.
+inline constexpr const char* generated_approval_key_name = "approval.key";
+
 struct key_request {
+  /// What the key is for, in messages ("credential encryption key").
+  std::string purpose = "credential encryption key";
+  /// Variable that wins over the file.
+  std::string env_var = "ROUTEROS_MCP_ENCRYPTION_KEY";
+  /// Config key naming the key file, for messages.
+  std::string file_option = "store.key_file";
+  /// File name of the generated lab key inside `data_dir`.
+  std::string generated_name = generated_key_name;
   /// lab, staging or prod.
   std::string environment = "lab";
   /// `store.key_file`; empty = none.
@@ -41,6 +52,13 @@ struct loaded_key {
   /// Where it came from, for logs and `config check` (never the key).
   std::string source;
 };
+
+/// The request for the plan approval (HMAC) key: ROUTEROS_MCP_APPROVAL_KEY,
+/// else `key_file` (plans.approval_key_file), else in lab
+/// `<data_dir>/approval.key` (generated, 0600). Never the credential key.
+key_request approval_key_request(std::string environment, std::string key_file,
+                                 std::string data_dir,
+                                 std::optional<std::string> env_key);
 
 /// Resolves the key; in lab, generates the key file when there is none.
 /// Errors (invalid_params) say what is wrong and how to provide a key.

@@ -22,10 +22,14 @@ inline constexpr std::string_view health = "health";
 inline constexpr std::string_view snapshots = "snapshots";
 /// 20-digit sequence number → audit_record (JSON); append-only.
 inline constexpr std::string_view audit = "audit";
+/// plan id → plan_record (JSON).
+inline constexpr std::string_view plans = "plans";
+/// plan id \0 20-digit sequence → plan_step (JSON), in journal order.
+inline constexpr std::string_view plan_journal = "plan_journal";
 
 /// Every table, in creation order. Append only.
-inline constexpr std::string_view all[] = {meta,   devices,   credentials,
-                                           health, snapshots, audit};
+inline constexpr std::string_view all[] = {
+  meta, devices, credentials, health, snapshots, audit, plans, plan_journal};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

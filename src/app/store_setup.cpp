@@ -1,6 +1,7 @@
 #include "src/app/store_setup.hpp"
 
 #include <cstdlib>
+#include <optional>
 
 #include "protocol/log.hpp"
 
@@ -37,6 +38,26 @@ open_store(const config::server_options& opts) {
   log::store()->info("store-opened path={} key_source=\"{}\" key_id={}",
                      settings.path, key->source, key->key.id());
   return db;
+}
+
+caf::expected<std::shared_ptr<storage::plan_store>>
+open_plan_store(const config::server_options& opts,
+                std::shared_ptr<storage::kv_store> kv) {
+  std::optional<std::string> env_key;
+  if (const char* value = std::getenv("ROUTEROS_MCP_APPROVAL_KEY"))
+    env_key = value;
+  auto key = storage::load_credential_key(storage::approval_key_request(
+    opts.environment, opts.plans_approval_key_file, opts.data_dir, env_key));
+  if (!key)
+    return key.error();
+  storage::plan_store_options popts;
+  popts.allow_self_approval = opts.plans_allow_self_approval;
+  popts.approval_ttl_ms = opts.plans_approval_ttl.count();
+  log::rollout()->info("plan-store-opened approval_key_source=\"{}\" "
+                       "key_id={} self_approval={}",
+                       key->source, key->key.id(), popts.allow_self_approval);
+  return std::make_shared<storage::plan_store>(std::move(kv),
+                                               std::move(key->key), popts);
 }
 
 } // namespace rmcp::app

@@ -11,6 +11,7 @@
 #include "src/config/server_options.hpp"
 #include "storage/device_store.hpp"
 #include "storage/key_source.hpp"
+#include "storage/plan_store.hpp"
 
 namespace rmcp::app {
 
@@ -26,5 +27,12 @@ storage::store_settings store_settings_of(const config::server_options& opts);
 /// creating or upgrading, the LMDB store. Errors say what to fix.
 caf::expected<std::shared_ptr<storage::device_store>>
 open_store(const config::server_options& opts);
+
+/// Loads the plan approval key (its own key: ROUTEROS_MCP_APPROVAL_KEY,
+/// plans.approval_key_file, or in lab <data_dir>/approval.key, generated)
+/// and opens the plan tables over `kv` (the store's table layer).
+caf::expected<std::shared_ptr<storage::plan_store>>
+open_plan_store(const config::server_options& opts,
+                std::shared_ptr<storage::kv_store> kv);
 
 } // namespace rmcp::app

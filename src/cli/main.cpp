@@ -22,6 +22,7 @@
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/device_cli.hpp"
+#include "src/cli/plan_cli.hpp"
 #include "src/config/loader.hpp"
 #include "src/config/options_table.hpp"
 
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
                                                        "configuration and exit");
   auto* version = app.add_subcommand("version", "Print the version");
   rmcp::cli::device_cli devices{app};
+  rmcp::cli::plan_cli plans{app};
 
   try {
     app.parse(argc, argv);
@@ -150,6 +152,8 @@ int main(int argc, char** argv) {
   init_logging(*opts);
   if (devices.parsed())
     return devices.run(*opts);
+  if (plans.parsed())
+    return plans.run(*opts);
   if (config_show->parsed()) {
     std::cout << rmcp::config::to_yaml(*opts);
     return 0;

@@ -169,6 +169,24 @@ const std::vector<binding>& bindings() {
     {{"store.snapshot_retention", t::integer, {}, 1, 1000,
       "Snapshots kept per device and kind."},
      &o::store_snapshot_retention},
+    {{"plans.allow_self_approval", t::boolean, {}, 0, 0,
+      "Whether the creator of a plan may approve it (a single-operator "
+      "lab); otherwise another person must."},
+     &o::plans_allow_self_approval},
+    {{"plans.approval_ttl", t::duration, {}, 10000, 86400000,
+      "How long an approval token is valid after `plan approve`."},
+     &o::plans_approval_ttl},
+    {{"plans.approval_key_file", t::string, {}, 0, 0,
+      "File with the plan approval HMAC key (64 hex characters or base64 "
+      "of 32 bytes); ROUTEROS_MCP_APPROVAL_KEY wins over it. Lab generates "
+      "<data_dir>/approval.key. Never the credential key."},
+     &o::plans_approval_key_file},
+    {{"rollout.batch_size", t::integer, {}, 1, 50,
+      "Devices per rollout batch after the canary (a plan's default)."},
+     &o::rollout_batch_size},
+    {{"rollout.pause", t::duration, {}, 0, 3600000,
+      "Pause between rollout batches (a plan's default)."},
+     &o::rollout_pause},
   };
   return table;
 }

@@ -123,6 +123,19 @@ struct server_options {
   int64_t store_health_history = 100;
   /// Snapshots kept per device and kind.
   int64_t store_snapshot_retention = 5;
+
+  // -- plans and rollouts -----------------------------------------------------
+  /// The creator of a plan may approve it (single-operator lab only).
+  bool plans_allow_self_approval = false;
+  /// How long an approval token is valid.
+  std::chrono::milliseconds plans_approval_ttl{15 * 60 * 1000};
+  /// File holding the plan approval (HMAC) key; empty = none (lab:
+  /// <data_dir>/approval.key is generated).
+  std::string plans_approval_key_file;
+  /// Devices per rollout batch after the canary (plan default).
+  int64_t rollout_batch_size = 5;
+  /// Pause between rollout batches (plan default).
+  std::chrono::milliseconds rollout_pause{60000};
 };
 
 } // namespace rmcp::config

@@ -1,0 +1,169 @@
+#pragma once
+
+// Plans: a change to several routers that a person approves before it runs
+// (seed-spec §3, issue 7). The record, its states, and the ONE function that
+// decides which state changes are legal (`check_transition`); everything
+// that moves a plan (storage/plan_store.*) goes through it.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "protocol/json.hpp"
+
+namespace rmcp {
+
+/// seed-spec §3.2:
+///   pending → approved | cancelled
+///   approved → executing | cancelled
+///   executing → completed | failed | cancelled | rolling_back
+///   rolling_back → rolled_back | failed
+/// completed, failed, cancelled and rolled_back are terminal.
+enum class plan_state : uint8_t {
+  pending,
+  approved,
+  executing,
+  completed,
+  failed,
+  cancelled,
+  rolling_back,
+  rolled_back,
+};
+
+std::string to_string(plan_state x);
+
+/// Parses a state name; false for an unknown one.
+bool from_string(std::string_view text, plan_state& x);
+
+/// True for completed, failed, cancelled and rolled_back.
+bool is_terminal(plan_state x);
+
+/// none when `from → to` is legal; plan_state_invalid naming both states and
+/// the plan otherwise. The only place that knows the state machine.
+caf::error check_transition(const std::string& plan_id, plan_state from,
+                            plan_state to);
+
+/// What one device of a plan went through (its rollout state and the
+/// values before the change, for the rollback).
+struct plan_device {
+  std::string id;
+  /// pending, snapshotted, applying, applied, apply_failed, rolling_back,
+  /// rolled_back, rollback_failed.
+  std::string state = "pending";
+  /// Current settings read at snapshot time (the rollback target).
+  json before = json::object();
+  /// Last error text, if any.
+  std::string error;
+};
+
+/// One stored plan.
+struct plan_record {
+  /// plan-<yyyymmddhhmmss>-<8 hex>.
+  std::string id;
+  /// The change kind, e.g. "dns_ntp".
+  std::string kind;
+  /// Tool that created it and the tool that applies it.
+  std::string tool;
+  std::string apply_tool;
+  plan_state state = plan_state::pending;
+  /// Identity subject of the creator (MCP caller).
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::string description;
+  /// low, medium or high.
+  std::string risk;
+  std::string environment;
+  /// The operation's parameters (hashed into approval tokens).
+  json params = json::object();
+  /// Per-device preview computed from live router state at creation.
+  json preview = json::array();
+  /// Warnings of the pre-checks.
+  std::vector<std::string> warnings;
+  /// Rollout order: batch 0 is the canary.
+  std::vector<std::vector<std::string>> batches;
+  int64_t pause_ms = 0;
+  bool rollback_on_failure = true;
+  /// Per device, in plan order.
+  std::vector<plan_device> devices;
+  /// Approval (empty until approved).
+  std::string approved_by;
+  int64_t approved_at = 0;
+  int64_t approval_expires_at = 0;
+  /// Random part bound into the token; a new approval makes old tokens
+  /// mismatch.
+  std::string approval_nonce;
+  /// Set when an apply consumed the token (single use).
+  bool token_used = false;
+  /// Who rejected or cancelled it, and why.
+  std::string closed_by;
+  std::string reason;
+  /// Journal entries written so far (the next sequence number).
+  uint64_t journal_seq = 0;
+};
+
+/// One journaled rollout step: written before the step is taken.
+struct plan_step {
+  std::string plan_id;
+  /// Stable event id: plan-created, plan-approved, plan-rejected,
+  /// plan-executing, batch-started, device-snapshot, device-applying,
+  /// device-applied, device-apply-failed, gate-started, gate-passed,
+  /// gate-failed, rollback-started, device-rolling-back, device-rolled-back,
+  /// device-rollback-failed, plan-completed, plan-failed, plan-rolled-back.
+  std::string event;
+  /// -1 when the step belongs to no batch.
+  int32_t batch = -1;
+  std::string device_id;
+  /// Empty, or the plan state this step moves the plan to.
+  std::string to_state;
+  /// Empty, or the device state this step records.
+  std::string device_state;
+  /// Event details (snapshot values, errors, outcome).
+  json detail = json::object();
+  /// Filled in by the store.
+  uint64_t seq = 0;
+  int64_t timestamp = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_device& x) {
+  return f(caf::meta::type_name("plan_device"), x.id, x.state, x.before,
+           x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_record& x) {
+  return f(caf::meta::type_name("plan_record"), x.id, x.kind, x.tool,
+           x.apply_tool, x.state, x.created_by, x.created_at, x.updated_at,
+           x.description, x.risk, x.environment, x.params, x.preview,
+           x.warnings, x.batches, x.pause_ms, x.rollback_on_failure,
+           x.devices, x.approved_by, x.approved_at, x.approval_expires_at,
+           x.approval_nonce, x.token_used, x.closed_by, x.reason,
+           x.journal_seq);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_step& x) {
+  return f(caf::meta::type_name("plan_step"), x.plan_id, x.event, x.batch,
+           x.device_id, x.to_state, x.device_state, x.detail, x.seq,
+           x.timestamp);
+}
+
+/// The device entry of `id`, or nullptr.
+plan_device* find_device(plan_record& plan, const std::string& id);
+
+/// JSON views (stored form and reports). Approval tokens are never part of
+/// a plan: only the nonce and expiry are.
+json to_json(const plan_device& x);
+json to_json(const plan_record& x);
+json to_json(const plan_step& x);
+bool from_json(const json& j, plan_device& x);
+bool from_json(const json& j, plan_record& x);
+bool from_json(const json& j, plan_step& x);
+
+} // namespace rmcp

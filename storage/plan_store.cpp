@@ -1,0 +1,332 @@
+#include "storage/plan_store.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstdio>
+#include <algorithm>
+#include <ctime>
+
+#include "protocol/error.hpp"
+#include "storage/encoding.hpp"
+#include "storage/record_table.hpp"
+#include "storage/tables.hpp"
+
+namespace rmcp::storage {
+
+namespace {
+
+constexpr record_table<plan_record> plans_table{tables::plans};
+constexpr record_table<plan_step> journal_table{tables::plan_journal};
+
+constexpr std::string_view token_prefix = "rmcp-approval.v1";
+
+std::string journal_key(const std::string& plan_id, uint64_t seq) {
+  char digits[21];
+  std::snprintf(digits, sizeof(digits), "%020llu",
+                static_cast<unsigned long long>(seq));
+  return plan_id + '\0' + digits;
+}
+
+std::string random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()),
+             static_cast<int>(raw.size()));
+  return to_hex(raw);
+}
+
+std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    auto pos = text.find(sep, start);
+    out.emplace_back(text.substr(start, pos - start));
+    if (pos == std::string_view::npos)
+      return out;
+    start = pos + 1;
+  }
+}
+
+std::string iso_ms(int64_t ms) {
+  auto t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+} // namespace
+
+std::string make_plan_id(int64_t now_ms) {
+  auto t = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+  return std::string{"plan-"} + buf + "-" + random_hex(4);
+}
+
+std::string params_hash(const plan_record& plan) {
+  return sha256_hex(plan.kind + "\n" + dump_json(plan.params));
+}
+
+plan_store::plan_store(std::shared_ptr<kv_store> kv,
+                       credential_key approval_key, plan_store_options opts)
+  : kv_(std::move(kv)), key_(std::move(approval_key)), opts_(std::move(opts)) {
+  // nop
+}
+
+int64_t plan_store::now() const {
+  if (opts_.clock)
+    return opts_.clock();
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string plan_store::sign(const plan_record& plan,
+                             const std::string& approver, int64_t expires,
+                             const std::string& nonce) const {
+  auto msg = std::string{token_prefix} + "\n" + plan.id + "\n"
+             + params_hash(plan) + "\n" + approver + "\n"
+             + std::to_string(expires) + "\n" + nonce;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(credential_key::size),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac,
+       &len);
+  return to_hex({reinterpret_cast<const char*>(mac), len});
+}
+
+caf::expected<plan_record> plan_store::create(plan_record plan) {
+  if (plan.id.empty())
+    plan.id = make_plan_id(now());
+  auto ts = now();
+  plan.state = plan_state::pending;
+  plan.created_at = ts;
+  plan.updated_at = ts;
+  plan.approved_by.clear();
+  plan.approval_nonce.clear();
+  plan.token_used = false;
+  plan.journal_seq = 0;
+  plan_step st;
+  st.plan_id = plan.id;
+  st.event = "plan-created";
+  st.to_state = to_string(plan_state::pending);
+  st.detail = {{"created_by", plan.created_by},
+               {"devices", plan.devices.size()},
+               {"risk", plan.risk}};
+  auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    auto existing = plans_table.get(txn, plan.id);
+    if (!existing)
+      return existing.error();
+    if (*existing)
+      return make_error(ec::conflict, "plan " + plan.id + " already exists");
+    st.seq = plan.journal_seq++;
+    st.timestamp = ts;
+    if (auto e = journal_table.put(txn, journal_key(plan.id, st.seq), st))
+      return e;
+    return plans_table.put(txn, plan.id, plan);
+  });
+  if (err)
+    return err;
+  return plan;
+}
+
+caf::expected<plan_record> plan_store::get(const std::string& id) {
+  auto txn = kv_->begin_read();
+  if (!txn)
+    return txn.error();
+  auto plan = plans_table.get(**txn, id);
+  if (!plan)
+    return plan.error();
+  if (!*plan)
+    return make_error(ec::plan_not_found, "no plan " + id);
+  return std::move(**plan);
+}
+
+caf::expected<std::vector<plan_record>> plan_store::list() {
+  auto txn = kv_->begin_read();
+  if (!txn)
+    return txn.error();
+  auto all = plans_table.collect(**txn, "");
+  if (!all)
+    return all.error();
+  std::sort(all->begin(), all->end(), [](const auto& a, const auto& b) {
+    return a.created_at != b.created_at ? a.created_at > b.created_at
+                                        : a.id > b.id;
+  });
+  return all;
+}
+
+caf::expected<plan_record>
+plan_store::change(const std::string& id, plan_step st,
+                   const std::function<caf::error(plan_record&)>& fn) {
+  plan_record result;
+  auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    auto found = plans_table.get(txn, id);
+    if (!found)
+      return found.error();
+    if (!*found)
+      return make_error(ec::plan_not_found, "no plan " + id);
+    auto& plan = **found;
+    if (auto e = fn(plan))
+      return e;
+    if (!st.to_state.empty()) {
+      plan_state to;
+      if (!from_string(st.to_state, to))
+        return make_error(ec::invalid_arguments,
+                          "unknown plan state " + st.to_state);
+      if (to != plan.state) {
+        if (auto e = check_transition(plan.id, plan.state, to))
+          return e;
+        plan.state = to;
+      }
+    }
+    if (!st.device_id.empty() && !st.device_state.empty()) {
+      auto* dev = find_device(plan, st.device_id);
+      if (!dev)
+        return make_error(ec::invalid_arguments, "plan " + plan.id
+                                                   + " has no device "
+                                                   + st.device_id);
+      dev->state = st.device_state;
+      if (auto i = st.detail.find("before"); i != st.detail.end())
+        dev->before = *i;
+      if (auto i = st.detail.find("error"); i != st.detail.end()
+                                             && i->is_string())
+        dev->error = i->get<std::string>();
+    }
+    st.plan_id = plan.id;
+    st.seq = plan.journal_seq++;
+    st.timestamp = now();
+    plan.updated_at = st.timestamp;
+    if (auto e = journal_table.put(txn, journal_key(plan.id, st.seq), st))
+      return e;
+    if (auto e = plans_table.put(txn, plan.id, plan))
+      return e;
+    result = plan;
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return result;
+}
+
+caf::expected<std::string> plan_store::approve(const std::string& id,
+                                               const std::string& approver) {
+  if (approver.empty())
+    return make_error(ec::invalid_arguments, "the approver is empty");
+  std::string token;
+  plan_step st;
+  st.event = "plan-approved";
+  st.to_state = to_string(plan_state::approved);
+  auto res = change(id, st, [&](plan_record& plan) -> caf::error {
+    if (plan.state != plan_state::pending)
+      return check_transition(plan.id, plan.state, plan_state::approved);
+    if (approver == plan.created_by && !opts_.allow_self_approval)
+      return make_error(ec::forbidden,
+                        "plan " + plan.id + " was created by " + approver
+                          + "; another person must approve it (self-approval "
+                            "is allowed only with plans.allow_self_approval)");
+    plan.approved_by = approver;
+    plan.approved_at = now();
+    plan.approval_expires_at = plan.approved_at + opts_.approval_ttl_ms;
+    plan.approval_nonce = random_hex(8);
+    token = std::string{token_prefix} + "."
+            + std::to_string(plan.approval_expires_at) + "."
+            + plan.approval_nonce + "."
+            + sign(plan, approver, plan.approval_expires_at,
+                   plan.approval_nonce);
+    return caf::none;
+  });
+  if (!res)
+    return res.error();
+  return token;
+}
+
+caf::expected<plan_record> plan_store::reject(const std::string& id,
+                                              const std::string& who,
+                                              const std::string& reason) {
+  plan_step st;
+  st.event = "plan-rejected";
+  st.to_state = to_string(plan_state::cancelled);
+  st.detail = {{"by", who}, {"reason", reason}};
+  return change(id, st, [&](plan_record& plan) -> caf::error {
+    if (plan.state == plan_state::executing)
+      return make_error(ec::plan_state_invalid,
+                        "plan " + plan.id
+                          + " is executing; it cannot be rejected");
+    plan.closed_by = who;
+    plan.reason = reason;
+    return caf::none;
+  });
+}
+
+caf::expected<plan_record> plan_store::start(const std::string& id,
+                                             const std::string& token) {
+  plan_step st;
+  st.event = "plan-executing";
+  st.to_state = to_string(plan_state::executing);
+  return change(id, st, [&](plan_record& plan) -> caf::error {
+    auto invalid = [&](const std::string& why) {
+      return make_error(ec::approval_invalid, "approval token refused for plan "
+                                                + plan.id + ": " + why);
+    };
+    auto parts = split(token, '.');
+    // rmcp-approval . v1 . expires . nonce . mac
+    if (parts.size() != 5 || parts[0] + "." + parts[1] != token_prefix
+        || parts[2].empty() || parts[3].size() != 16 || parts[4].size() != 64)
+      return invalid("malformed token (expected " + std::string{token_prefix}
+                     + ".<expiry>.<nonce>.<signature>)");
+    int64_t expires = 0;
+    try {
+      size_t used = 0;
+      expires = std::stoll(parts[2], &used);
+      if (used != parts[2].size())
+        return invalid("malformed expiry");
+    } catch (const std::exception&) {
+      return invalid("malformed expiry");
+    }
+    if (plan.approved_by.empty())
+      return invalid("the plan is " + to_string(plan.state)
+                     + " and has never been approved");
+    auto expected = sign(plan, plan.approved_by, expires, parts[3]);
+    if (CRYPTO_memcmp(expected.data(), parts[4].data(), expected.size()) != 0)
+      return invalid("the signature does not match this plan's approval "
+                     "(a token of another plan, changed parameters or a "
+                     "tampered token)");
+    if (parts[3] != plan.approval_nonce)
+      return invalid("the token belongs to an earlier approval");
+    if (plan.token_used)
+      return make_error(ec::approval_used,
+                        "approval token of plan " + plan.id
+                          + " was already used; a token is single use");
+    if (now() >= expires)
+      return make_error(ec::approval_expired,
+                        "approval token of plan " + plan.id + " expired at "
+                          + iso_ms(expires) + "; approve the plan again");
+    if (plan.state != plan_state::approved)
+      return check_transition(plan.id, plan.state, plan_state::executing);
+    plan.token_used = true;
+    return caf::none;
+  });
+}
+
+caf::expected<plan_record> plan_store::step(plan_step st) {
+  auto id = st.plan_id;
+  return change(id, std::move(st), [](plan_record&) { return caf::none; });
+}
+
+caf::expected<std::vector<plan_step>>
+plan_store::journal(const std::string& id) {
+  auto txn = kv_->begin_read();
+  if (!txn)
+    return txn.error();
+  return journal_table.collect(**txn, id + '\0');
+}
+
+} // namespace rmcp::storage
