@@ -14,6 +14,7 @@
 #include "protocol/device.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/json.hpp"
+#include "protocol/plan.hpp"
 #include "protocol/routeros.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
@@ -42,6 +43,13 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::health_sample>))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::audit_record))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::audit_record>))
+
+  // -- plans ------------------------------------------------------------------
+
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::plan_record))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::plan_step))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_record>))
+  CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_step>))
 
 CAF_END_TYPE_ID_BLOCK(rmcp)
 
@@ -110,6 +118,13 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, expire, "expire")
 CAF_ADD_ATOM(rmcp, rmcp::atom, tick, "tick")
 CAF_ADD_ATOM(rmcp, rmcp::atom, poll, "poll")
 CAF_ADD_ATOM(rmcp, rmcp::atom, restart, "restart")
+
+// -- plans: plan store actor, rollout coordinator ------------------------------
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, plan, "plan")
+CAF_ADD_ATOM(rmcp, rmcp::atom, plans, "plans")
+CAF_ADD_ATOM(rmcp, rmcp::atom, start, "start")
+CAF_ADD_ATOM(rmcp, rmcp::atom, journal, "journal")
 
 // -- store internals: group commit of health samples ----------------------------
 

@@ -24,9 +24,21 @@ plan_record sample_plan(std::string creator = "alice") {
   p.environment = "lab";
   p.params = {{"dns_servers", {"1.1.1.1"}}};
   p.batches = {{"r1"}, {"r2", "r3"}};
-  for (auto id : {"r1", "r2", "r3"})
-    p.devices.push_back(plan_device{id});
+  for (auto id : {"r1", "r2", "r3"}) {
+    plan_device d;
+    d.id = id;
+    p.devices.push_back(std::move(d));
+  }
   return p;
+}
+
+plan_step make_step(const std::string& plan_id, std::string event,
+                    std::string device_id = {}) {
+  plan_step st;
+  st.plan_id = plan_id;
+  st.event = std::move(event);
+  st.device_id = std::move(device_id);
+  return st;
 }
 
 ec code_of(const caf::error& err) {
@@ -184,7 +196,7 @@ TYPED_TEST(plan_store_test, changed_parameters_invalidate_the_token) {
 TYPED_TEST(plan_store_test, illegal_steps_are_refused_and_leave_no_trace) {
   auto& db = this->open();
   auto p = this->created(db);
-  plan_step done{p.id, "plan-completed"};
+  auto done = make_step(p.id, "plan-completed");
   done.to_state = "completed";
   auto res = db.step(done);
   ASSERT_FALSE(res);
@@ -202,14 +214,14 @@ TYPED_TEST(plan_store_test, steps_record_device_states_with_the_journal) {
   auto& db = this->open();
   auto p = this->created(db);
   ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
-  plan_step snap{p.id, "device-snapshot", 0, "r1"};
+  auto snap = make_step(p.id, "device-snapshot", "r1");
   snap.device_state = "snapshotted";
   snap.detail = {{"before", {{"dns_servers", "8.8.8.8"}}}};
   auto after = db.step(snap);
   ASSERT_TRUE(after) << error_message(after.error());
   EXPECT_EQ(find_device(*after, "r1")->state, "snapshotted");
   EXPECT_EQ(find_device(*after, "r1")->before["dns_servers"], "8.8.8.8");
-  plan_step unknown{p.id, "device-applied", 0, "r9"};
+  auto unknown = make_step(p.id, "device-applied", "r9");
   unknown.device_state = "applied";
   EXPECT_EQ(code_of(db.step(unknown).error()), ec::invalid_arguments);
   auto log = db.journal(p.id);
