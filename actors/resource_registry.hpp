@@ -96,6 +96,11 @@ public:
     return *svc_;
   }
 
+  /// The shared handle (for nested tool calls).
+  const services_ptr& svc_ptr() const noexcept {
+    return svc_;
+  }
+
   const std::string& uri() const noexcept {
     return uri_;
   }

@@ -156,4 +156,23 @@ nlohmann::json to_tool_error_result(const caf::error& err) {
           {"_meta", std::move(meta)}};
 }
 
+caf::error from_tool_error_result(const nlohmann::json& result) {
+  auto code = ec::internal_error;
+  std::string text;
+  if (result.is_object()) {
+    auto meta = result.value("_meta", nlohmann::json::object());
+    if (meta.is_object())
+      from_string(meta.value("error_kind", ""), code);
+    auto content = result.value("content", nlohmann::json::array());
+    if (content.is_array() && !content.empty() && content[0].is_object())
+      text = content[0].value("text", "");
+  }
+  // The text is "<kind>: <message>".
+  auto prefix = to_string(code) + ": ";
+  if (text.compare(0, prefix.size(), prefix) == 0)
+    text.erase(0, prefix.size());
+  return make_error(code, text.empty() ? "the tool failed without a message"
+                                       : text);
+}
+
 } // namespace rmcp

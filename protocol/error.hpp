@@ -133,6 +133,10 @@ nlohmann::json to_jsonrpc_error(const caf::error& err);
 /// The MCP `CallToolResult` with `isError: true` for `err`.
 nlohmann::json to_tool_error_result(const caf::error& err);
 
+/// The error a `to_tool_error_result` result carries (its `_meta.error_kind`
+/// and message); internal_error for a result of another shape.
+caf::error from_tool_error_result(const nlohmann::json& result);
+
 } // namespace rmcp
 
 CAF_ERROR_CODE_ENUM(rmcp::ec, "rmcp")

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "actors/tool_call.hpp"
+#include "actors/tool_registry.hpp"
 #include "protocol/error.hpp"
 #include "src/tools/device_report.hpp"
 
@@ -153,9 +155,110 @@ void device_health(resource_read& r) {
       [&r](caf::error& err) { r.fail(std::move(err)); });
 }
 
+// -- resources served by the read tools ---------------------------------------------
+
+/// Deadline of a nested read tool (below the session's 10 s read timeout).
+constexpr auto tool_timeout = std::chrono::seconds{9};
+
+/// Runs read tool `tool` for the URI's device with `args` and hands its
+/// structured content to `next`; a tool error fails the read with the
+/// tool's error (device_not_found becomes -32002).
+void run_tool(resource_read& r, const char* tool, json args,
+              std::function<void(json&)> next) {
+  auto* desc = r.svc().tools ? r.svc().tools->find(tool) : nullptr;
+  if (!desc) {
+    r.fail(make_error(ec::internal_error,
+                      std::string{"resource needs the tool "} + tool));
+    return;
+  }
+  tool_call_setup setup;
+  setup.tool = desc;
+  setup.arguments = std::move(args);
+  setup.arguments["device_id"] = r.param("device_id");
+  setup.svc = r.svc_ptr();
+  setup.caller = identity{"resource-read", "read_only", "internal"};
+  // The latest revision: its results carry structuredContent.
+  setup.version = std::string{mcp::latest_version};
+  auto child = spawn_tool_call(r.self(), std::move(setup));
+  r.self()
+    ->request(child, tool_timeout, atom::run_v)
+    .then(
+      [&r, next{std::move(next)}](json& result) {
+        if (result.value("isError", false))
+          r.fail(from_tool_error_result(result));
+        else
+          next(result["structuredContent"]);
+      },
+      [&r](caf::error& err) { r.fail(std::move(err)); });
+}
+
+/// A resource that is exactly one read tool's structured content.
+resource_handler from_tool(const char* tool, json args = json::object()) {
+  return [tool, args](resource_read& r) {
+    run_tool(r, tool, args, [&r](json& content) { r.finish(content); });
+  };
+}
+
+/// device://{id}/bridges: every bridge with its ports.
+void device_bridges(resource_read& r) {
+  run_tool(r, "list_bridges", json::object(), [&r](json& bridges) {
+    run_tool(r, "list_bridge_ports", json::object(),
+             [&r, bridges](json& ports) mutable {
+               size_t total_ports = 0;
+               for (auto& b : bridges["bridges"]) {
+                 json own = json::array();
+                 for (auto& p : ports["ports"])
+                   if (p.value("bridge", "") == b.value("name", ""))
+                     own.push_back(p);
+                 total_ports += own.size();
+                 b["ports"] = std::move(own);
+               }
+               r.finish({{"device_id", bridges["device_id"]},
+                         {"bridges", bridges["bridges"]},
+                         {"total_bridges", bridges["count"]},
+                         {"total_ports", total_ports}});
+             });
+  });
+}
+
+/// device://{id}/config: the newest configuration snapshot.
+void device_config(resource_read& r) {
+  auto id = r.param("device_id");
+  if (!r.svc().store) {
+    r.fail(make_error(ec::internal_error, "the store is not running"));
+    return;
+  }
+  r.self()
+    ->request(r.svc().store, ask_timeout, atom::get_v, atom::snapshot_v, id,
+              std::string{"config"})
+    .then(
+      [&r](snapshot_record& snap) {
+        auto size = snap.content.size();
+        r.finish({{"device_id", snap.device_id},
+                  {"config", snap.content},
+                  {"_meta",
+                   {{"snapshot_id", snap.id},
+                    {"taken_at", tools::iso_time(snap.timestamp)},
+                    {"sha256", snap.sha256},
+                    {"size_bytes", size},
+                    {"estimated_tokens", size / 4},
+                    {"safe_for_context", size < 50000},
+                    {"redacted", true}}}});
+      },
+      [&r, id](caf::error& err) {
+        if (err == ec::resource_not_found)
+          r.fail(make_error(ec::resource_not_found,
+                            "device '" + id
+                              + "' has no configuration snapshot yet; take "
+                                "one with the tool capture_config_snapshot"));
+        else
+          r.fail(std::move(err));
+      });
+}
+
 struct entry {
   resource_spec spec;
-  void (*handler)(resource_read&);
+  resource_handler handler;
 };
 
 } // namespace
@@ -185,6 +288,45 @@ caf::error register_all(resource_registry& reg) {
       "memory < 90 %) and its recent health checks from the store.",
       "application/json", true},
      device_health},
+    {{"device://{device_id}/config", "device-config", "Device configuration",
+      "The newest configuration snapshot of a device (RouterOS export, "
+      "secrets redacted) with its id, time, checksum and size. Take one "
+      "with the tool capture_config_snapshot.",
+      "application/json", false},
+     device_config},
+    {{"device://{device_id}/logs", "device-logs", "Device logs",
+      "The router's 50 newest buffered log entries (time, topics, message); "
+      "use the tool get_recent_logs to filter.",
+      "application/json", false},
+     from_tool("get_recent_logs", {{"limit", 50}})},
+    {{"device://{device_id}/bridges", "device-bridges", "Bridges",
+      "A router's bridges, each with its ports.", "application/json", false},
+     device_bridges},
+    {{"device://{device_id}/dhcp-server", "device-dhcp-server", "DHCP servers",
+      "A router's DHCP servers.", "application/json", false},
+     from_tool("get_dhcp_server_status")},
+    {{"device://{device_id}/dhcp-leases", "device-dhcp-leases", "DHCP leases",
+      "A router's bound DHCP leases.", "application/json", false},
+     from_tool("get_dhcp_leases")},
+    {{"device://{device_id}/wireless", "device-wireless", "Wireless interfaces",
+      "A router's wireless interfaces (and a hint when CAPsMAN manages "
+      "them).",
+      "application/json", false},
+     from_tool("get_wireless_interfaces")},
+    {{"device://{device_id}/wireless/clients", "device-wireless-clients",
+      "Wireless clients", "Clients registered on a router's wireless "
+      "interfaces with signal and rates.",
+      "application/json", false},
+     from_tool("get_wireless_clients")},
+    {{"device://{device_id}/capsman/remote-caps", "device-capsman-caps",
+      "CAPsMAN remote CAPs", "Access points a CAPsMAN router manages.",
+      "application/json", false},
+     from_tool("get_capsman_remote_caps")},
+    {{"device://{device_id}/capsman/registrations",
+      "device-capsman-registrations", "CAPsMAN registrations",
+      "Clients registered through a CAPsMAN router.", "application/json",
+      false},
+     from_tool("get_capsman_registrations")},
   };
   for (auto& e : table)
     if (auto err = reg.add(e.spec, e.handler))

@@ -44,7 +44,9 @@ std::string item_args(const menu& m, const record& r, bool physical) {
   return out;
 }
 
-std::string menu_section(const router_state& st, const menu& m) {
+/// One menu's part of the export: a "/menu words" header line and its
+/// commands, or (terse) every command on one line with its full path.
+std::string menu_section(const router_state& st, const menu& m, bool terse) {
   std::string body;
   auto& t = st.tab(m.table);
   if (m.kind == menu_kind::singleton) {
@@ -72,7 +74,15 @@ std::string menu_section(const router_state& st, const menu& m) {
   }
   if (body.empty())
     return {};
-  return "/" + m.words + "\r\n" + body;
+  if (!terse)
+    return "/" + m.words + "\r\n" + body;
+  std::string out;
+  for (size_t i = 0; i < body.size();) {
+    auto end = body.find("\r\n", i);
+    out += "/" + m.words + " " + body.substr(i, end - i) + "\r\n";
+    i = end + 2;
+  }
+  return out;
 }
 
 // -- commands -------------------------------------------------------------------------
@@ -82,7 +92,7 @@ cmd_result export_command(command_ctx& ctx) {
     if (k != "file" && k != "compact" && k != "terse" && k != "verbose" && k != "hide-sensitive"
         && k != "show-sensitive" && k != "where" && k != "path")
       return cmd_result::error(400, "unknown parameter " + k, k);
-  auto text = export_config(ctx.st);
+  auto text = export_config(ctx.st, nullptr, find_arg(ctx.args, "terse") != nullptr);
   if (auto* file = find_arg(ctx.args, "file")) {
     auto name = ends_with(*file, ".rsc") ? *file : *file + ".rsc";
     auto& files = ctx.st.tab("/file");
@@ -158,7 +168,7 @@ cmd_result script_run(command_ctx& ctx) {
 
 } // namespace
 
-std::string export_config(const router_state& st, const menu* section) {
+std::string export_config(const router_state& st, const menu* section, bool terse) {
   auto& p = st.profile;
   std::string out = "# " + st.local_datetime(st.now_s()) + " by RouterOS " + version_number(p) + "\r\n"
                     + "# software id = " + p.software_id + "\r\n#\r\n";
@@ -169,7 +179,7 @@ std::string export_config(const router_state& st, const menu* section) {
     const menu* m = tree.find(path);
     if (!m || (section && section != m) || (m->present && !m->present(p)))
       continue;
-    out += menu_section(st, *m);
+    out += menu_section(st, *m, terse);
   }
   return out;
 }

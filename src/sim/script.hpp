@@ -36,9 +36,10 @@ struct script_result {
 script_result run_script(router_state& st, std::string_view source, const origin& who);
 
 /// Export text of the router's configuration ("/export" format).
-/// `section` limits it to one menu (menu-level export); `compact` leaves out
+/// `section` limits it to one menu (menu-level export); `terse` puts the
+/// full menu path on every line; `compact` leaves out
 /// default values (always the case here, like `/export` in v7).
-std::string export_config(const router_state& st, const menu* section = nullptr);
+std::string export_config(const router_state& st, const menu* section = nullptr, bool terse = false);
 
 /// Next time (epoch s) a scheduler item runs; nullopt when it never will.
 std::optional<std::int64_t> scheduler_next_run(const router_state& st, const fields& item);

@@ -14,6 +14,7 @@ caf::error register_all_tools(tool_registry& reg) {
     register_routing_tools,
     register_firewall_log_tools,
     register_wireless_tools,
+    register_config_tools,
     register_system_write_tools,
     register_dns_write_tools,
     register_ip_write_tools,

@@ -89,9 +89,11 @@ void http_channel::open_stream(std::function<void()> on_gone) {
   });
 }
 
-void http_channel::event(std::string event, std::string data) {
+void http_channel::event(std::string event, std::string data,
+                         std::string id) {
   port_->post([self = shared_from_this(), event = std::move(event),
-               data = std::move(data)] { self->do_event(event, data); });
+               data = std::move(data),
+               id = std::move(id)] { self->do_event(event, data, id); });
 }
 
 void http_channel::close() {
@@ -129,7 +131,7 @@ void http_channel::do_message(const std::string& payload, bool final) {
     }
     do_open({}, false);
   }
-  do_event("", payload);
+  do_event("", payload, {});
   if (final)
     do_close();
 }
@@ -162,14 +164,15 @@ void http_channel::do_open(std::function<void()> on_gone, bool watch) {
   }
 }
 
-void http_channel::do_event(const std::string& event, const std::string& data) {
+void http_channel::do_event(const std::string& event, const std::string& data,
+                            const std::string& id) {
   if (state_ != state::streaming)
     return;
   if (!port_->is_open()) {
     closed_.store(true);
     return;
   }
-  auto bytes = sse_event(event, data);
+  auto bytes = sse_event(event, data, id);
   port_->write(version_ != 10 ? format_chunk(bytes) : std::move(bytes));
 }
 

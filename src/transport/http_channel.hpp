@@ -104,8 +104,9 @@ public:
   /// the client disconnects.
   void open_stream(std::function<void()> on_gone);
 
-  /// One event on an open stream (or on a POST stream).
-  void event(std::string event, std::string data);
+  /// One event on an open stream (or on a POST stream); `id` (optional) is
+  /// the SSE event id a client resumes after (Last-Event-ID).
+  void event(std::string event, std::string data, std::string id = {});
 
   /// Ends the stream (and the connection: a stream has no successor).
   void close();
@@ -127,7 +128,8 @@ private:
                   const std::string& body);
   void do_message(const std::string& payload, bool final);
   void do_open(std::function<void()> on_gone, bool watch);
-  void do_event(const std::string& event, const std::string& data);
+  void do_event(const std::string& event, const std::string& data,
+                const std::string& id);
   void do_close();
   void count(unsigned status);
 

@@ -143,8 +143,14 @@ std::string_view last_chunk() {
   return "0\r\n\r\n";
 }
 
-std::string sse_event(std::string_view event, std::string_view data) {
+std::string sse_event(std::string_view event, std::string_view data,
+                      std::string_view id) {
   std::string out;
+  if (!id.empty()) {
+    out += "id: ";
+    out += id;
+    out += '\n';
+  }
   if (!event.empty()) {
     out += "event: ";
     out += event;

@@ -37,6 +37,8 @@ struct http_request {
   std::string session_id;
   /// MCP-Protocol-Version.
   std::string protocol_version;
+  /// Last-Event-ID (a GET stream resuming after a disconnect).
+  std::string last_event_id;
   std::string body;
   /// Remote address (for logs only).
   std::string peer;
@@ -71,9 +73,11 @@ std::string format_chunk(std::string_view data);
 /// The end of a chunked body.
 std::string_view last_chunk();
 
-/// One Server-Sent Event: "event: <event>\n" (omitted when empty), one
-/// "data: " line per line of `data`, then a blank line.
-std::string sse_event(std::string_view event, std::string_view data);
+/// One Server-Sent Event: "id: <id>\n" and "event: <event>\n" (each
+/// omitted when empty), one "data: " line per line of `data`, then a blank
+/// line.
+std::string sse_event(std::string_view event, std::string_view data,
+                      std::string_view id = {});
 
 /// An SSE comment line (ignored by clients; keeps proxies and the
 /// connection check alive).

@@ -1,5 +1,8 @@
 #include "src/transport/http_session.hpp"
 
+#include <charconv>
+#include <deque>
+
 #include <openssl/rand.h>
 
 #include <caf/event_based_actor.hpp>
@@ -111,6 +114,9 @@ struct http_session_state {
   std::unordered_map<std::string, channel_ptr> exchanges;
   /// GET /mcp stream, or the legacy SSE stream.
   channel_ptr stream;
+  /// The GET stream's recent messages by event id, oldest first.
+  std::deque<std::pair<uint64_t, std::string>> replay;
+  uint64_t last_event = 0;
   /// The key of the initialize request (Streamable HTTP).
   std::string init_key;
   bool ending = false;
@@ -145,13 +151,15 @@ struct http_session_state {
         return;
       }
     }
-    if (stream_open()) {
-      stream->event("", std::move(payload));
-      return;
-    }
-    log::http()->debug("http-message-dropped session={} related={} "
-                       "reason=no-open-stream",
-                       cfg.id, related);
+    replay.emplace_back(++last_event, payload);
+    if (replay.size() > replay_capacity)
+      replay.pop_front();
+    if (stream_open())
+      stream->event("", std::move(payload), std::to_string(last_event));
+    else
+      log::http()->debug("http-message-kept session={} related={} event={} "
+                         "reason=no-open-stream",
+                         cfg.id, related, last_event);
   }
 
   void on_post(const std::string& key, std::string& text, channel_ptr ch) {
@@ -162,7 +170,7 @@ struct http_session_state {
     self->send(session, atom::rpc_in_v, std::move(text));
   }
 
-  void on_listen(channel_ptr ch) {
+  void on_listen(channel_ptr ch, const std::string& last_event_id) {
     last_activity = clock::now();
     if (cfg.legacy) {
       stream = std::move(ch);
@@ -175,6 +183,12 @@ struct http_session_state {
       stream->event("endpoint", "/messages?sessionId=" + cfg.id);
       return;
     }
+    if (stream_open() && !last_event_id.empty()) {
+      // A client resuming has given up on its old stream (its side of the
+      // connection may be gone before ours noticed).
+      stream->close();
+      stream = nullptr;
+    }
     if (stream_open()) {
       ch->respond_json(409, error_body(ec::invalid_request,
                                        "this session already has an open GET "
@@ -184,6 +198,29 @@ struct http_session_state {
     }
     stream = std::move(ch);
     stream->open_stream({});
+    if (last_event_id.empty())
+      return;
+    // Resumption: what the client missed, in order. An id we never sent
+    // (or a malformed one) replays nothing rather than guessing.
+    uint64_t after = 0;
+    auto [end, err] = std::from_chars(
+      last_event_id.data(), last_event_id.data() + last_event_id.size(), after);
+    if (err != std::errc{} || end != last_event_id.data() + last_event_id.size()
+        || after > last_event) {
+      log::http()->info("http-stream-resume session={} last_event_id={} "
+                        "replayed=0 reason=unknown-id",
+                        cfg.id, last_event_id);
+      return;
+    }
+    size_t n = 0;
+    for (auto& [id, payload] : replay)
+      if (id > after) {
+        stream->event("", payload, std::to_string(id));
+        ++n;
+      }
+    log::http()->info("http-stream-resume session={} last_event_id={} "
+                      "replayed={}",
+                      cfg.id, after, n);
   }
 
   void end(const char* why) {
@@ -257,8 +294,8 @@ http_session(http_session_actor::stateful_pointer<http_session_state> self,
       self->state.last_activity = http_session_state::clock::now();
       self->send(self->state.session, atom::rpc_in_v, std::move(text));
     },
-    [self](atom::listen, channel_ptr& ch) {
-      self->state.on_listen(std::move(ch));
+    [self](atom::listen, channel_ptr& ch, const std::string& last_event_id) {
+      self->state.on_listen(std::move(ch), last_event_id);
     },
     [self](atom::closed) {
       if (self->state.cfg.legacy)

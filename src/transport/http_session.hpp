@@ -17,10 +17,15 @@
 // | (rpc_out, payload, related_key)  | its mcp_session                        |
 // | (post, key, text, channel)       | route: a request; answer on `channel`  |
 // | (rpc_in, text)                   | route: a notification or response      |
-// | (listen, channel)                | route: GET /mcp or GET /sse stream     |
+// | (listen, channel, last_event_id) | route: GET /mcp or GET /sse stream     |
 // | (closed)                         | the legacy stream's client went away   |
 // | (shutdown)                       | DELETE, or the server is stopping      |
 // | (tick)                           | itself: idle check                     |
+//
+// Messages for the GET stream carry SSE event ids (1, 2, ...); the last
+// `replay_capacity` of them are kept, also while no stream is open, and a
+// GET with Last-Event-ID replays the ones after that id before anything
+// new (resumption after a dropped connection).
 //
 // It quits when its mcp_session is gone (after draining), and removes
 // itself from the session table then.
@@ -51,7 +56,7 @@ namespace rmcp::transport {
 using http_session_actor = mcp_sink_actor::extend<
   caf::reacts_to<atom::post, std::string, std::string, channel_ptr>,
   caf::reacts_to<atom::rpc_in, std::string>,
-  caf::reacts_to<atom::listen, channel_ptr>,
+  caf::reacts_to<atom::listen, channel_ptr, std::string>,
   caf::reacts_to<atom::closed>,
   caf::reacts_to<atom::shutdown>,
   caf::reacts_to<atom::tick>>;
@@ -97,6 +102,9 @@ private:
   mutable std::mutex mtx_;
   std::unordered_map<std::string, entry> entries_;
 };
+
+/// GET-stream messages kept for Last-Event-ID resumption.
+inline constexpr size_t replay_capacity = 256;
 
 struct http_session_config {
   std::string id;

@@ -240,7 +240,7 @@ void mcp_http::get_mcp(http_request& req, const channel_ptr& ch) {
   if (!lookup(req.session_id, false, ch, actor))
     return;
   ch->set_keepalive(settings_.sse_keepalive);
-  caf::anon_send(actor, atom::listen_v, ch);
+  caf::anon_send(actor, atom::listen_v, ch, req.last_event_id);
 }
 
 void mcp_http::delete_mcp(http_request& req, const channel_ptr& ch) {
@@ -260,7 +260,7 @@ void mcp_http::get_sse(http_request&, const channel_ptr& ch) {
   if (!open_session(true, ch, id, actor))
     return;
   ch->set_keepalive(settings_.sse_keepalive);
-  caf::anon_send(actor, atom::listen_v, ch);
+  caf::anon_send(actor, atom::listen_v, ch, std::string{});
 }
 
 void mcp_http::post_messages(http_request& req, const channel_ptr& ch) {

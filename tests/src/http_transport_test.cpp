@@ -322,6 +322,63 @@ TEST_F(http_transport, the_get_stream_carries_server_log_notifications) {
   EXPECT_TRUE(stream.ended());
 }
 
+TEST_F(http_transport, a_get_stream_resumes_after_last_event_id) {
+  start();
+  auto sid = open_session();
+  EXPECT_EQ(post(request_body(2, "logging/setLevel", {{"level", "info"}}), sid)
+              .status,
+            200u);
+  auto log = [this](const std::string& text) {
+    caf::anon_send(rt->svc()->notifier, atom::log_v, int32_t{1},
+                   std::string{"fleet"}, text);
+  };
+  auto text_of = [](const sse_event& ev) {
+    return parse_json(ev.data).value()["params"]["data"].get<std::string>();
+  };
+  http_headers get{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}};
+  std::string first_id;
+  {
+    sse_stream stream{port, "GET", "/mcp", get};
+    ASSERT_EQ(stream.head().status, 200u) << stream.head().error;
+    log("one");
+    auto ev = stream.next();
+    ASSERT_TRUE(ev.has_value()) << stream.body();
+    EXPECT_EQ(text_of(*ev), "one");
+    EXPECT_FALSE(ev->id.empty());
+    first_id = ev->id;
+    stream.close();
+  }
+  // Sent while the client is away: kept for it.
+  log("two");
+  log("three");
+  // A second round trip makes sure the server saw both before resuming.
+  EXPECT_EQ(post(request_body(3, "ping"), sid).status, 200u);
+  auto resume = get;
+  resume.emplace_back("Last-Event-ID", first_id);
+  sse_stream again{port, "GET", "/mcp", resume};
+  ASSERT_EQ(again.head().status, 200u) << again.head().error;
+  auto two = again.next();
+  auto three = again.next();
+  ASSERT_TRUE(two && three) << again.body();
+  EXPECT_EQ(text_of(*two), "two");
+  EXPECT_EQ(text_of(*three), "three");
+  EXPECT_NE(two->id, first_id);
+  // New messages follow on the resumed stream, each once.
+  log("four");
+  auto four = again.next();
+  ASSERT_TRUE(four.has_value()) << again.body();
+  EXPECT_EQ(text_of(*four), "four");
+  // An id the server never sent replays nothing.
+  auto bogus = get;
+  bogus.emplace_back("Last-Event-ID", "999999");
+  sse_stream other{port, "GET", "/mcp", bogus};
+  ASSERT_EQ(other.head().status, 200u);
+  log("five");
+  auto five = other.next();
+  ASSERT_TRUE(five.has_value()) << other.body();
+  EXPECT_EQ(text_of(*five), "five");
+}
+
 TEST_F(http_transport, legacy_sse_announces_the_endpoint_and_answers_on_the_stream) {
   start();
   sse_stream stream{port, "GET", "/sse", {{"Accept", "text/event-stream"}}};

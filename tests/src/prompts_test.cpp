@@ -16,13 +16,6 @@ protected:
     factory->answer = test::router_responder(router);
   }
 
-  json request(const std::string& method, json params = json::object()) {
-    auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
-          {"params", std::move(params)}});
-    return result_of(id);
-  }
-
   json get(const std::string& name, json args = json::object()) {
     return request("prompts/get", {{"name", name}, {"arguments", std::move(args)}});
   }

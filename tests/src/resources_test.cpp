@@ -19,23 +19,6 @@ protected:
 
   std::shared_ptr<test::fake_router> router;
 
-  json request(const std::string& method, json params = json::object()) {
-    auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
-          {"params", std::move(params)}});
-    return result_of(id);
-  }
-
-  /// The JSON content of a resources/read result.
-  json read(const std::string& uri) {
-    auto r = request("resources/read", {{"uri", uri}});
-    if (!r.contains("contents"))
-      return r;
-    EXPECT_EQ(r["contents"][0]["uri"], uri);
-    EXPECT_EQ(r["contents"][0]["mimeType"], "application/json");
-    return parse_json(r["contents"][0]["text"].get<std::string>()).value();
-  }
-
   size_t updates_for(const std::string& uri) const {
     size_t n = 0;
     for (auto& msg : *out)
@@ -63,9 +46,19 @@ TEST_F(resources_test, capability_lists_and_templates) {
   std::vector<std::string> uris;
   for (auto& t : templates["resourceTemplates"])
     uris.push_back(t["uriTemplate"]);
-  EXPECT_EQ(uris, (std::vector<std::string>{"fleet://devices/{environment}",
-                                             "device://{device_id}/overview",
-                                             "device://{device_id}/health"}));
+  EXPECT_EQ(uris, (std::vector<std::string>{
+                    "fleet://devices/{environment}",
+                    "device://{device_id}/overview",
+                    "device://{device_id}/health",
+                    "device://{device_id}/config",
+                    "device://{device_id}/logs",
+                    "device://{device_id}/bridges",
+                    "device://{device_id}/dhcp-server",
+                    "device://{device_id}/dhcp-leases",
+                    "device://{device_id}/wireless",
+                    "device://{device_id}/wireless/clients",
+                    "device://{device_id}/capsman/remote-caps",
+                    "device://{device_id}/capsman/registrations"}));
 }
 
 TEST_F(resources_test, device_resources_show_live_health_and_no_secrets) {

@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "protocol/error.hpp"
+#include "storage/encoding.hpp"
 
 namespace rmcp::test {
 
@@ -84,12 +85,24 @@ store_actor::behavior_type fake_store(store_actor::pointer,
           result.push_back(*i);
       return result;
     },
-    [](atom::put, snapshot_record&) -> caf::result<std::string> {
-      return make_error(ec::unsupported, "fake store keeps no snapshots");
+    [d, broken](atom::put, snapshot_record& rec) -> caf::result<std::string> {
+      if (d->fail)
+        return broken();
+      rec.id = "snap-" + std::to_string(d->snapshots.size() + 1);
+      rec.sha256 = storage::sha256_hex(rec.content);
+      d->snapshots.push_back(rec);
+      return rec.id;
     },
-    [](atom::get, atom::snapshot, const std::string&,
-       const std::string&) -> caf::result<snapshot_record> {
-      return make_error(ec::resource_not_found, "fake store keeps no snapshots");
+    [d, broken](atom::get, atom::snapshot, const std::string& id,
+                const std::string& kind) -> caf::result<snapshot_record> {
+      if (d->fail)
+        return broken();
+      for (auto i = d->snapshots.rbegin(); i != d->snapshots.rend(); ++i)
+        if (i->device_id == id && i->kind == kind)
+          return *i;
+      return make_error(ec::resource_not_found,
+                        "device '" + id + "' has no snapshot of kind '" + kind
+                          + "'");
     },
     [d](atom::put, audit_record& rec) -> caf::result<uint64_t> {
       if (d->fail)

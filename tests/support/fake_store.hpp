@@ -22,6 +22,8 @@ struct fake_store_data {
   /// Every health sample put, oldest first.
   std::vector<health_sample> health;
   uint64_t generation = 0;
+  /// Every snapshot put, oldest first (ids snap-1, snap-2, ...).
+  std::vector<snapshot_record> snapshots;
   /// Every audit record put, oldest first (seq assigned 1, 2, ...).
   std::vector<audit_record> audit;
   /// Every request fails with store_failure.

@@ -35,6 +35,8 @@ std::vector<sse_event> parse_sse(const std::string& body) {
       has_data = false;
     } else if (line.rfind("event:", 0) == 0) {
       current.event = line.substr(line.size() > 6 && line[6] == ' ' ? 7 : 6);
+    } else if (line.rfind("id:", 0) == 0) {
+      current.id = line.substr(line.size() > 3 && line[3] == ' ' ? 4 : 3);
     } else if (line.rfind("data:", 0) == 0) {
       if (has_data)
         current.data += '\n';

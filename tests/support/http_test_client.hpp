@@ -34,6 +34,8 @@ struct http_reply {
 struct sse_event {
   std::string event;
   std::string data;
+  /// The event's `id:` (empty when none).
+  std::string id;
 };
 
 /// Splits an SSE body into events (comments skipped).

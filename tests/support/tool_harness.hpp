@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -118,6 +120,25 @@ protected:
       if (msg.contains("id") && msg["id"] == id)
         return msg.contains("result") ? msg["result"] : msg["error"];
     return nullptr;
+  }
+
+  /// Sends request `method` and returns its result (or JSON-RPC error
+  /// object).
+  json request(const std::string& method, json params = json::object()) {
+    auto id = ++last_id;
+    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
+          {"params", std::move(params)}});
+    return result_of(id);
+  }
+
+  /// The JSON content of a resources/read result (or the error object).
+  json read(const std::string& uri) {
+    auto r = request("resources/read", {{"uri", uri}});
+    if (!r.contains("contents"))
+      return r;
+    EXPECT_EQ(r["contents"][0]["uri"], uri);
+    EXPECT_EQ(r["contents"][0]["mimeType"], "application/json");
+    return parse_json(r["contents"][0]["text"].get<std::string>()).value();
   }
 
   /// Calls a tool and returns its result (fakes must answer synchronously).

@@ -176,6 +176,7 @@ private:
     req.content_type = std::string{msg[http::field::content_type]};
     req.session_id = std::string{msg["Mcp-Session-Id"]};
     req.protocol_version = std::string{msg["MCP-Protocol-Version"]};
+    req.last_event_id = std::string{msg["Last-Event-ID"]};
     req.body = std::move(msg.body());
     req.peer = peer_;
     auto channel = std::make_shared<http_channel>(

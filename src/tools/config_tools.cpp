@@ -1,0 +1,198 @@
+// Configuration snapshots: capture_config_snapshot reads a router's
+// configuration export, redacts secrets, stores it (kind "config", the
+// store keeps the newest few per device) and reports the drift against the
+// previous snapshot. device://{id}/config (src/resources/) serves the newest
+// one.
+//
+// The export is taken with `/execute {"script": "/export terse",
+// "as-string": ""}`: RouterOS returns the script's output as `ret` without
+// writing a file to the router (a plain POST /export answers nothing over
+// the API, routeros-rest.md /export).
+
+#include <map>
+
+#include "actors/device_health.hpp"
+#include "protocol/error.hpp"
+#include "protocol/redact.hpp"
+#include "src/tools/device_report.hpp"
+#include "src/tools/router_read.hpp"
+#include "src/tools/tool_table.hpp"
+#include "src/tools/tools.hpp"
+#include "storage/encoding.hpp"
+
+namespace rmcp::tools {
+
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds{10};
+/// Changed lines listed in the result (the counts are always complete).
+constexpr size_t listed_lines = 20;
+
+/// The configuration lines of an export: without the header comments
+/// (date, software id) that change on every export, and without '\r'.
+std::vector<std::string> config_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    auto nl = text.find('\n', i);
+    auto line = text.substr(i, nl == std::string::npos ? nl : nl - i);
+    i = nl == std::string::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (!line.empty() && line[0] != '#')
+      out.push_back(std::move(line));
+  }
+  return out;
+}
+
+/// Lines of `a` missing from `b`, counting repeats.
+std::vector<std::string> missing_from(const std::vector<std::string>& a,
+                                      const std::vector<std::string>& b) {
+  std::map<std::string, int> count;
+  for (auto& l : b)
+    ++count[l];
+  std::vector<std::string> out;
+  for (auto& l : a)
+    if (count[l]-- <= 0)
+      out.push_back(l);
+  return out;
+}
+
+json first_lines(const std::vector<std::string>& lines) {
+  json out = json::array();
+  for (size_t i = 0; i < lines.size() && i < listed_lines; ++i)
+    out.push_back(lines[i]);
+  return out;
+}
+
+/// Stores `snap` and finishes with its summary and the drift against
+/// `previous` (null when there is none).
+void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
+  auto lines = config_lines(snap.content);
+  json out{{"device_id", snap.device_id},
+           {"size_bytes", snap.content.size()},
+           {"lines", lines.size()}};
+  if (previous.is_object()) {
+    auto before = config_lines(previous["content"].get<std::string>());
+    auto added = missing_from(lines, before);
+    auto removed = missing_from(before, lines);
+    out["previous"] = {{"snapshot_id", previous["id"]},
+                       {"taken_at", previous["taken_at"]},
+                       {"changed", !added.empty() || !removed.empty()},
+                       {"lines_added", added.size()},
+                       {"lines_removed", removed.size()},
+                       {"added", first_lines(added)},
+                       {"removed", first_lines(removed)}};
+  }
+  call.self()
+    ->request(call.svc().store, store_timeout, atom::put_v, snap)
+    .then(
+      [&call, out, snap](std::string& id) mutable {
+        out["snapshot_id"] = id;
+        out["taken_at"] = iso_time(snap.timestamp);
+        out["sha256"] = storage::sha256_hex(snap.content);
+        std::string text = "Configuration of " + snap.device_id + " saved as "
+                           + id + " (" + std::to_string(out["lines"].get<size_t>())
+                           + " lines, secrets redacted)";
+        if (out.contains("previous")) {
+          auto& p = out["previous"];
+          text += p["changed"].get<bool>()
+                    ? "; since " + p["snapshot_id"].get<std::string>() + ": +"
+                        + std::to_string(p["lines_added"].get<size_t>())
+                        + " -" + std::to_string(p["lines_removed"].get<size_t>())
+                        + " lines"
+                    : "; unchanged since " + p["snapshot_id"].get<std::string>();
+        }
+        call.finish({std::move(out), text, false});
+      },
+      [&call](caf::error& err) { call.fail(std::move(err)); });
+}
+
+void capture_config_snapshot(tool_call& call) {
+  if (!call.svc().store) {
+    call.fail(ec::internal_error, "the store is not running");
+    return;
+  }
+  with_device(call, [&call](device_handle dev) {
+    rest_request req;
+    req.method = "POST";
+    req.path = "/execute";
+    req.body = {{"script", "/export terse"}, {"as-string", ""}};
+    device_request(
+      call, dev.actor, std::move(req),
+      [&call, id{dev.view.record.id}](rest_response& resp) {
+        auto ret = resp.body.is_object() ? resp.body.find("ret")
+                                         : resp.body.end();
+        if (!resp.body.is_object() || ret == resp.body.end()
+            || !ret->is_string()) {
+          call.fail(ec::router_bad_response,
+                    "router " + id + " answered the export without text (ret)");
+          return;
+        }
+        snapshot_record snap;
+        snap.device_id = id;
+        snap.kind = "config";
+        snap.content = redact_export(ret->get<std::string>());
+        snap.timestamp = health::unix_ms_now();
+        call.self()
+          ->request(call.svc().store, store_timeout, atom::get_v,
+                    atom::snapshot_v, id, std::string{"config"})
+          .then(
+            [&call, snap](snapshot_record& prev) {
+              store_snapshot(call, snap,
+                             {{"id", prev.id},
+                              {"taken_at", iso_time(prev.timestamp)},
+                              {"content", prev.content}});
+            },
+            [&call, snap](caf::error& err) {
+              if (err == ec::resource_not_found)
+                store_snapshot(call, snap, nullptr);
+              else
+                call.fail(std::move(err));
+            });
+      });
+  });
+}
+
+json snapshot_schema() {
+  json lines{{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {
+    {"type", "object"},
+    {"properties",
+     {{"device_id", {{"type", "string"}}},
+      {"snapshot_id", {{"type", "string"}}},
+      {"taken_at", {{"type", "string"}}},
+      {"sha256", {{"type", "string"}}},
+      {"size_bytes", {{"type", "integer"}}},
+      {"lines", {{"type", "integer"}}},
+      {"previous",
+       {{"type", "object"},
+        {"properties",
+         {{"snapshot_id", {{"type", "string"}}},
+          {"taken_at", {{"type", "string"}}},
+          {"changed", {{"type", "boolean"}}},
+          {"lines_added", {{"type", "integer"}}},
+          {"lines_removed", {{"type", "integer"}}},
+          {"added", lines},
+          {"removed", lines}}}}}}},
+    {"required", {"device_id", "snapshot_id", "sha256", "lines"}}};
+}
+
+const tool_entry table[] = {
+  {"capture_config_snapshot", "Capture configuration snapshot",
+   mcp::tool_tier::fundamental, mcp::tool_annotations{false, false, false, true},
+   "Saves a router's configuration export (secrets redacted) in the "
+   "service's store and reports the drift since the previous snapshot: "
+   "lines added and removed. Changes nothing on the router. Read the text "
+   "with the resource device://{device_id}/config.",
+   RMCP_DEVICE_ONLY_INPUT, nullptr, capture_config_snapshot, 0,
+   snapshot_schema},
+};
+
+} // namespace
+
+caf::error register_config_tools(tool_registry& reg) {
+  return register_table(reg, table);
+}
+
+} // namespace rmcp::tools
