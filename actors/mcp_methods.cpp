@@ -10,6 +10,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
+#include "protocol/redact.hpp"
 #include "protocol/version.hpp"
 
 namespace rmcp {
@@ -123,7 +124,11 @@ void mcp_session_state::ping(const jsonrpc::message& msg) {
 }
 
 void mcp_session_state::tools_list(const jsonrpc::message& msg) {
-  const auto& tools = ctx.tools->all();
+  // Each identity sees only the tools it may call.
+  std::vector<const tool_descriptor*> tools;
+  for (auto& t : ctx.tools->all())
+    if (may_list(t))
+      tools.push_back(&t);
   size_t offset = 0;
   if (msg.params.is_object() && msg.params.contains("cursor")) {
     const auto& cursor = msg.params["cursor"];
@@ -139,7 +144,7 @@ void mcp_session_state::tools_list(const jsonrpc::message& msg) {
   auto end = std::min(tools.size(), offset + page);
   json list = json::array();
   for (size_t i = offset; i < end; ++i)
-    list.push_back(mcp::to_json(tools[i].spec, version));
+    list.push_back(mcp::to_json(tools[i]->spec, version));
   json result{{"tools", std::move(list)}};
   if (end < tools.size())
     result["nextCursor"] = make_cursor(end);
@@ -173,14 +178,6 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
     return;
   }
   auto started = std::chrono::steady_clock::now();
-  if (auto violations = tool->input.validate(args); !violations.empty()) {
-    count_call(tool->spec.name, tool_outcome::error, started);
-    reply(msg.id, to_tool_error_result(make_error(
-                    ec::invalid_arguments,
-                    "invalid arguments for tool '" + tool->spec.name + "':\n"
-                      + schema::to_string(violations))));
-    return;
-  }
   tool_call_setup setup;
   setup.tool = tool;
   setup.arguments = std::move(args);
@@ -193,21 +190,93 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
     if (auto token = meta->find("progressToken");
         token != meta->end() && (token->is_string() || token->is_number_integer()))
       setup.progress_token = *token;
+  // Registered before the decision (which may wait for the fleet), so
+  // draining and cancellation see the request.
+  calls[key] = inflight{caf::actor{}, msg.id};
+  auto devices = authz::devices_named(setup.arguments);
+  authorize(authz::action::tool(tool->spec), devices,
+            [this, key, devices, started,
+             setup](const authz::decision& d) mutable {
+              auto i = calls.find(key);
+              if (i == calls.end())
+                return; // answered by the drain deadline
+              if (i->second.cancelled || current == phase::draining) {
+                if (!i->second.cancelled)
+                  reply_error(i->second.id,
+                              make_error(ec::shutting_down,
+                                         "the server is shutting down"));
+                calls.erase(i);
+                quit_if_drained();
+                return;
+              }
+              if (!d) {
+                auto id = i->second.id;
+                calls.erase(i);
+                count_call(setup.tool->spec.name, tool_outcome::error, started);
+                reply(id, to_tool_error_result(
+                            refuse(authz::action::tool(setup.tool->spec), d,
+                                   devices)));
+                return;
+              }
+              // Validated after the decision: a caller that may not use
+              // the tool learns nothing about its arguments.
+              if (auto violations = setup.tool->input.validate(setup.arguments);
+                  !violations.empty()) {
+                auto id = i->second.id;
+                calls.erase(i);
+                count_call(setup.tool->spec.name, tool_outcome::error, started);
+                reply(id, to_tool_error_result(make_error(
+                            ec::invalid_arguments,
+                            "invalid arguments for tool '"
+                              + setup.tool->spec.name + "':\n"
+                              + schema::to_string(violations))));
+                return;
+              }
+              start_call(key, std::move(setup), started);
+            });
+}
+
+void mcp_session_state::start_call(const std::string& key,
+                                   tool_call_setup setup,
+                                   std::chrono::steady_clock::time_point started) {
+  const auto* tool = setup.tool;
+  // What the audit record of this call will say (arguments redacted).
+  audit_record rec;
+  rec.kind = audit_kind::call;
+  rec.tool = tool->spec.name;
+  rec.devices = authz::devices_named(setup.arguments);
+  if (!rec.devices.empty())
+    rec.device_id = rec.devices.front();
+  rec.arguments = redact_json(setup.arguments);
+  if (auto plan = setup.arguments.find("plan_id");
+      plan != setup.arguments.end() && plan->is_string())
+    rec.plan_id = plan->get<std::string>();
   auto call = spawn_tool_call(self, std::move(setup));
-  calls[key] = inflight{call, msg.id};
+  calls[key].call = call;
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
   // The state outlives every response handler of its actor, so capturing
   // `this` is safe here.
-  auto finish = [this, key, tool, started](std::optional<json> result,
-                                           caf::error err) {
+  auto finish = [this, key, tool, started,
+                 rec](std::optional<json> result, caf::error err) {
     auto& st = *this;
     auto i = st.calls.find(key);
     if (i == st.calls.end())
       return;
     auto entry = std::move(i->second);
     st.calls.erase(i);
-    st.count_call(tool->spec.name, outcome_of(entry.cancelled, result, err),
-                  started);
+    auto outcome = outcome_of(entry.cancelled, result, err);
+    st.count_call(tool->spec.name, outcome, started);
+    auto record = rec;
+    record.outcome = std::string{outcome};
+    record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    if (err)
+      record.error = to_string(error_code_of(err)) + ": " + error_message(err);
+    else if (result && result->value("isError", false))
+      record.error = redact_text(
+        result->value("/content/0/text"_json_pointer, std::string{}));
+    st.audit(std::move(record));
     if (!entry.cancelled) {
       if (result)
         st.reply(entry.id, std::move(*result));

@@ -60,10 +60,27 @@ void mcp_session_state::prompts_get(const jsonrpc::message& msg) {
   for (auto& a : prompt->spec.arguments)
     if (args.contains(a.name))
       params[a.name] = args[a.name].get<std::string>();
-  auto renderer = spawn_resource_read(self, prompt->render,
-                                      "prompt:" + prompt->spec.name,
-                                      std::move(params), ctx.svc);
-  auto id = msg.id;
+  std::vector<std::string> devices;
+  if (auto d = params.find("device_id"); d != params.end())
+    devices.push_back(d->second);
+  auto what = authz::action::prompt(prompt->spec.name);
+  authorize(what, devices,
+            [this, id = msg.id, what, devices, prompt,
+             params = std::move(params)](const authz::decision& d) {
+              if (!d) {
+                reply_error(id, refuse(what, d, devices));
+                return;
+              }
+              render_prompt(id, *prompt, params);
+            });
+}
+
+void mcp_session_state::render_prompt(
+  const json& id, const prompt_entry& prompt,
+  const std::map<std::string, std::string>& params) {
+  auto renderer = spawn_resource_read(self, prompt.render,
+                                      "prompt:" + prompt.spec.name, params,
+                                      ctx.svc, ctx.who);
   // The state outlives every response handler of its actor.
   self->request(renderer, render_timeout, atom::run_v)
     .then(

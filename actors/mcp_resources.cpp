@@ -99,20 +99,38 @@ void mcp_session_state::resources_read(const jsonrpc::message& msg) {
                                        "resources/templates/list)"));
     return;
   }
-  auto mime = match->entry->spec.mime_type;
-  auto reader = spawn_resource_read(self, match->entry->handler, *uri,
-                                    std::move(match->params), ctx.svc);
-  auto id = msg.id;
+  std::vector<std::string> devices;
+  if (auto d = match->params.find("device_id"); d != match->params.end())
+    devices.push_back(d->second);
+  auto what = authz::action::resource(*uri);
+  authorize(what, devices,
+            [this, id = msg.id, uri = *uri, what, devices,
+             entry = match->entry,
+             params = std::move(match->params)](const authz::decision& d) {
+              if (!d) {
+                reply_error(id, refuse(what, d, devices));
+                return;
+              }
+              read_resource(id, uri, *entry, params);
+            });
+}
+
+void mcp_session_state::read_resource(
+  const json& id, const std::string& uri, const resource_entry& entry,
+  const std::map<std::string, std::string>& params) {
+  auto mime = entry.spec.mime_type;
+  auto reader = spawn_resource_read(self, entry.handler, uri, params, ctx.svc,
+                                    ctx.who);
   // The state outlives every response handler of its actor.
   self->request(reader, read_timeout, atom::run_v)
     .then(
-      [this, id, uri = *uri, mime](json& text) {
+      [this, id, uri, mime](json& text) {
         reply(id, {{"contents",
                     json::array({{{"uri", uri},
                                   {"mimeType", mime},
                                   {"text", std::move(text)}}})}});
       },
-      [this, id, uri = *uri](caf::error& err) {
+      [this, id, uri](caf::error& err) {
         auto code = error_code_of(err);
         if (code == ec::device_not_found)
           err = make_error(ec::resource_not_found,

@@ -11,6 +11,7 @@
 // id (for cancellation, progress and draining).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,7 +23,10 @@
 #include "actors/prompt_registry.hpp"
 #include "actors/resource_registry.hpp"
 #include "actors/services.hpp"
+#include "actors/tool_call.hpp"
 #include "actors/tool_registry.hpp"
+#include "protocol/audit.hpp"
+#include "protocol/authz.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "protocol/mcp_actors.hpp"
@@ -113,6 +117,9 @@ struct mcp_session_state {
   void ping(const jsonrpc::message& msg);
   void tools_list(const jsonrpc::message& msg);
   void tools_call(const jsonrpc::message& msg);
+  /// Runs an authorized call (registered in `calls` under `key`).
+  void start_call(const std::string& key, tool_call_setup setup,
+                  std::chrono::steady_clock::time_point started);
   void logging_set_level(const jsonrpc::message& msg);
   void cancelled(const jsonrpc::message& msg);
 
@@ -121,6 +128,10 @@ struct mcp_session_state {
   void resources_list(const jsonrpc::message& msg);
   void resources_templates_list(const jsonrpc::message& msg);
   void resources_read(const jsonrpc::message& msg);
+  /// Runs an authorized read in its own actor and answers `id`.
+  void read_resource(const json& id, const std::string& uri,
+                     const resource_entry& entry,
+                     const std::map<std::string, std::string>& params);
   void resources_subscribe(const jsonrpc::message& msg);
   void resources_unsubscribe(const jsonrpc::message& msg);
   /// Starts or stops listening to the fleet as subscriptions come and go.
@@ -130,8 +141,27 @@ struct mcp_session_state {
 
   void prompts_list(const jsonrpc::message& msg);
   void prompts_get(const jsonrpc::message& msg);
+  /// Renders an authorized prompt in its own actor and answers `id`.
+  void render_prompt(const json& id, const prompt_entry& prompt,
+                     const std::map<std::string, std::string>& params);
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
+
+  // -- authorization (mcp_authz.cpp) ------------------------------------------------
+
+  /// Decides `what` for this session's identity on the named devices
+  /// (looking up their tags and environments in the fleet when the
+  /// identity has a device scope) and continues with the decision.
+  void authorize(authz::action what, std::vector<std::string> device_ids,
+                 std::function<void(const authz::decision&)> next);
+  /// Logs and audits a refusal; returns the error to answer.
+  caf::error refuse(const authz::action& what, const authz::decision& d,
+                    const std::vector<std::string>& devices);
+  /// Appends `rec` (caller filled in) to the audit trail; failures are
+  /// logged as errors.
+  void audit(audit_record rec);
+  /// tools/list shows a tool only when the role and patterns allow it.
+  bool may_list(const tool_descriptor& tool) const;
 
   // -- metrics ------------------------------------------------------------------
 

@@ -78,7 +78,8 @@ public:
   void http_request(std::string_view endpoint, unsigned status);
 
   /// One HTTP request refused by a safety check; `reason` is one of host,
-  /// origin, body_limit, header_limit, rate_limit, session_limit.
+  /// origin, body_limit, header_limit, rate_limit, session_limit,
+  /// unauthenticated (no, malformed or refused bearer token).
   void http_rejected(std::string_view reason);
 
   // -- fleet (device actors, REST client, rollouts) -----------------------------

@@ -106,12 +106,13 @@ resource_registry::find(std::string_view uri) const {
 resource_read::resource_read(caf::event_based_actor* self, services_ptr svc,
                              std::string uri,
                              std::map<std::string, std::string> params,
-                             caf::response_promise promise)
+                             caf::response_promise promise, identity caller)
   : self_(self),
     svc_(std::move(svc)),
     uri_(std::move(uri)),
     params_(std::move(params)),
-    promise_(std::move(promise)) {
+    promise_(std::move(promise)),
+    caller_(std::move(caller)) {
   // nop
 }
 
@@ -159,12 +160,13 @@ struct read_state {
 caf::behavior read_actor(caf::stateful_actor<read_state>* self,
                          resource_handler handler, std::string uri,
                          std::map<std::string, std::string> params,
-                         services_ptr svc) {
+                         services_ptr svc, identity caller) {
   return {
     [=](atom::run) mutable -> caf::result<json> {
       auto promise = self->make_response_promise();
       self->state.read = std::make_unique<resource_read>(
-        self, std::move(svc), std::move(uri), std::move(params), promise);
+        self, std::move(svc), std::move(uri), std::move(params), promise,
+        std::move(caller));
       try {
         handler(*self->state.read);
       } catch (const std::exception& e) {
@@ -185,9 +187,9 @@ caf::behavior read_actor(caf::stateful_actor<read_state>* self,
 caf::actor spawn_resource_read(caf::local_actor* parent,
                                resource_handler handler, std::string uri,
                                std::map<std::string, std::string> params,
-                               services_ptr svc) {
+                               services_ptr svc, identity caller) {
   return parent->spawn(read_actor, std::move(handler), std::move(uri),
-                       std::move(params), std::move(svc));
+                       std::move(params), std::move(svc), std::move(caller));
 }
 
 } // namespace rmcp

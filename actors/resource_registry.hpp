@@ -22,6 +22,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/services.hpp"
+#include "protocol/identity.hpp"
 #include "protocol/json.hpp"
 
 namespace rmcp {
@@ -86,7 +87,7 @@ class resource_read {
 public:
   resource_read(caf::event_based_actor* self, services_ptr svc,
                 std::string uri, std::map<std::string, std::string> params,
-                caf::response_promise promise);
+                caf::response_promise promise, identity caller = {});
 
   caf::event_based_actor* self() const noexcept {
     return self_;
@@ -103,6 +104,11 @@ public:
 
   const std::string& uri() const noexcept {
     return uri_;
+  }
+
+  /// Who reads: handlers listing devices show only the caller's scope.
+  const identity& caller() const noexcept {
+    return caller_;
   }
 
   /// The value bound to a template variable ("" when absent).
@@ -129,6 +135,7 @@ private:
   std::string uri_;
   std::map<std::string, std::string> params_;
   caf::response_promise promise_;
+  identity caller_;
   bool finished_ = false;
 };
 
@@ -136,6 +143,6 @@ private:
 caf::actor spawn_resource_read(caf::local_actor* parent,
                                resource_handler handler, std::string uri,
                                std::map<std::string, std::string> params,
-                               services_ptr svc);
+                               services_ptr svc, identity caller = {});
 
 } // namespace rmcp

@@ -1,5 +1,7 @@
 #include "actors/tool_call.hpp"
 
+#include "protocol/redact.hpp"
+
 #include <exception>
 #include <memory>
 
@@ -38,6 +40,10 @@ void tool_call::finish(mcp::tool_result result) {
   if (finished_)
     return;
   auto& desc = *setup_.tool;
+  // Secrets never leave in a tool result (protocol/redact.hpp).
+  result.structured = redact_json(std::move(result.structured));
+  if (!result.text.empty())
+    result.text = redact_text(result.text);
   bool has_output = !desc.spec.output_schema.is_null();
   if (has_output && !result.is_error) {
     auto violations = desc.output.validate(result.structured);

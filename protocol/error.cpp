@@ -132,6 +132,10 @@ int jsonrpc_code(ec x) {
     case ec::invalid_params: return -32602;
     case ec::resource_not_found: return -32002;
     case ec::shutting_down: return -32000;
+    // Server-defined range: refusals of who is asking are not internal
+    // errors (-32603), so clients can tell them apart.
+    case ec::unauthorized: return -32001;
+    case ec::forbidden: return -32003;
     default: return -32603;
   }
 }

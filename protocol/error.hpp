@@ -123,8 +123,9 @@ bool is_protocol_fault(ec x);
 /// True when retrying the same call later may succeed.
 bool is_retryable(ec x);
 
-/// JSON-RPC `code` for a protocol fault (e.g. -32602). For other codes the
-/// generic -32603 is returned.
+/// JSON-RPC `code` for a protocol fault (e.g. -32602); -32001 for
+/// unauthorized and -32003 for forbidden (a refused resources/read or
+/// prompts/get). For other codes the generic -32603 is returned.
 int jsonrpc_code(ec x);
 
 /// The JSON-RPC error object `{code, message, data}` for `err`.

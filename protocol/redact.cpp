@@ -12,6 +12,8 @@ namespace {
 constexpr std::string_view secret_parts[] = {
   "password", "passphrase", "pre-shared-key", "private-key", "secret",
   "token",    "psk",        "auth-key",       "authentication-key",
+  "passwd",   "api-key",    "apikey",         "authorization",
+  "credential",
 };
 
 bool is_key_char(char c) {
@@ -26,10 +28,11 @@ bool is_secret_key(std::string_view key) {
   k.reserve(key.size());
   for (char c : key)
     k += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return std::any_of(std::begin(secret_parts), std::end(secret_parts),
-                     [&](std::string_view part) {
-                       return k.find(part) != std::string::npos;
-                     });
+  return k == "key"
+         || std::any_of(std::begin(secret_parts), std::end(secret_parts),
+                        [&](std::string_view part) {
+                          return k.find(part) != std::string::npos;
+                        });
 }
 
 std::string redact_export(std::string_view text) {
@@ -61,6 +64,96 @@ std::string redact_export(std::string_view text) {
         ++i;
     }
     out.append(redacted_value);
+  }
+  return out;
+}
+
+json redact_json(json value) {
+  if (value.is_object()) {
+    for (auto& [k, member] : value.items()) {
+      if (is_secret_key(k) && (member.is_string() || member.is_number()))
+        member = std::string{redacted_value};
+      else if (member.is_structured())
+        member = redact_json(std::move(member));
+    }
+  } else if (value.is_array()) {
+    for (auto& item : value)
+      item = redact_json(std::move(item));
+  }
+  return value;
+}
+
+std::string redact_text(std::string_view text) {
+  auto s = redact_export(text);
+  auto lower_at = [&](size_t i, std::string_view word) {
+    if (s.size() < i + word.size())
+      return false;
+    for (size_t j = 0; j < word.size(); ++j)
+      if (std::tolower(static_cast<unsigned char>(s[i + j])) != word[j])
+        return false;
+    return true;
+  };
+  // The end of a value starting at `j`: a quoted string or a bare word.
+  auto value_end = [&](size_t j) {
+    if (j < s.size() && (s[j] == '"' || s[j] == '\'')) {
+      auto q = s[j];
+      size_t k = j + 1;
+      while (k < s.size() && s[k] != q)
+        k += s[k] == '\\' ? 2 : 1;
+      return std::min(k + 1, s.size());
+    }
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))
+           && s[j] != ',' && s[j] != ';' && s[j] != '&' && s[j] != '}')
+      ++j;
+    return j;
+  };
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    bool word_start = i == 0 || !is_key_char(s[i - 1]);
+    if (word_start && lower_at(i, "bearer ")) {
+      out.append(s, i, 7).append(redacted_value);
+      i = value_end(i + 7);
+      continue;
+    }
+    if (word_start && s.compare(i, 5, "rmcp_") == 0) {
+      out.append(redacted_value);
+      while (i < s.size() && is_key_char(s[i]))
+        ++i;
+      continue;
+    }
+    if (word_start && is_key_char(s[i])) {
+      size_t j = i;
+      while (j < s.size() && is_key_char(s[j]))
+        ++j;
+      auto name = std::string_view{s}.substr(i, j - i);
+      size_t k = j;
+      if (k < s.size() && s[k] == '"')
+        ++k;
+      if (k < s.size() && s[k] == ':' && is_secret_key(name)) {
+        ++k;
+        while (k < s.size() && s[k] == ' ')
+          ++k;
+        out.append(s, i, k - i);
+        // "Authorization: Bearer x": the scheme and its credentials.
+        for (std::string_view scheme : {"bearer ", "basic "})
+          if (lower_at(k, scheme))
+            k += scheme.size();
+        auto end = value_end(k);
+        if (end > k && (s[k] == '"' || s[k] == '\''))
+          out.append(1, s[k]).append(redacted_value).append(1, s[k]);
+        else
+          out.append(redacted_value);
+        i = end;
+        continue;
+      }
+      out.append(name);
+      i = j;
+      continue;
+    }
+    out.push_back(s[i]);
+    ++i;
   }
   return out;
 }

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "protocol/error.hpp"
+#include "storage/codecs.hpp"
+#include "storage/encoding.hpp"
 #include "storage/record_table.hpp"
 #include "storage/tables.hpp"
 
@@ -13,13 +16,79 @@ namespace {
 
 const record_table<audit_record> audit_table{tables::audit};
 
+/// meta key of the chain head {"seq": n, "hash": "…"}.
+constexpr std::string_view head_key = "audit_head";
+
 std::string seq_key(uint64_t seq) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
   return buf;
 }
 
+struct head {
+  uint64_t seq = 0;
+  std::string hash;
+};
+
+caf::expected<head> read_head(read_txn& txn) {
+  auto raw = txn.get(tables::meta, head_key);
+  if (!raw)
+    return raw.error();
+  head h;
+  if (!*raw)
+    return h;
+  auto doc = parse_json(**raw);
+  if (!doc || !doc->is_object() || !(*doc)["seq"].is_number_unsigned()
+      || !(*doc)["hash"].is_string())
+    return make_error(ec::store_failure,
+                      "corrupt record meta/audit_head: expected "
+                      "{\"seq\": n, \"hash\": \"…\"}");
+  h.seq = (*doc)["seq"].get<uint64_t>();
+  h.hash = (*doc)["hash"].get<std::string>();
+  return h;
+}
+
+caf::error write_head(write_txn& txn, uint64_t seq, const std::string& hash) {
+  return txn.put(tables::meta, head_key,
+                 dump_json(json{{"seq", seq}, {"hash", hash}}));
+}
+
 } // namespace
+
+std::string audit_hash(const json& encoded) {
+  auto copy = encoded;
+  if (copy.is_object())
+    copy.erase("hash");
+  return sha256_hex(dump_json(copy));
+}
+
+caf::error rechain_audit(write_txn& txn) {
+  std::vector<std::pair<std::string, json>> rows;
+  auto err = txn.scan(tables::audit, "",
+                      [&](std::string_view key, std::string_view value) {
+                        rows.emplace_back(std::string{key},
+                                          parse_json(value).value_or(json{}));
+                        return true;
+                      });
+  if (err)
+    return err;
+  std::string prev;
+  uint64_t seq = 0;
+  for (auto& [key, doc] : rows) {
+    if (!doc.is_object())
+      return make_error(ec::store_failure,
+                        "corrupt record audit/" + key + ": not a JSON object");
+    doc["prev_hash"] = prev;
+    doc["hash"] = audit_hash(doc);
+    prev = doc["hash"].get<std::string>();
+    seq = doc.value("seq", uint64_t{0});
+    if (auto e = txn.put(tables::audit, key, dump_json(doc)))
+      return e;
+  }
+  if (rows.empty())
+    return caf::none;
+  return write_head(txn, seq, prev);
+}
 
 audit_log::audit_log(std::shared_ptr<kv_store> kv,
                      std::function<int64_t()> clock)
@@ -35,15 +104,27 @@ audit_log::audit_log(std::shared_ptr<kv_store> kv,
 caf::expected<uint64_t> audit_log::append(audit_record rec) {
   if (rec.timestamp == 0)
     rec.timestamp = clock_();
+  if (rec.kind.empty())
+    rec.kind = audit_kind::change;
   uint64_t seq = 0;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     // Append-only: the record count is the last sequence number.
     auto n = txn.count(tables::audit);
     if (!n)
       return n.error();
+    auto h = read_head(txn);
+    if (!h)
+      return h.error();
     seq = *n + 1;
     rec.seq = seq;
-    return audit_table.put(txn, seq_key(seq), rec);
+    rec.prev_hash = h->hash;
+    rec.hash.clear();
+    auto doc = encode(rec);
+    rec.hash = audit_hash(doc);
+    doc["hash"] = rec.hash;
+    if (auto e = txn.put(tables::audit, seq_key(seq), dump_json(doc)))
+      return e;
+    return write_head(txn, seq, rec.hash);
   });
   if (err)
     return err;
@@ -59,7 +140,10 @@ audit_log::recent(const std::string& device_id, uint32_t limit) {
   auto err = audit_table.scan(**txn, "",
                               [&](std::string_view, audit_record& rec) {
                                 if (device_id.empty()
-                                    || rec.device_id == device_id)
+                                    || rec.device_id == device_id
+                                    || std::find(rec.devices.begin(),
+                                                 rec.devices.end(), device_id)
+                                         != rec.devices.end())
                                   all.push_back(std::move(rec));
                                 return true;
                               });
@@ -69,6 +153,94 @@ audit_log::recent(const std::string& device_id, uint32_t limit) {
   if (limit > 0 && all.size() > limit)
     all.resize(limit);
   return all;
+}
+
+caf::expected<std::vector<json>> audit_log::since(int64_t since_ms) {
+  auto txn = kv_->begin_read();
+  if (!txn)
+    return txn.error();
+  std::vector<json> out;
+  auto err = (*txn)->scan(tables::audit, "",
+                          [&](std::string_view, std::string_view value) {
+                            auto doc = parse_json(value);
+                            if (doc && doc->is_object()
+                                && doc->value("timestamp", int64_t{0})
+                                     >= since_ms)
+                              out.push_back(std::move(*doc));
+                            return true;
+                          });
+  if (err)
+    return err;
+  return out;
+}
+
+caf::expected<audit_verdict> audit_log::verify() {
+  auto txn = kv_->begin_read();
+  if (!txn)
+    return txn.error();
+  audit_verdict v;
+  auto h = read_head(**txn);
+  if (!h)
+    return h.error();
+  v.head_seq = h->seq;
+  v.head_hash = h->hash;
+  std::string prev;
+  uint64_t expected_seq = 1;
+  auto broken = [&](uint64_t seq, std::string why) {
+    if (v.ok) {
+      v.ok = false;
+      v.first_broken = seq;
+      v.problem = std::move(why);
+    }
+  };
+  auto err = (*txn)->scan(
+    tables::audit, "", [&](std::string_view key, std::string_view value) {
+      ++v.records;
+      auto doc = parse_json(value);
+      if (!doc || !doc->is_object()) {
+        broken(expected_seq, "record " + std::string{key}
+                               + " is not a JSON object");
+        return false;
+      }
+      auto seq = doc->value("seq", uint64_t{0});
+      if (key != seq_key(seq)) {
+        broken(expected_seq, "record under key " + std::string{key}
+                               + " says seq " + std::to_string(seq));
+        return false;
+      }
+      if (seq != expected_seq) {
+        broken(expected_seq, "record " + std::to_string(expected_seq)
+                               + " is missing (next is "
+                               + std::to_string(seq) + ")");
+        return false;
+      }
+      if (doc->value("prev_hash", "") != prev) {
+        broken(seq, "prev_hash does not match the hash of record "
+                      + std::to_string(seq - 1)
+                      + " (a record before it was changed or removed)");
+        return false;
+      }
+      auto stored = doc->value("hash", "");
+      if (stored != audit_hash(*doc)) {
+        broken(seq, "its content does not match its hash (the record was "
+                    "changed)");
+        return false;
+      }
+      prev = stored;
+      ++expected_seq;
+      return true;
+    });
+  if (err)
+    return err;
+  if (v.ok && (v.head_seq != expected_seq - 1 || v.head_hash != prev)) {
+    v.ok = false;
+    v.first_broken = expected_seq - 1 < v.head_seq ? expected_seq : 0;
+    v.problem = "the chain ends at record " + std::to_string(expected_seq - 1)
+                + " but the head says " + std::to_string(v.head_seq)
+                + " (the newest records were removed or the head was "
+                  "changed)";
+  }
+  return v;
 }
 
 } // namespace rmcp::storage

@@ -163,7 +163,11 @@ json encode(const audit_record& x) {
           {"actor", x.actor},     {"tool", x.tool},
           {"device_id", x.device_id}, {"outcome", x.outcome},
           {"arguments", x.arguments}, {"before", x.before},
-          {"after", x.after},     {"error", x.error}};
+          {"after", x.after},     {"error", x.error},
+          {"kind", x.kind},       {"role", x.role},
+          {"transport", x.transport}, {"devices", x.devices},
+          {"duration_ms", x.duration_ms}, {"plan_id", x.plan_id},
+          {"prev_hash", x.prev_hash}, {"hash", x.hash}};
 }
 
 bool decode(const json& j, audit_record& x) {
@@ -177,6 +181,17 @@ bool decode(const json& j, audit_record& x) {
   x.before = j.value("before", json{});
   x.after = j.value("after", json{});
   read(j, "error", x.error);
+  read(j, "kind", x.kind);
+  read(j, "role", x.role);
+  read(j, "transport", x.transport);
+  if (auto d = j.find("devices"); d != j.end() && d->is_array())
+    x.devices = d->get<std::vector<std::string>>();
+  read(j, "duration_ms", x.duration_ms);
+  read(j, "plan_id", x.plan_id);
+  read(j, "prev_hash", x.prev_hash);
+  read(j, "hash", x.hash);
+  if (x.kind.empty())
+    x.kind = audit_kind::change;
   return true;
 }
 

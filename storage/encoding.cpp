@@ -1,5 +1,7 @@
 #include "storage/encoding.hpp"
 
+#include <ctime>
+
 #include <openssl/sha.h>
 
 namespace rmcp::storage {
@@ -153,6 +155,32 @@ std::string sha256_hex(std::string_view bytes) {
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
          digest);
   return to_hex({reinterpret_cast<const char*>(digest), sizeof(digest)});
+}
+
+} // namespace rmcp::storage
+
+namespace rmcp::storage {
+
+std::string to_base64url(std::string_view bytes) {
+  auto out = to_base64(bytes);
+  for (auto& c : out) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+  }
+  while (!out.empty() && out.back() == '=')
+    out.pop_back();
+  return out;
+}
+
+std::string iso_utc(int64_t unix_ms) {
+  auto t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 } // namespace rmcp::storage

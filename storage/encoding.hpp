@@ -2,6 +2,7 @@
 
 // Byte-string text encodings used by the store: hex and base64.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,13 @@ std::optional<std::string> from_hex(std::string_view text);
 
 /// Standard base64 with padding (RFC 4648 §4).
 std::string to_base64(std::string_view bytes);
+
+/// Base64 in the URL-safe alphabet without padding (RFC 4648 §5; JWTs,
+/// API tokens).
+std::string to_base64url(std::string_view bytes);
+
+/// Unix milliseconds as "2026-01-31T10:00:00Z" (UTC).
+std::string iso_utc(int64_t unix_ms);
 
 /// Decodes base64 in the standard or the URL-safe alphabet, with or without
 /// padding; nullopt on any other character or a malformed length.

@@ -5,6 +5,7 @@
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "protocol/log.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/tables.hpp"
 
 namespace rmcp::storage {
@@ -50,7 +51,10 @@ caf::expected<bool> is_empty(read_txn& txn) {
 } // namespace
 
 const schema& current_schema() {
-  static const schema instance{1, {}};
+  static const schema instance{
+    2,
+    {{1, "hash-chain the audit trail (prev_hash, hash, meta/audit_head)",
+      [](write_txn& txn) { return rechain_audit(txn); }}}};
   return instance;
 }
 

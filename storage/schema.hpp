@@ -37,8 +37,10 @@ struct schema {
   std::vector<migration> migrations;
 };
 
-/// The layout this build writes: version 1 (devices, credentials, health,
-/// snapshots, meta; JSON records). No older version is supported yet.
+/// The layout this build writes: version 2 (devices, credentials, health,
+/// snapshots, meta, audit, plans; JSON records; the audit trail is
+/// hash-chained). Version 1 stores are upgraded by chaining their audit
+/// records.
 const schema& current_schema();
 
 /// Brings the store to `target.version`; returns the version found. `where`

@@ -27,9 +27,13 @@ inline constexpr std::string_view plans = "plans";
 /// plan id \0 20-digit sequence → plan_step (JSON), in journal order.
 inline constexpr std::string_view plan_journal = "plan_journal";
 
+/// token id → api_token (JSON; only the token's SHA-256, never the token).
+inline constexpr std::string_view api_tokens = "api_tokens";
+
 /// Every table, in creation order. Append only.
 inline constexpr std::string_view all[] = {
-  meta, devices, credentials, health, snapshots, audit, plans, plan_journal};
+  meta,  devices,      credentials, health,    snapshots,
+  audit, plans,        plan_journal, api_tokens};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

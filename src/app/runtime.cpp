@@ -163,6 +163,7 @@ caf::error runtime::start(std::string transports) {
   auto db = open_store(opts_);
   if (!db)
     return db.error();
+  kv_ = (*db)->kv();
   io_ = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(opts_.device_io_threads));
   rest_factory_ = routeros::make_rest_client_factory(

@@ -20,6 +20,10 @@
 #include "actors/tool_registry.hpp"
 #include "src/config/server_options.hpp"
 
+namespace rmcp::storage {
+class kv_store;
+} // namespace rmcp::storage
+
 namespace rmcp::routeros {
 class io_runtime;
 } // namespace rmcp::routeros
@@ -79,6 +83,11 @@ public:
     return svc_;
   }
 
+  /// The store's table layer (HTTP API token checks); null before start.
+  std::shared_ptr<storage::kv_store> kv() const noexcept {
+    return kv_;
+  }
+
   /// What a new session for `who` needs.
   session_context session_for(identity who) const;
 
@@ -103,6 +112,7 @@ private:
   rest_client_factory_ptr rest_factory_;
   std::shared_ptr<const resource_registry> resources_;
   std::shared_ptr<const prompt_registry> prompts_;
+  std::shared_ptr<storage::kv_store> kv_;
   bool stopped_ = false;
 };
 

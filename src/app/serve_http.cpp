@@ -8,9 +8,12 @@
 #include "protocol/log.hpp"
 #include "protocol/net_text.hpp"
 #include "protocol/version.hpp"
+#include "src/app/admin_http.hpp"
 #include "src/app/ops_http.hpp"
+#include "src/app/store_setup.hpp"
 #include "src/app/http_frontend.hpp"
 #include "src/app/runtime.hpp"
+#include "src/auth/http_auth.hpp"
 #include "src/transport/http_server.hpp"
 #include "src/transport/mcp_http.hpp"
 
@@ -53,6 +56,10 @@ namespace {
 
 bool is_wildcard(const std::string& address) {
   return address == "0.0.0.0" || address == "::";
+}
+
+bool is_loopback_address(const std::string& address) {
+  return address == "::1" || address.compare(0, 4, "127.") == 0;
 }
 
 /// Writes the port so tests and scripts can find an ephemeral port
@@ -99,15 +106,48 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
   hs.tls_cert_file = opts.http_tls_cert_file;
   hs.tls_key_file = opts.http_tls_key_file;
   auto svc = rt.svc();
+  auto settings = mcp_settings_of(opts, hs.address);
+  settings.tls = !hs.tls_cert_file.empty() && !hs.tls_key_file.empty();
+  std::shared_ptr<auth::bearer_auth> bearer;
+  if (auth::auth_configured(opts)) {
+    auto made = auth::bearer_auth::make(opts, rt.kv());
+    if (made)
+      bearer = std::move(*made);
+    else if (!setup_error_)
+      setup_error_ = made.error();
+  } else if (!setup_error_ && !is_loopback_address(hs.address)) {
+    setup_error_ = make_error(
+      ec::invalid_params,
+      "refusing to serve MCP on " + opts.http_listen
+        + " without authentication: anyone who can reach it could manage "
+          "the routers. Set auth.api_tokens=true (and create tokens with "
+          "routeros-mcp token create) or auth.oauth_issuer, "
+          "auth.oauth_audience and auth.oauth_jwks; or listen on "
+          "127.0.0.1 (docs/security.md)");
+  }
+  auth::apply_auth(settings, opts, bearer);
   mcp_ = std::make_shared<transport::mcp_http>(
-    rt.system(), mcp_settings_of(opts, hs.address),
+    rt.system(), std::move(settings),
     [&rt](identity who) { return rt.session_for(std::move(who)); },
     svc->metrics);
   auto mcp = mcp_;
+  std::shared_ptr<storage::plan_store> plans;
+  if (rt.kv()) {
+    auto opened = open_plan_store(opts, rt.kv());
+    if (opened)
+      plans = std::move(*opened);
+    else
+      log::core()->warn("admin-plans-unavailable error={}",
+                        error_message(opened.error()));
+  }
+  auto admin = std::make_shared<admin_http>(mcp, plans, rt.kv());
   server_ = std::make_unique<transport::http_server>(
     hs,
-    [mcp, svc](transport::http_request&& req, transport::channel_ptr ch) {
+    [mcp, svc, admin](transport::http_request&& req,
+                      transport::channel_ptr ch) {
       if (mcp->handle(req, ch))
+        return;
+      if (admin->handle(req, ch))
         return;
       // /metrics names devices: same DNS-rebinding guard as MCP. /health
       // stays open for load balancers and probes that use bare IPs.

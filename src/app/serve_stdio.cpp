@@ -8,6 +8,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
+#include "src/app/identities.hpp"
 #include "src/app/runtime.hpp"
 #include "src/transport/stdio_transport.hpp"
 
@@ -22,8 +23,7 @@ int serve_stdio(const config::server_options& opts) {
   auto& sys = rt.system();
   auto writer = transport::spawn_stdio_writer(sys, STDOUT_FILENO);
   auto session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(writer),
-                           rt.session_for(identity{"local-operator",
-                                                   opts.stdio_role, "stdio"}));
+                           rt.session_for(stdio_identity(opts)));
   auto reader = transport::spawn_stdio_reader(
     sys, STDIN_FILENO, session, static_cast<size_t>(opts.max_message_bytes));
   log::core()->info("serve-started transport=stdio version={} environment={} "

@@ -4,6 +4,8 @@
 //                [--listen ADDR:PORT]]]
 //   routeros-mcp config show|keys|check
 //   routeros-mcp device add|list|show|update|remove …
+//   routeros-mcp plan list|show|approve|reject …
+//   routeros-mcp token create|list|revoke …, audit verify|export …
 //   routeros-mcp version
 //
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error;
@@ -23,6 +25,7 @@
 #include "src/app/store_setup.hpp"
 #include "src/cli/device_cli.hpp"
 #include "src/cli/plan_cli.hpp"
+#include "src/cli/security_cli.hpp"
 #include "src/config/loader.hpp"
 #include "src/config/options_table.hpp"
 
@@ -127,6 +130,7 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
   rmcp::cli::device_cli devices{app};
   rmcp::cli::plan_cli plans{app};
+  rmcp::cli::security_cli security{app};
 
   try {
     app.parse(argc, argv);
@@ -154,6 +158,8 @@ int main(int argc, char** argv) {
     return devices.run(*opts);
   if (plans.parsed())
     return plans.run(*opts);
+  if (security.parsed())
+    return security.run(*opts);
   if (config_show->parsed()) {
     std::cout << rmcp::config::to_yaml(*opts);
     return 0;

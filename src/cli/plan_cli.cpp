@@ -1,15 +1,15 @@
 #include "src/cli/plan_cli.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <ctime>
 #include <iostream>
 
 #include "protocol/error.hpp"
+#include "src/app/approvals.hpp"
+#include "src/app/identities.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
 #include "src/cli/device_cli.hpp"
+#include "storage/encoding.hpp"
 
 namespace rmcp::cli {
 
@@ -17,21 +17,8 @@ namespace {
 
 constexpr int refused = 6;
 
-std::string login_name() {
-  if (auto* pw = getpwuid(geteuid()); pw && pw->pw_name)
-    return pw->pw_name;
-  return "uid-" + std::to_string(geteuid());
-}
-
 std::string time_text(int64_t ms) {
-  if (ms <= 0)
-    return "-";
-  auto t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return ms <= 0 ? "-" : storage::iso_utc(ms);
 }
 
 int exit_for(const caf::error& err) {
@@ -69,14 +56,12 @@ struct plan_cli::state {
   std::string reason;
   bool as_json = false;
   std::shared_ptr<storage::plan_store> db;
+  std::shared_ptr<storage::kv_store> kv;
+  const config::server_options* opts = nullptr;
 
   int fail(const caf::error& err) {
     std::cerr << "routeros-mcp: " << error_message(err) << "\n";
     return exit_for(err);
-  }
-
-  std::string who() const {
-    return "cli:" + (as.empty() ? login_name() : as);
   }
 
   int do_list() {
@@ -168,7 +153,9 @@ struct plan_cli::state {
   }
 
   int do_approve() {
-    auto token = db->approve(id, who());
+    storage::audit_log audit{kv};
+    auto token = app::approve_plan(*db, audit, app::cli_identity(*opts, as),
+                                   id);
     if (!token)
       return fail(token.error());
     auto p = db->get(id);
@@ -192,7 +179,9 @@ struct plan_cli::state {
   }
 
   int do_reject() {
-    auto p = db->reject(id, who(), reason);
+    storage::audit_log audit{kv};
+    auto p = app::reject_plan(*db, audit, app::cli_identity(*opts, as), id,
+                              reason);
     if (!p)
       return fail(p.error());
     if (as_json)
@@ -248,6 +237,8 @@ int plan_cli::run(const config::server_options& opts) {
     return exit_code::failure;
   }
   s.db = std::move(*db);
+  s.kv = (*store)->kv();
+  s.opts = &opts;
   if (s.list->parsed())
     return s.do_list();
   if (s.show->parsed())

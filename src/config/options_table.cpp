@@ -114,8 +114,13 @@ const std::vector<binding>& bindings() {
       "loopback origins; * = no Origin check."},
      &o::http_allowed_origins},
     {{"http.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
-      0, 0, "RBAC role of HTTP callers."},
+      0, 0, "RBAC role of HTTP callers when no authentication is "
+      "configured (loopback only)."},
      &o::http_role},
+    {{"http.public_url", t::string, {}, 0, 0,
+      "Public base URL of the server for the OAuth protected resource "
+      "metadata; empty = from the request's Host."},
+     &o::http_public_url},
     {{"http.idle_timeout", t::duration, {}, 1000, 3600000,
       "How long an HTTP connection may idle before or while sending a "
       "request."},
@@ -153,6 +158,26 @@ const std::vector<binding>& bindings() {
     {{"stdio.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
       0, 0, "RBAC role of the local operator on stdio."},
      &o::stdio_role},
+    {{"cli.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
+      0, 0, "RBAC role of the admin CLI (plan approve needs approver or "
+      "admin)."},
+     &o::cli_role},
+    {{"auth.api_tokens", t::boolean, {}, 0, 0,
+      "HTTP callers must send an API token (routeros-mcp token create) as "
+      "Authorization: Bearer."},
+     &o::auth_api_tokens},
+    {{"auth.oauth_issuer", t::string, {}, 0, 0,
+      "OAuth resource-server mode: the `iss` JWT access tokens must carry "
+      "(setting it enables JWT bearer tokens)."},
+     &o::auth_oauth_issuer},
+    {{"auth.oauth_audience", t::string, {}, 0, 0,
+      "The `aud` JWT access tokens must carry: this server's canonical MCP "
+      "URL."},
+     &o::auth_oauth_audience},
+    {{"auth.oauth_jwks", t::string, {}, 0, 0,
+      "The authorization server's JWKS: a file path or an "
+      "http://127.0.0.1 URL."},
+     &o::auth_oauth_jwks},
     {{"store.path", t::string, {}, 0, 0,
       "LMDB store directory; empty = <data_dir>/store."},
      &o::store_path},

@@ -86,8 +86,12 @@ struct server_options {
   std::string http_allowed_hosts;
   /// Extra Origins accepted besides loopback origins.
   std::string http_allowed_origins;
-  /// RBAC role of HTTP callers.
+  /// RBAC role of HTTP callers when no authentication is configured
+  /// (loopback listeners only).
   std::string http_role = "read_only";
+  /// Public base URL (https://mcp.example.com) for the protected resource
+  /// metadata; empty = from the request's Host.
+  std::string http_public_url;
   /// How long a connection may idle before (or while sending) a request.
   std::chrono::milliseconds http_idle_timeout{60000};
   /// A session with no request and no open stream for this long ends.
@@ -110,6 +114,17 @@ struct server_options {
   // -- stdio ------------------------------------------------------------------
   /// Role of the local operator on stdio.
   std::string stdio_role = "admin";
+
+  // -- admin CLI and authentication ---------------------------------------------
+  /// Role of the admin CLI (plan approve needs approver or admin).
+  std::string cli_role = "admin";
+  /// HTTP callers present API tokens (routeros-mcp token create).
+  bool auth_api_tokens = false;
+  /// OAuth resource-server mode: expected `iss`, `aud` and the JWKS (file
+  /// or http://127.0.0.1 URL) of JWT access tokens. Issuer set = enabled.
+  std::string auth_oauth_issuer;
+  std::string auth_oauth_audience;
+  std::string auth_oauth_jwks;
 
   // -- store ------------------------------------------------------------------
   /// LMDB environment directory; empty = <data_dir>/store.

@@ -4,6 +4,7 @@
 
 #include "actors/tool_call.hpp"
 #include "actors/tool_registry.hpp"
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 #include "src/tools/device_report.hpp"
 
@@ -38,7 +39,8 @@ void fleet_health_summary(resource_read& r) {
         size_t measured_count = 0;
         size_t managed = 0;
         for (auto& v : views) {
-          if (v.record.environment != r.svc().environment)
+          if (v.record.environment != r.svc().environment
+              || !authz::visible(r.caller(), v.record))
             continue;
           ++managed;
           auto status = to_string(v.last.status);
@@ -86,7 +88,8 @@ void fleet_devices(resource_read& r) {
       [&r, env](std::vector<device_view>& views) {
         json devices = json::array();
         for (auto& v : views) {
-          if (env != "all" && v.record.environment != env)
+          if ((env != "all" && v.record.environment != env)
+              || !authz::visible(r.caller(), v.record))
             continue;
           auto d = tools::record_json(v.record);
           d["status"] = to_string(v.last.status);
@@ -176,7 +179,8 @@ void run_tool(resource_read& r, const char* tool, json args,
   setup.arguments = std::move(args);
   setup.arguments["device_id"] = r.param("device_id");
   setup.svc = r.svc_ptr();
-  setup.caller = identity{"resource-read", "read_only", "internal"};
+  // The reader's identity (the session authorized this read).
+  setup.caller = r.caller();
   // The latest revision: its results carry structuredContent.
   setup.version = std::string{mcp::latest_version};
   auto child = spawn_tool_call(r.self(), std::move(setup));
@@ -331,7 +335,7 @@ caf::error register_all(resource_registry& reg) {
   for (auto& e : table)
     if (auto err = reg.add(e.spec, e.handler))
       return err;
-  return caf::none;
+  return register_audit(reg);
 }
 
 } // namespace rmcp::resources

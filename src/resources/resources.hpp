@@ -14,4 +14,8 @@ namespace rmcp::resources {
 /// Adds every resource template.
 caf::error register_all(resource_registry& reg);
 
+/// Adds audit://recent and audit://devices/{device_id}
+/// (src/resources/audit_resources.cpp).
+caf::error register_audit(resource_registry& reg);
+
 } // namespace rmcp::resources

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "actors/device_health.hpp"
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 #include "protocol/system_resource.hpp"
 #include "src/tools/device_access.hpp"
@@ -53,7 +54,8 @@ void list_devices(tool_call& call) {
         json devices = json::array();
         json rows = json::array();
         for (auto& v : views) {
-          if (!matches(v, call.args()))
+          if (!matches(v, call.args())
+              || !authz::visible(call.caller(), v.record))
             continue;
           auto& r = v.record;
           devices.push_back(

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "actors/tool_registry.hpp"
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 #include "src/tools/device_access.hpp"
 #include "src/tools/tool_table.hpp"
@@ -171,7 +172,8 @@ void fleet_read(tool_call& call) {
             ids.push_back(id.get<std::string>());
         } else {
           for (auto& v : views)
-            if (selected(v, call.args(), call.svc().environment))
+            if (selected(v, call.args(), call.svc().environment)
+                && authz::visible(call.caller(), v.record))
               ids.push_back(v.record.id);
         }
         if (ids.size() > max_devices) {

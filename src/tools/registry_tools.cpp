@@ -12,19 +12,13 @@
 #include "src/tools/device_report.hpp"
 #include "src/tools/router_read.hpp"
 #include "src/tools/tool_table.hpp"
+#include "protocol/redact.hpp"
 #include "src/tools/tools.hpp"
 #include "src/tools/write_flow.hpp"
 
 namespace rmcp::tools {
 
 namespace {
-
-/// The arguments as audited: without the password.
-json redacted(json args) {
-  if (args.contains("password"))
-    args["password"] = "***";
-  return args;
-}
 
 /// Applies the record fields given in `args` to `r`; returns their names.
 std::vector<std::string> apply_fields(const json& args, device_record& r) {
@@ -70,11 +64,15 @@ std::vector<std::string> apply_fields(const json& args, device_record& r) {
 void audit(tool_call& call, const std::string& id, json before, json after,
            std::function<void(uint64_t)> next) {
   audit_record rec;
+  rec.kind = audit_kind::change;
   rec.actor = call.caller().subject;
+  rec.role = call.caller().role;
+  rec.transport = call.caller().transport;
   rec.tool = call.tool().spec.name;
   rec.device_id = id;
+  rec.devices = {id};
   rec.outcome = "applied";
-  rec.arguments = redacted(call.args());
+  rec.arguments = redact_json(call.args());
   rec.before = std::move(before);
   rec.after = std::move(after);
   call.self()

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "protocol/audit.hpp"
+#include "protocol/redact.hpp"
 #include "protocol/error.hpp"
 
 namespace rmcp::tools {
@@ -213,11 +214,15 @@ struct flow : std::enable_shared_from_this<flow> {
 
   void record(caf::error failure) {
     audit_record rec;
+    rec.kind = audit_kind::change;
     rec.actor = call.caller().subject;
+    rec.role = call.caller().role;
+    rec.transport = call.caller().transport;
     rec.tool = call.tool().spec.name;
     rec.device_id = id();
+    rec.devices = {id()};
     rec.outcome = failure ? "failed" : "applied";
-    rec.arguments = call.args();
+    rec.arguments = redact_json(call.args());
     rec.before = before;
     rec.after = after;
     if (failure)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/error.hpp"
+#include "protocol/identity.hpp"
 
 namespace rmcp::transport {
 
@@ -39,6 +40,10 @@ struct http_request {
   std::string protocol_version;
   /// Last-Event-ID (a GET stream resuming after a disconnect).
   std::string last_event_id;
+  /// Authorization (e.g. "Bearer …"); never logged.
+  std::string authorization;
+  /// Who is calling, set by mcp_http once the request is authenticated.
+  identity caller;
   std::string body;
   /// Remote address (for logs only).
   std::string peer;

@@ -22,22 +22,26 @@ session_table::session_table(size_t max_sessions, double rate, double burst)
 }
 
 bool session_table::insert(const std::string& id, http_session_actor actor,
-                           bool legacy) {
+                           bool legacy, const std::string& owner) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (entries_.size() >= max_)
     return false;
   entries_.emplace(id, entry{std::move(actor), legacy, false,
                              token_bucket{rate_, burst_,
-                                          token_bucket::clock::now()}});
+                                          token_bucket::clock::now()},
+                             owner});
   return true;
 }
 
 session_table::found session_table::find(const std::string& id, bool legacy,
                                          http_session_actor& out,
-                                         int& retry_after) {
+                                         int& retry_after,
+                                         const std::string& owner) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = entries_.find(id);
-  if (i == entries_.end() || i->second.ending || i->second.legacy != legacy)
+  // Another caller's session id is as good as unknown.
+  if (i == entries_.end() || i->second.ending || i->second.legacy != legacy
+      || i->second.owner != owner)
     return found::unknown;
   if (!i->second.bucket.take(token_bucket::clock::now())) {
     retry_after = i->second.bucket.retry_after_seconds();

@@ -69,12 +69,15 @@ public:
 
   session_table(size_t max_sessions, double rate, double burst);
 
-  /// Adds a session; false when the table is full.
-  bool insert(const std::string& id, http_session_actor actor, bool legacy);
+  /// Adds a session of `owner` (the authenticated subject; "" without
+  /// authentication); false when the table is full.
+  bool insert(const std::string& id, http_session_actor actor, bool legacy,
+              const std::string& owner = {});
 
-  /// Looks up a live session of the given kind and takes a rate token.
+  /// Looks up a live session of the given kind and owner and takes a rate
+  /// token; another owner's session is `unknown`.
   found find(const std::string& id, bool legacy, http_session_actor& out,
-             int& retry_after);
+             int& retry_after, const std::string& owner = {});
 
   /// Marks a session as ending: lookups answer `unknown` from now on.
   /// Returns its actor (null when unknown).
@@ -94,6 +97,7 @@ private:
     bool legacy = false;
     bool ending = false;
     token_bucket bucket;
+    std::string owner;
   };
 
   size_t max_;

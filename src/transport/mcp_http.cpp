@@ -1,5 +1,8 @@
 #include "src/transport/mcp_http.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <caf/send.hpp>
 
 #include "actors/metrics.hpp"
@@ -38,9 +41,18 @@ bool mcp_http::handle(http_request& req, const channel_ptr& ch) {
   bool mcp = req.path == "/mcp";
   bool sse = req.path == "/sse";
   bool messages = req.path == "/messages";
+  if (settings_.auth
+      && (req.path == "/.well-known/oauth-protected-resource"
+          || req.path == "/.well-known/oauth-protected-resource/mcp")) {
+    if (admit(req, ch))
+      protected_resource_metadata(req, ch);
+    return true;
+  }
   if (!mcp && !sse && !messages)
     return false;
   if (!admit(req, ch))
+    return true;
+  if (!authenticate(req, ch))
     return true;
   if (mcp) {
     if (req.method == "POST")
@@ -88,6 +100,99 @@ bool mcp_http::admit(const http_request& req, const channel_ptr& ch) const {
   return true;
 }
 
+std::string mcp_http::base_url(const http_request& req) const {
+  if (!settings_.public_url.empty()) {
+    auto url = settings_.public_url;
+    while (!url.empty() && url.back() == '/')
+      url.pop_back();
+    return url;
+  }
+  return std::string{settings_.tls ? "https://" : "http://"} + req.host;
+}
+
+void mcp_http::protected_resource_metadata(const http_request& req,
+                                           const channel_ptr& ch) const {
+  if (req.method != "GET") {
+    ch->add_header("Allow", "GET");
+    reject(ch, 405, ec::invalid_request,
+           "the protected resource metadata only answers GET");
+    return;
+  }
+  json doc{{"resource", base_url(req) + "/mcp"},
+           {"authorization_servers", settings_.authorization_servers},
+           {"scopes_supported", settings_.scopes},
+           {"bearer_methods_supported", {"header"}},
+           {"resource_name", "RouterOS MCP"}};
+  ch->respond_json(200, dump_json(doc));
+}
+
+bool mcp_http::authenticate(http_request& req, const channel_ptr& ch) const {
+  if (!settings_.auth) {
+    // Lab: loopback only (serve_http refuses other binds without auth).
+    req.caller.subject = "http-client";
+    req.caller.role = settings_.role;
+    req.caller.transport
+    = req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
+    return true;
+  }
+  auto metadata = base_url(req) + "/.well-known/oauth-protected-resource";
+  std::string scope = settings_.scopes.empty() ? "" : settings_.scopes.front();
+  auto challenge = [&](const std::string& error, const std::string& why) {
+    std::string h = "Bearer resource_metadata=\"" + metadata + "\"";
+    if (!scope.empty())
+      h += ", scope=\"" + scope + "\"";
+    if (!error.empty())
+      h += ", error=\"" + error + "\", error_description=\"" + why + "\"";
+    ch->add_header("WWW-Authenticate", h);
+  };
+  const auto& header = req.authorization;
+  if (header.empty()) {
+    challenge("", "");
+    reject(ch, 401, ec::unauthorized,
+           "authentication required: send Authorization: Bearer <token> "
+           "(an API token from routeros-mcp token create, or an OAuth "
+           "access token; see " + metadata + ")",
+           "unauthenticated");
+    return false;
+  }
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.size() <= scheme.size()
+      || !std::equal(scheme.begin(), scheme.end(), header.begin(),
+                     [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a))
+                              == std::tolower(static_cast<unsigned char>(b));
+                     })) {
+    reject(ch, 400, ec::invalid_request,
+           "malformed Authorization header: expected 'Bearer <token>'",
+           "unauthenticated");
+    return false;
+  }
+  auto outcome = settings_.auth(std::string_view{header}.substr(scheme.size()));
+  if (!outcome.who) {
+    // Quotes would break the header; the reason never holds the token.
+    auto why = outcome.reason;
+    for (auto& c : why)
+      if (c == '"' || c == '\\')
+        c = '\'';
+    log::http()->warn("http-auth-refused peer={} status={} reason=\"{}\"",
+                      req.peer, outcome.status, why);
+    if (outcome.status == 403) {
+      challenge("insufficient_scope", why);
+      reject(ch, 403, ec::forbidden, "insufficient scope: " + why,
+             "unauthenticated");
+    } else {
+      challenge("invalid_token", why);
+      reject(ch, 401, ec::unauthorized, "invalid bearer token: " + why,
+             "unauthenticated");
+    }
+    return false;
+  }
+  req.caller = std::move(*outcome.who);
+  req.caller.transport
+    = req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
+  return true;
+}
+
 void mcp_http::reject(const channel_ptr& ch, unsigned status, ec code,
                       std::string message, std::string_view reason) const {
   if (!reason.empty() && metrics_)
@@ -108,7 +213,8 @@ bool mcp_http::check_protocol_version(const http_request& req,
 }
 
 bool mcp_http::lookup(const std::string& id, bool legacy,
-                      const channel_ptr& ch, http_session_actor& out) {
+                      const http_request& req, const channel_ptr& ch,
+                      http_session_actor& out) {
   if (id.empty()) {
     reject(ch, 400, ec::invalid_request,
            legacy ? "missing sessionId query parameter: use the endpoint "
@@ -118,7 +224,7 @@ bool mcp_http::lookup(const std::string& id, bool legacy,
     return false;
   }
   int retry_after = 1;
-  switch (table_->find(id, legacy, out, retry_after)) {
+  switch (table_->find(id, legacy, out, retry_after, req.caller.subject)) {
     case session_table::found::yes:
       return true;
     case session_table::found::unknown:
@@ -138,8 +244,9 @@ bool mcp_http::lookup(const std::string& id, bool legacy,
   return false;
 }
 
-bool mcp_http::open_session(bool legacy, const channel_ptr& ch,
-                            std::string& id, http_session_actor& out) {
+bool mcp_http::open_session(bool legacy, const http_request& req,
+                            const channel_ptr& ch, std::string& id,
+                            http_session_actor& out) {
   if (draining_) {
     reject(ch, 503, ec::shutting_down, "the server is shutting down");
     return false;
@@ -157,11 +264,10 @@ bool mcp_http::open_session(bool legacy, const channel_ptr& ch,
   cfg.id = id;
   cfg.legacy = legacy;
   cfg.idle_timeout = settings_.session_idle_timeout;
-  cfg.ctx = factory_(identity{"http-client", settings_.role,
-                              legacy ? "sse" : "http"});
+  cfg.ctx = factory_(req.caller);
   cfg.table = table_;
   out = spawn_http_session(sys_, std::move(cfg));
-  if (!table_->insert(id, out, legacy)) {
+  if (!table_->insert(id, out, legacy, req.caller.subject)) {
     caf::anon_send(out, atom::shutdown_v);
     reject(ch, 503, ec::rate_limited,
            "the server has reached its limit of sessions; retry later",
@@ -211,10 +317,10 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
       return;
     }
     std::string id;
-    if (!open_session(false, ch, id, actor))
+    if (!open_session(false, req, ch, id, actor))
       return;
     ch->add_header("Mcp-Session-Id", id);
-  } else if (!lookup(req.session_id, false, ch, actor)) {
+  } else if (!lookup(req.session_id, false, req, ch, actor)) {
     return;
   }
   if (msg.type == jsonrpc::kind::request) {
@@ -237,7 +343,7 @@ void mcp_http::get_mcp(http_request& req, const channel_ptr& ch) {
   if (!check_protocol_version(req, ch))
     return;
   http_session_actor actor;
-  if (!lookup(req.session_id, false, ch, actor))
+  if (!lookup(req.session_id, false, req, ch, actor))
     return;
   ch->set_keepalive(settings_.sse_keepalive);
   caf::anon_send(actor, atom::listen_v, ch, req.last_event_id);
@@ -247,17 +353,17 @@ void mcp_http::delete_mcp(http_request& req, const channel_ptr& ch) {
   if (!check_protocol_version(req, ch))
     return;
   http_session_actor actor;
-  if (!lookup(req.session_id, false, ch, actor))
+  if (!lookup(req.session_id, false, req, ch, actor))
     return;
   table_->end(req.session_id);
   caf::anon_send(actor, atom::shutdown_v);
   ch->respond(200, {}, {});
 }
 
-void mcp_http::get_sse(http_request&, const channel_ptr& ch) {
+void mcp_http::get_sse(http_request& req, const channel_ptr& ch) {
   std::string id;
   http_session_actor actor;
-  if (!open_session(true, ch, id, actor))
+  if (!open_session(true, req, ch, id, actor))
     return;
   ch->set_keepalive(settings_.sse_keepalive);
   caf::anon_send(actor, atom::listen_v, ch, std::string{});
@@ -275,7 +381,7 @@ void mcp_http::post_messages(http_request& req, const channel_ptr& ch) {
     return;
   }
   http_session_actor actor;
-  if (!lookup(query_param(req.query, "sessionId"), true, ch, actor))
+  if (!lookup(query_param(req.query, "sessionId"), true, req, ch, actor))
     return;
   caf::anon_send(actor, atom::rpc_in_v, std::move(req.body));
   ch->respond(202, "text/plain", "Accepted");

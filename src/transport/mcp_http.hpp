@@ -13,6 +13,13 @@
 // |                        |                   | the POST endpoint                |
 // | POST /messages?sessionId=… | 2024-11-05    | legacy message; answer on stream |
 //
+// With authentication configured, every request to these routes needs
+// "Authorization: Bearer <token>" (401 with WWW-Authenticate naming the
+// protected resource metadata, 403 insufficient_scope), and a session
+// belongs to the subject that opened it; GET
+// /.well-known/oauth-protected-resource[/mcp] serves the RFC 9728
+// metadata without authentication.
+//
 // Checks in order: Host and Origin (403), method (405), media types (415,
 // 406), MCP-Protocol-Version (400), JSON (400), session id (400 missing,
 // 404 unknown or ended), rate limit (429), session limit and draining (503).
@@ -23,7 +30,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 
@@ -35,6 +44,20 @@
 
 namespace rmcp::transport {
 
+/// The answer of an authenticator for one bearer token.
+struct auth_outcome {
+  /// Set when the token is good.
+  std::optional<identity> who;
+  /// Otherwise: 401 (invalid_token) or 403 (insufficient_scope).
+  unsigned status = 401;
+  /// What is wrong (sent as error_description; never the token).
+  std::string reason;
+};
+
+/// Checks the token of "Authorization: Bearer <token>". Called on I/O
+/// threads: must be thread-safe and must not block for long.
+using authenticator = std::function<auth_outcome(std::string_view token)>;
+
 struct mcp_http_settings {
   origin_policy origins;
   /// Requests per second per session, and the burst above it.
@@ -45,8 +68,19 @@ struct mcp_http_settings {
   std::chrono::milliseconds session_idle_timeout{30 * 60 * 1000};
   /// Comment lines on idle SSE streams.
   std::chrono::milliseconds sse_keepalive{15000};
-  /// RBAC role of HTTP callers.
+  /// RBAC role of HTTP callers when `auth` is empty (lab, loopback only).
   std::string role = "read_only";
+  /// Checks a bearer token; empty = no authentication.
+  authenticator auth;
+  /// Base URL for the protected resource metadata and WWW-Authenticate
+  /// ("" = scheme and Host of the request).
+  std::string public_url;
+  /// The listener serves HTTPS (for URLs built from Host).
+  bool tls = false;
+  /// `authorization_servers` of the metadata (the OAuth issuer, if any).
+  std::vector<std::string> authorization_servers;
+  /// `scopes_supported` of the metadata.
+  std::vector<std::string> scopes;
 };
 
 /// Builds what a new mcp_session needs (runtime::session_for).
@@ -64,6 +98,10 @@ public:
   /// Checks Host and Origin; answers 403 and returns false when refused.
   bool admit(const http_request& req, const channel_ptr& ch) const;
 
+  /// Sets `req.caller` from the bearer token (or, without authentication,
+  /// from http.role), or answers 400/401/403 and returns false.
+  bool authenticate(http_request& req, const channel_ptr& ch) const;
+
   /// Ends every session (each drains its in-flight calls); refuses new
   /// sessions from now on.
   void shutdown_all();
@@ -78,13 +116,23 @@ private:
   void get_sse(http_request& req, const channel_ptr& ch);
   void post_messages(http_request& req, const channel_ptr& ch);
 
-  /// Finds the session of a request; answers 400/404/429 when there is none.
-  bool lookup(const std::string& id, bool legacy, const channel_ptr& ch,
-              http_session_actor& out);
+  /// Finds the session of a request (opened by the same caller); answers
+  /// 400/404/429 when there is none.
+  bool lookup(const std::string& id, bool legacy, const http_request& req,
+              const channel_ptr& ch, http_session_actor& out);
 
-  /// A new session, or 503 when the server is full or stopping.
-  bool open_session(bool legacy, const channel_ptr& ch, std::string& id,
+  /// A new session of `req.caller`, or 503 when the server is full or
+  /// stopping.
+  bool open_session(bool legacy, const http_request& req,
+                    const channel_ptr& ch, std::string& id,
                     http_session_actor& out);
+
+  /// Base URL of this server as the client sees it.
+  std::string base_url(const http_request& req) const;
+
+  /// GET /.well-known/oauth-protected-resource[/mcp].
+  void protected_resource_metadata(const http_request& req,
+                                   const channel_ptr& ch) const;
 
   bool check_protocol_version(const http_request& req,
                               const channel_ptr& ch) const;

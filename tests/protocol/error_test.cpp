@@ -40,6 +40,12 @@ TEST(error, protocol_faults_map_to_their_jsonrpc_codes) {
   EXPECT_EQ(jsonrpc_code(ec::shutting_down), -32000);
 }
 
+TEST(error, refusals_of_the_caller_have_their_own_codes) {
+  EXPECT_EQ(jsonrpc_code(ec::unauthorized), -32001);
+  EXPECT_EQ(jsonrpc_code(ec::forbidden), -32003);
+  EXPECT_FALSE(is_protocol_fault(ec::forbidden));
+}
+
 TEST(error, every_enumerator_maps_to_exactly_one_answer_shape) {
   for (auto code : all_codes()) {
     auto err = make_error(code, "details for " + to_string(code));
@@ -51,10 +57,11 @@ TEST(error, every_enumerator_maps_to_exactly_one_answer_shape) {
     auto text = tool["content"][0]["text"].get<std::string>();
     EXPECT_EQ(text, to_string(code) + ": details for " + to_string(code));
     EXPECT_EQ(tool["_meta"]["error_kind"], to_string(code));
-    if (is_protocol_fault(code))
+    if (is_protocol_fault(code)) {
       EXPECT_LT(jsonrpc_code(code), -31999) << to_string(code);
-    else
+    } else if (code != ec::forbidden && code != ec::unauthorized) {
       EXPECT_EQ(jsonrpc_code(code), -32603) << to_string(code);
+    }
   }
 }
 

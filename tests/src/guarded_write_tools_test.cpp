@@ -32,7 +32,7 @@ TEST_F(guarded_write_tools_test, a_secondary_address_is_added_once) {
   EXPECT_EQ(row["comment"], "test net");
   EXPECT_EQ(ok("add_secondary_ip_address", add)["changed"], false);
   EXPECT_EQ(count_address(router_get(0, "/ip/address"), "10.99.0.1/24"), 1u);
-  EXPECT_EQ(data->audit.size(), 1u);
+  EXPECT_EQ(data->changes().size(), 1u);
 }
 
 TEST_F(guarded_write_tools_test, adding_refuses_overlaps_and_missing_interfaces) {
@@ -55,7 +55,7 @@ TEST_F(guarded_write_tools_test, adding_refuses_overlaps_and_missing_interfaces)
                        {"dry_run", true}}));
   EXPECT_EQ(dry["would_change"], true);
   EXPECT_EQ(router_get(0, "/ip/address").size(), before);
-  EXPECT_TRUE(data->audit.empty());
+  EXPECT_TRUE(data->changes().empty());
 }
 
 TEST_F(guarded_write_tools_test, an_address_is_removed_unless_protected) {
@@ -114,7 +114,7 @@ TEST_F(guarded_write_tools_test, only_mcp_address_lists_are_changed) {
   EXPECT_EQ(error_kind("update_firewall_address_list",
                        on(0, {{"list_name", "mcp-x"}, {"address", "nope"}})),
             "invalid_arguments");
-  EXPECT_EQ(data->audit.size(), 2u);
+  EXPECT_EQ(data->changes().size(), 2u);
 }
 
 TEST_F(guarded_write_tools_test, devices_are_registered_and_updated) {
@@ -131,8 +131,8 @@ TEST_F(guarded_write_tools_test, devices_are_registered_and_updated) {
     << "the password must never be echoed";
   ASSERT_EQ(data->devices.count("edge-9"), 1u);
   EXPECT_EQ(data->creds["edge-9"].password, "routeros-sim");
-  ASSERT_EQ(data->audit.size(), 1u);
-  EXPECT_EQ(data->audit[0].arguments["password"], "***");
+  ASSERT_EQ(data->changes().size(), 1u);
+  EXPECT_EQ(data->changes()[0].arguments["password"], "*****");
   EXPECT_EQ(error_kind("register_device", reg), "conflict");
   // The new device is usable at once.
   EXPECT_EQ(ok("get_system_clock", {{"device_id", "edge-9"}})["device_id"],

@@ -39,9 +39,10 @@ TEST_F(resources_test, capability_lists_and_templates) {
       init = msg["result"];
   EXPECT_EQ(init["capabilities"]["resources"]["subscribe"], true);
   auto list = request("resources/list");
-  ASSERT_EQ(list["resources"].size(), 1u) << list.dump();
+  ASSERT_EQ(list["resources"].size(), 2u) << list.dump();
   EXPECT_EQ(list["resources"][0]["uri"], "fleet://health-summary");
   EXPECT_EQ(list["resources"][0]["title"], "Fleet health summary");
+  EXPECT_EQ(list["resources"][1]["uri"], "audit://recent");
   auto templates = request("resources/templates/list");
   std::vector<std::string> uris;
   for (auto& t : templates["resourceTemplates"])
@@ -58,7 +59,8 @@ TEST_F(resources_test, capability_lists_and_templates) {
                     "device://{device_id}/wireless",
                     "device://{device_id}/wireless/clients",
                     "device://{device_id}/capsman/remote-caps",
-                    "device://{device_id}/capsman/registrations"}));
+                    "device://{device_id}/capsman/registrations",
+                    "audit://devices/{device_id}"}));
 }
 
 TEST_F(resources_test, device_resources_show_live_health_and_no_secrets) {

@@ -34,8 +34,8 @@ TEST_F(write_tools_test, identity_is_set_once_and_audited) {
   EXPECT_EQ(out["after"]["identity"], "core-ams-01");
   EXPECT_EQ(out["planned_changes"]["identity"]["to"], "core-ams-01");
   EXPECT_EQ(identity_of(0), "core-ams-01");
-  ASSERT_EQ(data->audit.size(), 1u);
-  auto& rec = data->audit[0];
+  ASSERT_EQ(data->changes().size(), 1u);
+  auto rec = data->changes()[0];
   EXPECT_EQ(rec.tool, "set_system_identity");
   EXPECT_EQ(rec.device_id, "sim-0");
   EXPECT_EQ(rec.actor, "tester");
@@ -47,7 +47,7 @@ TEST_F(write_tools_test, identity_is_set_once_and_audited) {
   auto again = ok("set_system_identity", args({{"identity", "core-ams-01"}}));
   EXPECT_EQ(again["changed"], false);
   EXPECT_TRUE(again["planned_changes"].empty());
-  EXPECT_EQ(data->audit.size(), 1u);
+  EXPECT_EQ(data->changes().size(), 1u);
 }
 
 TEST_F(write_tools_test, dry_run_plans_without_touching_the_router) {
@@ -60,7 +60,7 @@ TEST_F(write_tools_test, dry_run_plans_without_touching_the_router) {
   EXPECT_EQ(out["would_change"], true);
   EXPECT_EQ(out["planned_changes"]["identity"]["from"], old);
   EXPECT_EQ(identity_of(0), old);
-  EXPECT_TRUE(data->audit.empty());
+  EXPECT_TRUE(data->changes().empty());
 }
 
 TEST_F(write_tools_test, writes_need_the_capability_flag_and_the_environment) {
@@ -91,10 +91,10 @@ TEST_F(write_tools_test, a_refused_write_is_audited_as_failed) {
   EXPECT_EQ(error_kind("set_system_identity", args({{"identity", "x1"}})),
             "router_permission_denied");
   EXPECT_EQ(identity_of(0), old);
-  ASSERT_EQ(data->audit.size(), 1u);
-  EXPECT_EQ(data->audit[0].outcome, "failed");
-  EXPECT_EQ(data->audit[0].after["identity"], old);
-  EXPECT_NE(data->audit[0].error.find("router_permission_denied"),
+  ASSERT_EQ(data->changes().size(), 1u);
+  EXPECT_EQ(data->changes()[0].outcome, "failed");
+  EXPECT_EQ(data->changes()[0].after["identity"], old);
+  EXPECT_NE(data->changes()[0].error.find("router_permission_denied"),
             std::string::npos);
 }
 
@@ -104,7 +104,7 @@ TEST_F(write_tools_test, bad_arguments_are_refused_before_any_request) {
             "invalid_arguments");
   EXPECT_EQ(error_kind("set_system_identity", args(json::object())),
             "invalid_arguments");
-  EXPECT_TRUE(data->audit.empty());
+  EXPECT_TRUE(data->changes().empty());
 }
 
 TEST_F(write_tools_test, interface_comments_are_set_and_cleared) {
@@ -125,7 +125,7 @@ TEST_F(write_tools_test, interface_comments_are_set_and_cleared) {
   EXPECT_EQ(error_kind("update_interface_comment",
                        args({{"interface", "nope9"}, {"comment", "x"}})),
             "resource_not_found");
-  EXPECT_EQ(data->audit.size(), 2u);
+  EXPECT_EQ(data->changes().size(), 2u);
 }
 
 TEST_F(write_tools_test, dns_servers_are_replaced_in_order) {

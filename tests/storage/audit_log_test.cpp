@@ -5,6 +5,7 @@
 
 #include "protocol/error.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/tables.hpp"
 #include "tests/storage/engines.hpp"
 
 namespace rmcp {
@@ -69,6 +70,151 @@ TYPED_TEST(audit_log_test, the_trail_survives_reopening) {
   auto all = log.recent("a", 0);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 2u);
+}
+
+namespace {
+
+/// Rewrites the stored JSON of record `seq` through `change`.
+void tamper(storage::kv_store& kv, uint64_t seq,
+            const std::function<void(json&)>& change) {
+  char key[24];
+  std::snprintf(key, sizeof key, "%020llu", static_cast<unsigned long long>(seq));
+  auto err = storage::write_atomically(kv, [&](storage::write_txn& txn)
+                                              -> caf::error {
+    auto raw = txn.get(storage::tables::audit, key);
+    if (!raw || !*raw)
+      return make_error(ec::store_failure, "no such record");
+    auto doc = parse_json(**raw).value();
+    change(doc);
+    return txn.put(storage::tables::audit, key, dump_json(doc));
+  });
+  ASSERT_FALSE(err) << error_message(err);
+}
+
+void remove(storage::kv_store& kv, uint64_t seq) {
+  char key[24];
+  std::snprintf(key, sizeof key, "%020llu", static_cast<unsigned long long>(seq));
+  auto err = storage::write_atomically(kv, [&](storage::write_txn& txn)
+                                              -> caf::error {
+    auto erased = txn.erase(storage::tables::audit, key);
+    if (!erased)
+      return erased.error();
+    return caf::error{};
+  });
+  ASSERT_FALSE(err) << error_message(err);
+}
+
+} // namespace
+
+TYPED_TEST(audit_log_test, records_are_chained_and_verify) {
+  auto kv = this->engine.open();
+  storage::audit_log log{kv};
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+  auto all = log.recent("", 0);
+  ASSERT_TRUE(all);
+  EXPECT_EQ((*all)[3].prev_hash, "");
+  EXPECT_EQ((*all)[2].prev_hash, (*all)[3].hash);
+  EXPECT_EQ((*all)[0].hash.size(), 64u);
+  auto v = log.verify();
+  ASSERT_TRUE(v) << error_message(v.error());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->records, 4u);
+  EXPECT_EQ(v->head_seq, 4u);
+  EXPECT_EQ(v->head_hash, (*all)[0].hash);
+}
+
+TYPED_TEST(audit_log_test, a_changed_record_is_named) {
+  auto kv = this->engine.open();
+  storage::audit_log log{kv};
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+  tamper(*kv, 2, [](json& doc) { doc["actor"] = "mallory"; });
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken, 2u) << v->problem;
+  EXPECT_NE(v->problem.find("changed"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(audit_log_test, a_rehashed_record_breaks_the_next_link) {
+  auto kv = this->engine.open();
+  storage::audit_log log{kv};
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+  // A forger who recomputes the changed record's own hash still breaks
+  // the link from record 3.
+  tamper(*kv, 2, [](json& doc) {
+    doc["outcome"] = "failed";
+    doc["hash"] = storage::audit_hash(doc);
+  });
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken, 3u) << v->problem;
+}
+
+TYPED_TEST(audit_log_test, deleted_records_are_detected) {
+  auto kv = this->engine.open();
+  storage::audit_log log{kv};
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+  remove(*kv, 2);
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken, 2u) << v->problem;
+  EXPECT_NE(v->problem.find("missing"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(audit_log_test, removing_the_newest_record_is_detected) {
+  auto kv = this->engine.open();
+  storage::audit_log log{kv};
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+  remove(*kv, 3);
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken, 3u) << v->problem;
+  EXPECT_NE(v->problem.find("head"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(audit_log_test, export_since_a_time) {
+  int64_t now = 1000;
+  storage::audit_log log{this->engine.open(), [&now] { return now; }};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(log.append(this->rec("a", "t" + std::to_string(i))));
+    now += 1000;
+  }
+  auto out = log.since(2000);
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->size(), 2u);
+  EXPECT_EQ((*out)[0]["tool"], "t1");
+  EXPECT_EQ((*out)[1]["hash"].get<std::string>().size(), 64u);
+}
+
+TYPED_TEST(audit_log_test, version_1_records_are_chained_by_the_migration) {
+  auto kv = this->engine.open();
+  // Records as version 1 wrote them: no chain fields, no head.
+  auto err = storage::write_atomically(*kv, [](storage::write_txn& txn)
+                                               -> caf::error {
+    for (int i = 1; i <= 2; ++i) {
+      char key[24];
+      std::snprintf(key, sizeof key, "%020d", i);
+      json doc{{"seq", i}, {"actor", "a"}, {"tool", "t"}, {"outcome", "applied"}};
+      if (auto e = txn.put(storage::tables::audit, key, dump_json(doc)))
+        return e;
+    }
+    return storage::rechain_audit(txn);
+  });
+  ASSERT_FALSE(err) << error_message(err);
+  storage::audit_log log{kv};
+  ASSERT_TRUE(log.append(this->rec("a", "t3")));
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->records, 3u);
 }
 
 } // namespace rmcp

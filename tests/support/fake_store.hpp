@@ -26,6 +26,16 @@ struct fake_store_data {
   std::vector<snapshot_record> snapshots;
   /// Every audit record put, oldest first (seq assigned 1, 2, ...).
   std::vector<audit_record> audit;
+
+  /// The records of router and registry changes (kind "change"), without
+  /// the per-call and refusal records.
+  std::vector<audit_record> changes() const {
+    std::vector<audit_record> out;
+    for (auto& r : audit)
+      if (r.kind == audit_kind::change)
+        out.push_back(r);
+    return out;
+  }
   /// Every request fails with store_failure.
   bool fail = false;
 };

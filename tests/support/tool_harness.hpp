@@ -79,7 +79,7 @@ protected:
     ctx.tools = *tools;
     ctx.svc = svc;
     ctx.settings.tool_timeout = std::chrono::seconds{30};
-    ctx.who = identity{"tester", "admin", "test"};
+    ctx.who = who;
     auto resources = app::build_resources();
     ASSERT_TRUE(resources) << error_message(resources.error());
     ctx.resources = *resources;
@@ -148,6 +148,8 @@ protected:
     return result_of(id);
   }
 
+  /// The session's caller (set before start()).
+  identity who{"tester", "admin", "test", {}, {}, {}};
   /// Scripted clients (the default).
   std::shared_ptr<fake_rest_factory> factory;
   /// Another client factory (e.g. sim_rest_factory) replacing `factory`.

@@ -177,6 +177,7 @@ private:
     req.session_id = std::string{msg["Mcp-Session-Id"]};
     req.protocol_version = std::string{msg["MCP-Protocol-Version"]};
     req.last_event_id = std::string{msg["Last-Event-ID"]};
+    req.authorization = std::string{msg[http::field::authorization]};
     req.body = std::move(msg.body());
     req.peer = peer_;
     auto channel = std::make_shared<http_channel>(

@@ -1,0 +1,102 @@
+// Authorization in the session: the one place where every tools/call,
+// resources/read and prompts/get is checked (protocol/authz.hpp decides),
+// and where refusals are answered, logged and audited.
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/mcp_session.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+namespace {
+
+/// Deadline of the fleet lookup behind a scope check.
+constexpr auto facts_timeout = std::chrono::seconds{5};
+
+/// Deadline of an audit append.
+constexpr auto audit_timeout = std::chrono::seconds{10};
+
+std::vector<authz::device_facts>
+unknown_devices(const std::vector<std::string>& ids) {
+  std::vector<authz::device_facts> out;
+  for (auto& id : ids)
+    out.push_back(authz::device_facts{id, false, {}, {}});
+  return out;
+}
+
+} // namespace
+
+void mcp_session_state::authorize(
+  authz::action what, std::vector<std::string> device_ids,
+  std::function<void(const authz::decision&)> next) {
+  // Without a scope, or without devices, only the ids matter: decide now.
+  if (device_ids.empty() || ctx.who.scope.everything() || !ctx.svc
+      || !ctx.svc->fleet) {
+    next(authz::authorize(ctx.who, what, unknown_devices(device_ids)));
+    return;
+  }
+  // Tags and environments live in the registry: ask the fleet once.
+  auto decide = [this, what, ids = device_ids,
+                 next](const std::vector<device_view>* views) {
+    auto facts = unknown_devices(ids);
+    if (views != nullptr)
+      for (auto& f : facts)
+        for (auto& v : *views)
+          if (v.record.id == f.id) {
+            f.known = true;
+            f.environment = v.record.environment;
+            f.tags = v.record.tags;
+          }
+    next(authz::authorize(ctx.who, what, facts));
+  };
+  self->request(ctx.svc->fleet, facts_timeout, atom::get_v, atom::devices_v)
+    .then([decide](std::vector<device_view>& views) { decide(&views); },
+          [decide](caf::error& err) {
+            log::mcp()->warn("authz-facts-failed error={}",
+                             error_message(err));
+            decide(nullptr);
+          });
+}
+
+caf::error mcp_session_state::refuse(const authz::action& what,
+                                     const authz::decision& d,
+                                     const std::vector<std::string>& devices) {
+  log::mcp()->warn("authz-denied subject={} role={} transport={} name={} "
+                   "reason=\"{}\"",
+                   ctx.who.subject, ctx.who.role, ctx.who.transport, what.name,
+                   d.reason);
+  audit_record rec;
+  rec.kind = audit_kind::denied;
+  rec.tool = what.name;
+  rec.devices = devices;
+  if (!devices.empty())
+    rec.device_id = devices.front();
+  rec.outcome = "denied";
+  rec.error = d.reason;
+  audit(std::move(rec));
+  return make_error(ec::forbidden, d.reason);
+}
+
+void mcp_session_state::audit(audit_record rec) {
+  rec.actor = ctx.who.subject;
+  rec.role = ctx.who.role;
+  rec.transport = ctx.who.transport;
+  if (!ctx.svc || !ctx.svc->store)
+    return;
+  auto tool = rec.tool;
+  self->request(ctx.svc->store, audit_timeout, atom::put_v, std::move(rec))
+    .then([](uint64_t) {},
+          [tool](caf::error& err) {
+            // The answer already went out; the operator must hear of a gap.
+            log::mcp()->error("audit-append-failed tool={} error={}", tool,
+                              error_message(err));
+          });
+}
+
+bool mcp_session_state::may_list(const tool_descriptor& tool) const {
+  return authz::authorize(ctx.who, authz::action::tool(tool.spec), {}).allowed;
+}
+
+} // namespace rmcp

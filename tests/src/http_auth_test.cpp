@@ -1,0 +1,270 @@
+// HTTP authentication end to end, in process (real runtime and listener):
+// API tokens and OAuth JWT access tokens, 401/403 with WWW-Authenticate,
+// the protected resource metadata, sessions bound to their subject, the
+// caller's role and scope enforced on tool calls, and the refusal to serve
+// a non-loopback address without authentication.
+
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "protocol/json.hpp"
+#include "src/app/http_frontend.hpp"
+#include "src/app/runtime.hpp"
+#include "src/config/options_table.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/token_store.hpp"
+#include "tests/e2e/stdio_client.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/jwt_keys.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace rmcp::test {
+namespace {
+
+constexpr const char* accept_both = "application/json, text/event-stream";
+
+class http_auth : public ::testing::Test {
+protected:
+  void start(std::vector<std::pair<std::string, std::string>> sets) {
+    config::server_options opts;
+    opts.data_dir = dir.path();
+    opts.http_listen = "127.0.0.1:0";
+    opts.device_health_checks = false;
+    for (auto& [key, value] : sets)
+      ASSERT_FALSE(config::set_option(opts, key, value, "test"));
+    rt = std::make_unique<app::runtime>(opts);
+    ASSERT_FALSE(rt->start("http"));
+    http = std::make_unique<app::http_frontend>(*rt);
+    ASSERT_FALSE(http->start());
+    port = http->port();
+  }
+
+  void TearDown() override {
+    if (http) {
+      http->begin_drain();
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+      while (http->sessions() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+      http->stop();
+    }
+    if (rt)
+      rt->stop();
+  }
+
+  std::string make_token(const std::string& subject, const std::string& role,
+                         device_scope scope = {}) {
+    storage::token_store tokens{rt->kv()};
+    storage::api_token t;
+    t.subject = subject;
+    t.role = role;
+    t.scope = std::move(scope);
+    auto made = tokens.create(t);
+    EXPECT_TRUE(made);
+    return made ? made->token : std::string{};
+  }
+
+  http_reply post(const std::string& body, const std::string& sid,
+                  const std::string& bearer) {
+    http_headers h{{"Content-Type", "application/json"},
+                   {"Accept", accept_both},
+                   {"MCP-Protocol-Version", "2025-11-25"}};
+    if (!sid.empty())
+      h.emplace_back("Mcp-Session-Id", sid);
+    if (!bearer.empty())
+      h.emplace_back("Authorization", "Bearer " + bearer);
+    return http_exchange(port, "POST", "/mcp", h, body);
+  }
+
+  std::string open_session(const std::string& bearer) {
+    auto init = post(initialize_line(1, "2025-11-25"), "", bearer);
+    EXPECT_EQ(init.status, 200u) << init.body << init.error;
+    auto sid = init.header("mcp-session-id");
+    post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", sid,
+         bearer);
+    return sid;
+  }
+
+  json call(const std::string& sid, const std::string& bearer,
+            const std::string& tool, json args = json::object()) {
+    auto r = post(json{{"jsonrpc", "2.0"},
+                       {"id", ++last_id},
+                       {"method", "tools/call"},
+                       {"params", {{"name", tool}, {"arguments", args}}}}
+                    .dump(),
+                  sid, bearer);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return parse_json(r.body).value_or(json{})["result"];
+  }
+
+  temp_dir dir;
+  std::unique_ptr<app::runtime> rt;
+  std::unique_ptr<app::http_frontend> http;
+  uint16_t port = 0;
+  int last_id = 10;
+};
+
+} // namespace
+
+TEST_F(http_auth, requests_without_a_token_get_401_naming_the_metadata) {
+  start({{"auth.api_tokens", "true"}});
+  auto r = post(initialize_line(1, "2025-11-25"), "", "");
+  EXPECT_EQ(r.status, 401u) << r.body;
+  auto challenge = r.header("www-authenticate");
+  EXPECT_NE(challenge.find("Bearer resource_metadata=\"http://127.0.0.1:"
+                           + std::to_string(port)
+                           + "/.well-known/oauth-protected-resource\""),
+            std::string::npos)
+    << challenge;
+  auto bad = post(initialize_line(1, "2025-11-25"), "", "rmcp_nope");
+  EXPECT_EQ(bad.status, 401u);
+  EXPECT_NE(bad.header("www-authenticate").find("error=\"invalid_token\""),
+            std::string::npos);
+  auto basic = http_exchange(port, "POST", "/mcp",
+                             {{"Content-Type", "application/json"},
+                              {"Accept", accept_both},
+                              {"Authorization", "Basic YTpi"}},
+                             initialize_line(1, "2025-11-25"));
+  EXPECT_EQ(basic.status, 400u);
+  auto meta = http_exchange(port, "GET", "/.well-known/oauth-protected-resource",
+                            {});
+  ASSERT_EQ(meta.status, 200u) << meta.body;
+  auto doc = parse_json(meta.body).value();
+  EXPECT_EQ(doc["resource"], "http://127.0.0.1:" + std::to_string(port) + "/mcp");
+  EXPECT_EQ(doc["bearer_methods_supported"], json::array({"header"}));
+  EXPECT_TRUE(doc["scopes_supported"].is_array());
+}
+
+TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
+  start({{"auth.api_tokens", "true"}});
+  auto reader = make_token("robot", "read_only");
+  auto sid = open_session(reader);
+  ASSERT_EQ(sid.size(), 32u);
+  auto ok = call(sid, reader, "echo", {{"message", "hi"}});
+  EXPECT_FALSE(ok.value("isError", false)) << ok.dump();
+  auto no = call(sid, reader, "register_device",
+                 {{"id", "r9"}, {"host", "10.0.0.9"}, {"username", "u"},
+                  {"password", "p"}});
+  EXPECT_TRUE(no.value("isError", false)) << no.dump();
+  auto text = no["content"][0]["text"].get<std::string>();
+  EXPECT_NE(text.find("identity 'robot' (role read_only"), std::string::npos)
+    << text;
+  // Another caller cannot use robot's session.
+  auto other = make_token("mallory", "admin");
+  auto stolen = post(R"({"jsonrpc":"2.0","id":99,"method":"tools/list"})", sid,
+                     other);
+  EXPECT_EQ(stolen.status, 404u) << stolen.body;
+  // Every request needs the token, also inside a session.
+  auto bare = post(R"({"jsonrpc":"2.0","id":98,"method":"tools/list"})", sid, "");
+  EXPECT_EQ(bare.status, 401u);
+  // The audit trail names robot, its role, the refusal and the call (the
+  // session appends after answering: wait, bounded).
+  storage::audit_log log{rt->kv()};
+  bool denied = false, called = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  while (!(denied && called) && std::chrono::steady_clock::now() < deadline) {
+    auto recent = log.recent("", 0);
+    ASSERT_TRUE(recent);
+    for (auto& rec : *recent) {
+      denied = denied
+               || (rec.kind == "denied" && rec.actor == "robot"
+                   && rec.tool == "register_device"
+                   && rec.role == "read_only");
+      called = called || (rec.kind == "call" && rec.tool == "echo"
+                          && rec.actor == "robot" && rec.outcome == "ok");
+    }
+    if (!(denied && called))
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  EXPECT_TRUE(denied);
+  EXPECT_TRUE(called);
+  // No resource shows the token.
+  auto read = post(json{{"jsonrpc", "2.0"},
+                        {"id", 77},
+                        {"method", "resources/read"},
+                        {"params", {{"uri", "audit://recent"}}}}
+                     .dump(),
+                   sid, reader);
+  EXPECT_EQ(read.status, 200u) << read.body;
+  EXPECT_NE(read.body.find("register_device"), std::string::npos) << read.body;
+  EXPECT_EQ(read.body.find(reader.substr(5)), std::string::npos);
+  EXPECT_EQ(read.body.find(reader.substr(reader.rfind('_') + 1)),
+            std::string::npos);
+  EXPECT_TRUE(log.verify()->ok);
+}
+
+TEST_F(http_auth, a_revoked_token_is_refused_at_once) {
+  start({{"auth.api_tokens", "true"}});
+  auto t = make_token("robot", "admin");
+  auto sid = open_session(t);
+  storage::token_store tokens{rt->kv()};
+  auto all = tokens.list();
+  ASSERT_TRUE(all && all->size() == 1u);
+  ASSERT_TRUE(tokens.revoke((*all)[0].id));
+  auto r = post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", sid, t);
+  EXPECT_EQ(r.status, 401u);
+}
+
+TEST_F(http_auth, oauth_jwt_access_tokens_from_a_jwks_file) {
+  auto rsa = make_key("RS256", "k1");
+  auto jwks_path = dir / "jwks.json";
+  std::ofstream{jwks_path} << json{{"keys", json::array({jwk_of(*rsa)})}}.dump();
+  start({{"auth.oauth_issuer", "https://as.example.com"},
+         {"auth.oauth_audience", "https://mcp.example.com/mcp"},
+         {"auth.oauth_jwks", jwks_path},
+         {"http.public_url", "https://mcp.example.com"}});
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  json claims{{"iss", "https://as.example.com"},
+              {"aud", "https://mcp.example.com/mcp"},
+              {"sub", "carol"},
+              {"exp", now + 300},
+              {"scope", "mcp:read"}};
+  auto good = token(*rsa, claims);
+  auto sid = open_session(good);
+  ASSERT_EQ(sid.size(), 32u);
+  auto ok = call(sid, good, "echo", {{"message", "x"}});
+  EXPECT_FALSE(ok.value("isError", false)) << ok.dump();
+  auto meta = http_exchange(port, "GET",
+                            "/.well-known/oauth-protected-resource/mcp", {});
+  auto doc = parse_json(meta.body).value();
+  EXPECT_EQ(doc["resource"], "https://mcp.example.com/mcp");
+  EXPECT_EQ(doc["authorization_servers"],
+            json::array({"https://as.example.com"}));
+  // No MCP scope: 403 insufficient_scope.
+  claims["scope"] = "openid";
+  auto r = post(initialize_line(1, "2025-11-25"), "", token(*rsa, claims));
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_NE(r.header("www-authenticate").find("error=\"insufficient_scope\""),
+            std::string::npos);
+  EXPECT_NE(r.header("www-authenticate")
+              .find("resource_metadata=\"https://mcp.example.com/.well-known/"
+                    "oauth-protected-resource\""),
+            std::string::npos);
+  // Wrong audience: 401 invalid_token.
+  claims["scope"] = "mcp:read";
+  claims["aud"] = "https://elsewhere.example.com/mcp";
+  auto wrong = post(initialize_line(1, "2025-11-25"), "", token(*rsa, claims));
+  EXPECT_EQ(wrong.status, 401u);
+}
+
+TEST(http_auth_setup, a_public_listener_without_auth_is_refused) {
+  temp_dir dir;
+  config::server_options opts;
+  opts.data_dir = dir.path();
+  opts.http_listen = "0.0.0.0:0";
+  opts.device_health_checks = false;
+  app::runtime rt{opts};
+  ASSERT_FALSE(rt.start("http"));
+  app::http_frontend http{rt};
+  auto err = http.start();
+  ASSERT_TRUE(err);
+  EXPECT_NE(error_message(err).find("without authentication"),
+            std::string::npos)
+    << error_message(err);
+  rt.stop();
+}
+
+} // namespace rmcp::test
