@@ -51,6 +51,21 @@ caf::error timeout_error(const tool_descriptor& tool,
                                 tool.spec.name, timeout.count() / 1000.0));
 }
 
+/// What the audit record of a call says before it ran (arguments
+/// redacted).
+audit_record call_record(const tool_descriptor& tool, const json& args) {
+  audit_record rec;
+  rec.kind = audit_kind::call;
+  rec.tool = tool.spec.name;
+  rec.devices = authz::devices_named(args);
+  if (!rec.devices.empty())
+    rec.device_id = rec.devices.front();
+  rec.arguments = redact_json(args);
+  if (auto plan = args.find("plan_id"); plan != args.end() && plan->is_string())
+    rec.plan_id = plan->get<std::string>();
+  return rec;
+}
+
 std::string_view outcome_of(bool cancelled, const std::optional<json>& result,
                             const caf::error& err) {
   if (cancelled)
@@ -225,11 +240,15 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
                 auto id = i->second.id;
                 calls.erase(i);
                 count_call(setup.tool->spec.name, tool_outcome::error, started);
-                reply(id, to_tool_error_result(make_error(
-                            ec::invalid_arguments,
-                            "invalid arguments for tool '"
-                              + setup.tool->spec.name + "':\n"
-                              + schema::to_string(violations))));
+                auto err = make_error(ec::invalid_arguments,
+                                      "invalid arguments for tool '"
+                                        + setup.tool->spec.name + "':\n"
+                                        + schema::to_string(violations));
+                auto rec = call_record(*setup.tool, setup.arguments);
+                rec.outcome = std::string{tool_outcome::error};
+                rec.error = redact_text(error_message(err));
+                audit(std::move(rec));
+                reply(id, to_tool_error_result(err));
                 return;
               }
               start_call(key, std::move(setup), started);
@@ -240,17 +259,7 @@ void mcp_session_state::start_call(const std::string& key,
                                    tool_call_setup setup,
                                    std::chrono::steady_clock::time_point started) {
   const auto* tool = setup.tool;
-  // What the audit record of this call will say (arguments redacted).
-  audit_record rec;
-  rec.kind = audit_kind::call;
-  rec.tool = tool->spec.name;
-  rec.devices = authz::devices_named(setup.arguments);
-  if (!rec.devices.empty())
-    rec.device_id = rec.devices.front();
-  rec.arguments = redact_json(setup.arguments);
-  if (auto plan = setup.arguments.find("plan_id");
-      plan != setup.arguments.end() && plan->is_string())
-    rec.plan_id = plan->get<std::string>();
+  auto rec = call_record(*tool, setup.arguments);
   auto call = spawn_tool_call(self, std::move(setup));
   calls[key].call = call;
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);

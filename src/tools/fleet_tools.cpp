@@ -145,6 +145,14 @@ void fleet_read(tool_call& call) {
                 + capable_names(reg));
     return;
   }
+  // The tool it runs is the caller's call too (role and tool patterns;
+  // devices are checked per id by the session or filtered below).
+  if (auto d = authz::authorize(call.caller(), authz::action::tool(tool->spec),
+                                {});
+      !d) {
+    call.fail(ec::forbidden, d.reason);
+    return;
+  }
   auto extra = call.args().value("arguments", json::object());
   extra["device_id"] = "placeholder";
   if (auto violations = tool->input.validate(extra); !violations.empty()) {

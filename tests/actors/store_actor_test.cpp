@@ -13,6 +13,7 @@
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "storage/memory_store.hpp"
+#include "storage/schema.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -257,7 +258,7 @@ TEST_F(store_actor_test, status_probes_the_store) {
   ASSERT_TRUE(st) << error_message(st.error());
   EXPECT_EQ(st->backend, "memory");
   EXPECT_EQ(st->devices, 1u);
-  EXPECT_EQ(st->schema_version, 1u);
+  EXPECT_EQ(st->schema_version, storage::current_schema().version);
 }
 
 TEST_F(store_actor_test, a_failing_store_answers_store_failure_and_the_actor_survives) {

@@ -39,7 +39,7 @@ TEST(store_e2e, the_lab_daemon_opens_its_store_and_reports_it_in_service_health)
   EXPECT_EQ(store["status"], "ok");
   EXPECT_EQ(store["backend"], "lmdb");
   EXPECT_EQ(store["path"], data / "store");
-  EXPECT_EQ(store["schema_version"], 1);
+  EXPECT_EQ(store["schema_version"], 2);
   EXPECT_EQ(store["devices"], 0);
   EXPECT_EQ(store["map_bytes"], 1024 * 1024 * 1024);
   EXPECT_TRUE(std::filesystem::exists(data / "store/data.mdb"));

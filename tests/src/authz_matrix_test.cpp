@@ -135,7 +135,8 @@ TEST_P(authz_role_test, tools_list_shows_what_the_role_may_call) {
     send({{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/list"},
           {"params", json::object()}});
     std::set<std::string> listed;
-    for (auto& t : result_of(id)["tools"])
+    auto answer = result_of(id);
+    for (auto& t : answer["tools"])
       listed.insert(t["name"].get<std::string>());
     std::set<std::string> expected;
     for (auto& t : registry())
@@ -202,12 +203,15 @@ TEST_F(authz_matrix_test, resources_and_prompts_respect_the_scope) {
 }
 
 TEST_F(authz_matrix_test, tool_patterns_limit_an_identity) {
-  who = identity{"bot", "admin", "test", {}, {"get_*", "list_devices"},
+  who = identity{"bot", "admin", "test", {}, {"get_*", "list_devices", "fleet_read"},
                  {"get_recent_logs"}};
   start_with(1);
   EXPECT_NE(kind_of(call("get_dns_status", on(0))), "forbidden");
   EXPECT_EQ(kind_of(call("get_recent_logs", on(0))), "forbidden");
   EXPECT_EQ(kind_of(call("set_system_identity", on(0, {{"name", "x"}}))),
+            "forbidden");
+  // fleet_read may not run a tool the identity may not call.
+  EXPECT_EQ(kind_of(call("fleet_read", {{"tool", "get_recent_logs"}})),
             "forbidden");
 }
 

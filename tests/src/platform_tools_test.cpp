@@ -11,6 +11,7 @@
 #include "protocol/error.hpp"
 #include "src/app/runtime.hpp"
 #include "storage/memory_store.hpp"
+#include "storage/schema.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -95,7 +96,7 @@ TEST_F(service_health_test, a_healthy_store_is_reported_with_its_probe) {
   EXPECT_EQ(report["store"]["status"], "ok");
   EXPECT_EQ(report["store"]["backend"], "memory");
   EXPECT_EQ(report["store"]["devices"], 1);
-  EXPECT_EQ(report["store"]["schema_version"], 1);
+  EXPECT_EQ(report["store"]["schema_version"], storage::current_schema().version);
 }
 
 TEST_F(service_health_test, a_failing_store_makes_the_service_degraded) {

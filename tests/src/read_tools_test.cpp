@@ -268,7 +268,7 @@ TEST_F(tool_errors_test, every_router_tool_reports_a_router_error_as_such) {
   start_with(1);
   for (auto& [tool, args] : router_tool_calls())
     EXPECT_EQ(error_kind(tool, args), "router_auth_failed") << tool;
-  EXPECT_TRUE(data->audit.empty());
+  EXPECT_TRUE(data->changes().empty());
 }
 
 TEST_F(tool_errors_test, every_router_tool_refuses_another_environment) {

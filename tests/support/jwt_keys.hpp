@@ -13,6 +13,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "protocol/json.hpp"
 #include "src/auth/jwt.hpp"
