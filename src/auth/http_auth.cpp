@@ -176,8 +176,9 @@ bearer_auth::make(const config::server_options& opts,
     auto jwks = load_jwks(out->jwks_source_);
     if (!jwks)
       return jwks.error();
+    // The first unknown key id reloads at once; later ones at most every
+    // reload_every_s.
     out->jwks_ = std::move(*jwks);
-    out->last_reload_ = unix_now();
   }
   return out;
 }

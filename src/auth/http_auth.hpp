@@ -6,8 +6,9 @@
 // ("rmcp_…") is checked against the store, anything else as a JWT.
 //
 // The JWKS is read at start (a file, or an http://127.0.0.1 / [::1] /
-// localhost URL) and read again when a token names an unknown key id, at
-// most every 30 s; a failed reload keeps the keys it had.
+// localhost URL) and read again when a token names an unknown key id (the
+// first time at once, then at most every 30 s); a failed reload keeps the
+// keys it had.
 
 #include <functional>
 #include <memory>

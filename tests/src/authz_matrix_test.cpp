@@ -177,12 +177,6 @@ TEST_F(authz_matrix_test, listings_show_only_the_scope) {
 
 TEST_F(authz_matrix_test, resources_and_prompts_respect_the_scope) {
   start_scoped("read_only");
-  auto request = [this](const std::string& method, json params) {
-    auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
-          {"params", std::move(params)}});
-    return result_of(id);
-  };
   auto ok = request("resources/read", {{"uri", "device://sim-0/health"}});
   EXPECT_TRUE(ok.contains("contents")) << ok.dump();
   auto no = request("resources/read", {{"uri", "device://sim-1/health"}});
@@ -231,12 +225,6 @@ TEST_F(authz_matrix_test, audit_resources_show_only_what_the_caller_may_see) {
   record("bob", "sim-0");
   record("bob", "sim-1");
   call("get_dns_status", on(0));
-  auto request = [this](const std::string& method, json params) {
-    auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
-          {"params", std::move(params)}});
-    return result_of(id);
-  };
   auto res = request("resources/read", {{"uri", "audit://recent"}});
   ASSERT_TRUE(res.contains("contents")) << res.dump();
   auto doc = parse_json(res["contents"][0]["text"].get<std::string>()).value();
@@ -262,12 +250,6 @@ TEST_F(authz_matrix_test, no_tool_or_resource_output_leaks_a_password) {
                    {"username", "admin"}, {"password", "Sup3r-Secret-Pw"}});
   EXPECT_FALSE(reg.value("isError", false)) << reg.dump();
   std::string seen = reg.dump() + call("list_devices").dump();
-  auto request = [this](const std::string& method, json params) {
-    auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
-          {"params", std::move(params)}});
-    return result_of(id);
-  };
   for (auto* uri : {"fleet://health-summary", "fleet://devices/all",
                     "device://new-1/overview", "device://sim-0/overview",
                     "audit://recent", "audit://devices/new-1"})

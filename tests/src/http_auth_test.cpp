@@ -4,7 +4,15 @@
 // caller's role and scope enforced on tool calls, and the refusal to serve
 // a non-loopback address without authentication.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -12,6 +20,7 @@
 #include "protocol/json.hpp"
 #include "src/app/http_frontend.hpp"
 #include "src/app/runtime.hpp"
+#include "src/app/store_setup.hpp"
 #include "src/config/options_table.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/token_store.hpp"
@@ -104,6 +113,88 @@ protected:
   uint16_t port = 0;
   int last_id = 10;
 };
+
+/// A JWKS served over plain HTTP on 127.0.0.1 (what a local
+/// authorization server or a sidecar offers); counts the fetches.
+class jwks_server {
+public:
+  jwks_server() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = 0;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread{[this] { serve(); }};
+  }
+
+  ~jwks_server() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+
+  void set(const json& jwks) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    body_ = jwks.dump();
+  }
+
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/jwks";
+  }
+
+  int fetches() const {
+    return fetches_;
+  }
+
+private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0)
+        continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0)
+        continue;
+      char buf[2048];
+      ::recv(c, buf, sizeof buf, 0);
+      std::string body;
+      {
+        std::lock_guard<std::mutex> guard{mtx_};
+        body = body_;
+      }
+      auto reply = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+                   "Content-Length: "
+                   + std::to_string(body.size()) + "\r\n\r\n" + body;
+      ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+      ++fetches_;
+    }
+  }
+
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> fetches_{0};
+  std::mutex mtx_;
+  std::string body_;
+  std::thread thread_;
+};
+
+json claims_for(const std::string& sub, const std::string& scope) {
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  return {{"iss", "https://as.example.com"},
+          {"aud", "https://mcp.example.com/mcp"},
+          {"sub", sub},
+          {"exp", now + 300},
+          {"scope", scope}};
+}
 
 } // namespace
 
@@ -248,6 +339,88 @@ TEST_F(http_auth, oauth_jwt_access_tokens_from_a_jwks_file) {
   claims["aud"] = "https://elsewhere.example.com/mcp";
   auto wrong = post(initialize_line(1, "2025-11-25"), "", token(*rsa, claims));
   EXPECT_EQ(wrong.status, 401u);
+}
+
+TEST_F(http_auth, a_jwks_url_on_loopback_is_reloaded_for_a_new_key_id) {
+  auto k1 = make_key("ES256", "k1");
+  auto k2 = make_key("RS256", "k2");
+  auto k3 = make_key("RS256", "k3");
+  jwks_server as;
+  as.set({{"keys", json::array({jwk_of(*k1)})}});
+  start({{"auth.oauth_issuer", "https://as.example.com"},
+         {"auth.oauth_audience", "https://mcp.example.com/mcp"},
+         {"auth.oauth_jwks", as.url()}});
+  EXPECT_EQ(as.fetches(), 1);
+  auto sid = open_session(token(*k1, claims_for("dave", "mcp:read")));
+  EXPECT_EQ(sid.size(), 32u);
+  // The authorization server rotates in k2: the first unknown kid reloads.
+  as.set({{"keys", json::array({jwk_of(*k1), jwk_of(*k2)})}});
+  auto r = post(initialize_line(1, "2025-11-25"), "",
+                token(*k2, claims_for("dave", "mcp:read")));
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(as.fetches(), 2);
+  // Another unknown kid right after: no new fetch, refused.
+  auto r3 = post(initialize_line(1, "2025-11-25"), "",
+                 token(*k3, claims_for("dave", "mcp:read")));
+  EXPECT_EQ(r3.status, 401u);
+  EXPECT_EQ(as.fetches(), 2);
+}
+
+TEST_F(http_auth, the_admin_endpoint_approves_a_plan_for_an_approver_only) {
+  start({{"auth.api_tokens", "true"}});
+  config::server_options opts;
+  opts.data_dir = dir.path();
+  auto plans = app::open_plan_store(opts, rt->kv());
+  ASSERT_TRUE(plans) << error_message(plans.error());
+  plan_record p;
+  p.kind = "dns_ntp";
+  p.tool = "plan_dns_ntp_rollout";
+  p.apply_tool = "apply_dns_ntp_rollout";
+  p.created_by = "erin";
+  p.environment = "lab";
+  p.params = {{"dns_servers", {"1.1.1.1"}}};
+  p.batches = {{"r1"}};
+  plan_device d;
+  d.id = "r1";
+  p.devices.push_back(d);
+  auto made = (*plans)->create(p);
+  ASSERT_TRUE(made) << error_message(made.error());
+  auto path = "/admin/plans/" + made->id + "/approve";
+  auto as = [&](const std::string& token) {
+    return http_exchange(port, "POST", path,
+                         {{"Authorization", "Bearer " + token}}, "");
+  };
+  EXPECT_EQ(http_exchange(port, "POST", path, {}, "").status, 401u);
+  auto ops = as(make_token("olga", "ops_rw"));
+  EXPECT_EQ(ops.status, 403u) << ops.body;
+  EXPECT_NE(ops.body.find("approver or admin"), std::string::npos) << ops.body;
+  auto creator = as(make_token("erin", "approver"));
+  EXPECT_EQ(creator.status, 403u) << creator.body;
+  auto approver = make_token("frank", "approver");
+  auto ok = as(approver);
+  ASSERT_EQ(ok.status, 200u) << ok.body;
+  auto doc = parse_json(ok.body).value();
+  EXPECT_EQ(doc["approved_by"], "frank");
+  EXPECT_EQ(doc["approval_token"].get<std::string>().rfind("rmcp-approval.v1.", 0),
+            0u);
+  EXPECT_EQ(ok.header("cache-control"), "no-store");
+  auto again = as(approver);
+  EXPECT_EQ(again.status, 409u) << again.body;
+  EXPECT_EQ(http_exchange(port, "POST", "/admin/plans/nope/approve",
+                          {{"Authorization", "Bearer " + approver}}, "")
+              .status,
+            404u);
+  storage::audit_log log{rt->kv()};
+  auto recent = log.recent("", 0);
+  ASSERT_TRUE(recent);
+  size_t approved = 0, denied = 0;
+  for (auto& rec : *recent)
+    if (rec.kind == "approval") {
+      approved += rec.outcome == "approved";
+      denied += rec.outcome == "denied";
+    }
+  EXPECT_EQ(approved, 1u);
+  EXPECT_GE(denied, 3u);
 }
 
 TEST(http_auth_setup, a_public_listener_without_auth_is_refused) {
