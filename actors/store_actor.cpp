@@ -43,6 +43,7 @@ struct store_state {
   template <class F>
   auto call(const char* op, std::string subject, F&& fn) -> decltype(fn()) {
     flush_health();
+    flush_audit();
     return guarded(op, subject, std::forward<F>(fn));
   }
 
@@ -76,6 +77,46 @@ struct store_state {
   void on_flush() {
     flush_queued_ = false;
     flush_health();
+    flush_audit();
+  }
+
+  // -- group commit of audit records -------------------------------------------
+  //
+  // Every tools/call appends a record; under load one transaction per record
+  // would make the disk the limit of the whole service. Records are
+  // buffered like health samples and appended in order in one transaction;
+  // each caller gets its sequence number after that commit.
+
+  caf::result<uint64_t> buffer_audit(audit_record rec) {
+    auto promise = self_->make_response_promise<uint64_t>();
+    pending_audit_.push_back({std::move(rec), promise});
+    if (pending_audit_.size() >= max_health_batch) {
+      flush_audit();
+    } else if (!flush_queued_) {
+      flush_queued_ = true;
+      self_->send(self_, atom::flush_v);
+    }
+    return promise;
+  }
+
+  void flush_audit() {
+    if (pending_audit_.empty())
+      return;
+    auto batch = std::move(pending_audit_);
+    pending_audit_.clear();
+    std::vector<audit_record> records;
+    records.reserve(batch.size());
+    for (auto& p : batch)
+      records.push_back(std::move(p.record));
+    auto seqs = guarded("put-audit", std::to_string(records.size())
+                                       + " records",
+                        [&] { return audit->append_all(std::move(records)); });
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!seqs)
+        batch[i].promise.deliver(seqs.error());
+      else
+        batch[i].promise.deliver((*seqs)[i]);
+    }
   }
 
   void flush_health() {
@@ -104,6 +145,11 @@ private:
   struct pending_sample {
     health_sample sample;
     caf::typed_response_promise<atom::ok> promise;
+  };
+
+  struct pending_record {
+    audit_record record;
+    caf::typed_response_promise<uint64_t> promise;
   };
 
   template <class F>
@@ -146,6 +192,7 @@ private:
 
   store_impl_actor::pointer self_;
   std::vector<pending_sample> pending_;
+  std::vector<pending_record> pending_audit_;
   bool flush_queued_ = false;
 };
 
@@ -161,6 +208,7 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
   // A regular shutdown writes buffered samples before the actor goes.
   self->set_exit_handler([self, &st](caf::exit_msg& msg) {
     st.flush_health();
+    st.flush_audit();
     self->quit(msg.reason);
   });
   return {
@@ -221,8 +269,7 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
       return st.call("status", "", [&] { return st.db->status(); });
     },
     [&st](atom::put, audit_record& rec) -> caf::result<uint64_t> {
-      return st.call("put-audit", rec.device_id,
-                     [&] { return st.audit->append(std::move(rec)); });
+      return st.buffer_audit(std::move(rec));
     },
     [&st](atom::get, atom::audit, const std::string& id,
           uint32_t limit) -> caf::result<std::vector<audit_record>> {

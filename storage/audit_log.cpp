@@ -102,12 +102,19 @@ audit_log::audit_log(std::shared_ptr<kv_store> kv,
 }
 
 caf::expected<uint64_t> audit_log::append(audit_record rec) {
-  if (rec.timestamp == 0)
-    rec.timestamp = clock_();
-  if (rec.kind.empty())
-    rec.kind = audit_kind::change;
-  uint64_t seq = 0;
+  std::vector<audit_record> one;
+  one.push_back(std::move(rec));
+  auto seqs = append_all(std::move(one));
+  if (!seqs)
+    return seqs.error();
+  return seqs->front();
+}
+
+caf::expected<std::vector<uint64_t>>
+audit_log::append_all(std::vector<audit_record> recs) {
+  std::vector<uint64_t> seqs;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    seqs.clear();
     // Append-only: the record count is the last sequence number.
     auto n = txn.count(tables::audit);
     if (!n)
@@ -115,20 +122,29 @@ caf::expected<uint64_t> audit_log::append(audit_record rec) {
     auto h = read_head(txn);
     if (!h)
       return h.error();
-    seq = *n + 1;
-    rec.seq = seq;
-    rec.prev_hash = h->hash;
-    rec.hash.clear();
-    auto doc = encode(rec);
-    rec.hash = audit_hash(doc);
-    doc["hash"] = rec.hash;
-    if (auto e = txn.put(tables::audit, seq_key(seq), dump_json(doc)))
-      return e;
-    return write_head(txn, seq, rec.hash);
+    auto seq = *n;
+    auto prev = h->hash;
+    for (auto& rec : recs) {
+      if (rec.timestamp == 0)
+        rec.timestamp = clock_();
+      if (rec.kind.empty())
+        rec.kind = audit_kind::change;
+      rec.seq = ++seq;
+      rec.prev_hash = prev;
+      rec.hash.clear();
+      auto doc = encode(rec);
+      rec.hash = audit_hash(doc);
+      doc["hash"] = rec.hash;
+      if (auto e = txn.put(tables::audit, seq_key(seq), dump_json(doc)))
+        return e;
+      prev = rec.hash;
+      seqs.push_back(seq);
+    }
+    return write_head(txn, seq, prev);
   });
   if (err)
     return err;
-  return seq;
+  return seqs;
 }
 
 caf::expected<std::vector<audit_record>>

@@ -5,6 +5,7 @@
 #include "actors/store_actor.hpp"
 
 #include <optional>
+#include <set>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
@@ -12,6 +13,7 @@
 
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/schema.hpp"
 #include "tests/support/actor_fixture.hpp"
@@ -250,6 +252,33 @@ TEST_F(store_actor_test, audit_records_are_appended_and_read_newest_first) {
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].seq, 2u);
+}
+
+TEST_F(store_actor_test, audit_bursts_are_appended_in_one_chained_commit) {
+  std::vector<answer<uint64_t>> answers;
+  auto commits_before = mem->commits();
+  for (int i = 0; i < 5; ++i) {
+    audit_record rec;
+    rec.kind = audit_kind::call;
+    rec.actor = "alice";
+    rec.tool = "t" + std::to_string(i);
+    rec.outcome = "ok";
+    answers.push_back(send_request<uint64_t>(atom::put_v, rec));
+  }
+  run();
+  EXPECT_EQ(mem->commits(), commits_before + 1);
+  std::set<uint64_t> seqs;
+  for (auto& a : answers) {
+    auto seq = take(a);
+    ASSERT_TRUE(seq) << error_message(seq.error());
+    seqs.insert(*seq);
+  }
+  EXPECT_EQ(seqs, (std::set<uint64_t>{1, 2, 3, 4, 5}));
+  storage::audit_log log{mem};
+  auto v = log.verify();
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->records, 5u);
 }
 
 TEST_F(store_actor_test, status_probes_the_store) {
