@@ -13,6 +13,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/device_store.hpp"
 #include "storage/tables.hpp"
+#include "tests/e2e/stdio_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -166,6 +167,47 @@ TEST_F(security_cli_test, key_rotate_reencrypts_every_credential) {
   ASSERT_TRUE(cred) << error_message(cred.error());
   EXPECT_EQ(cred->password, "pa55-word");
   EXPECT_EQ(rotated.out.find("pa55-word"), std::string::npos);
+}
+
+TEST_F(security_cli_test, a_public_http_listener_without_auth_does_not_start) {
+  auto refused = run({"serve", "--http", "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("without authentication"), std::string::npos)
+    << refused.err;
+  EXPECT_NE(refused.err.find("auth.api_tokens"), std::string::npos)
+    << refused.err;
+}
+
+TEST_F(security_cli_test, a_stdio_session_is_audited_and_the_chain_verifies) {
+  {
+    child_process p{{binary, "--data-dir", data.path(), "--log-level", "warn",
+                     "serve", "--stdio"}};
+    handshake(p);
+    auto echo = request(p, 2, "tools/call",
+                        {{"name", "echo"}, {"arguments", {{"message", "hi"}}}});
+    EXPECT_FALSE(echo["result"].value("isError", false)) << echo.dump();
+    auto bad = request(p, 3, "tools/call",
+                       {{"name", "echo"}, {"arguments", {{"nope", 1}}}});
+    EXPECT_TRUE(bad["result"].value("isError", false)) << bad.dump();
+    p.close_stdin();
+    EXPECT_EQ(p.wait().value_or(-1), 0) << p.stderr_text();
+  }
+  auto exported = run({"audit", "export"});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  std::istringstream lines{exported.out};
+  std::string line;
+  std::vector<json> records;
+  while (std::getline(lines, line))
+    records.push_back(parse_json(line).value_or(json{}));
+  ASSERT_EQ(records.size(), 2u) << exported.out;
+  EXPECT_EQ(records[0]["actor"], "local-operator");
+  EXPECT_EQ(records[0]["role"], "admin");
+  EXPECT_EQ(records[0]["transport"], "stdio");
+  EXPECT_EQ(records[0]["tool"], "echo");
+  EXPECT_EQ(records[0]["outcome"], "ok");
+  EXPECT_EQ(records[1]["outcome"], "error");
+  EXPECT_EQ(records[1]["prev_hash"], records[0]["hash"]);
+  EXPECT_EQ(run({"audit", "verify"}).code, 0);
 }
 
 } // namespace rmcp
