@@ -16,6 +16,9 @@ namespace {
 
 const record_table<audit_record> audit_table{tables::audit};
 
+/// Records `recent` with a limit reads at most, newest first.
+constexpr uint64_t recent_scan_bound = 100'000;
+
 /// meta key of the chain head {"seq": n, "hash": "…"}.
 constexpr std::string_view head_key = "audit_head";
 
@@ -152,22 +155,38 @@ audit_log::recent(const std::string& device_id, uint32_t limit) {
   auto txn = kv_->begin_read();
   if (!txn)
     return txn.error();
+  auto matches = [&](const audit_record& rec) {
+    return device_id.empty() || rec.device_id == device_id
+           || std::find(rec.devices.begin(), rec.devices.end(), device_id)
+                != rec.devices.end();
+  };
   std::vector<audit_record> all;
+  if (limit > 0) {
+    // Newest first by sequence number: reads only the tail of the trail
+    // (at most recent_scan_bound records), not the whole table.
+    auto n = (*txn)->count(tables::audit);
+    if (!n)
+      return n.error();
+    for (uint64_t seq = *n, read = 0;
+         seq > 0 && all.size() < limit && read < recent_scan_bound;
+         --seq, ++read) {
+      auto rec = audit_table.get(**txn, seq_key(seq));
+      if (!rec)
+        return rec.error();
+      if (*rec && matches(**rec))
+        all.push_back(std::move(**rec));
+    }
+    return all;
+  }
   auto err = audit_table.scan(**txn, "",
                               [&](std::string_view, audit_record& rec) {
-                                if (device_id.empty()
-                                    || rec.device_id == device_id
-                                    || std::find(rec.devices.begin(),
-                                                 rec.devices.end(), device_id)
-                                         != rec.devices.end())
+                                if (matches(rec))
                                   all.push_back(std::move(rec));
                                 return true;
                               });
   if (err)
     return err;
   std::reverse(all.begin(), all.end());
-  if (limit > 0 && all.size() > limit)
-    all.resize(limit);
   return all;
 }
 

@@ -65,7 +65,8 @@ public:
   caf::expected<std::vector<uint64_t>> append_all(std::vector<audit_record> recs);
 
   /// Up to `limit` records (0 = all), newest first; only those of
-  /// `device_id` (also as one of `devices`) when it is not empty.
+  /// `device_id` (also as one of `devices`) when it is not empty. With a
+  /// limit only the newest 100,000 records are looked at.
   caf::expected<std::vector<audit_record>> recent(const std::string& device_id,
                                                   uint32_t limit);
 
