@@ -227,7 +227,7 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
               if (!d) {
                 auto id = i->second.id;
                 calls.erase(i);
-                count_call(setup.tool->spec.name, tool_outcome::error, started);
+                count_call(setup.tool->spec.name, tool_outcome::denied, started);
                 reply(id, to_tool_error_result(
                             refuse(authz::action::tool(setup.tool->spec), d,
                                    devices)));

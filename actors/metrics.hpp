@@ -51,6 +51,8 @@ inline constexpr std::string_view error = "error";
 inline constexpr std::string_view timeout = "timeout";
 /// The client cancelled the call.
 inline constexpr std::string_view cancelled = "cancelled";
+/// The authorization refused the call (it never ran).
+inline constexpr std::string_view denied = "denied";
 } // namespace tool_outcome
 
 class metrics {

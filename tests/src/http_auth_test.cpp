@@ -283,6 +283,13 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
   EXPECT_EQ(read.body.find(reader.substr(reader.rfind('_') + 1)),
             std::string::npos);
   EXPECT_TRUE(log.verify()->ok);
+  // Refusals show in the metrics.
+  auto metrics = http_exchange(port, "GET", "/metrics", {});
+  EXPECT_NE(metrics.body.find(
+              "rmcp_tool_calls_total{outcome=\"denied\",tool=\"register_device\"}"),
+            std::string::npos)
+    << metrics.body.substr(0, 2000);
+  EXPECT_NE(metrics.body.find("reason=\"unauthenticated\""), std::string::npos);
 }
 
 TEST_F(http_auth, a_revoked_token_is_refused_at_once) {

@@ -88,6 +88,9 @@ TEST(http_message, frames_responses_chunks_and_events) {
   auto r = format_response(11, 404, "application/json", "{}",
                            {{"Mcp-Session-Id", "abc"}}, true);
   EXPECT_EQ(r.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << r;
+  EXPECT_EQ(format_response(11, 401, "", "", {}, true)
+              .rfind("HTTP/1.1 401 Unauthorized\r\n", 0),
+            0u);
   EXPECT_NE(r.find("Mcp-Session-Id: abc\r\n"), std::string::npos);
   EXPECT_NE(r.find("Content-Length: 2\r\n\r\n{}"), std::string::npos);
   EXPECT_EQ(format_chunk("hello"), "5\r\nhello\r\n");
