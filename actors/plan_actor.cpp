@@ -71,6 +71,11 @@ plan_impl(plan_store_actor::stateful_pointer<plan_actor_state> self,
       return st.call<std::vector<plan_step>>("journal", id,
                                              [&] { return st.db->journal(id); });
     },
+    [&st](atom::cancel, const std::string& id, const std::string& who,
+          const std::string& reason) -> caf::result<plan_record> {
+      return st.call<plan_record>("cancel", id,
+                                  [&] { return st.db->cancel(id, who, reason); });
+    },
   };
 }
 

@@ -12,8 +12,10 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/rollout.hpp"
 #include "protocol/fleet_actors.hpp"
 #include "protocol/mcp_actors.hpp"
+#include "protocol/plan_actors.hpp"
 
 namespace rmcp {
 
@@ -40,6 +42,13 @@ struct services {
   store_actor store;
   /// Supervisor and directory of the device actors.
   fleet_actor fleet;
+  /// The plan tables (null until the store is configured).
+  plan_store_actor plans;
+  /// Holds the rollout coordinators (null without plans).
+  rollout_manager_actor rollouts;
+  /// Plan defaults (batch size, pause, management devices) and rollout
+  /// policy.
+  rollout_settings rollout;
   /// Prometheus families (thread-safe; null in tests that do not care).
   std::shared_ptr<rmcp::metrics> metrics;
 };

@@ -73,6 +73,12 @@ public:
     return *setup_.tool;
   }
 
+  /// The whole setup (session, request key and progress token: a rollout
+  /// sends its progress to the client that called apply).
+  const tool_call_setup& setup() const noexcept {
+    return setup_;
+  }
+
   caf::event_based_actor* self() const noexcept {
     return self_;
   }

@@ -136,6 +136,7 @@ json to_json(const plan_record& x) {
           {"token_used", x.token_used},
           {"closed_by", x.closed_by},
           {"reason", x.reason},
+          {"cancel_requested", x.cancel_requested},
           {"journal_seq", x.journal_seq}};
 }
 
@@ -172,6 +173,7 @@ bool from_json(const json& j, plan_record& x) {
   x.token_used = j.value("token_used", false);
   x.closed_by = j.value("closed_by", "");
   x.reason = j.value("reason", "");
+  x.cancel_requested = j.value("cancel_requested", false);
   x.journal_seq = j.value("journal_seq", uint64_t{0});
   return !x.id.empty();
 }

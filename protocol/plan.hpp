@@ -103,6 +103,9 @@ struct plan_record {
   /// Who rejected or cancelled it, and why.
   std::string closed_by;
   std::string reason;
+  /// Set while executing by `plan cancel` or config_rollback_plan: the
+  /// rollout coordinator sees it at its next step and rolls back.
+  bool cancel_requested = false;
   /// Journal entries written so far (the next sequence number).
   uint64_t journal_seq = 0;
 };
@@ -114,7 +117,9 @@ struct plan_step {
   /// plan-executing, batch-started, device-snapshot, device-applying,
   /// device-applied, device-apply-failed, gate-started, gate-passed,
   /// gate-failed, rollback-started, device-rolling-back, device-rolled-back,
-  /// device-rollback-failed, plan-completed, plan-failed, plan-rolled-back.
+  /// device-rollback-failed, plan-completed, plan-failed, plan-rolled-back;
+  /// also cancel-requested, plan-cancelled, deadman-arming, deadman-disarming,
+  /// deadman-waiting, plan-resumed (actors/rollout.hpp).
   std::string event;
   /// -1 when the step belongs to no batch.
   int32_t batch = -1;
@@ -144,7 +149,7 @@ typename Inspector::result_type inspect(Inspector& f, plan_record& x) {
            x.warnings, x.batches, x.pause_ms, x.rollback_on_failure,
            x.devices, x.approved_by, x.approved_at, x.approval_expires_at,
            x.approval_nonce, x.token_used, x.closed_by, x.reason,
-           x.journal_seq);
+           x.cancel_requested, x.journal_seq);
 }
 
 template <class Inspector>

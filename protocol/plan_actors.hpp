@@ -9,6 +9,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "protocol/json.hpp"
+#include "protocol/mcp_actors.hpp"
 #include "protocol/plan.hpp"
 #include "protocol/type_ids.hpp"
 
@@ -32,6 +33,10 @@ namespace rmcp {
 /// |                              | transaction; plan_state_invalid for an   |
 /// |                              | illegal transition (nothing written)     |
 /// | (get, journal, id)           | vector<plan_step> in order               |
+/// | (cancel, id, who, reason)    | plan_record: pending/approved →          |
+/// |                              | cancelled; executing/rolling_back →      |
+/// |                              | cancel_requested set; final →            |
+/// |                              | plan_state_invalid                       |
 using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::put, plan_record>::with<plan_record>,
   caf::replies_to<atom::get, atom::plan, std::string>::with<plan_record>,
@@ -39,18 +44,52 @@ using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::start, std::string, std::string>::with<plan_record>,
   caf::replies_to<atom::put, plan_step>::with<plan_record>,
   caf::replies_to<atom::get, atom::journal,
-                  std::string>::with<std::vector<plan_step>>>;
+                  std::string>::with<std::vector<plan_step>>,
+  caf::replies_to<atom::cancel, std::string, std::string,
+                  std::string>::with<plan_record>>;
 
-/// The rollout coordinator of one executing plan (actors/rollout.hpp).
+/// The rollout coordinator of one executing plan (actors/rollout.hpp):
+/// spawned and held by the rollout manager, one per plan it drives.
 ///
-/// | message       | reply                                                 |
-/// |---------------|-------------------------------------------------------|
-/// | (run)         | json report once the plan reached a final state       |
-/// |               | (completed, rolled_back or failed); one run per actor |
-/// | internal:     |                                                       |
-/// | (tick, batch) | the pause before `batch` elapsed                      |
+/// | message                        | reply                                 |
+/// |--------------------------------|---------------------------------------|
+/// | (run, session, key, token)     | json report once the plan reached a   |
+/// |                                | final state (completed, rolled_back   |
+/// |                                | or failed); progress notifications go |
+/// |                                | to `session` for request `key` when   |
+/// |                                | `token` (a progressToken) is not null |
+/// | internal:                      |                                       |
+/// | (tick, seq)                    | a pause, gate delay or dead-man wait  |
+/// |                                | elapsed (`seq` = the wait it ends)    |
 using rollout_actor = caf::typed_actor<
-  caf::replies_to<atom::run>::with<json>,
+  caf::replies_to<atom::run, mcp_session_actor, std::string,
+                  json>::with<json>,
   caf::reacts_to<atom::tick, uint64_t>>;
+
+/// The rollout manager (one per process): spawns and holds the
+/// coordinators, and takes over interrupted rollouts at start.
+///
+/// | message                                | reply                         |
+/// |----------------------------------------|-------------------------------|
+/// | (run, plan_id, session, key, token)    | json report; the plan must be |
+/// |                                        | executing (the apply tool     |
+/// |                                        | consumed its token); conflict |
+/// |                                        | when it already runs          |
+/// | (rollback, plan_id)                    | json: {"running": true} when  |
+/// |                                        | its coordinator runs (it sees |
+/// |                                        | the plan's cancel_requested); |
+/// |                                        | else the report of a rollback |
+/// |                                        | of an executing/rolling_back  |
+/// |                                        | plan                          |
+/// | (recover)                              | plan ids taken over: every    |
+/// |                                        | executing plan is resumed or  |
+/// |                                        | rolled back (rollout.         |
+/// |                                        | on_restart), every            |
+/// |                                        | rolling_back one rolled back  |
+using rollout_manager_actor = caf::typed_actor<
+  caf::replies_to<atom::run, std::string, mcp_session_actor, std::string,
+                  json>::with<json>,
+  caf::replies_to<atom::rollback, std::string>::with<json>,
+  caf::replies_to<atom::recover>::with<std::vector<std::string>>>;
 
 } // namespace rmcp

@@ -125,6 +125,9 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, plan, "plan")
 CAF_ADD_ATOM(rmcp, rmcp::atom, plans, "plans")
 CAF_ADD_ATOM(rmcp, rmcp::atom, start, "start")
 CAF_ADD_ATOM(rmcp, rmcp::atom, journal, "journal")
+CAF_ADD_ATOM(rmcp, rmcp::atom, cancel, "cancel")
+CAF_ADD_ATOM(rmcp, rmcp::atom, rollback, "rollback")
+CAF_ADD_ATOM(rmcp, rmcp::atom, recover, "recover")
 
 // -- store internals: group commit of health samples ----------------------------
 

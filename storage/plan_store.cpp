@@ -165,7 +165,7 @@ caf::expected<std::vector<plan_record>> plan_store::list() {
 
 caf::expected<plan_record>
 plan_store::change(const std::string& id, plan_step st,
-                   const std::function<caf::error(plan_record&)>& fn) {
+                   const std::function<caf::error(plan_record&, plan_step&)>& fn) {
   plan_record result;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     auto found = plans_table.get(txn, id);
@@ -174,7 +174,7 @@ plan_store::change(const std::string& id, plan_step st,
     if (!*found)
       return make_error(ec::plan_not_found, "no plan " + id);
     auto& plan = **found;
-    if (auto e = fn(plan))
+    if (auto e = fn(plan, st))
       return e;
     if (!st.to_state.empty()) {
       plan_state to;
@@ -224,7 +224,7 @@ caf::expected<std::string> plan_store::approve(const std::string& id,
   plan_step st;
   st.event = "plan-approved";
   st.to_state = to_string(plan_state::approved);
-  auto res = change(id, st, [&](plan_record& plan) -> caf::error {
+  auto res = change(id, st, [&](plan_record& plan, plan_step&) -> caf::error {
     if (plan.state != plan_state::pending)
       return check_transition(plan.id, plan.state, plan_state::approved);
     if (approver == plan.created_by && !opts_.allow_self_approval)
@@ -255,11 +255,42 @@ caf::expected<plan_record> plan_store::reject(const std::string& id,
   st.event = "plan-rejected";
   st.to_state = to_string(plan_state::cancelled);
   st.detail = {{"by", who}, {"reason", reason}};
-  return change(id, st, [&](plan_record& plan) -> caf::error {
+  return change(id, st, [&](plan_record& plan, plan_step&) -> caf::error {
     if (plan.state == plan_state::executing)
       return make_error(ec::plan_state_invalid,
                         "plan " + plan.id
                           + " is executing; it cannot be rejected");
+    plan.closed_by = who;
+    plan.reason = reason;
+    return caf::none;
+  });
+}
+
+caf::expected<plan_record> plan_store::cancel(const std::string& id,
+                                              const std::string& who,
+                                              const std::string& reason) {
+  if (who.empty())
+    return make_error(ec::invalid_arguments, "who cancels is empty");
+  plan_step st;
+  return change(id, st, [&](plan_record& plan, plan_step& s) -> caf::error {
+    s.detail = {{"by", who}, {"reason", reason}};
+    switch (plan.state) {
+      case plan_state::pending:
+      case plan_state::approved:
+        s.event = "plan-cancelled";
+        s.to_state = to_string(plan_state::cancelled);
+        break;
+      case plan_state::executing:
+      case plan_state::rolling_back:
+        s.event = "cancel-requested";
+        plan.cancel_requested = true;
+        break;
+      default:
+        return make_error(ec::plan_state_invalid,
+                          "plan " + plan.id + " is " + to_string(plan.state)
+                            + ", which is final; nothing to cancel (undo a "
+                              "completed change with a new plan)");
+    }
     plan.closed_by = who;
     plan.reason = reason;
     return caf::none;
@@ -271,7 +302,7 @@ caf::expected<plan_record> plan_store::start(const std::string& id,
   plan_step st;
   st.event = "plan-executing";
   st.to_state = to_string(plan_state::executing);
-  return change(id, st, [&](plan_record& plan) -> caf::error {
+  return change(id, st, [&](plan_record& plan, plan_step&) -> caf::error {
     auto invalid = [&](const std::string& why) {
       return make_error(ec::approval_invalid, "approval token refused for plan "
                                                 + plan.id + ": " + why);
@@ -318,7 +349,8 @@ caf::expected<plan_record> plan_store::start(const std::string& id,
 
 caf::expected<plan_record> plan_store::step(plan_step st) {
   auto id = st.plan_id;
-  return change(id, std::move(st), [](plan_record&) { return caf::none; });
+  return change(id, std::move(st),
+                [](plan_record&, plan_step&) { return caf::none; });
 }
 
 caf::expected<std::vector<plan_step>>

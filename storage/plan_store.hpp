@@ -74,6 +74,14 @@ public:
                                     const std::string& who,
                                     const std::string& reason);
 
+  /// `who` cancels plan `id`: pending|approved → cancelled (journal
+  /// plan-cancelled); executing|rolling_back → cancel_requested is set
+  /// (journal cancel-requested; the rollout coordinator rolls back what it
+  /// applied at its next step); a final plan → plan_state_invalid.
+  caf::expected<plan_record> cancel(const std::string& id,
+                                    const std::string& who,
+                                    const std::string& reason);
+
   /// Checks `token` against the plan and consumes it: approved →
   /// executing (journal `plan-executing`). approval_invalid (malformed,
   /// another plan, changed parameters, tampered), approval_expired,
@@ -98,10 +106,11 @@ private:
   std::string sign(const plan_record& plan, const std::string& approver,
                    int64_t expires, const std::string& nonce) const;
 
-  /// Loads, changes (fn) and writes back a plan with its journal entry.
+  /// Loads, changes (fn, which may also fill in the step) and writes back a
+  /// plan with its journal entry.
   caf::expected<plan_record>
   change(const std::string& id, plan_step st,
-         const std::function<caf::error(plan_record&)>& fn);
+         const std::function<caf::error(plan_record&, plan_step&)>& fn);
 
   std::shared_ptr<kv_store> kv_;
   credential_key key_;

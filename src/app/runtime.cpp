@@ -9,6 +9,8 @@
 
 #include "actors/metrics.hpp"
 #include "actors/notifier.hpp"
+#include "actors/plan_actor.hpp"
+#include "actors/rollout.hpp"
 #include "actors/store_actor.hpp"
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
@@ -18,6 +20,7 @@
 #include "src/routeros/beast_client.hpp"
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
+#include "src/tools/change_kinds.hpp"
 #include "src/tools/tools.hpp"
 
 namespace rmcp::app {
@@ -99,6 +102,27 @@ fleet_settings make_fleet_settings(const config::server_options& opts) {
   return f;
 }
 
+rollout_settings make_rollout_settings(const config::server_options& opts) {
+  rollout_settings r;
+  r.batch_size = opts.rollout_batch_size;
+  r.pause = opts.rollout_pause;
+  std::string id;
+  for (char c : opts.rollout_management_devices + ",") {
+    if (c == ',' || c == ' ') {
+      if (!id.empty())
+        r.management_devices.push_back(id);
+      id.clear();
+    } else {
+      id += c;
+    }
+  }
+  r.gate_delay = opts.rollout_gate_delay;
+  r.deadman_delay = opts.rollout_deadman_delay;
+  r.gate_untouched = opts.rollout_gate_untouched;
+  r.resume_on_restart = opts.rollout_on_restart == "resume";
+  return r;
+}
+
 namespace {
 
 sigset_t shutdown_signals() {
@@ -164,6 +188,9 @@ caf::error runtime::start(std::string transports) {
   if (!db)
     return db.error();
   kv_ = (*db)->kv();
+  auto plan_db = open_plan_store(opts_, (*db)->kv());
+  if (!plan_db)
+    return plan_db.error();
   io_ = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(opts_.device_io_threads));
   rest_factory_ = routeros::make_rest_client_factory(
@@ -179,7 +206,20 @@ caf::error runtime::start(std::string transports) {
   svc->store = spawn_store_actor(*sys_, std::move(*db), true);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
+  // Detached for the same reason as the store actor (same environment).
+  svc->plans = spawn_plan_actor(*sys_, std::move(*plan_db), true);
+  svc->rollout = make_rollout_settings(opts_);
+  rollout_deps deps;
+  deps.plans = svc->plans;
+  deps.fleet = svc->fleet;
+  deps.kinds = tools::find_change_kind;
+  deps.settings = svc->rollout;
+  deps.metrics = svc->metrics;
+  svc->rollouts = spawn_rollout_manager(*sys_, std::move(deps));
   install_log_forwarder(svc->notifier);
+  // Plans a crash or kill left executing or rolling back: resumed or
+  // rolled back now (rollout.on_restart), before any session starts.
+  caf::anon_send(svc->rollouts, atom::recover_v);
   svc_ = std::move(svc);
   return caf::none;
 }
@@ -213,6 +253,10 @@ void runtime::stop() {
   stopped_ = true;
   log::set_forwarder({});
   caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
+  // Rollouts stop where they are; their plans stay executing in the journal
+  // and are taken over at the next start.
+  caf::anon_send_exit(svc_->rollouts, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(svc_->plans, caf::exit_reason::user_shutdown);
   // The fleet stops its device actors; the store goes last.
   caf::anon_send_exit(svc_->fleet, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);

@@ -52,6 +52,9 @@ session_settings make_session_settings(const config::server_options& opts);
 /// Fleet and device-actor policy from the options.
 fleet_settings make_fleet_settings(const config::server_options& opts);
 
+/// Plan defaults and rollout policy from the options (rollout.*).
+rollout_settings make_rollout_settings(const config::server_options& opts);
+
 /// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
 /// started afterwards); the runtime polls for them. Ignores SIGPIPE.
 void block_shutdown_signals();

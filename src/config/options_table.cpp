@@ -212,6 +212,25 @@ const std::vector<binding>& bindings() {
     {{"rollout.pause", t::duration, {}, 0, 3600000,
       "Pause between rollout batches (a plan's default)."},
      &o::rollout_pause},
+    {{"rollout.management_devices", t::string, {}, 0, 0,
+      "Comma-separated device ids through which the others are reached; "
+      "each goes last in a plan, alone."},
+     &o::rollout_management_devices},
+    {{"rollout.gate_delay", t::duration, {}, 0, 600000,
+      "Wait after a batch's writes before its health gate."},
+     &o::rollout_gate_delay},
+    {{"rollout.deadman_delay", t::duration, {}, 30000, 3600000,
+      "Risky changes (routes): the router restores its snapshot this long "
+      "after the change unless the health gate passed and the job was "
+      "removed."},
+     &o::rollout_deadman_delay},
+    {{"rollout.gate_untouched", t::boolean, {}, 0, 0,
+      "Also require devices not yet changed to be healthy at every gate."},
+     &o::rollout_gate_untouched},
+    {{"rollout.on_restart", t::choice, {"rollback", "resume"}, 0, 0,
+      "Plans left executing by a crash or kill: roll back what was applied "
+      "or resume the rollout."},
+     &o::rollout_on_restart},
   };
   return table;
 }

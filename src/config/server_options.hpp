@@ -151,6 +151,18 @@ struct server_options {
   int64_t rollout_batch_size = 5;
   /// Pause between rollout batches (plan default).
   std::chrono::milliseconds rollout_pause{60000};
+  /// Comma-separated ids of the devices through which the others are
+  /// reached: each goes last in a plan, in a batch of its own.
+  std::string rollout_management_devices;
+  /// Wait after a batch's writes before its health gate.
+  std::chrono::milliseconds rollout_gate_delay{5000};
+  /// Dead-man revert delay of risky changes (routes): the router restores
+  /// its snapshot this long after the change unless the gate passed.
+  std::chrono::milliseconds rollout_deadman_delay{300000};
+  /// Also check devices not yet changed at every health gate.
+  bool rollout_gate_untouched = false;
+  /// What happens on start to plans left executing: rollback or resume.
+  std::string rollout_on_restart = "rollback";
 };
 
 } // namespace rmcp::config

@@ -21,6 +21,7 @@ caf::error register_all_tools(tool_registry& reg) {
     register_diagnostic_tools,
     register_fleet_tools,
     register_registry_tools,
+    register_plan_tools,
   };
   for (auto area : areas)
     if (auto err = area(reg))

@@ -42,7 +42,7 @@ TEST(tool_catalog, every_tool_is_described_for_a_model) {
   }
 }
 
-TEST(tool_catalog, tools_list_stays_under_sixty_kilobytes) {
+TEST(tool_catalog, tools_list_stays_under_eighty_kilobytes) {
   auto tools = app::build_tools();
   ASSERT_TRUE(tools);
   json list = json::array();
@@ -67,7 +67,9 @@ TEST(tool_catalog, tools_list_stays_under_sixty_kilobytes) {
   RecordProperty("tools_list_bytes", static_cast<int>(size));
   std::cout << "tools/list: " << (*tools)->all().size() << " tools, " << size
             << " bytes\n";
-  EXPECT_LT(size, 60u * 1024u);
+  // 60 KB for the read and single-device tiers; the professional tier
+  // (plans and rollouts, issue 7) adds about 20 tools.
+  EXPECT_LT(size, 80u * 1024u);
 }
 
 } // namespace rmcp

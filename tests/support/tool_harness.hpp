@@ -19,6 +19,11 @@
 #include "actors/fleet.hpp"
 #include "actors/mcp_session.hpp"
 #include "actors/notifier.hpp"
+#include "actors/plan_actor.hpp"
+#include "actors/rollout.hpp"
+#include "src/tools/change_kinds.hpp"
+#include "storage/memory_store.hpp"
+#include "storage/plan_store.hpp"
 #include "src/app/runtime.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/fake_rest_client.hpp"
@@ -34,11 +39,15 @@ protected:
     fleet_cfg.seed = 1;
     fleet_cfg.device.seed = 1;
     fleet_cfg.device.health_checks = false;
+    rollout_cfg.gate_delay = std::chrono::milliseconds{0};
+    rollout_cfg.pause = std::chrono::milliseconds{0};
   }
 
   ~tool_harness() override {
     for (auto& a : std::vector<caf::actor>{
            caf::actor_cast<caf::actor>(session),
+           caf::actor_cast<caf::actor>(rollouts),
+           caf::actor_cast<caf::actor>(plans),
            caf::actor_cast<caf::actor>(fleet),
            caf::actor_cast<caf::actor>(store),
            caf::actor_cast<caf::actor>(notifier), sink})
@@ -70,6 +79,10 @@ protected:
     fleet = spawn_fleet(sys, store,
                         client_factory ? client_factory : factory, fleet_cfg);
     svc->fleet = fleet;
+    start_plans();
+    svc->plans = plans;
+    svc->rollouts = rollouts;
+    svc->rollout = rollout_cfg;
     out = std::make_shared<std::vector<json>>();
     sink = sys.spawn([out{out}](caf::event_based_actor*) -> caf::behavior {
       return {[out](atom::rpc_out, const std::string& payload,
@@ -97,6 +110,33 @@ protected:
             {"capabilities", json::object()},
             {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}});
     send({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+  }
+
+  /// (Re)starts the plan store actor and the rollout manager over
+  /// `plan_kv` (a fresh memory store when unset), like a daemon start.
+  void start_plans() {
+    if (!plan_kv)
+      plan_kv = storage::make_memory_store();
+    storage::plan_store_options popts;
+    popts.clock = [this] { return plan_clock_ms; };
+    plan_db = std::make_shared<storage::plan_store>(
+      plan_kv, *storage::credential_key::parse(std::string(64, 'c')), popts);
+    plans = spawn_plan_actor(sys, plan_db, false);
+    rollout_deps deps;
+    deps.plans = plans;
+    deps.fleet = fleet;
+    deps.kinds = tools::find_change_kind;
+    deps.settings = rollout_cfg;
+    rollouts = spawn_rollout_manager(sys, std::move(deps));
+  }
+
+  /// Approves plan `id` as another person (what `routeros-mcp plan approve`
+  /// does); returns the token.
+  std::string approve(const std::string& id,
+                      const std::string& who = "cli:approver") {
+    auto token = plan_db->approve(id, who);
+    EXPECT_TRUE(token) << error_message(token.error());
+    return token ? *token : std::string{};
   }
 
   void send(const json& msg) {
@@ -156,6 +196,15 @@ protected:
   rest_client_factory_ptr client_factory;
   std::shared_ptr<fake_store_data> data;
   fleet_settings fleet_cfg;
+  /// Rollout policy for plans (no gate delay, no pause by default).
+  rollout_settings rollout_cfg;
+  /// Table layer of the plans (survives start_plans(): a restart).
+  std::shared_ptr<storage::kv_store> plan_kv;
+  std::shared_ptr<storage::plan_store> plan_db;
+  /// The plan store's clock (approval expiry), Unix ms.
+  int64_t plan_clock_ms = 1'767'225'600'000;
+  plan_store_actor plans;
+  rollout_manager_actor rollouts;
   store_actor store;
   fleet_actor fleet;
   notifier_actor notifier;

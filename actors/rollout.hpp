@@ -1,0 +1,96 @@
+#pragma once
+
+// Rollouts: the coordinator that drives one executing plan across its
+// devices, and the manager that holds the coordinators (one per process).
+//
+// A rollout (issue 7, seed-spec §3):
+//
+//   batch 0 is the canary, then the plan's batches; management-path devices
+//   (rollout.management_devices) were put last by the plan tool.
+//   per batch:  batch-started
+//     per device: read its state → device-snapshot (the rollback target)
+//                 risky kind: deadman-arming, PUT a /system/scheduler job
+//                   that restores the snapshot on the router and removes
+//                   itself after rollout.deadman_delay
+//                 device-applying → the kind's requests under a write
+//                   lease → device-applied | device-apply-failed
+//     wait rollout.gate_delay → gate-started → per device of the batch:
+//       `(check)` must be healthy and the kind's compare(intended, state)
+//       empty (rollout.gate_untouched: devices of later batches must be
+//       healthy too)
+//     passed: deadman-disarming (job removed) → gate-passed → pause →
+//       next batch
+//     failed: gate-failed → rollback (rollback_on_failure) or plan-failed
+//   rollback: rollback-started → every device already touched, in reverse
+//     order: device-rolling-back → restore(snapshot, now) → compare →
+//     device-rolled-back | (risky, router unreachable) deadman-waiting,
+//     then confirm that the router restored itself → device-rolled-back
+//     (by dead-man) | device-rollback-failed → plan-rolled-back |
+//     plan-failed
+//
+// Every step is journaled through the plan store actor BEFORE it is taken
+// (a snapshot is journaled after the read that produced it and before any
+// write); plan and device states change only in those journal writes
+// (check_transition). The coordinator looks at cancel_requested (set by
+// `routeros-mcp plan cancel` or config_rollback_plan) at every step and
+// treats the end of the apply call (notifications/cancelled) the same way:
+// it rolls back what it applied. On start the manager takes over plans
+// left executing (rollout.on_restart: rollback or resume) or
+// rolling_back (always rolled back), from their journal and device states.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/change_kind.hpp"
+#include "protocol/fleet_actors.hpp"
+#include "protocol/plan_actors.hpp"
+
+namespace rmcp {
+
+class metrics;
+
+struct rollout_settings {
+  /// Devices per batch after the canary (a plan's default).
+  int64_t batch_size = 5;
+  /// Pause between batches (a plan's default).
+  std::chrono::milliseconds pause{60000};
+  /// Devices through which the others are reached: each goes into the last
+  /// batch of a plan, alone.
+  std::vector<std::string> management_devices;
+  /// Wait after a batch's writes before its health gate.
+  std::chrono::milliseconds gate_delay{5000};
+  /// Dead-man revert: the router restores the snapshot this long after the
+  /// job was armed unless the coordinator removed it.
+  std::chrono::milliseconds deadman_delay{300000};
+  /// Also check the health of devices not yet changed at every gate.
+  bool gate_untouched = false;
+  /// On start, executing plans are resumed (true) or rolled back (false).
+  bool resume_on_restart = false;
+  /// After a dead-man wait: attempts to reach the router and their spacing.
+  int confirm_attempts = 10;
+  std::chrono::milliseconds confirm_interval{30000};
+};
+
+/// Finds a change kind by name; nullptr when unknown.
+using change_kind_lookup = const change_kind* (*)(const std::string& name);
+
+struct rollout_deps {
+  plan_store_actor plans;
+  fleet_actor fleet;
+  change_kind_lookup kinds = nullptr;
+  rollout_settings settings;
+  /// Optional.
+  std::shared_ptr<rmcp::metrics> metrics;
+};
+
+/// Name of the dead-man scheduler job of `plan_id` on every router.
+std::string deadman_job_name(const std::string& plan_id);
+
+rollout_manager_actor spawn_rollout_manager(caf::actor_system& sys,
+                                            rollout_deps deps);
+
+} // namespace rmcp

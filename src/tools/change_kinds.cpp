@@ -1,0 +1,19 @@
+#include "src/tools/change_kinds.hpp"
+
+namespace rmcp::tools {
+
+const std::vector<const change_kind*>& all_change_kinds() {
+  static const std::vector<const change_kind*> kinds{
+    &dns_ntp_kind,
+  };
+  return kinds;
+}
+
+const change_kind* find_change_kind(const std::string& name) {
+  for (auto* k : all_change_kinds())
+    if (name == k->name)
+      return k;
+  return nullptr;
+}
+
+} // namespace rmcp::tools

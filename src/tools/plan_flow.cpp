@@ -1,0 +1,422 @@
+#include "src/tools/plan_flow.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "protocol/error.hpp"
+#include "src/tools/change_kinds.hpp"
+#include "src/tools/device_access.hpp"
+
+namespace rmcp::tools {
+
+namespace {
+
+/// Deadline of a plan store request.
+constexpr auto plans_timeout = std::chrono::seconds{30};
+
+/// Upper bound of the rollout an apply tool waits for (its own deadline is
+/// the tool's timeout).
+constexpr auto rollout_timeout = std::chrono::seconds{24 * 3600};
+
+std::string listed(const std::vector<std::string>& xs) {
+  std::string out;
+  for (auto& x : xs)
+    out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+/// Checks that `ids` are registered devices of this service's environment
+/// that allow professional workflows and `kind`'s flag. Returns the records
+/// in the order of `ids`, or the error naming every offending device.
+caf::expected<std::vector<device_view>>
+check_devices(const tool_call& call, const change_kind& kind,
+              const std::vector<std::string>& ids,
+              const std::vector<device_view>& fleet) {
+  std::map<std::string, const device_view*> by_id;
+  for (auto& v : fleet)
+    by_id[v.record.id] = &v;
+  std::vector<std::string> missing, other_env, no_pro, no_flag;
+  std::vector<device_view> out;
+  const auto& env = call.svc().environment;
+  for (auto& id : ids) {
+    auto i = by_id.find(id);
+    if (i == by_id.end()) {
+      missing.push_back(id);
+      continue;
+    }
+    auto& r = i->second->record;
+    if (r.environment != env)
+      other_env.push_back(id + " (" + r.environment + ")");
+    else if (!r.flags.allow_professional_workflows)
+      no_pro.push_back(id);
+    else if (kind.flag != nullptr && !(r.flags.*kind.flag))
+      no_flag.push_back(id);
+    out.push_back(*i->second);
+  }
+  if (!missing.empty())
+    return make_error(ec::device_not_found,
+                      "unknown device(s): " + listed(missing)
+                        + "; call list_devices for the registered ids");
+  if (!other_env.empty())
+    return make_error(ec::environment_mismatch,
+                      "device(s) " + listed(other_env)
+                        + " do not belong to this service's environment '"
+                        + env + "'; a plan changes one environment only");
+  auto denied = [&](const std::vector<std::string>& devs, const char* flag) {
+    return make_error(ec::capability_denied,
+                      "device(s) " + listed(devs) + " do not allow this: "
+                        + call.tool().spec.name + " needs the flag " + flag
+                        + " (routeros-mcp device update <id> --" + flag + ")");
+  };
+  if (!no_pro.empty())
+    return denied(no_pro, "allow_professional_workflows");
+  if (!no_flag.empty())
+    return denied(no_flag, kind.flag_name);
+  return out;
+}
+
+/// Canary first, then batches of `size`; management devices last, alone.
+std::vector<std::vector<std::string>>
+make_batches(const std::vector<std::string>& ids, size_t size,
+             const std::vector<std::string>& management) {
+  std::vector<std::string> normal, last;
+  for (auto& id : ids)
+    (std::find(management.begin(), management.end(), id) != management.end()
+       ? last
+       : normal)
+      .push_back(id);
+  std::vector<std::vector<std::string>> out;
+  for (size_t i = 0; i < normal.size();) {
+    auto n = i == 0 ? size_t{1} : size;
+    out.emplace_back(normal.begin() + i,
+                     normal.begin() + std::min(normal.size(), i + n));
+    i += n;
+  }
+  for (auto& id : last)
+    out.push_back({id});
+  return out;
+}
+
+/// State of one plan creation while the previews come in.
+struct creation : std::enable_shared_from_this<creation> {
+  creation(tool_call& c, const change_kind& k) : call(c), kind(k) {
+    // nop
+  }
+
+  tool_call& call;
+  const change_kind& kind;
+  json params;
+  std::vector<std::string> ids;
+  int64_t batch_size = 1;
+  std::vector<device_view> devices;
+  std::vector<std::string> warnings;
+  std::vector<json> previews;
+  std::vector<std::string> refusals;
+  size_t pending = 0;
+
+  void preview_one(size_t i) {
+    auto self = shared_from_this();
+    auto& rec = devices[i].record;
+    auto fail = [self, i](const std::string& what) {
+      self->refusals.push_back(self->ids[i] + ": " + what);
+      self->preview_done();
+    };
+    auto* actor_self = call.self();
+    actor_self
+      ->request(call.svc().fleet, fleet_timeout, atom::get_v, rec.id)
+      .then(
+        [self, i, fail, actor_self](device_actor& dev) {
+          auto paths = self->kind.reads(self->params);
+          auto bodies = std::make_shared<std::vector<json>>(paths.size());
+          auto left = std::make_shared<size_t>(paths.size());
+          auto failed = std::make_shared<bool>(false);
+          auto complete = [self, i, bodies, fail] {
+            auto current = self->kind.state(self->params, *bodies);
+            auto& rec = self->devices[i].record;
+            auto step = self->kind.plan(self->params, current, rec);
+            if (!step) {
+              fail(error_message(step.error()));
+              return;
+            }
+            for (auto& w : step->warnings)
+              self->warnings.push_back(rec.id + ": " + w);
+            self->previews[i] = {{"device_id", rec.id},
+                                 {"current", current},
+                                 {"intended", step->intended},
+                                 {"changes", !step->requests.empty()},
+                                 {"warnings", step->warnings}};
+            self->preview_done();
+          };
+          if (paths.empty()) {
+            complete();
+            return;
+          }
+          for (size_t p = 0; p < paths.size(); ++p)
+            actor_self
+              ->request(dev, device_timeout, atom::exec_v,
+                        get_request(paths[p]))
+              .then(
+                [bodies, left, failed, p, complete](rest_response& resp) {
+                  if (*failed)
+                    return;
+                  (*bodies)[p] = std::move(resp.body);
+                  if (--*left == 0)
+                    complete();
+                },
+                [failed, fail, path{paths[p]}](caf::error& err) {
+                  if (*failed)
+                    return;
+                  *failed = true;
+                  fail("reading " + path + " failed: " + error_message(err));
+                });
+        },
+        [fail](caf::error& err) { fail(error_message(err)); });
+  }
+
+  void preview_done() {
+    if (--pending > 0)
+      return;
+    if (!refusals.empty()) {
+      call.fail(ec::guard_refused,
+                "pre-checks failed, no plan was created:\n  "
+                  + [&] {
+                      std::string out;
+                      for (auto& r : refusals)
+                        out += (out.empty() ? "" : "\n  ") + r;
+                      return out;
+                    }());
+      return;
+    }
+    store();
+  }
+
+  void store() {
+    auto& svc = call.svc();
+    plan_record plan;
+    plan.kind = kind.name;
+    plan.tool = call.tool().spec.name;
+    plan.apply_tool = kind.apply_tool;
+    plan.created_by = call.caller().subject;
+    plan.description = call.arg<std::string>("description", "");
+    std::vector<device_record> records;
+    for (auto& d : devices)
+      records.push_back(d.record);
+    plan.risk = kind.risk(params, records, warnings);
+    if (svc.environment == "prod") {
+      plan.risk = "high";
+      warnings.push_back("production devices: high risk");
+    }
+    plan.environment = svc.environment;
+    plan.params = params;
+    plan.preview = previews;
+    plan.warnings = warnings;
+    plan.batches = make_batches(ids, static_cast<size_t>(batch_size),
+                                svc.rollout.management_devices);
+    plan.pause_ms = call.arg<int64_t>("pause_seconds",
+                                      svc.rollout.pause.count() / 1000)
+                    * 1000;
+    plan.rollback_on_failure = true;
+    for (auto& id : ids) {
+      plan_device d;
+      d.id = id;
+      plan.devices.push_back(std::move(d));
+    }
+    auto self = shared_from_this();
+    call.self()
+      ->request(svc.plans, plans_timeout, atom::put_v, std::move(plan))
+      .then([self](plan_record& p) { self->answer(p); },
+            [self](caf::error& err) { self->call.fail(std::move(err)); });
+  }
+
+  void answer(const plan_record& p) {
+    size_t changing = 0;
+    for (auto& pv : p.preview)
+      changing += pv.value("changes", false) ? 1 : 0;
+    json out{{"plan_id", p.id},
+             {"state", to_string(p.state)},
+             {"kind", p.kind},
+             {"risk", p.risk},
+             {"environment", p.environment},
+             {"device_count", p.devices.size()},
+             {"devices_changing", changing},
+             {"batches", p.batches},
+             {"pause_seconds", p.pause_ms / 1000},
+             {"dead_man", kind.risky},
+             {"preview", p.preview},
+             {"warnings", p.warnings},
+             {"apply_tool", p.apply_tool}};
+    std::string text
+      = "Plan " + p.id + " created: " + p.kind + ", risk " + p.risk + ", "
+        + std::to_string(p.devices.size()) + " device(s) ("
+        + std::to_string(changing) + " to change) in "
+        + std::to_string(p.batches.size()) + " batch(es), canary "
+        + (p.batches.empty() || p.batches[0].empty() ? "-" : p.batches[0][0])
+        + ". It is pending: a person must review and approve it out of band "
+          "with `routeros-mcp plan show "
+        + p.id + "` and `routeros-mcp plan approve " + p.id
+        + "`, then call " + p.apply_tool
+        + " with plan_id and the approval token they give you.";
+    for (auto& w : p.warnings)
+      text += "\nwarning: " + w;
+    call.finish({std::move(out), std::move(text), false});
+  }
+};
+
+} // namespace
+
+void create_plan(tool_call& call, const change_kind& kind) {
+  auto& svc = call.svc();
+  if (!svc.plans || !svc.fleet) {
+    call.fail(ec::unsupported, "plans need the store; this service has none");
+    return;
+  }
+  auto c = std::make_shared<creation>(call, kind);
+  auto params = kind.validate(call.args());
+  if (!params) {
+    call.fail(std::move(params.error()));
+    return;
+  }
+  c->params = std::move(*params);
+  for (auto& id : call.args().value("device_ids", json::array()))
+    c->ids.push_back(id.get<std::string>());
+  if (c->ids.size() < kind.min_devices || c->ids.size() > 50) {
+    call.fail(ec::invalid_arguments,
+              "device_ids: a " + std::string{kind.name} + " plan needs "
+                + std::to_string(kind.min_devices) + " to 50 devices, got "
+                + std::to_string(c->ids.size()));
+    return;
+  }
+  auto n = static_cast<int64_t>(c->ids.size());
+  auto size = call.arg<int64_t>("batch_size", 0);
+  if (size == 0) // the configured default, at most the device count
+    size = std::max<int64_t>(1, std::min(svc.rollout.batch_size, n));
+  else if (size > n) {
+    call.fail(ec::invalid_arguments,
+              "batch_size: must be 1 to " + std::to_string(c->ids.size())
+                + " (the number of devices), got " + std::to_string(size));
+    return;
+  }
+  c->batch_size = size;
+  call.self()
+    ->request(svc.fleet, fleet_timeout, atom::get_v, atom::devices_v)
+    .then(
+      [c](std::vector<device_view>& fleet) {
+        auto checked = check_devices(c->call, c->kind, c->ids, fleet);
+        if (!checked) {
+          c->call.fail(std::move(checked.error()));
+          return;
+        }
+        c->devices = std::move(*checked);
+        std::vector<std::string> unreachable;
+        for (auto& d : c->devices) {
+          if (d.last.status == device_status::unreachable)
+            unreachable.push_back(d.record.id);
+          else if (d.last.status == device_status::degraded)
+            c->warnings.push_back(d.record.id + " is degraded");
+        }
+        if (!unreachable.empty()) {
+          c->call.fail(ec::guard_refused,
+                       "pre-checks failed: device(s) " + listed(unreachable)
+                         + " are unreachable (see device_health); no plan "
+                           "was created");
+          return;
+        }
+        c->previews.resize(c->devices.size());
+        c->pending = c->devices.size();
+        for (size_t i = 0; i < c->devices.size(); ++i)
+          c->preview_one(i);
+      },
+      [c](caf::error& err) { c->call.fail(std::move(err)); });
+}
+
+void apply_plan(tool_call& call) {
+  auto& svc = call.svc();
+  if (!svc.plans || !svc.rollouts || !svc.fleet) {
+    call.fail(ec::unsupported, "plans need the store; this service has none");
+    return;
+  }
+  auto id = call.arg<std::string>("plan_id", "");
+  auto token = call.arg<std::string>("approval_token", "");
+  auto* self = call.self();
+  self->request(svc.plans, plans_timeout, atom::get_v, atom::plan_v, id)
+    .then(
+      [&call, self, id, token](plan_record& plan) {
+        auto* kind = find_change_kind(plan.kind);
+        if (kind == nullptr || call.tool().spec.name != kind->apply_tool) {
+          call.fail(ec::invalid_arguments,
+                    "plan " + id + " is a '" + plan.kind + "' plan; apply it with "
+                      + (kind ? kind->apply_tool : plan.apply_tool.c_str())
+                      + ", not " + call.tool().spec.name);
+          return;
+        }
+        std::vector<std::string> ids;
+        for (auto& d : plan.devices)
+          ids.push_back(d.id);
+        self
+          ->request(call.svc().fleet, fleet_timeout, atom::get_v,
+                    atom::devices_v)
+          .then(
+            [&call, self, id, token, kind, ids](std::vector<device_view>& fleet) {
+              auto checked = check_devices(call, *kind, ids, fleet);
+              if (!checked) {
+                call.fail(std::move(checked.error()));
+                return;
+              }
+              self
+                ->request(call.svc().plans, plans_timeout, atom::start_v, id,
+                          token)
+                .then(
+                  [&call, self, id](plan_record&) {
+                    auto& s = call.setup();
+                    call.progress(0, std::nullopt,
+                                  "approval accepted; rollout of " + id
+                                    + " started");
+                    self
+                      ->request(call.svc().rollouts, rollout_timeout,
+                                atom::run_v, id, s.session, s.request_key,
+                                s.progress_token)
+                      .then(
+                        [&call](json& report) {
+                          auto state = report.value("state", "");
+                          std::string text = "Plan "
+                                             + report.value("plan_id", "")
+                                             + " ended " + state;
+                          if (report.contains("reason"))
+                            text += " (" + report["reason"].get<std::string>()
+                                    + ")";
+                          for (auto& d : report["devices"])
+                            text += "\n" + d.value("device_id", "") + ": "
+                                    + d.value("state", "")
+                                    + (d.contains("error")
+                                         ? " (" + d["error"].get<std::string>()
+                                             + ")"
+                                         : "");
+                          call.finish({std::move(report), std::move(text),
+                                       false});
+                        },
+                        [&call](caf::error& err) { call.fail(std::move(err)); });
+                  },
+                  [&call](caf::error& err) { call.fail(std::move(err)); });
+            },
+            [&call](caf::error& err) { call.fail(std::move(err)); });
+      },
+      [&call](caf::error& err) { call.fail(std::move(err)); });
+}
+
+json plan_created_schema() {
+  json str{{"type", "string"}};
+  return {{"type", "object"},
+          {"properties", {{"plan_id", str}, {"state", str}, {"risk", str}}},
+          {"required", {"plan_id", "state", "risk", "preview", "batches"}}};
+}
+
+json rollout_report_schema() {
+  json str{{"type", "string"}};
+  return {{"type", "object"},
+          {"properties", {{"plan_id", str}, {"state", str}}},
+          {"required", {"plan_id", "state"}}};
+}
+
+} // namespace rmcp::tools

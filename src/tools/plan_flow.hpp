@@ -1,0 +1,51 @@
+#pragma once
+
+// The two paths every plan/apply tool pair takes, whatever the change kind
+// (actors/change_kind.hpp):
+//
+//   create_plan: kind.validate(args) → the devices from the fleet → pre-checks
+//     (seed-spec §3.3: every device exists, belongs to the service's
+//     environment, allows professional workflows and the kind's flag, is not
+//     unreachable; degraded is a warning; kind.min_devices..50 devices) →
+//     risk → a live preview per device (current state read through its device
+//     actor vs intended; a device the kind refuses fails the plan) → batches
+//     (canary first, management devices last) → a pending plan in the plan
+//     store. The answer has the plan id and preview, never a token: a person
+//     approves with `routeros-mcp plan approve`.
+//   apply_plan: the plan must be of a kind this tool applies; the devices are
+//     checked again (environment, flags); the approval token is checked and
+//     consumed (start: approved → executing); the rollout manager runs it and
+//     the answer is the rollout report. Progress goes to the caller.
+
+#include "actors/change_kind.hpp"
+#include "actors/tool_call.hpp"
+
+namespace rmcp::tools {
+
+void create_plan(tool_call& call, const change_kind& kind);
+
+void apply_plan(tool_call& call);
+
+/// Output schema of the plan tools and of the apply tools.
+json plan_created_schema();
+json rollout_report_schema();
+
+/// inputSchema properties shared by the plan tools (device_ids, batch_size,
+/// pause_seconds, description), for `min` to 50 devices.
+#define RMCP_PLAN_PROPS(min)                                                   \
+  R"("device_ids":{"type":"array","minItems":)" #min                            \
+  R"(,"maxItems":50,"uniqueItems":true,"items":{"type":"string"},)"            \
+  R"("description":"Device ids."},)"                                           \
+  R"("batch_size":{"type":"integer","minimum":1,"maximum":50,)"                \
+  R"("description":"Per batch after the canary."},)"                           \
+  R"("pause_seconds":{"type":"integer","minimum":0,"maximum":3600,)"           \
+  R"("description":"Between batches."},)"                                      \
+  R"("description":{"type":"string","maxLength":500,)"                         \
+  R"("description":"Why, for the approver."})"
+
+/// The plan_id property of the apply and status tools.
+#define RMCP_PLAN_ID_PROP                                                      \
+  R"("plan_id":{"type":"string","pattern":"^plan-[0-9]{14}-[0-9a-f]{8}$",)"   \
+  R"("description":"From a plan tool."})"
+
+} // namespace rmcp::tools
