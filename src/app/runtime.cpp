@@ -188,9 +188,12 @@ caf::error runtime::start(std::string transports) {
   if (!db)
     return db.error();
   kv_ = (*db)->kv();
+  // Without an approval key (staging/prod need one configured) the service
+  // runs without plans: plan tools answer unsupported, naming the cause.
   auto plan_db = open_plan_store(opts_, (*db)->kv());
   if (!plan_db)
-    return plan_db.error();
+    log::rollout()->warn("plans-disabled reason=\"{}\"",
+                         error_message(plan_db.error()));
   io_ = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(opts_.device_io_threads));
   rest_factory_ = routeros::make_rest_client_factory(
@@ -206,20 +209,22 @@ caf::error runtime::start(std::string transports) {
   svc->store = spawn_store_actor(*sys_, std::move(*db), true);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
-  // Detached for the same reason as the store actor (same environment).
-  svc->plans = spawn_plan_actor(*sys_, std::move(*plan_db), true);
   svc->rollout = make_rollout_settings(opts_);
-  rollout_deps deps;
-  deps.plans = svc->plans;
-  deps.fleet = svc->fleet;
-  deps.kinds = tools::find_change_kind;
-  deps.settings = svc->rollout;
-  deps.metrics = svc->metrics;
-  svc->rollouts = spawn_rollout_manager(*sys_, std::move(deps));
+  if (plan_db) {
+    // Detached for the same reason as the store actor (same environment).
+    svc->plans = spawn_plan_actor(*sys_, std::move(*plan_db), true);
+    rollout_deps deps;
+    deps.plans = svc->plans;
+    deps.fleet = svc->fleet;
+    deps.kinds = tools::find_change_kind;
+    deps.settings = svc->rollout;
+    deps.metrics = svc->metrics;
+    svc->rollouts = spawn_rollout_manager(*sys_, std::move(deps));
+    // Plans a crash or kill left executing or rolling back: resumed or
+    // rolled back now (rollout.on_restart), before any session starts.
+    caf::anon_send(svc->rollouts, atom::recover_v);
+  }
   install_log_forwarder(svc->notifier);
-  // Plans a crash or kill left executing or rolling back: resumed or
-  // rolled back now (rollout.on_restart), before any session starts.
-  caf::anon_send(svc->rollouts, atom::recover_v);
   svc_ = std::move(svc);
   return caf::none;
 }
@@ -255,8 +260,10 @@ void runtime::stop() {
   caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
   // Rollouts stop where they are; their plans stay executing in the journal
   // and are taken over at the next start.
-  caf::anon_send_exit(svc_->rollouts, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(svc_->plans, caf::exit_reason::user_shutdown);
+  if (svc_->rollouts)
+    caf::anon_send_exit(svc_->rollouts, caf::exit_reason::user_shutdown);
+  if (svc_->plans)
+    caf::anon_send_exit(svc_->plans, caf::exit_reason::user_shutdown);
   // The fleet stops its device actors; the store goes last.
   caf::anon_send_exit(svc_->fleet, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);

@@ -51,6 +51,7 @@ struct plan_cli::state {
   CLI::App* show = nullptr;
   CLI::App* approve = nullptr;
   CLI::App* reject = nullptr;
+  CLI::App* cancel = nullptr;
   std::string id;
   std::string as;
   std::string reason;
@@ -178,6 +179,25 @@ struct plan_cli::state {
     return exit_code::ok;
   }
 
+  int do_cancel() {
+    auto p = db->cancel(id, who(), reason);
+    if (!p)
+      return fail(p.error());
+    if (as_json) {
+      std::cout << report(*p).dump(2) << "\n";
+      return exit_code::ok;
+    }
+    if (p->state == plan_state::cancelled)
+      std::cout << "cancelled " << id << " (" << reason
+                << "); nothing had been changed\n";
+    else
+      std::cout << "cancel requested for " << id << " (" << reason
+                << "): the rollout rolls back what it applied at its next "
+                   "step; follow it with `routeros-mcp plan show "
+                << id << "`\n";
+    return exit_code::ok;
+  }
+
   int do_reject() {
     storage::audit_log audit{kv};
     auto p = app::reject_plan(*db, audit, app::cli_identity(*opts, as), id,
@@ -214,6 +234,10 @@ plan_cli::plan_cli(CLI::App& app) : state_(std::make_unique<state>()) {
                                             "Reject (cancel) a plan"));
   s.reject->add_option("--as", s.as, "Who rejects (default: the login name)");
   s.reject->add_option("--reason", s.reason, "Why")->required();
+  s.cancel = with_id(s.root->add_subcommand(
+    "cancel", "Cancel a plan; an executing one is rolled back"));
+  s.cancel->add_option("--as", s.as, "Who cancels (default: the login name)");
+  s.cancel->add_option("--reason", s.reason, "Why")->required();
 }
 
 plan_cli::~plan_cli() = default;
@@ -247,6 +271,8 @@ int plan_cli::run(const config::server_options& opts) {
     return s.do_approve();
   if (s.reject->parsed())
     return s.do_reject();
+  if (s.cancel->parsed())
+    return s.do_cancel();
   return exit_code::usage;
 }
 

@@ -5,6 +5,9 @@ namespace rmcp::tools {
 const std::vector<const change_kind*>& all_change_kinds() {
   static const std::vector<const change_kind*> kinds{
     &dns_ntp_kind,
+    &route_add_kind,
+    &route_modify_kind,
+    &route_remove_kind,
   };
   return kinds;
 }

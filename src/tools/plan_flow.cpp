@@ -269,7 +269,7 @@ struct creation : std::enable_shared_from_this<creation> {
 void create_plan(tool_call& call, const change_kind& kind) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.fleet) {
-    call.fail(ec::unsupported, "plans need the store; this service has none");
+    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto c = std::make_shared<creation>(call, kind);
@@ -334,7 +334,7 @@ void create_plan(tool_call& call, const change_kind& kind) {
 void apply_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts || !svc.fleet) {
-    call.fail(ec::unsupported, "plans need the store; this service has none");
+    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto id = call.arg<std::string>("plan_id", "");

@@ -29,7 +29,7 @@ void plan_dns_ntp(tool_call& call) {
 void get_plan_status(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans) {
-    call.fail(ec::unsupported, "plans need the store; this service has none");
+    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto id = call.arg<std::string>("plan_id", "");
@@ -73,7 +73,7 @@ void get_plan_status(tool_call& call) {
 void rollback_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts) {
-    call.fail(ec::unsupported, "plans need the store; this service has none");
+    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto id = call.arg<std::string>("plan_id", "");

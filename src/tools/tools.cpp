@@ -22,6 +22,7 @@ caf::error register_all_tools(tool_registry& reg) {
     register_fleet_tools,
     register_registry_tools,
     register_plan_tools,
+    register_routing_plan_tools,
   };
   for (auto area : areas)
     if (auto err = area(reg))

@@ -25,6 +25,7 @@ caf::error register_fleet_tools(tool_registry& reg);
 caf::error register_registry_tools(tool_registry& reg);
 caf::error register_config_tools(tool_registry& reg);
 caf::error register_plan_tools(tool_registry& reg);
+caf::error register_routing_plan_tools(tool_registry& reg);
 
 /// Registers the whole catalog (the registry is frozen by the caller).
 caf::error register_all_tools(tool_registry& reg);

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/lmdb_store.hpp"
 #include "tests/support/sim_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rmcp {
 
@@ -47,6 +49,57 @@ protected:
               {{"plan_id", id}, {"approval_token", token}});
   }
 
+  /// Static routes of router `i` to `dst`.
+  std::vector<json> routes_to(size_t i, const std::string& dst) {
+    std::vector<json> out;
+    for (auto& r : router_get(i, "/ip/route"))
+      if (r.value("dst-address", "") == dst)
+        out.push_back(r);
+    return out;
+  }
+
+  size_t deadman_jobs(size_t i, const std::string& plan_id) {
+    size_t n = 0;
+    for (auto& r : router_get(i, "/system/scheduler"))
+      n += r.value("name", "") == deadman_job_name(plan_id) ? 1 : 0;
+    return n;
+  }
+
+  /// Advances the test clock in steps of `step` until request `id` is
+  /// answered (at most `max` steps).
+  json wait_result(int id, std::chrono::milliseconds step, int max) {
+    for (int i = 0; i < max && result_of(id).is_null(); ++i)
+      advance_time(step);
+    return result_of(id);
+  }
+
+  /// Stops the plan store actor and the rollout manager (and so every
+  /// coordinator) as a killed daemon would, then starts them again over a
+  /// reopened LMDB environment and lets the manager take over.
+  void restart_plans() {
+    caf::anon_send_exit(rollouts, caf::exit_reason::kill);
+    caf::anon_send_exit(plans, caf::exit_reason::kill);
+    run();
+    plans = plan_store_actor{};
+    rollouts = rollout_manager_actor{};
+    plan_db.reset();
+    plan_kv.reset();
+    open_lmdb();
+    start_plans();
+    caf::anon_send(rollouts, atom::recover_v);
+    run();
+  }
+
+  void open_lmdb() {
+    storage::lmdb_options o;
+    o.path = dir / "store";
+    auto kv = storage::lmdb_store::open(o);
+    ASSERT_TRUE(kv) << error_message(kv.error());
+    plan_kv = std::move(*kv);
+  }
+
+  test::temp_dir dir;
+
   std::vector<std::string> events(const std::string& id) {
     std::vector<std::string> out;
     auto log = plan_db->journal(id);
@@ -81,8 +134,29 @@ TEST_F(rollout_test, twenty_router_dns_ntp_rollout_changes_every_router) {
   // Nothing changed before the apply.
   for (size_t i = 0; i < 20; ++i)
     EXPECT_NE(dns_of(i), "10.9.9.9,10.9.9.8");
-  auto report = apply(id, approve(id));
-  EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
+  // The caller asks for progress.
+  send({{"jsonrpc", "2.0"},
+        {"id", 905},
+        {"method", "tools/call"},
+        {"params",
+         {{"name", "config_apply_dns_ntp_rollout"},
+          {"arguments", {{"plan_id", id}, {"approval_token", approve(id)}}},
+          {"_meta", {{"progressToken", "p-905"}}}}}});
+  auto res = result_of(905);
+  ASSERT_FALSE(res.is_null());
+  auto report = res.value("structuredContent", json::object());
+  EXPECT_EQ(report.value("state", ""), "completed") << res.dump();
+  size_t progress = 0;
+  double last = -1;
+  for (auto& msg : *out)
+    if (msg.value("method", "") == "notifications/progress"
+        && msg["params"].value("progressToken", json()) == "p-905") {
+      ++progress;
+      EXPECT_GE(msg["params"].value("progress", 0.0), last);
+      last = msg["params"].value("progress", 0.0);
+    }
+  EXPECT_GE(progress, 20u); // at least one per device (progress only grows)
+  EXPECT_EQ(last, 20.0);
   for (size_t i = 0; i < 20; ++i) {
     EXPECT_EQ(dns_of(i), "10.9.9.9,10.9.9.8") << i;
     EXPECT_EQ(router_get(i, "/system/ntp/client").value("servers", ""),
@@ -228,6 +302,193 @@ TEST_F(rollout_test, rollback_tool_cancels_a_pending_plan) {
   auto p = plan_db->get(id);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->state, plan_state::cancelled);
+}
+
+TEST_F(rollout_test, route_plan_arms_and_removes_the_dead_man) {
+  rollout_cfg.gate_delay = std::chrono::seconds{5};
+  start_pro(2);
+  auto out = ok("plan_add_static_route",
+                {{"device_ids", ids(0, 2)},
+                 {"dst_address", "10.77.1.9/16"},
+                 {"gateway", "10.155.0.254"},
+                 {"comment", "via lab"}});
+  auto id = out.value("plan_id", "");
+  EXPECT_EQ(out["preview"][0]["intended"]["routes"].size(), 1u);
+  EXPECT_TRUE(out.value("dead_man", false));
+  auto token = approve(id);
+  call_async(900, "apply_routing_plan",
+             {{"plan_id", id}, {"approval_token", token}});
+  // The canary is changed, its dead-man job armed; the gate waits.
+  EXPECT_EQ(routes_to(0, "10.77.0.0/16").size(), 1u);
+  EXPECT_EQ(deadman_jobs(0, id), 1u);
+  EXPECT_EQ(routes_to(1, "10.77.0.0/16").size(), 0u);
+  auto res = wait_result(900, std::chrono::seconds{1}, 30);
+  ASSERT_FALSE(res.is_null());
+  EXPECT_EQ(res["structuredContent"].value("state", ""), "completed")
+    << res.dump();
+  for (size_t i = 0; i < 2; ++i) {
+    auto r = routes_to(i, "10.77.0.0/16");
+    ASSERT_EQ(r.size(), 1u) << i;
+    EXPECT_EQ(r[0].value("gateway", ""), "10.155.0.254");
+    EXPECT_EQ(deadman_jobs(i, id), 0u) << i;
+  }
+  // Default routes and unsafe comments are refused.
+  EXPECT_EQ(error_kind("plan_add_static_route",
+                       {{"device_ids", ids(0, 1)}, {"dst_address", "0.0.0.0/0"}}),
+            "invalid_arguments");
+  EXPECT_EQ(error_kind("plan_add_static_route",
+                       {{"device_ids", ids(0, 1)},
+                        {"dst_address", "10.1.0.0/16"},
+                        {"comment", "x; /system reset-configuration"}}),
+            "invalid_arguments");
+  // A DNS plan is not applied by the routing apply tool.
+  auto dns = plan_dns(ids(0, 2), 1);
+  EXPECT_EQ(error_kind("apply_routing_plan",
+                       {{"plan_id", dns}, {"approval_token", approve(dns)}}),
+            "invalid_arguments");
+}
+
+TEST_F(rollout_test, remove_route_plan_rolls_back_by_recreating_it) {
+  start_pro(3);
+  for (size_t i = 0; i < 3; ++i)
+    sim_fleet->router(i).request("PUT", "/rest/ip/route",
+                                 R"({"dst-address":"10.88.0.0/16","gateway":"10.155.0.254","comment":"keep"})");
+  auto id = ok("plan_remove_static_route",
+               {{"device_ids", ids(0, 3)}, {"dst_address", "10.88.0.0/16"},
+                {"batch_size", 1}})
+              .value("plan_id", "");
+  auto token = approve(id);
+  sim_fleet->router(1).update_faults(
+    [](sim::fault_config& f) { f.high_memory = true; });
+  auto report = ok("apply_routing_plan",
+                   {{"plan_id", id}, {"approval_token", token}});
+  EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    auto r = routes_to(i, "10.88.0.0/16");
+    ASSERT_EQ(r.size(), 1u) << i;
+    EXPECT_EQ(r[0].value("comment", ""), "keep");
+    EXPECT_EQ(deadman_jobs(i, id), 0u) << i;
+  }
+}
+
+TEST_F(rollout_test, dead_man_restores_a_router_that_stays_unreachable) {
+  rollout_cfg.gate_delay = std::chrono::seconds{5};
+  rollout_cfg.deadman_delay = std::chrono::seconds{60};
+  start_pro(2);
+  auto id = ok("plan_add_static_route",
+               {{"device_ids", ids(0, 2)}, {"dst_address", "10.66.0.0/16"},
+                {"gateway", "10.155.0.254"}})
+              .value("plan_id", "");
+  auto token = approve(id);
+  call_async(901, "apply_routing_plan",
+             {{"plan_id", id}, {"approval_token", token}});
+  ASSERT_EQ(routes_to(0, "10.66.0.0/16").size(), 1u);
+  ASSERT_EQ(deadman_jobs(0, id), 1u);
+  // The change cut the canary off: every request is dropped.
+  sim_fleet->router(0).update_faults(
+    [](sim::fault_config& f) { f.drop_rate = 1.0; });
+  for (int i = 0; i < 40; ++i)
+    advance_time(std::chrono::seconds{1});
+  EXPECT_TRUE(result_of(901).is_null());
+  auto ev = events(id);
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "gate-failed"), ev.end());
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "deadman-waiting"), ev.end());
+  // On the router, the job fires after its delay and restores the routes;
+  // then the router answers again.
+  sim_fleet->advance_clock(std::chrono::seconds{61});
+  EXPECT_EQ(routes_to(0, "10.66.0.0/16").size(), 0u);
+  EXPECT_EQ(deadman_jobs(0, id), 0u);
+  sim_fleet->router(0).update_faults(
+    [](sim::fault_config& f) { f.drop_rate = 0; });
+  auto res = wait_result(901, std::chrono::seconds{5}, 200);
+  ASSERT_FALSE(res.is_null());
+  auto report = res["structuredContent"];
+  EXPECT_EQ(report.value("state", ""), "rolled_back") << res.dump();
+  auto plan = plan_db->get(id);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(find_device(*plan, "sim-0")->state, "rolled_back");
+  EXPECT_EQ(find_device(*plan, "sim-1")->state, "pending");
+  auto log = plan_db->journal(id);
+  ASSERT_TRUE(log);
+  bool by_dead_man = false;
+  for (auto& st : *log)
+    if (st.event == "device-rolled-back" && st.device_id == "sim-0")
+      by_dead_man = st.detail.value("by", "") == "dead-man";
+  EXPECT_TRUE(by_dead_man);
+  EXPECT_EQ(routes_to(1, "10.66.0.0/16").size(), 0u);
+}
+
+TEST_F(rollout_test, a_killed_rollout_is_rolled_back_at_restart) {
+  rollout_cfg.gate_delay = std::chrono::seconds{5};
+  open_lmdb();
+  start_pro(6);
+  std::vector<json> before;
+  for (size_t i = 0; i < 6; ++i)
+    before.push_back(dns_of(i));
+  // canary 0 | 1 2 | 3 4 | 5
+  auto id = plan_dns(ids(0, 6), 2);
+  call_async(902, "config_apply_dns_ntp_rollout",
+             {{"plan_id", id}, {"approval_token", approve(id)}});
+  advance_time(std::chrono::seconds{5}); // canary gate
+  // Batch 1 is written and waits for its gate: the daemon dies.
+  ASSERT_EQ(dns_of(2), "10.9.9.9,10.9.9.8");
+  restart_plans();
+  auto plan = plan_db->get(id);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->state, plan_state::rolled_back);
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(dns_of(i), before[i]) << i;
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(find_device(*plan, "sim-" + std::to_string(i))->state,
+              "rolled_back");
+  for (size_t i = 3; i < 6; ++i)
+    EXPECT_EQ(find_device(*plan, "sim-" + std::to_string(i))->state,
+              "pending");
+}
+
+TEST_F(rollout_test, a_killed_rollout_resumes_at_restart_when_configured) {
+  rollout_cfg.gate_delay = std::chrono::seconds{5};
+  rollout_cfg.resume_on_restart = true;
+  open_lmdb();
+  start_pro(6);
+  auto id = plan_dns(ids(0, 6), 2);
+  call_async(903, "config_apply_dns_ntp_rollout",
+             {{"plan_id", id}, {"approval_token", approve(id)}});
+  advance_time(std::chrono::seconds{5});
+  restart_plans();
+  for (int i = 0; i < 10; ++i)
+    advance_time(std::chrono::seconds{5});
+  auto plan = plan_db->get(id);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->state, plan_state::completed);
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(dns_of(i), "10.9.9.9,10.9.9.8") << i;
+  auto ev = events(id);
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "plan-resumed"), ev.end());
+}
+
+TEST_F(rollout_test, cancel_during_a_pause_rolls_back) {
+  rollout_cfg.pause = std::chrono::seconds{60};
+  start_pro(4);
+  std::vector<json> before;
+  for (size_t i = 0; i < 4; ++i)
+    before.push_back(dns_of(i));
+  auto id = ok("config_plan_dns_ntp_rollout",
+               {{"device_ids", ids(0, 4)},
+                {"dns_servers", {"10.9.9.9"}},
+                {"batch_size", 3}})
+              .value("plan_id", "");
+  call_async(904, "config_apply_dns_ntp_rollout",
+             {{"plan_id", id}, {"approval_token", approve(id)}});
+  EXPECT_EQ(dns_of(0), "10.9.9.9");
+  // `routeros-mcp plan cancel` in another process.
+  ASSERT_TRUE(plan_db->cancel(id, "cli:ops", "wrong servers"));
+  advance_time(std::chrono::seconds{60});
+  auto res = result_of(904);
+  ASSERT_FALSE(res.is_null());
+  EXPECT_EQ(res["structuredContent"].value("state", ""), "rolled_back");
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(dns_of(i), before[i]) << i;
 }
 
 } // namespace rmcp
