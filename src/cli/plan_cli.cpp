@@ -180,7 +180,7 @@ struct plan_cli::state {
   }
 
   int do_cancel() {
-    auto p = db->cancel(id, who(), reason);
+    auto p = db->cancel(id, app::cli_identity(*opts, as).subject, reason);
     if (!p)
       return fail(p.error());
     if (as_json) {
