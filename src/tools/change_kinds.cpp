@@ -8,6 +8,17 @@ const std::vector<const change_kind*>& all_change_kinds() {
     &route_add_kind,
     &route_modify_kind,
     &route_remove_kind,
+    &firewall_add_kind,
+    &firewall_add_risky_kind,
+    &firewall_modify_kind,
+    &firewall_remove_kind,
+    &dhcp_create_kind,
+    &dhcp_modify_kind,
+    &dhcp_remove_kind,
+    &bridge_port_add_kind,
+    &bridge_port_remove_kind,
+    &bridge_settings_kind,
+    &address_list_sync_kind,
   };
   return kinds;
 }

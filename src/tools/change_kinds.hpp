@@ -19,6 +19,30 @@ extern const change_kind route_add_kind;
 extern const change_kind route_modify_kind;
 extern const change_kind route_remove_kind;
 
+/// Firewall filter rules (plan_add/modify/remove_firewall_rule;
+/// apply_firewall_plan); adding an input-chain or reject rule is the risky
+/// add kind.
+extern const change_kind firewall_add_kind;
+extern const change_kind firewall_add_risky_kind;
+extern const change_kind firewall_modify_kind;
+extern const change_kind firewall_remove_kind;
+
+/// DHCP pools with their server and network (plan_create/modify/
+/// remove_dhcp_pool; apply_dhcp_plan).
+extern const change_kind dhcp_create_kind;
+extern const change_kind dhcp_modify_kind;
+extern const change_kind dhcp_remove_kind;
+
+/// Bridge ports and settings (plan_add/remove_bridge_port,
+/// plan_modify_bridge_settings; apply_bridge_plan); all risky.
+extern const change_kind bridge_port_add_kind;
+extern const change_kind bridge_port_remove_kind;
+extern const change_kind bridge_settings_kind;
+
+/// One mcp-* address list made identical on many routers
+/// (config_plan_address_list_sync; config_apply_address_list_sync).
+extern const change_kind address_list_sync_kind;
+
 /// The kind named `name`, or nullptr (a `change_kind_lookup`).
 const change_kind* find_change_kind(const std::string& name);
 

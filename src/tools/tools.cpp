@@ -23,6 +23,10 @@ caf::error register_all_tools(tool_registry& reg) {
     register_registry_tools,
     register_plan_tools,
     register_routing_plan_tools,
+    register_firewall_plan_tools,
+    register_dhcp_plan_tools,
+    register_bridge_plan_tools,
+    register_address_list_plan_tools,
   };
   for (auto area : areas)
     if (auto err = area(reg))

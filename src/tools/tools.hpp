@@ -26,6 +26,10 @@ caf::error register_registry_tools(tool_registry& reg);
 caf::error register_config_tools(tool_registry& reg);
 caf::error register_plan_tools(tool_registry& reg);
 caf::error register_routing_plan_tools(tool_registry& reg);
+caf::error register_firewall_plan_tools(tool_registry& reg);
+caf::error register_dhcp_plan_tools(tool_registry& reg);
+caf::error register_bridge_plan_tools(tool_registry& reg);
+caf::error register_address_list_plan_tools(tool_registry& reg);
 
 /// Registers the whole catalog (the registry is frozen by the caller).
 caf::error register_all_tools(tool_registry& reg);

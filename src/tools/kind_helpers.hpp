@@ -1,0 +1,88 @@
+#pragma once
+
+// Small pieces the change kinds of the professional tools share
+// (firewall, DHCP, bridge, wireless, address-list sync): argument errors,
+// REST requests, RouterOS booleans and script quoting for dead-man jobs.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+
+#include "protocol/json.hpp"
+#include "protocol/routeros.hpp"
+
+/// inputSchema of the apply tools (plan_id, approval_token).
+#define RMCP_APPLY_SCHEMA                                                      \
+  R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"               \
+  R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"       \
+  R"("description":"From the human approver."}},)"                            \
+  R"("required":["plan_id","approval_token"],"additionalProperties":false})"
+
+namespace rmcp::tools::kind {
+
+/// invalid_arguments with `text` (which names the argument).
+caf::error bad(const std::string& text);
+
+/// A request to `path` (without /rest) with `body` (null: none).
+rest_request request(const char* method, std::string path, json body = nullptr);
+
+/// An IP address or prefix as RouterOS prints it: "10.1.0.0/16" (the
+/// network), "10.1.2.3" for a host prefix (/32, /128); nullopt if neither.
+std::optional<std::string> address_or_prefix(const std::string& text);
+
+/// RouterOS booleans as the REST API returns them ("true", "yes", true).
+bool truthy(const json& v);
+
+/// Refuses quotes, backslashes, $ ; [ ] { } and control characters in a
+/// free-text argument (comments, names): they end up in router scripts.
+caf::error check_text(const std::string& text, const char* name);
+
+/// `text` as a double-quoted RouterOS script string (" \ $ escaped).
+std::string script_quote(const std::string& text);
+
+/// A RouterOS duration ("1h30m", "90m", "1d") in RouterOS' own form
+/// ("1h30m"); nullopt when it is not one or zero.
+std::optional<std::string> duration(const std::string& text);
+
+/// `key=value` words of a RouterOS script command for `fields` (booleans
+/// as yes/no, everything else quoted), skipping `skip`.
+std::string script_args(const json& fields,
+                        const std::vector<std::string>& skip = {});
+
+/// The keys of `a` and `b` whose values differ, as a short text
+/// ("name: 'x' vs 'y'"); empty when equal.
+std::string differences(const json& want, const json& have);
+
+// -- rows of RouterOS tables as state ------------------------------------------
+//
+// Kinds whose state is a few rows of some tables keep it as
+// {"<path>": [row, ...]}, each row {"id": ".id", field: "text", ...} with
+// only the writable fields the kind manages and without empty or false
+// values (the defaults). Rows compare by content (ids change when a row is
+// re-created).
+
+/// `row` (a REST body item) as state, keeping the fields in `keep`.
+json row_state(const json& row, const std::vector<std::string>& keep);
+
+/// `row` without its id.
+json content(json row);
+
+/// Requests that set row `have` at `path` back to `want` (PATCH the
+/// differing fields, unset the extra ones, set extra true booleans to false).
+void patch_back(const std::string& path, const json& want, const json& have,
+                std::vector<rest_request>& out);
+
+/// Empty when the tables (keys starting with '/') in `want` hold the same rows (by content, in any
+/// order) in `have`; else what differs.
+std::string compare_tables(const json& want, const json& have);
+
+/// Requests that bring the tables of `now` back to `snapshot`: rows the
+/// snapshot lacks are deleted (tables in reverse order of `paths`), then
+/// rows are set back or re-created (in the order of `paths`, so a pool is
+/// there before the server that names it).
+std::vector<rest_request> restore_tables(const json& snapshot, const json& now,
+                                         const std::vector<std::string>& paths);
+
+} // namespace rmcp::tools::kind
