@@ -53,9 +53,17 @@ inline std::string bench_dir() {
 
 /// Registers `n` devices named r0000… pointing at `ports` (cycled), pinned
 /// to `fingerprint`, straight into the store of `dir`.
+/// Id of the i-th registered device: r00000, r00001, …
+inline std::string device_id(size_t i) {
+  char id[24];
+  std::snprintf(id, sizeof id, "r%05zu", i);
+  return id;
+}
+
 inline void register_devices(const std::string& dir, size_t n,
                              const std::vector<uint16_t>& ports,
-                             const std::string& fingerprint) {
+                             const std::string& fingerprint,
+                             device_flags flags = {}) {
   config::server_options opts;
   opts.data_dir = dir;
   auto db = app::open_store(opts);
@@ -63,15 +71,14 @@ inline void register_devices(const std::string& dir, size_t n,
     throw std::runtime_error("open_store: " + error_message(db.error()));
   for (size_t i = 0; i < n; ++i) {
     device_record r;
-    char id[24];
-    std::snprintf(id, sizeof id, "r%05zu", i);
-    r.id = id;
-    r.name = id;
+    r.id = device_id(i);
+    r.name = r.id;
     r.host = "127.0.0.1";
     r.port = ports[i % ports.size()];
     r.username = "admin";
     r.tls.mode = "pin";
     r.tls.fingerprint_sha256 = fingerprint;
+    r.flags = flags;
     if (auto err = (*db)->put_device(r, credential{"admin", "routeros-sim"}))
       throw std::runtime_error("put_device: " + error_message(err));
   }
@@ -81,7 +88,9 @@ class daemon_process {
 public:
   daemon_process(const std::string& binary, const std::string& dir)
     : proc_({binary, "--data-dir", dir, "--log-level", "warn", "--set",
-             "device.health_checks=false", "serve", "--stdio"}) {
+             "device.health_checks=false", "serve", "--stdio"}),
+      binary_(binary),
+      dir_(dir) {
     proc_.write_line(json{{"jsonrpc", "2.0"},
                           {"id", 0},
                           {"method", "initialize"},
@@ -150,27 +159,32 @@ public:
     return lat;
   }
 
-  /// list_devices total_count.
-  int64_t device_count() {
-    int64_t count = -1;
-    auto id = next_id_ + 1;
+  /// One tools/call; returns its structuredContent. Throws when the call
+  /// fails or no answer comes within `timeout`.
+  json call(const std::string& tool, json args,
+            std::chrono::milliseconds timeout = std::chrono::seconds{60}) {
+    auto id = ++next_id_;
     proc_.write_line(json{{"jsonrpc", "2.0"},
                           {"id", id},
                           {"method", "tools/call"},
-                          {"params",
-                           {{"name", "list_devices"},
-                            {"arguments", json::object()}}}}
+                          {"params", {{"name", tool}, {"arguments", args}}}}
                        .dump());
-    ++next_id_;
-    while (auto line = proc_.read_line(std::chrono::seconds{60})) {
+    while (auto line = proc_.read_line(timeout)) {
       auto msg = parse_json(*line);
-      if (msg && msg->value("id", int64_t{-1}) == id) {
-        count = (*msg)["result"]["structuredContent"].value("total_count",
-                                                           int64_t{-1});
-        break;
-      }
+      if (!msg || msg->value("id", int64_t{-1}) != id)
+        continue;
+      auto& result = (*msg)["result"];
+      if (msg->contains("error") || result.value("isError", false))
+        throw std::runtime_error(tool + " failed: " + *line);
+      return result["structuredContent"];
     }
-    return count;
+    throw std::runtime_error(tool + ": no answer: " + proc_.stderr_text());
+  }
+
+  /// list_devices total_count.
+  int64_t device_count() {
+    return call("list_devices", json::object())
+      .value("total_count", int64_t{-1});
   }
 
   /// VmRSS and RssAnon of the daemon in KiB.
@@ -188,8 +202,25 @@ public:
     return {rss, anon};
   }
 
+  /// Approves a plan as a person would (`routeros-mcp plan approve`, another
+  /// process on the same store); returns the approval token.
+  std::string approve(const std::string& plan_id) {
+    child_process cli({binary_, "--data-dir", dir_, "--log-level", "warn",
+                       "plan", "approve", plan_id, "--as", "bench-approver",
+                       "--json"});
+    auto out = cli.drain_stdout(std::chrono::seconds{30});
+    cli.wait(std::chrono::seconds{30});
+    auto j = parse_json(out);
+    if (!j || !j->contains("approval_token"))
+      throw std::runtime_error("plan approve " + plan_id + " failed: " + out
+                               + cli.stderr_text());
+    return (*j)["approval_token"];
+  }
+
 private:
   child_process proc_;
+  std::string binary_;
+  std::string dir_;
   int64_t next_id_ = 0;
 };
 

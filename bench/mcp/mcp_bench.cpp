@@ -14,6 +14,7 @@
 //            for the whole fleet
 //   HTTP     the same over Streamable HTTP (one keep-alive connection per
 //            call in flight, one session)
+//   rollout  DNS rollout plan and apply on 100 and 1,000 routers, zero pause
 //   memory   daemon RSS with 0, 1,000 and 10,000 registered devices
 // Every figure: a warm-up, then --runs runs; min and median are printed.
 // Not a test: bench/run builds Release and writes docs/benchmarks.md.
@@ -142,15 +143,68 @@ std::vector<double> floor_run(uint16_t port, int n) {
 }
 
 json overview_call(int i, size_t routers) {
-  char id[16];
-  std::snprintf(id, sizeof id, "r%05zu", static_cast<size_t>(i) % routers);
-  return {{"name", "get_system_overview"}, {"arguments", {{"device_id", id}}}};
+  return {{"name", "get_system_overview"},
+          {"arguments",
+           {{"device_id", bench::device_id(static_cast<size_t>(i) % routers)}}}};
 }
 
 json check_call(int i) {
-  char id[16];
-  std::snprintf(id, sizeof id, "r%05d", i);
-  return {{"name", "check_connectivity"}, {"arguments", {{"device_id", id}}}};
+  return {{"name", "check_connectivity"},
+          {"arguments", {{"device_id", bench::device_id(static_cast<size_t>(i))}}}};
+}
+
+/// DNS rollouts of `n` routers with zero pause (batches of 50 after the
+/// canary): the plan (a live preview read from every router) and the apply
+/// (from the call to the completed report), approved in between by the CLI.
+void rollout_figures(const std::string& binary, const sim::fleet& routers,
+                     const std::vector<uint16_t>& ports, size_t n, int runs) {
+  using std::chrono::minutes;
+  auto dir = bench_dir();
+  device_flags flags;
+  flags.allow_professional_workflows = true;
+  register_devices(dir, n, ports, routers.fingerprint_sha256(), flags);
+  std::vector<double> plan_ms, apply_ms;
+  {
+    daemon_process d{binary, dir};
+    json ids = json::array();
+    for (size_t i = 0; i < n; ++i)
+      ids.push_back(bench::device_id(i));
+    auto ms_since = [](clock_type::time_point t0) {
+      return std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+        .count();
+    };
+    for (int r = 0; r <= runs; ++r) { // run 0 warms up
+      json args{{"device_ids", ids},
+                {"dns_servers",
+                 {"192.0.2." + std::to_string(r + 1), "198.51.100.53"}},
+                {"batch_size", 50},
+                {"pause_seconds", 0},
+                {"description", "bench"}};
+      auto t0 = clock_type::now();
+      auto plan = d.call("config_plan_dns_ntp_rollout", args, minutes{10});
+      auto planned = ms_since(t0);
+      auto id = plan["plan_id"].get<std::string>();
+      auto token = d.approve(id);
+      auto t1 = clock_type::now();
+      auto report = d.call("config_apply_dns_ntp_rollout",
+                           {{"plan_id", id}, {"approval_token", token}},
+                           minutes{30});
+      auto applied = ms_since(t1);
+      if (report.value("state", "") != "completed")
+        throw std::runtime_error("rollout of " + std::to_string(n)
+                                 + " routers did not complete: "
+                                 + report.dump());
+      if (r > 0) {
+        plan_ms.push_back(planned);
+        apply_ms.push_back(applied);
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+  auto label = std::to_string(n) + " routers";
+  record("rollout: plan DNS on " + label + " (live preview)", "ms", plan_ms);
+  record("rollout: apply DNS on " + label + ", zero pause, to completed",
+         "ms", apply_ms);
 }
 
 /// get_system_overview latency and throughput at concurrency 1, 16, 64.
@@ -280,6 +334,9 @@ int main(int argc, char** argv) {
       overview_figures("HTTP", d, runs, requests, floor_p50);
     }
     std::filesystem::remove_all(dir);
+
+    for (size_t n : {size_t{100}, size_t{1000}})
+      rollout_figures(binary, routers, ports, n, runs);
 
     if (!skip_memory) {
       std::map<size_t, std::pair<double, double>> rss;
