@@ -56,6 +56,8 @@ class metrics;
 struct rollout_settings {
   /// Devices per batch after the canary (a plan's default).
   int64_t batch_size = 5;
+  /// Most devices one plan may change (rollout.max_devices).
+  int64_t max_devices = 50;
   /// Pause between batches (a plan's default).
   std::chrono::milliseconds pause{60000};
   /// Devices through which the others are reached: each goes into the last

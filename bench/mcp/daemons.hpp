@@ -86,9 +86,10 @@ inline void register_devices(const std::string& dir, size_t n,
 
 class daemon_process {
 public:
-  daemon_process(const std::string& binary, const std::string& dir)
-    : proc_({binary, "--data-dir", dir, "--log-level", "warn", "--set",
-             "device.health_checks=false", "serve", "--stdio"}),
+  /// `sets`: extra `--set key=value` settings.
+  daemon_process(const std::string& binary, const std::string& dir,
+                 const std::vector<std::string>& sets = {})
+    : proc_(command(binary, dir, sets)),
       binary_(binary),
       dir_(dir) {
     proc_.write_line(json{{"jsonrpc", "2.0"},
@@ -200,6 +201,20 @@ public:
       std::getline(in, key);
     }
     return {rss, anon};
+  }
+
+  static std::vector<std::string> command(const std::string& binary,
+                                          const std::string& dir,
+                                          const std::vector<std::string>& sets) {
+    std::vector<std::string> cmd{binary, "--data-dir", dir, "--log-level",
+                                 "warn", "--set", "device.health_checks=false"};
+    for (auto& s : sets) {
+      cmd.push_back("--set");
+      cmd.push_back(s);
+    }
+    cmd.push_back("serve");
+    cmd.push_back("--stdio");
+    return cmd;
   }
 
   /// Approves a plan as a person would (`routeros-mcp plan approve`, another

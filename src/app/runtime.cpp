@@ -105,6 +105,7 @@ fleet_settings make_fleet_settings(const config::server_options& opts) {
 rollout_settings make_rollout_settings(const config::server_options& opts) {
   rollout_settings r;
   r.batch_size = opts.rollout_batch_size;
+  r.max_devices = opts.rollout_max_devices;
   r.pause = opts.rollout_pause;
   std::string id;
   for (char c : opts.rollout_management_devices + ",") {

@@ -149,6 +149,8 @@ struct server_options {
   std::string plans_approval_key_file;
   /// Devices per rollout batch after the canary (plan default).
   int64_t rollout_batch_size = 5;
+  /// Most devices one plan may change.
+  int64_t rollout_max_devices = 50;
   /// Pause between rollout batches (plan default).
   std::chrono::milliseconds rollout_pause{60000};
   /// Comma-separated ids of the devices through which the others are

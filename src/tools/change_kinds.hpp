@@ -11,7 +11,8 @@
 
 namespace rmcp::tools {
 
-/// DNS servers and/or NTP servers on 2–50 devices (config_plan_dns_ntp_rollout).
+/// DNS servers and/or NTP servers on 2 to rollout.max_devices devices
+/// (config_plan_dns_ntp_rollout).
 extern const change_kind dns_ntp_kind;
 
 /// Static routes (plan_add/modify/remove_static_route; apply_routing_plan).

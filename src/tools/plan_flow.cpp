@@ -281,10 +281,12 @@ void create_plan(tool_call& call, const change_kind& kind) {
   c->params = std::move(*params);
   for (auto& id : call.args().value("device_ids", json::array()))
     c->ids.push_back(id.get<std::string>());
-  if (c->ids.size() < kind.min_devices || c->ids.size() > 50) {
+  auto max = static_cast<size_t>(svc.rollout.max_devices);
+  if (c->ids.size() < kind.min_devices || c->ids.size() > max) {
     call.fail(ec::invalid_arguments,
               "device_ids: a " + std::string{kind.name} + " plan needs "
-                + std::to_string(kind.min_devices) + " to 50 devices, got "
+                + std::to_string(kind.min_devices) + " to " + std::to_string(max)
+                + " devices (rollout.max_devices), got "
                 + std::to_string(c->ids.size()));
     return;
   }

@@ -6,7 +6,8 @@
 //   create_plan: kind.validate(args) → the devices from the fleet → pre-checks
 //     (seed-spec §3.3: every device exists, belongs to the service's
 //     environment, allows professional workflows and the kind's flag, is not
-//     unreachable; degraded is a warning; kind.min_devices..50 devices) →
+//     unreachable; degraded is a warning; kind.min_devices..rollout.max_devices
+//     devices) →
 //     risk → a live preview per device (current state read through its device
 //     actor vs intended; a device the kind refuses fails the plan) → batches
 //     (canary first, management devices last) → a pending plan in the plan
@@ -31,10 +32,11 @@ json plan_created_schema();
 json rollout_report_schema();
 
 /// inputSchema properties shared by the plan tools (device_ids, batch_size,
-/// pause_seconds, description), for `min` to 50 devices.
+/// pause_seconds, description), for `min` to 1,000 devices (the service
+/// allows rollout.max_devices, 50 by default).
 #define RMCP_PLAN_PROPS(min)                                                   \
   R"("device_ids":{"type":"array","minItems":)" #min                            \
-  R"(,"maxItems":50,"uniqueItems":true,"items":{"type":"string"},)"            \
+  R"(,"maxItems":1000,"uniqueItems":true,"items":{"type":"string"},)"          \
   R"("description":"Device ids."},)"                                           \
   R"("batch_size":{"type":"integer","minimum":1,"maximum":50,)"                \
   R"("description":"Per batch after the canary."},)"                           \

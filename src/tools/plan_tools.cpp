@@ -129,7 +129,7 @@ constexpr int64_t apply_timeout_ms = 24 * 3600 * 1000;
 const tool_entry table[] = {
   {"config_plan_dns_ntp_rollout", "Plan a DNS/NTP rollout",
    mcp::tool_tier::professional, read_only_router,
-   "Plans new DNS and/or NTP servers on 2-50 routers: checks the devices, "
+   "Plans new DNS and/or NTP servers on 2+ routers (rollout.max_devices): checks the devices, "
    "previews current vs intended from each router and stores a pending plan "
    "(canary, then batches). Changes nothing. A person approves the plan_id "
    "out of band; then config_apply_dns_ntp_rollout runs it.",
