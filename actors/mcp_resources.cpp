@@ -132,7 +132,7 @@ void mcp_session_state::read_resource(
       },
       [this, id, uri](caf::error& err) {
         auto code = error_code_of(err);
-        if (code == ec::device_not_found)
+        if (code == ec::device_not_found || code == ec::plan_not_found)
           err = make_error(ec::resource_not_found,
                            "Resource not found: " + uri + " ("
                              + error_message(err) + ")");

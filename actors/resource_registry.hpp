@@ -114,6 +114,11 @@ public:
   /// The value bound to a template variable ("" when absent).
   std::string param(const std::string& name) const;
 
+  /// Every template variable and its value.
+  const std::map<std::string, std::string>& params() const noexcept {
+    return params_;
+  }
+
   /// Delivers the content (serialised as the resource's text).
   void finish(const json& content);
 

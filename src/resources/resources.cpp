@@ -163,9 +163,9 @@ void device_health(resource_read& r) {
 /// Deadline of a nested read tool (below the session's 10 s read timeout).
 constexpr auto tool_timeout = std::chrono::seconds{9};
 
-/// Runs read tool `tool` for the URI's device with `args` and hands its
-/// structured content to `next`; a tool error fails the read with the
-/// tool's error (device_not_found becomes -32002).
+/// Runs read tool `tool` with `args` plus the URI's variables (device_id,
+/// plan_id) and hands its structured content to `next`; a tool error fails
+/// the read with the tool's error (device_not_found becomes -32002).
 void run_tool(resource_read& r, const char* tool, json args,
               std::function<void(json&)> next) {
   auto* desc = r.svc().tools ? r.svc().tools->find(tool) : nullptr;
@@ -177,7 +177,8 @@ void run_tool(resource_read& r, const char* tool, json args,
   tool_call_setup setup;
   setup.tool = desc;
   setup.arguments = std::move(args);
-  setup.arguments["device_id"] = r.param("device_id");
+  for (auto& [name, value] : r.params())
+    setup.arguments[name] = value;
   setup.svc = r.svc_ptr();
   // The reader's identity (the session authorized this read).
   setup.caller = r.caller();
@@ -260,6 +261,54 @@ void device_config(resource_read& r) {
       });
 }
 
+// -- plans (get_plan_status seen from three sides; never a token) --------------------
+
+json iso_or_null(const json& unix_ms) {
+  return unix_ms.is_number() && unix_ms.get<int64_t>() > 0
+           ? tools::iso_time(unix_ms.get<int64_t>())
+           : json();
+}
+
+void plan_summary(resource_read& r) {
+  run_tool(r, "get_plan_status", {{"journal_limit", 0}}, [&r](json& st) {
+    auto& p = st["plan"];
+    json by_state = json::object();
+    for (auto& d : st["devices"]) {
+      auto state = d.value("state", "");
+      by_state[state] = by_state.value(state, 0) + 1;
+    }
+    r.finish({{"plan_id", p["id"]},
+              {"kind", p["kind"]},
+              {"state", p["state"]},
+              {"risk", p["risk"]},
+              {"environment", p["environment"]},
+              {"description", p["description"]},
+              {"created_by", p["created_by"]},
+              {"created_at", iso_or_null(p["created_at"])},
+              {"approved_by", p["approved_by"]},
+              {"approved_at", iso_or_null(p["approved_at"])},
+              {"apply_tool", p["apply_tool"]},
+              {"device_count", st["devices"].size()},
+              {"batch_count", p["batches"].size()},
+              {"devices_by_state", std::move(by_state)},
+              {"cancel_requested", p.value("cancel_requested", false)}});
+  });
+}
+
+void plan_details(resource_read& r) {
+  run_tool(r, "get_plan_status", {{"journal_limit", 0}},
+           [&r](json& st) { r.finish(st["plan"]); });
+}
+
+void plan_execution_log(resource_read& r) {
+  run_tool(r, "get_plan_status", {{"journal_limit", 1000}}, [&r](json& st) {
+    r.finish({{"plan_id", st["plan"]["id"]},
+              {"state", st["plan"]["state"]},
+              {"journal", st["journal"]},
+              {"journal_total", st["journal_total"]}});
+  });
+}
+
 struct entry {
   resource_spec spec;
   resource_handler handler;
@@ -331,6 +380,23 @@ caf::error register_all(resource_registry& reg) {
       "Clients registered through a CAPsMAN router.", "application/json",
       false},
      from_tool("get_capsman_registrations")},
+    {{"plan://{plan_id}/summary", "plan-summary", "Plan summary",
+      "A plan's kind, state, risk, creator and approver, device and batch "
+      "counts and devices by rollout state. Never an approval token.",
+      "application/json", false},
+     plan_summary},
+    {{"plan://{plan_id}/details", "plan-details", "Plan details",
+      "A whole plan: parameters, per-device preview (current vs intended), "
+      "warnings, batches, per-device states and snapshots. Never an "
+      "approval token.",
+      "application/json", false},
+     plan_details},
+    {{"plan://{plan_id}/execution-log", "plan-execution-log",
+      "Plan execution log",
+      "A plan's journal in order (up to the newest 1,000 steps): every "
+      "rollout step with batch, device, event id and details.",
+      "application/json", false},
+     plan_execution_log},
   };
   for (auto& e : table)
     if (auto err = reg.add(e.spec, e.handler))

@@ -60,6 +60,9 @@ TEST_F(resources_test, capability_lists_and_templates) {
                     "device://{device_id}/wireless/clients",
                     "device://{device_id}/capsman/remote-caps",
                     "device://{device_id}/capsman/registrations",
+                    "plan://{plan_id}/summary",
+                    "plan://{plan_id}/details",
+                    "plan://{plan_id}/execution-log",
                     "audit://devices/{device_id}"}));
 }
 

@@ -286,6 +286,35 @@ TEST_F(rollout_test, plan_tools_never_return_a_token_and_check_devices) {
   EXPECT_EQ(st.dump().find("rmcp-approval"), std::string::npos);
 }
 
+TEST_F(rollout_test, plan_resources_show_summary_details_and_log_without_tokens) {
+  start_pro(3);
+  auto id = plan_dns(ids(0, 3), 1);
+  auto token = approve(id);
+  auto summary = read("plan://" + id + "/summary");
+  EXPECT_EQ(summary["plan_id"], id);
+  EXPECT_EQ(summary["state"], "approved");
+  EXPECT_EQ(summary["kind"], "dns_ntp");
+  EXPECT_EQ(summary["device_count"], 3);
+  EXPECT_EQ(summary["batch_count"], 3); // canary + 2 batches of 1
+  EXPECT_EQ(summary["devices_by_state"]["pending"], 3);
+  EXPECT_EQ(summary["approved_by"], "cli:approver");
+  apply(id, token);
+  auto details = read("plan://" + id + "/details");
+  EXPECT_EQ(details["state"], "completed");
+  EXPECT_EQ(details["preview"].size(), 3u) << details.dump();
+  EXPECT_FALSE(details.contains("approval_nonce"));
+  auto log = read("plan://" + id + "/execution-log");
+  EXPECT_EQ(log["state"], "completed");
+  ASSERT_FALSE(log["journal"].empty());
+  EXPECT_EQ(log["journal"][0]["event"], "plan-created");
+  EXPECT_EQ(log["journal"].back()["event"], "plan-completed") << log.dump();
+  for (auto* part : {"summary", "details", "execution-log"})
+    EXPECT_EQ(read("plan://" + id + "/" + part).dump().find(token),
+              std::string::npos);
+  auto missing = read("plan://plan-20990101000000-00000000/summary");
+  EXPECT_EQ(missing["code"], -32002) << missing.dump();
+}
+
 TEST_F(rollout_test, devices_without_the_professional_flag_are_refused) {
   start_with(2); // no flags
   EXPECT_EQ(error_kind("config_plan_dns_ntp_rollout",
