@@ -1,0 +1,200 @@
+#pragma once
+
+// The rollout coordinator (actors/rollout.hpp): its state and its steps,
+// declared once and defined in two files by concern:
+//   rollout_coordinator.cpp  plumbing (journal, waits, device access),
+//                            the run: start, batches, devices, dead-man arming,
+//                            the report, and the actor behavior;
+//   rollout_gate.cpp         health gates, disarming, and rollback.
+// The manager that holds the coordinators is in rollout.cpp. Internal to
+// actors/.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/rollout.hpp"
+
+namespace rmcp::detail {
+
+/// Deadline of a plan store request (an LMDB commit).
+inline constexpr auto store_timeout = std::chrono::seconds{30};
+
+/// Deadline of a fleet lookup.
+inline constexpr auto fleet_timeout = std::chrono::seconds{5};
+
+/// Upper bound of one device request (the device's own timeouts are
+/// shorter).
+inline constexpr auto device_timeout = std::chrono::seconds{120};
+
+/// How long a device's write lease lasts while the kind's requests run.
+inline constexpr int64_t lease_ttl_ms = 60'000;
+
+/// Upper bound of a whole rollout run for its requesters.
+inline constexpr auto run_timeout = std::chrono::seconds{48 * 3600};
+
+/// Extra wait after the dead-man's due time before looking again.
+inline constexpr auto deadman_margin = std::chrono::seconds{10};
+
+enum class run_mode { run, resume, rollback };
+
+inline const char* to_string(run_mode m) {
+  switch (m) {
+    case run_mode::run:
+      return "run";
+    case run_mode::resume:
+      return "resume";
+    case run_mode::rollback:
+      return "rollback";
+  }
+  return "?";
+}
+
+/// "HH:MM:SS" (RouterOS time value) of a duration.
+std::string ros_time(std::chrono::milliseconds d);
+
+rest_request make_request(const char* method, std::string path,
+                          json body = nullptr);
+
+/// True for device states in which the router may have been changed.
+bool touched(const std::string& device_state);
+
+struct coordinator {
+  static inline const char* name = "rmcp.rollout";
+
+  rollout_actor::pointer self = nullptr;
+  rollout_deps deps;
+  std::string plan_id;
+  run_mode mode = run_mode::run;
+
+  plan_record plan;
+  const change_kind* kind = nullptr;
+  std::vector<caf::typed_response_promise<json>> waiters;
+  bool started = false;
+  bool finished = false;
+  bool rolling_back = false;
+  /// The apply call ended before the rollout (cancelled, disconnected).
+  bool caller_gone = false;
+  caf::actor_addr caller;
+
+  // progress
+  mcp_session_actor session;
+  std::string request_key;
+  json progress_token;
+  size_t progress_done = 0;
+
+  // waits
+  uint64_t wait_seq = 0;
+  std::function<void()> on_tick;
+
+  // the batch under way
+  std::vector<std::string> gate_failures;
+  /// Devices to roll back, in order.
+  std::vector<std::string> targets;
+  std::string halt_reason;
+
+  struct device_ctx {
+    device_record record;
+    device_actor actor;
+  };
+
+  // -- plumbing ---------------------------------------------------------------
+
+  void progress(const std::string& message);
+
+  void wait(std::chrono::milliseconds d, std::function<void()> next);
+
+  void on_wait_over(uint64_t seq);
+
+  plan_step make_step(std::string event, int32_t batch = -1,
+                      std::string device_id = {});
+
+  /// Journals `st` (with its state changes), logs it, then runs `next`.
+  /// A journal failure stops the coordinator: nothing is done that is not
+  /// journaled; the plan stays as it is and is taken over at the next start.
+  void journal(plan_step st, std::function<void()> next);
+
+  void abort(caf::error err);
+
+  bool cancel_wanted() const;
+
+  std::string cancel_reason() const;
+
+  void with_device(const std::string& id, std::function<void(device_ctx)> ok,
+                   std::function<void(caf::error)> fail);
+
+  /// GETs the kind's reads and hands the state to `ok`.
+  void read_state(const device_actor& dev, std::function<void(json)> ok,
+                  std::function<void(caf::error)> fail);
+
+  /// Runs `reqs` in order under one write lease.
+  void write_all(const device_actor& dev, std::vector<rest_request> reqs,
+                 std::function<void(caf::error)> done);
+
+  void write_next(const device_actor& dev,
+                  std::shared_ptr<std::vector<rest_request>> reqs, size_t i,
+                  uint64_t lease, std::function<void(caf::error)> done);
+
+  /// Removes the dead-man job of this plan from a router (none: fine).
+  void remove_deadman(const device_actor& dev,
+                      std::function<void(caf::error)> done);
+
+  // -- start --------------------------------------------------------------------
+
+  void start();
+
+  // -- forward ------------------------------------------------------------------
+
+  void batch(size_t b);
+
+  void device(size_t b, size_t i);
+
+  void arm_deadman(int32_t ib, const std::string& id, const device_ctx& dev,
+                   const json& snapshot, std::function<void()> apply,
+                   std::function<void(const std::string&)> failed);
+
+  void after_batch(size_t b);
+
+  void gate(size_t b);
+
+  void gate_check(size_t b,
+                  std::shared_ptr<std::vector<std::pair<std::string, bool>>>
+                    checks,
+                  size_t k);
+
+  void gate_done(size_t b);
+
+  /// Removes the dead-man jobs of batch `b` (from device `i` on).
+  void disarm(size_t b, size_t i, std::function<void()> done);
+
+  void gate_failed(size_t b);
+
+  // -- rollback -----------------------------------------------------------------
+
+  void rollback(std::string reason);
+
+  void roll_back_device(size_t k);
+
+  /// One attempt to bring device `id` back to its snapshot. `attempt` > 0:
+  /// after a dead-man wait.
+  void restore(size_t k, const std::string& id, int attempt);
+
+  void finish_rollback();
+
+  // -- end ------------------------------------------------------------------------
+
+  json report() const;
+
+  void finish();
+};
+
+rollout_actor::behavior_type
+coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
+                 rollout_deps deps, std::string plan_id, run_mode mode);
+
+} // namespace rmcp::detail

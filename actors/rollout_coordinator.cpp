@@ -1,0 +1,499 @@
+#include "actors/detail/rollout_coordinator.hpp"
+
+#include <cstdio>
+
+#include "actors/metrics.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp::detail {
+
+/// "HH:MM:SS" (RouterOS time value) of a duration.
+std::string ros_time(std::chrono::milliseconds d) {
+  auto s = std::max<int64_t>(1, (d.count() + 999) / 1000);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld",
+                static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60),
+                static_cast<long long>(s % 60));
+  return buf;
+}
+
+rest_request make_request(const char* method, std::string path, json body) {
+  rest_request req;
+  req.method = method;
+  req.path = std::move(path);
+  req.body = std::move(body);
+  return req;
+}
+
+bool touched(const std::string& device_state) {
+  return device_state == "snapshotted" || device_state == "applying"
+         || device_state == "applied" || device_state == "apply_failed"
+         || device_state == "rolling_back";
+}
+
+// -- plumbing and the run ------------------------------------------------------------
+
+void coordinator::progress(const std::string& message) {
+  if (progress_token.is_null() || !session)
+    return;
+  self->send(session, atom::progress_v, request_key, progress_token,
+             static_cast<double>(progress_done),
+             json(static_cast<double>(plan.devices.size())), message);
+}
+
+void coordinator::wait(std::chrono::milliseconds d, std::function<void()> next) {
+  on_tick = std::move(next);
+  self->delayed_send(self, d, atom::tick_v, ++wait_seq);
+}
+
+void coordinator::on_wait_over(uint64_t seq) {
+  if (seq != wait_seq || !on_tick)
+    return;
+  auto next = std::move(on_tick);
+  on_tick = nullptr;
+  next();
+}
+
+plan_step coordinator::make_step(std::string event, int32_t batch,
+                                 std::string device_id) {
+  plan_step st;
+  st.plan_id = plan_id;
+  st.event = std::move(event);
+  st.batch = batch;
+  st.device_id = std::move(device_id);
+  return st;
+}
+
+void coordinator::journal(plan_step st, std::function<void()> next) {
+  auto from = to_string(plan.state);
+  self->request(deps.plans, store_timeout, atom::put_v, st)
+    .then(
+      [this, st, from, next{std::move(next)}](plan_record& rec) {
+        plan = std::move(rec);
+        log::rollout()->info(
+          "rollout-step plan_id={} event={} batch={} device_id={} "
+          "plan_state={} device_state={} seq={}{}",
+          plan_id, st.event, st.batch, st.device_id.empty() ? "-" : st.device_id,
+          to_string(plan.state), st.device_state.empty() ? "-" : st.device_state,
+          plan.journal_seq - 1,
+          st.detail.contains("error")
+            ? " error=\"" + st.detail["error"].get<std::string>() + "\""
+            : std::string{});
+        if (deps.metrics && to_string(plan.state) != from)
+          deps.metrics->rollout_transition(from, to_string(plan.state));
+        next();
+      },
+      [this, st](caf::error& err) {
+        log::rollout()->error("rollout-journal-failed plan_id={} event={} "
+                              "device_id={} error=\"{}\"",
+                              plan_id, st.event, st.device_id,
+                              error_message(err));
+        abort(make_error(ec::store_failure,
+                         "rollout of plan " + plan_id
+                           + " stopped: its journal could not be written ("
+                           + error_message(err)
+                           + "); the plan is taken over at the next start"));
+      });
+}
+
+void coordinator::abort(caf::error err) {
+  if (finished)
+    return;
+  finished = true;
+  for (auto& w : waiters)
+    w.deliver(err);
+  waiters.clear();
+  self->quit();
+}
+
+bool coordinator::cancel_wanted() const {
+  return plan.cancel_requested || caller_gone;
+}
+
+std::string coordinator::cancel_reason() const {
+  if (caller_gone)
+    return "the apply call was cancelled";
+  return "cancelled by " + plan.closed_by
+         + (plan.reason.empty() ? "" : ": " + plan.reason);
+}
+
+void coordinator::with_device(const std::string& id, std::function<void(device_ctx)> ok,
+                              std::function<void(caf::error)> fail) {
+  self->request(deps.fleet, fleet_timeout, atom::get_v, id, atom::view_v)
+    .then(
+      [this, id, ok, fail](device_view& view) {
+        self->request(deps.fleet, fleet_timeout, atom::get_v, id)
+          .then(
+            [ok, rec{view.record}](device_actor& actor) {
+              ok(device_ctx{rec, actor});
+            },
+            [fail](caf::error& err) { fail(std::move(err)); });
+      },
+      [fail](caf::error& err) { fail(std::move(err)); });
+}
+
+void coordinator::read_state(const device_actor& dev, std::function<void(json)> ok,
+                             std::function<void(caf::error)> fail) {
+  struct join {
+    std::vector<json> bodies;
+    size_t pending = 0;
+    bool failed = false;
+  };
+  auto paths = kind->reads(plan.params);
+  auto j = std::make_shared<join>();
+  j->bodies.resize(paths.size());
+  j->pending = paths.size();
+  if (paths.empty()) {
+    ok(kind->state(plan.params, j->bodies));
+    return;
+  }
+  for (size_t i = 0; i < paths.size(); ++i)
+    self->request(dev, device_timeout, atom::exec_v,
+                  make_request("GET", paths[i]))
+      .then(
+        [this, j, i, ok](rest_response& resp) {
+          if (j->failed)
+            return;
+          j->bodies[i] = std::move(resp.body);
+          if (--j->pending == 0)
+            ok(kind->state(plan.params, j->bodies));
+        },
+        [j, fail](caf::error& err) {
+          if (j->failed)
+            return;
+          j->failed = true;
+          fail(std::move(err));
+        });
+}
+
+void coordinator::write_all(const device_actor& dev, std::vector<rest_request> reqs,
+                            std::function<void(caf::error)> done) {
+  if (reqs.empty()) {
+    done(caf::none);
+    return;
+  }
+  self->request(dev, device_timeout, atom::acquire_v, lease_ttl_ms)
+    .then(
+      [this, dev, reqs{std::move(reqs)}, done](uint64_t lease) mutable {
+        auto shared = std::make_shared<std::vector<rest_request>>(
+          std::move(reqs));
+        write_next(dev, shared, 0, lease, done);
+      },
+      [done](caf::error& err) { done(std::move(err)); });
+}
+
+void coordinator::write_next(const device_actor& dev,
+                             std::shared_ptr<std::vector<rest_request>> reqs, size_t i,
+                             uint64_t lease, std::function<void(caf::error)> done) {
+  if (i == reqs->size()) {
+    self->send(dev, atom::release_v, lease);
+    done(caf::none);
+    return;
+  }
+  auto req = (*reqs)[i];
+  req.lease = lease;
+  self->request(dev, device_timeout, atom::exec_v, std::move(req))
+    .then(
+      [this, dev, reqs, i, lease, done](rest_response&) {
+        write_next(dev, reqs, i + 1, lease, done);
+      },
+      [this, dev, lease, done](caf::error& err) {
+        self->send(dev, atom::release_v, lease);
+        done(std::move(err));
+      });
+}
+
+void coordinator::start() {
+  self->request(deps.plans, store_timeout, atom::get_v, atom::plan_v, plan_id)
+    .then(
+      [this](plan_record& rec) {
+        plan = std::move(rec);
+        kind = deps.kinds ? deps.kinds(plan.kind) : nullptr;
+        if (kind == nullptr) {
+          abort(make_error(ec::internal_error,
+                           "plan " + plan_id + " has kind '" + plan.kind
+                             + "', which this server does not know"));
+          return;
+        }
+        if (plan.state == plan_state::rolling_back) {
+          rollback("taking over an interrupted rollback");
+          return;
+        }
+        if (plan.state != plan_state::executing) {
+          abort(make_error(ec::plan_state_invalid,
+                           "plan " + plan_id + " is " + to_string(plan.state)
+                             + "; only an executing plan can be run or "
+                               "rolled back"));
+          return;
+        }
+        switch (mode) {
+          case run_mode::run:
+            batch(0);
+            break;
+          case run_mode::resume:
+            journal(make_step("plan-resumed"), [this] { batch(0); });
+            break;
+          case run_mode::rollback:
+            rollback(plan.cancel_requested ? cancel_reason()
+                                           : "rollback of an interrupted "
+                                             "rollout (rollout.on_restart)");
+            break;
+        }
+      },
+      [this](caf::error& err) { abort(std::move(err)); });
+}
+
+void coordinator::batch(size_t b) {
+  if (b >= plan.batches.size()) {
+    auto st = make_step("plan-completed");
+    st.to_state = to_string(plan_state::completed);
+    journal(std::move(st), [this] { finish(); });
+    return;
+  }
+  // Fresh look at the plan: a cancel may have come from another process.
+  self->request(deps.plans, store_timeout, atom::get_v, atom::plan_v, plan_id)
+    .then(
+      [this, b](plan_record& rec) {
+        plan = std::move(rec);
+        if (cancel_wanted()) {
+          rollback(cancel_reason());
+          return;
+        }
+        auto st = make_step("batch-started", static_cast<int32_t>(b));
+        st.detail = {{"devices", plan.batches[b]},
+                     {"canary", b == 0 && plan.batches.size() > 1}};
+        journal(std::move(st), [this, b] {
+          gate_failures.clear();
+          device(b, 0);
+        });
+      },
+      [this](caf::error& err) { abort(std::move(err)); });
+}
+
+void coordinator::device(size_t b, size_t i) {
+  if (i >= plan.batches[b].size()) {
+    after_batch(b);
+    return;
+  }
+  if (cancel_wanted()) {
+    rollback(cancel_reason());
+    return;
+  }
+  const auto id = plan.batches[b][i];
+  auto* pd = find_device(plan, id);
+  if (pd == nullptr || pd->state == "applied") {
+    device(b, i + 1);
+    return;
+  }
+  auto ib = static_cast<int32_t>(b);
+  auto failed = [this, b, i, ib, id](const std::string& what) {
+    auto st = make_step("device-apply-failed", ib, id);
+    st.device_state = "apply_failed";
+    st.detail = {{"error", what}};
+    journal(std::move(st), [this, b, id, what] {
+      gate_failures.push_back(id + ": " + what);
+      ++progress_done;
+      progress(id + " failed: " + what);
+      gate_failed(b);
+    });
+  };
+  with_device(
+    id,
+    [this, b, i, ib, id, failed](device_ctx dev) {
+      read_state(
+        dev.actor,
+        [this, b, i, ib, id, dev, failed](json current) {
+          auto* pd = find_device(plan, id);
+          // Resuming after a crash: the first snapshot stays the target.
+          bool fresh = pd->state == "pending" || pd->before.empty();
+          json snapshot = fresh ? current : pd->before;
+          auto planned = kind->plan(plan.params, current, dev.record);
+          auto go = [this, b, i, ib, id, dev, failed, snapshot, planned] {
+            if (!planned) {
+              failed(error_message(planned.error()));
+              return;
+            }
+            if (planned->requests.empty()) {
+              auto st = make_step("device-applied", ib, id);
+              st.device_state = "applied";
+              st.detail = {{"changed", false}};
+              journal(std::move(st), [this, b, i, id] {
+                ++progress_done;
+                progress(id + ": already as intended");
+                device(b, i + 1);
+              });
+              return;
+            }
+            auto apply = [this, b, i, ib, id, dev, failed, planned] {
+              auto st = make_step("device-applying", ib, id);
+              st.device_state = "applying";
+              st.detail = {{"requests", planned->requests.size()}};
+              journal(std::move(st), [this, b, i, ib, id, dev, failed,
+                                      planned] {
+                write_all(dev.actor, planned->requests,
+                          [this, b, i, ib, id, failed](caf::error err) {
+                            if (err) {
+                              failed(error_message(err));
+                              return;
+                            }
+                            auto st = make_step("device-applied", ib, id);
+                            st.device_state = "applied";
+                            st.detail = {{"changed", true}};
+                            journal(std::move(st), [this, b, i, id] {
+                              ++progress_done;
+                              progress(id + ": applied");
+                              device(b, i + 1);
+                            });
+                          });
+              });
+            };
+            if (!kind->risky || kind->revert_script == nullptr) {
+              apply();
+              return;
+            }
+            arm_deadman(ib, id, dev, snapshot, apply, failed);
+          };
+          if (!fresh) {
+            go();
+            return;
+          }
+          auto st = make_step("device-snapshot", ib, id);
+          st.device_state = "snapshotted";
+          st.detail = {{"before", snapshot}};
+          journal(std::move(st), go);
+        },
+        [failed](caf::error err) {
+          failed("reading its state failed: " + error_message(err));
+        });
+    },
+    [failed](caf::error err) { failed(error_message(err)); });
+}
+
+void coordinator::arm_deadman(int32_t ib, const std::string& id, const device_ctx& dev,
+                              const json& snapshot, std::function<void()> apply,
+                              std::function<void(const std::string&)> failed) {
+  auto name = deadman_job_name(plan_id);
+  auto script = kind->revert_script(plan.params, snapshot)
+                + "; /system scheduler remove [find name=" + name + "]";
+  auto st = make_step("deadman-arming", ib, id);
+  st.detail = {{"job", name},
+               {"delay_ms", deps.settings.deadman_delay.count()},
+               {"script", script}};
+  journal(std::move(st), [this, dev, name, script, apply, failed] {
+    // A job left by an earlier attempt goes first: one job per router.
+    remove_deadman(dev.actor, [this, dev, name, script, apply,
+                               failed](caf::error err) {
+      if (err) {
+        failed("arming the dead-man revert failed: " + error_message(err));
+        return;
+      }
+      json body{{"name", name},
+                {"interval", ros_time(deps.settings.deadman_delay)},
+                {"on-event", script},
+                {"comment", "routeros-mcp dead-man revert of plan "
+                              + plan_id}};
+      write_all(dev.actor, {make_request("PUT", "/system/scheduler", body)},
+                [apply, failed](caf::error err) {
+                  if (err) {
+                    failed("arming the dead-man revert failed: "
+                           + error_message(err));
+                    return;
+                  }
+                  apply();
+                });
+    });
+  });
+}
+
+void coordinator::after_batch(size_t b) {
+  if (!gate_failures.empty()) {
+    gate_failed(b);
+    return;
+  }
+  if (deps.settings.gate_delay.count() > 0)
+    wait(deps.settings.gate_delay, [this, b] { gate(b); });
+  else
+    gate(b);
+}
+
+json coordinator::report() const {
+  json devices = json::array();
+  for (auto& b : plan.batches)
+    for (auto& id : b) {
+      auto& p = const_cast<plan_record&>(plan);
+      auto* d = find_device(p, id);
+      json entry{{"device_id", id}, {"state", d ? d->state : "unknown"}};
+      if (d && !d->error.empty())
+        entry["error"] = d->error;
+      devices.push_back(std::move(entry));
+    }
+  json out{{"plan_id", plan_id},
+           {"kind", plan.kind},
+           {"state", to_string(plan.state)},
+           {"batches", plan.batches.size()},
+           {"devices", std::move(devices)},
+           {"failures", gate_failures}};
+  if (!halt_reason.empty())
+    out["reason"] = halt_reason;
+  return out;
+}
+
+void coordinator::finish() {
+  if (finished)
+    return;
+  finished = true;
+  progress_done = plan.devices.size();
+  progress("plan " + to_string(plan.state));
+  auto out = report();
+  for (auto& w : waiters)
+    w.deliver(out);
+  waiters.clear();
+  self->quit();
+}
+
+// -- the actor ------------------------------------------------------------------------
+
+rollout_actor::behavior_type
+coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
+                 rollout_deps deps, std::string plan_id, run_mode mode) {
+  auto& st = self->state;
+  st.self = self;
+  st.deps = std::move(deps);
+  st.plan_id = std::move(plan_id);
+  st.mode = mode;
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (msg.source == st.caller && !st.finished && !st.caller_gone) {
+      log::rollout()->warn("rollout-caller-gone plan_id={}: rolling back",
+                           st.plan_id);
+      st.caller_gone = true;
+    }
+  });
+  return {
+    [self](atom::run, mcp_session_actor& session, std::string& key,
+           json& token) -> caf::result<json> {
+      auto& st = self->state;
+      auto promise = self->make_response_promise<json>();
+      st.waiters.push_back(promise);
+      if (st.started)
+        return promise;
+      st.started = true;
+      st.session = std::move(session);
+      st.request_key = std::move(key);
+      st.progress_token = std::move(token);
+      if (auto sender = self->current_sender(); sender && st.session) {
+        st.caller = caf::actor_cast<caf::actor_addr>(sender);
+        self->monitor(sender);
+      }
+      log::rollout()->info("rollout-start plan_id={} mode={}", st.plan_id,
+                           to_string(st.mode));
+      st.start();
+      return promise;
+    },
+    [self](atom::tick, uint64_t seq) { self->state.on_wait_over(seq); },
+  };
+}
+
+} // namespace rmcp::detail
