@@ -314,7 +314,7 @@ const tool_entry table[] = {
    "Runs an approved bridge plan (single-use token from the approver) "
    "with dead-man reverts; a failed gate restores every changed router.",
    RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, 24 * 3600 * 1000, rollout_report_schema},
+   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
 };
 
 } // namespace

@@ -13,13 +13,6 @@
 #include "protocol/json.hpp"
 #include "protocol/routeros.hpp"
 
-/// inputSchema of the apply tools (plan_id, approval_token).
-#define RMCP_APPLY_SCHEMA                                                      \
-  R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"               \
-  R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"       \
-  R"("description":"From the human approver."}},)"                            \
-  R"("required":["plan_id","approval_token"],"additionalProperties":false})"
-
 namespace rmcp::tools::kind {
 
 /// invalid_arguments with `text` (which names the argument).

@@ -16,9 +16,9 @@ namespace {
 /// Deadline of a plan store request.
 constexpr auto plans_timeout = std::chrono::seconds{30};
 
-/// Upper bound of the rollout an apply tool waits for (its own deadline is
-/// the tool's timeout).
-constexpr auto rollout_timeout = std::chrono::seconds{24 * 3600};
+/// Upper bound of the rollout an apply tool waits for: the tool's own
+/// deadline.
+constexpr auto rollout_timeout = std::chrono::milliseconds{apply_tool_timeout_ms};
 
 std::string listed(const std::vector<std::string>& xs) {
   std::string out;

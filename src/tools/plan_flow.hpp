@@ -18,6 +18,8 @@
 //     consumed (start: approved → executing); the rollout manager runs it and
 //     the answer is the rollout report. Progress goes to the caller.
 
+#include <cstdint>
+
 #include "actors/change_kind.hpp"
 #include "actors/tool_call.hpp"
 
@@ -49,5 +51,16 @@ json rollout_report_schema();
 #define RMCP_PLAN_ID_PROP                                                      \
   R"("plan_id":{"type":"string","pattern":"^plan-[0-9]{14}-[0-9a-f]{8}$",)"   \
   R"("description":"From a plan tool."})"
+
+/// inputSchema of the apply tools (plan_id, approval_token).
+#define RMCP_APPLY_SCHEMA                                                      \
+  R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"               \
+  R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"       \
+  R"("description":"From the human approver."}},)"                            \
+  R"("required":["plan_id","approval_token"],"additionalProperties":false})"
+
+/// Deadline of an apply tool: it waits for the whole rollout, pauses
+/// included.
+inline constexpr int64_t apply_tool_timeout_ms = 24 * 3600 * 1000;
 
 } // namespace rmcp::tools

@@ -92,7 +92,8 @@ void rollback_plan(tool_call& call) {
           return;
         }
         self
-          ->request(call.svc().rollouts, std::chrono::seconds{24 * 3600},
+          ->request(call.svc().rollouts,
+                    std::chrono::milliseconds{apply_tool_timeout_ms},
                     atom::rollback_v, id)
           .then(
             [&call, id](json& report) {
@@ -123,8 +124,6 @@ json status_schema() {
   ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"     \
   "\"maxLength\":253},\"description\":\"" what "\"}"
 
-/// A day: the apply tools wait for the whole rollout (pauses included).
-constexpr int64_t apply_timeout_ms = 24 * 3600 * 1000;
 
 const tool_entry table[] = {
   {"config_plan_dns_ntp_rollout", "Plan a DNS/NTP rollout",
@@ -143,11 +142,8 @@ const tool_entry table[] = {
    "Runs an approved DNS/NTP plan with the approver's single-use token: "
    "canary, then batches, each with a health gate; a failed gate rolls back "
    "every changed device. Returns the rollout report.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,
-     "approval_token":{"type":"string","minLength":1,"maxLength":200,
-       "description":"From the human approver."}},
-     "required":["plan_id","approval_token"],"additionalProperties":false})",
-   nullptr, apply_plan, apply_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA,
+   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
   {"config_rollback_plan", "Roll back or cancel a plan",
    mcp::tool_tier::professional, write_destructive,
    "Cancels a pending or approved plan; rolls back an executing one (changed "
@@ -156,7 +152,7 @@ const tool_entry table[] = {
      "reason":{"type":"string","minLength":1,"maxLength":500,
        "description":"Why."}},
      "required":["plan_id","reason"],"additionalProperties":false})",
-   nullptr, rollback_plan, apply_timeout_ms, rollout_report_schema},
+   nullptr, rollback_plan, apply_tool_timeout_ms, rollout_report_schema},
   {"get_plan_status", "Plan status", mcp::tool_tier::fundamental, read_only,
    "A plan's state, preview, per-device states and newest journal entries.",
    R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,

@@ -17,6 +17,7 @@
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"
 #include "src/tools/change_kinds.hpp"
+#include "src/tools/kind_helpers.hpp"
 #include "src/tools/plan_flow.hpp"
 #include "src/tools/tool_table.hpp"
 #include "src/tools/tools.hpp"
@@ -25,20 +26,12 @@ namespace rmcp::tools {
 
 namespace {
 
+using kind::bad;
+using kind::content;
+using kind::request;
+using kind::truthy;
+
 // -- parameters -------------------------------------------------------------------
-
-caf::error bad(const std::string& text) {
-  return make_error(ec::invalid_arguments, text);
-}
-
-/// Values that end up in RouterOS scripts (the dead-man's on-event) must
-/// not be able to break out of a quoted word.
-bool script_safe(const std::string& text) {
-  return std::none_of(text.begin(), text.end(), [](char c) {
-    return c == '"' || c == '\\' || c == '$' || c == ';' || c == '['
-           || c == ']' || c == '{' || c == '}' || static_cast<unsigned char>(c) < 0x20;
-  });
-}
 
 /// "10.1.0.0/16" from a prefix argument; refuses default routes.
 caf::expected<std::string> destination(const json& args, const char* name) {
@@ -63,14 +56,6 @@ caf::error check_gateway(const std::string& gw, const char* name) {
   if (!iface)
     return bad(std::string{name} + ": '" + gw
                + "' is neither an IP address nor an interface name");
-  return caf::none;
-}
-
-caf::error check_comment(const std::string& text, const char* name) {
-  if (!script_safe(text))
-    return bad(std::string{name}
-               + ": quotes, backslashes, $ ; [ ] { } and control characters "
-                 "are not allowed");
   return caf::none;
 }
 
@@ -105,7 +90,7 @@ caf::expected<json> validate_add(const json& args) {
   if (auto err = check_gateway(gw, "gateway"))
     return err;
   auto comment = args.value("comment", "");
-  if (auto err = check_comment(comment, "comment"))
+  if (auto err = kind::check_text(comment, "comment"))
     return err;
   return json{{"op", "add"},
               {"dst_address", *dst},
@@ -135,7 +120,7 @@ caf::expected<json> validate_modify(const json& args) {
     set["distance"] = args["new_distance"];
   if (args.contains("new_comment")) {
     auto comment = args.value("new_comment", "");
-    if (auto err = check_comment(comment, "new_comment"))
+    if (auto err = kind::check_text(comment, "new_comment"))
       return err;
     set["comment"] = comment;
   }
@@ -169,10 +154,6 @@ std::vector<std::string> keys(const json& params) {
 
 // -- state ------------------------------------------------------------------------------
 
-bool truthy(const json& v) {
-  return v == true || v == "true" || v == "yes";
-}
-
 json route_of(const json& row) {
   auto distance = row.value("distance", "1");
   return {{"id", row.value(".id", "")},
@@ -181,11 +162,6 @@ json route_of(const json& row) {
           {"distance", std::atoi(distance.c_str())},
           {"comment", row.value("comment", "")},
           {"disabled", truthy(row.value("disabled", json(false)))}};
-}
-
-json content(json route) {
-  route.erase("id");
-  return route;
 }
 
 std::vector<std::string> reads(const json&) {
@@ -234,14 +210,6 @@ std::string risk(const json& params, const std::vector<device_record>& devices,
         level = "high";
     }
   return level;
-}
-
-rest_request request(const char* method, std::string path, json body) {
-  rest_request req;
-  req.method = method;
-  req.path = std::move(path);
-  req.body = std::move(body);
-  return req;
 }
 
 json ros_body(const json& r) {
@@ -475,11 +443,8 @@ const tool_entry table[] = {
    "Runs an approved static-route plan with the approver's single-use "
    "token: per router a dead-man revert job, the change, a health gate; a "
    "failed gate rolls back every changed router. Returns the report.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,
-     "approval_token":{"type":"string","minLength":1,"maxLength":200,
-       "description":"From the human approver."}},
-     "required":["plan_id","approval_token"],"additionalProperties":false})",
-   nullptr, apply_plan, 24 * 3600 * 1000, rollout_report_schema},
+   RMCP_APPLY_SCHEMA,
+   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
 };
 
 } // namespace
