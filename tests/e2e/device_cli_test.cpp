@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/json.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/e2e/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rmcp {
@@ -15,28 +15,12 @@ namespace {
 
 using namespace test;
 
-const std::string binary = RMCP_BINARY_PATH;
-
-struct outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 class device_cli_test : public ::testing::Test {
 protected:
   outcome run(std::vector<std::string> args,
               std::map<std::string, std::string> env = {}) {
-    std::vector<std::string> argv{binary, "--data-dir", data.path(),
-                                  "--log-level", "warn", "device"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p{argv, env};
-    p.close_stdin();
-    outcome o;
-    o.out = p.drain_stdout();
-    o.code = p.wait().value_or(-1);
-    o.err = p.stderr_text();
-    return o;
+    args.insert(args.begin(), "device");
+    return run_cli(data.path(), args, std::move(env));
   }
 
   json run_json(std::vector<std::string> args) {

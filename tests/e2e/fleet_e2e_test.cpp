@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -17,14 +18,10 @@ using namespace test;
 
 const std::string binary = RMCP_BINARY_PATH;
 
-int run_cli(const temp_dir& data, std::vector<std::string> args) {
-  std::vector<std::string> argv{binary, "--data-dir", data.path(),
-                                "--log-level", "warn", "device"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  child_process p{argv, {{"ROUTEROS_MCP_DEVICE_PASSWORD", "pw"}}};
-  p.close_stdin();
-  p.drain_stdout();
-  return p.wait().value_or(-1);
+int device_cli(const temp_dir& data, std::vector<std::string> args) {
+  args.insert(args.begin(), "device");
+  return run_cli(data.path(), args, {{"ROUTEROS_MCP_DEVICE_PASSWORD", "pw"}})
+    .code;
 }
 
 json list_devices(child_process& server, int id) {
@@ -38,7 +35,7 @@ json list_devices(child_process& server, int id) {
 
 TEST(fleet_e2e, devices_added_with_the_cli_appear_in_a_running_daemon) {
   temp_dir data;
-  ASSERT_EQ(run_cli(data, {"add", "edge-01", "--host", "127.0.0.1",
+  ASSERT_EQ(device_cli(data, {"add", "edge-01", "--host", "127.0.0.1",
                            "--username", "api"}),
             0);
   child_process server{{binary, "--set", "fleet.poll_interval=100ms",
@@ -49,10 +46,10 @@ TEST(fleet_e2e, devices_added_with_the_cli_appear_in_a_running_daemon) {
   auto first = list_devices(server, 2);
   ASSERT_EQ(first["total_count"], 1) << first.dump();
   EXPECT_EQ(first["devices"][0]["id"], "edge-01");
-  ASSERT_EQ(run_cli(data, {"add", "edge-02", "--host", "127.0.0.2",
+  ASSERT_EQ(device_cli(data, {"add", "edge-02", "--host", "127.0.0.2",
                            "--username", "api"}),
             0);
-  ASSERT_EQ(run_cli(data, {"remove", "edge-01", "--yes"}), 0);
+  ASSERT_EQ(device_cli(data, {"remove", "edge-01", "--yes"}), 0);
   // The daemon polls every 100 ms; give it up to 5 s.
   json seen;
   for (int i = 0; i < 50; ++i) {

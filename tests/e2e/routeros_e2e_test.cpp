@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/fleet.hpp"
+#include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -21,12 +22,6 @@ std::string version_number(const std::string& v) {
   return v.substr(0, v.find(' '));
 }
 
-struct outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 class routeros_e2e : public ::testing::Test {
 protected:
   routeros_e2e() {
@@ -37,16 +32,9 @@ protected:
   }
 
   outcome cli(std::vector<std::string> args) {
-    std::vector<std::string> argv{binary, "--data-dir", data.path(),
-                                  "--log-level", "warn", "device"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p{argv, {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}}};
-    p.close_stdin();
-    outcome o;
-    o.out = p.drain_stdout();
-    o.code = p.wait().value_or(-1);
-    o.err = p.stderr_text();
-    return o;
+    args.insert(args.begin(), "device");
+    return run_cli(data.path(), args,
+                   {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
   }
 
   void add(const std::string& id, const std::string& fingerprint) {

@@ -13,6 +13,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/device_store.hpp"
 #include "storage/tables.hpp"
+#include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -25,26 +26,11 @@ using namespace test;
 
 const std::string binary = RMCP_BINARY_PATH;
 
-struct outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 class security_cli_test : public ::testing::Test {
 protected:
   outcome run(std::vector<std::string> args,
               std::map<std::string, std::string> env = {}) {
-    std::vector<std::string> argv{binary, "--data-dir", data.path(),
-                                  "--log-level", "warn"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p{argv, env};
-    p.close_stdin();
-    outcome o;
-    o.out = p.drain_stdout();
-    o.code = p.wait().value_or(-1);
-    o.err = p.stderr_text();
-    return o;
+    return run_cli(data.path(), args, std::move(env));
   }
 
   std::string read_file(const std::string& path) {
