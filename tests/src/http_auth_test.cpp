@@ -162,6 +162,9 @@ private:
         continue;
       char buf[2048];
       ::recv(c, buf, sizeof buf, 0);
+      // Counted before the answer leaves: a client that has its answer
+      // must see the fetch counted.
+      ++fetches_;
       std::string body;
       {
         std::lock_guard<std::mutex> guard{mtx_};
@@ -172,7 +175,6 @@ private:
                    + std::to_string(body.size()) + "\r\n\r\n" + body;
       ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
       ::close(c);
-      ++fetches_;
     }
   }
 
