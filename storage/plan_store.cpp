@@ -50,15 +50,6 @@ std::vector<std::string> split(std::string_view text, char sep) {
   }
 }
 
-std::string iso_ms(int64_t ms) {
-  auto t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 } // namespace
 
 std::string make_plan_id(int64_t now_ms) {
@@ -339,7 +330,7 @@ caf::expected<plan_record> plan_store::start(const std::string& id,
     if (now() >= expires)
       return make_error(ec::approval_expired,
                         "approval token of plan " + plan.id + " expired at "
-                          + iso_ms(expires) + "; approve the plan again");
+                          + iso_utc(expires) + "; approve the plan again");
     if (plan.state != plan_state::approved)
       return check_transition(plan.id, plan.state, plan_state::executing);
     plan.token_used = true;
