@@ -13,6 +13,7 @@
 //   plan tool    validate(args) → params            (once per plan)
 //                risk(params, devices, warnings)    (once per plan)
 //                GET reads(params) → state(params, bodies) = current
+//                  (absent_menus_null: a missing package's menu → null)
 //                plan(params, current) → intended + requests (preview;
 //                  an error refuses the plan for that device)
 //   coordinator  GET reads → state = snapshot (journaled, the rollback
@@ -105,6 +106,13 @@ struct change_kind {
   /// dead-man's on-event; the coordinator appends the job's own removal).
   /// Required when `risky`, else may be nullptr.
   std::string (*revert_script)(const json& params, const json& snapshot);
+
+  /// True when a GET of `reads` that RouterOS answers with "no such command
+  /// or directory" (`is_absent_menu`: a menu of a package the router lacks,
+  /// e.g. /interface/wireless on a router with the wifi driver) gives
+  /// `state` a null body instead of failing the read; `state` then tells
+  /// which menus the router has. False: every read must succeed.
+  bool absent_menus_null = false;
 };
 
 } // namespace rmcp

@@ -160,9 +160,15 @@ void coordinator::read_state(const device_actor& dev, std::function<void(json)> 
           if (--j->pending == 0)
             ok(kind->state(plan.params, j->bodies));
         },
-        [j, fail](caf::error& err) {
+        [this, j, i, ok, fail](caf::error& err) {
           if (j->failed)
             return;
+          if (kind->absent_menus_null && is_absent_menu(err)) {
+            j->bodies[i] = nullptr;
+            if (--j->pending == 0)
+              ok(kind->state(plan.params, j->bodies));
+            return;
+          }
           j->failed = true;
           fail(std::move(err));
         });

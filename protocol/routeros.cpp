@@ -196,4 +196,9 @@ bool is_write(const rest_request& req) {
            || cmd == "monitor");
 }
 
+bool is_absent_menu(const caf::error& err) {
+  return error_code_of(err) == ec::router_bad_request
+         && error_message(err).find("no such command") != std::string::npos;
+}
+
 } // namespace rmcp

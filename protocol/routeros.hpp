@@ -83,4 +83,9 @@ caf::expected<rest_response> map_rest_answer(const std::string& what,
                                              int status,
                                              std::string_view body);
 
+/// True for RouterOS's answer to a menu of a package the router lacks
+/// (400 "no such command or directory (wireless)", routeros-rest.md §2),
+/// e.g. /interface/wireless on a router with the wifi driver.
+bool is_absent_menu(const caf::error& err);
+
 } // namespace rmcp

@@ -14,7 +14,7 @@ namespace {
 /// Export order: referenced items come before the items that use them.
 constexpr const char* export_order[] = {
   "/interface/bridge", "/interface/ethernet", "/interface/vlan", "/interface/wireless/security-profiles",
-  "/interface/wireless", "/interface/wifi", "/interface/list", "/ip/pool", "/ip/dhcp-server",
+  "/interface/wireless", "/interface/wifi/security", "/interface/wifi", "/interface/list", "/ip/pool", "/ip/dhcp-server",
   "/interface/bridge/port", "/interface/bridge/vlan", "/interface/list/member", "/ip/address",
   "/ip/dhcp-client", "/ip/dhcp-server/lease", "/ip/dhcp-server/network", "/ip/dns", "/ip/dns/static",
   "/ip/firewall/address-list", "/ip/firewall/filter", "/ip/firewall/nat", "/ip/firewall/mangle",

@@ -1,6 +1,7 @@
 // Radios: legacy /interface/wireless (+registration-table, security-profiles)
 // and /caps-man on routers with the `wireless` package; /interface/wifi
-// (+registration-table) on routers with `wifi-qcom`. A menu of an absent
+// (+registration-table, security profiles) on routers with `wifi-qcom`
+// (defconf keeps the passphrase inline in security.passphrase). A menu of an absent
 // package answers "no such command or directory (<name>)".
 
 #include "sim/ops.hpp"
@@ -86,12 +87,13 @@ void register_wireless_menus(menu_tree& t) {
           .defaults("authentication-types=,group-ciphers=aes-ccm,management-protection=disabled,mode=none,"
                     "unicast-ciphers=aes-ccm,wpa-pre-shared-key=,wpa2-pre-shared-key=")
           .required("name").words("interface wireless security-profiles").build());
-  t.add(menu_builder("/interface/wifi").table("interface", "wifi").named().cmds(cmds).present(has_wifi)
+  t.add(menu_builder("/interface/wifi").table("interface", "wifi").named().cmds(cmds | c_unset).present(has_wifi)
           .writable("channel,channel.band,channel.frequency,channel.width,comment,configuration,configuration.country,"
-                    "configuration.hide-ssid,configuration.mode,configuration.ssid,datapath,datapath.bridge,disabled,"
-                    "l2mtu,mac-address,master-interface,mtu,name,security,security.authentication-types,"
-                    "security.passphrase,security.connect-priority")
+                    "configuration.hide-ssid,configuration.mode,configuration.ssid,configuration.tx-power,datapath,"
+                    "datapath.bridge,disabled,l2mtu,mac-address,master-interface,mtu,name,security,"
+                    "security.authentication-types,security.passphrase,security.connect-priority")
           .types("configuration.mode:enum:ap|station|station-bridge;configuration.hide-ssid:bool;"
+                 "configuration.tx-power:int:0..40;security:ref:/interface/wifi/security;"
                  "channel.band:enum:2ghz-ax|2ghz-g|2ghz-n|5ghz-a|5ghz-ac|5ghz-ax|5ghz-n;"
                  "channel.width:enum:20mhz|20/40mhz|20/40mhz-Ce|20/40mhz-eC|20/40/80mhz|20/40/80/160mhz;"
                  "security.authentication-types:enums:wpa2-psk|wpa3-psk|wpa2-eap|wpa3-eap|owe;"
@@ -101,6 +103,10 @@ void register_wireless_menus(menu_tree& t) {
                     "security.connect-priority=0")
           .compute(compute_radio).fixed("type", "wifi").required("master-interface")
           .unique("name", "failure: already have interface with such name").words("interface wifi").build());
+  t.add(menu_builder("/interface/wifi/security").named().cmds(cmds | c_unset).present(has_wifi)
+          .writable("authentication-types,comment,encryption,management-protection,name,passphrase,wps")
+          .types("authentication-types:enums:wpa-psk|wpa2-psk|wpa3-psk|wpa-eap|wpa2-eap|wpa3-eap|owe")
+          .required("name").words("interface wifi security").build());
   t.add(menu_builder("/interface/wifi/registration-table").present(has_wifi).cmds(c_remove)
           .compute(compute_client).build());
   t.set_present("/caps-man", has_capsman);
@@ -139,6 +145,7 @@ void seed_wireless(router_state& st) {
       f.set("channel.band", i == 1 ? "5ghz-ax" : "2ghz-ax");
       f.set("channel.width", i == 1 ? "20/40/80mhz" : "20/40mhz");
       f.set("security.authentication-types", "wpa2-psk,wpa3-psk");
+      f.set("security.passphrase", "defconf-" + p.serial); // inline, as defconf sets it
     }
     t.insert(std::move(f));
     st.tab("/interface/bridge/port").insert(fields{{"bridge", "bridge"}, {"interface", name}, {"comment", "defconf"}});
@@ -149,6 +156,10 @@ void seed_wireless(router_state& st) {
     sp.insert(fields{{"name", "office"}, {"mode", "dynamic-keys"}, {"authentication-types", "wpa2-psk"},
                      {"wpa2-pre-shared-key", "office-" + p.serial}});
   }
+  if (!legacy)
+    st.tab("/interface/wifi/security")
+      .insert(fields{{"name", "office"}, {"authentication-types", "wpa2-psk,wpa3-psk"},
+                     {"passphrase", "office-" + p.serial}});
   auto& reg = st.tab(legacy ? "/interface/wireless/registration-table" : "/interface/wifi/registration-table");
   auto clients = rng.range(1, 6);
   for (int i = 0; i < clients; ++i) {

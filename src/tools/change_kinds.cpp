@@ -19,6 +19,10 @@ const std::vector<const change_kind*>& all_change_kinds() {
     &bridge_port_remove_kind,
     &bridge_settings_kind,
     &address_list_sync_kind,
+    &wireless_create_kind,
+    &wireless_modify_kind,
+    &wireless_remove_kind,
+    &wireless_rf_kind,
   };
   return kinds;
 }

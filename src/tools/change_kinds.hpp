@@ -40,6 +40,14 @@ extern const change_kind bridge_port_add_kind;
 extern const change_kind bridge_port_remove_kind;
 extern const change_kind bridge_settings_kind;
 
+/// Wireless SSIDs (virtual APs) and radio settings on legacy wireless or
+/// wifi routers (plan_create/modify/remove_wireless_ssid,
+/// plan_wireless_rf_settings; apply_wireless_plan).
+extern const change_kind wireless_create_kind;
+extern const change_kind wireless_modify_kind;
+extern const change_kind wireless_remove_kind;
+extern const change_kind wireless_rf_kind;
+
 /// One mcp-* address list made identical on many routers
 /// (config_plan_address_list_sync; config_apply_address_list_sync).
 extern const change_kind address_list_sync_kind;

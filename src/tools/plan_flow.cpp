@@ -165,9 +165,16 @@ struct creation : std::enable_shared_from_this<creation> {
                   if (--*left == 0)
                     complete();
                 },
-                [failed, fail, path{paths[p]}](caf::error& err) {
+                [self, bodies, left, failed, p, complete, fail,
+                 path{paths[p]}](caf::error& err) {
                   if (*failed)
                     return;
+                  if (self->kind.absent_menus_null && is_absent_menu(err)) {
+                    (*bodies)[p] = nullptr;
+                    if (--*left == 0)
+                      complete();
+                    return;
+                  }
                   *failed = true;
                   fail("reading " + path + " failed: " + error_message(err));
                 });

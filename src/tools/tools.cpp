@@ -27,6 +27,7 @@ caf::error register_all_tools(tool_registry& reg) {
     register_dhcp_plan_tools,
     register_bridge_plan_tools,
     register_address_list_plan_tools,
+    register_wireless_plan_tools,
   };
   for (auto area : areas)
     if (auto err = area(reg))

@@ -30,6 +30,7 @@ caf::error register_firewall_plan_tools(tool_registry& reg);
 caf::error register_dhcp_plan_tools(tool_registry& reg);
 caf::error register_bridge_plan_tools(tool_registry& reg);
 caf::error register_address_list_plan_tools(tool_registry& reg);
+caf::error register_wireless_plan_tools(tool_registry& reg);
 
 /// Registers the whole catalog (the registry is frozen by the caller).
 caf::error register_all_tools(tool_registry& reg);

@@ -114,11 +114,6 @@ struct driver_read {
   bool pairs;
 };
 
-bool package_absent(const caf::error& err) {
-  return error_code_of(err) == ec::router_bad_request
-         && error_message(err).find("no such command") != std::string::npos;
-}
-
 void try_driver(tool_call& call, device_actor dev, std::string id,
                 const driver_read& spec, size_t index) {
   if (index >= 2 || spec.paths[index] == nullptr) {
@@ -154,7 +149,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
                          spec.key);
       },
       [&call, dev, id, spec, index](caf::error& err) {
-        if (package_absent(err))
+        if (is_absent_menu(err))
           try_driver(call, dev, id, spec, index + 1);
         else
           call.fail(std::move(err));

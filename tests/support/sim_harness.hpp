@@ -25,6 +25,7 @@ protected:
     sim::fleet_options opts;
     opts.routers = routers;
     opts.seed = 42;
+    opts.overrides = sim_overrides;
     sim_fleet = std::make_unique<sim::fleet>(opts);
     for (auto& info : sim_fleet->routers()) {
       auto id = "sim-" + std::to_string(info.index);
@@ -76,6 +77,9 @@ protected:
     auto out = sim_fleet->router(index).request("GET", "/rest" + path);
     return parse_json(out.body).value_or(json{});
   }
+
+  /// Board, version or identity of single routers (set before start_with).
+  std::map<size_t, sim::router_overrides> sim_overrides;
 
   /// Changes a device's registration (record, password) before start.
   std::function<void(size_t, device_record&, std::string&)> customize;
