@@ -215,13 +215,12 @@ constexpr const char* device_id_arg = RMCP_DEVICE_ONLY_INPUT;
 
 const tool_entry table[] = {
   {"list_devices", "List devices", mcp::tool_tier::fundamental, read_only,
-   "Lists the registered routers: id, environment, last known health "
-   "(status, RouterOS version, board, identity, time of the last check), "
-   "tags and capability flags. Reads the service's registry only and "
-   "contacts no router. Call it first to learn the device_id values other "
-   "tools need. Filters: environment, status, tags (every given pair must "
-   "match). Devices of another environment than the service's are listed "
-   "with managed=false and refused by router tools.",
+   "Lists the registered routers from the registry (no router contacted): "
+   "id, environment, last health (status, RouterOS version, board, "
+   "identity, check time), tags, capability flags. Call it first for the "
+   "device_id values other tools need. Filters: environment, status, tags "
+   "(all pairs must match). Devices outside the service's environment show "
+   "managed=false; router tools refuse them.",
    R"({"type":"object","properties":{
        "environment":{"type":"string","enum":["lab","staging","prod"],
          "description":"Only devices registered in this environment."},
@@ -253,12 +252,11 @@ const tool_entry table[] = {
   {"check_connectivity", "Check connectivity", mcp::tool_tier::fundamental,
    read_only_router,
    "Checks now whether the service can reach and log in to one router "
-   "(REST GET /system/resource) and, when it cannot, classifies the failure "
-   "(timeout, network_error, tls_failed, auth_failed, authz_failed, "
-   "not_found, client_error, server_error) with concrete suggestions to fix "
-   "it. An unreachable router is a normal result (reachable=false), not an "
-   "error. Use it when another tool fails with a router_* error or right "
-   "after registering a device.",
+   "(GET /system/resource); a failure is classified (timeout, "
+   "network_error, tls_failed, auth_failed, authz_failed, not_found, "
+   "client_error, server_error) with fixes to try. Unreachable is a result "
+   "(reachable=false), not an error. Use it after a router_* error or a "
+   "new registration.",
    device_id_arg,
    R"({"type":"object","properties":{
        "device_id":{"type":"string"},"reachable":{"type":"boolean"},
@@ -280,12 +278,12 @@ const tool_entry table[] = {
    check_connectivity},
   {"device_health", "Device health", mcp::tool_tier::fundamental,
    read_only_router,
-   "Runs a health check of one router now: CPU load, memory use, uptime and "
-   "RouterOS version, and the status healthy, degraded (CPU or memory above "
-   "75 %, critical above 90 %) or unreachable, with the issues found. A "
-   "degraded or unreachable router is a normal result; the status field "
-   "says which. The service also checks every router on its own adaptive "
-   "schedule; list_devices shows those results without contacting routers.",
+   "Checks one router's health now: CPU load, memory use, uptime, RouterOS "
+   "version and the status healthy, degraded (CPU or memory above 75 %; "
+   "critical above 90 %) or unreachable, with the issues found. Degraded "
+   "or unreachable is a result in the status field, not an error. The "
+   "service also checks routers on an adaptive schedule; list_devices "
+   "shows those results without contacting routers.",
    device_id_arg,
    R"({"type":"object","properties":{
        "device_id":{"type":"string"},
