@@ -27,10 +27,14 @@ struct manager {
   rollout_deps deps;
   std::map<std::string, rollout_actor> running;
 
-  rollout_actor launch(const std::string& id, run_mode mode) {
+  /// `caller`: the apply call (the coordinator monitors it), none for
+  /// rollbacks and takeovers.
+  rollout_actor launch(const std::string& id, run_mode mode,
+                       caf::strong_actor_ptr caller = nullptr) {
     // Linked: stopping the manager (shutdown) stops the coordinators where
     // they are; their plans are taken over at the next start.
-    auto h = self->spawn<caf::linked>(coordinator_impl, deps, id, mode);
+    auto h = self->spawn<caf::linked>(coordinator_impl, deps, id, mode,
+                                      std::move(caller));
     self->monitor(h);
     running[id] = h;
     return h;
@@ -57,14 +61,24 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
       if (st.running.count(id))
         return make_error(ec::conflict,
                           "plan " + id + " is already being rolled out");
-      auto h = st.launch(id, run_mode::run);
+      // The caller goes along explicitly: the delegated request does not
+      // carry it to the coordinator.
+      auto h = st.launch(id, run_mode::run, self->current_sender());
       return self->delegate(h, atom::run_v, std::move(session),
                             std::move(key), std::move(token));
     },
     [self](atom::rollback, const std::string& id) -> caf::result<json> {
       auto& st = self->state;
-      if (st.running.count(id))
-        return json{{"plan_id", id}, {"running", true}};
+      if (auto i = st.running.find(id); i != st.running.end()) {
+        // The cancel is stored: its coordinator re-reads the plan now and
+        // ends a gate delay or pause at once.
+        self->send(i->second, atom::cancel_v);
+        // Through a promise: caf::result<json> brace-initializes its value,
+        // which would wrap this object in an array.
+        auto promise = self->make_response_promise<json>();
+        promise.deliver(json{{"plan_id", id}, {"running", true}});
+        return promise;
+      }
       auto h = st.launch(id, run_mode::rollback);
       return self->delegate(h, atom::run_v, mcp_session_actor{},
                             std::string{}, json{});

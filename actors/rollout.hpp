@@ -34,7 +34,10 @@
 // (check_transition). The coordinator looks at cancel_requested (set by
 // `routeros-mcp plan cancel` or config_rollback_plan) at every step and
 // treats the end of the apply call (notifications/cancelled) the same way:
-// it rolls back what it applied. On start the manager takes over plans
+// it rolls back what it applied. A cancel also ends a gate delay or pause
+// at once: config_rollback_plan makes the manager send `(cancel)` to the
+// coordinator, and a waiting coordinator re-reads its plan every
+// rollout_settings::cancel_poll for cancels from the CLI (another process). On start the manager takes over plans
 // left executing (rollout.on_restart: rollback or resume) or
 // rolling_back (always rolled back), from their journal and device states.
 
@@ -75,6 +78,9 @@ struct rollout_settings {
   /// After a dead-man wait: attempts to reach the router and their spacing.
   int confirm_attempts = 10;
   std::chrono::milliseconds confirm_interval{30000};
+  /// While a coordinator waits (gate delay, pause), it re-reads its plan
+  /// this often to see a cancel stored by another process.
+  std::chrono::milliseconds cancel_poll{1000};
 };
 
 /// Finds a change kind by name; nullptr when unknown.

@@ -35,27 +35,6 @@ bool touched(const std::string& device_state) {
 
 // -- plumbing and the run ------------------------------------------------------------
 
-void coordinator::progress(const std::string& message) {
-  if (progress_token.is_null() || !session)
-    return;
-  self->send(session, atom::progress_v, request_key, progress_token,
-             static_cast<double>(progress_done),
-             json(static_cast<double>(plan.devices.size())), message);
-}
-
-void coordinator::wait(std::chrono::milliseconds d, std::function<void()> next) {
-  on_tick = std::move(next);
-  self->delayed_send(self, d, atom::tick_v, ++wait_seq);
-}
-
-void coordinator::on_wait_over(uint64_t seq) {
-  if (seq != wait_seq || !on_tick)
-    return;
-  auto next = std::move(on_tick);
-  on_tick = nullptr;
-  next();
-}
-
 plan_step coordinator::make_step(std::string event, int32_t batch,
                                  std::string device_id) {
   plan_step st;
@@ -223,6 +202,8 @@ void coordinator::start() {
                              + "', which this server does not know"));
           return;
         }
+        // One step per device and per gate, and the end.
+        expect_steps(plan.devices.size() + plan.batches.size() + 1);
         if (plan.state == plan_state::rolling_back) {
           rollback("taking over an interrupted rollback");
           return;
@@ -300,7 +281,6 @@ void coordinator::device(size_t b, size_t i) {
     st.detail = {{"error", what}};
     journal(std::move(st), [this, b, id, what] {
       gate_failures.push_back(id + ": " + what);
-      ++progress_done;
       progress(id + " failed: " + what);
       gate_failed(b);
     });
@@ -326,7 +306,6 @@ void coordinator::device(size_t b, size_t i) {
               st.device_state = "applied";
               st.detail = {{"changed", false}};
               journal(std::move(st), [this, b, i, id] {
-                ++progress_done;
                 progress(id + ": already as intended");
                 device(b, i + 1);
               });
@@ -348,7 +327,6 @@ void coordinator::device(size_t b, size_t i) {
                             st.device_state = "applied";
                             st.detail = {{"changed", true}};
                             journal(std::move(st), [this, b, i, id] {
-                              ++progress_done;
                               progress(id + ": applied");
                               device(b, i + 1);
                             });
@@ -418,10 +396,19 @@ void coordinator::after_batch(size_t b) {
     gate_failed(b);
     return;
   }
-  if (deps.settings.gate_delay.count() > 0)
-    wait(deps.settings.gate_delay, [this, b] { gate(b); });
-  else
+  if (deps.settings.gate_delay.count() == 0) {
     gate(b);
+    return;
+  }
+  wait(
+    deps.settings.gate_delay,
+    [this, b] {
+      if (cancel_wanted())
+        rollback(cancel_reason());
+      else
+        gate(b);
+    },
+    true);
 }
 
 json coordinator::report() const {
@@ -450,7 +437,7 @@ void coordinator::finish() {
   if (finished)
     return;
   finished = true;
-  progress_done = plan.devices.size();
+  expect_steps(1);
   progress("plan " + to_string(plan.state));
   auto out = report();
   for (auto& w : waiters)
@@ -463,7 +450,8 @@ void coordinator::finish() {
 
 rollout_actor::behavior_type
 coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
-                 rollout_deps deps, std::string plan_id, run_mode mode) {
+                 rollout_deps deps, std::string plan_id, run_mode mode,
+                 caf::strong_actor_ptr caller) {
   auto& st = self->state;
   st.self = self;
   st.deps = std::move(deps);
@@ -475,11 +463,12 @@ coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
       log::rollout()->warn("rollout-caller-gone plan_id={}: rolling back",
                            st.plan_id);
       st.caller_gone = true;
+      st.interrupt_wait();
     }
   });
   return {
-    [self](atom::run, mcp_session_actor& session, std::string& key,
-           json& token) -> caf::result<json> {
+    [self, caller](atom::run, mcp_session_actor& session, std::string& key,
+                   json& token) -> caf::result<json> {
       auto& st = self->state;
       auto promise = self->make_response_promise<json>();
       st.waiters.push_back(promise);
@@ -489,16 +478,18 @@ coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
       st.session = std::move(session);
       st.request_key = std::move(key);
       st.progress_token = std::move(token);
-      if (auto sender = self->current_sender(); sender && st.session) {
-        st.caller = caf::actor_cast<caf::actor_addr>(sender);
-        self->monitor(sender);
+      if (caller && st.session) {
+        st.caller = caf::actor_cast<caf::actor_addr>(caller);
+        self->monitor(caller);
       }
       log::rollout()->info("rollout-start plan_id={} mode={}", st.plan_id,
                            to_string(st.mode));
       st.start();
       return promise;
     },
+    [self](atom::cancel) { self->state.on_cancel(); },
     [self](atom::tick, uint64_t seq) { self->state.on_wait_over(seq); },
+    [self](atom::poll, uint64_t seq) { self->state.on_poll(seq); },
   };
 }
 

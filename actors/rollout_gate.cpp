@@ -27,6 +27,13 @@ void coordinator::remove_deadman(const device_actor& dev,
       [done](caf::error& err) { done(std::move(err)); });
 }
 
+bool coordinator::batch_applied(size_t b) {
+  for (auto& id : plan.batches[b])
+    if (auto* pd = find_device(plan, id); pd == nullptr || pd->state != "applied")
+      return false;
+  return true;
+}
+
 void coordinator::gate(size_t b) {
   auto st = make_step("gate-started", static_cast<int32_t>(b));
   journal(std::move(st), [this, b] {
@@ -110,9 +117,14 @@ void coordinator::gate_done(size_t b) {
     st.detail = {{"devices", plan.batches[b]}};
     journal(std::move(st), [this, b] {
       progress("batch " + std::to_string(b) + " passed its gate");
-      if (b + 1 < plan.batches.size() && plan.pause_ms > 0)
+      // No pause before a batch that has nothing left to do (a resumed
+      // rollout re-checks the gates of batches applied before the
+      // restart). batch() re-reads the plan and rolls back when a cancel
+      // ended the pause.
+      if (b + 1 < plan.batches.size() && plan.pause_ms > 0
+          && !batch_applied(b + 1))
         wait(std::chrono::milliseconds{plan.pause_ms},
-             [this, b] { batch(b + 1); });
+             [this, b] { batch(b + 1); }, true);
       else
         batch(b + 1);
     });
@@ -187,6 +199,8 @@ void coordinator::rollback(std::string reason) {
   st.to_state = to_string(plan_state::rolling_back);
   st.detail = {{"reason", reason}, {"devices", targets}};
   journal(std::move(st), [this] {
+    // This step, one per device and the end.
+    expect_steps(targets.size() + 2);
     progress("rolling back " + std::to_string(targets.size())
              + " device(s)");
     roll_back_device(0);
@@ -210,7 +224,10 @@ void coordinator::restore(size_t k, const std::string& id, int attempt) {
       auto st = make_step("device-rollback-failed", -1, id);
       st.device_state = "rollback_failed";
       st.detail = {{"error", what}, {"attempts", attempt + 1}};
-      journal(std::move(st), [this, k] { roll_back_device(k + 1); });
+      journal(std::move(st), [this, k, id, what] {
+        progress(id + ": rollback failed: " + what);
+        roll_back_device(k + 1);
+      });
       return;
     }
     auto delay = attempt == 0 ? deps.settings.deadman_delay + deadman_margin
@@ -220,7 +237,9 @@ void coordinator::restore(size_t k, const std::string& id, int attempt) {
                  {"attempt", attempt + 1},
                  {"wait_ms", delay.count()}};
     journal(std::move(st), [this, k, id, attempt, delay] {
-      wait(delay, [this, k, id, attempt] { restore(k, id, attempt + 1); });
+      wait(
+        delay, [this, k, id, attempt] { restore(k, id, attempt + 1); },
+        false);
     });
   };
   with_device(
@@ -254,7 +273,11 @@ void coordinator::restore(size_t k, const std::string& id, int attempt) {
                     st.detail["error"] = "state after the rollback differs "
                                          "from the snapshot: "
                                          + diff;
-                  journal(std::move(st), [this, k] { roll_back_device(k + 1); });
+                  journal(std::move(st), [this, k, id, diff] {
+                    progress(id + (diff.empty() ? ": rolled back"
+                                                : ": rollback failed: " + diff));
+                    roll_back_device(k + 1);
+                  });
                 };
                 if (!kind->risky) {
                   done();

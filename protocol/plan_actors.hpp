@@ -58,13 +58,21 @@ using plan_store_actor = caf::typed_actor<
 /// |                                | or failed); progress notifications go |
 /// |                                | to `session` for request `key` when   |
 /// |                                | `token` (a progressToken) is not null |
+/// | (cancel)                       | a cancel of the plan was stored (the  |
+/// |                                | manager, for config_rollback_plan):   |
+/// |                                | the coordinator re-reads the plan and |
+/// |                                | ends a gate delay or pause at once    |
 /// | internal:                      |                                       |
 /// | (tick, seq)                    | a pause, gate delay or dead-man wait  |
 /// |                                | elapsed (`seq` = the wait it ends)    |
+/// | (poll, seq)                    | time to re-read the plan during wait  |
+/// |                                | `seq` (cancels from other processes)  |
 using rollout_actor = caf::typed_actor<
   caf::replies_to<atom::run, mcp_session_actor, std::string,
                   json>::with<json>,
-  caf::reacts_to<atom::tick, uint64_t>>;
+  caf::reacts_to<atom::cancel>,
+  caf::reacts_to<atom::tick, uint64_t>,
+  caf::reacts_to<atom::poll, uint64_t>>;
 
 /// The rollout manager (one per process): spawns and holds the
 /// coordinators, and takes over interrupted rollouts at start.
@@ -76,8 +84,9 @@ using rollout_actor = caf::typed_actor<
 /// |                                        | consumed its token); conflict |
 /// |                                        | when it already runs          |
 /// | (rollback, plan_id)                    | json: {"running": true} when  |
-/// |                                        | its coordinator runs (it sees |
-/// |                                        | the plan's cancel_requested); |
+/// |                                        | its coordinator runs (it is   |
+/// |                                        | sent `(cancel)` and rolls     |
+/// |                                        | back);                        |
 /// |                                        | else the report of a rollback |
 /// |                                        | of an executing/rolling_back  |
 /// |                                        | plan                          |

@@ -1,11 +1,12 @@
 #pragma once
 
 // The rollout coordinator (actors/rollout.hpp): its state and its steps,
-// declared once and defined in two files by concern:
-//   rollout_coordinator.cpp  plumbing (journal, waits, device access),
-//                            the run: start, batches, devices, dead-man arming,
-//                            the report, and the actor behavior;
-//   rollout_gate.cpp         health gates, disarming, and rollback.
+// declared once and defined in three files by concern:
+//   rollout_coordinator.cpp  plumbing (journal, device access), the run:
+//                            start, batches, devices, dead-man arming, the
+//                            report, and the actor behavior;
+//   rollout_gate.cpp         health gates, disarming, and rollback;
+//   rollout_waits.cpp        progress notifications, waits and cancels.
 // The manager that holds the coordinators is in rollout.cpp. Internal to
 // actors/.
 
@@ -82,15 +83,22 @@ struct coordinator {
   bool caller_gone = false;
   caf::actor_addr caller;
 
-  // progress
+  // progress: one notification per step, `progress` counts them (strictly
+  // increasing, as MCP requires), `total` is the number of steps known so
+  // far (devices + gates + the end; re-counted when a rollback starts)
   mcp_session_actor session;
   std::string request_key;
   json progress_token;
-  size_t progress_done = 0;
+  double progress_sent = 0;
+  double progress_total = 0;
 
-  // waits
+  // waits: one at a time; `wait_seq` numbers them so that a late tick or
+  // poll of an earlier wait is ignored
   uint64_t wait_seq = 0;
   std::function<void()> on_tick;
+  /// The wait in progress is a gate delay or a pause (not a dead-man
+  /// wait): a cancel ends it at once.
+  bool forward_wait = false;
 
   // the batch under way
   std::vector<std::string> gate_failures;
@@ -105,11 +113,35 @@ struct coordinator {
 
   // -- plumbing ---------------------------------------------------------------
 
+  /// Sends one progress notification (when the caller gave a token).
   void progress(const std::string& message);
 
-  void wait(std::chrono::milliseconds d, std::function<void()> next);
+  /// Sets the expected number of progress steps to those sent plus `more`.
+  void expect_steps(size_t more);
+
+  /// Runs `next` after `d`. A forward wait (gate delay, pause) ends early
+  /// when a cancel is seen: one stored in this process arrives as
+  /// `(cancel)`, one from another process (`routeros-mcp plan cancel`) is
+  /// found by re-reading the plan every `settings.cancel_poll`. A dead-man
+  /// wait is part of a rollback, which is what a cancel asks for: it runs
+  /// to its end.
+  void wait(std::chrono::milliseconds d, std::function<void()> next,
+            bool forward);
 
   void on_wait_over(uint64_t seq);
+
+  /// `(poll, seq)`: re-reads the plan during wait `seq`.
+  void on_poll(uint64_t seq);
+
+  /// `(cancel)`: a cancel was stored in this process; re-reads the plan.
+  void on_cancel();
+
+  /// Takes the cancel fields of a fresh read of the plan and ends a forward
+  /// wait when a cancel is wanted.
+  void take_cancel(const plan_record& fresh);
+
+  /// Ends the forward wait in progress now when a cancel is wanted.
+  void interrupt_wait();
 
   plan_step make_step(std::string event, int32_t batch = -1,
                       std::string device_id = {});
@@ -160,6 +192,9 @@ struct coordinator {
 
   void after_batch(size_t b);
 
+  /// True when every device of batch `b` is applied already.
+  bool batch_applied(size_t b);
+
   void gate(size_t b);
 
   void gate_check(size_t b,
@@ -193,8 +228,11 @@ struct coordinator {
   void finish();
 };
 
+/// `caller`: the apply call, monitored while the rollout runs (its end
+/// cancels the rollout); null for rollbacks and takeovers.
 rollout_actor::behavior_type
 coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
-                 rollout_deps deps, std::string plan_id, run_mode mode);
+                 rollout_deps deps, std::string plan_id, run_mode mode,
+                 caf::strong_actor_ptr caller);
 
 } // namespace rmcp::detail

@@ -101,8 +101,10 @@ void rollback_plan(tool_call& call) {
                 report["state"] = "executing";
                 call.finish({std::move(report),
                              "Plan " + id + " is being rolled out; its "
-                             "coordinator rolls back what it applied at its "
-                             "next step. Follow it with get_plan_status.",
+                             "coordinator rolls back what it applied, at "
+                             "once when it waits for a gate or between "
+                             "batches, else after its current step. Follow "
+                             "it with get_plan_status.",
                              false});
                 return;
               }

@@ -1,0 +1,100 @@
+// The rollout coordinator's progress notifications, waits and cancels
+// (actors/detail/rollout_coordinator.hpp): one wait at a time (gate delay,
+// pause, dead-man wait); a cancel ends a gate delay or pause at once,
+// whether it arrives as `(cancel)` from the manager (config_rollback_plan,
+// this process) or is found by re-reading the plan every
+// settings.cancel_poll (`routeros-mcp plan cancel`, another process).
+
+#include <algorithm>
+
+#include "actors/detail/rollout_coordinator.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp::detail {
+
+void coordinator::progress(const std::string& message) {
+  if (progress_token.is_null() || !session)
+    return;
+  progress_sent += 1;
+  progress_total = std::max(progress_total, progress_sent);
+  self->send(session, atom::progress_v, request_key, progress_token,
+             progress_sent, json(progress_total), message);
+}
+
+void coordinator::expect_steps(size_t more) {
+  progress_total = progress_sent + static_cast<double>(more);
+}
+
+void coordinator::wait(std::chrono::milliseconds d, std::function<void()> next,
+                       bool forward) {
+  on_tick = std::move(next);
+  forward_wait = forward;
+  self->delayed_send(self, d, atom::tick_v, ++wait_seq);
+  if (forward && d > deps.settings.cancel_poll)
+    self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v,
+                       wait_seq);
+}
+
+void coordinator::on_wait_over(uint64_t seq) {
+  if (seq != wait_seq || !on_tick)
+    return;
+  auto next = std::move(on_tick);
+  on_tick = nullptr;
+  next();
+}
+
+void coordinator::on_poll(uint64_t seq) {
+  if (seq != wait_seq || !on_tick)
+    return;
+  self->request(deps.plans, store_timeout, atom::get_v, atom::plan_v, plan_id)
+    .then(
+      [this, seq](plan_record& rec) {
+        take_cancel(rec);
+        if (seq == wait_seq && on_tick)
+          self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v,
+                             seq);
+      },
+      [this, seq](caf::error& err) {
+        // The wait goes on; the next poll (or the step after it) looks again.
+        log::rollout()->warn("rollout-poll-failed plan_id={} error=\"{}\"",
+                             plan_id, error_message(err));
+        if (seq == wait_seq && on_tick)
+          self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v,
+                             seq);
+      });
+}
+
+void coordinator::on_cancel() {
+  self->request(deps.plans, store_timeout, atom::get_v, atom::plan_v, plan_id)
+    .then([this](plan_record& rec) { take_cancel(rec); },
+          [this](caf::error& err) {
+            log::rollout()->warn("rollout-cancel-read-failed plan_id={} "
+                                 "error=\"{}\"",
+                                 plan_id, error_message(err));
+          });
+}
+
+void coordinator::take_cancel(const plan_record& fresh) {
+  // Only the cancel fields: the rest of `plan` is the coordinator's own
+  // view, kept by its journal writes.
+  if (fresh.cancel_requested && !plan.cancel_requested) {
+    plan.cancel_requested = true;
+    plan.closed_by = fresh.closed_by;
+    plan.reason = fresh.reason;
+  }
+  interrupt_wait();
+}
+
+void coordinator::interrupt_wait() {
+  if (!on_tick || !forward_wait || !cancel_wanted())
+    return;
+  log::rollout()->info("rollout-wait-interrupted plan_id={} reason=\"{}\"",
+                       plan_id, cancel_reason());
+  ++wait_seq; // the pending tick and poll are stale now
+  auto next = std::move(on_tick);
+  on_tick = nullptr;
+  next();
+}
+
+} // namespace rmcp::detail
