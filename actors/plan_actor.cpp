@@ -1,6 +1,7 @@
 #include "actors/plan_actor.hpp"
 
 #include <exception>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -12,23 +13,45 @@ namespace rmcp {
 
 namespace {
 
+/// The implementation's interface: the public protocol plus the internal
+/// `(flush)` it sends itself to group-commit journal steps.
+using plan_impl_actor = plan_store_actor::extend<caf::reacts_to<atom::flush>>;
+
+/// Journal steps written in one transaction at most.
+constexpr size_t max_step_batch = 1000;
+
 struct plan_actor_state {
   static inline const char* name = "rmcp.plans";
 
+  explicit plan_actor_state(plan_impl_actor::pointer self) : self(self) {
+    // nop
+  }
+
+  plan_impl_actor::pointer self;
+
   std::shared_ptr<storage::plan_store> db;
 
-  /// Runs one plan store call; logs failures and turns an escaping
-  /// exception into store_failure.
+  /// Runs one plan store call after writing the buffered steps (every
+  /// request observes the steps before it); logs failures and turns an
+  /// escaping exception into store_failure.
   template <class T, class F>
   caf::result<T> call(const char* op, const std::string& subject, F&& fn) {
+    flush();
+    auto res = guarded(op, subject, std::forward<F>(fn));
+    if (!res)
+      return res.error();
+    return std::move(*res);
+  }
+
+  template <class F>
+  auto guarded(const char* op, const std::string& subject, F&& fn)
+    -> decltype(fn()) {
     try {
       auto res = fn();
-      if (!res) {
+      if (!res)
         log::rollout()->debug("plan-store-refused op={} plan_id={} error=\"{}\"",
                               op, subject, error_message(res.error()));
-        return res.error();
-      }
-      return std::move(*res);
+      return res;
     } catch (const std::exception& e) {
       log::rollout()->error("plan-store-exception op={} plan_id={} what=\"{}\"",
                             op, subject, e.what());
@@ -36,10 +59,67 @@ struct plan_actor_state {
                         std::string{"plan store: "} + e.what());
     }
   }
+
+  // -- group commit of journal steps -------------------------------------------
+  //
+  // The coordinator journals the devices of a batch concurrently and every
+  // commit waits for the disk. A step is buffered and answered after the
+  // next flush, which runs when the actor reaches the `(flush)` it sent
+  // itself behind every message already queued, before any other request,
+  // or when the buffer is full. Each step is still answered only once it
+  // is durable: "journaled before it is taken" holds.
+
+  struct pending_step {
+    plan_step step;
+    caf::typed_response_promise<step_receipt> promise;
+  };
+
+  std::vector<pending_step> pending;
+
+  bool flush_queued = false;
+
+  caf::result<step_receipt> buffer(plan_step step) {
+    auto promise = self->make_response_promise<step_receipt>();
+    pending.push_back({std::move(step), promise});
+    if (pending.size() >= max_step_batch) {
+      flush();
+    } else if (!flush_queued) {
+      flush_queued = true;
+      self->send(self, atom::flush_v);
+    }
+    return promise;
+  }
+
+  void flush() {
+    if (pending.empty())
+      return;
+    auto batch = std::move(pending);
+    pending.clear();
+    std::vector<plan_step> steps;
+    steps.reserve(batch.size());
+    for (auto& p : batch)
+      steps.push_back(std::move(p.step));
+    std::vector<caf::expected<step_receipt>> out;
+    try {
+      out = db->step_all(std::move(steps));
+    } catch (const std::exception& e) {
+      log::rollout()->error("plan-store-exception op=step what=\"{}\"",
+                            e.what());
+      out.assign(batch.size(),
+                 make_error(ec::store_failure,
+                            std::string{"plan store: "} + e.what()));
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (out[i])
+        batch[i].promise.deliver(std::move(*out[i]));
+      else
+        batch[i].promise.deliver(out[i].error());
+    }
+  }
 };
 
-plan_store_actor::behavior_type
-plan_impl(plan_store_actor::stateful_pointer<plan_actor_state> self,
+plan_impl_actor::behavior_type
+plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
           std::shared_ptr<storage::plan_store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
@@ -61,10 +141,8 @@ plan_impl(plan_store_actor::stateful_pointer<plan_actor_state> self,
       return st.call<plan_record>("start", id,
                                   [&] { return st.db->start(id, token); });
     },
-    [&st](atom::put, plan_step& step) -> caf::result<plan_record> {
-      auto id = step.plan_id;
-      return st.call<plan_record>("step", id,
-                                  [&] { return st.db->step(std::move(step)); });
+    [&st](atom::put, plan_step& step) -> caf::result<step_receipt> {
+      return st.buffer(std::move(step));
     },
     [&st](atom::get, atom::journal,
           const std::string& id) -> caf::result<std::vector<plan_step>> {
@@ -76,6 +154,10 @@ plan_impl(plan_store_actor::stateful_pointer<plan_actor_state> self,
       return st.call<plan_record>("cancel", id,
                                   [&] { return st.db->cancel(id, who, reason); });
     },
+    [&st](atom::flush) {
+      st.flush_queued = false;
+      st.flush();
+    },
   };
 }
 
@@ -84,9 +166,12 @@ plan_impl(plan_store_actor::stateful_pointer<plan_actor_state> self,
 plan_store_actor spawn_plan_actor(caf::actor_system& sys,
                                   std::shared_ptr<storage::plan_store> db,
                                   bool detached) {
+  plan_impl_actor impl;
   if (detached)
-    return sys.spawn<caf::detached>(plan_impl, std::move(db));
-  return sys.spawn(plan_impl, std::move(db));
+    impl = sys.spawn<caf::detached>(plan_impl, std::move(db));
+  else
+    impl = sys.spawn(plan_impl, std::move(db));
+  return impl;
 }
 
 } // namespace rmcp

@@ -71,6 +71,9 @@ struct rollout_settings {
   /// Dead-man revert: the router restores the snapshot this long after the
   /// job was armed unless the coordinator removed it.
   std::chrono::milliseconds deadman_delay{300000};
+  /// Devices of one batch changed (and checked at its gate) at the same
+  /// time; each device's own steps stay in order.
+  int64_t parallel = 10;
   /// Also check the health of devices not yet changed at every gate.
   bool gate_untouched = false;
   /// On start, executing plans are resumed (true) or rolled back (false).

@@ -35,6 +35,56 @@ bool touched(const std::string& device_state) {
 
 // -- plumbing and the run ------------------------------------------------------------
 
+namespace {
+
+struct fan_state {
+  size_t n = 0;
+  size_t limit = 1;
+  size_t next = 0;
+  size_t in_flight = 0;
+  bool launching = false;
+  bool over = false;
+  std::function<void(size_t, std::function<void()>)> one;
+  std::function<bool()> stop;
+  std::function<void()> all;
+};
+
+void pump(const std::shared_ptr<fan_state>& f) {
+  f->launching = true;
+  while (f->in_flight < f->limit && f->next < f->n && !(f->stop && f->stop())) {
+    auto i = f->next++;
+    ++f->in_flight;
+    f->one(i, [f] {
+      --f->in_flight;
+      if (!f->launching)
+        pump(f);
+    });
+  }
+  f->launching = false;
+  if (f->in_flight == 0 && !f->over) {
+    f->over = true;
+    f->all();
+  }
+}
+
+} // namespace
+
+void fan_out(size_t n, size_t limit,
+             std::function<void(size_t, std::function<void()>)> one,
+             std::function<bool()> stop, std::function<void()> all) {
+  auto f = std::make_shared<fan_state>();
+  f->n = n;
+  f->limit = std::max<size_t>(1, limit);
+  f->one = std::move(one);
+  f->stop = std::move(stop);
+  f->all = std::move(all);
+  pump(f);
+}
+
+size_t coordinator::parallel() const {
+  return static_cast<size_t>(std::max<int64_t>(1, deps.settings.parallel));
+}
+
 plan_step coordinator::make_step(std::string event, int32_t batch,
                                  std::string device_id) {
   plan_step st;
@@ -49,8 +99,10 @@ void coordinator::journal(plan_step st, std::function<void()> next) {
   auto from = to_string(plan.state);
   self->request(deps.plans, store_timeout, atom::put_v, st)
     .then(
-      [this, st, from, next{std::move(next)}](plan_record& rec) {
-        plan = std::move(rec);
+      [this, st, from, next{std::move(next)}](step_receipt& r) {
+        // The store applied the same step to its copy in one transaction.
+        apply_step(plan, r.step);
+        apply_receipt(plan, r);
         log::rollout()->info(
           "rollout-step plan_id={} event={} batch={} device_id={} "
           "plan_state={} device_state={} seq={}{}",
@@ -253,50 +305,59 @@ void coordinator::batch(size_t b) {
                      {"canary", b == 0 && plan.batches.size() > 1}};
         journal(std::move(st), [this, b] {
           gate_failures.clear();
-          device(b, 0);
+          devices(b);
         });
       },
       [this](caf::error& err) { abort(std::move(err)); });
 }
 
-void coordinator::device(size_t b, size_t i) {
-  if (i >= plan.batches[b].size()) {
-    after_batch(b);
-    return;
-  }
-  if (cancel_wanted()) {
-    rollback(cancel_reason());
-    return;
-  }
+void coordinator::devices(size_t b) {
+  fan_out(
+    plan.batches[b].size(), parallel(),
+    [this, b](size_t i, std::function<void()> done) {
+      device(b, i, std::move(done));
+    },
+    // A failed device or a cancel: no further device of the batch starts;
+    // those under way finish first.
+    [this] { return !gate_failures.empty() || cancel_wanted(); },
+    [this, b] {
+      if (gate_failures.empty() && cancel_wanted())
+        rollback(cancel_reason());
+      else
+        after_batch(b);
+    });
+}
+
+void coordinator::device(size_t b, size_t i, std::function<void()> done) {
   const auto id = plan.batches[b][i];
   auto* pd = find_device(plan, id);
   if (pd == nullptr || pd->state == "applied") {
-    device(b, i + 1);
+    done();
     return;
   }
   auto ib = static_cast<int32_t>(b);
-  auto failed = [this, b, i, ib, id](const std::string& what) {
+  auto failed = [this, ib, id, done](const std::string& what) {
     auto st = make_step("device-apply-failed", ib, id);
     st.device_state = "apply_failed";
     st.detail = {{"error", what}};
-    journal(std::move(st), [this, b, id, what] {
+    journal(std::move(st), [this, id, what, done] {
       gate_failures.push_back(id + ": " + what);
       progress(id + " failed: " + what);
-      gate_failed(b);
+      done();
     });
   };
   with_device(
     id,
-    [this, b, i, ib, id, failed](device_ctx dev) {
+    [this, ib, id, failed, done](device_ctx dev) {
       read_state(
         dev.actor,
-        [this, b, i, ib, id, dev, failed](json current) {
+        [this, ib, id, dev, failed, done](json current) {
           auto* pd = find_device(plan, id);
           // Resuming after a crash: the first snapshot stays the target.
           bool fresh = pd->state == "pending" || pd->before.empty();
           json snapshot = fresh ? current : pd->before;
           auto planned = kind->plan(plan.params, current, dev.record);
-          auto go = [this, b, i, ib, id, dev, failed, snapshot, planned] {
+          auto go = [this, ib, id, dev, failed, snapshot, planned, done] {
             if (!planned) {
               failed(error_message(planned.error()));
               return;
@@ -305,20 +366,20 @@ void coordinator::device(size_t b, size_t i) {
               auto st = make_step("device-applied", ib, id);
               st.device_state = "applied";
               st.detail = {{"changed", false}};
-              journal(std::move(st), [this, b, i, id] {
+              journal(std::move(st), [this, id, done] {
                 progress(id + ": already as intended");
-                device(b, i + 1);
+                done();
               });
               return;
             }
-            auto apply = [this, b, i, ib, id, dev, failed, planned] {
+            auto apply = [this, ib, id, dev, failed, planned, done] {
               auto st = make_step("device-applying", ib, id);
               st.device_state = "applying";
               st.detail = {{"requests", planned->requests.size()}};
-              journal(std::move(st), [this, b, i, ib, id, dev, failed,
-                                      planned] {
+              journal(std::move(st), [this, ib, id, dev, failed,
+                                      planned, done] {
                 write_all(dev.actor, planned->requests,
-                          [this, b, i, ib, id, failed](caf::error err) {
+                          [this, ib, id, failed, done](caf::error err) {
                             if (err) {
                               failed(error_message(err));
                               return;
@@ -326,9 +387,9 @@ void coordinator::device(size_t b, size_t i) {
                             auto st = make_step("device-applied", ib, id);
                             st.device_state = "applied";
                             st.detail = {{"changed", true}};
-                            journal(std::move(st), [this, b, i, id] {
-                              progress(id + ": applied");
-                              device(b, i + 1);
+                            journal(std::move(st), [this, id, done] {
+                                            progress(id + ": applied");
+                              done();
                             });
                           });
               });

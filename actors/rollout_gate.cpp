@@ -37,37 +37,34 @@ bool coordinator::batch_applied(size_t b) {
 void coordinator::gate(size_t b) {
   auto st = make_step("gate-started", static_cast<int32_t>(b));
   journal(std::move(st), [this, b] {
-    std::vector<std::pair<std::string, bool>> checks;
+    auto checks = std::make_shared<std::vector<std::pair<std::string, bool>>>();
     for (auto& id : plan.batches[b])
-      checks.emplace_back(id, true);
+      checks->emplace_back(id, true);
     if (deps.settings.gate_untouched)
       for (size_t later = b + 1; later < plan.batches.size(); ++later)
         for (auto& id : plan.batches[later])
-          checks.emplace_back(id, false);
-    gate_check(b, std::make_shared<decltype(checks)>(std::move(checks)), 0);
+          checks->emplace_back(id, false);
+    fan_out(
+      checks->size(), parallel(),
+      [this, checks](size_t k, std::function<void()> done) {
+        gate_check((*checks)[k].first, (*checks)[k].second, std::move(done));
+      },
+      nullptr, [this, b] { gate_done(b); });
   });
 }
 
-void coordinator::gate_check(size_t b,
-                             std::shared_ptr<std::vector<std::pair<std::string, bool>>>
-                               checks,
-                             size_t k) {
-  if (k == checks->size()) {
-    gate_done(b);
-    return;
-  }
-  auto [id, was_changed] = (*checks)[k];
-  auto next = [this, b, checks, k] { gate_check(b, checks, k + 1); };
-  auto bad = [this, next, id{id}](const std::string& what) {
+void coordinator::gate_check(const std::string& id, bool was_changed,
+                             std::function<void()> done) {
+  auto bad = [this, done, id](const std::string& what) {
     gate_failures.push_back(id + ": " + what);
-    next();
+    done();
   };
   with_device(
     id,
-    [this, id{id}, was_changed{was_changed}, next, bad](device_ctx dev) {
+    [this, id, was_changed, done, bad](device_ctx dev) {
       self->request(dev.actor, device_timeout, atom::check_v)
         .then(
-          [this, id, was_changed, next, bad, dev](health_sample& s) {
+          [this, id, was_changed, done, bad, dev](health_sample& s) {
             if (s.status != device_status::healthy) {
               std::string why = to_string(s.status);
               for (auto& issue : s.issues)
@@ -76,12 +73,12 @@ void coordinator::gate_check(size_t b,
               return;
             }
             if (!was_changed) {
-              next();
+              done();
               return;
             }
             read_state(
               dev.actor,
-              [this, id, next, bad, dev](json after) {
+              [this, id, done, bad, dev](json after) {
                 auto* pd = find_device(plan, id);
                 auto planned = kind->plan(plan.params, pd->before,
                                           dev.record);
@@ -95,7 +92,7 @@ void coordinator::gate_check(size_t b,
                   bad("verification failed: " + diff);
                   return;
                 }
-                next();
+                done();
               },
               [bad](caf::error err) {
                 bad("reading its state failed: " + error_message(err));

@@ -92,6 +92,42 @@ plan_device* find_device(plan_record& plan, const std::string& id) {
   return nullptr;
 }
 
+caf::error apply_step(plan_record& plan, const plan_step& st) {
+  plan_state to = plan.state;
+  if (!st.to_state.empty()) {
+    if (!from_string(st.to_state, to))
+      return make_error(ec::invalid_arguments,
+                        "unknown plan state " + st.to_state);
+    if (to != plan.state)
+      if (auto e = check_transition(plan.id, plan.state, to))
+        return e;
+  }
+  if (!st.device_id.empty() && !st.device_state.empty()) {
+    auto* dev = find_device(plan, st.device_id);
+    if (!dev)
+      return make_error(ec::invalid_arguments, "plan " + plan.id
+                                                 + " has no device "
+                                                 + st.device_id);
+    dev->state = st.device_state;
+    if (auto i = st.detail.find("before"); i != st.detail.end())
+      dev->before = *i;
+    if (auto i = st.detail.find("error");
+        i != st.detail.end() && i->is_string())
+      dev->error = i->get<std::string>();
+  }
+  plan.state = to;
+  return caf::none;
+}
+
+void apply_receipt(plan_record& plan, const step_receipt& r) {
+  plan.state = r.state;
+  plan.journal_seq = r.step.seq + 1;
+  plan.updated_at = r.step.timestamp;
+  plan.cancel_requested = r.cancel_requested;
+  plan.closed_by = r.closed_by;
+  plan.reason = r.reason;
+}
+
 json to_json(const plan_device& x) {
   return {{"id", x.id},
           {"state", x.state},

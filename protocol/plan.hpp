@@ -135,6 +135,20 @@ struct plan_step {
   int64_t timestamp = 0;
 };
 
+/// The plan store's answer to a journaled step, `(put, plan_step)`: the step
+/// as written (seq and timestamp filled in) and the plan-level fields that
+/// another writer may have changed since the caller last read the plan (a
+/// cancel from the CLI in another process). The caller, which holds the
+/// whole plan, applies the step to its copy with `apply_step`: the store
+/// never sends the whole plan back per step.
+struct step_receipt {
+  plan_step step;
+  plan_state state = plan_state::pending;
+  bool cancel_requested = false;
+  std::string closed_by;
+  std::string reason;
+};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, plan_device& x) {
   return f(caf::meta::type_name("plan_device"), x.id, x.state, x.before,
@@ -159,8 +173,26 @@ typename Inspector::result_type inspect(Inspector& f, plan_step& x) {
            x.timestamp);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, step_receipt& x) {
+  return f(caf::meta::type_name("step_receipt"), x.step, x.state,
+           x.cancel_requested, x.closed_by, x.reason);
+}
+
 /// The device entry of `id`, or nullptr.
 plan_device* find_device(plan_record& plan, const std::string& id);
+
+/// Applies what `st` records to `plan`: its plan state (a legal transition
+/// only, see check_transition) and its device's state, snapshot (`before`
+/// in the detail) and error. invalid_arguments for an unknown state name or
+/// a device the plan does not have; `plan` is unchanged on error. The one
+/// place that knows what a step changes, used by the plan store and by the
+/// rollout coordinator on its own copy.
+caf::error apply_step(plan_record& plan, const plan_step& st);
+
+/// Takes the store's receipt into a plan to which `apply_step` was applied:
+/// journal position, update time, and the cancel request of other writers.
+void apply_receipt(plan_record& plan, const step_receipt& r);
 
 /// JSON views (stored form and reports). Approval tokens are never part of
 /// a plan: only the nonce and expiry are.

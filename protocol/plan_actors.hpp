@@ -28,10 +28,11 @@ namespace rmcp {
 /// |                              | token checked and consumed;              |
 /// |                              | approval_invalid / _expired / _used,     |
 /// |                              | plan_state_invalid                       |
-/// | (put, plan_step)             | plan_record after the step: journaled    |
-/// |                              | with its state changes in one            |
-/// |                              | transaction; plan_state_invalid for an   |
-/// |                              | illegal transition (nothing written)     |
+/// | (put, plan_step)             | step_receipt: journaled with its state   |
+/// |                              | changes in one transaction (the caller   |
+/// |                              | applies them to its copy, apply_step);   |
+/// |                              | plan_state_invalid for an illegal        |
+/// |                              | transition (nothing written)             |
 /// | (get, journal, id)           | vector<plan_step> in order               |
 /// | (cancel, id, who, reason)    | plan_record: pending/approved →          |
 /// |                              | cancelled; executing/rolling_back →      |
@@ -42,7 +43,7 @@ using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::plan, std::string>::with<plan_record>,
   caf::replies_to<atom::get, atom::plans>::with<std::vector<plan_record>>,
   caf::replies_to<atom::start, std::string, std::string>::with<plan_record>,
-  caf::replies_to<atom::put, plan_step>::with<plan_record>,
+  caf::replies_to<atom::put, plan_step>::with<step_receipt>,
   caf::replies_to<atom::get, atom::journal,
                   std::string>::with<std::vector<plan_step>>,
   caf::replies_to<atom::cancel, std::string, std::string,

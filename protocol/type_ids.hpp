@@ -50,6 +50,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (rmcp::plan_step))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_record>))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_step>))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::step_receipt))
 
 CAF_END_TYPE_ID_BLOCK(rmcp)
 

@@ -227,6 +227,14 @@ bool decode(const json& j, plan_record& x) {
   return from_json(j, x);
 }
 
+json encode(const plan_device& x) {
+  return to_json(x);
+}
+
+bool decode(const json& j, plan_device& x) {
+  return from_json(j, x);
+}
+
 json encode(const plan_step& x) {
   return to_json(x);
 }

@@ -33,6 +33,9 @@ bool decode(const json& j, credential& x);
 json encode(const plan_record& x);
 bool decode(const json& j, plan_record& x);
 
+json encode(const plan_device& x);
+bool decode(const json& j, plan_device& x);
+
 json encode(const plan_step& x);
 bool decode(const json& j, plan_step& x);
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "protocol/error.hpp"
 #include "storage/encoding.hpp"
@@ -21,6 +22,86 @@ namespace {
 
 constexpr record_table<plan_record> plans_table{tables::plans};
 constexpr record_table<plan_step> journal_table{tables::plan_journal};
+constexpr record_table<plan_device> devices_table{tables::plan_devices};
+
+std::string device_key(const std::string& plan_id,
+                        const std::string& device_id) {
+  return plan_id + '\0' + device_id;
+}
+
+/// A device entry with only its id (how the head stores it).
+plan_device bare(const std::string& id) {
+  plan_device d;
+  d.id = id;
+  return d;
+}
+
+/// The stored head of `plan`: no preview, device entries reduced to ids.
+plan_record head_of(const plan_record& plan) {
+  plan_record head = plan;
+  head.preview = json::array();
+  for (auto& d : head.devices)
+    d = bare(d.id);
+  return head;
+}
+
+/// Writes a whole plan: its head, its preview and one row per device.
+caf::error put_whole(write_txn& txn, const plan_record& plan) {
+  for (auto& d : plan.devices)
+    if (auto e = devices_table.put(txn, device_key(plan.id, d.id), d))
+      return e;
+  if (auto e = txn.put(tables::plan_previews, plan.id,
+                       dump_json(json{{"preview", plan.preview}})))
+    return e;
+  return plans_table.put(txn, plan.id, head_of(plan));
+}
+
+/// The head of plan `id`; plan_not_found when there is none.
+caf::expected<plan_record> get_head(read_txn& txn, const std::string& id) {
+  auto found = plans_table.get(txn, id);
+  if (!found)
+    return found.error();
+  if (!*found)
+    return make_error(ec::plan_not_found, "no plan " + id);
+  return std::move(**found);
+}
+
+/// Completes a head with its device rows and preview (a record written
+/// before those tables keeps what it holds inline).
+caf::error fill(read_txn& txn, plan_record& plan) {
+  std::map<std::string, plan_device*> by_id;
+  for (auto& d : plan.devices)
+    by_id.emplace(d.id, &d);
+  auto err = devices_table.scan(txn, plan.id + '\0',
+                                [&](std::string_view, plan_device& row) {
+                                  if (auto i = by_id.find(row.id);
+                                      i != by_id.end())
+                                    *i->second = std::move(row);
+                                  return true;
+                                });
+  if (err)
+    return err;
+  auto raw = txn.get(tables::plan_previews, plan.id);
+  if (!raw)
+    return raw.error();
+  if (*raw) {
+    auto doc = parse_json(**raw);
+    if (!doc || !doc->is_object())
+      return corrupt_record(tables::plan_previews, plan.id,
+                            "not a JSON object");
+    plan.preview = doc->value("preview", json::array());
+  }
+  return caf::none;
+}
+
+caf::expected<plan_record> get_whole(read_txn& txn, const std::string& id) {
+  auto plan = get_head(txn, id);
+  if (!plan)
+    return plan.error();
+  if (auto e = fill(txn, *plan))
+    return e;
+  return plan;
+}
 
 constexpr std::string_view token_prefix = "rmcp-approval.v1";
 
@@ -121,7 +202,7 @@ caf::expected<plan_record> plan_store::create(plan_record plan) {
     st.timestamp = ts;
     if (auto e = journal_table.put(txn, journal_key(plan.id, st.seq), st))
       return e;
-    return plans_table.put(txn, plan.id, plan);
+    return put_whole(txn, plan);
   });
   if (err)
     return err;
@@ -132,12 +213,7 @@ caf::expected<plan_record> plan_store::get(const std::string& id) {
   auto txn = kv_->begin_read();
   if (!txn)
     return txn.error();
-  auto plan = plans_table.get(**txn, id);
-  if (!plan)
-    return plan.error();
-  if (!*plan)
-    return make_error(ec::plan_not_found, "no plan " + id);
-  return std::move(**plan);
+  return get_whole(**txn, id);
 }
 
 caf::expected<std::vector<plan_record>> plan_store::list() {
@@ -147,6 +223,9 @@ caf::expected<std::vector<plan_record>> plan_store::list() {
   auto all = plans_table.collect(**txn, "");
   if (!all)
     return all.error();
+  for (auto& plan : *all)
+    if (auto e = fill(**txn, plan))
+      return e;
   std::sort(all->begin(), all->end(), [](const auto& a, const auto& b) {
     return a.created_at != b.created_at ? a.created_at > b.created_at
                                         : a.id > b.id;
@@ -154,53 +233,53 @@ caf::expected<std::vector<plan_record>> plan_store::list() {
   return all;
 }
 
+caf::error
+plan_store::change(write_txn& txn, const std::string& id, plan_step& st,
+                   const std::function<caf::error(plan_record&, plan_step&)>& fn,
+                   plan_record& head) {
+  auto found = get_head(txn, id);
+  if (!found)
+    return found.error();
+  head = std::move(*found);
+  // The one device row a step changes (a record from before plan_devices
+  // keeps the entry inline: no row).
+  plan_device* dev = nullptr;
+  if (!st.device_id.empty() && !st.device_state.empty()) {
+    dev = find_device(head, st.device_id);
+    if (dev) {
+      auto row = devices_table.get(txn, device_key(id, st.device_id));
+      if (!row)
+        return row.error();
+      if (*row)
+        *dev = std::move(**row);
+    }
+  }
+  if (auto e = fn(head, st))
+    return e;
+  if (auto e = apply_step(head, st))
+    return e;
+  st.plan_id = head.id;
+  st.seq = head.journal_seq++;
+  st.timestamp = now();
+  head.updated_at = st.timestamp;
+  if (auto e = journal_table.put(txn, journal_key(head.id, st.seq), st))
+    return e;
+  if (dev) {
+    if (auto e = devices_table.put(txn, device_key(id, dev->id), *dev))
+      return e;
+    *dev = bare(dev->id);
+  }
+  return plans_table.put(txn, head.id, head);
+}
+
 caf::expected<plan_record>
 plan_store::change(const std::string& id, plan_step st,
                    const std::function<caf::error(plan_record&, plan_step&)>& fn) {
   plan_record result;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
-    auto found = plans_table.get(txn, id);
-    if (!found)
-      return found.error();
-    if (!*found)
-      return make_error(ec::plan_not_found, "no plan " + id);
-    auto& plan = **found;
-    if (auto e = fn(plan, st))
+    if (auto e = change(txn, id, st, fn, result))
       return e;
-    if (!st.to_state.empty()) {
-      plan_state to;
-      if (!from_string(st.to_state, to))
-        return make_error(ec::invalid_arguments,
-                          "unknown plan state " + st.to_state);
-      if (to != plan.state) {
-        if (auto e = check_transition(plan.id, plan.state, to))
-          return e;
-        plan.state = to;
-      }
-    }
-    if (!st.device_id.empty() && !st.device_state.empty()) {
-      auto* dev = find_device(plan, st.device_id);
-      if (!dev)
-        return make_error(ec::invalid_arguments, "plan " + plan.id
-                                                   + " has no device "
-                                                   + st.device_id);
-      dev->state = st.device_state;
-      if (auto i = st.detail.find("before"); i != st.detail.end())
-        dev->before = *i;
-      if (auto i = st.detail.find("error"); i != st.detail.end()
-                                             && i->is_string())
-        dev->error = i->get<std::string>();
-    }
-    st.plan_id = plan.id;
-    st.seq = plan.journal_seq++;
-    st.timestamp = now();
-    plan.updated_at = st.timestamp;
-    if (auto e = journal_table.put(txn, journal_key(plan.id, st.seq), st))
-      return e;
-    if (auto e = plans_table.put(txn, plan.id, plan))
-      return e;
-    result = plan;
-    return caf::none;
+    return fill(txn, result);
   });
   if (err)
     return err;
@@ -338,10 +417,42 @@ caf::expected<plan_record> plan_store::start(const std::string& id,
   });
 }
 
-caf::expected<plan_record> plan_store::step(plan_step st) {
-  auto id = st.plan_id;
-  return change(id, std::move(st),
-                [](plan_record&, plan_step&) { return caf::none; });
+caf::expected<step_receipt> plan_store::step(plan_step st) {
+  std::vector<plan_step> one;
+  one.push_back(std::move(st));
+  return std::move(step_all(std::move(one)).front());
+}
+
+std::vector<caf::expected<step_receipt>>
+plan_store::step_all(std::vector<plan_step> steps) {
+  std::vector<caf::expected<step_receipt>> out;
+  auto noop = [](plan_record&, plan_step&) { return caf::error{}; };
+  auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    out.clear();
+    for (auto& st : steps) {
+      plan_record head;
+      auto id = st.plan_id;
+      if (auto e = change(txn, id, st, noop, head)) {
+        // A refused step wrote nothing: the others go on. A failing
+        // store fails them all.
+        if (error_code_of(e) == ec::store_failure)
+          return e;
+        out.emplace_back(std::move(e));
+        continue;
+      }
+      step_receipt r;
+      r.step = st;
+      r.state = head.state;
+      r.cancel_requested = head.cancel_requested;
+      r.closed_by = head.closed_by;
+      r.reason = head.reason;
+      out.emplace_back(std::move(r));
+    }
+    return caf::none;
+  });
+  if (err)
+    out.assign(steps.size(), caf::expected<step_receipt>{err});
+  return out;
 }
 
 caf::expected<std::vector<plan_step>>

@@ -89,9 +89,17 @@ public:
   caf::expected<plan_record> start(const std::string& id,
                                    const std::string& token);
 
-  /// Journals one step and applies its plan and device state changes in
-  /// the same transaction; returns the plan afterwards.
-  caf::expected<plan_record> step(plan_step st);
+  /// Journals one step and applies its plan and device state changes
+  /// (apply_step) in the same transaction, writing only the plan's head and
+  /// that device's row; returns the receipt, not the whole plan.
+  caf::expected<step_receipt> step(plan_step st);
+
+  /// `step` for each of `steps`, in order, in one transaction (one disk
+  /// sync for all: the rollout coordinator journals the devices of a batch
+  /// concurrently). A refused step writes nothing and does not stop the
+  /// others; a store failure fails them all.
+  std::vector<caf::expected<step_receipt>>
+  step_all(std::vector<plan_step> steps);
 
   /// The journal of a plan in order.
   caf::expected<std::vector<plan_step>> journal(const std::string& id);
@@ -106,8 +114,15 @@ private:
   std::string sign(const plan_record& plan, const std::string& approver,
                    int64_t expires, const std::string& nonce) const;
 
-  /// Loads, changes (fn, which may also fill in the step) and writes back a
-  /// plan with its journal entry.
+  /// In `txn`: loads the head of plan `id` (with the row of the step's
+  /// device), lets `fn` change it and fill in the step, applies the step
+  /// (apply_step), journals it and writes back the head and that row.
+  caf::error
+  change(write_txn& txn, const std::string& id, plan_step& st,
+         const std::function<caf::error(plan_record&, plan_step&)>& fn,
+         plan_record& head);
+
+  /// `change` in its own transaction; returns the whole plan afterwards.
   caf::expected<plan_record>
   change(const std::string& id, plan_step st,
          const std::function<caf::error(plan_record&, plan_step&)>& fn);

@@ -22,10 +22,18 @@ inline constexpr std::string_view health = "health";
 inline constexpr std::string_view snapshots = "snapshots";
 /// 20-digit sequence number → audit_record (JSON); append-only.
 inline constexpr std::string_view audit = "audit";
-/// plan id → plan_record (JSON).
+/// plan id → plan_record (JSON) without its per-device parts: `preview` is
+/// empty and each `devices` entry holds only its id (plan order). Records
+/// written before plan_devices existed hold them inline; a row below wins.
 inline constexpr std::string_view plans = "plans";
 /// plan id \0 20-digit sequence → plan_step (JSON), in journal order.
 inline constexpr std::string_view plan_journal = "plan_journal";
+
+/// plan id \0 device id → plan_device (JSON): a device's rollout state,
+/// rewritten alone by each step of that device.
+inline constexpr std::string_view plan_devices = "plan_devices";
+/// plan id → {"preview": [...]} (JSON), written once at creation.
+inline constexpr std::string_view plan_previews = "plan_previews";
 
 /// token id → api_token (JSON; only the token's SHA-256, never the token).
 inline constexpr std::string_view api_tokens = "api_tokens";
@@ -33,7 +41,8 @@ inline constexpr std::string_view api_tokens = "api_tokens";
 /// Every table, in creation order. Append only.
 inline constexpr std::string_view all[] = {
   meta,  devices,      credentials, health,    snapshots,
-  audit, plans,        plan_journal, api_tokens};
+  audit, plans,        plan_journal, api_tokens, plan_devices,
+  plan_previews};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

@@ -65,6 +65,14 @@ rest_request make_request(const char* method, std::string path,
 /// True for device states in which the router may have been changed.
 bool touched(const std::string& device_state);
 
+/// Runs `one(i, done)` for each i in [0, n), at most `limit` at a time;
+/// each calls `done` exactly once (maybe before it returns). No new `one`
+/// starts once `stop()` is true. `all` runs once, when every started one is
+/// done.
+void fan_out(size_t n, size_t limit,
+             std::function<void(size_t, std::function<void()>)> one,
+             std::function<bool()> stop, std::function<void()> all);
+
 struct coordinator {
   static inline const char* name = "rmcp.rollout";
 
@@ -182,9 +190,19 @@ struct coordinator {
 
   // -- forward ------------------------------------------------------------------
 
+  /// Devices changed at the same time within a batch (rollout.parallel).
+  size_t parallel() const;
+
   void batch(size_t b);
 
-  void device(size_t b, size_t i);
+  /// Changes the devices of batch `b`, `parallel()` at a time; then its gate
+  /// (or its failure, or the rollback a cancel asks for).
+  void devices(size_t b);
+
+  /// Snapshot, dead-man (risky kinds), apply and journal device `i` of
+  /// batch `b`; `done` when it is applied or failed (a failure is added to
+  /// gate_failures).
+  void device(size_t b, size_t i, std::function<void()> done);
 
   void arm_deadman(int32_t ib, const std::string& id, const device_ctx& dev,
                    const json& snapshot, std::function<void()> apply,
@@ -197,10 +215,10 @@ struct coordinator {
 
   void gate(size_t b);
 
-  void gate_check(size_t b,
-                  std::shared_ptr<std::vector<std::pair<std::string, bool>>>
-                    checks,
-                  size_t k);
+  /// Checks one device at a gate (health; read-back if it was changed),
+  /// adding to gate_failures what fails; then `done`.
+  void gate_check(const std::string& id, bool was_changed,
+                  std::function<void()> done);
 
   void gate_done(size_t b);
 

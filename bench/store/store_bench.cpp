@@ -74,6 +74,15 @@ plan_record plan_over(int index, int devices) {
     dev.id = "dev-" + std::to_string(d);
     p.devices.push_back(dev);
     batch.push_back(dev.id);
+    // A preview entry of the size the DNS/NTP kind writes.
+    p.preview.push_back(
+      {{"device_id", dev.id},
+       {"current", {{"dns_servers", {"192.0.2.1", "192.0.2.2"}},
+                    {"ntp_servers", {"192.0.2.123"}}}},
+       {"intended", {{"dns_servers", {"192.0.2.53", "198.51.100.53"}},
+                     {"ntp_servers", {"192.0.2.123"}}}},
+       {"requests", 2},
+       {"warnings", json::array()}});
   }
   p.batches.push_back(batch);
   return p;
@@ -93,6 +102,18 @@ health_sample sample(int device, int64_t ts) {
   s.routeros_version = "7.15.2";
   s.issues = {"none"};
   return s;
+}
+
+/// A rollout step of device `d` of plan `plan-bench-<p>`.
+plan_step bench_step(int p, int d, const char* event, const char* state) {
+  plan_step st;
+  st.plan_id = "plan-bench-" + std::to_string(p);
+  st.event = event;
+  st.batch = 0;
+  st.device_id = "dev-" + std::to_string(d);
+  st.device_state = state;
+  st.detail = {{"servers", "192.0.2.1"}};
+  return st;
 }
 
 } // namespace
@@ -159,15 +180,30 @@ int main(int argc, char** argv) {
                   })
        && measure("plan step (journal + device state)",
                   plan_count * plan_devices, [&](int i) {
-                    plan_step st;
-                    st.plan_id = "plan-bench-" + std::to_string(i / plan_devices);
-                    st.event = "device-snapshot";
-                    st.batch = 0;
-                    st.device_id = "dev-" + std::to_string(i % plan_devices);
-                    st.device_state = "snapshotted";
-                    st.detail = {{"servers", "192.0.2.1"}};
-                    return error_of(plans.step(st));
-                  });
+                    return error_of(plans.step(
+                      bench_step(i / plan_devices, i % plan_devices,
+                                 "device-snapshot", "snapshotted")));
+                  })
+       && measure("plan steps, 10 per commit (step_all)", plan_count,
+                  [&](int i) -> caf::error {
+                    std::vector<plan_step> group;
+                    for (int d = 0; d < plan_devices; ++d)
+                      group.push_back(bench_step(i, d, "device-applied",
+                                                 "applied"));
+                    for (auto& r : plans.step_all(std::move(group)))
+                      if (!r)
+                        return r.error();
+                    return caf::none;
+                  })
+       && measure("plan create (1,000 devices, journaled)", 1,
+                  [&](int) {
+                    return error_of(plans.create(plan_over(plan_count, 1000)));
+                  })
+       && measure("plan step on a 1,000-device plan", 1000, [&](int d) {
+            return error_of(
+              plans.step(bench_step(plan_count, d, "device-snapshot",
+                                    "snapshotted")));
+          });
   // The audit trail: one record per tool call, one commit each.
   storage::audit_log audit{store.kv()};
   ok = ok && measure("audit append (one commit)", devices, [&](int i) {

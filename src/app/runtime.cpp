@@ -106,6 +106,7 @@ rollout_settings make_rollout_settings(const config::server_options& opts) {
   rollout_settings r;
   r.batch_size = opts.rollout_batch_size;
   r.max_devices = opts.rollout_max_devices;
+  r.parallel = opts.rollout_parallel;
   r.pause = opts.rollout_pause;
   std::string id;
   for (char c : opts.rollout_management_devices + ",") {

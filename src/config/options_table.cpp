@@ -212,6 +212,10 @@ const std::vector<binding>& bindings() {
     {{"rollout.max_devices", t::integer, {}, 2, 1000,
       "Most devices one plan may change (2 to 1,000)."},
      &o::rollout_max_devices},
+    {{"rollout.parallel", t::integer, {}, 1, 50,
+      "Devices of one rollout batch changed, and checked at its gate, at "
+      "the same time."},
+     &o::rollout_parallel},
     {{"rollout.pause", t::duration, {}, 0, 3600000,
       "Pause between rollout batches (a plan's default)."},
      &o::rollout_pause},

@@ -151,6 +151,8 @@ struct server_options {
   int64_t rollout_batch_size = 5;
   /// Most devices one plan may change.
   int64_t rollout_max_devices = 50;
+  /// Devices of one batch changed at the same time.
+  int64_t rollout_parallel = 10;
   /// Pause between rollout batches (plan default).
   std::chrono::milliseconds rollout_pause{60000};
   /// Comma-separated ids of the devices through which the others are

@@ -3,6 +3,9 @@
 // rollout coordinator through the device actors (canary, batches, health
 // gates, rollback), tokens are refused when replayed, expired or tampered.
 
+#include <algorithm>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "storage/lmdb_store.hpp"
@@ -221,6 +224,59 @@ TEST_F(rollout_test, gate_failure_in_batch_two_rolls_back_batches_one_and_two) {
   EXPECT_EQ(order, (std::vector<std::string>{"sim-6", "sim-5", "sim-4",
                                              "sim-3", "sim-2", "sim-1",
                                              "sim-0"}));
+}
+
+TEST_F(rollout_test, devices_of_a_batch_change_at_most_parallel_at_a_time) {
+  rollout_cfg.parallel = 2;
+  start_pro(11);
+  // canary sim-0 | sim-1 … sim-5 | sim-6 … sim-10
+  auto id = plan_dns(ids(0, 11), 5);
+  auto report = apply(id, approve(id));
+  EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
+  for (size_t i = 0; i < 11; ++i)
+    EXPECT_EQ(dns_of(i), "10.9.9.9,10.9.9.8") << i;
+  // Devices under way: from their snapshot to applied. Never more than
+  // two; two at once within a batch.
+  std::set<std::string> busy;
+  size_t most = 0;
+  auto log = plan_db->journal(id);
+  ASSERT_TRUE(log);
+  for (auto& s : *log) {
+    if (s.event == "device-snapshot")
+      busy.insert(s.device_id);
+    if (s.event == "device-applied")
+      busy.erase(s.device_id);
+    if (s.event == "gate-started")
+      EXPECT_TRUE(busy.empty()) << "the gate started with devices under way";
+    most = std::max(most, busy.size());
+  }
+  EXPECT_EQ(most, 2u);
+}
+
+TEST_F(rollout_test, a_failed_device_stops_its_batch_and_rolls_back_what_was_touched) {
+  rollout_cfg.parallel = 2;
+  start_pro(6);
+  std::vector<json> before;
+  for (size_t i = 0; i < 6; ++i)
+    before.push_back(dns_of(i));
+  // canary sim-0 | sim-1 … sim-5; sim-2's write is refused (but applied,
+  // as a router that answers an error after changing itself would).
+  auto id = plan_dns(ids(0, 6), 5);
+  auto token = approve(id);
+  sim_fleet->router(2).update_faults(
+    [](sim::fault_config& f) { f.write_fail_applied = 1; });
+  auto report = apply(id, token);
+  EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(dns_of(i), before[i]) << i;
+  auto after = plan_db->get(id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(find_device(*after, "sim-2")->state, "rolled_back");
+  // No device started after the failure was known: the last of the batch
+  // was never touched; every device is either restored or untouched.
+  EXPECT_EQ(find_device(*after, "sim-5")->state, "pending");
+  for (auto& d : after->devices)
+    EXPECT_TRUE(d.state == "rolled_back" || d.state == "pending") << d.id;
 }
 
 TEST_F(rollout_test, tokens_are_refused_when_replayed_expired_or_tampered) {

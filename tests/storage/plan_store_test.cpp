@@ -217,17 +217,77 @@ TYPED_TEST(plan_store_test, steps_record_device_states_with_the_journal) {
   auto snap = make_step(p.id, "device-snapshot", "r1");
   snap.device_state = "snapshotted";
   snap.detail = {{"before", {{"dns_servers", "8.8.8.8"}}}};
-  auto after = db.step(snap);
-  ASSERT_TRUE(after) << error_message(after.error());
+  auto receipt = db.step(snap);
+  ASSERT_TRUE(receipt) << error_message(receipt.error());
+  EXPECT_EQ(receipt->step.seq, 3u);
+  EXPECT_EQ(receipt->state, plan_state::executing);
+  EXPECT_FALSE(receipt->cancel_requested);
+  auto after = db.get(p.id);
+  ASSERT_TRUE(after);
   EXPECT_EQ(find_device(*after, "r1")->state, "snapshotted");
   EXPECT_EQ(find_device(*after, "r1")->before["dns_servers"], "8.8.8.8");
+  EXPECT_EQ(find_device(*after, "r2")->state, "pending");
+  EXPECT_EQ(after->journal_seq, 4u);
+  // The caller's copy, stepped with the receipt, equals the stored plan.
+  auto mine = *db.get(p.id);
+  auto next = make_step(p.id, "device-applied", "r2");
+  next.device_state = "applied";
+  auto r2 = db.step(next);
+  ASSERT_TRUE(r2);
+  ASSERT_FALSE(apply_step(mine, r2->step));
+  apply_receipt(mine, *r2);
+  EXPECT_EQ(to_json(mine), to_json(*db.get(p.id)));
   auto unknown = make_step(p.id, "device-applied", "r9");
   unknown.device_state = "applied";
   EXPECT_EQ(code_of(db.step(unknown).error()), ec::invalid_arguments);
   auto log = db.journal(p.id);
-  ASSERT_EQ(log->size(), 4u);
-  EXPECT_EQ(log->back().event, "device-snapshot");
-  EXPECT_EQ(log->back().seq, 3u);
+  ASSERT_EQ(log->size(), 5u);
+  EXPECT_EQ(log->back().event, "device-applied");
+  EXPECT_EQ(log->back().seq, 4u);
+}
+
+TYPED_TEST(plan_store_test, a_cancel_by_another_writer_shows_in_the_next_receipt) {
+  auto& db = this->open();
+  auto p = this->created(db);
+  ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
+  ASSERT_TRUE(db.cancel(p.id, "carol", "wrong servers"));
+  auto st = make_step(p.id, "device-snapshot", "r1");
+  st.device_state = "snapshotted";
+  auto r = db.step(st);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->cancel_requested);
+  EXPECT_EQ(r->closed_by, "carol");
+  EXPECT_EQ(r->reason, "wrong servers");
+}
+
+TYPED_TEST(plan_store_test, a_plan_stored_whole_by_an_earlier_version_reads_and_steps) {
+  auto& db = this->open();
+  auto p = this->created(db);
+  ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
+  // The earlier layout: one record with devices and preview inline, no
+  // device rows and no preview row.
+  auto whole = *db.get(p.id);
+  whole.preview = json::array({{{"device_id", "r1"}, {"current", "x"}}});
+  find_device(whole, "r3")->state = "applied";
+  auto kv = this->engine.open();
+  ASSERT_FALSE(storage::write_atomically(*kv, [&](storage::write_txn& txn) {
+    for (auto id : {"r1", "r2", "r3"})
+      if (auto e = txn.erase("plan_devices", p.id + '\0' + id); !e)
+        return e.error();
+    if (auto e = txn.erase("plan_previews", p.id); !e)
+      return e.error();
+    return txn.put("plans", whole.id, dump_json(to_json(whole)));
+  }));
+  EXPECT_EQ(to_json(*db.get(p.id)), to_json(whole));
+  auto st = make_step(p.id, "device-applied", "r1");
+  st.device_state = "applied";
+  ASSERT_TRUE(db.step(st));
+  auto now = db.get(p.id);
+  ASSERT_TRUE(now);
+  EXPECT_EQ(find_device(*now, "r1")->state, "applied");
+  EXPECT_EQ(find_device(*now, "r3")->state, "applied");
+  EXPECT_EQ(find_device(*now, "r2")->state, "pending");
+  EXPECT_EQ(now->preview, whole.preview);
 }
 
 } // namespace rmcp
