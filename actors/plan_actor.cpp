@@ -6,6 +6,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/detail/group_commit.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -16,9 +17,6 @@ namespace {
 /// The implementation's interface: the public protocol plus the internal
 /// `(flush)` it sends itself to group-commit journal steps.
 using plan_impl_actor = plan_store_actor::extend<caf::reacts_to<atom::flush>>;
-
-/// Journal steps written in one transaction at most.
-constexpr size_t max_step_batch = 1000;
 
 struct plan_actor_state {
   static inline const char* name = "rmcp.plans";
@@ -60,28 +58,19 @@ struct plan_actor_state {
     }
   }
 
-  // -- group commit of journal steps -------------------------------------------
+  // -- group commit of journal steps (see actors/detail/group_commit.hpp) ----
   //
   // The coordinator journals the devices of a batch concurrently and every
-  // commit waits for the disk. A step is buffered and answered after the
-  // next flush, which runs when the actor reaches the `(flush)` it sent
-  // itself behind every message already queued, before any other request,
-  // or when the buffer is full. Each step is still answered only once it
-  // is durable: "journaled before it is taken" holds.
+  // commit waits for the disk. Each step is still answered only once it is
+  // durable: "journaled before it is taken" holds.
 
-  struct pending_step {
-    plan_step step;
-    caf::typed_response_promise<step_receipt> promise;
-  };
-
-  std::vector<pending_step> pending;
+  detail::group_commit<plan_step, step_receipt> steps;
 
   bool flush_queued = false;
 
   caf::result<step_receipt> buffer(plan_step step) {
     auto promise = self->make_response_promise<step_receipt>();
-    pending.push_back({std::move(step), promise});
-    if (pending.size() >= max_step_batch) {
+    if (steps.add(std::move(step), promise)) {
       flush();
     } else if (!flush_queued) {
       flush_queued = true;
@@ -91,30 +80,13 @@ struct plan_actor_state {
   }
 
   void flush() {
-    if (pending.empty())
-      return;
-    auto batch = std::move(pending);
-    pending.clear();
-    std::vector<plan_step> steps;
-    steps.reserve(batch.size());
-    for (auto& p : batch)
-      steps.push_back(std::move(p.step));
-    std::vector<caf::expected<step_receipt>> out;
-    try {
-      out = db->step_all(std::move(steps));
-    } catch (const std::exception& e) {
-      log::rollout()->error("plan-store-exception op=step what=\"{}\"",
-                            e.what());
-      out.assign(batch.size(),
-                 make_error(ec::store_failure,
-                            std::string{"plan store: "} + e.what()));
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (out[i])
-        batch[i].promise.deliver(std::move(*out[i]));
-      else
-        batch[i].promise.deliver(out[i].error());
-    }
+    steps.flush([this](std::vector<plan_step> batch) {
+      auto first = batch.front().plan_id;
+      return guarded("step", first, [&] {
+        return caf::expected<std::vector<caf::expected<step_receipt>>>{
+          db->step_all(std::move(batch))};
+      });
+    });
   }
 };
 

@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/detail/group_commit.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -18,9 +19,6 @@ namespace {
 /// `(flush)` it sends itself to group-commit health samples. Others only
 /// ever see the `store_actor` handle.
 using store_impl_actor = store_actor::extend<caf::reacts_to<atom::flush>>;
-
-/// Health samples written in one transaction at most.
-constexpr size_t max_health_batch = 1000;
 
 } // namespace
 
@@ -54,23 +52,29 @@ struct store_state {
     return atom::ok_v;
   }
 
-  // -- group commit of health samples ------------------------------------------
+  // -- group commit (see actors/detail/group_commit.hpp) ----------------------
   //
   // Health samples arrive in bursts (many device actors finish their checks
-  // at once) and each commit waits for the disk. A sample is buffered and
-  // answered after the next flush, which runs when the actor reaches the
-  // `(flush)` it sent itself behind every message already queued, before
-  // any other request, or when the buffer is full.
+  // at once); every tools/call appends an audit record, and one transaction
+  // per record would make the disk the limit of the whole service. Both are
+  // buffered and written in order in one transaction each; an audit caller
+  // gets its sequence number after that commit.
 
   caf::result<atom::ok> buffer_health(health_sample sample) {
     auto promise = self_->make_response_promise<atom::ok>();
-    pending_.push_back({std::move(sample), promise});
-    if (pending_.size() >= max_health_batch) {
+    if (health_.add(std::move(sample), promise))
       flush_health();
-    } else if (!flush_queued_) {
-      flush_queued_ = true;
-      self_->send(self_, atom::flush_v);
-    }
+    else
+      queue_flush();
+    return promise;
+  }
+
+  caf::result<uint64_t> buffer_audit(audit_record rec) {
+    auto promise = self_->make_response_promise<uint64_t>();
+    if (audit_.add(std::move(rec), promise))
+      flush_audit();
+    else
+      queue_flush();
     return promise;
   }
 
@@ -80,77 +84,29 @@ struct store_state {
     flush_audit();
   }
 
-  // -- group commit of audit records -------------------------------------------
-  //
-  // Every tools/call appends a record; under load one transaction per record
-  // would make the disk the limit of the whole service. Records are
-  // buffered like health samples and appended in order in one transaction;
-  // each caller gets its sequence number after that commit.
-
-  caf::result<uint64_t> buffer_audit(audit_record rec) {
-    auto promise = self_->make_response_promise<uint64_t>();
-    pending_audit_.push_back({std::move(rec), promise});
-    if (pending_audit_.size() >= max_health_batch) {
-      flush_audit();
-    } else if (!flush_queued_) {
-      flush_queued_ = true;
-      self_->send(self_, atom::flush_v);
-    }
-    return promise;
-  }
-
   void flush_audit() {
-    if (pending_audit_.empty())
-      return;
-    auto batch = std::move(pending_audit_);
-    pending_audit_.clear();
-    std::vector<audit_record> records;
-    records.reserve(batch.size());
-    for (auto& p : batch)
-      records.push_back(std::move(p.record));
-    auto seqs = guarded("put-audit", std::to_string(records.size())
-                                       + " records",
-                        [&] { return audit->append_all(std::move(records)); });
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!seqs)
-        batch[i].promise.deliver(seqs.error());
-      else
-        batch[i].promise.deliver((*seqs)[i]);
-    }
+    audit_.flush([this](std::vector<audit_record> records) {
+      auto what = std::to_string(records.size()) + " records";
+      return guarded("put-audit", what,
+                     [&] { return audit->append_all(std::move(records)); });
+    });
   }
 
   void flush_health() {
-    if (pending_.empty())
-      return;
-    auto batch = std::move(pending_);
-    pending_.clear();
-    std::vector<health_sample> samples;
-    samples.reserve(batch.size());
-    for (auto& p : batch)
-      samples.push_back(std::move(p.sample));
-    auto results = guarded("put-health", std::to_string(samples.size())
-                                           + " samples",
-                           [&] { return db->put_health(samples); });
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!results)
-        batch[i].promise.deliver(results.error());
-      else if (auto& err = (*results)[i])
-        batch[i].promise.deliver(err);
-      else
-        batch[i].promise.deliver(atom::ok_v);
-    }
+    health_.flush([this](std::vector<health_sample> samples) {
+      auto what = std::to_string(samples.size()) + " samples";
+      return guarded("put-health", what,
+                     [&] { return db->put_health(samples); });
+    });
   }
 
 private:
-  struct pending_sample {
-    health_sample sample;
-    caf::typed_response_promise<atom::ok> promise;
-  };
-
-  struct pending_record {
-    audit_record record;
-    caf::typed_response_promise<uint64_t> promise;
-  };
+  void queue_flush() {
+    if (!flush_queued_) {
+      flush_queued_ = true;
+      self_->send(self_, atom::flush_v);
+    }
+  }
 
   template <class F>
   auto guarded(const char* op, const std::string& subject, F&& fn)
@@ -191,8 +147,8 @@ private:
   }
 
   store_impl_actor::pointer self_;
-  std::vector<pending_sample> pending_;
-  std::vector<pending_record> pending_audit_;
+  detail::group_commit<health_sample, atom::ok> health_;
+  detail::group_commit<audit_record, uint64_t> audit_;
   bool flush_queued_ = false;
 };
 
