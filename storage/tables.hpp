@@ -34,6 +34,11 @@ inline constexpr std::string_view plan_journal = "plan_journal";
 inline constexpr std::string_view plan_devices = "plan_devices";
 /// plan id → {"preview": [...]} (JSON), written once at creation.
 inline constexpr std::string_view plan_previews = "plan_previews";
+/// plan id → the head fields a rollout step changes (JSON: state,
+/// journal_seq, updated_at, cancel_requested, closed_by, reason), so a step
+/// writes this small row and not the head. Written with every head; where
+/// present it wins over the head's copy of those fields.
+inline constexpr std::string_view plan_status = "plan_status";
 
 /// token id → api_token (JSON; only the token's SHA-256, never the token).
 inline constexpr std::string_view api_tokens = "api_tokens";
@@ -42,7 +47,7 @@ inline constexpr std::string_view api_tokens = "api_tokens";
 inline constexpr std::string_view all[] = {
   meta,  devices,      credentials, health,    snapshots,
   audit, plans,        plan_journal, api_tokens, plan_devices,
-  plan_previews};
+  plan_previews, plan_status};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

@@ -43,8 +43,12 @@ using test::child_process;
 
 // -- the daemon ------------------------------------------------------------------
 
-inline std::string bench_dir() {
-  std::string base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
+/// A fresh data directory: in memory (/dev/shm) where the store's disk
+/// writes are not what is measured, on disk (/var/tmp) where they are.
+inline std::string bench_dir(bool on_disk = false) {
+  std::string base = on_disk ? "/var/tmp"
+                     : std::filesystem::exists("/dev/shm") ? "/dev/shm"
+                                                           : "/tmp";
   std::string pattern = base + "/rmcp-bench-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr)
     throw std::runtime_error("mkdtemp failed");

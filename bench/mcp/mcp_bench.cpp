@@ -1,7 +1,8 @@
 // routeros-mcp-bench: what users feel, against the physical floor.
 //
 //   routeros-mcp-bench --binary build-release/routeros-mcp [--runs 3]
-//                      [--requests 2000] [--markdown]
+//                      [--requests 2000] [--markdown] [--skip-memory]
+//                      [--only stdio fleet http rollout memory]
 //
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
@@ -156,10 +157,11 @@ json check_call(int i) {
 /// DNS rollouts of `n` routers with zero pause (batches of 50 after the
 /// canary): the plan (a live preview read from every router) and the apply
 /// (from the call to the completed report), approved in between by the CLI.
+/// The store is on disk: every journaled step waits for its commit.
 void rollout_figures(const std::string& binary, const sim::fleet& routers,
                      const std::vector<uint16_t>& ports, size_t n, int runs) {
   using std::chrono::minutes;
-  auto dir = bench_dir();
+  auto dir = bench_dir(true);
   device_flags flags;
   flags.allow_professional_workflows = true;
   register_devices(dir, n, ports, routers.fingerprint_sha256(), flags);
@@ -274,6 +276,7 @@ int main(int argc, char** argv) {
   int requests = 2000;
   bool markdown = false;
   bool skip_memory = false;
+  std::vector<std::string> only;
   app.add_option("--binary", binary, "routeros-mcp executable")->required();
   app.add_option("--runs", runs, "Runs per figure (after a warm-up)")
     ->check(CLI::Range(1, 20));
@@ -282,8 +285,15 @@ int main(int argc, char** argv) {
   app.add_flag("--markdown", markdown, "Print a Markdown table on stdout");
   app.add_flag("--skip-memory", skip_memory,
                "Skip the RSS figures (registering 10,000 devices)");
+  app.add_option("--only", only,
+                 "Measure only these groups (the floor is always measured)")
+    ->check(CLI::IsMember({"stdio", "fleet", "http", "rollout", "memory"}));
   CLI11_PARSE(app, argc, argv);
 
+  auto wanted = [&](const char* group) {
+    return only.empty()
+           || std::find(only.begin(), only.end(), group) != only.end();
+  };
   try {
     std::fprintf(stderr, "machine: %s\n", machine_line().c_str());
     sim::fleet_options so;
@@ -311,14 +321,15 @@ int main(int argc, char** argv) {
     // tools/call over stdio, and the fleet sweep.
     auto dir = bench_dir();
     register_devices(dir, 1000, ports, routers.fingerprint_sha256());
-    {
+    if (wanted("stdio") || wanted("fleet")) {
       daemon_process d{binary, dir};
       double wall = 0;
       int errors = 0;
       d.load(16, 500, [](int i) { return overview_call(i, 64); }, wall, errors);
-      overview_figures("stdio", d, runs, requests, floor_p50);
+      if (wanted("stdio"))
+        overview_figures("stdio", d, runs, requests, floor_p50);
       std::vector<double> sweep;
-      for (int r = 0; r <= runs; ++r) {
+      for (int r = 0; wanted("fleet") && r <= runs; ++r) {
         d.load(64, 1000, check_call, wall, errors);
         if (errors > 0)
           throw std::runtime_error(std::to_string(errors)
@@ -326,10 +337,11 @@ int main(int argc, char** argv) {
         if (r > 0)
           sweep.push_back(wall * 1000.0);
       }
-      record("fleet: check_connectivity of 1,000 routers (64 in flight)",
-             "ms", sweep);
+      if (wanted("fleet"))
+        record("fleet: check_connectivity of 1,000 routers (64 in flight)",
+               "ms", sweep);
     }
-    {
+    if (wanted("http")) {
       http_daemon d{binary, dir};
       double wall = 0;
       int errors = 0;
@@ -339,9 +351,10 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir);
 
     for (size_t n : {size_t{100}, size_t{1000}})
-      rollout_figures(binary, routers, ports, n, runs);
+      if (wanted("rollout"))
+        rollout_figures(binary, routers, ports, n, runs);
 
-    if (!skip_memory) {
+    if (!skip_memory && wanted("memory")) {
       std::map<size_t, std::pair<double, double>> rss;
       for (size_t n : {size_t{0}, size_t{1000}, size_t{10000}}) {
         auto mdir = bench_dir();

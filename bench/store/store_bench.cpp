@@ -1,22 +1,25 @@
 // routeros-store-bench: latency of the LMDB store on this machine: device
 // records, health samples, plans and their journal, the audit trail.
 //
-//   routeros-store-bench [--path DIR] [--devices 1000]
+//   routeros-store-bench [--path DIR] [--devices 1000] [--runs 3] [--markdown]
 //
-// Prints one line per measurement (operations per second, mean, p50 and
-// p99 microseconds). Every write is a synchronous LMDB commit, so the
-// numbers are dominated by the disk's fsync latency. Not a test: bench/run
-// puts them into docs/benchmarks.md.
+// A warm-up pass, then --runs passes, each on a fresh store. Every write is
+// a synchronous LMDB commit, so the figures are bounded by the disk's fsync
+// latency. Prints one line per measurement and pass on stderr and, with
+// --markdown, one table row per figure (operations per second, best and
+// median pass; p50 and p99 of the median pass's operations) on stdout. Not
+// a test: bench/run puts the table into docs/benchmarks.md.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "protocol/error.hpp"
 #include "storage/audit_log.hpp"
@@ -28,7 +31,21 @@ namespace {
 using namespace rmcp;
 using clock_type = std::chrono::steady_clock;
 
-/// Runs `fn(i)` for i in [0, n) and prints throughput and latency.
+/// One pass's result of one measurement.
+struct pass_result {
+  double ops_per_s;
+  double p50_us;
+  double p99_us;
+};
+
+/// Every figure's results over the measured passes, in the order measured.
+std::vector<std::pair<std::string, std::vector<pass_result>>> figures;
+
+/// Whether the current pass is measured (false during the warm-up).
+bool measured = false;
+
+/// Runs `fn(i)` for i in [0, n), prints throughput and latency and, in a
+/// measured pass, keeps them under `what`.
 bool measure(const std::string& what, int n,
              const std::function<caf::error(int)>& fn) {
   std::vector<double> us;
@@ -49,12 +66,38 @@ bool measure(const std::string& what, int n,
   auto pct = [&](double p) {
     return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))];
   };
-  double mean = 0;
-  for (auto x : us)
-    mean += x / n;
-  std::printf("%-50s %7d ops %10.0f ops/s  mean %8.1f  p50 %8.1f  p99 %8.1f us\n",
-              what.c_str(), n, n / total, mean, pct(0.5), pct(0.99));
+  pass_result r{n / total, pct(0.5), pct(0.99)};
+  std::fprintf(stderr, "%s%-46s %7d ops %10.0f ops/s  p50 %8.1f  p99 %8.1f us\n",
+               measured ? "" : "(warm-up) ", what.c_str(), n, r.ops_per_s,
+               r.p50_us, r.p99_us);
+  if (measured) {
+    auto it = std::find_if(figures.begin(), figures.end(),
+                           [&](auto& f) { return f.first == what; });
+    if (it == figures.end())
+      it = figures.insert(figures.end(), {what, {}});
+    it->second.push_back(r);
+  }
   return true;
+}
+
+/// The table: ops/s of the best and the median pass, and the latency
+/// percentiles of the median pass (by ops/s).
+void print_markdown(int runs) {
+  std::printf("%d passes on a fresh store after a warm-up pass; latency of "
+              "the median pass.\n\n",
+              runs);
+  std::printf("| store figure | best | median | unit | p50 µs | p99 µs |\n"
+              "|---|---:|---:|---|---:|---:|\n");
+  for (auto& [name, passes] : figures) {
+    auto sorted = passes;
+    std::sort(sorted.begin(), sorted.end(), [](auto& x, auto& y) {
+      return x.ops_per_s > y.ops_per_s;
+    });
+    auto& mid = sorted[sorted.size() / 2];
+    std::printf("| %s | %.0f | %.0f | ops/s | %.1f | %.1f |\n", name.c_str(),
+                sorted.front().ops_per_s, mid.ops_per_s, mid.p50_us,
+                mid.p99_us);
+  }
 }
 
 /// A pending plan over `devices` registered devices (ids dev-0 …).
@@ -116,21 +159,8 @@ plan_step bench_step(int p, int d, const char* event, const char* state) {
   return st;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  std::string path;
-  int devices = 1000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--path") == 0)
-      path = argv[i + 1];
-    else if (std::strcmp(argv[i], "--devices") == 0)
-      devices = std::atoi(argv[i + 1]);
-  }
-  bool temporary = path.empty();
-  if (temporary)
-    path = (std::filesystem::temp_directory_path() / "routeros-store-bench")
-             .string();
+/// One pass over a fresh store at `path`: every measurement once.
+bool pass(const std::string& path, int devices) {
   std::filesystem::remove_all(path);
   storage::store_settings settings;
   settings.path = path;
@@ -138,7 +168,7 @@ int main(int argc, char** argv) {
   auto db = storage::open_lmdb_device_store(settings, *key);
   if (!db) {
     std::fprintf(stderr, "open: %s\n", error_message(db.error()).c_str());
-    return 1;
+    return false;
   }
   auto& store = **db;
   auto id = [](int i) { return "dev-" + std::to_string(i); };
@@ -163,7 +193,8 @@ int main(int argc, char** argv) {
                  [&](int i) { return error_of(store.get_credential(id(i))); })
       && measure("health(limit 10)", devices,
                  [&](int i) { return error_of(store.health(id(i), 10)); })
-      && measure("devices() with " + std::to_string(devices) + " devices", 20, [&](int) { return error_of(store.devices()); })
+      && measure("devices() with " + std::to_string(devices) + " devices", 20,
+                 [&](int) { return error_of(store.devices()); })
       && measure("generation()", devices,
                  [&](int) { return error_of(store.generation()); })
       && measure("status()", devices,
@@ -217,7 +248,33 @@ int main(int argc, char** argv) {
          rec.after = {{"name", "edge"}};
          return error_of(audit.append(rec));
        });
-  if (temporary)
-    std::filesystem::remove_all(path);
-  return ok ? 0 : 1;
+  return ok;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"routeros-mcp store benchmark"};
+  std::string path
+    = (std::filesystem::temp_directory_path() / "routeros-store-bench").string();
+  int devices = 1000;
+  int runs = 3;
+  bool markdown = false;
+  app.add_option("--path", path, "Store directory (emptied before each pass, removed at the end)");
+  app.add_option("--devices", devices, "Devices, health samples and audit "
+                                       "records per pass")
+    ->check(CLI::Range(100, 1000000));
+  app.add_option("--runs", runs, "Measured passes (after a warm-up pass)")
+    ->check(CLI::Range(1, 20));
+  app.add_flag("--markdown", markdown, "Print a Markdown table on stdout");
+  CLI11_PARSE(app, argc, argv);
+  for (int r = 0; r <= runs; ++r) {
+    measured = r > 0;
+    if (!pass(path, devices))
+      return 1;
+  }
+  std::filesystem::remove_all(path);
+  if (markdown)
+    print_markdown(runs);
+  return 0;
 }

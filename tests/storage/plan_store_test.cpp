@@ -276,6 +276,8 @@ TYPED_TEST(plan_store_test, a_plan_stored_whole_by_an_earlier_version_reads_and_
         return e.error();
     if (auto e = txn.erase("plan_previews", p.id); !e)
       return e.error();
+    if (auto e = txn.erase("plan_status", p.id); !e)
+      return e.error();
     return txn.put("plans", whole.id, dump_json(to_json(whole)));
   }));
   EXPECT_EQ(to_json(*db.get(p.id)), to_json(whole));
@@ -288,6 +290,56 @@ TYPED_TEST(plan_store_test, a_plan_stored_whole_by_an_earlier_version_reads_and_
   EXPECT_EQ(find_device(*now, "r3")->state, "applied");
   EXPECT_EQ(find_device(*now, "r2")->state, "pending");
   EXPECT_EQ(now->preview, whole.preview);
+  // That step wrote the status row: the next goes by the rows.
+  auto next = make_step(p.id, "device-applied", "r2");
+  next.device_state = "applied";
+  ASSERT_TRUE(db.step(next));
+  EXPECT_EQ(find_device(*db.get(p.id), "r2")->state, "applied");
+  EXPECT_EQ(db.journal(p.id)->size(), 5u);
+}
+
+TYPED_TEST(plan_store_test, a_step_writes_the_status_and_device_rows_not_the_head) {
+  auto& db = this->open();
+  auto p = this->created(db);
+  ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
+  auto kv = this->engine.open();
+  auto raw = [&](std::string_view table, const std::string& key) {
+    auto txn = kv->begin_read();
+    auto value = (*txn)->get(table, key);
+    return value && *value ? std::string{**value} : std::string{};
+  };
+  auto head = raw("plans", p.id);
+  auto status = raw("plan_status", p.id);
+  ASSERT_FALSE(head.empty());
+  ASSERT_FALSE(status.empty());
+  this->now += 1000;
+  for (auto id : {"r1", "r2", "r3"}) {
+    auto st = make_step(p.id, "device-applied", id);
+    st.device_state = "applied";
+    ASSERT_TRUE(db.step(st));
+  }
+  auto done = make_step(p.id, "plan-completed");
+  done.to_state = "completed";
+  auto r = db.step(done);
+  ASSERT_TRUE(r) << error_message(r.error());
+  EXPECT_EQ(r->state, plan_state::completed);
+  EXPECT_EQ(raw("plans", p.id), head);
+  EXPECT_NE(raw("plan_status", p.id), status);
+  EXPECT_NE(raw("plan_devices", p.id + '\0' + "r3").find("applied"),
+            std::string::npos);
+  // Every reader sees the status row over the head's stale copy.
+  auto got = *db.get(p.id);
+  EXPECT_EQ(got.state, plan_state::completed);
+  EXPECT_EQ(got.journal_seq, 7u);
+  EXPECT_EQ(got.updated_at, this->now);
+  EXPECT_EQ(find_device(got, "r3")->state, "applied");
+  auto all = *db.list();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(to_json(all.front()), to_json(got));
+  // A later change of the head (here a refused one) keeps both in step.
+  EXPECT_EQ(code_of(db.cancel(p.id, "carol", "late").error()),
+            ec::plan_state_invalid);
+  EXPECT_EQ(db.get(p.id)->state, plan_state::completed);
 }
 
 } // namespace rmcp
