@@ -157,6 +157,17 @@ std::string journal_key(const std::string& plan_id, uint64_t seq) {
   return plan_id + '\0' + digits;
 }
 
+/// Journals `st` as the next entry of `plan` at time `ts`: its sequence
+/// number, its timestamp and the plan's update time.
+caf::error append_journal(write_txn& txn, plan_record& plan, plan_step& st,
+                          int64_t ts) {
+  st.plan_id = plan.id;
+  st.seq = plan.journal_seq++;
+  st.timestamp = ts;
+  plan.updated_at = ts;
+  return journal_table.put(txn, journal_key(plan.id, st.seq), st);
+}
+
 std::string random_hex(size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()),
@@ -243,9 +254,7 @@ caf::expected<plan_record> plan_store::create(plan_record plan) {
       return existing.error();
     if (*existing)
       return make_error(ec::conflict, "plan " + plan.id + " already exists");
-    st.seq = plan.journal_seq++;
-    st.timestamp = ts;
-    if (auto e = journal_table.put(txn, journal_key(plan.id, st.seq), st))
+    if (auto e = append_journal(txn, plan, st, ts))
       return e;
     return put_whole(txn, plan);
   });
@@ -306,11 +315,7 @@ plan_store::change(write_txn& txn, const std::string& id, plan_step& st,
     return e;
   if (auto e = apply_step(head, st))
     return e;
-  st.plan_id = head.id;
-  st.seq = head.journal_seq++;
-  st.timestamp = now();
-  head.updated_at = st.timestamp;
-  if (auto e = journal_table.put(txn, journal_key(head.id, st.seq), st))
+  if (auto e = append_journal(txn, head, st, now()))
     return e;
   if (dev) {
     if (auto e = devices_table.put(txn, device_key(id, dev->id), *dev))
@@ -490,10 +495,7 @@ caf::expected<bool> step_by_rows(write_txn& txn, plan_step& st, int64_t ts,
   }
   if (auto e = apply_step(status, st))
     return e;
-  st.seq = status.journal_seq++;
-  st.timestamp = ts;
-  status.updated_at = ts;
-  if (auto e = journal_table.put(txn, journal_key(status.id, st.seq), st))
+  if (auto e = append_journal(txn, status, st, ts))
     return e;
   if (device_step)
     if (auto e = devices_table.put(txn, key, status.devices.front()))
