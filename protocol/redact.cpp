@@ -8,13 +8,26 @@ namespace rmcp {
 namespace {
 
 /// Substrings of secret field names (lower case, '-' and '_' unified to
-/// '-').
+/// '-'). RouterOS: password (users, PPP, VRRP, SNMP authentication- and
+/// encryption-password, eap-password, backups), passphrase (wifi security,
+/// certificates), wpa/wpa2-pre-shared-key, preshared-key (WireGuard peers,
+/// nv2-preshared-key), private-key (WireGuard, static-sta-private-key),
+/// static-key-0..3 (WEP), management-protection-key, tcp-md5-key (BGP),
+/// auth-key / authentication-key (OSPF, RIP), secret (RADIUS, IPsec,
+/// ipsec-secret, ppk-secret, nv2-sync-secret), trap-community (SNMP).
 constexpr std::string_view secret_parts[] = {
-  "password", "passphrase", "pre-shared-key", "private-key", "secret",
-  "token",    "psk",        "auth-key",       "authentication-key",
-  "passwd",   "api-key",    "apikey",         "authorization",
-  "credential",
+  "password",      "passphrase",    "pre-shared-key",
+  "preshared-key", "private-key",   "static-key",
+  "md5-key",       "secret",        "token",
+  "psk",           "auth-key",      "authentication-key",
+  "passwd",        "api-key",       "apikey",
+  "authorization", "credential",    "community",
+  "management-protection-key",
 };
+
+/// Whole secret field names: `key` (NTP keys, IPsec keys) and `pin` (LTE
+/// SIM PIN).
+constexpr std::string_view secret_names[] = {"key", "pin"};
 
 bool is_key_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
@@ -28,7 +41,8 @@ bool is_secret_key(std::string_view key) {
   k.reserve(key.size());
   for (char c : key)
     k += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return k == "key"
+  return std::find(std::begin(secret_names), std::end(secret_names), k)
+           != std::end(secret_names)
          || std::any_of(std::begin(secret_parts), std::end(secret_parts),
                         [&](std::string_view part) {
                           return k.find(part) != std::string::npos;

@@ -18,9 +18,10 @@ namespace rmcp {
 inline constexpr std::string_view redacted_value = "*****";
 
 /// True for field names that hold secrets: passwords, pre-shared keys,
-/// passphrases, private keys, tokens, secrets, API keys, authorization,
-/// credentials (RouterOS spelling with '-' or MCP spelling with '_', any
-/// case), and `key` alone.
+/// passphrases, private keys, WEP, BGP and management-protection keys,
+/// SNMP communities, tokens, secrets, API keys, authorization, credentials
+/// (RouterOS spelling with '-' or MCP spelling with '_', any case), and
+/// `key` or `pin` alone.
 bool is_secret_key(std::string_view key);
 
 /// The export text with the value of every secret `key=value` word

@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include <gtest/gtest.h>
 
 #include "protocol/redact.hpp"
@@ -63,6 +65,65 @@ TEST(redact, text_masks_pairs_bearer_and_api_tokens) {
   EXPECT_NE(out.find(" ok"), std::string::npos) << out;
   EXPECT_EQ(redact_text(R"({"password":"x1","user":"u"})"),
             R"({"password":"*****","user":"u"})");
+}
+
+// Every secret-bearing RouterOS argument or field name: one test each, in
+// JSON (tool results, audited arguments), export text (snapshots) and free
+// text (audited errors), both spellings.
+class redact_routeros_secret : public testing::TestWithParam<const char*> {};
+
+TEST_P(redact_routeros_secret, is_masked_everywhere) {
+  std::string name = GetParam();
+  EXPECT_TRUE(is_secret_key(name));
+  std::string mcp_name = name;
+  for (auto& c : mcp_name)
+    if (c == '-')
+      c = '_';
+  EXPECT_TRUE(is_secret_key(mcp_name));
+  auto out = redact_json({{name, "s3cr3t-value"}, {"name", "peer1"}});
+  EXPECT_EQ(out[name], "*****");
+  EXPECT_EQ(out["name"], "peer1");
+  EXPECT_EQ(redact_export("add name=peer1 " + name + "=s3cr3t-value disabled=no"),
+            "add name=peer1 " + name + "=***** disabled=no");
+  EXPECT_EQ(redact_text(name + ": s3cr3t-value").find("s3cr3t"),
+            std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+  routeros_rest_names, redact_routeros_secret,
+  testing::Values(
+    // /user, /ppp/secret, VRRP, /system/backup/save, /tool/bandwidth-test
+    "password", "old-password", "new-password", "confirm-new-password",
+    // /interface/wifi security, certificates
+    "security.passphrase", "passphrase", "security.eap-password",
+    // wireless security profiles
+    "wpa-pre-shared-key", "wpa2-pre-shared-key", "static-key-0",
+    "static-key-3", "static-sta-private-key", "management-protection-key",
+    "nv2-preshared-key", "nv2-sync-secret",
+    // WireGuard
+    "private-key", "preshared-key",
+    // BGP, OSPF, RIP
+    "tcp-md5-key", "auth-key", "authentication-key",
+    // IPsec, RADIUS, tunnels
+    "secret", "ppk-secret", "ipsec-secret",
+    // SNMP
+    "authentication-password", "encryption-password", "trap-community",
+    // NTP keys, LTE SIM
+    "key", "pin"),
+  [](const testing::TestParamInfo<const char*>& info) {
+    std::string out;
+    for (const char* c = info.param; *c; ++c)
+      out += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+    return out;
+  });
+
+TEST(redact, routeros_names_that_hold_no_secret_stay) {
+  for (auto* k :
+       {"public-key", "security.group-key-update", "security.ft-r0-key-lifetime",
+        "input.filter-communities", "input.accept-large-communities",
+        "passive", "passthrough", "authoritative", "authentication-types",
+        "default-authentication", "allow-sharedkey", "spin", "pinned"})
+    EXPECT_FALSE(is_secret_key(k)) << k;
 }
 
 } // namespace rmcp
