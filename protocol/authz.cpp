@@ -176,6 +176,58 @@ device_facts facts_of(const device_record& record) {
   return {record.id, true, record.environment, record.tags};
 }
 
+std::vector<device_facts>
+facts_of(const std::vector<std::string>& ids,
+         const std::function<const device_record*(const std::string&)>& find) {
+  std::vector<device_facts> out;
+  for (auto& id : ids) {
+    if (auto* rec = find(id))
+      out.push_back(facts_of(*rec));
+    else
+      out.push_back(device_facts{id, false, {}, {}});
+  }
+  return out;
+}
+
+decision authorize_plan(const identity& who, const plan_facts& plan) {
+  if (who.scope.everything())
+    return {true, {}};
+  bool inside = plan.known && plan.creator_scope_known
+                && std::all_of(plan.devices.begin(), plan.devices.end(),
+                               [&](const device_facts& d) {
+                                 return in_scope(who.scope, d);
+                               });
+  if (inside)
+    return {true, {}};
+  return {false, fmt::format("{} may not use plan '{}': no plan of that id "
+                             "is within the identity's device scope",
+                             who_text(who), plan.id)};
+}
+
+json to_json(const device_scope& scope) {
+  return {{"ids", scope.ids},
+          {"tags", scope.tags},
+          {"environments", scope.environments}};
+}
+
+device_scope scope_from_json(const json& j) {
+  device_scope out;
+  if (!j.is_object())
+    return out;
+  auto list = [&j](const char* name) {
+    std::vector<std::string> xs;
+    if (auto i = j.find(name); i != j.end() && i->is_array())
+      for (auto& x : *i)
+        if (x.is_string())
+          xs.push_back(x.get<std::string>());
+    return xs;
+  };
+  out.ids = list("ids");
+  out.tags = list("tags");
+  out.environments = list("environments");
+  return out;
+}
+
 bool visible(const identity& who, const device_record& record) {
   return in_scope(who.scope, facts_of(record));
 }

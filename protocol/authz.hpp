@@ -23,6 +23,7 @@
 // Then the identity's tool patterns (deny wins, a non-empty allow list
 // limits), then every device touched must be in the identity's scope.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -88,6 +89,38 @@ bool in_scope(const device_scope& scope, const device_facts& device);
 
 /// The facts of a registered device.
 device_facts facts_of(const device_record& record);
+
+/// The facts of the devices `ids`: those `find` knows (a registered
+/// record) with their tags and environment, the others by id only.
+std::vector<device_facts>
+facts_of(const std::vector<std::string>& ids,
+         const std::function<const device_record*(const std::string&)>& find);
+
+/// What the caller knows about a plan.
+struct plan_facts {
+  std::string id;
+  /// False for an id the plan store does not hold.
+  bool known = false;
+  /// False for plans stored before creators' scopes were recorded.
+  bool creator_scope_known = false;
+  /// Every device of the plan.
+  std::vector<device_facts> devices;
+};
+
+/// Whether `who` may act on a plan (read it, its plan:// resources, cancel,
+/// approve or apply it): every device of the plan must be in the identity's
+/// scope. An identity without a device scope may act on every plan; a
+/// scoped one never on an unknown plan nor on one stored before creators'
+/// scopes were recorded. Every refusal of a scoped identity has the same
+/// text, naming only the plan id, so it never tells whether the plan
+/// exists or which devices it has. (Roles and tool patterns are checked
+/// before, with `authorize` or by the approval rules.)
+decision authorize_plan(const identity& who, const plan_facts& plan);
+
+/// A device scope as JSON ({ids, tags, environments}) and back (absent
+/// lists are empty).
+json to_json(const device_scope& scope);
+device_scope scope_from_json(const json& j);
 
 /// True when `who` may see the registered device: listings (list_devices,
 /// fleet_read without ids, fleet:// and audit:// resources) show only these.

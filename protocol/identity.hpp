@@ -31,8 +31,8 @@ typename Inspector::result_type inspect(Inspector& f, device_scope& x) {
 }
 
 struct identity {
-  /// Stable subject: "local-operator" on stdio, a token id or JWT `sub` on
-  /// HTTP, "cli:<user>" for the admin CLI.
+  /// Stable subject: "local-operator" on stdio, a token's subject or JWT
+  /// `sub` on HTTP, "cli:<login name>" for the admin CLI.
   std::string subject;
   /// RBAC role: read_only, ops_rw, admin or approver.
   std::string role;
@@ -45,12 +45,20 @@ struct identity {
   /// wins.
   std::vector<std::string> allow_tools;
   std::vector<std::string> deny_tools;
+  /// What authenticated the caller, telling apart two credentials of one
+  /// subject: "token:<id>" (API token), "jwt:<jti>" or "jwt:<iss> <sub>"
+  /// (OAuth); "os:<login name>" on the CLI. An HTTP session works only for
+  /// the credential that opened it.
+  std::string credential;
+  /// A name the caller gives without proof (the CLI's `--as`): recorded in
+  /// the audit trail and the plan, never a source of rights.
+  std::string claimed_as;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, identity& x) {
   return f(caf::meta::type_name("identity"), x.subject, x.role, x.transport,
-           x.scope, x.allow_tools, x.deny_tools);
+           x.scope, x.allow_tools, x.deny_tools, x.credential, x.claimed_as);
 }
 
 } // namespace rmcp

@@ -1,5 +1,6 @@
 #include "protocol/plan.hpp"
 
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 
 namespace rmcp {
@@ -92,6 +93,13 @@ plan_device* find_device(plan_record& plan, const std::string& id) {
   return nullptr;
 }
 
+std::vector<std::string> device_ids(const plan_record& plan) {
+  std::vector<std::string> out;
+  for (auto& d : plan.devices)
+    out.push_back(d.id);
+  return out;
+}
+
 caf::error apply_step(plan_record& plan, const plan_step& st) {
   plan_state to = plan.state;
   if (!st.to_state.empty()) {
@@ -153,6 +161,10 @@ json to_json(const plan_record& x) {
           {"apply_tool", x.apply_tool},
           {"state", to_string(x.state)},
           {"created_by", x.created_by},
+          // null: created before creators' scopes were recorded.
+          {"creator_scope", x.creator_scope_known
+                              ? authz::to_json(x.creator_scope)
+                              : json()},
           {"created_at", x.created_at},
           {"updated_at", x.updated_at},
           {"description", x.description},
@@ -184,6 +196,11 @@ bool from_json(const json& j, plan_record& x) {
   if (!from_string(j.value("state", "pending"), x.state))
     return false;
   x.created_by = j.value("created_by", "");
+  // Absent or null in plans stored before creators' scopes were recorded.
+  auto scope = j.find("creator_scope");
+  x.creator_scope_known = scope != j.end() && scope->is_object();
+  x.creator_scope = x.creator_scope_known ? authz::scope_from_json(*scope)
+                                          : device_scope{};
   x.created_at = j.value("created_at", int64_t{0});
   x.updated_at = j.value("updated_at", int64_t{0});
   x.description = j.value("description", "");

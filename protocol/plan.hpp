@@ -14,6 +14,7 @@
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "protocol/identity.hpp"
 #include "protocol/json.hpp"
 
 namespace rmcp {
@@ -73,6 +74,12 @@ struct plan_record {
   plan_state state = plan_state::pending;
   /// Identity subject of the creator (MCP caller).
   std::string created_by;
+  /// The creator's device scope: an apply refuses devices that left it.
+  /// `creator_scope_known` is false for plans stored before scopes were
+  /// recorded; only identities without a device scope may act on those
+  /// (authz::authorize_plan).
+  device_scope creator_scope;
+  bool creator_scope_known = false;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::string description;
@@ -158,7 +165,8 @@ typename Inspector::result_type inspect(Inspector& f, plan_device& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, plan_record& x) {
   return f(caf::meta::type_name("plan_record"), x.id, x.kind, x.tool,
-           x.apply_tool, x.state, x.created_by, x.created_at, x.updated_at,
+           x.apply_tool, x.state, x.created_by, x.creator_scope,
+           x.creator_scope_known, x.created_at, x.updated_at,
            x.description, x.risk, x.environment, x.params, x.preview,
            x.warnings, x.batches, x.pause_ms, x.rollback_on_failure,
            x.devices, x.approved_by, x.approved_at, x.approval_expires_at,
@@ -181,6 +189,9 @@ typename Inspector::result_type inspect(Inspector& f, step_receipt& x) {
 
 /// The device entry of `id`, or nullptr.
 plan_device* find_device(plan_record& plan, const std::string& id);
+
+/// The ids of the plan's devices, in plan order.
+std::vector<std::string> device_ids(const plan_record& plan);
 
 /// Applies what `st` records to `plan`: its plan state (a legal transition
 /// only, see check_transition) and its device's state, snapshot (`before`

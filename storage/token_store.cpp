@@ -66,10 +66,7 @@ json token_json(const api_token& t) {
   return {{"id", t.id},
           {"subject", t.subject},
           {"role", t.role},
-          {"scope",
-           {{"ids", t.scope.ids},
-            {"tags", t.scope.tags},
-            {"environments", t.scope.environments}}},
+          {"scope", authz::to_json(t.scope)},
           {"allow_tools", t.allow_tools},
           {"deny_tools", t.deny_tools},
           {"secret_hash", t.secret_hash},
@@ -87,11 +84,7 @@ bool token_from_json(const json& j, api_token& t) {
     t.id = j.value("id", "");
     t.subject = j.value("subject", "");
     t.role = j.value("role", "");
-    auto scope = j.value("scope", json::object());
-    t.scope.ids = scope.value("ids", std::vector<std::string>{});
-    t.scope.tags = scope.value("tags", std::vector<std::string>{});
-    t.scope.environments
-      = scope.value("environments", std::vector<std::string>{});
+    t.scope = authz::scope_from_json(j.value("scope", json::object()));
     t.allow_tools = j.value("allow_tools", std::vector<std::string>{});
     t.deny_tools = j.value("deny_tools", std::vector<std::string>{});
     t.secret_hash = j.value("secret_hash", "");
@@ -230,6 +223,7 @@ caf::expected<identity> token_store::authenticate(std::string_view token) {
   who.scope = rec.scope;
   who.allow_tools = rec.allow_tools;
   who.deny_tools = rec.deny_tools;
+  who.credential = "token:" + rec.id;
   return who;
 }
 

@@ -65,7 +65,7 @@ bool admin_http::handle(transport::http_request& req,
   auto id = p.substr(prefix.size(), p.size() - prefix.size() - suffix.size());
   storage::audit_log audit{kv_};
   req.caller.transport = "http";
-  auto token = approve_plan(*plans_, audit, req.caller, id);
+  auto token = approve_plan({*plans_, audit, *kv_}, req.caller, id);
   if (!token) {
     auto code = error_code_of(token.error());
     ch->respond_json(status_of(code),

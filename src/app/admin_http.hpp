@@ -8,8 +8,10 @@
 // | POST /admin/plans/{id}/approve     | 200 {plan_id, approved_by,          |
 // |                                    | expires_at, approval_token}: the    |
 // |                                    | token, shown once; 403 for a role   |
-// |                                    | other than approver/admin or the    |
-// |                                    | plan's creator; 404 no such plan;   |
+// |                                    | other than approver/admin, the      |
+// |                                    | plan's creator or a plan outside    |
+// |                                    | the caller's device scope; 404 no   |
+// |                                    | such plan (403 to a scoped caller); |
 // |                                    | 409 the plan is not pending         |
 //
 // src/app/approvals.hpp decides and audits.

@@ -1,7 +1,12 @@
 #include "src/app/approvals.hpp"
 
+#include <map>
+
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "storage/record_table.hpp"
+#include "storage/tables.hpp"
 
 namespace rmcp::app {
 
@@ -26,26 +31,68 @@ void record(storage::audit_log& audit, const identity& who,
   rec.plan_id = id;
   rec.outcome = outcome;
   rec.error = error;
+  if (!who.claimed_as.empty())
+    rec.arguments = {{"as", who.claimed_as}};
   if (auto seq = audit.append(std::move(rec)); !seq)
     log::core()->error("audit-append-failed plan={} error={}", id,
                        error_message(seq.error()));
 }
 
-caf::error check(storage::plan_store& plans, const identity& who,
+/// The scope check of a plan (and of an unknown id) for `who`.
+caf::error check_scope(const plan_desk& desk, const identity& who,
+                       const std::string& id,
+                       const caf::expected<plan_record>& plan) {
+  auto refuse = [&who](const authz::plan_facts& facts) -> caf::error {
+    if (auto d = authz::authorize_plan(who, facts); !d)
+      return make_error(ec::forbidden, d.reason);
+    return caf::none;
+  };
+  if (!plan) {
+    if (error_code_of(plan.error()) == ec::plan_not_found)
+      if (auto e = refuse({id, false, false, {}}))
+        return e;
+    return plan.error();
+  }
+  if (who.scope.everything())
+    return caf::none;
+  auto txn = desk.registry.begin_read();
+  if (!txn)
+    return txn.error();
+  constexpr storage::record_table<device_record> devices{
+    storage::tables::devices};
+  auto registered = devices.collect(**txn, {});
+  if (!registered)
+    return registered.error();
+  std::map<std::string, const device_record*> by_id;
+  for (auto& r : *registered)
+    by_id[r.id] = &r;
+  auto find = [&by_id](const std::string& dev) {
+    auto i = by_id.find(dev);
+    return i == by_id.end() ? nullptr : i->second;
+  };
+  return refuse({id, true, plan->creator_scope_known,
+                 authz::facts_of(device_ids(*plan), find)});
+}
+
+caf::error check(const plan_desk& desk, const identity& who,
                  const std::string& id, bool approving) {
   if (!may_decide_plans(who))
     return make_error(ec::forbidden,
                       "identity '" + who.subject + "' (role " + who.role
                         + ") may not decide on plans: that needs role "
                           "approver or admin");
-  if (!approving || plans.options().allow_self_approval)
+  auto plan = desk.plans.get(id);
+  if (auto e = check_scope(desk, who, id, plan))
+    return e;
+  if (!approving || desk.plans.options().allow_self_approval)
     return caf::none;
-  auto plan = plans.get(id);
-  if (!plan)
-    return plan.error();
-  if (person(plan->created_by) == person(who.subject))
+  // The person behind the subject and the one the caller claims to be:
+  // either being the creator is self-approval.
+  auto creator = person(plan->created_by);
+  if (creator == person(who.subject)
+      || (!who.claimed_as.empty() && creator == who.claimed_as))
     return make_error(ec::forbidden,
-                      "'" + who.subject + "' created plan " + id
+                      "'" + decider_name(who) + "' created plan " + id
                         + " and may not approve it; another person must "
                           "(plans.allow_self_approval is off)");
   return caf::none;
@@ -57,38 +104,41 @@ bool may_decide_plans(const identity& who) {
   return who.role == "approver" || who.role == "admin";
 }
 
-caf::expected<std::string> approve_plan(storage::plan_store& plans,
-                                        storage::audit_log& audit,
+std::string decider_name(const identity& who) {
+  return who.claimed_as.empty() ? who.subject
+                                : who.subject + " as " + who.claimed_as;
+}
+
+caf::expected<std::string> approve_plan(const plan_desk& desk,
                                         const identity& who,
                                         const std::string& id) {
-  if (auto err = check(plans, who, id, true)) {
-    record(audit, who, id, "denied", error_message(err));
+  if (auto err = check(desk, who, id, true)) {
+    record(desk.audit, who, id, "denied", error_message(err));
     return err;
   }
-  auto token = plans.approve(id, who.subject);
+  auto token = desk.plans.approve(id, decider_name(who));
   if (!token) {
-    record(audit, who, id, "denied", error_message(token.error()));
+    record(desk.audit, who, id, "denied", error_message(token.error()));
     return token.error();
   }
-  record(audit, who, id, "approved", {});
+  record(desk.audit, who, id, "approved", {});
   return token;
 }
 
-caf::expected<plan_record> reject_plan(storage::plan_store& plans,
-                                       storage::audit_log& audit,
+caf::expected<plan_record> reject_plan(const plan_desk& desk,
                                        const identity& who,
                                        const std::string& id,
                                        const std::string& reason) {
-  if (auto err = check(plans, who, id, false)) {
-    record(audit, who, id, "denied", error_message(err));
+  if (auto err = check(desk, who, id, false)) {
+    record(desk.audit, who, id, "denied", error_message(err));
     return err;
   }
-  auto p = plans.reject(id, who.subject, reason);
+  auto p = desk.plans.reject(id, decider_name(who), reason);
   if (!p) {
-    record(audit, who, id, "denied", error_message(p.error()));
+    record(desk.audit, who, id, "denied", error_message(p.error()));
     return p.error();
   }
-  record(audit, who, id, "rejected", reason);
+  record(desk.audit, who, id, "rejected", reason);
   return p;
 }
 

@@ -26,7 +26,10 @@ identity stdio_identity(const config::server_options& opts) {
 identity cli_identity(const config::server_options& opts,
                       const std::string& as) {
   identity who;
-  who.subject = "cli:" + (as.empty() ? login_name() : as);
+  auto login = login_name();
+  who.subject = "cli:" + login;
+  who.credential = "os:" + login;
+  who.claimed_as = as;
   who.role = opts.cli_role;
   who.transport = "cli";
   return who;

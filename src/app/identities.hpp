@@ -13,7 +13,8 @@ namespace rmcp::app {
 /// stdio: subject "local-operator", role `stdio.role`, every device.
 identity stdio_identity(const config::server_options& opts);
 
-/// The admin CLI: subject "cli:<as or login name>", role `cli.role`.
+/// The admin CLI: subject "cli:<login name>", `as` (the `--as` option) as
+/// an unproven claim (identity::claimed_as), role `cli.role`.
 identity cli_identity(const config::server_options& opts,
                       const std::string& as);
 

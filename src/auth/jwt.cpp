@@ -309,6 +309,10 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
   who.subject = sub;
   who.role = role;
   who.transport = "http";
+  auto jti = claims->find("jti");
+  who.credential = jti != claims->end() && jti->is_string()
+                     ? "jwt:" + jti->get<std::string>()
+                     : "jwt:" + settings.issuer + " " + sub;
   who.scope.ids = list_claim(*claims, "device_ids");
   who.scope.tags = list_claim(*claims, "device_tags");
   who.scope.environments = list_claim(*claims, "device_environments");

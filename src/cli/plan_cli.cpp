@@ -155,8 +155,8 @@ struct plan_cli::state {
 
   int do_approve() {
     storage::audit_log audit{kv};
-    auto token = app::approve_plan(*db, audit, app::cli_identity(*opts, as),
-                                   id);
+    auto token = app::approve_plan({*db, audit, *kv},
+                                   app::cli_identity(*opts, as), id);
     if (!token)
       return fail(token.error());
     auto p = db->get(id);
@@ -180,7 +180,8 @@ struct plan_cli::state {
   }
 
   int do_cancel() {
-    auto p = db->cancel(id, app::cli_identity(*opts, as).subject, reason);
+    auto p = db->cancel(id, app::decider_name(app::cli_identity(*opts, as)),
+                        reason);
     if (!p)
       return fail(p.error());
     if (as_json) {
@@ -200,8 +201,8 @@ struct plan_cli::state {
 
   int do_reject() {
     storage::audit_log audit{kv};
-    auto p = app::reject_plan(*db, audit, app::cli_identity(*opts, as), id,
-                              reason);
+    auto p = app::reject_plan({*db, audit, *kv}, app::cli_identity(*opts, as),
+                              id, reason);
     if (!p)
       return fail(p.error());
     if (as_json)
@@ -229,14 +230,17 @@ plan_cli::plan_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.approve = with_id(s.root->add_subcommand(
     "approve", "Approve a pending plan and print its approval token"));
   s.approve->add_option("--as", s.as,
-                        "Approver name (default: the login name)");
+                        "Approver name, recorded beside the login name "
+                        "(the creator may not approve under another name)");
   s.reject = with_id(s.root->add_subcommand("reject",
                                             "Reject (cancel) a plan"));
-  s.reject->add_option("--as", s.as, "Who rejects (default: the login name)");
+  s.reject->add_option("--as", s.as,
+                       "Who rejects, recorded beside the login name");
   s.reject->add_option("--reason", s.reason, "Why")->required();
   s.cancel = with_id(s.root->add_subcommand(
     "cancel", "Cancel a plan; an executing one is rolled back"));
-  s.cancel->add_option("--as", s.as, "Who cancels (default: the login name)");
+  s.cancel->add_option("--as", s.as,
+                       "Who cancels, recorded beside the login name");
   s.cancel->add_option("--reason", s.reason, "Why")->required();
 }
 

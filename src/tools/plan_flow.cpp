@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "protocol/authz.hpp"
 #include "protocol/error.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/device_access.hpp"
@@ -206,6 +207,8 @@ struct creation : std::enable_shared_from_this<creation> {
     plan.tool = call.tool().spec.name;
     plan.apply_tool = kind.apply_tool;
     plan.created_by = call.caller().subject;
+    plan.creator_scope = call.caller().scope;
+    plan.creator_scope_known = true;
     plan.description = call.arg<std::string>("description", "");
     std::vector<device_record> records;
     for (auto& d : devices)
@@ -340,78 +343,123 @@ void create_plan(tool_call& call, const change_kind& kind) {
       [c](caf::error& err) { c->call.fail(std::move(err)); });
 }
 
+void with_plan(tool_call& call, const std::string& id,
+               std::function<void(plan_record&, std::vector<device_view>&)>
+                 next) {
+  auto& svc = call.svc();
+  auto refuse = [&call](const authz::plan_facts& facts) {
+    auto d = authz::authorize_plan(call.caller(), facts);
+    if (!d)
+      call.fail(ec::forbidden, d.reason);
+    return !d;
+  };
+  auto* self = call.self();
+  self->request(svc.plans, plans_timeout, atom::get_v, atom::plan_v, id)
+    .then(
+      [&call, self, refuse, next](plan_record& plan) {
+        auto decide = [&call, refuse, next,
+                       plan](std::vector<device_view>& fleet) mutable {
+          std::map<std::string, const device_record*> by_id;
+          for (auto& v : fleet)
+            by_id[v.record.id] = &v.record;
+          auto find = [&by_id](const std::string& dev) {
+            auto i = by_id.find(dev);
+            return i == by_id.end() ? nullptr : i->second;
+          };
+          if (refuse({plan.id, true, plan.creator_scope_known,
+                      authz::facts_of(device_ids(plan), find)}))
+            return;
+          next(plan, fleet);
+        };
+        if (!call.svc().fleet) {
+          std::vector<device_view> none;
+          decide(none);
+          return;
+        }
+        self
+          ->request(call.svc().fleet, fleet_timeout, atom::get_v,
+                    atom::devices_v)
+          .then([decide](std::vector<device_view>& fleet) mutable {
+                  decide(fleet);
+                },
+                [&call](caf::error& err) { call.fail(std::move(err)); });
+      },
+      [&call, refuse, id](caf::error& err) {
+        // A scoped caller learns nothing of plans outside its scope: an
+        // unknown id is refused the same way.
+        if (error_code_of(err) == ec::plan_not_found
+            && refuse({id, false, false, {}}))
+          return;
+        call.fail(std::move(err));
+      });
+}
+
 void apply_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts || !svc.fleet) {
     call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
-  auto id = call.arg<std::string>("plan_id", "");
   auto token = call.arg<std::string>("approval_token", "");
   auto* self = call.self();
-  self->request(svc.plans, plans_timeout, atom::get_v, atom::plan_v, id)
-    .then(
-      [&call, self, id, token](plan_record& plan) {
-        auto* kind = find_change_kind(plan.kind);
-        if (kind == nullptr || call.tool().spec.name != kind->apply_tool) {
-          call.fail(ec::invalid_arguments,
-                    "plan " + id + " is a '" + plan.kind + "' plan; apply it with "
-                      + (kind ? kind->apply_tool : plan.apply_tool.c_str())
-                      + ", not " + call.tool().spec.name);
-          return;
-        }
-        std::vector<std::string> ids;
-        for (auto& d : plan.devices)
-          ids.push_back(d.id);
-        self
-          ->request(call.svc().fleet, fleet_timeout, atom::get_v,
-                    atom::devices_v)
-          .then(
-            [&call, self, id, token, kind, ids](std::vector<device_view>& fleet) {
-              auto checked = check_devices(call, *kind, ids, fleet);
-              if (!checked) {
-                call.fail(std::move(checked.error()));
-                return;
-              }
-              self
-                ->request(call.svc().plans, plans_timeout, atom::start_v, id,
-                          token)
-                .then(
-                  [&call, self, id](plan_record&) {
-                    auto& s = call.setup();
-                    call.progress(0, std::nullopt,
-                                  "approval accepted; rollout of " + id
-                                    + " started");
-                    self
-                      ->request(call.svc().rollouts, rollout_timeout,
-                                atom::run_v, id, s.session, s.request_key,
-                                s.progress_token)
-                      .then(
-                        [&call](json& report) {
-                          auto state = report.value("state", "");
-                          std::string text = "Plan "
-                                             + report.value("plan_id", "")
-                                             + " ended " + state;
-                          if (report.contains("reason"))
-                            text += " (" + report["reason"].get<std::string>()
-                                    + ")";
-                          for (auto& d : report["devices"])
-                            text += "\n" + d.value("device_id", "") + ": "
-                                    + d.value("state", "")
-                                    + (d.contains("error")
-                                         ? " (" + d["error"].get<std::string>()
-                                             + ")"
-                                         : "");
-                          call.finish({std::move(report), std::move(text),
-                                       false});
-                        },
-                        [&call](caf::error& err) { call.fail(std::move(err)); });
-                  },
-                  [&call](caf::error& err) { call.fail(std::move(err)); });
-            },
-            [&call](caf::error& err) { call.fail(std::move(err)); });
-      },
-      [&call](caf::error& err) { call.fail(std::move(err)); });
+  with_plan(call, call.arg<std::string>("plan_id", ""), [&call, self, token](
+                    plan_record& plan, std::vector<device_view>& fleet) {
+    auto id = plan.id;
+    auto* kind = find_change_kind(plan.kind);
+    if (kind == nullptr || call.tool().spec.name != kind->apply_tool) {
+      call.fail(ec::invalid_arguments,
+                "plan " + id + " is a '" + plan.kind + "' plan; apply it with "
+                  + (kind ? kind->apply_tool : plan.apply_tool.c_str())
+                  + ", not " + call.tool().spec.name);
+      return;
+    }
+    auto checked = check_devices(call, *kind, device_ids(plan), fleet);
+    if (!checked) {
+      call.fail(std::move(checked.error()));
+      return;
+    }
+    // A plan never changes a device outside its creator's scope, also
+    // one re-tagged since the plan was made.
+    std::vector<std::string> left;
+    for (auto& v : *checked)
+      if (plan.creator_scope_known
+          && !authz::in_scope(plan.creator_scope, authz::facts_of(v.record)))
+        left.push_back(v.record.id);
+    if (!left.empty()) {
+      call.fail(ec::forbidden,
+                "device(s) " + listed(left) + " left the device scope of the "
+                  "plan's creator since plan " + id
+                  + " was made; make a new plan");
+      return;
+    }
+    self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
+      .then(
+        [&call, self, id](plan_record&) {
+          auto& s = call.setup();
+          call.progress(0, std::nullopt,
+                        "approval accepted; rollout of " + id + " started");
+          self
+            ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id,
+                      s.session, s.request_key, s.progress_token)
+            .then(
+              [&call](json& report) {
+                auto state = report.value("state", "");
+                std::string text = "Plan " + report.value("plan_id", "")
+                                   + " ended " + state;
+                if (report.contains("reason"))
+                  text += " (" + report["reason"].get<std::string>() + ")";
+                for (auto& d : report["devices"])
+                  text += "\n" + d.value("device_id", "") + ": "
+                          + d.value("state", "")
+                          + (d.contains("error")
+                               ? " (" + d["error"].get<std::string>() + ")"
+                               : "");
+                call.finish({std::move(report), std::move(text), false});
+              },
+              [&call](caf::error& err) { call.fail(std::move(err)); });
+        },
+        [&call](caf::error& err) { call.fail(std::move(err)); });
+  });
 }
 
 json plan_created_schema() {

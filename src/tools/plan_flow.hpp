@@ -13,12 +13,16 @@
 //     (canary first, management devices last) → a pending plan in the plan
 //     store. The answer has the plan id and preview, never a token: a person
 //     approves with `routeros-mcp plan approve`.
-//   apply_plan: the plan must be of a kind this tool applies; the devices are
-//     checked again (environment, flags); the approval token is checked and
-//     consumed (start: approved → executing); the rollout manager runs it and
+//   apply_plan: the caller's scope must hold every device of the plan
+//     (with_plan); the plan must be of a kind this tool applies; the devices
+//     are checked again (environment, flags, still in the creator's scope);
+//     the approval token is checked and consumed (start: approved → executing); the rollout manager runs it and
 //     the answer is the rollout report. Progress goes to the caller.
 
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "actors/change_kind.hpp"
 #include "actors/tool_call.hpp"
@@ -28,6 +32,16 @@ namespace rmcp::tools {
 void create_plan(tool_call& call, const change_kind& kind);
 
 void apply_plan(tool_call& call);
+
+/// Reads plan `id` and the fleet and hands both to `next` when the caller
+/// may act on the plan (authz::authorize_plan: every device of the plan in
+/// the caller's device scope). Otherwise the call fails forbidden; for a
+/// scoped caller an unknown plan fails the same way, so a refusal never
+/// tells whether a plan exists. Every tool taking a plan_id goes through
+/// here.
+void with_plan(tool_call& call, const std::string& id,
+               std::function<void(plan_record&, std::vector<device_view>&)>
+                 next);
 
 /// Output schema of the plan tools and of the apply tools.
 json plan_created_schema();

@@ -35,39 +35,38 @@ void get_plan_status(tool_call& call) {
   auto id = call.arg<std::string>("plan_id", "");
   auto limit = static_cast<size_t>(call.arg<int64_t>("journal_limit", 50));
   auto* self = call.self();
-  self->request(svc.plans, plans_timeout, atom::get_v, atom::plan_v, id)
-    .then(
-      [&call, self, id, limit](plan_record& plan) {
-        self
-          ->request(call.svc().plans, plans_timeout, atom::get_v,
-                    atom::journal_v, id)
-          .then(
-            [&call, plan, limit](std::vector<plan_step>& steps) {
-              json journal = json::array();
-              auto first = steps.size() > limit ? steps.size() - limit : 0;
-              for (auto i = first; i < steps.size(); ++i)
-                journal.push_back(to_json(steps[i]));
-              json devices = json::array();
-              std::string text = "Plan " + plan.id + " (" + plan.kind + ") is "
-                                 + to_string(plan.state);
-              if (plan.cancel_requested)
-                text += ", cancel requested";
-              for (auto& d : plan.devices) {
-                devices.push_back({{"device_id", d.id},
-                                   {"state", d.state},
-                                   {"error", d.error}});
-                text += "\n" + d.id + ": " + d.state
-                        + (d.error.empty() ? "" : " (" + d.error + ")");
-              }
-              json out{{"plan", plan_view(plan)},
-                       {"devices", std::move(devices)},
-                       {"journal", std::move(journal)},
-                       {"journal_total", steps.size()}};
-              call.finish({std::move(out), std::move(text), false});
-            },
-            [&call](caf::error& err) { call.fail(std::move(err)); });
-      },
-      [&call](caf::error& err) { call.fail(std::move(err)); });
+  with_plan(
+    call, id,
+    [&call, self, id, limit](plan_record& plan, std::vector<device_view>&) {
+      self
+        ->request(call.svc().plans, plans_timeout, atom::get_v,
+                  atom::journal_v, id)
+        .then(
+          [&call, plan, limit](std::vector<plan_step>& steps) {
+            json journal = json::array();
+            auto first = steps.size() > limit ? steps.size() - limit : 0;
+            for (auto i = first; i < steps.size(); ++i)
+              journal.push_back(to_json(steps[i]));
+            json devices = json::array();
+            std::string text = "Plan " + plan.id + " (" + plan.kind + ") is "
+                               + to_string(plan.state);
+            if (plan.cancel_requested)
+              text += ", cancel requested";
+            for (auto& d : plan.devices) {
+              devices.push_back({{"device_id", d.id},
+                                 {"state", d.state},
+                                 {"error", d.error}});
+              text += "\n" + d.id + ": " + d.state
+                      + (d.error.empty() ? "" : " (" + d.error + ")");
+            }
+            json out{{"plan", plan_view(plan)},
+                     {"devices", std::move(devices)},
+                     {"journal", std::move(journal)},
+                     {"journal_total", steps.size()}};
+            call.finish({std::move(out), std::move(text), false});
+          },
+          [&call](caf::error& err) { call.fail(std::move(err)); });
+    });
 }
 
 void rollback_plan(tool_call& call) {
@@ -79,42 +78,45 @@ void rollback_plan(tool_call& call) {
   auto id = call.arg<std::string>("plan_id", "");
   auto reason = call.arg<std::string>("reason", "");
   auto* self = call.self();
-  self
-    ->request(svc.plans, plans_timeout, atom::cancel_v, id,
-              call.caller().subject, reason)
-    .then(
-      [&call, self, id](plan_record& plan) {
-        if (plan.state == plan_state::cancelled) {
-          call.finish({{{"plan_id", id}, {"state", "cancelled"}},
-                       "Plan " + id + " was not executing; it is cancelled "
-                                      "and nothing was changed.",
-                       false});
-          return;
-        }
-        self
-          ->request(call.svc().rollouts,
-                    std::chrono::milliseconds{apply_tool_timeout_ms},
-                    atom::rollback_v, id)
-          .then(
-            [&call, id](json& report) {
-              if (report.value("running", false)) {
-                report["state"] = "executing";
-                call.finish({std::move(report),
-                             "Plan " + id + " is being rolled out; its "
-                             "coordinator rolls back what it applied, at "
-                             "once when it waits for a gate or between "
-                             "batches, else after its current step. Follow "
-                             "it with get_plan_status.",
-                             false});
-                return;
-              }
-              auto text = "Plan " + id + " ended "
-                          + report.value("state", std::string{"?"});
-              call.finish({std::move(report), std::move(text), false});
-            },
-            [&call](caf::error& err) { call.fail(std::move(err)); });
-      },
-      [&call](caf::error& err) { call.fail(std::move(err)); });
+  with_plan(call, id, [&call, self, id, reason](plan_record&,
+                                                std::vector<device_view>&) {
+    self
+      ->request(call.svc().plans, plans_timeout, atom::cancel_v, id,
+                call.caller().subject, reason)
+      .then(
+        [&call, self, id](plan_record& plan) {
+          if (plan.state == plan_state::cancelled) {
+            call.finish({{{"plan_id", id}, {"state", "cancelled"}},
+                         "Plan " + id + " was not executing; it is cancelled "
+                                        "and nothing was changed.",
+                         false});
+            return;
+          }
+          self
+            ->request(call.svc().rollouts,
+                      std::chrono::milliseconds{apply_tool_timeout_ms},
+                      atom::rollback_v, id)
+            .then(
+              [&call, id](json& report) {
+                if (report.value("running", false)) {
+                  report["state"] = "executing";
+                  call.finish({std::move(report),
+                               "Plan " + id + " is being rolled out; its "
+                               "coordinator rolls back what it applied, at "
+                               "once when it waits for a gate or between "
+                               "batches, else after its current step. Follow "
+                               "it with get_plan_status.",
+                               false});
+                  return;
+                }
+                auto text = "Plan " + id + " ended "
+                            + report.value("state", std::string{"?"});
+                call.finish({std::move(report), std::move(text), false});
+              },
+              [&call](caf::error& err) { call.fail(std::move(err)); });
+        },
+        [&call](caf::error& err) { call.fail(std::move(err)); });
+  });
 }
 
 json status_schema() {

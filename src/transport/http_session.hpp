@@ -69,8 +69,8 @@ public:
 
   session_table(size_t max_sessions, double rate, double burst);
 
-  /// Adds a session of `owner` (the authenticated subject; "" without
-  /// authentication); false when the table is full.
+  /// Adds a session of `owner` (the authenticated subject and credential,
+  /// mcp_http's owner_of); false when the table is full.
   bool insert(const std::string& id, http_session_actor actor, bool legacy,
               const std::string& owner = {});
 

@@ -22,6 +22,12 @@ std::string supported_list() {
   return out;
 }
 
+/// Who owns a session: the subject and the credential that opened it, so
+/// another token of the same subject cannot use it.
+std::string owner_of(const identity& who) {
+  return who.subject + '\n' + who.credential;
+}
+
 } // namespace
 
 mcp_http::mcp_http(caf::actor_system& sys, mcp_http_settings settings,
@@ -224,7 +230,7 @@ bool mcp_http::lookup(const std::string& id, bool legacy,
     return false;
   }
   int retry_after = 1;
-  switch (table_->find(id, legacy, out, retry_after, req.caller.subject)) {
+  switch (table_->find(id, legacy, out, retry_after, owner_of(req.caller))) {
     case session_table::found::yes:
       return true;
     case session_table::found::unknown:
@@ -267,7 +273,7 @@ bool mcp_http::open_session(bool legacy, const http_request& req,
   cfg.ctx = factory_(req.caller);
   cfg.table = table_;
   out = spawn_http_session(sys_, std::move(cfg));
-  if (!table_->insert(id, out, legacy, req.caller.subject)) {
+  if (!table_->insert(id, out, legacy, owner_of(req.caller))) {
     caf::anon_send(out, atom::shutdown_v);
     reject(ch, 503, ec::rate_limited,
            "the server has reached its limit of sessions; retry later",

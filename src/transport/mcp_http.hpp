@@ -16,7 +16,7 @@
 // With authentication configured, every request to these routes needs
 // "Authorization: Bearer <token>" (401 with WWW-Authenticate naming the
 // protected resource metadata, 403 insufficient_scope), and a session
-// belongs to the subject that opened it; GET
+// belongs to the credential (API token, JWT) that opened it; GET
 // /.well-known/oauth-protected-resource[/mcp] serves the RFC 9728
 // metadata without authentication.
 //

@@ -83,7 +83,7 @@ protected:
     ctx.settings.page_size = 2;
     ctx.settings.max_message_bytes = 4096;
     ctx.settings.instructions = "test instructions";
-    ctx.who = identity{"tester", "admin", "test", {}, {}, {}};
+    ctx.who = identity{"tester", "admin", "test", {}, {}, {}, {}, {}};
     session = sys.spawn(mcp_session, sink, std::move(ctx));
     // Keep the handle: an actor nobody references terminates.
     watcher = sys.spawn([down{session_down}, s{session}](caf::event_based_actor* self) {

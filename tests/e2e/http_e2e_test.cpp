@@ -4,13 +4,12 @@
 
 #include <signal.h>
 
-#include <fstream>
 #include <memory>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "protocol/json.hpp"
+#include "tests/e2e/http_daemon.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -22,20 +21,6 @@ namespace {
 using namespace test;
 
 const std::string binary = RMCP_BINARY_PATH;
-
-/// Reads "http=<port>" from the ports file once the server wrote it.
-uint16_t wait_for_port(const std::string& path, child_process& server) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in{path};
-    std::string line;
-    if (std::getline(in, line) && line.rfind("http=", 0) == 0)
-      return static_cast<uint16_t>(std::stoi(line.substr(5)));
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  ADD_FAILURE() << "no ports file; stderr:\n" << server.stderr_text();
-  return 0;
-}
 
 /// Starts `serve --http` on an ephemeral port in `data`.
 std::unique_ptr<child_process> start_http(const temp_dir& data) {

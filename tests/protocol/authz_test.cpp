@@ -8,7 +8,7 @@ using namespace rmcp::authz;
 namespace {
 
 identity who(std::string role) {
-  return identity{"alice", std::move(role), "http", {}, {}, {}};
+  return identity{"alice", std::move(role), "http", {}, {}, {}, {}, {}};
 }
 
 mcp::tool_spec tool(std::string name, mcp::tool_tier tier,
@@ -155,4 +155,64 @@ TEST(authz, devices_named_by_arguments) {
   EXPECT_EQ(devices_named(args),
             (std::vector<std::string>{"r1", "r2", "r3", "r4"}));
   EXPECT_TRUE(devices_named(json::array()).empty());
+}
+
+TEST(authz, a_plan_is_for_identities_whose_scope_holds_every_device) {
+  auto fra = who("ops_rw");
+  fra.scope.tags = {"site=fra"};
+  auto both = plan_facts{"plan-1", true, true,
+                         {dev("r1", "lab", {{"site", "fra"}}),
+                          dev("r2", "lab", {{"site", "ams"}})}};
+  auto only_fra = plan_facts{"plan-2", true, true,
+                             {dev("r1", "lab", {{"site", "fra"}})}};
+  EXPECT_TRUE(authorize_plan(fra, only_fra));
+  auto mixed = authorize_plan(fra, both);
+  ASSERT_FALSE(mixed);
+  // The refusal names the plan, never its devices, and reads the same for
+  // an unknown plan and one stored before creators' scopes were recorded.
+  EXPECT_EQ(mixed.reason.find("r2"), std::string::npos) << mixed.reason;
+  auto unknown = authorize_plan(fra, plan_facts{"plan-1", false, false, {}});
+  auto legacy = only_fra;
+  legacy.id = "plan-1";
+  legacy.creator_scope_known = false;
+  EXPECT_FALSE(unknown);
+  EXPECT_EQ(unknown.reason, mixed.reason);
+  EXPECT_EQ(authorize_plan(fra, legacy).reason, mixed.reason);
+  // Without a scope: every plan, also old ones (unknown ones are the plan
+  // store's not-found).
+  auto all = who("ops_rw");
+  EXPECT_TRUE(authorize_plan(all, both));
+  legacy.creator_scope_known = false;
+  EXPECT_TRUE(authorize_plan(all, legacy));
+  // Unregistered devices match by id only.
+  auto by_id = who("approver");
+  by_id.scope.ids = {"r*"};
+  EXPECT_TRUE(authorize_plan(
+    by_id, plan_facts{"plan-3", true, true, {device_facts{"r9", false, {}, {}}}}));
+}
+
+TEST(authz, device_facts_of_ids_from_a_lookup) {
+  device_record r1;
+  r1.id = "r1";
+  r1.environment = "prod";
+  r1.tags = {{"site", "fra"}};
+  auto facts = facts_of({"r1", "r9"}, [&r1](const std::string& id) {
+    return id == r1.id ? &r1 : nullptr;
+  });
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_TRUE(facts[0].known);
+  EXPECT_EQ(facts[0].environment, "prod");
+  EXPECT_EQ(facts[0].tags.at("site"), "fra");
+  EXPECT_FALSE(facts[1].known);
+  EXPECT_EQ(facts[1].id, "r9");
+}
+
+TEST(authz, a_scope_round_trips_through_json) {
+  device_scope s{{"r*"}, {"site=fra"}, {"lab"}};
+  auto back = scope_from_json(to_json(s));
+  EXPECT_EQ(back.ids, s.ids);
+  EXPECT_EQ(back.tags, s.tags);
+  EXPECT_EQ(back.environments, s.environments);
+  EXPECT_TRUE(scope_from_json(json::parse(R"({"ids":"x","tags":[1]})"))
+                .everything());
 }

@@ -5,7 +5,7 @@
 
 #include "protocol/error.hpp"
 #include "src/app/approvals.hpp"
-#include "storage/memory_store.hpp"
+#include "storage/device_store.hpp"
 #include "storage/codecs.hpp"
 
 namespace rmcp {
@@ -14,14 +14,32 @@ namespace {
 
 class approvals_test : public ::testing::Test {
 protected:
-  approvals_test() : kv(storage::make_memory_store()), audit(kv) {
+  approvals_test()
+    : key(*storage::credential_key::parse(std::string(64, '7'))),
+      devices(*storage::open_memory_device_store(key)),
+      kv(devices->kv()),
+      audit(kv) {
     storage::plan_store_options opts;
     opts.approval_ttl_ms = 60'000;
-    auto key = storage::credential_key::parse(std::string(64, '7'));
-    plans = std::make_unique<storage::plan_store>(kv, *key, opts);
+    plans = std::make_unique<storage::plan_store>(kv, key, opts);
+    for (auto [id, site] : {std::pair{"r1", "fra"}, std::pair{"r2", "ams"}}) {
+      device_record rec;
+      rec.id = id;
+      rec.host = "127.0.0.1";
+      rec.username = "admin";
+      rec.tags = {{"site", site}};
+      EXPECT_FALSE(devices->put_device(rec));
+    }
   }
 
-  std::string create(const std::string& creator) {
+  app::plan_desk desk() {
+    return {*plans, audit, *kv};
+  }
+
+  /// A pending plan of `creator` on `device`; `scoped` false: one stored
+  /// before creators' scopes were recorded.
+  std::string create(const std::string& creator,
+                     const std::string& device = "r1", bool scoped = true) {
     plan_record p;
     p.kind = "dns_ntp";
     p.tool = "plan_dns_ntp_rollout";
@@ -29,9 +47,10 @@ protected:
     p.created_by = creator;
     p.environment = "lab";
     p.params = {{"dns_servers", {"1.1.1.1"}}};
-    p.batches = {{"r1"}};
+    p.batches = {{device}};
+    p.creator_scope_known = scoped;
     plan_device d;
-    d.id = "r1";
+    d.id = device;
     p.devices.push_back(d);
     auto made = plans->create(p);
     EXPECT_TRUE(made) << error_message(made.error());
@@ -47,6 +66,8 @@ protected:
     return who;
   }
 
+  storage::credential_key key;
+  std::shared_ptr<storage::device_store> devices;
   std::shared_ptr<storage::kv_store> kv;
   storage::audit_log audit;
   std::unique_ptr<storage::plan_store> plans;
@@ -56,7 +77,7 @@ protected:
 
 TEST_F(approvals_test, an_approver_gets_the_token_once_and_it_is_audited) {
   auto id = create("alice");
-  auto token = app::approve_plan(*plans, audit, as("cli:bob", "approver"), id);
+  auto token = app::approve_plan(desk(), as("cli:bob", "approver"), id);
   ASSERT_TRUE(token) << error_message(token.error());
   EXPECT_EQ(token->rfind("rmcp-approval.v1.", 0), 0u);
   auto recent = audit.recent("", 0);
@@ -74,17 +95,17 @@ TEST_F(approvals_test, an_approver_gets_the_token_once_and_it_is_audited) {
 TEST_F(approvals_test, other_roles_and_the_creator_are_refused) {
   auto id = create("alice");
   for (auto* role : {"read_only", "ops_rw"}) {
-    auto r = app::approve_plan(*plans, audit, as("cli:bob", role), id);
+    auto r = app::approve_plan(desk(), as("cli:bob", role), id);
     ASSERT_FALSE(r) << role;
     EXPECT_EQ(error_code_of(r.error()), ec::forbidden);
     EXPECT_NE(error_message(r.error()).find("approver or admin"),
               std::string::npos);
   }
   // alice over MCP created it; alice on the CLI may not approve it.
-  auto self = app::approve_plan(*plans, audit, as("cli:alice", "admin"), id);
+  auto self = app::approve_plan(desk(), as("cli:alice", "admin"), id);
   ASSERT_FALSE(self);
   EXPECT_EQ(error_code_of(self.error()), ec::forbidden);
-  auto over_http = app::approve_plan(*plans, audit,
+  auto over_http = app::approve_plan(desk(),
                                      as("alice", "approver", "http"), id);
   EXPECT_FALSE(over_http);
   auto recent = audit.recent("", 0);
@@ -97,12 +118,81 @@ TEST_F(approvals_test, other_roles_and_the_creator_are_refused) {
 
 TEST_F(approvals_test, reject_needs_a_deciding_role_too) {
   auto id = create("alice");
-  EXPECT_FALSE(app::reject_plan(*plans, audit, as("cli:bob", "ops_rw"), id,
+  EXPECT_FALSE(app::reject_plan(desk(), as("cli:bob", "ops_rw"), id,
                                 "no"));
-  auto ok = app::reject_plan(*plans, audit, as("cli:carol", "approver"), id,
+  auto ok = app::reject_plan(desk(), as("cli:carol", "approver"), id,
                              "not now");
   ASSERT_TRUE(ok) << error_message(ok.error());
   EXPECT_EQ(to_string(ok->state), "cancelled");
+}
+
+TEST_F(approvals_test, a_claim_does_not_hide_the_creator) {
+  auto id = create("alice");
+  // alice at the CLI claiming to be bob, and ops claiming to be alice.
+  auto alice = as("cli:alice", "admin");
+  alice.claimed_as = "bob";
+  auto claims_alice = as("cli:ops", "admin");
+  claims_alice.claimed_as = "alice";
+  for (auto& who : {alice, claims_alice}) {
+    auto r = app::approve_plan(desk(), who, id);
+    ASSERT_FALSE(r) << who.subject;
+    EXPECT_EQ(error_code_of(r.error()), ec::forbidden);
+    EXPECT_NE(error_message(r.error()).find("may not approve it"),
+              std::string::npos);
+  }
+  // ops claiming to be bob: neither is alice.
+  auto ops = as("cli:ops", "approver");
+  ops.claimed_as = "bob";
+  auto token = app::approve_plan(desk(), ops, id);
+  ASSERT_TRUE(token) << error_message(token.error());
+  EXPECT_EQ(plans->get(id)->approved_by, "cli:ops as bob");
+  auto recent = audit.recent("", 0);
+  ASSERT_TRUE(recent);
+  ASSERT_EQ(recent->size(), 3u);
+  EXPECT_EQ((*recent)[0].outcome, "approved");
+  EXPECT_EQ((*recent)[0].actor, "cli:ops");
+  EXPECT_EQ((*recent)[0].arguments, (json{{"as", "bob"}}));
+  EXPECT_EQ((*recent)[1].arguments, (json{{"as", "alice"}}));
+}
+
+TEST_F(approvals_test, a_scoped_approver_decides_only_plans_inside_its_scope) {
+  auto fra = create("alice", "r1");
+  auto ams = create("alice", "r2");
+  auto bob = as("bob", "approver", "http");
+  bob.scope.tags = {"site=fra"};
+  auto out = app::approve_plan(desk(), bob, ams);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(error_code_of(out.error()), ec::forbidden);
+  // An unknown plan looks the same, apart from its id.
+  auto unknown_id = "plan-20990101000000-0badc0de";
+  auto unknown = app::approve_plan(desk(), bob, unknown_id);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(error_code_of(unknown.error()), ec::forbidden);
+  auto text = [](const caf::error& e, const std::string& id) {
+    auto t = error_message(e);
+    return t.replace(t.find(id), id.size(), "ID");
+  };
+  EXPECT_EQ(text(out.error(), ams), text(unknown.error(), unknown_id));
+  EXPECT_EQ(error_message(out.error()).find("r2"), std::string::npos);
+  EXPECT_FALSE(app::reject_plan(desk(), bob, ams, "no"));
+  EXPECT_EQ(plans->get(ams)->state, plan_state::pending);
+  auto ok = app::approve_plan(desk(), bob, fra);
+  EXPECT_TRUE(ok) << error_message(ok.error());
+  // Without a scope the unknown plan is just not found.
+  auto carol = as("carol", "approver", "http");
+  auto missing = app::approve_plan(desk(), carol, unknown_id);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(error_code_of(missing.error()), ec::plan_not_found);
+}
+
+TEST_F(approvals_test, plans_from_before_scopes_are_for_unscoped_deciders_only) {
+  auto old = create("alice", "r1", false);
+  auto bob = as("bob", "approver", "http");
+  bob.scope.tags = {"site=fra"};
+  auto r = app::approve_plan(desk(), bob, old);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(error_code_of(r.error()), ec::forbidden);
+  EXPECT_TRUE(app::approve_plan(desk(), as("carol", "approver", "http"), old));
 }
 
 } // namespace rmcp

@@ -47,7 +47,7 @@ protected:
 
   /// sim-0 is in Berlin (in scope), sim-1 in Paris (out of scope).
   void start_scoped(const std::string& role) {
-    who = identity{"alice", role, "test", {}, {}, {}};
+    who = identity{"alice", role, "test", {}, {}, {}, {}, {}};
     who.scope.tags = {"site=berlin"};
     customize = [](size_t i, device_record& r, std::string&) {
       r.tags["site"] = i == 0 ? "berlin" : "paris";
@@ -198,7 +198,7 @@ TEST_F(authz_matrix_test, resources_and_prompts_respect_the_scope) {
 
 TEST_F(authz_matrix_test, tool_patterns_limit_an_identity) {
   who = identity{"bot", "admin", "test", {}, {"get_*", "list_devices", "fleet_read"},
-                 {"get_recent_logs"}};
+                 {"get_recent_logs"}, {}, {}};
   start_with(1);
   EXPECT_NE(kind_of(call("get_dns_status", on(0))), "forbidden");
   EXPECT_EQ(kind_of(call("get_recent_logs", on(0))), "forbidden");
@@ -242,7 +242,7 @@ TEST_F(authz_matrix_test, audit_resources_show_only_what_the_caller_may_see) {
 }
 
 TEST_F(authz_matrix_test, no_tool_or_resource_output_leaks_a_password) {
-  who = identity{"root", "admin", "test", {}, {}, {}};
+  who = identity{"root", "admin", "test", {}, {}, {}, {}, {}};
   start_with(1);
   auto reg = call("register_device",
                   {{"device_id", "new-1"}, {"name", "new one"},

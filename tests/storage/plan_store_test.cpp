@@ -298,6 +298,39 @@ TYPED_TEST(plan_store_test, a_plan_stored_whole_by_an_earlier_version_reads_and_
   EXPECT_EQ(db.journal(p.id)->size(), 5u);
 }
 
+TYPED_TEST(plan_store_test, the_creator_scope_is_kept_and_old_plans_have_none) {
+  auto& db = this->open();
+  auto scoped = sample_plan();
+  scoped.creator_scope.tags = {"site=fra"};
+  scoped.creator_scope_known = true;
+  auto p = db.create(scoped);
+  ASSERT_TRUE(p) << error_message(p.error());
+  ASSERT_TRUE(db.approve(p->id, "bob"));
+  auto got = *db.get(p->id);
+  EXPECT_TRUE(got.creator_scope_known);
+  EXPECT_EQ(got.creator_scope.tags, std::vector<std::string>{"site=fra"});
+  EXPECT_TRUE(db.list()->front().creator_scope_known);
+  // A head written before creators' scopes were recorded: no field.
+  auto old = to_json(got);
+  ASSERT_TRUE(old["creator_scope"].is_object());
+  old.erase("creator_scope");
+  plan_record legacy;
+  ASSERT_TRUE(from_json(old, legacy));
+  EXPECT_FALSE(legacy.creator_scope_known);
+  EXPECT_TRUE(legacy.creator_scope.everything());
+  EXPECT_TRUE(to_json(legacy)["creator_scope"].is_null());
+  // An unscoped creator is recorded as such, not as unknown.
+  auto open_plan = db.create(sample_plan());
+  ASSERT_TRUE(open_plan);
+  EXPECT_FALSE(db.get(open_plan->id)->creator_scope_known);
+  auto everything = sample_plan();
+  everything.creator_scope_known = true;
+  auto q = db.create(everything);
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(db.get(q->id)->creator_scope_known);
+  EXPECT_TRUE(db.get(q->id)->creator_scope.everything());
+}
+
 TYPED_TEST(plan_store_test, a_step_writes_the_status_and_device_rows_not_the_head) {
   auto& db = this->open();
   auto p = this->created(db);
