@@ -7,6 +7,7 @@
 #include "actors/detail/device_state.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "protocol/routeros_shape.hpp"
 
 namespace rmcp {
 
@@ -28,7 +29,7 @@ bool is_transport_failure(ec code) {
 
 bool is_retryable_failure(ec code) {
   return code == ec::router_unreachable || code == ec::router_timeout
-         || code == ec::router_server_error;
+         || code == ec::router_server_error || code == ec::router_bad_answer;
 }
 
 bool known_method(const std::string& m) {
@@ -247,6 +248,16 @@ void device_state::on_done(uint64_t id, uint64_t token, rest_response resp) {
   auto i = jobs.find(id);
   if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
     return;
+  // Nothing leaves this actor that has not the shape of its path.
+  const auto& req = i->second.req;
+  if (auto err = ros::check_answer("device " + this->id() + ": " + req.method
+                                     + " " + req.path,
+                                   req, resp.body)) {
+    log::fleet()->warn("router-bad-answer device={} path={} attempt={}",
+                       this->id(), req.path, i->second.attempts);
+    on_failed(id, token, std::move(err));
+    return;
+  }
   end_attempt(i->second);
   breaker_success();
   finish(id, std::move(resp));

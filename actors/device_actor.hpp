@@ -28,6 +28,10 @@
 //
 //     transport failures = router_unreachable, router_timeout,
 //     router_tls_failed; an HTTP error answer proves the router is reachable;
+//   - answers: a GET answer that lacks the shape of its path
+//     (protocol/routeros_shape.hpp) fails its attempt with
+//     router_bad_answer, which idempotent reads retry like a 5xx, so no
+//     caller ever converts another menu's body;
 //   - health: the last sample and the adaptive schedule (device_health.hpp).
 //     Checks are single GETs of /system/resource (plus /system/identity on
 //     the first check and every `identity_every` checks); they bypass the

@@ -47,8 +47,12 @@ int64_t unix_ms_now() {
 void evaluate_answer(const caf::expected<rest_response>& answer,
                      health_sample& out) {
   auto fail = [&out](const caf::error& err) {
-    out.status = device_status::unreachable;
-    out.error_kind = to_string(error_code_of(err));
+    auto code = error_code_of(err);
+    // An answer of the wrong shape proves the router reachable, but says
+    // nothing of its load: no figures, and never healthy.
+    out.status = code == ec::router_bad_answer ? device_status::degraded
+                                               : device_status::unreachable;
+    out.error_kind = to_string(code);
     out.issues.push_back(error_message(err));
   };
   if (!answer)

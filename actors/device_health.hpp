@@ -40,7 +40,8 @@ int64_t unix_ms_now();
 
 /// Fills `out` from the outcome of one GET /system/resource: `evaluate` on
 /// success; on a failed request or an unparsable answer, status
-/// unreachable, the error kind and its message as the issue.
+/// unreachable (degraded for router_bad_answer: the router answered, but
+/// another menu's body), the error kind and its message as the issue.
 void evaluate_answer(const caf::expected<rest_response>& answer,
                      health_sample& out);
 

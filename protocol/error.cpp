@@ -43,12 +43,13 @@ std::string to_string(ec x) {
     case ec::tool_timeout: return "tool_timeout";
     case ec::cancelled: return "cancelled";
     case ec::unsupported: return "unsupported";
+    case ec::router_bad_answer: return "router_bad_answer";
   }
   return "unknown_error";
 }
 
 bool from_string(const std::string& name, ec& out) {
-  for (uint8_t i = 1; i <= static_cast<uint8_t>(ec::unsupported); ++i) {
+  for (uint8_t i = 1; i <= static_cast<uint8_t>(last_ec); ++i) {
     auto candidate = static_cast<ec>(i);
     if (to_string(candidate) == name) {
       out = candidate;
@@ -79,7 +80,7 @@ std::string error_message(const caf::error& err) {
 ec error_code_of(const caf::error& err) {
   if (err.category() == caf::atom("rmcp")) {
     auto code = err.code();
-    if (code >= 1 && code <= static_cast<uint8_t>(ec::unsupported))
+    if (code >= 1 && code <= static_cast<uint8_t>(last_ec))
       return static_cast<ec>(code);
     return ec::internal_error;
   }
@@ -113,6 +114,7 @@ bool is_retryable(ec x) {
     case ec::router_unreachable:
     case ec::router_timeout:
     case ec::router_server_error:
+    case ec::router_bad_answer:
     case ec::circuit_open:
     case ec::queue_full:
     case ec::rate_limited:

@@ -98,7 +98,14 @@ enum class ec : uint8_t {
   cancelled,
   /// The operation is not supported by this device or configuration.
   unsupported,
+  /// The router answered valid JSON of the wrong shape for the path (a
+  /// list menu answered an object, a singleton lacks its identifying keys):
+  /// for a few seconds after a boot RouterOS may answer another menu's body.
+  router_bad_answer,
 };
+
+/// The last enumerator: loops over every code end here.
+inline constexpr ec last_ec = ec::router_bad_answer;
 
 /// Returns the enumerator name, e.g. "router_timeout".
 std::string to_string(ec x);

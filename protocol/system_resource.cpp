@@ -11,7 +11,7 @@ namespace rmcp {
 namespace {
 
 caf::error bad(const char* key, const std::optional<std::string>& text) {
-  return make_error(ec::router_bad_response,
+  return make_error(ec::router_bad_answer,
                     std::string{"/system/resource: field '"} + key + "' "
                       + (text ? "has the unexpected value '" + *text + "'"
                               : std::string{"is missing"}));
@@ -23,7 +23,7 @@ caf::expected<system_resource> parse_system_resource(const json& raw) {
   // A singleton menu answers an object; tolerate the old [ {...} ] form.
   const json& body = raw.is_array() && raw.size() == 1 ? raw[0] : raw;
   if (!body.is_object())
-    return make_error(ec::router_bad_response,
+    return make_error(ec::router_bad_answer,
                       "/system/resource did not answer a JSON object");
   system_resource r;
   auto cpu = ros::text_of(body, "cpu-load");

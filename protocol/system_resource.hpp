@@ -49,7 +49,7 @@ struct system_resource {
 };
 
 /// Parses the body of GET /system/resource. Fails with
-/// ec::router_bad_response naming the field when cpu-load, free-memory,
+/// ec::router_bad_answer naming the field when cpu-load, free-memory,
 /// total-memory, uptime or version is missing or malformed.
 caf::expected<system_resource> parse_system_resource(const json& body);
 

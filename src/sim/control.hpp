@@ -11,7 +11,8 @@
 //   POST   /routers/{i|all}/faults         with any of latency_ms, jitter_ms,
 //   PATCH  /routers/{i|all}/faults         error_rate, drop_rate, timeout_rate,
 //                                          reject_auth, high_cpu, high_memory,
-//                                          write_fail_applied, control_bytes)
+//                                          write_fail_applied, control_bytes,
+//                                          wrong_body_count)
 //   DELETE /routers/{i|all}/faults         clear all faults
 //   POST   /routers/{i}/reboot             {"downtime_s": 20} simulated seconds
 //   POST   /routers/{i}/credentials        {"username": "...", "password": "..."}

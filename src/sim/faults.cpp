@@ -8,7 +8,8 @@ bool fault_config::operator==(const fault_config& o) const {
   return latency_ms == o.latency_ms && jitter_ms == o.jitter_ms && error_rate == o.error_rate
          && drop_rate == o.drop_rate && timeout_rate == o.timeout_rate
          && reject_auth == o.reject_auth && high_cpu == o.high_cpu && high_memory == o.high_memory
-         && write_fail_applied == o.write_fail_applied && control_bytes == o.control_bytes;
+         && write_fail_applied == o.write_fail_applied && control_bytes == o.control_bytes
+         && wrong_body_count == o.wrong_body_count;
 }
 
 nlohmann::json to_json(const fault_config& f) {
@@ -17,7 +18,8 @@ nlohmann::json to_json(const fault_config& f) {
           {"timeout_rate", f.timeout_rate},   {"reject_auth", f.reject_auth},
           {"high_cpu", f.high_cpu},           {"high_memory", f.high_memory},
           {"write_fail_applied", f.write_fail_applied},
-          {"control_bytes", f.control_bytes}};
+          {"control_bytes", f.control_bytes},
+          {"wrong_body_count", f.wrong_body_count}};
 }
 
 namespace {
@@ -73,6 +75,8 @@ std::optional<std::string> merge_json(fault_config& f, const nlohmann::json& j) 
       err = take_uint(v, key, copy.write_fail_applied);
     else if (key == "control_bytes")
       err = take_bool(v, key, copy.control_bytes);
+    else if (key == "wrong_body_count")
+      err = take_uint(v, key, copy.wrong_body_count);
     else
       err = "unknown fault " + key;
     if (err)

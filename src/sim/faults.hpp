@@ -33,6 +33,9 @@ struct fault_config {
   std::uint32_t write_fail_applied = 0;
   /// Raw control byte 0x1b inside a DHCP lease host-name (TF#165 quirk).
   bool control_bytes = false;
+  /// The next N GETs of menus other than `/system/resource` answer 200 with
+  /// `/system/resource`'s body (RouterOS's post-boot race).
+  std::uint32_t wrong_body_count = 0;
 
   bool operator==(const fault_config& o) const;
 };

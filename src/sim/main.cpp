@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   app.add_option("--write-fail-applied", faults.write_fail_applied,
                  "Fault: the next N writes answer 400 but are applied");
   app.add_flag("--control-bytes", faults.control_bytes, "Fault: raw 0x1b byte in a DHCP lease host-name");
+  app.add_option("--wrong-body-count", faults.wrong_body_count,
+                 "Fault: the next N GETs of other menus answer /system/resource's body");
   app.add_option("--fault-router", fault_routers, "Apply the fault flags only to these router indexes");
   CLI11_PARSE(app, argc, argv);
   faults.error_rate = error_rate;

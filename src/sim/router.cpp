@@ -237,6 +237,10 @@ http_out router::handle_locked(const http_in& in, const std::string& base_url) {
   auto ctype = to_lower(in.content_type);
   rest_request req{in.method, in.target, in.body,
                    ctype.find("application/json") != std::string::npos, base_url};
+  if (faults_.wrong_body_count > 0 && in.method == "GET" && path != "/rest/system/resource") {
+    --faults_.wrong_body_count;
+    req.target = "/rest/system/resource";
+  }
   auto r = handle_rest(state_, req, origin{user, "rest-api", in.peer});
   if (r.write && r.status < 300 && faults_.write_fail_applied > 0) {
     --faults_.write_fail_applied;

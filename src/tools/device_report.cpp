@@ -165,6 +165,7 @@ failure_class classify_failure(const std::string& error_kind,
                "v7 with the REST API enabled."}};
     case ec::router_server_error:
     case ec::router_bad_response:
+    case ec::router_bad_answer:
       return {"server_error",
               {"The router answered with an error or unparsable data: check "
                "its log (/log print) and retry.",

@@ -99,10 +99,45 @@ TEST_F(device_actor_test, retried_read_succeeds_when_the_router_recovers) {
   client().fail(0, make_error(ec::router_unreachable, "reset"));
   run();
   advance_time(100ms);
-  client().reply(0, test::ok_response(json::array({{{"name", "ether1"}}})));
+  client().reply(0, test::ok_response(json::array(
+                      {{{".id", "*1"}, {"name", "ether1"}, {"type", "ether"}}})));
   run();
   ASSERT_TRUE(a->has_value() && **a);
   EXPECT_EQ((***a).body[0]["name"], "ether1");
+}
+
+TEST_F(device_actor_test, an_answer_of_the_wrong_shape_is_retried_until_the_true_one) {
+  start();
+  auto a = exec(get("/ip/route"));
+  // The post-boot race: /system/resource's body for another menu.
+  client().reply(0, test::ok_response({{"uptime", "1m"}, {"version", "7.16.1"}}));
+  run();
+  EXPECT_FALSE(a->has_value());
+  advance_time(100ms);
+  ASSERT_EQ(client().calls().size(), 2u);
+  json routes = json::array({{{".id", "*1"}, {"dst-address", "0.0.0.0/0"}}});
+  client().reply(0, test::ok_response(routes));
+  run();
+  ASSERT_TRUE(a->has_value() && **a);
+  EXPECT_EQ((***a).body, routes);
+}
+
+TEST_F(device_actor_test, a_wrong_shape_that_persists_fails_with_router_bad_answer) {
+  settings.read_attempts = 3;
+  settings.breaker_threshold = 1;
+  start();
+  auto a = exec(get("/system/clock"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(client().open_calls(), 1u) << i;
+    client().reply(0, test::ok_response(json::array()));
+    run();
+    advance_time(1s);
+  }
+  EXPECT_EQ(code_of(a), ec::router_bad_answer);
+  EXPECT_EQ(client().calls().size(), 3u);
+  // The router did answer: the breaker stays closed.
+  exec(get("/system/identity"));
+  EXPECT_EQ(client().open_calls(), 1u);
 }
 
 TEST_F(device_actor_test, writes_are_never_retried) {

@@ -63,6 +63,27 @@ TEST_F(device_actor_test, failed_check_is_an_unreachable_sample_keeping_facts) {
   ASSERT_EQ((**s)->issues.size(), 1u);
 }
 
+TEST_F(device_actor_test, a_check_answered_with_another_body_is_degraded_without_figures) {
+  factory->answer = [](const rest_request&)
+    -> std::optional<caf::expected<rest_response>> {
+    return caf::expected<rest_response>{
+      test::ok_response({{"name", "MikroTik"}})};
+  };
+  start();
+  auto s = check();
+  ASSERT_TRUE(s->has_value() && **s);
+  EXPECT_EQ((**s)->status, device_status::degraded);
+  EXPECT_EQ((**s)->error_kind, "router_bad_answer");
+  EXPECT_EQ((**s)->memory_total_bytes, 0u);
+  EXPECT_EQ((**s)->uptime_seconds, 0u);
+  ASSERT_EQ((**s)->issues.size(), 1u);
+  EXPECT_NE((**s)->issues[0].find("without 'uptime'"), std::string::npos)
+    << (**s)->issues[0];
+  // A check is a probe: never retried.
+  advance_time(5s);
+  EXPECT_EQ(client().count("/system/resource"), 1u);
+}
+
 TEST_F(device_actor_test, check_probes_even_when_the_breaker_is_open) {
   settings.read_attempts = 1;
   settings.breaker_threshold = 1;

@@ -1,6 +1,7 @@
 // End-to-end over real sockets: the built binary talks REST over TLS to an
-// in-process simulated router — `device check` from the CLI, and a tool
-// call through the daemon's device actor.
+// in-process simulated router — `device check` from the CLI, and tool calls
+// through the daemon's device actor (also while the router answers another
+// menu's body, as RouterOS does shortly after a boot).
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,17 @@ protected:
     ASSERT_EQ(o.code, 0) << o.err;
   }
 
+  /// The daemon over stdio on the data directory, past the handshake.
+  std::unique_ptr<child_process> serve() {
+    auto server = std::make_unique<child_process>(
+      std::vector<std::string>{binary, "--set", "device.health_checks=false",
+                               "serve", "--stdio"},
+      std::map<std::string, std::string>{
+        {"ROUTEROS_MCP_DATA_DIR", data.path()}});
+    handshake(*server);
+    return server;
+  }
+
   std::unique_ptr<sim::fleet> routers;
   temp_dir data;
 };
@@ -85,11 +97,8 @@ TEST_F(routeros_e2e, device_check_reports_a_wrong_pin_with_exit_code_5) {
 
 TEST_F(routeros_e2e, the_daemon_serves_live_router_data_over_tls) {
   add("edge-01", routers->fingerprint_sha256());
-  child_process server{{binary, "--set", "device.health_checks=false",
-                        "serve", "--stdio"},
-                       {{"ROUTEROS_MCP_DATA_DIR", data.path()}}};
-  handshake(server);
-  auto answer = request(server, 2, "tools/call",
+  auto server = serve();
+  auto answer = request(*server, 2, "tools/call",
                         {{"name", "get_system_overview"},
                          {"arguments", {{"device_id", "edge-01"}}}});
   auto& result = answer["result"];
@@ -100,8 +109,35 @@ TEST_F(routeros_e2e, the_daemon_serves_live_router_data_over_tls) {
   EXPECT_EQ(overview["routeros_version"], version_number(info.version)) << overview.dump();
   EXPECT_TRUE(overview["uptime_seconds"].is_number()) << overview.dump();
   EXPECT_GE(routers->router(0).stats().requests, 1u);
-  server.close_stdin();
-  EXPECT_EQ(server.wait(), 0) << server.stderr_text();
+  server->close_stdin();
+  EXPECT_EQ(server->wait(), 0) << server->stderr_text();
+}
+
+TEST_F(routeros_e2e, a_router_answering_another_menus_body_is_re_read_or_refused) {
+  add("edge-01", routers->fingerprint_sha256());
+  auto server = serve();
+  auto& router = routers->router(0);
+  auto routes = parse_json(router.request("GET", "/rest/ip/route").body);
+  ASSERT_TRUE(routes && routes->is_array() && !routes->empty());
+  json args{{"name", "get_routing_summary"},
+            {"arguments", {{"device_id", "edge-01"}}}};
+  // One wrong body: the daemon reads again and answers the true routes.
+  router.update_faults([](sim::fault_config& f) { f.wrong_body_count = 1; });
+  auto answer = request(*server, 2, "tools/call", args);
+  auto& result = answer["result"];
+  ASSERT_EQ(result.value("isError", false), false) << answer.dump();
+  EXPECT_EQ(result["structuredContent"]["total_routes"], routes->size())
+    << answer.dump();
+  EXPECT_EQ(router.faults().wrong_body_count, 0u);
+  // Wrong bodies persist: an error to retry, never "0 routes".
+  router.update_faults([](sim::fault_config& f) { f.wrong_body_count = 100; });
+  auto refused = request(*server, 3, "tools/call", args);
+  EXPECT_EQ(refused["result"].value("isError", false), true) << refused.dump();
+  EXPECT_EQ(refused["result"]["_meta"]["error_kind"], "router_bad_answer")
+    << refused.dump();
+  EXPECT_FALSE(refused["result"].contains("structuredContent"));
+  server->close_stdin();
+  EXPECT_EQ(server->wait(), 0) << server->stderr_text();
 }
 
 } // namespace rmcp

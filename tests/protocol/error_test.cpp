@@ -11,7 +11,7 @@ namespace {
 
 std::vector<ec> all_codes() {
   std::vector<ec> result;
-  for (uint8_t i = 1; i <= static_cast<uint8_t>(ec::unsupported); ++i)
+  for (uint8_t i = 1; i <= static_cast<uint8_t>(last_ec); ++i)
     result.push_back(static_cast<ec>(i));
   return result;
 }
@@ -74,6 +74,7 @@ TEST(error, caf_request_timeout_maps_to_tool_timeout) {
 TEST(error, retryable_marks_transient_router_conditions_only) {
   EXPECT_TRUE(is_retryable(ec::router_timeout));
   EXPECT_TRUE(is_retryable(ec::router_unreachable));
+  EXPECT_TRUE(is_retryable(ec::router_bad_answer));
   EXPECT_FALSE(is_retryable(ec::router_auth_failed));
   EXPECT_FALSE(is_retryable(ec::invalid_arguments));
   EXPECT_EQ(to_jsonrpc_error(make_error(ec::shutting_down, "x"))["data"]["retryable"],

@@ -44,11 +44,11 @@ TEST(system_resource, accepts_size_units_and_the_old_array_form) {
   EXPECT_FALSE(r->cpu_count);
 }
 
-TEST(system_resource, missing_or_malformed_fields_are_bad_responses) {
+TEST(system_resource, missing_or_malformed_fields_are_bad_answers) {
   auto missing = parse_system_resource(*parse_json(
     R"({"cpu-load":"1","free-memory":"1","total-memory":"2","version":"7"})"));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(error_code_of(missing.error()), ec::router_bad_response);
+  EXPECT_EQ(error_code_of(missing.error()), ec::router_bad_answer);
   EXPECT_NE(error_message(missing.error()).find("uptime"), std::string::npos);
   auto garbage = parse_system_resource(*parse_json(
     R"({"cpu-load":"lots","free-memory":"1","total-memory":"2",

@@ -85,6 +85,26 @@ TEST_F(faults, control_bytes_put_a_raw_escape_into_a_lease) {
   EXPECT_TRUE(parse(r.body).is_discarded());
 }
 
+TEST_F(faults, wrong_body_answers_the_next_gets_of_other_menus_with_the_resource_body) {
+  set([](fault_config& f) { f.wrong_body_count = 2; });
+  // /system/resource itself is answered truly and does not use up the fault.
+  EXPECT_TRUE(call_json("GET", "/rest/system/resource").contains("uptime"));
+  auto routes = call("GET", "/rest/ip/route");
+  EXPECT_EQ(routes.status, 200u);
+  EXPECT_TRUE(parse(routes.body).is_object());
+  EXPECT_TRUE(parse(routes.body).contains("uptime"));
+  EXPECT_TRUE(call_json("GET", "/rest/system/clock").contains("uptime"));
+  EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 0u);
+  EXPECT_TRUE(call_json("GET", "/rest/ip/route").is_array());
+  EXPECT_TRUE(call_json("GET", "/rest/system/clock").contains("time"));
+}
+
+TEST_F(faults, wrong_body_leaves_writes_alone) {
+  set([](fault_config& f) { f.wrong_body_count = 1; });
+  EXPECT_EQ(call("POST", "/rest/system/identity/set", R"({"name":"written"})").status, 200u);
+  EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 1u);
+}
+
 TEST_F(faults, reboot_refuses_connections_then_comes_back_with_state) {
   call("POST", "/rest/system/identity/set", R"({"name":"kept"})");
   auto before = fleet_->router(0).stats().reboots;
@@ -110,11 +130,13 @@ TEST_F(faults, control_endpoint_sets_and_clears_faults) {
   o.username.clear();
   o.password.clear();
   http_client ctl{fleet_->control_port(), o};
-  auto r = ctl.request("PUT", "/routers/0/faults", R"({"high_cpu":true,"latency_ms":5})");
+  auto r = ctl.request("PUT", "/routers/0/faults",
+                       R"({"high_cpu":true,"latency_ms":5,"wrong_body_count":3})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_TRUE(fleet_->router(0).faults().high_cpu);
   EXPECT_GE(std::stoi(call_json("GET", "/rest/system/resource")["cpu-load"].get<std::string>()), 95);
   EXPECT_EQ(parse(ctl.get("/routers/0/faults").body)["latency_ms"], 5);
+  EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 3u);
   EXPECT_EQ(ctl.request("PUT", "/routers/0/faults", R"({"bogus":1})").status, 400u);
   EXPECT_EQ(ctl.request("DELETE", "/routers/all/faults").status, 200u);
   EXPECT_FALSE(fleet_->router(0).faults().high_cpu);
