@@ -8,6 +8,7 @@
 #include "actors/metrics.hpp"
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
+#include "protocol/json_parse.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
 #include "protocol/redact.hpp"
@@ -130,7 +131,8 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
   if (!ctx.settings.instructions.empty())
     result["instructions"] = ctx.settings.instructions;
   log::mcp()->info("session-initialized version={} client={} subject={}",
-                   version, client_info.value("name", "?"), ctx.who.subject);
+                   version, string_member_or(client_info, "name", "?"),
+                   ctx.who.subject);
   reply(msg.id, std::move(result));
 }
 
@@ -335,7 +337,7 @@ void mcp_session_state::cancelled(const jsonrpc::message& msg) {
   if (i == calls.end() || i->second.cancelled)
     return;
   log::mcp()->info("call-cancelled request={} reason={}", key,
-                   msg.params.value("reason", ""));
+                   string_member_or(msg.params, "reason", ""));
   i->second.cancelled = true;
   self->send_exit(i->second.call, caf::exit_reason::user_shutdown);
 }

@@ -29,6 +29,20 @@ void mcp_session_state::on_text(const std::string& text) {
     return;
   }
   auto msg = jsonrpc::parse(text);
+  // An exception escaping this handler would end the session: a message
+  // that trips one is answered as a server fault instead.
+  try {
+    on_message(msg);
+  } catch (const std::exception& e) {
+    log::mcp()->error("rpc-exception method={} what={}", msg.method, e.what());
+    if (msg.type == jsonrpc::kind::request)
+      reply_error(msg.id, make_error(ec::internal_error,
+                                     "the server failed on " + msg.method
+                                       + ": " + e.what()));
+  }
+}
+
+void mcp_session_state::on_message(const jsonrpc::message& msg) {
   switch (msg.type) {
     case jsonrpc::kind::invalid:
       log::mcp()->debug("rpc-invalid reason={}", error_message(msg.error));

@@ -92,7 +92,10 @@ struct mcp_session_state {
 
   // -- message entry points ---------------------------------------------------
 
+  /// Parses and dispatches one message; an exception thrown while handling
+  /// it is logged and answered -32603, never ends the session.
   void on_text(const std::string& text);
+  void on_message(const jsonrpc::message& msg);
   void on_request(const jsonrpc::message& msg);
   void on_notification(const jsonrpc::message& msg);
   void on_progress(const std::string& key, const json& token, double progress,

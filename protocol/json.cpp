@@ -1,12 +1,14 @@
 #include "protocol/json.hpp"
 
+#include "protocol/json_parse.hpp"
+
 namespace rmcp {
 
 std::optional<json> parse_json(std::string_view text) {
-  auto result = json::parse(text.begin(), text.end(), nullptr, false);
-  if (result.is_discarded())
+  auto result = parse_json_bounded(text);
+  if (!result)
     return std::nullopt;
-  return result;
+  return std::move(*result);
 }
 
 std::string dump_json(const json& x) {

@@ -1,6 +1,7 @@
 #include "protocol/jsonrpc.hpp"
 
 #include "protocol/error.hpp"
+#include "protocol/json_parse.hpp"
 
 namespace rmcp::jsonrpc {
 
@@ -21,10 +22,10 @@ message invalid(json id, ec code, std::string text) {
 } // namespace
 
 message parse(std::string_view text) {
-  auto value = parse_json(text);
+  auto value = parse_json_bounded(text);
   if (!value)
     return invalid(nullptr, ec::parse_error,
-                   "Parse error: the message is not valid JSON");
+                   "Parse error: the message " + error_message(value.error()));
   return classify(*value);
 }
 

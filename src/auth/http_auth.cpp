@@ -1,14 +1,13 @@
 #include "src/auth/http_auth.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
@@ -18,6 +17,11 @@ namespace rmcp::auth {
 
 namespace {
 
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
 constexpr int64_t reload_every_s = 30;
 
 int64_t unix_now() {
@@ -25,7 +29,7 @@ int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// GET of a loopback http:// URL with plain sockets (no TLS: loopback only).
+/// GET of a loopback http:// URL with Beast (no TLS: loopback only).
 caf::expected<std::string> http_get_loopback(const std::string& url) {
   auto bad = [&](const std::string& why) {
     return make_error(ec::invalid_params,
@@ -62,64 +66,46 @@ caf::expected<std::string> http_get_loopback(const std::string& url) {
       || port.find_first_not_of("0123456789") != std::string::npos
       || std::stoul(port) > 65535)
     return bad("malformed port");
-  bool v6 = host == "::1";
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return bad("cannot create a socket");
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  int rc = -1;
-  auto p = static_cast<uint16_t>(std::stoul(port));
-  if (v6) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(p);
-    inet_pton(AF_INET6, "::1", &a.sin6_addr);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  } else {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(p);
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  if (rc != 0) {
-    ::close(fd);
-    return bad("cannot connect");
-  }
-  auto request = "GET " + path + " HTTP/1.0\r\nHost: " + authority
-                 + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL)
-      != static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return bad("cannot send the request");
-  }
-  std::string response;
-  char buf[4096];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0) {
-      ::close(fd);
-      return bad("no answer within 2 s");
-    }
-    if (n == 0)
-      break;
-    response.append(buf, static_cast<size_t>(n));
-    if (response.size() > 1024 * 1024) {
-      ::close(fd);
-      return bad("the answer exceeds 1 MiB");
-    }
-  }
-  ::close(fd);
-  auto space = response.find(' ');
-  if (space == std::string::npos || response.compare(space + 1, 3, "200") != 0)
+  net::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, authority);
+  req.set(http::field::accept, "application/json");
+  req.set(http::field::connection, "close");
+  http::response_parser<http::string_body> answer;
+  answer.body_limit(1024 * 1024);
+  beast::flat_buffer buffer;
+  beast::error_code failed;
+  std::string stage = "connect";
+  // One deadline for the whole exchange.
+  stream.expires_after(std::chrono::seconds{2});
+  stream.async_connect(
+    tcp::endpoint{net::ip::make_address(host),
+                  static_cast<uint16_t>(std::stoul(port))},
+    [&](beast::error_code ec) {
+      if ((failed = ec))
+        return;
+      stage = "send the request";
+      http::async_write(stream, req, [&](beast::error_code ec, size_t) {
+        if ((failed = ec))
+          return;
+        stage = "read the answer";
+        http::async_read(stream, buffer, answer,
+                         [&](beast::error_code ec, size_t) { failed = ec; });
+      });
+    });
+  ioc.run();
+  if (failed == beast::error::timeout)
+    return bad("no answer within 2 s");
+  if (failed == http::error::body_limit)
+    return bad("the answer exceeds 1 MiB");
+  if (failed)
+    return bad("cannot " + stage + " (" + failed.message() + ")");
+  if (answer.get().result() != http::status::ok)
     return bad("the server did not answer 200: '"
-               + response.substr(0, response.find('\r')) + "'");
-  auto body = response.find("\r\n\r\n");
-  if (body == std::string::npos)
-    return bad("malformed HTTP answer");
-  return response.substr(body + 4);
+               + std::to_string(answer.get().result_int()) + " "
+               + std::string{answer.get().reason()} + "'");
+  return std::move(answer.get().body());
 }
 
 } // namespace

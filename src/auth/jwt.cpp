@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 
 #include "protocol/authz.hpp"
+#include "protocol/json_parse.hpp"
 #include "storage/encoding.hpp"
 
 namespace rmcp::auth {
@@ -57,8 +58,8 @@ pkey_ptr from_params(const char* type, OSSL_PARAM* params) {
 }
 
 pkey_ptr rsa_key(const json& jwk) {
-  auto n = base64url_decode(jwk.value("n", ""));
-  auto e = base64url_decode(jwk.value("e", ""));
+  auto n = base64url_decode(string_member_or(jwk, "n", ""));
+  auto e = base64url_decode(string_member_or(jwk, "e", ""));
   if (!n || !e || n->empty() || e->empty())
     return nullptr;
   auto bn_n = bn_of(*n);
@@ -73,10 +74,10 @@ pkey_ptr rsa_key(const json& jwk) {
 }
 
 pkey_ptr ec_key(const json& jwk) {
-  if (jwk.value("crv", "") != "P-256")
+  if (string_member(jwk, "crv") != "P-256")
     return nullptr;
-  auto x = base64url_decode(jwk.value("x", ""));
-  auto y = base64url_decode(jwk.value("y", ""));
+  auto x = base64url_decode(string_member_or(jwk, "x", ""));
+  auto y = base64url_decode(string_member_or(jwk, "y", ""));
   if (!x || !y || x->size() != 32 || y->size() != 32)
     return nullptr;
   std::string point = "\x04" + *x + *y;
@@ -232,33 +233,37 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
   auto claims = parse_json(*payload_text);
   if (!header || !header->is_object() || !claims || !claims->is_object())
     return fail("header or payload is not a JSON object");
-  auto alg = header->value("alg", "");
+  auto alg = string_member_or(*header, "alg", "");
   if (alg != "RS256" && alg != "ES256")
     return fail("alg '" + alg + "' is not accepted (RS256, ES256)");
   const char* kty = alg == "RS256" ? "RSA" : "EC";
   // The key: by kid, or the only key when the token names none.
-  auto keys = jwks.is_object() ? jwks.value("keys", json::array())
-                               : json::array();
+  if (header->contains("kid") && !string_member(*header, "kid"))
+    return fail("kid is not a string");
+  auto kid = string_member_or(*header, "kid", "");
+  static const json no_keys = json::array();
+  const json* keys = &no_keys;
+  if (auto i = jwks.find("keys"); i != jwks.end() && i->is_array())
+    keys = &*i;
   const json* jwk = nullptr;
-  auto kid = header->value("kid", "");
   if (!kid.empty()) {
-    for (auto& k : keys)
-      if (k.is_object() && k.value("kid", "") == kid)
+    for (auto& k : *keys)
+      if (string_member(k, "kid") == kid)
         jwk = &k;
     if (jwk == nullptr)
       return fail("unknown key id '" + kid + "'", jwt_failure::unknown_key);
-  } else if (keys.size() == 1 && keys[0].is_object()) {
-    jwk = &keys[0];
+  } else if (keys->size() == 1 && (*keys)[0].is_object()) {
+    jwk = &(*keys)[0];
   } else {
     return fail("the token names no key id (kid) and the JWKS holds "
-                + std::to_string(keys.size()) + " keys");
+                + std::to_string(keys->size()) + " keys");
   }
-  if (jwk->value("kty", "") != kty)
+  if (string_member(*jwk, "kty") != kty)
     return fail("key '" + kid + "' is not an " + kty + " key (alg " + alg + ")");
-  if (jwk->contains("alg") && jwk->value("alg", "") != alg)
-    return fail("key '" + kid + "' is for alg " + jwk->value("alg", "")
-                + ", not " + alg);
-  if (jwk->contains("use") && jwk->value("use", "") != "sig")
+  if (jwk->contains("alg") && string_member(*jwk, "alg") != alg)
+    return fail("key '" + kid + "' is for alg "
+                + string_member_or(*jwk, "alg", "?") + ", not " + alg);
+  if (jwk->contains("use") && string_member(*jwk, "use") != "sig")
     return fail("key '" + kid + "' is not a signing key");
   auto key = alg == "RS256" ? rsa_key(*jwk) : ec_key(*jwk);
   if (!key)
@@ -273,9 +278,9 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
   if (!verify_sig(key.get(), token.substr(0, dot2), sig))
     return fail("bad signature");
   // Claims.
-  if (claims->value("iss", "") != settings.issuer)
-    return fail("issuer '" + claims->value("iss", "") + "' is not '"
-                + settings.issuer + "'");
+  auto iss = string_member_or(*claims, "iss", "");
+  if (iss != settings.issuer)
+    return fail("issuer '" + iss + "' is not '" + settings.issuer + "'");
   bool aud_ok = false;
   if (auto aud = claims->find("aud"); aud != claims->end()) {
     if (aud->is_string())
@@ -289,15 +294,18 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
   auto exp = claims->find("exp");
   if (exp == claims->end() || !exp->is_number())
     return fail("the token has no exp");
-  if (now_s >= exp->get<int64_t>() + settings.leeway_s)
+  // Compared as doubles: any JSON number converts without overflow.
+  auto now = static_cast<double>(now_s);
+  auto leeway = static_cast<double>(settings.leeway_s);
+  if (now >= exp->get<double>() + leeway)
     return fail("the token expired");
   if (auto nbf = claims->find("nbf"); nbf != claims->end()) {
     if (!nbf->is_number())
       return fail("nbf is not a number");
-    if (now_s + settings.leeway_s < nbf->get<int64_t>())
+    if (now + leeway < nbf->get<double>())
       return fail("the token is not valid yet (nbf)");
   }
-  auto sub = claims->value("sub", "");
+  auto sub = string_member_or(*claims, "sub", "");
   if (sub.empty())
     return fail("the token has no sub");
   auto role = role_of(*claims);

@@ -11,6 +11,9 @@
 // more than one key), a key whose type or `alg` does not fit, a bad
 // signature, `iss` other than the issuer, `aud` not containing the audience,
 // a missing or passed `exp`, a future `nbf` (60 s leeway each), no `sub`.
+// Header and claims are parsed with the depth limit of
+// protocol/json_parse.hpp and each member's type is checked before use: a
+// malformed token is refused (invalid), never thrown on.
 //
 // Identity: subject = `sub`; role = claim `role` (or
 // `https://routeros-mcp/role`), else the highest of the scopes mcp:admin,

@@ -57,6 +57,41 @@ size_t http_core::live() {
 
 } // namespace detail
 
+namespace {
+
+/// The routes behind one catch: an exception thrown while handling a request
+/// is logged once with its route and answered 500 (when nothing was answered
+/// yet) instead of leaving the I/O thread.
+route_handler guard_routes(route_handler handler) {
+  return [handler = std::move(handler)](http_request&& req, channel_ptr ch) {
+    auto method = req.method;
+    auto path = req.path;
+    try {
+      handler(std::move(req), ch);
+    } catch (const std::exception& e) {
+      log::http()->error("http-route-exception method={} path={} what={}",
+                         method, path, e.what());
+      ch->respond_json(500, error_body(ec::internal_error,
+                                       "the server failed on this request"));
+    }
+  };
+}
+
+/// Runs the I/O loop; an exception out of a completion handler is logged
+/// and the loop goes on.
+void run_io(net::io_context& ioc) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      log::http()->error("http-io-exception what={}", e.what());
+    }
+  }
+}
+
+} // namespace
+
 struct http_server::impl {
   // Declared first: destroyed after the acceptor and the work guard.
   std::shared_ptr<detail::http_core> core;
@@ -91,7 +126,7 @@ http_server::http_server(http_server_settings settings, route_handler handler,
   : impl_(std::make_unique<impl>()) {
   impl_->core = std::make_shared<detail::http_core>();
   impl_->core->settings = std::move(settings);
-  impl_->core->handler = std::move(handler);
+  impl_->core->handler = guard_routes(std::move(handler));
   impl_->core->metrics = std::move(metrics);
 }
 
@@ -154,7 +189,7 @@ caf::error http_server::start() {
   impl_->work.emplace(impl_->core->ioc.get_executor());
   auto n = std::max<size_t>(1, s.io_threads);
   for (size_t i = 0; i < n; ++i)
-    impl_->threads.emplace_back([core = impl_->core] { core->ioc.run(); });
+    impl_->threads.emplace_back([core = impl_->core] { run_io(core->ioc); });
   return caf::none;
 }
 

@@ -7,7 +7,9 @@
 //
 // Every parsed request goes to one route handler together with the channel
 // that answers it (src/transport/http_channel.hpp); the handler never
-// blocks: it answers at once or hands the channel to an actor.
+// blocks: it answers at once or hands the channel to an actor. An exception
+// it throws is logged with the route and answered 500; none leaves an I/O
+// thread.
 
 #include <chrono>
 #include <cstdint>

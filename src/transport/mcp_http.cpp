@@ -7,6 +7,7 @@
 
 #include "actors/metrics.hpp"
 #include "protocol/error.hpp"
+#include "protocol/json_parse.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
@@ -299,9 +300,10 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
   }
   if (!check_protocol_version(req, ch))
     return;
-  auto value = parse_json(req.body);
+  auto value = parse_json_bounded(req.body);
   if (!value) {
-    reject(ch, 400, ec::parse_error, "the request body is not valid JSON");
+    reject(ch, 400, ec::parse_error,
+           "the request body " + error_message(value.error()));
     return;
   }
   if (value->is_array()) {
@@ -382,8 +384,9 @@ void mcp_http::post_messages(http_request& req, const channel_ptr& ch) {
              + "'");
     return;
   }
-  if (!parse_json(req.body)) {
-    reject(ch, 400, ec::parse_error, "the request body is not valid JSON");
+  if (auto value = parse_json_bounded(req.body); !value) {
+    reject(ch, 400, ec::parse_error,
+           "the request body " + error_message(value.error()));
     return;
   }
   http_session_actor actor;

@@ -217,6 +217,32 @@ TEST_F(mcp_session_test, parse_errors_are_answered_and_the_session_survives) {
   EXPECT_EQ(response(4)["result"], json::object());
 }
 
+TEST_F(mcp_session_test, deep_messages_are_parse_errors_and_the_session_survives) {
+  initialize();
+  send_line(R"({"jsonrpc":"2.0","id":5,"method":"ping","params":{"a":)"
+            + std::string(100, '[') + std::string(100, ']') + "}}");
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].first["error"]["code"], -32700);
+  EXPECT_NE((*out)[0].first["error"]["message"].get<std::string>().find(
+              "deeper than 64 levels"),
+            std::string::npos);
+  request(6, "ping");
+  EXPECT_EQ(response(6)["result"], json::object());
+}
+
+TEST_F(mcp_session_test, wrong_typed_client_members_never_end_the_session) {
+  request(1, "initialize", {{"protocolVersion", "2025-11-25"},
+                            {"clientInfo", {{"name", 5}}}});
+  EXPECT_EQ(response(1)["result"]["protocolVersion"], "2025-11-25");
+  send_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  call(7, "t_slow");
+  send_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled",
+                "params":{"requestId":7,"reason":{"why":1}}})");
+  request(8, "ping");
+  EXPECT_FALSE(response(8).is_null());
+  EXPECT_TRUE(alive());
+}
+
 TEST_F(mcp_session_test, oversized_messages_are_refused) {
   initialize();
   send_line(std::string(5000, 'x'));

@@ -70,6 +70,18 @@ TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {
   EXPECT_EQ(request(server, 9, "ping")["result"], json::object());
 }
 
+TEST_F(stdio_e2e, a_deeply_nested_line_is_a_parse_error_and_the_server_serves_on) {
+  handshake();
+  server.write_line(R"({"jsonrpc":"2.0","id":7,"method":"ping","params":)"
+                    + std::string(200000, '[') + "}");
+  auto answer = read_json(server);
+  EXPECT_EQ(answer["error"]["code"], -32700) << answer.dump();
+  EXPECT_NE(answer["error"]["message"].get<std::string>().find(
+              "deeper than 64 levels"),
+            std::string::npos);
+  EXPECT_EQ(request(server, 8, "ping")["result"], json::object());
+}
+
 TEST_F(stdio_e2e, crlf_lines_and_blank_lines_are_accepted) {
   server.write_line(initialize_line() + "\r");
   EXPECT_EQ(read_json(server)["id"], 1);

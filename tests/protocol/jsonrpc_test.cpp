@@ -41,6 +41,16 @@ TEST(jsonrpc, invalid_json_is_a_parse_error_without_id) {
   EXPECT_TRUE(m.id.is_null());
 }
 
+TEST(jsonrpc, deep_nesting_is_a_parse_error_naming_the_limit) {
+  auto m = parse(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":)"
+                 + std::string(200000, '[') + std::string(200000, ']') + "}");
+  ASSERT_EQ(m.type, kind::invalid);
+  EXPECT_EQ(error_code_of(m.error), ec::parse_error);
+  EXPECT_EQ(error_message(m.error),
+            "Parse error: the message nests arrays and objects deeper than 64 "
+            "levels");
+}
+
 TEST(jsonrpc, shape_faults_are_invalid_requests_keeping_the_id) {
   auto wrong_version = parse(R"({"jsonrpc":"1.0","id":4,"method":"ping"})");
   EXPECT_EQ(error_code_of(wrong_version.error), ec::invalid_request);

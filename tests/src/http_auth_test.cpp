@@ -187,16 +187,6 @@ private:
   std::thread thread_;
 };
 
-json claims_for(const std::string& sub, const std::string& scope) {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
-  return {{"iss", "https://as.example.com"},
-          {"aud", "https://mcp.example.com/mcp"},
-          {"sub", sub},
-          {"exp", now + 300},
-          {"scope", scope}};
-}
 
 } // namespace
 
@@ -314,14 +304,7 @@ TEST_F(http_auth, oauth_jwt_access_tokens_from_a_jwks_file) {
          {"auth.oauth_audience", "https://mcp.example.com/mcp"},
          {"auth.oauth_jwks", jwks_path},
          {"http.public_url", "https://mcp.example.com"}});
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
-  json claims{{"iss", "https://as.example.com"},
-              {"aud", "https://mcp.example.com/mcp"},
-              {"sub", "carol"},
-              {"exp", now + 300},
-              {"scope", "mcp:read"}};
+  auto claims = access_claims("carol", "mcp:read");
   auto good = token(*rsa, claims);
   auto sid = open_session(good);
   ASSERT_EQ(sid.size(), 32u);
@@ -360,17 +343,17 @@ TEST_F(http_auth, a_jwks_url_on_loopback_is_reloaded_for_a_new_key_id) {
          {"auth.oauth_audience", "https://mcp.example.com/mcp"},
          {"auth.oauth_jwks", as.url()}});
   EXPECT_EQ(as.fetches(), 1);
-  auto sid = open_session(token(*k1, claims_for("dave", "mcp:read")));
+  auto sid = open_session(token(*k1, access_claims("dave", "mcp:read")));
   EXPECT_EQ(sid.size(), 32u);
   // The authorization server rotates in k2: the first unknown kid reloads.
   as.set({{"keys", json::array({jwk_of(*k1), jwk_of(*k2)})}});
   auto r = post(initialize_line(1, "2025-11-25"), "",
-                token(*k2, claims_for("dave", "mcp:read")));
+                token(*k2, access_claims("dave", "mcp:read")));
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(as.fetches(), 2);
   // Another unknown kid right after: no new fetch, refused.
   auto r3 = post(initialize_line(1, "2025-11-25"), "",
-                 token(*k3, claims_for("dave", "mcp:read")));
+                 token(*k3, access_claims("dave", "mcp:read")));
   EXPECT_EQ(r3.status, 401u);
   EXPECT_EQ(as.fetches(), 2);
 }

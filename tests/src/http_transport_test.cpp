@@ -15,6 +15,7 @@
 #include "src/app/runtime.hpp"
 #include "src/config/options_table.hpp"
 #include "src/sim/tls.hpp"
+#include "src/transport/http_server.hpp"
 #include "tests/sim/http_client.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/fake_rest_client.hpp"
@@ -550,6 +551,27 @@ TEST_F(http_transport, resource_updates_reach_the_get_stream) {
   auto msg = parse_json(ev->data).value();
   EXPECT_EQ(msg["method"], "notifications/resources/updated");
   EXPECT_EQ(msg["params"]["uri"], "device://edge-1/health");
+}
+
+TEST(http_server_routes, a_route_that_throws_answers_500_and_the_server_serves_on) {
+  transport::http_server_settings settings;
+  settings.port = 0;
+  settings.io_threads = 1;
+  transport::http_server server{
+    settings,
+    [](transport::http_request&& req, transport::channel_ptr ch) {
+      if (req.path == "/throw")
+        throw std::runtime_error("route failure");
+      ch->respond_json(200, "{}");
+    },
+    nullptr};
+  ASSERT_FALSE(server.start());
+  auto failed = http_exchange(server.port(), "GET", "/throw", {});
+  EXPECT_EQ(failed.status, 500u) << failed.error;
+  EXPECT_EQ(body_json(failed)["error"]["code"], -32603) << failed.body;
+  // The same connection's I/O thread serves the next request.
+  EXPECT_EQ(http_exchange(server.port(), "GET", "/ok", {}).status, 200u);
+  server.stop();
 }
 
 } // namespace

@@ -158,3 +158,41 @@ TEST_F(jwt_test, roles_come_from_the_role_claim_or_the_scopes) {
 }
 
 } // namespace rmcp
+
+namespace rmcp {
+
+TEST_F(jwt_test, malformed_headers_and_claims_are_refused_without_throwing) {
+  ASSERT_TRUE(check(token(*rsa, claims())).who);
+  for (auto& [what, t] : malformed_tokens(*rsa, claims())) {
+    auth::jwt_result r;
+    EXPECT_NO_THROW(r = check(t)) << what;
+    EXPECT_FALSE(r.who) << what;
+    EXPECT_EQ(r.failure, auth::jwt_failure::invalid) << what;
+    EXPECT_FALSE(r.reason.empty()) << what;
+  }
+}
+
+TEST_F(jwt_test, a_jwks_with_wrong_typed_members_refuses_without_throwing) {
+  auto t = token(*rsa, claims());
+  auto odd = jwk_of(*rsa);
+  odd["kty"] = json::array({"RSA"});
+  odd["n"] = 1;
+  for (const json& keys :
+       {json{{"keys", json::array({{{"kid", 5}}, odd})}},
+        json{{"keys", "rsa-1"}}, json::array({jwk_of(*rsa)}), json(nullptr)}) {
+    auth::jwt_result r;
+    EXPECT_NO_THROW(r = auth::verify_jwt(t, keys, settings, now)) << keys;
+    EXPECT_FALSE(r.who) << keys;
+  }
+  // A JWKS key with a non-string alg or use does not fit any token.
+  for (const char* member : {"alg", "use"}) {
+    auto key = jwk_of(*rsa);
+    key[member] = 256;
+    json keys{{"keys", json::array({key})}};
+    auth::jwt_result r;
+    EXPECT_NO_THROW(r = auth::verify_jwt(t, keys, settings, now)) << member;
+    EXPECT_FALSE(r.who) << member;
+  }
+}
+
+} // namespace rmcp
