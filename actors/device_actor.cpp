@@ -114,6 +114,17 @@ caf::error device_state::admit(device_job job) {
   if (draining)
     return make_error(ec::shutting_down,
                       "device " + id() + " is stopping; retry shortly");
+  // The fleet passes an empty credential when the store holds none (never
+  // entered, or dropped when the endpoint changed): nothing, not even a
+  // request without a password, goes to the router then.
+  if (setup.creds.username.empty())
+    return make_error(ec::router_auth_failed,
+                      "device " + id()
+                        + " has no stored credential (none was entered, or "
+                          "it was dropped when its address changed); an "
+                          "operator must enter the password: routeros-mcp "
+                          "device update "
+                        + id() + " --password-env VAR");
   if (job.req.lease != 0
       && (job.req.lease != lock.lease || lock.closing || !lock.client_lease))
     return make_error(ec::conflict,

@@ -116,6 +116,11 @@ caf::expected<T> read_with(kv_store& kv,
 
 } // namespace
 
+bool same_endpoint(const device_record& a, const device_record& b) {
+  return a.host == b.host && a.port == b.port && a.scheme == b.scheme
+         && a.tls == b.tls;
+}
+
 bool is_valid_device_id(std::string_view id) {
   if (id.empty() || id.size() > 64)
     return false;
@@ -166,7 +171,8 @@ caf::expected<device_record> device_store::device(const std::string& id) {
     });
 }
 
-caf::error device_store::put_device_in(write_txn& txn, device_record& rec) {
+caf::error device_store::put_device_in(write_txn& txn, device_record& rec,
+                                       std::optional<device_record>* previous) {
   if (auto err = check_device_id(rec.id))
     return err;
   auto existing = device_table.get(txn, rec.id);
@@ -178,13 +184,19 @@ caf::error device_store::put_device_in(write_txn& txn, device_record& rec) {
   else if (rec.created_at == 0)
     rec.created_at = ts;
   rec.updated_at = ts;
+  if (previous)
+    *previous = std::move(*existing);
   return device_table.put(txn, rec.id, rec);
 }
 
 caf::error device_store::put_device(device_record rec) {
-  return write_atomically(*kv_, [&](write_txn& txn) {
-    if (auto err = put_device_in(txn, rec))
+  return write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    std::optional<device_record> previous;
+    if (auto err = put_device_in(txn, rec, &previous))
       return err;
+    if (previous && !same_endpoint(*previous, rec))
+      if (auto gone = txn.erase(tables::credentials, rec.id); !gone)
+        return gone.error();
     return bump_generation(txn);
   });
 }

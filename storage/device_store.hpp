@@ -43,6 +43,10 @@ struct device_store_options {
 /// True for ids matching [a-z0-9][a-z0-9_.-]{0,63}.
 bool is_valid_device_id(std::string_view id);
 
+/// True when both records send their credential to the same place: host,
+/// port, scheme and TLS settings (mode, CA file, fingerprint, server name).
+bool same_endpoint(const device_record& a, const device_record& b);
+
 class device_store {
 public:
   /// Uses `kv` as is: call `upgrade` first (the open_* functions do).
@@ -58,10 +62,14 @@ public:
   caf::expected<device_record> device(const std::string& id);
 
   /// Inserts or replaces a device (keeps `created_at` of an existing one,
-  /// sets `updated_at`); bumps the generation.
+  /// sets `updated_at`); bumps the generation. When the endpoint changes
+  /// (`same_endpoint` is false) the stored credential is dropped in the
+  /// same transaction: a password is never sent to an address it was not
+  /// entered for.
   caf::error put_device(device_record rec);
 
-  /// Like `put_device`, and stores the credential in the same transaction.
+  /// Like `put_device`, but stores `cred` (entered for the new endpoint) in
+  /// the same transaction instead of dropping the old one.
   caf::error put_device(device_record rec, const credential& cred);
 
   /// Removes a device with its credential, health history and snapshots;
@@ -134,7 +142,9 @@ public:
 private:
   int64_t now() const;
 
-  caf::error put_device_in(write_txn& txn, device_record& rec);
+  /// Writes `rec`; the record it replaces in `*previous` (if any).
+  caf::error put_device_in(write_txn& txn, device_record& rec,
+                           std::optional<device_record>* previous = nullptr);
 
   caf::error put_credential_in(write_txn& txn, const std::string& id,
                                const credential& cred);

@@ -9,11 +9,13 @@
 #include "protocol/routeros.hpp"
 #include "protocol/system_resource.hpp"
 #include "protocol/version.hpp"
+#include "src/app/identities.hpp"
 #include "src/app/runtime.hpp"
 #include "src/routeros/beast_client.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
 #include "src/tools/device_report.hpp"
+#include "storage/audit_log.hpp"
 
 namespace rmcp::cli {
 
@@ -220,10 +222,37 @@ struct device_cli::state {
   bool yes = false;
   std::string filter_environment;
   record_options rec;
+  const config::server_options* opts = nullptr;
   std::shared_ptr<storage::device_store> db;
 
   void print(const json& value) {
     std::cout << value.dump(2) << "\n";
+  }
+
+  /// Appends a `change` record of this registry change (`before`/`after`
+  /// null when the device did not / no longer exists; `login`: what
+  /// happened to the stored credential) to the audit trail; a failed append
+  /// is reported, the change stays.
+  void audit(const char* command, json before, json after,
+             const std::string& login) {
+    auto who = app::cli_identity(*opts, "");
+    audit_record r;
+    r.kind = audit_kind::change;
+    r.actor = who.subject;
+    r.role = who.role;
+    r.transport = who.transport;
+    r.tool = std::string{"device "} + command;
+    r.device_id = id;
+    r.devices = {id};
+    r.outcome = "applied";
+    r.arguments = {{"login", login}};
+    r.before = std::move(before);
+    r.after = std::move(after);
+    storage::audit_log trail{db->kv()};
+    if (auto seq = trail.append(std::move(r)); !seq)
+      std::cerr << "routeros-mcp: the change was made but not recorded in "
+                   "the audit trail: "
+                << error_message(seq.error()) << "\n";
   }
 
   /// The last health sample in the store, or null.
@@ -271,6 +300,7 @@ int device_cli::state::do_add(const config::server_options& opts) {
   auto stored = db->device(id);
   if (!stored)
     return report(stored.error());
+  audit("add", nullptr, tools::record_json(*stored), "stored");
   if (as_json)
     print(tools::record_json(*stored));
   else
@@ -365,9 +395,12 @@ int device_cli::state::do_update() {
   auto r = db->device(id);
   if (!r)
     return report(r.error());
-  auto old_username = r->username;
+  auto before = *r;
   if (auto err = apply(rec, *r))
     return report(err);
+  // A new endpoint drops the stored password (put_device without one):
+  // it was entered for the old address, never to be sent elsewhere.
+  bool moved = !storage::same_endpoint(before, *r);
   bool new_secret = !rec.password_file.empty() || !rec.password_env.empty()
                     || rec.ask_password;
   std::optional<credential> cred;
@@ -382,12 +415,14 @@ int device_cli::state::do_update() {
       return report(make_error(ec::invalid_arguments,
                                "--ask-password needs a terminal"));
     cred = credential{r->username, **secret};
-  } else if (r->username != old_username) {
+  } else if (!moved && r->username != before.username) {
     auto stored = db->get_credential(id);
-    if (!stored)
+    if (stored) {
+      cred = *stored;
+      cred->username = r->username;
+    } else if (error_code_of(stored.error()) != ec::device_not_found) {
       return report(stored.error());
-    cred = *stored;
-    cred->username = r->username;
+    }
   }
   auto err = cred ? db->put_device(*r, *cred) : db->put_device(*r);
   if (err)
@@ -395,12 +430,25 @@ int device_cli::state::do_update() {
   auto stored = db->device(id);
   if (!stored)
     return report(stored.error());
-  if (as_json)
-    print(tools::record_json(*stored));
-  else
+  auto credential_change = new_secret ? "replaced"
+                           : moved    ? "dropped"
+                                      : "unchanged";
+  auto after = tools::record_json(*stored);
+  audit("update", tools::record_json(before), after, credential_change);
+  if (as_json) {
+    after["credential"] = credential_change;
+    print(after);
+  } else {
     std::cout << "updated " << id << ": " << endpoint_text(*stored)
               << ", environment " << stored->environment
-              << (cred ? ", credential replaced" : "") << "\n";
+              << (new_secret ? ", credential replaced" : "")
+              << (moved && !new_secret
+                    ? ", stored credential dropped (new endpoint): give the "
+                      "password again with --password-file, --password-env "
+                      "or --ask-password"
+                    : "")
+              << "\n";
+  }
   return exit_code::ok;
 }
 
@@ -415,6 +463,7 @@ int device_cli::state::do_remove() {
                              "--yes"));
   if (auto err = db->remove_device(id))
     return report(err);
+  audit("remove", tools::record_json(*r), nullptr, "dropped");
   if (as_json)
     print({{"removed", id}});
   else
@@ -517,6 +566,7 @@ int device_cli::run(const config::server_options& opts) {
     return exit_code::failure;
   }
   s.db = std::move(*db);
+  s.opts = &opts;
   if (s.add->parsed())
     return s.do_add(opts);
   if (s.list->parsed())

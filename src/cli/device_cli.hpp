@@ -7,7 +7,9 @@
 //
 // Passwords never come from argv: --password-file FILE, --password-env VAR
 // (default ROUTEROS_MCP_DEVICE_PASSWORD when set), or an interactive prompt
-// without echo.
+// without echo. An update that changes the endpoint (host, port, scheme,
+// TLS) drops the stored password unless a new one is given. add, update and
+// remove are audited (kind "change", tool "device add|update|remove").
 //
 // Exit codes:
 //   0  success

@@ -36,12 +36,6 @@ json flags_json(const device_flags& f) {
   return out;
 }
 
-void apply_flags(const json& given, device_flags& f) {
-  for (auto& [name, member] : flag_members)
-    if (auto i = given.find(name); i != given.end() && i->is_boolean())
-      f.*member = i->get<bool>();
-}
-
 double percent(uint64_t part, uint64_t whole) {
   return whole == 0 ? 0.0
                     : std::round(1000.0 * static_cast<double>(part)

@@ -26,9 +26,6 @@ json iso_time(int64_t unix_ms);
 /// Every capability flag by name.
 json flags_json(const device_flags& f);
 
-/// Sets the flags named in `given` (booleans keyed like flags_json).
-void apply_flags(const json& given, device_flags& f);
-
 /// A registry record (the password lives elsewhere and is never shown).
 json record_json(const device_record& r);
 

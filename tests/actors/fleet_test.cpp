@@ -167,6 +167,43 @@ TEST_F(fleet_test, a_changed_password_alone_reaches_the_device) {
   EXPECT_EQ(factory->client("r1")->endpoint().creds.password, "rotated");
 }
 
+TEST_F(fleet_test, a_device_without_credential_sends_nothing_to_its_router) {
+  add(test::test_device("r1"), "pw");
+  start();
+  ASSERT_TRUE(check("r1")->has_value());
+  auto sent = factory->client("r1")->calls().size();
+  ASSERT_GT(sent, 0u);
+  // The CLI moved the device: the store dropped the credential.
+  auto moved = test::test_device("r1");
+  moved.host = "127.0.0.9";
+  data->devices["r1"] = moved;
+  data->creds.erase("r1");
+  ++data->generation;
+  advance_time(5s);
+  ASSERT_EQ(factory->made("r1"), 2u);
+  auto dev = lookup("r1");
+  rest_request req;
+  req.path = "/ip/address";
+  auto res = test::ask<rest_response>(sys, ***dev, atom::exec_v, req);
+  run();
+  EXPECT_EQ(code_of(res), ec::router_auth_failed);
+  EXPECT_NE(error_message((*res)->error()).find("no stored credential"),
+            std::string::npos);
+  auto sample = check("r1");
+  ASSERT_TRUE(sample->has_value());
+  EXPECT_EQ((***sample).status, device_status::unreachable);
+  EXPECT_EQ((***sample).error_kind, "router_auth_failed");
+  EXPECT_TRUE(factory->client("r1")->calls().empty());
+  // An operator enters the password again: requests flow.
+  data->creds["r1"] = credential{"api", "new"};
+  ++data->generation;
+  advance_time(5s);
+  auto healthy = check("r1");
+  ASSERT_TRUE(healthy->has_value());
+  EXPECT_EQ((***healthy).status, device_status::healthy);
+  EXPECT_EQ(factory->client("r1")->endpoint().creds.password, "new");
+}
+
 TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
   add(test::test_device("r1"));
   start();

@@ -94,6 +94,42 @@ TEST_F(device_cli_test, add_list_show_update_remove_round_trip) {
   EXPECT_EQ(run_json({"list"}).size(), 1u);
 }
 
+TEST_F(device_cli_test, a_new_endpoint_drops_the_stored_password) {
+  const std::string stored = "stored (decrypts with the current key)";
+  ASSERT_EQ(add("edge-01").code, 0);
+  auto same = run_json({"update", "edge-01", "--name", "Edge", "--username",
+                        "api2", "--tag", "site=ams", "--critical"});
+  EXPECT_EQ(same["credential"], "unchanged");
+  EXPECT_EQ(run_json({"show", "edge-01"})["credential"], stored);
+  const std::vector<std::vector<std::string>> moves{
+    {"--host", "127.0.0.2"},        {"--port", "8443"},
+    {"--tls-mode", "insecure"},     {"--fingerprint", fingerprint},
+    {"--ca-file", "/etc/other.pem"}, {"--server-name", "r1.example"},
+    {"--scheme", "http"}};
+  for (auto& move : moves) {
+    auto entered = run({"update", "edge-01", "--password-env", "PW"},
+                       {{"PW", "pw-" + move[0]}});
+    ASSERT_EQ(entered.code, 0) << entered.err;
+    ASSERT_EQ(run_json({"show", "edge-01"})["credential"], stored);
+    std::vector<std::string> args{"update", "edge-01"};
+    args.insert(args.end(), move.begin(), move.end());
+    EXPECT_EQ(run_json(args)["credential"], "dropped") << move[0];
+    auto shown = run_json({"show", "edge-01"});
+    EXPECT_NE(shown["credential"].get<std::string>().find(
+                "no stored credential"),
+              std::string::npos)
+      << move[0] << ": " << shown.dump();
+  }
+  // A password given with the move is kept for the new endpoint.
+  auto both = run({"update", "edge-01", "--host", "127.0.0.3",
+                   "--password-env", "PW"},
+                  {{"PW", "for-the-new-host"}});
+  ASSERT_EQ(both.code, 0) << both.err;
+  EXPECT_NE(both.out.find("credential replaced"), std::string::npos)
+    << both.out;
+  EXPECT_EQ(run_json({"show", "edge-01"})["credential"], stored);
+}
+
 TEST_F(device_cli_test, exit_codes_tell_what_went_wrong) {
   ASSERT_EQ(add("edge-01").code, 0);
   EXPECT_EQ(add("edge-01").code, 4);

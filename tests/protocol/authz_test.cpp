@@ -40,7 +40,7 @@ TEST(authz, roles_follow_tier_and_annotations) {
   auto echo = tool("echo", mcp::tool_tier::platform, {true, false, true, false});
   auto read = tool("get_dns_status", mcp::tool_tier::fundamental, reads);
   auto write = tool("set_system_identity", mcp::tool_tier::advanced, writes);
-  auto registry = tool("register_device", mcp::tool_tier::advanced,
+  auto registry = tool("update_device", mcp::tool_tier::advanced,
                        service_write);
   auto heavy_read = tool("bandwidth_test", mcp::tool_tier::professional,
                          {true, false, false, true});

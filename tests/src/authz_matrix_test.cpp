@@ -243,21 +243,24 @@ TEST_F(authz_matrix_test, audit_resources_show_only_what_the_caller_may_see) {
 
 TEST_F(authz_matrix_test, no_tool_or_resource_output_leaks_a_password) {
   who = identity{"root", "admin", "test", {}, {}, {}, {}, {}};
+  auto r = test::test_device("new-1");
+  r.host = "192.0.2.10";
+  add_device(r, "Sup3r-Secret-Pw");
   start_with(1);
-  auto reg = call("register_device",
-                  {{"device_id", "new-1"}, {"name", "new one"},
-                   {"host", "192.0.2.10"},
-                   {"username", "admin"}, {"password", "Sup3r-Secret-Pw"}});
-  EXPECT_FALSE(reg.value("isError", false)) << reg.dump();
-  std::string seen = reg.dump() + call("list_devices").dump();
+  auto upd = call("update_device", {{"device_id", "new-1"}, {"name", "new one"}});
+  EXPECT_FALSE(upd.value("isError", false)) << upd.dump();
+  std::string seen = upd.dump() + call("list_devices").dump();
   for (auto* uri : {"fleet://health-summary", "fleet://devices/all",
                     "device://new-1/overview", "device://sim-0/overview",
                     "audit://recent", "audit://devices/new-1"})
     seen += request("resources/read", {{"uri", uri}}).dump();
   EXPECT_EQ(seen.find("Sup3r-Secret-Pw"), std::string::npos);
-  // The password reached the store (encrypted), and the audit says ***.
+  // The registry change is audited, the credential kept and never shown.
   ASSERT_FALSE(data->changes().empty());
-  EXPECT_EQ(data->changes().back().arguments["password"], "*****");
+  EXPECT_EQ(data->changes().back().tool, "update_device");
+  EXPECT_EQ(data->changes().back().after.dump().find("Sup3r"),
+            std::string::npos);
+  EXPECT_EQ(data->creds["new-1"].password, "Sup3r-Secret-Pw");
 }
 
 } // namespace rmcp

@@ -1,6 +1,6 @@
 // The write tools with guards against the simulator: IP addresses
 // (interface existence, overlapping networks, dynamic and management
-// addresses), mcp-* address lists, and the registry tools.
+// addresses) and mcp-* address lists.
 
 #include "tests/support/sim_harness.hpp"
 
@@ -115,43 +115,6 @@ TEST_F(guarded_write_tools_test, only_mcp_address_lists_are_changed) {
                        on(0, {{"list_name", "mcp-x"}, {"address", "nope"}})),
             "invalid_arguments");
   EXPECT_EQ(data->changes().size(), 2u);
-}
-
-TEST_F(guarded_write_tools_test, devices_are_registered_and_updated) {
-  start_writable();
-  json reg{{"device_id", "edge-9"}, {"name", "Edge 9"},
-           {"host", "127.0.0.1"}, {"port", sim_fleet->port(0)},
-           {"scheme", "https"}, {"tls_mode", "insecure"},
-           {"username", sim_fleet->username()}, {"password", "routeros-sim"},
-           {"tags", {{"site", "ams"}}}};
-  auto out = ok("register_device", reg);
-  EXPECT_EQ(out["changed"], true);
-  EXPECT_EQ(out["device"]["tags"]["site"], "ams");
-  EXPECT_EQ(out.dump().find("routeros-sim\""), std::string::npos)
-    << "the password must never be echoed";
-  ASSERT_EQ(data->devices.count("edge-9"), 1u);
-  EXPECT_EQ(data->creds["edge-9"].password, "routeros-sim");
-  ASSERT_EQ(data->changes().size(), 1u);
-  EXPECT_EQ(data->changes()[0].arguments["password"], "*****");
-  EXPECT_EQ(error_kind("register_device", reg), "conflict");
-  // The new device is usable at once.
-  EXPECT_EQ(ok("get_system_clock", {{"device_id", "edge-9"}})["device_id"],
-            "edge-9");
-  auto upd = ok("update_device", {{"device_id", "edge-9"},
-                                  {"flags", {{"allow_advanced_writes", true}}},
-                                  {"name", "Edge 9"}});
-  EXPECT_EQ(upd["changed"], true);
-  EXPECT_EQ(upd["updated_fields"], json({"flags"}));
-  EXPECT_TRUE(data->devices["edge-9"].flags.allow_advanced_writes);
-  EXPECT_EQ(data->creds["edge-9"].password, "routeros-sim");
-  auto same = ok("update_device", {{"device_id", "edge-9"}, {"name", "Edge 9"}});
-  EXPECT_EQ(same["changed"], false);
-  auto other = reg;
-  other["device_id"] = "edge-10";
-  other["environment"] = "prod";
-  EXPECT_EQ(error_kind("register_device", other), "environment_mismatch");
-  EXPECT_EQ(error_kind("update_device", {{"device_id", "nope"}, {"name", "x"}}),
-            "device_not_found");
 }
 
 } // namespace rmcp

@@ -226,9 +226,8 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
   ASSERT_EQ(sid.size(), 32u);
   auto ok = call(sid, reader, "echo", {{"message", "hi"}});
   EXPECT_FALSE(ok.value("isError", false)) << ok.dump();
-  auto no = call(sid, reader, "register_device",
-                 {{"id", "r9"}, {"host", "10.0.0.9"}, {"username", "u"},
-                  {"password", "p"}});
+  auto no = call(sid, reader, "update_device",
+                 {{"device_id", "r9"}, {"name", "r9"}});
   EXPECT_TRUE(no.value("isError", false)) << no.dump();
   auto text = no["content"][0]["text"].get<std::string>();
   EXPECT_NE(text.find("identity 'robot' (role read_only"), std::string::npos)
@@ -252,7 +251,7 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
     for (auto& rec : *recent) {
       denied = denied
                || (rec.kind == "denied" && rec.actor == "robot"
-                   && rec.tool == "register_device"
+                   && rec.tool == "update_device"
                    && rec.role == "read_only");
       called = called || (rec.kind == "call" && rec.tool == "echo"
                           && rec.actor == "robot" && rec.outcome == "ok");
@@ -270,7 +269,7 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
                      .dump(),
                    sid, reader);
   EXPECT_EQ(read.status, 200u) << read.body;
-  EXPECT_NE(read.body.find("register_device"), std::string::npos) << read.body;
+  EXPECT_NE(read.body.find("update_device"), std::string::npos) << read.body;
   EXPECT_EQ(read.body.find(reader.substr(5)), std::string::npos);
   EXPECT_EQ(read.body.find(reader.substr(reader.rfind('_') + 1)),
             std::string::npos);
@@ -278,7 +277,7 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
   // Refusals show in the metrics.
   auto metrics = http_exchange(port, "GET", "/metrics", {});
   EXPECT_NE(metrics.body.find(
-              "rmcp_tool_calls_total{outcome=\"denied\",tool=\"register_device\"}"),
+              "rmcp_tool_calls_total{outcome=\"denied\",tool=\"update_device\"}"),
             std::string::npos)
     << metrics.body.substr(0, 2000);
   EXPECT_NE(metrics.body.find("reason=\"unauthenticated\""), std::string::npos);

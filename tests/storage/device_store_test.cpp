@@ -1,6 +1,8 @@
 // The device store on both engines: devices, credentials, bounded health
 // history, snapshots with retention, the generation counter and status.
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
@@ -185,6 +187,44 @@ TYPED_TEST(device_store_test, credential_of_an_unknown_device_is_device_not_foun
   EXPECT_EQ(error_code_of(missing.error()), ec::device_not_found);
   EXPECT_NE(error_message(missing.error()).find("no stored credential"),
             std::string::npos);
+}
+
+TYPED_TEST(device_store_test, a_new_endpoint_drops_the_credential_in_the_same_write) {
+  this->add("edge-01");
+  auto rec = make_device("edge-01");
+  rec.name = "renamed";
+  rec.tags = {{"site", "fra"}};
+  rec.flags.allow_advanced_writes = true;
+  ASSERT_FALSE(this->store->put_device(rec));
+  ASSERT_TRUE(this->store->get_credential("edge-01"))
+    << "same endpoint: the credential stays";
+  auto moves = std::vector<std::function<void(device_record&)>>{
+    [](device_record& r) { r.host = "192.0.2.66"; },
+    [](device_record& r) { r.port = 9443; },
+    [](device_record& r) { r.scheme = "http"; },
+    [](device_record& r) { r.tls.mode = "insecure"; },
+    [](device_record& r) { r.tls.fingerprint_sha256 = "EF:01"; },
+    [](device_record& r) { r.tls.ca_file = "/tmp/other-ca.pem"; },
+    [](device_record& r) { r.tls.server_name = "elsewhere.example"; }};
+  for (size_t i = 0; i < moves.size(); ++i) {
+    this->add("edge-01");
+    auto before = *this->store->generation();
+    auto moved = make_device("edge-01");
+    moves[i](moved);
+    EXPECT_FALSE(storage::same_endpoint(make_device("edge-01"), moved)) << i;
+    ASSERT_FALSE(this->store->put_device(moved));
+    auto cred = this->store->get_credential("edge-01");
+    ASSERT_FALSE(cred) << "move " << i << " kept the credential";
+    EXPECT_EQ(error_code_of(cred.error()), ec::device_not_found);
+    EXPECT_EQ(*this->store->generation(), before + 1);
+  }
+  // A password entered with the move is stored for the new endpoint.
+  auto moved = make_device("edge-01");
+  moved.host = "192.0.2.77";
+  ASSERT_FALSE(this->store->put_device(moved, credential{"api", "new-pw"}));
+  auto cred = this->store->get_credential("edge-01");
+  ASSERT_TRUE(cred) << error_message(cred.error());
+  EXPECT_EQ(cred->password, "new-pw");
 }
 
 TYPED_TEST(device_store_test, a_wrong_key_fails_with_a_message_naming_the_device) {
