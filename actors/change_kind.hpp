@@ -103,9 +103,12 @@ struct change_kind {
                                        const json& snapshot, const json& now);
 
   /// RouterOS script that restores `snapshot` on the router itself (the
-  /// dead-man's on-event; the coordinator appends the job's own removal).
-  /// Required when `risky`, else may be nullptr.
-  std::string (*revert_script)(const json& params, const json& snapshot);
+  /// dead-man's on-event; the coordinator appends the job's own removal),
+  /// built only with protocol/ros_script.hpp; an error when `snapshot`
+  /// holds what no script may carry (a router's field name that is not an
+  /// identifier). Required when `risky`, else may be nullptr.
+  caf::expected<std::string> (*revert_script)(const json& params,
+                                              const json& snapshot);
 
   /// True when a GET of `reads` that RouterOS answers with "no such command
   /// or directory" (`is_absent_menu`: a menu of a package the router lacks,

@@ -5,6 +5,7 @@
 #include "actors/metrics.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "protocol/ros_script.hpp"
 
 namespace rmcp::detail {
 
@@ -420,8 +421,14 @@ void coordinator::arm_deadman(int32_t ib, const std::string& id, const device_ct
                               const json& snapshot, std::function<void()> apply,
                               std::function<void(const std::string&)> failed) {
   auto name = deadman_job_name(plan_id);
-  auto script = kind->revert_script(plan.params, snapshot)
-                + "; /system scheduler remove [find name=" + name + "]";
+  auto revert = kind->revert_script(plan.params, snapshot);
+  if (!revert) {
+    failed("arming the dead-man revert failed: "
+           + error_message(revert.error()));
+    return;
+  }
+  auto script = *revert + "; /system scheduler remove [find name="
+                + ros_script::literal(name) + "]";
   auto st = make_step("deadman-arming", ib, id);
   st.detail = {{"job", name},
                {"delay_ms", deps.settings.deadman_delay.count()},

@@ -1,5 +1,6 @@
 #include "sim/script.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 
@@ -14,6 +15,7 @@ struct token {
   std::string text;  ///< the word, or the value of key=value
   bool has_key = false;
   bool expr = false; ///< text is the inside of [ ... ]
+  bool substituted = false; ///< a quoted part holds an unescaped $
 };
 
 struct script_error {
@@ -67,16 +69,35 @@ std::vector<std::pair<int, std::string>> statements(std::string_view src) {
   return out;
 }
 
+/// The value of an upper-case hex digit, or -1.
+int hex_digit(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 /// Reads a quoted string starting at s[i] == '"'; advances i past it.
-std::string read_quoted(std::string_view s, std::size_t& i) {
+/// RouterOS escapes: \" \\ \$ \? \_ (space) \a \b \f \n \r \t \v and \HH (a
+/// byte in two upper-case hex digits). An unescaped `$` is variable
+/// substitution, which this interpreter does not do: `substituted` is set.
+std::string read_quoted(std::string_view s, std::size_t& i, bool& substituted) {
+  static constexpr std::pair<char, char> named[] = {
+    {'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'a', '\a'},
+    {'b', '\b'}, {'f', '\f'}, {'v', '\v'}, {'_', ' '}};
   std::string out;
   for (++i; i < s.size() && s[i] != '"'; ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      char n = s[++i];
-      out += n == 'n' ? '\n' : n == 'r' ? '\r' : n == 't' ? '\t' : n;
-    } else {
+    if (s[i] == '$')
+      substituted = true;
+    if (s[i] != '\\' || i + 1 >= s.size()) {
       out += s[i];
+      continue;
     }
+    char n = s[++i];
+    if (i + 1 < s.size() && hex_digit(n) >= 0 && hex_digit(s[i + 1]) >= 0) {
+      out += static_cast<char>(hex_digit(n) * 16 + hex_digit(s[i + 1]));
+      ++i;
+      continue;
+    }
+    auto e = std::find_if(std::begin(named), std::end(named), [n](auto& x) { return x.first == n; });
+    out += e == std::end(named) ? n : e->second;
   }
   ++i;
   return out;
@@ -87,7 +108,9 @@ std::string read_bracket(std::string_view s, std::size_t& i) {
   std::size_t start = i + 1;
   bool quoted = false;
   for (; i < s.size(); ++i) {
-    if (s[i] == '"')
+    if (quoted && s[i] == '\\')
+      ++i;
+    else if (s[i] == '"')
       quoted = !quoted;
     else if (!quoted && s[i] == '[')
       ++depth;
@@ -129,7 +152,7 @@ std::vector<token> tokenize(std::string_view s) {
         continue;
       }
       if (s[i] == '"') {
-        word += read_quoted(s, i);
+        word += read_quoted(s, i, t.substituted);
         continue;
       }
       word += s[i++];
@@ -138,6 +161,13 @@ std::vector<token> tokenize(std::string_view s) {
     out.push_back(std::move(t));
   }
   return out;
+}
+
+/// An error when a quoted string of `toks` substitutes a variable.
+std::optional<script_error> substitution(const std::vector<token>& toks) {
+  if (std::none_of(toks.begin(), toks.end(), [](auto& t) { return t.substituted; }))
+    return std::nullopt;
+  return script_error{"variables are not supported (unescaped $ in a string)", ""};
 }
 
 class interpreter {
@@ -213,6 +243,8 @@ private:
   /// `[find ...]` in the menu `here` (or an explicit `[/path find ...]`).
   std::optional<script_error> find_expr(const std::string& inner, const path_node* here, std::string& ids) {
     auto toks = expand_path(tokenize(inner));
+    if (auto e = substitution(toks))
+      return e;
     std::size_t i = 0;
     const path_node* node = walk(toks, i, here);
     if (!node || !node->m || i >= toks.size() || toks[i].text != "find")
@@ -243,6 +275,8 @@ private:
     auto toks = expand_path(tokenize(text));
     if (toks.empty())
       return std::nullopt;
+    if (auto e = substitution(toks))
+      return e;
     if (toks[0].text == ":log" || toks[0].text == ":put")
       return builtin(toks);
     std::size_t i = 0;

@@ -8,8 +8,10 @@
 //   a line with a path only changes the current menu (export files);
 //   commands: add set remove enable disable move comment unset print, and
 //   the root commands /export and /import, :log info|warning|error, :put;
-//   values: word, "quoted \"string\"", [find], [find key=value ...],
-//   [find where key=value and key2="w"], [/path find ...].
+//   values: word, "quoted \"string\"" (RouterOS escapes \" \\ \$ \? \_ \a \b
+//   \f \n \r \t \v and \HH; an unescaped $ is refused: no variables),
+//   [find], [find key=value ...], [find where key=value and key2="w"],
+//   [/path find ...].
 //
 // Every state change goes through the same operations as the REST handlers
 // (ops.hpp).

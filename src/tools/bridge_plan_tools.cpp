@@ -18,6 +18,7 @@
 #include <cstdio>
 
 #include "protocol/error.hpp"
+#include "protocol/ros_script.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/kind_helpers.hpp"
 #include "src/tools/plan_flow.hpp"
@@ -240,21 +241,33 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
   return kind::restore_tables(snapshot, now, {bridges, ports});
 }
 
-std::string revert_script(const json& params, const json& snapshot) {
+caf::expected<std::string> revert_script(const json& params,
+                                         const json& snapshot) {
+  using ros_script::literal;
+  auto args = [](const json& fields, const std::vector<std::string>& skip) {
+    return ros_script::arguments(fields, ec::router_bad_response, skip);
+  };
   std::string out;
   for (auto& b : snapshot[bridges]) {
     auto fields = kind::content(b);
     if (!fields.contains("vlan-filtering"))
       fields["vlan-filtering"] = "false";
-    out += "/interface bridge set [find name="
-           + kind::script_quote(b.value("name", "")) + "]"
-           + kind::script_args(fields, {"name"});
+    auto set = args(fields, {"name"});
+    if (!set)
+      return set.error();
+    out += "/interface bridge set [find name=" + literal(b.value("name", ""))
+           + "]" + *set;
   }
   if (params.contains("interface")) {
-    out += (out.empty() ? "" : "; ") + std::string{"/interface bridge port remove [find interface="}
-           + kind::script_quote(params["interface"]) + "]";
-    for (auto& p : snapshot[ports])
-      out += "; /interface bridge port add" + kind::script_args(kind::content(p));
+    out += (out.empty() ? "" : "; ")
+           + std::string{"/interface bridge port remove [find interface="}
+           + literal(params["interface"].get<std::string>()) + "]";
+    for (auto& p : snapshot[ports]) {
+      auto add = args(kind::content(p), {});
+      if (!add)
+        return add.error();
+      out += "; /interface bridge port add" + *add;
+    }
   }
   return out;
 }

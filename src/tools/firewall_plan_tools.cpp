@@ -25,6 +25,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"
+#include "protocol/ros_script.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/kind_helpers.hpp"
 #include "src/tools/plan_flow.hpp"
@@ -405,10 +406,14 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
   return out;
 }
 
-std::string revert_script(const json&, const json& snapshot) {
+caf::expected<std::string> revert_script(const json&, const json& snapshot) {
   std::string out = "/ip firewall filter remove [find dynamic=no]";
-  for (auto& r : snapshot["rules"])
-    out += "; /ip firewall filter add" + kind::script_args(content(r));
+  for (auto& r : snapshot["rules"]) {
+    auto args = ros_script::arguments(content(r), ec::router_bad_response);
+    if (!args)
+      return args.error();
+    out += "; /ip firewall filter add" + *args;
+  }
   return out;
 }
 

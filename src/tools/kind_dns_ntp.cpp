@@ -4,6 +4,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"
+#include "protocol/ros_script.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/ros_fields.hpp"
 
@@ -138,14 +139,15 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
   return set_requests(snapshot, now);
 }
 
-std::string revert_script(const json&, const json& snapshot) {
+caf::expected<std::string> revert_script(const json&, const json& snapshot) {
   std::string out;
   if (snapshot.contains("dns_servers"))
-    out += "/ip dns set servers=\"" + joined(snapshot["dns_servers"]) + "\"";
+    out += "/ip dns set servers="
+           + ros_script::literal(joined(snapshot["dns_servers"]));
   if (snapshot.contains("ntp_servers"))
     out += std::string{out.empty() ? "" : "; "}
-           + "/system ntp client set servers=\""
-           + joined(snapshot["ntp_servers"]) + "\" enabled="
+           + "/system ntp client set servers="
+           + ros_script::literal(joined(snapshot["ntp_servers"])) + " enabled="
            + (snapshot.value("ntp_enabled", false) ? "yes" : "no");
   return out;
 }

@@ -46,16 +46,6 @@ caf::error check_text(const std::string& text, const char* name) {
   return caf::none;
 }
 
-std::string script_quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\' || c == '$')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::optional<std::string> duration(const std::string& text) {
   static constexpr std::pair<char, long long> units[] = {
     {'w', 604800}, {'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
@@ -85,22 +75,6 @@ std::optional<std::string> duration(const std::string& text) {
       out += std::to_string(total / size) + name;
       total %= size;
     }
-  return out;
-}
-
-std::string script_args(const json& fields,
-                        const std::vector<std::string>& skip) {
-  std::string out;
-  for (auto& [k, v] : fields.items()) {
-    if (std::find(skip.begin(), skip.end(), k) != skip.end())
-      continue;
-    auto text = v.is_string() ? v.get<std::string>() : v.dump();
-    out += " " + k + "=";
-    if (text == "true" || text == "false")
-      out += text == "true" ? "yes" : "no";
-    else
-      out += script_quote(text);
-  }
   return out;
 }
 

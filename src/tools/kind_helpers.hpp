@@ -2,7 +2,7 @@
 
 // Small pieces the change kinds of the professional tools share
 // (firewall, DHCP, bridge, wireless, address-list sync): argument errors,
-// REST requests, RouterOS booleans and script quoting for dead-man jobs.
+// REST requests and RouterOS booleans. (Script text: protocol/ros_script.hpp.)
 
 #include <optional>
 #include <string>
@@ -32,17 +32,9 @@ bool truthy(const json& v);
 /// free-text argument (comments, names): they end up in router scripts.
 caf::error check_text(const std::string& text, const char* name);
 
-/// `text` as a double-quoted RouterOS script string (" \ $ escaped).
-std::string script_quote(const std::string& text);
-
 /// A RouterOS duration ("1h30m", "90m", "1d") in RouterOS' own form
 /// ("1h30m"); nullopt when it is not one or zero.
 std::optional<std::string> duration(const std::string& text);
-
-/// `key=value` words of a RouterOS script command for `fields` (booleans
-/// as yes/no, everything else quoted), skipping `skip`.
-std::string script_args(const json& fields,
-                        const std::vector<std::string>& skip = {});
 
 /// The keys of `a` and `b` whose values differ, as a short text
 /// ("name: 'x' vs 'y'"); empty when equal.

@@ -141,6 +141,14 @@ struct creation : std::enable_shared_from_this<creation> {
               fail(error_message(step.error()));
               return;
             }
+            if (self->kind.risky) {
+              auto revert = self->kind.revert_script(self->params, current);
+              if (!revert) {
+                fail("no dead-man revert can be written: "
+                     + error_message(revert.error()));
+                return;
+              }
+            }
             for (auto& w : step->warnings)
               self->warnings.push_back(rec.id + ": " + w);
             self->previews[i] = {{"device_id", rec.id},

@@ -16,6 +16,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"
+#include "protocol/ros_script.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/kind_helpers.hpp"
 #include "src/tools/plan_flow.hpp"
@@ -356,7 +357,8 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
   return out;
 }
 
-std::string revert_script(const json& params, const json& snapshot) {
+caf::expected<std::string> revert_script(const json& params,
+                                         const json& snapshot) {
   auto k = keys(params);
   for (auto& r : snapshot.value("routes", json::array()))
     if (std::find(k.begin(), k.end(), r["dst_address"]) == k.end())
@@ -366,18 +368,13 @@ std::string revert_script(const json& params, const json& snapshot) {
     out += (out.empty() ? "" : "; ") + stmt;
   };
   for (auto& dst : k)
-    add("/ip route remove [find where dst-address=\"" + dst + "\" and static]");
+    add("/ip route remove [find where dst-address=" + ros_script::literal(dst)
+        + " and static]");
   for (auto& r : snapshot.value("routes", json::array())) {
-    std::string stmt = "/ip route add dst-address=\""
-                       + r["dst_address"].get<std::string>() + "\" distance="
-                       + std::to_string(r.value("distance", 1));
-    if (!r.value("gateway", "").empty())
-      stmt += " gateway=\"" + r["gateway"].get<std::string>() + "\"";
-    if (!r.value("comment", "").empty())
-      stmt += " comment=\"" + r["comment"].get<std::string>() + "\"";
-    if (r.value("disabled", false))
-      stmt += " disabled=yes";
-    add(stmt);
+    auto args = ros_script::arguments(ros_body(r), ec::router_bad_response);
+    if (!args)
+      return args.error();
+    add("/ip route add" + *args);
   }
   return out;
 }

@@ -11,9 +11,11 @@
 // there until it dies.
 
 #include <csignal>
+#include <set>
 
 #include <gtest/gtest.h>
 
+#include "actors/rollout.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
@@ -46,7 +48,8 @@ protected:
                         "--port", std::to_string(routers->port(i)),
                         "--username", "admin", "--fingerprint",
                         routers->fingerprint_sha256(),
-                        "--allow-professional-workflows"},
+                        "--allow-professional-workflows",
+                        "--allow-routing-writes"},
                        {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
       ASSERT_EQ(o.code, 0) << o.err;
       before.push_back(state_of(i));
@@ -68,11 +71,13 @@ protected:
   }
 
   /// A daemon over stdio on the data directory, initialized.
-  std::unique_ptr<child_process> daemon(const std::string& on_restart) {
+  std::unique_ptr<child_process> daemon(const std::string& on_restart,
+                                        const std::string& gate_delay = "0") {
     auto p = std::make_unique<child_process>(std::vector<std::string>{
       binary, "--data-dir", data.path(), "--log-level", "warn", "--set",
       "device.health_checks=false", "--set", "device.request_timeout=2m",
-      "--set", "rollout.gate_delay=0", "--set",
+      "--set", "rollout.gate_delay=" + gate_delay, "--set",
+      "rollout.deadman_delay=60s", "--set",
       "rollout.on_restart=" + on_restart, "serve", "--stdio"});
     handshake(*p);
     return p;
@@ -115,12 +120,13 @@ protected:
   }
 
   /// Starts the apply call (request id 900) with progress token "p".
-  void apply(child_process& p, const std::string& plan_id) {
+  void apply(child_process& p, const std::string& plan_id,
+             const std::string& tool = "config_apply_dns_ntp_rollout") {
     p.write_line(json{{"jsonrpc", "2.0"},
                       {"id", 900},
                       {"method", "tools/call"},
                       {"params",
-                       {{"name", "config_apply_dns_ntp_rollout"},
+                       {{"name", tool},
                         {"arguments",
                          {{"plan_id", plan_id},
                           {"approval_token", approve(plan_id)}}},
@@ -209,6 +215,22 @@ protected:
     return plan_id;
   }
 
+  /// Router `i`'s static routes to `dst`, without ids.
+  std::multiset<std::string> routes_to(size_t i, const std::string& dst) {
+    std::multiset<std::string> out;
+    auto got = routers->router(i).request("GET", "/rest/ip/route?dst-address=" + dst);
+    for (auto r : parse_json(got.body).value_or(json::array())) {
+      r.erase(".id");
+      out.insert(r.dump());
+    }
+    return out;
+  }
+
+  std::string identity(size_t i) {
+    auto got = routers->router(i).request("GET", "/rest/system/identity");
+    return parse_json(got.body).value_or(json{}).value("name", "");
+  }
+
   std::unique_ptr<sim::fleet> routers;
   temp_dir data;
   std::vector<json> before;
@@ -276,6 +298,43 @@ TEST_F(rollout_e2e, a_cancel_from_the_cli_ends_an_hour_long_pause_at_once) {
     EXPECT_EQ(state_of(i), before[i]) << id(i);
   d->close_stdin();
   EXPECT_EQ(d->wait(30s), 0) << d->stderr_text();
+}
+
+TEST_F(rollout_e2e, a_route_comment_holding_script_runs_nothing_when_the_dead_man_fires) {
+  // Comments someone wrote on the router: one tries to end the dead-man's
+  // string and run a command, one holds a plain quote.
+  for (auto& [gw, comment] :
+       {std::pair<std::string, std::string>{
+          "10.155.0.254", "legit\"; /system identity set name=X; :put \""},
+        {"10.155.0.253", "say \"hi\""}})
+    routers->router(0).request("PUT", "/rest/ip/route",
+                               json{{"dst-address", "10.44.0.0/16"},
+                                    {"gateway", gw},
+                                    {"comment", comment}}
+                                 .dump());
+  auto routes = routes_to(0, "10.44.0.0/16");
+  ASSERT_EQ(routes.size(), 2u);
+  auto name = identity(0);
+  // The gate waits ten minutes: the dead-man job stays armed.
+  auto d = daemon("rollback", "10m");
+  auto plan = ok(*d, "plan_modify_static_route",
+                 {{"device_ids", {id(0)}},
+                  {"dst_address", "10.44.0.0/16"},
+                  {"gateway", "10.155.0.254"},
+                  {"new_comment", "changed"}});
+  auto plan_id = plan.value("plan_id", "");
+  apply(*d, plan_id, "apply_routing_plan");
+  ASSERT_TRUE(await_progress(*d, id(0) + ": applied"));
+  ASSERT_NE(routes_to(0, "10.44.0.0/16"), routes);
+  // The daemon dies; the router's own job fires after its delay.
+  d->kill(SIGKILL);
+  EXPECT_EQ(d->wait(10s), 128 + SIGKILL);
+  routers->advance_clock(61s);
+  EXPECT_EQ(identity(0), name);
+  EXPECT_EQ(routes_to(0, "10.44.0.0/16"), routes);
+  auto jobs = routers->router(0).request(
+    "GET", "/rest/system/scheduler?name=" + deadman_job_name(plan_id));
+  EXPECT_EQ(parse_json(jobs.body).value_or(json{}), json::array()) << jobs.body;
 }
 
 } // namespace rmcp

@@ -56,6 +56,14 @@ TEST_F(scripts, statements_paths_and_find_selectors) {
   EXPECT_NE(execute("/ip frobnicate").find("bad command name frobnicate"), std::string::npos);
 }
 
+TEST_F(scripts, quoted_strings_take_routeros_escapes_and_no_variables) {
+  EXPECT_EQ(execute(R"(:put "a\"b\\c\$d\3F\5B\_\7F|\n")"), "a\"b\\c$d?[ \x7f|\n\r\n");
+  execute(R"(/ip firewall address-list add list=mcp-q address=192.0.2.9 comment="x\"]; y")");
+  EXPECT_EQ(execute(R"(/ip firewall address-list set [find where comment="x\"]; y"] list=mcp-r)"), "");
+  EXPECT_EQ(call_json("GET", "/rest/ip/firewall/address-list?list=mcp-r").size(), 1u);
+  EXPECT_NE(execute(R"(:put "$x")").find("variables are not supported"), std::string::npos);
+}
+
 TEST_F(scripts, export_to_a_file_then_read_it_in_chunks) {
   EXPECT_EQ(call("POST", "/rest/export", R"({"file":"backup"})").body, "[]");
   auto files = call_json("GET", "/rest/file?name=backup.rsc");

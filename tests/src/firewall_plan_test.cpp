@@ -245,4 +245,42 @@ TEST_F(firewall_plan_test, dead_man_restores_a_router_cut_off_by_a_rule) {
   EXPECT_EQ(res["structuredContent"].value("state", ""), "rolled_back");
 }
 
+TEST_F(firewall_plan_test, a_router_field_name_that_is_no_identifier_never_enters_a_script) {
+  start(1);
+  sim_fleet->router(0).request(
+    "PUT", "/rest/ip/firewall/filter",
+    R"({"chain":"forward","action":"accept","comment":"odd"})");
+  auto identity = router_get(0, "/system/identity").value("name", "");
+  auto id = plan("plan_remove_firewall_rule",
+                 {{"device_ids", ids(0, 1)}, {"match_comment", "odd"}})
+              .value("plan_id", "");
+  // The router now answers a field whose name is script.
+  const std::string name = "x=1; /system identity set name=X";
+  sim_fleet->router(0).with_state([&](sim::router_state& st) {
+    for (auto& r : st.tab("/ip/firewall/filter").rows)
+      if (r.f.get("comment") == "odd")
+        r.f.set(name, "1");
+  });
+  ASSERT_EQ(with_comment(0, "odd").at(0).value(name, ""), "1");
+  // Applying refuses to arm the dead-man: nothing is written.
+  auto report = apply(id);
+  EXPECT_NE(report.value("state", ""), "completed") << report.dump();
+  EXPECT_NE(report.dump().find("arming the dead-man revert failed"),
+            std::string::npos)
+    << report.dump();
+  EXPECT_EQ(deadman_jobs(0, id), 0u);
+  EXPECT_EQ(with_comment(0, "odd").size(), 1u);
+  EXPECT_EQ(router_get(0, "/system/identity").value("name", ""), identity);
+  // A new plan is refused at its preview, naming the field.
+  EXPECT_EQ(error_kind("plan_remove_firewall_rule",
+                       {{"device_ids", ids(0, 1)}, {"match_comment", "odd"}}),
+            "guard_refused");
+  auto text = error_text("plan_remove_firewall_rule",
+                         {{"device_ids", ids(0, 1)}, {"match_comment", "odd"}});
+  EXPECT_NE(text.find("no dead-man revert can be written: \"" + name
+                      + "\" is not a RouterOS property name"),
+            std::string::npos)
+    << text;
+}
+
 } // namespace rmcp

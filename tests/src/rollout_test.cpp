@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "src/tools/change_kinds.hpp"
 #include "storage/lmdb_store.hpp"
 #include "tests/support/sim_harness.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -505,6 +506,83 @@ TEST_F(rollout_test, dead_man_restores_a_router_that_stays_unreachable) {
       by_dead_man = st.detail.value("by", "") == "dead-man";
   EXPECT_TRUE(by_dead_man);
   EXPECT_EQ(routes_to(1, "10.66.0.0/16").size(), 0u);
+}
+
+TEST_F(rollout_test, dead_man_restores_routes_whose_comments_hold_script) {
+  rollout_cfg.gate_delay = std::chrono::seconds{5};
+  rollout_cfg.deadman_delay = std::chrono::seconds{60};
+  start_pro(1);
+  // Comments written on the router by someone else: one tries to end the
+  // revert script's string and run a command, one holds a plain quote.
+  for (auto& [gw, comment] :
+       {std::pair<std::string, std::string>{
+          "10.155.0.254", "legit\"; /system identity set name=X; :put \""},
+        {"10.155.0.253", "say \"hi\" [$x]"}})
+    sim_fleet->router(0).request("PUT", "/rest/ip/route",
+                                 json{{"dst-address", "10.44.0.0/16"},
+                                      {"gateway", gw},
+                                      {"comment", comment}}
+                                   .dump());
+  auto content = [this] {
+    std::multiset<std::string> out;
+    for (auto r : routes_to(0, "10.44.0.0/16")) {
+      r.erase(".id");
+      out.insert(r.dump());
+    }
+    return out;
+  };
+  auto before = content();
+  ASSERT_EQ(before.size(), 2u);
+  auto identity = router_get(0, "/system/identity").value("name", "");
+  auto id = ok("plan_modify_static_route",
+               {{"device_ids", ids(0, 1)}, {"dst_address", "10.44.0.0/16"},
+                {"gateway", "10.155.0.254"}, {"new_comment", "changed"}})
+              .value("plan_id", "");
+  call_async(902, "apply_routing_plan",
+             {{"plan_id", id}, {"approval_token", approve(id)}});
+  ASSERT_EQ(deadman_jobs(0, id), 1u);
+  ASSERT_NE(content(), before);
+  // The change cut the router off; its own job restores the routes.
+  sim_fleet->router(0).update_faults(
+    [](sim::fault_config& f) { f.drop_rate = 1.0; });
+  for (int i = 0; i < 40; ++i)
+    advance_time(std::chrono::seconds{1});
+  sim_fleet->advance_clock(std::chrono::seconds{61});
+  EXPECT_EQ(deadman_jobs(0, id), 0u);
+  EXPECT_EQ(router_get(0, "/system/identity").value("name", ""), identity);
+  EXPECT_EQ(content(), before);
+  sim_fleet->router(0).update_faults(
+    [](sim::fault_config& f) { f.drop_rate = 0; });
+  auto res = wait_result(902, std::chrono::seconds{5}, 200);
+  ASSERT_FALSE(res.is_null());
+  EXPECT_EQ(res["structuredContent"].value("state", ""), "rolled_back")
+    << res.dump();
+}
+
+TEST_F(rollout_test, dns_ntp_revert_script_restores_the_servers_and_runs_nothing_else) {
+  start_pro(1);
+  auto execute = [this](const caf::expected<std::string>& script) {
+    EXPECT_TRUE(script);
+    auto out = sim_fleet->router(0).request(
+      "POST", "/rest/execute",
+      json{{"script", script ? *script : ""}, {"as-string", ""}}.dump());
+    return parse_json(out.body).value_or(json{}).value("ret", "");
+  };
+  auto identity = router_get(0, "/system/identity").value("name", "");
+  json snapshot{{"dns_servers", {"10.1.1.1", "10.2.2.2"}},
+                {"ntp_servers", {"10.3.3.3"}},
+                {"ntp_enabled", true}};
+  EXPECT_EQ(execute(tools::dns_ntp_kind.revert_script({}, snapshot)), "");
+  EXPECT_EQ(dns_of(0), "10.1.1.1,10.2.2.2");
+  EXPECT_EQ(router_get(0, "/system/ntp/client").value("servers", ""),
+            "10.3.3.3");
+  // A server text from the router that tries to end the string is set
+  // back as the text it was; no part of it runs as a command.
+  const std::string evil = "10.1.1.1\"; /system identity set name=X; :put \"";
+  snapshot["dns_servers"] = {evil};
+  EXPECT_EQ(execute(tools::dns_ntp_kind.revert_script({}, snapshot)), "");
+  EXPECT_EQ(router_get(0, "/system/identity").value("name", ""), identity);
+  EXPECT_EQ(dns_of(0), evil);
 }
 
 TEST_F(rollout_test, a_killed_rollout_is_rolled_back_at_restart) {
