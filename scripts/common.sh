@@ -37,6 +37,8 @@ rmcp_ensure_packages() {
 # Configures (once) and builds the given targets (all when none given).
 rmcp_build() {
   export CCACHE_BASEDIR="$RMCP_ROOT"
+  # Debug info holds the build folder; without this, two checkouts never share a hit.
+  export CCACHE_NOHASHDIR=1
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   local build_type="${RMCP_BUILD_TYPE:-RelWithDebInfo}"
   if [ ! -f "$RMCP_BUILD/build.ninja" ]; then

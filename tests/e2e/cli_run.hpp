@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_paths.hpp"
 #include "tests/support/child_process.hpp"
 
 namespace rmcp::test {

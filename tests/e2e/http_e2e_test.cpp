@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.hpp"
 #include "protocol/json.hpp"
 #include "tests/e2e/http_daemon.hpp"
 #include "tests/e2e/stdio_client.hpp"

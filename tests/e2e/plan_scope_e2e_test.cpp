@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/http_daemon.hpp"

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "storage/audit_log.hpp"

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
 

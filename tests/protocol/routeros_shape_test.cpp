@@ -1,3 +1,4 @@
+#include "tests/test_paths.hpp"
 #include "protocol/routeros_shape.hpp"
 
 #include <filesystem>

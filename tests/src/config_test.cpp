@@ -1,3 +1,4 @@
+#include "tests/test_paths.hpp"
 #include "src/config/loader.hpp"
 
 #include <fstream>

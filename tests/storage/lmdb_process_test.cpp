@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_paths.hpp"
 #include "protocol/error.hpp"
 #include "storage/device_store.hpp"
 #include "storage/lmdb_store.hpp"
