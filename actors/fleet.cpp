@@ -66,6 +66,10 @@ struct fleet_state {
   std::vector<std::function<void()>> waiting_for_load;
   bool reconciling = false;
   bool dirty = false;
+  /// (reload) requests: answered when a reconcile that started after they
+  /// arrived ends (the one under way may have read the store before).
+  std::vector<caf::typed_response_promise<atom::ok>> reloads_waiting;
+  std::vector<caf::typed_response_promise<atom::ok>> reloads_in_progress;
   bool poll_failing = false;
   std::mt19937_64 rng;
 
@@ -221,8 +225,9 @@ struct fleet_state {
       waiting_for_load.push_back(std::move(f));
   }
 
-  void finish_reconcile() {
+  void finish_reconcile(const caf::error& err = caf::none) {
     reconciling = false;
+    answer_reloads(err);
     if (!loaded) {
       loaded = true;
       auto waiting = std::move(waiting_for_load);
@@ -235,7 +240,7 @@ struct fleet_state {
 
   void reconcile_failed(const caf::error& err) {
     log::fleet()->warn("fleet-reconcile-failed error={}", error_message(err));
-    finish_reconcile();
+    finish_reconcile(err);
   }
 
   void reconcile() {
@@ -245,6 +250,8 @@ struct fleet_state {
     }
     reconciling = true;
     dirty = false;
+    reloads_in_progress = std::move(reloads_waiting);
+    reloads_waiting.clear();
     self->request(store, cfg.store_timeout, atom::get_v, atom::generation_v)
       .then(
         [this](uint64_t gen) {
@@ -343,17 +350,23 @@ struct fleet_state {
       return make_error(ec::device_not_found,
                         "no device '" + id
                           + "' is registered; call list_devices for the ids");
-    if (!managed(i->second.record))
+    return unavailable(i->second);
+  }
+
+  /// Why a registered device has no actor to talk to (none when it has).
+  caf::error unavailable(const fleet_entry& e) const {
+    const auto& id = e.record.id;
+    if (!managed(e.record))
       return make_error(ec::environment_mismatch,
                         "device '" + id + "' belongs to environment '"
-                          + i->second.record.environment
+                          + e.record.environment
                           + "' but this service manages '" + cfg.environment
                           + "'; cross-environment operations are refused");
     if (!factory)
       return make_error(ec::unsupported,
                         "this service has no RouterOS REST client; router "
                         "tools are unavailable");
-    if (!i->second.actor)
+    if (!e.actor)
       return make_error(ec::circuit_open,
                         "the actor of device '" + id
                           + "' is restarting after a crash; retry in a few "
@@ -361,35 +374,29 @@ struct fleet_state {
     return caf::none;
   }
 
-  void put(device_record r, credential c,
-           caf::typed_response_promise<atom::ok> promise) {
-    if (auto err = validate(r)) {
-      promise.deliver(std::move(err));
-      return;
-    }
-    auto now = health::unix_ms_now();
-    auto i = devices.find(r.id);
-    if (r.created_at == 0)
-      r.created_at = i != devices.end() ? i->second.record.created_at : now;
-    r.updated_at = now;
-    self->request(store, cfg.store_timeout, atom::put_v, r, c)
-      .then(
-        [this, r, c, promise](atom::ok) mutable {
-          upsert(r, &c);
-          promise.deliver(atom::ok_v);
-        },
-        [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  /// The answer of (get, id, handle): record, last health and actor.
+  caf::expected<device_handle> handle(const std::string& id) const {
+    auto i = devices.find(id);
+    if (i == devices.end())
+      return lookup_error(id);
+    const auto& e = i->second;
+    device_handle h;
+    h.view = device_view{e.record, e.last};
+    h.unavailable = unavailable(e);
+    if (!h.unavailable)
+      h.actor = e.actor;
+    return h;
   }
 
-  void remove(const std::string& id,
-              caf::typed_response_promise<atom::ok> promise) {
-    self->request(store, cfg.store_timeout, atom::remove_v, atom::devices_v, id)
-      .then(
-        [this, id, promise](atom::ok) mutable {
-          erase(id);
-          promise.deliver(atom::ok_v);
-        },
-        [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  /// Answers every (reload) that arrived before the reconcile now ending.
+  void answer_reloads(const caf::error& err) {
+    auto answered = std::move(reloads_in_progress);
+    reloads_in_progress.clear();
+    for (auto& p : answered)
+      if (err)
+        p.deliver(err);
+      else
+        p.deliver(atom::ok_v);
   }
 };
 
@@ -409,6 +416,18 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
   st.reconcile();
   self->delayed_send(self, st.cfg.poll_interval, atom::poll_v);
   return {
+    [self](atom::get, const std::string& id,
+           atom::handle) -> caf::result<device_handle> {
+      auto promise = self->make_response_promise<device_handle>();
+      self->state.when_loaded([self, id, promise]() mutable {
+        auto h = self->state.handle(id);
+        if (h)
+          promise.deliver(std::move(*h));
+        else
+          promise.deliver(std::move(h.error()));
+      });
+      return promise;
+    },
     [self](atom::get, const std::string& id) -> caf::result<device_actor> {
       auto promise = self->make_response_promise<device_actor>();
       self->state.when_loaded([self, id, promise]() mutable {
@@ -442,18 +461,6 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
       });
       return promise;
     },
-    [self](atom::put, device_record& r,
-           credential& c) -> caf::result<atom::ok> {
-      auto promise = self->make_response_promise<atom::ok>();
-      self->state.put(std::move(r), std::move(c), promise);
-      return promise;
-    },
-    [self](atom::remove, atom::devices,
-           const std::string& id) -> caf::result<atom::ok> {
-      auto promise = self->make_response_promise<atom::ok>();
-      self->state.remove(id, promise);
-      return promise;
-    },
     [self](atom::subscribe, health_listener_actor& l) {
       self->monitor(l);
       self->state.listeners.push_back(std::move(l));
@@ -465,7 +472,12 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
     [self](atom::health, health_sample& sample) {
       self->state.on_health(std::move(sample));
     },
-    [self](atom::reload) { self->state.reconcile(); },
+    [self](atom::reload) -> caf::result<atom::ok> {
+      auto promise = self->make_response_promise<atom::ok>();
+      self->state.reloads_waiting.push_back(promise);
+      self->state.reconcile();
+      return promise;
+    },
     [self](atom::poll) { self->state.on_poll(); },
     [self](atom::restart, const std::string& id) {
       self->state.on_restart(id);

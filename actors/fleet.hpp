@@ -8,10 +8,11 @@
 // environment) its device actor, monitored. A crashed device actor is
 // restarted after a capped, jittered exponential backoff (the counter resets
 // once an actor has run for `stable_after`); meanwhile lookups fail with
-// circuit_open. The store's generation counter is polled every
-// `poll_interval`; a change (the admin CLI in another process, or our own
-// put/remove) triggers a reconcile: new records spawn actors, changed ones
-// are sent (update), vanished ones are stopped. Health samples arrive from
+// circuit_open. The fleet never writes the store: the admin CLI (another
+// process) and the registry tools do. The store's generation counter is
+// polled every `poll_interval`; a change, or a `(reload)`, triggers a
+// reconcile: new records spawn actors, changed ones are sent (update),
+// vanished ones are stopped. Health samples arrive from
 // the device actors after every check; listeners get the ones that change
 // status, version, board or identity.
 

@@ -31,25 +31,59 @@ unknown_devices(const std::vector<std::string>& ids) {
 void mcp_session_state::authorize(
   authz::action what, std::vector<std::string> device_ids,
   std::function<void(const authz::decision&)> next) {
+  authorize(std::move(what), std::move(device_ids),
+            [next{std::move(next)}](const authz::decision& d,
+                                    const device_ops::device_lookup*) {
+              next(d);
+            });
+}
+
+void mcp_session_state::authorize(
+  authz::action what, std::vector<std::string> device_ids,
+  std::function<void(const authz::decision&, const device_ops::device_lookup*)>
+    next) {
   // Without a scope, or without devices, only the ids matter: decide now.
   if (device_ids.empty() || ctx.who.scope.everything() || !ctx.svc
       || !ctx.svc->fleet) {
-    next(authz::authorize(ctx.who, what, unknown_devices(device_ids)));
+    next(authz::authorize(ctx.who, what, unknown_devices(device_ids)),
+         nullptr);
     return;
   }
-  // Tags and environments live in the registry: ask the fleet once.
+  // Tags and environments live in the registry. One device (every router
+  // tool): the same lookup the tool needs, handed on to it.
+  if (device_ids.size() == 1) {
+    auto lookup = std::make_shared<device_ops::device_lookup>();
+    lookup->id = device_ids.front();
+    auto decide = [this, what, lookup, next] {
+      auto facts = unknown_devices({lookup->id});
+      if (!lookup->error)
+        facts.front() = authz::facts_of(lookup->handle.view.record);
+      next(authz::authorize(ctx.who, what, facts), lookup.get());
+    };
+    device_ops::find(
+      self, ctx.svc->fleet, lookup->id,
+      [lookup, decide](device_handle h) {
+        lookup->handle = std::move(h);
+        decide();
+      },
+      [lookup, decide](caf::error err) {
+        if (error_code_of(err) != ec::device_not_found)
+          log::mcp()->warn("authz-facts-failed error={}", error_message(err));
+        lookup->error = std::move(err);
+        decide();
+      });
+    return;
+  }
+  // Several devices: ask the fleet once for all of them.
   auto decide = [this, what, ids = device_ids,
                  next](const std::vector<device_view>* views) {
     auto facts = unknown_devices(ids);
     if (views != nullptr)
       for (auto& f : facts)
         for (auto& v : *views)
-          if (v.record.id == f.id) {
-            f.known = true;
-            f.environment = v.record.environment;
-            f.tags = v.record.tags;
-          }
-    next(authz::authorize(ctx.who, what, facts));
+          if (v.record.id == f.id)
+            f = authz::facts_of(v.record);
+    next(authz::authorize(ctx.who, what, facts), nullptr);
   };
   self->request(ctx.svc->fleet, facts_timeout, atom::get_v, atom::devices_v)
     .then([decide](std::vector<device_view>& views) { decide(&views); },

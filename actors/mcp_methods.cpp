@@ -213,7 +213,8 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   auto devices = authz::devices_named(setup.arguments);
   authorize(authz::action::tool(tool->spec), devices,
             [this, key, devices, started,
-             setup](const authz::decision& d) mutable {
+             setup](const authz::decision& d,
+                    const device_ops::device_lookup* looked_up) mutable {
               auto i = calls.find(key);
               if (i == calls.end())
                 return; // answered by the drain deadline
@@ -253,6 +254,8 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
                 reply(id, to_tool_error_result(err));
                 return;
               }
+              if (looked_up != nullptr)
+                setup.device = *looked_up;
               start_call(key, std::move(setup), started);
             });
 }

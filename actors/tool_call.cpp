@@ -23,6 +23,7 @@ tool_call_setup tool_call::nested(const tool_descriptor* tool,
   setup.tool = tool;
   setup.arguments = std::move(arguments);
   setup.progress_token = nullptr;
+  setup.device.reset();
   return setup;
 }
 

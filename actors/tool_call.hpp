@@ -15,6 +15,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
 
+#include "actors/device_ops.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
 #include "protocol/error.hpp"
@@ -37,6 +38,11 @@ struct tool_call_setup {
   std::string request_key;
   /// `_meta.progressToken` of the request; null when absent.
   json progress_token;
+  /// The fleet's answer for the one device the arguments name, when the
+  /// session already asked for it (a device-scoped caller's authorization
+  /// needs its tags and environment): the tool's device lookup uses it
+  /// instead of asking again, so a call makes one fleet round trip.
+  std::optional<device_ops::device_lookup> device;
 };
 
 class tool_call {
@@ -84,8 +90,8 @@ public:
   }
 
   /// The setup of a nested call of `tool` with `arguments` by the same
-  /// caller and session (no progress token): fleet tools run a read tool
-  /// per device with `spawn_tool_call(self(), ...)`.
+  /// caller and session (no progress token, no looked-up device): fleet
+  /// tools run a read tool per device with `spawn_tool_call(self(), ...)`.
   tool_call_setup nested(const tool_descriptor* tool, json arguments) const;
 
   // -- progress -----------------------------------------------------------------

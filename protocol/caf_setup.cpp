@@ -1,6 +1,7 @@
 #include "protocol/caf_setup.hpp"
 
 #include "protocol/error.hpp"
+#include "protocol/fleet_actors.hpp"
 #include "protocol/type_ids.hpp"
 
 namespace rmcp {

@@ -134,43 +134,72 @@ using device_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>,
   caf::reacts_to<atom::deadline>>;
 
+/// A device as the fleet knows it, in one answer: its registry record, its
+/// last health sample and its device actor. Every path to a router starts
+/// with one `(get, device_id, handle)` (actors/device_ops.hpp).
+struct device_handle {
+  device_view view;
+  /// Null when this service cannot reach the device; `unavailable` says why.
+  device_actor actor;
+  /// Why `actor` is null: environment_mismatch (the device belongs to
+  /// another environment: listed, never contacted), unsupported (a registry
+  /// without a REST client), circuit_open (its actor is restarting after a
+  /// crash). No error when `actor` is set.
+  caf::error unavailable;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_handle& x) {
+  return f(caf::meta::type_name("device_handle"), x.view, x.actor,
+           x.unavailable);
+}
+
 /// Supervisor and directory of the device actors.
 ///
 /// Spawns one device actor per registered device of the service's
 /// environment (devices of other environments are listed, never contacted),
 /// restarts crashed ones with capped, jittered exponential backoff, and
 /// follows the store's generation counter so devices changed by another
-/// process (the admin CLI) appear without a restart.
+/// process (the admin CLI writes the store) appear without a restart.
 ///
 /// | message                          | reply                                |
 /// |----------------------------------|--------------------------------------|
-/// | (get, device_id)                 | device_actor; error device_not_found,|
-/// |                                  | environment_mismatch (another        |
-/// |                                  | environment: no actor), circuit_open |
-/// |                                  | (the actor is restarting)            |
+/// | (get, device_id, handle)         | device_handle: record, last health   |
+/// |                                  | and actor in one answer (the lookup  |
+/// |                                  | of every tool call and rollout       |
+/// |                                  | step); error device_not_found. A     |
+/// |                                  | device of another environment is a  |
+/// |                                  | handle without actor, `unavailable`  |
+/// |                                  | = environment_mismatch (its record   |
+/// |                                  | still decides a scoped caller's      |
+/// |                                  | authorization)                       |
+/// | (get, device_id)                 | device_actor; errors as `unavailable`|
+/// |                                  | above (kept for the rollout          |
+/// |                                  | coordinator until it uses the        |
+/// |                                  | handle; nothing else sends it)       |
 /// | (get, devices)                   | vector<device_view> (record + last   |
 /// |                                  | health), sorted by id                |
-/// | (get, device_id, atom::view)     | device_view                          |
-/// | (put, device_record, credential) | ok: store, then spawn or update      |
-/// | (remove, devices, id)            | ok: stop the actor, drop the record  |
+/// | (get, device_id, atom::view)     | device_view (resources, prompts: no  |
+/// |                                  | actor needed)                        |
 /// | (subscribe, listener)            | — health changes of every device     |
 /// | (unsubscribe, listener)          | —                                    |
 /// | (health, sample)                 | — (from device actors: every check;  |
 /// |                                  | listeners get only changes)          |
-/// | (reload)                         | — reconcile with the store now       |
+/// | (reload)                         | ok once a reconcile with the store   |
+/// |                                  | that started after it ended (the     |
+/// |                                  | store's error if it failed)          |
 /// | internal (only the actor itself sends these):                          |
 /// | (poll)                           | poll the store's generation          |
 /// | (restart, device_id)             | a crashed device's backoff elapsed   |
 using fleet_actor = caf::typed_actor<
+  caf::replies_to<atom::get, std::string, atom::handle>::with<device_handle>,
   caf::replies_to<atom::get, std::string>::with<device_actor>,
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
   caf::replies_to<atom::get, std::string, atom::view>::with<device_view>,
-  caf::replies_to<atom::put, device_record, credential>::with<atom::ok>,
-  caf::replies_to<atom::remove, atom::devices, std::string>::with<atom::ok>,
   caf::reacts_to<atom::subscribe, health_listener_actor>,
   caf::reacts_to<atom::unsubscribe, health_listener_actor>,
   caf::reacts_to<atom::health, health_sample>,
-  caf::reacts_to<atom::reload>,
+  caf::replies_to<atom::reload>::with<atom::ok>,
   caf::reacts_to<atom::poll>,
   caf::reacts_to<atom::restart, std::string>>;
 

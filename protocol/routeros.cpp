@@ -201,4 +201,32 @@ bool is_absent_menu(const caf::error& err) {
          && error_message(err).find("no such command") != std::string::npos;
 }
 
+rest_request make_request(std::string method, std::string path, json body) {
+  rest_request req;
+  req.method = std::move(method);
+  req.path = std::move(path);
+  req.body = std::move(body);
+  return req;
+}
+
+rest_request get_request(std::string path) {
+  return make_request("GET", std::move(path));
+}
+
+rest_request post_request(std::string path, json body) {
+  return make_request("POST", std::move(path), std::move(body));
+}
+
+rest_request put_request(std::string path, json body) {
+  return make_request("PUT", std::move(path), std::move(body));
+}
+
+rest_request patch_request(std::string path, json body) {
+  return make_request("PATCH", std::move(path), std::move(body));
+}
+
+rest_request delete_request(std::string path) {
+  return make_request("DELETE", std::move(path));
+}
+
 } // namespace rmcp

@@ -42,6 +42,21 @@ typename Inspector::result_type inspect(Inspector& f, rest_request& x) {
            x.lease, x.timeout_ms);
 }
 
+/// The request builders: the one definition tools and the rollout
+/// coordinator use (verbs as in the table at the top of this file).
+rest_request make_request(std::string method, std::string path,
+                          json body = nullptr);
+/// print: a list, one item or a singleton menu.
+rest_request get_request(std::string path);
+/// A command, e.g. "/ip/dns/set" on a singleton menu or "/tool/ping".
+rest_request post_request(std::string path, json body);
+/// add: creates an item of a list menu.
+rest_request put_request(std::string path, json body);
+/// set on one item ("/interface/*1"); never on a singleton menu.
+rest_request patch_request(std::string path, json body);
+/// remove one item.
+rest_request delete_request(std::string path);
+
 /// True for requests that change nothing on the router and may be retried:
 /// GET, and POST of "print" / monitor-style commands with once/count.
 bool is_idempotent_read(const rest_request& req);

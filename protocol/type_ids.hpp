@@ -17,6 +17,11 @@
 #include "protocol/plan.hpp"
 #include "protocol/routeros.hpp"
 
+namespace rmcp {
+// Defined in protocol/fleet_actors.hpp (it holds a device actor handle).
+struct device_handle;
+} // namespace rmcp
+
 CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
 
   // -- vocabulary types -------------------------------------------------------
@@ -35,6 +40,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (rmcp::credential))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::snapshot_record))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::device_view))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::device_handle))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::store_status))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::rest_request))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::rest_response))
@@ -103,6 +109,7 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, acquire, "acquire")
 CAF_ADD_ATOM(rmcp, rmcp::atom, release, "release")
 CAF_ADD_ATOM(rmcp, rmcp::atom, check, "check")
 CAF_ADD_ATOM(rmcp, rmcp::atom, view, "view")
+CAF_ADD_ATOM(rmcp, rmcp::atom, handle, "handle")
 CAF_ADD_ATOM(rmcp, rmcp::atom, subscribe, "subscribe")
 CAF_ADD_ATOM(rmcp, rmcp::atom, unsubscribe, "unsubscr")
 CAF_ADD_ATOM(rmcp, rmcp::atom, reload, "reload")

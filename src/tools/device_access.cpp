@@ -4,8 +4,6 @@
 
 namespace rmcp::tools {
 
-namespace {
-
 caf::error check_access(const tool_call& call, const device_record& r,
                         const capability& extra) {
   const auto& env = call.svc().environment;
@@ -42,50 +40,42 @@ caf::error check_access(const tool_call& call, const device_record& r,
   return caf::none;
 }
 
-} // namespace
-
 void with_device(tool_call& call, std::function<void(device_handle)> next,
                  capability extra) {
-  const auto& fleet = call.svc().fleet;
-  if (!fleet) {
-    call.fail(ec::unsupported,
-              "no device registry is configured in this service");
+  auto admit = [&call, extra, next{std::move(next)}](device_handle h) {
+    auto check = [&call, &extra](const device_record& r) {
+      return check_access(call, r, extra);
+    };
+    if (auto err = device_ops::usable(h, check))
+      call.fail(std::move(err));
+    else
+      next(std::move(h));
+  };
+  auto id = call.arg<std::string>("device_id", "");
+  // The session's lookup for a device-scoped caller is this very lookup.
+  if (const auto& known = call.setup().device; known && known->id == id) {
+    if (known->error)
+      call.fail(known->error);
+    else
+      admit(known->handle);
     return;
   }
-  auto id = call.arg<std::string>("device_id", "");
-  auto* self = call.self();
-  self->request(fleet, fleet_timeout, atom::get_v, id, atom::view_v)
-    .then(
-      [&call, self, fleet, id, extra,
-       next{std::move(next)}](device_view& view) mutable {
-        if (auto err = check_access(call, view.record, extra)) {
-          call.fail(std::move(err));
-          return;
-        }
-        self->request(fleet, fleet_timeout, atom::get_v, id)
-          .then(
-            [view{std::move(view)}, next](device_actor& actor) mutable {
-              next(device_handle{std::move(view), std::move(actor)});
-            },
-            [&call](caf::error& err) { call.fail(std::move(err)); });
-      },
-      [&call](caf::error& err) { call.fail(std::move(err)); });
+  device_ops::find(call.self(), call.svc().fleet, id, std::move(admit),
+                   [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
 void device_request(tool_call& call, const device_actor& dev,
                     rest_request req,
                     std::function<void(rest_response&)> next) {
-  call.self()
-    ->request(dev, device_timeout, atom::exec_v, std::move(req))
-    .then([next{std::move(next)}](rest_response& resp) { next(resp); },
-          [&call](caf::error& err) { call.fail(std::move(err)); });
+  device_ops::exec(call.self(), dev, std::move(req), std::move(next),
+                   [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
-rest_request get_request(std::string path) {
-  rest_request req;
-  req.method = "GET";
-  req.path = std::move(path);
-  return req;
+void read_all(tool_call& call, const device_actor& dev,
+              std::vector<std::string> paths,
+              std::function<void(std::vector<json>&)> next) {
+  device_ops::read_all(call.self(), dev, std::move(paths), std::move(next),
+                       [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
 } // namespace rmcp::tools

@@ -119,76 +119,51 @@ struct creation : std::enable_shared_from_this<creation> {
 
   void preview_one(size_t i) {
     auto self = shared_from_this();
-    auto& rec = devices[i].record;
     auto fail = [self, i](const std::string& what) {
       self->refusals.push_back(self->ids[i] + ": " + what);
       self->preview_done();
     };
-    auto* actor_self = call.self();
-    actor_self
-      ->request(call.svc().fleet, fleet_timeout, atom::get_v, rec.id)
-      .then(
-        [self, i, fail, actor_self](device_actor& dev) {
-          auto paths = self->kind.reads(self->params);
-          auto bodies = std::make_shared<std::vector<json>>(paths.size());
-          auto left = std::make_shared<size_t>(paths.size());
-          auto failed = std::make_shared<bool>(false);
-          auto complete = [self, i, bodies, fail] {
-            auto current = self->kind.state(self->params, *bodies);
-            auto& rec = self->devices[i].record;
-            auto step = self->kind.plan(self->params, current, rec);
-            if (!step) {
-              fail(error_message(step.error()));
-              return;
-            }
-            if (self->kind.risky) {
-              auto revert = self->kind.revert_script(self->params, current);
-              if (!revert) {
-                fail("no dead-man revert can be written: "
-                     + error_message(revert.error()));
-                return;
-              }
-            }
-            for (auto& w : step->warnings)
-              self->warnings.push_back(rec.id + ": " + w);
-            self->previews[i] = {{"device_id", rec.id},
-                                 {"current", current},
-                                 {"intended", step->intended},
-                                 {"changes", !step->requests.empty()},
-                                 {"warnings", step->warnings}};
-            self->preview_done();
-          };
-          if (paths.empty()) {
-            complete();
-            return;
-          }
-          for (size_t p = 0; p < paths.size(); ++p)
-            actor_self
-              ->request(dev, device_timeout, atom::exec_v,
-                        get_request(paths[p]))
-              .then(
-                [bodies, left, failed, p, complete](rest_response& resp) {
-                  if (*failed)
-                    return;
-                  (*bodies)[p] = std::move(resp.body);
-                  if (--*left == 0)
-                    complete();
-                },
-                [self, bodies, left, failed, p, complete, fail,
-                 path{paths[p]}](caf::error& err) {
-                  if (*failed)
-                    return;
-                  if (self->kind.absent_menus_null && is_absent_menu(err)) {
-                    (*bodies)[p] = nullptr;
-                    if (--*left == 0)
-                      complete();
-                    return;
-                  }
-                  *failed = true;
-                  fail("reading " + path + " failed: " + error_message(err));
-                });
-        },
-        [fail](caf::error& err) { fail(error_message(err)); });
+    device_ops::with_device(
+      call.self(), call.svc().fleet, devices[i].record.id,
+      [self, i, fail](device_handle dev) {
+        device_ops::read_state(
+          self->call.self(), dev.actor, self->kind, self->params,
+          [self, i](json current) { self->previewed(i, std::move(current)); },
+          [fail](caf::error err) {
+            fail("reading its state failed: " + error_message(err));
+          });
+      },
+      [fail](caf::error err) { fail(error_message(err)); });
+  }
+
+  /// Device `i`'s preview from its current state (or its refusal).
+  void previewed(size_t i, json current) {
+    auto& rec = devices[i].record;
+    auto refuse = [this, i](const std::string& what) {
+      refusals.push_back(ids[i] + ": " + what);
+      preview_done();
+    };
+    auto step = kind.plan(params, current, rec);
+    if (!step) {
+      refuse(error_message(step.error()));
+      return;
+    }
+    if (kind.risky) {
+      auto revert = kind.revert_script(params, current);
+      if (!revert) {
+        refuse("no dead-man revert can be written: "
+               + error_message(revert.error()));
+        return;
+      }
+    }
+    for (auto& w : step->warnings)
+      warnings.push_back(rec.id + ": " + w);
+    previews[i] = {{"device_id", rec.id},
+                   {"current", current},
+                   {"intended", step->intended},
+                   {"changes", !step->requests.empty()},
+                   {"warnings", step->warnings}};
+    preview_done();
   }
 
   void preview_done() {

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+#include <caf/send.hpp>
+
 #include "protocol/error.hpp"
 #include "protocol/redact.hpp"
 #include "src/tools/device_access.hpp"
@@ -79,7 +81,8 @@ void save(tool_call& call, device_record r, json before,
     ->request(call.svc().store, fleet_timeout, atom::put_v, r)
     .then(
       [&call, r, before, changed](atom::ok) {
-        call.self()->send(call.svc().fleet, atom::reload_v);
+        // Nobody waits for the answer: the fleet reconciles on its own.
+        caf::anon_send(call.svc().fleet, atom::reload_v);
         auto after = record_json(r);
         audit(call, r.id, before, after,
               [&call, r, after, changed](uint64_t seq) {

@@ -1,6 +1,5 @@
 #include "src/tools/router_read.hpp"
 
-#include <memory>
 #include <set>
 
 #include "protocol/mcp.hpp"
@@ -110,29 +109,6 @@ void run_list_read(tool_call& call, const list_read& spec, row_filter keep) {
                          spec.key);
       });
   });
-}
-
-void read_all(tool_call& call, const device_actor& dev,
-              std::vector<std::string> paths,
-              std::function<void(std::vector<json>&)> next) {
-  struct join {
-    std::vector<json> bodies;
-    size_t pending = 0;
-    std::function<void(std::vector<json>&)> next;
-  };
-  auto j = std::make_shared<join>();
-  j->bodies.resize(paths.size());
-  j->pending = paths.size();
-  j->next = std::move(next);
-  for (size_t i = 0; i < paths.size(); ++i)
-    device_request(call, dev, get_request(paths[i]),
-                   [&call, j, i](rest_response& resp) {
-                     if (call.finished())
-                       return;
-                     j->bodies[i] = std::move(resp.body);
-                     if (--j->pending == 0)
-                       j->next(j->bodies);
-                   });
 }
 
 std::string url_encode(const std::string& text) {

@@ -80,12 +80,6 @@ void run_list_read(tool_call& call, const list_read& spec,
 void finish_with_rows(tool_call& call, json out, const std::string& headline,
                       const char* key = nullptr);
 
-/// GETs several paths in parallel through the device actor and hands the
-/// bodies (in order) to `next`; the first failure fails the call.
-void read_all(tool_call& call, const device_actor& dev,
-              std::vector<std::string> paths,
-              std::function<void(std::vector<json>&)> next);
-
 /// Percent-encodes what RouterOS needs encoded in a path segment or query
 /// value (space, '/', '?', '&', '#', '%', '='); '*' stays literal.
 std::string url_encode(const std::string& text);

@@ -126,9 +126,8 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
                        + ": the router has no such package");
     return;
   }
-  call.self()
-    ->request(dev, device_timeout, atom::exec_v, get_request(spec.paths[index]))
-    .then(
+  device_ops::exec(
+      call.self(), dev, get_request(spec.paths[index]),
       [&call, id, spec, index](rest_response& resp) {
         json rows = json::array();
         if (resp.body.is_array())
@@ -148,7 +147,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
                            + " (" + spec.drivers[index] + ")",
                          spec.key);
       },
-      [&call, dev, id, spec, index](caf::error& err) {
+      [&call, dev, id, spec, index](caf::error err) {
         if (is_absent_menu(err))
           try_driver(call, dev, id, spec, index + 1);
         else

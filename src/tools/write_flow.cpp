@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 
+#include "actors/device_ops.hpp"
+
 #include "protocol/audit.hpp"
 #include "protocol/redact.hpp"
 #include "protocol/error.hpp"
@@ -69,45 +71,19 @@ struct flow : std::enable_shared_from_this<flow> {
   /// GETs `spec.reads` (under the lease, if any) and hands the typed state
   /// to `next`; a failure fails the call (after releasing).
   void read_state(std::function<void(json)> next) {
-    struct join {
-      std::vector<json> bodies;
-      size_t pending = 0;
-      bool failed = false;
-    };
-    auto j = std::make_shared<join>();
-    j->bodies.resize(spec.reads.size());
-    j->pending = spec.reads.size();
     auto self = shared_from_this();
-    if (spec.reads.empty()) {
-      next(spec.state(j->bodies));
-      return;
-    }
-    for (size_t i = 0; i < spec.reads.size(); ++i) {
-      auto req = get_request(spec.reads[i]);
-      req.lease = lease;
-      call.self()
-        ->request(dev.actor, device_timeout, atom::exec_v, std::move(req))
-        .then(
-          [self, j, i, next](rest_response& resp) {
-            if (j->failed)
-              return;
-            j->bodies[i] = std::move(resp.body);
-            if (--j->pending == 0)
-              next(self->spec.state(j->bodies));
-          },
-          [self, j](caf::error& err) {
-            if (j->failed)
-              return;
-            j->failed = true;
-            self->release();
-            self->call.fail(std::move(err));
-          });
-    }
+    device_ops::read_all(
+      call.self(), dev.actor, spec.reads,
+      [self, next](std::vector<json>& bodies) { next(self->spec.state(bodies)); },
+      [self](caf::error err) {
+        self->release();
+        self->call.fail(std::move(err));
+      },
+      device_ops::read_options{false, lease});
   }
 
   void release() {
-    if (lease != 0)
-      call.self()->send(dev.actor, atom::release_v, lease);
+    device_ops::release(call.self(), dev.actor, lease);
     lease = 0;
   }
 
@@ -138,78 +114,58 @@ struct flow : std::enable_shared_from_this<flow> {
       return;
     }
     auto self = shared_from_this();
-    call.self()
-      ->request(dev.actor, device_timeout, atom::acquire_v, lease_ttl_ms)
-      .then(
-        [self](uint64_t lease_id) {
-          self->lease = lease_id;
-          self->read_state([self](json state) {
-            self->before = std::move(state);
-            if (!self->make_plan())
-              return;
-            if (self->plan.requests.empty()) {
-              self->release();
-              self->finish(self->result(false, false));
-              return;
-            }
-            self->apply(0);
-          });
-        },
-        [self](caf::error& err) { self->call.fail(std::move(err)); });
+    device_ops::acquire(
+      call.self(), dev.actor, lease_ttl_ms,
+      [self](uint64_t lease_id) {
+        self->lease = lease_id;
+        self->read_state([self](json state) { self->planned(std::move(state)); });
+      },
+      [self](caf::error err) { self->call.fail(std::move(err)); });
   }
 
-  void apply(size_t index) {
-    if (index == plan.requests.size()) {
-      read_after(caf::none);
+  /// Under the lease, with the state before: plan, then apply or answer.
+  void planned(json state) {
+    before = std::move(state);
+    if (!make_plan())
+      return;
+    if (plan.requests.empty()) {
+      release();
+      finish(result(false, false));
       return;
     }
-    auto req = plan.requests[index];
-    req.lease = lease;
+    apply();
+  }
+
+  /// The plan's requests in order, under the lease the flow holds.
+  void apply() {
     auto self = shared_from_this();
-    call.self()
-      ->request(dev.actor, device_timeout, atom::exec_v, std::move(req))
-      .then(
-        [self, index](rest_response& resp) {
-          self->replies.push_back(std::move(resp));
-          self->apply(index + 1);
-        },
-        [self](caf::error& err) { self->read_after(std::move(err)); });
+    device_ops::write_all(
+      call.self(), dev.actor, plan.requests,
+      [self](std::vector<rest_response>& replies) {
+        self->replies = std::move(replies);
+        self->read_after(caf::none);
+      },
+      [self](caf::error err) { self->read_after(std::move(err)); },
+      device_ops::write_options{lease});
   }
 
   /// Reads the state after the writes (also after a failed one: RouterOS
-  /// may have applied it anyway), then records and answers.
+  /// may have applied it anyway), then records and answers. A failed read
+  /// leaves `after` null.
   void read_after(caf::error failure) {
     auto self = shared_from_this();
-    auto j = std::make_shared<size_t>(spec.reads.size());
-    auto bodies = std::make_shared<std::vector<json>>(spec.reads.size());
-    auto done = [self, failure, bodies](bool ok) mutable {
-      self->release();
-      if (ok)
-        self->after = self->spec.state(*bodies);
-      self->record(std::move(failure));
-    };
-    if (spec.reads.empty()) {
-      done(true);
-      return;
-    }
-    for (size_t i = 0; i < spec.reads.size(); ++i) {
-      auto req = get_request(spec.reads[i]);
-      req.lease = lease;
-      call.self()
-        ->request(dev.actor, device_timeout, atom::exec_v, std::move(req))
-        .then(
-          [j, i, bodies, done](rest_response& resp) mutable {
-            (*bodies)[i] = std::move(resp.body);
-            if (*j > 0 && --*j == 0)
-              done(true);
-          },
-          [j, done](caf::error&) mutable {
-            if (*j > 0) {
-              *j = 0;
-              done(false);
-            }
-          });
-    }
+    device_ops::read_all(
+      call.self(), dev.actor, spec.reads,
+      [self, failure](std::vector<json>& bodies) {
+        self->release();
+        self->after = self->spec.state(bodies);
+        self->record(failure);
+      },
+      [self, failure](caf::error) {
+        self->release();
+        self->record(failure);
+      },
+      device_ops::read_options{false, lease});
   }
 
   void record(caf::error failure) {
@@ -284,34 +240,6 @@ json write_output_schema(json extra) {
   return {{"type", "object"},
           {"properties", std::move(props)},
           {"required", {"device_id", "dry_run", "changed", "planned_changes"}}};
-}
-
-namespace {
-
-rest_request make_request(const char* method, std::string path, json body) {
-  rest_request req;
-  req.method = method;
-  req.path = std::move(path);
-  req.body = std::move(body);
-  return req;
-}
-
-} // namespace
-
-rest_request post_request(std::string path, json body) {
-  return make_request("POST", std::move(path), std::move(body));
-}
-
-rest_request put_request(std::string path, json body) {
-  return make_request("PUT", std::move(path), std::move(body));
-}
-
-rest_request patch_request(std::string path, json body) {
-  return make_request("PATCH", std::move(path), std::move(body));
-}
-
-rest_request delete_request(std::string path) {
-  return make_request("DELETE", std::move(path), nullptr);
 }
 
 json change(json from, json to) {

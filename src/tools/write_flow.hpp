@@ -67,12 +67,6 @@ void run_write(tool_call& call, const device_handle& dev, write_spec spec);
 /// outputSchema shared by the write tools, plus `extra` properties.
 json write_output_schema(json extra = json::object());
 
-/// Shorthands for the requests of a plan (routeros-rest.md §1).
-rest_request post_request(std::string path, json body);
-rest_request put_request(std::string path, json body);
-rest_request patch_request(std::string path, json body);
-rest_request delete_request(std::string path);
-
 /// {"from": before, "to": after}.
 json change(json from, json to);
 

@@ -1,6 +1,6 @@
 // The fleet supervisor under the testing scheduler: loading, environments,
-// reconcile on generation change, write-through put/remove, restarts with
-// backoff, and health fan-out.
+// handles (record, health and actor in one answer), reconcile on generation
+// change and on (reload), restarts with backoff, and health fan-out.
 
 #include "actors/fleet.hpp"
 
@@ -64,6 +64,26 @@ protected:
     auto a = test::ask<device_actor>(sys, fleet, atom::get_v, id);
     run();
     return a;
+  }
+
+  answer<device_handle> handle(const std::string& id) {
+    auto a = test::ask<device_handle>(sys, fleet, atom::get_v, id,
+                                      atom::handle_v);
+    run();
+    return a;
+  }
+
+  answer<atom::ok> reload() {
+    auto a = test::ask<atom::ok>(sys, fleet, atom::reload_v);
+    run();
+    return a;
+  }
+
+  /// Removes a device from the store, as the CLI does.
+  void drop(const std::string& id) {
+    data->devices.erase(id);
+    data->creds.erase(id);
+    ++data->generation;
   }
 
   std::vector<device_view> views() {
@@ -213,45 +233,69 @@ TEST_F(fleet_test, moving_a_device_to_another_environment_stops_its_actor) {
   EXPECT_EQ(code_of(lookup("r1")), ec::environment_mismatch);
 }
 
-TEST_F(fleet_test, put_writes_through_the_store_and_spawns) {
+TEST_F(fleet_test, a_handle_carries_record_health_and_actor_in_one_answer) {
+  add(test::test_device("r1"));
+  add(test::test_device("p1", "prod"));
   start();
-  auto r = test::test_device("new-1");
-  auto ok = test::ask<atom::ok>(sys, fleet, atom::put_v, r,
-                                credential{"api", "pw1"});
+  ASSERT_TRUE(check("r1")->has_value());
   run();
+  auto h = handle("r1");
+  ASSERT_TRUE(h->has_value() && **h) << error_message((*h)->error());
+  EXPECT_EQ((***h).view.record.id, "r1");
+  EXPECT_EQ((***h).view.last.status, device_status::healthy);
+  EXPECT_FALSE((***h).unavailable);
+  auto dev = lookup("r1");
+  ASSERT_TRUE(dev->has_value() && **dev);
+  EXPECT_EQ((***h).actor, ***dev);
+  // Another environment: the record (for authorization), no actor, and
+  // the reason tools report.
+  auto prod = handle("p1");
+  ASSERT_TRUE(prod->has_value() && **prod);
+  EXPECT_EQ((***prod).view.record.environment, "prod");
+  EXPECT_FALSE((***prod).actor);
+  EXPECT_EQ(error_code_of((***prod).unavailable), ec::environment_mismatch);
+  EXPECT_NE(error_message((***prod).unavailable).find("environment 'prod'"),
+            std::string::npos);
+  EXPECT_EQ(code_of(handle("nope")), ec::device_not_found);
+  // A crashed actor is restarting: record and reason, no actor.
+  caf::anon_send_exit(***dev, caf::exit_reason::kill);
+  run();
+  auto restarting = handle("r1");
+  ASSERT_TRUE(restarting->has_value() && **restarting);
+  EXPECT_FALSE((***restarting).actor);
+  EXPECT_EQ(error_code_of((***restarting).unavailable), ec::circuit_open);
+}
+
+TEST_F(fleet_test, a_device_written_to_the_store_appears_at_reload) {
+  start();
+  add(test::test_device("new-1"), "pw1");
+  auto ok = reload();
   ASSERT_TRUE(ok->has_value() && **ok) << error_message((*ok)->error());
-  ASSERT_EQ(data->devices.count("new-1"), 1u);
-  EXPECT_GT(data->devices["new-1"].created_at, 0);
-  EXPECT_EQ(data->creds["new-1"].password, "pw1");
   EXPECT_EQ(factory->made("new-1"), 1u);
-  // Our own change shows up as a generation bump: no second actor.
+  EXPECT_EQ(factory->client("new-1")->endpoint().creds.password, "pw1");
+  // The poll sees the same generation: no second actor.
   advance_time(5s);
   EXPECT_EQ(factory->made("new-1"), 1u);
 }
 
-TEST_F(fleet_test, put_refuses_an_invalid_record_without_touching_the_store) {
-  start();
-  auto r = test::test_device("Bad Id");
-  auto res = test::ask<atom::ok>(sys, fleet, atom::put_v, r, credential{});
-  run();
-  EXPECT_EQ(code_of(res), ec::invalid_arguments);
-  EXPECT_TRUE(data->devices.empty());
-}
-
-TEST_F(fleet_test, remove_drops_the_record_and_stops_the_actor) {
+TEST_F(fleet_test, a_device_removed_from_the_store_is_stopped_at_reload) {
   add(test::test_device("r1"));
   start();
-  auto res = test::ask<atom::ok>(sys, fleet, atom::remove_v, atom::devices_v,
-                                 std::string{"r1"});
-  run();
-  ASSERT_TRUE(res->has_value() && **res);
-  EXPECT_TRUE(data->devices.empty());
+  drop("r1");
+  auto ok = reload();
+  ASSERT_TRUE(ok->has_value() && **ok);
   EXPECT_TRUE(factory->client("r1")->closed());
   EXPECT_EQ(code_of(lookup("r1")), ec::device_not_found);
-  auto again = test::ask<atom::ok>(sys, fleet, atom::remove_v,
-                                   atom::devices_v, std::string{"r1"});
-  run();
-  EXPECT_EQ(code_of(again), ec::device_not_found);
+  EXPECT_EQ(code_of(handle("r1")), ec::device_not_found);
+}
+
+TEST_F(fleet_test, a_reload_answers_the_store_error) {
+  start();
+  data->fail = true;
+  EXPECT_EQ(code_of(reload()), ec::store_failure);
+  data->fail = false;
+  auto ok = reload();
+  EXPECT_TRUE(ok->has_value() && **ok);
 }
 
 TEST_F(fleet_test, crashed_device_actor_is_restarted_with_capped_backoff) {
@@ -328,9 +372,8 @@ TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
   EXPECT_NE(text.find(R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"} 1)"),
             std::string::npos)
     << text;
-  auto res = test::ask<atom::ok>(sys, fleet, atom::remove_v, atom::devices_v,
-                                 std::string{"r1"});
-  run();
+  drop("r1");
+  reload();
   EXPECT_EQ(stats->render().find(R"(rmcp_device_health{device="r1")"),
             std::string::npos);
 }

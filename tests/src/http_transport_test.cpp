@@ -527,11 +527,16 @@ TEST_F(http_transport, resource_updates_reach_the_get_stream) {
   caf::scoped_actor self{rt->system()};
   bool stored = false;
   self
-    ->request(rt->svc()->fleet, std::chrono::seconds{5}, atom::put_v,
+    ->request(rt->svc()->store, std::chrono::seconds{5}, atom::put_v,
               test_device("edge-1"), credential{"api", "secret"})
     .receive([&](atom::ok) { stored = true; },
              [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
   ASSERT_TRUE(stored);
+  bool loaded = false;
+  self->request(rt->svc()->fleet, std::chrono::seconds{5}, atom::reload_v)
+    .receive([&](atom::ok) { loaded = true; },
+             [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+  ASSERT_TRUE(loaded);
   auto sid = open_session();
   auto sub = post(request_body(2, "resources/subscribe",
                                {{"uri", "device://edge-1/health"}}),

@@ -6,6 +6,7 @@
 // read the CallToolResult; the path is the production one (session → tool
 // call actor → fleet → device actor → REST client).
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,7 +79,7 @@ protected:
     fleet_cfg.environment = environment;
     fleet = spawn_fleet(sys, store,
                         client_factory ? client_factory : factory, fleet_cfg);
-    svc->fleet = fleet;
+    svc->fleet = wrap_fleet ? wrap_fleet(fleet) : fleet;
     start_plans();
     svc->plans = plans;
     svc->rollouts = rollouts;
@@ -188,6 +189,9 @@ protected:
     return result_of(id);
   }
 
+  /// Puts an actor between the session (and its tools) and the fleet,
+  /// e.g. one that counts the messages (set before start()).
+  std::function<fleet_actor(fleet_actor)> wrap_fleet;
   /// The session's caller (set before start()).
   identity who{"tester", "admin", "test", {}, {}, {}};
   /// Scripted clients (the default).
