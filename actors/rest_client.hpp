@@ -5,9 +5,11 @@
 // A device actor owns one `rest_client` (built by a `rest_client_factory`
 // the runtime provides; the Boost.Beast implementation lives in
 // src/routeros/, tests use a scripted fake). The client keeps up to
-// `max_connections` keep-alive connections to its router and never blocks:
-// `async_request` returns at once and runs `done` exactly once, on an I/O
-// thread — the device actor turns it into a message to itself.
+// `max_connections` idle keep-alive connections to its router and never
+// blocks: `async_request` returns at once and runs `done` exactly once, on
+// an I/O thread — the device actor turns it into a message to itself. The
+// client does not queue: the device actor has at most `max_connections`
+// requests in flight and queues the others.
 //
 // Policy (queueing, write lock, retries with backoff, circuit breaker,
 // health timers) lives in the device actor, where the testing scheduler can
@@ -35,8 +37,9 @@ struct rest_endpoint {
   std::string scheme = "https";
   tls_settings tls;
   credential creds;
-  /// Concurrent connections (RouterOS runs one user's requests one at a
-  /// time per connection; seed-spec asks for 2–3 per device).
+  /// Concurrent requests, and idle keep-alive connections kept (RouterOS
+  /// runs one user's requests one at a time per connection). The device
+  /// actor enforces it; the client starts what it is given.
   size_t max_connections = 2;
   /// TCP connect + TLS handshake deadline.
   std::chrono::milliseconds connect_timeout{3000};

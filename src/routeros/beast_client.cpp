@@ -3,7 +3,8 @@
 #include "src/routeros/connection.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <atomic>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -12,6 +13,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -50,6 +53,12 @@ namespace {
 
 // -- client --------------------------------------------------------------------
 
+/// All state of a client lives on its strand, which its connections share:
+/// requests, cancels, completions and close run there one after another,
+/// without a lock. The client has no queue: the device actor keeps at most
+/// `max_connections` requests in flight and queues the rest, so a request
+/// runs at once on an idle keep-alive connection or on a new one; at most
+/// `max_connections` connections stay idle.
 class client_impl : public rest_client,
                     public connection_owner,
                     public std::enable_shared_from_this<client_impl> {
@@ -57,6 +66,7 @@ public:
   client_impl(asio::io_context& ioc, std::shared_ptr<ssl::context> tls,
               rest_endpoint ep, std::shared_ptr<const std::string> user_agent)
     : ioc_(ioc),
+      strand_(asio::make_strand(ioc)),
       tls_(std::move(tls)),
       ep_(std::move(ep)),
       user_agent_(std::move(user_agent)) {
@@ -72,88 +82,94 @@ public:
 
   uint64_t async_request(const rest_request& req, ms timeout,
                          callback done) override {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
     auto j = std::make_shared<job>();
     j->id = ++next_id_;
     j->req = req;
     j->timeout = timeout.count() > 0 ? timeout : ms{10000};
     j->deadline = clock_type::now() + j->timeout;
     j->done = std::move(done);
-    if (closed_) {
-      finish(j, make_error(ec::cancelled, ep_.device_id + ": client closed"));
-      return j->id;
-    }
-    queue_.push_back(j);
-    dispatch();
+    asio::post(strand_, [self = shared_from_this(), j] {
+      if (self->closed_)
+        self->finish(j, make_error(ec::cancelled,
+                                   self->ep_.device_id + ": client closed"));
+      else
+        self->run(j);
+    });
     return j->id;
   }
 
   void cancel(uint64_t id) override {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    auto cancelled = make_error(ec::cancelled,
-                                ep_.device_id + ": request cancelled");
-    auto q = std::find_if(queue_.begin(), queue_.end(),
-                          [id](const job_ptr& j) { return j->id == id; });
-    if (q != queue_.end()) {
-      auto j = *q;
-      queue_.erase(q);
-      finish(j, cancelled);
-      return;
-    }
-    auto r = running_.find(id);
-    if (r != running_.end()) {
-      finish(r->second.first, cancelled);
-      r->second.second->abort();
-    }
+    asio::post(strand_, [self = shared_from_this(), id] {
+      auto r = self->running_.find(id);
+      if (r == self->running_.end())
+        return;
+      auto [j, c] = r->second;
+      self->running_.erase(r);
+      self->finish(j, make_error(ec::cancelled, self->ep_.device_id
+                                                  + ": request cancelled"));
+      c->abort();
+    });
   }
 
+  /// Runs on the strand and waits for it (a device actor closes its
+  /// client when it stops): when close returns, every pending callback has
+  /// run with `cancelled` and no other runs. Called on the strand itself,
+  /// it closes at once; when the I/O threads are gone nothing can run any
+  /// more anyway.
   void close() override {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    if (closed_)
+    if (strand_.running_in_this_thread()) {
+      close_now();
       return;
-    closed_ = true;
-    auto cancelled = make_error(ec::cancelled, ep_.device_id + ": client closed");
-    auto queued = std::move(queue_);
-    queue_.clear();
-    for (auto& j : queued)
-      finish(j, cancelled);
-    for (auto& [id, entry] : running_) {
-      finish(entry.first, cancelled);
-      entry.second->abort();
     }
-    for (auto& c : idle_)
-      c->abort();
-    idle_.clear();
+    auto closed = std::make_shared<std::promise<void>>();
+    auto f = closed->get_future();
+    asio::post(strand_, [self = shared_from_this(), closed] {
+      self->close_now();
+      closed->set_value();
+    });
+    while (f.wait_for(ms{50}) != std::future_status::ready)
+      if (ioc_.stopped())
+        return;
   }
 
   void completed(const connection_ptr& c, const job_ptr& j,
                  caf::expected<rest_response> result, bool reusable) override {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    running_.erase(j->id);
-    --busy_;
-    finish(j, std::move(result));
-    if (reusable && !closed_)
+    auto r = running_.find(j->id);
+    if (r != running_.end() && r->second.second == c)
+      running_.erase(r);
+    if (reusable && !closed_ && idle_.size() < ep_.max_connections)
       idle_.push_back(c);
-    dispatch();
+    else if (reusable)
+      c->abort();
+    finish(j, std::move(result));
   }
 
   void requeue(const job_ptr& j) override {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
     running_.erase(j->id);
-    --busy_;
     j->retried = true;
     if (!j->done)
-      return dispatch();
+      return;
     if (closed_)
       return finish(j, make_error(ec::cancelled,
                                   ep_.device_id + ": client closed"));
-    queue_.push_front(j);
-    dispatch();
+    run(j);
   }
 
 private:
-  /// Runs the callback of `j` once; under the lock, so that nothing runs
-  /// after close() returns.
+  /// Starts `j` on an idle connection or a new one (on the strand).
+  void run(const job_ptr& j) {
+    connection_ptr c;
+    if (!idle_.empty()) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      c = make_connection(strand_, tls_, ep_, user_agent_, weak_from_this());
+    }
+    running_.emplace(j->id, std::make_pair(j, c));
+    c->start(j);
+  }
+
+  /// Runs the callback of `j` once (on the strand).
   void finish(const job_ptr& j, caf::expected<rest_response> result) {
     if (!j->done)
       return;
@@ -162,35 +178,32 @@ private:
     cb(std::move(result));
   }
 
-  void dispatch() {
-    while (!closed_ && !queue_.empty()) {
-      connection_ptr c;
-      if (!idle_.empty()) {
-        c = std::move(idle_.back());
-        idle_.pop_back();
-      } else if (busy_ + idle_.size() < ep_.max_connections) {
-        c = make_connection(ioc_, tls_, ep_, user_agent_, weak_from_this());
-      } else {
-        return;
-      }
-      auto j = queue_.front();
-      queue_.pop_front();
-      ++busy_;
-      running_.emplace(j->id, std::make_pair(j, c));
-      c->start(std::move(j));
+  void close_now() {
+    if (closed_)
+      return;
+    closed_ = true;
+    auto cancelled = make_error(ec::cancelled, ep_.device_id + ": client closed");
+    auto running = std::move(running_);
+    running_.clear();
+    for (auto& [id, entry] : running) {
+      finish(entry.first, cancelled);
+      entry.second->abort();
     }
+    for (auto& c : idle_)
+      c->abort();
+    idle_.clear();
   }
 
   asio::io_context& ioc_;
+  asio::strand<asio::io_context::executor_type> strand_;
   std::shared_ptr<ssl::context> tls_;
   rest_endpoint ep_;
   std::shared_ptr<const std::string> user_agent_;
-  std::recursive_mutex mtx_;
-  std::deque<job_ptr> queue_;
+  /// Only ids are handed out off the strand.
+  std::atomic<uint64_t> next_id_{0};
+  // -- on the strand only ---------------------------------------------------------
   std::vector<connection_ptr> idle_;
   std::unordered_map<uint64_t, std::pair<job_ptr, connection_ptr>> running_;
-  size_t busy_ = 0;
-  uint64_t next_id_ = 0;
   bool closed_ = false;
 };
 

@@ -46,11 +46,11 @@ namespace {
 class connection_impl : public connection,
                         public std::enable_shared_from_this<connection_impl> {
 public:
-  connection_impl(asio::io_context& ioc, std::shared_ptr<ssl::context> tls,
-             const rest_endpoint& ep,
-             std::shared_ptr<const std::string> user_agent,
-             std::weak_ptr<connection_owner> owner)
-    : strand_(asio::make_strand(ioc)),
+  connection_impl(asio::strand<asio::io_context::executor_type> strand,
+                  std::shared_ptr<ssl::context> tls, const rest_endpoint& ep,
+                  std::shared_ptr<const std::string> user_agent,
+                  std::weak_ptr<connection_owner> owner)
+    : strand_(std::move(strand)),
       resolver_(strand_),
       timer_(strand_),
       tls_ctx_(std::move(tls)),
@@ -381,13 +381,13 @@ private:
 
 } // namespace
 
-connection_ptr make_connection(asio::io_context& ioc,
-                               std::shared_ptr<ssl::context> tls,
-                               const rest_endpoint& ep,
-                               std::shared_ptr<const std::string> user_agent,
-                               std::weak_ptr<connection_owner> owner) {
-  return std::make_shared<connection_impl>(ioc, std::move(tls), ep,
-                                           std::move(user_agent),
+connection_ptr make_connection(
+  asio::strand<asio::io_context::executor_type> strand,
+  std::shared_ptr<ssl::context> tls, const rest_endpoint& ep,
+  std::shared_ptr<const std::string> user_agent,
+  std::weak_ptr<connection_owner> owner) {
+  return std::make_shared<connection_impl>(std::move(strand), std::move(tls),
+                                           ep, std::move(user_agent),
                                            std::move(owner));
 }
 

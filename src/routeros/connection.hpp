@@ -1,10 +1,10 @@
 #pragma once
 
 // One keep-alive connection of the Beast REST client (beast_client.cpp):
-// runs one request at a time on its strand (resolve, connect, TLS handshake
-// with pin or verification, write, read, deadline) and reports each ended
-// request to its owner, the client, which queues requests and reuses idle
-// connections. Internal to src/routeros/.
+// runs one request at a time on its client's strand (resolve, connect, TLS
+// handshake with pin or verification, write, read, deadline) and reports
+// each ended request to its owner, the client, on that strand; the client
+// reuses idle connections. Internal to src/routeros/.
 
 #include <chrono>
 #include <cstdint>
@@ -13,13 +13,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <caf/expected.hpp>
 
 #include "actors/rest_client.hpp"
 
 namespace rmcp::routeros {
 
-/// One request of a client: queued, then run by a connection.
+/// One request of a client, run by a connection.
 struct job {
   uint64_t id = 0;
   rest_request req;
@@ -36,7 +37,8 @@ class connection;
 
 using connection_ptr = std::shared_ptr<connection>;
 
-/// What a connection reports to (the client that owns it).
+/// What a connection reports to (the client that owns it), on the strand
+/// the connection was made with.
 class connection_owner {
 public:
   virtual ~connection_owner() = default;
@@ -64,10 +66,11 @@ public:
   virtual void abort() = 0;
 };
 
-connection_ptr make_connection(boost::asio::io_context& ioc,
-                               std::shared_ptr<boost::asio::ssl::context> tls,
-                               const rest_endpoint& ep,
-                               std::shared_ptr<const std::string> user_agent,
-                               std::weak_ptr<connection_owner> owner);
+/// A connection whose handlers all run on `strand` (its client's).
+connection_ptr make_connection(
+  boost::asio::strand<boost::asio::io_context::executor_type> strand,
+  std::shared_ptr<boost::asio::ssl::context> tls, const rest_endpoint& ep,
+  std::shared_ptr<const std::string> user_agent,
+  std::weak_ptr<connection_owner> owner);
 
 } // namespace rmcp::routeros

@@ -1,6 +1,7 @@
 // The Boost.Beast REST client against the in-process simulator over real
-// loopback sockets: TLS modes, keep-alive, the connection cap, error
-// mapping, deadlines, cancel/close and the stale keep-alive retry.
+// loopback sockets: TLS modes, keep-alive, the connection cap (the device
+// actor's: the client has no queue), error mapping, deadlines, cancel/close
+// and the stale keep-alive retry.
 
 #include "src/routeros/beast_client.hpp"
 
@@ -10,8 +11,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <gtest/gtest.h>
 
+#include "actors/device_actor.hpp"
+#include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "sim/fleet.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -79,6 +85,20 @@ protected:
     return x ? ec{} : error_code_of(x.error());
   }
 
+  /// The record of the simulated router, pinned.
+  device_record test_record() {
+    device_record r;
+    r.id = "r1";
+    r.name = "r1";
+    r.host = "127.0.0.1";
+    r.port = fleet->port(0);
+    r.scheme = "https";
+    r.tls.mode = "pin";
+    r.tls.fingerprint_sha256 = fleet->fingerprint_sha256();
+    r.username = "admin";
+    return r;
+  }
+
   static std::string message(const caf::expected<rest_response>& x) {
     return x ? std::string{} : error_message(x.error());
   }
@@ -121,13 +141,51 @@ TEST_F(beast_client_test, keeps_one_connection_alive_across_requests) {
 }
 
 TEST_F(beast_client_test, concurrent_requests_never_exceed_max_connections) {
+  // The device actor is the only queue: it keeps max_connections requests
+  // in flight and the client reuses their connections.
+  sim::fault_config slow;
+  slow.latency_ms = 20;
+  start(true, slow);
+  caf::actor_system_config cfg;
+  add_rmcp_types(cfg);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  device_setup setup;
+  setup.record = test_record();
+  setup.creds = {"admin", "routeros-sim"};
+  setup.factory = factory;
+  setup.settings.max_connections = 2;
+  setup.settings.health_checks = false;
+  auto dev = spawn_device(sys, setup);
+  constexpr int n = 12;
+  caf::scoped_actor self{sys};
+  rest_request req;
+  req.path = "/system/identity";
+  for (int i = 0; i < n; ++i)
+    self->send(dev, atom::exec_v, req);
+  int answered = 0;
+  for (int i = 0; i < n; ++i)
+    self->receive(
+      [&](rest_response& resp) {
+        EXPECT_EQ(resp.status, 200);
+        ++answered;
+      },
+      [&](caf::error& err) { ADD_FAILURE() << error_message(err); },
+      caf::after(30s) >> [&] { ADD_FAILURE() << "no answer within 30 s"; });
+  EXPECT_EQ(answered, n);
+  EXPECT_EQ(fleet->router(0).stats().connections, 2u);
+  EXPECT_EQ(fleet->router(0).stats().requests, uint64_t{n});
+  self->send_exit(dev, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(beast_client_test, the_client_queues_nothing_and_keeps_max_connections_idle) {
   sim::fault_config slow;
   slow.latency_ms = 20;
   start(true, slow);
   auto ep = endpoint();
-  ep.max_connections = 2;
+  ep.max_connections = 1;
   auto client = factory->make(ep);
-  constexpr int n = 12;
+  constexpr int n = 3;
   std::vector<std::promise<caf::expected<rest_response>>> answers(n);
   rest_request req;
   req.path = "/system/identity";
@@ -141,8 +199,13 @@ TEST_F(beast_client_test, concurrent_requests_never_exceed_max_connections) {
     auto x = f.get();
     EXPECT_TRUE(x) << message(x);
   }
-  EXPECT_EQ(fleet->router(0).stats().connections, 2u);
-  EXPECT_EQ(fleet->router(0).stats().requests, uint64_t{n});
+  // Three at once ran at once, each on its own connection ...
+  EXPECT_EQ(fleet->router(0).stats().connections, uint64_t{n});
+  // ... and one of them stays for the next requests.
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(get(*client, "/system/identity"));
+  EXPECT_EQ(fleet->router(0).stats().connections, uint64_t{n});
+  EXPECT_EQ(fleet->router(0).stats().requests, uint64_t{n + 3});
   client->close();
 }
 
