@@ -3,7 +3,8 @@
 // fleet, for callers with and without a device scope; read_all joins in
 // order and fails on the first failure (absent menus as null on request);
 // write_all runs in order under one lease and releases it on success and
-// on failure.
+// on failure; a typed actor (as the rollout coordinator is) uses the same
+// calls for a change kind's state and its requests.
 
 #include "actors/device_ops.hpp"
 
@@ -291,6 +292,79 @@ TEST_F(device_ops_test, write_all_runs_in_order_under_one_released_lease) {
       [](caf::error err) { ADD_FAILURE() << error_message(err); });
   });
   EXPECT_EQ(done, 1);
+}
+
+namespace {
+
+/// A typed actor like the rollout coordinator: one device step per (run).
+using step_actor = caf::typed_actor<caf::reacts_to<atom::run>>;
+
+struct step_result {
+  json state;
+  std::vector<rest_response> replies;
+  std::vector<caf::error> errors;
+};
+
+/// Reads a change kind's state, then writes under a lease, through
+/// device_ops only (the calls the coordinator makes).
+step_actor::behavior_type step_probe(step_actor::pointer self,
+                                     fleet_actor fleet, const change_kind* kind,
+                                     std::shared_ptr<step_result> out) {
+  auto fail = [out](caf::error err) { out->errors.push_back(std::move(err)); };
+  auto write = [self, out, fail](const device_actor& dev) {
+    device_ops::write_all(
+      self, dev, {post_request("/ip/dns/set", {{"servers", "1.1.1.1"}})},
+      [out](std::vector<rest_response>& r) { out->replies = r; }, fail,
+      device_ops::write_options{0, 60'000});
+  };
+  auto step = [self, kind, out, fail, write](device_handle dev) {
+    device_ops::read_state(
+      self, dev.actor, *kind, json{{"servers", {"1.1.1.1"}}},
+      [out, write, dev](json state) {
+        out->state = std::move(state);
+        write(dev.actor);
+      },
+      fail);
+  };
+  return {
+    [self, fleet, step, fail](atom::run) {
+      device_ops::with_device(self, fleet, "r1", step, fail);
+    },
+  };
+}
+
+} // namespace
+
+TEST_F(device_ops_test, a_typed_actor_reads_a_kinds_state_and_writes_its_requests) {
+  add_device(test::test_device("r1"));
+  start();
+  // A kind reading a menu the router lacks (absent as null) and one it has.
+  change_kind kind{};
+  kind.name = "probe";
+  kind.absent_menus_null = true;
+  kind.reads = [](const json&) {
+    return std::vector<std::string>{"/interface/wireless", "/ip/dns"};
+  };
+  kind.state = [](const json& params, const std::vector<json>& bodies) {
+    return json{{"wireless", bodies[0]},
+                {"servers", bodies[1]["servers"]},
+                {"asked", params["servers"]}};
+  };
+  auto out = std::make_shared<step_result>();
+  auto probe = sys.spawn(step_probe, fleet, &kind, out);
+  caf::anon_send(probe, atom::run_v);
+  run();
+  ASSERT_TRUE(out->errors.empty()) << error_message(out->errors.front());
+  EXPECT_TRUE(out->state["wireless"].is_null()) << out->state.dump();
+  EXPECT_EQ(out->state["servers"], "9.9.9.9");
+  EXPECT_EQ(out->state["asked"], json({"1.1.1.1"}));
+  ASSERT_EQ(out->replies.size(), 1u);
+  EXPECT_EQ(out->replies[0].body["ret"], "/ip/dns/set");
+  auto& last = factory->client("r1")->calls().back().req;
+  EXPECT_EQ(last.path, "/ip/dns/set");
+  EXPECT_NE(last.lease, 0u);
+  caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  run();
 }
 
 } // namespace rmcp
