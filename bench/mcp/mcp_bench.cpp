@@ -2,12 +2,15 @@
 //
 //   routeros-mcp-bench --binary build-release/routeros-mcp [--runs 3]
 //                      [--requests 2000] [--markdown] [--skip-memory]
-//                      [--only stdio fleet http rollout memory]
+//                      [--only calls stdio fleet http rollout memory]
 //
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
 //   floor    raw REST round trip to one simulated router (synchronous Beast
 //            client, TLS keep-alive): p50/p99
+//   calls    server CPU per call, p50, calls/s and failed calls of echo, a
+//            one-GET and a two-GET read on one router at 1, 16 and 64 in
+//            flight (store on disk)
 //   stdio    tools/call get_system_overview at concurrency 1, 16 and 64
 //            (round-robin over 64 routers): p50/p95/p99, calls/s, ratio of
 //            p50 to the floor
@@ -212,6 +215,56 @@ void rollout_figures(const std::string& binary, const sim::fleet& routers,
          "ms", apply_ms);
 }
 
+/// What one call costs the daemon: `echo` (the MCP layer alone),
+/// `get_system_clock` (one GET) and `get_system_overview` (two GETs in
+/// parallel), all on ONE router, at 1, 16 and 64 calls in flight. Server
+/// CPU per call is the daemon's user + system time over the run (all its
+/// threads, /proc/<pid>/stat) divided by the calls answered. The store is on
+/// disk (/var/tmp), as in a real installation: the commits of the calls'
+/// audit records are part of the cost. Failed calls are counted, not hidden
+/// (at 64 in flight a full device queue refuses calls).
+void call_cost_figures(const std::string& binary, const sim::fleet& routers,
+                       uint16_t port, int runs, int requests) {
+  auto dir = bench_dir(true);
+  register_devices(dir, 1, {port}, routers.fingerprint_sha256());
+  {
+    daemon_process d{binary, dir};
+    struct probe {
+      const char* tool;
+      json args;
+    };
+    std::vector<probe> probes{
+      {"echo", {{"message", "ping"}}},
+      {"get_system_clock", {{"device_id", bench::device_id(0)}}},
+      {"get_system_overview", {{"device_id", bench::device_id(0)}}}};
+    for (auto& p : probes) {
+      json params{{"name", p.tool}, {"arguments", p.args}};
+      auto call = [&params](int) { return params; };
+      double wall = 0;
+      int errors = 0;
+      d.load(16, 500, call, wall, errors); // warm-up
+      for (int c : {1, 16, 64}) {
+        std::vector<double> cpu, p50, rate, failed;
+        for (int r = 0; r < runs; ++r) {
+          auto cpu0 = d.cpu_seconds();
+          auto lat = d.load(c, requests, call, wall, errors);
+          auto answered = static_cast<double>(lat.size()) + errors;
+          cpu.push_back((d.cpu_seconds() - cpu0) * 1e6 / answered);
+          p50.push_back(percentile(lat, 50));
+          rate.push_back(static_cast<double>(lat.size()) / wall);
+          failed.push_back(100.0 * errors / answered);
+        }
+        auto tag = std::string{"calls: "} + p.tool + " c=" + std::to_string(c);
+        record(tag + " server CPU per call", "µs", cpu);
+        record(tag + " p50", "µs", p50);
+        record(tag + " throughput", "calls/s", rate, false);
+        record(tag + " failed calls", "%", failed);
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 /// get_system_overview latency and throughput at concurrency 1, 16, 64.
 template <class Daemon>
 void overview_figures(const std::string& transport, Daemon& d, int runs,
@@ -287,7 +340,8 @@ int main(int argc, char** argv) {
                "Skip the RSS figures (registering 10,000 devices)");
   app.add_option("--only", only,
                  "Measure only these groups (the floor is always measured)")
-    ->check(CLI::IsMember({"stdio", "fleet", "http", "rollout", "memory"}));
+    ->check(CLI::IsMember(
+      {"calls", "stdio", "fleet", "http", "rollout", "memory"}));
   CLI11_PARSE(app, argc, argv);
 
   auto wanted = [&](const char* group) {
@@ -317,6 +371,9 @@ int main(int argc, char** argv) {
     record("REST floor p50 (one router, TLS keep-alive)", "µs", p50s);
     record("REST floor p99", "µs", p99s);
     auto floor_p50 = minimum(p50s);
+
+    if (wanted("calls"))
+      call_cost_figures(binary, routers, ports[0], runs, requests);
 
     // tools/call over stdio, and the fleet sweep.
     auto dir = bench_dir();
