@@ -3,7 +3,10 @@
 // Rollouts: the coordinator that drives one executing plan across its
 // devices, and the manager that holds the coordinators (one per process).
 //
-// A rollout (issue 7, seed-spec §3):
+// A rollout is two state machines, each one table in
+// actors/rollout_table.hpp (printed in docs/architecture.md): the run
+// machine and one device machine per device. Their steps are the journal
+// events:
 //
 //   batch 0 is the canary, then the plan's batches; management-path devices
 //   (rollout.management_devices) were put last by the plan tool.
@@ -28,20 +31,26 @@
 //     (by dead-man) | device-rollback-failed → plan-rolled-back |
 //     plan-failed
 //
-// Every step is journaled through the plan store actor BEFORE it is taken
+// `advance(event)` looks the event up in its machine's table and journals
+// the next step through the plan store actor BEFORE the row's action starts
 // (a snapshot is journaled after the read that produced it and before any
 // write); plan and device states change only in those journal writes
-// (check_transition). The coordinator looks at cancel_requested (set by
-// `routeros-mcp plan cancel` or config_rollback_plan) at every step and
-// treats the end of the apply call (notifications/cancelled) the same way:
-// it rolls back what it applied. A cancel also ends a gate delay or pause
-// at once: config_rollback_plan makes the manager send `(cancel)` to the
-// coordinator, and a waiting coordinator re-reads its plan every
-// rollout_settings::cancel_poll for cancels from the CLI (another process). On start the manager takes over plans
-// left executing (rollout.on_restart: rollback or resume) or
-// rolling_back (always rolled back), from their journal and device states.
+// (check_transition). Each action does one asynchronous thing and feeds its
+// outcome back as the next event. The coordinator looks at
+// cancel_requested (set by `routeros-mcp plan cancel` or
+// config_rollback_plan) at every step and treats the end of the apply call
+// (notifications/cancelled) the same way: it rolls back what it applied. A
+// cancel also ends a gate delay or pause at once: config_rollback_plan
+// makes the manager send `(cancel)` to the coordinator, and a waiting
+// coordinator re-reads its plan every rollout_settings::cancel_poll for
+// cancels from the CLI (another process). On start the manager takes over
+// plans left executing (rollout.on_restart: rollback or resume) or
+// rolling_back (always rolled back), from their journal and device states:
+// each device starts from the step its stored state stands for
+// (takeover_step).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +98,16 @@ struct rollout_settings {
 /// Finds a change kind by name; nullptr when unknown.
 using change_kind_lookup = const change_kind* (*)(const std::string& name);
 
+/// One transition of a coordinator's state machines (actors/rollout_table.hpp).
+struct rollout_transition {
+  std::string plan_id;
+  /// The device whose machine moved; empty for the run machine.
+  std::string device_id;
+  /// The row taken: of rollout_tables::device_table when device_id is set,
+  /// else of rollout_tables::run_table.
+  size_t row = 0;
+};
+
 struct rollout_deps {
   plan_store_actor plans;
   fleet_actor fleet;
@@ -96,6 +115,12 @@ struct rollout_deps {
   rollout_settings settings;
   /// Optional.
   std::shared_ptr<rmcp::metrics> metrics;
+  /// Optional: sees every transition after its journal write (when the row
+  /// journals) and before its action starts. Returning false stops the
+  /// coordinator right there, as a crash would: nothing more is journaled
+  /// or sent, and the plan is left for a takeover. Tests use it to walk the
+  /// tables and to stop between a journal write and its action.
+  std::function<bool(const rollout_transition&)> on_transition;
 };
 
 /// Name of the dead-man scheduler job of `plan_id` on every router.

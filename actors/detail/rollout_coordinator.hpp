@@ -1,11 +1,13 @@
 #pragma once
 
-// The rollout coordinator (actors/rollout.hpp): its state and its steps,
-// declared once and defined in three files by concern:
-//   rollout_coordinator.cpp  plumbing (journal, device access), the run:
-//                            start, batches, devices, dead-man arming, the
-//                            report, and the actor behavior;
-//   rollout_gate.cpp         health gates, disarming, and rollback;
+// The rollout coordinator (actors/rollout.hpp): its state, the two
+// `advance` functions of its state machines (actors/rollout_table.hpp) and
+// their actions, declared once and defined in three files by concern:
+//   rollout_coordinator.cpp  plumbing (journal, device access), start,
+//                            advance, the run machine's actions, the report
+//                            and the actor behavior;
+//   rollout_actions.cpp      the device machine's actions and the gate's
+//                            checks;
 //   rollout_waits.cpp        progress notifications, waits and cancels.
 // The manager that holds the coordinators is in rollout.cpp. Internal to
 // actors/.
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/rollout.hpp"
+#include "actors/rollout_table.hpp"
 
 namespace rmcp::detail {
 
@@ -86,7 +90,6 @@ struct coordinator {
   std::vector<caf::typed_response_promise<json>> waiters;
   bool started = false;
   bool finished = false;
-  bool rolling_back = false;
   /// The apply call ended before the rollout (cancelled, disconnected).
   bool caller_gone = false;
   caf::actor_addr caller;
@@ -108,16 +111,51 @@ struct coordinator {
   /// wait): a cancel ends it at once.
   bool forward_wait = false;
 
-  // the batch under way
-  std::vector<std::string> gate_failures;
-  /// Devices to roll back, in order.
-  std::vector<std::string> targets;
-  std::string halt_reason;
-
   struct device_ctx {
     device_record record;
     device_actor actor;
   };
+
+  /// One device's machine: its step and what its actions found out.
+  struct device_run {
+    std::string id;
+    device_step step = device_step::pending;
+    /// Batch of the forward steps (-1 in a rollback).
+    int32_t batch = -1;
+    /// The device as found by the last read_state / read_current.
+    device_ctx ctx;
+    /// The state read last.
+    json current;
+    /// The kind's requests (forward) or its restore (rollback).
+    std::vector<rest_request> requests;
+    /// The dead-man job's script (risky kinds).
+    std::string deadman_script;
+    /// What failed last (a failure's journal detail and report); in a
+    /// rollback after the read back: the difference to the snapshot.
+    std::string error;
+    /// Rollback: attempts after a dead-man wait, the wait, and whether the
+    /// router restored itself (nothing left to write after a wait).
+    int attempt = 0;
+    std::chrono::milliseconds wait{0};
+    bool by_router = false;
+    /// Forward: its slot in the batch's fan-out.
+    std::function<void()> done;
+  };
+
+  // the run machine
+  run_step step = run_step::idle;
+  /// The batch being opened, changed or gated.
+  size_t batch_index = 0;
+  std::map<std::string, device_run> runs;
+  std::vector<std::string> gate_failures;
+  /// Devices to roll back, in order, and the next one.
+  std::vector<std::string> targets;
+  size_t target_index = 0;
+  /// The next device of the batch to disarm.
+  size_t disarm_index = 0;
+  /// Why the rollback about to be journaled starts.
+  std::string rollback_reason;
+  std::string halt_reason;
 
   // -- plumbing ---------------------------------------------------------------
 
@@ -184,60 +222,96 @@ struct coordinator {
   void remove_deadman(const device_actor& dev,
                       std::function<void(caf::error)> done);
 
-  // -- start --------------------------------------------------------------------
+  // -- the machines -------------------------------------------------------------
 
+  /// Loads the plan and feeds the run machine its first event.
   void start();
 
-  // -- forward ------------------------------------------------------------------
+  /// Takes the loaded plan: each device's step (takeover_step) and the run
+  /// machine's first event.
+  void loaded(plan_record rec);
+
+  /// Looks up (step, e) in the run table, journals the next step when the
+  /// row says so, then starts the row's action.
+  void advance(run_event e);
+
+  /// The same for device `id`'s machine.
+  void advance(const std::string& id, device_event e);
+
+  /// Tells the observer (tests); false: stop here, as a crash would.
+  bool observe(const std::string& device_id, size_t row);
+
+  /// The journal entry of run step `to` (reached by `e`).
+  plan_step entry(run_step to, run_event e);
+
+  /// The journal entry of device `d`'s step `to` (reached by `e`).
+  plan_step entry(const device_run& d, device_step to, device_event e);
+
+  void act(run_action a);
+
+  void act(device_run& d, device_action a);
+
+  device_run& run_of(const std::string& id);
+
+  /// Feeds `failed` with `what` as the device's error.
+  void fail_device(const std::string& id, const std::string& what);
+
+  /// In a rollback: `unreachable` while the router's dead-man job may still
+  /// restore it (a risky kind, attempts left), else `failed`.
+  void rollback_error(const std::string& id, const std::string& what);
+
+  // -- run actions ----------------------------------------------------------------
 
   /// Devices changed at the same time within a batch (rollout.parallel).
   size_t parallel() const;
 
-  void batch(size_t b);
+  void open_batch();
+  /// Re-reads the plan before batch `batch_index` (a cancel from another
+  /// process) → ready | cancelled.
+  void open_batch_read();
+  void change_devices();
+  void await_gate();
+  void check_gate();
+  void disarm_batch();
+  void pause();
+  void decide_failure();
+  void roll_back_devices();
 
-  /// Changes the devices of batch `b`, `parallel()` at a time; then its gate
-  /// (or its failure, or the rollback a cancel asks for).
-  void devices(size_t b);
+  /// Starts the rollback of the next target, or ends the rollback.
+  void roll_back_next();
 
-  /// Snapshot, dead-man (risky kinds), apply and journal device `i` of
-  /// batch `b`; `done` when it is applied or failed (a failure is added to
-  /// gate_failures).
-  void device(size_t b, size_t i, std::function<void()> done);
-
-  void arm_deadman(int32_t ib, const std::string& id, const device_ctx& dev,
-                   const json& snapshot, std::function<void()> apply,
-                   std::function<void(const std::string&)> failed);
-
-  void after_batch(size_t b);
+  /// Disarms the next device of the batch, or ends the disarming.
+  void disarm_next();
 
   /// True when every device of batch `b` is applied already.
   bool batch_applied(size_t b);
-
-  void gate(size_t b);
 
   /// Checks one device at a gate (health; read-back if it was changed),
   /// adding to gate_failures what fails; then `done`.
   void gate_check(const std::string& id, bool was_changed,
                   std::function<void()> done);
 
-  void gate_done(size_t b);
+  /// The read-back of a gate check: the kind's state must be as intended.
+  void gate_read_back(const std::string& id, const device_ctx& dev,
+                      std::function<void(const std::string&)> bad,
+                      std::function<void()> done);
 
-  /// Removes the dead-man jobs of batch `b` (from device `i` on).
-  void disarm(size_t b, size_t i, std::function<void()> done);
+  // -- device actions -------------------------------------------------------------
 
-  void gate_failed(size_t b);
+  void read_state(device_run& d);
+  void plan_changes(device_run& d);
+  void clear_deadman(device_run& d);
+  void arm_deadman(device_run& d);
+  void write_changes(device_run& d);
+  void remove_deadman(device_run& d);
+  void read_current(device_run& d);
+  void write_restore(device_run& d);
+  void read_back(device_run& d);
+  void drop_deadman(device_run& d);
+  void wait_deadman(device_run& d);
 
-  // -- rollback -----------------------------------------------------------------
-
-  void rollback(std::string reason);
-
-  void roll_back_device(size_t k);
-
-  /// One attempt to bring device `id` back to its snapshot. `attempt` > 0:
-  /// after a dead-man wait.
-  void restore(size_t k, const std::string& id, int attempt);
-
-  void finish_rollback();
+  /// Ends the device's part of its batch (its fan-out slot).
+  void end_forward(device_run& d);
 
   // -- end ------------------------------------------------------------------------
 

@@ -128,6 +128,7 @@ protected:
     deps.fleet = fleet;
     deps.kinds = tools::find_change_kind;
     deps.settings = rollout_cfg;
+    deps.on_transition = rollout_observer;
     rollouts = spawn_rollout_manager(sys, std::move(deps));
   }
 
@@ -202,6 +203,9 @@ protected:
   fleet_settings fleet_cfg;
   /// Rollout policy for plans (no gate delay, no pause by default).
   rollout_settings rollout_cfg;
+  /// Sees every transition of the rollout coordinators (set before
+  /// start_plans(); none by default): rollout_deps::on_transition.
+  std::function<bool(const rollout_transition&)> rollout_observer;
   /// Table layer of the plans (survives start_plans(): a restart).
   std::shared_ptr<storage::kv_store> plan_kv;
   std::shared_ptr<storage::plan_store> plan_db;

@@ -1,0 +1,339 @@
+// The rollout coordinator's device actions (actors/rollout_table.hpp): each
+// does one asynchronous thing to one device and feeds its outcome back to
+// the device's machine as an event; and the checks of a health gate
+// (actors/detail/rollout_coordinator.hpp).
+
+#include "actors/detail/rollout_coordinator.hpp"
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "protocol/ros_script.hpp"
+
+namespace rmcp::detail {
+
+void coordinator::remove_deadman(const device_actor& dev,
+                                 std::function<void(caf::error)> done) {
+  self->request(dev, device_timeout, atom::exec_v,
+                make_request("GET", "/system/scheduler?name="
+                                      + deadman_job_name(plan_id)))
+    .then(
+      [this, dev, done](rest_response& resp) {
+        std::vector<rest_request> reqs;
+        if (resp.body.is_array())
+          for (auto& row : resp.body)
+            if (row.contains(".id"))
+              reqs.push_back(make_request(
+                "DELETE",
+                "/system/scheduler/" + row[".id"].get<std::string>()));
+        write_all(dev, std::move(reqs), done);
+      },
+      [done](caf::error& err) { done(std::move(err)); });
+}
+
+void coordinator::act(device_run& d, device_action a) {
+  switch (a) {
+    case device_action::read_state:
+      return read_state(d);
+    case device_action::plan_changes:
+      return plan_changes(d);
+    case device_action::clear_deadman:
+      return clear_deadman(d);
+    case device_action::arm_deadman:
+      return arm_deadman(d);
+    case device_action::write_changes:
+      return write_changes(d);
+    case device_action::remove_deadman:
+      return remove_deadman(d);
+    case device_action::read_current:
+      return read_current(d);
+    case device_action::write_restore:
+      return write_restore(d);
+    case device_action::read_back:
+      return read_back(d);
+    case device_action::drop_deadman:
+      return drop_deadman(d);
+    case device_action::wait_deadman:
+      return wait_deadman(d);
+    case device_action::skip:
+      return end_forward(d);
+    case device_action::report_applied:
+      progress(d.id + (d.requests.empty() ? ": already as intended"
+                                          : ": applied"));
+      return end_forward(d);
+    case device_action::report_failure:
+      gate_failures.push_back(d.id + ": " + d.error);
+      progress(d.id + " failed: " + d.error);
+      return end_forward(d);
+    case device_action::disarm_next:
+      ++disarm_index;
+      return disarm_next();
+    case device_action::disarm_failed:
+      // The job would undo a change that passed its gate: this batch did
+      // not pass.
+      gate_failures.push_back(d.id + ": " + d.error);
+      return advance(run_event::checks_failed);
+    case device_action::report_rollback:
+      progress(d.id + (d.step == device_step::device_rolled_back
+                         ? ": rolled back"
+                         : ": rollback failed: " + d.error));
+      ++target_index;
+      return roll_back_next();
+  }
+}
+
+void coordinator::end_forward(device_run& d) {
+  auto done = std::move(d.done);
+  d.done = nullptr;
+  if (done)
+    done();
+}
+
+void coordinator::fail_device(const std::string& id, const std::string& what) {
+  run_of(id).error = what;
+  advance(id, device_event::failed);
+}
+
+void coordinator::rollback_error(const std::string& id,
+                                 const std::string& what) {
+  auto& d = run_of(id);
+  d.error = what;
+  if (!kind->risky || d.attempt >= deps.settings.confirm_attempts) {
+    advance(id, device_event::failed);
+    return;
+  }
+  d.wait = d.attempt == 0 ? deps.settings.deadman_delay + deadman_margin
+                          : deps.settings.confirm_interval;
+  advance(id, device_event::unreachable);
+}
+
+// -- forward -------------------------------------------------------------------------
+
+void coordinator::read_state(device_run& d) {
+  auto id = d.id;
+  with_device(
+    id,
+    [this, id](device_ctx dev) {
+      run_of(id).ctx = dev;
+      read_state(
+        dev.actor,
+        [this, id](json current) {
+          run_of(id).current = std::move(current);
+          advance(id, device_event::read);
+        },
+        [this, id](caf::error err) {
+          fail_device(id, "reading its state failed: " + error_message(err));
+        });
+    },
+    [this, id](caf::error err) { fail_device(id, error_message(err)); });
+}
+
+void coordinator::plan_changes(device_run& d) {
+  // The snapshot is the stored one: journaled just now, or kept from
+  // before a restart.
+  auto* pd = find_device(plan, d.id);
+  auto planned = kind->plan(plan.params, d.current, d.ctx.record);
+  if (!planned) {
+    fail_device(d.id, error_message(planned.error()));
+    return;
+  }
+  d.requests = planned->requests;
+  if (d.requests.empty()) {
+    advance(d.id, device_event::unchanged);
+    return;
+  }
+  if (!kind->risky || kind->revert_script == nullptr) {
+    advance(d.id, device_event::changes);
+    return;
+  }
+  auto revert = kind->revert_script(plan.params, pd->before);
+  if (!revert) {
+    fail_device(d.id, "arming the dead-man revert failed: "
+                        + error_message(revert.error()));
+    return;
+  }
+  d.deadman_script = *revert + "; /system scheduler remove [find name="
+                     + ros_script::literal(deadman_job_name(plan_id)) + "]";
+  advance(d.id, device_event::risky_changes);
+}
+
+void coordinator::clear_deadman(device_run& d) {
+  // A job left by an earlier attempt goes first: one job per router.
+  auto id = d.id;
+  remove_deadman(d.ctx.actor, [this, id](caf::error err) {
+    if (err)
+      fail_device(id, "arming the dead-man revert failed: "
+                        + error_message(err));
+    else
+      advance(id, device_event::cleared);
+  });
+}
+
+void coordinator::arm_deadman(device_run& d) {
+  auto id = d.id;
+  auto name = deadman_job_name(plan_id);
+  json body{{"name", name},
+            {"interval", ros_time(deps.settings.deadman_delay)},
+            {"on-event", d.deadman_script},
+            {"comment", "routeros-mcp dead-man revert of plan " + plan_id}};
+  write_all(d.ctx.actor, {make_request("PUT", "/system/scheduler", body)},
+            [this, id](caf::error err) {
+              if (err)
+                fail_device(id, "arming the dead-man revert failed: "
+                                  + error_message(err));
+              else
+                advance(id, device_event::armed);
+            });
+}
+
+void coordinator::write_changes(device_run& d) {
+  auto id = d.id;
+  write_all(d.ctx.actor, d.requests, [this, id](caf::error err) {
+    if (err)
+      fail_device(id, error_message(err));
+    else
+      advance(id, device_event::written);
+  });
+}
+
+void coordinator::remove_deadman(device_run& d) {
+  auto id = d.id;
+  with_device(
+    id,
+    [this, id](device_ctx dev) {
+      remove_deadman(dev.actor, [this, id](caf::error err) {
+        if (err)
+          fail_device(id, "removing the dead-man job failed: "
+                            + error_message(err));
+        else
+          advance(id, device_event::disarmed);
+      });
+    },
+    [this, id](caf::error err) { fail_device(id, error_message(err)); });
+}
+
+// -- rollback ------------------------------------------------------------------------
+
+void coordinator::read_current(device_run& d) {
+  auto id = d.id;
+  with_device(
+    id,
+    [this, id](device_ctx dev) {
+      run_of(id).ctx = dev;
+      read_state(
+        dev.actor,
+        [this, id](json now) {
+          run_of(id).current = std::move(now);
+          advance(id, device_event::read);
+        },
+        [this, id](caf::error err) { rollback_error(id, error_message(err)); });
+    },
+    [this, id](caf::error err) { rollback_error(id, error_message(err)); });
+}
+
+void coordinator::write_restore(device_run& d) {
+  auto id = d.id;
+  auto* pd = find_device(plan, id);
+  d.requests = kind->restore(plan.params, pd->before, d.current);
+  // After a dead-man wait, nothing left to write: the router's job did it.
+  d.by_router = d.attempt > 0 && d.requests.empty();
+  write_all(d.ctx.actor, d.requests, [this, id](caf::error err) {
+    if (err)
+      rollback_error(id, error_message(err));
+    else
+      advance(id, device_event::written);
+  });
+}
+
+void coordinator::read_back(device_run& d) {
+  auto id = d.id;
+  read_state(
+    d.ctx.actor,
+    [this, id](json after) {
+      // The difference to the snapshot (empty: restored).
+      run_of(id).error = kind->compare(plan.params,
+                                       find_device(plan, id)->before, after);
+      advance(id, device_event::checked);
+    },
+    [this, id](caf::error err) { rollback_error(id, error_message(err)); });
+}
+
+void coordinator::drop_deadman(device_run& d) {
+  auto id = d.id;
+  auto outcome = d.error.empty() ? device_event::restored
+                                 : device_event::differs;
+  if (!kind->risky) {
+    advance(id, outcome);
+    return;
+  }
+  // Restored or not, the job has nothing left to do.
+  remove_deadman(d.ctx.actor,
+                 [this, id, outcome](caf::error) { advance(id, outcome); });
+}
+
+void coordinator::wait_deadman(device_run& d) {
+  auto id = d.id;
+  wait(
+    d.wait,
+    [this, id] {
+      ++run_of(id).attempt;
+      advance(id, device_event::wait_over);
+    },
+    false);
+}
+
+// -- gate checks ---------------------------------------------------------------------
+
+void coordinator::gate_check(const std::string& id, bool was_changed,
+                             std::function<void()> done) {
+  auto bad = [this, done, id](const std::string& what) {
+    gate_failures.push_back(id + ": " + what);
+    done();
+  };
+  with_device(
+    id,
+    [this, id, was_changed, done, bad](device_ctx dev) {
+      self->request(dev.actor, device_timeout, atom::check_v)
+        .then(
+          [this, id, was_changed, done, bad, dev](health_sample& s) {
+            if (s.status != device_status::healthy) {
+              std::string why = to_string(s.status);
+              for (auto& issue : s.issues)
+                why += "; " + issue;
+              bad("health " + why);
+              return;
+            }
+            if (!was_changed)
+              done();
+            else
+              gate_read_back(id, dev, bad, done);
+          },
+          [bad](caf::error& err) { bad("health " + error_message(err)); });
+    },
+    [bad](caf::error err) { bad(error_message(err)); });
+}
+
+void coordinator::gate_read_back(const std::string& id, const device_ctx& dev,
+                                 std::function<void(const std::string&)> bad,
+                                 std::function<void()> done) {
+  read_state(
+    dev.actor,
+    [this, id, dev, bad, done](json after) {
+      auto* pd = find_device(plan, id);
+      auto planned = kind->plan(plan.params, pd->before, dev.record);
+      if (!planned) {
+        bad(error_message(planned.error()));
+        return;
+      }
+      auto diff = kind->compare(plan.params, planned->intended, after);
+      if (!diff.empty()) {
+        bad("verification failed: " + diff);
+        return;
+      }
+      done();
+    },
+    [bad](caf::error err) {
+      bad("reading its state failed: " + error_message(err));
+    });
+}
+
+} // namespace rmcp::detail
