@@ -199,6 +199,7 @@ public:
   /// and stopped again only at `next_crash`.
   void take_over(bool resume, const std::string& next_crash = {}) {
     crash_step = next_crash;
+    crash_skip = 0;
     crashed = false;
     rollout_cfg.resume_on_restart = resume;
     restart_plans();
