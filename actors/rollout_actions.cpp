@@ -5,6 +5,8 @@
 
 #include "actors/detail/rollout_coordinator.hpp"
 
+#include "actors/device_ops.hpp"
+
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/ros_script.hpp"
@@ -13,21 +15,27 @@ namespace rmcp::detail {
 
 void coordinator::remove_deadman(const device_actor& dev,
                                  std::function<void(caf::error)> done) {
-  self->request(dev, device_timeout, atom::exec_v,
-                make_request("GET", "/system/scheduler?name="
-                                      + deadman_job_name(plan_id)))
-    .then(
-      [this, dev, done](rest_response& resp) {
-        std::vector<rest_request> reqs;
-        if (resp.body.is_array())
-          for (auto& row : resp.body)
-            if (row.contains(".id"))
-              reqs.push_back(make_request(
-                "DELETE",
-                "/system/scheduler/" + row[".id"].get<std::string>()));
-        write_all(dev, std::move(reqs), done);
-      },
-      [done](caf::error& err) { done(std::move(err)); });
+  device_ops::exec(
+    self, dev, get_request("/system/scheduler?name=" + deadman_job_name(plan_id)),
+    [this, dev, done](rest_response& resp) {
+      std::vector<rest_request> reqs;
+      if (resp.body.is_array())
+        for (auto& row : resp.body)
+          if (row.contains(".id"))
+            reqs.push_back(delete_request("/system/scheduler/"
+                                          + row[".id"].get<std::string>()));
+      write(dev, std::move(reqs), done);
+    },
+    done);
+}
+
+void coordinator::write(const device_actor& dev,
+                        std::vector<rest_request> reqs,
+                        std::function<void(caf::error)> done) {
+  device_ops::write_all(
+    self, dev, std::move(reqs),
+    [done](std::vector<rest_response>&) { done(caf::none); }, done,
+    device_ops::write_options{0, lease_ttl_ms});
 }
 
 void coordinator::act(device_run& d, device_action a) {
@@ -110,12 +118,12 @@ void coordinator::rollback_error(const std::string& id,
 
 void coordinator::read_state(device_run& d) {
   auto id = d.id;
-  with_device(
-    id,
-    [this, id](device_ctx dev) {
+  device_ops::with_device(
+    self, deps.fleet, id,
+    [this, id](device_handle dev) {
       run_of(id).ctx = dev;
-      read_state(
-        dev.actor,
+      device_ops::read_state(
+        self, dev.actor, *kind, plan.params,
         [this, id](json current) {
           run_of(id).current = std::move(current);
           advance(id, device_event::read);
@@ -131,7 +139,7 @@ void coordinator::plan_changes(device_run& d) {
   // The snapshot is the stored one: journaled just now, or kept from
   // before a restart.
   auto* pd = find_device(plan, d.id);
-  auto planned = kind->plan(plan.params, d.current, d.ctx.record);
+  auto planned = kind->plan(plan.params, d.current, d.ctx.view.record);
   if (!planned) {
     fail_device(d.id, error_message(planned.error()));
     return;
@@ -175,19 +183,19 @@ void coordinator::arm_deadman(device_run& d) {
             {"interval", ros_time(deps.settings.deadman_delay)},
             {"on-event", d.deadman_script},
             {"comment", "routeros-mcp dead-man revert of plan " + plan_id}};
-  write_all(d.ctx.actor, {make_request("PUT", "/system/scheduler", body)},
-            [this, id](caf::error err) {
-              if (err)
-                fail_device(id, "arming the dead-man revert failed: "
-                                  + error_message(err));
-              else
-                advance(id, device_event::armed);
-            });
+  write(d.ctx.actor, {put_request("/system/scheduler", body)},
+        [this, id](caf::error err) {
+          if (err)
+            fail_device(id, "arming the dead-man revert failed: "
+                              + error_message(err));
+          else
+            advance(id, device_event::armed);
+        });
 }
 
 void coordinator::write_changes(device_run& d) {
   auto id = d.id;
-  write_all(d.ctx.actor, d.requests, [this, id](caf::error err) {
+  write(d.ctx.actor, d.requests, [this, id](caf::error err) {
     if (err)
       fail_device(id, error_message(err));
     else
@@ -197,9 +205,9 @@ void coordinator::write_changes(device_run& d) {
 
 void coordinator::remove_deadman(device_run& d) {
   auto id = d.id;
-  with_device(
-    id,
-    [this, id](device_ctx dev) {
+  device_ops::with_device(
+    self, deps.fleet, id,
+    [this, id](device_handle dev) {
       remove_deadman(dev.actor, [this, id](caf::error err) {
         if (err)
           fail_device(id, "removing the dead-man job failed: "
@@ -215,12 +223,12 @@ void coordinator::remove_deadman(device_run& d) {
 
 void coordinator::read_current(device_run& d) {
   auto id = d.id;
-  with_device(
-    id,
-    [this, id](device_ctx dev) {
+  device_ops::with_device(
+    self, deps.fleet, id,
+    [this, id](device_handle dev) {
       run_of(id).ctx = dev;
-      read_state(
-        dev.actor,
+      device_ops::read_state(
+        self, dev.actor, *kind, plan.params,
         [this, id](json now) {
           run_of(id).current = std::move(now);
           advance(id, device_event::read);
@@ -236,7 +244,7 @@ void coordinator::write_restore(device_run& d) {
   d.requests = kind->restore(plan.params, pd->before, d.current);
   // After a dead-man wait, nothing left to write: the router's job did it.
   d.by_router = d.attempt > 0 && d.requests.empty();
-  write_all(d.ctx.actor, d.requests, [this, id](caf::error err) {
+  write(d.ctx.actor, d.requests, [this, id](caf::error err) {
     if (err)
       rollback_error(id, error_message(err));
     else
@@ -246,8 +254,8 @@ void coordinator::write_restore(device_run& d) {
 
 void coordinator::read_back(device_run& d) {
   auto id = d.id;
-  read_state(
-    d.ctx.actor,
+  device_ops::read_state(
+    self, d.ctx.actor, *kind, plan.params,
     [this, id](json after) {
       // The difference to the snapshot (empty: restored).
       run_of(id).error = kind->compare(plan.params,
@@ -289,10 +297,10 @@ void coordinator::gate_check(const std::string& id, bool was_changed,
     gate_failures.push_back(id + ": " + what);
     done();
   };
-  with_device(
-    id,
-    [this, id, was_changed, done, bad](device_ctx dev) {
-      self->request(dev.actor, device_timeout, atom::check_v)
+  device_ops::with_device(
+    self, deps.fleet, id,
+    [this, id, was_changed, done, bad](device_handle dev) {
+      self->request(dev.actor, device_ops::device_timeout, atom::check_v)
         .then(
           [this, id, was_changed, done, bad, dev](health_sample& s) {
             if (s.status != device_status::healthy) {
@@ -312,14 +320,14 @@ void coordinator::gate_check(const std::string& id, bool was_changed,
     [bad](caf::error err) { bad(error_message(err)); });
 }
 
-void coordinator::gate_read_back(const std::string& id, const device_ctx& dev,
+void coordinator::gate_read_back(const std::string& id, const device_handle& dev,
                                  std::function<void(const std::string&)> bad,
                                  std::function<void()> done) {
-  read_state(
-    dev.actor,
+  device_ops::read_state(
+    self, dev.actor, *kind, plan.params,
     [this, id, dev, bad, done](json after) {
       auto* pd = find_device(plan, id);
-      auto planned = kind->plan(plan.params, pd->before, dev.record);
+      auto planned = kind->plan(plan.params, pd->before, dev.view.record);
       if (!planned) {
         bad(error_message(planned.error()));
         return;

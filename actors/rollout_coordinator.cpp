@@ -19,14 +19,6 @@ std::string ros_time(std::chrono::milliseconds d) {
   return buf;
 }
 
-rest_request make_request(const char* method, std::string path, json body) {
-  rest_request req;
-  req.method = method;
-  req.path = std::move(path);
-  req.body = std::move(body);
-  return req;
-}
-
 bool touched(const std::string& device_state) {
   return device_state == "snapshotted" || device_state == "applying"
          || device_state == "applied" || device_state == "apply_failed"
@@ -148,98 +140,6 @@ std::string coordinator::cancel_reason() const {
     return "the apply call was cancelled";
   return "cancelled by " + plan.closed_by
          + (plan.reason.empty() ? "" : ": " + plan.reason);
-}
-
-void coordinator::with_device(const std::string& id, std::function<void(device_ctx)> ok,
-                              std::function<void(caf::error)> fail) {
-  self->request(deps.fleet, fleet_timeout, atom::get_v, id, atom::view_v)
-    .then(
-      [this, id, ok, fail](device_view& view) {
-        self->request(deps.fleet, fleet_timeout, atom::get_v, id)
-          .then(
-            [ok, rec{view.record}](device_actor& actor) {
-              ok(device_ctx{rec, actor});
-            },
-            [fail](caf::error& err) { fail(std::move(err)); });
-      },
-      [fail](caf::error& err) { fail(std::move(err)); });
-}
-
-void coordinator::read_state(const device_actor& dev, std::function<void(json)> ok,
-                             std::function<void(caf::error)> fail) {
-  struct join {
-    std::vector<json> bodies;
-    size_t pending = 0;
-    bool failed = false;
-  };
-  auto paths = kind->reads(plan.params);
-  auto j = std::make_shared<join>();
-  j->bodies.resize(paths.size());
-  j->pending = paths.size();
-  if (paths.empty()) {
-    ok(kind->state(plan.params, j->bodies));
-    return;
-  }
-  for (size_t i = 0; i < paths.size(); ++i)
-    self->request(dev, device_timeout, atom::exec_v,
-                  make_request("GET", paths[i]))
-      .then(
-        [this, j, i, ok](rest_response& resp) {
-          if (j->failed)
-            return;
-          j->bodies[i] = std::move(resp.body);
-          if (--j->pending == 0)
-            ok(kind->state(plan.params, j->bodies));
-        },
-        [this, j, i, ok, fail](caf::error& err) {
-          if (j->failed)
-            return;
-          if (kind->absent_menus_null && is_absent_menu(err)) {
-            j->bodies[i] = nullptr;
-            if (--j->pending == 0)
-              ok(kind->state(plan.params, j->bodies));
-            return;
-          }
-          j->failed = true;
-          fail(std::move(err));
-        });
-}
-
-void coordinator::write_all(const device_actor& dev, std::vector<rest_request> reqs,
-                            std::function<void(caf::error)> done) {
-  if (reqs.empty()) {
-    done(caf::none);
-    return;
-  }
-  self->request(dev, device_timeout, atom::acquire_v, lease_ttl_ms)
-    .then(
-      [this, dev, reqs{std::move(reqs)}, done](uint64_t lease) mutable {
-        auto shared = std::make_shared<std::vector<rest_request>>(
-          std::move(reqs));
-        write_next(dev, shared, 0, lease, done);
-      },
-      [done](caf::error& err) { done(std::move(err)); });
-}
-
-void coordinator::write_next(const device_actor& dev,
-                             std::shared_ptr<std::vector<rest_request>> reqs, size_t i,
-                             uint64_t lease, std::function<void(caf::error)> done) {
-  if (i == reqs->size()) {
-    self->send(dev, atom::release_v, lease);
-    done(caf::none);
-    return;
-  }
-  auto req = (*reqs)[i];
-  req.lease = lease;
-  self->request(dev, device_timeout, atom::exec_v, std::move(req))
-    .then(
-      [this, dev, reqs, i, lease, done](rest_response&) {
-        write_next(dev, reqs, i + 1, lease, done);
-      },
-      [this, dev, lease, done](caf::error& err) {
-        self->send(dev, atom::release_v, lease);
-        done(std::move(err));
-      });
 }
 
 // -- end ------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 // The rollout coordinator (actors/rollout.hpp): its state, the two
 // `advance` functions of its state machines (actors/rollout_table.hpp) and
-// their actions, declared once and defined in three files by concern:
-//   rollout_coordinator.cpp  plumbing (journal, device access), start,
-//                            advance, the run machine's actions, the report
-//                            and the actor behavior;
-//   rollout_actions.cpp      the device machine's actions and the gate's
-//                            checks;
+// their actions, declared once and defined in four files by concern:
+//   rollout_machine.cpp      start, advance, the journal entries of the
+//                            steps and the run machine's actions;
+//   rollout_actions.cpp      the device machine's actions (through
+//                            actors/device_ops.hpp) and the gate's checks;
+//   rollout_coordinator.cpp  plumbing (journal, fan-out, cancel state), the
+//                            report and the actor behavior;
 //   rollout_waits.cpp        progress notifications, waits and cancels.
 // The manager that holds the coordinators is in rollout.cpp. Internal to
 // actors/.
@@ -29,13 +30,6 @@ namespace rmcp::detail {
 
 /// Deadline of a plan store request (an LMDB commit).
 inline constexpr auto store_timeout = std::chrono::seconds{30};
-
-/// Deadline of a fleet lookup.
-inline constexpr auto fleet_timeout = std::chrono::seconds{5};
-
-/// Upper bound of one device request (the device's own timeouts are
-/// shorter).
-inline constexpr auto device_timeout = std::chrono::seconds{120};
 
 /// How long a device's write lease lasts while the kind's requests run.
 inline constexpr int64_t lease_ttl_ms = 60'000;
@@ -62,9 +56,6 @@ inline const char* to_string(run_mode m) {
 
 /// "HH:MM:SS" (RouterOS time value) of a duration.
 std::string ros_time(std::chrono::milliseconds d);
-
-rest_request make_request(const char* method, std::string path,
-                          json body = nullptr);
 
 /// True for device states in which the router may have been changed.
 bool touched(const std::string& device_state);
@@ -111,19 +102,15 @@ struct coordinator {
   /// wait): a cancel ends it at once.
   bool forward_wait = false;
 
-  struct device_ctx {
-    device_record record;
-    device_actor actor;
-  };
-
   /// One device's machine: its step and what its actions found out.
   struct device_run {
     std::string id;
     device_step step = device_step::pending;
     /// Batch of the forward steps (-1 in a rollback).
     int32_t batch = -1;
-    /// The device as found by the last read_state / read_current.
-    device_ctx ctx;
+    /// The device as found by the last read_state / read_current (one
+    /// fleet round trip: record, health, actor).
+    device_handle ctx;
     /// The state read last.
     json current;
     /// The kind's requests (forward) or its restore (rollback).
@@ -203,24 +190,14 @@ struct coordinator {
 
   std::string cancel_reason() const;
 
-  void with_device(const std::string& id, std::function<void(device_ctx)> ok,
-                   std::function<void(caf::error)> fail);
-
-  /// GETs the kind's reads and hands the state to `ok`.
-  void read_state(const device_actor& dev, std::function<void(json)> ok,
-                  std::function<void(caf::error)> fail);
-
-  /// Runs `reqs` in order under one write lease.
-  void write_all(const device_actor& dev, std::vector<rest_request> reqs,
-                 std::function<void(caf::error)> done);
-
-  void write_next(const device_actor& dev,
-                  std::shared_ptr<std::vector<rest_request>> reqs, size_t i,
-                  uint64_t lease, std::function<void(caf::error)> done);
-
   /// Removes the dead-man job of this plan from a router (none: fine).
   void remove_deadman(const device_actor& dev,
                       std::function<void(caf::error)> done);
+
+  /// device_ops::write_all under a lease of lease_ttl_ms; `done` gets
+  /// none or the first failure.
+  void write(const device_actor& dev, std::vector<rest_request> reqs,
+             std::function<void(caf::error)> done);
 
   // -- the machines -------------------------------------------------------------
 
@@ -292,7 +269,7 @@ struct coordinator {
                   std::function<void()> done);
 
   /// The read-back of a gate check: the kind's state must be as intended.
-  void gate_read_back(const std::string& id, const device_ctx& dev,
+  void gate_read_back(const std::string& id, const device_handle& dev,
                       std::function<void(const std::string&)> bad,
                       std::function<void()> done);
 
