@@ -59,9 +59,8 @@ struct change_kind {
   /// The only tool that applies plans of this kind.
   const char* apply_tool;
   /// Device flag needed besides allow_professional_workflows (nullptr:
-  /// none) and its name for errors, e.g. "allow_routing_writes".
+  /// none); its name for errors comes from device_flag_table.
   bool device_flags::*flag;
-  const char* flag_name;
   /// True when the change can cut the management path (routes, input-chain
   /// firewall rules, bridge/VLAN): a dead-man revert is armed on the router
   /// before it is applied and removed after its gate passed.

@@ -1,6 +1,9 @@
 #include "actors/plan_actor.hpp"
 
+#include <chrono>
 #include <exception>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <caf/stateful_actor.hpp>
@@ -9,6 +12,7 @@
 #include "actors/detail/group_commit.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "storage/plan_approvals.hpp"
 
 namespace rmcp {
 
@@ -17,6 +21,9 @@ namespace {
 /// The implementation's interface: the public protocol plus the internal
 /// `(flush)` it sends itself to group-commit journal steps.
 using plan_impl_actor = plan_store_actor::extend<caf::reacts_to<atom::flush>>;
+
+/// Deadline of writing a decision's audit record through the store actor.
+constexpr auto audit_timeout = std::chrono::seconds{10};
 
 struct plan_actor_state {
   static inline const char* name = "rmcp.plans";
@@ -28,6 +35,9 @@ struct plan_actor_state {
   plan_impl_actor::pointer self;
 
   std::shared_ptr<storage::plan_store> db;
+
+  /// Writes the audit records of approvals and rejections.
+  store_actor audit;
 
   /// Runs one plan store call after writing the buffered steps (every
   /// request observes the steps before it); logs failures and turns an
@@ -56,6 +66,45 @@ struct plan_actor_state {
       return make_error(ec::store_failure,
                         std::string{"plan store: "} + e.what());
     }
+  }
+
+  // -- approvals and rejections -----------------------------------------------
+
+  /// Runs one decision with the rules of storage/plan_approvals.hpp (the
+  /// buffered steps written first, an escaping exception turned into
+  /// store_failure), then writes its audit record through the store actor
+  /// and calls `answer` with the outcome once the record is written. A
+  /// failed audit write is logged; the decision stands.
+  template <class T, class Decide>
+  void decide(const char* op, const std::string& id, Decide&& fn,
+              std::function<void(caf::expected<T>&)> answer) {
+    flush();
+    // A decision yields one record (rules in storage/plan_approvals.hpp).
+    std::optional<audit_record> record;
+    storage::plan_desk desk{*db, db->kv(), [&record](audit_record rec) {
+                              record = std::move(rec);
+                            }};
+    auto outcome = std::make_shared<caf::expected<T>>(
+      guarded(op, id, [&] { return fn(desk); }));
+    if (!record) {
+      answer(*outcome);
+      return;
+    }
+    auto done = [outcome, answer] { answer(*outcome); };
+    self->request(audit, audit_timeout, atom::put_v, std::move(*record))
+      .then([done](uint64_t) { done(); },
+            [done, id](caf::error& err) {
+              log::rollout()->error("plan-decision-audit-failed plan_id={} "
+                                    "error=\"{}\"",
+                                    id, error_message(err));
+              done();
+            });
+  }
+
+  caf::error no_audit() const {
+    return make_error(ec::unsupported,
+                      "plan decisions are refused: no audit trail is open in "
+                      "this process");
   }
 
   // -- group commit of journal steps (see actors/detail/group_commit.hpp) ----
@@ -92,8 +141,9 @@ struct plan_actor_state {
 
 plan_impl_actor::behavior_type
 plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
-          std::shared_ptr<storage::plan_store> db) {
+          std::shared_ptr<storage::plan_store> db, store_actor audit) {
   self->state.db = std::move(db);
+  self->state.audit = std::move(audit);
   auto& st = self->state;
   return {
     [&st](atom::put, plan_record& plan) -> caf::result<plan_record> {
@@ -126,6 +176,42 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
       return st.call<plan_record>("cancel", id,
                                   [&] { return st.db->cancel(id, who, reason); });
     },
+    [&st](atom::approve, const identity& who,
+          const std::string& id) -> caf::result<plan_record, std::string> {
+      if (!st.audit)
+        return st.no_audit();
+      auto promise = st.self->make_response_promise<plan_record, std::string>();
+      st.decide<storage::plan_approval>(
+        "approve", id,
+        [&](const storage::plan_desk& desk) {
+          return storage::approve_plan(desk, who, id);
+        },
+        [promise](caf::expected<storage::plan_approval>& res) mutable {
+          if (res)
+            promise.deliver(std::move(res->plan), std::move(res->token));
+          else
+            promise.deliver(std::move(res.error()));
+        });
+      return promise;
+    },
+    [&st](atom::reject, const identity& who, const std::string& id,
+          const std::string& reason) -> caf::result<plan_record> {
+      if (!st.audit)
+        return st.no_audit();
+      auto promise = st.self->make_response_promise<plan_record>();
+      st.decide<plan_record>(
+        "reject", id,
+        [&](const storage::plan_desk& desk) {
+          return storage::reject_plan(desk, who, id, reason);
+        },
+        [promise](caf::expected<plan_record>& res) mutable {
+          if (res)
+            promise.deliver(std::move(*res));
+          else
+            promise.deliver(std::move(res.error()));
+        });
+      return promise;
+    },
     [&st](atom::flush) {
       st.flush_queued = false;
       st.flush();
@@ -137,12 +223,12 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
 
 plan_store_actor spawn_plan_actor(caf::actor_system& sys,
                                   std::shared_ptr<storage::plan_store> db,
-                                  bool detached) {
+                                  bool detached, store_actor audit) {
   plan_impl_actor impl;
   if (detached)
-    impl = sys.spawn<caf::detached>(plan_impl, std::move(db));
+    impl = sys.spawn<caf::detached>(plan_impl, std::move(db), std::move(audit));
   else
-    impl = sys.spawn(plan_impl, std::move(db));
+    impl = sys.spawn(plan_impl, std::move(db), std::move(audit));
   return impl;
 }
 

@@ -11,13 +11,6 @@ namespace rmcp {
 
 namespace {
 
-auto tie_flags(const device_flags& x) {
-  return std::tie(x.allow_advanced_writes, x.allow_professional_workflows,
-                  x.allow_firewall_writes, x.allow_routing_writes,
-                  x.allow_wireless_writes, x.allow_dhcp_writes,
-                  x.allow_bridge_writes, x.allow_bandwidth_test, x.critical);
-}
-
 auto tie_tls(const tls_settings& x) {
   return std::tie(x.mode, x.ca_file, x.fingerprint_sha256, x.server_name);
 }
@@ -34,8 +27,68 @@ caf::error bad_field(const std::string& field, const std::string& what) {
 
 } // namespace
 
+const device_flag_def* find_device_flag(bool device_flags::*member) {
+  for (auto& def : device_flag_table)
+    if (def.member == member)
+      return &def;
+  return nullptr;
+}
+
+const device_flag_def* find_device_flag(std::string_view name) {
+  for (auto& def : device_flag_table)
+    if (name == def.name)
+      return &def;
+  return nullptr;
+}
+
+std::string device_flag_option(const device_flag_def& def) {
+  std::string out{def.name};
+  for (auto& c : out)
+    if (c == '_')
+      c = '-';
+  return out;
+}
+
+std::vector<std::string> device_flags_set(const device_flags& x) {
+  std::vector<std::string> out;
+  for (auto& def : device_flag_table)
+    if (x.*def.member)
+      out.emplace_back(def.name);
+  return out;
+}
+
+bool set_device_flags(device_flags& x, const std::vector<std::string>& names) {
+  x = device_flags{};
+  bool known = true;
+  for (auto& name : names) {
+    if (auto* def = find_device_flag(name))
+      x.*def->member = true;
+    else
+      known = false;
+  }
+  return known;
+}
+
+caf::error capability_denied(const std::string& who, const std::string& tool,
+                             bool device_flags::*member,
+                             const std::string& target) {
+  const auto* def = find_device_flag(member);
+  if (def == nullptr)
+    return make_error(ec::internal_error,
+                      "tool '" + tool + "' needs a flag that is not in the "
+                        "device flag table");
+  return make_error(ec::capability_denied,
+                    who + " does not allow this: tool '" + tool
+                      + "' needs the device flag " + def->name + " (" + def->description
+                      + "; set it with `routeros-mcp device update " + target
+                      + " --" + device_flag_option(*def) + "`)");
+}
+
 bool operator==(const device_flags& a, const device_flags& b) {
-  return tie_flags(a) == tie_flags(b);
+  for (auto& def : device_flag_table)
+    if (a.*def.member != b.*def.member)
+      return false;
+  return true;
 }
 
 bool operator==(const tls_settings& a, const tls_settings& b) {

@@ -7,37 +7,114 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 
 namespace rmcp {
 
-/// Capability flags (seed-spec §4.2). All default to false.
+/// Capability flags: what the AI may do on a device, set only out of band
+/// (`routeros-mcp device add|update`). All default to false. Every flag has
+/// one line in device_flag_table below, which the store codec, the CLI
+/// options, the reports and the tools' capability errors read.
 struct device_flags {
-  /// Tier "advanced": single-device writes.
   bool allow_advanced_writes = false;
-  /// Tier "professional": plans and multi-device workflows.
   bool allow_professional_workflows = false;
   bool allow_firewall_writes = false;
   bool allow_routing_writes = false;
   bool allow_wireless_writes = false;
   bool allow_dhcp_writes = false;
   bool allow_bridge_writes = false;
-  /// The device may be the target of bandwidth_test.
   bool allow_bandwidth_test = false;
-  /// Critical devices are health-checked more often (30 s base, not 60 s).
   bool critical = false;
 };
 
+/// One capability flag.
+struct device_flag_def {
+  /// Key in stored records and reports, and the flag's name in errors
+  /// ("allow_firewall_writes"); the CLI option is this with '-' for '_'
+  /// (device_flag_option).
+  const char* name;
+  bool device_flags::*member;
+  /// Help of the CLI option.
+  const char* cli_help;
+  /// What the flag allows, for capability errors and docs.
+  const char* description;
+};
+
+/// Every flag, in report order. Adding a flag: its member above and one
+/// line here.
+inline constexpr device_flag_def device_flag_table[] = {
+  {"allow_advanced_writes", &device_flags::allow_advanced_writes,
+   "Tier advanced: single-device write tools",
+   "single-device write tools (tier advanced) may change this router"},
+  {"allow_professional_workflows", &device_flags::allow_professional_workflows,
+   "Tier professional: plans and multi-device workflows",
+   "plans and multi-device workflows (tier professional) may include this "
+   "router"},
+  {"allow_firewall_writes", &device_flags::allow_firewall_writes,
+   "Firewall changes through plans",
+   "plans may change this router's firewall rules and address lists"},
+  {"allow_routing_writes", &device_flags::allow_routing_writes,
+   "Routing changes through plans", "plans may change this router's routes"},
+  {"allow_wireless_writes", &device_flags::allow_wireless_writes,
+   "Wireless changes through plans",
+   "plans may change this router's wireless SSIDs and radio settings"},
+  {"allow_dhcp_writes", &device_flags::allow_dhcp_writes,
+   "DHCP changes through plans",
+   "plans may change this router's DHCP servers and leases"},
+  {"allow_bridge_writes", &device_flags::allow_bridge_writes,
+   "Bridge changes through plans",
+   "plans may change this router's bridges, ports and VLANs"},
+  {"allow_bandwidth_test", &device_flags::allow_bandwidth_test,
+   "May be the target of bandwidth_test",
+   "this router may be the target of bandwidth_test"},
+  {"critical", &device_flags::critical,
+   "Health-checked twice as often when degraded",
+   "this router is health-checked more often (half the interval)"},
+};
+
+// A member without a line in the table would be neither stored nor shown.
+static_assert(sizeof(device_flags)
+                == sizeof(device_flag_table) / sizeof(device_flag_table[0])
+                     * sizeof(bool),
+              "every member of device_flags needs a line in device_flag_table");
+
+/// The entry of `member`, or of the flag called `name`; nullptr when none.
+const device_flag_def* find_device_flag(bool device_flags::*member);
+const device_flag_def* find_device_flag(std::string_view name);
+
+/// The CLI option of a flag without dashes: "allow-firewall-writes".
+std::string device_flag_option(const device_flag_def& def);
+
+/// The names of the flags that are set, in table order.
+std::vector<std::string> device_flags_set(const device_flags& x);
+
+/// Sets the flags named in `names` (and clears the others); false when a
+/// name is unknown (the known ones are still set).
+bool set_device_flags(device_flags& x, const std::vector<std::string>& names);
+
+/// capability_denied: `who` ("device 'r1'", "device(s) r1, r2") lacks
+/// `member`, which tool `tool` needs. Names the flag, what it allows and the
+/// CLI command that sets it on `target` (a device id or "<id>").
+caf::error capability_denied(const std::string& who, const std::string& tool,
+                             bool device_flags::*member,
+                             const std::string& target);
+
+/// Travels as the names of the flags that are set, so the table stays the
+/// only list of flags.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, device_flags& x) {
-  return f(caf::meta::type_name("device_flags"), x.allow_advanced_writes,
-           x.allow_professional_workflows, x.allow_firewall_writes,
-           x.allow_routing_writes, x.allow_wireless_writes,
-           x.allow_dhcp_writes, x.allow_bridge_writes, x.allow_bandwidth_test,
-           x.critical);
+  auto names = device_flags_set(x);
+  auto load = [&]() -> caf::error {
+    set_device_flags(x, names);
+    return caf::none;
+  };
+  return f(caf::meta::type_name("device_flags"), names,
+           caf::meta::load_callback(load));
 }
 
 /// How the REST client trusts the router's certificate. Plain HTTP and

@@ -8,6 +8,7 @@
 
 #include <caf/typed_actor.hpp>
 
+#include "protocol/identity.hpp"
 #include "protocol/json.hpp"
 #include "protocol/mcp_actors.hpp"
 #include "protocol/plan.hpp"
@@ -38,6 +39,19 @@ namespace rmcp {
 /// |                              | cancelled; executing/rolling_back →      |
 /// |                              | cancel_requested set; final →            |
 /// |                              | plan_state_invalid                       |
+/// | (approve, who, id)           | (plan_record, approval token): approved  |
+/// |                              | by `who` under the rules of              |
+/// |                              | storage/plan_approvals.hpp (role, scope, |
+/// |                              | not the creator); forbidden,             |
+/// |                              | plan_not_found, plan_state_invalid       |
+/// | (reject, who, id, reason)    | plan_record, now cancelled; the same     |
+/// |                              | rules and errors (the creator may        |
+/// |                              | reject)                                  |
+///
+/// Every approve and reject, also a refused one, is audited: the actor
+/// hands the record to the store actor (the only writer of the audit
+/// trail) and answers once it is written; without a store actor it
+/// refuses both with `unsupported`.
 using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::put, plan_record>::with<plan_record>,
   caf::replies_to<atom::get, atom::plan, std::string>::with<plan_record>,
@@ -47,6 +61,10 @@ using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::journal,
                   std::string>::with<std::vector<plan_step>>,
   caf::replies_to<atom::cancel, std::string, std::string,
+                  std::string>::with<plan_record>,
+  caf::replies_to<atom::approve, identity,
+                  std::string>::with<plan_record, std::string>,
+  caf::replies_to<atom::reject, identity, std::string,
                   std::string>::with<plan_record>>;
 
 /// The rollout coordinator of one executing plan (actors/rollout.hpp):

@@ -136,6 +136,8 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, journal, "journal")
 CAF_ADD_ATOM(rmcp, rmcp::atom, cancel, "cancel")
 CAF_ADD_ATOM(rmcp, rmcp::atom, rollback, "rollback")
 CAF_ADD_ATOM(rmcp, rmcp::atom, recover, "recover")
+CAF_ADD_ATOM(rmcp, rmcp::atom, approve, "approve")
+CAF_ADD_ATOM(rmcp, rmcp::atom, reject, "reject")
 
 // -- store internals: group commit of health samples ----------------------------
 

@@ -14,30 +14,18 @@ void read(const json& j, const char* name, T& out) {
     i->get_to(out);
 }
 
+/// Stored as an object of every flag by its table name (records written
+/// before a flag existed decode it as false).
 json encode_flags(const device_flags& x) {
-  return {
-    {"allow_advanced_writes", x.allow_advanced_writes},
-    {"allow_professional_workflows", x.allow_professional_workflows},
-    {"allow_firewall_writes", x.allow_firewall_writes},
-    {"allow_routing_writes", x.allow_routing_writes},
-    {"allow_wireless_writes", x.allow_wireless_writes},
-    {"allow_dhcp_writes", x.allow_dhcp_writes},
-    {"allow_bridge_writes", x.allow_bridge_writes},
-    {"allow_bandwidth_test", x.allow_bandwidth_test},
-    {"critical", x.critical},
-  };
+  json out = json::object();
+  for (auto& def : device_flag_table)
+    out[def.name] = x.*def.member;
+  return out;
 }
 
 void decode_flags(const json& j, device_flags& x) {
-  read(j, "allow_advanced_writes", x.allow_advanced_writes);
-  read(j, "allow_professional_workflows", x.allow_professional_workflows);
-  read(j, "allow_firewall_writes", x.allow_firewall_writes);
-  read(j, "allow_routing_writes", x.allow_routing_writes);
-  read(j, "allow_wireless_writes", x.allow_wireless_writes);
-  read(j, "allow_dhcp_writes", x.allow_dhcp_writes);
-  read(j, "allow_bridge_writes", x.allow_bridge_writes);
-  read(j, "allow_bandwidth_test", x.allow_bandwidth_test);
-  read(j, "critical", x.critical);
+  for (auto& def : device_flag_table)
+    read(j, def.name, x.*def.member);
 }
 
 } // namespace

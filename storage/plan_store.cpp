@@ -383,6 +383,12 @@ caf::expected<plan_record> plan_store::reject(const std::string& id,
       return make_error(ec::plan_state_invalid,
                         "plan " + plan.id
                           + " is executing; it cannot be rejected");
+    if (plan.state != plan_state::pending
+        && plan.state != plan_state::approved)
+      return make_error(ec::plan_state_invalid,
+                        "plan " + plan.id + " is " + to_string(plan.state)
+                          + "; only a pending or approved plan can be "
+                            "rejected");
     plan.closed_by = who;
     plan.reason = reason;
     return caf::none;

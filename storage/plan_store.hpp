@@ -108,6 +108,12 @@ public:
     return opts_;
   }
 
+  /// The table layer the plans live in (the device records beside them
+  /// are read by the approvals' scope check).
+  kv_store& kv() const noexcept {
+    return *kv_;
+  }
+
 private:
   int64_t now() const;
 

@@ -1,13 +1,21 @@
 #include "src/app/admin_http.hpp"
 
+#include <chrono>
+#include <string_view>
+
+#include <caf/event_based_actor.hpp>
+
 #include "protocol/error.hpp"
-#include "src/app/approvals.hpp"
-#include "storage/audit_log.hpp"
+#include "protocol/json_parse.hpp"
 #include "storage/encoding.hpp"
 
 namespace rmcp::app {
 
 namespace {
+
+/// How long a route waits for the plan store actor's decision (which
+/// includes writing its audit record).
+constexpr auto decision_timeout = std::chrono::seconds{15};
 
 unsigned status_of(ec code) {
   switch (code) {
@@ -19,67 +27,152 @@ unsigned status_of(ec code) {
       return 409;
     case ec::invalid_arguments:
       return 400;
+    case ec::unsupported:
+    case ec::tool_timeout:
+      return 503;
     default:
       return 500;
   }
 }
 
+void respond_error(const transport::channel_ptr& ch, const caf::error& err) {
+  auto code = error_code_of(err);
+  ch->respond_json(status_of(code),
+                   transport::error_body(code, error_message(err)));
+}
+
+void respond_ok(const transport::channel_ptr& ch, const json& body) {
+  ch->add_header("Cache-Control", "no-store");
+  ch->respond_json(200, dump_json(body));
+}
+
+/// The reason of a reject body: empty body → "", {"reason": "..."} → it;
+/// anything else is refused naming what is expected.
+caf::expected<std::string> reject_reason(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return std::string{};
+  auto bad = [](const std::string& why) {
+    return make_error(ec::invalid_arguments,
+                      "the body " + why
+                        + "; send nothing or {\"reason\": \"why\"}");
+  };
+  auto doc = parse_json_bounded(body);
+  if (!doc)
+    return bad(error_message(doc.error()));
+  if (!doc->is_object())
+    return bad("is not a JSON object");
+  for (auto& [key, value] : doc->items())
+    if (key != "reason")
+      return bad("has the unknown member '" + key + "'");
+  auto i = doc->find("reason");
+  if (i == doc->end())
+    return std::string{};
+  if (!i->is_string())
+    return bad("has a reason that is not a string");
+  return i->get<std::string>();
+}
+
+/// Sends one decision to the plan store actor from a short-lived actor
+/// and answers `ch` with its reply (or the timeout).
+void approve(services_ptr svc, identity who, std::string id,
+             transport::channel_ptr ch) {
+  svc->system->spawn([svc, who{std::move(who)}, id{std::move(id)},
+                      ch{std::move(ch)}](caf::event_based_actor* self) {
+    self->request(svc->plans, decision_timeout, atom::approve_v, who, id)
+      .then(
+        [self, ch, who, id](plan_record& plan, std::string& token) {
+          respond_ok(ch, {{"plan_id", id},
+                          {"approved_by", who.subject},
+                          {"expires_at",
+                           storage::iso_utc(plan.approval_expires_at)},
+                          {"approval_token", token}});
+          self->quit();
+        },
+        [self, ch](caf::error& err) {
+          respond_error(ch, err);
+          self->quit();
+        });
+  });
+}
+
+void reject(services_ptr svc, identity who, std::string id,
+            std::string reason, transport::channel_ptr ch) {
+  svc->system->spawn([svc, who{std::move(who)}, id{std::move(id)},
+                      reason{std::move(reason)},
+                      ch{std::move(ch)}](caf::event_based_actor* self) {
+    self->request(svc->plans, decision_timeout, atom::reject_v, who, id, reason)
+      .then(
+        [self, ch, who, id, reason](plan_record& plan) {
+          respond_ok(ch, {{"plan_id", id},
+                          {"state", to_string(plan.state)},
+                          {"rejected_by", who.subject},
+                          {"reason", reason}});
+          self->quit();
+        },
+        [self, ch](caf::error& err) {
+          respond_error(ch, err);
+          self->quit();
+        });
+  });
+}
+
 } // namespace
 
 admin_http::admin_http(std::shared_ptr<transport::mcp_http> mcp,
-                       std::shared_ptr<storage::plan_store> plans,
-                       std::shared_ptr<storage::kv_store> kv)
-  : mcp_(std::move(mcp)), plans_(std::move(plans)), kv_(std::move(kv)) {
+                       services_ptr svc)
+  : mcp_(std::move(mcp)), svc_(std::move(svc)) {
   // nop
 }
 
 bool admin_http::handle(transport::http_request& req,
                         const transport::channel_ptr& ch) {
   constexpr std::string_view prefix = "/admin/plans/";
-  constexpr std::string_view suffix = "/approve";
+  constexpr std::string_view verbs[] = {"/approve", "/reject"};
   if (req.path.compare(0, 7, "/admin/") != 0)
     return false;
   if (!mcp_->admit(req, ch) || !mcp_->authenticate(req, ch))
     return true;
-  auto& p = req.path;
-  if (p.size() <= prefix.size() + suffix.size()
-      || p.compare(0, prefix.size(), prefix) != 0
-      || p.compare(p.size() - suffix.size(), suffix.size(), suffix) != 0) {
+  const auto& p = req.path;
+  std::string_view verb;
+  for (auto v : verbs)
+    if (p.size() > prefix.size() + v.size()
+        && p.compare(0, prefix.size(), prefix) == 0
+        && p.compare(p.size() - v.size(), v.size(), v) == 0)
+      verb = v;
+  if (verb.empty()) {
     ch->respond_json(404, transport::error_body(
                             ec::invalid_request,
                             "no admin route " + p
-                              + "; use POST /admin/plans/{id}/approve"));
+                              + "; use POST /admin/plans/{id}/approve or "
+                                "POST /admin/plans/{id}/reject"));
     return true;
   }
+  auto action = std::string{verb.substr(1)};
   if (req.method != "POST") {
     ch->add_header("Allow", "POST");
     ch->respond_json(405, transport::error_body(ec::invalid_request,
-                                                "approve with POST"));
+                                                action + " with POST"));
     return true;
   }
-  if (!plans_ || !kv_) {
-    ch->respond_json(503, transport::error_body(ec::unsupported,
-                                                "no plan store is open"));
+  if (!svc_ || !svc_->plans) {
+    ch->respond_json(503, transport::error_body(
+                            ec::unsupported,
+                            "plans are disabled in this service (no plan "
+                            "approval key; see the log at start)"));
     return true;
   }
-  auto id = p.substr(prefix.size(), p.size() - prefix.size() - suffix.size());
-  storage::audit_log audit{kv_};
+  auto id = p.substr(prefix.size(), p.size() - prefix.size() - verb.size());
   req.caller.transport = "http";
-  auto token = approve_plan({*plans_, audit, *kv_}, req.caller, id);
-  if (!token) {
-    auto code = error_code_of(token.error());
-    ch->respond_json(status_of(code),
-                     transport::error_body(code, error_message(token.error())));
+  if (verb == "/approve") {
+    approve(svc_, req.caller, std::move(id), ch);
     return true;
   }
-  auto plan = plans_->get(id);
-  json out{{"plan_id", id},
-           {"approved_by", req.caller.subject},
-           {"approval_token", *token}};
-  if (plan)
-    out["expires_at"] = storage::iso_utc(plan->approval_expires_at);
-  ch->add_header("Cache-Control", "no-store");
-  ch->respond_json(200, dump_json(out));
+  auto reason = reject_reason(req.body);
+  if (!reason) {
+    respond_error(ch, reason.error());
+    return true;
+  }
+  reject(svc_, req.caller, std::move(id), std::move(*reason), ch);
   return true;
 }
 

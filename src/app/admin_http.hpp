@@ -7,39 +7,46 @@
 // |------------------------------------|-------------------------------------|
 // | POST /admin/plans/{id}/approve     | 200 {plan_id, approved_by,          |
 // |                                    | expires_at, approval_token}: the    |
-// |                                    | token, shown once; 403 for a role   |
-// |                                    | other than approver/admin, the      |
-// |                                    | plan's creator or a plan outside    |
+// |                                    | token, shown once                   |
+// | POST /admin/plans/{id}/reject      | 200 {plan_id, state, rejected_by,   |
+// |                                    | reason}; body: optional JSON        |
+// |                                    | {"reason": "..."} (400 when it is   |
+// |                                    | not such an object)                 |
+// | both                               | 403 for a role other than           |
+// |                                    | approver/admin, the plan's creator  |
+// |                                    | (approve only) or a plan outside    |
 // |                                    | the caller's device scope; 404 no   |
 // |                                    | such plan (403 to a scoped caller); |
-// |                                    | 409 the plan is not pending         |
+// |                                    | 409 the plan is not pending (or,    |
+// |                                    | to reject, approved); 405 another   |
+// |                                    | method; 503 plans are disabled or   |
+// |                                    | the plan store did not answer       |
 //
-// src/app/approvals.hpp decides and audits.
+// The route only sends `(approve|reject, …)` to the plan store actor, which
+// decides (storage/plan_approvals.hpp) and audits through the store actor;
+// the answer goes out on the channel when its reply arrives, so no I/O
+// thread waits.
 
 #include <memory>
 
+#include "actors/services.hpp"
 #include "src/transport/http_channel.hpp"
 #include "src/transport/http_message.hpp"
 #include "src/transport/mcp_http.hpp"
-#include "storage/kv.hpp"
-#include "storage/plan_store.hpp"
 
 namespace rmcp::app {
 
 class admin_http {
 public:
-  /// `plans` null: the endpoint answers 503 (no plan store).
-  admin_http(std::shared_ptr<transport::mcp_http> mcp,
-             std::shared_ptr<storage::plan_store> plans,
-             std::shared_ptr<storage::kv_store> kv);
+  /// `svc->plans` null: the plan routes answer 503 (plans are disabled).
+  admin_http(std::shared_ptr<transport::mcp_http> mcp, services_ptr svc);
 
   /// Handles /admin/…; false for other paths.
   bool handle(transport::http_request& req, const transport::channel_ptr& ch);
 
 private:
   std::shared_ptr<transport::mcp_http> mcp_;
-  std::shared_ptr<storage::plan_store> plans_;
-  std::shared_ptr<storage::kv_store> kv_;
+  services_ptr svc_;
 };
 
 } // namespace rmcp::app

@@ -82,54 +82,15 @@ std::string instructions_text() {
 }
 
 session_settings make_session_settings(const config::server_options& opts) {
-  session_settings s;
-  s.tool_timeout = opts.tool_timeout;
-  s.drain_timeout = opts.drain_timeout;
-  s.page_size = static_cast<size_t>(opts.tools_page_size);
-  s.max_message_bytes = static_cast<size_t>(opts.max_message_bytes);
+  auto s = opts.session;
   s.instructions = instructions_text();
   return s;
 }
 
 fleet_settings make_fleet_settings(const config::server_options& opts) {
-  fleet_settings f;
+  auto f = opts.fleet;
   f.environment = opts.environment;
-  f.poll_interval = opts.fleet_poll_interval;
-  auto& d = f.device;
-  d.max_connections = static_cast<size_t>(opts.device_max_connections);
-  d.queue_size = static_cast<size_t>(opts.device_queue_size);
-  d.request_timeout = opts.device_request_timeout;
-  d.connect_timeout = opts.device_connect_timeout;
-  d.read_attempts = static_cast<uint32_t>(opts.device_read_attempts);
-  d.retry_base = opts.device_retry_backoff;
-  d.breaker_threshold = static_cast<uint32_t>(opts.device_breaker_threshold);
-  d.breaker_cooldown = opts.device_breaker_cooldown;
-  d.health_checks = opts.device_health_checks;
-  d.health.base = opts.device_health_interval;
   return f;
-}
-
-rollout_settings make_rollout_settings(const config::server_options& opts) {
-  rollout_settings r;
-  r.batch_size = opts.rollout_batch_size;
-  r.max_devices = opts.rollout_max_devices;
-  r.parallel = opts.rollout_parallel;
-  r.pause = opts.rollout_pause;
-  std::string id;
-  for (char c : opts.rollout_management_devices + ",") {
-    if (c == ',' || c == ' ') {
-      if (!id.empty())
-        r.management_devices.push_back(id);
-      id.clear();
-    } else {
-      id += c;
-    }
-  }
-  r.gate_delay = opts.rollout_gate_delay;
-  r.deadman_delay = opts.rollout_deadman_delay;
-  r.gate_untouched = opts.rollout_gate_untouched;
-  r.resume_on_restart = opts.rollout_on_restart == "resume";
-  return r;
 }
 
 namespace {
@@ -218,10 +179,12 @@ caf::error runtime::start(std::string transports) {
   svc->store = spawn_store_actor(*sys_, std::move(*db), true);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
-  svc->rollout = make_rollout_settings(opts_);
+  svc->rollout = opts_.rollout;
   if (plan_db) {
     // Detached for the same reason as the store actor (same environment).
-    svc->plans = spawn_plan_actor(*sys_, std::move(*plan_db), true);
+    // Its approvals and rejections are audited through the store actor.
+    svc->plans
+      = spawn_plan_actor(*sys_, std::move(*plan_db), true, svc->store);
     rollout_deps deps;
     deps.plans = svc->plans;
     deps.fleet = svc->fleet;

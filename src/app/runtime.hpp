@@ -46,14 +46,12 @@ caf::expected<std::shared_ptr<const prompt_registry>> build_prompts();
 /// The `instructions` text sent at initialize.
 std::string instructions_text();
 
-/// Session tunables from the options.
+/// The options' session settings with the instructions text.
 session_settings make_session_settings(const config::server_options& opts);
 
-/// Fleet and device-actor policy from the options.
+/// The options' fleet settings (device actors' policy inside) with the
+/// service environment.
 fleet_settings make_fleet_settings(const config::server_options& opts);
-
-/// Plan defaults and rollout policy from the options (rollout.*).
-rollout_settings make_rollout_settings(const config::server_options& opts);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
 /// started afterwards); the runtime polls for them. Ignores SIGPIPE.

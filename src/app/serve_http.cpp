@@ -10,7 +10,6 @@
 #include "protocol/version.hpp"
 #include "src/app/admin_http.hpp"
 #include "src/app/ops_http.hpp"
-#include "src/app/store_setup.hpp"
 #include "src/app/http_frontend.hpp"
 #include "src/app/runtime.hpp"
 #include "src/auth/http_auth.hpp"
@@ -101,7 +100,7 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
   transport::http_server_settings hs;
   setup_error_ = parse_listen(opts.http_listen, hs.address, hs.port);
   hs.io_threads = static_cast<size_t>(opts.http_io_threads);
-  hs.body_limit = static_cast<size_t>(opts.max_message_bytes);
+  hs.body_limit = opts.session.max_message_bytes;
   hs.idle_timeout = opts.http_idle_timeout;
   hs.tls_cert_file = opts.http_tls_cert_file;
   hs.tls_key_file = opts.http_tls_key_file;
@@ -131,16 +130,7 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
     [&rt](identity who) { return rt.session_for(std::move(who)); },
     svc->metrics);
   auto mcp = mcp_;
-  std::shared_ptr<storage::plan_store> plans;
-  if (rt.kv()) {
-    auto opened = open_plan_store(opts, rt.kv());
-    if (opened)
-      plans = std::move(*opened);
-    else
-      log::core()->warn("admin-plans-unavailable error={}",
-                        error_message(opened.error()));
-  }
-  auto admin = std::make_shared<admin_http>(mcp, plans, rt.kv());
+  auto admin = std::make_shared<admin_http>(mcp, svc);
   server_ = std::make_unique<transport::http_server>(
     hs,
     [mcp, svc, admin](transport::http_request&& req,
@@ -225,7 +215,7 @@ int serve_http(const config::server_options& opts) {
     },
     [&](int) {
       draining = true;
-      deadline = std::chrono::steady_clock::now() + opts.drain_timeout
+      deadline = std::chrono::steady_clock::now() + opts.session.drain_timeout
                  + std::chrono::seconds{2};
       http.begin_drain();
     });

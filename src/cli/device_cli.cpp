@@ -24,34 +24,8 @@ namespace {
 /// Default variable of --password-env.
 constexpr const char* password_env_default = "ROUTEROS_MCP_DEVICE_PASSWORD";
 
-struct flag_def {
-  const char* name;
-  bool device_flags::*member;
-  const char* help;
-};
-
-const flag_def flag_table[] = {
-  {"allow-advanced-writes", &device_flags::allow_advanced_writes,
-   "Tier advanced: single-device write tools"},
-  {"allow-professional-workflows", &device_flags::allow_professional_workflows,
-   "Tier professional: plans and multi-device workflows"},
-  {"allow-firewall-writes", &device_flags::allow_firewall_writes,
-   "Firewall changes through plans"},
-  {"allow-routing-writes", &device_flags::allow_routing_writes,
-   "Routing changes through plans"},
-  {"allow-wireless-writes", &device_flags::allow_wireless_writes,
-   "Wireless changes through plans"},
-  {"allow-dhcp-writes", &device_flags::allow_dhcp_writes,
-   "DHCP changes through plans"},
-  {"allow-bridge-writes", &device_flags::allow_bridge_writes,
-   "Bridge changes through plans"},
-  {"allow-bandwidth-test", &device_flags::allow_bandwidth_test,
-   "May be the target of bandwidth_test"},
-  {"critical", &device_flags::critical,
-   "Health-checked twice as often when degraded"},
-};
-
-constexpr size_t flag_count = sizeof(flag_table) / sizeof(flag_table[0]);
+constexpr size_t flag_count
+  = sizeof(device_flag_table) / sizeof(device_flag_table[0]);
 
 /// Fields given on the command line (empty / 0 = not given; tri-state
 /// flags: >0 set, <0 cleared).
@@ -106,9 +80,9 @@ void add_record_options(CLI::App* cmd, record_options& o, bool adding) {
   cmd->add_flag("--management-path,!--no-management-path", o.management_path,
                 "Other devices are reached through this one");
   for (size_t i = 0; i < flag_count; ++i) {
-    auto spec = std::string{"--"} + flag_table[i].name + ",!--no-"
-                + flag_table[i].name;
-    cmd->add_flag(spec, o.flags[i], flag_table[i].help);
+    auto option = device_flag_option(device_flag_table[i]);
+    cmd->add_flag("--" + option + ",!--no-" + option, o.flags[i],
+                  device_flag_table[i].cli_help);
   }
   cmd->add_option("--password-file", o.password_file,
                   "Read the password from this file");
@@ -162,7 +136,7 @@ caf::error apply(const record_options& o, device_record& r) {
     r.management_path = o.management_path > 0;
   for (size_t i = 0; i < flag_count; ++i)
     if (o.flags[i] != 0)
-      r.flags.*(flag_table[i].member) = o.flags[i] > 0;
+      r.flags.*(device_flag_table[i].member) = o.flags[i] > 0;
   return validate(r);
 }
 
@@ -194,9 +168,9 @@ std::string endpoint_text(const device_record& r) {
 
 std::string flags_text(const device_flags& f) {
   std::string out;
-  for (auto& def : flag_table)
+  for (auto& def : device_flag_table)
     if (f.*(def.member))
-      out += (out.empty() ? "" : ",") + std::string{def.name};
+      out += (out.empty() ? "" : ",") + device_flag_option(def);
   return out.empty() ? "-" : out;
 }
 
@@ -504,7 +478,7 @@ int device_cli::state::do_check(const config::server_options& opts) {
   health_sample sample;
   sample.device_id = id;
   sample.timestamp = health::unix_ms_now();
-  auto timeout = opts.device_request_timeout;
+  auto timeout = opts.fleet.device.request_timeout;
   health::evaluate_answer(fetch(*client, "/system/resource", timeout), sample);
   if (sample.status != device_status::unreachable) {
     auto name = fetch(*client, "/system/identity", timeout);

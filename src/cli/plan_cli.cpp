@@ -4,12 +4,12 @@
 #include <iostream>
 
 #include "protocol/error.hpp"
-#include "src/app/approvals.hpp"
 #include "src/app/identities.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
 #include "src/cli/device_cli.hpp"
 #include "storage/encoding.hpp"
+#include "storage/plan_approvals.hpp"
 
 namespace rmcp::cli {
 
@@ -155,13 +155,12 @@ struct plan_cli::state {
 
   int do_approve() {
     storage::audit_log audit{kv};
-    auto token = app::approve_plan({*db, audit, *kv},
-                                   app::cli_identity(*opts, as), id);
-    if (!token)
-      return fail(token.error());
-    auto p = db->get(id);
-    if (!p)
-      return fail(p.error());
+    auto approval = storage::approve_plan(
+      {*db, *kv, storage::append_to(audit)}, app::cli_identity(*opts, as), id);
+    if (!approval)
+      return fail(approval.error());
+    const auto* p = &approval->plan;
+    const auto* token = &approval->token;
     if (as_json) {
       std::cout << json{{"plan_id", id},
                         {"approved_by", p->approved_by},
@@ -180,8 +179,8 @@ struct plan_cli::state {
   }
 
   int do_cancel() {
-    auto p = db->cancel(id, app::decider_name(app::cli_identity(*opts, as)),
-                        reason);
+    auto p = db->cancel(
+      id, storage::decider_name(app::cli_identity(*opts, as)), reason);
     if (!p)
       return fail(p.error());
     if (as_json) {
@@ -201,8 +200,8 @@ struct plan_cli::state {
 
   int do_reject() {
     storage::audit_log audit{kv};
-    auto p = app::reject_plan({*db, audit, *kv}, app::cli_identity(*opts, as),
-                              id, reason);
+    auto p = storage::reject_plan({*db, *kv, storage::append_to(audit)},
+                                  app::cli_identity(*opts, as), id, reason);
     if (!p)
       return fail(p.error());
     if (as_json)

@@ -7,7 +7,7 @@
 // expiry; single use). The approver is `cli:<login name>` (or --as NAME)
 // with role `cli.role`, which must be approver or admin; it must differ
 // from the plan's creator unless plans.allow_self_approval
-// (src/app/approvals.hpp). Every decision is audited.
+// (storage/plan_approvals.hpp). Every decision is audited.
 //
 // Exit codes (as device_cli): 0 ok, 1 runtime failure, 2 usage, 3 no such
 // plan, 6 refused (illegal state change, self-approval).

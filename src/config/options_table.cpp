@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <type_traits>
 #include <variant>
 
 #include <yaml-cpp/yaml.h>
@@ -17,19 +18,97 @@ namespace rmcp::config {
 
 namespace {
 
-using member = std::variant<std::string server_options::*,
-                            int64_t server_options::*,
-                            bool server_options::*,
-                            std::chrono::milliseconds server_options::*>;
+/// A key's value in the type of its option: string (and choice), integer,
+/// boolean or duration.
+using value = std::variant<std::string, int64_t, bool, std::chrono::milliseconds>;
 
+/// How a custom binding reads and writes its field.
+struct custom {
+  std::function<value(const server_options&)> get;
+  std::function<void(server_options&, const value&)> set;
+};
+
+/// A key and where its value lives: a member of server_options, or a
+/// member of a settings struct nested in it (the path of member pointers,
+/// e.g. &o::fleet, &fleet_settings::device, &device_settings::queue_size).
+/// Integer fields of any width hold an integer option (its bounds keep the
+/// value in range).
 struct binding {
   option_def def;
-  member target;
+  std::function<value(const server_options&)> get;
+  std::function<void(server_options&, const value&)> set;
+
+  template <class... Ms>
+  binding(option_def d, Ms... path) : def(std::move(d)) {
+    get = [path...](const server_options& o) -> value {
+      const auto& field = (o .* ... .* path);
+      using field_type = std::decay_t<decltype(field)>;
+      if constexpr (std::is_integral_v<field_type>
+                    && !std::is_same_v<field_type, bool>)
+        return static_cast<int64_t>(field);
+      else
+        return field;
+    };
+    set = [path...](server_options& o, const value& v) {
+      auto& field = (o .* ... .* path);
+      using field_type = std::decay_t<decltype(field)>;
+      if constexpr (std::is_integral_v<field_type>
+                    && !std::is_same_v<field_type, bool>)
+        field = static_cast<field_type>(std::get<int64_t>(v));
+      else
+        field = std::get<field_type>(v);
+    };
+  }
+
+  binding(option_def d, custom c)
+    : def(std::move(d)), get(std::move(c.get)), set(std::move(c.set)) {
+    // nop
+  }
 };
+
+/// rollout.management_devices: the list as comma-separated text.
+custom management_devices() {
+  return {[](const server_options& o) -> value {
+            std::string text;
+            for (auto& id : o.rollout.management_devices)
+              text += (text.empty() ? "" : ",") + id;
+            return text;
+          },
+          [](server_options& o, const value& v) {
+            auto& ids = o.rollout.management_devices;
+            ids.clear();
+            std::string id;
+            for (char c : std::get<std::string>(v) + ",") {
+              if (c == ',' || c == ' ') {
+                if (!id.empty())
+                  ids.push_back(id);
+                id.clear();
+              } else {
+                id += c;
+              }
+            }
+          }};
+}
+
+/// rollout.on_restart: "resume" or "rollback" for resume_on_restart.
+custom on_restart() {
+  return {[](const server_options& o) -> value {
+            return std::string{o.rollout.resume_on_restart ? "resume"
+                                                           : "rollback"};
+          },
+          [](server_options& o, const value& v) {
+            o.rollout.resume_on_restart = std::get<std::string>(v) == "resume";
+          }};
+}
 
 const std::vector<binding>& bindings() {
   using o = server_options;
   using t = option_type;
+  using f = fleet_settings;
+  using d = device_settings;
+  using h = health::schedule_settings;
+  using r = rollout_settings;
+  using ss = session_settings;
   static const std::vector<binding> table{
     {{"environment", t::choice, {"lab", "staging", "prod"}, 0, 0,
       "Service environment; only devices of this environment are managed."},
@@ -49,16 +128,16 @@ const std::vector<binding>& bindings() {
      &o::transport},
     {{"server.tool_timeout", t::duration, {}, 100, 3600000,
       "Deadline of one tool call (e.g. 30s)."},
-     &o::tool_timeout},
+     &o::session, &ss::tool_timeout},
     {{"server.drain_timeout", t::duration, {}, 0, 600000,
       "How long shutdown waits for in-flight requests (e.g. 10s)."},
-     &o::drain_timeout},
+     &o::session, &ss::drain_timeout},
     {{"server.tools_page_size", t::integer, {}, 1, 1000,
       "Tools per tools/list page."},
-     &o::tools_page_size},
+     &o::session, &ss::page_size},
     {{"server.max_message_bytes", t::integer, {}, 1024, 64 * 1024 * 1024,
       "Largest accepted JSON-RPC message in bytes."},
-     &o::max_message_bytes},
+     &o::session, &ss::max_message_bytes},
     {{"server.worker_threads", t::integer, {}, 0, 256,
       "Actor scheduler threads; 0 = one per core (at least 2)."},
      &o::worker_threads},
@@ -67,40 +146,40 @@ const std::vector<binding>& bindings() {
      &o::device_io_threads},
     {{"device.max_connections", t::integer, {}, 1, 16,
       "Concurrent REST requests per router."},
-     &o::device_max_connections},
+     &o::fleet, &f::device, &d::max_connections},
     {{"device.queue_size", t::integer, {}, 1, 100000,
       "Requests that may wait per router; more fail at once with queue_full."},
-     &o::device_queue_size},
+     &o::fleet, &f::device, &d::queue_size},
     {{"device.request_timeout", t::duration, {}, 100, 600000,
       "Deadline of one REST request to a router (e.g. 10s)."},
-     &o::device_request_timeout},
+     &o::fleet, &f::device, &d::request_timeout},
     {{"device.connect_timeout", t::duration, {}, 100, 60000,
       "TCP connect plus TLS handshake deadline."},
-     &o::device_connect_timeout},
+     &o::fleet, &f::device, &d::connect_timeout},
     {{"device.read_attempts", t::integer, {}, 1, 10,
       "Attempts of an idempotent read on unreachable/timeout/5xx (1 = no "
       "retries); writes are never retried."},
-     &o::device_read_attempts},
+     &o::fleet, &f::device, &d::read_attempts},
     {{"device.retry_backoff", t::duration, {}, 10, 60000,
       "Base of the jittered exponential backoff between read attempts."},
-     &o::device_retry_backoff},
+     &o::fleet, &f::device, &d::retry_base},
     {{"device.breaker_threshold", t::integer, {}, 1, 1000,
       "Consecutive transport failures that open a router's circuit breaker."},
-     &o::device_breaker_threshold},
+     &o::fleet, &f::device, &d::breaker_threshold},
     {{"device.breaker_cooldown", t::duration, {}, 1000, 3600000,
       "How long an open circuit breaker fails fast before it probes again."},
-     &o::device_breaker_cooldown},
+     &o::fleet, &f::device, &d::breaker_cooldown},
     {{"device.health_checks", t::boolean, {}, 0, 0,
       "Run periodic health checks of every managed router."},
-     &o::device_health_checks},
+     &o::fleet, &f::device, &d::health_checks},
     {{"device.health_interval", t::duration, {}, 5000, 3600000,
       "Base health-check interval; adaptive (seed-spec 3.8), half for "
       "critical devices."},
-     &o::device_health_interval},
+     &o::fleet, &f::device, &d::health, &h::base},
     {{"fleet.poll_interval", t::duration, {}, 100, 600000,
       "How often the fleet reads the store's change counter, so devices "
       "changed with the CLI appear without a restart."},
-     &o::fleet_poll_interval},
+     &o::fleet, &f::poll_interval},
     {{"http.listen", t::string, {}, 0, 0,
       "Address and port of `serve --http` (127.0.0.1:8080, [::1]:8080, "
       "0.0.0.0:8080; port 0 = ephemeral)."},
@@ -208,36 +287,36 @@ const std::vector<binding>& bindings() {
      &o::plans_approval_key_file},
     {{"rollout.batch_size", t::integer, {}, 1, 50,
       "Devices per rollout batch after the canary (a plan's default)."},
-     &o::rollout_batch_size},
+     &o::rollout, &r::batch_size},
     {{"rollout.max_devices", t::integer, {}, 2, 1000,
       "Most devices one plan may change (2 to 1,000)."},
-     &o::rollout_max_devices},
+     &o::rollout, &r::max_devices},
     {{"rollout.parallel", t::integer, {}, 1, 50,
       "Devices of one rollout batch changed, and checked at its gate, at "
       "the same time."},
-     &o::rollout_parallel},
+     &o::rollout, &r::parallel},
     {{"rollout.pause", t::duration, {}, 0, 3600000,
       "Pause between rollout batches (a plan's default)."},
-     &o::rollout_pause},
+     &o::rollout, &r::pause},
     {{"rollout.management_devices", t::string, {}, 0, 0,
       "Comma-separated device ids through which the others are reached; "
       "each goes last in a plan, alone."},
-     &o::rollout_management_devices},
+     management_devices()},
     {{"rollout.gate_delay", t::duration, {}, 0, 600000,
       "Wait after a batch's writes before its health gate."},
-     &o::rollout_gate_delay},
+     &o::rollout, &r::gate_delay},
     {{"rollout.deadman_delay", t::duration, {}, 30000, 3600000,
       "Risky changes (routes): the router restores its snapshot this long "
       "after the change unless the health gate passed and the job was "
       "removed."},
-     &o::rollout_deadman_delay},
+     &o::rollout, &r::deadman_delay},
     {{"rollout.gate_untouched", t::boolean, {}, 0, 0,
       "Also require devices not yet changed to be healthy at every gate."},
-     &o::rollout_gate_untouched},
+     &o::rollout, &r::gate_untouched},
     {{"rollout.on_restart", t::choice, {"rollback", "resume"}, 0, 0,
       "Plans left executing by a crash or kill: roll back what was applied "
       "or resume the rollout."},
-     &o::rollout_on_restart},
+     on_restart()},
   };
   return table;
 }
@@ -365,12 +444,12 @@ caf::error set_option(server_options& opts, const std::string& key,
   };
   switch (def.type) {
     case option_type::string:
-      opts.*std::get<std::string server_options::*>(b->target) = text;
+      b->set(opts, text);
       return caf::none;
     case option_type::choice:
       for (auto& c : def.choices) {
         if (c == text) {
-          opts.*std::get<std::string server_options::*>(b->target) = text;
+          b->set(opts, text);
           return caf::none;
         }
       }
@@ -381,7 +460,7 @@ caf::error set_option(server_options& opts, const std::string& key,
       if (!parse_int(text, value) || value < def.min || value > def.max)
         return bad(origin, key, "illegal value '" + text
                                   + "'; expected an integer" + range());
-      opts.*std::get<int64_t server_options::*>(b->target) = value;
+      b->set(opts, value);
       return caf::none;
     }
     case option_type::boolean: {
@@ -391,7 +470,7 @@ caf::error set_option(server_options& opts, const std::string& key,
       else if (!(text == "false" || text == "no" || text == "off" || text == "0"))
         return bad(origin, key, "illegal value '" + text
                                   + "'; legal values: true, false");
-      opts.*std::get<bool server_options::*>(b->target) = value;
+      b->set(opts, value);
       return caf::none;
     }
     case option_type::duration: {
@@ -403,8 +482,7 @@ caf::error set_option(server_options& opts, const std::string& key,
                      + "'; expected a duration like 500ms, 30s, 5m or 1h (legal: "
                      + render_duration(std::chrono::milliseconds{def.min}) + ".."
                      + render_duration(std::chrono::milliseconds{def.max}) + ")");
-      opts.*std::get<std::chrono::milliseconds server_options::*>(b->target)
-        = value;
+      b->set(opts, value);
       return caf::none;
     }
   }
@@ -416,9 +494,8 @@ std::string get_option(const server_options& opts, const std::string& key) {
   if (b == nullptr)
     return {};
   return std::visit(
-    [&](auto ptr) -> std::string {
-      using value_type = std::decay_t<decltype(opts.*ptr)>;
-      const auto& value = opts.*ptr;
+    [](const auto& value) -> std::string {
+      using value_type = std::decay_t<decltype(value)>;
       if constexpr (std::is_same_v<value_type, std::string>)
         return value;
       else if constexpr (std::is_same_v<value_type, bool>)
@@ -428,7 +505,7 @@ std::string get_option(const server_options& opts, const std::string& key) {
       else
         return std::to_string(value);
     },
-    b->target);
+    b->get(opts));
 }
 
 caf::error apply_yaml_file(server_options& opts, const std::string& path) {

@@ -13,23 +13,16 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "actors/fleet.hpp"
+#include "actors/mcp_session.hpp"
+#include "actors/rollout.hpp"
 
 namespace rmcp::config {
 
-namespace defaults {
-
-/// Deadline of one tool call (router round trips included).
-constexpr auto tool_timeout = std::chrono::seconds{30};
-/// How long a draining session waits for in-flight calls.
-constexpr auto drain_timeout = std::chrono::seconds{10};
-/// Tools per tools/list page.
-constexpr int64_t tools_page_size = 100;
-/// Largest accepted JSON-RPC message.
-constexpr int64_t max_message_bytes = 4 * 1024 * 1024;
-
-} // namespace defaults
-
+/// The settings structs of the actors are nested whole (their defaults are
+/// the defaults of their keys) and handed to the actors as they are; the
+/// option table binds each key to its field.
 struct server_options {
   // -- service ----------------------------------------------------------------
   /// lab, staging or prod; devices of other environments are refused.
@@ -44,40 +37,19 @@ struct server_options {
   // -- MCP server ---------------------------------------------------------------
   /// Transport of `serve` without --stdio/--http.
   std::string transport = "stdio";
-  std::chrono::milliseconds tool_timeout = defaults::tool_timeout;
-  std::chrono::milliseconds drain_timeout = defaults::drain_timeout;
-  int64_t tools_page_size = defaults::tools_page_size;
-  int64_t max_message_bytes = defaults::max_message_bytes;
+  /// Keys server.tool_timeout, drain_timeout, tools_page_size and
+  /// max_message_bytes (also the HTTP body limit and the stdio line limit);
+  /// `instructions` is set by the runtime.
+  session_settings session;
   /// CAF scheduler threads; 0 = number of cores (at least 2).
   int64_t worker_threads = 0;
 
-  // -- device actors (one per router) ------------------------------------------
+  // -- device actors and the fleet ----------------------------------------------
   /// Threads running the network I/O of all REST clients.
   int64_t device_io_threads = 2;
-  /// Concurrent REST requests per router.
-  int64_t device_max_connections = 2;
-  /// Requests that may wait per router; more fail with queue_full.
-  int64_t device_queue_size = 64;
-  /// Deadline of one REST request (unless a tool sets its own).
-  std::chrono::milliseconds device_request_timeout{10000};
-  /// TCP connect + TLS handshake deadline.
-  std::chrono::milliseconds device_connect_timeout{3000};
-  /// Attempts of an idempotent read (1 = no retries).
-  int64_t device_read_attempts = 3;
-  /// Base of the jittered exponential retry backoff.
-  std::chrono::milliseconds device_retry_backoff{200};
-  /// Consecutive transport failures that open a router's circuit breaker.
-  int64_t device_breaker_threshold = 5;
-  /// How long an open breaker fails fast before probing (jittered +50 %).
-  std::chrono::milliseconds device_breaker_cooldown{30000};
-  /// Periodic health checks of every managed router.
-  bool device_health_checks = true;
-  /// Base health-check interval (critical devices: half).
-  std::chrono::milliseconds device_health_interval{60000};
-
-  // -- fleet ------------------------------------------------------------------
-  /// How often the store's change counter is read (CLI changes appear).
-  std::chrono::milliseconds fleet_poll_interval{5000};
+  /// Keys fleet.* and device.* (fleet.device); `environment` above is
+  /// copied into it by the runtime.
+  fleet_settings fleet;
 
   // -- HTTP transport -----------------------------------------------------------
   /// Address and port of `serve --http` (port 0 = ephemeral).
@@ -147,26 +119,10 @@ struct server_options {
   /// File holding the plan approval (HMAC) key; empty = none (lab:
   /// <data_dir>/approval.key is generated).
   std::string plans_approval_key_file;
-  /// Devices per rollout batch after the canary (plan default).
-  int64_t rollout_batch_size = 5;
-  /// Most devices one plan may change.
-  int64_t rollout_max_devices = 50;
-  /// Devices of one batch changed at the same time.
-  int64_t rollout_parallel = 10;
-  /// Pause between rollout batches (plan default).
-  std::chrono::milliseconds rollout_pause{60000};
-  /// Comma-separated ids of the devices through which the others are
-  /// reached: each goes last in a plan, in a batch of its own.
-  std::string rollout_management_devices;
-  /// Wait after a batch's writes before its health gate.
-  std::chrono::milliseconds rollout_gate_delay{5000};
-  /// Dead-man revert delay of risky changes (routes): the router restores
-  /// its snapshot this long after the change unless the gate passed.
-  std::chrono::milliseconds rollout_deadman_delay{300000};
-  /// Also check devices not yet changed at every health gate.
-  bool rollout_gate_untouched = false;
-  /// What happens on start to plans left executing: rollback or resume.
-  std::string rollout_on_restart = "rollback";
+  /// Keys rollout.*: plan defaults and rollout policy (rollout.on_restart
+  /// is `resume_on_restart`, rollout.management_devices a comma-separated
+  /// list).
+  rollout_settings rollout;
 };
 
 } // namespace rmcp::config

@@ -146,7 +146,7 @@ const tool_entry table[] = {
 
 const change_kind address_list_sync_kind{
   "address_list_sync", "config_apply_address_list_sync",
-  &device_flags::allow_firewall_writes, "allow_firewall_writes", false, 1,
+  &device_flags::allow_firewall_writes, false, 1,
   validate, risk, reads, state, plan, compare, restore, nullptr,
 };
 

@@ -335,7 +335,7 @@ const tool_entry table[] = {
 #define RMCP_BRIDGE_KIND(name, validate)                                       \
   change_kind {                                                                \
     name, "apply_bridge_plan", &device_flags::allow_bridge_writes,             \
-      "allow_bridge_writes", true, 1, validate, risk, reads, state, plan,      \
+      true, 1, validate, risk, reads, state, plan,      \
       compare, restore, revert_script,                                         \
   }
 

@@ -12,31 +12,26 @@ caf::error check_access(const tool_call& call, const device_record& r,
                       "device '" + r.id + "' belongs to environment '"
                         + r.environment + "' but this service manages '" + env
                         + "'; cross-environment operations are refused");
-  auto need = [&](bool device_flags::*flag, const char* name) -> caf::error {
+  auto need = [&](bool device_flags::*flag) -> caf::error {
     if (r.flags.*flag)
       return caf::none;
-    return make_error(ec::capability_denied,
-                      "device '" + r.id + "' does not allow this: tool '"
-                        + call.tool().spec.name + "' needs the flag " + name
-                        + " (set it with `routeros-mcp device update " + r.id
-                        + " --" + std::string{name} + "`)");
+    return capability_denied("device '" + r.id + "'", call.tool().spec.name,
+                             flag, r.id);
   };
   switch (call.tool().spec.tier) {
     case mcp::tool_tier::advanced:
-      if (auto err = need(&device_flags::allow_advanced_writes,
-                          "allow_advanced_writes"))
+      if (auto err = need(&device_flags::allow_advanced_writes))
         return err;
       break;
     case mcp::tool_tier::professional:
-      if (auto err = need(&device_flags::allow_professional_workflows,
-                          "allow_professional_workflows"))
+      if (auto err = need(&device_flags::allow_professional_workflows))
         return err;
       break;
     default:
       break;
   }
   if (extra.flag != nullptr)
-    return need(extra.flag, extra.name);
+    return need(extra.flag);
   return caf::none;
 }
 

@@ -29,9 +29,8 @@ using device_ops::device_timeout;
 
 /// A device flag a tool needs besides the one its tier implies.
 struct capability {
+  /// Its name and what it allows come from device_flag_table.
   bool device_flags::*flag = nullptr;
-  /// Flag name for the error message, e.g. "allow_firewall_writes".
-  const char* name = nullptr;
 };
 
 /// The checks every router tool makes on the device's record, in order:

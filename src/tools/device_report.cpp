@@ -13,26 +13,10 @@ json or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-namespace {
-
-const std::pair<const char*, bool device_flags::*> flag_members[] = {
-  {"allow_advanced_writes", &device_flags::allow_advanced_writes},
-  {"allow_professional_workflows", &device_flags::allow_professional_workflows},
-  {"allow_firewall_writes", &device_flags::allow_firewall_writes},
-  {"allow_routing_writes", &device_flags::allow_routing_writes},
-  {"allow_wireless_writes", &device_flags::allow_wireless_writes},
-  {"allow_dhcp_writes", &device_flags::allow_dhcp_writes},
-  {"allow_bridge_writes", &device_flags::allow_bridge_writes},
-  {"allow_bandwidth_test", &device_flags::allow_bandwidth_test},
-  {"critical", &device_flags::critical},
-};
-
-} // namespace
-
 json flags_json(const device_flags& f) {
   json out = json::object();
-  for (auto& [name, member] : flag_members)
-    out[name] = f.*member;
+  for (auto& def : device_flag_table)
+    out[def.name] = f.*def.member;
   return out;
 }
 

@@ -419,7 +419,7 @@ const tool_entry table[] = {
 #define RMCP_DHCP_KIND(name, validate)                                         \
   change_kind {                                                                \
     name, "apply_dhcp_plan", &device_flags::allow_dhcp_writes,                 \
-      "allow_dhcp_writes", false, 1, validate, risk, reads, state, plan,       \
+      false, 1, validate, risk, reads, state, plan,       \
       compare, restore, nullptr,                                               \
   }
 

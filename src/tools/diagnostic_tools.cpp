@@ -288,10 +288,10 @@ void bandwidth_test(tool_call& call) {
       .then(
         [&call, dev, target_id, duration, direction](device_view& target) {
           if (!target.record.flags.allow_bandwidth_test) {
-            call.fail(ec::capability_denied,
-                      "device '" + target_id
-                        + "' does not allow being a bandwidth_test target "
-                          "(flag allow_bandwidth_test)");
+            call.fail(capability_denied("target device '" + target_id + "'",
+                                        call.tool().spec.name,
+                                        &device_flags::allow_bandwidth_test,
+                                        target_id));
             return;
           }
           auto address = target.record.host;

@@ -491,7 +491,7 @@ const tool_entry table[] = {
 #define RMCP_FW_KIND(name, validate, risky, risk)                              \
   change_kind {                                                                \
     name, "apply_firewall_plan", &device_flags::allow_firewall_writes,         \
-      "allow_firewall_writes", risky, 1, validate, risk, reads, state, plan,   \
+      risky, 1, validate, risk, reads, state, plan,   \
       compare, restore, revert_script,                                         \
   }
 

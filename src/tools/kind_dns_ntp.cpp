@@ -158,7 +158,6 @@ const change_kind dns_ntp_kind{
   "dns_ntp",
   "config_apply_dns_ntp_rollout",
   nullptr,
-  nullptr,
   false,
   2,
   validate,

@@ -473,7 +473,7 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
 #define RMCP_WIRELESS_KIND(name, validate)                                     \
   change_kind {                                                                \
     name, "apply_wireless_plan", &device_flags::allow_wireless_writes,         \
-      "allow_wireless_writes", false, 1, wireless::validate, risk, reads,      \
+      false, 1, wireless::validate, risk, reads,      \
       state, plan, compare, restore, nullptr, true,                            \
   }
 

@@ -65,16 +65,15 @@ check_devices(const tool_call& call, const change_kind& kind,
                       "device(s) " + listed(other_env)
                         + " do not belong to this service's environment '"
                         + env + "'; a plan changes one environment only");
-  auto denied = [&](const std::vector<std::string>& devs, const char* flag) {
-    return make_error(ec::capability_denied,
-                      "device(s) " + listed(devs) + " do not allow this: "
-                        + call.tool().spec.name + " needs the flag " + flag
-                        + " (routeros-mcp device update <id> --" + flag + ")");
+  auto denied = [&](const std::vector<std::string>& devs,
+                    bool device_flags::*flag) {
+    return capability_denied("device(s) " + listed(devs),
+                             call.tool().spec.name, flag, "<id>");
   };
   if (!no_pro.empty())
-    return denied(no_pro, "allow_professional_workflows");
+    return denied(no_pro, &device_flags::allow_professional_workflows);
   if (!no_flag.empty())
-    return denied(no_flag, kind.flag_name);
+    return denied(no_flag, kind.flag);
   return out;
 }
 

@@ -448,21 +448,21 @@ const tool_entry table[] = {
 
 const change_kind route_add_kind{
   "static_route_add", "apply_routing_plan",
-  &device_flags::allow_routing_writes, "allow_routing_writes",
+  &device_flags::allow_routing_writes,
   true, 1, validate_add, risk, reads, state, plan, compare, restore,
   revert_script,
 };
 
 const change_kind route_modify_kind{
   "static_route_modify", "apply_routing_plan",
-  &device_flags::allow_routing_writes, "allow_routing_writes",
+  &device_flags::allow_routing_writes,
   true, 1, validate_modify, risk, reads, state, plan, compare, restore,
   revert_script,
 };
 
 const change_kind route_remove_kind{
   "static_route_remove", "apply_routing_plan",
-  &device_flags::allow_routing_writes, "allow_routing_writes",
+  &device_flags::allow_routing_writes,
   true, 1, validate_remove, risk, reads, state, plan, compare, restore,
   revert_script,
 };

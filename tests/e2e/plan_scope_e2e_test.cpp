@@ -111,8 +111,31 @@ protected:
   /// POST /admin/plans/{id}/approve with `token`.
   http_reply approve_over_http(const std::string& token,
                                const std::string& id) {
-    return http_exchange(port, "POST", "/admin/plans/" + id + "/approve",
-                         {{"Authorization", "Bearer " + token}});
+    return admin_over_http(token, id, "approve");
+  }
+
+  /// `method` /admin/plans/{id}/{verb} with `token` and `body`.
+  http_reply admin_over_http(const std::string& token, const std::string& id,
+                             const std::string& verb,
+                             const std::string& body = {},
+                             const std::string& method = "POST") {
+    http_headers h{{"Authorization", "Bearer " + token}};
+    if (!body.empty())
+      h.emplace_back("Content-Type", "application/json");
+    return http_exchange(port, method, "/admin/plans/" + id + "/" + verb, h,
+                         body);
+  }
+
+  /// The approval records of the audit trail (`audit export`), in order.
+  std::vector<json> approval_records() {
+    auto exported = run_cli(data.path(), {"audit", "export"});
+    EXPECT_EQ(exported.code, 0) << exported.err;
+    std::istringstream lines{exported.out};
+    std::vector<json> out;
+    for (std::string line; std::getline(lines, line);)
+      if (auto rec = parse_json(line); rec && (*rec)["kind"] == "approval")
+        out.push_back(*rec);
+    return out;
   }
 
   static std::string state_of(mcp_http_client& c, const std::string& id) {
@@ -205,6 +228,85 @@ TEST_F(plan_scope_e2e, a_site_token_cannot_touch_a_plan_of_another_site) {
      {"approval_token", parse_json(fra_ok.body).value()["approval_token"]}});
   EXPECT_FALSE(applied.value("isError", false)) << applied.dump();
   EXPECT_EQ(applied["structuredContent"].value("state", ""), "completed");
+}
+
+TEST_F(plan_scope_e2e, approve_and_reject_over_http_decide_through_the_daemon) {
+  auto ops = session(token("ops", "ops_rw"));
+  auto boss = token("boss", "approver");
+  auto a = plan(*ops, "fra-1", "fra-2");
+  auto b = plan(*ops, "ams-1", "ams-2");
+  auto c = plan(*ops, "fra-1", "ams-1");
+  auto error_of = [](const http_reply& r) {
+    return parse_json(r.body).value_or(json{})["error"];
+  };
+  auto code_of = [&](const http_reply& r) {
+    return error_of(r)["data"].value("kind", "");
+  };
+  // Refused before the plan actor: wrong method, bad bodies.
+  auto get = admin_over_http(boss, a, "reject", {}, "GET");
+  EXPECT_EQ(get.status, 405u) << get.body;
+  EXPECT_EQ(get.header("allow"), "POST");
+  for (auto* bad : {"not json", "[\"why\"]", R"({"reason": 5})",
+                    R"({"reason": "x", "force": true})"}) {
+    auto r = admin_over_http(boss, a, "reject", bad);
+    EXPECT_EQ(r.status, 400u) << bad << ": " << r.body;
+    EXPECT_EQ(code_of(r), "invalid_arguments") << r.body;
+    EXPECT_NE(error_of(r).value("message", "").find(R"({"reason": "why"})"),
+              std::string::npos)
+      << r.body;
+  }
+  // Refused by the rules: role, creator, unknown plan.
+  auto reader = admin_over_http(token("reader", "read_only"), a, "reject");
+  EXPECT_EQ(reader.status, 403u) << reader.body;
+  auto own = approve_over_http(token("ops", "approver"), c);
+  EXPECT_EQ(own.status, 403u) << own.body;
+  EXPECT_NE(own.body.find("may not approve it"), std::string::npos);
+  auto missing = admin_over_http(boss, unknown_plan, "reject");
+  EXPECT_EQ(missing.status, 404u) << missing.body;
+  EXPECT_EQ(code_of(missing), "plan_not_found") << missing.body;
+  // Approved, then rejected with a reason; neither twice.
+  auto approved = approve_over_http(boss, a);
+  ASSERT_EQ(approved.status, 200u) << approved.body;
+  auto body = parse_json(approved.body).value();
+  EXPECT_EQ(body["plan_id"], a);
+  EXPECT_EQ(body["approved_by"], "boss");
+  EXPECT_FALSE(body.value("expires_at", "").empty());
+  EXPECT_EQ(approve_over_http(boss, a).status, 409u);
+  auto rejected
+    = admin_over_http(boss, a, "reject", R"({"reason": "changed my mind"})");
+  ASSERT_EQ(rejected.status, 200u) << rejected.body;
+  EXPECT_EQ(parse_json(rejected.body).value(),
+            (json{{"plan_id", a},
+                  {"state", "cancelled"},
+                  {"rejected_by", "boss"},
+                  {"reason", "changed my mind"}}));
+  auto twice = admin_over_http(boss, a, "reject");
+  EXPECT_EQ(twice.status, 409u) << twice.body;
+  EXPECT_EQ(code_of(twice), "plan_state_invalid") << twice.body;
+  // A pending plan rejected without a body; the creator may reject.
+  auto plain = admin_over_http(token("ops", "approver"), b, "reject");
+  ASSERT_EQ(plain.status, 200u) << plain.body;
+  EXPECT_EQ(state_of(*ops, a), "cancelled");
+  EXPECT_EQ(state_of(*ops, b), "cancelled");
+  EXPECT_EQ(state_of(*ops, c), "pending");
+  // Every decision the rules took is in the trail, written by the daemon,
+  // and the chain holds.
+  auto records = approval_records();
+  std::vector<std::string> seen;
+  for (auto& rec : records) {
+    EXPECT_EQ(rec["transport"], "http") << rec.dump();
+    seen.push_back(rec["actor"].get<std::string>() + " "
+                   + rec["outcome"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                    "reader denied", "ops denied", "boss denied",
+                    "boss approved", "boss denied", "boss rejected",
+                    "boss denied", "ops rejected"}));
+  ASSERT_EQ(records.size(), 8u);
+  EXPECT_EQ(records[5]["error"], "changed my mind");
+  EXPECT_EQ(records[5]["plan_id"], a);
+  auto verify = run_cli(data.path(), {"audit", "verify"});
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
 }
 
 TEST_F(plan_scope_e2e, a_session_answers_only_the_token_that_opened_it) {

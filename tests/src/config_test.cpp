@@ -36,7 +36,7 @@ TEST(config, defaults_without_file) {
   auto opts = load({});
   ASSERT_TRUE(opts);
   EXPECT_EQ(opts->environment, "lab");
-  EXPECT_EQ(opts->tool_timeout, std::chrono::seconds{30});
+  EXPECT_EQ(opts->session.tool_timeout, std::chrono::seconds{30});
   EXPECT_EQ(opts->log_level, "info");
 }
 
@@ -47,8 +47,8 @@ TEST(config, yaml_nested_keys_apply) {
   ASSERT_TRUE(opts) << error_message(opts.error());
   EXPECT_EQ(opts->environment, "staging");
   EXPECT_EQ(opts->log_level, "debug");
-  EXPECT_EQ(opts->tool_timeout, std::chrono::seconds{45});
-  EXPECT_EQ(opts->tools_page_size, 20);
+  EXPECT_EQ(opts->session.tool_timeout, std::chrono::seconds{45});
+  EXPECT_EQ(opts->session.page_size, 20u);
 }
 
 TEST(config, precedence_is_file_then_environment_then_command_line) {
@@ -134,7 +134,7 @@ TEST(config, effective_configuration_renders_as_loadable_yaml) {
   auto again = load({path, {}, {}});
   ASSERT_TRUE(again) << error_message(again.error());
   EXPECT_EQ(again->environment, "staging");
-  EXPECT_EQ(again->tool_timeout, opts->tool_timeout);
+  EXPECT_EQ(again->session.tool_timeout, opts->session.tool_timeout);
 }
 
 } // namespace rmcp::config
@@ -173,3 +173,57 @@ TEST(config, device_and_fleet_keys_reach_the_fleet_settings) {
 }
 
 } // namespace rmcp::app
+
+namespace rmcp::config {
+
+TEST(config, rollout_and_server_keys_land_in_the_nested_settings) {
+  load_request req;
+  req.overrides = {{"rollout.batch_size", "3"},
+                   {"rollout.max_devices", "200"},
+                   {"rollout.parallel", "4"},
+                   {"rollout.pause", "90s"},
+                   {"rollout.management_devices", "core-1, core-2,,edge-9"},
+                   {"rollout.gate_delay", "1s"},
+                   {"rollout.deadman_delay", "2m"},
+                   {"rollout.gate_untouched", "true"},
+                   {"rollout.on_restart", "resume"},
+                   {"server.drain_timeout", "3s"},
+                   {"server.max_message_bytes", "65536"}};
+  auto opts = load(req);
+  ASSERT_TRUE(opts) << error_message(opts.error());
+  const auto& r = opts->rollout;
+  EXPECT_EQ(r.batch_size, 3);
+  EXPECT_EQ(r.max_devices, 200);
+  EXPECT_EQ(r.parallel, 4);
+  EXPECT_EQ(r.pause, std::chrono::seconds{90});
+  EXPECT_EQ(r.management_devices,
+            (std::vector<std::string>{"core-1", "core-2", "edge-9"}));
+  EXPECT_EQ(r.gate_delay, std::chrono::seconds{1});
+  EXPECT_EQ(r.deadman_delay, std::chrono::minutes{2});
+  EXPECT_TRUE(r.gate_untouched);
+  EXPECT_TRUE(r.resume_on_restart);
+  EXPECT_EQ(opts->session.drain_timeout, std::chrono::seconds{3});
+  EXPECT_EQ(opts->session.max_message_bytes, 65536u);
+  // Rendered back as the keys' text, and loaded again to the same values.
+  EXPECT_EQ(get_option(*opts, "rollout.management_devices"),
+            "core-1,core-2,edge-9");
+  EXPECT_EQ(get_option(*opts, "rollout.on_restart"), "resume");
+  EXPECT_EQ(get_option(*opts, "device.max_connections"), "2");
+  auto again = load({write_temp(to_yaml(*opts)), {}, {}});
+  ASSERT_TRUE(again) << error_message(again.error());
+  EXPECT_EQ(again->rollout.management_devices, r.management_devices);
+  EXPECT_TRUE(again->rollout.resume_on_restart);
+  EXPECT_EQ(again->rollout.pause, r.pause);
+}
+
+TEST(config, the_defaults_of_the_keys_are_the_actors_defaults) {
+  server_options opts;
+  EXPECT_EQ(get_option(opts, "device.queue_size"),
+            std::to_string(device_settings{}.queue_size));
+  EXPECT_EQ(get_option(opts, "rollout.on_restart"), "rollback");
+  EXPECT_EQ(get_option(opts, "rollout.management_devices"), "");
+  EXPECT_EQ(get_option(opts, "server.tools_page_size"),
+            std::to_string(session_settings{}.page_size));
+}
+
+} // namespace rmcp::config

@@ -40,7 +40,7 @@ protected:
     config::server_options opts;
     opts.data_dir = dir.path();
     opts.http_listen = "127.0.0.1:0";
-    opts.device_health_checks = false;
+    opts.fleet.device.health_checks = false;
     for (auto& [key, value] : sets)
       ASSERT_FALSE(config::set_option(opts, key, value, "test"));
     rt = std::make_unique<app::runtime>(opts);
@@ -422,7 +422,7 @@ TEST(http_auth_setup, a_public_listener_without_auth_is_refused) {
   config::server_options opts;
   opts.data_dir = dir.path();
   opts.http_listen = "0.0.0.0:0";
-  opts.device_health_checks = false;
+  opts.fleet.device.health_checks = false;
   app::runtime rt{opts};
   ASSERT_FALSE(rt.start("http"));
   app::http_frontend http{rt};

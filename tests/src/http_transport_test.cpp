@@ -52,7 +52,7 @@ protected:
     config::server_options opts;
     opts.data_dir = dir.path();
     opts.http_listen = "127.0.0.1:0";
-    opts.device_health_checks = false;
+    opts.fleet.device.health_checks = false;
     for (auto& [key, value] : sets)
       ASSERT_FALSE(config::set_option(opts, key, value, "test"));
     rt = std::make_unique<app::runtime>(opts);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
+#include "storage/codecs.hpp"
 #include "storage/device_store.hpp"
 #include "storage/encoding.hpp"
 #include "storage/tables.hpp"
@@ -436,5 +437,31 @@ TYPED_TEST(device_store_test, a_corrupt_record_is_a_store_failure_naming_it) {
 }
 
 } // namespace
+
+TEST(device_record_codec, flags_keep_the_stored_format_of_before_the_flag_table) {
+  // A record as stored before the flags were one table: every flag a key
+  // of "flags"; a flag added later is absent and reads as false.
+  auto stored = parse_json(R"({"id":"r1","name":"r1","host":"192.0.2.1",
+    "port":443,"scheme":"https","username":"api","environment":"lab",
+    "tags":{},"management_path":false,"created_at":1,"updated_at":2,
+    "tls":{"mode":"verify","ca_file":"","fingerprint_sha256":"",
+           "server_name":""},
+    "flags":{"allow_advanced_writes":true,"allow_professional_workflows":false,
+             "allow_firewall_writes":true,"allow_routing_writes":false,
+             "allow_wireless_writes":false,"allow_dhcp_writes":false,
+             "allow_bridge_writes":false,"critical":true}})");
+  ASSERT_TRUE(stored);
+  device_record rec;
+  ASSERT_TRUE(storage::decode(*stored, rec));
+  EXPECT_TRUE(rec.flags.allow_advanced_writes);
+  EXPECT_TRUE(rec.flags.allow_firewall_writes);
+  EXPECT_TRUE(rec.flags.critical);
+  EXPECT_FALSE(rec.flags.allow_bandwidth_test);
+  EXPECT_FALSE(rec.flags.allow_routing_writes);
+  // Written back with the same keys and values, plus the absent flag.
+  auto flags = (*stored)["flags"];
+  flags["allow_bandwidth_test"] = false;
+  EXPECT_EQ(storage::encode(rec)["flags"], flags);
+}
 
 } // namespace rmcp

@@ -208,6 +208,11 @@ TYPED_TEST(plan_store_test, illegal_steps_are_refused_and_leave_no_trace) {
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->state, plan_state::cancelled);
   EXPECT_EQ(code_of(db.approve(p.id, "bob").error()), ec::plan_state_invalid);
+  // A closed plan is not rejected again (who closed it stays recorded).
+  auto again = db.reject(p.id, "carol", "twice");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(code_of(again.error()), ec::plan_state_invalid);
+  EXPECT_EQ(db.get(p.id)->closed_by, "bob");
 }
 
 TYPED_TEST(plan_store_test, steps_record_device_states_with_the_journal) {

@@ -1,4 +1,4 @@
-#include "src/app/approvals.hpp"
+#include "storage/plan_approvals.hpp"
 
 #include <map>
 
@@ -8,7 +8,7 @@
 #include "storage/record_table.hpp"
 #include "storage/tables.hpp"
 
-namespace rmcp::app {
+namespace rmcp::storage {
 
 namespace {
 
@@ -19,7 +19,7 @@ std::string person(const std::string& subject) {
   return subject;
 }
 
-void record(storage::audit_log& audit, const identity& who,
+void record(const plan_desk& desk, const identity& who,
             const std::string& id, const std::string& outcome,
             const std::string& error) {
   audit_record rec;
@@ -33,9 +33,7 @@ void record(storage::audit_log& audit, const identity& who,
   rec.error = error;
   if (!who.claimed_as.empty())
     rec.arguments = {{"as", who.claimed_as}};
-  if (auto seq = audit.append(std::move(rec)); !seq)
-    log::core()->error("audit-append-failed plan={} error={}", id,
-                       error_message(seq.error()));
+  desk.audit(std::move(rec));
 }
 
 /// The scope check of a plan (and of an unknown id) for `who`.
@@ -58,8 +56,7 @@ caf::error check_scope(const plan_desk& desk, const identity& who,
   auto txn = desk.registry.begin_read();
   if (!txn)
     return txn.error();
-  constexpr storage::record_table<device_record> devices{
-    storage::tables::devices};
+  constexpr record_table<device_record> devices{tables::devices};
   auto registered = devices.collect(**txn, {});
   if (!registered)
     return registered.error();
@@ -100,6 +97,15 @@ caf::error check(const plan_desk& desk, const identity& who,
 
 } // namespace
 
+audit_sink append_to(audit_log& trail) {
+  return [&trail](audit_record rec) {
+    auto plan = rec.plan_id;
+    if (auto seq = trail.append(std::move(rec)); !seq)
+      log::store()->error("audit-append-failed plan={} error={}", plan,
+                          error_message(seq.error()));
+  };
+}
+
 bool may_decide_plans(const identity& who) {
   return who.role == "approver" || who.role == "admin";
 }
@@ -109,20 +115,23 @@ std::string decider_name(const identity& who) {
                                 : who.subject + " as " + who.claimed_as;
 }
 
-caf::expected<std::string> approve_plan(const plan_desk& desk,
-                                        const identity& who,
-                                        const std::string& id) {
+caf::expected<plan_approval> approve_plan(const plan_desk& desk,
+                                          const identity& who,
+                                          const std::string& id) {
   if (auto err = check(desk, who, id, true)) {
-    record(desk.audit, who, id, "denied", error_message(err));
+    record(desk, who, id, "denied", error_message(err));
     return err;
   }
   auto token = desk.plans.approve(id, decider_name(who));
   if (!token) {
-    record(desk.audit, who, id, "denied", error_message(token.error()));
+    record(desk, who, id, "denied", error_message(token.error()));
     return token.error();
   }
-  record(desk.audit, who, id, "approved", {});
-  return token;
+  record(desk, who, id, "approved", {});
+  auto plan = desk.plans.get(id);
+  if (!plan)
+    return plan.error();
+  return plan_approval{std::move(*plan), std::move(*token)};
 }
 
 caf::expected<plan_record> reject_plan(const plan_desk& desk,
@@ -130,16 +139,16 @@ caf::expected<plan_record> reject_plan(const plan_desk& desk,
                                        const std::string& id,
                                        const std::string& reason) {
   if (auto err = check(desk, who, id, false)) {
-    record(desk.audit, who, id, "denied", error_message(err));
+    record(desk, who, id, "denied", error_message(err));
     return err;
   }
   auto p = desk.plans.reject(id, decider_name(who), reason);
   if (!p) {
-    record(desk.audit, who, id, "denied", error_message(p.error()));
+    record(desk, who, id, "denied", error_message(p.error()));
     return p.error();
   }
-  record(desk.audit, who, id, "rejected", reason);
+  record(desk, who, id, "rejected", reason);
   return p;
 }
 
-} // namespace rmcp::app
+} // namespace rmcp::storage
