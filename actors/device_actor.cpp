@@ -19,9 +19,6 @@ namespace {
 /// client's callback before declaring a timeout itself.
 constexpr auto watchdog_grace = std::chrono::seconds{2};
 
-/// Longest deadline a request may ask for.
-constexpr int64_t max_request_timeout_ms = 600000;
-
 bool is_transport_failure(ec code) {
   return code == ec::router_unreachable || code == ec::router_timeout
          || code == ec::router_tls_failed;
@@ -87,10 +84,12 @@ caf::result<rest_response> device_state::exec(rest_request req) {
                        ? std::max<uint32_t>(1, setup.settings.read_attempts)
                        : 1;
   job.req = std::move(req);
+  // Before the promise, which takes the sender out of the message.
+  auto who = self->current_sender();
   job.promise = self->make_response_promise<rest_response>();
   auto promise = job.promise;
   // The promise owns the response now: errors go through it too.
-  if (auto err = admit(std::move(job)))
+  if (auto err = admit(std::move(job), std::move(who)))
     promise.deliver(std::move(err));
   return promise;
 }
@@ -103,14 +102,15 @@ caf::result<uint64_t> device_state::acquire(int64_t ttl_ms) {
   device_job job;
   job.what = device_job::kind::acquire;
   job.ttl_ms = std::min<int64_t>(ttl_ms, setup.settings.max_lease.count());
+  auto who = self->current_sender();
   job.lease_promise = self->make_response_promise<uint64_t>();
   auto promise = job.lease_promise;
-  if (auto err = admit(std::move(job)))
+  if (auto err = admit(std::move(job), std::move(who)))
     promise.deliver(std::move(err));
   return promise;
 }
 
-caf::error device_state::admit(device_job job) {
+caf::error device_state::admit(device_job job, caf::strong_actor_ptr who) {
   if (draining)
     return make_error(ec::shutting_down,
                       "device " + id() + " is stopping; retry shortly");
@@ -134,13 +134,11 @@ caf::error device_state::admit(device_job job) {
   if (!job.probe && job.what != device_job::kind::acquire
       && breaker == breaker_state::open && self->clock().now() < probe_at)
     return circuit_error();
-  if (waiting() >= setup.settings.queue_size)
-    return make_error(ec::queue_full,
-                      "device " + id() + " has "
-                        + std::to_string(waiting())
-                        + " requests waiting (limit "
-                        + std::to_string(setup.settings.queue_size)
-                        + "); retry later");
+  // The call is the requester (a tool call's parallel GETs are one call);
+  // health checks are the device's own.
+  job.caller = job.probe ? self->address() : caf::actor_cast<caf::actor_addr>(who);
+  if (auto err = join_call(job, who))
+    return err;
   job.id = next_job++;
   auto id = job.id;
   bool needs_lock = job.what == device_job::kind::acquire
@@ -151,6 +149,7 @@ caf::error device_state::admit(device_job job) {
   jobs.emplace(id, std::move(job));
   (needs_lock ? lock_waiters : ready).push_back(id);
   pump();
+  await(id);
   return caf::none;
 }
 
@@ -172,7 +171,7 @@ void device_state::pump() {
         self->delayed_send(self, std::chrono::milliseconds{job.ttl_ms},
                            atom::expire_v, lock.lease);
         job.lease_promise.deliver(lock.lease);
-        jobs.erase(i);
+        erase_job(i);
       } else {
         lock.client_lease = false;
         job.lease = lock.lease;
@@ -211,6 +210,7 @@ void device_state::pump() {
 }
 
 void device_state::start(device_job& job) {
+  unawait(job);
   ++job.attempts;
   job.token = next_token++;
   job.in_flight = true;
@@ -220,10 +220,7 @@ void device_state::start(device_job& job) {
     ++lock.writes;
   if (breaker == breaker_state::half_open)
     probe_in_flight = true;
-  auto timeout = job.req.timeout_ms > 0
-                   ? std::chrono::milliseconds{std::min(
-                     job.req.timeout_ms, max_request_timeout_ms)}
-                   : setup.settings.request_timeout;
+  auto timeout = timeout_of(job.req);
   device_addr addr = self->address();
   auto job_id = job.id;
   auto token = job.token;
@@ -318,9 +315,14 @@ void device_state::on_retry(uint64_t id) {
   --retrying;
   ready.push_front(id);
   pump();
+  await(id);
 }
 
 void device_state::on_late(uint64_t id, uint64_t token) {
+  if (id == 0) {
+    on_sweep(token);
+    return;
+  }
   auto i = jobs.find(id);
   if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
     return;
@@ -338,6 +340,7 @@ void device_state::finish(uint64_t id, caf::expected<rest_response> result) {
   auto i = jobs.find(id);
   if (i == jobs.end())
     return;
+  forget(i->second);
   auto job = std::move(i->second);
   jobs.erase(i);
   if (job.promise.pending()) {
@@ -358,7 +361,7 @@ void device_state::fail_job(uint64_t id, caf::error err) {
     free_lock();
   if (i != jobs.end() && i->second.lease_promise.pending()) {
     i->second.lease_promise.deliver(std::move(err));
-    jobs.erase(i);
+    erase_job(i);
     return;
   }
   finish(id, std::move(err));
@@ -370,6 +373,9 @@ device_actor::behavior_type
 device_behavior(device_actor::stateful_pointer<device_state> self,
                 device_setup setup) {
   self->state.init(self, std::move(setup));
+  self->set_down_handler([self](caf::down_msg& down) {
+    self->state.on_caller_down(down.source);
+  });
   return {
     [self](atom::exec, rest_request& req) -> caf::result<rest_response> {
       return self->state.exec(std::move(req));

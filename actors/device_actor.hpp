@@ -11,9 +11,17 @@
 //   - jobs: every admitted request until it is answered. `ready` holds jobs
 //     waiting for one of `max_connections` slots (FIFO), `lock_waiters`
 //     holds lease-less writes and `acquire`s waiting for the write lock;
-//     reads waiting for a retry sit in neither. Admission fails with
-//     queue_full when `queue_size` jobs are waiting (in-flight ones don't
-//     count);
+//     reads waiting for a retry sit in neither;
+//   - calls (device_queue.cpp): a job belongs to its requester (a tool
+//     call's parallel GETs are one call; a rollout coordinator and the
+//     health checks are callers too). `queue_size` bounds the calls that
+//     have jobs here; a request of an admitted call is never refused for
+//     it, a new call past it fails with queue_full. A job that cannot start
+//     at once waits up to its deadline (its request timeout; an acquire:
+//     its TTL), then fails with router_timeout unsent (one timer, `(late,
+//     0, epoch)`, for the earliest deadline). Callers are monitored while
+//     they have jobs: one that goes away (a tool call killed on its
+//     deadline or cancelled) has its waiting jobs dropped;
 //   - the write lock: free, or held by a lease (from `acquire`, expires
 //     after its TTL) or by one lease-less write. A released or expired lease
 //     stops admitting requests at once but frees the lock only when its
@@ -59,9 +67,10 @@ struct device_settings {
   /// Concurrent requests to one router (RouterOS serves one request per
   /// connection at a time).
   size_t max_connections = 2;
-  /// Jobs that may wait for a slot or the write lock; more fail with
-  /// queue_full.
-  size_t queue_size = 64;
+  /// Calls (distinct requesters) served at once, waiting or running; a new
+  /// call past this fails with queue_full. Requests of an admitted call are
+  /// never refused for it.
+  size_t queue_size = 1000;
   /// Deadline of one REST request unless the request sets its own.
   std::chrono::milliseconds request_timeout{10000};
   /// TCP connect + TLS handshake deadline.

@@ -148,6 +148,8 @@ void device_state::update(device_record record, credential creds) {
     schedule_check(jitter(std::chrono::milliseconds{0},
                           std::chrono::milliseconds{1000}));
   pump();
+  for (auto job_id : rerun)
+    await(job_id);
 }
 
 void device_state::stop() {

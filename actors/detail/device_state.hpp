@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <unordered_map>
@@ -46,6 +47,12 @@ struct device_job {
   int64_t ttl_ms = 0;
   caf::typed_response_promise<uint64_t> lease_promise;
   caf::actor_clock::time_point started;
+  /// The call it belongs to: the sender of (exec) or (acquire); the device
+  /// itself for health checks.
+  caf::actor_addr caller;
+  /// Waiting for a slot or the write lock: its entry in `deadlines`.
+  bool has_deadline = false;
+  std::multimap<caf::actor_clock::time_point, uint64_t>::iterator deadline;
 };
 
 struct device_state {
@@ -67,6 +74,26 @@ struct device_state {
   size_t retrying = 0;
   uint64_t next_job = 1;
   uint64_t next_token = 1;
+
+  // -- calls -------------------------------------------------------------------------
+  /// Jobs per call (caller). A call is admitted with its first job and
+  /// counts against `queue_size` until its last job ends; callers are
+  /// monitored meanwhile, so a caller that goes away frees its place.
+  struct addr_hash {
+    // std::hash<caf::actor_addr> reads the id through the pointer: not for
+    // an anonymous sender's null address.
+    size_t operator()(const caf::actor_addr& x) const noexcept {
+      return std::hash<const void*>{}(x.get());
+    }
+  };
+  std::unordered_map<caf::actor_addr, size_t, addr_hash> callers;
+  /// When each waiting job gives up (its request timeout after admission;
+  /// an acquire: its TTL); one timer, `(late, 0, sweep_epoch)`, for the
+  /// earliest.
+  std::multimap<caf::actor_clock::time_point, uint64_t> deadlines;
+  uint64_t sweep_epoch = 0;
+  bool sweep_armed = false;
+  caf::actor_clock::time_point sweep_at;
 
   // -- write lock ------------------------------------------------------------------
   struct write_lock {
@@ -110,7 +137,9 @@ struct device_state {
   void on_late(uint64_t job, uint64_t token);
 
   /// Admits a job (queue bound, lease check) and runs the dispatcher.
-  caf::error admit(device_job job);
+  /// `who`: the requester (null for health checks, which are the device's
+  /// own call).
+  caf::error admit(device_job job, caf::strong_actor_ptr who = nullptr);
   /// Grants the lock and starts ready jobs while slots are free.
   void pump();
   void start(device_job& job);
@@ -119,10 +148,31 @@ struct device_state {
   /// Answers and forgets a job.
   void finish(uint64_t id, caf::expected<rest_response> result);
   void fail_job(uint64_t id, caf::error err);
-  size_t waiting() const noexcept {
-    return ready.size() + lock_waiters.size() + retrying;
-  }
+  /// Ends a job's bookkeeping: its deadline, retry count and its call's
+  /// place; erase_job also removes it.
+  void forget(device_job& job);
+  void erase_job(std::unordered_map<uint64_t, device_job>::iterator i);
   void quit_if_drained();
+
+  // -- calls and waiting deadlines (device_queue.cpp) ---------------------------
+
+  /// Counts `job` in its call; queue_full when it starts a call past
+  /// `queue_size`.
+  caf::error join_call(const device_job& job,
+                       const caf::strong_actor_ptr& who);
+  void leave_call(const caf::actor_addr& caller);
+  /// A caller went away: its waiting jobs are dropped.
+  void on_caller_down(const caf::actor_addr& caller);
+  /// Gives a job that could not start at once its deadline.
+  void await(uint64_t id);
+  void unawait(device_job& job);
+  /// The earliest deadline passed: waiting jobs past theirs fail with
+  /// router_timeout.
+  void on_sweep(uint64_t epoch);
+  std::chrono::milliseconds wait_budget(const device_job& job) const;
+  /// The deadline of one attempt: the request's own (at most 10 min) or
+  /// `request_timeout`.
+  std::chrono::milliseconds timeout_of(const rest_request& req) const;
 
   // -- write lock, breaker, update, stop (device_control.cpp) -----------------
 

@@ -148,7 +148,9 @@ const std::vector<binding>& bindings() {
       "Concurrent REST requests per router."},
      &o::fleet, &f::device, &d::max_connections},
     {{"device.queue_size", t::integer, {}, 1, 100000,
-      "Requests that may wait per router; more fail at once with queue_full."},
+      "Calls served per router at once (a call's parallel requests count "
+      "once); calls wait for a connection up to their deadline, and a call "
+      "past this many fails at once with queue_full."},
      &o::fleet, &f::device, &d::queue_size},
     {{"device.request_timeout", t::duration, {}, 100, 600000,
       "Deadline of one REST request to a router (e.g. 10s)."},

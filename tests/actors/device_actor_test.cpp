@@ -1,6 +1,7 @@
 // The device actor under the testing scheduler with a scripted REST client:
-// concurrency cap, bounded queue, write lock and leases, retries, breaker,
-// watchdog, update and stop (health checks: device_checks_test.cpp).
+// concurrency cap, write lock and leases, retries, breaker, watchdog, update
+// and stop (health checks: device_checks_test.cpp; calls, their bound and
+// waiting deadlines: device_queue_test.cpp).
 
 #include "tests/actors/device_actor_fixture.hpp"
 
@@ -8,7 +9,7 @@ namespace rmcp {
 
 using namespace device_test;
 
-// -- concurrency and queue ------------------------------------------------------
+// -- concurrency ------------------------------------------------------
 
 TEST_F(device_actor_test, reads_run_concurrently_up_to_max_connections) {
   settings.max_connections = 2;
@@ -24,23 +25,6 @@ TEST_F(device_actor_test, reads_run_concurrently_up_to_max_connections) {
   EXPECT_EQ(client().calls().back().req.path, "/ip/route");
   EXPECT_FALSE(b->has_value());
   EXPECT_FALSE(c->has_value());
-}
-
-TEST_F(device_actor_test, full_queue_fails_at_once_with_queue_full) {
-  settings.max_connections = 1;
-  settings.queue_size = 2;
-  start();
-  auto first = exec(get("/a"));
-  auto second = exec(get("/b"));
-  auto third = exec(get("/c"));
-  auto fourth = exec(get("/d"));
-  EXPECT_EQ(client().calls().size(), 1u);
-  EXPECT_FALSE(first->has_value());
-  EXPECT_FALSE(second->has_value());
-  EXPECT_FALSE(third->has_value());
-  EXPECT_EQ(code_of(fourth), ec::queue_full);
-  EXPECT_NE(error_message((*fourth)->error()).find("limit 2"),
-            std::string::npos);
 }
 
 TEST_F(device_actor_test, requests_carry_the_device_default_timeout) {
