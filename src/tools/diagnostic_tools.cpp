@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"
@@ -271,98 +272,123 @@ struct btest_stats {
   std::string status;
 };
 
+/// The test itself, once both devices are known.
+void run_bandwidth_test(tool_call& call, const device_handle& dev,
+                        const device_record& target, int64_t duration,
+                        const std::string& direction) {
+  const auto& target_id = target.id;
+  auto address = target.host;
+  auto st = std::make_shared<btest_stats>();
+  auto s = std::make_shared<stepper>();
+  s->call = &call;
+  s->dev = dev.actor;
+  s->steps = static_cast<size_t>((duration + segment_seconds - 1)
+                                 / segment_seconds);
+  s->make = [address, direction, duration](size_t i) {
+    auto left = duration - static_cast<int64_t>(i) * segment_seconds;
+    rest_request req;
+    req.method = "POST";
+    req.path = "/tool/bandwidth-test";
+    req.body = {{"address", address},
+                {"direction", direction},
+                {"duration",
+                 std::to_string(std::min(left, segment_seconds)) + "s"}};
+    req.timeout_ms = (segment_seconds + 15) * 1000;
+    return req;
+  };
+  s->each = [&call, st, steps{s->steps}](size_t i, rest_response& resp) {
+    if (resp.body.is_array() && !resp.body.empty()) {
+      auto& last = resp.body.back();
+      st->status = ros::text_of(last, "status").value_or("");
+      auto rate = [&](const char* key) {
+        auto v = ros::convert_value(last, key, ros::kind::bps);
+        return v ? v->get<double>() : 0.0;
+      };
+      st->tx_sum += rate("tx-total-average");
+      st->rx_sum += rate("rx-total-average");
+      ++st->samples;
+      if (auto lost = ros::convert_value(last, "lost-packets",
+                                         ros::kind::uint))
+        st->lost += lost->get<uint64_t>();
+    }
+    call.progress(static_cast<double>(i + 1),
+                  static_cast<double>(steps),
+                  "segment " + std::to_string(i + 1) + ": "
+                    + st->status);
+    // A test that cannot connect will not connect next time either.
+    return st->status.rfind("ERROR", 0) != 0;
+  };
+  s->done = [&call, st, target_id, address, direction, duration,
+             id{dev.view.record.id}] {
+    if (st->status.rfind("ERROR", 0) == 0) {
+      call.fail(ec::router_bad_request,
+                "bandwidth test from " + id + " to " + address
+                  + " failed: " + st->status);
+      return;
+    }
+    auto n = st->samples == 0 ? 1.0 : double(st->samples);
+    json out{{"device_id", id},
+             {"target_device_id", target_id},
+             {"target_address", address},
+             {"direction", direction},
+             {"duration_seconds", duration},
+             {"avg_tx_bps", static_cast<uint64_t>(st->tx_sum / n)},
+             {"avg_rx_bps", static_cast<uint64_t>(st->rx_sum / n)},
+             {"lost_packets", st->lost},
+             {"status", st->status}};
+    std::string text = "bandwidth test " + id + " -> " + target_id
+                       + ": tx " + out["avg_tx_bps"].dump()
+                       + " bit/s, rx " + out["avg_rx_bps"].dump()
+                       + " bit/s";
+    call.finish({std::move(out), std::move(text), false});
+  };
+  s->run(0);
+}
+
+/// The source (with the tool's checks) and the target are looked up at the
+/// same time through the device-access service: one fleet round trip of
+/// latency, two lookups (none for the source when the session already
+/// looked it up for a device-scoped caller).
 void bandwidth_test(tool_call& call) {
   auto target_id = call.arg<std::string>("target_device_id", "");
   auto duration = call.arg<int64_t>("duration_seconds", 10);
   auto direction = call.arg<std::string>("direction", "both");
-  with_device(call, [&call, target_id, duration, direction](device_handle dev) {
-    if (target_id == dev.view.record.id) {
-      call.fail(ec::invalid_arguments,
-                "target_device_id must be another device than device_id");
+  if (target_id == call.arg<std::string>("device_id", "")) {
+    call.fail(ec::invalid_arguments,
+              "target_device_id must be another device than device_id");
+    return;
+  }
+  struct lookups {
+    std::optional<device_handle> source;
+    std::optional<device_handle> target;
+  };
+  auto both = std::make_shared<lookups>();
+  auto go = [&call, both, duration, direction] {
+    if (!both->source || !both->target)
+      return;
+    // The target is a registered device that allows being tested (it is
+    // not contacted: its actor does not matter).
+    const auto& target = both->target->view.record;
+    if (!target.flags.allow_bandwidth_test) {
+      call.fail(capability_denied("target device '" + target.id + "'",
+                                  call.tool().spec.name,
+                                  &device_flags::allow_bandwidth_test,
+                                  target.id));
       return;
     }
-    // The target is a registered device that allows being tested.
-    call.self()
-      ->request(call.svc().fleet, fleet_timeout, atom::get_v, target_id,
-                atom::view_v)
-      .then(
-        [&call, dev, target_id, duration, direction](device_view& target) {
-          if (!target.record.flags.allow_bandwidth_test) {
-            call.fail(capability_denied("target device '" + target_id + "'",
-                                        call.tool().spec.name,
-                                        &device_flags::allow_bandwidth_test,
-                                        target_id));
-            return;
-          }
-          auto address = target.record.host;
-          auto st = std::make_shared<btest_stats>();
-          auto s = std::make_shared<stepper>();
-          s->call = &call;
-          s->dev = dev.actor;
-          s->steps = static_cast<size_t>((duration + segment_seconds - 1)
-                                         / segment_seconds);
-          s->make = [address, direction, duration](size_t i) {
-            auto left = duration - static_cast<int64_t>(i) * segment_seconds;
-            rest_request req;
-            req.method = "POST";
-            req.path = "/tool/bandwidth-test";
-            req.body = {{"address", address},
-                        {"direction", direction},
-                        {"duration",
-                         std::to_string(std::min(left, segment_seconds)) + "s"}};
-            req.timeout_ms = (segment_seconds + 15) * 1000;
-            return req;
-          };
-          s->each = [&call, st, steps{s->steps}](size_t i, rest_response& resp) {
-            if (resp.body.is_array() && !resp.body.empty()) {
-              auto& last = resp.body.back();
-              st->status = ros::text_of(last, "status").value_or("");
-              auto rate = [&](const char* key) {
-                auto v = ros::convert_value(last, key, ros::kind::bps);
-                return v ? v->get<double>() : 0.0;
-              };
-              st->tx_sum += rate("tx-total-average");
-              st->rx_sum += rate("rx-total-average");
-              ++st->samples;
-              if (auto lost = ros::convert_value(last, "lost-packets",
-                                                 ros::kind::uint))
-                st->lost += lost->get<uint64_t>();
-            }
-            call.progress(static_cast<double>(i + 1),
-                          static_cast<double>(steps),
-                          "segment " + std::to_string(i + 1) + ": "
-                            + st->status);
-            // A test that cannot connect will not connect next time either.
-            return st->status.rfind("ERROR", 0) != 0;
-          };
-          s->done = [&call, st, target_id, address, direction, duration,
-                     id{dev.view.record.id}] {
-            if (st->status.rfind("ERROR", 0) == 0) {
-              call.fail(ec::router_bad_request,
-                        "bandwidth test from " + id + " to " + address
-                          + " failed: " + st->status);
-              return;
-            }
-            auto n = st->samples == 0 ? 1.0 : double(st->samples);
-            json out{{"device_id", id},
-                     {"target_device_id", target_id},
-                     {"target_address", address},
-                     {"direction", direction},
-                     {"duration_seconds", duration},
-                     {"avg_tx_bps", static_cast<uint64_t>(st->tx_sum / n)},
-                     {"avg_rx_bps", static_cast<uint64_t>(st->rx_sum / n)},
-                     {"lost_packets", st->lost},
-                     {"status", st->status}};
-            std::string text = "bandwidth test " + id + " -> " + target_id
-                               + ": tx " + out["avg_tx_bps"].dump()
-                               + " bit/s, rx " + out["avg_rx_bps"].dump()
-                               + " bit/s";
-            call.finish({std::move(out), std::move(text), false});
-          };
-          s->run(0);
-        },
-        [&call](caf::error& err) { call.fail(std::move(err)); });
+    run_bandwidth_test(call, *both->source, target, duration, direction);
+  };
+  with_device(call, [both, go](device_handle dev) {
+    both->source = std::move(dev);
+    go();
   });
+  device_ops::find(
+    call.self(), call.svc().fleet, target_id,
+    [both, go](device_handle h) {
+      both->target = std::move(h);
+      go();
+    },
+    [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
 #define RMCP_TARGET_PROP                                                       \

@@ -1,6 +1,7 @@
 // The device-access service (actors/device_ops.hpp): a tools/call to a
 // router costs ONE fleet round trip, counted by a proxy in front of the real
-// fleet, for callers with and without a device scope; read_all joins in
+// fleet, for callers with and without a device scope (bandwidth_test: its
+// two routers looked up at once); read_all joins in
 // order and fails on the first failure (absent menus as null on request);
 // write_all runs in order under one lease and releases it on success and
 // on failure; a typed actor (as the rollout coordinator is) uses the same
@@ -150,6 +151,36 @@ TEST_F(device_ops_test, a_router_tool_call_makes_one_fleet_round_trip) {
   EXPECT_EQ(counts->by_kind["handle"], 2);
   EXPECT_EQ(counts->by_kind.count("view"), 0u);
   EXPECT_EQ(counts->by_kind.count("actor"), 0u);
+}
+
+TEST_F(device_ops_test, a_bandwidth_test_looks_up_both_routers_at_once) {
+  auto source = test::test_device("r1");
+  source.flags.allow_professional_workflows = true;
+  auto target = test::test_device("r2");
+  target.flags.allow_bandwidth_test = true;
+  add_device(source);
+  add_device(target);
+  start();
+  auto res = call("bandwidth_test", {{"device_id", "r1"},
+                                     {"target_device_id", "r2"},
+                                     {"duration_seconds", 5}});
+  ASSERT_FALSE(res.value("isError", false)) << res.dump();
+  EXPECT_EQ(res["structuredContent"]["target_address"], "127.0.0.1");
+  // Two lookups sent together (one round trip of latency), no view.
+  EXPECT_EQ(counts->total(), 2);
+  EXPECT_EQ(counts->by_kind["handle"], 2);
+  EXPECT_EQ(counts->by_kind.count("view"), 0u);
+  EXPECT_EQ(factory->client("r1")->count("/tool/bandwidth-test"), 1u);
+  EXPECT_EQ(factory->client("r2")->count("/tool/bandwidth-test"), 0u);
+  // The other way round the flags do not allow it: refused before any
+  // router is asked.
+  auto refused = call("bandwidth_test", {{"device_id", "r2"},
+                                         {"target_device_id", "r1"},
+                                         {"duration_seconds", 5}});
+  EXPECT_EQ(refused["_meta"]["error_kind"], "capability_denied")
+    << refused.dump();
+  EXPECT_EQ(factory->client("r1")->count("/tool/bandwidth-test"), 1u);
+  EXPECT_EQ(factory->client("r2")->count("/tool/bandwidth-test"), 0u);
 }
 
 TEST_F(device_ops_test, a_device_scoped_caller_also_makes_one_round_trip) {
