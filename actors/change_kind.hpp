@@ -1,12 +1,13 @@
 #pragma once
 
 // A change kind: everything that differs between one kind of plan and
-// another (DNS/NTP, static routes, and the firewall, DHCP, bridge,
-// wireless and address-list kinds to come). A kind is a table of plain
-// functions over JSON; it never talks to a router itself. The plan tools
-// (src/tools/plan_flow.*) and the rollout coordinator (actors/rollout.*) do
-// every request through the device actors and call the kind to decide
-// what to read, what to write and what "done" and "restored" mean.
+// another (DNS/NTP, static routes, firewall filter rules, DHCP pools,
+// bridge ports, wireless SSIDs and radios, address lists). A kind is a
+// table of plain functions over JSON; it never talks to a router itself.
+// The plan tools (src/tools/plan_flow.*) and the rollout coordinator
+// (actors/rollout.*) do every request through the device-access service
+// (actors/device_ops.hpp) and call the kind to decide what to read, what
+// to write and what "done" and "restored" mean.
 //
 // Life of a change on one device, and which function is asked:
 //
@@ -14,17 +15,18 @@
 //                risk(params, devices, warnings)    (once per plan)
 //                GET reads(params) → state(params, bodies) = current
 //                  (absent_menus_null: a missing package's menu → null)
-//                plan(params, current) → intended + requests (preview;
-//                  an error refuses the plan for that device)
+//                plan(params, current, device) → intended + requests
+//                  (preview; an error refuses the plan for that device)
 //   coordinator  GET reads → state = snapshot (journaled, the rollback
 //                  target)
-//                plan(params, snapshot).requests (none: nothing to do)
+//                plan(params, snapshot, device).requests (none: nothing
+//                  to do)
 //                risky: PUT a /system/scheduler job whose on-event is
 //                  revert_script(params, snapshot) (the dead-man)
 //                the requests, under a write lease
 //   gate         GET reads → state = after;
-//                  compare(params, plan(params, snapshot).intended, after)
-//                  empty = verified
+//                  compare(params, plan(params, snapshot, device).intended,
+//                  after) empty = verified
 //   rollback     GET reads → state = now;
 //                  restore(params, snapshot, now) → requests;
 //                  then compare(params, snapshot, state read again)
@@ -65,7 +67,8 @@ struct change_kind {
   /// firewall rules, bridge/VLAN): a dead-man revert is armed on the router
   /// before it is applied and removed after its gate passed.
   bool risky;
-  /// Fewest devices of one plan (2 for fleet rollouts); the most is 50.
+  /// Fewest devices of one plan (2 for fleet rollouts); the most is
+  /// rollout.max_devices.
   size_t min_devices;
 
   /// The plan parameters from the tool arguments (already checked against

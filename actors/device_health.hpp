@@ -1,6 +1,6 @@
 #pragma once
 
-// Health semantics of a device (seed-spec §3.8, actually scheduled here):
+// Health semantics of a device:
 // how one /system/resource answer becomes a status, and when the next
 // check is due. Pure functions, unit-tested on their own; the device actor
 // adds jitter and runs the timer.

@@ -6,7 +6,7 @@
 // answer on every tools/call, resources/read and prompts/get, and filters
 // tools/list with it.
 //
-// Roles (seed-spec §4.1), derived from a tool's tier and annotations so
+// Roles, derived from a tool's tier and annotations so
 // that tools added later get a rule without edits here:
 //
 // | tool                                              | roles                          |
@@ -36,7 +36,7 @@
 
 namespace rmcp::authz {
 
-/// The roles, in seed-spec order.
+/// The roles, from the least to the most trusted.
 const std::vector<std::string>& roles();
 
 bool valid_role(std::string_view role);

@@ -190,7 +190,7 @@ caf::error validate(const device_record& x);
 /// hex.
 std::string normalize_fingerprint(const std::string& text);
 
-/// Health states (seed-spec §3.8): degraded = reachable but over a
+/// Health states: degraded = reachable but over a
 /// threshold; unknown = never checked.
 enum class device_status : uint8_t { unknown, healthy, degraded, unreachable };
 

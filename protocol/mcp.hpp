@@ -32,7 +32,7 @@ bool has_titles(std::string_view version);             // >= 2025-06-18
 
 // -- tools ----------------------------------------------------------------------
 
-/// Capability tier of a tool (seed-spec §1): drives RBAC and device flags.
+/// Capability tier of a tool: drives RBAC and device flags.
 enum class tool_tier {
   /// Service helpers that touch no router (echo, service_health).
   platform,

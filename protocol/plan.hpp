@@ -1,7 +1,7 @@
 #pragma once
 
-// Plans: a change to several routers that a person approves before it runs
-// (seed-spec §3, issue 7). The record, its states, and the ONE function that
+// Plans: a change to several routers that a person approves before it runs.
+// The record, its states, and the ONE function that
 // decides which state changes are legal (`check_transition`); everything
 // that moves a plan (storage/plan_store.*) goes through it.
 
@@ -19,7 +19,7 @@
 
 namespace rmcp {
 
-/// seed-spec §3.2:
+/// The legal state changes:
 ///   pending → approved | cancelled
 ///   approved → executing | cancelled
 ///   executing → completed | failed | cancelled | rolling_back

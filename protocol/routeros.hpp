@@ -6,7 +6,7 @@
 // query string: "/system/resource", "/ip/address?interface=ether1",
 // "/ip/address/*3", "/tool/ping". The REST client adds "/rest".
 //
-// The right verb per operation (routeros-rest.md §1): GET = print (list,
+// The right verb per operation: GET = print (list,
 // single item, singleton); PUT = add; PATCH = set on an item (never on a
 // singleton menu: use POST "<menu>/set"); DELETE = remove; POST = any
 // command ("<menu>/add" answers {"ret":"*N"}, streaming commands need
@@ -85,7 +85,7 @@ std::string basic_authorization(const std::string& user,
 
 /// Parses a RouterOS answer body. RouterOS does not always escape control
 /// characters inside strings and may send names in the device's code page
-/// (routeros-rest.md §3): when the strict parse fails, bytes < 0x20 inside
+///: when the strict parse fails, bytes < 0x20 inside
 /// strings are escaped and invalid UTF-8 becomes U+FFFD, then it parses
 /// again. An empty body is null; nullopt means not JSON even after repair.
 std::optional<json> parse_rest_body(std::string_view body);
@@ -99,7 +99,7 @@ caf::expected<rest_response> map_rest_answer(const std::string& what,
                                              std::string_view body);
 
 /// True for RouterOS's answer to a menu of a package the router lacks
-/// (400 "no such command or directory (wireless)", routeros-rest.md §2),
+/// (400 "no such command or directory (wireless)"),
 /// e.g. /interface/wireless on a router with the wifi driver.
 bool is_absent_menu(const caf::error& err);
 

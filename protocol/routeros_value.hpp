@@ -1,7 +1,7 @@
 #pragma once
 
 // RouterOS value normalisation: the ONE place where RouterOS's string values
-// become typed values (routeros-rest.md §3: the REST API answers every value
+// become typed values (the REST API answers every value
 // as a JSON string — "1073741824", "true", "2d20h12m20s", "1024.0MiB",
 // "950Mbps", "sep/29/2022 07:09:24").
 //

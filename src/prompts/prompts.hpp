@@ -1,6 +1,6 @@
 #pragma once
 
-// The guided workflows of routeros-mcp (seed-spec §2.2): ten prompts whose
+// The guided workflows of routeros-mcp: ten prompts whose
 // arguments are checked (required ones, legal values) and which fill in
 // live data from the fleet when a device is named.
 

@@ -15,7 +15,7 @@ namespace {
 constexpr auto ask_timeout = std::chrono::seconds{5};
 /// Health samples in device://{id}/health.
 constexpr uint32_t health_history = 20;
-/// Thresholds of the health report's checks (seed-spec §2.1).
+/// Thresholds of the health report's checks.
 constexpr double cpu_ok_below = 80;
 constexpr double memory_ok_below = 90;
 

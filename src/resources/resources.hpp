@@ -1,7 +1,7 @@
 #pragma once
 
-// The resource templates of routeros-mcp (seed-spec §2.1, with real health
-// data and no secrets): fleet health summary, devices per environment, and
+// The resource templates of routeros-mcp (with real health data and no
+// secrets): fleet health summary, devices per environment, and
 // per device an overview and a health report. Plans and audit resources
 // follow when their stores exist.
 

@@ -1,5 +1,5 @@
-// Address-list sync as a plan (issue 7, seed-spec §1.10 and §1.15:
-// config/plan-address-list-sync, never implemented by the reference):
+// Address-list sync as a plan (a tool the reference project declared but
+// never implemented):
 // config_plan_address_list_sync makes one mcp-* address list identical on
 // 1-50 routers, config_apply_address_list_sync applies it; the change kind
 // address_list_sync.

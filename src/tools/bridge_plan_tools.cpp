@@ -1,4 +1,4 @@
-// Bridges as plans (seed-spec §1.11): plan_add_bridge_port,
+// Bridges as plans: plan_add_bridge_port,
 // plan_remove_bridge_port, plan_modify_bridge_settings and
 // apply_bridge_plan; the change kinds bridge_port_add|remove and
 // bridge_settings. Unlike the reference (a mock, §12.2) the apply really

@@ -7,7 +7,7 @@
 // The export is taken with `/execute {"script": "/export terse",
 // "as-string": ""}`: RouterOS returns the script's output as `ret` without
 // writing a file to the router (a plain POST /export answers nothing over
-// the API, routeros-rest.md /export).
+// the API).
 
 #include <map>
 

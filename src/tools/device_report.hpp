@@ -33,7 +33,7 @@ json record_json(const device_record& r);
 /// (unknown, unreachable).
 json health_json(const health_sample& s);
 
-/// A failed check's class (seed-spec §1.2 plus tls_failed) and what to do.
+/// A failed check's class and what to do.
 struct failure_class {
   std::string name;
   std::vector<std::string> suggestions;

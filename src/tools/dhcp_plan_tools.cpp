@@ -1,4 +1,4 @@
-// DHCP pools as plans (seed-spec §1.7): plan_create_dhcp_pool,
+// DHCP pools as plans: plan_create_dhcp_pool,
 // plan_modify_dhcp_pool, plan_remove_dhcp_pool and apply_dhcp_plan; the
 // change kinds dhcp_pool_create|modify|remove. Unlike the reference (a
 // mock, §12.2), the apply really writes /ip/pool, /ip/dhcp-server and

@@ -1,6 +1,6 @@
 // DNS and NTP writes: update_dns_servers, update_ntp_servers,
 // flush_dns_cache. Singleton menus are written with POST <menu>/set
-// (routeros-rest.md §1.3), never PATCH.
+//, never PATCH.
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"

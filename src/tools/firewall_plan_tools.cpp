@@ -1,4 +1,4 @@
-// Firewall filter rules as plans (seed-spec §1.10): plan_add_firewall_rule,
+// Firewall filter rules as plans: plan_add_firewall_rule,
 // plan_modify_firewall_rule, plan_remove_firewall_rule and
 // apply_firewall_plan; the change kinds firewall_rule_*.
 //

@@ -1,4 +1,4 @@
-// IP writes with guards (seed-spec §1.5, §1.10): add_secondary_ip_address
+// IP writes with guards: add_secondary_ip_address
 // (the interface must exist, the network must not overlap an existing
 // one), remove_secondary_ip_address (never the address the service
 // manages the router through, never a dynamic one), and

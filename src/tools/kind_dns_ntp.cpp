@@ -1,6 +1,6 @@
 // Change kind "dns_ntp": the upstream DNS servers (/ip/dns servers) and/or
 // the NTP client's servers (/system/ntp/client servers, enabled=yes) of
-// 2 to rollout.max_devices (50 by default) routers (seed-spec §1.13). Not risky: neither cuts management.
+// 2 to rollout.max_devices (50 by default) routers. Not risky: neither cuts management.
 
 #include "protocol/error.hpp"
 #include "protocol/net_text.hpp"

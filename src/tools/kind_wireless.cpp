@@ -1,4 +1,4 @@
-// Wireless SSIDs and radios as plans (seed-spec §1.12): the change kinds
+// Wireless SSIDs and radios as plans: the change kinds
 // wireless_create|modify|remove|rf, planned by the tools of
 // wireless_plan_tools.cpp and applied by apply_wireless_plan.
 //

@@ -4,7 +4,7 @@
 // (actors/change_kind.hpp):
 //
 //   create_plan: kind.validate(args) → the devices from the fleet → pre-checks
-//     (seed-spec §3.3: every device exists, belongs to the service's
+//     (every device exists, belongs to the service's
 //     environment, allows professional workflows and the kind's flag, is not
 //     unreachable; degraded is a warning; kind.min_devices..rollout.max_devices
 //     devices) →

@@ -1,4 +1,4 @@
-// Plans and rollouts (seed-spec §1.13, §3; issue 7):
+// Plans and rollouts:
 // config_plan_dns_ntp_rollout, config_apply_dns_ntp_rollout,
 // config_rollback_plan, get_plan_status. The routing plan tools are in
 // routing_plan_tools.cpp; all go through plan_flow.*.

@@ -36,7 +36,7 @@ json row_schema(const ros::field* fields, size_t count,
                 std::initializer_list<const char*> required) {
   // Typed fields are listed one by one; the many text fields are named in
   // the description and typed once by additionalProperties, which keeps
-  // tools/list small (issue 6: under 60 KB) without losing their type.
+  // tools/list small (under 60 KB for these tiers) without losing their type.
   json props = json::object();
   std::string texts;
   std::set<std::string> seen; // tables may map two RouterOS names to one

@@ -1,4 +1,4 @@
-// Static routes as plans (seed-spec §1.8): plan_add_static_route,
+// Static routes as plans: plan_add_static_route,
 // plan_modify_static_route, plan_remove_static_route and
 // apply_routing_plan; the change kinds static_route_add|modify|remove.
 //

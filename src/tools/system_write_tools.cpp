@@ -31,7 +31,7 @@ void set_system_identity(tool_call& call) {
       if (current == name)
         return plan;
       plan.changes["identity"] = change(current, name);
-      // A singleton menu: POST <menu>/set, never PATCH (routeros-rest §1.3).
+      // A singleton menu: POST <menu>/set, never PATCH.
       plan.requests.push_back(
         post_request("/system/identity/set", {{"name", name}}));
       return plan;

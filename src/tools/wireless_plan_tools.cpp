@@ -1,4 +1,4 @@
-// Wireless plans (seed-spec §1.12): plan_create_wireless_ssid,
+// Wireless plans: plan_create_wireless_ssid,
 // plan_modify_wireless_ssid, plan_remove_wireless_ssid,
 // plan_wireless_rf_settings and apply_wireless_plan, over the change kinds
 // of kind_wireless.cpp (legacy /interface/wireless and /interface/wifi),

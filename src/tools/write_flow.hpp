@@ -1,9 +1,8 @@
 #pragma once
 
-// The one path every single-device write tool takes (seed-spec §1.5–§1.10,
-// issue 6): the tool only says what state it reads, how it plans a change
-// from that state (refusing it when a guard fails) and which requests apply
-// the plan; `run_write` does the rest the same way for every tool:
+// The one path every single-device write tool takes: the tool only says
+// what state it reads, how it plans a change from that state (refusing it
+// when a guard fails) and which requests apply the plan; `run_write` does the rest the same way for every tool:
 //
 //   dry_run: read → plan → answer planned_changes; the router is not touched
 //   otherwise:

@@ -1,4 +1,4 @@
-// Health semantics (seed-spec §3.8) as pure functions.
+// Health semantics as pure functions.
 
 #include "actors/device_health.hpp"
 

@@ -1,5 +1,5 @@
-// RouterOS answers → responses or errors, and the body repair of
-// routeros-rest.md §3 (raw control bytes, non-UTF-8 names).
+// RouterOS answers → responses or errors, and the repair of bodies that are
+// not strict JSON (raw control bytes, non-UTF-8 names).
 
 #include "protocol/routeros.hpp"
 

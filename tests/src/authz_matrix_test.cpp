@@ -10,7 +10,7 @@ namespace rmcp {
 
 namespace {
 
-/// The rule of seed-spec §4.1 as this service states it (docs/security.md),
+/// The role rule as this service states it (docs/security.md),
 /// written out independently of protocol/authz.cpp.
 bool role_may(const std::string& role, const mcp::tool_spec& t) {
   bool ops = role == "ops_rw" || role == "admin";

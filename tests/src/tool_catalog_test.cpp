@@ -68,7 +68,7 @@ TEST(tool_catalog, tools_list_stays_under_eighty_kilobytes) {
   std::cout << "tools/list: " << (*tools)->all().size() << " tools, " << size
             << " bytes\n";
   // 60 KB for the read and single-device tiers; the professional tier
-  // (plans and rollouts, issue 7) adds about 25 tools with validated
+  // (plans and rollouts) adds about 25 tools with validated
   // argument schemas (firewall rule fields, DHCP and bridge settings): about
   // 87 KB with firewall, DHCP, bridge and address-list sync, 91.5 KB with
   // the wireless plans (shorter device tool descriptions made room).

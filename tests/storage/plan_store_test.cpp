@@ -1,4 +1,4 @@
-// Plans in the store: the state machine of seed-spec §3.2 enforced in one
+// Plans in the store: the plan state machine enforced in one
 // place, the journal, and approval tokens (HMAC-bound to plan, parameters,
 // approver and expiry; single use; approver ≠ creator). Both engines.
 
