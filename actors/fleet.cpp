@@ -428,16 +428,6 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
       });
       return promise;
     },
-    [self](atom::get, const std::string& id) -> caf::result<device_actor> {
-      auto promise = self->make_response_promise<device_actor>();
-      self->state.when_loaded([self, id, promise]() mutable {
-        if (auto err = self->state.lookup_error(id))
-          promise.deliver(std::move(err));
-        else
-          promise.deliver(self->state.devices[id].actor);
-      });
-      return promise;
-    },
     [self](atom::get, atom::devices) -> caf::result<std::vector<device_view>> {
       auto promise = self->make_response_promise<std::vector<device_view>>();
       self->state.when_loaded([self, promise]() mutable {

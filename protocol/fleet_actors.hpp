@@ -173,10 +173,6 @@ typename Inspector::result_type inspect(Inspector& f, device_handle& x) {
 /// |                                  | = environment_mismatch (its record   |
 /// |                                  | still decides a scoped caller's      |
 /// |                                  | authorization)                       |
-/// | (get, device_id)                 | device_actor; errors as `unavailable`|
-/// |                                  | above (kept for the rollout          |
-/// |                                  | coordinator until it uses the        |
-/// |                                  | handle; nothing else sends it)       |
 /// | (get, devices)                   | vector<device_view> (record + last   |
 /// |                                  | health), sorted by id                |
 /// | (get, device_id, atom::view)     | device_view (resources, prompts: no  |
@@ -193,7 +189,6 @@ typename Inspector::result_type inspect(Inspector& f, device_handle& x) {
 /// | (restart, device_id)             | a crashed device's backoff elapsed   |
 using fleet_actor = caf::typed_actor<
   caf::replies_to<atom::get, std::string, atom::handle>::with<device_handle>,
-  caf::replies_to<atom::get, std::string>::with<device_actor>,
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
   caf::replies_to<atom::get, std::string, atom::view>::with<device_view>,
   caf::reacts_to<atom::subscribe, health_listener_actor>,

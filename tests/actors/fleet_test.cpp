@@ -60,10 +60,20 @@ protected:
     run();
   }
 
+  /// The device's actor from `(get, id, handle)`; the handle's
+  /// `unavailable` reason as the error when it has none.
   answer<device_actor> lookup(const std::string& id) {
-    auto a = test::ask<device_actor>(sys, fleet, atom::get_v, id);
-    run();
-    return a;
+    auto h = handle(id);
+    auto out = std::make_shared<std::optional<caf::expected<device_actor>>>();
+    if (!h->has_value())
+      return out;
+    if (!**h)
+      *out = (**h).error();
+    else if ((**h)->unavailable)
+      *out = (**h)->unavailable;
+    else
+      *out = (**h)->actor;
+    return out;
   }
 
   answer<device_handle> handle(const std::string& id) {
@@ -434,9 +444,11 @@ TEST_F(fleet_test, lookups_wait_for_the_first_load) {
   store = test::spawn_fake_store(sys, data);
   fleet = spawn_fleet(sys, store, factory, settings);
   // Ask before the fleet ran at all.
-  auto a = test::ask<device_actor>(sys, fleet, atom::get_v, std::string{"r1"});
+  auto a = test::ask<device_handle>(sys, fleet, atom::get_v, std::string{"r1"},
+                                    atom::handle_v);
   run();
-  EXPECT_TRUE(a->has_value() && **a);
+  ASSERT_TRUE(a->has_value() && **a);
+  EXPECT_TRUE((**a)->actor);
 }
 
 TEST_F(fleet_test, store_failure_at_start_answers_lookups_and_recovers) {
