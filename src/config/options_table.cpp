@@ -175,9 +175,8 @@ const std::vector<binding>& bindings() {
       "Run periodic health checks of every managed router."},
      &o::fleet, &f::device, &d::health_checks},
     {{"device.health_interval", t::duration, {}, 5000, 3600000,
-      "Base health-check interval; adaptive (healthy devices stretch it, "
-      "unreachable ones back off from it), half for "
-      "critical devices."},
+      "Base health-check interval, adaptive (healthy devices stretch it, "
+      "unreachable ones back off); half for critical devices."},
      &o::fleet, &f::device, &d::health, &h::base},
     {{"fleet.poll_interval", t::duration, {}, 100, 600000,
       "How often the fleet reads the store's change counter, so devices "
