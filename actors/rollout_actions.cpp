@@ -116,11 +116,12 @@ void coordinator::rollback_error(const std::string& id,
 
 // -- forward -------------------------------------------------------------------------
 
-void coordinator::read_state(device_run& d) {
-  auto id = d.id;
+void coordinator::find_and_read(
+  const std::string& id, std::string read_prefix,
+  std::function<void(const std::string&)> failed) {
   device_ops::with_device(
     self, deps.fleet, id,
-    [this, id](device_handle dev) {
+    [this, id, read_prefix, failed](device_handle dev) {
       run_of(id).ctx = dev;
       device_ops::read_state(
         self, dev.actor, *kind, plan.params,
@@ -128,11 +129,18 @@ void coordinator::read_state(device_run& d) {
           run_of(id).current = std::move(current);
           advance(id, device_event::read);
         },
-        [this, id](caf::error err) {
-          fail_device(id, "reading its state failed: " + error_message(err));
+        [read_prefix, failed](caf::error err) {
+          failed(read_prefix + error_message(err));
         });
     },
-    [this, id](caf::error err) { fail_device(id, error_message(err)); });
+    [failed](caf::error err) { failed(error_message(err)); });
+}
+
+void coordinator::read_state(device_run& d) {
+  find_and_read(d.id, "reading its state failed: ",
+                [this, id{d.id}](const std::string& what) {
+                  fail_device(id, what);
+                });
 }
 
 void coordinator::plan_changes(device_run& d) {
@@ -222,20 +230,9 @@ void coordinator::remove_deadman(device_run& d) {
 // -- rollback ------------------------------------------------------------------------
 
 void coordinator::read_current(device_run& d) {
-  auto id = d.id;
-  device_ops::with_device(
-    self, deps.fleet, id,
-    [this, id](device_handle dev) {
-      run_of(id).ctx = dev;
-      device_ops::read_state(
-        self, dev.actor, *kind, plan.params,
-        [this, id](json now) {
-          run_of(id).current = std::move(now);
-          advance(id, device_event::read);
-        },
-        [this, id](caf::error err) { rollback_error(id, error_message(err)); });
-    },
-    [this, id](caf::error err) { rollback_error(id, error_message(err)); });
+  find_and_read(d.id, "", [this, id{d.id}](const std::string& what) {
+    rollback_error(id, what);
+  });
 }
 
 void coordinator::write_restore(device_run& d) {

@@ -276,6 +276,11 @@ struct coordinator {
   // -- device actions -------------------------------------------------------------
 
   void read_state(device_run& d);
+  /// Finds device `id` and reads the kind's state into its run → read; the
+  /// message of a failure goes to `failed` (`read_prefix` before it when the
+  /// device was found but its state could not be read).
+  void find_and_read(const std::string& id, std::string read_prefix,
+                     std::function<void(const std::string&)> failed);
   void plan_changes(device_run& d);
   void clear_deadman(device_run& d);
   void arm_deadman(device_run& d);
