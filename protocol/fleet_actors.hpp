@@ -85,7 +85,10 @@ using store_actor = caf::typed_actor<
 /// another writer in between (pre-read → guard → write → post-read) acquires
 /// a lease and passes its id in `rest_request::lease`; a write without a
 /// lease takes the lock for that one request. Leases expire after their TTL.
-/// The queue is bounded: when full, requests fail at once with queue_full.
+/// The queue is bounded in calls (requesters), not requests: a call past
+/// `device.queue_size` fails at once with queue_full; an admitted call's
+/// requests wait for a connection or the lock up to their own deadline
+/// (router_timeout past it), and a requester that dies frees its place.
 /// Idempotent reads are retried with jittered exponential backoff on
 /// router_unreachable / router_timeout / router_server_error; writes never.
 /// A circuit breaker fails requests fast (circuit_open) after consecutive
