@@ -47,10 +47,6 @@ counting_fleet(fleet_actor::pointer self, fleet_actor real,
       ++n->by_kind["handle"];
       return self->delegate(real, a, std::move(id), h);
     },
-    [=](atom::get a, std::string& id) -> caf::result<device_actor> {
-      ++n->by_kind["actor"];
-      return self->delegate(real, a, std::move(id));
-    },
     [=](atom::get a,
         atom::devices d) -> caf::result<std::vector<device_view>> {
       ++n->by_kind["devices"];
@@ -150,7 +146,6 @@ TEST_F(device_ops_test, a_router_tool_call_makes_one_fleet_round_trip) {
   EXPECT_EQ(fleet_messages_of_one_read("r1"), 1);
   EXPECT_EQ(counts->by_kind["handle"], 2);
   EXPECT_EQ(counts->by_kind.count("view"), 0u);
-  EXPECT_EQ(counts->by_kind.count("actor"), 0u);
 }
 
 TEST_F(device_ops_test, a_bandwidth_test_looks_up_both_routers_at_once) {
