@@ -8,8 +8,6 @@
 #include <type_traits>
 #include <variant>
 
-#include <yaml-cpp/yaml.h>
-
 #include "protocol/error.hpp"
 
 extern char** environ;
@@ -372,18 +370,6 @@ std::string render_duration(std::chrono::milliseconds ms) {
   return std::to_string(n) + "ms";
 }
 
-void flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, YAML::Node>>& out) {
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    auto key = prefix.empty() ? it->first.as<std::string>()
-                              : prefix + "." + it->first.as<std::string>();
-    if (it->second.IsMap())
-      flatten(it->second, key, out);
-    else
-      out.emplace_back(key, it->second);
-  }
-}
-
 } // namespace
 
 const std::vector<option_def>& option_table() {
@@ -510,36 +496,6 @@ std::string get_option(const server_options& opts, const std::string& key) {
     b->get(opts));
 }
 
-caf::error apply_yaml_file(server_options& opts, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return make_error(ec::invalid_params,
-                      path + ": cannot read the configuration file");
-  } catch (const YAML::Exception& e) {
-    return make_error(ec::invalid_params, path + ": " + e.what());
-  }
-  if (root.IsNull())
-    return caf::none;
-  if (!root.IsMap())
-    return make_error(ec::invalid_params,
-                      path + ": the top level must be a mapping of keys");
-  std::vector<std::pair<std::string, YAML::Node>> entries;
-  try {
-    flatten(root, "", entries);
-  } catch (const YAML::Exception& e) {
-    return make_error(ec::invalid_params, path + ": " + e.what());
-  }
-  for (auto& [key, node] : entries) {
-    if (!node.IsScalar())
-      return bad(path, key, "expected a single value");
-    if (auto err = set_option(opts, key, node.Scalar(), path))
-      return err;
-  }
-  return caf::none;
-}
-
 caf::error apply_environment(server_options& opts,
                              const std::map<std::string, std::string>& env) {
   for (auto& [name, value] : env) {
@@ -581,22 +537,6 @@ std::map<std::string, std::string> process_environment() {
       result.emplace(name, entry.substr(eq + 1));
   }
   return result;
-}
-
-std::string to_yaml(const server_options& opts) {
-  YAML::Node root;
-  for (auto& b : bindings()) {
-    auto key = b.def.key;
-    auto value = get_option(opts, key);
-    auto dot = key.find('.');
-    if (dot == std::string::npos)
-      root[key] = value;
-    else
-      root[key.substr(0, dot)][key.substr(dot + 1)] = value;
-  }
-  YAML::Emitter out;
-  out << root;
-  return std::string{out.c_str()} + "\n";
 }
 
 } // namespace rmcp::config
