@@ -101,8 +101,8 @@ struct change_kind {
                          const json& actual);
 
   /// Requests that bring the device from `now` back to `snapshot`.
-  std::vector<rest_request> (*restore)(const json& params,
-                                       const json& snapshot, const json& now);
+  std::vector<rest_request> (*restore)(const json& params, const json& snapshot,
+                                       const json& now);
 
   /// RouterOS script that restores `snapshot` on the router itself (the
   /// dead-man's on-event; the coordinator appends the job's own removal),

@@ -34,7 +34,6 @@ bool known_method(const std::string& m) {
          || m == "POST";
 }
 
-
 } // namespace
 
 device_state::~device_state() {
@@ -66,8 +65,8 @@ void device_state::init(device_actor::pointer self_ptr, device_setup x) {
   log::fleet()->debug("device-started device={} host={} port={}", id(),
                       setup.record.host, setup.record.port);
   if (setup.settings.health_checks)
-    schedule_check(jitter(std::chrono::milliseconds{0},
-                          setup.settings.health_start_spread));
+    schedule_check(
+      jitter(std::chrono::milliseconds{0}, setup.settings.health_start_spread));
 }
 
 // -- requests -------------------------------------------------------------------
@@ -96,9 +95,9 @@ caf::result<rest_response> device_state::exec(rest_request req) {
 
 caf::result<uint64_t> device_state::acquire(int64_t ttl_ms) {
   if (ttl_ms <= 0)
-    return make_error(ec::invalid_arguments,
-                      "lease TTL must be positive, got "
-                        + std::to_string(ttl_ms) + " ms");
+    return make_error(ec::invalid_arguments, "lease TTL must be positive, got "
+                                               + std::to_string(ttl_ms)
+                                               + " ms");
   device_job job;
   job.what = device_job::kind::acquire;
   job.ttl_ms = std::min<int64_t>(ttl_ms, setup.settings.max_lease.count());
@@ -136,14 +135,15 @@ caf::error device_state::admit(device_job job, caf::strong_actor_ptr who) {
     return circuit_error();
   // The call is the requester (a tool call's parallel GETs are one call);
   // health checks are the device's own.
-  job.caller = job.probe ? self->address() : caf::actor_cast<caf::actor_addr>(who);
+  job.caller =
+    job.probe ? self->address() : caf::actor_cast<caf::actor_addr>(who);
   if (auto err = join_call(job, who))
     return err;
   job.id = next_job++;
   auto id = job.id;
-  bool needs_lock = job.what == device_job::kind::acquire
-                    || (job.what == device_job::kind::write
-                        && job.req.lease == 0);
+  bool needs_lock =
+    job.what == device_job::kind::acquire
+    || (job.what == device_job::kind::write && job.req.lease == 0);
   if (job.what == device_job::kind::write && job.req.lease != 0)
     job.lease = job.req.lease;
   jobs.emplace(id, std::move(job));
@@ -189,11 +189,11 @@ void device_state::pump() {
       // A write queued under a client lease that expired (or was released)
       // meanwhile must not run next to the new lock holder.
       if (job.what == device_job::kind::write && job.lease != lock.lease) {
-        fail_job(id, make_error(ec::conflict,
-                                "the lease of this write on device "
-                                  + this->id()
-                                  + " expired before it could run; acquire "
-                                    "a new one"));
+        fail_job(id,
+                 make_error(ec::conflict,
+                            "the lease of this write on device " + this->id()
+                              + " expired before it could run; acquire "
+                                "a new one"));
         progress = true;
         continue;
       }
@@ -246,7 +246,7 @@ void device_state::end_attempt(device_job& job) {
       && job.lease == lock.lease) {
     --lock.writes;
     if (!lock.client_lease)
-      free_lock();  // a one-request lock ends with its request
+      free_lock(); // a one-request lock ends with its request
     else if (lock.closing && lock.writes == 0)
       free_lock();
   }
@@ -286,9 +286,9 @@ void device_state::on_failed(uint64_t id, uint64_t token, caf::error err) {
   else if (code != ec::cancelled)
     breaker_success();
   else if (breaker == breaker_state::half_open)
-    probe_in_flight = false;  // the probe never ran; let the next one go
-  if (is_retryable_failure(code) && job.attempts < job.max_attempts
-      && !draining && breaker == breaker_state::closed) {
+    probe_in_flight = false; // the probe never ran; let the next one go
+  if (is_retryable_failure(code) && job.attempts < job.max_attempts && !draining
+      && breaker == breaker_state::closed) {
     auto cap = std::min<std::chrono::milliseconds>(
       setup.settings.retry_max,
       setup.settings.retry_base
@@ -373,9 +373,8 @@ device_actor::behavior_type
 device_behavior(device_actor::stateful_pointer<device_state> self,
                 device_setup setup) {
   self->state.init(self, std::move(setup));
-  self->set_down_handler([self](caf::down_msg& down) {
-    self->state.on_caller_down(down.source);
-  });
+  self->set_down_handler(
+    [self](caf::down_msg& down) { self->state.on_caller_down(down.source); });
   return {
     [self](atom::exec, rest_request& req) -> caf::result<rest_response> {
       return self->state.exec(std::move(req));

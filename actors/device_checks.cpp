@@ -44,8 +44,8 @@ void device_state::on_tick(uint64_t epoch) {
 caf::result<health_sample> device_state::check() {
   auto promise = self->make_response_promise<health_sample>();
   if (draining) {
-    promise.deliver(make_error(ec::shutting_down,
-                               "device " + id() + " is stopping"));
+    promise.deliver(
+      make_error(ec::shutting_down, "device " + id() + " is stopping"));
     return promise;
   }
   check_waiters.push_back(promise);
@@ -66,9 +66,10 @@ void device_state::start_check() {
       return;
     }
     if (result->latency_us <= 0)
-      result->latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             self->clock().now() - started)
-                             .count();
+      result->latency_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(
+          self->clock().now() - started)
+          .count();
     on_resource(std::move(result));
   };
   if (auto err = admit(std::move(job)))
@@ -103,9 +104,9 @@ void device_state::on_resource(caf::expected<rest_response> result) {
     finish_check(std::move(sample));
     return;
   }
-  bool need_identity = last.identity.empty()
-                       || ++checks_since_identity
-                            >= setup.settings.identity_every;
+  bool need_identity =
+    last.identity.empty()
+    || ++checks_since_identity >= setup.settings.identity_every;
   if (!need_identity) {
     finish_check(std::move(sample));
     return;
@@ -131,8 +132,8 @@ void device_state::on_resource(caf::expected<rest_response> result) {
 void device_state::finish_check(health_sample sample) {
   checking = false;
   if (sample.status != last.status)
-    log::fleet()->info("health-changed device={} from={} to={} issues={}",
-                       id(), to_string(last.status), to_string(sample.status),
+    log::fleet()->info("health-changed device={} from={} to={} issues={}", id(),
+                       to_string(last.status), to_string(sample.status),
                        sample.issues.size());
   last = sample;
   if (setup.listener)
@@ -150,9 +151,8 @@ void device_state::finish_check(health_sample sample) {
     waiter.deliver(sample);
   check_waiters.clear();
   if (setup.settings.health_checks && !draining) {
-    auto interval = health::next_interval(sched, sample.status,
-                                          setup.record.flags.critical,
-                                          setup.settings.health);
+    auto interval = health::next_interval(
+      sched, sample.status, setup.record.flags.critical, setup.settings.health);
     schedule_check(jitter(interval * 9 / 10, interval * 11 / 10));
   }
 }

@@ -84,7 +84,8 @@ void device_state::breaker_failure(const caf::error& err) {
   probe_in_flight = false;
   log::fleet()->warn("breaker-open device={} failures={} probe_in_s={} "
                      "last_error={}",
-                     id(), failures, seconds_until(self->clock().now(), probe_at),
+                     id(), failures,
+                     seconds_until(self->clock().now(), probe_at),
                      to_string(error_code_of(err)));
 }
 
@@ -94,12 +95,12 @@ caf::error device_state::circuit_error() const {
                       "device " + id()
                         + " is being probed after repeated failures; retry "
                           "in a few seconds");
-  return make_error(ec::circuit_open,
-                    "device " + id() + " failed " + std::to_string(failures)
-                      + " times in a row (last: " + last_failure
-                      + "); requests fail fast until the next probe in "
-                      + std::to_string(seconds_until(self->clock().now(), probe_at))
-                      + " s");
+  return make_error(
+    ec::circuit_open,
+    "device " + id() + " failed " + std::to_string(failures)
+      + " times in a row (last: " + last_failure
+      + "); requests fail fast until the next probe in "
+      + std::to_string(seconds_until(self->clock().now(), probe_at)) + " s");
 }
 
 // -- update and stop ------------------------------------------------------------------
@@ -145,8 +146,8 @@ void device_state::update(device_record record, credential creds) {
   for (auto it = rerun.rbegin(); it != rerun.rend(); ++it)
     ready.push_front(*it);
   if (setup.settings.health_checks && !draining)
-    schedule_check(jitter(std::chrono::milliseconds{0},
-                          std::chrono::milliseconds{1000}));
+    schedule_check(
+      jitter(std::chrono::milliseconds{0}, std::chrono::milliseconds{1000}));
   pump();
   for (auto job_id : rerun)
     await(job_id);
@@ -156,15 +157,15 @@ void device_state::stop() {
   if (draining)
     return;
   draining = true;
-  ++tick_epoch;  // no more health checks
+  ++tick_epoch; // no more health checks
   log::fleet()->debug("device-draining device={} jobs={}", id(), jobs.size());
   std::vector<uint64_t> acquires;
   for (auto& [job_id, job] : jobs)
     if (job.what == device_job::kind::acquire)
       acquires.push_back(job_id);
   for (auto job_id : acquires)
-    fail_job(job_id, make_error(ec::shutting_down,
-                                "device " + id() + " is stopping"));
+    fail_job(job_id,
+             make_error(ec::shutting_down, "device " + id() + " is stopping"));
   if (!jobs.empty())
     self->delayed_send(self, setup.settings.drain_timeout, atom::deadline_v);
   quit_if_drained();

@@ -34,8 +34,8 @@ void evaluate(const system_resource& res, health_sample& out) {
   out.issues.clear();
   judge("cpu", res.cpu_load_percent, out);
   judge("memory", res.memory_used_percent(), out);
-  out.status = out.issues.empty() ? device_status::healthy
-                                  : device_status::degraded;
+  out.status =
+    out.issues.empty() ? device_status::healthy : device_status::degraded;
 }
 
 int64_t unix_ms_now() {
@@ -90,10 +90,10 @@ std::chrono::milliseconds next_interval(schedule& s, device_status status,
       s.healthy_streak = 0;
       break;
     case device_status::unreachable:
-      s.interval = s.last == device_status::unreachable
-                     ? std::min(s.interval * 2,
-                                std::max(cfg.unreachable_max, cfg.base))
-                     : cfg.base;
+      s.interval =
+        s.last == device_status::unreachable
+          ? std::min(s.interval * 2, std::max(cfg.unreachable_max, cfg.base))
+          : cfg.base;
       s.healthy_streak = 0;
       break;
   }

@@ -4,8 +4,9 @@
 
 namespace rmcp::device_ops {
 
-caf::error usable(const device_handle& h,
-                  const std::function<caf::error(const device_record&)>& check) {
+caf::error
+usable(const device_handle& h,
+       const std::function<caf::error(const device_record&)>& check) {
   if (check)
     if (auto err = check(h.view.record))
       return err;
@@ -22,10 +23,7 @@ namespace detail {
 
 read_join::read_join(size_t n, bool absent_null,
                      std::function<void(std::vector<json>&)> ok, fail_fn fail)
-  : bodies(n),
-    pending(n),
-    absent_null(absent_null),
-    ok(std::move(ok)),
+  : bodies(n), pending(n), absent_null(absent_null), ok(std::move(ok)),
     fail(std::move(fail)) {
   // nop
 }

@@ -73,9 +73,9 @@ struct device_lookup {
 /// The error that keeps `h` from being used: `check(record)` first (tools:
 /// environment and capability flags), then why it has no actor. None when
 /// usable.
-caf::error usable(const device_handle& h,
-                  const std::function<caf::error(const device_record&)>& check
-                  = {});
+caf::error
+usable(const device_handle& h,
+       const std::function<caf::error(const device_record&)>& check = {});
 
 namespace detail {
 
@@ -212,8 +212,9 @@ void read_all(Self* self, const device_actor& dev,
     auto req = get_request(std::move(paths[i]));
     req.lease = opts.lease;
     self->request(dev, device_timeout, atom::exec_v, std::move(req))
-      .then([j, i](rest_response& resp) { j->answered(i, std::move(resp.body)); },
-            [j, i](caf::error& err) { j->failed(i, std::move(err)); });
+      .then(
+        [j, i](rest_response& resp) { j->answered(i, std::move(resp.body)); },
+        [j, i](caf::error& err) { j->failed(i, std::move(err)); });
   }
 }
 

@@ -59,8 +59,7 @@ caf::error device_state::join_call(const device_job& job,
                       "device " + id() + " already serves "
                         + std::to_string(callers.size())
                         + " calls, its limit (device.queue_size = "
-                        + std::to_string(limit)
-                        + " calls); retry later");
+                        + std::to_string(limit) + " calls); retry later");
   callers.emplace(job.caller, 1);
   if (who && job.caller != self->address())
     self->monitor(who);
@@ -85,12 +84,11 @@ void device_state::on_caller_down(const caf::actor_addr& caller) {
       dropped.push_back(job_id);
   if (dropped.empty())
     return;
-  log::fleet()->debug("caller-gone device={} dropped={}", id(),
-                      dropped.size());
+  log::fleet()->debug("caller-gone device={} dropped={}", id(), dropped.size());
   for (auto job_id : dropped)
-    fail_job(job_id, make_error(ec::cancelled,
-                                "the caller of this request on device " + id()
-                                  + " went away"));
+    fail_job(job_id,
+             make_error(ec::cancelled, "the caller of this request on device "
+                                         + id() + " went away"));
   pump();
 }
 
@@ -126,8 +124,8 @@ void device_state::await(uint64_t id) {
   // One timer for the earliest deadline; an older one goes stale.
   sweep_armed = true;
   sweep_at = at;
-  self->delayed_send(self, at - self->clock().now(), atom::late_v,
-                     uint64_t{0}, ++sweep_epoch);
+  self->delayed_send(self, at - self->clock().now(), atom::late_v, uint64_t{0},
+                     ++sweep_epoch);
 }
 
 void device_state::unawait(device_job& job) {
@@ -161,8 +159,8 @@ void device_state::on_sweep(uint64_t epoch) {
              + " behind " + std::to_string(callers.size() - 1)
              + " other calls; it was not sent";
     log::fleet()->info("request-wait-expired device={} ms={}", id(), waited);
-    fail_job(job_id, make_error(ec::router_timeout,
-                                "device " + id() + ": " + what));
+    fail_job(job_id,
+             make_error(ec::router_timeout, "device " + id() + ": " + what));
   }
   if (!deadlines.empty()) {
     sweep_armed = true;

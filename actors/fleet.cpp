@@ -87,7 +87,7 @@ struct fleet_state {
 
   void spawn(fleet_entry& e) {
     if (!factory)
-      return;  // registry only: no way to reach routers in this process
+      return; // registry only: no way to reach routers in this process
     auto settings = cfg.device;
     if (settings.seed != 0)
       settings.seed ^= std::hash<std::string>{}(e.record.id);
@@ -286,8 +286,7 @@ struct fleet_state {
           apply(*p);
       };
       self
-        ->request(store, cfg.store_timeout, atom::get_v, atom::credential_v,
-                  id)
+        ->request(store, cfg.store_timeout, atom::get_v, atom::credential_v, id)
         .then(
           [p, id, done](credential& c) {
             p->creds[id] = std::move(c);

@@ -31,11 +31,10 @@ unknown_devices(const std::vector<std::string>& ids) {
 void mcp_session_state::authorize(
   authz::action what, std::vector<std::string> device_ids,
   std::function<void(const authz::decision&)> next) {
-  authorize(std::move(what), std::move(device_ids),
-            [next{std::move(next)}](const authz::decision& d,
-                                    const device_ops::device_lookup*) {
-              next(d);
-            });
+  authorize(
+    std::move(what), std::move(device_ids),
+    [next{std::move(next)}](const authz::decision& d,
+                            const device_ops::device_lookup*) { next(d); });
 }
 
 void mcp_session_state::authorize(
@@ -45,8 +44,7 @@ void mcp_session_state::authorize(
   // Without a scope, or without devices, only the ids matter: decide now.
   if (device_ids.empty() || ctx.who.scope.everything() || !ctx.svc
       || !ctx.svc->fleet) {
-    next(authz::authorize(ctx.who, what, unknown_devices(device_ids)),
-         nullptr);
+    next(authz::authorize(ctx.who, what, unknown_devices(device_ids)), nullptr);
     return;
   }
   // Tags and environments live in the registry. One device (every router
@@ -88,8 +86,7 @@ void mcp_session_state::authorize(
   self->request(ctx.svc->fleet, facts_timeout, atom::get_v, atom::devices_v)
     .then([decide](std::vector<device_view>& views) { decide(&views); },
           [decide](caf::error& err) {
-            log::mcp()->warn("authz-facts-failed error={}",
-                             error_message(err));
+            log::mcp()->warn("authz-facts-failed error={}", error_message(err));
             decide(nullptr);
           });
 }

@@ -108,9 +108,9 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
   const auto& p = msg.params;
   auto requested = p.is_object() ? p.find("protocolVersion") : p.end();
   if (!p.is_object() || requested == p.end() || !requested->is_string()) {
-    reply_error(msg.id, make_error(ec::invalid_params,
-                                   "initialize needs a string "
-                                   "\"protocolVersion\""));
+    reply_error(msg.id,
+                make_error(ec::invalid_params, "initialize needs a string "
+                                               "\"protocolVersion\""));
     return;
   }
   version = mcp::negotiate_version(requested->get<std::string>());
@@ -178,8 +178,9 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   }
   const auto* tool = ctx.tools->find(name->get<std::string>());
   if (tool == nullptr) {
-    reply_error(msg.id, make_error(ec::invalid_params,
-                                   "Unknown tool: " + name->get<std::string>()));
+    reply_error(msg.id,
+                make_error(ec::invalid_params,
+                           "Unknown tool: " + name->get<std::string>()));
     return;
   }
   json args = p.value("arguments", json::object());
@@ -205,64 +206,64 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   setup.request_key = key;
   if (auto meta = p.find("_meta"); meta != p.end() && meta->is_object())
     if (auto token = meta->find("progressToken");
-        token != meta->end() && (token->is_string() || token->is_number_integer()))
+        token != meta->end()
+        && (token->is_string() || token->is_number_integer()))
       setup.progress_token = *token;
   // Registered before the decision (which may wait for the fleet), so
   // draining and cancellation see the request.
   calls[key] = inflight{caf::actor{}, msg.id};
   auto devices = authz::devices_named(setup.arguments);
-  authorize(authz::action::tool(tool->spec), devices,
-            [this, key, devices, started,
-             setup](const authz::decision& d,
-                    const device_ops::device_lookup* looked_up) mutable {
-              auto i = calls.find(key);
-              if (i == calls.end())
-                return; // answered by the drain deadline
-              if (i->second.cancelled || current == phase::draining) {
-                if (!i->second.cancelled)
-                  reply_error(i->second.id,
-                              make_error(ec::shutting_down,
-                                         "the server is shutting down"));
-                calls.erase(i);
-                quit_if_drained();
-                return;
-              }
-              if (!d) {
-                auto id = i->second.id;
-                calls.erase(i);
-                count_call(setup.tool->spec.name, tool_outcome::denied, started);
-                reply(id, to_tool_error_result(
-                            refuse(authz::action::tool(setup.tool->spec), d,
-                                   devices)));
-                return;
-              }
-              // Validated after the decision: a caller that may not use
-              // the tool learns nothing about its arguments.
-              if (auto violations = setup.tool->input.validate(setup.arguments);
-                  !violations.empty()) {
-                auto id = i->second.id;
-                calls.erase(i);
-                count_call(setup.tool->spec.name, tool_outcome::error, started);
-                auto err = make_error(ec::invalid_arguments,
-                                      "invalid arguments for tool '"
-                                        + setup.tool->spec.name + "':\n"
-                                        + schema::to_string(violations));
-                auto rec = call_record(*setup.tool, setup.arguments);
-                rec.outcome = std::string{tool_outcome::error};
-                rec.error = redact_text(error_message(err));
-                audit(std::move(rec));
-                reply(id, to_tool_error_result(err));
-                return;
-              }
-              if (looked_up != nullptr)
-                setup.device = *looked_up;
-              start_call(key, std::move(setup), started);
-            });
+  authorize(
+    authz::action::tool(tool->spec), devices,
+    [this, key, devices, started,
+     setup](const authz::decision& d,
+            const device_ops::device_lookup* looked_up) mutable {
+      auto i = calls.find(key);
+      if (i == calls.end())
+        return; // answered by the drain deadline
+      if (i->second.cancelled || current == phase::draining) {
+        if (!i->second.cancelled)
+          reply_error(i->second.id, make_error(ec::shutting_down,
+                                               "the server is shutting down"));
+        calls.erase(i);
+        quit_if_drained();
+        return;
+      }
+      if (!d) {
+        auto id = i->second.id;
+        calls.erase(i);
+        count_call(setup.tool->spec.name, tool_outcome::denied, started);
+        reply(id, to_tool_error_result(
+                    refuse(authz::action::tool(setup.tool->spec), d, devices)));
+        return;
+      }
+      // Validated after the decision: a caller that may not use
+      // the tool learns nothing about its arguments.
+      if (auto violations = setup.tool->input.validate(setup.arguments);
+          !violations.empty()) {
+        auto id = i->second.id;
+        calls.erase(i);
+        count_call(setup.tool->spec.name, tool_outcome::error, started);
+        auto err =
+          make_error(ec::invalid_arguments, "invalid arguments for tool '"
+                                              + setup.tool->spec.name + "':\n"
+                                              + schema::to_string(violations));
+        auto rec = call_record(*setup.tool, setup.arguments);
+        rec.outcome = std::string{tool_outcome::error};
+        rec.error = redact_text(error_message(err));
+        audit(std::move(rec));
+        reply(id, to_tool_error_result(err));
+        return;
+      }
+      if (looked_up != nullptr)
+        setup.device = *looked_up;
+      start_call(key, std::move(setup), started);
+    });
 }
 
-void mcp_session_state::start_call(const std::string& key,
-                                   tool_call_setup setup,
-                                   std::chrono::steady_clock::time_point started) {
+void mcp_session_state::start_call(
+  const std::string& key, tool_call_setup setup,
+  std::chrono::steady_clock::time_point started) {
   const auto* tool = setup.tool;
   auto rec = call_record(*tool, setup.arguments);
   auto call = spawn_tool_call(self, std::move(setup));
@@ -270,8 +271,8 @@ void mcp_session_state::start_call(const std::string& key,
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
   // The state outlives every response handler of its actor, so capturing
   // `this` is safe here.
-  auto finish = [this, key, tool, started,
-                 rec](std::optional<json> result, caf::error err) {
+  auto finish = [this, key, tool, started, rec](std::optional<json> result,
+                                                caf::error err) {
     auto& st = *this;
     auto i = st.calls.find(key);
     if (i == st.calls.end())
@@ -283,8 +284,8 @@ void mcp_session_state::start_call(const std::string& key,
     auto record = rec;
     record.outcome = std::string{outcome};
     record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started)
-                        .count();
+                           std::chrono::steady_clock::now() - started)
+                           .count();
     if (err)
       record.error = to_string(error_code_of(err)) + ": " + error_message(err);
     else if (result && result->value("isError", false))

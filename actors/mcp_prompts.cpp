@@ -78,20 +78,21 @@ void mcp_session_state::prompts_get(const jsonrpc::message& msg) {
 void mcp_session_state::render_prompt(
   const json& id, const prompt_entry& prompt,
   const std::map<std::string, std::string>& params) {
-  auto renderer = spawn_resource_read(self, prompt.render,
-                                      "prompt:" + prompt.spec.name, params,
-                                      ctx.svc, ctx.who);
+  auto renderer =
+    spawn_resource_read(self, prompt.render, "prompt:" + prompt.spec.name,
+                        params, ctx.svc, ctx.who);
   // The state outlives every response handler of its actor.
   self->request(renderer, render_timeout, atom::run_v)
     .then(
       [this, id](json& text) {
         auto rendered = parse_json(text.get<std::string>()).value_or(json{});
-        reply(id, {{"description", rendered.value("description", "")},
-                   {"messages",
-                    json::array({{{"role", "user"},
-                                  {"content",
-                                   {{"type", "text"},
-                                    {"text", rendered.value("text", "")}}}}})}});
+        reply(id,
+              {{"description", rendered.value("description", "")},
+               {"messages",
+                json::array({{{"role", "user"},
+                              {"content",
+                               {{"type", "text"},
+                                {"text", rendered.value("text", "")}}}}})}});
       },
       [this, id](caf::error& err) { reply_error(id, err); });
 }

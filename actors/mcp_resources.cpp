@@ -5,9 +5,9 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/mcp_session.hpp"
-#include "protocol/mcp.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "protocol/mcp.hpp"
 
 namespace rmcp {
 
@@ -104,8 +104,7 @@ void mcp_session_state::resources_read(const jsonrpc::message& msg) {
     devices.push_back(d->second);
   auto what = authz::action::resource(*uri);
   authorize(what, devices,
-            [this, id = msg.id, uri = *uri, what, devices,
-             entry = match->entry,
+            [this, id = msg.id, uri = *uri, what, devices, entry = match->entry,
              params = std::move(match->params)](const authz::decision& d) {
               if (!d) {
                 reply_error(id, refuse(what, d, devices));
@@ -119,23 +118,22 @@ void mcp_session_state::read_resource(
   const json& id, const std::string& uri, const resource_entry& entry,
   const std::map<std::string, std::string>& params) {
   auto mime = entry.spec.mime_type;
-  auto reader = spawn_resource_read(self, entry.handler, uri, params, ctx.svc,
-                                    ctx.who);
+  auto reader =
+    spawn_resource_read(self, entry.handler, uri, params, ctx.svc, ctx.who);
   // The state outlives every response handler of its actor.
   self->request(reader, read_timeout, atom::run_v)
     .then(
       [this, id, uri, mime](json& text) {
-        reply(id, {{"contents",
-                    json::array({{{"uri", uri},
-                                  {"mimeType", mime},
-                                  {"text", std::move(text)}}})}});
+        reply(id, {{"contents", json::array({{{"uri", uri},
+                                              {"mimeType", mime},
+                                              {"text", std::move(text)}}})}});
       },
       [this, id, uri](caf::error& err) {
         auto code = error_code_of(err);
         if (code == ec::device_not_found || code == ec::plan_not_found)
-          err = make_error(ec::resource_not_found,
-                           "Resource not found: " + uri + " ("
-                             + error_message(err) + ")");
+          err = make_error(ec::resource_not_found, "Resource not found: " + uri
+                                                     + " (" + error_message(err)
+                                                     + ")");
         reply_error(id, err);
       });
 }
@@ -149,7 +147,8 @@ void mcp_session_state::resources_subscribe(const jsonrpc::message& msg) {
     std::string subscribable;
     for (auto& e : ctx.resources->all())
       if (e.spec.subscribable)
-        subscribable += (subscribable.empty() ? "" : ", ") + e.spec.uri_template;
+        subscribable +=
+          (subscribable.empty() ? "" : ", ") + e.spec.uri_template;
     reply_error(msg.id,
                 make_error(match ? ec::invalid_params : ec::resource_not_found,
                            "cannot subscribe to " + *uri

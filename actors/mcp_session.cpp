@@ -36,9 +36,9 @@ void mcp_session_state::on_text(const std::string& text) {
   } catch (const std::exception& e) {
     log::mcp()->error("rpc-exception method={} what={}", msg.method, e.what());
     if (msg.type == jsonrpc::kind::request)
-      reply_error(msg.id, make_error(ec::internal_error,
-                                     "the server failed on " + msg.method
-                                       + ": " + e.what()));
+      reply_error(msg.id, make_error(ec::internal_error, "the server failed on "
+                                                           + msg.method + ": "
+                                                           + e.what()));
   }
 }
 
@@ -64,21 +64,20 @@ void mcp_session_state::on_message(const jsonrpc::message& msg) {
 
 void mcp_session_state::on_request(const jsonrpc::message& msg) {
   if (current == phase::draining) {
-    reply_error(msg.id, make_error(ec::shutting_down,
-                                   "the server is shutting down"));
+    reply_error(msg.id,
+                make_error(ec::shutting_down, "the server is shutting down"));
     return;
   }
   if (current == phase::fresh && msg.method != "initialize"
       && msg.method != "ping") {
-    reply_error(msg.id,
-                make_error(ec::invalid_request,
-                           "the session is not initialized: send "
-                           "\"initialize\" first"));
+    reply_error(msg.id, make_error(ec::invalid_request,
+                                   "the session is not initialized: send "
+                                   "\"initialize\" first"));
     return;
   }
   if (!msg.params.is_null() && !msg.params.is_object()) {
-    reply_error(msg.id, make_error(ec::invalid_params,
-                                   "\"params\" must be an object"));
+    reply_error(msg.id,
+                make_error(ec::invalid_params, "\"params\" must be an object"));
     return;
   }
   auto& methods = request_methods();
@@ -95,8 +94,7 @@ void mcp_session_state::on_notification(const jsonrpc::message& msg) {
   if (msg.method == "notifications/cancelled")
     cancelled(msg);
   else if (msg.method == "notifications/initialized")
-    log::mcp()->debug("session-initialized client={}",
-                      dump_json(client_info));
+    log::mcp()->debug("session-initialized client={}", dump_json(client_info));
   else
     log::mcp()->debug("notification-ignored method={}", msg.method);
 }
@@ -157,9 +155,9 @@ void mcp_session_state::quit_if_drained() {
 
 // -- metrics --------------------------------------------------------------------
 
-void mcp_session_state::count_call(const std::string& tool,
-                                   std::string_view outcome,
-                                   std::chrono::steady_clock::time_point started) {
+void mcp_session_state::count_call(
+  const std::string& tool, std::string_view outcome,
+  std::chrono::steady_clock::time_point started) {
   if (ctx.svc && ctx.svc->metrics)
     ctx.svc->metrics->tool_call_finished(
       tool, outcome, std::chrono::steady_clock::now() - started);
@@ -207,7 +205,9 @@ mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
     [self](atom::shutdown) { self->state.begin_drain(); },
     [self](atom::deadline) { self->state.on_drain_deadline(); },
     [self](atom::log, const std::string& level, const std::string& logger,
-           const std::string& text) { self->state.on_log(level, logger, text); },
+           const std::string& text) {
+      self->state.on_log(level, logger, text);
+    },
     [self](atom::progress, const std::string& key, const json& token,
            double progress, const json& total, const std::string& message) {
       self->state.on_progress(key, token, progress, total, message);

@@ -160,11 +160,10 @@ struct mcp_session_state {
   /// `authorize`, also handing on the fleet's answer when it looked up
   /// exactly one device (`(get, id, handle)`), else null: a tool call
   /// reuses it instead of asking the fleet again.
-  void authorize(
-    authz::action what, std::vector<std::string> device_ids,
-    std::function<void(const authz::decision&,
-                       const device_ops::device_lookup*)>
-      next);
+  void authorize(authz::action what, std::vector<std::string> device_ids,
+                 std::function<void(const authz::decision&,
+                                    const device_ops::device_lookup*)>
+                   next);
   /// Logs and audits a refusal; returns the error to answer.
   caf::error refuse(const authz::action& what, const authz::decision& d,
                     const std::vector<std::string>& devices);

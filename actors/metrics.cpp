@@ -20,67 +20,67 @@ constexpr device_status all_device_states[] = {
 /// Tool latencies span a local echo (sub-millisecond) to a slow router
 /// rollout step (a minute).
 prometheus::Histogram::BucketBoundaries tool_latency_buckets() {
-  return {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-          1,     2.5,   5,    10,    30,   60};
+  return {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+          0.5,   1,     2.5,  5,     10,   30,  60};
 }
 
 } // namespace
 
 struct metrics::impl {
   prometheus::Registry registry;
-  prometheus::Family<prometheus::Gauge>& build_info
-    = prometheus::BuildGauge()
-        .Name("rmcp_build_info")
-        .Help("Always 1; the version label names the running build.")
-        .Register(registry);
-  prometheus::Family<prometheus::Counter>& tool_calls
-    = prometheus::BuildCounter()
-        .Name("rmcp_tool_calls_total")
-        .Help("Finished tools/call requests by tool and outcome "
-              "(ok, error, timeout, cancelled).")
-        .Register(registry);
-  prometheus::Family<prometheus::Histogram>& tool_latency
-    = prometheus::BuildHistogram()
-        .Name("rmcp_tool_call_duration_seconds")
-        .Help("Wall-clock time from the start of a tool call to its answer.")
-        .Register(registry);
-  prometheus::Family<prometheus::Gauge>& sessions
-    = prometheus::BuildGauge()
-        .Name("rmcp_sessions_open")
-        .Help("Open MCP sessions by transport (stdio, http, sse).")
-        .Register(registry);
-  prometheus::Family<prometheus::Counter>& http_requests
-    = prometheus::BuildCounter()
-        .Name("rmcp_http_requests_total")
-        .Help("Answered HTTP requests by endpoint and status code.")
-        .Register(registry);
-  prometheus::Family<prometheus::Counter>& http_rejections
-    = prometheus::BuildCounter()
-        .Name("rmcp_http_rejections_total")
-        .Help("HTTP requests refused by a safety check, by reason (host, "
-              "origin, body_limit, header_limit, rate_limit, session_limit).")
-        .Register(registry);
-  prometheus::Family<prometheus::Gauge>& device_health
-    = prometheus::BuildGauge()
-        .Name("rmcp_device_health")
-        .Help("1 for the current health state of each device, 0 for the "
-              "others (unknown, healthy, degraded, unreachable).")
-        .Register(registry);
-  prometheus::Family<prometheus::Counter>& rest_errors
-    = prometheus::BuildCounter()
-        .Name("rmcp_rest_errors_total")
-        .Help("Failed RouterOS REST requests by device and error kind.")
-        .Register(registry);
-  prometheus::Family<prometheus::Gauge>& rollouts
-    = prometheus::BuildGauge()
-        .Name("rmcp_rollouts")
-        .Help("Rollouts currently in each state.")
-        .Register(registry);
-  prometheus::Family<prometheus::Counter>& rollout_transitions
-    = prometheus::BuildCounter()
-        .Name("rmcp_rollout_transitions_total")
-        .Help("Rollouts that entered each state.")
-        .Register(registry);
+  prometheus::Family<prometheus::Gauge>& build_info =
+    prometheus::BuildGauge()
+      .Name("rmcp_build_info")
+      .Help("Always 1; the version label names the running build.")
+      .Register(registry);
+  prometheus::Family<prometheus::Counter>& tool_calls =
+    prometheus::BuildCounter()
+      .Name("rmcp_tool_calls_total")
+      .Help("Finished tools/call requests by tool and outcome "
+            "(ok, error, timeout, cancelled).")
+      .Register(registry);
+  prometheus::Family<prometheus::Histogram>& tool_latency =
+    prometheus::BuildHistogram()
+      .Name("rmcp_tool_call_duration_seconds")
+      .Help("Wall-clock time from the start of a tool call to its answer.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& sessions =
+    prometheus::BuildGauge()
+      .Name("rmcp_sessions_open")
+      .Help("Open MCP sessions by transport (stdio, http, sse).")
+      .Register(registry);
+  prometheus::Family<prometheus::Counter>& http_requests =
+    prometheus::BuildCounter()
+      .Name("rmcp_http_requests_total")
+      .Help("Answered HTTP requests by endpoint and status code.")
+      .Register(registry);
+  prometheus::Family<prometheus::Counter>& http_rejections =
+    prometheus::BuildCounter()
+      .Name("rmcp_http_rejections_total")
+      .Help("HTTP requests refused by a safety check, by reason (host, "
+            "origin, body_limit, header_limit, rate_limit, session_limit).")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& device_health =
+    prometheus::BuildGauge()
+      .Name("rmcp_device_health")
+      .Help("1 for the current health state of each device, 0 for the "
+            "others (unknown, healthy, degraded, unreachable).")
+      .Register(registry);
+  prometheus::Family<prometheus::Counter>& rest_errors =
+    prometheus::BuildCounter()
+      .Name("rmcp_rest_errors_total")
+      .Help("Failed RouterOS REST requests by device and error kind.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& rollouts =
+    prometheus::BuildGauge()
+      .Name("rmcp_rollouts")
+      .Help("Rollouts currently in each state.")
+      .Register(registry);
+  prometheus::Family<prometheus::Counter>& rollout_transitions =
+    prometheus::BuildCounter()
+      .Name("rmcp_rollout_transitions_total")
+      .Help("Rollouts that entered each state.")
+      .Register(registry);
 };
 
 metrics::metrics() : impl_(std::make_unique<impl>()) {
@@ -111,8 +111,8 @@ void metrics::session_closed(const std::string& transport) {
 
 void metrics::http_request(std::string_view endpoint, unsigned status) {
   impl_->http_requests
-    .Add({{"endpoint", std::string{endpoint}},
-          {"status", std::to_string(status)}})
+    .Add(
+      {{"endpoint", std::string{endpoint}}, {"status", std::to_string(status)}})
     .Increment();
 }
 

@@ -114,8 +114,8 @@ public:
   prometheus::Registry& registry() noexcept;
 
   /// Content-Type of `render()`.
-  static constexpr std::string_view content_type
-    = "text/plain; version=0.0.4; charset=utf-8";
+  static constexpr std::string_view content_type =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 private:
   struct impl;

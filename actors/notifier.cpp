@@ -18,12 +18,17 @@ spdlog::level::level_enum spdlog_level_of(int32_t rank) {
   if (rank < 0)
     return spdlog::level::off;
   switch (rank) {
-    case 0: return spdlog::level::debug;
+    case 0:
+      return spdlog::level::debug;
     case 1:
-    case 2: return spdlog::level::info;
-    case 3: return spdlog::level::warn;
-    case 4: return spdlog::level::err;
-    default: return spdlog::level::critical;
+    case 2:
+      return spdlog::level::info;
+    case 3:
+      return spdlog::level::warn;
+    case 4:
+      return spdlog::level::err;
+    default:
+      return spdlog::level::critical;
   }
 }
 
@@ -32,11 +37,16 @@ spdlog::level::level_enum spdlog_level_of(int32_t rank) {
 int32_t mcp_rank_of(int spdlog_level) {
   switch (spdlog_level) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return 0;
-    case spdlog::level::info: return 1;
-    case spdlog::level::warn: return 3;
-    case spdlog::level::err: return 4;
-    default: return 5;
+    case spdlog::level::debug:
+      return 0;
+    case spdlog::level::info:
+      return 1;
+    case spdlog::level::warn:
+      return 3;
+    case spdlog::level::err:
+      return 4;
+    default:
+      return 5;
   }
 }
 

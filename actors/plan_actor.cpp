@@ -57,8 +57,9 @@ struct plan_actor_state {
     try {
       auto res = fn();
       if (!res)
-        log::rollout()->debug("plan-store-refused op={} plan_id={} error=\"{}\"",
-                              op, subject, error_message(res.error()));
+        log::rollout()->debug(
+          "plan-store-refused op={} plan_id={} error=\"{}\"", op, subject,
+          error_message(res.error()));
       return res;
     } catch (const std::exception& e) {
       log::rollout()->error("plan-store-exception op={} plan_id={} what=\"{}\"",
@@ -81,9 +82,8 @@ struct plan_actor_state {
     flush();
     // A decision yields one record (rules in storage/plan_approvals.hpp).
     std::optional<audit_record> record;
-    storage::plan_desk desk{*db, db->kv(), [&record](audit_record rec) {
-                              record = std::move(rec);
-                            }};
+    storage::plan_desk desk{
+      *db, db->kv(), [&record](audit_record rec) { record = std::move(rec); }};
     auto outcome = std::make_shared<caf::expected<T>>(
       guarded(op, id, [&] { return fn(desk); }));
     if (!record) {
@@ -147,8 +147,8 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
   auto& st = self->state;
   return {
     [&st](atom::put, plan_record& plan) -> caf::result<plan_record> {
-      return st.call<plan_record>("create", plan.id,
-                                  [&] { return st.db->create(std::move(plan)); });
+      return st.call<plan_record>(
+        "create", plan.id, [&] { return st.db->create(std::move(plan)); });
     },
     [&st](atom::get, atom::plan,
           const std::string& id) -> caf::result<plan_record> {
@@ -168,13 +168,13 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
     },
     [&st](atom::get, atom::journal,
           const std::string& id) -> caf::result<std::vector<plan_step>> {
-      return st.call<std::vector<plan_step>>("journal", id,
-                                             [&] { return st.db->journal(id); });
+      return st.call<std::vector<plan_step>>(
+        "journal", id, [&] { return st.db->journal(id); });
     },
     [&st](atom::cancel, const std::string& id, const std::string& who,
           const std::string& reason) -> caf::result<plan_record> {
-      return st.call<plan_record>("cancel", id,
-                                  [&] { return st.db->cancel(id, who, reason); });
+      return st.call<plan_record>(
+        "cancel", id, [&] { return st.db->cancel(id, who, reason); });
     },
     [&st](atom::approve, const identity& who,
           const std::string& id) -> caf::result<plan_record, std::string> {

@@ -33,8 +33,7 @@ const prompt_entry* prompt_registry::find(std::string_view name) const {
 
 caf::error check_prompt_arguments(const prompt_spec& spec, const json& args) {
   auto bad = [&](const std::string& why) {
-    return make_error(ec::invalid_params,
-                      "prompt '" + spec.name + "': " + why);
+    return make_error(ec::invalid_params, "prompt '" + spec.name + "': " + why);
   };
   if (!args.is_null() && !args.is_object())
     return bad("\"arguments\" must be an object of strings");
@@ -46,8 +45,8 @@ caf::error check_prompt_arguments(const prompt_spec& spec, const json& args) {
       auto i = std::find_if(spec.arguments.begin(), spec.arguments.end(),
                             [&](auto& a) { return a.name == name; });
       if (i == spec.arguments.end())
-        return bad("unknown argument '" + name + "'; arguments: "
-                   + (known.empty() ? "none" : known));
+        return bad("unknown argument '" + name
+                   + "'; arguments: " + (known.empty() ? "none" : known));
       if (!value.is_string())
         return bad("argument '" + name + "' must be a string");
       if (!i->choices.empty()
@@ -57,8 +56,8 @@ caf::error check_prompt_arguments(const prompt_spec& spec, const json& args) {
         std::string legal;
         for (auto& c : i->choices)
           legal += (legal.empty() ? "" : ", ") + c;
-        return bad("argument '" + name + "' must be one of " + legal
-                   + ", got '" + value.get<std::string>() + "'");
+        return bad("argument '" + name + "' must be one of " + legal + ", got '"
+                   + value.get<std::string>() + "'");
       }
     }
   }
@@ -66,8 +65,8 @@ caf::error check_prompt_arguments(const prompt_spec& spec, const json& args) {
     if (a.required
         && (!args.is_object() || !args.contains(a.name)
             || args[a.name].get<std::string>().empty()))
-      return bad("missing required argument '" + a.name + "' ("
-                 + a.description + ")");
+      return bad("missing required argument '" + a.name + "' (" + a.description
+                 + ")");
   return caf::none;
 }
 

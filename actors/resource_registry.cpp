@@ -107,11 +107,8 @@ resource_read::resource_read(caf::event_based_actor* self, services_ptr svc,
                              std::string uri,
                              std::map<std::string, std::string> params,
                              caf::response_promise promise, identity caller)
-  : self_(self),
-    svc_(std::move(svc)),
-    uri_(std::move(uri)),
-    params_(std::move(params)),
-    promise_(std::move(promise)),
+  : self_(self), svc_(std::move(svc)), uri_(std::move(uri)),
+    params_(std::move(params)), promise_(std::move(promise)),
     caller_(std::move(caller)) {
   // nop
 }
@@ -153,7 +150,7 @@ struct read_state {
   ~read_state() {
     if (read)
       read->abandon(make_error(ec::internal_error,
-                            "the resource read stopped without a result"));
+                               "the resource read stopped without a result"));
   }
 };
 
@@ -172,10 +169,10 @@ caf::behavior read_actor(caf::stateful_actor<read_state>* self,
       } catch (const std::exception& e) {
         log::mcp()->error("resource-exception uri={} what={}",
                           self->state.read->uri(), e.what());
-        self->state.read->fail(make_error(
-          ec::internal_error,
-          std::string{"reading the resource failed unexpectedly: "}
-            + e.what()));
+        self->state.read->fail(
+          make_error(ec::internal_error,
+                     std::string{"reading the resource failed unexpectedly: "}
+                       + e.what()));
       }
       return caf::delegated<json>{};
     },

@@ -85,8 +85,8 @@ private:
 /// The context of one resources/read.
 class resource_read {
 public:
-  resource_read(caf::event_based_actor* self, services_ptr svc,
-                std::string uri, std::map<std::string, std::string> params,
+  resource_read(caf::event_based_actor* self, services_ptr svc, std::string uri,
+                std::map<std::string, std::string> params,
                 caf::response_promise promise, identity caller = {});
 
   caf::event_based_actor* self() const noexcept {

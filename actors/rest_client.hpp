@@ -60,8 +60,7 @@ public:
   /// `cancel`.
   virtual uint64_t async_request(const rest_request& req,
                                  std::chrono::milliseconds timeout,
-                                 callback done)
-    = 0;
+                                 callback done) = 0;
 
   /// Aborts one request (its callback runs with ec::cancelled, unless it
   /// already ran). Unknown ids are ignored.

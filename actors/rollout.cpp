@@ -64,8 +64,8 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
       // The caller goes along explicitly: the delegated request does not
       // carry it to the coordinator.
       auto h = st.launch(id, run_mode::run, self->current_sender());
-      return self->delegate(h, atom::run_v, std::move(session),
-                            std::move(key), std::move(token));
+      return self->delegate(h, atom::run_v, std::move(session), std::move(key),
+                            std::move(token));
     },
     [self](atom::rollback, const std::string& id) -> caf::result<json> {
       auto& st = self->state;
@@ -80,8 +80,8 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
         return promise;
       }
       auto h = st.launch(id, run_mode::rollback);
-      return self->delegate(h, atom::run_v, mcp_session_actor{},
-                            std::string{}, json{});
+      return self->delegate(h, atom::run_v, mcp_session_actor{}, std::string{},
+                            json{});
     },
     [self](atom::recover) -> caf::result<std::vector<std::string>> {
       auto promise = self->make_response_promise<std::vector<std::string>>();
@@ -108,8 +108,9 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
                                    p.id, to_string(p.state), to_string(mode));
               auto h = st.launch(p.id, mode);
               auto id = p.id;
-              self->request(h, run_timeout, atom::run_v, mcp_session_actor{},
-                            std::string{}, json{})
+              self
+                ->request(h, run_timeout, atom::run_v, mcp_session_actor{},
+                          std::string{}, json{})
                 .then(
                   [id](json& report) {
                     log::rollout()->info("rollout-recovered plan_id={} "

@@ -16,7 +16,8 @@ namespace rmcp::detail {
 void coordinator::remove_deadman(const device_actor& dev,
                                  std::function<void(caf::error)> done) {
   device_ops::exec(
-    self, dev, get_request("/system/scheduler?name=" + deadman_job_name(plan_id)),
+    self, dev,
+    get_request("/system/scheduler?name=" + deadman_job_name(plan_id)),
     [this, dev, done](rest_response& resp) {
       std::vector<rest_request> reqs;
       if (resp.body.is_array())
@@ -29,8 +30,7 @@ void coordinator::remove_deadman(const device_actor& dev,
     done);
 }
 
-void coordinator::write(const device_actor& dev,
-                        std::vector<rest_request> reqs,
+void coordinator::write(const device_actor& dev, std::vector<rest_request> reqs,
                         std::function<void(caf::error)> done) {
   device_ops::write_all(
     self, dev, std::move(reqs),
@@ -65,8 +65,8 @@ void coordinator::act(device_run& d, device_action a) {
     case device_action::skip:
       return end_forward(d);
     case device_action::report_applied:
-      progress(d.id + (d.requests.empty() ? ": already as intended"
-                                          : ": applied"));
+      progress(d.id
+               + (d.requests.empty() ? ": already as intended" : ": applied"));
       return end_forward(d);
     case device_action::report_failure:
       gate_failures.push_back(d.id + ": " + d.error);
@@ -81,9 +81,10 @@ void coordinator::act(device_run& d, device_action a) {
       gate_failures.push_back(d.id + ": " + d.error);
       return advance(run_event::checks_failed);
     case device_action::report_rollback:
-      progress(d.id + (d.step == device_step::device_rolled_back
-                         ? ": rolled back"
-                         : ": rollback failed: " + d.error));
+      progress(d.id
+               + (d.step == device_step::device_rolled_back
+                    ? ": rolled back"
+                    : ": rollback failed: " + d.error));
       ++target_index;
       return roll_back_next();
   }
@@ -137,10 +138,9 @@ void coordinator::find_and_read(
 }
 
 void coordinator::read_state(device_run& d) {
-  find_and_read(d.id, "reading its state failed: ",
-                [this, id{d.id}](const std::string& what) {
-                  fail_device(id, what);
-                });
+  find_and_read(
+    d.id, "reading its state failed: ",
+    [this, id{d.id}](const std::string& what) { fail_device(id, what); });
 }
 
 void coordinator::plan_changes(device_run& d) {
@@ -177,8 +177,8 @@ void coordinator::clear_deadman(device_run& d) {
   auto id = d.id;
   remove_deadman(d.ctx.actor, [this, id](caf::error err) {
     if (err)
-      fail_device(id, "arming the dead-man revert failed: "
-                        + error_message(err));
+      fail_device(id,
+                  "arming the dead-man revert failed: " + error_message(err));
     else
       advance(id, device_event::cleared);
   });
@@ -255,8 +255,8 @@ void coordinator::read_back(device_run& d) {
     self, d.ctx.actor, *kind, plan.params,
     [this, id](json after) {
       // The difference to the snapshot (empty: restored).
-      run_of(id).error = kind->compare(plan.params,
-                                       find_device(plan, id)->before, after);
+      run_of(id).error =
+        kind->compare(plan.params, find_device(plan, id)->before, after);
       advance(id, device_event::checked);
     },
     [this, id](caf::error err) { rollback_error(id, error_message(err)); });
@@ -264,8 +264,8 @@ void coordinator::read_back(device_run& d) {
 
 void coordinator::drop_deadman(device_run& d) {
   auto id = d.id;
-  auto outcome = d.error.empty() ? device_event::restored
-                                 : device_event::differs;
+  auto outcome =
+    d.error.empty() ? device_event::restored : device_event::differs;
   if (!kind->risky) {
     advance(id, outcome);
     return;
@@ -317,7 +317,8 @@ void coordinator::gate_check(const std::string& id, bool was_changed,
     [bad](caf::error err) { bad(error_message(err)); });
 }
 
-void coordinator::gate_read_back(const std::string& id, const device_handle& dev,
+void coordinator::gate_read_back(const std::string& id,
+                                 const device_handle& dev,
                                  std::function<void(const std::string&)> bad,
                                  std::function<void()> done) {
   device_ops::read_state(

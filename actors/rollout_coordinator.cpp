@@ -12,10 +12,9 @@ namespace rmcp::detail {
 std::string ros_time(std::chrono::milliseconds d) {
   auto s = std::max<int64_t>(1, (d.count() + 999) / 1000);
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld",
-                static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60),
-                static_cast<long long>(s % 60));
+  std::snprintf(
+    buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+    static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
   return buf;
 }
 
@@ -98,9 +97,9 @@ void coordinator::journal(plan_step st, std::function<void()> next) {
         log::rollout()->info(
           "rollout-step plan_id={} event={} batch={} device_id={} "
           "plan_state={} device_state={} seq={}{}",
-          plan_id, st.event, st.batch, st.device_id.empty() ? "-" : st.device_id,
-          to_string(plan.state), st.device_state.empty() ? "-" : st.device_state,
-          plan.journal_seq - 1,
+          plan_id, st.event, st.batch,
+          st.device_id.empty() ? "-" : st.device_id, to_string(plan.state),
+          st.device_state.empty() ? "-" : st.device_state, plan.journal_seq - 1,
           st.detail.contains("error")
             ? " error=\"" + st.detail["error"].get<std::string>() + "\""
             : std::string{});

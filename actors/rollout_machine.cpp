@@ -147,8 +147,8 @@ plan_step coordinator::entry(run_step to, run_event e) {
     case run_step::gate_failed:
       st.batch = b;
       st.detail = {{"failures", gate_failures}};
-      halt_reason = "the gate of batch " + std::to_string(batch_index)
-                    + " failed";
+      halt_reason =
+        "the gate of batch " + std::to_string(batch_index) + " failed";
       break;
     case run_step::rollback_started:
       if (halt_reason.empty())
@@ -392,17 +392,18 @@ void coordinator::pause() {
   // No pause before a batch that has nothing left to do (a resumed rollout
   // re-checks the gates of batches applied before the restart). The next
   // batch re-reads the plan and rolls back when a cancel ended the pause.
-  if (b + 1 < plan.batches.size() && plan.pause_ms > 0
-      && !batch_applied(b + 1))
-    wait(std::chrono::milliseconds{plan.pause_ms},
-         [this] { advance(run_event::wait_over); }, true);
+  if (b + 1 < plan.batches.size() && plan.pause_ms > 0 && !batch_applied(b + 1))
+    wait(
+      std::chrono::milliseconds{plan.pause_ms},
+      [this] { advance(run_event::wait_over); }, true);
   else
     advance(run_event::wait_over);
 }
 
 bool coordinator::batch_applied(size_t b) {
   for (auto& id : plan.batches[b])
-    if (auto* pd = find_device(plan, id); pd == nullptr || pd->state != "applied")
+    if (auto* pd = find_device(plan, id);
+        pd == nullptr || pd->state != "applied")
       return false;
   return true;
 }

@@ -332,8 +332,8 @@ std::string render(const char* title, const Row* rows, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     auto& r = rows[i];
     out += std::string{"| "} + to_string(r.from) + " | " + to_string(r.event)
-           + " | " + to_string(r.to) + " | " + (r.journal ? "yes" : "")
-           + " | " + to_string(r.action) + " |\n";
+           + " | " + to_string(r.to) + " | " + (r.journal ? "yes" : "") + " | "
+           + to_string(r.action) + " |\n";
   }
   return out;
 }

@@ -32,8 +32,7 @@ void coordinator::wait(std::chrono::milliseconds d, std::function<void()> next,
   forward_wait = forward;
   self->delayed_send(self, d, atom::tick_v, ++wait_seq);
   if (forward && d > deps.settings.cancel_poll)
-    self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v,
-                       wait_seq);
+    self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v, wait_seq);
 }
 
 void coordinator::on_wait_over(uint64_t seq) {

@@ -28,10 +28,10 @@ struct services {
   /// The service environment: lab, staging or prod.
   std::string environment = "lab";
   /// When the runtime started (for uptime).
-  std::chrono::system_clock::time_point started_at
-    = std::chrono::system_clock::now();
-  std::chrono::steady_clock::time_point started_steady
-    = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point started_at =
+    std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point started_steady =
+    std::chrono::steady_clock::now();
   /// Transports this node serves ("stdio", "http").
   std::string transports;
   /// Registry of live sessions.

@@ -117,8 +117,8 @@ private:
         log_failure(op, subject, *err);
       return result;
     } catch (const std::exception& e) {
-      auto err = make_error(ec::store_failure,
-                            std::string{"store "} + op + " failed: " + e.what());
+      auto err = make_error(ec::store_failure, std::string{"store "} + op
+                                                 + " failed: " + e.what());
       log_failure(op, subject, err);
       return err;
     }
@@ -157,8 +157,8 @@ namespace {
 store_impl_actor::behavior_type
 store_impl(store_impl_actor::stateful_pointer<store_state> self,
            std::shared_ptr<storage::device_store> db) {
-  self->state.audit = std::make_unique<storage::audit_log>(db->kv(),
-                                                           db->options().clock);
+  self->state.audit =
+    std::make_unique<storage::audit_log>(db->kv(), db->options().clock);
   self->state.db = std::move(db);
   auto& st = self->state;
   // A regular shutdown writes buffered samples before the actor goes.
@@ -168,8 +168,7 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
     self->quit(msg.reason);
   });
   return {
-    [&st](atom::get, atom::devices)
-      -> caf::result<std::vector<device_record>> {
+    [&st](atom::get, atom::devices) -> caf::result<std::vector<device_record>> {
       return st.call("list-devices", "", [&] { return st.db->devices(); });
     },
     [&st](atom::put, device_record& rec) -> caf::result<atom::ok> {
@@ -198,9 +197,8 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
     },
     [&st](atom::put, const std::string& id,
           const credential& cred) -> caf::result<atom::ok> {
-      return st.ok_or(st.call("put-credential", id, [&] {
-        return st.db->put_credential(id, cred);
-      }));
+      return st.ok_or(st.call("put-credential", id,
+                              [&] { return st.db->put_credential(id, cred); }));
     },
     [&st](atom::put, health_sample& sample) -> caf::result<atom::ok> {
       return st.buffer_health(std::move(sample));
@@ -212,9 +210,8 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
                      [&] { return st.db->health(id, limit); });
     },
     [&st](atom::put, snapshot_record& rec) -> caf::result<std::string> {
-      return st.call("put-snapshot", rec.device_id, [&] {
-        return st.db->put_snapshot(std::move(rec));
-      });
+      return st.call("put-snapshot", rec.device_id,
+                     [&] { return st.db->put_snapshot(std::move(rec)); });
     },
     [&st](atom::get, atom::snapshot, const std::string& id,
           const std::string& kind) -> caf::result<snapshot_record> {

@@ -91,25 +91,26 @@ struct call_state {
 
 caf::behavior call_actor(caf::stateful_actor<call_state>* self,
                          tool_call_setup setup) {
-  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& ep) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-      // keep the generic text
-    }
-    log::mcp()->error("tool-exception what={}", what);
-    return make_error(ec::internal_error,
-                      "the tool failed unexpectedly: " + what);
-  });
+  self->set_exception_handler(
+    [](caf::scheduled_actor*, std::exception_ptr& ep) {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+        // keep the generic text
+      }
+      log::mcp()->error("tool-exception what={}", what);
+      return make_error(ec::internal_error,
+                        "the tool failed unexpectedly: " + what);
+    });
   return {
     [self, setup](atom::run) mutable -> caf::result<json> {
       auto promise = self->make_response_promise();
       auto handler = setup.tool->handler;
-      self->state.call = std::make_unique<tool_call>(self, std::move(setup),
-                                                     promise);
+      self->state.call =
+        std::make_unique<tool_call>(self, std::move(setup), promise);
       try {
         handler(*self->state.call);
       } catch (const std::exception& e) {

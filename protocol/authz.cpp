@@ -235,36 +235,39 @@ bool visible(const identity& who, const device_record& record) {
 decision authorize(const identity& who, const action& a,
                    const std::vector<device_facts>& devices) {
   if (!valid_role(who.role))
-    return deny(who, a, fmt::format("'{}' is not a role (roles: {})",
-                                    who.role, join(roles())));
+    return deny(
+      who, a,
+      fmt::format("'{}' is not a role (roles: {})", who.role, join(roles())));
   auto allowed_roles = roles_for(a);
   if (std::find(allowed_roles.begin(), allowed_roles.end(), who.role)
       == allowed_roles.end())
-    return deny(who, a,
-                fmt::format("it needs role {} ({} tier{})", join(allowed_roles),
-                            mcp::to_string(a.tier),
-                            a.annotations.read_only ? ", read-only"
-                                                    : ", writes"));
+    return deny(
+      who, a,
+      fmt::format("it needs role {} ({} tier{})", join(allowed_roles),
+                  mcp::to_string(a.tier),
+                  a.annotations.read_only ? ", read-only" : ", writes"));
   if (a.what == action::kind::tool) {
     for (auto& p : who.deny_tools)
       if (pattern_match(p, a.name))
-        return deny(who, a, fmt::format("denied by the identity's tool "
-                                        "pattern '{}'",
-                                        p));
+        return deny(who, a,
+                    fmt::format("denied by the identity's tool "
+                                "pattern '{}'",
+                                p));
     if (!who.allow_tools.empty()
-        && std::none_of(who.allow_tools.begin(), who.allow_tools.end(),
-                        [&](const std::string& p) {
-                          return pattern_match(p, a.name);
-                        }))
-      return deny(who, a, fmt::format("not among the identity's allowed "
-                                      "tools ({})",
-                                      join(who.allow_tools)));
+        && std::none_of(
+          who.allow_tools.begin(), who.allow_tools.end(),
+          [&](const std::string& p) { return pattern_match(p, a.name); }))
+      return deny(who, a,
+                  fmt::format("not among the identity's allowed "
+                              "tools ({})",
+                              join(who.allow_tools)));
   }
   for (auto& d : devices)
     if (!in_scope(who.scope, d))
-      return deny(who, a, fmt::format("device '{}' is outside the "
-                                      "identity's device scope",
-                                      d.id));
+      return deny(who, a,
+                  fmt::format("device '{}' is outside the "
+                              "identity's device scope",
+                              d.id));
   return {true, {}};
 }
 

@@ -75,11 +75,13 @@ caf::error capability_denied(const std::string& who, const std::string& tool,
   const auto* def = find_device_flag(member);
   if (def == nullptr)
     return make_error(ec::internal_error,
-                      "tool '" + tool + "' needs a flag that is not in the "
-                        "device flag table");
+                      "tool '" + tool
+                        + "' needs a flag that is not in the "
+                          "device flag table");
   return make_error(ec::capability_denied,
                     who + " does not allow this: tool '" + tool
-                      + "' needs the device flag " + def->name + " (" + def->description
+                      + "' needs the device flag " + def->name + " ("
+                      + def->description
                       + "; set it with `routeros-mcp device update " + target
                       + " --" + device_flag_option(*def) + "`)");
 }
@@ -170,18 +172,22 @@ caf::error validate(const device_record& x) {
                                  + "': 1-64 characters of letters, digits, "
                                    "'_', '.', '-'");
     if (value.size() > 256)
-      return bad_field("tags", "value of '" + key
-                                 + "' is longer than 256 characters");
+      return bad_field("tags",
+                       "value of '" + key + "' is longer than 256 characters");
   }
   return caf::none;
 }
 
 std::string to_string(device_status x) {
   switch (x) {
-    case device_status::unknown: return "unknown";
-    case device_status::healthy: return "healthy";
-    case device_status::degraded: return "degraded";
-    case device_status::unreachable: return "unreachable";
+    case device_status::unknown:
+      return "unknown";
+    case device_status::healthy:
+      return "healthy";
+    case device_status::degraded:
+      return "degraded";
+    case device_status::unreachable:
+      return "unreachable";
   }
   return "unknown";
 }

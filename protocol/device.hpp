@@ -278,7 +278,7 @@ typename Inspector::result_type inspect(Inspector& f, device_view& x) {
 
 /// Store health for service_health and /health.
 struct store_status {
-  std::string backend;  // "lmdb" or "memory"
+  std::string backend; // "lmdb" or "memory"
   std::string path;
   uint32_t schema_version = 0;
   uint64_t devices = 0;

@@ -7,43 +7,80 @@ namespace rmcp {
 
 std::string to_string(ec x) {
   switch (x) {
-    case ec::parse_error: return "parse_error";
-    case ec::invalid_request: return "invalid_request";
-    case ec::method_not_found: return "method_not_found";
-    case ec::invalid_params: return "invalid_params";
-    case ec::internal_error: return "internal_error";
-    case ec::resource_not_found: return "resource_not_found";
-    case ec::shutting_down: return "shutting_down";
-    case ec::invalid_arguments: return "invalid_arguments";
-    case ec::device_not_found: return "device_not_found";
-    case ec::router_unreachable: return "router_unreachable";
-    case ec::router_timeout: return "router_timeout";
-    case ec::router_auth_failed: return "router_auth_failed";
-    case ec::router_not_found: return "router_not_found";
-    case ec::router_bad_request: return "router_bad_request";
-    case ec::router_permission_denied: return "router_permission_denied";
-    case ec::router_server_error: return "router_server_error";
-    case ec::router_bad_response: return "router_bad_response";
-    case ec::router_tls_failed: return "router_tls_failed";
-    case ec::circuit_open: return "circuit_open";
-    case ec::queue_full: return "queue_full";
-    case ec::guard_refused: return "guard_refused";
-    case ec::environment_mismatch: return "environment_mismatch";
-    case ec::capability_denied: return "capability_denied";
-    case ec::forbidden: return "forbidden";
-    case ec::unauthorized: return "unauthorized";
-    case ec::rate_limited: return "rate_limited";
-    case ec::plan_not_found: return "plan_not_found";
-    case ec::plan_state_invalid: return "plan_state_invalid";
-    case ec::approval_invalid: return "approval_invalid";
-    case ec::approval_expired: return "approval_expired";
-    case ec::approval_used: return "approval_used";
-    case ec::conflict: return "conflict";
-    case ec::store_failure: return "store_failure";
-    case ec::tool_timeout: return "tool_timeout";
-    case ec::cancelled: return "cancelled";
-    case ec::unsupported: return "unsupported";
-    case ec::router_bad_answer: return "router_bad_answer";
+    case ec::parse_error:
+      return "parse_error";
+    case ec::invalid_request:
+      return "invalid_request";
+    case ec::method_not_found:
+      return "method_not_found";
+    case ec::invalid_params:
+      return "invalid_params";
+    case ec::internal_error:
+      return "internal_error";
+    case ec::resource_not_found:
+      return "resource_not_found";
+    case ec::shutting_down:
+      return "shutting_down";
+    case ec::invalid_arguments:
+      return "invalid_arguments";
+    case ec::device_not_found:
+      return "device_not_found";
+    case ec::router_unreachable:
+      return "router_unreachable";
+    case ec::router_timeout:
+      return "router_timeout";
+    case ec::router_auth_failed:
+      return "router_auth_failed";
+    case ec::router_not_found:
+      return "router_not_found";
+    case ec::router_bad_request:
+      return "router_bad_request";
+    case ec::router_permission_denied:
+      return "router_permission_denied";
+    case ec::router_server_error:
+      return "router_server_error";
+    case ec::router_bad_response:
+      return "router_bad_response";
+    case ec::router_tls_failed:
+      return "router_tls_failed";
+    case ec::circuit_open:
+      return "circuit_open";
+    case ec::queue_full:
+      return "queue_full";
+    case ec::guard_refused:
+      return "guard_refused";
+    case ec::environment_mismatch:
+      return "environment_mismatch";
+    case ec::capability_denied:
+      return "capability_denied";
+    case ec::forbidden:
+      return "forbidden";
+    case ec::unauthorized:
+      return "unauthorized";
+    case ec::rate_limited:
+      return "rate_limited";
+    case ec::plan_not_found:
+      return "plan_not_found";
+    case ec::plan_state_invalid:
+      return "plan_state_invalid";
+    case ec::approval_invalid:
+      return "approval_invalid";
+    case ec::approval_expired:
+      return "approval_expired";
+    case ec::approval_used:
+      return "approval_used";
+    case ec::conflict:
+      return "conflict";
+    case ec::store_failure:
+      return "store_failure";
+    case ec::tool_timeout:
+      return "tool_timeout";
+    case ec::cancelled:
+      return "cancelled";
+    case ec::unsupported:
+      return "unsupported";
+    case ec::router_bad_answer:
+      return "router_bad_answer";
   }
   return "unknown_error";
 }
@@ -86,9 +123,12 @@ ec error_code_of(const caf::error& err) {
   }
   if (err.category() == caf::atom("system")) {
     switch (static_cast<caf::sec>(err.code())) {
-      case caf::sec::request_timeout: return ec::tool_timeout;
-      case caf::sec::request_receiver_down: return ec::internal_error;
-      default: return ec::internal_error;
+      case caf::sec::request_timeout:
+        return ec::tool_timeout;
+      case caf::sec::request_receiver_down:
+        return ec::internal_error;
+      default:
+        return ec::internal_error;
     }
   }
   return ec::internal_error;
@@ -128,17 +168,26 @@ bool is_retryable(ec x) {
 
 int jsonrpc_code(ec x) {
   switch (x) {
-    case ec::parse_error: return -32700;
-    case ec::invalid_request: return -32600;
-    case ec::method_not_found: return -32601;
-    case ec::invalid_params: return -32602;
-    case ec::resource_not_found: return -32002;
-    case ec::shutting_down: return -32000;
+    case ec::parse_error:
+      return -32700;
+    case ec::invalid_request:
+      return -32600;
+    case ec::method_not_found:
+      return -32601;
+    case ec::invalid_params:
+      return -32602;
+    case ec::resource_not_found:
+      return -32002;
+    case ec::shutting_down:
+      return -32000;
     // Server-defined range: refusals of who is asking are not internal
     // errors (-32603), so clients can tell them apart.
-    case ec::unauthorized: return -32001;
-    case ec::forbidden: return -32003;
-    default: return -32603;
+    case ec::unauthorized:
+      return -32001;
+    case ec::forbidden:
+      return -32003;
+    default:
+      return -32603;
   }
 }
 
@@ -157,9 +206,10 @@ nlohmann::json to_tool_error_result(const caf::error& err) {
   auto text = to_string(code) + ": " + error_message(err);
   nlohmann::json meta{{"error_kind", to_string(code)},
                       {"retryable", is_retryable(code)}};
-  return {{"content", nlohmann::json::array({{{"type", "text"}, {"text", text}}})},
-          {"isError", true},
-          {"_meta", std::move(meta)}};
+  return {
+    {"content", nlohmann::json::array({{{"type", "text"}, {"text", text}}})},
+    {"isError", true},
+    {"_meta", std::move(meta)}};
 }
 
 caf::error from_tool_error_result(const nlohmann::json& result) {
@@ -177,8 +227,8 @@ caf::error from_tool_error_result(const nlohmann::json& result) {
   auto prefix = to_string(code) + ": ";
   if (text.compare(0, prefix.size(), prefix) == 0)
     text.erase(0, prefix.size());
-  return make_error(code, text.empty() ? "the tool failed without a message"
-                                       : text);
+  return make_error(code,
+                    text.empty() ? "the tool failed without a message" : text);
 }
 
 } // namespace rmcp

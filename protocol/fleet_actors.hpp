@@ -23,8 +23,8 @@ namespace rmcp {
 /// | (health, sample)                | a device's status, version or model  |
 /// |                                 | changed, or it was just checked      |
 /// |                                 | after being unknown                  |
-using health_listener_actor = caf::typed_actor<
-  caf::reacts_to<atom::health, health_sample>>;
+using health_listener_actor =
+  caf::typed_actor<caf::reacts_to<atom::health, health_sample>>;
 
 /// The only owner of the persistent store (LMDB or its in-memory twin).
 ///
@@ -133,8 +133,7 @@ using device_actor = caf::typed_actor<
   caf::reacts_to<atom::failed, uint64_t, uint64_t, caf::error>,
   caf::reacts_to<atom::retry, uint64_t>,
   caf::reacts_to<atom::late, uint64_t, uint64_t>,
-  caf::reacts_to<atom::expire, uint64_t>,
-  caf::reacts_to<atom::tick, uint64_t>,
+  caf::reacts_to<atom::expire, uint64_t>, caf::reacts_to<atom::tick, uint64_t>,
   caf::reacts_to<atom::deadline>>;
 
 /// A device as the fleet knows it, in one answer: its registry record, its
@@ -197,8 +196,7 @@ using fleet_actor = caf::typed_actor<
   caf::reacts_to<atom::subscribe, health_listener_actor>,
   caf::reacts_to<atom::unsubscribe, health_listener_actor>,
   caf::reacts_to<atom::health, health_sample>,
-  caf::replies_to<atom::reload>::with<atom::ok>,
-  caf::reacts_to<atom::poll>,
+  caf::replies_to<atom::reload>::with<atom::ok>, caf::reacts_to<atom::poll>,
   caf::reacts_to<atom::restart, std::string>>;
 
 } // namespace rmcp

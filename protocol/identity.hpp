@@ -26,8 +26,7 @@ struct device_scope {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, device_scope& x) {
-  return f(caf::meta::type_name("device_scope"), x.ids, x.tags,
-           x.environments);
+  return f(caf::meta::type_name("device_scope"), x.ids, x.tags, x.environments);
 }
 
 struct identity {

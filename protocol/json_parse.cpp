@@ -61,9 +61,9 @@ caf::expected<json> parse_json_bounded(std::string_view text,
   if (json::sax_parse(text.begin(), text.end(), &dom) && !dom.is_errored())
     return result;
   if (dom.too_deep())
-    return make_error(ec::parse_error,
-                      "nests arrays and objects deeper than "
-                        + std::to_string(max_depth) + " levels");
+    return make_error(ec::parse_error, "nests arrays and objects deeper than "
+                                         + std::to_string(max_depth)
+                                         + " levels");
   return make_error(ec::parse_error, "is not valid JSON");
 }
 

@@ -24,9 +24,9 @@ enum type_bit : unsigned {
 };
 
 struct compiled_schema::node {
-  bool accept_all = false;   // `true` schema
-  bool reject_all = false;   // `false` schema
-  unsigned types = 0;        // 0 = any
+  bool accept_all = false; // `true` schema
+  bool reject_all = false; // `false` schema
+  unsigned types = 0;      // 0 = any
   std::map<std::string, std::shared_ptr<const node>> properties;
   std::vector<std::string> required;
   bool additional_allowed = true;
@@ -51,29 +51,37 @@ using node_ptr = std::shared_ptr<const node>;
 namespace {
 
 const std::set<std::string> annotation_keywords{
-  "$schema", "$comment", "$id", "title", "description", "default", "examples",
-  "deprecated", "readOnly", "writeOnly"};
+  "$schema", "$comment", "$id",        "title",    "description",
+  "default", "examples", "deprecated", "readOnly", "writeOnly"};
 
 const std::set<std::string> known_formats{"ipv4", "ipv6", "hostname",
                                           "date-time"};
 
 std::string type_name(const json& x) {
   switch (x.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    default: return "value";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    default:
+      return "value";
   }
 }
 
 std::string type_list(unsigned types) {
   static const std::pair<unsigned, const char*> names[] = {
-    {t_object, "object"}, {t_array, "array"},   {t_string, "string"},
+    {t_object, "object"},   {t_array, "array"},   {t_string, "string"},
     {t_integer, "integer"}, {t_number, "number"}, {t_boolean, "boolean"},
     {t_null, "null"}};
   std::string result;
@@ -101,16 +109,22 @@ bool matches_type(unsigned types, const json& x) {
   if (types == 0)
     return true;
   switch (x.type()) {
-    case json::value_t::null: return types & t_null;
-    case json::value_t::boolean: return types & t_boolean;
-    case json::value_t::object: return types & t_object;
-    case json::value_t::array: return types & t_array;
-    case json::value_t::string: return types & t_string;
+    case json::value_t::null:
+      return types & t_null;
+    case json::value_t::boolean:
+      return types & t_boolean;
+    case json::value_t::object:
+      return types & t_object;
+    case json::value_t::array:
+      return types & t_array;
+    case json::value_t::string:
+      return types & t_string;
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float:
       return (types & t_number) || ((types & t_integer) && is_integral(x));
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -203,8 +217,8 @@ struct compiler {
       if (key == "type") {
         auto add = [&](const json& t) {
           static const std::map<std::string, unsigned> bits{
-            {"null", t_null},     {"boolean", t_boolean}, {"object", t_object},
-            {"array", t_array},   {"number", t_number},   {"integer", t_integer},
+            {"null", t_null},    {"boolean", t_boolean}, {"object", t_object},
+            {"array", t_array},  {"number", t_number},   {"integer", t_integer},
             {"string", t_string}};
           if (!t.is_string() || !bits.count(t.get<std::string>()))
             return fail(path + "/type", "unknown type " + short_dump(t));
@@ -274,7 +288,8 @@ struct compiler {
           fail(path + "/pattern", std::string{"invalid regex: "} + e.what());
         }
       } else if (key == "format") {
-        if (!value.is_string() || !known_formats.count(value.get<std::string>()))
+        if (!value.is_string()
+            || !known_formats.count(value.get<std::string>()))
           fail(path + "/format", "unsupported format " + short_dump(value));
         else
           result->format = value.get<std::string>();
@@ -309,8 +324,8 @@ struct compiler {
     for (auto& name : result->required)
       if (!result->properties.count(name) && !result->additional_allowed
           && !result->additional)
-        fail(path + "/required", "required property '" + name
-                                   + "' is not allowed by properties");
+        fail(path + "/required",
+             "required property '" + name + "' is not allowed by properties");
     return result;
   }
 };
@@ -343,8 +358,8 @@ struct validator {
     if (n.reject_all)
       return add(path, "no value is allowed here");
     if (!matches_type(n.types, x))
-      return add(path, "expected " + type_list(n.types) + ", got "
-                         + type_name(x));
+      return add(path,
+                 "expected " + type_list(n.types) + ", got " + type_name(x));
     if (!n.enum_values.empty()) {
       bool found = false;
       for (auto& v : n.enum_values)

@@ -47,11 +47,21 @@ public:
               spdlog::memory_buf_t& dest) override {
     for (char c : msg.payload) {
       switch (c) {
-        case '"': dest.append(std::string_view{"\\\""}); break;
-        case '\\': dest.append(std::string_view{"\\\\"}); break;
-        case '\n': dest.append(std::string_view{"\\n"}); break;
-        case '\r': dest.append(std::string_view{"\\r"}); break;
-        case '\t': dest.append(std::string_view{"\\t"}); break;
+        case '"':
+          dest.append(std::string_view{"\\\""});
+          break;
+        case '\\':
+          dest.append(std::string_view{"\\\\"});
+          break;
+        case '\n':
+          dest.append(std::string_view{"\\n"});
+          break;
+        case '\r':
+          dest.append(std::string_view{"\\r"});
+          break;
+        case '\t':
+          dest.append(std::string_view{"\\t"});
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];
@@ -71,8 +81,8 @@ public:
 
 struct registry {
   std::mutex mtx;
-  std::shared_ptr<spdlog::sinks::stderr_sink_mt> console
-    = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  std::shared_ptr<spdlog::sinks::stderr_sink_mt> console =
+    std::make_shared<spdlog::sinks::stderr_sink_mt>();
   std::shared_ptr<forward_sink> forward = std::make_shared<forward_sink>();
   settings cfg;
 
@@ -120,9 +130,8 @@ void init(const settings& cfg) {
     r.cfg = cfg;
     r.apply_format();
   }
-  spdlog::apply_all([&](std::shared_ptr<spdlog::logger> l) {
-    l->set_level(cfg.level);
-  });
+  spdlog::apply_all(
+    [&](std::shared_ptr<spdlog::logger> l) { l->set_level(cfg.level); });
 }
 
 bool parse_level(const std::string& text, spdlog::level::level_enum& out) {
@@ -140,15 +149,33 @@ bool parse_level(const std::string& text, spdlog::level::level_enum& out) {
   return false;
 }
 
-std::shared_ptr<spdlog::logger> core() { return reg().get("core"); }
-std::shared_ptr<spdlog::logger> mcp() { return reg().get("mcp"); }
-std::shared_ptr<spdlog::logger> http() { return reg().get("http"); }
-std::shared_ptr<spdlog::logger> fleet() { return reg().get("fleet"); }
-std::shared_ptr<spdlog::logger> router() { return reg().get("router"); }
-std::shared_ptr<spdlog::logger> store() { return reg().get("store"); }
-std::shared_ptr<spdlog::logger> rollout() { return reg().get("rollout"); }
-std::shared_ptr<spdlog::logger> audit() { return reg().get("audit"); }
-std::shared_ptr<spdlog::logger> cli() { return reg().get("cli"); }
+std::shared_ptr<spdlog::logger> core() {
+  return reg().get("core");
+}
+std::shared_ptr<spdlog::logger> mcp() {
+  return reg().get("mcp");
+}
+std::shared_ptr<spdlog::logger> http() {
+  return reg().get("http");
+}
+std::shared_ptr<spdlog::logger> fleet() {
+  return reg().get("fleet");
+}
+std::shared_ptr<spdlog::logger> router() {
+  return reg().get("router");
+}
+std::shared_ptr<spdlog::logger> store() {
+  return reg().get("store");
+}
+std::shared_ptr<spdlog::logger> rollout() {
+  return reg().get("rollout");
+}
+std::shared_ptr<spdlog::logger> audit() {
+  return reg().get("audit");
+}
+std::shared_ptr<spdlog::logger> cli() {
+  return reg().get("cli");
+}
 
 void set_forwarder(forward_fn fn) {
   reg().forward->set(std::move(fn));

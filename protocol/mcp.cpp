@@ -6,8 +6,8 @@
 namespace rmcp::mcp {
 
 const std::vector<std::string>& supported_versions() {
-  static const std::vector<std::string> versions{
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+  static const std::vector<std::string> versions{"2025-11-25", "2025-06-18",
+                                                 "2025-03-26", "2024-11-05"};
   return versions;
 }
 
@@ -36,10 +36,14 @@ bool has_titles(std::string_view version) {
 
 std::string to_string(tool_tier x) {
   switch (x) {
-    case tool_tier::platform: return "platform";
-    case tool_tier::fundamental: return "fundamental";
-    case tool_tier::advanced: return "advanced";
-    case tool_tier::professional: return "professional";
+    case tool_tier::platform:
+      return "platform";
+    case tool_tier::fundamental:
+      return "fundamental";
+    case tool_tier::advanced:
+      return "advanced";
+    case tool_tier::professional:
+      return "professional";
   }
   return "unknown";
 }
@@ -107,8 +111,9 @@ bool is_scalar(const json& v) {
 }
 
 bool is_scalar_list(const json& v) {
-  return v.is_array()
-         && std::all_of(v.begin(), v.end(), [](auto& x) { return is_scalar(x); });
+  return v.is_array() && std::all_of(v.begin(), v.end(), [](auto& x) {
+           return is_scalar(x);
+         });
 }
 
 std::string row(const json& obj) {
@@ -171,8 +176,8 @@ std::string render_kv(const json& value) {
 
 const std::vector<std::string>& log_levels() {
   static const std::vector<std::string> levels{
-    "debug", "info", "notice", "warning", "error", "critical", "alert",
-    "emergency"};
+    "debug", "info",     "notice", "warning",
+    "error", "critical", "alert",  "emergency"};
   return levels;
 }
 

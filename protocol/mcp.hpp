@@ -26,9 +26,9 @@ std::string negotiate_version(std::string_view requested);
 bool is_supported_version(std::string_view version);
 
 /// Revision-dependent features (versions compare as ISO dates).
-bool has_structured_output(std::string_view version);  // >= 2025-06-18
-bool has_tool_annotations(std::string_view version);   // >= 2025-03-26
-bool has_titles(std::string_view version);             // >= 2025-06-18
+bool has_structured_output(std::string_view version); // >= 2025-06-18
+bool has_tool_annotations(std::string_view version);  // >= 2025-03-26
+bool has_titles(std::string_view version);            // >= 2025-06-18
 
 // -- tools ----------------------------------------------------------------------
 

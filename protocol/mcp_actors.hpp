@@ -22,8 +22,8 @@ namespace rmcp {
 /// |                                          | `jsonrpc::id_key` of the      |
 /// |                                          | request it answers or belongs |
 /// |                                          | to ("" = unrelated)           |
-using mcp_sink_actor = caf::typed_actor<
-  caf::reacts_to<atom::rpc_out, std::string, std::string>>;
+using mcp_sink_actor =
+  caf::typed_actor<caf::reacts_to<atom::rpc_out, std::string, std::string>>;
 
 /// One MCP session (one client connection).
 ///
@@ -43,13 +43,10 @@ using mcp_sink_actor = caf::typed_actor<
 /// |                                            | (while the session|
 /// |                                            | has subscriptions)|
 using mcp_session_actor = caf::typed_actor<
-  caf::reacts_to<atom::rpc_in, std::string>,
-  caf::reacts_to<atom::eof>,
-  caf::reacts_to<atom::shutdown>,
-  caf::reacts_to<atom::deadline>,
+  caf::reacts_to<atom::rpc_in, std::string>, caf::reacts_to<atom::eof>,
+  caf::reacts_to<atom::shutdown>, caf::reacts_to<atom::deadline>,
   caf::reacts_to<atom::log, std::string, std::string, std::string>,
-  caf::reacts_to<atom::progress, std::string, json, double, json,
-                 std::string>,
+  caf::reacts_to<atom::progress, std::string, json, double, json, std::string>,
   caf::reacts_to<atom::health, health_sample>>;
 
 /// Registry of live sessions; fans server-side events out to them.
@@ -62,11 +59,11 @@ using mcp_session_actor = caf::typed_actor<
 /// | (log, rank, logger, text)     | forward a log record to every session   |
 /// |                               | whose level admits it                   |
 /// | (count) -> uint64             | number of live sessions                 |
-using notifier_actor = caf::typed_actor<
-  caf::reacts_to<atom::join, mcp_session_actor>,
-  caf::reacts_to<atom::leave, mcp_session_actor>,
-  caf::reacts_to<atom::level, mcp_session_actor, int32_t>,
-  caf::reacts_to<atom::log, int32_t, std::string, std::string>,
-  caf::replies_to<atom::count>::with<uint64_t>>;
+using notifier_actor =
+  caf::typed_actor<caf::reacts_to<atom::join, mcp_session_actor>,
+                   caf::reacts_to<atom::leave, mcp_session_actor>,
+                   caf::reacts_to<atom::level, mcp_session_actor, int32_t>,
+                   caf::reacts_to<atom::log, int32_t, std::string, std::string>,
+                   caf::replies_to<atom::count>::with<uint64_t>>;
 
 } // namespace rmcp

@@ -117,9 +117,9 @@ bool is_hostname(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     auto dot = text.find('.', start);
-    auto label = text.substr(start, dot == std::string_view::npos
-                                      ? std::string_view::npos
-                                      : dot - start);
+    auto label =
+      text.substr(start, dot == std::string_view::npos ? std::string_view::npos
+                                                       : dot - start);
     if (label.empty() || label.size() > 63 || label.front() == '-'
         || label.back() == '-')
       return false;

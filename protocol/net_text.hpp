@@ -14,7 +14,7 @@ namespace rmcp::net {
 /// An IPv4 or IPv6 prefix; a plain address is a host prefix (/32 or /128).
 struct prefix {
   bool v6 = false;
-  std::array<uint8_t, 16> bytes{};  // IPv4 uses the first 4 bytes
+  std::array<uint8_t, 16> bytes{}; // IPv4 uses the first 4 bytes
   int length = 0;
 
   int max_length() const noexcept {

@@ -8,8 +8,8 @@ namespace rmcp {
 namespace {
 
 constexpr plan_state all_states[] = {
-  plan_state::pending,   plan_state::approved,     plan_state::executing,
-  plan_state::completed, plan_state::failed,       plan_state::cancelled,
+  plan_state::pending,      plan_state::approved,    plan_state::executing,
+  plan_state::completed,    plan_state::failed,      plan_state::cancelled,
   plan_state::rolling_back, plan_state::rolled_back,
 };
 
@@ -78,9 +78,8 @@ caf::error check_transition(const std::string& plan_id, plan_state from,
   }
   if (legal)
     return caf::none;
-  std::string why = is_terminal(from) ? " (" + to_string(from)
-                                          + " is final)"
-                                      : "";
+  std::string why =
+    is_terminal(from) ? " (" + to_string(from) + " is final)" : "";
   return make_error(ec::plan_state_invalid,
                     "plan " + plan_id + " cannot go from " + to_string(from)
                       + " to " + to_string(to) + why);
@@ -113,9 +112,8 @@ caf::error apply_step(plan_record& plan, const plan_step& st) {
   if (!st.device_id.empty() && !st.device_state.empty()) {
     auto* dev = find_device(plan, st.device_id);
     if (!dev)
-      return make_error(ec::invalid_arguments, "plan " + plan.id
-                                                 + " has no device "
-                                                 + st.device_id);
+      return make_error(ec::invalid_arguments,
+                        "plan " + plan.id + " has no device " + st.device_id);
     dev->state = st.device_state;
     if (auto i = st.detail.find("before"); i != st.detail.end())
       dev->before = *i;
@@ -137,10 +135,8 @@ void apply_receipt(plan_record& plan, const step_receipt& r) {
 }
 
 json to_json(const plan_device& x) {
-  return {{"id", x.id},
-          {"state", x.state},
-          {"before", x.before},
-          {"error", x.error}};
+  return {
+    {"id", x.id}, {"state", x.state}, {"before", x.before}, {"error", x.error}};
 }
 
 bool from_json(const json& j, plan_device& x) {
@@ -162,9 +158,8 @@ json to_json(const plan_record& x) {
           {"state", to_string(x.state)},
           {"created_by", x.created_by},
           // null: created before creators' scopes were recorded.
-          {"creator_scope", x.creator_scope_known
-                              ? authz::to_json(x.creator_scope)
-                              : json()},
+          {"creator_scope",
+           x.creator_scope_known ? authz::to_json(x.creator_scope) : json()},
           {"created_at", x.created_at},
           {"updated_at", x.updated_at},
           {"description", x.description},
@@ -199,8 +194,8 @@ bool from_json(const json& j, plan_record& x) {
   // Absent or null in plans stored before creators' scopes were recorded.
   auto scope = j.find("creator_scope");
   x.creator_scope_known = scope != j.end() && scope->is_object();
-  x.creator_scope = x.creator_scope_known ? authz::scope_from_json(*scope)
-                                          : device_scope{};
+  x.creator_scope =
+    x.creator_scope_known ? authz::scope_from_json(*scope) : device_scope{};
   x.created_at = j.value("created_at", int64_t{0});
   x.updated_at = j.value("updated_at", int64_t{0});
   x.description = j.value("description", "");
@@ -232,9 +227,9 @@ bool from_json(const json& j, plan_record& x) {
 }
 
 json to_json(const plan_step& x) {
-  json out{{"seq", x.seq},          {"timestamp", x.timestamp},
-           {"plan_id", x.plan_id},  {"event", x.event},
-           {"batch", x.batch},      {"device_id", x.device_id},
+  json out{{"seq", x.seq},           {"timestamp", x.timestamp},
+           {"plan_id", x.plan_id},   {"event", x.event},
+           {"batch", x.batch},       {"device_id", x.device_id},
            {"to_state", x.to_state}, {"device_state", x.device_state},
            {"detail", x.detail}};
   return out;

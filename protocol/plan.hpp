@@ -166,12 +166,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, plan_record& x) {
   return f(caf::meta::type_name("plan_record"), x.id, x.kind, x.tool,
            x.apply_tool, x.state, x.created_by, x.creator_scope,
-           x.creator_scope_known, x.created_at, x.updated_at,
-           x.description, x.risk, x.environment, x.params, x.preview,
-           x.warnings, x.batches, x.pause_ms, x.rollback_on_failure,
-           x.devices, x.approved_by, x.approved_at, x.approval_expires_at,
-           x.approval_nonce, x.token_used, x.closed_by, x.reason,
-           x.cancel_requested, x.journal_seq);
+           x.creator_scope_known, x.created_at, x.updated_at, x.description,
+           x.risk, x.environment, x.params, x.preview, x.warnings, x.batches,
+           x.pause_ms, x.rollback_on_failure, x.devices, x.approved_by,
+           x.approved_at, x.approval_expires_at, x.approval_nonce, x.token_used,
+           x.closed_by, x.reason, x.cancel_requested, x.journal_seq);
 }
 
 template <class Inspector>

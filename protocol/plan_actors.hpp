@@ -62,8 +62,8 @@ using plan_store_actor = caf::typed_actor<
                   std::string>::with<std::vector<plan_step>>,
   caf::replies_to<atom::cancel, std::string, std::string,
                   std::string>::with<plan_record>,
-  caf::replies_to<atom::approve, identity,
-                  std::string>::with<plan_record, std::string>,
+  caf::replies_to<atom::approve, identity, std::string>::with<plan_record,
+                                                              std::string>,
   caf::replies_to<atom::reject, identity, std::string,
                   std::string>::with<plan_record>>;
 
@@ -87,10 +87,8 @@ using plan_store_actor = caf::typed_actor<
 /// | (poll, seq)                    | time to re-read the plan during wait  |
 /// |                                | `seq` (cancels from other processes)  |
 using rollout_actor = caf::typed_actor<
-  caf::replies_to<atom::run, mcp_session_actor, std::string,
-                  json>::with<json>,
-  caf::reacts_to<atom::cancel>,
-  caf::reacts_to<atom::tick, uint64_t>,
+  caf::replies_to<atom::run, mcp_session_actor, std::string, json>::with<json>,
+  caf::reacts_to<atom::cancel>, caf::reacts_to<atom::tick, uint64_t>,
   caf::reacts_to<atom::poll, uint64_t>>;
 
 /// The rollout manager (one per process): spawns and holds the

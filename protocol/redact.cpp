@@ -16,12 +16,24 @@ namespace {
 /// auth-key / authentication-key (OSPF, RIP), secret (RADIUS, IPsec,
 /// ipsec-secret, ppk-secret, nv2-sync-secret), trap-community (SNMP).
 constexpr std::string_view secret_parts[] = {
-  "password",      "passphrase",    "pre-shared-key",
-  "preshared-key", "private-key",   "static-key",
-  "md5-key",       "secret",        "token",
-  "psk",           "auth-key",      "authentication-key",
-  "passwd",        "api-key",       "apikey",
-  "authorization", "credential",    "community",
+  "password",
+  "passphrase",
+  "pre-shared-key",
+  "preshared-key",
+  "private-key",
+  "static-key",
+  "md5-key",
+  "secret",
+  "token",
+  "psk",
+  "auth-key",
+  "authentication-key",
+  "passwd",
+  "api-key",
+  "apikey",
+  "authorization",
+  "credential",
+  "community",
   "management-protection-key",
 };
 
@@ -40,7 +52,9 @@ bool is_secret_key(std::string_view key) {
   std::string k;
   k.reserve(key.size());
   for (char c : key)
-    k += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    k += c == '_'
+           ? '-'
+           : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return std::find(std::begin(secret_names), std::end(secret_names), k)
            != std::end(secret_names)
          || std::any_of(std::begin(secret_parts), std::end(secret_parts),
@@ -74,7 +88,8 @@ std::string redact_export(std::string_view text) {
         j += text[j] == '\\' ? 2 : 1;
       i = std::min(j + 1, text.size());
     } else {
-      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])))
+      while (i < text.size()
+             && !std::isspace(static_cast<unsigned char>(text[i])))
         ++i;
     }
     out.append(redacted_value);

@@ -88,9 +88,10 @@ std::string literal(std::string_view value) {
 caf::error check_identifier(std::string_view text, ident kind, ec code) {
   if (is_identifier(text, kind))
     return caf::none;
-  return make_error(code, json(std::string{text}).dump(
-                            -1, ' ', true, json::error_handler_t::replace)
-                            + " is not a RouterOS " + kind_name(kind));
+  return make_error(
+    code,
+    json(std::string{text}).dump(-1, ' ', true, json::error_handler_t::replace)
+      + " is not a RouterOS " + kind_name(kind));
 }
 
 caf::expected<std::string> arguments(const json& fields, ec code,

@@ -18,8 +18,11 @@ std::string last_segment(const std::string& path) {
 /// Length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid.
 size_t utf8_length(std::string_view s, size_t i) {
   auto b = static_cast<unsigned char>(s[i]);
-  size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3
-                        : (b >> 3) == 0x1E ? 4 : 0;
+  size_t n = b < 0x80           ? 1
+             : (b >> 5) == 0x6  ? 2
+             : (b >> 4) == 0xE  ? 3
+             : (b >> 3) == 0x1E ? 4
+                                : 0;
   if (n == 0 || i + n > s.size())
     return 0;
   for (size_t k = 1; k < n; ++k)
@@ -85,13 +88,13 @@ std::string detail_of(const std::optional<json>& body) {
 }
 
 std::string base64(const std::string& in) {
-  static const char* alphabet
-    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8)
-                 | uint8_t(in[i + 2]);
+    uint32_t n =
+      (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
     for (int shift : {18, 12, 6, 0})
       out += alphabet[(n >> shift) & 63];
   }
@@ -125,9 +128,8 @@ std::optional<json> parse_rest_body(std::string_view body) {
   return parse_json(repair(body));
 }
 
-caf::expected<rest_response> map_rest_answer(const std::string& what,
-                                             int status,
-                                             std::string_view body) {
+caf::expected<rest_response>
+map_rest_answer(const std::string& what, int status, std::string_view body) {
   auto parsed = parse_rest_body(body);
   if (status >= 200 && status < 300) {
     if (!parsed)
@@ -151,8 +153,7 @@ caf::expected<rest_response> map_rest_answer(const std::string& what,
     case 406:
     case 415:
       // The router's own words, so a model can correct its input.
-      return fail(ec::router_bad_request,
-                  detail.empty() ? http : detail);
+      return fail(ec::router_bad_request, detail.empty() ? http : detail);
     case 401:
       return fail(ec::router_auth_failed,
                   "HTTP 401: the router refused the user name or password");

@@ -95,8 +95,7 @@ std::optional<json> parse_rest_body(std::string_view body);
 /// `what` names the request in messages ("edge-01: GET /system/resource");
 /// a 400's message carries RouterOS's `detail` verbatim after "what: ".
 caf::expected<rest_response> map_rest_answer(const std::string& what,
-                                             int status,
-                                             std::string_view body);
+                                             int status, std::string_view body);
 
 /// True for RouterOS's answer to a menu of a package the router lacks
 /// (400 "no such command or directory (wireless)"),

@@ -29,7 +29,9 @@ constexpr menu_shape shapes[] = {
   {"/interface/bridge", list, {"name"}},
   {"/interface/bridge/port", list, {"interface", "bridge"}},
   {"/interface/wireless", list, {"name"}},
-  {"/interface/wireless/registration-table", list, {"interface", "mac-address"}},
+  {"/interface/wireless/registration-table",
+   list,
+   {"interface", "mac-address"}},
   {"/interface/wireless/security-profiles", list, {"name"}},
   {"/interface/wifi", list, {"name"}},
   {"/interface/wifi/registration-table", list, {"interface", "mac-address"}},
@@ -74,8 +76,10 @@ bool is_ros_id(const json& v) {
 }
 
 const char* type_name(const json& v) {
-  return v.is_array() ? "an array" : v.is_object() ? "an object"
-         : v.is_null() ? "null" : "a scalar";
+  return v.is_array()    ? "an array"
+         : v.is_object() ? "an object"
+         : v.is_null()   ? "null"
+                         : "a scalar";
 }
 
 /// What a body of the menu must hold besides its form.
@@ -160,8 +164,7 @@ caf::error check_answer(const std::string& what, const rest_request& req,
                          : shape->form == list ? "a list of rows"
                                                : "the menu's object";
   return make_error(ec::router_bad_answer,
-                    what + ": the router answered " + p + " where "
-                      + expected
+                    what + ": the router answered " + p + " where " + expected
                       + " belongs (RouterOS may answer another menu's body "
                         "shortly after a boot); retry in a few seconds");
 }

@@ -82,8 +82,7 @@ scaled(std::string_view text,
 }
 
 std::optional<uint64_t> to_u64(double value) {
-  if (!std::isfinite(value) || value < 0
-      || value >= 18446744073709551616.0)
+  if (!std::isfinite(value) || value < 0 || value >= 18446744073709551616.0)
     return std::nullopt;
   // Near 2^64 doubles are 4096 apart, so +0.5 cannot overflow.
   return static_cast<uint64_t>(value + 0.5);
@@ -118,9 +117,9 @@ std::optional<double> clock_seconds(std::string_view t) {
 
 /// "jan" … "dec" (any case) → 1–12; 0 when unknown.
 int month_of(std::string_view name) {
-  static constexpr std::array<std::string_view, 12> months
-    = {"jan", "feb", "mar", "apr", "may", "jun",
-       "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<std::string_view, 12> months = {
+    "jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "oct", "nov", "dec"};
   for (size_t i = 0; i < months.size(); ++i)
     if (iequals(name, months[i]))
       return static_cast<int>(i + 1);
@@ -146,8 +145,7 @@ std::optional<std::string> make_date(std::string_view year, int month,
   if (year.size() != 4 || !y || !d || month < 1 || month > 12 || *d < 1
       || *d > 31)
     return std::nullopt;
-  return std::string{year} + "-" + two(month) + "-"
-         + two(static_cast<int>(*d));
+  return std::string{year} + "-" + two(month) + "-" + two(static_cast<int>(*d));
 }
 
 } // namespace
@@ -178,8 +176,8 @@ std::optional<int64_t> to_int(std::string_view text) {
   auto magnitude = to_uint(text);
   if (!magnitude)
     return std::nullopt;
-  constexpr auto max = static_cast<uint64_t>(
-    std::numeric_limits<int64_t>::max());
+  constexpr auto max =
+    static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   if (negative) {
     if (*magnitude > max + 1)
       return std::nullopt;
@@ -293,19 +291,19 @@ std::optional<uint64_t> to_whole_seconds(std::string_view text) {
 std::optional<uint64_t> to_bytes(std::string_view text) {
   if (auto plain = to_uint(text))
     return plain;
-  static constexpr std::array<std::pair<std::string_view, double>, 12> units
-    = {{{"B", 1},
-        {"KiB", 1024.0},
-        {"MiB", 1024.0 * 1024},
-        {"GiB", 1024.0 * 1024 * 1024},
-        {"TiB", 1024.0 * 1024 * 1024 * 1024},
-        {"kB", 1e3},
-        {"KB", 1e3},
-        {"kiB", 1024.0},
-        {"MB", 1e6},
-        {"GB", 1e9},
-        {"TB", 1e12},
-        {"", 1}}};
+  static constexpr std::array<std::pair<std::string_view, double>, 12> units = {
+    {{"B", 1},
+     {"KiB", 1024.0},
+     {"MiB", 1024.0 * 1024},
+     {"GiB", 1024.0 * 1024 * 1024},
+     {"TiB", 1024.0 * 1024 * 1024 * 1024},
+     {"kB", 1e3},
+     {"KB", 1e3},
+     {"kiB", 1024.0},
+     {"MB", 1e6},
+     {"GB", 1e9},
+     {"TB", 1e12},
+     {"", 1}}};
   auto value = scaled(text, units);
   return value ? to_u64(*value) : std::nullopt;
 }
@@ -320,13 +318,13 @@ std::optional<uint64_t> to_bps(std::string_view text) {
   // Wireless rates carry an annotation: "1.3Gbps-80MHz/2S/SGI".
   if (auto dash = text.find('-'); dash != std::string_view::npos && dash > 0)
     text = text.substr(0, dash);
-  static constexpr std::array<std::pair<std::string_view, double>, 6> units
-    = {{{"bps", 1},
-        {"kbps", 1e3},
-        {"Kbps", 1e3},
-        {"Mbps", 1e6},
-        {"Gbps", 1e9},
-        {"", 1}}};
+  static constexpr std::array<std::pair<std::string_view, double>, 6> units = {
+    {{"bps", 1},
+     {"kbps", 1e3},
+     {"Kbps", 1e3},
+     {"Mbps", 1e6},
+     {"Gbps", 1e9},
+     {"", 1}}};
   auto value = scaled(text, units);
   return value ? to_u64(*value) : std::nullopt;
 }
@@ -376,8 +374,8 @@ std::optional<std::string> to_iso_time(std::string_view text,
   auto space = text.rfind(' ');
   auto date_part = space == std::string_view::npos ? std::string_view{}
                                                    : text.substr(0, space);
-  auto time_part = space == std::string_view::npos ? text
-                                                   : text.substr(space + 1);
+  auto time_part =
+    space == std::string_view::npos ? text : text.substr(space + 1);
   if (!valid_time(time_part))
     return std::nullopt;
   std::optional<std::string> date;
@@ -392,8 +390,8 @@ std::optional<std::string> to_iso_time(std::string_view text,
       return std::nullopt;
     auto y = std::string_view{*year}.substr(0, 4);
     if (date_part.size() == 6 && date_part[3] == '/')
-      date = make_date(y, month_of(date_part.substr(0, 3)),
-                       date_part.substr(4, 2));
+      date =
+        make_date(y, month_of(date_part.substr(0, 3)), date_part.substr(4, 2));
     else if (date_part.size() == 5 && date_part[2] == '-')
       if (auto m = to_uint(date_part.substr(0, 2)))
         date = make_date(y, static_cast<int>(*m), date_part.substr(3, 2));

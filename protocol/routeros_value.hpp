@@ -138,8 +138,7 @@ struct field {
 
 /// Converts one value; nullopt when absent or not convertible.
 std::optional<json> convert_value(const json& object, std::string_view key,
-                                  kind k,
-                                  std::string_view reference_date = {});
+                                  kind k, std::string_view reference_date = {});
 
 /// Builds an object with every field of `fields` that `row` has and that
 /// converts; absent or malformed values are omitted (output schemas then

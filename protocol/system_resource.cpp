@@ -7,7 +7,6 @@
 
 namespace rmcp {
 
-
 namespace {
 
 caf::error bad(const char* key, const std::optional<std::string>& text) {
@@ -27,9 +26,8 @@ caf::expected<system_resource> parse_system_resource(const json& raw) {
                       "/system/resource did not answer a JSON object");
   system_resource r;
   auto cpu = ros::text_of(body, "cpu-load");
-  auto cpu_value = cpu ? ros::to_uint(cpu->substr(
-                           0, cpu->find('%')))
-                       : std::nullopt;
+  auto cpu_value =
+    cpu ? ros::to_uint(cpu->substr(0, cpu->find('%'))) : std::nullopt;
   if (!cpu_value || *cpu_value > 100)
     return bad("cpu-load", cpu);
   r.cpu_load_percent = static_cast<double>(*cpu_value);

@@ -56,5 +56,4 @@ caf::expected<system_resource> parse_system_resource(const json& body);
 /// The `name` of GET /system/identity; empty when absent.
 std::string parse_system_identity(const json& body);
 
-
 } // namespace rmcp

@@ -24,7 +24,8 @@ constexpr std::string_view head_key = "audit_head";
 
 std::string seq_key(uint64_t seq) {
   char buf[24];
-  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
+  std::snprintf(buf, sizeof buf, "%020llu",
+                static_cast<unsigned long long>(seq));
   return buf;
 }
 
@@ -67,12 +68,11 @@ std::string audit_hash(const json& encoded) {
 
 caf::error rechain_audit(write_txn& txn) {
   std::vector<std::pair<std::string, json>> rows;
-  auto err = txn.scan(tables::audit, "",
-                      [&](std::string_view key, std::string_view value) {
-                        rows.emplace_back(std::string{key},
-                                          parse_json(value).value_or(json{}));
-                        return true;
-                      });
+  auto err = txn.scan(
+    tables::audit, "", [&](std::string_view key, std::string_view value) {
+      rows.emplace_back(std::string{key}, parse_json(value).value_or(json{}));
+      return true;
+    });
   if (err)
     return err;
   std::string prev;
@@ -178,12 +178,12 @@ audit_log::recent(const std::string& device_id, uint32_t limit) {
     }
     return all;
   }
-  auto err = audit_table.scan(**txn, "",
-                              [&](std::string_view, audit_record& rec) {
-                                if (matches(rec))
-                                  all.push_back(std::move(rec));
-                                return true;
-                              });
+  auto err =
+    audit_table.scan(**txn, "", [&](std::string_view, audit_record& rec) {
+      if (matches(rec))
+        all.push_back(std::move(rec));
+      return true;
+    });
   if (err)
     return err;
   std::reverse(all.begin(), all.end());
@@ -195,15 +195,14 @@ caf::expected<std::vector<json>> audit_log::since(int64_t since_ms) {
   if (!txn)
     return txn.error();
   std::vector<json> out;
-  auto err = (*txn)->scan(tables::audit, "",
-                          [&](std::string_view, std::string_view value) {
-                            auto doc = parse_json(value);
-                            if (doc && doc->is_object()
-                                && doc->value("timestamp", int64_t{0})
-                                     >= since_ms)
-                              out.push_back(std::move(*doc));
-                            return true;
-                          });
+  auto err = (*txn)->scan(
+    tables::audit, "", [&](std::string_view, std::string_view value) {
+      auto doc = parse_json(value);
+      if (doc && doc->is_object()
+          && doc->value("timestamp", int64_t{0}) >= since_ms)
+        out.push_back(std::move(*doc));
+      return true;
+    });
   if (err)
     return err;
   return out;
@@ -233,8 +232,8 @@ caf::expected<audit_verdict> audit_log::verify() {
       ++v.records;
       auto doc = parse_json(value);
       if (!doc || !doc->is_object()) {
-        broken(expected_seq, "record " + std::string{key}
-                               + " is not a JSON object");
+        broken(expected_seq,
+               "record " + std::string{key} + " is not a JSON object");
         return false;
       }
       auto seq = doc->value("seq", uint64_t{0});
@@ -245,8 +244,8 @@ caf::expected<audit_verdict> audit_log::verify() {
       }
       if (seq != expected_seq) {
         broken(expected_seq, "record " + std::to_string(expected_seq)
-                               + " is missing (next is "
-                               + std::to_string(seq) + ")");
+                               + " is missing (next is " + std::to_string(seq)
+                               + ")");
         return false;
       }
       if (doc->value("prev_hash", "") != prev) {

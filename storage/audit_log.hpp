@@ -62,7 +62,8 @@ public:
 
   /// Appends records in order in one transaction (group commit: one disk
   /// wait for all); returns their sequence numbers. All or nothing.
-  caf::expected<std::vector<uint64_t>> append_all(std::vector<audit_record> recs);
+  caf::expected<std::vector<uint64_t>>
+  append_all(std::vector<audit_record> recs);
 
   /// Up to `limit` records (0 = all), newest first; only those of
   /// `device_id` (also as one of `devices`) when it is not empty. With a

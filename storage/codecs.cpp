@@ -115,10 +115,8 @@ bool decode(const json& j, health_sample& x) {
 
 json encode(const snapshot_record& x) {
   json result{
-    {"id", x.id},
-    {"device_id", x.device_id},
-    {"kind", x.kind},
-    {"timestamp", x.timestamp},
+    {"id", x.id},         {"device_id", x.device_id},
+    {"kind", x.kind},     {"timestamp", x.timestamp},
     {"sha256", x.sha256},
   };
   // RouterOS exports may carry non-UTF-8 bytes (comments typed in a legacy
@@ -147,15 +145,24 @@ bool decode(const json& j, snapshot_record& x) {
 }
 
 json encode(const audit_record& x) {
-  return {{"seq", x.seq},         {"timestamp", x.timestamp},
-          {"actor", x.actor},     {"tool", x.tool},
-          {"device_id", x.device_id}, {"outcome", x.outcome},
-          {"arguments", x.arguments}, {"before", x.before},
-          {"after", x.after},     {"error", x.error},
-          {"kind", x.kind},       {"role", x.role},
-          {"transport", x.transport}, {"devices", x.devices},
-          {"duration_ms", x.duration_ms}, {"plan_id", x.plan_id},
-          {"prev_hash", x.prev_hash}, {"hash", x.hash}};
+  return {{"seq", x.seq},
+          {"timestamp", x.timestamp},
+          {"actor", x.actor},
+          {"tool", x.tool},
+          {"device_id", x.device_id},
+          {"outcome", x.outcome},
+          {"arguments", x.arguments},
+          {"before", x.before},
+          {"after", x.after},
+          {"error", x.error},
+          {"kind", x.kind},
+          {"role", x.role},
+          {"transport", x.transport},
+          {"devices", x.devices},
+          {"duration_ms", x.duration_ms},
+          {"plan_id", x.plan_id},
+          {"prev_hash", x.prev_hash},
+          {"hash", x.hash}};
 }
 
 bool decode(const json& j, audit_record& x) {

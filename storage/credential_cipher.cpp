@@ -44,10 +44,9 @@ caf::error crypto_failure(std::string_view what) {
 }
 
 caf::error bad_envelope(std::string_view device_id, std::string_view why) {
-  return make_error(ec::store_failure, "the stored credential of device '"
-                                         + std::string{device_id}
-                                         + "' is unreadable: "
-                                         + std::string{why});
+  return make_error(ec::store_failure,
+                    "the stored credential of device '" + std::string{device_id}
+                      + "' is unreadable: " + std::string{why});
 }
 
 std::string string_field(const json& obj, const char* name) {
@@ -62,7 +61,8 @@ std::string string_field(const json& obj, const char* name) {
 
 credential_key::credential_key(const std::array<unsigned char, size>& bytes)
   : bytes_(bytes) {
-  auto digest = sha256_hex({reinterpret_cast<const char*>(bytes_.data()), size});
+  auto digest =
+    sha256_hex({reinterpret_cast<const char*>(bytes_.data()), size});
   id_ = digest.substr(0, 16);
 }
 
@@ -115,7 +115,8 @@ std::string credential_key::to_hex() const {
 
 // -- credential_cipher ----------------------------------------------------------
 
-credential_cipher::credential_cipher(credential_key key) : key_(std::move(key)) {
+credential_cipher::credential_cipher(credential_key key)
+  : key_(std::move(key)) {
   // nop
 }
 
@@ -133,14 +134,18 @@ credential_cipher::seal(std::string_view device_id,
   auto* out = reinterpret_cast<unsigned char*>(ct.data());
   if (!ctx
       || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
-                            nullptr) != 1
+                            nullptr)
+           != 1
       || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, iv_size,
-                             nullptr) != 1
+                             nullptr)
+           != 1
       || EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key_.data(), iv) != 1
       || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(device_id),
-                           static_cast<int>(device_id.size())) != 1
+                           static_cast<int>(device_id.size()))
+           != 1
       || EVP_EncryptUpdate(ctx.get(), out, &len, bytes_of(plaintext),
-                           static_cast<int>(plaintext.size())) != 1)
+                           static_cast<int>(plaintext.size()))
+           != 1)
     return crypto_failure("encrypt a credential");
   total = len;
   if (EVP_EncryptFinal_ex(ctx.get(), out + total, &len) != 1
@@ -169,10 +174,10 @@ credential_cipher::open(std::string_view device_id,
   auto version = doc->find("v");
   if (version == doc->end() || !version->is_number_integer()
       || *version != envelope_version)
-    return bad_envelope(device_id, "unsupported envelope version "
-                                     + (version == doc->end()
-                                          ? std::string{"(none)"}
-                                          : version->dump()));
+    return bad_envelope(
+      device_id,
+      "unsupported envelope version "
+        + (version == doc->end() ? std::string{"(none)"} : version->dump()));
   if (string_field(*doc, "alg") != "A256GCM")
     return bad_envelope(device_id, "unsupported algorithm");
   auto kid = string_field(*doc, "kid");
@@ -196,17 +201,23 @@ credential_cipher::open(std::string_view device_id,
   int total = 0;
   if (!ctx
       || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
-                            nullptr) != 1
+                            nullptr)
+           != 1
       || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, iv_size,
-                             nullptr) != 1
+                             nullptr)
+           != 1
       || EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key_.data(),
-                            bytes_of(*iv)) != 1
+                            bytes_of(*iv))
+           != 1
       || EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(device_id),
-                           static_cast<int>(device_id.size())) != 1
+                           static_cast<int>(device_id.size()))
+           != 1
       || EVP_DecryptUpdate(ctx.get(), out, &len, bytes_of(*ct),
-                           static_cast<int>(ct->size())) != 1
+                           static_cast<int>(ct->size()))
+           != 1
       || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size,
-                             tag->data()) != 1)
+                             tag->data())
+           != 1)
     return crypto_failure("decrypt a credential");
   total = len;
   if (EVP_DecryptFinal_ex(ctx.get(), out + total, &len) != 1) {

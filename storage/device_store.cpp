@@ -45,13 +45,15 @@ std::string snapshot_prefix(const std::string& id, const std::string& kind) {
 
 /// A key under `prefix` + newest_first(ts) not used yet: equal timestamps
 /// get a counter suffix.
-caf::expected<std::string> fresh_time_key(write_txn& txn, std::string_view table,
+caf::expected<std::string> fresh_time_key(write_txn& txn,
+                                          std::string_view table,
                                           const std::string& prefix,
                                           int64_t ts) {
   auto base = prefix + newest_first(ts);
   for (uint32_t n = 0; n < 1000; ++n) {
-    auto key = base + to_hex(std::string{static_cast<char>(n >> 8),
-                                         static_cast<char>(n & 0xff)});
+    auto key = base
+               + to_hex(std::string{static_cast<char>(n >> 8),
+                                    static_cast<char>(n & 0xff)});
     auto existing = txn.get(table, key);
     if (!existing)
       return existing.error();
@@ -106,8 +108,8 @@ std::string random_id(const char* prefix) {
 }
 
 template <class T>
-caf::expected<T> read_with(kv_store& kv,
-                           const std::function<caf::expected<T>(read_txn&)>& fn) {
+caf::expected<T>
+read_with(kv_store& kv, const std::function<caf::expected<T>(read_txn&)>& fn) {
   auto txn = kv.begin_read();
   if (!txn)
     return txn.error();
@@ -152,9 +154,8 @@ int64_t device_store::now() const {
 // -- devices ----------------------------------------------------------------------
 
 caf::expected<std::vector<device_record>> device_store::devices() {
-  return read_with<std::vector<device_record>>(*kv_, [](read_txn& txn) {
-    return device_table.collect(txn, {});
-  });
+  return read_with<std::vector<device_record>>(
+    *kv_, [](read_txn& txn) { return device_table.collect(txn, {}); });
 }
 
 caf::expected<device_record> device_store::device(const std::string& id) {
@@ -232,14 +233,14 @@ caf::error device_store::remove_device(const std::string& id) {
 }
 
 caf::expected<uint64_t> device_store::generation() {
-  return read_with<uint64_t>(*kv_, [](read_txn& txn) {
-    return read_generation(txn);
-  });
+  return read_with<uint64_t>(
+    *kv_, [](read_txn& txn) { return read_generation(txn); });
 }
 
 // -- credentials --------------------------------------------------------------------
 
-caf::error device_store::put_credential_in(write_txn& txn, const std::string& id,
+caf::error device_store::put_credential_in(write_txn& txn,
+                                           const std::string& id,
                                            const credential& cred) {
   auto plain = dump_json(encode(cred));
   auto sealed = cipher_.seal(id, plain);
@@ -343,15 +344,16 @@ caf::expected<std::string> device_store::put_snapshot(snapshot_record rec) {
                       "snapshot kind must be 1 to 64 characters without NUL");
   auto digest = sha256_hex(rec.content);
   if (!rec.sha256.empty() && rec.sha256 != digest)
-    return make_error(ec::invalid_arguments,
-                      "snapshot sha256 " + rec.sha256
-                        + " does not match its content (" + digest + ")");
+    return make_error(ec::invalid_arguments, "snapshot sha256 " + rec.sha256
+                                               + " does not match its content ("
+                                               + digest + ")");
   rec.sha256 = std::move(digest);
   if (rec.timestamp == 0)
     rec.timestamp = now();
   rec.id = random_id("snap-");
   if (rec.id.empty())
-    return make_error(ec::store_failure, "OpenSSL failed to make a snapshot id");
+    return make_error(ec::store_failure,
+                      "OpenSSL failed to make a snapshot id");
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     if (auto err = require_device(txn, rec.device_id))
       return err;
@@ -389,8 +391,8 @@ device_store::latest_snapshot(const std::string& id, const std::string& kind) {
         return newest.error();
       if (newest->empty())
         return make_error(ec::resource_not_found,
-                          "device '" + id + "' has no snapshot of kind '"
-                            + kind + "'");
+                          "device '" + id + "' has no snapshot of kind '" + kind
+                            + "'");
       return std::move(newest->front());
     });
 }
@@ -433,9 +435,8 @@ open_device_store(std::shared_ptr<kv_store> kv, const std::string& where,
                   credential_key key, device_store_options opts) {
   if (auto found = upgrade(*kv, current_schema(), where); !found)
     return found.error();
-  return std::make_shared<device_store>(std::move(kv),
-                                        credential_cipher{std::move(key)},
-                                        std::move(opts));
+  return std::make_shared<device_store>(
+    std::move(kv), credential_cipher{std::move(key)}, std::move(opts));
 }
 
 caf::expected<std::shared_ptr<device_store>>

@@ -9,8 +9,8 @@ namespace rmcp::storage {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-constexpr char b64_digits[]
-  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char b64_digits[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9')

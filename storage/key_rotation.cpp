@@ -62,9 +62,9 @@ caf::error stage_key_file(const std::string& path, const credential_key& key) {
     return make_error(ec::store_failure,
                       "cannot write " + tmp + ": " + std::strerror(errno));
   auto text = key.to_hex() + "\n";
-  bool ok = ::write(fd, text.data(), text.size())
-              == static_cast<ssize_t>(text.size())
-            && ::fsync(fd) == 0;
+  bool ok =
+    ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())
+    && ::fsync(fd) == 0;
   OPENSSL_cleanse(text.data(), text.size());
   ::close(fd);
   if (!ok) {

@@ -36,15 +36,14 @@ std::string generated_path(const key_request& req) {
 }
 
 caf::error missing_key(const key_request& req) {
-  return make_error(
-    ec::invalid_params,
-    "environment " + req.environment
-      + " needs a " + req.purpose + ": set " + req.env_var
-      + " to 64 hex characters (or base64 of 32 bytes), or set "
-      + req.file_option
-      + " to a file holding one (create it with `umask 077; "
-        "openssl rand -hex 32 > "
-      + req.generated_name + "`)");
+  return make_error(ec::invalid_params,
+                    "environment " + req.environment + " needs a " + req.purpose
+                      + ": set " + req.env_var
+                      + " to 64 hex characters (or base64 of 32 bytes), or set "
+                      + req.file_option
+                      + " to a file holding one (create it with `umask 077; "
+                        "openssl rand -hex 32 > "
+                      + req.generated_name + "`)");
 }
 
 caf::expected<plan> make_plan(const key_request& req) {
@@ -118,9 +117,9 @@ caf::expected<credential_key> generate_key_file(const std::string& path) {
   if (fd < 0)
     return file_error(tmp, std::strerror(errno));
   auto text = key->to_hex() + "\n";
-  bool written = ::write(fd, text.data(), text.size())
-                   == static_cast<ssize_t>(text.size())
-                 && ::fsync(fd) == 0;
+  bool written =
+    ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())
+    && ::fsync(fd) == 0;
   OPENSSL_cleanse(text.data(), text.size());
   ::close(fd);
   if (!written) {
@@ -165,8 +164,8 @@ caf::expected<resolved> resolve(const key_request& req) {
   if (p->kind == source_kind::environment) {
     auto key = credential_key::parse(*req.env_key);
     if (!key) // the message never repeats the value
-      return make_error(ec::invalid_params, req.env_var + ": "
-                                              + error_message(key.error()));
+      return make_error(ec::invalid_params,
+                        req.env_var + ": " + error_message(key.error()));
     return resolved{p->kind, {}, std::move(*key)};
   }
   auto key = read_key_file(p->path, p->kind == source_kind::lab_file);
@@ -214,8 +213,8 @@ caf::expected<std::string> check_credential_key(const key_request& req) {
   auto r = resolve(req);
   if (!r)
     return r.error();
-  auto where = r->kind == source_kind::environment ? req.env_var
-                                                   : "key file " + r->path;
+  auto where =
+    r->kind == source_kind::environment ? req.env_var : "key file " + r->path;
   if (!r->key)
     return where + " (will be generated: lab only)";
   return where + " (key id " + r->key->id() + ")";

@@ -10,11 +10,12 @@ caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
                                      std::string_view prefix, uint64_t keep) {
   std::vector<std::string> keys;
   uint64_t seen = 0;
-  auto err = txn.scan(table, prefix, [&](std::string_view key, std::string_view) {
-    if (++seen > keep)
-      keys.emplace_back(key);
-    return true;
-  });
+  auto err =
+    txn.scan(table, prefix, [&](std::string_view key, std::string_view) {
+      if (++seen > keep)
+        keys.emplace_back(key);
+      return true;
+    });
   if (err)
     return err;
   for (auto& key : keys)
@@ -36,9 +37,9 @@ caf::error write_atomically(kv_store& kv,
 caf::error check_key(std::string_view table, std::string_view key) {
   if (key.empty() || key.size() > max_key_size)
     return make_error(ec::store_failure,
-                      "key of " + std::to_string(key.size()) + " bytes for table "
-                        + std::string{table} + " (legal: 1.."
-                        + std::to_string(max_key_size) + ")");
+                      "key of " + std::to_string(key.size())
+                        + " bytes for table " + std::string{table}
+                        + " (legal: 1.." + std::to_string(max_key_size) + ")");
   return caf::none;
 }
 

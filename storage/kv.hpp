@@ -31,8 +31,8 @@ namespace rmcp::storage {
 constexpr size_t max_key_size = 511;
 
 /// Receives one record of a scan; returns false to stop the scan.
-using record_visitor
-  = std::function<bool(std::string_view key, std::string_view value)>;
+using record_visitor =
+  std::function<bool(std::string_view key, std::string_view value)>;
 
 /// A consistent snapshot of every table.
 class read_txn {
@@ -46,8 +46,7 @@ public:
   /// Visits every record whose key starts with `prefix` (all records for an
   /// empty prefix) in ascending bytewise key order.
   virtual caf::error scan(std::string_view table, std::string_view prefix,
-                          const record_visitor& visit)
-    = 0;
+                          const record_visitor& visit) = 0;
 
   /// Number of records in `table`.
   virtual caf::expected<uint64_t> count(std::string_view table) = 0;
@@ -60,13 +59,11 @@ class write_txn : public read_txn {
 public:
   /// Inserts or replaces the record under `key`.
   virtual caf::error put(std::string_view table, std::string_view key,
-                         std::string_view value)
-    = 0;
+                         std::string_view value) = 0;
 
   /// Removes the record under `key`; returns whether there was one.
   virtual caf::expected<bool> erase(std::string_view table,
-                                    std::string_view key)
-    = 0;
+                                    std::string_view key) = 0;
 
   /// Makes every change visible and durable at once. The transaction is
   /// finished afterwards, whatever the outcome.

@@ -99,8 +99,8 @@ public:
       return env_.fail(rc, "cursor open");
     auto k = to_val(prefix);
     MDB_val v;
-    auto rc = mdb_cursor_get(cur, &k, &v, prefix.empty() ? MDB_FIRST
-                                                         : MDB_SET_RANGE);
+    auto rc =
+      mdb_cursor_get(cur, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
     while (rc == 0) {
       auto key = from_val(k);
       if (key.substr(0, prefix.size()) != prefix)
@@ -276,7 +276,8 @@ caf::expected<kv_info> lmdb_store::info() {
   kv_info result;
   result.backend = "lmdb";
   result.path = impl_->path;
-  result.used_bytes = (static_cast<uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
+  result.used_bytes =
+    (static_cast<uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
   result.map_bytes = info.me_mapsize;
   return result;
 }

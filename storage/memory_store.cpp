@@ -84,8 +84,8 @@ protected:
   Lock lock_;
 };
 
-using memory_read_txn
-  = memory_txn<read_txn, std::shared_lock<std::shared_mutex>>;
+using memory_read_txn =
+  memory_txn<read_txn, std::shared_lock<std::shared_mutex>>;
 
 /// Applies changes in place under the exclusive lock and keeps an undo log;
 /// rollback replays it backwards.

@@ -19,9 +19,8 @@ std::string person(const std::string& subject) {
   return subject;
 }
 
-void record(const plan_desk& desk, const identity& who,
-            const std::string& id, const std::string& outcome,
-            const std::string& error) {
+void record(const plan_desk& desk, const identity& who, const std::string& id,
+            const std::string& outcome, const std::string& error) {
   audit_record rec;
   rec.kind = audit_kind::approval;
   rec.actor = who.subject;

@@ -64,9 +64,8 @@ struct plan_approval {
 /// Approves plan `id` as `who`. forbidden for another role, a plan outside
 /// a scoped identity's device scope (or unknown to it) or the creator; the
 /// plan store's errors otherwise (plan_not_found, plan_state_invalid).
-caf::expected<plan_approval> approve_plan(const plan_desk& desk,
-                                          const identity& who,
-                                          const std::string& id);
+caf::expected<plan_approval>
+approve_plan(const plan_desk& desk, const identity& who, const std::string& id);
 
 /// Rejects (cancels) plan `id` as `who` with `reason`; same refusals as
 /// approve_plan except that the creator may reject their own plan.

@@ -5,9 +5,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <ctime>
 #include <map>
 
@@ -25,7 +25,7 @@ constexpr record_table<plan_step> journal_table{tables::plan_journal};
 constexpr record_table<plan_device> devices_table{tables::plan_devices};
 
 std::string device_key(const std::string& plan_id,
-                        const std::string& device_id) {
+                       const std::string& device_id) {
   return plan_id + '\0' + device_id;
 }
 
@@ -68,8 +68,7 @@ caf::expected<bool> take_status(read_txn& txn, plan_record& plan) {
     return false;
   auto doc = parse_json(**raw);
   plan_state state;
-  if (!doc || !doc->is_object()
-      || !from_string(doc->value("state", ""), state))
+  if (!doc || !doc->is_object() || !from_string(doc->value("state", ""), state))
     return corrupt_record(tables::plan_status, plan.id, "malformed status");
   plan.state = state;
   plan.journal_seq = doc->value("journal_seq", uint64_t{0});
@@ -117,13 +116,12 @@ caf::error fill(read_txn& txn, plan_record& plan) {
   std::map<std::string, plan_device*> by_id;
   for (auto& d : plan.devices)
     by_id.emplace(d.id, &d);
-  auto err = devices_table.scan(txn, plan.id + '\0',
-                                [&](std::string_view, plan_device& row) {
-                                  if (auto i = by_id.find(row.id);
-                                      i != by_id.end())
-                                    *i->second = std::move(row);
-                                  return true;
-                                });
+  auto err = devices_table.scan(
+    txn, plan.id + '\0', [&](std::string_view, plan_device& row) {
+      if (auto i = by_id.find(row.id); i != by_id.end())
+        *i->second = std::move(row);
+      return true;
+    });
   if (err)
     return err;
   auto raw = txn.get(tables::plan_previews, plan.id);
@@ -290,10 +288,10 @@ caf::expected<std::vector<plan_record>> plan_store::list() {
   return all;
 }
 
-caf::error
-plan_store::change(write_txn& txn, const std::string& id, plan_step& st,
-                   const std::function<caf::error(plan_record&, plan_step&)>& fn,
-                   plan_record& head) {
+caf::error plan_store::change(
+  write_txn& txn, const std::string& id, plan_step& st,
+  const std::function<caf::error(plan_record&, plan_step&)>& fn,
+  plan_record& head) {
   auto found = get_head(txn, id);
   if (!found)
     return found.error();
@@ -325,9 +323,9 @@ plan_store::change(write_txn& txn, const std::string& id, plan_step& st,
   return put_head(txn, head);
 }
 
-caf::expected<plan_record>
-plan_store::change(const std::string& id, plan_step st,
-                   const std::function<caf::error(plan_record&, plan_step&)>& fn) {
+caf::expected<plan_record> plan_store::change(
+  const std::string& id, plan_step st,
+  const std::function<caf::error(plan_record&, plan_step&)>& fn) {
   plan_record result;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     if (auto e = change(txn, id, st, fn, result))
@@ -359,11 +357,10 @@ caf::expected<std::string> plan_store::approve(const std::string& id,
     plan.approved_at = now();
     plan.approval_expires_at = plan.approved_at + opts_.approval_ttl_ms;
     plan.approval_nonce = random_hex(8);
-    token = std::string{token_prefix} + "."
-            + std::to_string(plan.approval_expires_at) + "."
-            + plan.approval_nonce + "."
-            + sign(plan, approver, plan.approval_expires_at,
-                   plan.approval_nonce);
+    token =
+      std::string{token_prefix} + "." + std::to_string(plan.approval_expires_at)
+      + "." + plan.approval_nonce + "."
+      + sign(plan, approver, plan.approval_expires_at, plan.approval_nonce);
     return caf::none;
   });
   if (!res)
@@ -383,8 +380,7 @@ caf::expected<plan_record> plan_store::reject(const std::string& id,
       return make_error(ec::plan_state_invalid,
                         "plan " + plan.id
                           + " is executing; it cannot be rejected");
-    if (plan.state != plan_state::pending
-        && plan.state != plan_state::approved)
+    if (plan.state != plan_state::pending && plan.state != plan_state::approved)
       return make_error(ec::plan_state_invalid,
                         "plan " + plan.id + " is " + to_string(plan.state)
                           + "; only a pending or approved plan can be "
@@ -529,7 +525,7 @@ plan_store::step_all(std::vector<plan_step> steps) {
       plan_record head;
       auto id = st.plan_id;
       auto quick = step_by_rows(txn, st, now(), head);
-      auto e = !quick  ? quick.error()
+      auto e = !quick   ? quick.error()
                : *quick ? caf::error{}
                         : change(txn, id, st, noop, head);
       if (e) {

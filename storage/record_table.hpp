@@ -74,18 +74,19 @@ public:
 
   /// Visits decoded records under `prefix` in key order; `visit` returns
   /// false to stop. Stops at the first record that does not decode.
-  caf::error scan(read_txn& txn, std::string_view prefix,
-                  const std::function<bool(std::string_view, T&)>& visit) const {
+  caf::error
+  scan(read_txn& txn, std::string_view prefix,
+       const std::function<bool(std::string_view, T&)>& visit) const {
     caf::error failure;
-    auto err = txn.scan(name_, prefix,
-                        [&](std::string_view key, std::string_view text) {
-                          auto value = decode_value(key, text);
-                          if (!value) {
-                            failure = value.error();
-                            return false;
-                          }
-                          return visit(key, *value);
-                        });
+    auto err =
+      txn.scan(name_, prefix, [&](std::string_view key, std::string_view text) {
+        auto value = decode_value(key, text);
+        if (!value) {
+          failure = value.error();
+          return false;
+        }
+        return visit(key, *value);
+      });
     return err ? err : failure;
   }
 

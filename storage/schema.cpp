@@ -99,13 +99,12 @@ caf::expected<uint32_t> upgrade(kv_store& kv, const schema& target,
     }
   }
   if (*found > target.version)
-    return make_error(ec::store_failure,
-                      "the store at " + where + " has schema version "
-                        + std::to_string(*found)
-                        + ", newer than this build supports ("
-                        + std::to_string(target.version)
-                        + "): run a newer routeros-mcp or point store.path "
-                          "elsewhere");
+    return make_error(
+      ec::store_failure,
+      "the store at " + where + " has schema version " + std::to_string(*found)
+        + ", newer than this build supports (" + std::to_string(target.version)
+        + "): run a newer routeros-mcp or point store.path "
+          "elsewhere");
   if (*found == target.version)
     return *found;
   for (auto v = *found; v < target.version; ++v) {

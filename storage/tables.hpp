@@ -45,9 +45,8 @@ inline constexpr std::string_view api_tokens = "api_tokens";
 
 /// Every table, in creation order. Append only.
 inline constexpr std::string_view all[] = {
-  meta,  devices,      credentials, health,    snapshots,
-  audit, plans,        plan_journal, api_tokens, plan_devices,
-  plan_previews, plan_status};
+  meta,  devices,      credentials, health,       snapshots,     audit,
+  plans, plan_journal, api_tokens,  plan_devices, plan_previews, plan_status};
 
 /// True when `name` is in `all`.
 constexpr bool is_known(std::string_view name) {

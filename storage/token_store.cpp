@@ -55,8 +55,8 @@ caf::expected<std::optional<api_token>> load(read_txn& txn,
   api_token t;
   auto doc = parse_json(**raw);
   if (!doc || !token_from_json(*doc, t))
-    return make_error(ec::store_failure, "corrupt record api_tokens/"
-                                           + std::string{id});
+    return make_error(ec::store_failure,
+                      "corrupt record api_tokens/" + std::string{id});
   return std::optional<api_token>{std::move(t)};
 }
 
@@ -150,19 +150,18 @@ caf::expected<std::vector<api_token>> token_store::list() {
     return txn.error();
   std::vector<api_token> out;
   caf::error bad;
-  auto err = (*txn)->scan(tables::api_tokens, "",
-                          [&](std::string_view key, std::string_view value) {
-                            api_token t;
-                            auto doc = parse_json(value);
-                            if (!doc || !token_from_json(*doc, t)) {
-                              bad = make_error(ec::store_failure,
-                                               "corrupt record api_tokens/"
-                                                 + std::string{key});
-                              return false;
-                            }
-                            out.push_back(std::move(t));
-                            return true;
-                          });
+  auto err = (*txn)->scan(
+    tables::api_tokens, "", [&](std::string_view key, std::string_view value) {
+      api_token t;
+      auto doc = parse_json(value);
+      if (!doc || !token_from_json(*doc, t)) {
+        bad = make_error(ec::store_failure,
+                         "corrupt record api_tokens/" + std::string{key});
+        return false;
+      }
+      out.push_back(std::move(t));
+      return true;
+    });
   if (err)
     return err;
   if (bad)

@@ -158,8 +158,7 @@ struct device_state {
 
   /// Counts `job` in its call; queue_full when it starts a call past
   /// `queue_size`.
-  caf::error join_call(const device_job& job,
-                       const caf::strong_actor_ptr& who);
+  caf::error join_call(const device_job& job, const caf::strong_actor_ptr& who);
   void leave_call(const caf::actor_addr& caller);
   /// A caller went away: its waiting jobs are dropped.
   void on_caller_down(const caf::actor_addr& caller);

@@ -58,9 +58,9 @@ public:
       if (!results)
         batch[i].promise.deliver(results.error());
       else if (i >= results->size())
-        batch[i].promise.deliver(
-          make_error(ec::store_failure, "store answered fewer results than "
-                                        "writes"));
+        batch[i].promise.deliver(make_error(ec::store_failure,
+                                            "store answered fewer results than "
+                                            "writes"));
       else
         answer(batch[i].promise, std::move((*results)[i]));
     }

@@ -46,7 +46,7 @@ using test::child_process;
 /// A fresh data directory: in memory (/dev/shm) where the store's disk
 /// writes are not what is measured, on disk (/var/tmp) where they are.
 inline std::string bench_dir(bool on_disk = false) {
-  std::string base = on_disk ? "/var/tmp"
+  std::string base = on_disk                               ? "/var/tmp"
                      : std::filesystem::exists("/dev/shm") ? "/dev/shm"
                                                            : "/tmp";
   std::string pattern = base + "/rmcp-bench-XXXXXX";
@@ -93,21 +93,21 @@ public:
   /// `sets`: extra `--set key=value` settings.
   daemon_process(const std::string& binary, const std::string& dir,
                  const std::vector<std::string>& sets = {})
-    : proc_(command(binary, dir, sets)),
-      binary_(binary),
-      dir_(dir) {
-    proc_.write_line(json{{"jsonrpc", "2.0"},
-                          {"id", 0},
-                          {"method", "initialize"},
-                          {"params",
-                           {{"protocolVersion", "2025-11-25"},
-                            {"capabilities", json::object()},
-                            {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}}}
-                       .dump());
+    : proc_(command(binary, dir, sets)), binary_(binary), dir_(dir) {
+    proc_.write_line(
+      json{{"jsonrpc", "2.0"},
+           {"id", 0},
+           {"method", "initialize"},
+           {"params",
+            {{"protocolVersion", "2025-11-25"},
+             {"capabilities", json::object()},
+             {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}}}
+        .dump());
     if (!proc_.read_line(std::chrono::seconds{30}))
       throw std::runtime_error("daemon did not answer initialize: "
                                + proc_.stderr_text());
-    proc_.write_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+    proc_.write_line(
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   }
 
   ~daemon_process() {
@@ -119,8 +119,8 @@ public:
   /// per-call latencies in µs and sets `wall_s`. Calls that end in an error
   /// are counted in `errors`.
   std::vector<double> load(int concurrency, int total,
-                           const std::function<json(int)>& call,
-                           double& wall_s, int& errors) {
+                           const std::function<json(int)>& call, double& wall_s,
+                           int& errors) {
     std::map<int64_t, clock_type::time_point> started;
     std::vector<double> lat;
     lat.reserve(static_cast<size_t>(total));
@@ -131,11 +131,12 @@ public:
       while (sent < total && static_cast<int>(started.size()) < concurrency) {
         auto id = ++next_id_;
         started[id] = clock_type::now();
-        proc_.write_line(json{{"jsonrpc", "2.0"},
-                              {"id", id},
-                              {"method", "tools/call"},
-                              {"params", call(sent)}}
-                           .dump());
+        proc_.write_line(json{
+          {"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "tools/call"},
+          {"params",
+           call(sent)}}.dump());
         ++sent;
       }
       auto line = proc_.read_line(std::chrono::seconds{60});
@@ -148,9 +149,9 @@ public:
       auto i = started.find((*msg)["id"].get<int64_t>());
       if (i == started.end())
         continue;
-      auto us = std::chrono::duration<double, std::micro>(clock_type::now()
-                                                          - i->second)
-                  .count();
+      auto us =
+        std::chrono::duration<double, std::micro>(clock_type::now() - i->second)
+          .count();
       started.erase(i);
       auto& result = (*msg)["result"];
       if (msg->contains("error") || result.value("isError", false)) {
@@ -228,11 +229,16 @@ public:
     return {rss, anon};
   }
 
-  static std::vector<std::string> command(const std::string& binary,
-                                          const std::string& dir,
-                                          const std::vector<std::string>& sets) {
-    std::vector<std::string> cmd{binary, "--data-dir", dir, "--log-level",
-                                 "warn", "--set", "device.health_checks=false"};
+  static std::vector<std::string>
+  command(const std::string& binary, const std::string& dir,
+          const std::vector<std::string>& sets) {
+    std::vector<std::string> cmd{binary,
+                                 "--data-dir",
+                                 dir,
+                                 "--log-level",
+                                 "warn",
+                                 "--set",
+                                 "device.health_checks=false"};
     for (auto& s : sets) {
       cmd.push_back("--set");
       cmd.push_back(s);
@@ -289,19 +295,19 @@ public:
                                + proc_.stderr_text());
     // One session for every connection, as one client with many requests.
     http_conn c{port_};
-    auto res = c.post("", json{{"jsonrpc", "2.0"},
-                               {"id", 0},
-                               {"method", "initialize"},
-                               {"params",
-                                {{"protocolVersion", "2025-11-25"},
-                                 {"capabilities", json::object()},
-                                 {"clientInfo",
-                                  {{"name", "bench"}, {"version", "1"}}}}}});
+    auto res = c.post(
+      "", json{{"jsonrpc", "2.0"},
+               {"id", 0},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", "2025-11-25"},
+                 {"capabilities", json::object()},
+                 {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}}});
     session_ = std::string{res["Mcp-Session-Id"]};
     if (session_.empty())
       throw std::runtime_error("initialize over HTTP gave no session id");
-    c.post(session_, json{{"jsonrpc", "2.0"},
-                          {"method", "notifications/initialized"}});
+    c.post(session_,
+           json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
   }
 
   ~http_daemon() {
@@ -312,8 +318,8 @@ public:
   /// Like daemon_process::load, with one keep-alive connection per call in
   /// flight.
   std::vector<double> load(int concurrency, int total,
-                           const std::function<json(int)>& call,
-                           double& wall_s, int& errors) {
+                           const std::function<json(int)>& call, double& wall_s,
+                           int& errors) {
     std::atomic<int> next{0};
     std::atomic<int> failed{0};
     std::vector<std::vector<double>> lat(static_cast<size_t>(concurrency));
@@ -328,9 +334,9 @@ public:
                                            {"id", i + 1},
                                            {"method", "tools/call"},
                                            {"params", call(i)}});
-          auto us = std::chrono::duration<double, std::micro>(
-                      clock_type::now() - start)
-                      .count();
+          auto us =
+            std::chrono::duration<double, std::micro>(clock_type::now() - start)
+              .count();
           auto msg = parse_json(answer_json(res));
           if (res.result_int() != 200 || !msg || msg->contains("error")
               || (*msg)["result"].value("isError", false)) {

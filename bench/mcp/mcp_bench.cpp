@@ -28,8 +28,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -49,13 +49,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "bench/mcp/daemons.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "protocol/routeros.hpp"
 #include "sim/fleet.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/config/server_options.hpp"
-#include "bench/mcp/daemons.hpp"
 
 namespace {
 
@@ -75,8 +75,8 @@ double percentile(std::vector<double> xs, double p) {
   if (xs.empty())
     return 0;
   std::sort(xs.begin(), xs.end());
-  auto i = static_cast<size_t>(p / 100.0 * static_cast<double>(xs.size() - 1)
-                               + 0.5);
+  auto i =
+    static_cast<size_t>(p / 100.0 * static_cast<double>(xs.size() - 1) + 0.5);
   return xs[std::min(i, xs.size() - 1)];
 }
 
@@ -124,8 +124,8 @@ std::vector<double> floor_run(uint16_t port, int n) {
   beast::get_lowest_layer(stream).connect(
     resolver.resolve("127.0.0.1", std::to_string(port)));
   stream.handshake(asio::ssl::stream_base::client);
-  http::request<http::empty_body> req{http::verb::get,
-                                      "/rest/system/resource", 11};
+  http::request<http::empty_body> req{http::verb::get, "/rest/system/resource",
+                                      11};
   req.set(http::field::host, "127.0.0.1");
   req.set(http::field::authorization,
           basic_authorization("admin", "routeros-sim"));
@@ -137,24 +137,27 @@ std::vector<double> floor_run(uint16_t port, int n) {
     http::write(stream, req);
     http::response<http::string_body> res;
     http::read(stream, buffer, res);
-    lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now()
-                                                            - t0)
-                    .count());
+    lat.push_back(
+      std::chrono::duration<double, std::micro>(clock_type::now() - t0)
+        .count());
     if (res.result_int() != 200)
-      throw std::runtime_error("floor: HTTP " + std::to_string(res.result_int()));
+      throw std::runtime_error("floor: HTTP "
+                               + std::to_string(res.result_int()));
   }
   return lat;
 }
 
 json overview_call(int i, size_t routers) {
-  return {{"name", "get_system_overview"},
-          {"arguments",
-           {{"device_id", bench::device_id(static_cast<size_t>(i) % routers)}}}};
+  return {
+    {"name", "get_system_overview"},
+    {"arguments",
+     {{"device_id", bench::device_id(static_cast<size_t>(i) % routers)}}}};
 }
 
 json check_call(int i) {
-  return {{"name", "check_connectivity"},
-          {"arguments", {{"device_id", bench::device_id(static_cast<size_t>(i))}}}};
+  return {
+    {"name", "check_connectivity"},
+    {"arguments", {{"device_id", bench::device_id(static_cast<size_t>(i))}}}};
 }
 
 /// DNS rollouts of `n` routers with zero pause (batches of 50 after the
@@ -172,8 +175,8 @@ void rollout_figures(const std::string& binary, const sim::fleet& routers,
   {
     // Zero pause and no settle time before each gate: what is left is the
     // daemon's and the routers' own work.
-    daemon_process d{binary, dir,
-                     {"rollout.max_devices=1000", "rollout.gate_delay=0"}};
+    daemon_process d{
+      binary, dir, {"rollout.max_devices=1000", "rollout.gate_delay=0"}};
     json ids = json::array();
     for (size_t i = 0; i < n; ++i)
       ids.push_back(bench::device_id(i));
@@ -182,21 +185,21 @@ void rollout_figures(const std::string& binary, const sim::fleet& routers,
         .count();
     };
     for (int r = 0; r <= runs; ++r) { // run 0 warms up
-      json args{{"device_ids", ids},
-                {"dns_servers",
-                 {"192.0.2." + std::to_string(r + 1), "198.51.100.53"}},
-                {"batch_size", 50},
-                {"pause_seconds", 0},
-                {"description", "bench"}};
+      json args{
+        {"device_ids", ids},
+        {"dns_servers", {"192.0.2." + std::to_string(r + 1), "198.51.100.53"}},
+        {"batch_size", 50},
+        {"pause_seconds", 0},
+        {"description", "bench"}};
       auto t0 = clock_type::now();
       auto plan = d.call("config_plan_dns_ntp_rollout", args, minutes{10});
       auto planned = ms_since(t0);
       auto id = plan["plan_id"].get<std::string>();
       auto token = d.approve(id);
       auto t1 = clock_type::now();
-      auto report = d.call("config_apply_dns_ntp_rollout",
-                           {{"plan_id", id}, {"approval_token", token}},
-                           minutes{30});
+      auto report =
+        d.call("config_apply_dns_ntp_rollout",
+               {{"plan_id", id}, {"approval_token", token}}, minutes{30});
       auto applied = ms_since(t1);
       if (report.value("state", "") != "completed")
         throw std::runtime_error("rollout of " + std::to_string(n)
@@ -211,8 +214,8 @@ void rollout_figures(const std::string& binary, const sim::fleet& routers,
   std::filesystem::remove_all(dir);
   auto label = std::to_string(n) + " routers";
   record("rollout: plan DNS on " + label + " (live preview)", "ms", plan_ms);
-  record("rollout: apply DNS on " + label + ", zero pause, to completed",
-         "ms", apply_ms);
+  record("rollout: apply DNS on " + label + ", zero pause, to completed", "ms",
+         apply_ms);
 }
 
 /// What one call costs the daemon: `echo` (the MCP layer alone),
@@ -274,9 +277,8 @@ void overview_figures(const std::string& transport, Daemon& d, int runs,
     for (int r = 0; r < runs; ++r) {
       double wall = 0;
       int errors = 0;
-      auto lat = d.load(c, requests,
-                        [](int i) { return overview_call(i, 64); }, wall,
-                        errors);
+      auto lat = d.load(
+        c, requests, [](int i) { return overview_call(i, 64); }, wall, errors);
       if (errors > 0)
         throw std::runtime_error(transport + ": " + std::to_string(errors)
                                  + " get_system_overview calls failed");
@@ -338,10 +340,11 @@ int main(int argc, char** argv) {
   app.add_flag("--markdown", markdown, "Print a Markdown table on stdout");
   app.add_flag("--skip-memory", skip_memory,
                "Skip the RSS figures (registering 10,000 devices)");
-  app.add_option("--only", only,
-                 "Measure only these groups (the floor is always measured)")
-    ->check(CLI::IsMember(
-      {"calls", "stdio", "fleet", "http", "rollout", "memory"}));
+  app
+    .add_option("--only", only,
+                "Measure only these groups (the floor is always measured)")
+    ->check(
+      CLI::IsMember({"calls", "stdio", "fleet", "http", "rollout", "memory"}));
   CLI11_PARSE(app, argc, argv);
 
   auto wanted = [&](const char* group) {
@@ -382,7 +385,8 @@ int main(int argc, char** argv) {
       daemon_process d{binary, dir};
       double wall = 0;
       int errors = 0;
-      d.load(16, 500, [](int i) { return overview_call(i, 64); }, wall, errors);
+      d.load(
+        16, 500, [](int i) { return overview_call(i, 64); }, wall, errors);
       if (wanted("stdio"))
         overview_figures("stdio", d, runs, requests, floor_p50);
       std::vector<double> sweep;
@@ -402,7 +406,8 @@ int main(int argc, char** argv) {
       http_daemon d{binary, dir};
       double wall = 0;
       int errors = 0;
-      d.load(16, 500, [](int i) { return overview_call(i, 64); }, wall, errors);
+      d.load(
+        16, 500, [](int i) { return overview_call(i, 64); }, wall, errors);
       overview_figures("HTTP", d, runs, requests, floor_p50);
     }
     std::filesystem::remove_all(dir);
@@ -420,8 +425,8 @@ int main(int argc, char** argv) {
         {
           daemon_process d{binary, mdir};
           if (d.device_count() != static_cast<int64_t>(n))
-            throw std::runtime_error("daemon did not load "
-                                     + std::to_string(n) + " devices");
+            throw std::runtime_error("daemon did not load " + std::to_string(n)
+                                     + " devices");
           rss[n] = d.rss_kib();
         }
         std::filesystem::remove_all(mdir);

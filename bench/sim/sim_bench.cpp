@@ -55,19 +55,24 @@ public:
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  ~raw_client() { ::close(fd_); }
+  ~raw_client() {
+    ::close(fd_);
+  }
 
   /// Sends a GET and returns the status code (0 on error).
   int get(const std::string& path) {
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      "Authorization: Basic YWRtaW46cm91dGVyb3Mtc2lt\r\n\r\n";
-    if (::send(fd_, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size()))
+    std::string req = "GET " + path
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Authorization: Basic YWRtaW46cm91dGVyb3Mtc2lt\r\n\r\n";
+    if (::send(fd_, req.data(), req.size(), 0)
+        != static_cast<ssize_t>(req.size()))
       return 0;
     buf_.clear();
     std::size_t header_end = std::string::npos, length = 0;
     char chunk[16384];
     while (true) {
-      if (header_end != std::string::npos && buf_.size() >= header_end + 4 + length)
+      if (header_end != std::string::npos
+          && buf_.size() >= header_end + 4 + length)
         break;
       auto n = ::recv(fd_, chunk, sizeof chunk, 0);
       if (n <= 0)
@@ -77,7 +82,9 @@ public:
         header_end = buf_.find("\r\n\r\n");
         if (header_end != std::string::npos) {
           auto cl = buf_.find("Content-Length: ");
-          length = cl == std::string::npos ? 0 : std::strtoul(buf_.c_str() + cl + 16, nullptr, 10);
+          length = cl == std::string::npos
+                     ? 0
+                     : std::strtoul(buf_.c_str() + cl + 16, nullptr, 10);
         }
       }
     }
@@ -106,11 +113,14 @@ int main(int argc, char** argv) {
   std::printf("rss-before-fleet-kib %ld\n", rss_kib());
   rmcp::sim::fleet_options opts;
   opts.routers = routers;
-  opts.io_threads = static_cast<std::size_t>(arg(argc, argv, "--io-threads", 1));
+  opts.io_threads =
+    static_cast<std::size_t>(arg(argc, argv, "--io-threads", 1));
   auto t0 = clock_type::now();
   rmcp::sim::fleet fleet{opts};
-  auto start_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-  std::printf("fleet-start routers=%zu ms=%.1f rss-kib=%ld\n", routers, start_ms, rss_kib());
+  auto start_ms =
+    std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  std::printf("fleet-start routers=%zu ms=%.1f rss-kib=%ld\n", routers,
+              start_ms, rss_kib());
 
   // Latency: one kept-alive connection, sequential GETs.
   {
@@ -123,15 +133,22 @@ int main(int argc, char** argv) {
       auto a = clock_type::now();
       if (c.get("/rest/system/resource") != 200)
         return 1;
-      us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - a).count());
+      us.push_back(
+        std::chrono::duration<double, std::micro>(clock_type::now() - a)
+          .count());
     }
     std::sort(us.begin(), us.end());
-    auto pct = [&](double p) { return us[static_cast<std::size_t>(p * static_cast<double>(us.size() - 1))]; };
+    auto pct = [&](double p) {
+      return us[static_cast<std::size_t>(p
+                                         * static_cast<double>(us.size() - 1))];
+    };
     double sum = 0;
     for (auto v : us)
       sum += v;
-    std::printf("get-system-resource n=%ld mean-us=%.1f p50-us=%.1f p90-us=%.1f p99-us=%.1f max-us=%.1f\n",
-                requests, sum / static_cast<double>(us.size()), pct(0.5), pct(0.9), pct(0.99), us.back());
+    std::printf("get-system-resource n=%ld mean-us=%.1f p50-us=%.1f "
+                "p90-us=%.1f p99-us=%.1f max-us=%.1f\n",
+                requests, sum / static_cast<double>(us.size()), pct(0.5),
+                pct(0.9), pct(0.99), us.back());
   }
 
   // One GET /rest/system/resource on every router (new connection each).
@@ -142,8 +159,10 @@ int main(int argc, char** argv) {
       if (c.get("/rest/system/resource") != 200)
         return 1;
     }
-    auto ms = std::chrono::duration<double, std::milli>(clock_type::now() - a).count();
-    std::printf("resource-on-every-router ms=%.1f rss-kib=%ld\n", ms, rss_kib());
+    auto ms =
+      std::chrono::duration<double, std::milli>(clock_type::now() - a).count();
+    std::printf("resource-on-every-router ms=%.1f rss-kib=%ld\n", ms,
+                rss_kib());
   }
 
   // Throughput: `threads` clients on different routers for `seconds`.
@@ -163,7 +182,8 @@ int main(int argc, char** argv) {
     for (auto& th : pool)
       th.join();
     std::printf("throughput clients=%ld req-per-s=%.0f\n", threads,
-                static_cast<double>(done.load()) / static_cast<double>(seconds));
+                static_cast<double>(done.load())
+                  / static_cast<double>(seconds));
   }
 
   // Materialise every router's tables (interfaces, addresses, firewall, ...).
@@ -171,21 +191,26 @@ int main(int argc, char** argv) {
     auto a = clock_type::now();
     for (std::size_t i = 0; i < routers; ++i) {
       raw_client c{fleet.port(i)};
-      for (auto* path : {"/rest/interface", "/rest/ip/address", "/rest/ip/firewall/filter", "/rest/log"})
+      for (auto* path : {"/rest/interface", "/rest/ip/address",
+                         "/rest/ip/firewall/filter", "/rest/log"})
         if (c.get(path) != 200)
           return 1;
     }
-    auto ms = std::chrono::duration<double, std::milli>(clock_type::now() - a).count();
+    auto ms =
+      std::chrono::duration<double, std::milli>(clock_type::now() - a).count();
     std::printf("all-routers-seeded ms=%.1f rss-kib=%ld\n", ms, rss_kib());
     raw_client c{fleet.port(0)};
     std::vector<double> us;
     for (int i = 0; i < 2000; ++i) {
       auto b = clock_type::now();
       c.get("/rest/interface");
-      us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - b).count());
+      us.push_back(
+        std::chrono::duration<double, std::micro>(clock_type::now() - b)
+          .count());
     }
     std::sort(us.begin(), us.end());
-    std::printf("get-interface n=2000 p50-us=%.1f p99-us=%.1f\n", us[1000], us[1980]);
+    std::printf("get-interface n=2000 p50-us=%.1f p99-us=%.1f\n", us[1000],
+                us[1980]);
   }
   fleet.stop();
   return 0;

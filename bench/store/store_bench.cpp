@@ -59,7 +59,8 @@ bool measure(const std::string& what, int n,
       return false;
     }
     us.push_back(
-      std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+      std::chrono::duration<double, std::micro>(clock_type::now() - t0)
+        .count());
   }
   auto total = std::chrono::duration<double>(clock_type::now() - start).count();
   std::sort(us.begin(), us.end());
@@ -67,7 +68,8 @@ bool measure(const std::string& what, int n,
     return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))];
   };
   pass_result r{n / total, pct(0.5), pct(0.99)};
-  std::fprintf(stderr, "%s%-46s %7d ops %10.0f ops/s  p50 %8.1f  p99 %8.1f us\n",
+  std::fprintf(stderr,
+               "%s%-46s %7d ops %10.0f ops/s  p50 %8.1f  p99 %8.1f us\n",
                measured ? "" : "(warm-up) ", what.c_str(), n, r.ops_per_s,
                r.p50_us, r.p99_us);
   if (measured) {
@@ -90,9 +92,8 @@ void print_markdown(int runs) {
               "|---|---:|---:|---|---:|---:|\n");
   for (auto& [name, passes] : figures) {
     auto sorted = passes;
-    std::sort(sorted.begin(), sorted.end(), [](auto& x, auto& y) {
-      return x.ops_per_s > y.ops_per_s;
-    });
+    std::sort(sorted.begin(), sorted.end(),
+              [](auto& x, auto& y) { return x.ops_per_s > y.ops_per_s; });
     auto& mid = sorted[sorted.size() / 2];
     std::printf("| %s | %.0f | %.0f | ops/s | %.1f | %.1f |\n", name.c_str(),
                 sorted.front().ops_per_s, mid.ops_per_s, mid.p50_us,
@@ -118,14 +119,15 @@ plan_record plan_over(int index, int devices) {
     p.devices.push_back(dev);
     batch.push_back(dev.id);
     // A preview entry of the size the DNS/NTP kind writes.
-    p.preview.push_back(
-      {{"device_id", dev.id},
-       {"current", {{"dns_servers", {"192.0.2.1", "192.0.2.2"}},
-                    {"ntp_servers", {"192.0.2.123"}}}},
-       {"intended", {{"dns_servers", {"192.0.2.53", "198.51.100.53"}},
-                     {"ntp_servers", {"192.0.2.123"}}}},
-       {"requests", 2},
-       {"warnings", json::array()}});
+    p.preview.push_back({{"device_id", dev.id},
+                         {"current",
+                          {{"dns_servers", {"192.0.2.1", "192.0.2.2"}},
+                           {"ntp_servers", {"192.0.2.123"}}}},
+                         {"intended",
+                          {{"dns_servers", {"192.0.2.53", "198.51.100.53"}},
+                           {"ntp_servers", {"192.0.2.123"}}}},
+                         {"requests", 2},
+                         {"warnings", json::array()}});
   }
   p.batches.push_back(batch);
   return p;
@@ -172,69 +174,68 @@ bool pass(const std::string& path, int devices) {
   }
   auto& store = **db;
   auto id = [](int i) { return "dev-" + std::to_string(i); };
-  bool ok
-    = measure("put_device + credential (one commit)", devices,
-              [&](int i) {
-                device_record rec;
-                rec.id = id(i);
-                rec.host = "192.0.2.1";
-                return store.put_device(rec, credential{"api", "secret"});
-              })
-      && measure("put_health, one sample per commit", devices,
-                 [&](int i) { return store.put_health(sample(i, 1)); })
-      && measure("put_health, 100 samples in one commit",
-                 std::max(1, devices / 100), [&](int i) -> caf::error {
-                   std::vector<health_sample> batch;
-                   for (int j = i * 100; j < (i + 1) * 100 && j < devices; ++j)
-                     batch.push_back(sample(j, 2));
-                   return error_of(store.put_health(batch));
-                 })
-      && measure("get_credential (decrypt)", devices,
-                 [&](int i) { return error_of(store.get_credential(id(i))); })
-      && measure("health(limit 10)", devices,
-                 [&](int i) { return error_of(store.health(id(i), 10)); })
-      && measure("devices() with " + std::to_string(devices) + " devices", 20,
-                 [&](int) { return error_of(store.devices()); })
-      && measure("generation()", devices,
-                 [&](int) { return error_of(store.generation()); })
-      && measure("status()", devices,
-                 [&](int) { return error_of(store.status()); });
+  bool ok =
+    measure("put_device + credential (one commit)", devices,
+            [&](int i) {
+              device_record rec;
+              rec.id = id(i);
+              rec.host = "192.0.2.1";
+              return store.put_device(rec, credential{"api", "secret"});
+            })
+    && measure("put_health, one sample per commit", devices,
+               [&](int i) { return store.put_health(sample(i, 1)); })
+    && measure("put_health, 100 samples in one commit",
+               std::max(1, devices / 100),
+               [&](int i) -> caf::error {
+                 std::vector<health_sample> batch;
+                 for (int j = i * 100; j < (i + 1) * 100 && j < devices; ++j)
+                   batch.push_back(sample(j, 2));
+                 return error_of(store.put_health(batch));
+               })
+    && measure("get_credential (decrypt)", devices,
+               [&](int i) { return error_of(store.get_credential(id(i))); })
+    && measure("health(limit 10)", devices,
+               [&](int i) { return error_of(store.health(id(i), 10)); })
+    && measure("devices() with " + std::to_string(devices) + " devices", 20,
+               [&](int) { return error_of(store.devices()); })
+    && measure("generation()", devices,
+               [&](int) { return error_of(store.generation()); })
+    && measure("status()", devices,
+               [&](int) { return error_of(store.status()); });
   // Plans: creation (record + plan-created journal line, one commit) and
   // rollout steps (journal line + device state change, one commit each).
   storage::plan_store plans{store.kv(), *storage::credential_key::generate()};
   constexpr int plan_devices = 10;
   int plan_count = std::max(1, devices / 10);
-  ok = ok
-       && measure("plan create (10 devices, journaled)", plan_count,
-                  [&](int i) {
-                    return error_of(plans.create(plan_over(i, plan_devices)));
-                  })
-       && measure("plan step (journal + device state)",
-                  plan_count * plan_devices, [&](int i) {
-                    return error_of(plans.step(
-                      bench_step(i / plan_devices, i % plan_devices,
-                                 "device-snapshot", "snapshotted")));
-                  })
-       && measure("plan steps, 10 per commit (step_all)", plan_count,
-                  [&](int i) -> caf::error {
-                    std::vector<plan_step> group;
-                    for (int d = 0; d < plan_devices; ++d)
-                      group.push_back(bench_step(i, d, "device-applied",
-                                                 "applied"));
-                    for (auto& r : plans.step_all(std::move(group)))
-                      if (!r)
-                        return r.error();
-                    return caf::none;
-                  })
-       && measure("plan create (1,000 devices, journaled)", 1,
-                  [&](int) {
-                    return error_of(plans.create(plan_over(plan_count, 1000)));
-                  })
-       && measure("plan step on a 1,000-device plan", 1000, [&](int d) {
-            return error_of(
-              plans.step(bench_step(plan_count, d, "device-snapshot",
-                                    "snapshotted")));
-          });
+  ok =
+    ok
+    && measure(
+      "plan create (10 devices, journaled)", plan_count,
+      [&](int i) { return error_of(plans.create(plan_over(i, plan_devices))); })
+    && measure("plan step (journal + device state)", plan_count * plan_devices,
+               [&](int i) {
+                 return error_of(
+                   plans.step(bench_step(i / plan_devices, i % plan_devices,
+                                         "device-snapshot", "snapshotted")));
+               })
+    && measure("plan steps, 10 per commit (step_all)", plan_count,
+               [&](int i) -> caf::error {
+                 std::vector<plan_step> group;
+                 for (int d = 0; d < plan_devices; ++d)
+                   group.push_back(
+                     bench_step(i, d, "device-applied", "applied"));
+                 for (auto& r : plans.step_all(std::move(group)))
+                   if (!r)
+                     return r.error();
+                 return caf::none;
+               })
+    && measure(
+      "plan create (1,000 devices, journaled)", 1,
+      [&](int) { return error_of(plans.create(plan_over(plan_count, 1000))); })
+    && measure("plan step on a 1,000-device plan", 1000, [&](int d) {
+         return error_of(plans.step(
+           bench_step(plan_count, d, "device-snapshot", "snapshotted")));
+       });
   // The audit trail: one record per tool call, one commit each.
   storage::audit_log audit{store.kv()};
   ok = ok && measure("audit append (one commit)", devices, [&](int i) {
@@ -255,14 +256,18 @@ bool pass(const std::string& path, int devices) {
 
 int main(int argc, char** argv) {
   CLI::App app{"routeros-mcp store benchmark"};
-  std::string path
-    = (std::filesystem::temp_directory_path() / "routeros-store-bench").string();
+  std::string path =
+    (std::filesystem::temp_directory_path() / "routeros-store-bench").string();
   int devices = 1000;
   int runs = 3;
   bool markdown = false;
-  app.add_option("--path", path, "Store directory (emptied before each pass, removed at the end)");
-  app.add_option("--devices", devices, "Devices, health samples and audit "
-                                       "records per pass")
+  app.add_option(
+    "--path", path,
+    "Store directory (emptied before each pass, removed at the end)");
+  app
+    .add_option("--devices", devices,
+                "Devices, health samples and audit "
+                "records per pass")
     ->check(CLI::Range(100, 1000000));
   app.add_option("--runs", runs, "Measured passes (after a warm-up pass)")
     ->check(CLI::Range(1, 20));

@@ -81,11 +81,11 @@ void approve(services_ptr svc, identity who, std::string id,
     self->request(svc->plans, decision_timeout, atom::approve_v, who, id)
       .then(
         [self, ch, who, id](plan_record& plan, std::string& token) {
-          respond_ok(ch, {{"plan_id", id},
-                          {"approved_by", who.subject},
-                          {"expires_at",
-                           storage::iso_utc(plan.approval_expires_at)},
-                          {"approval_token", token}});
+          respond_ok(
+            ch, {{"plan_id", id},
+                 {"approved_by", who.subject},
+                 {"expires_at", storage::iso_utc(plan.approval_expires_at)},
+                 {"approval_token", token}});
           self->quit();
         },
         [self, ch](caf::error& err) {
@@ -95,8 +95,8 @@ void approve(services_ptr svc, identity who, std::string id,
   });
 }
 
-void reject(services_ptr svc, identity who, std::string id,
-            std::string reason, transport::channel_ptr ch) {
+void reject(services_ptr svc, identity who, std::string id, std::string reason,
+            transport::channel_ptr ch) {
   svc->system->spawn([svc, who{std::move(who)}, id{std::move(id)},
                       reason{std::move(reason)},
                       ch{std::move(ch)}](caf::event_based_actor* self) {
@@ -140,25 +140,25 @@ bool admin_http::handle(transport::http_request& req,
         && p.compare(p.size() - v.size(), v.size(), v) == 0)
       verb = v;
   if (verb.empty()) {
-    ch->respond_json(404, transport::error_body(
-                            ec::invalid_request,
-                            "no admin route " + p
-                              + "; use POST /admin/plans/{id}/approve or "
-                                "POST /admin/plans/{id}/reject"));
+    ch->respond_json(
+      404, transport::error_body(ec::invalid_request,
+                                 "no admin route " + p
+                                   + "; use POST /admin/plans/{id}/approve or "
+                                     "POST /admin/plans/{id}/reject"));
     return true;
   }
   auto action = std::string{verb.substr(1)};
   if (req.method != "POST") {
     ch->add_header("Allow", "POST");
-    ch->respond_json(405, transport::error_body(ec::invalid_request,
-                                                action + " with POST"));
+    ch->respond_json(
+      405, transport::error_body(ec::invalid_request, action + " with POST"));
     return true;
   }
   if (!svc_ || !svc_->plans) {
-    ch->respond_json(503, transport::error_body(
-                            ec::unsupported,
-                            "plans are disabled in this service (no plan "
-                            "approval key; see the log at start)"));
+    ch->respond_json(
+      503, transport::error_body(ec::unsupported,
+                                 "plans are disabled in this service (no plan "
+                                 "approval key; see the log at start)"));
     return true;
   }
   auto id = p.substr(prefix.size(), p.size() - prefix.size() - verb.size());

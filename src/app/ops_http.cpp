@@ -63,8 +63,8 @@ void check_fleet(caf::event_based_actor* self, readiness_ptr r) {
       [self, r](std::vector<device_view>& views) {
         json by_status = json::object();
         for (auto& v : views)
-          by_status[to_string(v.last.status)]
-            = by_status.value(to_string(v.last.status), 0) + 1;
+          by_status[to_string(v.last.status)] =
+            by_status.value(to_string(v.last.status), 0) + 1;
         r->checks["fleet"] = {{"status", "ok"},
                               {"devices", views.size()},
                               {"health", std::move(by_status)}};
@@ -106,11 +106,10 @@ void probe_readiness(services_ptr svc,
   r->svc = svc;
   r->done = std::move(done);
   // The probe actor running at all shows the scheduler works.
-  r->checks["actor_system"]
-    = {{"status", "ok"}, {"running_actors", svc->system->registry().running()}};
-  svc->system->spawn([r](caf::event_based_actor* self) {
-    check_store(self, r);
-  });
+  r->checks["actor_system"] = {
+    {"status", "ok"}, {"running_actors", svc->system->registry().running()}};
+  svc->system->spawn(
+    [r](caf::event_based_actor* self) { check_store(self, r); });
 }
 
 bool handle_ops(services_ptr svc, transport::http_request& req,

@@ -17,9 +17,9 @@
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
 #include "src/app/store_setup.hpp"
-#include "src/routeros/beast_client.hpp"
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
+#include "src/routeros/beast_client.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/tools.hpp"
 
@@ -183,8 +183,7 @@ caf::error runtime::start(std::string transports) {
   if (plan_db) {
     // Detached for the same reason as the store actor (same environment).
     // Its approvals and rejections are audited through the store actor.
-    svc->plans
-      = spawn_plan_actor(*sys_, std::move(*plan_db), true, svc->store);
+    svc->plans = spawn_plan_actor(*sys_, std::move(*plan_db), true, svc->store);
     rollout_deps deps;
     deps.plans = svc->plans;
     deps.fleet = svc->fleet;
@@ -202,8 +201,9 @@ caf::error runtime::start(std::string transports) {
 }
 
 session_context runtime::session_for(identity who) const {
-  return session_context{svc_->tools, svc_, make_session_settings(opts_),
-                         std::move(who), resources_, prompts_};
+  return session_context{
+    svc_->tools,    svc_,       make_session_settings(opts_),
+    std::move(who), resources_, prompts_};
 }
 
 void runtime::wait(const std::function<bool()>& done,

@@ -9,8 +9,8 @@
 #include "protocol/net_text.hpp"
 #include "protocol/version.hpp"
 #include "src/app/admin_http.hpp"
-#include "src/app/ops_http.hpp"
 #include "src/app/http_frontend.hpp"
+#include "src/app/ops_http.hpp"
 #include "src/app/runtime.hpp"
 #include "src/auth/http_auth.hpp"
 #include "src/transport/http_server.hpp"
@@ -79,7 +79,8 @@ transport::mcp_http_settings mcp_settings_of(const config::server_options& o,
   s.origins = transport::origin_policy::from_lists(o.http_allowed_hosts,
                                                    o.http_allowed_origins);
   if (!is_wildcard(address))
-    s.origins.allow_host(net::is_ip(address) && address.find(':') != std::string::npos
+    s.origins.allow_host(net::is_ip(address)
+                             && address.find(':') != std::string::npos
                            ? "[" + address + "]"
                            : address);
   s.rate_limit = static_cast<double>(o.http_rate_limit);

@@ -24,8 +24,8 @@ int serve_stdio(const config::server_options& opts) {
   auto writer = transport::spawn_stdio_writer(sys, STDOUT_FILENO);
   auto session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(writer),
                            rt.session_for(stdio_identity(opts)));
-  auto reader = transport::spawn_stdio_reader(
-    sys, STDIN_FILENO, session, opts.session.max_message_bytes);
+  auto reader = transport::spawn_stdio_reader(sys, STDIN_FILENO, session,
+                                              opts.session.max_message_bytes);
   log::core()->info("serve-started transport=stdio version={} environment={} "
                     "tools={}",
                     rmcp::version, opts.environment,

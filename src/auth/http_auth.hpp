@@ -36,7 +36,8 @@ public:
   /// Checks the options (issuer needs audience and JWKS; a JWKS URL must be
   /// loopback http) and loads the JWKS. `kv` is the store (API tokens).
   static caf::expected<std::shared_ptr<bearer_auth>>
-  make(const config::server_options& opts, std::shared_ptr<storage::kv_store> kv);
+  make(const config::server_options& opts,
+       std::shared_ptr<storage::kv_store> kv);
 
   /// The transport's authenticator (thread-safe).
   transport::auth_outcome check(std::string_view token);

@@ -26,14 +26,14 @@ struct deleter {
 
 using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
 using bn_ptr = std::unique_ptr<BIGNUM, deleter<BIGNUM, BN_free>>;
-using bld_ptr
-  = std::unique_ptr<OSSL_PARAM_BLD, deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using params_ptr
-  = std::unique_ptr<OSSL_PARAM, deleter<OSSL_PARAM, OSSL_PARAM_free>>;
-using pctx_ptr
-  = std::unique_ptr<EVP_PKEY_CTX, deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using mdctx_ptr
-  = std::unique_ptr<EVP_MD_CTX, deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using bld_ptr =
+  std::unique_ptr<OSSL_PARAM_BLD, deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
+using params_ptr =
+  std::unique_ptr<OSSL_PARAM, deleter<OSSL_PARAM, OSSL_PARAM_free>>;
+using pctx_ptr =
+  std::unique_ptr<EVP_PKEY_CTX, deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using mdctx_ptr =
+  std::unique_ptr<EVP_MD_CTX, deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using sig_ptr = std::unique_ptr<ECDSA_SIG, deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 
 jwt_result fail(std::string why, jwt_failure f = jwt_failure::invalid) {
@@ -97,8 +97,8 @@ std::optional<std::string> es256_der(const std::string& raw) {
   if (raw.size() != 64)
     return std::nullopt;
   sig_ptr sig{ECDSA_SIG_new()};
-  auto* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32,
-                      nullptr);
+  auto* r =
+    BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr);
   auto* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32,
                       32, nullptr);
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -121,11 +121,10 @@ bool verify_sig(EVP_PKEY* key, std::string_view data, const std::string& sig) {
       || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key)
            != 1)
     return false;
-  return EVP_DigestVerify(ctx.get(),
-                          reinterpret_cast<const unsigned char*>(sig.data()),
-                          sig.size(),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          data.size())
+  return EVP_DigestVerify(
+           ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
+           sig.size(), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size())
          == 1;
 }
 
@@ -143,9 +142,8 @@ std::vector<std::string> list_claim(const json& claims, const char* name) {
     size_t start = 0;
     while (start <= text.size()) {
       auto comma = text.find(',', start);
-      auto part = text.substr(start, comma == std::string::npos
-                                       ? std::string::npos
-                                       : comma - start);
+      auto part = text.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!part.empty())
         out.push_back(part);
       if (comma == std::string::npos)
@@ -174,9 +172,8 @@ std::string role_of(const json& claims) {
     size_t start = 0;
     while (start < text.size()) {
       auto sp = text.find(' ', start);
-      scopes.push_back(text.substr(start, sp == std::string::npos
-                                            ? std::string::npos
-                                            : sp - start));
+      scopes.push_back(text.substr(
+        start, sp == std::string::npos ? std::string::npos : sp - start));
       if (sp == std::string::npos)
         break;
       start = sp + 1;
@@ -259,7 +256,8 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
                 + std::to_string(keys->size()) + " keys");
   }
   if (string_member(*jwk, "kty") != kty)
-    return fail("key '" + kid + "' is not an " + kty + " key (alg " + alg + ")");
+    return fail("key '" + kid + "' is not an " + kty + " key (alg " + alg
+                + ")");
   if (jwk->contains("alg") && string_member(*jwk, "alg") != alg)
     return fail("key '" + kid + "' is for alg "
                 + string_member_or(*jwk, "alg", "?") + ", not " + alg);
@@ -287,7 +285,9 @@ jwt_result verify_jwt(std::string_view token, const json& jwks,
       aud_ok = aud->get<std::string>() == settings.audience;
     else if (aud->is_array())
       for (auto& a : *aud)
-        aud_ok = aud_ok || (a.is_string() && a.get<std::string>() == settings.audience);
+        aud_ok =
+          aud_ok
+          || (a.is_string() && a.get<std::string>() == settings.audience);
   }
   if (!aud_ok)
     return fail("the token is not for audience '" + settings.audience + "'");

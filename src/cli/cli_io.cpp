@@ -44,7 +44,7 @@ caf::expected<std::string> read_file_secret(const std::string& path) {
 
 std::string prompt_no_echo(const std::string& prompt) {
   std::cerr << prompt << std::flush;
-  termios old {};
+  termios old{};
   bool restore = tcgetattr(STDIN_FILENO, &old) == 0;
   if (restore) {
     auto quiet = old;
@@ -70,18 +70,19 @@ read_secret(const secret_source& src) {
       return text.error();
     return std::optional<std::string>{std::move(*text)};
   }
-  auto from_env = [](const std::string& name)
-    -> caf::expected<std::optional<std::string>> {
+  auto from_env =
+    [](const std::string& name) -> caf::expected<std::optional<std::string>> {
     const char* value = std::getenv(name.c_str());
     if (value == nullptr || *value == '\0')
-      return make_error(ec::invalid_arguments,
-                        "--password-env: variable " + name
-                          + " is not set or empty");
+      return make_error(ec::invalid_arguments, "--password-env: variable "
+                                                 + name
+                                                 + " is not set or empty");
     return std::optional<std::string>{std::string{value}};
   };
   if (!src.env.empty())
     return from_env(src.env);
-  if (!src.default_env.empty() && std::getenv(src.default_env.c_str()) != nullptr)
+  if (!src.default_env.empty()
+      && std::getenv(src.default_env.c_str()) != nullptr)
     return from_env(src.default_env);
   if (!src.may_prompt || !isatty(STDIN_FILENO))
     return std::optional<std::string>{};

@@ -11,9 +11,9 @@
 #include "protocol/version.hpp"
 #include "src/app/identities.hpp"
 #include "src/app/runtime.hpp"
-#include "src/routeros/beast_client.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
+#include "src/routeros/beast_client.hpp"
 #include "src/tools/device_report.hpp"
 #include "storage/audit_log.hpp"
 
@@ -24,8 +24,8 @@ namespace {
 /// Default variable of --password-env.
 constexpr const char* password_env_default = "ROUTEROS_MCP_DEVICE_PASSWORD";
 
-constexpr size_t flag_count
-  = sizeof(device_flag_table) / sizeof(device_flag_table[0]);
+constexpr size_t flag_count =
+  sizeof(device_flag_table) / sizeof(device_flag_table[0]);
 
 /// Fields given on the command line (empty / 0 = not given; tri-state
 /// flags: >0 set, <0 cleared).
@@ -50,8 +50,8 @@ struct record_options {
 };
 
 void add_record_options(CLI::App* cmd, record_options& o, bool adding) {
-  auto* host = cmd->add_option("--host", o.host,
-                               "Management address (IP or host name)");
+  auto* host =
+    cmd->add_option("--host", o.host, "Management address (IP or host name)");
   auto* user = cmd->add_option("--username", o.username, "RouterOS REST user");
   if (adding) {
     host->required();
@@ -62,11 +62,13 @@ void add_record_options(CLI::App* cmd, record_options& o, bool adding) {
     ->check(CLI::Range(1, 65535));
   cmd->add_option("--scheme", o.scheme, "https (default) or http")
     ->check(CLI::IsMember({"https", "http"}));
-  cmd->add_option("--environment", o.environment,
-                  "lab, staging or prod (default: the service's)")
+  cmd
+    ->add_option("--environment", o.environment,
+                 "lab, staging or prod (default: the service's)")
     ->check(CLI::IsMember({"lab", "staging", "prod"}));
-  cmd->add_option("--tls-mode", o.tls_mode,
-                  "verify (CA), pin (certificate fingerprint) or insecure")
+  cmd
+    ->add_option("--tls-mode", o.tls_mode,
+                 "verify (CA), pin (certificate fingerprint) or insecure")
     ->check(CLI::IsMember({"verify", "pin", "insecure"}));
   cmd->add_option("--ca-file", o.ca_file, "PEM CA file for --tls-mode verify");
   cmd->add_option("--fingerprint", o.fingerprint,
@@ -119,7 +121,8 @@ caf::error apply(const record_options& o, device_record& r) {
     if (r.tls.fingerprint_sha256.empty())
       return make_error(ec::invalid_arguments,
                         "--fingerprint: expected 32 hex bytes (64 hex digits, "
-                        "colons allowed), got '" + o.fingerprint + "'");
+                        "colons allowed), got '"
+                          + o.fingerprint + "'");
     if (o.tls_mode.empty())
       r.tls.mode = "pin";
   }
@@ -247,10 +250,10 @@ struct device_cli::state {
 
 int device_cli::state::do_add(const config::server_options& opts) {
   if (db->device(id))
-    return report(make_error(ec::conflict,
-                             "device '" + id
-                               + "' is already registered; use `device "
-                                 "update`"));
+    return report(
+      make_error(ec::conflict, "device '" + id
+                                 + "' is already registered; use `device "
+                                   "update`"));
   device_record r;
   r.id = id;
   r.environment = opts.environment;
@@ -258,9 +261,9 @@ int device_cli::state::do_add(const config::server_options& opts) {
     return report(err);
   if (r.name.empty())
     r.name = r.id;
-  auto secret = read_secret({rec.password_file, rec.password_env,
-                             password_env_default, true,
-                             "Password of " + r.username + "@" + r.id + ": "});
+  auto secret =
+    read_secret({rec.password_file, rec.password_env, password_env_default,
+                 true, "Password of " + r.username + "@" + r.id + ": "});
   if (!secret)
     return report(secret.error());
   if (!*secret)
@@ -288,9 +291,9 @@ int device_cli::state::do_list() {
   if (!all)
     return report(all.error());
   json out = json::array();
-  std::vector<std::vector<std::string>> rows{
-    {"ID", "NAME", "ENV", "ENDPOINT", "USER", "STATUS", "VERSION", "CHECKED",
-     "TAGS", "FLAGS"}};
+  std::vector<std::vector<std::string>> rows{{"ID", "NAME", "ENV", "ENDPOINT",
+                                              "USER", "STATUS", "VERSION",
+                                              "CHECKED", "TAGS", "FLAGS"}};
   for (auto& r : *all) {
     if (!filter_environment.empty() && r.environment != filter_environment)
       continue;
@@ -375,19 +378,18 @@ int device_cli::state::do_update() {
   // A new endpoint drops the stored password (put_device without one):
   // it was entered for the old address, never to be sent elsewhere.
   bool moved = !storage::same_endpoint(before, *r);
-  bool new_secret = !rec.password_file.empty() || !rec.password_env.empty()
-                    || rec.ask_password;
+  bool new_secret =
+    !rec.password_file.empty() || !rec.password_env.empty() || rec.ask_password;
   std::optional<credential> cred;
   if (new_secret) {
-    auto secret = read_secret({rec.password_file, rec.password_env, "",
-                               rec.ask_password,
-                               "New password of " + r->username + "@" + id
-                                 + ": "});
+    auto secret =
+      read_secret({rec.password_file, rec.password_env, "", rec.ask_password,
+                   "New password of " + r->username + "@" + id + ": "});
     if (!secret)
       return report(secret.error());
     if (!*secret)
-      return report(make_error(ec::invalid_arguments,
-                               "--ask-password needs a terminal"));
+      return report(
+        make_error(ec::invalid_arguments, "--ask-password needs a terminal"));
     cred = credential{r->username, **secret};
   } else if (!moved && r->username != before.username) {
     auto stored = db->get_credential(id);
@@ -430,8 +432,9 @@ int device_cli::state::do_remove() {
   auto r = db->device(id);
   if (!r)
     return report(r.error());
-  if (!yes && !confirm("Remove device " + id + " (" + endpoint_text(*r)
-                       + ") with its credential and history?"))
+  if (!yes
+      && !confirm("Remove device " + id + " (" + endpoint_text(*r)
+                  + ") with its credential and history?"))
     return report(make_error(ec::invalid_arguments,
                              "not removed: confirm on the terminal or pass "
                              "--yes"));
@@ -454,10 +457,9 @@ caf::expected<rest_response> fetch(rest_client& client, const std::string& path,
   auto result = answer.get_future();
   rest_request req;
   req.path = path;
-  client.async_request(req, timeout,
-                       [&answer](caf::expected<rest_response> x) {
-                         answer.set_value(std::move(x));
-                       });
+  client.async_request(req, timeout, [&answer](caf::expected<rest_response> x) {
+    answer.set_value(std::move(x));
+  });
   return result.get();
 }
 
@@ -514,8 +516,8 @@ device_cli::device_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.list->add_option("--environment", s.filter_environment,
                      "Only devices of this environment");
   s.show = with_id(s.root->add_subcommand("show", "Show one router"));
-  s.update = with_id(s.root->add_subcommand("update",
-                                            "Change a router's record"));
+  s.update =
+    with_id(s.root->add_subcommand("update", "Change a router's record"));
   add_record_options(s.update, s.rec, false);
   s.remove = with_id(s.root->add_subcommand(
     "remove", "Remove a router with its credential and history"));

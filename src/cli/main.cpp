@@ -109,11 +109,12 @@ int main(int argc, char** argv) {
                                             "stdin is not a terminal)");
   bool serve_stdio = false;
   bool serve_http = false;
-  auto* stdio_flag
-    = serve->add_flag("--stdio", serve_stdio, "Serve MCP over stdin/stdout");
-  serve->add_flag("--http", serve_http,
-                  "Serve MCP over HTTP (Streamable HTTP at /mcp, HTTP+SSE at "
-                  "/sse, /health, /metrics)")
+  auto* stdio_flag =
+    serve->add_flag("--stdio", serve_stdio, "Serve MCP over stdin/stdout");
+  serve
+    ->add_flag("--http", serve_http,
+               "Serve MCP over HTTP (Streamable HTTP at /mcp, HTTP+SSE at "
+               "/sse, /health, /metrics)")
     ->excludes(stdio_flag);
   serve->add_option("--listen", flags.listen,
                     "Shortcut for --set http.listen=ADDR:PORT (port 0 = "
@@ -123,10 +124,12 @@ int main(int argc, char** argv) {
   config->require_subcommand(1);
   auto* config_show = config->add_subcommand("show", "Print the effective "
                                                      "configuration as YAML");
-  auto* config_keys = config->add_subcommand("keys", "List every key with "
-                                                     "its environment variable");
-  auto* config_check = config->add_subcommand("check", "Validate the "
-                                                       "configuration and exit");
+  auto* config_keys =
+    config->add_subcommand("keys", "List every key with "
+                                   "its environment variable");
+  auto* config_check =
+    config->add_subcommand("check", "Validate the "
+                                    "configuration and exit");
   auto* version = app.add_subcommand("version", "Print the version");
   rmcp::cli::device_cli devices{app};
   rmcp::cli::plan_cli plans{app};
@@ -167,8 +170,8 @@ int main(int argc, char** argv) {
   if (config_check->parsed()) {
     // The credential key must be available where the daemon will need it
     // (prod and staging refuse to start without one).
-    auto key = rmcp::storage::check_credential_key(
-      rmcp::app::key_request_of(*opts));
+    auto key =
+      rmcp::storage::check_credential_key(rmcp::app::key_request_of(*opts));
     if (!key) {
       std::cerr << "routeros-mcp: configuration error: "
                 << rmcp::error_message(key.error()) << "\n";

@@ -108,8 +108,8 @@ struct plan_cli::state {
     }
     std::cout << "plan         " << p->id << "\n"
               << "state        " << to_string(p->state) << "\n"
-              << "kind         " << p->kind << " (apply with "
-              << p->apply_tool << ")\n"
+              << "kind         " << p->kind << " (apply with " << p->apply_tool
+              << ")\n"
               << "risk         " << p->risk << "\n"
               << "environment  " << p->environment << "\n"
               << "created by   " << p->created_by << " at "
@@ -155,8 +155,8 @@ struct plan_cli::state {
 
   int do_approve() {
     storage::audit_log audit{kv};
-    auto approval = storage::approve_plan(
-      {*db, *kv, storage::append_to(audit)}, app::cli_identity(*opts, as), id);
+    auto approval = storage::approve_plan({*db, *kv, storage::append_to(audit)},
+                                          app::cli_identity(*opts, as), id);
     if (!approval)
       return fail(approval.error());
     const auto* p = &approval->plan;
@@ -172,15 +172,14 @@ struct plan_cli::state {
     }
     std::cout << "approved " << id << " as " << p->approved_by
               << "; the token is valid until "
-              << time_text(p->approval_expires_at)
-              << " and works once:\n"
+              << time_text(p->approval_expires_at) << " and works once:\n"
               << *token << "\n";
     return exit_code::ok;
   }
 
   int do_cancel() {
-    auto p = db->cancel(
-      id, storage::decider_name(app::cli_identity(*opts, as)), reason);
+    auto p = db->cancel(id, storage::decider_name(app::cli_identity(*opts, as)),
+                        reason);
     if (!p)
       return fail(p.error());
     if (as_json) {
@@ -231,8 +230,8 @@ plan_cli::plan_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.approve->add_option("--as", s.as,
                         "Approver name, recorded beside the login name "
                         "(the creator may not approve under another name)");
-  s.reject = with_id(s.root->add_subcommand("reject",
-                                            "Reject (cancel) a plan"));
+  s.reject =
+    with_id(s.root->add_subcommand("reject", "Reject (cancel) a plan"));
   s.reject->add_option("--as", s.as,
                        "Who rejects, recorded beside the login name");
   s.reject->add_option("--reason", s.reason, "Why")->required();

@@ -184,8 +184,7 @@ struct security_cli::state {
     return exit_code::ok;
   }
 
-  int do_rotate(const config::server_options& opts,
-                storage::kv_store& kv) {
+  int do_rotate(const config::server_options& opts, storage::kv_store& kv) {
     auto req = app::key_request_of(opts);
     auto current = storage::load_credential_key(req);
     if (!current)
@@ -251,13 +250,13 @@ struct security_cli::state {
       return fail(v.error());
     if (!v->ok) {
       std::cerr << "routeros-mcp: audit trail BROKEN at record "
-                << v->first_broken << ": " << v->problem << " ("
-                << v->records << " records read)\n";
+                << v->first_broken << ": " << v->problem << " (" << v->records
+                << " records read)\n";
       return chain_broken;
     }
     std::cout << "audit trail intact: " << v->records << " records, head "
-              << v->head_seq << " " << (v->head_hash.empty() ? "-" : v->head_hash)
-              << "\n";
+              << v->head_seq << " "
+              << (v->head_hash.empty() ? "-" : v->head_hash) << "\n";
     return exit_code::ok;
   }
 
@@ -282,35 +281,40 @@ struct security_cli::state {
   }
 };
 
-security_cli::security_cli(CLI::App& app)
-  : state_(std::make_unique<state>()) {
+security_cli::security_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   auto& s = *state_;
   s.token = app.add_subcommand("token", "Create, list and revoke HTTP API "
                                         "tokens");
   s.token->require_subcommand(1);
   s.create = s.token->add_subcommand("create", "Create a token and print it "
                                                "once");
-  s.create->add_option("--subject", s.tmpl.subject,
-                       "Who the token stands for (audited as the actor)")
+  s.create
+    ->add_option("--subject", s.tmpl.subject,
+                 "Who the token stands for (audited as the actor)")
     ->required();
-  s.create->add_option("--role", s.tmpl.role,
-                       "read_only, ops_rw, admin or approver")
+  s.create
+    ->add_option("--role", s.tmpl.role, "read_only, ops_rw, admin or approver")
     ->required()
     ->check(CLI::IsMember({"read_only", "ops_rw", "admin", "approver"}));
-  s.create->add_option("--device-ids", s.tmpl.scope.ids,
-                       "Device id patterns in scope (* wildcard)")
+  s.create
+    ->add_option("--device-ids", s.tmpl.scope.ids,
+                 "Device id patterns in scope (* wildcard)")
     ->delimiter(',');
-  s.create->add_option("--tags", s.tmpl.scope.tags,
-                       "Device tags in scope: key or key=value")
+  s.create
+    ->add_option("--tags", s.tmpl.scope.tags,
+                 "Device tags in scope: key or key=value")
     ->delimiter(',');
-  s.create->add_option("--environments", s.tmpl.scope.environments,
-                       "Device environments in scope")
+  s.create
+    ->add_option("--environments", s.tmpl.scope.environments,
+                 "Device environments in scope")
     ->delimiter(',');
-  s.create->add_option("--allow-tools", s.tmpl.allow_tools,
-                       "Only these tool name patterns")
+  s.create
+    ->add_option("--allow-tools", s.tmpl.allow_tools,
+                 "Only these tool name patterns")
     ->delimiter(',');
-  s.create->add_option("--deny-tools", s.tmpl.deny_tools,
-                       "Never these tool name patterns")
+  s.create
+    ->add_option("--deny-tools", s.tmpl.deny_tools,
+                 "Never these tool name patterns")
     ->delimiter(',');
   s.create->add_option("--expires-in", s.expires_in,
                        "Lifetime, e.g. 12h or 90d (default: no expiry)");

@@ -18,13 +18,26 @@ namespace {
 
 /// A key's value in the type of its option: string (and choice), integer,
 /// boolean or duration.
-using value = std::variant<std::string, int64_t, bool, std::chrono::milliseconds>;
+using value =
+  std::variant<std::string, int64_t, bool, std::chrono::milliseconds>;
 
 /// How a custom binding reads and writes its field.
 struct custom {
   std::function<value(const server_options&)> get;
   std::function<void(server_options&, const value&)> set;
 };
+
+/// The field that `path`, a chain of member pointers, leads to in `o`.
+template <class T, class... Ms>
+auto& field_at(T& o, Ms... path) {
+  // clang-format off
+  return (o .* ... .* path);
+  // clang-format on
+}
+
+/// Integer fields of any width (not bool) hold an integer option.
+template <class F>
+constexpr bool is_count = std::is_integral_v<F> && !std::is_same_v<F, bool>;
 
 /// A key and where its value lives: a member of server_options, or a
 /// member of a settings struct nested in it (the path of member pointers,
@@ -39,19 +52,17 @@ struct binding {
   template <class... Ms>
   binding(option_def d, Ms... path) : def(std::move(d)) {
     get = [path...](const server_options& o) -> value {
-      const auto& field = (o .* ... .* path);
+      const auto& field = field_at(o, path...);
       using field_type = std::decay_t<decltype(field)>;
-      if constexpr (std::is_integral_v<field_type>
-                    && !std::is_same_v<field_type, bool>)
+      if constexpr (is_count<field_type>)
         return static_cast<int64_t>(field);
       else
         return field;
     };
     set = [path...](server_options& o, const value& v) {
-      auto& field = (o .* ... .* path);
+      auto& field = field_at(o, path...);
       using field_type = std::decay_t<decltype(field)>;
-      if constexpr (std::is_integral_v<field_type>
-                    && !std::is_same_v<field_type, bool>)
+      if constexpr (is_count<field_type>)
         field = static_cast<field_type>(std::get<int64_t>(v));
       else
         field = std::get<field_type>(v);
@@ -107,6 +118,7 @@ const std::vector<binding>& bindings() {
   using h = health::schedule_settings;
   using r = rollout_settings;
   using ss = session_settings;
+  // clang-format off
   static const std::vector<binding> table{
     {{"environment", t::choice, {"lab", "staging", "prod"}, 0, 0,
       "Service environment; only devices of this environment are managed."},
@@ -318,6 +330,7 @@ const std::vector<binding>& bindings() {
       "or resume the rollout."},
      on_restart()},
   };
+  // clang-format on
   return table;
 }
 
@@ -401,7 +414,8 @@ bool parse_duration(const std::string& text, std::chrono::milliseconds& out) {
   static const std::pair<const char*, int64_t> units[] = {
     {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
   size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+  while (digits < text.size()
+         && std::isdigit(static_cast<unsigned char>(text[digits])))
     ++digits;
   if (digits == 0 || digits > 12)
     return false;
@@ -441,13 +455,15 @@ caf::error set_option(server_options& opts, const std::string& key,
           return caf::none;
         }
       }
-      return bad(origin, key, "illegal value '" + text
-                                + "'; legal values: " + join(def.choices));
+      return bad(origin, key,
+                 "illegal value '" + text
+                   + "'; legal values: " + join(def.choices));
     case option_type::integer: {
       int64_t value = 0;
       if (!parse_int(text, value) || value < def.min || value > def.max)
-        return bad(origin, key, "illegal value '" + text
-                                  + "'; expected an integer" + range());
+        return bad(origin, key,
+                   "illegal value '" + text + "'; expected an integer"
+                     + range());
       b->set(opts, value);
       return caf::none;
     }
@@ -455,9 +471,10 @@ caf::error set_option(server_options& opts, const std::string& key,
       bool value = false;
       if (text == "true" || text == "yes" || text == "on" || text == "1")
         value = true;
-      else if (!(text == "false" || text == "no" || text == "off" || text == "0"))
-        return bad(origin, key, "illegal value '" + text
-                                  + "'; legal values: true, false");
+      else if (!(text == "false" || text == "no" || text == "off"
+                 || text == "0"))
+        return bad(origin, key,
+                   "illegal value '" + text + "'; legal values: true, false");
       b->set(opts, value);
       return caf::none;
     }
@@ -465,11 +482,12 @@ caf::error set_option(server_options& opts, const std::string& key,
       std::chrono::milliseconds value{0};
       if (!parse_duration(text, value) || value.count() < def.min
           || value.count() > def.max)
-        return bad(origin, key,
-                   "illegal value '" + text
-                     + "'; expected a duration like 500ms, 30s, 5m or 1h (legal: "
-                     + render_duration(std::chrono::milliseconds{def.min}) + ".."
-                     + render_duration(std::chrono::milliseconds{def.max}) + ")");
+        return bad(
+          origin, key,
+          "illegal value '" + text
+            + "'; expected a duration like 500ms, 30s, 5m or 1h (legal: "
+            + render_duration(std::chrono::milliseconds{def.min}) + ".."
+            + render_duration(std::chrono::milliseconds{def.max}) + ")");
       b->set(opts, value);
       return caf::none;
     }
@@ -518,8 +536,8 @@ caf::error apply_environment(server_options& opts,
                         "environment: " + name
                           + ": unknown variable; known: " + join(known));
     }
-    if (auto err = set_option(opts, match->def.key, value,
-                              "environment " + name))
+    if (auto err =
+          set_option(opts, match->def.key, value, "environment " + name))
       return err;
   }
   return caf::none;

@@ -29,7 +29,8 @@ prompt_argument device_arg(bool required) {
 
 const std::vector<prompt_def>& table() {
   static const std::vector<prompt_def> defs{
-    {{"address-list-sync", "Address list sync",
+    {{"address-list-sync",
+      "Address list sync",
       "Sync an mcp- address list from a source device to target devices: "
       "list, export, back up, sync, verify, roll back.",
       {{"environment", "Environment of the devices", false, envs},
@@ -43,7 +44,8 @@ const std::vector<prompt_def>& table() {
      "prod this needs a plan and human approval.\n5. Re-read every target "
      "and confirm it matches the source.\n6. If anything differs, restore "
      "the backup and report which device failed."},
-    {{"comprehensive-device-review", "Comprehensive device review",
+    {{"comprehensive-device-review",
+      "Comprehensive device review",
       "Six-section review of one device: connectivity and health, "
       "interfaces/IP/routing, DNS/NTP, security, performance, configuration.",
       {device_arg(true)}},
@@ -56,7 +58,8 @@ const std::vector<prompt_def>& table() {
      "uptime trends (device://{device_id}/health).\n6. Configuration and "
      "compliance: compare with the fleet's conventions.\nEnd with a table "
      "of findings by severity and concrete next steps."},
-    {{"device-onboarding", "Device onboarding",
+    {{"device-onboarding",
+      "Device onboarding",
       "Prepare a RouterOS router, register it with the CLI, verify it and "
       "set its capability flags.",
       {{"environment", "Environment the device joins", false, envs}}},
@@ -72,7 +75,8 @@ const std::vector<prompt_def>& table() {
      "`routeros-mcp device update`.\n5. Security checklist: "
      "management access restricted, default admin disabled.\nIf a step "
      "fails, the error names the failure class and what to try."},
-    {{"dhcp-lease-review", "DHCP lease review",
+    {{"dhcp-lease-review",
+      "DHCP lease review",
       "Review DHCP servers, leases, conflicts and pool use.",
       {device_arg(false)}},
      {},
@@ -82,7 +86,8 @@ const std::vector<prompt_def>& table() {
      "Pool utilisation: warn above 80 %.\n5. Common issues: short lease "
      "times, overlapping pools, missing gateway/DNS options.\nReport "
      "findings and recommended changes (with dry_run first)."},
-    {{"dns-ntp-rollout", "DNS/NTP rollout",
+    {{"dns-ntp-rollout",
+      "DNS/NTP rollout",
       "Roll DNS and NTP settings out to an environment: targets, current "
       "state, dry run, apply, verify, roll back.",
       {{"environment", "Environment to roll out to", false, envs},
@@ -95,7 +100,8 @@ const std::vector<prompt_def>& table() {
      "a plan, get it approved, apply DNS then NTP in batches.\n5. Verify "
      "resolution and clock sync on every device.\n6. On failure, roll the "
      "device back to the settings read in step 2."},
-    {{"fleet-health-review", "Fleet health review",
+    {{"fleet-health-review",
+      "Fleet health review",
       "Summarise fleet health, find problem devices and report.",
       {{"environment", "Environment to review", false, envs_all}}},
      {{"environment", "all"}},
@@ -106,7 +112,8 @@ const std::vector<prompt_def>& table() {
      "check_connectivity for unreachable ones.\n4. Look for common causes "
      "(same site, same version, same upstream).\n5. Report: counts by "
      "state, problem devices with cause and next step."},
-    {{"security-audit", "Security audit",
+    {{"security-audit",
+      "Security audit",
       "Audit service exposure, firewall chains, address lists, accounts, "
       "versions and segmentation.",
       {device_arg(false),
@@ -120,11 +127,14 @@ const std::vector<prompt_def>& table() {
      "RouterOS version and patch level (get_system_overview).\n6. "
      "Segmentation between management and user networks.\nRate each "
      "finding (critical/high/medium/low) with a fix."},
-    {{"troubleshoot-device", "Troubleshoot a device",
+    {{"troubleshoot-device",
+      "Troubleshoot a device",
       "Step through connectivity, overview, interfaces, logs and health, "
       "then issue-specific checks.",
       {device_arg(false),
-       {"issue_type", "Kind of problem", false,
+       {"issue_type",
+        "Kind of problem",
+        false,
         {"connectivity", "performance", "health", "config"}}}},
      {{"issue_type", "connectivity"}},
      "Troubleshoot a {issue_type} problem.\n{device}\n\n1. "
@@ -134,7 +144,8 @@ const std::vector<prompt_def>& table() {
      "device_health and device://{device_id}/health for trends.\n6. "
      "{issue_type}-specific checks, then a diagnosis and the smallest "
      "safe fix (dry_run first)."},
-    {{"troubleshoot-dns-ntp", "Troubleshoot DNS/NTP",
+    {{"troubleshoot-dns-ntp",
+      "Troubleshoot DNS/NTP",
       "Check DNS configuration, reachability, resolution and cache; NTP "
       "configuration, sync and clock.",
       {device_arg(false),
@@ -145,11 +156,14 @@ const std::vector<prompt_def>& table() {
      "resolution, cache size and hits, firewall rules for port 53.\nNTP: "
      "client enabled, servers reachable, sync status and offset, current "
      "clock and time zone.\nReport the cause and the fix."},
-    {{"troubleshoot-wireless", "Troubleshoot wireless",
+    {{"troubleshoot-wireless",
+      "Troubleshoot wireless",
       "Check wireless interfaces, clients and connectivity, then "
       "issue-specific steps.",
       {device_arg(false),
-       {"issue_type", "Kind of problem", false,
+       {"issue_type",
+        "Kind of problem",
+        false,
         {"connectivity", "performance", "clients", "configuration"}}}},
      {{"issue_type", "connectivity"}},
      "Troubleshoot wireless ({issue_type}).\n{device}\n\n1. Wireless "
@@ -174,7 +188,8 @@ std::string substitute(std::string text,
 }
 
 /// Live data about a device, in a few lines.
-std::string device_summary(const device_view& v, const std::string& service_env) {
+std::string device_summary(const device_view& v,
+                           const std::string& service_env) {
   const auto& s = v.last;
   std::string out = "Device " + v.record.id + " (" + v.record.name + "), "
                     + v.record.environment + " environment";

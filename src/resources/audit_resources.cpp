@@ -48,9 +48,9 @@ bool visible(const identity& who, const audit_record& rec,
 
 void read_audit(resource_read& r, std::string device) {
   if (!r.svc().store || !r.svc().fleet) {
-    r.fail(make_error(ec::resource_not_found,
-                      "Resource not found: " + r.uri()
-                        + " (this service has no store)"));
+    r.fail(
+      make_error(ec::resource_not_found, "Resource not found: " + r.uri()
+                                           + " (this service has no store)"));
     return;
   }
   r.self()
@@ -102,7 +102,8 @@ caf::error register_audit(resource_registry& reg) {
       "fields. Records of devices outside your scope are left out.",
       "application/json", false},
      audit_recent},
-    {{"audit://devices/{device_id}", "audit-device", "Audit records of a device",
+    {{"audit://devices/{device_id}", "audit-device",
+      "Audit records of a device",
       "The newest audit records (up to 50) naming one device.",
       "application/json", false},
      audit_device},

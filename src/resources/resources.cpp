@@ -31,8 +31,8 @@ void fleet_health_summary(resource_read& r) {
     ->request(r.svc().fleet, ask_timeout, atom::get_v, atom::devices_v)
     .then(
       [&r](std::vector<device_view>& views) {
-        json counts{{"unknown", 0}, {"healthy", 0}, {"degraded", 0},
-                    {"unreachable", 0}};
+        json counts{
+          {"unknown", 0}, {"healthy", 0}, {"degraded", 0}, {"unreachable", 0}};
         json attention = json::array();
         double cpu = 0;
         double memory = 0;
@@ -52,11 +52,12 @@ void fleet_health_summary(resource_read& r) {
                                      v.last.memory_total_bytes);
           }
           if (v.last.status != device_status::healthy)
-            attention.push_back({{"device_id", v.record.id},
-                                 {"name", v.record.name},
-                                 {"status", status},
-                                 {"issues", v.last.issues},
-                                 {"last_check", tools::iso_time(v.last.timestamp)}});
+            attention.push_back(
+              {{"device_id", v.record.id},
+               {"name", v.record.name},
+               {"status", status},
+               {"issues", v.last.issues},
+               {"last_check", tools::iso_time(v.last.timestamp)}});
         }
         json summary{{"environment", r.svc().environment},
                      {"total", managed},
@@ -120,10 +121,10 @@ void device_overview(resource_read& r) {
 json health_checks(const health_sample& s) {
   if (!measured(s))
     return {{"cpu_ok", nullptr}, {"memory_ok", nullptr}};
-  return {{"cpu_ok", s.cpu_percent < cpu_ok_below},
-          {"memory_ok", tools::percent(s.memory_used_bytes,
-                                       s.memory_total_bytes)
-                          < memory_ok_below}};
+  return {
+    {"cpu_ok", s.cpu_percent < cpu_ok_below},
+    {"memory_ok", tools::percent(s.memory_used_bytes, s.memory_total_bytes)
+                    < memory_ok_below}};
 }
 
 void device_health(resource_read& r) {
@@ -143,8 +144,8 @@ void device_health(resource_read& r) {
           return;
         }
         r.self()
-          ->request(r.svc().store, ask_timeout, atom::get_v, atom::health_v,
-                    id, health_history)
+          ->request(r.svc().store, ask_timeout, atom::get_v, atom::health_v, id,
+                    health_history)
           .then(
             [&r, report](std::vector<health_sample>& samples) mutable {
               json history = json::array();
@@ -325,7 +326,8 @@ caf::error register_all(resource_registry& reg) {
       "issues. Updates (resources/updated) follow health changes.",
       "application/json", true},
      fleet_health_summary},
-    {{"fleet://devices/{environment}", "fleet-devices", "Devices by environment",
+    {{"fleet://devices/{environment}", "fleet-devices",
+      "Devices by environment",
       "Registered devices of an environment (lab, staging, prod, or all): "
       "registry record without secrets, health state and whether this "
       "service manages it.",
@@ -367,7 +369,8 @@ caf::error register_all(resource_registry& reg) {
       "application/json", false},
      from_tool("get_wireless_interfaces")},
     {{"device://{device_id}/wireless/clients", "device-wireless-clients",
-      "Wireless clients", "Clients registered on a router's wireless "
+      "Wireless clients",
+      "Clients registered on a router's wireless "
       "interfaces with signal and rates.",
       "application/json", false},
      from_tool("get_wireless_clients")},

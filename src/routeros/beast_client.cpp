@@ -14,8 +14,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "protocol/error.hpp"
@@ -65,11 +65,8 @@ class client_impl : public rest_client,
 public:
   client_impl(asio::io_context& ioc, std::shared_ptr<ssl::context> tls,
               rest_endpoint ep, std::shared_ptr<const std::string> user_agent)
-    : ioc_(ioc),
-      strand_(asio::make_strand(ioc)),
-      tls_(std::move(tls)),
-      ep_(std::move(ep)),
-      user_agent_(std::move(user_agent)) {
+    : ioc_(ioc), strand_(asio::make_strand(ioc)), tls_(std::move(tls)),
+      ep_(std::move(ep)), user_agent_(std::move(user_agent)) {
     ep_.max_connections = std::max<size_t>(ep_.max_connections, 1);
   }
 
@@ -105,8 +102,8 @@ public:
         return;
       auto [j, c] = r->second;
       self->running_.erase(r);
-      self->finish(j, make_error(ec::cancelled, self->ep_.device_id
-                                                  + ": request cancelled"));
+      self->finish(j, make_error(ec::cancelled,
+                                 self->ep_.device_id + ": request cancelled"));
       c->abort();
     });
   }
@@ -150,8 +147,8 @@ public:
     if (!j->done)
       return;
     if (closed_)
-      return finish(j, make_error(ec::cancelled,
-                                  ep_.device_id + ": client closed"));
+      return finish(
+        j, make_error(ec::cancelled, ep_.device_id + ": client closed"));
     run(j);
   }
 
@@ -182,7 +179,8 @@ private:
     if (closed_)
       return;
     closed_ = true;
-    auto cancelled = make_error(ec::cancelled, ep_.device_id + ": client closed");
+    auto cancelled =
+      make_error(ec::cancelled, ep_.device_id + ": client closed");
     auto running = std::move(running_);
     running_.clear();
     for (auto& [id, entry] : running) {

@@ -50,20 +50,17 @@ public:
                   std::shared_ptr<ssl::context> tls, const rest_endpoint& ep,
                   std::shared_ptr<const std::string> user_agent,
                   std::weak_ptr<connection_owner> owner)
-    : strand_(std::move(strand)),
-      resolver_(strand_),
-      timer_(strand_),
-      tls_ctx_(std::move(tls)),
-      ep_(ep),
-      user_agent_(std::move(user_agent)),
+    : strand_(std::move(strand)), resolver_(strand_), timer_(strand_),
+      tls_ctx_(std::move(tls)), ep_(ep), user_agent_(std::move(user_agent)),
       owner_(std::move(owner)) {
     // nop
   }
 
   void start(job_ptr j) override {
-    asio::post(strand_, [self = shared_from_this(), j = std::move(j)]() mutable {
-      self->run(std::move(j));
-    });
+    asio::post(strand_,
+               [self = shared_from_this(), j = std::move(j)]() mutable {
+                 self->run(std::move(j));
+               });
   }
 
   void abort() override {
@@ -104,9 +101,10 @@ private:
     arm(std::min(job_->deadline, started_ + ep_.connect_timeout));
     step_ = phase::resolve;
     auto flags = rmcp::net::is_ip(ep_.host) ? tcp::resolver::numeric_host
-                                 : tcp::resolver::flags{};
+                                            : tcp::resolver::flags{};
     resolver_.async_resolve(
-      ep_.host, std::to_string(ep_.port), flags | tcp::resolver::numeric_service,
+      ep_.host, std::to_string(ep_.port),
+      flags | tcp::resolver::numeric_service,
       [self = shared_from_this()](beast::error_code ec,
                                   tcp::resolver::results_type results) {
         self->on_resolve(ec, std::move(results));
@@ -132,13 +130,13 @@ private:
 
   void arm(clock_type::time_point when) {
     timer_.expires_at(when);
-    timer_.async_wait([self = shared_from_this(), gen = ++timer_gen_](
-                        beast::error_code ec) {
-      if (ec || gen != self->timer_gen_ || self->step_ == phase::idle)
-        return;
-      self->timed_out_ = true;
-      self->shutdown();
-    });
+    timer_.async_wait(
+      [self = shared_from_this(), gen = ++timer_gen_](beast::error_code ec) {
+        if (ec || gen != self->timer_gen_ || self->step_ == phase::idle)
+          return;
+        self->timed_out_ = true;
+        self->shutdown();
+      });
   }
 
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
@@ -151,9 +149,9 @@ private:
     } else {
       plain_.emplace(strand_);
     }
-    beast::get_lowest_layer(stream_tcp()).async_connect(
-      results, [self = shared_from_this()](beast::error_code ec,
-                                           const tcp::endpoint&) {
+    beast::get_lowest_layer(stream_tcp())
+      .async_connect(results, [self = shared_from_this()](
+                                beast::error_code ec, const tcp::endpoint&) {
         self->on_connect(ec);
       });
   }
@@ -172,15 +170,14 @@ private:
       tls_->set_verify_mode(ssl::verify_none);
     } else if (ep_.tls.mode == "pin") {
       tls_->set_verify_mode(ssl::verify_peer);
-      tls_->set_verify_callback(
-        [this](bool, ssl::verify_context& ctx) {
-          auto* store = ctx.native_handle();
-          // Only the leaf is pinned; the chain above it is not consulted.
-          if (X509_STORE_CTX_get_error_depth(store) > 0)
-            return true;
-          presented_ = fingerprint_of(X509_STORE_CTX_get_current_cert(store));
-          return presented_ == normalize_fingerprint(ep_.tls.fingerprint_sha256);
-        });
+      tls_->set_verify_callback([this](bool, ssl::verify_context& ctx) {
+        auto* store = ctx.native_handle();
+        // Only the leaf is pinned; the chain above it is not consulted.
+        if (X509_STORE_CTX_get_error_depth(store) > 0)
+          return true;
+        presented_ = fingerprint_of(X509_STORE_CTX_get_current_cert(store));
+        return presented_ == normalize_fingerprint(ep_.tls.fingerprint_sha256);
+      });
     } else {
       tls_->set_verify_mode(ssl::verify_peer);
       tls_->set_verify_callback(ssl::host_name_verification(name));
@@ -251,12 +248,13 @@ private:
   void on_answer() {
     auto& res = parser_->get();
     bool keep = res.keep_alive();
-    auto result = map_rest_answer(what_, static_cast<int>(res.result_int()),
-                                  res.body());
+    auto result =
+      map_rest_answer(what_, static_cast<int>(res.result_int()), res.body());
     if (result)
-      result->latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             clock_type::now() - started_)
-                             .count();
+      result->latency_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now()
+                                                              - started_)
+          .count();
     if (!keep)
       shutdown();
     report(std::move(result), keep);
@@ -275,12 +273,11 @@ private:
                                    + std::to_string(job_->timeout.count())
                                    + " ms"),
                       false);
-      return report(make_error(ec::router_unreachable,
-                               what_ + ": no connection to " + where
-                                 + " within "
-                                 + std::to_string(ep_.connect_timeout.count())
-                                 + " ms"),
-                    false);
+      return report(
+        make_error(ec::router_unreachable,
+                   what_ + ": no connection to " + where + " within "
+                     + std::to_string(ep_.connect_timeout.count()) + " ms"),
+        false);
     }
     switch (step) {
       case phase::resolve:
@@ -289,10 +286,10 @@ private:
                                    + ec.message()),
                       false);
       case phase::connect:
-        return report(make_error(ec::router_unreachable,
-                                 what_ + ": connect to " + where + ": "
-                                   + ec.message()),
-                      false);
+        return report(
+          make_error(ec::router_unreachable,
+                     what_ + ": connect to " + where + ": " + ec.message()),
+          false);
       case phase::handshake:
         return report(make_error(ec::router_tls_failed,
                                  what_ + ": TLS handshake with " + where
@@ -381,11 +378,11 @@ private:
 
 } // namespace
 
-connection_ptr make_connection(
-  asio::strand<asio::io_context::executor_type> strand,
-  std::shared_ptr<ssl::context> tls, const rest_endpoint& ep,
-  std::shared_ptr<const std::string> user_agent,
-  std::weak_ptr<connection_owner> owner) {
+connection_ptr
+make_connection(asio::strand<asio::io_context::executor_type> strand,
+                std::shared_ptr<ssl::context> tls, const rest_endpoint& ep,
+                std::shared_ptr<const std::string> user_agent,
+                std::weak_ptr<connection_owner> owner) {
   return std::make_shared<connection_impl>(std::move(strand), std::move(tls),
                                            ep, std::move(user_agent),
                                            std::move(owner));

@@ -15,9 +15,10 @@ std::string request_target(const std::string& path) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out = "/rest";
   for (unsigned char c : path) {
-    bool plain = std::isalnum(c) || std::string_view{"-._~/?&=*:,@!$'()+;%"}
-                                        .find(static_cast<char>(c))
-                                      != std::string_view::npos;
+    bool plain =
+      std::isalnum(c)
+      || std::string_view{"-._~/?&=*:,@!$'()+;%"}.find(static_cast<char>(c))
+           != std::string_view::npos;
     if (plain) {
       out += static_cast<char>(c);
     } else {
@@ -53,8 +54,8 @@ std::string fingerprint_of(X509* cert) {
 }
 
 std::string host_header(const rest_endpoint& ep) {
-  auto host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]"
-                                                     : ep.host;
+  auto host =
+    ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
   bool default_port = (ep.scheme == "https" && ep.port == 443)
                       || (ep.scheme == "http" && ep.port == 80);
   return default_port ? host : host + ":" + std::to_string(ep.port);

@@ -16,7 +16,8 @@ public:
   /// @param base_epoch_ms simulated time at construction (0 = real now).
   /// @param scale real seconds per simulated second (0.001: 1000x faster).
   sim_clock(std::int64_t base_epoch_ms, double scale)
-    : scale_(scale > 0 ? scale : 1.0), start_(std::chrono::steady_clock::now()) {
+    : scale_(scale > 0 ? scale : 1.0),
+      start_(std::chrono::steady_clock::now()) {
     if (base_epoch_ms == 0)
       base_epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::system_clock::now().time_since_epoch())
@@ -25,8 +26,10 @@ public:
   }
 
   std::int64_t now_ms() const {
-    auto real = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_);
-    return base_ms_ + offset_ms_.load() + static_cast<std::int64_t>(real.count() / scale_);
+    auto real = std::chrono::duration<double, std::milli>(
+      std::chrono::steady_clock::now() - start_);
+    return base_ms_ + offset_ms_.load()
+           + static_cast<std::int64_t>(real.count() / scale_);
   }
 
   std::int64_t now_s() const {
@@ -34,13 +37,18 @@ public:
     return ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   }
 
-  void advance(std::chrono::milliseconds d) { offset_ms_ += d.count(); }
+  void advance(std::chrono::milliseconds d) {
+    offset_ms_ += d.count();
+  }
 
-  double scale() const { return scale_; }
+  double scale() const {
+    return scale_;
+  }
 
   /// Real duration of a simulated one of `sim_us` microseconds.
   std::chrono::nanoseconds to_real(std::int64_t sim_us) const {
-    return std::chrono::nanoseconds{static_cast<std::int64_t>(static_cast<double>(sim_us) * 1000.0 * scale_)};
+    return std::chrono::nanoseconds{
+      static_cast<std::int64_t>(static_cast<double>(sim_us) * 1000.0 * scale_)};
   }
 
 private:

@@ -11,7 +11,8 @@ namespace {
 
 using json = nlohmann::json;
 
-std::pair<unsigned, std::string> fail(unsigned status, const std::string& text) {
+std::pair<unsigned, std::string> fail(unsigned status,
+                                      const std::string& text) {
   return {status, json{{"error", text}}.dump()};
 }
 
@@ -26,13 +27,18 @@ json describe(fleet& f, std::size_t i) {
           {"version", p.version_text},
           {"up", r.is_up()},
           {"faults", to_json(r.faults())},
-          {"stats", {{"connections", s.connections}, {"requests", s.requests}, {"reboots", s.reboots}}}};
+          {"stats",
+           {{"connections", s.connections},
+            {"requests", s.requests},
+            {"reboots", s.reboots}}}};
 }
 
 } // namespace
 
-std::pair<unsigned, std::string> handle_control(fleet& f, const std::string& method,
-                                                const std::string& target, const std::string& body) {
+std::pair<unsigned, std::string> handle_control(fleet& f,
+                                                const std::string& method,
+                                                const std::string& target,
+                                                const std::string& body) {
   auto segs = split(target.substr(0, target.find('?')), '/');
   json args = json::object();
   if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
@@ -48,11 +54,15 @@ std::pair<unsigned, std::string> handle_control(fleet& f, const std::string& met
   }
   if (!segs.empty() && segs[0] == "clock") {
     if (segs.size() == 1 && method == "GET")
-      return {200, json{{"epoch_ms", f.clock().now_ms()}, {"time_scale", f.clock().scale()}}.dump()};
+      return {200, json{{"epoch_ms", f.clock().now_ms()},
+                        {"time_scale", f.clock().scale()}}
+                     .dump()};
     if (segs.size() == 2 && segs[1] == "advance" && method == "POST") {
-      if (!args.contains("seconds") || !args["seconds"].is_number() || args["seconds"].get<double>() < 0)
+      if (!args.contains("seconds") || !args["seconds"].is_number()
+          || args["seconds"].get<double>() < 0)
         return fail(400, "seconds: expected a non-negative number");
-      f.advance_clock(std::chrono::milliseconds{static_cast<std::int64_t>(args["seconds"].get<double>() * 1000)});
+      f.advance_clock(std::chrono::milliseconds{
+        static_cast<std::int64_t>(args["seconds"].get<double>() * 1000)});
       return {200, json{{"epoch_ms", f.clock().now_ms()}}.dump()};
     }
     return fail(404, "no such route");
@@ -92,20 +102,23 @@ std::pair<unsigned, std::string> handle_control(fleet& f, const std::string& met
   if (segs.size() == 3 && segs[2] == "reboot" && method == "POST") {
     double seconds = 20;
     if (args.contains("downtime_s")) {
-      if (!args["downtime_s"].is_number() || args["downtime_s"].get<double>() < 0)
+      if (!args["downtime_s"].is_number()
+          || args["downtime_s"].get<double>() < 0)
         return fail(400, "downtime_s: expected a non-negative number");
       seconds = args["downtime_s"].get<double>();
     }
     for (auto i : idx)
-      f.router(i).reboot(std::chrono::milliseconds{static_cast<std::int64_t>(seconds * 1000)});
+      f.router(i).reboot(
+        std::chrono::milliseconds{static_cast<std::int64_t>(seconds * 1000)});
     return {200, json{{"rebooting", idx.size()}}.dump()};
   }
   if (segs.size() == 3 && segs[2] == "credentials" && method == "POST") {
-    if (!args.contains("username") || !args["username"].is_string() || !args.contains("password")
-        || !args["password"].is_string())
+    if (!args.contains("username") || !args["username"].is_string()
+        || !args.contains("password") || !args["password"].is_string())
       return fail(400, "username and password: expected strings");
     for (auto i : idx)
-      f.router(i).set_credentials(args["username"].get<std::string>(), args["password"].get<std::string>());
+      f.router(i).set_credentials(args["username"].get<std::string>(),
+                                  args["password"].get<std::string>());
     return {200, json{{"updated", idx.size()}}.dump()};
   }
   return fail(404, "no such route");

@@ -28,7 +28,9 @@ namespace rmcp::sim {
 
 class fleet;
 
-std::pair<unsigned, std::string> handle_control(fleet& f, const std::string& method,
-                                                const std::string& target, const std::string& body);
+std::pair<unsigned, std::string> handle_control(fleet& f,
+                                                const std::string& method,
+                                                const std::string& target,
+                                                const std::string& body);
 
 } // namespace rmcp::sim

@@ -13,7 +13,8 @@ namespace rmcp::sim {
 rest_reply error_reply(unsigned status, const std::string& detail) {
   rest_reply r;
   r.status = status;
-  r.body = json_error(status, status == 404 || status == 401 ? std::string{} : detail);
+  r.body =
+    json_error(status, status == 404 || status == 401 ? std::string{} : detail);
   return r;
 }
 
@@ -39,7 +40,9 @@ parsed_target parse_target(const std::string& target) {
     for (auto& item : split(target.substr(qpos + 1), '&')) {
       auto eq = item.find('=');
       p.query.emplace_back(url_decode(item.substr(0, eq)),
-                           eq == std::string::npos ? std::string{} : url_decode(item.substr(eq + 1)));
+                           eq == std::string::npos
+                             ? std::string{}
+                             : url_decode(item.substr(eq + 1)));
     }
   }
   return p;
@@ -65,8 +68,10 @@ std::string scalar_text(const json& v) {
 /// A number with an exponent somewhere in the body (RouterOS refuses those).
 bool has_exponent(const std::string& body) {
   for (std::size_t i = 1; i + 1 < body.size(); ++i)
-    if ((body[i] == 'e' || body[i] == 'E') && std::isdigit(static_cast<unsigned char>(body[i - 1]))
-        && (std::isdigit(static_cast<unsigned char>(body[i + 1])) || body[i + 1] == '+' || body[i + 1] == '-'))
+    if ((body[i] == 'e' || body[i] == 'E')
+        && std::isdigit(static_cast<unsigned char>(body[i - 1]))
+        && (std::isdigit(static_cast<unsigned char>(body[i + 1]))
+            || body[i + 1] == '+' || body[i + 1] == '-'))
       return true;
   return false;
 }
@@ -122,8 +127,8 @@ rest_reply from_result(const cmd_result& r, bool raw_controls) {
 
 // -- print -----------------------------------------------------------------------
 
-rest_reply print_list(const router_state& st, const menu& m, const print_options& o,
-                      bool keep_id, bool as_command) {
+rest_reply print_list(const router_state& st, const menu& m,
+                      const print_options& o, bool keep_id, bool as_command) {
   std::vector<fields> out;
   std::size_t count = 0;
   for_each_item(st, m, [&](const record&, fields&& item) {
@@ -141,7 +146,8 @@ rest_reply print_list(const router_state& st, const menu& m, const print_options
 }
 
 /// POST .../print: `.proplist`, `.query`, `count-only` and display flags.
-rest_reply print_command(const router_state& st, const menu& m, const arg_list& args) {
+rest_reply print_command(const router_state& st, const menu& m,
+                         const arg_list& args) {
   print_options o;
   for (auto& [k, v] : args) {
     if (k == ".proplist") {
@@ -151,8 +157,8 @@ rest_reply print_command(const router_state& st, const menu& m, const arg_list& 
       o.query = split(v, '\n');
     } else if (k == "count-only") {
       o.count_only = true;
-    } else if (k != "detail" && k != "without-paging" && k != "terse" && k != "brief"
-               && k != "show-ids" && k != "as-value") {
+    } else if (k != "detail" && k != "without-paging" && k != "terse"
+               && k != "brief" && k != "show-ids" && k != "as-value") {
       return error_reply(400, "unknown parameter " + k);
     }
   }
@@ -166,24 +172,27 @@ rest_reply print_command(const router_state& st, const menu& m, const arg_list& 
   return print_list(st, m, o, false, true);
 }
 
-rest_reply get_item(const router_state& st, const menu& m, const std::string& ref,
-                    const print_options& o) {
+rest_reply get_item(const router_state& st, const menu& m,
+                    const std::string& ref, const print_options& o) {
   auto item = find_item(st, m, ref);
   if (!item)
     return error_reply(404, "");
   rest_reply r;
-  r.body = json_object(project(std::move(*item), o, false), st.flags.control_bytes);
+  r.body =
+    json_object(project(std::move(*item), o, false), st.flags.control_bytes);
   return r;
 }
 
 // -- dispatch --------------------------------------------------------------------------
 
 bool is_id_like(const std::string& raw) {
-  return raw.find("%2A") != std::string::npos || raw.find("%2a") != std::string::npos;
+  return raw.find("%2A") != std::string::npos
+         || raw.find("%2a") != std::string::npos;
 }
 
-rest_reply run_command(router_state& st, const path_node& node, const std::string& name,
-                       const arg_list& args, const origin& who) {
+rest_reply run_command(router_state& st, const path_node& node,
+                       const std::string& name, const arg_list& args,
+                       const origin& who) {
   const menu* m = node.m;
   command_ctx ctx{st, m, args, who};
   rest_reply out;
@@ -207,7 +216,8 @@ rest_reply run_command(router_state& st, const path_node& node, const std::strin
 
 } // namespace
 
-rest_reply handle_rest(router_state& st, const rest_request& req, const origin& who) {
+rest_reply handle_rest(router_state& st, const rest_request& req,
+                       const origin& who) {
   if (req.method == "HEAD")
     return error_reply(501, "");
   if (req.method == "OPTIONS")
@@ -233,7 +243,8 @@ rest_reply handle_rest(router_state& st, const rest_request& req, const origin& 
   const menu* m = node->m;
   if (!(m && m->profile_only))
     st.ensure_seeded();
-  bool writes = req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+  bool writes =
+    req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
   auto mark = [&](rest_reply r) {
     r.write = r.write || writes;
     return r;
@@ -271,7 +282,8 @@ rest_reply handle_rest(router_state& st, const rest_request& req, const origin& 
         return mark(from_result(res, false));
       rest_reply r;
       r.status = 201;
-      r.location = req.base_url + req.target.substr(0, req.target.find('?')) + "/" + id_text(id);
+      r.location = req.base_url + req.target.substr(0, req.target.find('?'))
+                   + "/" + id_text(id);
       r.body = json_object(*find_item(st, *m, id_text(id)));
       return mark(r);
     }

@@ -37,7 +37,8 @@ struct rest_reply {
 };
 
 /// Handles a request under `/rest`. `st` must be locked by the caller.
-rest_reply handle_rest(router_state& st, const rest_request& req, const origin& who);
+rest_reply handle_rest(router_state& st, const rest_request& req,
+                       const origin& who);
 
 /// Error reply in RouterOS's shape (no `detail` for 401/404).
 rest_reply error_reply(unsigned status, const std::string& detail);

@@ -12,16 +12,42 @@ namespace rmcp::sim {
 namespace {
 
 /// Export order: referenced items come before the items that use them.
-constexpr const char* export_order[] = {
-  "/interface/bridge", "/interface/ethernet", "/interface/vlan", "/interface/wireless/security-profiles",
-  "/interface/wireless", "/interface/wifi/security", "/interface/wifi", "/interface/list", "/ip/pool", "/ip/dhcp-server",
-  "/interface/bridge/port", "/interface/bridge/vlan", "/interface/list/member", "/ip/address",
-  "/ip/dhcp-client", "/ip/dhcp-server/lease", "/ip/dhcp-server/network", "/ip/dns", "/ip/dns/static",
-  "/ip/firewall/address-list", "/ip/firewall/filter", "/ip/firewall/nat", "/ip/firewall/mangle",
-  "/ip/route", "/ip/service", "/system/clock", "/system/identity", "/system/logging/action",
-  "/system/logging", "/system/ntp/client", "/system/scheduler", "/system/script", "/user/group"};
+constexpr const char* export_order[] = {"/interface/bridge",
+                                        "/interface/ethernet",
+                                        "/interface/vlan",
+                                        "/interface/wireless/security-profiles",
+                                        "/interface/wireless",
+                                        "/interface/wifi/security",
+                                        "/interface/wifi",
+                                        "/interface/list",
+                                        "/ip/pool",
+                                        "/ip/dhcp-server",
+                                        "/interface/bridge/port",
+                                        "/interface/bridge/vlan",
+                                        "/interface/list/member",
+                                        "/ip/address",
+                                        "/ip/dhcp-client",
+                                        "/ip/dhcp-server/lease",
+                                        "/ip/dhcp-server/network",
+                                        "/ip/dns",
+                                        "/ip/dns/static",
+                                        "/ip/firewall/address-list",
+                                        "/ip/firewall/filter",
+                                        "/ip/firewall/nat",
+                                        "/ip/firewall/mangle",
+                                        "/ip/route",
+                                        "/ip/service",
+                                        "/system/clock",
+                                        "/system/identity",
+                                        "/system/logging/action",
+                                        "/system/logging",
+                                        "/system/ntp/client",
+                                        "/system/scheduler",
+                                        "/system/script",
+                                        "/user/group"};
 
-std::string export_value(const menu& m, const std::string& key, const std::string& v) {
+std::string export_value(const menu& m, const std::string& key,
+                         const std::string& v) {
   auto* s = m.spec(key);
   if (key == "disabled" || (s && s->type == ftype::boolean))
     return v == "true" ? "yes" : v == "false" ? "no" : v;
@@ -32,10 +58,12 @@ std::string export_value(const menu& m, const std::string& key, const std::strin
 std::string item_args(const menu& m, const record& r, bool physical) {
   std::string out;
   for (auto& [k, v] : r.f) {
-    if (k[0] == '~' || !m.is_writable(k) || (m.defaults.find(k) && *m.defaults.find(k) == v))
+    if (k[0] == '~' || !m.is_writable(k)
+        || (m.defaults.find(k) && *m.defaults.find(k) == v))
       continue;
-    if (physical && (k == "mac-address" || k == "l2mtu" || (k == "mtu" && v == "1500")
-                     || (k == "name" && v == r.f.get("default-name"))))
+    if (physical
+        && (k == "mac-address" || k == "l2mtu" || (k == "mtu" && v == "1500")
+            || (k == "name" && v == r.f.get("default-name"))))
       continue;
     if (k == "disabled" && v == "false")
       continue;
@@ -57,15 +85,17 @@ std::string menu_section(const router_state& st, const menu& m, bool terse) {
     }
   } else {
     for (auto& r : t.rows) {
-      if ((!m.type_filter.empty() && r.f.get("type") != m.type_filter) || r.f.is_true("dynamic")
-          || r.f.is_true("builtin") || r.f.is_true("default"))
+      if ((!m.type_filter.empty() && r.f.get("type") != m.type_filter)
+          || r.f.is_true("dynamic") || r.f.is_true("builtin")
+          || r.f.is_true("default"))
         continue;
       if (!m.has(c_add) || r.f.has("default-name")) {
         auto args = item_args(m, r, true);
         if (args.empty())
           continue;
-        auto ref = r.f.has("default-name") ? "[ find default-name=" + r.f.get("default-name") + " ]"
-                                           : export_value(m, "name", r.f.get("name"));
+        auto ref = r.f.has("default-name")
+                     ? "[ find default-name=" + r.f.get("default-name") + " ]"
+                     : export_value(m, "name", r.f.get("name"));
         body += "set " + ref + args + "\r\n";
       } else {
         body += "add" + item_args(m, r, false) + "\r\n";
@@ -89,15 +119,20 @@ std::string menu_section(const router_state& st, const menu& m, bool terse) {
 
 cmd_result export_command(command_ctx& ctx) {
   for (auto& [k, v] : ctx.args)
-    if (k != "file" && k != "compact" && k != "terse" && k != "verbose" && k != "hide-sensitive"
-        && k != "show-sensitive" && k != "where" && k != "path")
+    if (k != "file" && k != "compact" && k != "terse" && k != "verbose"
+        && k != "hide-sensitive" && k != "show-sensitive" && k != "where"
+        && k != "path")
       return cmd_result::error(400, "unknown parameter " + k, k);
-  auto text = export_config(ctx.st, nullptr, find_arg(ctx.args, "terse") != nullptr);
+  auto text =
+    export_config(ctx.st, nullptr, find_arg(ctx.args, "terse") != nullptr);
   if (auto* file = find_arg(ctx.args, "file")) {
     auto name = ends_with(*file, ".rsc") ? *file : *file + ".rsc";
     auto& files = ctx.st.tab("/file");
-    files.erase(files.find_by("name", name) ? files.find_by("name", name)->id : 0);
-    files.insert(fields{{"name", name}, {"type", "script"}, {"~data", text},
+    files.erase(files.find_by("name", name) ? files.find_by("name", name)->id
+                                            : 0);
+    files.insert(fields{{"name", name},
+                        {"type", "script"},
+                        {"~data", text},
                         {"~created", std::to_string(ctx.st.now_s())}});
     return {};
   }
@@ -117,7 +152,8 @@ cmd_result import_command(command_ctx& ctx) {
   // An imported file may import others, but not forever.
   static thread_local int depth = 0;
   if (depth >= 8)
-    return cmd_result::error(400, "failure: import nested too deeply", "file-name");
+    return cmd_result::error(400, "failure: import nested too deeply",
+                             "file-name");
   ++depth;
   auto res = run_script(ctx.st, row->f.get("~data"), ctx.who);
   --depth;
@@ -136,7 +172,9 @@ cmd_result execute_command(command_ctx& ctx) {
   if (find_arg(ctx.args, "as-string"))
     return cmd_result::returning(res.ok ? res.output : res.error);
   if (!res.ok)
-    ctx.st.log("script,error", "executing script from rest-api failed, please check it manually");
+    ctx.st.log(
+      "script,error",
+      "executing script from rest-api failed, please check it manually");
   return cmd_result::returning(id_text(ctx.st.next_job++));
 }
 
@@ -158,7 +196,9 @@ cmd_result script_run(command_ctx& ctx) {
   who.via = "script";
   auto res = run_script(ctx.st, source, who);
   if (auto* row = t.find(ids.front())) {
-    row->f.set("run-count", std::to_string(parse_int(row->f.get("run-count", "0")).value_or(0) + 1));
+    row->f.set(
+      "run-count",
+      std::to_string(parse_int(row->f.get("run-count", "0")).value_or(0) + 1));
     row->f.set("last-started", ctx.st.local_datetime(ctx.st.now_s()));
   }
   if (!res.ok)
@@ -168,12 +208,15 @@ cmd_result script_run(command_ctx& ctx) {
 
 } // namespace
 
-std::string export_config(const router_state& st, const menu* section, bool terse) {
+std::string export_config(const router_state& st, const menu* section,
+                          bool terse) {
   auto& p = st.profile;
-  std::string out = "# " + st.local_datetime(st.now_s()) + " by RouterOS " + version_number(p) + "\r\n"
+  std::string out = "# " + st.local_datetime(st.now_s()) + " by RouterOS "
+                    + version_number(p) + "\r\n"
                     + "# software id = " + p.software_id + "\r\n#\r\n";
   if (p.routerboard)
-    out += "# model = " + p.model + "\r\n# serial number = " + p.serial + "\r\n";
+    out +=
+      "# model = " + p.model + "\r\n# serial number = " + p.serial + "\r\n";
   auto& tree = menu_tree::get();
   for (auto* path : export_order) {
     const menu* m = tree.find(path);
@@ -184,10 +227,12 @@ std::string export_config(const router_state& st, const menu* section, bool ters
   return out;
 }
 
-std::optional<std::int64_t> scheduler_next_run(const router_state& st, const fields& item) {
+std::optional<std::int64_t> scheduler_next_run(const router_state& st,
+                                               const fields& item) {
   if (item.is_true("disabled"))
     return std::nullopt;
-  auto interval = parse_duration_us(item.get("interval", "0s")).value_or(0) / 1000000;
+  auto interval =
+    parse_duration_us(item.get("interval", "0s")).value_or(0) / 1000000;
   auto last = parse_int(item.get("~last", "0")).value_or(0);
   std::int64_t start;
   if (item.get("start-time") == "startup") {
@@ -224,7 +269,9 @@ void run_due_jobs(router_state& st) {
     if (!row)
       continue;
     row->f.set("~last", std::to_string(now));
-    row->f.set("run-count", std::to_string(parse_int(row->f.get("run-count", "0")).value_or(0) + 1));
+    row->f.set(
+      "run-count",
+      std::to_string(parse_int(row->f.get("run-count", "0")).value_or(0) + 1));
     auto source = row->f.get("on-event");
     auto name = row->f.get("name");
     origin who{row->f.get("owner", "admin"), "scheduler", ""};

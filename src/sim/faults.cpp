@@ -5,18 +5,24 @@
 namespace rmcp::sim {
 
 bool fault_config::operator==(const fault_config& o) const {
-  return latency_ms == o.latency_ms && jitter_ms == o.jitter_ms && error_rate == o.error_rate
-         && drop_rate == o.drop_rate && timeout_rate == o.timeout_rate
-         && reject_auth == o.reject_auth && high_cpu == o.high_cpu && high_memory == o.high_memory
-         && write_fail_applied == o.write_fail_applied && control_bytes == o.control_bytes
+  return latency_ms == o.latency_ms && jitter_ms == o.jitter_ms
+         && error_rate == o.error_rate && drop_rate == o.drop_rate
+         && timeout_rate == o.timeout_rate && reject_auth == o.reject_auth
+         && high_cpu == o.high_cpu && high_memory == o.high_memory
+         && write_fail_applied == o.write_fail_applied
+         && control_bytes == o.control_bytes
          && wrong_body_count == o.wrong_body_count;
 }
 
 nlohmann::json to_json(const fault_config& f) {
-  return {{"latency_ms", f.latency_ms},       {"jitter_ms", f.jitter_ms},
-          {"error_rate", f.error_rate},       {"drop_rate", f.drop_rate},
-          {"timeout_rate", f.timeout_rate},   {"reject_auth", f.reject_auth},
-          {"high_cpu", f.high_cpu},           {"high_memory", f.high_memory},
+  return {{"latency_ms", f.latency_ms},
+          {"jitter_ms", f.jitter_ms},
+          {"error_rate", f.error_rate},
+          {"drop_rate", f.drop_rate},
+          {"timeout_rate", f.timeout_rate},
+          {"reject_auth", f.reject_auth},
+          {"high_cpu", f.high_cpu},
+          {"high_memory", f.high_memory},
           {"write_fail_applied", f.write_fail_applied},
           {"control_bytes", f.control_bytes},
           {"wrong_body_count", f.wrong_body_count}};
@@ -24,23 +30,25 @@ nlohmann::json to_json(const fault_config& f) {
 
 namespace {
 
-std::optional<std::string> take_uint(const nlohmann::json& v, const std::string& key,
-                                     std::uint32_t& out) {
-  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+std::optional<std::string>
+take_uint(const nlohmann::json& v, const std::string& key, std::uint32_t& out) {
+  if (!v.is_number_unsigned()
+      && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
     return key + ": expected a non-negative integer";
   out = v.get<std::uint32_t>();
   return std::nullopt;
 }
 
-std::optional<std::string> take_rate(const nlohmann::json& v, const std::string& key,
-                                     double& out) {
+std::optional<std::string> take_rate(const nlohmann::json& v,
+                                     const std::string& key, double& out) {
   if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1)
     return key + ": expected a number in [0, 1]";
   out = v.get<double>();
   return std::nullopt;
 }
 
-std::optional<std::string> take_bool(const nlohmann::json& v, const std::string& key, bool& out) {
+std::optional<std::string> take_bool(const nlohmann::json& v,
+                                     const std::string& key, bool& out) {
   if (!v.is_boolean())
     return key + ": expected true or false";
   out = v.get<bool>();
@@ -49,7 +57,8 @@ std::optional<std::string> take_bool(const nlohmann::json& v, const std::string&
 
 } // namespace
 
-std::optional<std::string> merge_json(fault_config& f, const nlohmann::json& j) {
+std::optional<std::string> merge_json(fault_config& f,
+                                      const nlohmann::json& j) {
   if (!j.is_object())
     return std::string{"expected a JSON object"};
   fault_config copy = f;

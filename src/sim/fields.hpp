@@ -28,7 +28,9 @@ public:
     return it != items_.end() && it->first == key ? &it->second : nullptr;
   }
 
-  bool has(std::string_view key) const { return find(key) != nullptr; }
+  bool has(std::string_view key) const {
+    return find(key) != nullptr;
+  }
 
   std::string get(std::string_view key, std::string_view fallback = {}) const {
     auto* v = find(key);
@@ -56,20 +58,32 @@ public:
     return true;
   }
 
-  auto begin() const { return items_.begin(); }
-  auto end() const { return items_.end(); }
-  std::size_t size() const { return items_.size(); }
-  bool empty() const { return items_.empty(); }
-  void reserve(std::size_t n) { items_.reserve(n); }
+  auto begin() const {
+    return items_.begin();
+  }
+  auto end() const {
+    return items_.end();
+  }
+  std::size_t size() const {
+    return items_.size();
+  }
+  bool empty() const {
+    return items_.empty();
+  }
+  void reserve(std::size_t n) {
+    items_.reserve(n);
+  }
 
 private:
   std::vector<value_type>::iterator lower(std::string_view key) {
-    return std::lower_bound(items_.begin(), items_.end(), key,
-                            [](const value_type& kv, std::string_view k) { return kv.first < k; });
+    return std::lower_bound(
+      items_.begin(), items_.end(), key,
+      [](const value_type& kv, std::string_view k) { return kv.first < k; });
   }
   std::vector<value_type>::const_iterator lower(std::string_view key) const {
-    return std::lower_bound(items_.begin(), items_.end(), key,
-                            [](const value_type& kv, std::string_view k) { return kv.first < k; });
+    return std::lower_bound(
+      items_.begin(), items_.end(), key,
+      [](const value_type& kv, std::string_view k) { return kv.first < k; });
   }
 
   std::vector<value_type> items_;

@@ -35,9 +35,12 @@ router_profile profile_for(const fleet_options& opts, std::size_t i) {
     return p;
   auto& o = it->second;
   if (o.board && !apply_board(p, *o.board))
-    throw std::invalid_argument("unknown board " + *o.board + " (known: " + board_names() + ")");
+    throw std::invalid_argument("unknown board " + *o.board
+                                + " (known: " + board_names() + ")");
   if (o.version) {
-    p.version_text = o.version->find(' ') == std::string::npos ? *o.version + " (stable)" : *o.version;
+    p.version_text = o.version->find(' ') == std::string::npos
+                       ? *o.version + " (stable)"
+                       : *o.version;
     p.version = ros_version::parse(p.version_text);
   }
   if (o.identity)
@@ -47,7 +50,8 @@ router_profile profile_for(const fleet_options& opts, std::size_t i) {
 
 } // namespace
 
-fleet::fleet(fleet_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {
+fleet::fleet(fleet_options opts)
+  : impl_(std::make_unique<impl>(std::move(opts))) {
   auto& d = *impl_;
   menu_tree::get(); // build the schema before any io thread runs
   d.settings.username = d.opts.username;
@@ -56,27 +60,37 @@ fleet::fleet(fleet_options opts) : impl_(std::make_unique<impl>(std::move(opts))
   d.settings.reboot_downtime_s = d.opts.reboot_downtime_s;
   if (d.opts.tls)
     d.tls = make_self_signed();
-  d.server = std::make_unique<http_server>(d.opts.io_threads, d.tls ? &*d.tls : nullptr);
+  d.server =
+    std::make_unique<http_server>(d.opts.io_threads, d.tls ? &*d.tls : nullptr);
   d.routers.reserve(d.opts.routers);
   for (std::size_t i = 0; i < d.opts.routers; ++i) {
     auto p = profile_for(d.opts, i);
-    d.routers.push_back(std::make_unique<sim::router>(std::move(p), d.clock, d.settings));
+    d.routers.push_back(
+      std::make_unique<sim::router>(std::move(p), d.clock, d.settings));
     auto& r = *d.routers.back();
-    auto f = d.opts.router_faults.count(i) ? d.opts.router_faults.at(i) : d.opts.faults;
+    auto f = d.opts.router_faults.count(i) ? d.opts.router_faults.at(i)
+                                           : d.opts.faults;
     if (!(f == fault_config{}))
       r.set_faults(f);
-    auto port = d.opts.base_port == 0 ? std::uint16_t{0} : static_cast<std::uint16_t>(d.opts.base_port + i);
+    auto port = d.opts.base_port == 0
+                  ? std::uint16_t{0}
+                  : static_cast<std::uint16_t>(d.opts.base_port + i);
     auto downtime = d.opts.reboot_downtime_s;
-    r.set_port(d.server->listen_router(r, port, [downtime] { return std::chrono::milliseconds{downtime * 1000}; }));
+    r.set_port(d.server->listen_router(r, port, [downtime] {
+      return std::chrono::milliseconds{downtime * 1000};
+    }));
   }
   d.control_port = d.server->listen_control(
-    [this](const std::string& method, const std::string& target, const std::string& body) {
+    [this](const std::string& method, const std::string& target,
+           const std::string& body) {
       return handle_control(*this, method, target, body);
     },
     d.opts.control_port);
   // Scheduler tick: one simulated second, between 10 ms and 1 s of real time.
-  auto period = std::clamp<std::int64_t>(static_cast<std::int64_t>(1000 * d.opts.time_scale), 10, 1000);
-  d.server->every(std::chrono::milliseconds{period}, [this] { run_scheduler(); });
+  auto period = std::clamp<std::int64_t>(
+    static_cast<std::int64_t>(1000 * d.opts.time_scale), 10, 1000);
+  d.server->every(std::chrono::milliseconds{period},
+                  [this] { run_scheduler(); });
   d.server->start();
 }
 
@@ -97,7 +111,8 @@ std::vector<router_info> fleet::routers() const {
   std::vector<router_info> out;
   for (auto& r : impl_->routers) {
     auto& p = r->profile();
-    out.push_back(router_info{p.index, r->port(), p.identity, p.board, p.version_text});
+    out.push_back(
+      router_info{p.index, r->port(), p.identity, p.board, p.version_text});
   }
   return out;
 }
@@ -149,11 +164,18 @@ void fleet::run_scheduler() {
 std::string fleet::startup_json() const {
   nlohmann::json routers = nlohmann::json::array();
   for (auto& r : this->routers())
-    routers.push_back({{"index", r.index}, {"port", r.port}, {"identity", r.identity},
-                       {"board", r.board}, {"version", r.version}});
-  nlohmann::json j{{"routers", routers}, {"control_port", control_port()}, {"tls", tls()},
-                   {"fingerprint_sha256", tls() ? nlohmann::json(fingerprint_sha256()) : nlohmann::json(nullptr)},
-                   {"username", username()}};
+    routers.push_back({{"index", r.index},
+                       {"port", r.port},
+                       {"identity", r.identity},
+                       {"board", r.board},
+                       {"version", r.version}});
+  nlohmann::json j{
+    {"routers", routers},
+    {"control_port", control_port()},
+    {"tls", tls()},
+    {"fingerprint_sha256",
+     tls() ? nlohmann::json(fingerprint_sha256()) : nlohmann::json(nullptr)},
+    {"username", username()}};
   return j.dump();
 }
 

@@ -45,8 +45,9 @@ namespace rmcp::sim {
 
 /// Per-router choices that replace the seeded ones.
 struct router_overrides {
-  std::optional<std::string> board;    ///< a board of the catalogue (docs/simulator.md)
-  std::optional<std::string> version;  ///< "7.19" or "7.23.7 (long-term)"
+  std::optional<std::string>
+    board; ///< a board of the catalogue (docs/simulator.md)
+  std::optional<std::string> version; ///< "7.19" or "7.23.7 (long-term)"
   std::optional<std::string> identity;
 };
 

@@ -4,7 +4,8 @@
 
 namespace rmcp::sim {
 
-void append_json_string(std::string& out, std::string_view s, bool raw_controls) {
+void append_json_string(std::string& out, std::string_view s,
+                        bool raw_controls) {
   out += '"';
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);

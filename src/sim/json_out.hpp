@@ -15,10 +15,12 @@ namespace rmcp::sim {
 
 /// Appends `s` as a JSON string literal. With `raw_controls`, byte 0x1b is
 /// written unescaped.
-void append_json_string(std::string& out, std::string_view s, bool raw_controls = false);
+void append_json_string(std::string& out, std::string_view s,
+                        bool raw_controls = false);
 
 std::string json_object(const fields& f, bool raw_controls = false);
-std::string json_array(const std::vector<fields>& items, bool raw_controls = false);
+std::string json_array(const std::vector<fields>& items,
+                       bool raw_controls = false);
 
 /// {"detail":...,"error":N,"message":...}; `detail` omitted when empty.
 std::string json_error(unsigned status, std::string_view detail);

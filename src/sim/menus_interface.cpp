@@ -26,7 +26,8 @@ bool link_up(const router_state& st, const record& r) {
   if (type == "bridge") {
     for (auto& p : st.tab("/interface/bridge/port").rows)
       if (p.f.get("bridge") == r.f.get("name") && !p.f.is_true("disabled"))
-        if (auto* m = st.tab(iface_table).find_by("name", p.f.get("interface")); m && link_up(st, *m))
+        if (auto* m = st.tab(iface_table).find_by("name", p.f.get("interface"));
+            m && link_up(st, *m))
           return true;
     return false;
   }
@@ -38,7 +39,8 @@ std::int64_t rate_of(const record& r) {
 }
 
 /// Traffic counters: rate * uptime, deterministic.
-void counters(const router_state& st, const record& r, fields& out, bool ethernet_names) {
+void counters(const router_state& st, const record& r, fields& out,
+              bool ethernet_names) {
   auto up = st.uptime_s();
   auto rx = rate_of(r) * up + static_cast<std::int64_t>(r.id) * 7919;
   auto tx = rx * 2 / 5 + static_cast<std::int64_t>(r.id) * 3331;
@@ -53,7 +55,8 @@ void counters(const router_state& st, const record& r, fields& out, bool etherne
     out.set("tx-multicast", std::to_string(tx / 64000));
     return;
   }
-  for (auto* k : {"rx-drop", "tx-drop", "tx-queue-drop", "rx-error", "tx-error"})
+  for (auto* k :
+       {"rx-drop", "tx-drop", "tx-queue-drop", "rx-error", "tx-error"})
     out.set(k, "0");
   out.set("fp-rx-byte", std::to_string(rx / 3));
   out.set("fp-tx-byte", "0");
@@ -77,7 +80,8 @@ void compute_interface(const router_state& st, const record& r, fields& out) {
   auto type = r.f.get("type");
   bool up = link_up(st, r);
   out.set("running", up ? "true" : "false");
-  out.set("actual-mtu", r.f.get("mtu", "1500") == "auto" ? "1500" : r.f.get("mtu", "1500"));
+  out.set("actual-mtu",
+          r.f.get("mtu", "1500") == "auto" ? "1500" : r.f.get("mtu", "1500"));
   if (type != "loopback") {
     out.set("max-l2mtu", max_l2mtu(type));
     if (!out.has("l2mtu"))
@@ -116,34 +120,41 @@ std::string next_free_name(const router_state& st, const std::string& base) {
   }
 }
 
-std::optional<op_error> validate_bridge(router_state& st, const record* old, fields& item) {
+std::optional<op_error> validate_bridge(router_state& st, const record* old,
+                                        fields& item) {
   if (!item.has("name"))
     item.set("name", next_free_name(st, "bridge"));
   if (!old)
-    item.set("mac-address", router_mac(st.profile, 40 + static_cast<int>(st.tab(iface_table).next_id)));
+    item.set("mac-address",
+             router_mac(st.profile,
+                        40 + static_cast<int>(st.tab(iface_table).next_id)));
   return std::nullopt;
 }
 
-std::optional<op_error> validate_vlan(router_state& st, const record* old, fields& item) {
+std::optional<op_error> validate_vlan(router_state& st, const record* old,
+                                      fields& item) {
   if (!item.has("name"))
     item.set("name", next_free_name(st, "vlan"));
   if (item.get("interface") == item.get("name"))
     return op_error{400, "failure: can not add vlan to itself", "interface"};
   if (!old || old->f.get("interface") != item.get("interface"))
-    if (auto* parent = st.tab(iface_table).find_by("name", item.get("interface")))
+    if (auto* parent =
+          st.tab(iface_table).find_by("name", item.get("interface")))
       item.set("mac-address", parent->f.get("mac-address"));
   return std::nullopt;
 }
 
 // -- bridge ports -------------------------------------------------------------------
 
-std::optional<op_error> validate_port(router_state& st, const record* old, fields& item) {
+std::optional<op_error> validate_port(router_state& st, const record* old,
+                                      fields& item) {
   auto iface = item.get("interface");
   if (iface == item.get("bridge"))
     return op_error{400, "failure: can not add bridge to itself", "interface"};
   for (auto& r : st.tab("/interface/bridge/port").rows)
     if ((!old || r.id != old->id) && r.f.get("interface") == iface)
-      return op_error{400, "failure: device already added as bridge port", "interface"};
+      return op_error{400, "failure: device already added as bridge port",
+                      "interface"};
   return std::nullopt;
 }
 
@@ -163,9 +174,12 @@ void compute_port(const router_state& st, const record& r, fields& out) {
   if (!active)
     return;
   auto* bridge = st.tab(iface_table).find_by("name", r.f.get("bridge"));
-  auto mac = bridge ? bridge->f.get("mac-address") : std::string{"00:00:00:00:00:00"};
+  auto mac =
+    bridge ? bridge->f.get("mac-address") : std::string{"00:00:00:00:00:00"};
   auto num = std::to_string(r.id + 1);
-  out.set("debug-info", " prio 0x80 num " + num + "\n role:Designated (Disabled) pathcost 20000 20000 learn 1 forward 1\n");
+  out.set("debug-info", " prio 0x80 num " + num
+                          + "\n role:Designated (Disabled) pathcost 20000 "
+                            "20000 learn 1 forward 1\n");
   out.set("designated-bridge-id", "0x8000." + mac);
   out.set("designated-cost", "0");
   out.set("designated-port-id", "0x80." + num);
@@ -198,8 +212,12 @@ void bridge_hosts(const router_state& st, std::vector<record>& out) {
     if (r.f.get("type") != "bridge")
       continue;
     auto bridge = r.f.get("name");
-    out.push_back(record{id++, fields{{"bridge", bridge}, {"interface", bridge}, {"on-interface", bridge},
-                                      {"local", "true"}, {"mac-address", r.f.get("mac-address")}}});
+    out.push_back(
+      record{id++, fields{{"bridge", bridge},
+                          {"interface", bridge},
+                          {"on-interface", bridge},
+                          {"local", "true"},
+                          {"mac-address", r.f.get("mac-address")}}});
     std::string port;
     for (auto& p : st.tab("/interface/bridge/port").rows)
       if (auto* m = st.tab(iface_table).find_by("name", p.f.get("interface"));
@@ -209,8 +227,12 @@ void bridge_hosts(const router_state& st, std::vector<record>& out) {
       continue;
     for (auto& a : st.tab("/ip/arp").rows)
       if (a.f.get("interface") == bridge && a.f.has("mac-address"))
-        out.push_back(record{id++, fields{{"bridge", bridge}, {"interface", port}, {"on-interface", port},
-                                          {"local", "false"}, {"mac-address", a.f.get("mac-address")}}});
+        out.push_back(
+          record{id++, fields{{"bridge", bridge},
+                              {"interface", port},
+                              {"on-interface", port},
+                              {"local", "false"},
+                              {"mac-address", a.f.get("mac-address")}}});
   }
 }
 
@@ -231,14 +253,16 @@ monitor_plan plan_monitor(const arg_list& args) {
   if (auto* iv = find_arg(args, "interval")) {
     auto us = parse_duration_us(*iv);
     if (!us || *us <= 0)
-      p.err = op_error{400, "invalid time value for argument interval", "interval"};
+      p.err =
+        op_error{400, "invalid time value for argument interval", "interval"};
     else
       p.interval_us = *us;
   }
   if (auto* d = find_arg(args, "duration")) {
     auto us = parse_duration_us(*d);
     if (!us)
-      p.err = op_error{400, "invalid time value for argument duration", "duration"};
+      p.err =
+        op_error{400, "invalid time value for argument duration", "duration"};
     else
       p.rounds = std::max<std::int64_t>(1, *us / p.interval_us);
   }
@@ -252,8 +276,9 @@ cmd_result monitor_traffic(command_ctx& ctx) {
   if (!names)
     return cmd_result::error(400, "missing =interface=", "interface");
   for (auto& [k, v] : ctx.args)
-    if (k != "interface" && k != "numbers" && k != "once" && k != "duration" && k != "interval"
-        && k != "without-paging" && k != ".proplist" && k != "as-value" && k != "freeze-frame-interval")
+    if (k != "interface" && k != "numbers" && k != "once" && k != "duration"
+        && k != "interval" && k != "without-paging" && k != ".proplist"
+        && k != "as-value" && k != "freeze-frame-interval")
       return cmd_result::error(400, "unknown parameter " + k, k);
   auto plan = plan_monitor(ctx.args);
   if (plan.err)
@@ -262,7 +287,8 @@ cmd_result monitor_traffic(command_ctx& ctx) {
   for (auto& n : split(*names, ',')) {
     auto* r = ctx.st.tab(iface_table).find_by("name", n);
     if (!r)
-      return cmd_result::error(400, "input does not match any value of interface", "interface");
+      return cmd_result::error(
+        400, "input does not match any value of interface", "interface");
     rows.push_back(r);
   }
   auto proplist = find_arg(ctx.args, ".proplist");
@@ -272,8 +298,15 @@ cmd_result monitor_traffic(command_ctx& ctx) {
   for (std::int64_t round = 0; round < rounds; ++round) {
     for (auto* r : rows) {
       bool up = link_up(ctx.st, *r);
-      auto w = static_cast<double>(hash_of(r->id, static_cast<std::uint64_t>(ctx.st.now_s() + round)) % 600) / 1000.0 + 0.7;
-      auto rx_bps = up ? static_cast<std::int64_t>(static_cast<double>(rate_of(*r)) * 8 * w) : 0;
+      auto w =
+        static_cast<double>(
+          hash_of(r->id, static_cast<std::uint64_t>(ctx.st.now_s() + round))
+          % 600)
+          / 1000.0
+        + 0.7;
+      auto rx_bps =
+        up ? static_cast<std::int64_t>(static_cast<double>(rate_of(*r)) * 8 * w)
+           : 0;
       auto tx_bps = rx_bps * 2 / 5;
       fields f;
       if (!plan.once)
@@ -287,8 +320,9 @@ cmd_result monitor_traffic(command_ctx& ctx) {
       f.set("fp-rx-packets-per-second", std::to_string(rx_bps / 3 / 6500));
       f.set("fp-tx-bits-per-second", "0");
       f.set("fp-tx-packets-per-second", "0");
-      for (auto* k : {"rx-drops-per-second", "rx-errors-per-second", "tx-drops-per-second",
-                      "tx-queue-drops-per-second", "tx-errors-per-second"})
+      for (auto* k : {"rx-drops-per-second", "rx-errors-per-second",
+                      "tx-drops-per-second", "tx-queue-drops-per-second",
+                      "tx-errors-per-second"})
         f.set(k, "0");
       if (proplist) {
         print_options o;
@@ -327,14 +361,21 @@ cmd_result ethernet_monitor(command_ctx& ctx) {
   for (auto id : ids) {
     auto* r = ctx.st.tab(iface_table).find(id);
     bool up = link_up(ctx.st, *r);
-    fields f{{"name", r->f.get("name")}, {"status", up ? "link-ok" : "no-link"},
-             {"auto-negotiation", "done"}, {"advertising", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-full"},
-             {"supported", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-full"},
-             {"rx-flow-control", "false"}, {"tx-flow-control", "false"}};
+    fields f{{"name", r->f.get("name")},
+             {"status", up ? "link-ok" : "no-link"},
+             {"auto-negotiation", "done"},
+             {"advertising", "10M-baseT-half,10M-baseT-full,100M-baseT-half,"
+                             "100M-baseT-full,1G-baseT-full"},
+             {"supported", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-"
+                           "baseT-full,1G-baseT-full"},
+             {"rx-flow-control", "false"},
+             {"tx-flow-control", "false"}};
     if (up) {
       f.set("rate", r->f.get("~speed", "1Gbps"));
       f.set("full-duplex", "true");
-      f.set("link-partner-advertising", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-full");
+      f.set("link-partner-advertising",
+            "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-"
+            "baseT-full");
     }
     res.records.push_back(std::move(f));
   }
@@ -346,141 +387,184 @@ cmd_result ethernet_monitor(command_ctx& ctx) {
 
 void register_interface_menus(menu_tree& t) {
   const auto iface_cmds = c_set | c_enable | c_comment;
-  t.add(menu_builder("/interface").table(iface_table).named().cmds(iface_cmds)
+  t.add(menu_builder("/interface")
+          .table(iface_table)
+          .named()
+          .cmds(iface_cmds)
           .writable("comment,disabled,l2mtu,mtu,name")
           .types("mtu:int:0..65535;l2mtu:int:0..65535")
           .view("name,default-name,type,mtu,l2mtu,mac-address,disabled,comment")
-          .defaults("disabled=false,dynamic=false").compute(compute_interface)
+          .defaults("disabled=false,dynamic=false")
+          .compute(compute_interface)
           .unique("name", "failure: already have interface with such name")
-          .command("monitor-traffic", monitor_traffic).words("interface").build());
-  t.add(menu_builder("/interface/ethernet").table(iface_table, "ether").named().cmds(iface_cmds | c_unset)
-          .writable("advertise,arp,arp-timeout,auto-negotiation,comment,disabled,l2mtu,loop-protect,"
-                    "loop-protect-disable-time,loop-protect-send-interval,mac-address,mtu,name,"
-                    "rx-flow-control,speed,tx-flow-control,disable-running-check")
-          .types("mtu:int:0..65535;l2mtu:int:0..65535;auto-negotiation:bool;mac-address:mac;"
-                 "arp:enum:disabled|enabled|local-proxy-arp|proxy-arp|reply-only;"
-                 "rx-flow-control:enum:on|off|auto;tx-flow-control:enum:on|off|auto;"
-                 "loop-protect:enum:default|on|off;loop-protect-disable-time:time;"
-                 "loop-protect-send-interval:time;disable-running-check:bool")
-          .view("name,default-name,mtu,l2mtu,mac-address,disabled,comment")
-          .dflt("advertise", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-baseT-full,1G-baseT-half,1G-baseT-full")
-          .defaults("arp=enabled,arp-timeout=auto,auto-negotiation=true,cable-settings=default,"
-                    "disable-running-check=true,disabled=false,loop-protect=default,"
-                    "loop-protect-disable-time=5m,loop-protect-send-interval=5s,loop-protect-status=off,"
-                    "mtu=1500,rx-flow-control=off,tx-flow-control=off")
-          .compute(compute_ethernet).unique("name", "failure: already have interface with such name")
-          .command("monitor", ethernet_monitor).words("interface ethernet").build());
-  t.add(menu_builder("/interface/bridge").table(iface_table, "bridge").named()
+          .command("monitor-traffic", monitor_traffic)
+          .words("interface")
+          .build());
+  t.add(
+    menu_builder("/interface/ethernet")
+      .table(iface_table, "ether")
+      .named()
+      .cmds(iface_cmds | c_unset)
+      .writable("advertise,arp,arp-timeout,auto-negotiation,comment,disabled,"
+                "l2mtu,loop-protect,"
+                "loop-protect-disable-time,loop-protect-send-interval,mac-"
+                "address,mtu,name,"
+                "rx-flow-control,speed,tx-flow-control,disable-running-check")
+      .types(
+        "mtu:int:0..65535;l2mtu:int:0..65535;auto-negotiation:bool;mac-address:"
+        "mac;"
+        "arp:enum:disabled|enabled|local-proxy-arp|proxy-arp|reply-only;"
+        "rx-flow-control:enum:on|off|auto;tx-flow-control:enum:on|off|auto;"
+        "loop-protect:enum:default|on|off;loop-protect-disable-time:time;"
+        "loop-protect-send-interval:time;disable-running-check:bool")
+      .view("name,default-name,mtu,l2mtu,mac-address,disabled,comment")
+      .dflt("advertise", "10M-baseT-half,10M-baseT-full,100M-baseT-half,100M-"
+                         "baseT-full,1G-baseT-half,1G-baseT-full")
+      .defaults(
+        "arp=enabled,arp-timeout=auto,auto-negotiation=true,cable-settings="
+        "default,"
+        "disable-running-check=true,disabled=false,loop-protect=default,"
+        "loop-protect-disable-time=5m,loop-protect-send-interval=5s,loop-"
+        "protect-status=off,"
+        "mtu=1500,rx-flow-control=off,tx-flow-control=off")
+      .compute(compute_ethernet)
+      .unique("name", "failure: already have interface with such name")
+      .command("monitor", ethernet_monitor)
+      .words("interface ethernet")
+      .build());
+  t.add(menu_builder("/interface/bridge")
+          .table(iface_table, "bridge")
+          .named()
           .cmds(c_add | c_set | c_remove | c_enable | c_comment | c_unset)
-          .writable("admin-mac,ageing-time,arp,arp-timeout,auto-mac,comment,copy-from,dhcp-snooping,disabled,"
-                    "ether-type,fast-forward,forward-delay,frame-types,igmp-snooping,ingress-filtering,"
-                    "max-message-age,mtu,multicast-querier,multicast-router,mvrp,name,port-cost-mode,"
+          .writable("admin-mac,ageing-time,arp,arp-timeout,auto-mac,comment,"
+                    "copy-from,dhcp-snooping,disabled,"
+                    "ether-type,fast-forward,forward-delay,frame-types,igmp-"
+                    "snooping,ingress-filtering,"
+                    "max-message-age,mtu,multicast-querier,multicast-router,"
+                    "mvrp,name,port-cost-mode,"
                     "priority,protocol-mode,pvid,vlan-filtering")
-          .types("ageing-time:time;auto-mac:bool;dhcp-snooping:bool;fast-forward:bool;forward-delay:time;"
-                 "igmp-snooping:bool;ingress-filtering:bool;max-message-age:time;mvrp:bool;"
-                 "protocol-mode:enum:none|rstp|stp|mstp;pvid:int:1..4094;vlan-filtering:bool;"
-                 "frame-types:enum:admit-all|admit-only-untagged-and-priority-tagged|admit-only-vlan-tagged")
+          .types("ageing-time:time;auto-mac:bool;dhcp-snooping:bool;fast-"
+                 "forward:bool;forward-delay:time;"
+                 "igmp-snooping:bool;ingress-filtering:bool;max-message-age:"
+                 "time;mvrp:bool;"
+                 "protocol-mode:enum:none|rstp|stp|mstp;pvid:int:1..4094;vlan-"
+                 "filtering:bool;"
+                 "frame-types:enum:admit-all|admit-only-untagged-and-priority-"
+                 "tagged|admit-only-vlan-tagged")
           .view("name,mac-address,disabled,comment")
-          .defaults("ageing-time=5m,arp=enabled,arp-timeout=auto,auto-mac=true,dhcp-snooping=false,"
-                    "disabled=false,fast-forward=true,forward-delay=15s,frame-types=admit-all,"
-                    "igmp-snooping=false,ingress-filtering=true,max-message-age=20s,mtu=auto,"
-                    "multicast-router=temporary-query,mvrp=false,priority=0x8000,protocol-mode=rstp,"
+          .defaults("ageing-time=5m,arp=enabled,arp-timeout=auto,auto-mac=true,"
+                    "dhcp-snooping=false,"
+                    "disabled=false,fast-forward=true,forward-delay=15s,frame-"
+                    "types=admit-all,"
+                    "igmp-snooping=false,ingress-filtering=true,max-message-"
+                    "age=20s,mtu=auto,"
+                    "multicast-router=temporary-query,mvrp=false,priority="
+                    "0x8000,protocol-mode=rstp,"
                     "pvid=1,transmit-hold-count=6,vlan-filtering=false")
-          .fixed("type", "bridge").validate(validate_bridge).compute(compute_link)
-          .unique("name", "failure: already have interface with such name").words("interface bridge").build());
-  t.add(menu_builder("/interface/bridge/port").cmds(c_add | c_set | c_remove | c_enable | c_comment | c_move | c_unset)
-          .writable("auto-isolate,bpdu-guard,bridge,broadcast-flood,comment,copy-from,disabled,edge,fast-leave,"
-                    "frame-types,horizon,hw,ingress-filtering,interface,internal-path-cost,learn,"
-                    "multicast-router,path-cost,place-before,point-to-point,priority,pvid,"
-                    "restricted-role,restricted-tcn,tag-stacking,trusted,unknown-multicast-flood,"
-                    "unknown-unicast-flood")
-          .types("bridge:ref:/interface/bridge;interface:ref:/interface;pvid:int:1..4094;"
-                 "auto-isolate:bool;bpdu-guard:bool;broadcast-flood:bool;fast-leave:bool;hw:bool;"
-                 "ingress-filtering:bool;restricted-role:bool;restricted-tcn:bool;tag-stacking:bool;"
-                 "trusted:bool;unknown-multicast-flood:bool;unknown-unicast-flood:bool;"
-                 "edge:enum:auto|no|no-discover|yes|yes-discover;learn:enum:auto|no|yes;"
-                 "point-to-point:enum:auto|no|yes;"
-                 "frame-types:enum:admit-all|admit-only-untagged-and-priority-tagged|admit-only-vlan-tagged")
-          .defaults("auto-isolate=false,bpdu-guard=false,broadcast-flood=true,disabled=false,dynamic=false,"
-                    "edge=auto,fast-leave=false,frame-types=admit-all,horizon=none,ingress-filtering=true,"
-                    "learn=auto,multicast-router=temporary-query,mvrp-applicant-state=normal-participant,"
-                    "mvrp-registrar-state=normal,point-to-point=auto,priority=0x80,pvid=1,"
-                    "restricted-role=false,restricted-tcn=false,tag-stacking=false,trusted=false,"
-                    "unknown-multicast-flood=true,unknown-unicast-flood=true")
-          .required("bridge,interface").validate(validate_port).compute(compute_port)
-          .words("interface bridge port").build());
-  t.add(menu_builder("/interface/bridge/vlan").cmds(c_add | c_set | c_remove | c_enable | c_comment)
-          .writable("bridge,comment,copy-from,disabled,mvrp-forbidden,tagged,untagged,vlan-ids")
-          .types("bridge:ref:/interface/bridge")
-          .defaults("disabled=false,dynamic=false,mvrp-forbidden=,tagged=,untagged=")
-          .required("bridge,vlan-ids").compute(compute_bridge_vlan).words("interface bridge vlan").build());
-  t.add(menu_builder("/interface/bridge/host").rows(bridge_hosts)
-          .defaults("disabled=false,dynamic=true,external=false,invalid=false").build());
-  t.add(menu_builder("/interface/vlan").table(iface_table, "vlan").named()
+          .fixed("type", "bridge")
+          .validate(validate_bridge)
+          .compute(compute_link)
+          .unique("name", "failure: already have interface with such name")
+          .words("interface bridge")
+          .build());
+  t.add(
+    menu_builder("/interface/bridge/port")
+      .cmds(c_add | c_set | c_remove | c_enable | c_comment | c_move | c_unset)
+      .writable(
+        "auto-isolate,bpdu-guard,bridge,broadcast-flood,comment,copy-from,"
+        "disabled,edge,fast-leave,"
+        "frame-types,horizon,hw,ingress-filtering,interface,internal-path-cost,"
+        "learn,"
+        "multicast-router,path-cost,place-before,point-to-point,priority,pvid,"
+        "restricted-role,restricted-tcn,tag-stacking,trusted,unknown-multicast-"
+        "flood,"
+        "unknown-unicast-flood")
+      .types(
+        "bridge:ref:/interface/bridge;interface:ref:/"
+        "interface;pvid:int:1..4094;"
+        "auto-isolate:bool;bpdu-guard:bool;broadcast-flood:bool;fast-leave:"
+        "bool;hw:bool;"
+        "ingress-filtering:bool;restricted-role:bool;restricted-tcn:bool;tag-"
+        "stacking:bool;"
+        "trusted:bool;unknown-multicast-flood:bool;unknown-unicast-flood:bool;"
+        "edge:enum:auto|no|no-discover|yes|yes-discover;learn:enum:auto|no|yes;"
+        "point-to-point:enum:auto|no|yes;"
+        "frame-types:enum:admit-all|admit-only-untagged-and-priority-tagged|"
+        "admit-only-vlan-tagged")
+      .defaults(
+        "auto-isolate=false,bpdu-guard=false,broadcast-flood=true,disabled="
+        "false,dynamic=false,"
+        "edge=auto,fast-leave=false,frame-types=admit-all,horizon=none,ingress-"
+        "filtering=true,"
+        "learn=auto,multicast-router=temporary-query,mvrp-applicant-state="
+        "normal-participant,"
+        "mvrp-registrar-state=normal,point-to-point=auto,priority=0x80,pvid=1,"
+        "restricted-role=false,restricted-tcn=false,tag-stacking=false,trusted="
+        "false,"
+        "unknown-multicast-flood=true,unknown-unicast-flood=true")
+      .required("bridge,interface")
+      .validate(validate_port)
+      .compute(compute_port)
+      .words("interface bridge port")
+      .build());
+  t.add(menu_builder("/interface/bridge/vlan")
           .cmds(c_add | c_set | c_remove | c_enable | c_comment)
-          .writable("arp,arp-timeout,comment,copy-from,disabled,interface,loop-protect,loop-protect-disable-time,"
-                    "loop-protect-send-interval,mtu,mvrp,name,use-service-tag,vlan-id")
-          .types("interface:ref:/interface;vlan-id:int:1..4094;mtu:int:0..65535;mvrp:bool;use-service-tag:bool;"
-                 "arp:enum:disabled|enabled|local-proxy-arp|proxy-arp|reply-only")
-          .view("name,mac-address,disabled,comment")
-          .defaults("arp=enabled,arp-timeout=auto,disabled=false,loop-protect=default,"
-                    "loop-protect-disable-time=5m,loop-protect-send-interval=5s,loop-protect-status=off,"
-                    "mtu=1500,mvrp=false,use-service-tag=false")
-          .required("interface,vlan-id").fixed("type", "vlan").validate(validate_vlan).compute(compute_link)
-          .unique("name", "failure: already have interface with such name").words("interface vlan").build());
-  t.add(menu_builder("/interface/list").named().cmds(c_add | c_set | c_remove | c_comment)
-          .writable("comment,copy-from,exclude,include,name").defaults("builtin=false,dynamic=false")
-          .required("name").words("interface list").build());
-  t.add(menu_builder("/interface/list/member").cmds(c_add | c_set | c_remove | c_enable | c_comment)
+          .writable("bridge,comment,copy-from,disabled,mvrp-forbidden,tagged,"
+                    "untagged,vlan-ids")
+          .types("bridge:ref:/interface/bridge")
+          .defaults(
+            "disabled=false,dynamic=false,mvrp-forbidden=,tagged=,untagged=")
+          .required("bridge,vlan-ids")
+          .compute(compute_bridge_vlan)
+          .words("interface bridge vlan")
+          .build());
+  t.add(menu_builder("/interface/bridge/host")
+          .rows(bridge_hosts)
+          .defaults("disabled=false,dynamic=true,external=false,invalid=false")
+          .build());
+  t.add(
+    menu_builder("/interface/vlan")
+      .table(iface_table, "vlan")
+      .named()
+      .cmds(c_add | c_set | c_remove | c_enable | c_comment)
+      .writable(
+        "arp,arp-timeout,comment,copy-from,disabled,interface,loop-protect,"
+        "loop-protect-disable-time,"
+        "loop-protect-send-interval,mtu,mvrp,name,use-service-tag,vlan-id")
+      .types("interface:ref:/"
+             "interface;vlan-id:int:1..4094;mtu:int:0..65535;mvrp:bool;use-"
+             "service-tag:bool;"
+             "arp:enum:disabled|enabled|local-proxy-arp|proxy-arp|reply-only")
+      .view("name,mac-address,disabled,comment")
+      .defaults(
+        "arp=enabled,arp-timeout=auto,disabled=false,loop-protect=default,"
+        "loop-protect-disable-time=5m,loop-protect-send-interval=5s,loop-"
+        "protect-status=off,"
+        "mtu=1500,mvrp=false,use-service-tag=false")
+      .required("interface,vlan-id")
+      .fixed("type", "vlan")
+      .validate(validate_vlan)
+      .compute(compute_link)
+      .unique("name", "failure: already have interface with such name")
+      .words("interface vlan")
+      .build());
+  t.add(menu_builder("/interface/list")
+          .named()
+          .cmds(c_add | c_set | c_remove | c_comment)
+          .writable("comment,copy-from,exclude,include,name")
+          .defaults("builtin=false,dynamic=false")
+          .required("name")
+          .words("interface list")
+          .build());
+  t.add(menu_builder("/interface/list/member")
+          .cmds(c_add | c_set | c_remove | c_enable | c_comment)
           .writable("comment,copy-from,disabled,interface,list")
           .types("interface:ref:/interface;list:ref:/interface/list")
-          .defaults("disabled=false,dynamic=false").required("interface,list")
-          .words("interface list member").build());
+          .defaults("disabled=false,dynamic=false")
+          .required("interface,list")
+          .words("interface list member")
+          .build());
   register_wireless_menus(t);
-}
-
-void seed_interfaces(router_state& st) {
-  auto& p = st.profile;
-  auto rng = area_rng(p, "interfaces");
-  auto& t = st.tab(iface_table);
-  int slot = 0;
-  auto ether = [&](const std::string& name, bool up, std::string speed) {
-    t.insert(fields{{"name", name}, {"default-name", name}, {"type", "ether"}, {"mtu", "1500"},
-                    {"l2mtu", p.routerboard ? "1598" : "1500"}, {"mac-address", router_mac(p, slot++)},
-                    {"~link", up ? "up" : "down"}, {"~speed", std::move(speed)},
-                    {"~rate", std::to_string(up ? rng.range(2000, 9000000) : 0)}});
-  };
-  for (int i = 1; i <= p.ethernet_ports; ++i)
-    ether("ether" + std::to_string(i), i == 1 || (i <= 4 && rng.chance(0.75)) || rng.chance(0.3),
-          i == 1 && p.board == "hAP ax^3" ? "2.5Gbps" : "1Gbps");
-  for (int i = 1; i <= p.sfp_ports; ++i)
-    ether(p.sfp_prefix + std::to_string(i), rng.chance(0.5), p.sfp_prefix == "sfp" ? "1Gbps" : "10Gbps");
-  if (p.version.at_least(7, 15))
-    t.insert(fields{{"name", "lo"}, {"type", "loopback"}, {"mtu", "65536"}, {"mac-address", "00:00:00:00:00:00"}});
-  bool has_bridge = p.board != "CHR";
-  if (has_bridge)
-    t.insert(fields{{"name", "bridge"}, {"type", "bridge"}, {"mac-address", router_mac(p, 2)},
-                    {"comment", "defconf"}, {"~rate", std::to_string(rng.range(10000, 4000000))}});
-  auto& ports = st.tab("/interface/bridge/port");
-  if (has_bridge)
-    for (int i = 2; i <= p.ethernet_ports; ++i)
-      ports.insert(fields{{"bridge", "bridge"}, {"interface", "ether" + std::to_string(i)}, {"comment", "defconf"}});
-  if (has_bridge && p.index % 2 == 1) {
-    for (int vid : {10, 20}) {
-      t.insert(fields{{"name", "vlan" + std::to_string(vid)}, {"type", "vlan"}, {"interface", "bridge"},
-                      {"vlan-id", std::to_string(vid)}, {"mac-address", router_mac(p, 2)}});
-      st.tab("/interface/bridge/vlan").insert(fields{{"bridge", "bridge"}, {"vlan-ids", std::to_string(vid)},
-                                                     {"tagged", "bridge,ether2"}});
-    }
-  }
-  auto& lists = st.tab("/interface/list");
-  for (auto* b : {"all", "none", "dynamic", "static"})
-    lists.insert(fields{{"name", b}, {"builtin", "true"}});
-  lists.insert(fields{{"name", "WAN"}, {"comment", "defconf"}});
-  lists.insert(fields{{"name", "LAN"}, {"comment", "defconf"}});
-  auto& members = st.tab("/interface/list/member");
-  members.insert(fields{{"list", "WAN"}, {"interface", "ether1"}, {"comment", "defconf"}});
-  members.insert(fields{{"list", "LAN"}, {"interface", has_bridge ? "bridge" : "ether2"}, {"comment", "defconf"}});
 }
 
 } // namespace rmcp::sim

@@ -51,7 +51,8 @@ fields singleton_item(const router_state& st, const menu& m) {
   return materialize(st, m, t.rows.empty() ? empty : t.rows.front());
 }
 
-std::optional<fields> find_item(const router_state& st, const menu& m, std::string_view ref) {
+std::optional<fields> find_item(const router_state& st, const menu& m,
+                                std::string_view ref) {
   auto id = parse_id(ref);
   std::optional<fields> found;
   if (!id && !m.named)
@@ -66,7 +67,8 @@ std::optional<fields> find_item(const router_state& st, const menu& m, std::stri
 }
 
 std::optional<op_error> resolve_ids(const router_state& st, const menu& m,
-                                    std::string_view numbers, std::vector<std::uint32_t>& ids) {
+                                    std::string_view numbers,
+                                    std::vector<std::uint32_t>& ids) {
   auto& t = st.tab(m.table);
   for (auto& word : split(numbers, ',')) {
     const record* hit = nullptr;
@@ -113,7 +115,8 @@ bool valid_mac(std::string& v) {
 }
 
 std::optional<op_error> normalize_value(const router_state& st, const menu& m,
-                                        const std::string& key, std::string& v) {
+                                        const std::string& key,
+                                        std::string& v) {
   const field_spec* s = m.spec(key);
   if (!s) {
     if (key == "disabled") {
@@ -140,14 +143,16 @@ std::optional<op_error> normalize_value(const router_state& st, const menu& m,
         return op_error{400, "invalid value for argument " + key, key};
       if (*n < s->lo || *n > s->hi)
         return op_error{400,
-                        "value of " + key + " out of range (" + std::to_string(s->lo) + ".."
-                          + std::to_string(s->hi) + ")",
+                        "value of " + key + " out of range ("
+                          + std::to_string(s->lo) + ".." + std::to_string(s->hi)
+                          + ")",
                         key};
       v = std::to_string(*n);
       return std::nullopt;
     }
     case ftype::duration: {
-      if (std::find(s->options.begin(), s->options.end(), v) != s->options.end())
+      if (std::find(s->options.begin(), s->options.end(), v)
+          != s->options.end())
         return std::nullopt;
       auto us = parse_duration_us(v);
       if (!us)
@@ -156,12 +161,14 @@ std::optional<op_error> normalize_value(const router_state& st, const menu& m,
       return std::nullopt;
     }
     case ftype::choice:
-      if (std::find(s->options.begin(), s->options.end(), v) == s->options.end())
+      if (std::find(s->options.begin(), s->options.end(), v)
+          == s->options.end())
         return no_match(key);
       return std::nullopt;
     case ftype::choices:
       for (auto& item : split(v, ','))
-        if (std::find(s->options.begin(), s->options.end(), item) == s->options.end())
+        if (std::find(s->options.begin(), s->options.end(), item)
+            == s->options.end())
           return no_match(key);
       return std::nullopt;
     case ftype::ipv4:
@@ -177,7 +184,8 @@ std::optional<op_error> normalize_value(const router_state& st, const menu& m,
         return op_error{400, "invalid value for argument " + key, key};
       return std::nullopt;
     case ftype::ref: {
-      if (std::find(s->options.begin(), s->options.end(), v) != s->options.end())
+      if (std::find(s->options.begin(), s->options.end(), v)
+          != s->options.end())
         return std::nullopt;
       const menu* target = menu_tree::get().find(s->ref);
       if (!target || !item_exists(st, *target, v))
@@ -215,17 +223,18 @@ std::string item_ref(const record& r) {
   return id_text(r.id);
 }
 
-void log_change(router_state& st, const menu& m, const origin& who, const std::string& verb,
-                const std::string& detail) {
+void log_change(router_state& st, const menu& m, const origin& who,
+                const std::string& verb, const std::string& detail) {
   if (m.words.empty())
     return;
-  st.log("system,info", m.words + " " + verb + " by " + who.text() + " (" + detail + ")");
+  st.log("system,info",
+         m.words + " " + verb + " by " + who.text() + " (" + detail + ")");
 }
 
 /// Normalises `args` into `out`; skips `skip` keys.
-std::optional<op_error> normalize_args(const router_state& st, const menu& m,
-                                       const arg_list& args, fields& out,
-                                       std::initializer_list<std::string_view> skip) {
+std::optional<op_error>
+normalize_args(const router_state& st, const menu& m, const arg_list& args,
+               fields& out, std::initializer_list<std::string_view> skip) {
   for (auto& [k, v] : args) {
     if (std::find(skip.begin(), skip.end(), k) != skip.end())
       continue;
@@ -239,8 +248,8 @@ std::optional<op_error> normalize_args(const router_state& st, const menu& m,
   return std::nullopt;
 }
 
-std::optional<op_error> check_unique(const router_state& st, const menu& m, const fields& item,
-                                     std::uint32_t self) {
+std::optional<op_error> check_unique(const router_state& st, const menu& m,
+                                     const fields& item, std::uint32_t self) {
   if (m.unique.empty())
     return std::nullopt;
   auto* v = item.find(m.unique);
@@ -253,9 +262,11 @@ std::optional<op_error> check_unique(const router_state& st, const menu& m, cons
 }
 
 /// Renaming an interface updates the items that refer to it by name.
-void cascade_rename(router_state& st, const std::string& from, const std::string& to) {
-  static const char* const ref_keys[] = {"interface", "bridge", "in-interface", "out-interface",
-                                         "master-interface", "actual-interface"};
+void cascade_rename(router_state& st, const std::string& from,
+                    const std::string& to) {
+  static const char* const ref_keys[] = {
+    "interface",     "bridge",           "in-interface",
+    "out-interface", "master-interface", "actual-interface"};
   for (auto& m : menu_tree::get().menus()) {
     if (m->table == "interface")
       continue;
@@ -275,7 +286,8 @@ void apply_args(fields& item, const fields& given) {
   }
 }
 
-void move_rows(table& t, const std::vector<std::uint32_t>& ids, const record* dest) {
+void move_rows(table& t, const std::vector<std::uint32_t>& ids,
+               const record* dest) {
   std::uint32_t dest_id = dest ? dest->id : 0;
   std::vector<record> moving;
   for (auto id : ids) {
@@ -299,15 +311,16 @@ void move_rows(table& t, const std::vector<std::uint32_t>& ids, const record* de
 
 // -- writes ---------------------------------------------------------------------------
 
-cmd_result op_add(router_state& st, const menu& m, const arg_list& args, const origin& who,
-                  std::uint32_t* new_id) {
+cmd_result op_add(router_state& st, const menu& m, const arg_list& args,
+                  const origin& who, std::uint32_t* new_id) {
   if (!m.has(c_add) || m.kind != menu_kind::list)
     return cmd_result::error(400, "no such command");
   fields item;
   if (auto e = normalize_args(st, m, args, item, {"place-before", "copy-from"}))
     return cmd_result::error(*e);
   auto& t = st.tab(m.table);
-  if (auto* from = find_arg(args, "copy-from"); from && m.is_writable("copy-from")) {
+  if (auto* from = find_arg(args, "copy-from");
+      from && m.is_writable("copy-from")) {
     std::vector<std::uint32_t> src;
     if (auto e = resolve_ids(st, m, *from, src))
       return cmd_result::error(*e);
@@ -330,7 +343,8 @@ cmd_result op_add(router_state& st, const menu& m, const arg_list& args, const o
     return cmd_result::error(*e);
   const record* dest = nullptr;
   std::vector<std::uint32_t> before;
-  if (auto* pb = find_arg(args, "place-before"); pb && m.is_writable("place-before")) {
+  if (auto* pb = find_arg(args, "place-before");
+      pb && m.is_writable("place-before")) {
     if (auto e = resolve_ids(st, m, *pb, before))
       return cmd_result::error(*e);
   }
@@ -344,12 +358,14 @@ cmd_result op_add(router_state& st, const menu& m, const arg_list& args, const o
   }
   if (new_id)
     *new_id = id;
-  log_change(st, m, who, "added", id_text(id) + " = /" + m.words + " add" + args_text(given));
+  log_change(st, m, who, "added",
+             id_text(id) + " = /" + m.words + " add" + args_text(given));
   return cmd_result::returning(id_text(id));
 }
 
-cmd_result op_set(router_state& st, const menu& m, const std::vector<std::uint32_t>& ids,
-                  const arg_list& args, const origin& who) {
+cmd_result op_set(router_state& st, const menu& m,
+                  const std::vector<std::uint32_t>& ids, const arg_list& args,
+                  const origin& who) {
   if (!m.has(c_set))
     return cmd_result::error(400, "no such command");
   fields given;
@@ -358,7 +374,8 @@ cmd_result op_set(router_state& st, const menu& m, const std::vector<std::uint32
   // place-before and copy-from are add-only.
   for (auto* key : {"place-before", "copy-from"})
     if (given.has(key))
-      return cmd_result::error(400, std::string{"unknown parameter "} + key, key);
+      return cmd_result::error(400, std::string{"unknown parameter "} + key,
+                               key);
   auto& t = st.tab(m.table);
   if (m.kind == menu_kind::singleton) {
     if (t.rows.empty())
@@ -369,7 +386,8 @@ cmd_result op_set(router_state& st, const menu& m, const std::vector<std::uint32
       if (auto e = m.validate(st, &t.rows.front(), next))
         return cmd_result::error(*e);
     t.rows.front().f = std::move(next);
-    log_change(st, m, who, "changed", "/" + m.words + " set" + args_text(given));
+    log_change(st, m, who, "changed",
+               "/" + m.words + " set" + args_text(given));
     return {};
   }
   std::vector<fields> updated;
@@ -393,13 +411,14 @@ cmd_result op_set(router_state& st, const menu& m, const std::vector<std::uint32
     r->f = std::move(updated[i]);
     if (m.table == "interface" && r->f.get("name") != old_name)
       cascade_rename(st, old_name, r->f.get("name"));
-    log_change(st, m, who, "changed", "/" + m.words + " set " + ref + args_text(given));
+    log_change(st, m, who, "changed",
+               "/" + m.words + " set " + ref + args_text(given));
   }
   return {};
 }
 
-cmd_result op_remove(router_state& st, const menu& m, const std::vector<std::uint32_t>& ids,
-                     const origin& who) {
+cmd_result op_remove(router_state& st, const menu& m,
+                     const std::vector<std::uint32_t>& ids, const origin& who) {
   if (!m.has(c_remove))
     return cmd_result::error(400, "no such command or directory (remove)");
   auto& t = st.tab(m.table);
@@ -416,7 +435,8 @@ cmd_result op_remove(router_state& st, const menu& m, const std::vector<std::uin
 
 namespace {
 
-std::optional<op_error> target_ids(command_ctx& ctx, std::vector<std::uint32_t>& ids,
+std::optional<op_error> target_ids(command_ctx& ctx,
+                                   std::vector<std::uint32_t>& ids,
                                    const char* missing = "missing =.id=") {
   auto* ref = find_arg(ctx.args, ".id");
   if (!ref)
@@ -453,9 +473,9 @@ cmd_result do_move(command_ctx& ctx) {
 } // namespace
 
 bool is_write_command(std::string_view command) {
-  return command == "add" || command == "set" || command == "remove" || command == "enable"
-         || command == "disable" || command == "move" || command == "comment"
-         || command == "unset";
+  return command == "add" || command == "set" || command == "remove"
+         || command == "enable" || command == "disable" || command == "move"
+         || command == "comment" || command == "unset";
 }
 
 cmd_result run_generic(command_ctx& ctx, std::string_view command) {

@@ -31,12 +31,14 @@ void for_each_item(const router_state& st, const menu& m,
 fields singleton_item(const router_state& st, const menu& m);
 
 /// Finds an item by `*id` or (named menus) by name; nullopt when missing.
-std::optional<fields> find_item(const router_state& st, const menu& m, std::string_view ref);
+std::optional<fields> find_item(const router_state& st, const menu& m,
+                                std::string_view ref);
 
 /// Resolves `numbers` / `.id` (comma list of `*id` or names) to table ids.
 /// 404 when one does not exist.
 std::optional<op_error> resolve_ids(const router_state& st, const menu& m,
-                                    std::string_view numbers, std::vector<std::uint32_t>& ids);
+                                    std::string_view numbers,
+                                    std::vector<std::uint32_t>& ids);
 
 // -- print options ------------------------------------------------------------------
 
@@ -59,13 +61,14 @@ std::optional<op_error> check_query(const std::vector<std::string>& words);
 // -- writes -----------------------------------------------------------------------
 
 /// Adds an item; returns its id (as `{"ret":"*N"}` result) or an error.
-cmd_result op_add(router_state& st, const menu& m, const arg_list& args, const origin& who,
-                  std::uint32_t* new_id = nullptr);
+cmd_result op_add(router_state& st, const menu& m, const arg_list& args,
+                  const origin& who, std::uint32_t* new_id = nullptr);
 /// Sets arguments on items (`ids` empty for a singleton).
-cmd_result op_set(router_state& st, const menu& m, const std::vector<std::uint32_t>& ids,
-                  const arg_list& args, const origin& who);
-cmd_result op_remove(router_state& st, const menu& m, const std::vector<std::uint32_t>& ids,
-                     const origin& who);
+cmd_result op_set(router_state& st, const menu& m,
+                  const std::vector<std::uint32_t>& ids, const arg_list& args,
+                  const origin& who);
+cmd_result op_remove(router_state& st, const menu& m,
+                     const std::vector<std::uint32_t>& ids, const origin& who);
 
 /// Runs a generic command (print, add, set, remove, enable, disable, move,
 /// comment, unset) with API-style arguments (`.id` / `numbers`).

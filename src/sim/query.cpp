@@ -55,7 +55,8 @@ std::optional<op_error> check_query(const std::vector<std::string>& words) {
       return op_error{400, "invalid query word " + w, ""};
     if (w[0] == '#')
       for (char c : w.substr(1))
-        if (c != '|' && c != '&' && c != '!' && c != '.' && !(c >= '0' && c <= '9'))
+        if (c != '|' && c != '&' && c != '!' && c != '.'
+            && !(c >= '0' && c <= '9'))
           return op_error{400, "invalid query word " + w, ""};
   }
   return std::nullopt;

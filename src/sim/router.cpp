@@ -8,13 +8,14 @@ namespace rmcp::sim {
 
 namespace {
 
-constexpr const char* timeout_detail
-  = "action timed out - try again, if error continues contact MikroTik support and send a "
-    "supout file (13)";
+constexpr const char* timeout_detail =
+  "action timed out - try again, if error continues contact MikroTik support "
+  "and send a "
+  "supout file (13)";
 
 std::string base64_decode(std::string_view in) {
-  static const std::string chars
-    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string chars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -8;
   for (char c : in) {
@@ -41,8 +42,9 @@ bool writes(const http_in& in) {
     return false;
   auto path = in.target.substr(0, in.target.find('?'));
   auto cmd = path.substr(path.rfind('/') + 1);
-  for (auto* w : {"add", "set", "remove", "enable", "disable", "move", "comment", "unset",
-                  "flush", "execute", "reboot", "run", "reset-counters"})
+  for (auto* w :
+       {"add", "set", "remove", "enable", "disable", "move", "comment", "unset",
+        "flush", "execute", "reboot", "run", "reset-counters"})
     if (cmd == w)
       return true;
   return false;
@@ -57,10 +59,9 @@ http_out json_reply(unsigned status, std::string body) {
 
 } // namespace
 
-router::router(router_profile profile, const sim_clock& clock, const router_settings& settings)
-  : profile_(profile),
-    clock_(clock),
-    settings_(settings),
+router::router(router_profile profile, const sim_clock& clock,
+               const router_settings& settings)
+  : profile_(profile), clock_(clock), settings_(settings),
     state_(std::move(profile), clock),
     rng_(hash_of(profile_.seed, profile_.index, 0xfa17)) {
   state_.passwords[settings.username] = settings.password;
@@ -85,7 +86,8 @@ void router::update_faults(const std::function<void(fault_config&)>& fn) {
   state_.flags.control_bytes = faults_.control_bytes;
 }
 
-void router::set_credentials(const std::string& user, const std::string& password) {
+void router::set_credentials(const std::string& user,
+                             const std::string& password) {
   std::lock_guard<std::mutex> guard{mu_};
   state_.passwords[user] = password;
   if (state_.seeded()) {
@@ -100,8 +102,10 @@ rest_result router::request(const std::string& method, const std::string& path,
   rest_reply r;
   {
     std::lock_guard<std::mutex> guard{mu_};
-    rest_request req{method, path, body, true, "http://127.0.0.1:" + std::to_string(port())};
-    r = handle_rest(state_, req, origin{settings_.username, "rest-api", "127.0.0.1"});
+    rest_request req{method, path, body, true,
+                     "http://127.0.0.1:" + std::to_string(port())};
+    r = handle_rest(state_, req,
+                    origin{settings_.username, "rest-api", "127.0.0.1"});
   }
   if (r.reboot)
     reboot(std::chrono::seconds{settings_.reboot_downtime_s});
@@ -118,7 +122,8 @@ void router::note_connection() {
   ++stats_.connections;
 }
 
-void router::set_reboot_hook(std::function<void(std::chrono::nanoseconds)> hook) {
+void router::set_reboot_hook(
+  std::function<void(std::chrono::nanoseconds)> hook) {
   std::lock_guard<std::mutex> guard{mu_};
   reboot_hook_ = std::move(hook);
 }
@@ -188,7 +193,8 @@ http_out router::handle(const http_in& in, const std::string& base_url) {
   std::lock_guard<std::mutex> guard{mu_};
   ++stats_.requests;
   auto out = handle_locked(in, base_url);
-  if (out.act == http_out::action::respond && (faults_.latency_ms > 0 || faults_.jitter_ms > 0)) {
+  if (out.act == http_out::action::respond
+      && (faults_.latency_ms > 0 || faults_.jitter_ms > 0)) {
     auto jitter = faults_.jitter_ms > 0 ? rng_.range(0, faults_.jitter_ms) : 0;
     out.delay += std::chrono::milliseconds{faults_.latency_ms + jitter};
   }
@@ -209,8 +215,10 @@ http_out router::handle_locked(const http_in& in, const std::string& base_url) {
   if (path != "/rest" && !starts_with(path, "/rest/")) {
     // WebFig answers without authentication.
     out.content_type = "text/html";
-    out.body = "<html><head><title>RouterOS router configuration page</title></head>"
-               "<body>mikrotik routeros " + profile_.version_text + " configuration page</body></html>";
+    out.body =
+      "<html><head><title>RouterOS router configuration page</title></head>"
+      "<body>mikrotik routeros "
+      + profile_.version_text + " configuration page</body></html>";
     if (path != "/")
       out.status = 404;
     return out;
@@ -219,14 +227,16 @@ http_out router::handle_locked(const http_in& in, const std::string& base_url) {
   bool read_only = false;
   if (!check_auth(in, user, read_only)) {
     state_.log("system,error,critical",
-               "login failure for user " + (user.empty() ? std::string{"(unknown)"} : user)
-                 + " from " + in.peer + " via rest-api");
+               "login failure for user "
+                 + (user.empty() ? std::string{"(unknown)"} : user) + " from "
+                 + in.peer + " via rest-api");
     out = json_reply(401, json_error(401, ""));
     out.headers.emplace_back("WWW-Authenticate", "Basic realm=\"RouterOS\"");
     return out;
   }
   if (state_.note_login(user, in.peer)) {
-    state_.log("system,info,account", "user " + user + " logged in from " + in.peer + " via rest-api");
+    state_.log("system,info,account",
+               "user " + user + " logged in from " + in.peer + " via rest-api");
     state_.log("system,info,account", "user " + user + " logged in via api");
   }
   if (faults_.error_rate > 0 && roll() < faults_.error_rate)
@@ -236,8 +246,10 @@ http_out router::handle_locked(const http_in& in, const std::string& base_url) {
 
   auto ctype = to_lower(in.content_type);
   rest_request req{in.method, in.target, in.body,
-                   ctype.find("application/json") != std::string::npos, base_url};
-  if (faults_.wrong_body_count > 0 && in.method == "GET" && path != "/rest/system/resource") {
+                   ctype.find("application/json") != std::string::npos,
+                   base_url};
+  if (faults_.wrong_body_count > 0 && in.method == "GET"
+      && path != "/rest/system/resource") {
     --faults_.wrong_body_count;
     req.target = "/rest/system/resource";
   }

@@ -68,18 +68,27 @@ struct router_stats {
 
 class router {
 public:
-  router(router_profile profile, const sim_clock& clock, const router_settings& settings);
+  router(router_profile profile, const sim_clock& clock,
+         const router_settings& settings);
 
   router(const router&) = delete;
   router& operator=(const router&) = delete;
 
   // -- identity ---------------------------------------------------------------
 
-  std::size_t index() const { return profile_.index; }
+  std::size_t index() const {
+    return profile_.index;
+  }
   /// The immutable start profile (board, version, ...).
-  const router_profile& profile() const { return profile_; }
-  std::uint16_t port() const { return port_.load(); }
-  void set_port(std::uint16_t p) { port_ = p; }
+  const router_profile& profile() const {
+    return profile_;
+  }
+  std::uint16_t port() const {
+    return port_.load();
+  }
+  void set_port(std::uint16_t p) {
+    port_ = p;
+  }
 
   // -- faults -----------------------------------------------------------------
 
@@ -114,7 +123,9 @@ public:
   /// Takes the router off the network for `downtime` of simulated time,
   /// then brings it back with its state (uptime reset, boot log).
   void reboot(std::chrono::milliseconds downtime);
-  bool is_up() const { return up_.load(); }
+  bool is_up() const {
+    return up_.load();
+  }
   /// Runs scheduler items that are due (called by the fleet's timer).
   void run_scheduler();
 

@@ -27,8 +27,9 @@ bool menu::is_writable(std::string_view key) const {
 }
 
 const field_spec* menu::spec(std::string_view key) const {
-  auto it = std::lower_bound(specs.begin(), specs.end(), key,
-                             [](const field_spec& s, std::string_view k) { return s.name < k; });
+  auto it = std::lower_bound(
+    specs.begin(), specs.end(), key,
+    [](const field_spec& s, std::string_view k) { return s.name < k; });
   return it != specs.end() && it->name == key ? &*it : nullptr;
 }
 
@@ -71,7 +72,8 @@ menu_builder& menu_builder::writable(std::string_view csv) {
   for (auto& w : split(csv, ','))
     m_.writable.push_back(w);
   std::sort(m_.writable.begin(), m_.writable.end());
-  m_.writable.erase(std::unique(m_.writable.begin(), m_.writable.end()), m_.writable.end());
+  m_.writable.erase(std::unique(m_.writable.begin(), m_.writable.end()),
+                    m_.writable.end());
   return *this;
 }
 
@@ -113,15 +115,17 @@ menu_builder& menu_builder::types(std::string_view spec) {
     }
     m_.specs.push_back(std::move(s));
   }
-  std::sort(m_.specs.begin(), m_.specs.end(),
-            [](const field_spec& a, const field_spec& b) { return a.name < b.name; });
+  std::sort(
+    m_.specs.begin(), m_.specs.end(),
+    [](const field_spec& a, const field_spec& b) { return a.name < b.name; });
   return *this;
 }
 
 menu_builder& menu_builder::defaults(std::string_view kv) {
   for (auto& item : split(kv, ',')) {
     auto eq = item.find('=');
-    m_.defaults.set(item.substr(0, eq), eq == std::string::npos ? "" : item.substr(eq + 1));
+    m_.defaults.set(item.substr(0, eq),
+                    eq == std::string::npos ? "" : item.substr(eq + 1));
   }
   return *this;
 }
@@ -203,7 +207,8 @@ menu menu_builder::build() {
 
 // -- tree ---------------------------------------------------------------------------
 
-const path_node* path_node::child(std::string_view seg, const router_profile& p) const {
+const path_node* path_node::child(std::string_view seg,
+                                  const router_profile& p) const {
   auto it = children.find(seg);
   if (it == children.end())
     return nullptr;
@@ -239,7 +244,8 @@ bool generic_command(const menu& m, std::string_view name) {
 
 } // namespace
 
-bool path_node::has_command(std::string_view name, const router_profile& p) const {
+bool path_node::has_command(std::string_view name,
+                            const router_profile& p) const {
   if (m && (generic_command(*m, name) || m->commands.count(name) > 0))
     return true;
   auto it = commands.find(name);
@@ -264,7 +270,8 @@ void menu_tree::add(menu m) {
   node_for(menus_.back()->path).m = menus_.back().get();
 }
 
-void menu_tree::add_command(std::string_view path, command_fn fn, present_fn present) {
+void menu_tree::add_command(std::string_view path, command_fn fn,
+                            present_fn present) {
   auto slash = path.rfind('/');
   auto& dir = node_for(path.substr(0, slash));
   dir.commands[std::string{path.substr(slash + 1)}] = command_def{fn, present};

@@ -67,7 +67,8 @@ struct cmd_result {
     r.err = std::move(e);
     return r;
   }
-  static cmd_result error(unsigned status, std::string detail, std::string arg = {}) {
+  static cmd_result error(unsigned status, std::string detail,
+                          std::string arg = {}) {
     return error(op_error{status, std::move(detail), std::move(arg)});
   }
   static cmd_result returning(std::string ret) {
@@ -82,7 +83,9 @@ struct cmd_result {
     r.records = std::move(recs);
     return r;
   }
-  bool ok() const { return k != kind::error; }
+  bool ok() const {
+    return k != kind::error;
+  }
 };
 
 /// Context of one command run.
@@ -101,14 +104,14 @@ using present_fn = bool (*)(const router_profile&);
 enum class ftype : std::uint8_t {
   text,
   boolean,
-  integer,  ///< lo..hi
+  integer, ///< lo..hi
   duration,
-  choice,   ///< one of `choices`
-  choices,  ///< comma list of `choices`
+  choice,  ///< one of `choices`
+  choices, ///< comma list of `choices`
   ipv4,
-  prefix,   ///< a.b.c.d[/n]
+  prefix, ///< a.b.c.d[/n]
   mac,
-  ref,      ///< name of an item of menu `ref` ("" allowed when `optional`)
+  ref,         ///< name of an item of menu `ref` ("" allowed when `optional`)
   time_of_day, ///< HH:MM:SS or "startup"
   date,
 };
@@ -140,25 +143,27 @@ using compute_fn = void (*)(const router_state&, const record&, fields& out);
 using rows_fn = void (*)(const router_state&, std::vector<record>& out);
 /// Checks a proposed item (after defaults); may complete it (e.g. network).
 /// `old` is null when adding.
-using validate_fn = std::optional<op_error> (*)(router_state&, const record* old, fields& item);
+using validate_fn = std::optional<op_error> (*)(router_state&,
+                                                const record* old,
+                                                fields& item);
 
 struct menu {
-  std::string path;            ///< "/ip/address"
+  std::string path; ///< "/ip/address"
   menu_kind kind = menu_kind::list;
-  std::string table;           ///< backing table (several menus may share one)
-  std::string type_filter;     ///< only rows whose `type` equals this
-  bool named = false;          ///< items addressable by `name`
+  std::string table;       ///< backing table (several menus may share one)
+  std::string type_filter; ///< only rows whose `type` equals this
+  bool named = false;      ///< items addressable by `name`
   std::uint32_t cmds = 0;
-  std::vector<std::string> writable;  ///< sorted
-  std::vector<field_spec> specs;      ///< sorted by name
-  fields defaults;             ///< printed when the item does not set them
-  fields fixed;                ///< stored on add (e.g. type=vlan)
+  std::vector<std::string> writable; ///< sorted
+  std::vector<field_spec> specs;     ///< sorted by name
+  fields defaults; ///< printed when the item does not set them
+  fields fixed;    ///< stored on add (e.g. type=vlan)
   std::vector<std::string> required;
-  std::vector<std::string> view;  ///< shared tables: stored keys this menu shows
+  std::vector<std::string> view; ///< shared tables: stored keys this menu shows
   compute_fn compute = nullptr;
   rows_fn rows = nullptr;
   validate_fn validate = nullptr;
-  std::string unique;          ///< key that must be unique (usually name)
+  std::string unique; ///< key that must be unique (usually name)
   std::string dup_error = "failure: already have such name";
   std::map<std::string, command_fn, std::less<>> commands;
   present_fn present = nullptr;
@@ -167,7 +172,9 @@ struct menu {
   /// `/ip address`-style words for export and log lines; empty: not exported.
   std::string words;
 
-  bool has(cmd_bit b) const { return (cmds & b) != 0; }
+  bool has(cmd_bit b) const {
+    return (cmds & b) != 0;
+  }
   bool is_writable(std::string_view key) const;
   const field_spec* spec(std::string_view key) const;
   bool shows(std::string_view key) const;
@@ -231,14 +238,19 @@ public:
   /// The process-wide tree (built on first use, thread-safe).
   static const menu_tree& get();
 
-  const path_node& root() const { return root_; }
+  const path_node& root() const {
+    return root_;
+  }
   const menu* find(std::string_view path) const;
   /// Menus in registration order (export order).
-  const std::vector<std::unique_ptr<menu>>& menus() const { return menus_; }
+  const std::vector<std::unique_ptr<menu>>& menus() const {
+    return menus_;
+  }
 
   // used while building
   void add(menu m);
-  void add_command(std::string_view path, command_fn fn, present_fn present = nullptr);
+  void add_command(std::string_view path, command_fn fn,
+                   present_fn present = nullptr);
   void set_present(std::string_view dir_path, present_fn present);
 
 private:

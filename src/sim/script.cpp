@@ -11,10 +11,10 @@ namespace rmcp::sim {
 namespace {
 
 struct token {
-  std::string key;   ///< set for key=value words
-  std::string text;  ///< the word, or the value of key=value
+  std::string key;  ///< set for key=value words
+  std::string text; ///< the word, or the value of key=value
   bool has_key = false;
-  bool expr = false; ///< text is the inside of [ ... ]
+  bool expr = false;        ///< text is the inside of [ ... ]
   bool substituted = false; ///< a quoted part holds an unescaped $
 };
 
@@ -40,7 +40,8 @@ std::vector<std::pair<int, std::string>> statements(std::string_view src) {
   for (std::size_t i = 0; i < src.size(); ++i) {
     char c = src[i];
     if (c == '\\' && i + 1 < src.size()) {
-      if (src[i + 1] == '\n' || (src[i + 1] == '\r' && i + 2 < src.size() && src[i + 2] == '\n')) {
+      if (src[i + 1] == '\n'
+          || (src[i + 1] == '\r' && i + 2 < src.size() && src[i + 2] == '\n')) {
         i += src[i + 1] == '\r' ? 2 : 1;
         ++line;
         while (i + 1 < src.size() && (src[i + 1] == ' ' || src[i + 1] == '\t'))
@@ -71,7 +72,9 @@ std::vector<std::pair<int, std::string>> statements(std::string_view src) {
 
 /// The value of an upper-case hex digit, or -1.
 int hex_digit(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
 }
 
 /// Reads a quoted string starting at s[i] == '"'; advances i past it.
@@ -96,7 +99,8 @@ std::string read_quoted(std::string_view s, std::size_t& i, bool& substituted) {
       ++i;
       continue;
     }
-    auto e = std::find_if(std::begin(named), std::end(named), [n](auto& x) { return x.first == n; });
+    auto e = std::find_if(std::begin(named), std::end(named),
+                          [n](auto& x) { return x.first == n; });
     out += e == std::end(named) ? n : e->second;
   }
   ++i;
@@ -165,9 +169,11 @@ std::vector<token> tokenize(std::string_view s) {
 
 /// An error when a quoted string of `toks` substitutes a variable.
 std::optional<script_error> substitution(const std::vector<token>& toks) {
-  if (std::none_of(toks.begin(), toks.end(), [](auto& t) { return t.substituted; }))
+  if (std::none_of(toks.begin(), toks.end(),
+                   [](auto& t) { return t.substituted; }))
     return std::nullopt;
-  return script_error{"variables are not supported (unescaped $ in a string)", ""};
+  return script_error{"variables are not supported (unescaped $ in a string)",
+                      ""};
 }
 
 class interpreter {
@@ -179,7 +185,8 @@ public:
     for (auto& [line, text] : statements(src)) {
       if (auto err = statement(text)) {
         res.ok = false;
-        res.error = err->detail + " (" + (err->where.empty() ? "" : err->where + "; ") + "line "
+        res.error = err->detail + " ("
+                    + (err->where.empty() ? "" : err->where + "; ") + "line "
                     + std::to_string(line) + ")";
         break;
       }
@@ -190,7 +197,8 @@ public:
 
 private:
   /// Walks path words from `start`; returns the node and consumes tokens.
-  const path_node* walk(const std::vector<token>& toks, std::size_t& i, const path_node* start) {
+  const path_node* walk(const std::vector<token>& toks, std::size_t& i,
+                        const path_node* start) {
     const path_node* node = start;
     while (i < toks.size() && !toks[i].has_key && !toks[i].expr) {
       if (toks[i].text == "/") {
@@ -209,7 +217,8 @@ private:
 
   /// "/ip/address" as first word -> "/", "ip", "address".
   static std::vector<token> expand_path(std::vector<token> toks) {
-    if (toks.empty() || toks[0].has_key || toks[0].expr || toks[0].text.empty() || toks[0].text[0] != '/')
+    if (toks.empty() || toks[0].has_key || toks[0].expr || toks[0].text.empty()
+        || toks[0].text[0] != '/')
       return toks;
     std::vector<token> out;
     token root;
@@ -226,22 +235,24 @@ private:
 
   std::string path_of(const path_node* target) const {
     std::string out;
-    std::function<bool(const path_node&, const std::string&)> find = [&](const path_node& n, const std::string& prefix) {
-      if (&n == target) {
-        out = prefix;
-        return true;
-      }
-      for (auto& [name, c] : n.children)
-        if (find(*c, prefix + "/" + name))
+    std::function<bool(const path_node&, const std::string&)> find =
+      [&](const path_node& n, const std::string& prefix) {
+        if (&n == target) {
+          out = prefix;
           return true;
-      return false;
-    };
+        }
+        for (auto& [name, c] : n.children)
+          if (find(*c, prefix + "/" + name))
+            return true;
+        return false;
+      };
     find(menu_tree::get().root(), "");
     return out;
   }
 
   /// `[find ...]` in the menu `here` (or an explicit `[/path find ...]`).
-  std::optional<script_error> find_expr(const std::string& inner, const path_node* here, std::string& ids) {
+  std::optional<script_error>
+  find_expr(const std::string& inner, const path_node* here, std::string& ids) {
     auto toks = expand_path(tokenize(inner));
     if (auto e = substitution(toks))
       return e;
@@ -290,8 +301,9 @@ private:
     auto cmd = toks[i++].text;
     if (!node->has_command(cmd, st_.profile))
       return script_error{"bad command name " + cmd, ""};
-    bool takes_numbers = cmd == "set" || cmd == "remove" || cmd == "enable" || cmd == "disable"
-                         || cmd == "move" || cmd == "comment" || cmd == "unset";
+    bool takes_numbers = cmd == "set" || cmd == "remove" || cmd == "enable"
+                         || cmd == "disable" || cmd == "move"
+                         || cmd == "comment" || cmd == "unset";
     arg_list args;
     int bare = 0;
     for (; i < toks.size(); ++i) {
@@ -328,7 +340,9 @@ private:
     else
       r = node->commands.at(cmd).fn(ctx);
     if (!r.ok())
-      return script_error{r.err.detail, where + (r.err.arg.empty() ? "" : " (" + r.err.arg + ")")};
+      return script_error{
+        r.err.detail,
+        where + (r.err.arg.empty() ? "" : " (" + r.err.arg + ")")};
     if (r.k == cmd_result::kind::ret && cmd == "export")
       out_ += r.ret;
     return std::nullopt;
@@ -340,7 +354,8 @@ private:
       return std::nullopt;
     }
     auto level = toks.size() > 1 ? toks[1].text : std::string{};
-    if (level != "info" && level != "warning" && level != "error" && level != "debug")
+    if (level != "info" && level != "warning" && level != "error"
+        && level != "debug")
       return script_error{"bad command name " + level, ":log"};
     st_.log("script," + level, toks.size() > 2 ? toks[2].text : std::string{});
     return std::nullopt;
@@ -354,7 +369,8 @@ private:
 
 } // namespace
 
-script_result run_script(router_state& st, std::string_view source, const origin& who) {
+script_result run_script(router_state& st, std::string_view source,
+                         const origin& who) {
   return interpreter{st, who}.run(source);
 }
 

@@ -35,16 +35,19 @@ struct script_result {
   std::string error;
 };
 
-script_result run_script(router_state& st, std::string_view source, const origin& who);
+script_result run_script(router_state& st, std::string_view source,
+                         const origin& who);
 
 /// Export text of the router's configuration ("/export" format).
 /// `section` limits it to one menu (menu-level export); `terse` puts the
 /// full menu path on every line; `compact` leaves out
 /// default values (always the case here, like `/export` in v7).
-std::string export_config(const router_state& st, const menu* section = nullptr, bool terse = false);
+std::string export_config(const router_state& st, const menu* section = nullptr,
+                          bool terse = false);
 
 /// Next time (epoch s) a scheduler item runs; nullopt when it never will.
-std::optional<std::int64_t> scheduler_next_run(const router_state& st, const fields& item);
+std::optional<std::int64_t> scheduler_next_run(const router_state& st,
+                                               const fields& item);
 
 /// Runs the scheduler items that are due.
 void run_due_jobs(router_state& st);

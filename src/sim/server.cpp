@@ -37,9 +37,15 @@ class router_target final : public target {
 public:
   router_target(router& r, std::function<std::chrono::milliseconds()> downtime)
     : r_(r), downtime_(std::move(downtime)) {}
-  http_out handle(const http_in& in, const std::string& base_url) override { return r_.handle(in, base_url); }
-  void note_connection() override { r_.note_connection(); }
-  void after_reboot_answer() override { r_.reboot(downtime_()); }
+  http_out handle(const http_in& in, const std::string& base_url) override {
+    return r_.handle(in, base_url);
+  }
+  void note_connection() override {
+    r_.note_connection();
+  }
+  void after_reboot_answer() override {
+    r_.reboot(downtime_());
+  }
 
 private:
   router& r_;
@@ -68,20 +74,28 @@ public:
 };
 
 template <bool Tls>
-class session final : public session_base, public std::enable_shared_from_this<session<Tls>> {
-  using stream_type = std::conditional_t<Tls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+class session final : public session_base,
+                      public std::enable_shared_from_this<session<Tls>> {
+  using stream_type =
+    std::conditional_t<Tls, beast::ssl_stream<beast::tcp_stream>,
+                       beast::tcp_stream>;
 
 public:
-  session(tcp::socket&& socket, ssl::context* ctx, target& t, std::string base_url)
-    : stream_(make_stream(std::move(socket), ctx)), timer_(stream_.get_executor()), target_(t),
+  session(tcp::socket&& socket, ssl::context* ctx, target& t,
+          std::string base_url)
+    : stream_(make_stream(std::move(socket), ctx)),
+      timer_(stream_.get_executor()), target_(t),
       base_url_(std::move(base_url)) {}
 
   void run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::on_run, this->shared_from_this()));
+    net::dispatch(
+      stream_.get_executor(),
+      beast::bind_front_handler(&session::on_run, this->shared_from_this()));
   }
 
   void close() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this()] { self->do_close(); });
   }
 
 private:
@@ -102,8 +116,10 @@ private:
   void on_run() {
     if constexpr (Tls) {
       lowest().expires_after(std::chrono::seconds(30));
-      stream_.async_handshake(ssl::stream_base::server,
-                              beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
+      stream_.async_handshake(
+        ssl::stream_base::server,
+        beast::bind_front_handler(&session::on_handshake,
+                                  this->shared_from_this()));
     } else {
       do_read();
     }
@@ -121,8 +137,9 @@ private:
     parser_.emplace();
     parser_->body_limit(8 * 1024 * 1024);
     lowest().expires_after(std::chrono::seconds(120));
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&session::on_read, this->shared_from_this()));
+    http::async_read(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -149,7 +166,8 @@ private:
     reply_ = std::move(out);
     if (reply_.delay.count() > 0) {
       timer_.expires_after(reply_.delay);
-      timer_.async_wait(beast::bind_front_handler(&session::on_delay, this->shared_from_this()));
+      timer_.async_wait(beast::bind_front_handler(&session::on_delay,
+                                                  this->shared_from_this()));
     } else {
       do_write();
     }
@@ -162,7 +180,8 @@ private:
   }
 
   void do_write() {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply_.status), version_);
+    auto res = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(reply_.status), version_);
     res->set(http::field::server, "RouterOS");
     if (!reply_.body.empty() || reply_.status != 204)
       res->set(http::field::content_type, reply_.content_type);
@@ -173,7 +192,8 @@ private:
     res->prepare_payload();
     lowest().expires_after(std::chrono::seconds(60));
     http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this(),
+                       res](beast::error_code ec, std::size_t) {
                         self->on_write(ec, res->keep_alive());
                       });
   }
@@ -192,12 +212,13 @@ private:
   /// Never answer; wait until the client goes away.
   void do_hang() {
     lowest().expires_never();
-    lowest().async_read_some(net::buffer(sink_),
-                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (ec)
-                              return self->do_close();
-                            self->do_hang();
-                          });
+    lowest().async_read_some(
+      net::buffer(sink_),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec)
+          return self->do_close();
+        self->do_hang();
+      });
   }
 
   void do_close() {
@@ -227,8 +248,8 @@ private:
 class listener : public std::enable_shared_from_this<listener> {
 public:
   listener(net::io_context& ioc, ssl::context* ctx, std::unique_ptr<target> t)
-    : ioc_(ioc), ctx_(ctx), acceptor_(net::make_strand(ioc)), timer_(acceptor_.get_executor()),
-      target_(std::move(t)) {}
+    : ioc_(ioc), ctx_(ctx), acceptor_(net::make_strand(ioc)),
+      timer_(acceptor_.get_executor()), target_(std::move(t)) {}
 
   std::uint16_t open(std::uint16_t port) {
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
@@ -240,22 +261,26 @@ public:
     return port_;
   }
 
-  void start() { net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); }); }
+  void start() {
+    net::dispatch(acceptor_.get_executor(),
+                  [self = shared_from_this()] { self->do_accept(); });
+  }
 
   /// Closes the listener and every connection; reopens after `downtime`
   /// and calls `on_up`.
   void go_down(std::chrono::nanoseconds downtime, std::function<void()> on_up) {
-    net::post(acceptor_.get_executor(), [self = shared_from_this(), downtime, on_up = std::move(on_up)] {
-      beast::error_code ec;
-      self->acceptor_.close(ec);
-      self->close_sessions();
-      self->timer_.expires_after(downtime);
-      self->timer_.async_wait([self, on_up](beast::error_code ec) {
-        if (ec || self->stopped_)
-          return;
-        self->reopen(on_up);
-      });
-    });
+    net::post(acceptor_.get_executor(),
+              [self = shared_from_this(), downtime, on_up = std::move(on_up)] {
+                beast::error_code ec;
+                self->acceptor_.close(ec);
+                self->close_sessions();
+                self->timer_.expires_after(downtime);
+                self->timer_.async_wait([self, on_up](beast::error_code ec) {
+                  if (ec || self->stopped_)
+                    return;
+                  self->reopen(on_up);
+                });
+              });
   }
 
   void stop() {
@@ -273,10 +298,11 @@ private:
     } catch (const std::exception& e) {
       spdlog::warn("reopen-failed port={} error={}", port_, e.what());
       timer_.expires_after(std::chrono::milliseconds(100));
-      timer_.async_wait([self = shared_from_this(), on_up](beast::error_code ec) {
-        if (!ec && !self->stopped_)
-          self->reopen(on_up);
-      });
+      timer_.async_wait(
+        [self = shared_from_this(), on_up](beast::error_code ec) {
+          if (!ec && !self->stopped_)
+            self->reopen(on_up);
+        });
       return;
     }
     on_up();
@@ -284,8 +310,9 @@ private:
   }
 
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(
+      net::make_strand(ioc_),
+      beast::bind_front_handler(&listener::on_accept, shared_from_this()));
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
@@ -295,21 +322,26 @@ private:
       return do_accept();
     }
     target_->note_connection();
-    auto base = std::string{ctx_ ? "https" : "http"} + "://127.0.0.1:" + std::to_string(port_);
+    auto base = std::string{ctx_ ? "https" : "http"}
+                + "://127.0.0.1:" + std::to_string(port_);
     std::shared_ptr<session_base> s;
     if (ctx_) {
-      auto tls = std::make_shared<session<true>>(std::move(socket), ctx_, *target_, base);
+      auto tls = std::make_shared<session<true>>(std::move(socket), ctx_,
+                                                 *target_, base);
       tls->run();
       s = tls;
     } else {
-      auto plain = std::make_shared<session<false>>(std::move(socket), nullptr, *target_, base);
+      auto plain = std::make_shared<session<false>>(std::move(socket), nullptr,
+                                                    *target_, base);
       plain->run();
       s = plain;
     }
     {
       std::lock_guard<std::mutex> guard{mu_};
       sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
-                                     [](const std::weak_ptr<session_base>& w) { return w.expired(); }),
+                                     [](const std::weak_ptr<session_base>& w) {
+                                       return w.expired();
+                                     }),
                       sessions_.end());
       sessions_.push_back(s);
     }
@@ -339,7 +371,8 @@ private:
 };
 
 struct ticker {
-  ticker(net::io_context& ioc, std::chrono::milliseconds p, std::function<void()> f)
+  ticker(net::io_context& ioc, std::chrono::milliseconds p,
+         std::function<void()> f)
     : timer(ioc), period(p), fn(std::move(f)) {}
   net::steady_timer timer;
   std::chrono::milliseconds period;
@@ -361,7 +394,8 @@ void arm(ticker* t) {
 struct http_server::impl {
   std::unique_ptr<ssl::context> tls_ctx;
   net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{
+    ioc.get_executor()};
   std::vector<std::shared_ptr<listener>> listeners;
   std::vector<std::unique_ptr<ticker>> tickers;
   std::vector<std::thread> threads;
@@ -369,13 +403,17 @@ struct http_server::impl {
   bool stopped = false;
 };
 
-http_server::http_server(std::size_t io_threads, const tls_identity* tls) : impl_(std::make_unique<impl>()) {
+http_server::http_server(std::size_t io_threads, const tls_identity* tls)
+  : impl_(std::make_unique<impl>()) {
   impl_->thread_count = io_threads == 0 ? 1 : io_threads;
   if (tls) {
     impl_->tls_ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-    impl_->tls_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3);
+    impl_->tls_ctx->set_options(ssl::context::default_workarounds
+                                | ssl::context::no_sslv2
+                                | ssl::context::no_sslv3);
     impl_->tls_ctx->use_certificate_chain(net::buffer(tls->certificate_pem));
-    impl_->tls_ctx->use_private_key(net::buffer(tls->private_key_pem), ssl::context::pem);
+    impl_->tls_ctx->use_private_key(net::buffer(tls->private_key_pem),
+                                    ssl::context::pem);
   }
 }
 
@@ -383,10 +421,12 @@ http_server::~http_server() {
   stop();
 }
 
-std::uint16_t http_server::listen_router(router& r, std::uint16_t port,
-                                         std::function<std::chrono::milliseconds()> reboot_downtime) {
-  auto l = std::make_shared<listener>(impl_->ioc, impl_->tls_ctx.get(),
-                                      std::make_unique<router_target>(r, std::move(reboot_downtime)));
+std::uint16_t http_server::listen_router(
+  router& r, std::uint16_t port,
+  std::function<std::chrono::milliseconds()> reboot_downtime) {
+  auto l = std::make_shared<listener>(
+    impl_->ioc, impl_->tls_ctx.get(),
+    std::make_unique<router_target>(r, std::move(reboot_downtime)));
   auto bound = l->open(port);
   std::weak_ptr<listener> weak = l;
   r.set_reboot_hook([weak, &r](std::chrono::nanoseconds downtime) {
@@ -397,15 +437,19 @@ std::uint16_t http_server::listen_router(router& r, std::uint16_t port,
   return bound;
 }
 
-std::uint16_t http_server::listen_control(control_handler handler, std::uint16_t port) {
-  auto l = std::make_shared<listener>(impl_->ioc, nullptr, std::make_unique<control_target>(std::move(handler)));
+std::uint16_t http_server::listen_control(control_handler handler,
+                                          std::uint16_t port) {
+  auto l = std::make_shared<listener>(
+    impl_->ioc, nullptr, std::make_unique<control_target>(std::move(handler)));
   auto bound = l->open(port);
   impl_->listeners.push_back(std::move(l));
   return bound;
 }
 
-void http_server::every(std::chrono::milliseconds period, std::function<void()> fn) {
-  impl_->tickers.push_back(std::make_unique<ticker>(impl_->ioc, period, std::move(fn)));
+void http_server::every(std::chrono::milliseconds period,
+                        std::function<void()> fn) {
+  impl_->tickers.push_back(
+    std::make_unique<ticker>(impl_->ioc, period, std::move(fn)));
   net::post(impl_->ioc, [t = impl_->tickers.back().get()] { arm(t); });
 }
 

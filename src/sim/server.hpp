@@ -18,8 +18,8 @@
 namespace rmcp::sim {
 
 /// Handler of the control endpoint: (method, target, body) -> (status, JSON).
-using control_handler
-  = std::function<std::pair<unsigned, std::string>(const std::string&, const std::string&, const std::string&)>;
+using control_handler = std::function<std::pair<unsigned, std::string>(
+  const std::string&, const std::string&, const std::string&)>;
 
 class http_server {
 public:
@@ -32,8 +32,9 @@ public:
 
   /// Listens on 127.0.0.1:`port` (0 = ephemeral) for `r`; returns the
   /// bound port. Throws std::system_error when the port cannot be bound.
-  std::uint16_t listen_router(router& r, std::uint16_t port,
-                              std::function<std::chrono::milliseconds()> reboot_downtime);
+  std::uint16_t
+  listen_router(router& r, std::uint16_t port,
+                std::function<std::chrono::milliseconds()> reboot_downtime);
   /// Plain-HTTP control listener.
   std::uint16_t listen_control(control_handler handler, std::uint16_t port);
   /// Calls `fn` every `period` on an io thread.

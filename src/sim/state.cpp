@@ -22,7 +22,8 @@ record* table::find_by(std::string_view key, std::string_view value) {
   return nullptr;
 }
 
-const record* table::find_by(std::string_view key, std::string_view value) const {
+const record* table::find_by(std::string_view key,
+                             std::string_view value) const {
   return const_cast<table*>(this)->find_by(key, value);
 }
 
@@ -96,13 +97,16 @@ void router_state::log(std::string topics, std::string message) {
   log_at(now_s(), std::move(topics), std::move(message));
 }
 
-void router_state::log_at(std::int64_t time_s, std::string topics, std::string message) {
-  log_.push_back(log_entry{next_log_id_++, time_s, std::move(topics), std::move(message)});
+void router_state::log_at(std::int64_t time_s, std::string topics,
+                          std::string message) {
+  log_.push_back(
+    log_entry{next_log_id_++, time_s, std::move(topics), std::move(message)});
   while (log_.size() > 1000)
     log_.pop_front();
 }
 
-bool router_state::note_login(const std::string& user, const std::string& from) {
+bool router_state::note_login(const std::string& user,
+                              const std::string& from) {
   auto key = user + "@" + from;
   auto now = now_s();
   auto it = logins_.find(key);

@@ -39,12 +39,12 @@ struct router_profile {
   int cpu_frequency = 800;
   std::uint64_t total_memory = 0;
   std::uint64_t total_hdd = 0;
-  bool routerboard = true;  ///< false on CHR: no /system/routerboard
+  bool routerboard = true; ///< false on CHR: no /system/routerboard
   wireless_kind wireless = wireless_kind::none;
   bool capsman_manager = false;
   int ethernet_ports = 5;
   int sfp_ports = 0;
-  std::string sfp_prefix;   ///< "sfp" or "sfp-sfpplus"
+  std::string sfp_prefix; ///< "sfp" or "sfp-sfpplus"
   std::string serial;
   std::string software_id;
   std::string factory_software;
@@ -52,10 +52,12 @@ struct router_profile {
   std::int64_t build_epoch = 0;
   std::string time_zone = "Etc/UTC";
   int tz_offset_s = 0;
-  int base_cpu_load = 5;    ///< typical cpu-load in percent
+  int base_cpu_load = 5; ///< typical cpu-load in percent
   std::int64_t initial_uptime_s = 3600;
 
-  bool iso_dates() const { return version.at_least(7, 10); }
+  bool iso_dates() const {
+    return version.at_least(7, 10);
+  }
 };
 
 /// Rows of one table in print order; ids allocated per table.
@@ -104,21 +106,29 @@ public:
 
   // -- time -------------------------------------------------------------------
 
-  std::int64_t now_s() const { return clock_->now_s(); }
-  std::int64_t now_ms() const { return clock_->now_ms(); }
+  std::int64_t now_s() const {
+    return clock_->now_s();
+  }
+  std::int64_t now_ms() const {
+    return clock_->now_ms();
+  }
   std::int64_t uptime_s() const;
   /// Local (router time zone) date-time text in the version's format.
   std::string local_datetime(std::int64_t epoch_s) const;
   std::string local_date(std::int64_t epoch_s) const;
   std::string local_time(std::int64_t epoch_s) const;
-  const sim_clock& clock() const { return *clock_; }
+  const sim_clock& clock() const {
+    return *clock_;
+  }
 
   // -- tables -----------------------------------------------------------------
 
   /// The table `name`, seeding the router's data on first use.
   table& tab(std::string_view name);
   const table& tab(std::string_view name) const;
-  bool seeded() const { return seeded_; }
+  bool seeded() const {
+    return seeded_;
+  }
   void ensure_seeded() const;
 
   // -- log --------------------------------------------------------------------
@@ -126,8 +136,12 @@ public:
   /// Appends to the memory log (1000 entries kept, like RouterOS).
   void log(std::string topics, std::string message);
   void log_at(std::int64_t time_s, std::string topics, std::string message);
-  const std::deque<log_entry>& log_entries() const { return log_; }
-  void clear_log() { log_.clear(); }
+  const std::deque<log_entry>& log_entries() const {
+    return log_;
+  }
+  void clear_log() {
+    log_.clear();
+  }
 
   // -- logins (REST caches a login for about 10 minutes) ----------------------
 

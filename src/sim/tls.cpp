@@ -16,7 +16,9 @@ namespace {
 
 template <class T, void (*Free)(T*)>
 struct deleter {
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 
 using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
@@ -52,13 +54,15 @@ tls_identity make_self_signed() {
   x509_ptr cert{X509_new()};
   check(cert != nullptr, "X509_new");
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::time(nullptr)));
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()),
+                   static_cast<long>(std::time(nullptr)));
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+    name, "CN", MBSTRING_ASC,
+    reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   add_ext(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
   add_ext(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
@@ -71,7 +75,9 @@ tls_identity make_self_signed() {
   check(PEM_write_bio_X509(cbio.get(), cert.get()) == 1, "PEM_write_bio_X509");
   id.certificate_pem = bio_text(cbio.get());
   bio_ptr kbio{BIO_new(BIO_s_mem())};
-  check(PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+  check(PEM_write_bio_PrivateKey(kbio.get(), key.get(), nullptr, nullptr, 0,
+                                 nullptr, nullptr)
+          == 1,
         "PEM_write_bio_PrivateKey");
   id.private_key_pem = bio_text(kbio.get());
 

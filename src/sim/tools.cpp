@@ -32,18 +32,27 @@ std::optional<std::uint32_t> resolve(const std::string& host) {
     return ip;
   if (host.empty() || ends_with(host, ".invalid"))
     return std::nullopt;
-  return 0x5DB80000u | static_cast<std::uint32_t>(hash_str(host) & 0xFFFF); // 93.184.x.y
+  return 0x5DB80000u
+         | static_cast<std::uint32_t>(hash_str(host) & 0xFFFF); // 93.184.x.y
 }
 
 /// Round-trip time of probe `seq` in microseconds.
-std::int64_t rtt_us(const router_state& st, std::uint32_t ip, std::int64_t seq) {
-  auto h = hash_of(st.profile.seed ^ ip, st.profile.index, static_cast<std::uint64_t>(seq));
-  std::int64_t base = is_local(st, ip) ? 300 + static_cast<std::int64_t>(hash_of(ip) % 600)
-                                       : 4000 + static_cast<std::int64_t>(hash_of(ip, 1) % 56000);
-  return base + static_cast<std::int64_t>(h % static_cast<std::uint64_t>(base / 4 + 1)) - base / 8;
+std::int64_t rtt_us(const router_state& st, std::uint32_t ip,
+                    std::int64_t seq) {
+  auto h = hash_of(st.profile.seed ^ ip, st.profile.index,
+                   static_cast<std::uint64_t>(seq));
+  std::int64_t base =
+    is_local(st, ip) ? 300 + static_cast<std::int64_t>(hash_of(ip) % 600)
+                     : 4000 + static_cast<std::int64_t>(hash_of(ip, 1) % 56000);
+  return base
+         + static_cast<std::int64_t>(h
+                                     % static_cast<std::uint64_t>(base / 4 + 1))
+         - base / 8;
 }
 
-std::optional<op_error> check_args(const arg_list& args, std::initializer_list<std::string_view> allowed) {
+std::optional<op_error>
+check_args(const arg_list& args,
+           std::initializer_list<std::string_view> allowed) {
   for (auto& [k, v] : args)
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
       return op_error{400, "unknown parameter " + k, k};
@@ -51,8 +60,10 @@ std::optional<op_error> check_args(const arg_list& args, std::initializer_list<s
 }
 
 /// Checks the argument names, then resolves `address` into `ip`.
-std::optional<op_error> address_arg(const command_ctx& ctx, std::initializer_list<std::string_view> allowed,
-                                    std::uint32_t& ip) {
+std::optional<op_error>
+address_arg(const command_ctx& ctx,
+            std::initializer_list<std::string_view> allowed,
+            std::uint32_t& ip) {
   if (auto e = check_args(ctx.args, allowed))
     return e;
   auto* addr = find_arg(ctx.args, "address");
@@ -65,8 +76,9 @@ std::optional<op_error> address_arg(const command_ctx& ctx, std::initializer_lis
   return std::nullopt;
 }
 
-std::optional<std::int64_t> int_arg(const arg_list& args, const char* key, std::int64_t dflt,
-                                    std::int64_t lo, std::int64_t hi, op_error& err) {
+std::optional<std::int64_t> int_arg(const arg_list& args, const char* key,
+                                    std::int64_t dflt, std::int64_t lo,
+                                    std::int64_t hi, op_error& err) {
   auto* v = find_arg(args, key);
   if (!v)
     return dflt;
@@ -76,21 +88,24 @@ std::optional<std::int64_t> int_arg(const arg_list& args, const char* key, std::
     return std::nullopt;
   }
   if (*n < lo || *n > hi) {
-    err = op_error{400, "value of " + std::string{key} + " out of range (" + std::to_string(lo) + ".."
-                          + std::to_string(hi) + ")", key};
+    err = op_error{400,
+                   "value of " + std::string{key} + " out of range ("
+                     + std::to_string(lo) + ".." + std::to_string(hi) + ")",
+                   key};
     return std::nullopt;
   }
   return n;
 }
 
-std::optional<std::int64_t> time_arg(const arg_list& args, const char* key, std::int64_t dflt_us,
-                                     op_error& err) {
+std::optional<std::int64_t> time_arg(const arg_list& args, const char* key,
+                                     std::int64_t dflt_us, op_error& err) {
   auto* v = find_arg(args, key);
   if (!v)
     return dflt_us;
   auto us = parse_duration_us(*v);
   if (!us)
-    err = op_error{400, std::string{"invalid time value for argument "} + key, key};
+    err =
+      op_error{400, std::string{"invalid time value for argument "} + key, key};
   return us;
 }
 
@@ -98,9 +113,12 @@ std::optional<std::int64_t> time_arg(const arg_list& args, const char* key, std:
 
 cmd_result ping(command_ctx& ctx) {
   std::uint32_t ip = 0;
-  if (auto e = address_arg(ctx, {"address", "count", "interval", "size", "src-address", "interface", "ttl",
-                                     "vrf", "dscp", "do-not-fragment", "arp-ping", "as-value", ".proplist",
-                                     "without-paging", "routing-table"}, ip))
+  if (auto e = address_arg(ctx,
+                           {"address", "count", "interval", "size",
+                            "src-address", "interface", "ttl", "vrf", "dscp",
+                            "do-not-fragment", "arp-ping", "as-value",
+                            ".proplist", "without-paging", "routing-table"},
+                           ip))
     return cmd_result::error(*e);
   op_error err;
   auto count = int_arg(ctx.args, "count", 0, 0, 4294967295LL, err);
@@ -110,7 +128,8 @@ cmd_result ping(command_ctx& ctx) {
   if (!count || !size || !ttl_arg || !interval)
     return cmd_result::error(err);
   if (*interval < 10000 || *interval > 5000000)
-    return cmd_result::error(400, "value of interval out of range (10ms..5s)", "interval");
+    return cmd_result::error(400, "value of interval out of range (10ms..5s)",
+                             "interval");
   cmd_result res;
   res.k = cmd_result::kind::records;
   if (*count == 0) {
@@ -121,7 +140,9 @@ cmd_result ping(command_ctx& ctx) {
   bool local = is_local(ctx.st, ip);
   std::int64_t received = 0, min = 0, max = 0, sum = 0, last = 0;
   for (std::int64_t seq = 0; seq < *count; ++seq) {
-    fields f{{"seq", std::to_string(seq)}, {"host", format_ipv4(ip)}, {"sent", std::to_string(seq + 1)}};
+    fields f{{"seq", std::to_string(seq)},
+             {"host", format_ipv4(ip)},
+             {"sent", std::to_string(seq + 1)}};
     if (dead) {
       f.set("status", "timeout");
     } else {
@@ -131,11 +152,13 @@ cmd_result ping(command_ctx& ctx) {
       max = std::max(max, last);
       sum += last;
       f.set("size", std::to_string(*size));
-      f.set("ttl", std::to_string(local ? 64 : 52 + static_cast<int>(hash_of(ip) % 6)));
+      f.set("ttl", std::to_string(
+                     local ? 64 : 52 + static_cast<int>(hash_of(ip) % 6)));
       f.set("time", format_duration_us(last));
     }
     f.set("received", std::to_string(received));
-    f.set("packet-loss", std::to_string((seq + 1 - received) * 100 / (seq + 1)));
+    f.set("packet-loss",
+          std::to_string((seq + 1 - received) * 100 / (seq + 1)));
     if (received > 0) {
       f.set("min-rtt", format_duration_us(min));
       f.set("avg-rtt", format_duration_us(sum / received));
@@ -151,9 +174,13 @@ cmd_result ping(command_ctx& ctx) {
 
 cmd_result traceroute(command_ctx& ctx) {
   std::uint32_t ip = 0;
-  if (auto e = address_arg(ctx, {"address", "count", "duration", "max-hops", "timeout", "use-dns", "protocol",
-                                     "port", "size", "src-address", "interface", "vrf", "dscp", "as-value",
-                                     ".proplist", "without-paging", "do-not-fragment", "freeze-frame-interval"}, ip))
+  if (auto e = address_arg(ctx,
+                           {"address", "count", "duration", "max-hops",
+                            "timeout", "use-dns", "protocol", "port", "size",
+                            "src-address", "interface", "vrf", "dscp",
+                            "as-value", ".proplist", "without-paging",
+                            "do-not-fragment", "freeze-frame-interval"},
+                           ip))
     return cmd_result::error(*e);
   op_error err;
   auto count = int_arg(ctx.args, "count", 0, 0, 4294967295LL, err);
@@ -172,21 +199,28 @@ cmd_result traceroute(command_ctx& ctx) {
   auto& p = ctx.st.profile;
   std::vector<std::uint32_t> path;
   if (!is_local(ctx.st, ip)) {
-    path.push_back(*parse_ipv4("10.155." + std::to_string(p.index % 250) + ".1"));
-    path.push_back(0x64400001u | static_cast<std::uint32_t>((p.index % 250) << 8));
+    path.push_back(
+      *parse_ipv4("10.155." + std::to_string(p.index % 250) + ".1"));
+    path.push_back(0x64400001u
+                   | static_cast<std::uint32_t>((p.index % 250) << 8));
     auto transit = 2 + hash_of(ip, 2) % 5;
     for (std::uint64_t k = 0; k < transit; ++k)
-      path.push_back(0xC3000000u | static_cast<std::uint32_t>(hash_of(ip, k) & 0xFFFFFF));
+      path.push_back(0xC3000000u
+                     | static_cast<std::uint32_t>(hash_of(ip, k) & 0xFFFFFF));
   }
   bool dead = unreachable(ip);
   if (!dead)
     path.push_back(ip);
-  auto hops = dead ? static_cast<std::size_t>(*max_hops) : std::min(path.size(), static_cast<std::size_t>(*max_hops));
+  auto hops = dead ? static_cast<std::size_t>(*max_hops)
+                   : std::min(path.size(), static_cast<std::size_t>(*max_hops));
   for (std::int64_t round = 0; round < rounds; ++round) {
     for (std::size_t h = 0; h < hops; ++h) {
-      fields f{{".section", std::to_string(round)}, {"sent", std::to_string(round + 1)}};
+      fields f{{".section", std::to_string(round)},
+               {"sent", std::to_string(round + 1)}};
       if (h < path.size()) {
-        auto base = rtt_us(ctx.st, path[h], round) * static_cast<std::int64_t>(h + 1) / static_cast<std::int64_t>(path.size());
+        auto base = rtt_us(ctx.st, path[h], round)
+                    * static_cast<std::int64_t>(h + 1)
+                    / static_cast<std::int64_t>(path.size());
         base = std::max<std::int64_t>(base, 200);
         f.set("address", format_ipv4(path[h]));
         f.set("loss", "0");
@@ -212,14 +246,20 @@ cmd_result traceroute(command_ctx& ctx) {
 
 cmd_result bandwidth_test(command_ctx& ctx) {
   std::uint32_t ip = 0;
-  if (auto e = address_arg(ctx, {"address", "duration", "direction", "protocol", "user", "password",
-                                     "connection-count", "local-tx-speed", "remote-tx-speed", "random-data",
-                                     "local-udp-tx-size", "remote-udp-tx-size", "interval", "as-value",
-                                     ".proplist", "without-paging", "append", "file", "once"}, ip))
+  if (auto e = address_arg(
+        ctx,
+        {"address", "duration", "direction", "protocol", "user", "password",
+         "connection-count", "local-tx-speed", "remote-tx-speed", "random-data",
+         "local-udp-tx-size", "remote-udp-tx-size", "interval", "as-value",
+         ".proplist", "without-paging", "append", "file", "once"},
+        ip))
     return cmd_result::error(*e);
-  auto direction = find_arg(ctx.args, "direction") ? *find_arg(ctx.args, "direction") : std::string{"receive"};
+  auto direction = find_arg(ctx.args, "direction")
+                     ? *find_arg(ctx.args, "direction")
+                     : std::string{"receive"};
   if (direction != "receive" && direction != "transmit" && direction != "both")
-    return cmd_result::error(400, "input does not match any value of direction", "direction");
+    return cmd_result::error(400, "input does not match any value of direction",
+                             "direction");
   op_error err;
   auto duration = time_arg(ctx.args, "duration", 0, err);
   auto conns = int_arg(ctx.args, "connection-count", 20, 1, 255, err);
@@ -232,22 +272,31 @@ cmd_result bandwidth_test(command_ctx& ctx) {
     res.unbounded = true;
     return res;
   }
-  auto random = find_arg(ctx.args, "random-data") ? *find_arg(ctx.args, "random-data") : std::string{"false"};
+  auto random = find_arg(ctx.args, "random-data")
+                  ? *find_arg(ctx.args, "random-data")
+                  : std::string{"false"};
   bool dead = unreachable(ip);
-  auto capacity = 800000000LL + static_cast<std::int64_t>(hash_of(ip, ctx.st.profile.index) % 150000000);
+  auto capacity =
+    800000000LL
+    + static_cast<std::int64_t>(hash_of(ip, ctx.st.profile.index) % 150000000);
   std::int64_t total = 0;
   for (std::int64_t s = 0; s <= seconds; ++s) {
-    fields f{{".section", std::to_string(s)}, {"connection-count", std::to_string(*conns)},
-             {"direction", direction}, {"random-data", normalize_bool(random).value_or("false")}};
+    fields f{{".section", std::to_string(s)},
+             {"connection-count", std::to_string(*conns)},
+             {"direction", direction},
+             {"random-data", normalize_bool(random).value_or("false")}};
     std::int64_t current = 0;
     if (s > 1 && !dead)
-      current = capacity - static_cast<std::int64_t>(hash_of(ip, static_cast<std::uint64_t>(s)) % 60000000);
+      current = capacity
+                - static_cast<std::int64_t>(
+                  hash_of(ip, static_cast<std::uint64_t>(s)) % 60000000);
     total += current;
     auto avg = s > 1 ? total / (s - 1) : 0;
     if (s > 0)
       f.set("duration", std::to_string(s) + "s");
     for (auto* side : {"rx", "tx"}) {
-      if ((direction == "receive" && side[0] == 't') || (direction == "transmit" && side[0] == 'r'))
+      if ((direction == "receive" && side[0] == 't')
+          || (direction == "transmit" && side[0] == 'r'))
         continue;
       std::string pre = side;
       f.set(pre + "-current", std::to_string(current));
@@ -256,8 +305,11 @@ cmd_result bandwidth_test(command_ctx& ctx) {
       f.set(pre + "-size", "1500");
     }
     f.set("lost-packets", std::to_string(s > 1 ? current / 1500 / 100 : 0));
-    f.set("status", dead ? (s == seconds ? "ERROR: can not connect" : "connecting")
-                         : s == 0 ? "connecting" : s == seconds ? "done testing" : "running");
+    f.set("status", dead
+                      ? (s == seconds ? "ERROR: can not connect" : "connecting")
+                    : s == 0       ? "connecting"
+                    : s == seconds ? "done testing"
+                                   : "running");
     res.records.push_back(std::move(f));
   }
   res.duration_us = *duration;

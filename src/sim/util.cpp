@@ -90,7 +90,9 @@ std::optional<std::int64_t> parse_duration_us(std::string_view text) {
   bool any = false;
   while (i < text.size()) {
     std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    while (
+      i < text.size()
+      && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
       ++i;
     if (i == start)
       return std::nullopt;
@@ -135,8 +137,9 @@ std::optional<std::int64_t> parse_duration_us(std::string_view text) {
 
 namespace {
 
-constexpr std::array<const char*, 12> month_names{
-  "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr std::array<const char*, 12> month_names{"jan", "feb", "mar", "apr",
+                                                  "may", "jun", "jul", "aug",
+                                                  "sep", "oct", "nov", "dec"};
 
 // Howard Hinnant's civil-from-days / days-from-civil.
 void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
@@ -286,7 +289,8 @@ std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
 
 std::string format_ipv4(std::uint32_t ip) {
   char buf[20];
-  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255);
+  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", ip >> 24, ip >> 16 & 255,
+                ip >> 8 & 255, ip & 255);
   return buf;
 }
 
@@ -324,7 +328,8 @@ ros_version ros_version::parse(std::string_view text) {
     if (i >= nums.size())
       return 0;
     std::size_t n = 0;
-    while (n < nums[i].size() && std::isdigit(static_cast<unsigned char>(nums[i][n])))
+    while (n < nums[i].size()
+           && std::isdigit(static_cast<unsigned char>(nums[i][n])))
       ++n;
     return n == 0 ? 0 : std::stoi(nums[i].substr(0, n));
   };
@@ -348,7 +353,8 @@ bool ros_version::operator<(const ros_version& o) const {
 
 // -- text ---------------------------------------------------------------------
 
-std::vector<std::string> split(std::string_view text, char sep, bool skip_empty) {
+std::vector<std::string> split(std::string_view text, char sep,
+                               bool skip_empty) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -385,7 +391,8 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  return s.size() >= suffix.size()
+         && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
@@ -449,8 +456,9 @@ std::string url_decode(std::string_view s) {
 std::string script_quote(std::string_view v) {
   bool plain = !v.empty();
   for (char c : v)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '/'
-          || c == ':' || c == ',' || c == '*' || c == '@' || c == '!' || c == '+'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'
+          || c == '_' || c == '/' || c == ':' || c == ',' || c == '*'
+          || c == '@' || c == '!' || c == '+'))
       plain = false;
   if (plain)
     return std::string{v};
@@ -471,9 +479,12 @@ std::string script_quote(std::string_view v) {
 std::string format_mac(std::uint64_t bits) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%02X:%02X:%02X:%02X:%02X:%02X",
-                static_cast<unsigned>(bits >> 40 & 255), static_cast<unsigned>(bits >> 32 & 255),
-                static_cast<unsigned>(bits >> 24 & 255), static_cast<unsigned>(bits >> 16 & 255),
-                static_cast<unsigned>(bits >> 8 & 255), static_cast<unsigned>(bits & 255));
+                static_cast<unsigned>(bits >> 40 & 255),
+                static_cast<unsigned>(bits >> 32 & 255),
+                static_cast<unsigned>(bits >> 24 & 255),
+                static_cast<unsigned>(bits >> 16 & 255),
+                static_cast<unsigned>(bits >> 8 & 255),
+                static_cast<unsigned>(bits & 255));
   return buf;
 }
 

@@ -18,7 +18,8 @@ namespace rmcp::sim {
 std::uint64_t mix64(std::uint64_t x);
 
 /// Hash of a few values, stable across runs and platforms.
-std::uint64_t hash_of(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0);
+std::uint64_t hash_of(std::uint64_t a, std::uint64_t b = 0,
+                      std::uint64_t c = 0);
 
 /// FNV-1a of a string (stable).
 std::uint64_t hash_str(std::string_view s);
@@ -34,7 +35,8 @@ public:
   bool chance(double p);
   template <class Vec>
   const auto& pick(const Vec& v) {
-    return v[static_cast<std::size_t>(range(0, static_cast<std::int64_t>(v.size()) - 1))];
+    return v[static_cast<std::size_t>(
+      range(0, static_cast<std::int64_t>(v.size()) - 1))];
   }
 
 private:
@@ -48,7 +50,9 @@ private:
 std::string format_duration_us(std::int64_t us);
 
 /// Same for whole seconds.
-inline std::string format_duration_s(std::int64_t s) { return format_duration_us(s * 1000000); }
+inline std::string format_duration_s(std::int64_t s) {
+  return format_duration_us(s * 1000000);
+}
 
 /// Parses "1w2d3h4m5s", "500ms", "10" (seconds), "00:05:00", "1d00:00:00",
 /// "1.5s". Returns microseconds.
@@ -82,9 +86,15 @@ std::string format_ipv4(std::uint32_t ip);
 struct ipv4_prefix {
   std::uint32_t ip = 0;
   int len = 32;
-  std::uint32_t mask() const { return len == 0 ? 0 : ~std::uint32_t{0} << (32 - len); }
-  std::uint32_t network() const { return ip & mask(); }
-  bool contains(std::uint32_t a) const { return (a & mask()) == network(); }
+  std::uint32_t mask() const {
+    return len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+  }
+  std::uint32_t network() const {
+    return ip & mask();
+  }
+  bool contains(std::uint32_t a) const {
+    return (a & mask()) == network();
+  }
   /// "10.0.0.1/24" as given (host bits kept).
   std::string text() const;
   /// "10.0.0.0/24".
@@ -106,7 +116,8 @@ struct ros_version {
 
 // -- text ---------------------------------------------------------------------
 
-std::vector<std::string> split(std::string_view text, char sep, bool skip_empty = true);
+std::vector<std::string> split(std::string_view text, char sep,
+                               bool skip_empty = true);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string to_lower(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);

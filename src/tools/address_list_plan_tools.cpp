@@ -50,8 +50,8 @@ caf::expected<json> validate(const json& args) {
   auto comment = args.value("comment", "");
   if (auto err = kind::check_text(comment, "comment"))
     return err;
-  return json{{"list_name", name}, {"addresses", addresses},
-              {"comment", comment}};
+  return json{
+    {"list_name", name}, {"addresses", addresses}, {"comment", comment}};
 }
 
 std::string risk(const json& params, const std::vector<device_record>&,
@@ -138,16 +138,26 @@ const tool_entry table[] = {
    mcp::tool_tier::professional, write_destructive,
    "Runs an approved address-list sync (single-use token from the "
    "approver); a failed gate restores every changed router.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace
 
 const change_kind address_list_sync_kind{
-  "address_list_sync", "config_apply_address_list_sync",
-  &device_flags::allow_firewall_writes, false, 1,
-  validate, risk, reads, state, plan, compare, restore, nullptr,
+  "address_list_sync",
+  "config_apply_address_list_sync",
+  &device_flags::allow_firewall_writes,
+  false,
+  1,
+  validate,
+  risk,
+  reads,
+  state,
+  plan,
+  compare,
+  restore,
+  nullptr,
 };
 
 caf::error register_address_list_plan_tools(tool_registry& reg) {

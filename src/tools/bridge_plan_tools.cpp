@@ -36,8 +36,8 @@ const std::string bridges = "/interface/bridge";
 const std::string ports = "/interface/bridge/port";
 
 const std::vector<std::string> bridge_fields{
-  "name", "protocol-mode", "vlan-filtering", "priority", "ageing-time",
-  "forward-delay", "max-message-age"};
+  "name",        "protocol-mode", "vlan-filtering", "priority",
+  "ageing-time", "forward-delay", "max-message-age"};
 const std::vector<std::string> port_fields{"bridge", "interface", "pvid",
                                            "comment", "disabled"};
 
@@ -120,8 +120,8 @@ caf::expected<json> validate_settings(const json& args) {
   if (set.empty())
     return bad("give at least one of protocol_mode, vlan_filtering, "
                "priority, ageing_time, forward_delay, max_message_age");
-  return json{{"op", "settings"}, {"bridge_name", args["bridge_name"]},
-              {"set", set}};
+  return json{
+    {"op", "settings"}, {"bridge_name", args["bridge_name"]}, {"set", set}};
 }
 
 // -- state ------------------------------------------------------------------------------
@@ -131,7 +131,8 @@ std::vector<std::string> reads(const json&) {
 }
 
 json state(const json& params, const std::vector<json>& bodies) {
-  json out{{bridges, json::array()}, {ports, json::array()},
+  json out{{bridges, json::array()},
+           {ports, json::array()},
            {"interfaces", json::array()}};
   auto rows = [&](size_t i) {
     return bodies.at(i).is_array() ? bodies[i] : json::array();
@@ -213,7 +214,8 @@ caf::expected<change_step> plan(const json& params, const json& current,
     return step;
   }
   auto interfaces = current["interfaces"];
-  if (std::find(interfaces.begin(), interfaces.end(), iface) == interfaces.end())
+  if (std::find(interfaces.begin(), interfaces.end(), iface)
+      == interfaces.end())
     return refuse("interface: no interface " + iface);
   for (auto& p : have) {
     if (p.value("bridge", "") == name)
@@ -289,15 +291,17 @@ void plan_settings(tool_call& call) {
 #define RMCP_BRIDGE_NAME                                                       \
   R"("bridge_name":{"type":"string","minLength":1,"maxLength":64,"description":"Bridge."})"
 #define RMCP_BRIDGE_PORT                                                       \
-  RMCP_BRIDGE_NAME R"(,"interface":{"type":"string","minLength":1,"maxLength":64,"description":"Port."})"
+  RMCP_BRIDGE_NAME                                                             \
+  R"(,"interface":{"type":"string","minLength":1,"maxLength":64,"description":"Port."})"
 
 const tool_entry table[] = {
-  {"plan_add_bridge_port", "Plan a bridge port",
-   mcp::tool_tier::professional, read_only_router,
+  {"plan_add_bridge_port", "Plan a bridge port", mcp::tool_tier::professional,
+   read_only_router,
    "Plans adding interface to bridge_name on 1-50 routers "
    "(allow_bridge_writes); already bridged ones are refused. Dead-man "
    "revert. Apply: apply_bridge_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_PORT R"(,
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_PORT
+                                                           R"(,
      "pvid":{"type":"integer","minimum":1,"maximum":4094,"description":"Port VLAN id."},
      "comment":{"type":"string","maxLength":255,"description":"Port comment."}},
      "required":["device_ids","bridge_name","interface"],"additionalProperties":false})",
@@ -306,14 +310,16 @@ const tool_entry table[] = {
    mcp::tool_tier::professional, read_only_router,
    "Plans removing interface from bridge_name on 1-50 routers. High risk, "
    "dead-man revert. Apply: apply_bridge_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_PORT R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_PORT
+                                                           R"(},
      "required":["device_ids","bridge_name","interface"],"additionalProperties":false})",
    nullptr, plan_remove, 0, plan_created_schema},
   {"plan_modify_bridge_settings", "Plan bridge settings",
    mcp::tool_tier::professional, read_only_router,
    "Plans STP/VLAN settings of bridge_name on 1-50 routers. High risk, "
    "dead-man revert. Apply: apply_bridge_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_NAME R"(,
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_BRIDGE_NAME
+                                                           R"(,
      "protocol_mode":{"type":"string","enum":["none","stp","rstp","mstp"],"description":"STP mode."},
      "vlan_filtering":{"type":"boolean","description":"VLAN filtering."},
      "priority":{"type":"integer","minimum":0,"maximum":61440,"description":"Multiple of 4096."},
@@ -322,29 +328,28 @@ const tool_entry table[] = {
      "max_message_age":{"type":"string","maxLength":20,"description":"e.g. 20s."}},
      "required":["device_ids","bridge_name"],"additionalProperties":false})",
    nullptr, plan_settings, 0, plan_created_schema},
-  {"apply_bridge_plan", "Apply a bridge plan",
-   mcp::tool_tier::professional, write_destructive,
+  {"apply_bridge_plan", "Apply a bridge plan", mcp::tool_tier::professional,
+   write_destructive,
    "Runs an approved bridge plan (single-use token from the approver) "
    "with dead-man reverts; a failed gate restores every changed router.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace
 
 #define RMCP_BRIDGE_KIND(name, validate)                                       \
   change_kind {                                                                \
-    name, "apply_bridge_plan", &device_flags::allow_bridge_writes,             \
-      true, 1, validate, risk, reads, state, plan,      \
-      compare, restore, revert_script,                                         \
+    name, "apply_bridge_plan", &device_flags::allow_bridge_writes, true, 1,    \
+      validate, risk, reads, state, plan, compare, restore, revert_script,     \
   }
 
-const change_kind bridge_port_add_kind
-  = RMCP_BRIDGE_KIND("bridge_port_add", validate_add);
-const change_kind bridge_port_remove_kind
-  = RMCP_BRIDGE_KIND("bridge_port_remove", validate_remove);
-const change_kind bridge_settings_kind
-  = RMCP_BRIDGE_KIND("bridge_settings", validate_settings);
+const change_kind bridge_port_add_kind =
+  RMCP_BRIDGE_KIND("bridge_port_add", validate_add);
+const change_kind bridge_port_remove_kind =
+  RMCP_BRIDGE_KIND("bridge_port_remove", validate_remove);
+const change_kind bridge_settings_kind =
+  RMCP_BRIDGE_KIND("bridge_settings", validate_settings);
 
 caf::error register_bridge_plan_tools(tool_registry& reg) {
   return register_table(reg, table);

@@ -92,16 +92,17 @@ void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
         out["taken_at"] = iso_time(snap.timestamp);
         out["sha256"] = storage::sha256_hex(snap.content);
         std::string text = "Configuration of " + snap.device_id + " saved as "
-                           + id + " (" + std::to_string(out["lines"].get<size_t>())
+                           + id + " ("
+                           + std::to_string(out["lines"].get<size_t>())
                            + " lines, secrets redacted)";
         if (out.contains("previous")) {
           auto& p = out["previous"];
-          text += p["changed"].get<bool>()
-                    ? "; since " + p["snapshot_id"].get<std::string>() + ": +"
-                        + std::to_string(p["lines_added"].get<size_t>())
-                        + " -" + std::to_string(p["lines_removed"].get<size_t>())
-                        + " lines"
-                    : "; unchanged since " + p["snapshot_id"].get<std::string>();
+          text +=
+            p["changed"].get<bool>()
+              ? "; since " + p["snapshot_id"].get<std::string>() + ": +"
+                  + std::to_string(p["lines_added"].get<size_t>()) + " -"
+                  + std::to_string(p["lines_removed"].get<size_t>()) + " lines"
+              : "; unchanged since " + p["snapshot_id"].get<std::string>();
         }
         call.finish({std::move(out), text, false});
       },
@@ -121,8 +122,8 @@ void capture_config_snapshot(tool_call& call) {
     device_request(
       call, dev.actor, std::move(req),
       [&call, id{dev.view.record.id}](rest_response& resp) {
-        auto ret = resp.body.is_object() ? resp.body.find("ret")
-                                         : resp.body.end();
+        auto ret =
+          resp.body.is_object() ? resp.body.find("ret") : resp.body.end();
         if (!resp.body.is_object() || ret == resp.body.end()
             || !ret->is_string()) {
           call.fail(ec::router_bad_response,
@@ -156,31 +157,31 @@ void capture_config_snapshot(tool_call& call) {
 
 json snapshot_schema() {
   json lines{{"type", "array"}, {"items", {{"type", "string"}}}};
-  return {
-    {"type", "object"},
-    {"properties",
-     {{"device_id", {{"type", "string"}}},
-      {"snapshot_id", {{"type", "string"}}},
-      {"taken_at", {{"type", "string"}}},
-      {"sha256", {{"type", "string"}}},
-      {"size_bytes", {{"type", "integer"}}},
-      {"lines", {{"type", "integer"}}},
-      {"previous",
-       {{"type", "object"},
-        {"properties",
-         {{"snapshot_id", {{"type", "string"}}},
-          {"taken_at", {{"type", "string"}}},
-          {"changed", {{"type", "boolean"}}},
-          {"lines_added", {{"type", "integer"}}},
-          {"lines_removed", {{"type", "integer"}}},
-          {"added", lines},
-          {"removed", lines}}}}}}},
-    {"required", {"device_id", "snapshot_id", "sha256", "lines"}}};
+  return {{"type", "object"},
+          {"properties",
+           {{"device_id", {{"type", "string"}}},
+            {"snapshot_id", {{"type", "string"}}},
+            {"taken_at", {{"type", "string"}}},
+            {"sha256", {{"type", "string"}}},
+            {"size_bytes", {{"type", "integer"}}},
+            {"lines", {{"type", "integer"}}},
+            {"previous",
+             {{"type", "object"},
+              {"properties",
+               {{"snapshot_id", {{"type", "string"}}},
+                {"taken_at", {{"type", "string"}}},
+                {"changed", {{"type", "boolean"}}},
+                {"lines_added", {{"type", "integer"}}},
+                {"lines_removed", {{"type", "integer"}}},
+                {"added", lines},
+                {"removed", lines}}}}}}},
+          {"required", {"device_id", "snapshot_id", "sha256", "lines"}}};
 }
 
 const tool_entry table[] = {
   {"capture_config_snapshot", "Capture configuration snapshot",
-   mcp::tool_tier::fundamental, mcp::tool_annotations{false, false, false, true},
+   mcp::tool_tier::fundamental,
+   mcp::tool_annotations{false, false, false, true},
    "Saves a router's configuration export (secrets redacted) in the "
    "service's store and reports the drift since the previous snapshot: "
    "lines added and removed. Changes nothing on the router. Read the text "

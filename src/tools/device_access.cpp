@@ -59,8 +59,7 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
                    [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
-void device_request(tool_call& call, const device_actor& dev,
-                    rest_request req,
+void device_request(tool_call& call, const device_actor& dev, rest_request req,
                     std::function<void(rest_response&)> next) {
   device_ops::exec(call.self(), dev, std::move(req), std::move(next),
                    [&call](caf::error err) { call.fail(std::move(err)); });

@@ -50,8 +50,8 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
 
 /// Runs one REST request through the device actor; on failure the call
 /// fails with the router error (router_*, circuit_open, queue_full, …).
-void device_request(tool_call& call, const device_actor& dev,
-                    rest_request req, std::function<void(rest_response&)> next);
+void device_request(tool_call& call, const device_actor& dev, rest_request req,
+                    std::function<void(rest_response&)> next);
 
 /// GETs several paths in parallel through the device actor and hands the
 /// bodies (in order) to `next`; the first failure fails the call.

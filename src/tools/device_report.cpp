@@ -62,8 +62,8 @@ json record_json(const device_record& r) {
 }
 
 json health_json(const health_sample& s) {
-  bool measured = s.status == device_status::healthy
-                  || s.status == device_status::degraded;
+  bool measured =
+    s.status == device_status::healthy || s.status == device_status::degraded;
   auto metric = [&](json value) { return measured ? value : json(nullptr); };
   return {{"device_id", s.device_id},
           {"status", to_string(s.status)},
@@ -98,13 +98,13 @@ failure_class classify_failure(const std::string& error_kind,
                "not overloaded (CPU), and that nothing drops packets to "
                  + where + ".",
                "Check that the RouterOS service www-ssl (or www for http) "
-               "listens on port " + std::to_string(r.port)
-                 + ": /ip service print."}};
+               "listens on port "
+                 + std::to_string(r.port) + ": /ip service print."}};
     case ec::router_unreachable:
       return {"network_error",
               {"No connection to " + where
-                 + ": check the host and port of the device record ("
-                 + fix + " --host … --port …).",
+                 + ": check the host and port of the device record (" + fix
+                 + " --host … --port …).",
                "Enable the REST service on the router: /ip service enable "
                "www-ssl (RouterOS 7.1 or later).",
                "Check the router's firewall input chain and the service's "
@@ -152,7 +152,8 @@ failure_class classify_failure(const std::string& error_kind,
     default:
       return {"unknown",
               {"Retry the check; if it keeps failing, look at the service "
-               "log for device " + r.id + "."}};
+               "log for device "
+               + r.id + "."}};
   }
 }
 

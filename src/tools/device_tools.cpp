@@ -28,7 +28,8 @@ bool matches(const device_view& v, const json& args) {
       env != args.end() && v.record.environment != env->get<std::string>())
     return false;
   if (auto status = args.find("status");
-      status != args.end() && to_string(v.last.status) != status->get<std::string>())
+      status != args.end()
+      && to_string(v.last.status) != status->get<std::string>())
     return false;
   if (auto tags = args.find("tags"); tags != args.end()) {
     for (auto& [key, value] : tags->items()) {
@@ -73,13 +74,13 @@ void list_devices(tool_call& call) {
              {"flags", flags_json(r.flags)},
              {"management_path", r.management_path},
              {"last_check", iso_time(v.last.timestamp)}});
-          rows.push_back({{"id", r.id},
-                          {"environment", r.environment},
-                          {"status", to_string(v.last.status)},
-                          {"version", v.last.routeros_version.empty()
-                                        ? "-"
-                                        : v.last.routeros_version},
-                          {"host", r.host}});
+          rows.push_back(
+            {{"id", r.id},
+             {"environment", r.environment},
+             {"status", to_string(v.last.status)},
+             {"version",
+              v.last.routeros_version.empty() ? "-" : v.last.routeros_version},
+             {"host", r.host}});
         }
         auto count = devices.size();
         mcp::tool_result result;
@@ -118,8 +119,8 @@ void device_health(tool_call& call) {
       .then(
         [&call](health_sample& s) {
           auto out = health_json(s);
-          std::string text = "Device " + s.device_id + ": "
-                             + to_string(s.status);
+          std::string text =
+            "Device " + s.device_id + ": " + to_string(s.status);
           if (s.status == device_status::healthy
               || s.status == device_status::degraded)
             text += " (cpu " + std::to_string(std::lround(s.cpu_percent))
@@ -200,8 +201,8 @@ void get_system_overview(tool_call& call) {
           finish_overview(call, *j);
         },
         [&call, j](caf::error& err) {
-          j->identity_error = to_string(error_code_of(err)) + ": "
-                              + error_message(err);
+          j->identity_error =
+            to_string(error_code_of(err)) + ": " + error_message(err);
           j->identity_done = true;
           finish_overview(call, *j);
         });

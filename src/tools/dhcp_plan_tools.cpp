@@ -37,10 +37,10 @@ const std::string servers = "/ip/dhcp-server";
 const std::string networks = "/ip/dhcp-server/network";
 
 const std::vector<std::string> pool_fields{"name", "ranges", "comment"};
-const std::vector<std::string> server_fields{"name", "interface", "address-pool",
-                                             "lease-time", "disabled", "comment"};
-const std::vector<std::string> network_fields{"address", "gateway", "dns-server",
-                                              "comment"};
+const std::vector<std::string> server_fields{
+  "name", "interface", "address-pool", "lease-time", "disabled", "comment"};
+const std::vector<std::string> network_fields{"address", "gateway",
+                                              "dns-server", "comment"};
 
 // -- parameters -------------------------------------------------------------------
 
@@ -77,8 +77,9 @@ caf::expected<std::string> check_range(const json& args) {
   auto text = args.value("address_range", "");
   auto r = range_of(text);
   if (!r || text.find('-') == std::string::npos)
-    return bad("address_range: '" + text + "' is not an IPv4 range such as "
-               "192.168.50.10-192.168.50.200");
+    return bad("address_range: '" + text
+               + "' is not an IPv4 range such as "
+                 "192.168.50.10-192.168.50.200");
   if (r->first > r->second)
     return bad("address_range: the start is after the end in '" + text + "'");
   return text;
@@ -113,8 +114,9 @@ caf::expected<std::string> lease(const json& args) {
   auto text = args.value("lease_time", "");
   auto d = kind::duration(text);
   if (!d)
-    return bad("lease_time: '" + text + "' is not a duration such as 30m, "
-               "1h30m or 1d");
+    return bad("lease_time: '" + text
+               + "' is not a duration such as 30m, "
+                 "1h30m or 1d");
   return *d;
 }
 
@@ -151,8 +153,9 @@ caf::expected<json> validate_create(const json& args) {
   auto net_text = args.value("network", "");
   auto p = net::parse_prefix(net_text);
   if (!p || p->v6 || net::is_ip(net_text))
-    return bad("network: '" + net_text + "' is not an IPv4 prefix such as "
-               "192.168.50.0/24");
+    return bad("network: '" + net_text
+               + "' is not an IPv4 prefix such as "
+                 "192.168.50.0/24");
   auto network = net::to_string(net::network_of(*p));
   auto r = range_of((*set)["ranges"]);
   if (!net_contains(network, r->first, r->second))
@@ -178,10 +181,11 @@ caf::expected<json> validate_modify(const json& args) {
     return bad("give at least one of address_range, gateway, dns_servers, "
                "lease_time");
   if (set->contains("gateway"))
-    if (auto err = check_gateway((*set)["gateway"], "",
-                                 set->value("ranges", "")))
+    if (auto err =
+          check_gateway((*set)["gateway"], "", set->value("ranges", "")))
       return err;
-  return json{{"op", "modify"}, {"pool_name", args["pool_name"]}, {"set", *set}};
+  return json{
+    {"op", "modify"}, {"pool_name", args["pool_name"]}, {"set", *set}};
 }
 
 caf::expected<json> validate_remove(const json& args) {
@@ -200,8 +204,10 @@ json rows(const json& body) {
 
 json state(const json& params, const std::vector<json>& bodies) {
   auto name = params.value("pool_name", "");
-  json out{{pools, json::array()}, {servers, json::array()},
-           {networks, json::array()}, {"interfaces", json::array()},
+  json out{{pools, json::array()},
+           {servers, json::array()},
+           {networks, json::array()},
+           {"interfaces", json::array()},
            {"served_interfaces", json::array()}};
   // The pool's range [lo, hi]; empty (lo > hi) when there is no pool.
   std::pair<uint32_t, uint32_t> range{1, 0};
@@ -243,7 +249,8 @@ caf::error refuse(const std::string& text) {
   return make_error(ec::guard_refused, text);
 }
 
-caf::expected<change_step> plan_create(const json& params, const json& current) {
+caf::expected<change_step> plan_create(const json& params,
+                                       const json& current) {
   change_step step;
   step.intended = current;
   auto name = params["pool_name"].get<std::string>();
@@ -266,7 +273,9 @@ caf::expected<change_step> plan_create(const json& params, const json& current) 
   for (auto* k : {"gateway", "dns-server"})
     if (set.contains(k) && set[k] != "")
       network[k] = set[k];
-  json server{{"id", ""}, {"name", name}, {"interface", iface},
+  json server{{"id", ""},
+              {"name", name},
+              {"interface", iface},
               {"address-pool", name},
               {"lease-time", set.value("lease-time", "30m")}};
   step.intended[pools].push_back(pool);
@@ -308,15 +317,15 @@ caf::expected<change_step> plan(const json& params, const json& current,
                       + " is outside the pool's network "
                       + n["address"].get<std::string>());
     pool["ranges"] = set["ranges"];
-    step.requests.push_back(request("PATCH", pools + "/"
-                                      + pool["id"].get<std::string>(),
+    step.requests.push_back(request("PATCH",
+                                    pools + "/" + pool["id"].get<std::string>(),
                                     {{"ranges", set["ranges"]}}));
   }
   if (set.contains("gateway") || set.contains("dns-server")) {
     if (intended[networks].size() != 1)
-      return refuse("the pool " + name + " has "
-                    + std::to_string(intended[networks].size())
-                    + " DHCP networks; gateway and dns_servers need exactly one");
+      return refuse(
+        "the pool " + name + " has " + std::to_string(intended[networks].size())
+        + " DHCP networks; gateway and dns_servers need exactly one");
     auto& n = intended[networks][0];
     if (set.contains("gateway"))
       if (auto err = check_gateway(set["gateway"], n["address"],
@@ -374,20 +383,22 @@ void plan_remove_tool(tool_call& call) {
 #define RMCP_POOL_NAME                                                         \
   R"("pool_name":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,60}$","description":"Pool and server name."})"
 
-#define RMCP_DHCP_PROPS                                                        \
-  RMCP_POOL_NAME "," \
+#define RMCP_DHCP_PROPS                                                                                     \
+  RMCP_POOL_NAME                                                                                            \
+  ","                                                                                                       \
   R"("address_range":{"type":"string","maxLength":40,"description":"e.g. 192.168.50.10-192.168.50.200."},)" \
-  R"("gateway":{"type":"string","maxLength":40,"description":"Outside the range."},)" \
-  R"("dns_servers":{"type":"array","maxItems":8,"items":{"type":"string"},"description":"IPs."},)" \
+  R"("gateway":{"type":"string","maxLength":40,"description":"Outside the range."},)"                       \
+  R"("dns_servers":{"type":"array","maxItems":8,"items":{"type":"string"},"description":"IPs."},)"          \
   R"("lease_time":{"type":"string","maxLength":20,"description":"e.g. 30m, 1d."})"
 
 const tool_entry table[] = {
-  {"plan_create_dhcp_pool", "Plan a DHCP pool",
-   mcp::tool_tier::professional, read_only_router,
+  {"plan_create_dhcp_pool", "Plan a DHCP pool", mcp::tool_tier::professional,
+   read_only_router,
    "Plans a DHCP service on 1-50 routers (allow_dhcp_writes): /ip/pool, "
    "its server on interface (existing, without one) and the network. "
    "Apply: apply_dhcp_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_DHCP_PROPS R"(,
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_DHCP_PROPS
+                                                           R"(,
      "network":{"type":"string","maxLength":40,"description":"e.g. 10.5.0.0/24."},
      "interface":{"type":"string","maxLength":64,"description":"Server interface."}},
      "required":["device_ids","pool_name","address_range","network","interface"],"additionalProperties":false})",
@@ -396,39 +407,40 @@ const tool_entry table[] = {
    mcp::tool_tier::professional, read_only_router,
    "Plans changing pool pool_name on 1-50 routers: range (inside its "
    "network), gateway, DNS, lease time. Apply: apply_dhcp_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_DHCP_PROPS R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_DHCP_PROPS
+                                                           R"(},
      "required":["device_ids","pool_name"],"additionalProperties":false})",
    nullptr, plan_modify_tool, 0, plan_created_schema},
   {"plan_remove_dhcp_pool", "Plan a DHCP pool removal",
    mcp::tool_tier::professional, read_only_router,
    "Plans removing pool pool_name with its DHCP servers and network on "
    "1-50 routers. High risk. Apply: apply_dhcp_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_POOL_NAME R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_POOL_NAME
+                                                           R"(},
      "required":["device_ids","pool_name"],"additionalProperties":false})",
    nullptr, plan_remove_tool, 0, plan_created_schema},
-  {"apply_dhcp_plan", "Apply a DHCP plan",
-   mcp::tool_tier::professional, write_destructive,
+  {"apply_dhcp_plan", "Apply a DHCP plan", mcp::tool_tier::professional,
+   write_destructive,
    "Runs an approved DHCP plan (single-use token from the approver); a "
    "failed gate restores every changed router.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace
 
 #define RMCP_DHCP_KIND(name, validate)                                         \
   change_kind {                                                                \
-    name, "apply_dhcp_plan", &device_flags::allow_dhcp_writes,                 \
-      false, 1, validate, risk, reads, state, plan,       \
-      compare, restore, nullptr,                                               \
+    name, "apply_dhcp_plan", &device_flags::allow_dhcp_writes, false, 1,       \
+      validate, risk, reads, state, plan, compare, restore, nullptr,           \
   }
 
-const change_kind dhcp_create_kind
-  = RMCP_DHCP_KIND("dhcp_pool_create", validate_create);
-const change_kind dhcp_modify_kind
-  = RMCP_DHCP_KIND("dhcp_pool_modify", validate_modify);
-const change_kind dhcp_remove_kind
-  = RMCP_DHCP_KIND("dhcp_pool_remove", validate_remove);
+const change_kind dhcp_create_kind =
+  RMCP_DHCP_KIND("dhcp_pool_create", validate_create);
+const change_kind dhcp_modify_kind =
+  RMCP_DHCP_KIND("dhcp_pool_modify", validate_modify);
+const change_kind dhcp_remove_kind =
+  RMCP_DHCP_KIND("dhcp_pool_remove", validate_remove);
 
 caf::error register_dhcp_plan_tools(tool_registry& reg) {
   return register_table(reg, table);

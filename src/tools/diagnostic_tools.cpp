@@ -95,9 +95,8 @@ void ping(tool_call& call) {
       rest_request req;
       req.method = "POST";
       req.path = "/tool/ping";
-      req.body = {{"address", target},
-                  {"count", "1"},
-                  {"size", std::to_string(size)}};
+      req.body = {
+        {"address", target}, {"count", "1"}, {"size", std::to_string(size)}};
       return req;
     };
     s->each = [&call, st, count](size_t i, rest_response& resp) {
@@ -121,11 +120,10 @@ void ping(tool_call& call) {
       }
       probe["replied"] = replied;
       st->probes.push_back(probe);
-      call.progress(static_cast<double>(i + 1), static_cast<double>(count),
-                    "probe " + std::to_string(i + 1) + "/"
-                      + std::to_string(count)
-                      + (replied ? ": " + probe["rtt_ms"].dump() + " ms"
-                                 : ": no reply"));
+      call.progress(
+        static_cast<double>(i + 1), static_cast<double>(count),
+        "probe " + std::to_string(i + 1) + "/" + std::to_string(count)
+          + (replied ? ": " + probe["rtt_ms"].dump() + " ms" : ": no reply"));
       return true;
     };
     s->done = [&call, st, target, id{dev.view.record.id}] {
@@ -135,9 +133,9 @@ void ping(tool_call& call) {
                {"packets_sent", st->sent},
                {"packets_received", st->received},
                {"packet_loss_percent",
-                st->sent == 0 ? 0.0
-                              : 100.0 * double(st->sent - st->received)
-                                  / double(st->sent)},
+                st->sent == 0
+                  ? 0.0
+                  : 100.0 * double(st->sent - st->received) / double(st->sent)},
                {"probes", st->probes}};
       if (!st->rtts.empty()) {
         auto [mn, mx] = std::minmax_element(st->rtts.begin(), st->rtts.end());
@@ -218,13 +216,13 @@ void traceroute(tool_call& call) {
       json rows = json::array();
       for (size_t h = 0; h < hops->size(); ++h) {
         auto& hop = (*hops)[h];
-        json row{{"hop", h + 1},
-                 {"address", hop.address.empty() ? json(nullptr)
-                                                 : json(hop.address)},
-                 {"loss_percent",
-                  hop.sent == 0 ? 100.0
-                                : 100.0 * double(hop.sent - hop.received)
-                                    / double(hop.sent)}};
+        json row{
+          {"hop", h + 1},
+          {"address", hop.address.empty() ? json(nullptr) : json(hop.address)},
+          {"loss_percent",
+           hop.sent == 0
+             ? 100.0
+             : 100.0 * double(hop.sent - hop.received) / double(hop.sent)}};
         if (!hop.rtts.empty()) {
           auto [mn, mx] = std::minmax_element(hop.rtts.begin(), hop.rtts.end());
           double sum = 0;
@@ -282,17 +280,17 @@ void run_bandwidth_test(tool_call& call, const device_handle& dev,
   auto s = std::make_shared<stepper>();
   s->call = &call;
   s->dev = dev.actor;
-  s->steps = static_cast<size_t>((duration + segment_seconds - 1)
-                                 / segment_seconds);
+  s->steps =
+    static_cast<size_t>((duration + segment_seconds - 1) / segment_seconds);
   s->make = [address, direction, duration](size_t i) {
     auto left = duration - static_cast<int64_t>(i) * segment_seconds;
     rest_request req;
     req.method = "POST";
     req.path = "/tool/bandwidth-test";
-    req.body = {{"address", address},
-                {"direction", direction},
-                {"duration",
-                 std::to_string(std::min(left, segment_seconds)) + "s"}};
+    req.body = {
+      {"address", address},
+      {"direction", direction},
+      {"duration", std::to_string(std::min(left, segment_seconds)) + "s"}};
     req.timeout_ms = (segment_seconds + 15) * 1000;
     return req;
   };
@@ -307,23 +305,19 @@ void run_bandwidth_test(tool_call& call, const device_handle& dev,
       st->tx_sum += rate("tx-total-average");
       st->rx_sum += rate("rx-total-average");
       ++st->samples;
-      if (auto lost = ros::convert_value(last, "lost-packets",
-                                         ros::kind::uint))
+      if (auto lost = ros::convert_value(last, "lost-packets", ros::kind::uint))
         st->lost += lost->get<uint64_t>();
     }
-    call.progress(static_cast<double>(i + 1),
-                  static_cast<double>(steps),
-                  "segment " + std::to_string(i + 1) + ": "
-                    + st->status);
+    call.progress(static_cast<double>(i + 1), static_cast<double>(steps),
+                  "segment " + std::to_string(i + 1) + ": " + st->status);
     // A test that cannot connect will not connect next time either.
     return st->status.rfind("ERROR", 0) != 0;
   };
   s->done = [&call, st, target_id, address, direction, duration,
              id{dev.view.record.id}] {
     if (st->status.rfind("ERROR", 0) == 0) {
-      call.fail(ec::router_bad_request,
-                "bandwidth test from " + id + " to " + address
-                  + " failed: " + st->status);
+      call.fail(ec::router_bad_request, "bandwidth test from " + id + " to "
+                                          + address + " failed: " + st->status);
       return;
     }
     auto n = st->samples == 0 ? 1.0 : double(st->samples);
@@ -336,10 +330,9 @@ void run_bandwidth_test(tool_call& call, const device_handle& dev,
              {"avg_rx_bps", static_cast<uint64_t>(st->rx_sum / n)},
              {"lost_packets", st->lost},
              {"status", st->status}};
-    std::string text = "bandwidth test " + id + " -> " + target_id
-                       + ": tx " + out["avg_tx_bps"].dump()
-                       + " bit/s, rx " + out["avg_rx_bps"].dump()
-                       + " bit/s";
+    std::string text = "bandwidth test " + id + " -> " + target_id + ": tx "
+                       + out["avg_tx_bps"].dump() + " bit/s, rx "
+                       + out["avg_rx_bps"].dump() + " bit/s";
     call.finish({std::move(out), std::move(text), false});
   };
   s->run(0);
@@ -370,10 +363,9 @@ void bandwidth_test(tool_call& call) {
     // not contacted: its actor does not matter).
     const auto& target = both->target->view.record;
     if (!target.flags.allow_bandwidth_test) {
-      call.fail(capability_denied("target device '" + target.id + "'",
-                                  call.tool().spec.name,
-                                  &device_flags::allow_bandwidth_test,
-                                  target.id));
+      call.fail(capability_denied(
+        "target device '" + target.id + "'", call.tool().spec.name,
+        &device_flags::allow_bandwidth_test, target.id));
       return;
     }
     run_bandwidth_test(call, *both->source, target, duration, direction);
@@ -400,7 +392,8 @@ const tool_entry table[] = {
    "Pings a target from the router (1-10 probes, 1 s apart): "
    "sent/received, loss %, min/avg/max RTT in ms, per probe too. Progress "
    "per probe with a progressToken; cancelling stops the probes.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_TARGET_PROP R"(,
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_TARGET_PROP
+   R"(,
        "count":{"type":"integer","minimum":1,"maximum":10,"default":4,"description":"Probes to send."},
        "packet_size":{"type":"integer","minimum":28,"maximum":1500,"default":56,"description":"ICMP size in bytes."}},
      "required":["device_id","target"],"additionalProperties":false})",
@@ -423,7 +416,8 @@ const tool_entry table[] = {
    "Traces the path from the router to a target (max_hops 1-30, rounds "
    "1-3): per hop address, loss % and best/avg/worst ms; reached_target. "
    "Progress per round; cancelling stops after the current round.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_TARGET_PROP R"(,
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_TARGET_PROP
+   R"(,
        "max_hops":{"type":"integer","minimum":1,"maximum":30,"default":30,"description":"Most hops to probe."},
        "rounds":{"type":"integer","minimum":1,"maximum":3,"default":1,"description":"Probes per hop."}},
      "required":["device_id","target"],"additionalProperties":false})",
@@ -437,7 +431,9 @@ const tool_entry table[] = {
        "count":{"type":"integer"}},
      "required":["device_id","target","reached_target","hops"]})",
    traceroute, 120'000},
-  {"bandwidth_test", "Bandwidth test", mcp::tool_tier::professional,
+  {"bandwidth_test",
+   "Bandwidth test",
+   mcp::tool_tier::professional,
    {true, false, false, true},
    "Measures throughput between two registered routers (RouterOS "
    "bandwidth-test, 5-60 s): average TX/RX in bit/s, lost packets. Loads "
@@ -457,7 +453,8 @@ const tool_entry table[] = {
        "lost_packets":{"type":"integer","minimum":0},
        "status":{"type":"string"}},
      "required":["device_id","target_device_id","avg_tx_bps","avg_rx_bps"]})",
-   bandwidth_test, 150'000},
+   bandwidth_test,
+   150'000},
 };
 
 #undef RMCP_TARGET_PROP

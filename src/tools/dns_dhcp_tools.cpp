@@ -170,8 +170,7 @@ const tool_entry table[] = {
    "servers, remote requests allowed, cache size and use in KiB, TTL and "
    "timeouts in seconds.",
    RMCP_DEVICE_ONLY_INPUT, nullptr, get_dns_status, 0, dns_schema},
-  {"get_dns_cache", "DNS cache", mcp::tool_tier::fundamental,
-   read_only_router,
+  {"get_dns_cache", "DNS cache", mcp::tool_tier::fundamental, read_only_router,
    "Reads a router's DNS cache: name, type, data, TTL in seconds. `limit` "
    "(1-1000, default 100) applies after the `name` substring filter; "
    "total_count is the cache size.",

@@ -24,7 +24,8 @@ server_list(const tool_call& call, const char* arg, bool names_allowed) {
     auto text = s.get<std::string>();
     if (!net::is_ip(text) && !(names_allowed && net::is_hostname(text)))
       return make_error(ec::invalid_arguments,
-                        std::string{arg} + ": '" + text + "' is not an IP address"
+                        std::string{arg} + ": '" + text
+                          + "' is not an IP address"
                           + (names_allowed ? " or a host name" : ""));
     out.push_back(std::move(text));
   }
@@ -119,8 +120,8 @@ void flush_dns_cache(tool_call& call) {
     write_spec spec;
     spec.reads = {"/ip/dns/cache"};
     spec.state = [](std::vector<json>& bodies) {
-      return json{{"cache_entries",
-                   bodies[0].is_array() ? bodies[0].size() : 0}};
+      return json{
+        {"cache_entries", bodies[0].is_array() ? bodies[0].size() : 0}};
     };
     spec.plan = [](const json& before) -> caf::expected<write_plan> {
       write_plan plan;
@@ -128,8 +129,8 @@ void flush_dns_cache(tool_call& call) {
       if (n == 0)
         return plan;
       plan.changes["cache_entries"] = change(n, 0);
-      plan.requests.push_back(post_request("/ip/dns/cache/flush",
-                                           json::object()));
+      plan.requests.push_back(
+        post_request("/ip/dns/cache/flush", json::object()));
       return plan;
     };
     spec.report = [](const std::vector<rest_response>&, json& out) {
@@ -154,7 +155,7 @@ json flush_output() {
 
 #define RMCP_SERVERS(name, max, what)                                          \
   "\"" name "\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" #max         \
-  ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"     \
+  ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"      \
   "\"maxLength\":253},\"description\":\"" what "\"}"
 
 const tool_entry table[] = {
@@ -164,8 +165,10 @@ const tool_entry table[] = {
    "of preference); no change if already exactly that. Supports dry_run. "
    "Needs allow_advanced_writes; audited.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
-   "," RMCP_SERVERS("dns_servers", 10, "Servers in order, e.g. [\\\"1.1.1.1\\\",\\\"9.9.9.9\\\"].")
-   "," RMCP_DRY_RUN_PROP R"(},
+   "," RMCP_SERVERS("dns_servers", 10,
+                    "Servers in order, e.g. "
+                    "[\\\"1.1.1.1\\\",\\\"9.9.9.9\\\"].") "," RMCP_DRY_RUN_PROP
+                                                          R"(},
      "required":["device_id","dns_servers"],"additionalProperties":false})",
    nullptr, update_dns_servers, 0, servers_output},
   {"update_ntp_servers", "Update NTP servers", mcp::tool_tier::advanced,
@@ -173,10 +176,10 @@ const tool_entry table[] = {
    "Replaces a router's NTP servers (1-10 addresses or host names) and "
    "turns the client on or off (enabled, default true); no change if both "
    "match. Supports dry_run. Needs allow_advanced_writes; audited.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
-   "," RMCP_SERVERS("ntp_servers", 10, "NTP servers, e.g. [\\\"time.cloudflare.com\\\"].")
-   R"(,"enabled":{"type":"boolean","default":true,"description":"Run the NTP client."},)"
-   RMCP_DRY_RUN_PROP R"(},
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_SERVERS(
+     "ntp_servers", 10,
+     "NTP servers, e.g. [\\\"time.cloudflare.com\\\"].") R"(,"enabled":{"type":"boolean","default":true,"description":"Run the NTP client."},)" RMCP_DRY_RUN_PROP
+                                                         R"(},
      "required":["device_id","ntp_servers"],"additionalProperties":false})",
    nullptr, update_ntp_servers, 0, servers_output},
   {"flush_dns_cache", "Flush DNS cache", mcp::tool_tier::advanced,
@@ -184,7 +187,8 @@ const tool_entry table[] = {
    "Empties a router's DNS cache so names resolve afresh; reports "
    "entries_flushed, no change when empty. Supports dry_run. Needs "
    "allow_advanced_writes; audited.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_DRY_RUN_PROP R"(},
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
+   "," RMCP_DRY_RUN_PROP R"(},
      "required":["device_id"],"additionalProperties":false})",
    nullptr, flush_dns_cache, 0, flush_output},
 };

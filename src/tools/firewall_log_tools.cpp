@@ -65,12 +65,12 @@ constexpr ros::field logging_fields[] = {
   {"comment", "comment", kind::text},
 };
 
-constexpr auto filter_read = make_list_read(
-  "/ip/firewall/filter", rule_fields, "rules", "filter rules");
-constexpr auto nat_read = make_list_read("/ip/firewall/nat", rule_fields,
-                                         "rules", "NAT rules");
-constexpr auto logging_read = make_list_read(
-  "/system/logging", logging_fields, "rules", "logging rules");
+constexpr auto filter_read =
+  make_list_read("/ip/firewall/filter", rule_fields, "rules", "filter rules");
+constexpr auto nat_read =
+  make_list_read("/ip/firewall/nat", rule_fields, "rules", "NAT rules");
+constexpr auto logging_read =
+  make_list_read("/system/logging", logging_fields, "rules", "logging rules");
 
 row_filter chain_filter(const tool_call& call) {
   auto chain = call.arg<std::string>("chain", "");
@@ -85,19 +85,16 @@ void list_address_lists(tool_call& call) {
     auto path = std::string{"/ip/firewall/address-list"};
     if (!list.empty())
       path += "?list=" + url_encode(list);
-    device_request(call, dev.actor, get_request(path),
-                   [&call, id{dev.view.record.id}](rest_response& resp) {
-                     auto rows = ros::convert_rows(resp.body,
-                                                   address_list_fields);
-                     auto n = rows.size();
-                     json out{{"device_id", id},
-                              {"entries", std::move(rows)},
-                              {"count", n}};
-                     finish_with_rows(call, std::move(out),
-                                      std::to_string(n)
-                                        + " address-list entries on " + id,
-                                      "entries");
-                   });
+    device_request(
+      call, dev.actor, get_request(path),
+      [&call, id{dev.view.record.id}](rest_response& resp) {
+        auto rows = ros::convert_rows(resp.body, address_list_fields);
+        auto n = rows.size();
+        json out{{"device_id", id}, {"entries", std::move(rows)}, {"count", n}};
+        finish_with_rows(call, std::move(out),
+                         std::to_string(n) + " address-list entries on " + id,
+                         "entries");
+      });
   });
 }
 
@@ -156,38 +153,38 @@ void get_recent_logs(tool_call& call) {
   with_device(call, [&call, q](device_handle dev) {
     // The clock gives the date that short log timestamps ("12:52:49",
     // "dec/09 12:52:49") leave out.
-    read_all(call, dev.actor, {"/log", "/system/clock"},
-             [&call, q, id{dev.view.record.id}](std::vector<json>& bodies) {
-               auto date = ros::convert_value(bodies[1], "date",
-                                              ros::kind::date);
-               auto today = date ? date->get<std::string>() : std::string{};
-               json rows = json::array();
-               size_t total = 0, matched = 0;
-               if (bodies[0].is_array()) {
-                 total = bodies[0].size();
-                 // RouterOS lists oldest first: walk backwards so the
-                 // limit keeps the newest matches.
-                 for (auto i = bodies[0].rbegin(); i != bodies[0].rend(); ++i) {
-                   auto row = ros::convert(*i, log_fields, today);
-                   if (!q.keep(row))
-                     continue;
-                   ++matched;
-                   if (rows.size() < q.limit)
-                     rows.push_back(std::move(row));
-                 }
-               }
-               auto n = rows.size();
-               json out{{"device_id", id},
-                        {"entries", std::move(rows)},
-                        {"count", n},
-                        {"matched_count", matched},
-                        {"total_count", total}};
-               finish_with_rows(call, std::move(out),
-                                std::to_string(n) + " of " + std::to_string(matched)
-                                  + " matching log entries (newest first, "
-                                  + std::to_string(total) + " on " + id + ")",
-                                "entries");
-             });
+    read_all(
+      call, dev.actor, {"/log", "/system/clock"},
+      [&call, q, id{dev.view.record.id}](std::vector<json>& bodies) {
+        auto date = ros::convert_value(bodies[1], "date", ros::kind::date);
+        auto today = date ? date->get<std::string>() : std::string{};
+        json rows = json::array();
+        size_t total = 0, matched = 0;
+        if (bodies[0].is_array()) {
+          total = bodies[0].size();
+          // RouterOS lists oldest first: walk backwards so the
+          // limit keeps the newest matches.
+          for (auto i = bodies[0].rbegin(); i != bodies[0].rend(); ++i) {
+            auto row = ros::convert(*i, log_fields, today);
+            if (!q.keep(row))
+              continue;
+            ++matched;
+            if (rows.size() < q.limit)
+              rows.push_back(std::move(row));
+          }
+        }
+        auto n = rows.size();
+        json out{{"device_id", id},
+                 {"entries", std::move(rows)},
+                 {"count", n},
+                 {"matched_count", matched},
+                 {"total_count", total}};
+        finish_with_rows(call, std::move(out),
+                         std::to_string(n) + " of " + std::to_string(matched)
+                           + " matching log entries (newest first, "
+                           + std::to_string(total) + " on " + id + ")",
+                         "entries");
+      });
   });
 }
 
@@ -222,10 +219,12 @@ const tool_entry table[] = {
    "matchers (protocol, addresses, ports, interfaces, lists, connection "
    "state), log, disabled, counters, comment. Filter: chain.",
    RMCP_CHAIN_INPUT, nullptr,
-   [](tool_call& call) { run_list_read(call, filter_read, chain_filter(call)); },
+   [](tool_call& call) {
+     run_list_read(call, filter_read, chain_filter(call));
+   },
    0, rules_schema},
-  {"list_firewall_nat_rules", "Firewall NAT rules",
-   mcp::tool_tier::fundamental, read_only_router,
+  {"list_firewall_nat_rules", "Firewall NAT rules", mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists a router's IPv4 NAT rules in order: chain (srcnat, dstnat), "
    "action (masquerade, dst-nat...), matchers, to-addresses/to-ports, "
    "counters, comment. Optional filter: chain.",

@@ -72,7 +72,8 @@ bool port_list(const std::string& text,
   size_t start = 0;
   while (start <= text.size()) {
     auto end = text.find(',', start);
-    auto item = text.substr(start, end == std::string::npos ? end : end - start);
+    auto item =
+      text.substr(start, end == std::string::npos ? end : end - start);
     auto dash = item.find('-');
     auto lo_text = item.substr(0, dash);
     auto hi_text = dash == std::string::npos ? lo_text : item.substr(dash + 1);
@@ -105,12 +106,15 @@ caf::expected<std::string> rule_value(const std::string& arg,
   static const std::vector<std::string> protocols{
     "tcp", "udp", "icmp", "gre", "esp", "ah", "ipip", "ipsec-ah", "ipsec-esp"};
   if (arg == "protocol"
-      && std::find(protocols.begin(), protocols.end(), value) == protocols.end())
-    return bad("protocol: '" + value + "' is not one of tcp, udp, icmp, gre, "
-               "esp, ah, ipip, ipsec-ah, ipsec-esp");
+      && std::find(protocols.begin(), protocols.end(), value)
+           == protocols.end())
+    return bad("protocol: '" + value
+               + "' is not one of tcp, udp, icmp, gre, "
+                 "esp, ah, ipip, ipsec-ah, ipsec-esp");
   if (arg == "dst_port" && !port_list(value))
-    return bad("dst_port: '" + value + "' is not a port (1-65535), a range "
-               "a-b with a <= b, or a comma list of those");
+    return bad("dst_port: '" + value
+               + "' is not a port (1-65535), a range "
+                 "a-b with a <= b, or a comma list of those");
   if (auto err = kind::check_text(value, arg.c_str()))
     return err;
   return value;
@@ -144,8 +148,8 @@ caf::error check_rule(const json& rule) {
 }
 
 json options(const json& args) {
-  return {{"allow_management_block",
-           args.value("allow_management_block", false)}};
+  return {
+    {"allow_management_block", args.value("allow_management_block", false)}};
 }
 
 caf::expected<json> validate_add(const json& args) {
@@ -242,7 +246,8 @@ json state(const json&, const std::vector<json>& bodies) {
 /// Empty when `rule` leaves the device's REST service alone; else why not.
 std::string blocks_management(const json& rule, const device_record& dev) {
   auto action = rule.value("action", "accept");
-  if (rule.value("chain", "") != "input" || kind::truthy(rule.value("disabled", ""))
+  if (rule.value("chain", "") != "input"
+      || kind::truthy(rule.value("disabled", ""))
       || (action != "drop" && action != "reject" && action != "tarpit"))
     return {};
   auto proto = rule.value("protocol", "");
@@ -263,10 +268,13 @@ std::string blocks_management(const json& rule, const device_record& dev) {
       return {};
   }
   return "the rule would " + action + " TCP to " + dev.host + ":"
-         + std::to_string(dev.port) + " in the input chain, the management "
-         "path of " + dev.id + " (its REST service); narrow it (dst_port, "
-         "dst_address, protocol) or set allow_management_block: true if its "
-         "source match excludes this server";
+         + std::to_string(dev.port)
+         + " in the input chain, the management "
+           "path of "
+         + dev.id
+         + " (its REST service); narrow it (dst_port, "
+           "dst_address, protocol) or set allow_management_block: true if its "
+           "source match excludes this server";
 }
 
 std::string risk_add(const json& params, const std::vector<device_record>&,
@@ -282,8 +290,8 @@ std::string risk_high(const json&, const std::vector<device_record>&,
   return "high";
 }
 
-caf::error guard(const json& params, const json& rule,
-                 const device_record& dev, change_step& step) {
+caf::error guard(const json& params, const json& rule, const device_record& dev,
+                 change_step& step) {
   auto why = blocks_management(rule, dev);
   if (why.empty())
     return caf::none;
@@ -315,9 +323,9 @@ caf::expected<change_step> plan(const json& params, const json& current,
   auto& match = params["match"];
   std::vector<size_t> found;
   for (size_t i = 0; i < rules.size(); ++i)
-    if (match.contains("rule_id") ? rules[i]["id"] == match["rule_id"]
-                                  : rules[i].value("comment", "")
-                                      == match["comment"])
+    if (match.contains("rule_id")
+          ? rules[i]["id"] == match["rule_id"]
+          : rules[i].value("comment", "") == match["comment"])
       found.push_back(i);
   if (found.size() != 1)
     return make_error(ec::guard_refused,
@@ -329,7 +337,8 @@ caf::expected<change_step> plan(const json& params, const json& current,
   auto id = rule["id"].get<std::string>();
   if (op == "remove") {
     step.intended["rules"].erase(found[0]);
-    step.requests.push_back(request("DELETE", std::string{filter_path} + "/" + id));
+    step.requests.push_back(
+      request("DELETE", std::string{filter_path} + "/" + id));
     return step;
   }
   auto merged = rule;
@@ -425,8 +434,8 @@ bool risky_rule(const tool_call& call) {
 }
 
 void plan_add(tool_call& call) {
-  create_plan(call, risky_rule(call) ? firewall_add_risky_kind
-                                     : firewall_add_kind);
+  create_plan(call,
+              risky_rule(call) ? firewall_add_risky_kind : firewall_add_kind);
 }
 
 void plan_modify(tool_call& call) {
@@ -437,21 +446,20 @@ void plan_remove(tool_call& call) {
   create_plan(call, firewall_remove_kind);
 }
 
-#define RMCP_FW_RULE_PROPS                                                     \
-  R"("chain":{"type":"string","enum":["input","forward","output"],"description":"Chain."},)" \
+#define RMCP_FW_RULE_PROPS                                                                                                       \
+  R"("chain":{"type":"string","enum":["input","forward","output"],"description":"Chain."},)"                                     \
   R"("action":{"type":"string","enum":["accept","drop","reject","jump","return","passthrough","log"],"description":"Action."},)" \
-  R"("src_address":{"type":"string","maxLength":64,"description":"IP/prefix."},)" \
-  R"("dst_address":{"type":"string","maxLength":64,"description":"IP/prefix."},)" \
-  R"("protocol":{"type":"string","maxLength":10,"description":"tcp, udp, icmp, gre, esp, ah, ipip, ipsec-ah, ipsec-esp."},)" \
-  R"("dst_port":{"type":"string","maxLength":64,"description":"22, 80-88 or a list (tcp/udp)."},)" \
-  R"("jump_target":{"type":"string","maxLength":64,"description":"For jump."},)" \
-  R"("comment":{"type":"string","maxLength":255,"description":"Rule comment."},)" \
-  RMCP_FW_ALLOW
+  R"("src_address":{"type":"string","maxLength":64,"description":"IP/prefix."},)"                                                \
+  R"("dst_address":{"type":"string","maxLength":64,"description":"IP/prefix."},)"                                                \
+  R"("protocol":{"type":"string","maxLength":10,"description":"tcp, udp, icmp, gre, esp, ah, ipip, ipsec-ah, ipsec-esp."},)"     \
+  R"("dst_port":{"type":"string","maxLength":64,"description":"22, 80-88 or a list (tcp/udp)."},)"                               \
+  R"("jump_target":{"type":"string","maxLength":64,"description":"For jump."},)"                                                 \
+  R"("comment":{"type":"string","maxLength":255,"description":"Rule comment."},)" RMCP_FW_ALLOW
 
 #define RMCP_FW_ALLOW                                                          \
   R"("allow_management_block":{"type":"boolean","description":"Allow dropping this server's REST access."})"
 
-#define RMCP_FW_SELECTOR                                                       \
+#define RMCP_FW_SELECTOR                                                                                    \
   R"("rule_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]+$","description":"RouterOS id (one router)."},)" \
   R"("match_comment":{"type":"string","maxLength":255,"description":"Or the rule's comment."})"
 
@@ -461,48 +469,50 @@ const tool_entry table[] = {
    "Plans appending a filter rule on 1-50 routers (allow_firewall_writes); "
    "input/reject rules get a dead-man revert; dropping the REST management "
    "path is refused. Apply: apply_firewall_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_FW_RULE_PROPS R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_FW_RULE_PROPS R"(},
      "required":["device_ids","chain","action"],"additionalProperties":false})",
    nullptr, plan_add, 0, plan_created_schema},
   {"plan_modify_firewall_rule", "Plan a firewall rule change",
    mcp::tool_tier::professional, read_only_router,
    "Plans changing one filter rule (rule_id or match_comment) on 1-50 "
    "routers; \"\" unsets a field. High risk, dead-man revert.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_FW_SELECTOR "," RMCP_FW_RULE_PROPS R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_FW_SELECTOR "," RMCP_FW_RULE_PROPS R"(},
      "required":["device_ids"],"additionalProperties":false})",
    nullptr, plan_modify, 0, plan_created_schema},
   {"plan_remove_firewall_rule", "Plan a firewall rule removal",
    mcp::tool_tier::professional, read_only_router,
    "Plans removing one filter rule (rule_id or match_comment) on 1-50 "
    "routers. High risk, dead-man revert.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_FW_SELECTOR "," RMCP_FW_ALLOW R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_FW_SELECTOR "," RMCP_FW_ALLOW R"(},
      "required":["device_ids"],"additionalProperties":false})",
    nullptr, plan_remove, 0, plan_created_schema},
-  {"apply_firewall_plan", "Apply a firewall plan",
-   mcp::tool_tier::professional, write_destructive,
+  {"apply_firewall_plan", "Apply a firewall plan", mcp::tool_tier::professional,
+   write_destructive,
    "Runs an approved firewall plan (single-use token from the approver); "
    "a failed gate restores every changed router.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace
 
 #define RMCP_FW_KIND(name, validate, risky, risk)                              \
   change_kind {                                                                \
-    name, "apply_firewall_plan", &device_flags::allow_firewall_writes,         \
-      risky, 1, validate, risk, reads, state, plan,   \
-      compare, restore, revert_script,                                         \
+    name, "apply_firewall_plan", &device_flags::allow_firewall_writes, risky,  \
+      1, validate, risk, reads, state, plan, compare, restore, revert_script,  \
   }
 
-const change_kind firewall_add_kind
-  = RMCP_FW_KIND("firewall_rule_add", validate_add, false, risk_add);
-const change_kind firewall_add_risky_kind
-  = RMCP_FW_KIND("firewall_rule_add_risky", validate_add, true, risk_add);
-const change_kind firewall_modify_kind
-  = RMCP_FW_KIND("firewall_rule_modify", validate_modify, true, risk_high);
-const change_kind firewall_remove_kind
-  = RMCP_FW_KIND("firewall_rule_remove", validate_remove, true, risk_high);
+const change_kind firewall_add_kind =
+  RMCP_FW_KIND("firewall_rule_add", validate_add, false, risk_add);
+const change_kind firewall_add_risky_kind =
+  RMCP_FW_KIND("firewall_rule_add_risky", validate_add, true, risk_add);
+const change_kind firewall_modify_kind =
+  RMCP_FW_KIND("firewall_rule_modify", validate_modify, true, risk_high);
+const change_kind firewall_remove_kind =
+  RMCP_FW_KIND("firewall_rule_remove", validate_remove, true, risk_high);
 
 caf::error register_firewall_plan_tools(tool_registry& reg) {
   return register_table(reg, table);

@@ -45,8 +45,7 @@ std::string capable_names(const tool_registry& reg) {
   return out;
 }
 
-bool selected(const device_view& v, const json& args,
-              const std::string& env) {
+bool selected(const device_view& v, const json& args, const std::string& env) {
   if (v.record.environment != env)
     return false;
   if (auto tags = args.find("tags"); tags != args.end())
@@ -141,14 +140,14 @@ void fleet_read(tool_call& call) {
   auto* tool = reg.find(name);
   if (tool == nullptr || !fleet_capable(*tool)) {
     call.fail(ec::invalid_arguments,
-              "tool: '" + name + "' cannot run on a fleet; use one of: "
-                + capable_names(reg));
+              "tool: '" + name
+                + "' cannot run on a fleet; use one of: " + capable_names(reg));
     return;
   }
   // The tool it runs is the caller's call too (role and tool patterns;
   // devices are checked per id by the session or filtered below).
-  if (auto d = authz::authorize(call.caller(), authz::action::tool(tool->spec),
-                                {});
+  if (auto d =
+        authz::authorize(call.caller(), authz::action::tool(tool->spec), {});
       !d) {
     call.fail(ec::forbidden, d.reason);
     return;
@@ -156,8 +155,8 @@ void fleet_read(tool_call& call) {
   auto extra = call.args().value("arguments", json::object());
   extra["device_id"] = "placeholder";
   if (auto violations = tool->input.validate(extra); !violations.empty()) {
-    call.fail(ec::invalid_arguments,
-              "arguments for '" + name + "':\n" + schema::to_string(violations));
+    call.fail(ec::invalid_arguments, "arguments for '" + name + "':\n"
+                                       + schema::to_string(violations));
     return;
   }
   extra.erase("device_id");

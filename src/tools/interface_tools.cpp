@@ -86,10 +86,10 @@ constexpr ros::field bridge_port_fields[] = {
   {"comment", "comment", kind::text},
 };
 
-constexpr auto interfaces_read = make_list_read("/interface", interface_fields,
-                                                "interfaces", "interfaces");
-constexpr auto bridges_read = make_list_read("/interface/bridge", bridge_fields,
-                                             "bridges", "bridges");
+constexpr auto interfaces_read =
+  make_list_read("/interface", interface_fields, "interfaces", "interfaces");
+constexpr auto bridges_read =
+  make_list_read("/interface/bridge", bridge_fields, "bridges", "bridges");
 constexpr auto bridge_ports_read = make_list_read(
   "/interface/bridge/port", bridge_port_fields, "ports", "bridge ports");
 
@@ -111,15 +111,14 @@ void list_interfaces(tool_call& call) {
 void get_interface(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
     auto which = call.arg<std::string>("interface", "");
-    device_request(call, dev.actor, get_request("/interface/" + url_encode(which)),
-                   [&call, id{dev.view.record.id}](rest_response& resp) {
-                     auto row = ros::convert(resp.body, interface_fields);
-                     auto text = "Interface on " + id + ":\n"
-                                 + mcp::render_kv(row);
-                     call.finish({json{{"device_id", id},
-                                       {"interface", std::move(row)}},
-                                  std::move(text), false});
-                   });
+    device_request(
+      call, dev.actor, get_request("/interface/" + url_encode(which)),
+      [&call, id{dev.view.record.id}](rest_response& resp) {
+        auto row = ros::convert(resp.body, interface_fields);
+        auto text = "Interface on " + id + ":\n" + mcp::render_kv(row);
+        call.finish({json{{"device_id", id}, {"interface", std::move(row)}},
+                     std::move(text), false});
+      });
   });
 }
 
@@ -184,8 +183,7 @@ json interface_schema() {
 }
 
 json traffic_schema() {
-  return rows_output_schema("interfaces",
-                            row_schema(traffic_fields, {"name"}));
+  return rows_output_schema("interfaces", row_schema(traffic_fields, {"name"}));
 }
 
 json bridges_schema() {
@@ -196,7 +194,8 @@ json bridge_ports_schema() {
   return list_output_schema(bridge_ports_read);
 }
 
-#define RMCP_IFACE_NAME R"({"type":"string","minLength":1,"maxLength":64,"pattern":"^[^,]+$"})"
+#define RMCP_IFACE_NAME                                                        \
+  R"({"type":"string","minLength":1,"maxLength":64,"pattern":"^[^,]+$"})"
 
 const tool_entry table[] = {
   {"list_interfaces", "List interfaces", mcp::tool_tier::fundamental,
@@ -225,7 +224,8 @@ const tool_entry table[] = {
    "packets and errors per second each way. Default: every enabled "
    "interface.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
-       "interfaces":{"type":"array","items":)" RMCP_IFACE_NAME R"(,"minItems":1,"maxItems":32,"uniqueItems":true,
+       "interfaces":{"type":"array","items":)" RMCP_IFACE_NAME
+   R"(,"minItems":1,"maxItems":32,"uniqueItems":true,
          "description":"Interface names; default all enabled interfaces."}},
      "required":["device_id"],"additionalProperties":false})",
    nullptr, get_interface_stats, 0, traffic_schema},

@@ -27,10 +27,10 @@ constexpr ros::field arp_fields[] = {
   {"comment", "comment", kind::text},
 };
 
-constexpr auto addresses_read = make_list_read(
-  "/ip/address", address_fields, "addresses", "IP addresses");
-constexpr auto arp_read = make_list_read("/ip/arp", arp_fields, "entries",
-                                         "ARP entries");
+constexpr auto addresses_read =
+  make_list_read("/ip/address", address_fields, "addresses", "IP addresses");
+constexpr auto arp_read =
+  make_list_read("/ip/arp", arp_fields, "entries", "ARP entries");
 
 void list_ip_addresses(tool_call& call) {
   auto iface = call.arg<std::string>("interface", "");
@@ -42,15 +42,14 @@ void list_ip_addresses(tool_call& call) {
 void get_ip_address(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
     auto which = call.arg<std::string>("address_id", "");
-    device_request(call, dev.actor, get_request("/ip/address/" + which),
-                   [&call, id{dev.view.record.id}](rest_response& resp) {
-                     auto row = ros::convert(resp.body, address_fields);
-                     auto text = "IP address on " + id + ":\n"
-                                 + mcp::render_kv(row);
-                     call.finish({json{{"device_id", id},
-                                       {"address", std::move(row)}},
-                                  std::move(text), false});
-                   });
+    device_request(
+      call, dev.actor, get_request("/ip/address/" + which),
+      [&call, id{dev.view.record.id}](rest_response& resp) {
+        auto row = ros::convert(resp.body, address_fields);
+        auto text = "IP address on " + id + ":\n" + mcp::render_kv(row);
+        call.finish({json{{"device_id", id}, {"address", std::move(row)}},
+                     std::move(text), false});
+      });
   });
 }
 
@@ -87,7 +86,8 @@ const tool_entry table[] = {
    "Lists a router's IPv4 addresses: id, address/prefix, network, "
    "interface, dynamic (e.g. DHCP), disabled, invalid, comment. Filter: "
    "interface.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_IFACE_FILTER R"(},
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
+   "," RMCP_IFACE_FILTER R"(},
      "required":["device_id"],"additionalProperties":false})",
    nullptr, list_ip_addresses, 0, addresses_schema},
   {"get_ip_address", "Get IP address", mcp::tool_tier::fundamental,
@@ -98,11 +98,11 @@ const tool_entry table[] = {
        "address_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]{1,8}$","description":"RouterOS .id of the address, e.g. *3."}},
      "required":["device_id","address_id"],"additionalProperties":false})",
    nullptr, get_ip_address, 0, address_schema},
-  {"get_arp_table", "ARP table", mcp::tool_tier::fundamental,
-   read_only_router,
+  {"get_arp_table", "ARP table", mcp::tool_tier::fundamental, read_only_router,
    "Reads a router's ARP table: IP, MAC, interface, status, flags "
    "(dynamic, dhcp, complete, published). Filter: interface.",
-   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP "," RMCP_IFACE_FILTER R"(},
+   R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
+   "," RMCP_IFACE_FILTER R"(},
      "required":["device_id"],"additionalProperties":false})",
    nullptr, get_arp_table, 0, arp_schema},
 };

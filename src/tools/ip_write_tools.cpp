@@ -41,13 +41,12 @@ void add_secondary_ip_address(tool_call& call) {
     write_spec spec;
     spec.reads = {"/ip/address", "/interface?name=" + url_encode(iface)};
     spec.state = [](std::vector<json>& bodies) {
-      return json{{"addresses", ros::convert_rows(bodies[0], address_fields)},
-                  {"interface_exists",
-                   bodies[1].is_array() && !bodies[1].empty()}};
+      return json{
+        {"addresses", ros::convert_rows(bodies[0], address_fields)},
+        {"interface_exists", bodies[1].is_array() && !bodies[1].empty()}};
     };
-    spec.plan = [address, iface, comment, wanted,
-                 id{dev.view.record.id}](const json& before)
-      -> caf::expected<write_plan> {
+    spec.plan = [address, iface, comment, wanted, id{dev.view.record.id}](
+                  const json& before) -> caf::expected<write_plan> {
       if (!before["interface_exists"].get<bool>())
         return make_error(ec::resource_not_found,
                           "interface '" + iface + "' does not exist on device '"
@@ -61,12 +60,12 @@ void add_secondary_ip_address(tool_call& call) {
             && a.value("interface", "") == iface)
           return plan; // already there: nothing to do
         if (net::overlaps(net::network_of(*existing), net::network_of(wanted)))
-          return make_error(
-            ec::guard_refused,
-            "address " + address + " overlaps " + a.value("address", "")
-              + " (id " + a.value("id", "?") + ") on interface "
-              + a.value("interface", "?") + " of device '" + id
-              + "'; overlapping networks are refused");
+          return make_error(ec::guard_refused,
+                            "address " + address + " overlaps "
+                              + a.value("address", "") + " (id "
+                              + a.value("id", "?") + ") on interface "
+                              + a.value("interface", "?") + " of device '" + id
+                              + "'; overlapping networks are refused");
       }
       json body{{"address", address}, {"interface", iface}};
       if (!comment.empty())
@@ -96,8 +95,8 @@ void remove_secondary_ip_address(tool_call& call) {
       auto rows = ros::convert_rows(bodies[0], address_fields);
       return rows.empty() ? json::object() : rows[0];
     };
-    spec.plan = [which, record{dev.view.record}](const json& before)
-      -> caf::expected<write_plan> {
+    spec.plan = [which, record{dev.view.record}](
+                  const json& before) -> caf::expected<write_plan> {
       write_plan plan;
       if (!before.contains("id"))
         return plan; // already gone: nothing to do
@@ -113,9 +112,10 @@ void remove_secondary_ip_address(tool_call& call) {
           && net::contains(net::network_of(*net), *mgmt))
         return make_error(ec::guard_refused,
                           "address " + text + " (" + which
-                            + ") holds the management address "
-                            + record.host + " this service uses to reach "
-                            "device '" + record.id
+                            + ") holds the management address " + record.host
+                            + " this service uses to reach "
+                              "device '"
+                            + record.id
                             + "'; removing it would cut the service off");
       if (!mgmt)
         plan.warnings.push_back("the management host '" + record.host
@@ -224,17 +224,19 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "address":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$","description":"IPv4 address with prefix length."},
        "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Interface name, e.g. ether2."},
-       "comment":{"type":"string","maxLength":255,"description":"Optional comment."},)" RMCP_DRY_RUN_PROP R"(},
+       "comment":{"type":"string","maxLength":255,"description":"Optional comment."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id","address","interface"],"additionalProperties":false})",
    nullptr, add_secondary_ip_address, 0, add_output},
-  {"remove_secondary_ip_address", "Remove IP address",
-   mcp::tool_tier::advanced, write_destructive,
+  {"remove_secondary_ip_address", "Remove IP address", mcp::tool_tier::advanced,
+   write_destructive,
    "Removes an IP address by id (from list_ip_addresses). Refused for "
    "dynamic addresses and for the one carrying the service's management "
    "address; no change if gone. Supports dry_run. Needs "
    "allow_advanced_writes; audited.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
-       "address_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]{1,8}$","description":"RouterOS .id, e.g. *3."},)" RMCP_DRY_RUN_PROP R"(},
+       "address_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]{1,8}$","description":"RouterOS .id, e.g. *3."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id","address_id"],"additionalProperties":false})",
    nullptr, remove_secondary_ip_address, 0, remove_output},
   {"update_firewall_address_list", "Update address list",
@@ -248,7 +250,8 @@ const tool_entry table[] = {
        "address":{"type":"string","minLength":2,"maxLength":43,"description":"IP address or prefix."},
        "action":{"type":"string","enum":["add","remove"],"default":"add","description":"add or remove."},
        "comment":{"type":"string","maxLength":255,"description":"Comment of an added entry."},
-       "timeout":{"type":"string","pattern":"^(\\d+w)?(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?$","minLength":2,"description":"Lifetime of an added entry."},)" RMCP_DRY_RUN_PROP R"(},
+       "timeout":{"type":"string","pattern":"^(\\d+w)?(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?$","minLength":2,"description":"Lifetime of an added entry."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id","list_name","address"],"additionalProperties":false})",
    nullptr, update_firewall_address_list, 0, list_output},
 };

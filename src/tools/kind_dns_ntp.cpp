@@ -145,10 +145,10 @@ caf::expected<std::string> revert_script(const json&, const json& snapshot) {
     out += "/ip dns set servers="
            + ros_script::literal(joined(snapshot["dns_servers"]));
   if (snapshot.contains("ntp_servers"))
-    out += std::string{out.empty() ? "" : "; "}
-           + "/system ntp client set servers="
-           + ros_script::literal(joined(snapshot["ntp_servers"])) + " enabled="
-           + (snapshot.value("ntp_enabled", false) ? "yes" : "no");
+    out +=
+      std::string{out.empty() ? "" : "; "} + "/system ntp client set servers="
+      + ros_script::literal(joined(snapshot["ntp_servers"]))
+      + " enabled=" + (snapshot.value("ntp_enabled", false) ? "yes" : "no");
   return out;
 }
 

@@ -26,7 +26,7 @@ std::optional<std::string> address_or_prefix(const std::string& text) {
   if (!p)
     return std::nullopt;
   return p->length == p->max_length() ? net::address_text(*p)
-                                       : net::to_string(net::network_of(*p));
+                                      : net::to_string(net::network_of(*p));
 }
 
 bool truthy(const json& v) {
@@ -35,9 +35,8 @@ bool truthy(const json& v) {
 
 caf::error check_text(const std::string& text, const char* name) {
   auto unsafe = std::any_of(text.begin(), text.end(), [](char c) {
-    return c == '"' || c == '\\' || c == '$' || c == ';' || c == '['
-           || c == ']' || c == '{' || c == '}'
-           || static_cast<unsigned char>(c) < 0x20;
+    return c == '"' || c == '\\' || c == '$' || c == ';' || c == '[' || c == ']'
+           || c == '{' || c == '}' || static_cast<unsigned char>(c) < 0x20;
   });
   if (unsafe)
     return bad(std::string{name}
@@ -129,8 +128,8 @@ void patch_back(const std::string& path, const json& want, const json& have,
   if (!body.empty())
     out.push_back(request("PATCH", path + "/" + id, body));
   for (auto& k : unset)
-    out.push_back(request("POST", path + "/unset",
-                          {{"numbers", id}, {"value-name", k}}));
+    out.push_back(
+      request("POST", path + "/unset", {{"numbers", id}, {"value-name", k}}));
 }
 
 namespace {
@@ -175,8 +174,9 @@ std::string compare_tables(const json& want, const json& have) {
   return out;
 }
 
-std::vector<rest_request> restore_tables(const json& snapshot, const json& now,
-                                         const std::vector<std::string>& paths) {
+std::vector<rest_request>
+restore_tables(const json& snapshot, const json& now,
+               const std::vector<std::string>& paths) {
   std::vector<rest_request> out;
   auto rows = [](const json& state, const std::string& path) {
     return state.contains(path) ? state[path] : json::array();
@@ -184,8 +184,7 @@ std::vector<rest_request> restore_tables(const json& snapshot, const json& now,
   for (auto p = paths.rbegin(); p != paths.rend(); ++p)
     for (auto& r : rows(now, *p))
       if (!find_id(rows(snapshot, *p), r["id"]))
-        out.push_back(
-          request("DELETE", *p + "/" + r["id"].get<std::string>()));
+        out.push_back(request("DELETE", *p + "/" + r["id"].get<std::string>()));
   for (auto& p : paths) {
     auto have = rows(now, p);
     for (auto& w : rows(snapshot, p)) {

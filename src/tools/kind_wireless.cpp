@@ -81,8 +81,8 @@ const driver legacy{
   "wlan-",
   {"name", "ssid", "mode", "security-profile", "band", "frequency",
    "channel-width", "tx-power-mode", "tx-power", "hide-ssid", "disabled"},
-  {"name", "master-interface", "ssid", "mode", "security-profile",
-   "hide-ssid", "comment", "disabled"},
+  {"name", "master-interface", "ssid", "mode", "security-profile", "hide-ssid",
+   "comment", "disabled"},
   {{"2ghz-b", "2ghz-b"},
    {"2ghz-g", "2ghz-b/g"},
    {"2ghz-n", "2ghz-b/g/n"},
@@ -163,7 +163,7 @@ void normalise(const driver& d, json& row) {
 
 json state(const json& params, const std::vector<json>& bodies) {
   const bool has_legacy = bodies.at(0).is_array();
-  const driver* d = has_legacy              ? &legacy
+  const driver* d = has_legacy                ? &legacy
                     : bodies.at(1).is_array() ? &wifi
                                               : nullptr;
   json out{{"driver", d ? d->name : "none"}};
@@ -191,9 +191,8 @@ json state(const json& params, const std::vector<json>& bodies) {
   if (profiles.is_array())
     for (auto& p : profiles) {
       // Legacy: mode none is open; wifi: no authentication type is open.
-      bool is_open = d == &legacy
-                       ? p.value("mode", "none") == "none"
-                       : p.value("authentication-types", "").empty();
+      bool is_open = d == &legacy ? p.value("mode", "none") == "none"
+                                  : p.value("authentication-types", "").empty();
       open.push_back({{"name", p.value("name", "")}, {"open", is_open}});
     }
   out[d->path] = std::move(table);
@@ -232,16 +231,18 @@ caf::expected<std::string> security(const json& params, const json& current,
                                     std::vector<std::string>& warnings) {
   auto name = params.value("security_profile", fallback);
   if (name.empty()) {
-    warnings.push_back("SSID '" + ssid + "' will be open (no encryption): no "
-                       "security_profile given");
+    warnings.push_back("SSID '" + ssid
+                       + "' will be open (no encryption): no "
+                         "security_profile given");
     return name;
   }
   for (auto& p : current.value("profiles", json::array()))
     if (p.value("name", "") == name) {
       if (p.value("open", false))
-        warnings.push_back("SSID '" + ssid + "' will be open (no "
-                           "encryption): security profile '" + name
-                           + "' has no key");
+        warnings.push_back("SSID '" + ssid
+                           + "' will be open (no "
+                             "encryption): security profile '"
+                           + name + "' has no key");
       return name;
     }
   return refuse("security_profile: no security profile '" + name
@@ -276,15 +277,14 @@ caf::error radio_changes(const json& params, const driver& d, const json& row,
     if (!band.empty() && family(band) != want)
       return refuse("channel: " + std::to_string(ch) + " is a "
                     + family_text(want) + " channel, but " + radio + " is a "
-                    + family_text(family(band)) + " radio (band " + band
-                    + ")");
+                    + family_text(family(band)) + " radio (band " + band + ")");
     body[d.frequency] = params["frequency"];
   }
   if (params.contains("tx_power")) {
     if (&d == &legacy)
       body["tx-power-mode"] = "all-rates-fixed";
-    body[&d == &legacy ? "tx-power" : "configuration.tx-power"]
-      = params["tx_power"];
+    body[&d == &legacy ? "tx-power" : "configuration.tx-power"] =
+      params["tx_power"];
   }
   auto planned = body;
   for (auto& [k, v] : planned.items())
@@ -299,8 +299,8 @@ void patch(const driver& d, json& rows, size_t i, const json& body,
   if (body.empty())
     return;
   apply_body(d, rows[i], body);
-  step.requests.push_back(request(
-    "PATCH", d.path + "/" + rows[i].value("id", ""), body));
+  step.requests.push_back(
+    request("PATCH", d.path + "/" + rows[i].value("id", ""), body));
 }
 
 caf::expected<change_step> plan_create(const json& params, const driver& d,
@@ -327,7 +327,8 @@ caf::expected<change_step> plan_create(const json& params, const driver& d,
     if (is_vap(rows[i]))
       continue;
     if (params.contains("master_interface"))
-      radio = rows[i].value("name", "") == params["master_interface"] ? i : radio;
+      radio =
+        rows[i].value("name", "") == params["master_interface"] ? i : radio;
     else if (want_family.empty()
              || family(rows[i].value(d.band, "")) == want_family)
       radio = i;
@@ -384,16 +385,18 @@ caf::expected<change_step> plan_change(const json& params, const driver& d,
   auto master = row.value("master-interface", "");
   if (op == "remove") {
     if (master.empty())
-      return refuse("ssid_id: " + name + " is a radio, not a virtual SSID; "
-                    "a radio cannot be removed (change its SSID with "
-                    "plan_modify_wireless_ssid)");
+      return refuse("ssid_id: " + name
+                    + " is a radio, not a virtual SSID; "
+                      "a radio cannot be removed (change its SSID with "
+                      "plan_modify_wireless_ssid)");
     for (auto& n : current.value("inline_passphrase", json::array()))
       if (n == row.value("name", ""))
-        return refuse("ssid_id: " + name + " keeps its passphrase inline "
-                      "(security.passphrase); this server never stores "
-                      "passphrases, so the removal could not be rolled back: "
-                      "move the key into a /interface/wifi/security profile "
-                      "first");
+        return refuse("ssid_id: " + name
+                      + " keeps its passphrase inline "
+                        "(security.passphrase); this server never stores "
+                        "passphrases, so the removal could not be rolled back: "
+                        "move the key into a /interface/wifi/security profile "
+                        "first");
     step.requests.push_back(
       request("DELETE", d.path + "/" + row.value("id", "")));
     rows.erase(i);
@@ -444,8 +447,8 @@ std::string risk(const json& params, const std::vector<device_record>&,
 
 std::string compare(const json&, const json& expected, const json& actual) {
   if (expected.value("driver", "") != actual.value("driver", ""))
-    return "the wireless driver is now " + actual.value("driver", "")
-           + ", was " + expected.value("driver", "");
+    return "the wireless driver is now " + actual.value("driver", "") + ", was "
+           + expected.value("driver", "");
   return kind::compare_tables(expected, actual);
 }
 
@@ -472,18 +475,18 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
 
 #define RMCP_WIRELESS_KIND(name, validate)                                     \
   change_kind {                                                                \
-    name, "apply_wireless_plan", &device_flags::allow_wireless_writes,         \
-      false, 1, wireless::validate, risk, reads,      \
-      state, plan, compare, restore, nullptr, true,                            \
+    name, "apply_wireless_plan", &device_flags::allow_wireless_writes, false,  \
+      1, wireless::validate, risk, reads, state, plan, compare, restore,       \
+      nullptr, true,                                                           \
   }
 
-const change_kind wireless_create_kind
-  = RMCP_WIRELESS_KIND("wireless_create", validate_create);
-const change_kind wireless_modify_kind
-  = RMCP_WIRELESS_KIND("wireless_modify", validate_modify);
-const change_kind wireless_remove_kind
-  = RMCP_WIRELESS_KIND("wireless_remove", validate_remove);
-const change_kind wireless_rf_kind
-  = RMCP_WIRELESS_KIND("wireless_rf", validate_rf);
+const change_kind wireless_create_kind =
+  RMCP_WIRELESS_KIND("wireless_create", validate_create);
+const change_kind wireless_modify_kind =
+  RMCP_WIRELESS_KIND("wireless_modify", validate_modify);
+const change_kind wireless_remove_kind =
+  RMCP_WIRELESS_KIND("wireless_remove", validate_remove);
+const change_kind wireless_rf_kind =
+  RMCP_WIRELESS_KIND("wireless_rf", validate_rf);
 
 } // namespace rmcp::tools

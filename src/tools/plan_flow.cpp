@@ -19,7 +19,8 @@ constexpr auto plans_timeout = std::chrono::seconds{30};
 
 /// Upper bound of the rollout an apply tool waits for: the tool's own
 /// deadline.
-constexpr auto rollout_timeout = std::chrono::milliseconds{apply_tool_timeout_ms};
+constexpr auto rollout_timeout =
+  std::chrono::milliseconds{apply_tool_timeout_ms};
 
 std::string listed(const std::vector<std::string>& xs) {
   std::string out;
@@ -63,12 +64,12 @@ check_devices(const tool_call& call, const change_kind& kind,
   if (!other_env.empty())
     return make_error(ec::environment_mismatch,
                       "device(s) " + listed(other_env)
-                        + " do not belong to this service's environment '"
-                        + env + "'; a plan changes one environment only");
+                        + " do not belong to this service's environment '" + env
+                        + "'; a plan changes one environment only");
   auto denied = [&](const std::vector<std::string>& devs,
                     bool device_flags::*flag) {
-    return capability_denied("device(s) " + listed(devs),
-                             call.tool().spec.name, flag, "<id>");
+    return capability_denied("device(s) " + listed(devs), call.tool().spec.name,
+                             flag, "<id>");
   };
   if (!no_pro.empty())
     return denied(no_pro, &device_flags::allow_professional_workflows);
@@ -169,14 +170,13 @@ struct creation : std::enable_shared_from_this<creation> {
     if (--pending > 0)
       return;
     if (!refusals.empty()) {
-      call.fail(ec::guard_refused,
-                "pre-checks failed, no plan was created:\n  "
-                  + [&] {
-                      std::string out;
-                      for (auto& r : refusals)
-                        out += (out.empty() ? "" : "\n  ") + r;
-                      return out;
-                    }());
+      call.fail(
+        ec::guard_refused, "pre-checks failed, no plan was created:\n  " + [&] {
+          std::string out;
+          for (auto& r : refusals)
+            out += (out.empty() ? "" : "\n  ") + r;
+          return out;
+        }());
       return;
     }
     store();
@@ -206,9 +206,9 @@ struct creation : std::enable_shared_from_this<creation> {
     plan.warnings = warnings;
     plan.batches = make_batches(ids, static_cast<size_t>(batch_size),
                                 svc.rollout.management_devices);
-    plan.pause_ms = call.arg<int64_t>("pause_seconds",
-                                      svc.rollout.pause.count() / 1000)
-                    * 1000;
+    plan.pause_ms =
+      call.arg<int64_t>("pause_seconds", svc.rollout.pause.count() / 1000)
+      * 1000;
     plan.rollback_on_failure = true;
     for (auto& id : ids) {
       plan_device d;
@@ -239,17 +239,16 @@ struct creation : std::enable_shared_from_this<creation> {
              {"preview", p.preview},
              {"warnings", p.warnings},
              {"apply_tool", p.apply_tool}};
-    std::string text
-      = "Plan " + p.id + " created: " + p.kind + ", risk " + p.risk + ", "
-        + std::to_string(p.devices.size()) + " device(s) ("
-        + std::to_string(changing) + " to change) in "
-        + std::to_string(p.batches.size()) + " batch(es), canary "
-        + (p.batches.empty() || p.batches[0].empty() ? "-" : p.batches[0][0])
-        + ". It is pending: a person must review and approve it out of band "
-          "with `routeros-mcp plan show "
-        + p.id + "` and `routeros-mcp plan approve " + p.id
-        + "`, then call " + p.apply_tool
-        + " with plan_id and the approval token they give you.";
+    std::string text =
+      "Plan " + p.id + " created: " + p.kind + ", risk " + p.risk + ", "
+      + std::to_string(p.devices.size()) + " device(s) ("
+      + std::to_string(changing) + " to change) in "
+      + std::to_string(p.batches.size()) + " batch(es), canary "
+      + (p.batches.empty() || p.batches[0].empty() ? "-" : p.batches[0][0])
+      + ". It is pending: a person must review and approve it out of band "
+        "with `routeros-mcp plan show "
+      + p.id + "` and `routeros-mcp plan approve " + p.id + "`, then call "
+      + p.apply_tool + " with plan_id and the approval token they give you.";
     for (auto& w : p.warnings)
       text += "\nwarning: " + w;
     call.finish({std::move(out), std::move(text), false});
@@ -261,7 +260,10 @@ struct creation : std::enable_shared_from_this<creation> {
 void create_plan(tool_call& call, const change_kind& kind) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.fleet) {
-    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
+    call.fail(ec::unsupported,
+              "plans are disabled in this service: it has no store or no "
+              "approval key (plans.approval_key_file / "
+              "ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto c = std::make_shared<creation>(call, kind);
@@ -277,8 +279,8 @@ void create_plan(tool_call& call, const change_kind& kind) {
   if (c->ids.size() < kind.min_devices || c->ids.size() > max) {
     call.fail(ec::invalid_arguments,
               "device_ids: a " + std::string{kind.name} + " plan needs "
-                + std::to_string(kind.min_devices) + " to " + std::to_string(max)
-                + " devices (rollout.max_devices), got "
+                + std::to_string(kind.min_devices) + " to "
+                + std::to_string(max) + " devices (rollout.max_devices), got "
                 + std::to_string(c->ids.size()));
     return;
   }
@@ -325,9 +327,9 @@ void create_plan(tool_call& call, const change_kind& kind) {
       [c](caf::error& err) { c->call.fail(std::move(err)); });
 }
 
-void with_plan(tool_call& call, const std::string& id,
-               std::function<void(plan_record&, std::vector<device_view>&)>
-                 next) {
+void with_plan(
+  tool_call& call, const std::string& id,
+  std::function<void(plan_record&, std::vector<device_view>&)> next) {
   auto& svc = call.svc();
   auto refuse = [&call](const authz::plan_facts& facts) {
     auto d = authz::authorize_plan(call.caller(), facts);
@@ -361,9 +363,8 @@ void with_plan(tool_call& call, const std::string& id,
         self
           ->request(call.svc().fleet, fleet_timeout, atom::get_v,
                     atom::devices_v)
-          .then([decide](std::vector<device_view>& fleet) mutable {
-                  decide(fleet);
-                },
+          .then([decide](
+                  std::vector<device_view>& fleet) mutable { decide(fleet); },
                 [&call](caf::error& err) { call.fail(std::move(err)); });
       },
       [&call, refuse, id](caf::error& err) {
@@ -379,69 +380,74 @@ void with_plan(tool_call& call, const std::string& id,
 void apply_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts || !svc.fleet) {
-    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
+    call.fail(ec::unsupported,
+              "plans are disabled in this service: it has no store or no "
+              "approval key (plans.approval_key_file / "
+              "ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto token = call.arg<std::string>("approval_token", "");
   auto* self = call.self();
-  with_plan(call, call.arg<std::string>("plan_id", ""), [&call, self, token](
-                    plan_record& plan, std::vector<device_view>& fleet) {
-    auto id = plan.id;
-    auto* kind = find_change_kind(plan.kind);
-    if (kind == nullptr || call.tool().spec.name != kind->apply_tool) {
-      call.fail(ec::invalid_arguments,
-                "plan " + id + " is a '" + plan.kind + "' plan; apply it with "
-                  + (kind ? kind->apply_tool : plan.apply_tool.c_str())
-                  + ", not " + call.tool().spec.name);
-      return;
-    }
-    auto checked = check_devices(call, *kind, device_ids(plan), fleet);
-    if (!checked) {
-      call.fail(std::move(checked.error()));
-      return;
-    }
-    // A plan never changes a device outside its creator's scope, also
-    // one re-tagged since the plan was made.
-    std::vector<std::string> left;
-    for (auto& v : *checked)
-      if (plan.creator_scope_known
-          && !authz::in_scope(plan.creator_scope, authz::facts_of(v.record)))
-        left.push_back(v.record.id);
-    if (!left.empty()) {
-      call.fail(ec::forbidden,
-                "device(s) " + listed(left) + " left the device scope of the "
-                  "plan's creator since plan " + id
-                  + " was made; make a new plan");
-      return;
-    }
-    self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
-      .then(
-        [&call, self, id](plan_record&) {
-          auto& s = call.setup();
-          call.progress(0, std::nullopt,
-                        "approval accepted; rollout of " + id + " started");
-          self
-            ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id,
-                      s.session, s.request_key, s.progress_token)
-            .then(
-              [&call](json& report) {
-                auto state = report.value("state", "");
-                std::string text = "Plan " + report.value("plan_id", "")
-                                   + " ended " + state;
-                if (report.contains("reason"))
-                  text += " (" + report["reason"].get<std::string>() + ")";
-                for (auto& d : report["devices"])
-                  text += "\n" + d.value("device_id", "") + ": "
-                          + d.value("state", "")
-                          + (d.contains("error")
-                               ? " (" + d["error"].get<std::string>() + ")"
-                               : "");
-                call.finish({std::move(report), std::move(text), false});
-              },
-              [&call](caf::error& err) { call.fail(std::move(err)); });
-        },
-        [&call](caf::error& err) { call.fail(std::move(err)); });
-  });
+  with_plan(
+    call, call.arg<std::string>("plan_id", ""),
+    [&call, self, token](plan_record& plan, std::vector<device_view>& fleet) {
+      auto id = plan.id;
+      auto* kind = find_change_kind(plan.kind);
+      if (kind == nullptr || call.tool().spec.name != kind->apply_tool) {
+        call.fail(ec::invalid_arguments,
+                  "plan " + id + " is a '" + plan.kind
+                    + "' plan; apply it with "
+                    + (kind ? kind->apply_tool : plan.apply_tool.c_str())
+                    + ", not " + call.tool().spec.name);
+        return;
+      }
+      auto checked = check_devices(call, *kind, device_ids(plan), fleet);
+      if (!checked) {
+        call.fail(std::move(checked.error()));
+        return;
+      }
+      // A plan never changes a device outside its creator's scope, also
+      // one re-tagged since the plan was made.
+      std::vector<std::string> left;
+      for (auto& v : *checked)
+        if (plan.creator_scope_known
+            && !authz::in_scope(plan.creator_scope, authz::facts_of(v.record)))
+          left.push_back(v.record.id);
+      if (!left.empty()) {
+        call.fail(ec::forbidden, "device(s) " + listed(left)
+                                   + " left the device scope of the "
+                                     "plan's creator since plan "
+                                   + id + " was made; make a new plan");
+        return;
+      }
+      self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
+        .then(
+          [&call, self, id](plan_record&) {
+            auto& s = call.setup();
+            call.progress(0, std::nullopt,
+                          "approval accepted; rollout of " + id + " started");
+            self
+              ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id,
+                        s.session, s.request_key, s.progress_token)
+              .then(
+                [&call](json& report) {
+                  auto state = report.value("state", "");
+                  std::string text =
+                    "Plan " + report.value("plan_id", "") + " ended " + state;
+                  if (report.contains("reason"))
+                    text += " (" + report["reason"].get<std::string>() + ")";
+                  for (auto& d : report["devices"])
+                    text += "\n" + d.value("device_id", "") + ": "
+                            + d.value("state", "")
+                            + (d.contains("error")
+                                 ? " (" + d["error"].get<std::string>() + ")"
+                                 : "");
+                  call.finish({std::move(report), std::move(text), false});
+                },
+                [&call](caf::error& err) { call.fail(std::move(err)); });
+          },
+          [&call](caf::error& err) { call.fail(std::move(err)); });
+    });
 }
 
 json plan_created_schema() {

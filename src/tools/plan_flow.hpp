@@ -39,9 +39,9 @@ void apply_plan(tool_call& call);
 /// scoped caller an unknown plan fails the same way, so a refusal never
 /// tells whether a plan exists. Every tool taking a plan_id goes through
 /// here.
-void with_plan(tool_call& call, const std::string& id,
-               std::function<void(plan_record&, std::vector<device_view>&)>
-                 next);
+void with_plan(
+  tool_call& call, const std::string& id,
+  std::function<void(plan_record&, std::vector<device_view>&)> next);
 
 /// Output schema of the plan tools and of the apply tools.
 json plan_created_schema();
@@ -51,7 +51,7 @@ json rollout_report_schema();
 /// pause_seconds, description), for `min` to 1,000 devices (the service
 /// allows rollout.max_devices, 50 by default).
 #define RMCP_PLAN_PROPS(min)                                                   \
-  R"("device_ids":{"type":"array","minItems":)" #min                            \
+  R"("device_ids":{"type":"array","minItems":)" #min                           \
   R"(,"maxItems":1000,"uniqueItems":true,"items":{"type":"string"},)"          \
   R"("description":"Device ids."},)"                                           \
   R"("batch_size":{"type":"integer","minimum":1,"maximum":50,)"                \
@@ -63,14 +63,14 @@ json rollout_report_schema();
 
 /// The plan_id property of the apply and status tools.
 #define RMCP_PLAN_ID_PROP                                                      \
-  R"("plan_id":{"type":"string","pattern":"^plan-[0-9]{14}-[0-9a-f]{8}$",)"   \
+  R"("plan_id":{"type":"string","pattern":"^plan-[0-9]{14}-[0-9a-f]{8}$",)"    \
   R"("description":"From a plan tool."})"
 
 /// inputSchema of the apply tools (plan_id, approval_token).
 #define RMCP_APPLY_SCHEMA                                                      \
-  R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"               \
-  R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"       \
-  R"("description":"From the human approver."}},)"                            \
+  R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"                \
+  R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"        \
+  R"("description":"From the human approver."}},)"                             \
   R"("required":["plan_id","approval_token"],"additionalProperties":false})"
 
 /// Deadline of an apply tool: it waits for the whole rollout, pauses

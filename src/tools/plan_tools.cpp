@@ -29,7 +29,10 @@ void plan_dns_ntp(tool_call& call) {
 void get_plan_status(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans) {
-    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
+    call.fail(ec::unsupported,
+              "plans are disabled in this service: it has no store or no "
+              "approval key (plans.approval_key_file / "
+              "ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto id = call.arg<std::string>("plan_id", "");
@@ -39,8 +42,8 @@ void get_plan_status(tool_call& call) {
     call, id,
     [&call, self, id, limit](plan_record& plan, std::vector<device_view>&) {
       self
-        ->request(call.svc().plans, plans_timeout, atom::get_v,
-                  atom::journal_v, id)
+        ->request(call.svc().plans, plans_timeout, atom::get_v, atom::journal_v,
+                  id)
         .then(
           [&call, plan, limit](std::vector<plan_step>& steps) {
             json journal = json::array();
@@ -53,9 +56,8 @@ void get_plan_status(tool_call& call) {
             if (plan.cancel_requested)
               text += ", cancel requested";
             for (auto& d : plan.devices) {
-              devices.push_back({{"device_id", d.id},
-                                 {"state", d.state},
-                                 {"error", d.error}});
+              devices.push_back(
+                {{"device_id", d.id}, {"state", d.state}, {"error", d.error}});
               text += "\n" + d.id + ": " + d.state
                       + (d.error.empty() ? "" : " (" + d.error + ")");
             }
@@ -72,51 +74,58 @@ void get_plan_status(tool_call& call) {
 void rollback_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts) {
-    call.fail(ec::unsupported, "plans are disabled in this service: it has no store or no approval key (plans.approval_key_file / ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
+    call.fail(ec::unsupported,
+              "plans are disabled in this service: it has no store or no "
+              "approval key (plans.approval_key_file / "
+              "ROUTEROS_MCP_APPROVAL_KEY; see the plans-disabled log line)");
     return;
   }
   auto id = call.arg<std::string>("plan_id", "");
   auto reason = call.arg<std::string>("reason", "");
   auto* self = call.self();
-  with_plan(call, id, [&call, self, id, reason](plan_record&,
-                                                std::vector<device_view>&) {
-    self
-      ->request(call.svc().plans, plans_timeout, atom::cancel_v, id,
-                call.caller().subject, reason)
-      .then(
-        [&call, self, id](plan_record& plan) {
-          if (plan.state == plan_state::cancelled) {
-            call.finish({{{"plan_id", id}, {"state", "cancelled"}},
-                         "Plan " + id + " was not executing; it is cancelled "
-                                        "and nothing was changed.",
-                         false});
-            return;
-          }
-          self
-            ->request(call.svc().rollouts,
-                      std::chrono::milliseconds{apply_tool_timeout_ms},
-                      atom::rollback_v, id)
-            .then(
-              [&call, id](json& report) {
-                if (report.value("running", false)) {
-                  report["state"] = "executing";
-                  call.finish({std::move(report),
-                               "Plan " + id + " is being rolled out; its "
-                               "coordinator rolls back what it applied, at "
-                               "once when it waits for a gate or between "
-                               "batches, else after its current step. Follow "
-                               "it with get_plan_status.",
-                               false});
-                  return;
-                }
-                auto text = "Plan " + id + " ended "
-                            + report.value("state", std::string{"?"});
-                call.finish({std::move(report), std::move(text), false});
-              },
-              [&call](caf::error& err) { call.fail(std::move(err)); });
-        },
-        [&call](caf::error& err) { call.fail(std::move(err)); });
-  });
+  with_plan(
+    call, id,
+    [&call, self, id, reason](plan_record&, std::vector<device_view>&) {
+      self
+        ->request(call.svc().plans, plans_timeout, atom::cancel_v, id,
+                  call.caller().subject, reason)
+        .then(
+          [&call, self, id](plan_record& plan) {
+            if (plan.state == plan_state::cancelled) {
+              call.finish({{{"plan_id", id}, {"state", "cancelled"}},
+                           "Plan " + id
+                             + " was not executing; it is cancelled "
+                               "and nothing was changed.",
+                           false});
+              return;
+            }
+            self
+              ->request(call.svc().rollouts,
+                        std::chrono::milliseconds{apply_tool_timeout_ms},
+                        atom::rollback_v, id)
+              .then(
+                [&call, id](json& report) {
+                  if (report.value("running", false)) {
+                    report["state"] = "executing";
+                    call.finish(
+                      {std::move(report),
+                       "Plan " + id
+                         + " is being rolled out; its "
+                           "coordinator rolls back what it applied, at "
+                           "once when it waits for a gate or between "
+                           "batches, else after its current step. Follow "
+                           "it with get_plan_status.",
+                       false});
+                    return;
+                  }
+                  auto text = "Plan " + id + " ended "
+                              + report.value("state", std::string{"?"});
+                  call.finish({std::move(report), std::move(text), false});
+                },
+                [&call](caf::error& err) { call.fail(std::move(err)); });
+          },
+          [&call](caf::error& err) { call.fail(std::move(err)); });
+    });
 }
 
 json status_schema() {
@@ -125,29 +134,30 @@ json status_schema() {
 
 #define RMCP_SERVERS(name, max, what)                                          \
   "\"" name "\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" #max         \
-  ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"     \
+  ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"      \
   "\"maxLength\":253},\"description\":\"" what "\"}"
-
 
 const tool_entry table[] = {
   {"config_plan_dns_ntp_rollout", "Plan a DNS/NTP rollout",
    mcp::tool_tier::professional, read_only_router,
-   "Plans new DNS and/or NTP servers on 2+ routers (rollout.max_devices): checks the devices, "
+   "Plans new DNS and/or NTP servers on 2+ routers (rollout.max_devices): "
+   "checks the devices, "
    "previews current vs intended from each router and stores a pending plan "
    "(canary, then batches). Changes nothing. A person approves the plan_id "
    "out of band; then config_apply_dns_ntp_rollout runs it.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(2)
-   "," RMCP_SERVERS("dns_servers", 3, "IP addresses, in order.")
-   "," RMCP_SERVERS("ntp_servers", 4, "Addresses or host names.")
-   R"(},"required":["device_ids"],"additionalProperties":false})",
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(2) "," RMCP_SERVERS(
+     "dns_servers", 3,
+     "IP addresses, in order.") "," RMCP_SERVERS("ntp_servers", 4,
+                                                 "Addresses or host "
+                                                 "names.") R"(},"required":["device_ids"],"additionalProperties":false})",
    nullptr, plan_dns_ntp, 0, plan_created_schema},
   {"config_apply_dns_ntp_rollout", "Apply a DNS/NTP rollout",
    mcp::tool_tier::professional, write_destructive,
    "Runs an approved DNS/NTP plan with the approver's single-use token: "
    "canary, then batches, each with a health gate; a failed gate rolls back "
    "every changed device. Returns the rollout report.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
   {"config_rollback_plan", "Roll back or cancel a plan",
    mcp::tool_tier::professional, write_destructive,
    "Cancels a pending or approved plan; rolls back an executing one (changed "

@@ -62,10 +62,9 @@ void report_store(tool_call& call, json report) {
         call.finish({std::move(report), {}, false});
       },
       [&call, report](caf::error& err) mutable {
-        report["store"] = {{"status", "failed"},
-                           {"error", error_message(err)}};
-        degrade(report, "the store did not answer its probe: "
-                          + error_message(err));
+        report["store"] = {{"status", "failed"}, {"error", error_message(err)}};
+        degrade(report,
+                "the store did not answer its probe: " + error_message(err));
         call.finish({std::move(report), {}, false});
       });
 }
@@ -83,7 +82,8 @@ void service_health(tool_call& call) {
     {"uptime_seconds", uptime},
     {"actor_system",
      {{"running_actors", svc.system->registry().running()},
-      {"worker_threads", caf::get_or(svc.system->config(), "scheduler.max-threads", size_t{0})}}},
+      {"worker_threads",
+       caf::get_or(svc.system->config(), "scheduler.max-threads", size_t{0})}}},
     {"tools", svc.tools ? svc.tools->all().size() : 0},
     {"problems", json::array()},
   };
@@ -102,7 +102,8 @@ void service_health(tool_call& call) {
       });
 }
 
-constexpr const char* empty_args = R"({"type":"object","additionalProperties":false})";
+constexpr const char* empty_args =
+  R"({"type":"object","additionalProperties":false})";
 
 const tool_entry table[] = {
   {"echo", "Echo", mcp::tool_tier::platform, read_only,

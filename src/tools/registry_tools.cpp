@@ -68,8 +68,9 @@ void audit(tool_call& call, const std::string& id, json before, json after,
     .then([next](uint64_t seq) { next(seq); },
           [&call, id](caf::error& err) {
             call.fail(ec::store_failure,
-                      "device '" + id + "' was saved but the change could "
-                      "not be recorded in the audit trail: "
+                      "device '" + id
+                        + "' was saved but the change could "
+                          "not be recorded in the audit trail: "
                         + error_message(err));
           });
 }
@@ -86,12 +87,9 @@ void save(tool_call& call, device_record r, json before,
         auto after = record_json(r);
         audit(call, r.id, before, after,
               [&call, r, after, changed](uint64_t seq) {
-                json out{{"device_id", r.id},
-                         {"dry_run", false},
-                         {"changed", true},
-                         {"updated_fields", changed},
-                         {"device", after},
-                         {"audit_seq", seq}};
+                json out{{"device_id", r.id}, {"dry_run", false},
+                         {"changed", true},   {"updated_fields", changed},
+                         {"device", after},   {"audit_seq", seq}};
                 call.finish({std::move(out), "Saved device " + r.id, false});
               });
       },
@@ -103,8 +101,8 @@ caf::error check_environment(const tool_call& call, const device_record& r) {
     return caf::none;
   return make_error(ec::environment_mismatch,
                     "device '" + r.id + "' is in environment '" + r.environment
-                      + "' but this service manages '"
-                      + call.svc().environment + "'");
+                      + "' but this service manages '" + call.svc().environment
+                      + "'");
 }
 
 void update_device(tool_call& call) {
@@ -139,12 +137,10 @@ void update_device(tool_call& call) {
         }
         auto dry_run = call.arg<bool>("dry_run", false);
         if (changed.empty() || dry_run) {
-          json out{{"device_id", id},
-                   {"dry_run", dry_run},
-                   {"changed", false},
-                   {"would_change", !changed.empty()},
-                   {"updated_fields", changed},
-                   {"device", record_json(r)}};
+          json out{
+            {"device_id", id},           {"dry_run", dry_run},
+            {"changed", false},          {"would_change", !changed.empty()},
+            {"updated_fields", changed}, {"device", record_json(r)}};
           call.finish({std::move(out),
                        changed.empty() ? "No change to device " + id
                                        : "Would update device " + id,
@@ -157,20 +153,23 @@ void update_device(tool_call& call) {
 }
 
 json registry_output() {
-  return {{"type", "object"},
-          {"properties",
-           {{"device_id", {{"type", "string"}}},
-            {"dry_run", {{"type", "boolean"}}},
-            {"changed", {{"type", "boolean"}}},
-            {"would_change", {{"type", "boolean"}}},
-            {"updated_fields", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-            {"device", {{"type", "object"}}},
-            {"audit_seq", {{"type", "integer"}}}}},
-          {"required", {"device_id", "changed", "device"}}};
+  return {
+    {"type", "object"},
+    {"properties",
+     {{"device_id", {{"type", "string"}}},
+      {"dry_run", {{"type", "boolean"}}},
+      {"changed", {{"type", "boolean"}}},
+      {"would_change", {{"type", "boolean"}}},
+      {"updated_fields", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+      {"device", {{"type", "object"}}},
+      {"audit_seq", {{"type", "integer"}}}}},
+    {"required", {"device_id", "changed", "device"}}};
 }
 
 const tool_entry table[] = {
-  {"update_device", "Update device", mcp::tool_tier::advanced,
+  {"update_device",
+   "Update device",
+   mcp::tool_tier::advanced,
    {false, false, true, false},
    "Renames or retags a registered router; no change if equal. Address, "
    "TLS, credentials, environment and capability flags are not settable "
@@ -178,10 +177,13 @@ const tool_entry table[] = {
    "Audited.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "name":{"type":"string","minLength":1,"maxLength":128,"description":"Display name."},
-       "tags":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":256},"description":"Labels; replace all tags."},)"
-   RMCP_DRY_RUN_PROP R"(},
+       "tags":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":256},"description":"Labels; replace all tags."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, update_device, 0, registry_output},
+   nullptr,
+   update_device,
+   0,
+   registry_output},
 };
 
 } // namespace

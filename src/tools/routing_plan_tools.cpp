@@ -42,8 +42,9 @@ caf::expected<std::string> destination(const json& args, const char* name) {
     return bad(std::string{name} + ": '" + text
                + "' is not an IP prefix such as 10.20.0.0/16");
   if (p->length == 0)
-    return bad(std::string{name} + ": default routes (0.0.0.0/0, ::/0) are "
-               "refused; they carry the management traffic of most routers");
+    return bad(std::string{name}
+               + ": default routes (0.0.0.0/0, ::/0) are "
+                 "refused; they carry the management traffic of most routers");
   return net::to_string(net::network_of(*p));
 }
 
@@ -194,9 +195,9 @@ void management_warning(const std::string& dst, const device_record& dev,
   auto net = net::parse_prefix(dst);
   auto host = net::parse_prefix(dev.host);
   if (net && host && net::contains(*net, *host))
-    warnings.push_back("the route to " + dst
-                       + " covers the management address " + dev.host
-                       + " of " + dev.id + "; a mistake cuts it off (the "
+    warnings.push_back("the route to " + dst + " covers the management address "
+                       + dev.host + " of " + dev.id
+                       + "; a mistake cuts it off (the "
                        + "dead-man revert restores it)");
 }
 
@@ -283,8 +284,8 @@ caf::expected<change_step> plan(const json& params, const json& current,
       continue;
     target[key] = value;
     auto ros_key = key == "dst_address" ? std::string{"dst-address"} : key;
-    body[ros_key] = key == "distance" ? json(std::to_string(value.get<int>()))
-                                      : value;
+    body[ros_key] =
+      key == "distance" ? json(std::to_string(value.get<int>())) : value;
   }
   if (params["set"].contains("dst_address"))
     management_warning(params["set"]["dst_address"], dev, step.warnings);
@@ -338,9 +339,8 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
         body["gateway"] = want[i]["gateway"];
         body["comment"] = want[i]["comment"];
         body["disabled"] = want[i]["disabled"].get<bool>() ? "yes" : "no";
-        out.push_back(request("PATCH",
-                              "/ip/route/" + have[j]["id"].get<std::string>(),
-                              body));
+        out.push_back(request(
+          "PATCH", "/ip/route/" + have[j]["id"].get<std::string>(), body));
         want.erase(i);
         have.erase(j);
         matched = true;
@@ -394,7 +394,7 @@ void plan_remove(tool_call& call) {
 }
 
 #define RMCP_ROUTE_SELECTOR                                                    \
-  R"("route_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]+$",)"               \
+  R"("route_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]+$",)"              \
   R"("description":"RouterOS id (one device)."},)"                             \
   R"("dst_address":{"type":"string","maxLength":64,)"                          \
   R"("description":"Destination of the route, e.g. 10.20.0.0/16."},)"          \
@@ -402,8 +402,8 @@ void plan_remove(tool_call& call) {
   R"("description":"Its gateway, when several routes share dst_address."})"
 
 const tool_entry table[] = {
-  {"plan_add_static_route", "Plan a static route",
-   mcp::tool_tier::professional, read_only_router,
+  {"plan_add_static_route", "Plan a static route", mcp::tool_tier::professional,
+   read_only_router,
    "Plans adding a static route on 1-50 routers (flag allow_routing_writes); "
    "default routes are refused. Previews each router's routes to that "
    "destination; stores a pending plan for a person to approve, then "
@@ -420,7 +420,8 @@ const tool_entry table[] = {
    "Plans changing one static route (selected by route_id or dst_address "
    "[+ gateway]) on 1-50 routers: new destination, gateway, distance or "
    "comment. High risk; approved out of band, applied by apply_routing_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_ROUTE_SELECTOR R"(,
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_ROUTE_SELECTOR R"(,
      "new_dst_address":{"type":"string","maxLength":64,"description":"New destination."},
      "new_gateway":{"type":"string","maxLength":64,"description":"New gateway."},
      "new_distance":{"type":"integer","minimum":1,"maximum":255,"description":"New distance."},
@@ -432,38 +433,66 @@ const tool_entry table[] = {
    "Plans removing one static route (route_id or dst_address [+ gateway]) "
    "on 1-50 routers. High risk; approved out of band, applied by "
    "apply_routing_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_ROUTE_SELECTOR R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_ROUTE_SELECTOR R"(},
      "required":["device_ids"],"additionalProperties":false})",
    nullptr, plan_remove, 0, plan_created_schema},
-  {"apply_routing_plan", "Apply a routing plan",
-   mcp::tool_tier::professional, write_destructive,
+  {"apply_routing_plan", "Apply a routing plan", mcp::tool_tier::professional,
+   write_destructive,
    "Runs an approved static-route plan with the approver's single-use "
    "token: per router a dead-man revert job, the change, a health gate; a "
    "failed gate rolls back every changed router. Returns the report.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace
 
 const change_kind route_add_kind{
-  "static_route_add", "apply_routing_plan",
+  "static_route_add",
+  "apply_routing_plan",
   &device_flags::allow_routing_writes,
-  true, 1, validate_add, risk, reads, state, plan, compare, restore,
+  true,
+  1,
+  validate_add,
+  risk,
+  reads,
+  state,
+  plan,
+  compare,
+  restore,
   revert_script,
 };
 
 const change_kind route_modify_kind{
-  "static_route_modify", "apply_routing_plan",
+  "static_route_modify",
+  "apply_routing_plan",
   &device_flags::allow_routing_writes,
-  true, 1, validate_modify, risk, reads, state, plan, compare, restore,
+  true,
+  1,
+  validate_modify,
+  risk,
+  reads,
+  state,
+  plan,
+  compare,
+  restore,
   revert_script,
 };
 
 const change_kind route_remove_kind{
-  "static_route_remove", "apply_routing_plan",
+  "static_route_remove",
+  "apply_routing_plan",
   &device_flags::allow_routing_writes,
-  true, 1, validate_remove, risk, reads, state, plan, compare, restore,
+  true,
+  1,
+  validate_remove,
+  risk,
+  reads,
+  state,
+  plan,
+  compare,
+  restore,
   revert_script,
 };
 

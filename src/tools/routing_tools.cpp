@@ -57,14 +57,10 @@ void get_routing_summary(tool_call& call) {
           dflt += dst == "0.0.0.0/0" || dst == "::/0" ? 1 : 0;
           routes.push_back(std::move(row));
         }
-        json out{{"device_id", id},
-                 {"total_routes", total},
-                 {"static_routes", stat},
-                 {"connected_routes", conn},
-                 {"dynamic_routes", dyn},
-                 {"active_routes", active},
-                 {"default_routes", dflt},
-                 {"routes", std::move(routes)},
+        json out{{"device_id", id},        {"total_routes", total},
+                 {"static_routes", stat},  {"connected_routes", conn},
+                 {"dynamic_routes", dyn},  {"active_routes", active},
+                 {"default_routes", dflt}, {"routes", std::move(routes)},
                  {"count", total}};
         finish_with_rows(call, std::move(out),
                          std::to_string(total) + " routes on " + id + " ("
@@ -84,8 +80,9 @@ void get_route(tool_call& call) {
                    [&call, id{dev.view.record.id}](rest_response& resp) {
                      auto row = ros::convert(resp.body, route_fields);
                      auto text = "Route on " + id + ":\n" + mcp::render_kv(row);
-                     call.finish({json{{"device_id", id}, {"route", std::move(row)}},
-                                  std::move(text), false});
+                     call.finish(
+                       {json{{"device_id", id}, {"route", std::move(row)}},
+                        std::move(text), false});
                    });
   });
 }

@@ -41,8 +41,8 @@ void get_system_packages(tool_call& call) {
         size_t installed = 0;
         for (auto& row : ros::convert_rows(resp.body, package_fields)) {
           // "available" rows are downloadable but not installed.
-          bool is_installed = !row.value("available", false)
-                              && row.contains("version");
+          bool is_installed =
+            !row.value("available", false) && row.contains("version");
           row["installed"] = is_installed;
           installed += is_installed ? 1 : 0;
           rows.push_back(std::move(row));
@@ -74,18 +74,18 @@ std::optional<int64_t> offset_seconds(const std::string& text) {
 
 void get_system_clock(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
-    device_request(call, dev.actor, get_request("/system/clock"),
-                   [&call, id{dev.view.record.id}](rest_response& resp) {
-                     auto clock = ros::convert(resp.body, clock_fields);
-                     if (clock.contains("date") && clock.contains("time"))
-                       clock["local_time"] = clock["date"].get<std::string>()
-                                             + "T"
-                                             + clock["time"].get<std::string>();
-                     if (auto off = offset_seconds(clock.value("gmt_offset", "")))
-                       clock["gmt_offset_seconds"] = *off;
-                     clock["device_id"] = id;
-                     call.finish({std::move(clock), {}, false});
-                   });
+    device_request(
+      call, dev.actor, get_request("/system/clock"),
+      [&call, id{dev.view.record.id}](rest_response& resp) {
+        auto clock = ros::convert(resp.body, clock_fields);
+        if (clock.contains("date") && clock.contains("time"))
+          clock["local_time"] = clock["date"].get<std::string>() + "T"
+                                + clock["time"].get<std::string>();
+        if (auto off = offset_seconds(clock.value("gmt_offset", "")))
+          clock["gmt_offset_seconds"] = *off;
+        clock["device_id"] = id;
+        call.finish({std::move(clock), {}, false});
+      });
   });
 }
 

@@ -51,8 +51,8 @@ constexpr ros::field comment_fields[] = {
 
 /// GET filter for an interface given by name or by .id.
 std::string interface_query(const std::string& which) {
-  return std::string{"/interface?"} + (which.rfind('*', 0) == 0 ? ".id=" : "name=")
-         + url_encode(which);
+  return std::string{"/interface?"}
+         + (which.rfind('*', 0) == 0 ? ".id=" : "name=") + url_encode(which);
 }
 
 void update_interface_comment(tool_call& call) {
@@ -71,9 +71,8 @@ void update_interface_comment(tool_call& call) {
         row["comment"] = "";
       return row;
     };
-    spec.plan = [which, comment,
-                 id{dev.view.record.id}](const json& before)
-      -> caf::expected<write_plan> {
+    spec.plan = [which, comment, id{dev.view.record.id}](
+                  const json& before) -> caf::expected<write_plan> {
       if (!before.contains("id"))
         return make_error(ec::resource_not_found,
                           "interface '" + which + "' does not exist on device '"
@@ -107,7 +106,8 @@ const tool_entry table[] = {
    "Needs allow_advanced_writes; audited.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "identity":{"type":"string","minLength":1,"maxLength":64,"pattern":"^\\S(.*\\S)?$",
-         "description":"New identity, e.g. core-ams-01."},)" RMCP_DRY_RUN_PROP R"(},
+         "description":"New identity, e.g. core-ams-01."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id","identity"],"additionalProperties":false})",
    nullptr, set_system_identity, 0, identity_output},
   {"update_interface_comment", "Update interface comment",
@@ -117,7 +117,8 @@ const tool_entry table[] = {
    "dry_run. Needs allow_advanced_writes; audited.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Interface name or .id (*1)."},
-       "comment":{"type":"string","maxLength":255,"description":"New comment; empty clears it."},)" RMCP_DRY_RUN_PROP R"(},
+       "comment":{"type":"string","maxLength":255,"description":"New comment; empty clears it."},)" RMCP_DRY_RUN_PROP
+   R"(},
      "required":["device_id","interface","comment"],"additionalProperties":false})",
    nullptr, update_interface_comment, 0, identity_output},
 };

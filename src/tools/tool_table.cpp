@@ -22,8 +22,9 @@ caf::error register_table(tool_registry& reg, const tool_entry* entries,
     if (e.output_schema != nullptr) {
       auto output = parse_json(e.output_schema);
       if (!output)
-        return make_error(ec::internal_error, std::string{"tool '"} + e.name
-                                                + "': outputSchema is not JSON");
+        return make_error(ec::internal_error,
+                          std::string{"tool '"} + e.name
+                            + "': outputSchema is not JSON");
       spec.output_schema = std::move(*output);
     } else if (e.make_output_schema != nullptr) {
       spec.output_schema = e.make_output_schema();

@@ -37,9 +37,12 @@ struct tool_entry {
 
 /// Annotation presets.
 inline constexpr mcp::tool_annotations read_only{true, false, true, false};
-inline constexpr mcp::tool_annotations read_only_router{true, false, true, true};
-inline constexpr mcp::tool_annotations write_idempotent{false, false, true, true};
-inline constexpr mcp::tool_annotations write_destructive{false, true, false, true};
+inline constexpr mcp::tool_annotations read_only_router{true, false, true,
+                                                        true};
+inline constexpr mcp::tool_annotations write_idempotent{false, false, true,
+                                                        true};
+inline constexpr mcp::tool_annotations write_destructive{false, true, false,
+                                                         true};
 
 /// Registers every entry; stops at and returns the first error.
 caf::error register_table(tool_registry& reg, const tool_entry* entries,

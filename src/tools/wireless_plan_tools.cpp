@@ -58,8 +58,7 @@ caf::expected<int> channel_mhz(int channel, const std::string& band) {
   static constexpr int five[] = {36, 40, 44, 48, 149, 153, 157, 161, 165};
   if (std::find(std::begin(five), std::end(five), channel) != std::end(five)) {
     if (f == "2ghz")
-      return bad("channel: " + n + " is a 5 GHz channel, but band is "
-                 + band);
+      return bad("channel: " + n + " is a 5 GHz channel, but band is " + band);
     return 5000 + 5 * channel;
   }
   return bad("channel: " + n
@@ -155,70 +154,73 @@ caf::expected<json> validate_rf(const json& args) {
 namespace {
 
 #define RMCP_WL_BAND                                                           \
-  R"("band":{"type":"string","enum":["2ghz-b","2ghz-g","2ghz-n","2ghz-ax",)"  \
+  R"("band":{"type":"string","enum":["2ghz-b","2ghz-g","2ghz-n","2ghz-ax",)"   \
   R"("5ghz-a","5ghz-n","5ghz-ac","5ghz-ax"],"description":"Radio band."})"
 #define RMCP_WL_CHANNEL                                                        \
-  R"("channel":{"type":"integer","minimum":1,"maximum":196,)"                 \
+  R"("channel":{"type":"integer","minimum":1,"maximum":196,)"                  \
   R"("description":"1-14 or 36-48, 149-165; DFS 52-144 refused."})"
 #define RMCP_WL_SSID                                                           \
   R"("ssid":{"type":"string","minLength":1,"maxLength":32,"description":"1-32 bytes."})"
 #define RMCP_WL_PROFILE                                                        \
-  R"("security_profile":{"type":"string","maxLength":64,)"                    \
+  R"("security_profile":{"type":"string","maxLength":64,)"                     \
   R"("description":"Router security profile holding the key."})"
 #define RMCP_WL_ID                                                             \
-  R"("ssid_id":{"type":"string","minLength":1,"maxLength":64,)"               \
+  R"("ssid_id":{"type":"string","minLength":1,"maxLength":64,)"                \
   R"("description":"Interface name or id."})"
 
 const tool_entry table[] = {
-  {"plan_create_wireless_ssid", "Plan a new SSID",
-   mcp::tool_tier::professional, read_only_router,
+  {"plan_create_wireless_ssid", "Plan a new SSID", mcp::tool_tier::professional,
+   read_only_router,
    "Plans a virtual AP with ssid on the radio of band (or master_interface) "
    "on 1-50 routers (allow_wireless_writes; legacy wireless or wifi). "
    "Channel changes that radio. Keys stay in router security profiles "
    "(legacy default: \"default\"); open SSIDs are warned. Apply: "
    "apply_wireless_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_WL_SSID
-   "," RMCP_WL_PROFILE "," RMCP_WL_BAND "," RMCP_WL_CHANNEL R"(,
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_WL_SSID "," RMCP_WL_PROFILE "," RMCP_WL_BAND
+        "," RMCP_WL_CHANNEL R"(,
      "name":{"type":"string","maxLength":64,"description":"Interface name (default wlan-/wifi-<ssid>)."},
      "master_interface":{"type":"string","maxLength":64,"description":"Radio."}},
      "required":["device_ids","ssid"],"additionalProperties":false})",
-   nullptr, [](tool_call& call) { create_plan(call, wireless_create_kind); },
-   0, plan_created_schema},
+   nullptr, [](tool_call& call) { create_plan(call, wireless_create_kind); }, 0,
+   plan_created_schema},
   {"plan_modify_wireless_ssid", "Plan an SSID change",
    mcp::tool_tier::professional, read_only_router,
    "Plans changing ssid, security_profile, and on radios band/channel, of "
    "interface ssid_id on 1-50 routers. High risk. Apply: "
    "apply_wireless_plan.",
-   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_WL_ID
-   "," RMCP_WL_SSID "," RMCP_WL_PROFILE "," RMCP_WL_BAND "," RMCP_WL_CHANNEL R"(},
+   R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(
+     1) "," RMCP_WL_ID "," RMCP_WL_SSID "," RMCP_WL_PROFILE "," RMCP_WL_BAND
+        "," RMCP_WL_CHANNEL R"(},
      "required":["device_ids","ssid_id"],"additionalProperties":false})",
-   nullptr, [](tool_call& call) { create_plan(call, wireless_modify_kind); },
-   0, plan_created_schema},
+   nullptr, [](tool_call& call) { create_plan(call, wireless_modify_kind); }, 0,
+   plan_created_schema},
   {"plan_remove_wireless_ssid", "Plan an SSID removal",
    mcp::tool_tier::professional, read_only_router,
    "Plans removing virtual AP ssid_id on 1-50 routers (radios cannot be "
    "removed). High risk. Apply: apply_wireless_plan.",
    R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_WL_ID R"(},
      "required":["device_ids","ssid_id"],"additionalProperties":false})",
-   nullptr, [](tool_call& call) { create_plan(call, wireless_remove_kind); },
-   0, plan_created_schema},
+   nullptr, [](tool_call& call) { create_plan(call, wireless_remove_kind); }, 0,
+   plan_created_schema},
   {"plan_wireless_rf_settings", "Plan radio settings",
    mcp::tool_tier::professional, read_only_router,
    "Plans channel, tx_power and/or band of radio interface on 1-50 "
    "routers. Apply: apply_wireless_plan.",
    R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) R"(,
-     "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Radio."},)"
-   RMCP_WL_BAND "," RMCP_WL_CHANNEL R"(,
+     "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Radio."},)" RMCP_WL_BAND
+                                                           "," RMCP_WL_CHANNEL
+                                                           R"(,
      "tx_power":{"type":"integer","minimum":0,"maximum":30,"description":"dBm."}},
      "required":["device_ids","interface"],"additionalProperties":false})",
    nullptr, [](tool_call& call) { create_plan(call, wireless_rf_kind); }, 0,
    plan_created_schema},
-  {"apply_wireless_plan", "Apply a wireless plan",
-   mcp::tool_tier::professional, write_destructive,
+  {"apply_wireless_plan", "Apply a wireless plan", mcp::tool_tier::professional,
+   write_destructive,
    "Runs an approved wireless plan (single-use token from the approver); "
    "a failed gate restores every changed router.",
-   RMCP_APPLY_SCHEMA,
-   nullptr, apply_plan, apply_tool_timeout_ms, rollout_report_schema},
+   RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
+   rollout_report_schema},
 };
 
 } // namespace

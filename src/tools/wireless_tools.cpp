@@ -127,32 +127,32 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
     return;
   }
   device_ops::exec(
-      call.self(), dev, get_request(spec.paths[index]),
-      [&call, id, spec, index](rest_response& resp) {
-        json rows = json::array();
-        if (resp.body.is_array())
-          for (auto& raw : resp.body) {
-            auto row = ros::convert(raw, spec.fields, spec.field_count);
-            if (spec.pairs)
-              split_pairs(raw, row);
-            rows.push_back(std::move(row));
-          }
-        auto n = rows.size();
-        json out{{"device_id", id},
-                 {"driver", spec.drivers[index]},
-                 {spec.key, std::move(rows)},
-                 {"count", n}};
-        finish_with_rows(call, std::move(out),
-                         std::to_string(n) + " " + spec.noun + " on " + id
-                           + " (" + spec.drivers[index] + ")",
-                         spec.key);
-      },
-      [&call, dev, id, spec, index](caf::error err) {
-        if (is_absent_menu(err))
-          try_driver(call, dev, id, spec, index + 1);
-        else
-          call.fail(std::move(err));
-      });
+    call.self(), dev, get_request(spec.paths[index]),
+    [&call, id, spec, index](rest_response& resp) {
+      json rows = json::array();
+      if (resp.body.is_array())
+        for (auto& raw : resp.body) {
+          auto row = ros::convert(raw, spec.fields, spec.field_count);
+          if (spec.pairs)
+            split_pairs(raw, row);
+          rows.push_back(std::move(row));
+        }
+      auto n = rows.size();
+      json out{{"device_id", id},
+               {"driver", spec.drivers[index]},
+               {spec.key, std::move(rows)},
+               {"count", n}};
+      finish_with_rows(call, std::move(out),
+                       std::to_string(n) + " " + spec.noun + " on " + id + " ("
+                         + spec.drivers[index] + ")",
+                       spec.key);
+    },
+    [&call, dev, id, spec, index](caf::error err) {
+      if (is_absent_menu(err))
+        try_driver(call, dev, id, spec, index + 1);
+      else
+        call.fail(std::move(err));
+    });
 }
 
 void run_driver_read(tool_call& call, const driver_read& spec) {
@@ -162,39 +162,38 @@ void run_driver_read(tool_call& call, const driver_read& spec) {
 }
 
 template <size_t N>
-constexpr driver_read make_driver_read(const char* p0, const char* d0,
-                                       const char* p1, const char* d1,
-                                       const ros::field (&fields)[N],
-                                       const char* key, const char* noun,
-                                       bool pairs) {
+constexpr driver_read
+make_driver_read(const char* p0, const char* d0, const char* p1, const char* d1,
+                 const ros::field (&fields)[N], const char* key,
+                 const char* noun, bool pairs) {
   return {{p0, p1}, {d0, d1}, fields, N, key, noun, pairs};
 }
 
-constexpr auto radios_read = make_driver_read(
-  "/interface/wireless", "wireless", "/interface/wifi", "wifi", radio_fields,
-  "interfaces", "wireless interfaces", false);
-constexpr auto clients_read = make_driver_read(
-  "/interface/wireless/registration-table", "wireless",
-  "/interface/wifi/registration-table", "wifi", client_fields, "clients",
-  "wireless clients", true);
-constexpr auto caps_read = make_driver_read(
-  "/caps-man/remote-cap", "capsman", nullptr, nullptr, cap_fields, "caps",
-  "CAPsMAN remote CAPs", false);
-constexpr auto cap_clients_read = make_driver_read(
-  "/caps-man/registration-table", "capsman", nullptr, nullptr, client_fields,
-  "clients", "CAPsMAN clients", true);
+constexpr auto radios_read =
+  make_driver_read("/interface/wireless", "wireless", "/interface/wifi", "wifi",
+                   radio_fields, "interfaces", "wireless interfaces", false);
+constexpr auto clients_read =
+  make_driver_read("/interface/wireless/registration-table", "wireless",
+                   "/interface/wifi/registration-table", "wifi", client_fields,
+                   "clients", "wireless clients", true);
+constexpr auto caps_read =
+  make_driver_read("/caps-man/remote-cap", "capsman", nullptr, nullptr,
+                   cap_fields, "caps", "CAPsMAN remote CAPs", false);
+constexpr auto cap_clients_read =
+  make_driver_read("/caps-man/registration-table", "capsman", nullptr, nullptr,
+                   client_fields, "clients", "CAPsMAN clients", true);
 
 json driver_schema(const driver_read& spec) {
   auto row = row_schema(spec.fields, spec.field_count);
   if (spec.pairs)
-    for (auto* k : {"bytes_sent", "bytes_received", "packets_sent",
-                    "packets_received"})
+    for (auto* k :
+         {"bytes_sent", "bytes_received", "packets_sent", "packets_received"})
       row["properties"][k] = {{"type", "integer"}, {"minimum", 0}};
-  auto out = rows_output_schema(
-    spec.key, std::move(row),
-    {{"driver",
-      {{"type", "string"},
-       {"enum", {"wireless", "wifi", "capsman", "none"}}}}});
+  auto out =
+    rows_output_schema(spec.key, std::move(row),
+                       {{"driver",
+                         {{"type", "string"},
+                          {"enum", {"wireless", "wifi", "capsman", "none"}}}}});
   out["required"].push_back("driver");
   return out;
 }
@@ -224,8 +223,8 @@ const tool_entry table[] = {
    RMCP_DEVICE_ONLY_INPUT, nullptr,
    [](tool_call& call) { run_driver_read(call, caps_read); }, 0,
    [] { return driver_schema(caps_read); }},
-  {"get_capsman_registrations", "CAPsMAN clients",
-   mcp::tool_tier::fundamental, read_only_router,
+  {"get_capsman_registrations", "CAPsMAN clients", mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists the wireless clients of every CAP a CAPsMAN controller manages: "
    "interface, MAC, SSID, signal (dBm), rates (bit/s), uptime, bytes, "
    "packets. driver \"none\": no CAPsMAN.",

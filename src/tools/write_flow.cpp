@@ -6,8 +6,8 @@
 #include "actors/device_ops.hpp"
 
 #include "protocol/audit.hpp"
-#include "protocol/redact.hpp"
 #include "protocol/error.hpp"
+#include "protocol/redact.hpp"
 
 namespace rmcp::tools {
 
@@ -40,12 +40,9 @@ struct flow : std::enable_shared_from_this<flow> {
   }
 
   json result(bool dry_run, bool changed) const {
-    json out{{"device_id", id()},
-             {"dry_run", dry_run},
-             {"changed", changed},
-             {"planned_changes", plan.changes},
-             {"before", before},
-             {"warnings", plan.warnings}};
+    json out{{"device_id", id()},  {"dry_run", dry_run},
+             {"changed", changed}, {"planned_changes", plan.changes},
+             {"before", before},   {"warnings", plan.warnings}};
     if (dry_run)
       out["would_change"] = !plan.requests.empty();
     if (!after.is_null())
@@ -57,7 +54,7 @@ struct flow : std::enable_shared_from_this<flow> {
     std::string text;
     if (spec.summary)
       text = spec.summary(out);
-    text = std::string{out["dry_run"].get<bool>() ? "Dry run on "
+    text = std::string{out["dry_run"].get<bool>()   ? "Dry run on "
                        : out["changed"].get<bool>() ? "Changed on "
                                                     : "No change needed on "}
            + id() + ": " + text;
@@ -74,7 +71,9 @@ struct flow : std::enable_shared_from_this<flow> {
     auto self = shared_from_this();
     device_ops::read_all(
       call.self(), dev.actor, spec.reads,
-      [self, next](std::vector<json>& bodies) { next(self->spec.state(bodies)); },
+      [self, next](std::vector<json>& bodies) {
+        next(self->spec.state(bodies));
+      },
       [self](caf::error err) {
         self->release();
         self->call.fail(std::move(err));
@@ -118,7 +117,8 @@ struct flow : std::enable_shared_from_this<flow> {
       call.self(), dev.actor, lease_ttl_ms,
       [self](uint64_t lease_id) {
         self->lease = lease_id;
-        self->read_state([self](json state) { self->planned(std::move(state)); });
+        self->read_state(
+          [self](json state) { self->planned(std::move(state)); });
       },
       [self](caf::error err) { self->call.fail(std::move(err)); });
   }
@@ -182,8 +182,8 @@ struct flow : std::enable_shared_from_this<flow> {
     rec.before = before;
     rec.after = after;
     if (failure)
-      rec.error = to_string(error_code_of(failure)) + ": "
-                  + error_message(failure);
+      rec.error =
+        to_string(error_code_of(failure)) + ": " + error_message(failure);
     auto self = shared_from_this();
     call.self()
       ->request(call.svc().store, audit_timeout, atom::put_v, std::move(rec))
@@ -202,14 +202,14 @@ struct flow : std::enable_shared_from_this<flow> {
         [self, failure](caf::error& err) {
           // The change is on the router but not in the trail: say so
           // loudly instead of pretending either way.
-          self->call.fail(
-            ec::store_failure,
-            std::string{"the write "}
-              + (failure ? "failed (" + error_message(failure) + ")"
-                         : "was applied")
-              + " on device " + self->id()
-              + " but could not be recorded in the audit trail: "
-              + error_message(err));
+          self->call.fail(ec::store_failure,
+                          std::string{"the write "}
+                            + (failure
+                                 ? "failed (" + error_message(failure) + ")"
+                                 : "was applied")
+                            + " on device " + self->id()
+                            + " but could not be recorded in the audit trail: "
+                            + error_message(err));
         });
   }
 };

@@ -14,11 +14,8 @@ constexpr std::string_view sse_type = "text/event-stream";
 http_channel::http_channel(std::shared_ptr<http_port> port,
                            const http_request& req, std::string endpoint,
                            std::shared_ptr<rmcp::metrics> metrics)
-  : port_(std::move(port)),
-    version_(req.version),
-    keep_alive_(req.keep_alive),
-    endpoint_(std::move(endpoint)),
-    metrics_(std::move(metrics)) {
+  : port_(std::move(port)), version_(req.version), keep_alive_(req.keep_alive),
+    endpoint_(std::move(endpoint)), metrics_(std::move(metrics)) {
   // nop
 }
 
@@ -63,11 +60,9 @@ void http_channel::respond(unsigned status, std::string content_type,
                            std::string body) {
   if (answered_.exchange(true))
     return;
-  port_->post([self = shared_from_this(), status,
-               content_type = std::move(content_type),
-               body = std::move(body)] {
-    self->do_respond(status, content_type, body);
-  });
+  port_->post(
+    [self = shared_from_this(), status, content_type = std::move(content_type),
+     body = std::move(body)] { self->do_respond(status, content_type, body); });
 }
 
 void http_channel::respond_json(unsigned status, std::string body) {
@@ -89,8 +84,7 @@ void http_channel::open_stream(std::function<void()> on_gone) {
   });
 }
 
-void http_channel::event(std::string event, std::string data,
-                         std::string id) {
+void http_channel::event(std::string event, std::string data, std::string id) {
   port_->post([self = shared_from_this(), event = std::move(event),
                data = std::move(data),
                id = std::move(id)] { self->do_event(event, data, id); });
@@ -147,8 +141,8 @@ void http_channel::do_open(std::function<void()> on_gone, bool watch) {
       on_gone();
     return;
   }
-  port_->write(format_stream_head(version_, 200, sse_type, headers_,
-                                  keep_alive_));
+  port_->write(
+    format_stream_head(version_, 200, sse_type, headers_, keep_alive_));
   if (watch) {
     std::weak_ptr<http_channel> weak = shared_from_this();
     auto chunked = version_ != 10;

@@ -19,7 +19,8 @@ std::string lower(std::string_view text) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+  while (!text.empty()
+         && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
     text.remove_suffix(1);
@@ -144,8 +145,8 @@ accept_set parse_accept(std::string_view accept) {
   for (auto& item : split_list(accept)) {
     std::string_view range{item};
     auto semi = range.find(';');
-    auto params = semi == std::string_view::npos ? std::string_view{}
-                                                 : range.substr(semi);
+    auto params =
+      semi == std::string_view::npos ? std::string_view{} : range.substr(semi);
     range = trim(range.substr(0, semi));
     // "q=0" means "not acceptable".
     auto q = lower(params);

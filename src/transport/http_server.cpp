@@ -102,8 +102,8 @@ struct http_server::impl {
 
   void do_accept() {
     acceptor->async_accept(
-      net::make_strand(core->ioc), [this](boost::system::error_code ec,
-                                    tcp::socket socket) {
+      net::make_strand(core->ioc),
+      [this](boost::system::error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec != net::error::operation_aborted) {
             log::http()->warn("http-accept-failed error={}", ec.message());
@@ -143,11 +143,10 @@ caf::error http_server::start() {
       return make_error(ec::invalid_params,
                         "HTTPS needs both http.tls_cert_file and "
                         "http.tls_key_file");
-    auto ctx = std::make_unique<net::ssl::context>(
-      net::ssl::context::tls_server);
+    auto ctx =
+      std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
     ctx->set_options(net::ssl::context::default_workarounds
-                     | net::ssl::context::no_sslv2
-                     | net::ssl::context::no_sslv3
+                     | net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3
                      | net::ssl::context::no_tlsv1
                      | net::ssl::context::no_tlsv1_1);
     ctx->use_certificate_chain_file(s.tls_cert_file, ec);

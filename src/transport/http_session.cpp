@@ -26,10 +26,9 @@ bool session_table::insert(const std::string& id, http_session_actor actor,
   std::lock_guard<std::mutex> guard{mtx_};
   if (entries_.size() >= max_)
     return false;
-  entries_.emplace(id, entry{std::move(actor), legacy, false,
-                             token_bucket{rate_, burst_,
-                                          token_bucket::clock::now()},
-                             owner});
+  entries_.emplace(
+    id, entry{std::move(actor), legacy, false,
+              token_bucket{rate_, burst_, token_bucket::clock::now()}, owner});
   return true;
 }
 
@@ -145,8 +144,8 @@ struct http_session_state {
       if (i != exchanges.end()) {
         auto channel = i->second;
         bool final = is_response(payload);
-        bool failed_init = final && related == init_key
-                           && is_error_response(payload);
+        bool failed_init =
+          final && related == init_key && is_error_response(payload);
         if (final)
           exchanges.erase(i);
         channel->message(std::move(payload), final);
@@ -278,8 +277,8 @@ http_session(http_session_actor::stateful_pointer<http_session_state> self,
   auto& st = self->state;
   st.self = self;
   st.cfg = std::move(cfg);
-  st.session = self->spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(self),
-                           st.cfg.ctx);
+  st.session =
+    self->spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(self), st.cfg.ctx);
   self->monitor(st.session);
   self->set_down_handler([self](const caf::down_msg& msg) {
     if (msg.source == self->state.session.address())

@@ -57,8 +57,7 @@ using http_session_actor = mcp_sink_actor::extend<
   caf::reacts_to<atom::post, std::string, std::string, channel_ptr>,
   caf::reacts_to<atom::rpc_in, std::string>,
   caf::reacts_to<atom::listen, channel_ptr, std::string>,
-  caf::reacts_to<atom::closed>,
-  caf::reacts_to<atom::shutdown>,
+  caf::reacts_to<atom::closed>, caf::reacts_to<atom::shutdown>,
   caf::reacts_to<atom::tick>>;
 
 /// Live HTTP sessions by id, shared by the routes (I/O threads) and the

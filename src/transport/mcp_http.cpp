@@ -34,13 +34,10 @@ std::string owner_of(const identity& who) {
 mcp_http::mcp_http(caf::actor_system& sys, mcp_http_settings settings,
                    session_factory factory,
                    std::shared_ptr<rmcp::metrics> metrics)
-  : sys_(sys),
-    settings_(std::move(settings)),
-    factory_(std::move(factory)),
+  : sys_(sys), settings_(std::move(settings)), factory_(std::move(factory)),
     metrics_(std::move(metrics)),
-    table_(std::make_shared<session_table>(settings_.max_sessions,
-                                           settings_.rate_limit,
-                                           settings_.rate_burst)) {
+    table_(std::make_shared<session_table>(
+      settings_.max_sessions, settings_.rate_limit, settings_.rate_burst)) {
   // nop
 }
 
@@ -71,8 +68,9 @@ bool mcp_http::handle(http_request& req, const channel_ptr& ch) {
     else {
       ch->add_header("Allow", "GET, POST, DELETE");
       reject(ch, 405, ec::invalid_request,
-             "method " + req.method + " is not allowed on /mcp (use POST, "
-             "GET or DELETE)");
+             "method " + req.method
+               + " is not allowed on /mcp (use POST, "
+                 "GET or DELETE)");
     }
   } else if (sse) {
     if (req.method == "GET") {
@@ -138,8 +136,8 @@ bool mcp_http::authenticate(http_request& req, const channel_ptr& ch) const {
     // Lab: loopback only (serve_http refuses other binds without auth).
     req.caller.subject = "http-client";
     req.caller.role = settings_.role;
-    req.caller.transport
-    = req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
+    req.caller.transport =
+      req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
     return true;
   }
   auto metadata = base_url(req) + "/.well-known/oauth-protected-resource";
@@ -158,7 +156,8 @@ bool mcp_http::authenticate(http_request& req, const channel_ptr& ch) const {
     reject(ch, 401, ec::unauthorized,
            "authentication required: send Authorization: Bearer <token> "
            "(an API token from routeros-mcp token create, or an OAuth "
-           "access token; see " + metadata + ")",
+           "access token; see "
+             + metadata + ")",
            "unauthenticated");
     return false;
   }
@@ -195,8 +194,8 @@ bool mcp_http::authenticate(http_request& req, const channel_ptr& ch) const {
     return false;
   }
   req.caller = std::move(*outcome.who);
-  req.caller.transport
-    = req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
+  req.caller.transport =
+    req.path == "/sse" || req.path == "/messages" ? "sse" : "http";
   return true;
 }
 

@@ -123,9 +123,8 @@ private:
 
   /// A new session of `req.caller`, or 503 when the server is full or
   /// stopping.
-  bool open_session(bool legacy, const http_request& req,
-                    const channel_ptr& ch, std::string& id,
-                    http_session_actor& out);
+  bool open_session(bool legacy, const http_request& req, const channel_ptr& ch,
+                    std::string& id, http_session_actor& out);
 
   /// Base URL of this server as the client sees it.
   std::string base_url(const http_request& req) const;

@@ -21,8 +21,8 @@
 
 namespace rmcp::transport {
 
-using stdio_writer_actor
-  = mcp_sink_actor::extend<caf::reacts_to<atom::shutdown>>;
+using stdio_writer_actor =
+  mcp_sink_actor::extend<caf::reacts_to<atom::shutdown>>;
 
 /// Spawns the writer on `fd` (not closed by the writer).
 stdio_writer_actor spawn_stdio_writer(caf::actor_system& sys, int fd);

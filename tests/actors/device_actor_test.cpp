@@ -83,18 +83,21 @@ TEST_F(device_actor_test, retried_read_succeeds_when_the_router_recovers) {
   client().fail(0, make_error(ec::router_unreachable, "reset"));
   run();
   advance_time(100ms);
-  client().reply(0, test::ok_response(json::array(
-                      {{{".id", "*1"}, {"name", "ether1"}, {"type", "ether"}}})));
+  client().reply(0,
+                 test::ok_response(json::array(
+                   {{{".id", "*1"}, {"name", "ether1"}, {"type", "ether"}}})));
   run();
   ASSERT_TRUE(a->has_value() && **a);
   EXPECT_EQ((***a).body[0]["name"], "ether1");
 }
 
-TEST_F(device_actor_test, an_answer_of_the_wrong_shape_is_retried_until_the_true_one) {
+TEST_F(device_actor_test,
+       an_answer_of_the_wrong_shape_is_retried_until_the_true_one) {
   start();
   auto a = exec(get("/ip/route"));
   // The post-boot race: /system/resource's body for another menu.
-  client().reply(0, test::ok_response({{"uptime", "1m"}, {"version", "7.16.1"}}));
+  client().reply(0,
+                 test::ok_response({{"uptime", "1m"}, {"version", "7.16.1"}}));
   run();
   EXPECT_FALSE(a->has_value());
   advance_time(100ms);
@@ -106,7 +109,8 @@ TEST_F(device_actor_test, an_answer_of_the_wrong_shape_is_retried_until_the_true
   EXPECT_EQ((***a).body, routes);
 }
 
-TEST_F(device_actor_test, a_wrong_shape_that_persists_fails_with_router_bad_answer) {
+TEST_F(device_actor_test,
+       a_wrong_shape_that_persists_fails_with_router_bad_answer) {
   settings.read_attempts = 3;
   settings.breaker_threshold = 1;
   start();
@@ -134,7 +138,8 @@ TEST_F(device_actor_test, writes_are_never_retried) {
   EXPECT_EQ(client().calls().size(), 1u);
 }
 
-TEST_F(device_actor_test, router_errors_that_are_not_transient_are_not_retried) {
+TEST_F(device_actor_test,
+       router_errors_that_are_not_transient_are_not_retried) {
   start();
   auto a = exec(get("/ip/nothing"));
   client().fail(0, make_error(ec::router_not_found, "no such item"));
@@ -258,7 +263,8 @@ TEST_F(device_actor_test, queued_write_of_an_expired_lease_never_runs) {
   EXPECT_FALSE(other->has_value());
 }
 
-TEST_F(device_actor_test, update_fails_in_flight_writes_and_the_next_writer_uses_the_new_client) {
+TEST_F(device_actor_test,
+       update_fails_in_flight_writes_and_the_next_writer_uses_the_new_client) {
   start();
   auto first = exec(put("/ip/address"));
   auto second = exec(put("/ip/address"));
@@ -293,7 +299,8 @@ TEST_F(device_actor_test, breaker_opens_after_consecutive_transport_failures) {
   EXPECT_NE(text.find("next probe in"), std::string::npos) << text;
 }
 
-TEST_F(device_actor_test, breaker_half_opens_after_cooldown_and_closes_on_success) {
+TEST_F(device_actor_test,
+       breaker_half_opens_after_cooldown_and_closes_on_success) {
   settings.read_attempts = 1;
   settings.breaker_threshold = 2;
   settings.breaker_cooldown = 10s;

@@ -63,9 +63,10 @@ TEST_F(device_actor_test, failed_check_is_an_unreachable_sample_keeping_facts) {
   ASSERT_EQ((**s)->issues.size(), 1u);
 }
 
-TEST_F(device_actor_test, a_check_answered_with_another_body_is_degraded_without_figures) {
-  factory->answer = [](const rest_request&)
-    -> std::optional<caf::expected<rest_response>> {
+TEST_F(device_actor_test,
+       a_check_answered_with_another_body_is_degraded_without_figures) {
+  factory->answer =
+    [](const rest_request&) -> std::optional<caf::expected<rest_response>> {
     return caf::expected<rest_response>{
       test::ok_response({{"name", "MikroTik"}})};
   };
@@ -120,9 +121,12 @@ TEST_F(device_actor_test, unreachable_devices_are_checked_less_and_less_often) {
   settings.health_checks = true;
   settings.health_start_spread = 1ms;
   start();
-  auto times = check_times(3, [&] {
-    client().set_responder(test::failing_responder(ec::router_unreachable));
-  }, 9);
+  auto times = check_times(
+    3,
+    [&] {
+      client().set_responder(test::failing_responder(ec::router_unreachable));
+    },
+    9);
   ASSERT_EQ(times.size(), 9u);
   EXPECT_LE(times[0], 1);
   // Healthy: 60 s ± 10 %; the first failure is checked again after 60 s,
@@ -142,7 +146,8 @@ TEST_F(device_actor_test, healthy_streak_of_ten_stretches_the_interval) {
   settings.health_checks = true;
   settings.health_start_spread = 1ms;
   start();
-  auto times = check_times(0, [] {}, 12);
+  auto times = check_times(
+    0, [] {}, 12);
   ASSERT_EQ(times.size(), 12u);
   for (size_t i = 1; i < 10; ++i) {
     auto delta = times[i] - times[i - 1];
@@ -152,7 +157,8 @@ TEST_F(device_actor_test, healthy_streak_of_ten_stretches_the_interval) {
   EXPECT_TRUE(grown >= 81 && grown <= 100) << grown;
 }
 
-TEST_F(device_actor_test, critical_devices_are_checked_twice_as_often_when_degraded) {
+TEST_F(device_actor_test,
+       critical_devices_are_checked_twice_as_often_when_degraded) {
   auto router = std::make_shared<test::fake_router>();
   router->cpu_load = 95;
   factory->answer = test::router_responder(router);

@@ -45,7 +45,8 @@ TEST(device_health, usage_above_90_percent_is_a_critical_issue) {
   EXPECT_EQ(s.memory_used_bytes, 950u);
 }
 
-TEST(device_health, healthy_interval_grows_by_half_every_ten_checks_up_to_300s) {
+TEST(device_health,
+     healthy_interval_grows_by_half_every_ten_checks_up_to_300s) {
   health::schedule s;
   health::schedule_settings cfg;
   std::vector<int64_t> seen;
@@ -77,10 +78,9 @@ TEST(device_health, unreachable_doubles_from_60s_to_960s) {
   health::next_interval(s, device_status::healthy, true, cfg);
   std::vector<int64_t> seen;
   for (int i = 0; i < 7; ++i)
-    seen.push_back(health::next_interval(s, device_status::unreachable, true,
-                                         cfg)
-                     .count()
-                   / 1000);
+    seen.push_back(
+      health::next_interval(s, device_status::unreachable, true, cfg).count()
+      / 1000);
   EXPECT_EQ(seen, (std::vector<int64_t>{60, 120, 240, 480, 960, 960, 960}));
   // Back to healthy starts over at the base.
   EXPECT_EQ(health::next_interval(s, device_status::healthy, false, cfg), 60s);
@@ -92,8 +92,7 @@ TEST(device_health, no_observation_keeps_the_interval) {
   EXPECT_EQ(health::next_interval(s, device_status::unknown, false, cfg), 60s);
   health::next_interval(s, device_status::unreachable, false, cfg);
   health::next_interval(s, device_status::unreachable, false, cfg);
-  EXPECT_EQ(health::next_interval(s, device_status::unknown, false, cfg),
-            120s);
+  EXPECT_EQ(health::next_interval(s, device_status::unknown, false, cfg), 120s);
 }
 
 } // namespace rmcp

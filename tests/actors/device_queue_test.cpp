@@ -73,7 +73,8 @@ const std::vector<std::string> overview{"/system/resource", "/system/identity"};
 
 } // namespace
 
-TEST_F(device_queue_test, a_burst_of_two_get_calls_waits_and_every_call_succeeds) {
+TEST_F(device_queue_test,
+       a_burst_of_two_get_calls_waits_and_every_call_succeeds) {
   settings.max_connections = 2;
   // As many calls as the bound: 128 requests, twice the bound in calls.
   settings.queue_size = 64;
@@ -100,7 +101,8 @@ TEST_F(device_queue_test, a_burst_of_two_get_calls_waits_and_every_call_succeeds
   }
 }
 
-TEST_F(device_queue_test, a_call_past_the_bound_fails_with_queue_full_naming_it) {
+TEST_F(device_queue_test,
+       a_call_past_the_bound_fails_with_queue_full_naming_it) {
   settings.max_connections = 1;
   settings.queue_size = 3;
   start();
@@ -133,7 +135,8 @@ TEST_F(device_queue_test, a_call_past_the_bound_fails_with_queue_full_naming_it)
   EXPECT_TRUE(e->done && !e->err);
 }
 
-TEST_F(device_queue_test, a_waiting_request_past_its_deadline_fails_with_a_timeout) {
+TEST_F(device_queue_test,
+       a_waiting_request_past_its_deadline_fails_with_a_timeout) {
   settings.max_connections = 1;
   settings.read_attempts = 1;
   settings.request_timeout = 2s;

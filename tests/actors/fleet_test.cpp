@@ -77,8 +77,8 @@ protected:
   }
 
   answer<device_handle> handle(const std::string& id) {
-    auto a = test::ask<device_handle>(sys, fleet, atom::get_v, id,
-                                      atom::handle_v);
+    auto a =
+      test::ask<device_handle>(sys, fleet, atom::get_v, id, atom::handle_v);
     run();
     return a;
   }
@@ -151,8 +151,8 @@ TEST_F(fleet_test, views_carry_the_last_health_sample) {
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].last.status, device_status::healthy);
   EXPECT_EQ(all[0].last.routeros_version, "7.16.1");
-  auto one = test::ask<device_view>(sys, fleet, atom::get_v,
-                                    std::string{"r1"}, atom::view_v);
+  auto one = test::ask<device_view>(sys, fleet, atom::get_v, std::string{"r1"},
+                                    atom::view_v);
   run();
   ASSERT_TRUE(one->has_value() && **one);
   EXPECT_EQ((***one).last.identity, "MikroTik");
@@ -379,8 +379,9 @@ TEST_F(fleet_test, health_and_rest_errors_reach_the_metrics) {
   check("r1");
   run();
   text = stats->render();
-  EXPECT_NE(text.find(R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+    text.find(R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"} 1)"),
+    std::string::npos)
     << text;
   drop("r1");
   reload();

@@ -17,8 +17,8 @@ namespace {
 
 using outputs = std::vector<std::pair<json, std::string>>;
 
-mcp_sink_actor::behavior_type
-recording_sink(mcp_sink_actor::pointer, std::shared_ptr<outputs> out) {
+mcp_sink_actor::behavior_type recording_sink(mcp_sink_actor::pointer,
+                                             std::shared_ptr<outputs> out) {
   return {
     [out](atom::rpc_out, const std::string& payload, const std::string& key) {
       out->emplace_back(*parse_json(payload), key);
@@ -52,9 +52,8 @@ std::shared_ptr<const tool_registry> test_tools() {
     call.progress(2, 3, "two again");
     call.finish({{{"text", "done"}}, {}, false});
   }));
-  EXPECT_FALSE(reg->add(spec("t_throw"), [](tool_call&) {
-    throw std::runtime_error("boom");
-  }));
+  EXPECT_FALSE(reg->add(spec("t_throw"),
+                        [](tool_call&) { throw std::runtime_error("boom"); }));
   EXPECT_FALSE(reg->add(spec("t_bad_output", out), [](tool_call& call) {
     call.finish({{{"text", 42}}, {}, false});
   }));
@@ -86,14 +85,15 @@ protected:
     ctx.who = identity{"tester", "admin", "test", {}, {}, {}, {}, {}};
     session = sys.spawn(mcp_session, sink, std::move(ctx));
     // Keep the handle: an actor nobody references terminates.
-    watcher = sys.spawn([down{session_down}, s{session}](caf::event_based_actor* self) {
-      self->monitor(s);
-      self->set_down_handler([down, self](caf::down_msg&) {
-        *down = true;
-        self->quit();
+    watcher =
+      sys.spawn([down{session_down}, s{session}](caf::event_based_actor* self) {
+        self->monitor(s);
+        self->set_down_handler([down, self](caf::down_msg&) {
+          *down = true;
+          self->quit();
+        });
+        return caf::behavior{[](int32_t) {}};
       });
-      return caf::behavior{[](int32_t) {}};
-    });
     run();
   }
 
@@ -165,9 +165,10 @@ protected:
 } // namespace
 
 TEST_F(mcp_session_test, initialize_echoes_a_supported_revision) {
-  request(1, "initialize", {{"protocolVersion", "2025-06-18"},
-                            {"capabilities", json::object()},
-                            {"clientInfo", {{"name", "c"}, {"version", "1"}}}});
+  request(1, "initialize",
+          {{"protocolVersion", "2025-06-18"},
+           {"capabilities", json::object()},
+           {"clientInfo", {{"name", "c"}, {"version", "1"}}}});
   auto r = response(1);
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["result"]["protocolVersion"], "2025-06-18");
@@ -178,7 +179,8 @@ TEST_F(mcp_session_test, initialize_echoes_a_supported_revision) {
   EXPECT_FALSE(r["result"]["capabilities"].contains("resources"));
 }
 
-TEST_F(mcp_session_test, initialize_answers_the_latest_revision_for_unknown_ones) {
+TEST_F(mcp_session_test,
+       initialize_answers_the_latest_revision_for_unknown_ones) {
   request(1, "initialize", {{"protocolVersion", "1999-01-01"}});
   EXPECT_EQ(response(1)["result"]["protocolVersion"], "2025-11-25");
 }
@@ -217,7 +219,8 @@ TEST_F(mcp_session_test, parse_errors_are_answered_and_the_session_survives) {
   EXPECT_EQ(response(4)["result"], json::object());
 }
 
-TEST_F(mcp_session_test, deep_messages_are_parse_errors_and_the_session_survives) {
+TEST_F(mcp_session_test,
+       deep_messages_are_parse_errors_and_the_session_survives) {
   initialize();
   send_line(R"({"jsonrpc":"2.0","id":5,"method":"ping","params":{"a":)"
             + std::string(100, '[') + std::string(100, ']') + "}}");
@@ -231,8 +234,8 @@ TEST_F(mcp_session_test, deep_messages_are_parse_errors_and_the_session_survives
 }
 
 TEST_F(mcp_session_test, wrong_typed_client_members_never_end_the_session) {
-  request(1, "initialize", {{"protocolVersion", "2025-11-25"},
-                            {"clientInfo", {{"name", 5}}}});
+  request(1, "initialize",
+          {{"protocolVersion", "2025-11-25"}, {"clientInfo", {{"name", 5}}}});
   EXPECT_EQ(response(1)["result"]["protocolVersion"], "2025-11-25");
   send_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   call(7, "t_slow");
@@ -269,9 +272,9 @@ TEST_F(mcp_session_test, tools_list_paginates_with_opaque_cursors) {
     cursor = page.value("nextCursor", json{});
     ++id;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
-                                             "t_throw", "t_bad_output",
-                                             "t_fail"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
+                                      "t_throw", "t_bad_output", "t_fail"}));
 }
 
 TEST_F(mcp_session_test, tools_list_rejects_invalid_cursors) {
@@ -382,7 +385,8 @@ TEST_F(mcp_session_test, duplicate_in_flight_ids_are_refused) {
   EXPECT_EQ(r["error"]["code"], -32600);
 }
 
-TEST_F(mcp_session_test, progress_is_forwarded_only_with_a_token_and_increasing) {
+TEST_F(mcp_session_test,
+       progress_is_forwarded_only_with_a_token_and_increasing) {
   initialize();
   call(1, "t_progress", json::object(), {{"progressToken", "p1"}});
   auto ps = notifications("notifications/progress");
@@ -456,10 +460,12 @@ TEST_F(mcp_session_test, tool_calls_are_counted_by_tool_and_outcome) {
   auto has = [&](const std::string& line) {
     return text.find("\n" + line + "\n") != std::string::npos;
   };
-  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="ok",tool="t_echo"} 1)")) << text;
+  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="ok",tool="t_echo"} 1)"))
+    << text;
   EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="error",tool="t_echo"} 1)"));
   EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="error",tool="t_fail"} 1)"));
-  EXPECT_TRUE(has(R"(rmcp_tool_calls_total{outcome="timeout",tool="t_slow"} 1)"));
+  EXPECT_TRUE(
+    has(R"(rmcp_tool_calls_total{outcome="timeout",tool="t_slow"} 1)"));
   EXPECT_TRUE(has(R"(rmcp_tool_call_duration_seconds_count{tool="t_echo"} 2)"));
   EXPECT_EQ(text.find("no_such_tool"), std::string::npos);
 }

@@ -28,14 +28,11 @@ TEST(metrics, every_family_is_exposed_with_help_and_type_once_used) {
   m.rest_error("r1", ec::router_timeout);
   m.rollout_transition("", "pending");
   auto text = m.render();
-  for (auto* family :
-       {"rmcp_build_info", "rmcp_tool_calls_total",
-        "rmcp_tool_call_duration_seconds", "rmcp_sessions_open",
-        "rmcp_http_requests_total", "rmcp_http_rejections_total",
-        "rmcp_device_health",
-        "rmcp_rest_errors_total", "rmcp_rollouts",
-        "rmcp_rollout_transitions_total"})
-  {
+  for (auto* family : {"rmcp_build_info", "rmcp_tool_calls_total",
+                       "rmcp_tool_call_duration_seconds", "rmcp_sessions_open",
+                       "rmcp_http_requests_total", "rmcp_http_rejections_total",
+                       "rmcp_device_health", "rmcp_rest_errors_total",
+                       "rmcp_rollouts", "rmcp_rollout_transitions_total"}) {
     EXPECT_NE(text.find(std::string{"# TYPE "} + family + " "),
               std::string::npos)
       << family;
@@ -43,9 +40,10 @@ TEST(metrics, every_family_is_exposed_with_help_and_type_once_used) {
               std::string::npos)
       << family;
   }
-  EXPECT_EQ(sample(text, R"(rmcp_http_rejections_total{reason="origin"})"), "1");
-  EXPECT_EQ(sample(text, "rmcp_build_info{version=\"" + std::string{rmcp::version}
-                           + "\"}"),
+  EXPECT_EQ(sample(text, R"(rmcp_http_rejections_total{reason="origin"})"),
+            "1");
+  EXPECT_EQ(sample(text, "rmcp_build_info{version=\""
+                           + std::string{rmcp::version} + "\"}"),
             "1");
 }
 
@@ -55,17 +53,21 @@ TEST(metrics, tool_calls_count_by_tool_and_outcome_and_observe_latency) {
   m.tool_call_finished("echo", tool_outcome::ok, std::chrono::milliseconds{7});
   m.tool_call_finished("echo", tool_outcome::timeout, std::chrono::seconds{31});
   auto text = m.render();
-  EXPECT_EQ(sample(text, R"(rmcp_tool_calls_total{outcome="ok",tool="echo"})"), "2");
-  EXPECT_EQ(sample(text, R"(rmcp_tool_calls_total{outcome="timeout",tool="echo"})"),
-            "1");
-  EXPECT_EQ(sample(text, R"(rmcp_tool_call_duration_seconds_count{tool="echo"})"),
-            "3");
-  EXPECT_EQ(sample(text,
-                   R"(rmcp_tool_call_duration_seconds_bucket{tool="echo",le="0.005"})"),
-            "1");
-  EXPECT_EQ(sample(text,
-                   R"(rmcp_tool_call_duration_seconds_bucket{tool="echo",le="30"})"),
+  EXPECT_EQ(sample(text, R"(rmcp_tool_calls_total{outcome="ok",tool="echo"})"),
             "2");
+  EXPECT_EQ(
+    sample(text, R"(rmcp_tool_calls_total{outcome="timeout",tool="echo"})"),
+    "1");
+  EXPECT_EQ(
+    sample(text, R"(rmcp_tool_call_duration_seconds_count{tool="echo"})"), "3");
+  EXPECT_EQ(
+    sample(text,
+           R"(rmcp_tool_call_duration_seconds_bucket{tool="echo",le="0.005"})"),
+    "1");
+  EXPECT_EQ(
+    sample(text,
+           R"(rmcp_tool_call_duration_seconds_bucket{tool="echo",le="30"})"),
+    "2");
 }
 
 TEST(metrics, sessions_gauge_goes_up_and_down_per_transport) {
@@ -86,10 +88,12 @@ TEST(metrics, http_requests_count_by_endpoint_and_status) {
   m.http_request("mcp", 200);
   m.http_request("mcp", 404);
   auto text = m.render();
-  EXPECT_EQ(sample(text, R"(rmcp_http_requests_total{endpoint="mcp",status="200"})"),
-            "2");
-  EXPECT_EQ(sample(text, R"(rmcp_http_requests_total{endpoint="mcp",status="404"})"),
-            "1");
+  EXPECT_EQ(
+    sample(text, R"(rmcp_http_requests_total{endpoint="mcp",status="200"})"),
+    "2");
+  EXPECT_EQ(
+    sample(text, R"(rmcp_http_requests_total{endpoint="mcp",status="404"})"),
+    "1");
 }
 
 TEST(metrics, device_health_marks_exactly_the_current_state) {
@@ -97,10 +101,13 @@ TEST(metrics, device_health_marks_exactly_the_current_state) {
   m.device_health("r1", device_status::healthy);
   m.device_health("r1", device_status::unreachable);
   auto text = m.render();
-  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="unreachable"})"),
-            "1");
-  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="healthy"})"), "0");
-  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="unknown"})"), "0");
+  EXPECT_EQ(
+    sample(text, R"(rmcp_device_health{device="r1",state="unreachable"})"),
+    "1");
+  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="healthy"})"),
+            "0");
+  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="unknown"})"),
+            "0");
   m.device_removed("r1");
   EXPECT_EQ(m.render().find("device=\"r1\""), std::string::npos);
 }
@@ -109,9 +116,10 @@ TEST(metrics, rest_errors_count_by_device_and_kind) {
   metrics m;
   m.rest_error("r1", ec::router_timeout);
   m.rest_error("r1", ec::router_timeout);
-  EXPECT_EQ(sample(m.render(),
-                   R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"})"),
-            "2");
+  EXPECT_EQ(
+    sample(m.render(),
+           R"(rmcp_rest_errors_total{device="r1",kind="router_timeout"})"),
+    "2");
 }
 
 TEST(metrics, rollout_transitions_move_rollouts_between_states) {

@@ -108,8 +108,7 @@ protected:
     auto slot = std::make_shared<std::optional<caf::expected<plan_record>>>();
     sys.spawn([=, to{plans}](caf::event_based_actor* self) {
       self
-        ->request(to, std::chrono::seconds{5}, atom::reject_v, who, id,
-                  reason)
+        ->request(to, std::chrono::seconds{5}, atom::reject_v, who, id, reason)
         .then([slot](plan_record& p) { *slot = std::move(p); },
               [slot](caf::error& err) { *slot = std::move(err); });
     });
@@ -166,7 +165,8 @@ TEST_F(plan_actor_test, approve_answers_the_plan_and_its_token_once_audited) {
   EXPECT_TRUE(db_plans->start(id, r->token));
 }
 
-TEST_F(plan_actor_test, refused_decisions_carry_the_rule_error_and_are_audited) {
+TEST_F(plan_actor_test,
+       refused_decisions_carry_the_rule_error_and_are_audited) {
   auto id = create("alice");
   auto ops = approve(plans, as("carol", "ops_rw"), id);
   ASSERT_FALSE(ops);
@@ -176,8 +176,8 @@ TEST_F(plan_actor_test, refused_decisions_carry_the_rule_error_and_are_audited) 
   EXPECT_EQ(error_code_of(self.error()), ec::forbidden);
   EXPECT_NE(error_message(self.error()).find("may not approve it"),
             std::string::npos);
-  auto unknown = approve(plans, as("bob", "approver"),
-                         "plan-20990101000000-0badc0de");
+  auto unknown =
+    approve(plans, as("bob", "approver"), "plan-20990101000000-0badc0de");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(error_code_of(unknown.error()), ec::plan_not_found);
   auto scoped = as("bob", "approver");
@@ -194,9 +194,9 @@ TEST_F(plan_actor_test, refused_decisions_carry_the_rule_error_and_are_audited) 
   std::vector<std::string> outcomes;
   for (auto& rec : records)
     outcomes.push_back(rec.outcome);
-  EXPECT_EQ(outcomes, (std::vector<std::string>{"denied", "denied", "denied",
-                                                "denied", "approved",
-                                                "denied"}));
+  EXPECT_EQ(outcomes,
+            (std::vector<std::string>{"denied", "denied", "denied", "denied",
+                                      "approved", "denied"}));
   EXPECT_EQ(records[0].actor, "carol");
   EXPECT_TRUE(chain_ok());
 }

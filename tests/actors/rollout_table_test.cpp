@@ -30,17 +30,18 @@ const std::set<device_event> device_inputs{
   device_event::begin, device_event::disarm, device_event::roll_back};
 
 /// Steps a device machine starts from: nothing done, or a takeover.
-const std::set<device_step> device_starts{
-  device_step::pending,           device_step::device_snapshot,
-  device_step::device_applied,    device_step::device_rolling_back,
-  device_step::device_rolled_back, device_step::device_rollback_failed};
+const std::set<device_step> device_starts{device_step::pending,
+                                          device_step::device_snapshot,
+                                          device_step::device_applied,
+                                          device_step::device_rolling_back,
+                                          device_step::device_rolled_back,
+                                          device_step::device_rollback_failed};
 
 const std::set<device_step> device_finals{device_step::device_rolled_back,
                                           device_step::device_rollback_failed};
 
-const std::set<run_step> run_finals{run_step::plan_completed,
-                                    run_step::plan_failed,
-                                    run_step::plan_rolled_back};
+const std::set<run_step> run_finals{
+  run_step::plan_completed, run_step::plan_failed, run_step::plan_rolled_back};
 
 /// Events of the run machine that the coordinator's start feeds in idle.
 const std::set<run_event> run_inputs{run_event::run, run_event::resume,
@@ -112,8 +113,8 @@ TEST(rollout_table, every_row_event_can_happen_in_its_step) {
   for (auto& r : run_table) {
     if (r.from == run_step::idle && run_inputs.count(r.event))
       continue;
-    auto can = events_in<decltype(run_table), run_step, run_event>(run_table,
-                                                                   r.from);
+    auto can =
+      events_in<decltype(run_table), run_step, run_event>(run_table, r.from);
     EXPECT_TRUE(can.count(r.event))
       << "no action running in " << to_string(r.from) << " answers "
       << to_string(r.event);
@@ -145,8 +146,8 @@ TEST(rollout_table, every_step_is_reachable_and_only_final_steps_end) {
   }
   for (auto s = 0; s <= static_cast<int>(run_step::plan_rolled_back); ++s) {
     auto step = static_cast<run_step>(s);
-    EXPECT_TRUE(reached_run.count(step)) << to_string(step)
-                                         << " is unreachable";
+    EXPECT_TRUE(reached_run.count(step))
+      << to_string(step) << " is unreachable";
     bool out = std::any_of(run_table.begin(), run_table.end(),
                            [step](auto& r) { return r.from == step; });
     EXPECT_EQ(out, !run_finals.count(step)) << to_string(step);
@@ -156,8 +157,8 @@ TEST(rollout_table, every_step_is_reachable_and_only_final_steps_end) {
 TEST(rollout_table, a_row_that_changes_the_step_journals_it) {
   for (auto& r : device_table) {
     if (r.to != r.from) {
-      EXPECT_TRUE(r.journal) << to_string(r.from) << " × "
-                             << to_string(r.event);
+      EXPECT_TRUE(r.journal)
+        << to_string(r.from) << " × " << to_string(r.event);
     }
     if (r.journal) {
       EXPECT_NE(r.to, device_step::pending);
@@ -165,8 +166,8 @@ TEST(rollout_table, a_row_that_changes_the_step_journals_it) {
   }
   for (auto& r : run_table) {
     if (r.to != r.from) {
-      EXPECT_TRUE(r.journal) << to_string(r.from) << " × "
-                             << to_string(r.event);
+      EXPECT_TRUE(r.journal)
+        << to_string(r.from) << " × " << to_string(r.event);
     }
     if (r.journal) {
       EXPECT_NE(r.to, run_step::idle);
@@ -177,10 +178,9 @@ TEST(rollout_table, a_row_that_changes_the_step_journals_it) {
 TEST(rollout_table, steps_record_the_device_states_that_apply_step_knows) {
   // The states a journaled device step stores, as plan_device documents
   // them; the dead-man steps store none.
-  const std::set<std::string> states{"pending",      "snapshotted",
-                                     "applying",     "applied",
-                                     "apply_failed", "rolling_back",
-                                     "rolled_back",  "rollback_failed"};
+  const std::set<std::string> states{
+    "pending",      "snapshotted",  "applying",    "applied",
+    "apply_failed", "rolling_back", "rolled_back", "rollback_failed"};
   for (auto& r : device_table) {
     std::string s = device_state_of(r.to);
     if (!s.empty()) {
@@ -211,11 +211,10 @@ TEST(rollout_table, a_takeover_starts_each_device_from_its_stored_state) {
   EXPECT_EQ(step("applied", snap), device_step::device_applied);
   EXPECT_EQ(step("rolling_back", snap), device_step::device_rolling_back);
   EXPECT_EQ(step("rolled_back", snap), device_step::device_rolled_back);
-  EXPECT_EQ(step("rollback_failed", snap),
-            device_step::device_rollback_failed);
-  for (auto s : {"pending", "snapshotted", "applying", "applied",
-                 "apply_failed", "rolling_back", "rolled_back",
-                 "rollback_failed"})
+  EXPECT_EQ(step("rollback_failed", snap), device_step::device_rollback_failed);
+  for (auto s :
+       {"pending", "snapshotted", "applying", "applied", "apply_failed",
+        "rolling_back", "rolled_back", "rollback_failed"})
     EXPECT_TRUE(device_starts.count(step(s, snap))
                 || device_starts.count(step(s, json::object())))
       << s;

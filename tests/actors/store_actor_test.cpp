@@ -104,20 +104,21 @@ TEST_F(store_actor_test, a_registered_device_is_listed_with_its_credential) {
   ASSERT_TRUE(all) << error_message(all.error());
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].id, "edge-01");
-  auto cred = ask<credential>(atom::get_v, atom::credential_v,
-                              std::string{"edge-01"});
+  auto cred =
+    ask<credential>(atom::get_v, atom::credential_v, std::string{"edge-01"});
   ASSERT_TRUE(cred) << error_message(cred.error());
   EXPECT_EQ(cred->password, "pw");
 }
 
-TEST_F(store_actor_test, put_device_alone_and_put_credential_are_separate_steps) {
+TEST_F(store_actor_test,
+       put_device_alone_and_put_credential_are_separate_steps) {
   ASSERT_TRUE(ask<atom::ok>(atom::put_v, device("r1")));
-  auto missing = ask<credential>(atom::get_v, atom::credential_v,
-                                 std::string{"r1"});
+  auto missing =
+    ask<credential>(atom::get_v, atom::credential_v, std::string{"r1"});
   ASSERT_FALSE(missing);
   EXPECT_EQ(error_code_of(missing.error()), ec::device_not_found);
-  ASSERT_TRUE(ask<atom::ok>(atom::put_v, std::string{"r1"},
-                            credential{"api", "later"}));
+  ASSERT_TRUE(
+    ask<atom::ok>(atom::put_v, std::string{"r1"}, credential{"api", "later"}));
   EXPECT_EQ(ask<credential>(atom::get_v, atom::credential_v, std::string{"r1"})
               ->password,
             "later");
@@ -125,12 +126,14 @@ TEST_F(store_actor_test, put_device_alone_and_put_credential_are_separate_steps)
 
 TEST_F(store_actor_test, remove_answers_ok_then_device_not_found) {
   ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
-  EXPECT_TRUE(ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"}));
-  auto again = ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"});
+  EXPECT_TRUE(
+    ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"}));
+  auto again =
+    ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"});
   ASSERT_FALSE(again);
   EXPECT_EQ(error_code_of(again.error()), ec::device_not_found);
-  EXPECT_TRUE(ask<std::vector<device_record>>(atom::get_v, atom::devices_v)
-                ->empty());
+  EXPECT_TRUE(
+    ask<std::vector<device_record>>(atom::get_v, atom::devices_v)->empty());
 }
 
 TEST_F(store_actor_test, the_generation_grows_with_every_device_change) {
@@ -140,7 +143,8 @@ TEST_F(store_actor_test, the_generation_grows_with_every_device_change) {
   auto g1 = ask<uint64_t>(atom::get_v, atom::generation_v);
   ASSERT_TRUE(g1);
   EXPECT_GT(*g1, *g0);
-  ASSERT_TRUE(ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"}));
+  ASSERT_TRUE(
+    ask<atom::ok>(atom::remove_v, atom::devices_v, std::string{"r1"}));
   EXPECT_GT(*ask<uint64_t>(atom::get_v, atom::generation_v), *g1);
 }
 
@@ -166,8 +170,8 @@ TEST_F(store_actor_test, queued_health_samples_are_written_in_one_transaction) {
   std::vector<answer<atom::ok>> answers;
   auto commits_before = mem->commits();
   for (int64_t ts = 1; ts <= 4; ++ts)
-    answers.push_back(
-      send_request<atom::ok>(atom::put_v, sample(ts % 2 == 0 ? "r1" : "r2", ts)));
+    answers.push_back(send_request<atom::ok>(
+      atom::put_v, sample(ts % 2 == 0 ? "r1" : "r2", ts)));
   answers.push_back(send_request<atom::ok>(atom::put_v, sample("ghost", 5)));
   run(); // all five requests are queued before the store runs
   EXPECT_EQ(mem->commits(), commits_before + 1);
@@ -205,7 +209,8 @@ TEST_F(store_actor_test, a_failing_store_fails_every_buffered_health_sample) {
   EXPECT_EQ(error_code_of(put.error()), ec::store_failure);
 }
 
-TEST_F(store_actor_test, a_snapshot_put_answers_its_id_and_the_newest_is_returned) {
+TEST_F(store_actor_test,
+       a_snapshot_put_answers_its_id_and_the_newest_is_returned) {
   ASSERT_FALSE(ask_ok(device("r1"), {"api", "pw"}));
   snapshot_record s;
   s.device_id = "r1";
@@ -290,7 +295,8 @@ TEST_F(store_actor_test, status_probes_the_store) {
   EXPECT_EQ(st->schema_version, storage::current_schema().version);
 }
 
-TEST_F(store_actor_test, a_failing_store_answers_store_failure_and_the_actor_survives) {
+TEST_F(store_actor_test,
+       a_failing_store_answers_store_failure_and_the_actor_survives) {
   mem->inject_failure("injected: disk unavailable");
   auto st = ask<store_status>(atom::get_v, atom::status_v);
   ASSERT_FALSE(st);
@@ -314,7 +320,8 @@ struct real_config : caf::actor_system_config {
   }
 };
 
-TEST(store_actor_lmdb, a_detached_store_actor_persists_and_releases_the_environment) {
+TEST(store_actor_lmdb,
+     a_detached_store_actor_persists_and_releases_the_environment) {
   test::temp_dir dir;
   storage::store_settings settings;
   settings.path = dir / "store";
@@ -328,8 +335,9 @@ TEST(store_actor_lmdb, a_detached_store_actor_persists_and_releases_the_environm
     caf::scoped_actor self{sys};
     auto timeout = std::chrono::seconds{10};
     bool ok = false;
-    self->request(store, timeout, atom::put_v, device("edge-01"),
-                  credential{"api", "pw"})
+    self
+      ->request(store, timeout, atom::put_v, device("edge-01"),
+                credential{"api", "pw"})
       .receive([&](atom::ok) { ok = true; },
                [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
     ASSERT_TRUE(ok);

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/test_paths.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp::test {
 

@@ -34,8 +34,8 @@ protected:
 
   outcome add(const std::string& id, std::vector<std::string> extra = {},
               const std::string& password = "pa55-word") {
-    std::vector<std::string> args{"add", id, "--host", "127.0.0.1",
-                                  "--username", "api"};
+    std::vector<std::string> args{"add",       id,           "--host",
+                                  "127.0.0.1", "--username", "api"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args, {{"ROUTEROS_MCP_DEVICE_PASSWORD", password}});
   }
@@ -43,16 +43,16 @@ protected:
   temp_dir data;
 };
 
-const std::string fingerprint
-  = "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
-    "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
+const std::string fingerprint =
+  "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+  "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
 
 } // namespace
 
 TEST_F(device_cli_test, add_list_show_update_remove_round_trip) {
-  auto added = add("edge-01", {"--port", "8443", "--fingerprint", fingerprint,
-                               "--tag", "site=ams", "--allow-advanced-writes",
-                               "--critical"});
+  auto added =
+    add("edge-01", {"--port", "8443", "--fingerprint", fingerprint, "--tag",
+                    "site=ams", "--allow-advanced-writes", "--critical"});
   ASSERT_EQ(added.code, 0) << added.err;
   EXPECT_NE(added.out.find("added edge-01"), std::string::npos);
   auto shown = run_json({"show", "edge-01"});
@@ -102,9 +102,12 @@ TEST_F(device_cli_test, a_new_endpoint_drops_the_stored_password) {
   EXPECT_EQ(same["credential"], "unchanged");
   EXPECT_EQ(run_json({"show", "edge-01"})["credential"], stored);
   const std::vector<std::vector<std::string>> moves{
-    {"--host", "127.0.0.2"},        {"--port", "8443"},
-    {"--tls-mode", "insecure"},     {"--fingerprint", fingerprint},
-    {"--ca-file", "/etc/other.pem"}, {"--server-name", "r1.example"},
+    {"--host", "127.0.0.2"},
+    {"--port", "8443"},
+    {"--tls-mode", "insecure"},
+    {"--fingerprint", fingerprint},
+    {"--ca-file", "/etc/other.pem"},
+    {"--server-name", "r1.example"},
     {"--scheme", "http"}};
   for (auto& move : moves) {
     auto entered = run({"update", "edge-01", "--password-env", "PW"},
@@ -115,15 +118,15 @@ TEST_F(device_cli_test, a_new_endpoint_drops_the_stored_password) {
     args.insert(args.end(), move.begin(), move.end());
     EXPECT_EQ(run_json(args)["credential"], "dropped") << move[0];
     auto shown = run_json({"show", "edge-01"});
-    EXPECT_NE(shown["credential"].get<std::string>().find(
-                "no stored credential"),
-              std::string::npos)
+    EXPECT_NE(
+      shown["credential"].get<std::string>().find("no stored credential"),
+      std::string::npos)
       << move[0] << ": " << shown.dump();
   }
   // A password given with the move is kept for the new endpoint.
-  auto both = run({"update", "edge-01", "--host", "127.0.0.3",
-                   "--password-env", "PW"},
-                  {{"PW", "for-the-new-host"}});
+  auto both =
+    run({"update", "edge-01", "--host", "127.0.0.3", "--password-env", "PW"},
+        {{"PW", "for-the-new-host"}});
   ASSERT_EQ(both.code, 0) << both.err;
   EXPECT_NE(both.out.find("credential replaced"), std::string::npos)
     << both.out;
@@ -161,8 +164,8 @@ TEST_F(device_cli_test, passwords_never_come_from_argv_or_reach_output) {
 
   std::string file = data / "pw.txt";
   std::ofstream{file} << "from-a-file\n";
-  auto from_file = run({"add", "r1", "--host", "127.0.0.1", "--username",
-                        "api", "--password-file", file});
+  auto from_file = run({"add", "r1", "--host", "127.0.0.1", "--username", "api",
+                        "--password-file", file});
   ASSERT_EQ(from_file.code, 0) << from_file.err;
   auto from_env = run({"add", "r2", "--host", "127.0.0.1", "--username", "api",
                        "--password-env", "MY_ROUTER_PW"},

@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -26,9 +26,9 @@ int device_cli(const temp_dir& data, std::vector<std::string> args) {
 }
 
 json list_devices(child_process& server, int id) {
-  auto answer = request(server, id, "tools/call",
-                        {{"name", "list_devices"},
-                         {"arguments", json::object()}});
+  auto answer =
+    request(server, id, "tools/call",
+            {{"name", "list_devices"}, {"arguments", json::object()}});
   return answer["result"]["structuredContent"];
 }
 
@@ -37,18 +37,17 @@ json list_devices(child_process& server, int id) {
 TEST(fleet_e2e, devices_added_with_the_cli_appear_in_a_running_daemon) {
   temp_dir data;
   ASSERT_EQ(device_cli(data, {"add", "edge-01", "--host", "127.0.0.1",
-                           "--username", "api"}),
+                              "--username", "api"}),
             0);
-  child_process server{{binary, "--set", "fleet.poll_interval=100ms",
-                        "--set", "device.health_checks=false", "serve",
-                        "--stdio"},
+  child_process server{{binary, "--set", "fleet.poll_interval=100ms", "--set",
+                        "device.health_checks=false", "serve", "--stdio"},
                        {{"ROUTEROS_MCP_DATA_DIR", data.path()}}};
   handshake(server);
   auto first = list_devices(server, 2);
   ASSERT_EQ(first["total_count"], 1) << first.dump();
   EXPECT_EQ(first["devices"][0]["id"], "edge-01");
   ASSERT_EQ(device_cli(data, {"add", "edge-02", "--host", "127.0.0.2",
-                           "--username", "api"}),
+                              "--username", "api"}),
             0);
   ASSERT_EQ(device_cli(data, {"remove", "edge-01", "--yes"}), 0);
   // The daemon polls every 100 ms; give it up to 5 s.

@@ -55,8 +55,7 @@ public:
   }
 
   /// One JSON-RPC message in the session (`sid` overrides its id).
-  http_reply post(const std::string& body,
-                  const std::string& sid = {}) const {
+  http_reply post(const std::string& body, const std::string& sid = {}) const {
     http_headers h{{"Content-Type", "application/json"},
                    {"Accept", "application/json, text/event-stream"},
                    {"Authorization", "Bearer " + token_}};

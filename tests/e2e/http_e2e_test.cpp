@@ -11,7 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "protocol/json.hpp"
 #include "tests/e2e/http_daemon.hpp"
 #include "tests/e2e/stdio_client.hpp"
@@ -19,6 +18,7 @@
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/jwt_keys.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -47,11 +47,11 @@ struct http_server_process {
 /// Starts `serve --http` on an ephemeral port in `data`, with `sets` as
 /// further `--set key=value` options, and waits for its port.
 http_server_process launch_http(const temp_dir& data,
-                        const std::vector<std::string>& sets = {}) {
-  std::vector<std::string> argv{binary,   "--data-dir", data.path(),
-                                "serve",  "--http",     "--listen",
-                                "127.0.0.1:0", "--set",
-                                "http.ports_file=" + (data / "ports")};
+                                const std::vector<std::string>& sets = {}) {
+  std::vector<std::string> argv{
+    binary,        "--data-dir", data.path(),
+    "serve",       "--http",     "--listen",
+    "127.0.0.1:0", "--set",      "http.ports_file=" + (data / "ports")};
   for (auto& s : sets) {
     argv.push_back("--set");
     argv.push_back(s);
@@ -62,8 +62,9 @@ http_server_process launch_http(const temp_dir& data,
   return d;
 }
 
-const http_headers mcp_headers{{"Content-Type", "application/json"},
-                               {"Accept", "application/json, text/event-stream"}};
+const http_headers mcp_headers{
+  {"Content-Type", "application/json"},
+  {"Accept", "application/json, text/event-stream"}};
 
 /// POSTs an initialize to /mcp, with a bearer token when one is given.
 http_reply post_initialize(uint16_t port, const std::string& bearer = {},
@@ -90,8 +91,9 @@ TEST(http_e2e, serve_http_answers_mcp_and_drains_on_sigterm) {
   auto headers = mcp_headers;
   headers.emplace_back("Mcp-Session-Id", sid);
   headers.emplace_back("MCP-Protocol-Version", "2025-11-25");
-  auto list = http_exchange(port, "POST", "/mcp", headers,
-                            R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  auto list =
+    http_exchange(port, "POST", "/mcp", headers,
+                  R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
   ASSERT_EQ(list.status, 200u);
   auto tools = parse_json(list.body).value()["result"]["tools"];
   EXPECT_GE(tools.size(), 2u);
@@ -128,10 +130,10 @@ TEST(http_e2e, malformed_bearer_tokens_get_401_and_the_server_serves_on) {
   auto key = make_key("RS256", "k1");
   std::ofstream{data / "jwks.json"}
     << json{{"keys", json::array({jwk_of(*key)})}}.dump();
-  auto server = launch_http(
-    data, {"auth.oauth_issuer=https://as.example.com",
-           "auth.oauth_audience=https://mcp.example.com/mcp",
-           "auth.oauth_jwks=" + (data / "jwks.json")});
+  auto server =
+    launch_http(data, {"auth.oauth_issuer=https://as.example.com",
+                       "auth.oauth_audience=https://mcp.example.com/mcp",
+                       "auth.oauth_jwks=" + (data / "jwks.json")});
   ASSERT_NE(server.port, 0);
   auto claims = access_claims("carol", "mcp:read");
   // 4,000 levels: a 10,000-deep token exceeds the 16 KiB header limit

@@ -15,11 +15,11 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/http_daemon.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -53,21 +53,20 @@ protected:
   void SetUp() override {
     for (size_t i = 0; i < 4; ++i) {
       std::string site = i < 2 ? "fra" : "ams";
-      auto o = run_cli(data.path(),
-                       {"device", "add", device_ids[i], "--host", "127.0.0.1",
-                        "--port", std::to_string(routers->port(i)),
-                        "--username", "admin", "--fingerprint",
-                        routers->fingerprint_sha256(), "--tag",
-                        "site=" + site, "--allow-professional-workflows"},
-                       {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
+      auto o =
+        run_cli(data.path(),
+                {"device", "add", device_ids[i], "--host", "127.0.0.1",
+                 "--port", std::to_string(routers->port(i)), "--username",
+                 "admin", "--fingerprint", routers->fingerprint_sha256(),
+                 "--tag", "site=" + site, "--allow-professional-workflows"},
+                {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
       ASSERT_EQ(o.code, 0) << o.err;
     }
     server = std::make_unique<child_process>(std::vector<std::string>{
       binary, "--data-dir", data.path(), "--log-level", "warn", "serve",
       "--http", "--listen", "127.0.0.1:0", "--set",
       "http.ports_file=" + (data / "ports"), "--set", "auth.api_tokens=true",
-      "--set", "device.health_checks=false", "--set",
-      "rollout.gate_delay=0"});
+      "--set", "device.health_checks=false", "--set", "rollout.gate_delay=0"});
     port = wait_for_port(data / "ports", *server);
     ASSERT_NE(port, 0);
   }
@@ -80,8 +79,8 @@ protected:
   /// `routeros-mcp token create`; the token.
   std::string token(const std::string& subject, const std::string& role,
                     const std::string& tags = {}) {
-    std::vector<std::string> args{"token", "create", "--subject", subject,
-                                  "--role", role, "--json"};
+    std::vector<std::string> args{"token",  "create", "--subject", subject,
+                                  "--role", role,     "--json"};
     if (!tags.empty()) {
       args.push_back("--tags");
       args.push_back(tags);
@@ -100,10 +99,10 @@ protected:
 
   /// A pending DNS plan for two devices, made by `c`.
   static std::string plan(mcp_http_client& c, const char* a, const char* b) {
-    auto r = c.call("config_plan_dns_ntp_rollout",
-                    {{"device_ids", {a, b}},
-                     {"dns_servers", {"10.9.9.9"}},
-                     {"pause_seconds", 0}});
+    auto r =
+      c.call("config_plan_dns_ntp_rollout", {{"device_ids", {a, b}},
+                                             {"dns_servers", {"10.9.9.9"}},
+                                             {"pause_seconds", 0}});
     EXPECT_FALSE(r.value("isError", false)) << r.dump();
     return r["structuredContent"].value("plan_id", "");
   }
@@ -139,9 +138,9 @@ protected:
   }
 
   static std::string state_of(mcp_http_client& c, const std::string& id) {
-    return c.call("get_plan_status", {{"plan_id", id}})["structuredContent"]
-      ["plan"]
-        .value("state", "");
+    return c
+      .call("get_plan_status", {{"plan_id", id}})["structuredContent"]["plan"]
+      .value("state", "");
   }
 
   std::unique_ptr<sim::fleet> routers;
@@ -171,8 +170,8 @@ TEST_F(plan_scope_e2e, a_site_token_cannot_touch_a_plan_of_another_site) {
   auto unknown = without(
     forbidden_text(fra->call("get_plan_status", {{"plan_id", unknown_plan}})),
     unknown_plan);
-  auto read = forbidden_text(
-    fra->call("get_plan_status", {{"plan_id", ams_plan}}));
+  auto read =
+    forbidden_text(fra->call("get_plan_status", {{"plan_id", ams_plan}}));
   EXPECT_EQ(without(read, ams_plan), unknown);
   EXPECT_EQ(read.find("ams-"), std::string::npos) << read;
   auto cancel = forbidden_text(fra->call(
@@ -206,9 +205,9 @@ TEST_F(plan_scope_e2e, a_site_token_cannot_touch_a_plan_of_another_site) {
   auto approved = approve_over_http(token("boss", "approver"), ams_plan);
   ASSERT_EQ(approved.status, 200u) << approved.body;
   auto approval = parse_json(approved.body).value()["approval_token"];
-  forbidden_text(fra->call("config_apply_dns_ntp_rollout",
-                           {{"plan_id", ams_plan},
-                            {"approval_token", approval}}));
+  forbidden_text(
+    fra->call("config_apply_dns_ntp_rollout",
+              {{"plan_id", ams_plan}, {"approval_token", approval}}));
   // The unscoped ops token reads everything and cancels the plan.
   EXPECT_EQ(state_of(*ops, ams_plan), "approved");
   auto summary = ops->request("resources/read",
@@ -272,8 +271,8 @@ TEST_F(plan_scope_e2e, approve_and_reject_over_http_decide_through_the_daemon) {
   EXPECT_EQ(body["approved_by"], "boss");
   EXPECT_FALSE(body.value("expires_at", "").empty());
   EXPECT_EQ(approve_over_http(boss, a).status, 409u);
-  auto rejected
-    = admin_over_http(boss, a, "reject", R"({"reason": "changed my mind"})");
+  auto rejected =
+    admin_over_http(boss, a, "reject", R"({"reason": "changed my mind"})");
   ASSERT_EQ(rejected.status, 200u) << rejected.body;
   EXPECT_EQ(parse_json(rejected.body).value(),
             (json{{"plan_id", a},
@@ -298,10 +297,10 @@ TEST_F(plan_scope_e2e, approve_and_reject_over_http_decide_through_the_daemon) {
     seen.push_back(rec["actor"].get<std::string>() + " "
                    + rec["outcome"].get<std::string>());
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                    "reader denied", "ops denied", "boss denied",
-                    "boss approved", "boss denied", "boss rejected",
-                    "boss denied", "ops rejected"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"reader denied", "ops denied",
+                                            "boss denied", "boss approved",
+                                            "boss denied", "boss rejected",
+                                            "boss denied", "ops rejected"}));
   ASSERT_EQ(records.size(), 8u);
   EXPECT_EQ(records[5]["error"], "changed my mind");
   EXPECT_EQ(records[5]["plan_id"], a);
@@ -338,13 +337,13 @@ TEST_F(plan_scope_e2e, the_creator_cannot_approve_under_another_name) {
   // Claiming to be the creator is refused too; a claim of someone else by
   // a login that did not create the plan is recorded beside the login.
   auto alices = plan(*session(token("alice", "ops_rw")), "fra-2", "ams-2");
-  EXPECT_EQ(run_cli(data.path(), {"plan", "approve", alices, "--as", "alice"})
-              .code,
-            6);
-  auto ok = run_cli(data.path(),
-                    {"plan", "approve", alices, "--as", "bob", "--json"});
+  EXPECT_EQ(
+    run_cli(data.path(), {"plan", "approve", alices, "--as", "alice"}).code, 6);
+  auto ok =
+    run_cli(data.path(), {"plan", "approve", alices, "--as", "bob", "--json"});
   ASSERT_EQ(ok.code, 0) << ok.err;
-  EXPECT_EQ(parse_json(ok.out).value()["approved_by"], "cli:" + login + " as bob");
+  EXPECT_EQ(parse_json(ok.out).value()["approved_by"],
+            "cli:" + login + " as bob");
   auto exported = run_cli(data.path(), {"audit", "export"});
   ASSERT_EQ(exported.code, 0) << exported.err;
   std::istringstream lines{exported.out};

@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -29,7 +29,6 @@ sim::fleet_options two_tls_routers() {
 
 class registry_e2e : public ::testing::Test {
 protected:
-
   outcome device(std::vector<std::string> args,
                  std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), "device");
@@ -41,8 +40,8 @@ protected:
   }
 
   void add_edge() {
-    auto o = device({"add", "edge-01", "--host", "127.0.0.1", "--port",
-                     port(0), "--username", "admin", "--fingerprint",
+    auto o = device({"add", "edge-01", "--host", "127.0.0.1", "--port", port(0),
+                     "--username", "admin", "--fingerprint",
                      routers->fingerprint_sha256()},
                     {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
     ASSERT_EQ(o.code, 0) << o.err;
@@ -82,8 +81,8 @@ protected:
     EXPECT_EQ(routers->router(1).stats().requests, 0u);
   }
 
-  std::unique_ptr<sim::fleet> routers
-    = std::make_unique<sim::fleet>(two_tls_routers());
+  std::unique_ptr<sim::fleet> routers =
+    std::make_unique<sim::fleet>(two_tls_routers());
   temp_dir data;
   int last_id = 1;
 };
@@ -96,8 +95,10 @@ TEST_F(registry_e2e, no_mcp_role_can_move_a_device_or_raise_its_flags) {
   for (std::string role : {"admin", "ops_rw", "read_only"}) {
     auto server = serve(role);
     auto moved = call(*server, "update_device",
-                      {{"device_id", "edge-01"}, {"host", "127.0.0.1"},
-                       {"port", routers->port(1)}, {"tls_mode", "insecure"}});
+                      {{"device_id", "edge-01"},
+                       {"host", "127.0.0.1"},
+                       {"port", routers->port(1)},
+                       {"tls_mode", "insecure"}});
     ASSERT_TRUE(moved.value("isError", false)) << role << moved.dump();
     auto text = moved["content"][0]["text"].get<std::string>();
     if (role == "admin") {
@@ -110,18 +111,20 @@ TEST_F(registry_e2e, no_mcp_role_can_move_a_device_or_raise_its_flags) {
     }
     auto raised = call(*server, "update_device",
                        {{"device_id", "edge-01"},
-                        {"flags", {{"allow_advanced_writes", true},
-                                   {"allow_professional_workflows", true}}}});
+                        {"flags",
+                         {{"allow_advanced_writes", true},
+                          {"allow_professional_workflows", true}}}});
     EXPECT_TRUE(raised.value("isError", false)) << role << raised.dump();
     auto registered = request(*server, ++last_id, "tools/call",
                               {{"name", "register_device"},
-                               {"arguments", {{"device_id", "evil-1"},
-                                              {"host", "127.0.0.1"},
-                                              {"port", routers->port(1)}}}});
+                               {"arguments",
+                                {{"device_id", "evil-1"},
+                                 {"host", "127.0.0.1"},
+                                 {"port", routers->port(1)}}}});
     EXPECT_EQ(registered["error"]["code"], -32602) << registered.dump();
     // The device still answers where the operator put it.
-    auto checked = call(*server, "check_connectivity",
-                        {{"device_id", "edge-01"}});
+    auto checked =
+      call(*server, "check_connectivity", {{"device_id", "edge-01"}});
     EXPECT_EQ(checked["structuredContent"]["reachable"], true)
       << role << checked.dump();
     stop(*server);
@@ -141,12 +144,12 @@ TEST_F(registry_e2e, moving_a_device_with_the_cli_drops_its_password) {
   ASSERT_EQ(moved.code, 0) << moved.err;
   EXPECT_NE(moved.out.find("stored credential dropped"), std::string::npos)
     << moved.out;
-  EXPECT_NE(shown()["credential"].get<std::string>().find(
-              "no stored credential"),
-            std::string::npos);
+  EXPECT_NE(
+    shown()["credential"].get<std::string>().find("no stored credential"),
+    std::string::npos);
   auto server = serve();
-  auto checked = call(*server, "check_connectivity",
-                      {{"device_id", "edge-01"}});
+  auto checked =
+    call(*server, "check_connectivity", {{"device_id", "edge-01"}});
   auto& report = checked["structuredContent"];
   EXPECT_EQ(report["reachable"], false) << checked.dump();
   EXPECT_EQ(report["error_kind"], "router_auth_failed") << checked.dump();
@@ -165,9 +168,9 @@ TEST_F(registry_e2e, moving_a_device_with_the_cli_drops_its_password) {
   EXPECT_NE(exported.out.find(R"("login":"dropped")"), std::string::npos)
     << exported.out;
   // The operator enters the password for the new endpoint: it works again.
-  auto entered = device({"update", "edge-01", "--password-env",
-                         "ROUTEROS_MCP_DEVICE_PASSWORD"},
-                        {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
+  auto entered = device(
+    {"update", "edge-01", "--password-env", "ROUTEROS_MCP_DEVICE_PASSWORD"},
+    {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
   ASSERT_EQ(entered.code, 0) << entered.err;
   server = serve();
   checked = call(*server, "check_connectivity", {{"device_id", "edge-01"}});

@@ -15,12 +15,12 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "actors/rollout.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -44,14 +44,13 @@ protected:
 
   void SetUp() override {
     for (size_t i = 0; i < router_count; ++i) {
-      auto o = run_cli(data.path(),
-                       {"device", "add", id(i), "--host", "127.0.0.1",
-                        "--port", std::to_string(routers->port(i)),
-                        "--username", "admin", "--fingerprint",
-                        routers->fingerprint_sha256(),
-                        "--allow-professional-workflows",
-                        "--allow-routing-writes"},
-                       {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
+      auto o =
+        run_cli(data.path(),
+                {"device", "add", id(i), "--host", "127.0.0.1", "--port",
+                 std::to_string(routers->port(i)), "--username", "admin",
+                 "--fingerprint", routers->fingerprint_sha256(),
+                 "--allow-professional-workflows", "--allow-routing-writes"},
+                {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
       ASSERT_EQ(o.code, 0) << o.err;
       before.push_back(state_of(i));
     }
@@ -78,8 +77,8 @@ protected:
       binary, "--data-dir", data.path(), "--log-level", "warn", "--set",
       "device.health_checks=false", "--set", "device.request_timeout=2m",
       "--set", "rollout.gate_delay=" + gate_delay, "--set",
-      "rollout.deadman_delay=60s", "--set",
-      "rollout.on_restart=" + on_restart, "serve", "--stdio"});
+      "rollout.deadman_delay=60s", "--set", "rollout.on_restart=" + on_restart,
+      "serve", "--stdio"});
     handshake(*p);
     return p;
   }
@@ -110,8 +109,8 @@ protected:
 
   /// `routeros-mcp plan approve` as a second person; the token.
   std::string approve(const std::string& plan_id) {
-    auto o = run_cli(data.path(),
-                     {"plan", "approve", plan_id, "--as", "approver", "--json"});
+    auto o = run_cli(
+      data.path(), {"plan", "approve", plan_id, "--as", "approver", "--json"});
     EXPECT_EQ(o.code, 0) << o.err;
     auto j = parse_json(o.out);
     EXPECT_TRUE(j && j->contains("approval_token")) << o.out << o.err;
@@ -123,16 +122,16 @@ protected:
   /// Starts the apply call (request id 900) with progress token "p".
   void apply(child_process& p, const std::string& plan_id,
              const std::string& tool = "config_apply_dns_ntp_rollout") {
-    p.write_line(json{{"jsonrpc", "2.0"},
-                      {"id", 900},
-                      {"method", "tools/call"},
-                      {"params",
-                       {{"name", tool},
-                        {"arguments",
-                         {{"plan_id", plan_id},
-                          {"approval_token", approve(plan_id)}}},
-                        {"_meta", {{"progressToken", "p"}}}}}}
-                   .dump());
+    p.write_line(
+      json{{"jsonrpc", "2.0"},
+           {"id", 900},
+           {"method", "tools/call"},
+           {"params",
+            {{"name", tool},
+             {"arguments",
+              {{"plan_id", plan_id}, {"approval_token", approve(plan_id)}}},
+             {"_meta", {{"progressToken", "p"}}}}}}
+        .dump());
   }
 
   /// Reads the daemon's output until the progress message `text` (true)
@@ -219,7 +218,8 @@ protected:
   /// Router `i`'s static routes to `dst`, without ids.
   std::multiset<std::string> routes_to(size_t i, const std::string& dst) {
     std::multiset<std::string> out;
-    auto got = routers->router(i).request("GET", "/rest/ip/route?dst-address=" + dst);
+    auto got =
+      routers->router(i).request("GET", "/rest/ip/route?dst-address=" + dst);
     for (auto r : parse_json(got.body).value_or(json::array())) {
       r.erase(".id");
       out.insert(r.dump());
@@ -292,8 +292,7 @@ TEST_F(rollout_e2e, a_cancel_from_the_cli_ends_an_hour_long_pause_at_once) {
   ASSERT_FALSE(answer.is_null()) << d->stderr_text();
   auto report = answer["result"]["structuredContent"];
   EXPECT_EQ(report.value("state", ""), "rolled_back") << answer.dump();
-  EXPECT_NE(report.value("reason", "").find("wrong servers"),
-            std::string::npos)
+  EXPECT_NE(report.value("reason", "").find("wrong servers"), std::string::npos)
     << report.dump();
   for (size_t i = 0; i < router_count; ++i)
     EXPECT_EQ(state_of(i), before[i]) << id(i);
@@ -301,7 +300,8 @@ TEST_F(rollout_e2e, a_cancel_from_the_cli_ends_an_hour_long_pause_at_once) {
   EXPECT_EQ(d->wait(30s), 0) << d->stderr_text();
 }
 
-TEST_F(rollout_e2e, a_route_comment_holding_script_runs_nothing_when_the_dead_man_fires) {
+TEST_F(rollout_e2e,
+       a_route_comment_holding_script_runs_nothing_when_the_dead_man_fires) {
   // Comments someone wrote on the router: one tries to end the dead-man's
   // string and run a command, one holds a plain quote.
   for (auto& [gw, comment] :
@@ -333,8 +333,8 @@ TEST_F(rollout_e2e, a_route_comment_holding_script_runs_nothing_when_the_dead_ma
   routers->advance_clock(61s);
   EXPECT_EQ(identity(0), name);
   EXPECT_EQ(routes_to(0, "10.44.0.0/16"), routes);
-  auto jobs = routers->router(0).request(
-    "GET", "/rest/system/scheduler?name=" + deadman_job_name(plan_id));
+  auto jobs = routers->router(0).request("GET", "/rest/system/scheduler?name="
+                                                  + deadman_job_name(plan_id));
   EXPECT_EQ(parse_json(jobs.body).value_or(json{}), json::array()) << jobs.body;
 }
 

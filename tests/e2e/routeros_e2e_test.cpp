@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -71,12 +71,12 @@ TEST_F(routeros_e2e, device_check_reaches_the_router_and_stores_its_health) {
   ASSERT_TRUE(report) << checked.out;
   EXPECT_EQ((*report)["reachable"], true);
   auto info = routers->routers().front();
-  EXPECT_EQ((*report)["routeros_version"], version_number(info.version)) << checked.out;
+  EXPECT_EQ((*report)["routeros_version"], version_number(info.version))
+    << checked.out;
   auto shown = cli({"show", "edge-01", "--json"});
   auto record = parse_json(shown.out);
   ASSERT_TRUE(record) << shown.out;
-  EXPECT_EQ((*record)["last_health"]["identity"], info.identity)
-    << shown.out;
+  EXPECT_EQ((*record)["last_health"]["identity"], info.identity) << shown.out;
   EXPECT_EQ(routers->router(0).stats().requests, 2u);
 }
 
@@ -107,14 +107,16 @@ TEST_F(routeros_e2e, the_daemon_serves_live_router_data_over_tls) {
   auto& overview = result["structuredContent"];
   auto info = routers->routers().front();
   EXPECT_EQ(overview["identity"], info.identity) << overview.dump();
-  EXPECT_EQ(overview["routeros_version"], version_number(info.version)) << overview.dump();
+  EXPECT_EQ(overview["routeros_version"], version_number(info.version))
+    << overview.dump();
   EXPECT_TRUE(overview["uptime_seconds"].is_number()) << overview.dump();
   EXPECT_GE(routers->router(0).stats().requests, 1u);
   server->close_stdin();
   EXPECT_EQ(server->wait(), 0) << server->stderr_text();
 }
 
-TEST_F(routeros_e2e, a_router_answering_another_menus_body_is_re_read_or_refused) {
+TEST_F(routeros_e2e,
+       a_router_answering_another_menus_body_is_re_read_or_refused) {
   add("edge-01", routers->fingerprint_sha256());
   auto server = serve();
   auto& router = routers->router(0);

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "storage/audit_log.hpp"
@@ -18,6 +17,7 @@
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -43,7 +43,8 @@ protected:
 
   /// Opens the store the CLI uses, with the lab key file.
   std::shared_ptr<storage::device_store> open_store() {
-    auto key = storage::credential_key::parse(read_file(data / "credential.key"));
+    auto key =
+      storage::credential_key::parse(read_file(data / "credential.key"));
     EXPECT_TRUE(key);
     storage::store_settings s;
     s.path = data / "store";

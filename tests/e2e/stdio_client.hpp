@@ -24,8 +24,8 @@ inline std::string initialize_line(int id = 1,
     .dump();
 }
 
-inline const std::string initialized
-  = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+inline const std::string initialized =
+  R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
 
 /// The next stdout line as JSON (null when none arrives in time).
 inline json read_json(child_process& p) {
@@ -35,7 +35,8 @@ inline json read_json(child_process& p) {
   if (!line)
     return nullptr;
   auto parsed = parse_json(*line);
-  EXPECT_TRUE(parsed.has_value()) << "stdout carried a non-JSON line: " << *line;
+  EXPECT_TRUE(parsed.has_value())
+    << "stdout carried a non-JSON line: " << *line;
   return parsed ? *parsed : json{};
 }
 

@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "protocol/json.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -44,12 +44,13 @@ TEST_F(stdio_e2e, initialize_then_list_then_call) {
                       {{"name", "echo"}, {"arguments", {{"message", "hi"}}}});
   EXPECT_EQ(echo["result"]["structuredContent"]["message"], "hi");
   EXPECT_EQ(echo["result"]["content"][0]["text"], "Echo: hi");
-  auto health = request(server, 4, "tools/call",
-                        {{"name", "service_health"}, {"arguments", json::object()}});
+  auto health =
+    request(server, 4, "tools/call",
+            {{"name", "service_health"}, {"arguments", json::object()}});
   EXPECT_EQ(health["result"]["structuredContent"]["status"], "ok");
   EXPECT_EQ(health["result"]["structuredContent"]["sessions"], 1);
-  EXPECT_GT(health["result"]["structuredContent"]["actor_system"]["running_actors"],
-            0);
+  EXPECT_GT(
+    health["result"]["structuredContent"]["actor_system"]["running_actors"], 0);
 }
 
 TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {
@@ -59,9 +60,10 @@ TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {
   server.write_line(R"({"jsonrpc":"2.0","id":5})");
   EXPECT_EQ(read_json(server)["error"]["code"], -32600);
   EXPECT_EQ(request(server, 6, "no/such/method")["error"]["code"], -32601);
-  EXPECT_EQ(request(server, 7, "tools/call",
-                    {{"name", "nope"}, {"arguments", json::object()}})["error"]["code"],
-            -32602);
+  EXPECT_EQ(
+    request(server, 7, "tools/call",
+            {{"name", "nope"}, {"arguments", json::object()}})["error"]["code"],
+    -32602);
   auto bad_args = request(server, 8, "tools/call",
                           {{"name", "echo"}, {"arguments", {{"message", 1}}}});
   EXPECT_EQ(bad_args["result"]["isError"], true);
@@ -71,15 +73,16 @@ TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {
   EXPECT_EQ(request(server, 9, "ping")["result"], json::object());
 }
 
-TEST_F(stdio_e2e, a_deeply_nested_line_is_a_parse_error_and_the_server_serves_on) {
+TEST_F(stdio_e2e,
+       a_deeply_nested_line_is_a_parse_error_and_the_server_serves_on) {
   handshake();
   server.write_line(R"({"jsonrpc":"2.0","id":7,"method":"ping","params":)"
                     + std::string(200000, '[') + "}");
   auto answer = read_json(server);
   EXPECT_EQ(answer["error"]["code"], -32700) << answer.dump();
-  EXPECT_NE(answer["error"]["message"].get<std::string>().find(
-              "deeper than 64 levels"),
-            std::string::npos);
+  EXPECT_NE(
+    answer["error"]["message"].get<std::string>().find("deeper than 64 levels"),
+    std::string::npos);
   EXPECT_EQ(request(server, 8, "ping")["result"], json::object());
 }
 
@@ -87,7 +90,8 @@ TEST_F(stdio_e2e, crlf_lines_and_blank_lines_are_accepted) {
   server.write_line(initialize_line() + "\r");
   EXPECT_EQ(read_json(server)["id"], 1);
   server.write_line("");
-  server.write_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})" "\r");
+  server.write_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})"
+                    "\r");
   EXPECT_EQ(read_json(server)["id"], 2);
 }
 
@@ -130,14 +134,15 @@ TEST(stdio_e2e_standalone, stdout_carries_only_protocol_messages) {
   EXPECT_EQ(lines, 2u);
 }
 
-TEST(stdio_e2e_standalone, bad_configuration_exits_with_code_two_naming_the_key) {
-  child_process bad_value{{binary, "--set", "server.tool_timeout=soon",
-                           "config", "check"}};
+TEST(stdio_e2e_standalone,
+     bad_configuration_exits_with_code_two_naming_the_key) {
+  child_process bad_value{
+    {binary, "--set", "server.tool_timeout=soon", "config", "check"}};
   EXPECT_EQ(bad_value.wait(), 2);
   EXPECT_NE(bad_value.stderr_text().find("server.tool_timeout"),
             std::string::npos);
-  child_process unknown{{binary, "--set", "server.colour=red", "config",
-                         "check"}};
+  child_process unknown{
+    {binary, "--set", "server.colour=red", "config", "check"}};
   EXPECT_EQ(unknown.wait(), 2);
   EXPECT_NE(unknown.stderr_text().find("server.colour: unknown key"),
             std::string::npos);

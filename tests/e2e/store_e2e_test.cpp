@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -22,13 +22,14 @@ using namespace test;
 const std::string binary = RMCP_BINARY_PATH;
 
 json service_health(child_process& p, int id) {
-  auto answer = request(p, id, "tools/call",
-                        {{"name", "service_health"},
-                         {"arguments", json::object()}});
+  auto answer =
+    request(p, id, "tools/call",
+            {{"name", "service_health"}, {"arguments", json::object()}});
   return answer["result"]["structuredContent"];
 }
 
-TEST(store_e2e, the_lab_daemon_opens_its_store_and_reports_it_in_service_health) {
+TEST(store_e2e,
+     the_lab_daemon_opens_its_store_and_reports_it_in_service_health) {
   temp_dir data;
   child_process server{{binary, "serve", "--stdio"},
                        {{"ROUTEROS_MCP_DATA_DIR", data.path()}}};
@@ -60,7 +61,8 @@ TEST(store_e2e, the_lab_daemon_opens_its_store_and_reports_it_in_service_health)
 
 TEST(store_e2e, two_processes_share_one_store_and_one_generated_key) {
   temp_dir data;
-  std::map<std::string, std::string> env{{"ROUTEROS_MCP_DATA_DIR", data.path()}};
+  std::map<std::string, std::string> env{
+    {"ROUTEROS_MCP_DATA_DIR", data.path()}};
   child_process first{{binary, "serve", "--stdio"}, env};
   handshake(first);
   EXPECT_EQ(service_health(first, 2)["store"]["status"], "ok");
@@ -77,7 +79,8 @@ TEST(store_e2e, two_processes_share_one_store_and_one_generated_key) {
     << second.stderr_text();
 }
 
-TEST(store_e2e, prod_without_a_key_refuses_to_start_and_says_how_to_provide_one) {
+TEST(store_e2e,
+     prod_without_a_key_refuses_to_start_and_says_how_to_provide_one) {
   temp_dir data;
   std::map<std::string, std::string> env{{"ROUTEROS_MCP_DATA_DIR", data.path()},
                                          {"ROUTEROS_MCP_ENVIRONMENT", "prod"}};

@@ -52,8 +52,9 @@ std::string code_only(const std::string& s) {
       blank(i, end);
       i = end;
     } else if (c == 'R' && i + 1 < s.size() && s[i + 1] == '"'
-               && (i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1]))
-                               || s[i - 1] == '_')
+               && (i == 0
+                   || !(std::isalnum(static_cast<unsigned char>(s[i - 1]))
+                        || s[i - 1] == '_')
                    || s[i - 1] == 'u' || s[i - 1] == '8' || s[i - 1] == 'L'
                    || s[i - 1] == 'U')) {
       auto open = s.find('(', i + 2);
@@ -86,7 +87,7 @@ std::string code_only(const std::string& s) {
         k += s[k] == '\\' ? 2 : 1;
       blank(i, k + 1);
       i = k + 1;
-    } else if (c == '#' ) {
+    } else if (c == '#') {
       // A preprocessor line (with its continuations).
       size_t line_start = s.rfind('\n', i);
       line_start = line_start == std::string::npos ? 0 : line_start + 1;
@@ -270,14 +271,14 @@ int main(int argc, char** argv) {
     std::stringstream text;
     text << in.rdbuf();
     for (auto& x : check(text.str(), max, deepest)) {
-      std::cout << f.string() << ":" << x.line << ": lambda nested "
-                << x.depth << " deep (at most " << max << ")\n";
+      std::cout << f.string() << ":" << x.line << ": lambda nested " << x.depth
+                << " deep (at most " << max << ")\n";
       ++bad;
     }
   }
   if (bad > 0)
     return 1;
-  std::cout << "lambda depth: " << files.size() << " files, deepest "
-            << deepest << " (at most " << max << ")\n";
+  std::cout << "lambda depth: " << files.size() << " files, deepest " << deepest
+            << " (at most " << max << ")\n";
   return 0;
 }

@@ -37,11 +37,12 @@ bool allowed(const identity& i, const mcp::tool_spec& s,
 } // namespace
 
 TEST(authz, roles_follow_tier_and_annotations) {
-  auto echo = tool("echo", mcp::tool_tier::platform, {true, false, true, false});
+  auto echo =
+    tool("echo", mcp::tool_tier::platform, {true, false, true, false});
   auto read = tool("get_dns_status", mcp::tool_tier::fundamental, reads);
   auto write = tool("set_system_identity", mcp::tool_tier::advanced, writes);
-  auto registry = tool("update_device", mcp::tool_tier::advanced,
-                       service_write);
+  auto registry =
+    tool("update_device", mcp::tool_tier::advanced, service_write);
   auto heavy_read = tool("bandwidth_test", mcp::tool_tier::professional,
                          {true, false, false, true});
   auto plan = tool("create_dns_plan", mcp::tool_tier::professional, writes);
@@ -79,7 +80,8 @@ TEST(authz, a_denial_names_identity_role_and_what_was_refused) {
 }
 
 TEST(authz, unknown_or_empty_role_is_denied_everything) {
-  auto echo = tool("echo", mcp::tool_tier::platform, {true, false, true, false});
+  auto echo =
+    tool("echo", mcp::tool_tier::platform, {true, false, true, false});
   EXPECT_FALSE(allowed(who(""), echo));
   EXPECT_FALSE(allowed(who("root"), echo));
   EXPECT_FALSE(authorize(who("operator"), action::resource("fleet://x"), {}));
@@ -101,7 +103,7 @@ TEST(authz, tool_patterns_deny_wins_and_allow_limits) {
 TEST(authz, device_scope_by_id_tag_and_environment) {
   auto read = tool("get_dns_status", mcp::tool_tier::fundamental, reads);
   auto i = who("ops_rw");
-  EXPECT_TRUE(allowed(i, read, {dev("r1")}));  // empty scope: everything
+  EXPECT_TRUE(allowed(i, read, {dev("r1")})); // empty scope: everything
   i.scope.ids = {"edge-*"};
   EXPECT_TRUE(allowed(i, read, {dev("edge-1")}));
   EXPECT_FALSE(allowed(i, read, {dev("core-1")}));
@@ -129,12 +131,12 @@ TEST(authz, resources_and_prompts_are_reads_within_scope) {
     EXPECT_TRUE(authorize(i, action::resource("fleet://health-summary"), {}));
     EXPECT_TRUE(authorize(i, action::prompt("troubleshoot_device"), {}));
     i.scope.ids = {"r1"};
-    EXPECT_TRUE(authorize(i, action::resource("device://r1/health"),
-                          {dev("r1")}));
-    EXPECT_FALSE(authorize(i, action::resource("device://r2/health"),
-                           {dev("r2")}));
-    EXPECT_FALSE(authorize(i, action::prompt("troubleshoot_device"),
-                           {dev("r2")}));
+    EXPECT_TRUE(
+      authorize(i, action::resource("device://r1/health"), {dev("r1")}));
+    EXPECT_FALSE(
+      authorize(i, action::resource("device://r2/health"), {dev("r2")}));
+    EXPECT_FALSE(
+      authorize(i, action::prompt("troubleshoot_device"), {dev("r2")}));
   }
 }
 
@@ -160,11 +162,13 @@ TEST(authz, devices_named_by_arguments) {
 TEST(authz, a_plan_is_for_identities_whose_scope_holds_every_device) {
   auto fra = who("ops_rw");
   fra.scope.tags = {"site=fra"};
-  auto both = plan_facts{"plan-1", true, true,
-                         {dev("r1", "lab", {{"site", "fra"}}),
-                          dev("r2", "lab", {{"site", "ams"}})}};
-  auto only_fra = plan_facts{"plan-2", true, true,
-                             {dev("r1", "lab", {{"site", "fra"}})}};
+  auto both = plan_facts{
+    "plan-1",
+    true,
+    true,
+    {dev("r1", "lab", {{"site", "fra"}}), dev("r2", "lab", {{"site", "ams"}})}};
+  auto only_fra =
+    plan_facts{"plan-2", true, true, {dev("r1", "lab", {{"site", "fra"}})}};
   EXPECT_TRUE(authorize_plan(fra, only_fra));
   auto mixed = authorize_plan(fra, both);
   ASSERT_FALSE(mixed);
@@ -188,7 +192,8 @@ TEST(authz, a_plan_is_for_identities_whose_scope_holds_every_device) {
   auto by_id = who("approver");
   by_id.scope.ids = {"r*"};
   EXPECT_TRUE(authorize_plan(
-    by_id, plan_facts{"plan-3", true, true, {device_facts{"r9", false, {}, {}}}}));
+    by_id,
+    plan_facts{"plan-3", true, true, {device_facts{"r9", false, {}, {}}}}));
 }
 
 TEST(authz, device_facts_of_ids_from_a_lookup) {
@@ -213,6 +218,6 @@ TEST(authz, a_scope_round_trips_through_json) {
   EXPECT_EQ(back.ids, s.ids);
   EXPECT_EQ(back.tags, s.tags);
   EXPECT_EQ(back.environments, s.environments);
-  EXPECT_TRUE(scope_from_json(json::parse(R"({"ids":"x","tags":[1]})"))
-                .everything());
+  EXPECT_TRUE(
+    scope_from_json(json::parse(R"({"ids":"x","tags":[1]})")).everything());
 }

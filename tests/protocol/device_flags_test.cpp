@@ -33,9 +33,9 @@ TEST(device_flags, every_line_has_its_own_name_and_member) {
 }
 
 TEST(device_flags, the_cli_option_is_the_name_with_dashes) {
-  EXPECT_EQ(device_flag_option(*find_device_flag(
-              &device_flags::allow_firewall_writes)),
-            "allow-firewall-writes");
+  EXPECT_EQ(
+    device_flag_option(*find_device_flag(&device_flags::allow_firewall_writes)),
+    "allow-firewall-writes");
   EXPECT_EQ(device_flag_option(*find_device_flag(&device_flags::critical)),
             "critical");
 }

@@ -77,8 +77,9 @@ TEST(error, retryable_marks_transient_router_conditions_only) {
   EXPECT_TRUE(is_retryable(ec::router_bad_answer));
   EXPECT_FALSE(is_retryable(ec::router_auth_failed));
   EXPECT_FALSE(is_retryable(ec::invalid_arguments));
-  EXPECT_EQ(to_jsonrpc_error(make_error(ec::shutting_down, "x"))["data"]["retryable"],
-            true);
+  EXPECT_EQ(
+    to_jsonrpc_error(make_error(ec::shutting_down, "x"))["data"]["retryable"],
+    true);
 }
 
 } // namespace rmcp

@@ -38,9 +38,8 @@ TEST(json_parse, nesting_up_to_64_levels_is_parsed) {
 }
 
 TEST(json_parse, nesting_of_65_levels_is_refused_naming_the_limit) {
-  for (const auto& text :
-       {nested_arrays(65), nested_objects(65),
-        "{\"params\":" + nested_arrays(64) + "}"}) {
+  for (const auto& text : {nested_arrays(65), nested_objects(65),
+                           "{\"params\":" + nested_arrays(64) + "}"}) {
     auto r = parse_json_bounded(text);
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(error_code_of(r.error()), ec::parse_error);
@@ -62,8 +61,8 @@ TEST(json_parse, a_smaller_limit_is_honoured) {
 }
 
 TEST(json_parse, syntax_errors_are_refused_as_invalid_json) {
-  for (const char* text : {"", "not json", "{\"a\":", "[1,]", "{} {}",
-                           "\"\xff\""}) {
+  for (const char* text :
+       {"", "not json", "{\"a\":", "[1,]", "{} {}", "\"\xff\""}) {
     auto r = parse_json_bounded(text);
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(error_code_of(r.error()), ec::parse_error);
@@ -78,15 +77,18 @@ TEST(json_parse, scalars_and_flat_documents_are_parsed) {
 }
 
 TEST(json_parse, string_member_checks_the_types) {
-  json doc{{"s", "text"}, {"n", 1}, {"z", nullptr}, {"a", json::array()},
+  json doc{{"s", "text"},
+           {"n", 1},
+           {"z", nullptr},
+           {"a", json::array()},
            {"o", json::object()}};
   EXPECT_EQ(string_member(doc, "s"), "text");
   for (const char* key : {"n", "z", "a", "o", "missing"}) {
     EXPECT_EQ(string_member(doc, key), std::nullopt) << key;
     EXPECT_EQ(string_member_or(doc, key, "fallback"), "fallback") << key;
   }
-  for (const json& other : {json(nullptr), json(1), json("s"),
-                            json::array({"s"})}) {
+  for (const json& other :
+       {json(nullptr), json(1), json("s"), json::array({"s"})}) {
     EXPECT_EQ(string_member(other, "s"), std::nullopt) << other.dump();
     EXPECT_EQ(string_member_or(other, "s", "f"), "f") << other.dump();
   }

@@ -71,9 +71,9 @@ TEST(json_schema, string_constraints) {
   EXPECT_EQ(first(check(device_schema, R"({"device_id":"A B"})")),
             "$.device_id: must match the pattern ^[a-z0-9-]+$; got \"A B\"");
   std::string long_id(65, 'a');
-  auto v = compile_ok(device_schema)
-             .validate(json{{"device_id", long_id}});
-  EXPECT_EQ(first(v), "$.device_id: must be at most 64 characters long, got 65");
+  auto v = compile_ok(device_schema).validate(json{{"device_id", long_id}});
+  EXPECT_EQ(first(v),
+            "$.device_id: must be at most 64 characters long, got 65");
 }
 
 TEST(json_schema, max_length_counts_code_points_not_bytes) {
@@ -92,9 +92,10 @@ TEST(json_schema, array_items_are_checked_with_indexed_paths) {
             "$.servers[1]: must be a valid ipv4; got \"nope\"");
   EXPECT_EQ(first(check(device_schema, R"({"device_id":"a","servers":[]})")),
             "$.servers: must have at least 1 item(s), got 0");
-  EXPECT_EQ(first(check(device_schema,
-                        R"({"device_id":"a","servers":["1.1.1.1","1.1.1.1"]})")),
-            "$.servers[1]: duplicate of item 0");
+  EXPECT_EQ(
+    first(check(device_schema,
+                R"({"device_id":"a","servers":["1.1.1.1","1.1.1.1"]})")),
+    "$.servers[1]: duplicate of item 0");
 }
 
 TEST(json_schema, unknown_properties_are_refused_listing_the_allowed_ones) {
@@ -124,8 +125,8 @@ TEST(json_schema, violation_count_is_bounded) {
 }
 
 TEST(json_schema, unknown_keywords_fail_compilation_with_a_path) {
-  auto s = compiled_schema::compile(
-    *parse_json(R"({"type":"object","properties":{"a":{"type":"string","maxLenght":3}}})"));
+  auto s = compiled_schema::compile(*parse_json(
+    R"({"type":"object","properties":{"a":{"type":"string","maxLenght":3}}})"));
   ASSERT_FALSE(s);
   EXPECT_EQ(error_message(s.error()),
             "invalid schema at #/properties/a/maxLenght: unsupported keyword");
@@ -142,9 +143,10 @@ TEST(json_schema, malformed_keywords_fail_compilation) {
 }
 
 TEST(json_schema, member_names_with_special_characters_are_quoted_in_paths) {
-  EXPECT_EQ(first(check(R"({"type":"object","properties":{"a b":{"type":"string"}}})",
-                        R"({"a b":1})")),
-            "$[\"a b\"]: expected string, got integer");
+  EXPECT_EQ(
+    first(check(R"({"type":"object","properties":{"a b":{"type":"string"}}})",
+                R"({"a b":1})")),
+    "$[\"a b\"]: expected string, got integer");
 }
 
 } // namespace rmcp::schema

@@ -7,7 +7,8 @@
 namespace rmcp::jsonrpc {
 
 TEST(jsonrpc, request_with_integer_id_and_object_params) {
-  auto m = parse(R"({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"x"}})");
+  auto m = parse(
+    R"({"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"x"}})");
   ASSERT_EQ(m.type, kind::request);
   EXPECT_EQ(m.id, 7);
   EXPECT_EQ(m.method, "tools/list");
@@ -30,7 +31,8 @@ TEST(jsonrpc, notification_has_no_id) {
 TEST(jsonrpc, response_is_recognised) {
   auto m = parse(R"({"jsonrpc":"2.0","id":3,"result":{}})");
   EXPECT_EQ(m.type, kind::response);
-  auto e = parse(R"({"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}})");
+  auto e =
+    parse(R"({"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}})");
   EXPECT_EQ(e.type, kind::response);
 }
 
@@ -60,7 +62,8 @@ TEST(jsonrpc, shape_faults_are_invalid_requests_keeping_the_id) {
   EXPECT_EQ(no_method.id, 5);
   auto bad_method = parse(R"({"jsonrpc":"2.0","id":6,"method":42})");
   EXPECT_EQ(error_code_of(bad_method.error), ec::invalid_request);
-  auto bad_params = parse(R"({"jsonrpc":"2.0","id":6,"method":"x","params":3})");
+  auto bad_params =
+    parse(R"({"jsonrpc":"2.0","id":6,"method":"x","params":3})");
   EXPECT_EQ(error_code_of(bad_params.error), ec::invalid_request);
 }
 

@@ -29,7 +29,8 @@ TEST(mcp, tool_json_follows_the_negotiated_revision) {
   EXPECT_FALSE(latest["annotations"].contains("destructiveHint"));
   spec.annotations.read_only = false;
   spec.annotations.destructive = true;
-  EXPECT_EQ(to_json(spec, "2025-11-25")["annotations"]["destructiveHint"], true);
+  EXPECT_EQ(to_json(spec, "2025-11-25")["annotations"]["destructiveHint"],
+            true);
   spec.annotations.read_only = true;
   auto mid = to_json(spec, "2025-03-26");
   EXPECT_FALSE(mid.contains("outputSchema"));
@@ -65,10 +66,9 @@ TEST(mcp, render_kv_makes_one_line_per_row) {
          {"items", json::array({{{"name", "ether1"}, {"running", true}},
                                 {{"name", "ether 2"}, {"running", false}}})},
          {"servers", json::array({"1.1.1.1", "8.8.8.8"})}};
-  EXPECT_EQ(render_kv(v),
-            "servers=1.1.1.1,8.8.8.8 total=2\n"
-            "items: name=ether1 running=true\n"
-            "items: name=\"ether 2\" running=false");
+  EXPECT_EQ(render_kv(v), "servers=1.1.1.1,8.8.8.8 total=2\n"
+                          "items: name=ether1 running=true\n"
+                          "items: name=\"ether 2\" running=false");
 }
 
 TEST(mcp, log_levels_rank_by_severity) {

@@ -54,9 +54,9 @@ TEST(redact, json_values_keep_structure_and_types) {
 }
 
 TEST(redact, text_masks_pairs_bearer_and_api_tokens) {
-  auto out = redact_text(
-    "name=r1 password=hunter2 psk: \"abc def\" Authorization: Bearer eyJhbG.x.y "
-    "token rmcp_0123456789ab_SECRETSECRET ok");
+  auto out = redact_text("name=r1 password=hunter2 psk: \"abc def\" "
+                         "Authorization: Bearer eyJhbG.x.y "
+                         "token rmcp_0123456789ab_SECRETSECRET ok");
   EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
   EXPECT_EQ(out.find("abc def"), std::string::npos) << out;
   EXPECT_EQ(out.find("eyJhbG"), std::string::npos) << out;
@@ -83,8 +83,9 @@ TEST_P(redact_routeros_secret, is_masked_everywhere) {
   auto out = redact_json({{name, "s3cr3t-value"}, {"name", "peer1"}});
   EXPECT_EQ(out[name], "*****");
   EXPECT_EQ(out["name"], "peer1");
-  EXPECT_EQ(redact_export("add name=peer1 " + name + "=s3cr3t-value disabled=no"),
-            "add name=peer1 " + name + "=***** disabled=no");
+  EXPECT_EQ(
+    redact_export("add name=peer1 " + name + "=s3cr3t-value disabled=no"),
+    "add name=peer1 " + name + "=***** disabled=no");
   EXPECT_EQ(redact_text(name + ": s3cr3t-value").find("s3cr3t"),
             std::string::npos);
 }
@@ -97,9 +98,9 @@ INSTANTIATE_TEST_SUITE_P(
     // /interface/wifi security, certificates
     "security.passphrase", "passphrase", "security.eap-password",
     // wireless security profiles
-    "wpa-pre-shared-key", "wpa2-pre-shared-key", "static-key-0",
-    "static-key-3", "static-sta-private-key", "management-protection-key",
-    "nv2-preshared-key", "nv2-sync-secret",
+    "wpa-pre-shared-key", "wpa2-pre-shared-key", "static-key-0", "static-key-3",
+    "static-sta-private-key", "management-protection-key", "nv2-preshared-key",
+    "nv2-sync-secret",
     // WireGuard
     "private-key", "preshared-key",
     // BGP, OSPF, RIP
@@ -119,10 +120,11 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(redact, routeros_names_that_hold_no_secret_stay) {
   for (auto* k :
-       {"public-key", "security.group-key-update", "security.ft-r0-key-lifetime",
-        "input.filter-communities", "input.accept-large-communities",
-        "passive", "passthrough", "authoritative", "authentication-types",
-        "default-authentication", "allow-sharedkey", "spin", "pinned"})
+       {"public-key", "security.group-key-update",
+        "security.ft-r0-key-lifetime", "input.filter-communities",
+        "input.accept-large-communities", "passive", "passthrough",
+        "authoritative", "authentication-types", "default-authentication",
+        "allow-sharedkey", "spin", "pinned"})
     EXPECT_FALSE(is_secret_key(k)) << k;
 }
 

@@ -105,7 +105,8 @@ TEST_F(ros_script_test, nul_is_hex) {
 TEST_F(ros_script_test, other_control_bytes_are_hex) {
   EXPECT_EQ(literal("\x01\x07\x08\x0b\x0c\x1b\x1f"),
             R"("\01\07\08\0B\0C\1B\1F")");
-  EXPECT_EQ(put("\x01\x07\x08\x0b\x0c\x1b\x1f"), "\x01\x07\x08\x0b\x0c\x1b\x1f");
+  EXPECT_EQ(put("\x01\x07\x08\x0b\x0c\x1b\x1f"),
+            "\x01\x07\x08\x0b\x0c\x1b\x1f");
 }
 
 TEST_F(ros_script_test, del_is_hex) {
@@ -139,9 +140,10 @@ TEST_F(ros_script_test, random_values_parse_back_to_the_same_bytes) {
     std::string out;
     auto n = std::uniform_int_distribution<size_t>{0, 40}(rng);
     for (size_t i = 0; i < n; ++i)
-      out += rng() % 2 == 0
-               ? special[rng() % special.size()]
-               : static_cast<char>(std::uniform_int_distribution<int>{0, 255}(rng));
+      out +=
+        rng() % 2 == 0
+          ? special[rng() % special.size()]
+          : static_cast<char>(std::uniform_int_distribution<int>{0, 255}(rng));
     return out;
   };
   for (int i = 0; i < 3000; ++i) {
@@ -154,7 +156,8 @@ TEST_F(ros_script_test, random_values_parse_back_to_the_same_bytes) {
   for (int i = 0; i < 200; ++i) {
     auto value = "v" + draw();
     auto res = run("/ip firewall address-list add list=p address=192.0.2.1 "
-                   "comment=" + literal(value)
+                   "comment="
+                   + literal(value)
                    + "; /ip firewall address-list set [find where comment="
                    + literal(value) + "] list=found");
     ASSERT_TRUE(res.ok) << literal(value) << ": " << res.error;
@@ -171,9 +174,9 @@ TEST(ros_identifier, property_names) {
                    "802.11n", "x_y"})
     EXPECT_FALSE(check_identifier(ok, ident::property, ec::invalid_arguments))
       << ok;
-  for (auto* bad : {"", ".", "-x", "A", "a b", "a=b", "a\"b", "a;b", "$a",
-                    "[find]", "a\nb", "a\\b", "a/b",
-                    "x; /system identity set name=X"})
+  for (auto* bad :
+       {"", ".", "-x", "A", "a b", "a=b", "a\"b", "a;b", "$a", "[find]", "a\nb",
+        "a\\b", "a/b", "x; /system identity set name=X"})
     EXPECT_TRUE(check_identifier(bad, ident::property, ec::invalid_arguments))
       << bad;
   EXPECT_TRUE(check_identifier(std::string(65, 'a'), ident::property,
@@ -185,9 +188,9 @@ TEST(ros_identifier, menu_paths) {
                    "/interface/bridge/port"})
     EXPECT_FALSE(check_identifier(ok, ident::menu, ec::invalid_arguments))
       << ok;
-  for (auto* bad : {"", "/", "ip/route", "/ip//route", "/ip/route/",
-                    "/ip route;", "/ip/firewall filter", "/ip  route",
-                    "/ip [find]"})
+  for (auto* bad :
+       {"", "/", "ip/route", "/ip//route", "/ip/route/", "/ip route;",
+        "/ip/firewall filter", "/ip  route", "/ip [find]"})
     EXPECT_TRUE(check_identifier(bad, ident::menu, ec::invalid_arguments))
       << bad;
 }
@@ -203,7 +206,8 @@ TEST(ros_identifier, refusal_has_the_code_and_names_the_value) {
   auto err = check_identifier("bad name\"; :put 1", ident::property,
                               ec::router_bad_response);
   EXPECT_EQ(error_code_of(err), ec::router_bad_response);
-  EXPECT_NE(error_message(err).find(R"("bad name\"; :put 1" is not a RouterOS property name)"),
+  EXPECT_NE(error_message(err).find(
+              R"("bad name\"; :put 1" is not a RouterOS property name)"),
             std::string::npos)
     << error_message(err);
 }
@@ -217,8 +221,8 @@ TEST(ros_arguments, quotes_values_maps_booleans_and_checks_names) {
                        ec::router_bad_response, {"name"});
   ASSERT_TRUE(out);
   EXPECT_EQ(*out, R"( chain="input" comment="a\"b" disabled=yes log=no)");
-  auto bad = arguments({{"chain", "input"}, {"x y", "1"}},
-                       ec::router_bad_response);
+  auto bad =
+    arguments({{"chain", "input"}, {"x y", "1"}}, ec::router_bad_response);
   ASSERT_FALSE(bad);
   EXPECT_NE(error_message(bad.error()).find("\"x y\""), std::string::npos);
 }

@@ -1,5 +1,5 @@
-#include "tests/test_paths.hpp"
 #include "protocol/routeros_shape.hpp"
+#include "tests/test_paths.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -15,12 +15,17 @@ namespace {
 
 /// A /system/resource body as a hAP ax^2 sent it (routeros-golden
 /// miklink-get-system-resource): what the post-boot race answers instead.
-const json resource = {
-  {"architecture-name", "arm64"}, {"board-name", "hAP ax^2"},
-  {"build-time", "2025-11-27 08:17:04"}, {"cpu", "ARM64"},
-  {"cpu-count", "4"}, {"cpu-load", "7"}, {"free-memory", "705699840"},
-  {"platform", "MikroTik"}, {"total-memory", "1073741824"},
-  {"uptime", "1h12m40s"}, {"version", "7.20.5 (stable)"}};
+const json resource = {{"architecture-name", "arm64"},
+                       {"board-name", "hAP ax^2"},
+                       {"build-time", "2025-11-27 08:17:04"},
+                       {"cpu", "ARM64"},
+                       {"cpu-count", "4"},
+                       {"cpu-load", "7"},
+                       {"free-memory", "705699840"},
+                       {"platform", "MikroTik"},
+                       {"total-memory", "1073741824"},
+                       {"uptime", "1h12m40s"},
+                       {"version", "7.20.5 (stable)"}};
 
 rest_request get(std::string path) {
   rest_request req;
@@ -34,22 +39,26 @@ std::string verdict(const std::string& path, const json& body) {
   return err ? to_string(error_code_of(err)) : std::string{};
 }
 
-const json route_row = {{".id", "*2018A"}, {"dst-address", "0.0.0.0/0"},
-                        {"gateway", "10.0.0.1"}, {"active", "true"}};
+const json route_row = {{".id", "*2018A"},
+                        {"dst-address", "0.0.0.0/0"},
+                        {"gateway", "10.0.0.1"},
+                        {"active", "true"}};
 
 } // namespace
 
 TEST(routeros_shape, a_list_menu_answers_an_array_of_rows_with_ids) {
   EXPECT_EQ(verdict("/ip/route", json::array({route_row})), "");
   EXPECT_EQ(verdict("/ip/route", json::array()), "");
-  EXPECT_EQ(verdict("/ip/route?dst-address=0.0.0.0/0", json::array({route_row})),
-            "");
+  EXPECT_EQ(
+    verdict("/ip/route?dst-address=0.0.0.0/0", json::array({route_row})), "");
 }
 
 TEST(routeros_shape, an_object_where_a_list_belongs_is_a_bad_answer) {
   EXPECT_EQ(verdict("/ip/route", resource), "router_bad_answer");
-  EXPECT_EQ(verdict("/interface?disabled=false", resource), "router_bad_answer");
-  auto err = check_answer("device r1: GET /ip/route", get("/ip/route"), resource);
+  EXPECT_EQ(verdict("/interface?disabled=false", resource),
+            "router_bad_answer");
+  auto err =
+    check_answer("device r1: GET /ip/route", get("/ip/route"), resource);
   auto text = error_message(err);
   EXPECT_NE(text.find("device r1: GET /ip/route: the router answered an object "
                       "instead of a list"),
@@ -114,8 +123,10 @@ TEST(routeros_shape, one_item_of_a_list_menu_is_an_object_with_an_id) {
 }
 
 TEST(routeros_shape, a_singleton_answers_an_object_with_its_identifying_keys) {
-  json clock{{"date", "2024-05-17"}, {"time", "17:58:11"},
-             {"time-zone-name", "Etc/GMT-1"}, {"gmt-offset", "+01:00"},
+  json clock{{"date", "2024-05-17"},
+             {"time", "17:58:11"},
+             {"time-zone-name", "Etc/GMT-1"},
+             {"gmt-offset", "+01:00"},
              {"dst-active", "false"}};
   EXPECT_EQ(verdict("/system/clock", clock), "");
   EXPECT_EQ(verdict("/system/clock", resource), "router_bad_answer");

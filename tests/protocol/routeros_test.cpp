@@ -15,7 +15,8 @@ ec code_of(const caf::expected<rest_response>& x) {
 }
 
 TEST(rest_answer, success_bodies_parse_and_empty_is_null) {
-  auto ok = map_rest_answer("r1: GET /x", 200, R"([{".id":"*1","mtu":"1500"}])");
+  auto ok =
+    map_rest_answer("r1: GET /x", 200, R"([{".id":"*1","mtu":"1500"}])");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(ok->body[0]["mtu"], "1500");
@@ -31,19 +32,26 @@ TEST(rest_answer, status_codes_map_to_the_error_enum) {
   ASSERT_EQ(code_of(bad), ec::router_bad_request);
   EXPECT_EQ(error_message(bad.error()),
             "r1: PUT /ip/address: invalid value for argument address");
-  EXPECT_EQ(code_of(map_rest_answer("w", 401, R"({"error":401,"message":"Unauthorized"})")),
-            ec::router_auth_failed);
-  EXPECT_EQ(code_of(map_rest_answer("w", 403, "")), ec::router_permission_denied);
-  EXPECT_EQ(code_of(map_rest_answer("w", 404, R"({"error":404,"message":"Not Found"})")),
-            ec::router_not_found);
-  EXPECT_EQ(code_of(map_rest_answer("w", 406, R"({"detail":"no such command","error":406})")),
-            ec::router_bad_request);
   EXPECT_EQ(code_of(map_rest_answer(
-              "w", 500, R"j({"detail":"not enough permissions (9)","error":500})j")),
+              "w", 401, R"({"error":401,"message":"Unauthorized"})")),
+            ec::router_auth_failed);
+  EXPECT_EQ(code_of(map_rest_answer("w", 403, "")),
             ec::router_permission_denied);
-  EXPECT_EQ(code_of(map_rest_answer("w", 500, R"({"detail":"failure","error":500})")),
-            ec::router_server_error);
-  EXPECT_EQ(code_of(map_rest_answer("w", 200, "<html>")), ec::router_bad_response);
+  EXPECT_EQ(code_of(map_rest_answer("w", 404,
+                                    R"({"error":404,"message":"Not Found"})")),
+            ec::router_not_found);
+  EXPECT_EQ(code_of(map_rest_answer(
+              "w", 406, R"({"detail":"no such command","error":406})")),
+            ec::router_bad_request);
+  EXPECT_EQ(
+    code_of(map_rest_answer(
+      "w", 500, R"j({"detail":"not enough permissions (9)","error":500})j")),
+    ec::router_permission_denied);
+  EXPECT_EQ(
+    code_of(map_rest_answer("w", 500, R"({"detail":"failure","error":500})")),
+    ec::router_server_error);
+  EXPECT_EQ(code_of(map_rest_answer("w", 200, "<html>")),
+            ec::router_bad_response);
 }
 
 TEST(rest_body, repairs_control_bytes_and_invalid_utf8_inside_strings) {

@@ -142,8 +142,7 @@ TEST(routeros_value, timestamps_of_every_routeros_era_become_iso_8601) {
   // Log short forms need the router's date.
   EXPECT_EQ(to_iso_time("dec/09 12:52:49", "2025-12-10"),
             "2025-12-09T12:52:49");
-  EXPECT_EQ(to_iso_time("12-09 12:52:49", "2025-12-10"),
-            "2025-12-09T12:52:49");
+  EXPECT_EQ(to_iso_time("12-09 12:52:49", "2025-12-10"), "2025-12-09T12:52:49");
   EXPECT_EQ(to_iso_time("12:52:49", "2025-12-10"), "2025-12-10T12:52:49");
   EXPECT_FALSE(to_iso_time("12:52:49"));
   EXPECT_FALSE(to_iso_time("dec/09 12:52:49"));
@@ -159,8 +158,7 @@ TEST(routeros_value, timestamps_of_every_routeros_era_become_iso_8601) {
 }
 
 TEST(routeros_value, json_fields_accept_strings_numbers_and_booleans) {
-  auto row = *parse_json(
-    R"({"s":"x","n":5,"b":true,"z":null,"a":[1],"o":{}})");
+  auto row = *parse_json(R"({"s":"x","n":5,"b":true,"z":null,"a":[1],"o":{}})");
   EXPECT_EQ(text_of(row, "s"), "x");
   EXPECT_EQ(text_of(row, "n"), "5");
   EXPECT_EQ(text_of(row, "b"), "true");
@@ -194,8 +192,8 @@ TEST(routeros_value, rows_convert_through_a_field_table) {
     "servers":["1.1.1.1","8.8.8.8"]})"));
   // Malformed ("auto") and absent fields are omitted, never guessed.
   EXPECT_FALSE(out.contains("link_downs"));
-  auto rows = convert_rows(json::array({row, json::object()}),
-                           interface_fields);
+  auto rows =
+    convert_rows(json::array({row, json::object()}), interface_fields);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1], json::object());
   EXPECT_EQ(convert_rows(json::object(), interface_fields), json::array());

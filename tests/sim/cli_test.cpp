@@ -12,8 +12,9 @@ namespace {
 
 TEST(cli, prints_ports_serves_them_and_stops_on_sigterm) {
   auto ports_file = ::testing::TempDir() + "sim-ports.json";
-  rmcp::test::child_process sim({RMCP_SIM_BINARY, "--routers", "3", "--seed", "7", "--time-scale", "0.001",
-                                 "--ports-file", ports_file, "--high-cpu", "--fault-router", "1"});
+  rmcp::test::child_process sim(
+    {RMCP_SIM_BINARY, "--routers", "3", "--seed", "7", "--time-scale", "0.001",
+     "--ports-file", ports_file, "--high-cpu", "--fault-router", "1"});
   auto line = sim.read_line();
   ASSERT_TRUE(line) << sim.stderr_text();
   auto j = parse(*line);
@@ -45,8 +46,12 @@ TEST(cli, same_seed_gives_the_same_fleet) {
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(a.routers()[i].identity, b.routers()[i].identity);
     EXPECT_EQ(a.routers()[i].version, b.routers()[i].version);
-    for (auto* path : {"/rest/interface?.proplist=name,type,mac-address", "/rest/ip/address", "/rest/ip/firewall/filter?.proplist=chain,action,comment"})
-      EXPECT_EQ(a.router(i).request("GET", path).body, b.router(i).request("GET", path).body) << path;
+    for (auto* path :
+         {"/rest/interface?.proplist=name,type,mac-address", "/rest/ip/address",
+          "/rest/ip/firewall/filter?.proplist=chain,action,comment"})
+      EXPECT_EQ(a.router(i).request("GET", path).body,
+                b.router(i).request("GET", path).body)
+        << path;
   }
 }
 

@@ -12,8 +12,12 @@ using namespace std::chrono_literals;
 
 class faults : public sim_test {
 protected:
-  void SetUp() override { start(); }
-  void set(const std::function<void(fault_config&)>& fn) { fleet_->router(0).update_faults(fn); }
+  void SetUp() override {
+    start();
+  }
+  void set(const std::function<void(fault_config&)>& fn) {
+    fleet_->router(0).update_faults(fn);
+  }
 };
 
 TEST_F(faults, latency_delays_every_answer) {
@@ -71,10 +75,14 @@ TEST_F(faults, high_cpu_and_memory_show_in_resource) {
 
 TEST_F(faults, write_fail_applied_answers_400_but_applies) {
   set([](fault_config& f) { f.write_fail_applied = 1; });
-  auto r = call("POST", "/rest/system/identity/set", R"({"name":"applied-anyway"})");
+  auto r =
+    call("POST", "/rest/system/identity/set", R"({"name":"applied-anyway"})");
   EXPECT_EQ(r.status, 400u);
-  EXPECT_EQ(call_json("GET", "/rest/system/identity")["name"], "applied-anyway");
-  EXPECT_EQ(call("POST", "/rest/system/identity/set", R"({"name":"second"})").status, 200u);
+  EXPECT_EQ(call_json("GET", "/rest/system/identity")["name"],
+            "applied-anyway");
+  EXPECT_EQ(
+    call("POST", "/rest/system/identity/set", R"({"name":"second"})").status,
+    200u);
   EXPECT_EQ(fleet_->router(0).faults().write_fail_applied, 0u);
 }
 
@@ -85,7 +93,8 @@ TEST_F(faults, control_bytes_put_a_raw_escape_into_a_lease) {
   EXPECT_TRUE(parse(r.body).is_discarded());
 }
 
-TEST_F(faults, wrong_body_answers_the_next_gets_of_other_menus_with_the_resource_body) {
+TEST_F(faults,
+       wrong_body_answers_the_next_gets_of_other_menus_with_the_resource_body) {
   set([](fault_config& f) { f.wrong_body_count = 2; });
   // /system/resource itself is answered truly and does not use up the fault.
   EXPECT_TRUE(call_json("GET", "/rest/system/resource").contains("uptime"));
@@ -101,19 +110,22 @@ TEST_F(faults, wrong_body_answers_the_next_gets_of_other_menus_with_the_resource
 
 TEST_F(faults, wrong_body_leaves_writes_alone) {
   set([](fault_config& f) { f.wrong_body_count = 1; });
-  EXPECT_EQ(call("POST", "/rest/system/identity/set", R"({"name":"written"})").status, 200u);
+  EXPECT_EQ(
+    call("POST", "/rest/system/identity/set", R"({"name":"written"})").status,
+    200u);
   EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 1u);
 }
 
 TEST_F(faults, reboot_refuses_connections_then_comes_back_with_state) {
   call("POST", "/rest/system/identity/set", R"({"name":"kept"})");
   auto before = fleet_->router(0).stats().reboots;
-  fleet_->router(0).reboot(300s);  // 300 simulated seconds = 300 ms here
+  fleet_->router(0).reboot(300s); // 300 simulated seconds = 300 ms here
   http_client fresh{fleet_->port(0)};
   EXPECT_EQ(fresh.get("/rest/system/identity").status, 0u);
   // The simulator brings the router back asynchronously: poll with a deadline.
   auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!fleet_->router(0).is_up() && std::chrono::steady_clock::now() < deadline)
+  while (!fleet_->router(0).is_up()
+         && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
   ASSERT_TRUE(fleet_->router(0).is_up());
   http_client again{fleet_->port(0)};
@@ -122,7 +134,8 @@ TEST_F(faults, reboot_refuses_connections_then_comes_back_with_state) {
   EXPECT_EQ(parse(id.body)["name"], "kept");
   EXPECT_EQ(fleet_->router(0).stats().reboots, before + 1);
   auto log = parse(again.get("/rest/log").body);
-  EXPECT_EQ(log[0]["message"], "router rebooted without proper shutdown, probably power outage");
+  EXPECT_EQ(log[0]["message"],
+            "router rebooted without proper shutdown, probably power outage");
 }
 
 TEST_F(faults, control_endpoint_sets_and_clears_faults) {
@@ -130,26 +143,38 @@ TEST_F(faults, control_endpoint_sets_and_clears_faults) {
   o.username.clear();
   o.password.clear();
   http_client ctl{fleet_->control_port(), o};
-  auto r = ctl.request("PUT", "/routers/0/faults",
-                       R"({"high_cpu":true,"latency_ms":5,"wrong_body_count":3})");
+  auto r =
+    ctl.request("PUT", "/routers/0/faults",
+                R"({"high_cpu":true,"latency_ms":5,"wrong_body_count":3})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_TRUE(fleet_->router(0).faults().high_cpu);
-  EXPECT_GE(std::stoi(call_json("GET", "/rest/system/resource")["cpu-load"].get<std::string>()), 95);
+  EXPECT_GE(
+    std::stoi(
+      call_json("GET", "/rest/system/resource")["cpu-load"].get<std::string>()),
+    95);
   EXPECT_EQ(parse(ctl.get("/routers/0/faults").body)["latency_ms"], 5);
   EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 3u);
-  EXPECT_EQ(ctl.request("PUT", "/routers/0/faults", R"({"bogus":1})").status, 400u);
+  EXPECT_EQ(ctl.request("PUT", "/routers/0/faults", R"({"bogus":1})").status,
+            400u);
   EXPECT_EQ(ctl.request("DELETE", "/routers/all/faults").status, 200u);
   EXPECT_FALSE(fleet_->router(0).faults().high_cpu);
   auto all = parse(ctl.get("/routers").body);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0]["port"], fleet_->port(0));
   EXPECT_EQ(ctl.get("/routers/7").status, 404u);
-  EXPECT_EQ(ctl.request("POST", "/routers/0/credentials", R"({"username":"ops","password":"pw"})").status, 200u);
+  EXPECT_EQ(ctl
+              .request("POST", "/routers/0/credentials",
+                       R"({"username":"ops","password":"pw"})")
+              .status,
+            200u);
   http_client ops{fleet_->port(0), client_options{false, "", "ops", "pw"}};
   EXPECT_EQ(ops.get("/rest/system/identity").status, 200u);
   auto before = parse(ctl.get("/clock").body)["epoch_ms"].get<std::int64_t>();
-  EXPECT_EQ(ctl.request("POST", "/clock/advance", R"({"seconds":3600})").status, 200u);
-  EXPECT_GE(parse(ctl.get("/clock").body)["epoch_ms"].get<std::int64_t>() - before, 3600000);
+  EXPECT_EQ(ctl.request("POST", "/clock/advance", R"({"seconds":3600})").status,
+            200u);
+  EXPECT_GE(parse(ctl.get("/clock").body)["epoch_ms"].get<std::int64_t>()
+              - before,
+            3600000);
 }
 
 } // namespace

@@ -23,7 +23,8 @@ using tcp = net::ip::tcp;
 namespace {
 
 std::string base64(const std::string& in) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* chars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -6;
   for (unsigned char c : in) {
@@ -67,9 +68,13 @@ struct http_client::impl {
   int connects = 0;
   std::string seen;
 
-  beast::tcp_stream& lowest() { return opts.tls ? beast::get_lowest_layer(*secure) : *plain; }
+  beast::tcp_stream& lowest() {
+    return opts.tls ? beast::get_lowest_layer(*secure) : *plain;
+  }
 
-  bool connected() { return opts.tls ? secure.has_value() : plain.has_value(); }
+  bool connected() {
+    return opts.tls ? secure.has_value() : plain.has_value();
+  }
 
   void reset() {
     plain.reset();
@@ -100,7 +105,8 @@ struct http_client::impl {
     }
     ++connects;
     if (opts.tls) {
-      secure->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+      secure->async_handshake(ssl::stream_base::client,
+                              [&](beast::error_code e) { ec = e; });
       run();
       if (ec) {
         reset();
@@ -123,19 +129,23 @@ struct http_client::impl {
     http_response out;
     beast::error_code ec;
     lowest().expires_after(opts.timeout);
-    http::async_write(s, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    http::async_write(s, req,
+                      [&](beast::error_code e, std::size_t) { ec = e; });
     run();
     if (ec) {
-      out.error = ec == beast::error::timeout ? "timeout" : "write: " + ec.message();
+      out.error =
+        ec == beast::error::timeout ? "timeout" : "write: " + ec.message();
       return out;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
     lowest().expires_after(opts.timeout);
-    http::async_read(s, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    http::async_read(s, buffer, parser,
+                     [&](beast::error_code e, std::size_t) { ec = e; });
     run();
     if (ec) {
-      out.error = ec == beast::error::timeout ? "timeout" : "read: " + ec.message();
+      out.error =
+        ec == beast::error::timeout ? "timeout" : "read: " + ec.message();
       return out;
     }
     auto& res = parser.get();
@@ -149,7 +159,8 @@ struct http_client::impl {
   }
 };
 
-http_client::http_client(std::uint16_t port, client_options opts) : impl_(std::make_unique<impl>()) {
+http_client::http_client(std::uint16_t port, client_options opts)
+  : impl_(std::make_unique<impl>()) {
   impl_->port = port;
   impl_->opts = std::move(opts);
   impl_->ctx.set_verify_mode(ssl::verify_none);
@@ -157,7 +168,9 @@ http_client::http_client(std::uint16_t port, client_options opts) : impl_(std::m
 
 http_client::~http_client() = default;
 
-http_response http_client::request(const std::string& method, const std::string& target, const std::string& body,
+http_response http_client::request(const std::string& method,
+                                   const std::string& target,
+                                   const std::string& body,
                                    const std::string& content_type) {
   http_response out;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -169,10 +182,13 @@ http_response http_client::request(const std::string& method, const std::string&
         return out;
       }
     }
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    http::request<http::string_body> req{http::string_to_verb(method), target,
+                                         11};
     req.set(http::field::host, "127.0.0.1");
     if (!impl_->opts.username.empty() || !impl_->opts.password.empty())
-      req.set(http::field::authorization, "Basic " + base64(impl_->opts.username + ":" + impl_->opts.password));
+      req.set(http::field::authorization,
+              "Basic "
+                + base64(impl_->opts.username + ":" + impl_->opts.password));
     if (!body.empty()) {
       if (!content_type.empty())
         req.set(http::field::content_type, content_type);
@@ -180,7 +196,8 @@ http_response http_client::request(const std::string& method, const std::string&
     }
     req.keep_alive(true);
     req.prepare_payload();
-    out = impl_->opts.tls ? impl_->exchange(*impl_->secure, req) : impl_->exchange(*impl_->plain, req);
+    out = impl_->opts.tls ? impl_->exchange(*impl_->secure, req)
+                          : impl_->exchange(*impl_->plain, req);
     if (out.status != 0)
       return out;
     impl_->reset();

@@ -13,10 +13,10 @@
 namespace rmcp::sim::test {
 
 struct http_response {
-  unsigned status = 0;  ///< 0: no answer (see `error`)
+  unsigned status = 0; ///< 0: no answer (see `error`)
   std::string body;
   std::map<std::string, std::string> headers;
-  std::string error;    ///< transport error text when status == 0
+  std::string error; ///< transport error text when status == 0
 };
 
 struct client_options {
@@ -35,9 +35,12 @@ public:
 
   /// Sends a request (reconnecting when needed). A non-empty body is sent
   /// with `content_type`.
-  http_response request(const std::string& method, const std::string& target, const std::string& body = {},
+  http_response request(const std::string& method, const std::string& target,
+                        const std::string& body = {},
                         const std::string& content_type = "application/json");
-  http_response get(const std::string& target) { return request("GET", target); }
+  http_response get(const std::string& target) {
+    return request("GET", target);
+  }
 
   /// Number of TCP connections opened so far.
   int connects() const;

@@ -35,13 +35,17 @@ protected:
     fleet_ = std::make_unique<fleet>(std::move(o));
     client_ = std::make_unique<http_client>(fleet_->port(0));
   }
-  void start() { start(fast_options()); }
+  void start() {
+    start(fast_options());
+  }
 
-  http_response call(const std::string& method, const std::string& target, const std::string& body = {},
+  http_response call(const std::string& method, const std::string& target,
+                     const std::string& body = {},
                      const std::string& content_type = "application/json") {
     return client_->request(method, target, body, content_type);
   }
-  json call_json(const std::string& method, const std::string& target, const std::string& body = {}) {
+  json call_json(const std::string& method, const std::string& target,
+                 const std::string& body = {}) {
     return parse(call(method, target, body).body);
   }
 

@@ -17,7 +17,8 @@ TEST(util, durations_format_largest_unit_first_without_zero_parts) {
 }
 
 TEST(util, durations_parse_routeros_and_clock_forms) {
-  EXPECT_EQ(parse_duration_us("1w2d3h4m5s"), (((9 * 24 + 3) * 60 + 4) * 60 + 5) * 1000000LL);
+  EXPECT_EQ(parse_duration_us("1w2d3h4m5s"),
+            (((9 * 24 + 3) * 60 + 4) * 60 + 5) * 1000000LL);
   EXPECT_EQ(parse_duration_us("500ms"), 500000);
   EXPECT_EQ(parse_duration_us("10"), 10000000);
   EXPECT_EQ(parse_duration_us("00:05:00"), 300000000);

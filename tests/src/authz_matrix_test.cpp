@@ -132,7 +132,9 @@ TEST_P(authz_role_test, tools_list_shows_what_the_role_may_call) {
   start_scoped(role);
   {
     auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/list"},
+    send({{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "tools/list"},
           {"params", json::object()}});
     std::set<std::string> listed;
     auto answer = result_of(id);
@@ -154,8 +156,8 @@ INSTANTIATE_TEST_SUITE_P(roles, authz_role_test,
 TEST_F(authz_matrix_test, a_refused_write_never_reaches_the_router) {
   start_scoped("read_only");
   auto before = router_get(0, "/system/identity");
-  auto res = call("set_system_identity",
-                  {{"device_id", "sim-0"}, {"name", "pwned"}});
+  auto res =
+    call("set_system_identity", {{"device_id", "sim-0"}, {"name", "pwned"}});
   EXPECT_EQ(kind_of(res), "forbidden") << res.dump();
   EXPECT_EQ(router_get(0, "/system/identity"), before);
   // A refused caller learns nothing about the arguments either.
@@ -186,19 +188,24 @@ TEST_F(authz_matrix_test, resources_and_prompts_respect_the_scope) {
   auto all = request("resources/read", {{"uri", "fleet://devices/all"}});
   auto text = parse_json(all["contents"][0]["text"].get<std::string>()).value();
   EXPECT_EQ(text["count"], 1) << text.dump();
-  auto prompt = request("prompts/get",
-                        {{"name", "comprehensive-device-review"},
-                         {"arguments", {{"device_id", "sim-1"}}}});
+  auto prompt =
+    request("prompts/get", {{"name", "comprehensive-device-review"},
+                            {"arguments", {{"device_id", "sim-1"}}}});
   EXPECT_EQ(prompt["code"], -32003) << prompt.dump();
-  auto fine = request("prompts/get",
-                      {{"name", "comprehensive-device-review"},
-                       {"arguments", {{"device_id", "sim-0"}}}});
+  auto fine = request("prompts/get", {{"name", "comprehensive-device-review"},
+                                      {"arguments", {{"device_id", "sim-0"}}}});
   EXPECT_TRUE(fine.contains("messages")) << fine.dump();
 }
 
 TEST_F(authz_matrix_test, tool_patterns_limit_an_identity) {
-  who = identity{"bot", "admin", "test", {}, {"get_*", "list_devices", "fleet_read"},
-                 {"get_recent_logs"}, {}, {}};
+  who = identity{"bot",
+                 "admin",
+                 "test",
+                 {},
+                 {"get_*", "list_devices", "fleet_read"},
+                 {"get_recent_logs"},
+                 {},
+                 {}};
   start_with(1);
   EXPECT_NE(kind_of(call("get_dns_status", on(0))), "forbidden");
   EXPECT_EQ(kind_of(call("get_recent_logs", on(0))), "forbidden");
@@ -247,7 +254,8 @@ TEST_F(authz_matrix_test, no_tool_or_resource_output_leaks_a_password) {
   r.host = "192.0.2.10";
   add_device(r, "Sup3r-Secret-Pw");
   start_with(1);
-  auto upd = call("update_device", {{"device_id", "new-1"}, {"name", "new one"}});
+  auto upd =
+    call("update_device", {{"device_id", "new-1"}, {"name", "new one"}});
   EXPECT_FALSE(upd.value("isError", false)) << upd.dump();
   std::string seen = upd.dump() + call("list_devices").dump();
   for (auto* uri : {"fleet://health-summary", "fleet://devices/all",

@@ -96,7 +96,8 @@ protected:
 
 } // namespace
 
-TEST_F(bad_answer_test, every_read_tool_answers_the_true_data_after_one_wrong_body) {
+TEST_F(bad_answer_test,
+       every_read_tool_answers_the_true_data_after_one_wrong_body) {
   start_with(1);
   size_t hit = 0;
   auto tools = read_tools();
@@ -120,7 +121,8 @@ TEST_F(bad_answer_test, every_read_tool_answers_the_true_data_after_one_wrong_bo
   EXPECT_GT(hit, 25u);
 }
 
-TEST_F(bad_answer_test, while_wrong_bodies_persist_every_read_tool_answers_router_bad_answer) {
+TEST_F(bad_answer_test,
+       while_wrong_bodies_persist_every_read_tool_answers_router_bad_answer) {
   start_with(1);
   size_t refused = 0;
   for (auto& t : read_tools()) {
@@ -141,14 +143,16 @@ TEST_F(bad_answer_test, while_wrong_bodies_persist_every_read_tool_answers_route
       // The identity is a nicety: its failure is reported beside the
       // resource figures, never replaced by a default.
       EXPECT_TRUE(res["structuredContent"]["identity"].is_null()) << res.dump();
-      EXPECT_NE(res["structuredContent"]["identity_error"].get<std::string>().find(
-                  "router_bad_answer"),
-                std::string::npos)
+      EXPECT_NE(
+        res["structuredContent"]["identity_error"].get<std::string>().find(
+          "router_bad_answer"),
+        std::string::npos)
         << res.dump();
       continue;
     }
     EXPECT_TRUE(res.value("isError", false)) << t.name << ": " << res.dump();
-    EXPECT_EQ(kind_of(res), "router_bad_answer") << t.name << ": " << res.dump();
+    EXPECT_EQ(kind_of(res), "router_bad_answer")
+      << t.name << ": " << res.dump();
     EXPECT_EQ(res["_meta"]["retryable"], true) << t.name;
     ++refused;
   }
@@ -194,7 +198,9 @@ TEST_F(bad_answer_test, a_resource_read_fails_with_router_bad_answer) {
   start_with(1);
   set_wrong_bodies(1000);
   auto id = ++last_id;
-  send({{"jsonrpc", "2.0"}, {"id", id}, {"method", "resources/read"},
+  send({{"jsonrpc", "2.0"},
+        {"id", id},
+        {"method", "resources/read"},
         {"params", {{"uri", "device://sim-0/dhcp-leases"}}}});
   for (int i = 0; i < 50 && result_of(id).is_null(); ++i)
     advance_time(100ms);

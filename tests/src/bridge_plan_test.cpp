@@ -47,16 +47,18 @@ TEST_F(bridge_plan_test, port_moves_between_bridges_and_rolls_back) {
   start_pro(3, &device_flags::allow_bridge_writes);
   for (size_t i = 0; i < 3; ++i)
     ASSERT_FALSE(bridge(i).is_null()) << "router " << i << " has no bridge";
-  auto out = plan("plan_remove_bridge_port",
-                  {{"device_ids", ids(0, 3)}, {"bridge_name", "bridge"},
-                   {"interface", "ether2"}, {"batch_size", 1}});
+  auto out = plan("plan_remove_bridge_port", {{"device_ids", ids(0, 3)},
+                                              {"bridge_name", "bridge"},
+                                              {"interface", "ether2"},
+                                              {"batch_size", 1}});
   EXPECT_TRUE(out.value("dead_man", false));
   EXPECT_EQ(out.value("risk", ""), "high");
   std::vector<std::vector<json>> before;
   for (size_t i = 0; i < 3; ++i)
     before.push_back(ports_of(i, "ether2"));
   fail_gate(1);
-  auto report = approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
+  auto report =
+    approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
   for (size_t i = 0; i < 3; ++i) {
     auto now = ports_of(i, "ether2");
@@ -67,20 +69,22 @@ TEST_F(bridge_plan_test, port_moves_between_bridges_and_rolls_back) {
   }
   sim_fleet->router(1).update_faults(
     [](sim::fault_config& f) { f.high_cpu = false; });
-  report = approve_and_apply(
-    "apply_bridge_plan",
-    plan("plan_remove_bridge_port",
-         {{"device_ids", ids(0, 2)}, {"bridge_name", "bridge"},
-          {"interface", "ether2"}})
-      .value("plan_id", ""));
+  report =
+    approve_and_apply("apply_bridge_plan", plan("plan_remove_bridge_port",
+                                                {{"device_ids", ids(0, 2)},
+                                                 {"bridge_name", "bridge"},
+                                                 {"interface", "ether2"}})
+                                             .value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   EXPECT_TRUE(ports_of(0, "ether2").empty());
   EXPECT_TRUE(ports_of(1, "ether2").empty());
   // Adding it back; a second plan for the same port is "already bridged"
   // for nothing to do, a port of another bridge is refused.
-  out = plan("plan_add_bridge_port",
-             {{"device_ids", ids(0, 2)}, {"bridge_name", "bridge"},
-              {"interface", "ether2"}, {"pvid", 10}, {"comment", "back"}});
+  out = plan("plan_add_bridge_port", {{"device_ids", ids(0, 2)},
+                                      {"bridge_name", "bridge"},
+                                      {"interface", "ether2"},
+                                      {"pvid", 10},
+                                      {"comment", "back"}});
   EXPECT_TRUE(out["preview"][0].value("changes", false));
   report = approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
@@ -90,9 +94,9 @@ TEST_F(bridge_plan_test, port_moves_between_bridges_and_rolls_back) {
     EXPECT_EQ(now[0].value("pvid", ""), "10");
     EXPECT_EQ(now[0].value("comment", ""), "back");
   }
-  out = plan("plan_add_bridge_port",
-             {{"device_ids", ids(0, 1)}, {"bridge_name", "bridge"},
-              {"interface", "ether2"}});
+  out = plan("plan_add_bridge_port", {{"device_ids", ids(0, 1)},
+                                      {"bridge_name", "bridge"},
+                                      {"interface", "ether2"}});
   EXPECT_FALSE(out["preview"][0].value("changes", true));
 }
 
@@ -102,50 +106,56 @@ TEST_F(bridge_plan_test, already_bridged_interfaces_are_refused) {
   sim_fleet->router(0).request("PUT", "/rest/interface/bridge",
                                R"({"name":"br-test"})");
   ASSERT_EQ(ports_of(0, "ether3").size(), 1u);
-  auto text = error_text("plan_add_bridge_port",
-                         {{"device_ids", ids(0, 1)}, {"bridge_name", "br-test"},
-                          {"interface", "ether3"}});
+  auto text = error_text("plan_add_bridge_port", {{"device_ids", ids(0, 1)},
+                                                  {"bridge_name", "br-test"},
+                                                  {"interface", "ether3"}});
   EXPECT_NE(text.find("already bridged"), std::string::npos) << text;
   EXPECT_NE(text.find("a port of bridge"), std::string::npos) << text;
-  text = error_text("plan_add_bridge_port",
-                    {{"device_ids", ids(0, 1)}, {"bridge_name", "br-none"},
-                     {"interface", "ether1"}});
+  text = error_text("plan_add_bridge_port", {{"device_ids", ids(0, 1)},
+                                             {"bridge_name", "br-none"},
+                                             {"interface", "ether1"}});
   EXPECT_NE(text.find("bridge_name"), std::string::npos) << text;
-  text = error_text("plan_add_bridge_port",
-                    {{"device_ids", ids(0, 1)}, {"bridge_name", "bridge"},
-                     {"interface", "bridge"}});
+  text = error_text("plan_add_bridge_port", {{"device_ids", ids(0, 1)},
+                                             {"bridge_name", "bridge"},
+                                             {"interface", "bridge"}});
   EXPECT_NE(text.find("interface"), std::string::npos) << text;
-  text = error_text("plan_modify_bridge_settings",
-                    {{"device_ids", ids(0, 1)}, {"bridge_name", "bridge"},
-                     {"priority", 1000}});
+  text = error_text(
+    "plan_modify_bridge_settings",
+    {{"device_ids", ids(0, 1)}, {"bridge_name", "bridge"}, {"priority", 1000}});
   EXPECT_NE(text.find("priority"), std::string::npos) << text;
-  text = error_text("plan_modify_bridge_settings",
-                    {{"device_ids", ids(0, 1)}, {"bridge_name", "bridge"},
-                     {"forward_delay", "soon"}});
+  text = error_text("plan_modify_bridge_settings", {{"device_ids", ids(0, 1)},
+                                                    {"bridge_name", "bridge"},
+                                                    {"forward_delay", "soon"}});
   EXPECT_NE(text.find("forward_delay"), std::string::npos) << text;
 }
 
 TEST_F(bridge_plan_test, settings_change_and_roll_back) {
   start_pro(2, &device_flags::allow_bridge_writes);
   auto b0 = bridge(0);
-  auto out = plan("plan_modify_bridge_settings",
-                  {{"device_ids", ids(0, 2)}, {"bridge_name", "bridge"},
-                   {"protocol_mode", "mstp"}, {"vlan_filtering", true},
-                   {"priority", 4096}, {"batch_size", 1}});
+  auto out = plan("plan_modify_bridge_settings", {{"device_ids", ids(0, 2)},
+                                                  {"bridge_name", "bridge"},
+                                                  {"protocol_mode", "mstp"},
+                                                  {"vlan_filtering", true},
+                                                  {"priority", 4096},
+                                                  {"batch_size", 1}});
   EXPECT_EQ(out.value("risk", ""), "high");
   EXPECT_NE(out["warnings"].dump().find("vlan_filtering"), std::string::npos);
   fail_gate(1);
-  auto report = approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
+  auto report =
+    approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
-  EXPECT_EQ(bridge(0).value("protocol-mode", ""), b0.value("protocol-mode", ""));
+  EXPECT_EQ(bridge(0).value("protocol-mode", ""),
+            b0.value("protocol-mode", ""));
   EXPECT_EQ(bridge(0).value("vlan-filtering", ""), "false");
   EXPECT_EQ(bridge(0).value("priority", ""), "0x8000");
   sim_fleet->router(1).update_faults(
     [](sim::fault_config& f) { f.high_cpu = false; });
-  out = plan("plan_modify_bridge_settings",
-             {{"device_ids", ids(0, 2)}, {"bridge_name", "bridge"},
-              {"protocol_mode", "mstp"}, {"vlan_filtering", true},
-              {"priority", 4096}, {"forward_delay", "10s"}});
+  out = plan("plan_modify_bridge_settings", {{"device_ids", ids(0, 2)},
+                                             {"bridge_name", "bridge"},
+                                             {"protocol_mode", "mstp"},
+                                             {"vlan_filtering", true},
+                                             {"priority", 4096},
+                                             {"forward_delay", "10s"}});
   report = approve_and_apply("apply_bridge_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 2; ++i) {
@@ -168,11 +178,12 @@ TEST_F(bridge_plan_test, address_list_sync_makes_lists_identical) {
   put(0, "198.51.100.1");
   put(0, "198.51.100.2");
   put(1, "203.0.113.9");
-  auto out = plan("config_plan_address_list_sync",
-                  {{"device_ids", ids(0, 3)},
-                   {"list_name", "mcp-block"},
-                   {"addresses", {"198.51.100.1", "192.0.2.0/24", "192.0.2.7/32"}},
-                   {"comment", "synced"}});
+  auto out =
+    plan("config_plan_address_list_sync",
+         {{"device_ids", ids(0, 3)},
+          {"list_name", "mcp-block"},
+          {"addresses", {"198.51.100.1", "192.0.2.0/24", "192.0.2.7/32"}},
+          {"comment", "synced"}});
   auto& pv = out["preview"];
   EXPECT_EQ(pv[0]["intended"]["adds"], json({"192.0.2.0/24", "192.0.2.7"}));
   EXPECT_EQ(pv[0]["intended"]["removes"], json({"198.51.100.2"}));
@@ -186,9 +197,10 @@ TEST_F(bridge_plan_test, address_list_sync_makes_lists_identical) {
     EXPECT_EQ(entries(i, "mcp-block"), want) << i;
   // Other lists are untouched; a failed gate restores each list.
   auto mgmt = entries(1, "mgmt");
-  out = plan("config_plan_address_list_sync",
-             {{"device_ids", ids(0, 3)}, {"list_name", "mcp-block"},
-              {"addresses", json::array()}, {"batch_size", 1}});
+  out = plan("config_plan_address_list_sync", {{"device_ids", ids(0, 3)},
+                                               {"list_name", "mcp-block"},
+                                               {"addresses", json::array()},
+                                               {"batch_size", 1}});
   EXPECT_EQ(out.value("risk", ""), "high"); // empties the list
   fail_gate(2);
   report = approve_and_apply("config_apply_address_list_sync",
@@ -198,12 +210,14 @@ TEST_F(bridge_plan_test, address_list_sync_makes_lists_identical) {
     EXPECT_EQ(entries(i, "mcp-block"), want) << i;
   EXPECT_EQ(entries(1, "mgmt"), mgmt);
   // Only mcp-* lists; bad addresses are named.
-  EXPECT_EQ(error_kind("config_plan_address_list_sync",
-                       {{"device_ids", ids(0, 1)}, {"list_name", "mgmt"},
-                        {"addresses", json::array()}}),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("config_plan_address_list_sync", {{"device_ids", ids(0, 1)},
+                                                 {"list_name", "mgmt"},
+                                                 {"addresses", json::array()}}),
+    "invalid_arguments");
   auto text = error_text("config_plan_address_list_sync",
-                         {{"device_ids", ids(0, 1)}, {"list_name", "mcp-x"},
+                         {{"device_ids", ids(0, 1)},
+                          {"list_name", "mcp-x"},
                           {"addresses", {"10.0.0.1", "ten"}}});
   EXPECT_NE(text.find("addresses"), std::string::npos) << text;
 }

@@ -55,9 +55,9 @@ TEST_F(config_resources_test, snapshot_stores_the_export_and_reports_drift) {
   EXPECT_EQ(drift["previous"]["changed"], true);
   EXPECT_EQ(drift["previous"]["lines_added"], 1) << drift.dump();
   EXPECT_EQ(drift["previous"]["lines_removed"], 1) << drift.dump();
-  EXPECT_NE(drift["previous"]["added"][0].get<std::string>().find(
-              "renamed-by-hand"),
-            std::string::npos);
+  EXPECT_NE(
+    drift["previous"]["added"][0].get<std::string>().find("renamed-by-hand"),
+    std::string::npos);
   EXPECT_EQ(read("device://sim-0/config")["_meta"]["snapshot_id"],
             drift["snapshot_id"]);
 }

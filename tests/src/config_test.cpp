@@ -1,5 +1,5 @@
-#include "tests/test_paths.hpp"
 #include "src/config/loader.hpp"
+#include "tests/test_paths.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -41,8 +41,9 @@ TEST(config, defaults_without_file) {
 }
 
 TEST(config, yaml_nested_keys_apply) {
-  auto path = write_temp("environment: staging\nlog:\n  level: debug\n"
-                         "server:\n  tool_timeout: 45s\n  tools_page_size: 20\n");
+  auto path =
+    write_temp("environment: staging\nlog:\n  level: debug\n"
+               "server:\n  tool_timeout: 45s\n  tools_page_size: 20\n");
   auto opts = load({path, {}, {}});
   ASSERT_TRUE(opts) << error_message(opts.error());
   EXPECT_EQ(opts->environment, "staging");
@@ -53,10 +54,10 @@ TEST(config, yaml_nested_keys_apply) {
 
 TEST(config, precedence_is_file_then_environment_then_command_line) {
   auto path = write_temp("environment: staging\nlog:\n  level: debug\n");
-  load_request req{path,
-                   {{"ROUTEROS_MCP_ENVIRONMENT", "prod"},
-                    {"ROUTEROS_MCP_LOG_LEVEL", "warn"}},
-                   {{"log.level", "error"}}};
+  load_request req{
+    path,
+    {{"ROUTEROS_MCP_ENVIRONMENT", "prod"}, {"ROUTEROS_MCP_LOG_LEVEL", "warn"}},
+    {{"log.level", "error"}}};
   auto opts = load(req);
   ASSERT_TRUE(opts);
   EXPECT_EQ(opts->environment, "prod");
@@ -143,18 +144,13 @@ namespace rmcp::app {
 
 TEST(config, device_and_fleet_keys_reach_the_fleet_settings) {
   config::load_request req;
-  req.overrides = {{"environment", "staging"},
-                   {"device.max_connections", "3"},
-                   {"device.queue_size", "10"},
-                   {"device.request_timeout", "4s"},
-                   {"device.connect_timeout", "1500ms"},
-                   {"device.read_attempts", "1"},
-                   {"device.retry_backoff", "50ms"},
-                   {"device.breaker_threshold", "7"},
-                   {"device.breaker_cooldown", "2m"},
-                   {"device.health_checks", "false"},
-                   {"device.health_interval", "90s"},
-                   {"fleet.poll_interval", "250ms"}};
+  req.overrides = {
+    {"environment", "staging"},           {"device.max_connections", "3"},
+    {"device.queue_size", "10"},          {"device.request_timeout", "4s"},
+    {"device.connect_timeout", "1500ms"}, {"device.read_attempts", "1"},
+    {"device.retry_backoff", "50ms"},     {"device.breaker_threshold", "7"},
+    {"device.breaker_cooldown", "2m"},    {"device.health_checks", "false"},
+    {"device.health_interval", "90s"},    {"fleet.poll_interval", "250ms"}};
   auto opts = config::load(req);
   ASSERT_TRUE(opts) << error_message(opts.error());
   auto f = make_fleet_settings(*opts);

@@ -37,9 +37,9 @@ struct fleet_counts {
 
 /// A fleet that counts every message, then hands it to the real one (the
 /// answer goes straight back to the requester).
-fleet_actor::behavior_type
-counting_fleet(fleet_actor::pointer self, fleet_actor real,
-               std::shared_ptr<fleet_counts> n) {
+fleet_actor::behavior_type counting_fleet(fleet_actor::pointer self,
+                                          fleet_actor real,
+                                          std::shared_ptr<fleet_counts> n) {
   self->link_to(real);
   return {
     [=](atom::get a, std::string& id,
@@ -47,8 +47,7 @@ counting_fleet(fleet_actor::pointer self, fleet_actor real,
       ++n->by_kind["handle"];
       return self->delegate(real, a, std::move(id), h);
     },
-    [=](atom::get a,
-        atom::devices d) -> caf::result<std::vector<device_view>> {
+    [=](atom::get a, atom::devices d) -> caf::result<std::vector<device_view>> {
       ++n->by_kind["devices"];
       return self->delegate(real, a, d);
     },
@@ -74,7 +73,9 @@ counting_fleet(fleet_actor::pointer self, fleet_actor real,
       return self->delegate(real, a);
     },
     [=](atom::poll a) { self->send(real, a); },
-    [=](atom::restart a, std::string& id) { self->send(real, a, std::move(id)); },
+    [=](atom::restart a, std::string& id) {
+      self->send(real, a, std::move(id));
+    },
   };
 }
 
@@ -156,9 +157,9 @@ TEST_F(device_ops_test, a_bandwidth_test_looks_up_both_routers_at_once) {
   add_device(source);
   add_device(target);
   start();
-  auto res = call("bandwidth_test", {{"device_id", "r1"},
-                                     {"target_device_id", "r2"},
-                                     {"duration_seconds", 5}});
+  auto res = call(
+    "bandwidth_test",
+    {{"device_id", "r1"}, {"target_device_id", "r2"}, {"duration_seconds", 5}});
   ASSERT_FALSE(res.value("isError", false)) << res.dump();
   EXPECT_EQ(res["structuredContent"]["target_address"], "127.0.0.1");
   // Two lookups sent together (one round trip of latency), no view.
@@ -169,9 +170,9 @@ TEST_F(device_ops_test, a_bandwidth_test_looks_up_both_routers_at_once) {
   EXPECT_EQ(factory->client("r2")->count("/tool/bandwidth-test"), 0u);
   // The other way round the flags do not allow it: refused before any
   // router is asked.
-  auto refused = call("bandwidth_test", {{"device_id", "r2"},
-                                         {"target_device_id", "r1"},
-                                         {"duration_seconds", 5}});
+  auto refused = call(
+    "bandwidth_test",
+    {{"device_id", "r2"}, {"target_device_id", "r1"}, {"duration_seconds", 5}});
   EXPECT_EQ(refused["_meta"]["error_kind"], "capability_denied")
     << refused.dump();
   EXPECT_EQ(factory->client("r1")->count("/tool/bandwidth-test"), 1u);
@@ -361,7 +362,8 @@ step_actor::behavior_type step_probe(step_actor::pointer self,
 
 } // namespace
 
-TEST_F(device_ops_test, a_typed_actor_reads_a_kinds_state_and_writes_its_requests) {
+TEST_F(device_ops_test,
+       a_typed_actor_reads_a_kinds_state_and_writes_its_requests) {
   add_device(test::test_device("r1"));
   start();
   // A kind reading a menu the router lacks (absent as null) and one it has.

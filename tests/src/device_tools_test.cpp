@@ -28,7 +28,8 @@ protected:
 } // namespace
 
 TEST_F(device_tools_test, list_devices_shows_the_registry_with_filters) {
-  add_device(test::test_device("edge-1", "lab", {{"site", "ams"}, {"role", "edge"}}));
+  add_device(
+    test::test_device("edge-1", "lab", {{"site", "ams"}, {"role", "edge"}}));
   add_device(test::test_device("core-1", "lab", {{"site", "fra"}}));
   add_device(test::test_device("prod-1", "prod", {{"site", "ams"}}));
   start();
@@ -45,14 +46,14 @@ TEST_F(device_tools_test, list_devices_shows_the_registry_with_filters) {
   EXPECT_EQ(s["devices"][1]["flags"]["allow_advanced_writes"], false);
   auto ams = call("list_devices", {{"tags", {{"site", "ams"}}}});
   EXPECT_EQ(ams["structuredContent"]["total_count"], 2);
-  auto ams_edge = call("list_devices",
-                       {{"tags", {{"site", "ams"}, {"role", "edge"}}}});
+  auto ams_edge =
+    call("list_devices", {{"tags", {{"site", "ams"}, {"role", "edge"}}}});
   ASSERT_EQ(ams_edge["structuredContent"]["total_count"], 1);
   EXPECT_EQ(ams_edge["structuredContent"]["devices"][0]["id"], "edge-1");
   auto prod = call("list_devices", {{"environment", "prod"}});
   EXPECT_EQ(prod["structuredContent"]["total_count"], 1);
-  EXPECT_EQ(call("list_devices", {{"status", "healthy"}})["structuredContent"]
-                ["total_count"],
+  EXPECT_EQ(call("list_devices",
+                 {{"status", "healthy"}})["structuredContent"]["total_count"],
             0);
   call("device_health", {{"device_id", "edge-1"}});
   auto healthy = call("list_devices", {{"status", "healthy"}});
@@ -78,7 +79,8 @@ TEST_F(device_tools_test, check_connectivity_reports_a_reachable_router) {
   EXPECT_EQ(s["endpoint"]["port"], 8443);
 }
 
-TEST_F(device_tools_test, check_connectivity_classifies_failures_with_suggestions) {
+TEST_F(device_tools_test,
+       check_connectivity_classifies_failures_with_suggestions) {
   const std::pair<ec, const char*> cases[] = {
     {ec::router_timeout, "timeout"},
     {ec::router_unreachable, "network_error"},
@@ -130,7 +132,8 @@ TEST_F(device_tools_test, device_health_reports_a_degraded_router_as_a_result) {
   EXPECT_EQ(s["thresholds"]["warning_percent"], 75.0);
 }
 
-TEST_F(device_tools_test, device_health_reports_an_unreachable_router_as_a_result) {
+TEST_F(device_tools_test,
+       device_health_reports_an_unreachable_router_as_a_result) {
   add_device(test::test_device("edge-1"));
   factory->per_device["edge-1"] = test::failing_responder(ec::router_timeout);
   start();
@@ -165,8 +168,9 @@ TEST_F(device_tools_test, get_system_overview_returns_typed_values) {
 TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
   add_device(test::test_device("edge-1"));
   auto healthy = test::router_responder(router);
-  factory->per_device["edge-1"] = [healthy](const rest_request& req)
-    -> std::optional<caf::expected<rest_response>> {
+  factory->per_device["edge-1"] =
+    [healthy](
+      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
     if (req.path == "/system/identity")
       return caf::expected<rest_response>{
         make_error(ec::router_permission_denied, "not enough permissions")};
@@ -183,7 +187,8 @@ TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
 
 TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
   add_device(test::test_device("edge-1"));
-  factory->per_device["edge-1"] = test::failing_responder(ec::router_auth_failed);
+  factory->per_device["edge-1"] =
+    test::failing_responder(ec::router_auth_failed);
   start();
   auto r = call("get_system_overview", {{"device_id", "edge-1"}});
   EXPECT_EQ(error_kind(r), "router_auth_failed");
@@ -192,8 +197,8 @@ TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
 TEST_F(device_tools_test, router_tools_refuse_devices_of_another_environment) {
   add_device(test::test_device("prod-1", "prod"));
   start("lab");
-  for (auto* tool : {"check_connectivity", "device_health",
-                     "get_system_overview"}) {
+  for (auto* tool :
+       {"check_connectivity", "device_health", "get_system_overview"}) {
     auto r = call(tool, {{"device_id", "prod-1"}});
     EXPECT_EQ(error_kind(r), "environment_mismatch") << tool;
   }

@@ -84,25 +84,29 @@ TEST_F(dhcp_plan_test, create_modify_remove_really_write_the_routers) {
   auto text = error_text("plan_create_dhcp_pool", create_args(ids(0, 1)));
   EXPECT_NE(text.find("exists already"), std::string::npos) << text;
 
-  out = plan("plan_modify_dhcp_pool",
-             {{"device_ids", ids(0, 2)}, {"pool_name", "guests"},
-              {"address_range", "10.50.0.100-10.50.0.150"},
-              {"gateway", "10.50.0.254"}, {"lease_time", "1d"}});
+  out =
+    plan("plan_modify_dhcp_pool", {{"device_ids", ids(0, 2)},
+                                   {"pool_name", "guests"},
+                                   {"address_range", "10.50.0.100-10.50.0.150"},
+                                   {"gateway", "10.50.0.254"},
+                                   {"lease_time", "1d"}});
   report = apply(out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(rows(i, "/ip/pool", "name", "guests")[0].value("ranges", ""),
               "10.50.0.100-10.50.0.150");
-    EXPECT_EQ(rows(i, "/ip/dhcp-server/network", "address", "10.50.0.0/24")[0]
-                .value("gateway", ""),
-              "10.50.0.254");
-    EXPECT_EQ(rows(i, "/ip/dhcp-server", "name", "guests")[0]
-                .value("lease-time", ""),
-              "1d");
+    EXPECT_EQ(
+      rows(i, "/ip/dhcp-server/network", "address", "10.50.0.0/24")[0].value(
+        "gateway", ""),
+      "10.50.0.254");
+    EXPECT_EQ(
+      rows(i, "/ip/dhcp-server", "name", "guests")[0].value("lease-time", ""),
+      "1d");
   }
   // A range outside the pool's network is refused for the router.
   text = error_text("plan_modify_dhcp_pool",
-                    {{"device_ids", ids(0, 1)}, {"pool_name", "guests"},
+                    {{"device_ids", ids(0, 1)},
+                     {"pool_name", "guests"},
                      {"address_range", "10.51.0.1-10.51.0.9"}});
   EXPECT_NE(text.find("address_range"), std::string::npos) << text;
 
@@ -122,12 +126,11 @@ TEST_F(dhcp_plan_test, failed_gate_restores_pools_servers_and_networks) {
   std::vector<std::string> before;
   for (size_t i = 0; i < 3; ++i)
     before.push_back(tables(i));
-  auto out = plan("plan_create_dhcp_pool",
-                  [&] {
-                    auto a = create_args(ids(0, 3));
-                    a["batch_size"] = 1;
-                    return a;
-                  }());
+  auto out = plan("plan_create_dhcp_pool", [&] {
+    auto a = create_args(ids(0, 3));
+    a["batch_size"] = 1;
+    return a;
+  }());
   fail_gate(1);
   auto report = apply(out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
@@ -136,9 +139,9 @@ TEST_F(dhcp_plan_test, failed_gate_restores_pools_servers_and_networks) {
   sim_fleet->router(1).update_faults(
     [](sim::fault_config& f) { f.high_cpu = false; });
   // Removing the defconf pool and rolling back re-creates all three rows.
-  out = plan("plan_remove_dhcp_pool",
-             {{"device_ids", ids(0, 3)}, {"pool_name", "default-dhcp"},
-              {"batch_size", 1}});
+  out = plan("plan_remove_dhcp_pool", {{"device_ids", ids(0, 3)},
+                                       {"pool_name", "default-dhcp"},
+                                       {"batch_size", 1}});
   EXPECT_EQ(out["preview"][0]["current"]["/ip/dhcp-server"].size(), 1u);
   EXPECT_EQ(out["preview"][0]["current"]["/ip/dhcp-server/network"].size(), 1u);
   fail_gate(2);
@@ -149,7 +152,8 @@ TEST_F(dhcp_plan_test, failed_gate_restores_pools_servers_and_networks) {
     ASSERT_EQ(srv.size(), 1u) << i;
     EXPECT_EQ(srv[0].value("address-pool", ""), "default-dhcp");
     EXPECT_EQ(rows(i, "/ip/pool", "name", "default-dhcp").size(), 1u);
-    EXPECT_EQ(rows(i, "/ip/dhcp-server/network", "comment", "defconf").size(), 1u);
+    EXPECT_EQ(rows(i, "/ip/dhcp-server/network", "comment", "defconf").size(),
+              1u);
   }
 }
 

@@ -79,16 +79,17 @@ TEST_F(diagnostic_tools_test, traceroute_lists_hops_and_whether_it_arrived) {
   EXPECT_EQ(out["hops"].back()["address"], "8.8.8.8");
   EXPECT_EQ(out["hops"][0]["loss_percent"], 0.0);
   EXPECT_TRUE(out["hops"][0]["avg_ms"].is_number());
-  auto dead = ok("traceroute",
-                 on(0, {{"target", "203.0.113.9"}, {"max_hops", 5}}));
+  auto dead =
+    ok("traceroute", on(0, {{"target", "203.0.113.9"}, {"max_hops", 5}}));
   EXPECT_EQ(dead["reached_target"], false);
   EXPECT_EQ(dead["hops"].size(), 5u);
-  EXPECT_EQ(error_kind("traceroute",
-                       on(0, {{"target", "8.8.8.8"}, {"max_hops", 31}})),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("traceroute", on(0, {{"target", "8.8.8.8"}, {"max_hops", 31}})),
+    "invalid_arguments");
 }
 
-TEST_F(diagnostic_tools_test, bandwidth_test_needs_both_flags_and_runs_in_segments) {
+TEST_F(diagnostic_tools_test,
+       bandwidth_test_needs_both_flags_and_runs_in_segments) {
   customize = [](size_t i, device_record& r, std::string&) {
     r.flags.allow_professional_workflows = true;
     r.flags.allow_bandwidth_test = i == 1;
@@ -114,7 +115,8 @@ TEST_F(diagnostic_tools_test, bandwidth_test_needs_both_flags_and_runs_in_segmen
             "invalid_arguments");
 }
 
-TEST_F(diagnostic_tools_test, fleet_read_answers_per_device_even_when_one_fails) {
+TEST_F(diagnostic_tools_test,
+       fleet_read_answers_per_device_even_when_one_fails) {
   customize = [](size_t i, device_record& r, std::string& pw) {
     r.tags["site"] = i == 0 ? "ams" : "fra";
     if (i == 2)
@@ -131,8 +133,8 @@ TEST_F(diagnostic_tools_test, fleet_read_answers_per_device_even_when_one_fails)
   EXPECT_EQ(r[0]["result"]["identity"], sim_fleet->routers()[0].identity);
   EXPECT_EQ(r[2]["ok"], false);
   EXPECT_EQ(r[2]["error_kind"], "router_auth_failed");
-  auto ams = ok("fleet_read", {{"tool", "get_dns_status"},
-                               {"tags", {{"site", "ams"}}}});
+  auto ams =
+    ok("fleet_read", {{"tool", "get_dns_status"}, {"tags", {{"site", "ams"}}}});
   ASSERT_EQ(ams["total"], 1);
   EXPECT_EQ(ams["results"][0]["device_id"], "sim-0");
   auto with_args = ok("fleet_read", {{"tool", "get_recent_logs"},
@@ -154,8 +156,10 @@ class diagnostic_cancel_test : public test::tool_harness {};
 TEST_F(diagnostic_cancel_test, cancelling_a_ping_stops_the_probes) {
   add_device(test::test_device("r1"));
   // The router answers pings only when the test says so.
-  factory->answer = [](const rest_request&)
-    -> std::optional<caf::expected<rest_response>> { return std::nullopt; };
+  factory->answer =
+    [](const rest_request&) -> std::optional<caf::expected<rest_response>> {
+    return std::nullopt;
+  };
   start();
   send(call_request(5, "ping",
                     {{"device_id", "r1"}, {"target", "8.8.8.8"}, {"count", 5}},
@@ -166,8 +170,10 @@ TEST_F(diagnostic_cancel_test, cancelling_a_ping_stops_the_probes) {
   EXPECT_EQ(client->calls()[0].req.method, "POST");
   EXPECT_EQ(client->calls()[0].req.body["count"], "1");
   rest_response probe;
-  probe.body = json::array({{{"seq", "0"}, {"host", "8.8.8.8"},
-                             {"time", "5ms945us"}, {"sent", "1"},
+  probe.body = json::array({{{"seq", "0"},
+                             {"host", "8.8.8.8"},
+                             {"time", "5ms945us"},
+                             {"sent", "1"},
                              {"received", "1"}}});
   client->reply(0, probe);
   run();

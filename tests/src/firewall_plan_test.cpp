@@ -47,14 +47,13 @@ protected:
 TEST_F(firewall_plan_test, add_rule_plan_previews_live_rules_and_applies) {
   start(3);
   auto before = table(1);
-  auto out = plan("plan_add_firewall_rule",
-                  {{"device_ids", ids(0, 3)},
-                   {"chain", "forward"},
-                   {"action", "drop"},
-                   {"src_address", "198.51.100.7/32"},
-                   {"protocol", "tcp"},
-                   {"dst_port", "25"},
-                   {"comment", "mcp block smtp"}});
+  auto out = plan("plan_add_firewall_rule", {{"device_ids", ids(0, 3)},
+                                             {"chain", "forward"},
+                                             {"action", "drop"},
+                                             {"src_address", "198.51.100.7/32"},
+                                             {"protocol", "tcp"},
+                                             {"dst_port", "25"},
+                                             {"comment", "mcp block smtp"}});
   EXPECT_EQ(out.value("risk", ""), "medium");
   EXPECT_FALSE(out.value("dead_man", true)); // forward drop: not risky
   auto& pv = out["preview"][1];
@@ -80,14 +79,13 @@ TEST_F(firewall_plan_test, failed_gate_restores_the_filter_table_exactly) {
   for (size_t i = 0; i < 3; ++i)
     before.push_back(table(i));
   // An input-chain rule: risky, the dead-man is armed around it.
-  auto out = plan("plan_add_firewall_rule",
-                  {{"device_ids", ids(0, 3)},
-                   {"chain", "input"},
-                   {"action", "drop"},
-                   {"protocol", "tcp"},
-                   {"dst_port", "23"},
-                   {"comment", "no telnet"},
-                   {"batch_size", 1}});
+  auto out = plan("plan_add_firewall_rule", {{"device_ids", ids(0, 3)},
+                                             {"chain", "input"},
+                                             {"action", "drop"},
+                                             {"protocol", "tcp"},
+                                             {"dst_port", "23"},
+                                             {"comment", "no telnet"},
+                                             {"batch_size", 1}});
   EXPECT_EQ(out.value("risk", ""), "high");
   EXPECT_TRUE(out.value("dead_man", false));
   auto id = out.value("plan_id", "");
@@ -121,9 +119,9 @@ TEST_F(firewall_plan_test, removed_rule_is_recreated_in_place_on_rollback) {
   // Without a fault the rule goes away.
   sim_fleet->router(1).update_faults(
     [](sim::fault_config& f) { f.high_cpu = false; });
-  out = plan("plan_remove_firewall_rule",
-             {{"device_ids", ids(0, 3)},
-              {"match_comment", "defconf: accept ICMP"}});
+  out = plan(
+    "plan_remove_firewall_rule",
+    {{"device_ids", ids(0, 3)}, {"match_comment", "defconf: accept ICMP"}});
   report = apply(out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 3; ++i) {
@@ -148,14 +146,15 @@ TEST_F(firewall_plan_test, modify_sets_and_unsets_fields_checked_per_router) {
     EXPECT_EQ(r[0].value("protocol", ""), "icmp");
   }
   // Unset the source again.
-  out = plan("plan_modify_firewall_rule",
-             {{"device_ids", ids(0, 2)},
-              {"match_comment", "icmp from inside"},
-              {"src_address", ""}});
+  out =
+    plan("plan_modify_firewall_rule", {{"device_ids", ids(0, 2)},
+                                       {"match_comment", "icmp from inside"},
+                                       {"src_address", ""}});
   report = apply(out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 2; ++i)
-    EXPECT_FALSE(with_comment(i, "icmp from inside")[0].contains("src-address"));
+    EXPECT_FALSE(
+      with_comment(i, "icmp from inside")[0].contains("src-address"));
   // A port on an icmp rule is refused for the merged rule, naming dst_port.
   auto text = error_text("plan_modify_firewall_rule",
                          {{"device_ids", ids(0, 2)},
@@ -163,15 +162,17 @@ TEST_F(firewall_plan_test, modify_sets_and_unsets_fields_checked_per_router) {
                           {"dst_port", "80"}});
   EXPECT_NE(text.find("dst_port"), std::string::npos) << text;
   // Two rules share this comment on every router: ambiguous.
-  text = error_text("plan_remove_firewall_rule",
-                    {{"device_ids", ids(0, 1)},
-                     {"match_comment", "defconf: drop invalid"}});
+  text = error_text(
+    "plan_remove_firewall_rule",
+    {{"device_ids", ids(0, 1)}, {"match_comment", "defconf: drop invalid"}});
   EXPECT_NE(text.find("2 filter rules match"), std::string::npos) << text;
 }
 
 TEST_F(firewall_plan_test, rules_that_drop_the_management_path_are_refused) {
   start(2);
-  json args{{"device_ids", ids(0, 2)}, {"chain", "input"}, {"action", "drop"},
+  json args{{"device_ids", ids(0, 2)},
+            {"chain", "input"},
+            {"action", "drop"},
             {"protocol", "tcp"}};
   auto text = error_text("plan_add_firewall_rule", args);
   EXPECT_NE(text.find("management path"), std::string::npos) << text;
@@ -192,8 +193,8 @@ TEST_F(firewall_plan_test, rules_that_drop_the_management_path_are_refused) {
 TEST_F(firewall_plan_test, validation_errors_name_the_argument) {
   start(1);
   auto expect = [&](json args, const std::string& name) {
-    json base{{"device_ids", ids(0, 1)}, {"chain", "forward"},
-              {"action", "accept"}};
+    json base{
+      {"device_ids", ids(0, 1)}, {"chain", "forward"}, {"action", "accept"}};
     base.update(args);
     auto text = error_text("plan_add_firewall_rule", base);
     EXPECT_NE(text.find(name), std::string::npos) << name << ": " << text;
@@ -220,10 +221,12 @@ TEST_F(firewall_plan_test, dead_man_restores_a_router_cut_off_by_a_rule) {
     R"({"chain":"forward","action":"accept","comment":"say \"hi\" $x"})");
   auto before = table(0);
   ASSERT_EQ(with_comment(0, "say \"hi\" $x").size(), 1u);
-  auto id = plan("plan_add_firewall_rule",
-            {{"device_ids", ids(0, 1)}, {"chain", "input"},
-             {"action", "reject"}, {"protocol", "udp"}, {"comment", "cut"}})
-         .value("plan_id", "");
+  auto id = plan("plan_add_firewall_rule", {{"device_ids", ids(0, 1)},
+                                            {"chain", "input"},
+                                            {"action", "reject"},
+                                            {"protocol", "udp"},
+                                            {"comment", "cut"}})
+              .value("plan_id", "");
   call_async(950, "apply_firewall_plan",
              {{"plan_id", id}, {"approval_token", approve(id)}});
   ASSERT_EQ(with_comment(0, "cut").size(), 1u);
@@ -245,7 +248,8 @@ TEST_F(firewall_plan_test, dead_man_restores_a_router_cut_off_by_a_rule) {
   EXPECT_EQ(res["structuredContent"].value("state", ""), "rolled_back");
 }
 
-TEST_F(firewall_plan_test, a_router_field_name_that_is_no_identifier_never_enters_a_script) {
+TEST_F(firewall_plan_test,
+       a_router_field_name_that_is_no_identifier_never_enters_a_script) {
   start(1);
   sim_fleet->router(0).request(
     "PUT", "/rest/ip/firewall/filter",

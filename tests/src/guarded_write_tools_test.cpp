@@ -21,7 +21,8 @@ size_t count_address(const json& rows, const std::string& address) {
 
 TEST_F(guarded_write_tools_test, a_secondary_address_is_added_once) {
   start_writable();
-  auto add = on(0, {{"address", "10.99.0.1/24"}, {"interface", "ether3"},
+  auto add = on(0, {{"address", "10.99.0.1/24"},
+                    {"interface", "ether3"},
                     {"comment", "test net"}});
   auto out = ok("add_secondary_ip_address", add);
   EXPECT_EQ(out["changed"], true);
@@ -35,7 +36,8 @@ TEST_F(guarded_write_tools_test, a_secondary_address_is_added_once) {
   EXPECT_EQ(data->changes().size(), 1u);
 }
 
-TEST_F(guarded_write_tools_test, adding_refuses_overlaps_and_missing_interfaces) {
+TEST_F(guarded_write_tools_test,
+       adding_refuses_overlaps_and_missing_interfaces) {
   start_writable();
   auto before = router_get(0, "/ip/address").size();
   // 192.168.10.1/24 is the LAN of router 0.
@@ -43,16 +45,17 @@ TEST_F(guarded_write_tools_test, adding_refuses_overlaps_and_missing_interfaces)
                        on(0, {{"address", "192.168.10.77/16"},
                               {"interface", "ether3"}})),
             "guard_refused");
-  EXPECT_EQ(error_kind("add_secondary_ip_address",
-                       on(0, {{"address", "10.98.0.1/24"},
-                              {"interface", "nope9"}})),
-            "resource_not_found");
-  EXPECT_EQ(error_kind("add_secondary_ip_address",
-                       on(0, {{"address", "10.98.0.1"}, {"interface", "ether3"}})),
-            "invalid_arguments");
-  auto dry = ok("add_secondary_ip_address",
-                on(0, {{"address", "10.98.0.1/24"}, {"interface", "ether3"},
-                       {"dry_run", true}}));
+  EXPECT_EQ(
+    error_kind("add_secondary_ip_address",
+               on(0, {{"address", "10.98.0.1/24"}, {"interface", "nope9"}})),
+    "resource_not_found");
+  EXPECT_EQ(
+    error_kind("add_secondary_ip_address",
+               on(0, {{"address", "10.98.0.1"}, {"interface", "ether3"}})),
+    "invalid_arguments");
+  auto dry = ok("add_secondary_ip_address", on(0, {{"address", "10.98.0.1/24"},
+                                                   {"interface", "ether3"},
+                                                   {"dry_run", true}}));
   EXPECT_EQ(dry["would_change"], true);
   EXPECT_EQ(router_get(0, "/ip/address").size(), before);
   EXPECT_TRUE(data->changes().empty());
@@ -79,22 +82,26 @@ TEST_F(guarded_write_tools_test, an_address_is_removed_unless_protected) {
   EXPECT_EQ(error_kind("remove_secondary_ip_address",
                        on(0, {{"address_id", wan[".id"]}})),
             "guard_refused");
-  auto added = ok("add_secondary_ip_address",
-                  on(0, {{"address", "10.97.0.1/24"}, {"interface", "ether3"}}));
+  auto added =
+    ok("add_secondary_ip_address",
+       on(0, {{"address", "10.97.0.1/24"}, {"interface", "ether3"}}));
   auto id = added["address_id"].get<std::string>();
   auto removed = ok("remove_secondary_ip_address", on(0, {{"address_id", id}}));
   EXPECT_EQ(removed["changed"], true);
   EXPECT_EQ(removed["before"]["address"], "10.97.0.1/24");
   EXPECT_EQ(count_address(router_get(0, "/ip/address"), "10.97.0.1/24"), 0u);
-  EXPECT_EQ(ok("remove_secondary_ip_address", on(0, {{"address_id", id}}))["changed"],
-            false);
+  EXPECT_EQ(
+    ok("remove_secondary_ip_address", on(0, {{"address_id", id}}))["changed"],
+    false);
   EXPECT_EQ(count_address(router_get(0, "/ip/address"), "192.168.10.1/24"), 1u);
 }
 
 TEST_F(guarded_write_tools_test, only_mcp_address_lists_are_changed) {
   start_writable();
-  auto add = on(0, {{"list_name", "mcp-blocked"}, {"address", "203.0.113.7"},
-                    {"comment", "scanner"}, {"timeout", "1d"}});
+  auto add = on(0, {{"list_name", "mcp-blocked"},
+                    {"address", "203.0.113.7"},
+                    {"comment", "scanner"},
+                    {"timeout", "1d"}});
   auto out = ok("update_firewall_address_list", add);
   EXPECT_EQ(out["changed"], true);
   EXPECT_FALSE(out["entry_id"].get<std::string>().empty());
@@ -106,11 +113,13 @@ TEST_F(guarded_write_tools_test, only_mcp_address_lists_are_changed) {
                        {"address", "203.0.113.7/32"},
                        {"action", "remove"}});
   EXPECT_EQ(ok("update_firewall_address_list", remove)["changed"], true);
-  EXPECT_TRUE(router_get(0, "/ip/firewall/address-list?list=mcp-blocked").empty());
+  EXPECT_TRUE(
+    router_get(0, "/ip/firewall/address-list?list=mcp-blocked").empty());
   EXPECT_EQ(ok("update_firewall_address_list", remove)["changed"], false);
-  EXPECT_EQ(error_kind("update_firewall_address_list",
-                       on(0, {{"list_name", "blocked"}, {"address", "1.2.3.4"}})),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("update_firewall_address_list",
+               on(0, {{"list_name", "blocked"}, {"address", "1.2.3.4"}})),
+    "invalid_arguments");
   EXPECT_EQ(error_kind("update_firewall_address_list",
                        on(0, {{"list_name", "mcp-x"}, {"address", "nope"}})),
             "invalid_arguments");

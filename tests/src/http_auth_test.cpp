@@ -53,8 +53,10 @@ protected:
   void TearDown() override {
     if (http) {
       http->begin_drain();
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
-      while (http->sessions() > 0 && std::chrono::steady_clock::now() < deadline)
+      auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds{5};
+      while (http->sessions() > 0
+             && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds{5});
       http->stop();
     }
@@ -187,7 +189,6 @@ private:
   std::thread thread_;
 };
 
-
 } // namespace
 
 TEST_F(http_auth, requests_without_a_token_get_401_naming_the_metadata) {
@@ -210,11 +211,12 @@ TEST_F(http_auth, requests_without_a_token_get_401_naming_the_metadata) {
                               {"Authorization", "Basic YTpi"}},
                              initialize_line(1, "2025-11-25"));
   EXPECT_EQ(basic.status, 400u);
-  auto meta = http_exchange(port, "GET", "/.well-known/oauth-protected-resource",
-                            {});
+  auto meta =
+    http_exchange(port, "GET", "/.well-known/oauth-protected-resource", {});
   ASSERT_EQ(meta.status, 200u) << meta.body;
   auto doc = parse_json(meta.body).value();
-  EXPECT_EQ(doc["resource"], "http://127.0.0.1:" + std::to_string(port) + "/mcp");
+  EXPECT_EQ(doc["resource"],
+            "http://127.0.0.1:" + std::to_string(port) + "/mcp");
   EXPECT_EQ(doc["bearer_methods_supported"], json::array({"header"}));
   EXPECT_TRUE(doc["scopes_supported"].is_array());
 }
@@ -226,19 +228,20 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
   ASSERT_EQ(sid.size(), 32u);
   auto ok = call(sid, reader, "echo", {{"message", "hi"}});
   EXPECT_FALSE(ok.value("isError", false)) << ok.dump();
-  auto no = call(sid, reader, "update_device",
-                 {{"device_id", "r9"}, {"name", "r9"}});
+  auto no =
+    call(sid, reader, "update_device", {{"device_id", "r9"}, {"name", "r9"}});
   EXPECT_TRUE(no.value("isError", false)) << no.dump();
   auto text = no["content"][0]["text"].get<std::string>();
   EXPECT_NE(text.find("identity 'robot' (role read_only"), std::string::npos)
     << text;
   // Another caller cannot use robot's session.
   auto other = make_token("mallory", "admin");
-  auto stolen = post(R"({"jsonrpc":"2.0","id":99,"method":"tools/list"})", sid,
-                     other);
+  auto stolen =
+    post(R"({"jsonrpc":"2.0","id":99,"method":"tools/list"})", sid, other);
   EXPECT_EQ(stolen.status, 404u) << stolen.body;
   // Every request needs the token, also inside a session.
-  auto bare = post(R"({"jsonrpc":"2.0","id":98,"method":"tools/list"})", sid, "");
+  auto bare =
+    post(R"({"jsonrpc":"2.0","id":98,"method":"tools/list"})", sid, "");
   EXPECT_EQ(bare.status, 401u);
   // The audit trail names robot, its role, the refusal and the call (the
   // session appends after answering: wait, bounded).
@@ -251,10 +254,10 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
     for (auto& rec : *recent) {
       denied = denied
                || (rec.kind == "denied" && rec.actor == "robot"
-                   && rec.tool == "update_device"
-                   && rec.role == "read_only");
-      called = called || (rec.kind == "call" && rec.tool == "echo"
-                          && rec.actor == "robot" && rec.outcome == "ok");
+                   && rec.tool == "update_device" && rec.role == "read_only");
+      called = called
+               || (rec.kind == "call" && rec.tool == "echo"
+                   && rec.actor == "robot" && rec.outcome == "ok");
     }
     if (!(denied && called))
       std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -279,9 +282,10 @@ TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
   EXPECT_TRUE(log.verify()->ok);
   // Refusals show in the metrics.
   auto metrics = http_exchange(port, "GET", "/metrics", {});
-  EXPECT_NE(metrics.body.find(
-              "rmcp_tool_calls_total{outcome=\"denied\",tool=\"update_device\"}"),
-            std::string::npos)
+  EXPECT_NE(
+    metrics.body.find(
+      "rmcp_tool_calls_total{outcome=\"denied\",tool=\"update_device\"}"),
+    std::string::npos)
     << metrics.body.substr(0, 2000);
   EXPECT_NE(metrics.body.find("reason=\"unauthenticated\""), std::string::npos);
 }
@@ -301,7 +305,8 @@ TEST_F(http_auth, a_revoked_token_is_refused_at_once) {
 TEST_F(http_auth, oauth_jwt_access_tokens_from_a_jwks_file) {
   auto rsa = make_key("RS256", "k1");
   auto jwks_path = dir / "jwks.json";
-  std::ofstream{jwks_path} << json{{"keys", json::array({jwk_of(*rsa)})}}.dump();
+  std::ofstream{jwks_path}
+    << json{{"keys", json::array({jwk_of(*rsa)})}}.dump();
   start({{"auth.oauth_issuer", "https://as.example.com"},
          {"auth.oauth_audience", "https://mcp.example.com/mcp"},
          {"auth.oauth_jwks", jwks_path},
@@ -312,8 +317,8 @@ TEST_F(http_auth, oauth_jwt_access_tokens_from_a_jwks_file) {
   ASSERT_EQ(sid.size(), 32u);
   auto ok = call(sid, good, "echo", {{"message", "x"}});
   EXPECT_FALSE(ok.value("isError", false)) << ok.dump();
-  auto meta = http_exchange(port, "GET",
-                            "/.well-known/oauth-protected-resource/mcp", {});
+  auto meta =
+    http_exchange(port, "GET", "/.well-known/oauth-protected-resource/mcp", {});
   auto doc = parse_json(meta.body).value();
   EXPECT_EQ(doc["resource"], "https://mcp.example.com/mcp");
   EXPECT_EQ(doc["authorization_servers"],
@@ -395,8 +400,8 @@ TEST_F(http_auth, the_admin_endpoint_approves_a_plan_for_an_approver_only) {
   ASSERT_EQ(ok.status, 200u) << ok.body;
   auto doc = parse_json(ok.body).value();
   EXPECT_EQ(doc["approved_by"], "frank");
-  EXPECT_EQ(doc["approval_token"].get<std::string>().rfind("rmcp-approval.v1.", 0),
-            0u);
+  EXPECT_EQ(
+    doc["approval_token"].get<std::string>().rfind("rmcp-approval.v1.", 0), 0u);
   EXPECT_EQ(ok.header("cache-control"), "no-store");
   auto again = as(approver);
   EXPECT_EQ(again.status, 409u) << again.body;

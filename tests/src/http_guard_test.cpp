@@ -62,8 +62,8 @@ TEST(accept, parses_media_ranges_wildcards_and_q_zero) {
   EXPECT_TRUE(absent.json && absent.event_stream);
   auto refused = parse_accept("text/html, application/json;q=0");
   EXPECT_FALSE(refused.json || refused.event_stream);
-  EXPECT_TRUE(media_type_is("Application/JSON; charset=utf-8",
-                            "application/json"));
+  EXPECT_TRUE(
+    media_type_is("Application/JSON; charset=utf-8", "application/json"));
   EXPECT_FALSE(media_type_is("text/plain", "application/json"));
 }
 
@@ -156,16 +156,19 @@ TEST_F(channel_test, a_response_first_becomes_a_json_answer) {
   auto ch = make(true, true);
   ch->message(R"({"id":1,"result":{}})", true);
   EXPECT_EQ(port->out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << port->out;
-  EXPECT_NE(port->out.find("Content-Type: application/json"), std::string::npos);
+  EXPECT_NE(port->out.find("Content-Type: application/json"),
+            std::string::npos);
   EXPECT_TRUE(port->finished);
   EXPECT_TRUE(port->kept_alive);
   EXPECT_TRUE(ch->closed());
 }
 
-TEST_F(channel_test, a_notification_first_opens_an_sse_stream_ending_with_the_response) {
+TEST_F(channel_test,
+       a_notification_first_opens_an_sse_stream_ending_with_the_response) {
   auto ch = make(true, true);
   ch->message(R"({"method":"notifications/progress"})", false);
-  EXPECT_NE(port->out.find("Content-Type: text/event-stream"), std::string::npos);
+  EXPECT_NE(port->out.find("Content-Type: text/event-stream"),
+            std::string::npos);
   EXPECT_NE(port->out.find("Transfer-Encoding: chunked"), std::string::npos);
   EXPECT_FALSE(port->finished);
   EXPECT_FALSE(port->watched);

@@ -16,8 +16,8 @@
 #include "src/config/options_table.hpp"
 #include "src/sim/tls.hpp"
 #include "src/transport/http_server.hpp"
-#include "tests/sim/http_client.hpp"
 #include "tests/e2e/stdio_client.hpp"
+#include "tests/sim/http_client.hpp"
 #include "tests/support/fake_rest_client.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -34,8 +34,10 @@ std::string initialize_body(int id = 1,
 }
 
 std::string request_body(int id, const std::string& method,
-                          json params = json::object()) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
+                         json params = json::object()) {
+  return json{{"jsonrpc", "2.0"},
+              {"id", id},
+              {"method", method},
               {"params", std::move(params)}}
     .dump();
 }
@@ -123,10 +125,10 @@ TEST_F(http_transport, initialize_opens_a_session_and_tools_answer_as_json) {
   auto result = body_json(init)["result"];
   EXPECT_EQ(result["protocolVersion"], "2025-11-25");
   EXPECT_EQ(result["serverInfo"]["name"], "routeros-mcp");
-  auto call = post(request_body(2, "tools/call",
-                                {{"name", "echo"},
-                                 {"arguments", {{"message", "over http"}}}}),
-                   sid, {{"MCP-Protocol-Version", "2025-11-25"}});
+  auto call = post(
+    request_body(2, "tools/call",
+                 {{"name", "echo"}, {"arguments", {{"message", "over http"}}}}),
+    sid, {{"MCP-Protocol-Version", "2025-11-25"}});
   ASSERT_EQ(call.status, 200u) << call.body;
   auto answer = body_json(call);
   EXPECT_EQ(answer["id"], 2);
@@ -163,8 +165,9 @@ TEST_F(http_transport, an_sse_only_client_gets_its_answer_as_an_event) {
 TEST_F(http_transport, notifications_and_responses_are_accepted_with_202) {
   start();
   auto sid = open_session();
-  auto r = post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99}})",
-                sid);
+  auto r = post(
+    R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99}})",
+    sid);
   EXPECT_EQ(r.status, 202u);
   EXPECT_EQ(r.body, "");
   auto resp = post(R"({"jsonrpc":"2.0","id":5,"result":{}})", sid);
@@ -176,15 +179,17 @@ TEST_F(http_transport, session_lifecycle_missing_unknown_and_deleted_ids) {
   auto missing = post(request_body(2, "ping"), "");
   EXPECT_EQ(missing.status, 400u);
   EXPECT_NE(missing.body.find("Mcp-Session-Id"), std::string::npos);
-  auto unknown = post(request_body(2, "ping"), "0123456789abcdef0123456789abcdef");
+  auto unknown =
+    post(request_body(2, "ping"), "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(unknown.status, 404u);
   auto sid = open_session();
   EXPECT_EQ(post(request_body(3, "ping"), sid).status, 200u);
   auto del = http_exchange(port, "DELETE", "/mcp", {{"Mcp-Session-Id", sid}});
   EXPECT_EQ(del.status, 200u);
   EXPECT_EQ(post(request_body(4, "ping"), sid).status, 404u);
-  EXPECT_EQ(http_exchange(port, "DELETE", "/mcp", {{"Mcp-Session-Id", sid}}).status,
-            404u);
+  EXPECT_EQ(
+    http_exchange(port, "DELETE", "/mcp", {{"Mcp-Session-Id", sid}}).status,
+    404u);
   EXPECT_TRUE(wait_until([&] { return http->sessions() == 0; }));
   // initialize must not name a session.
   auto reinit = post(initialize_body(), sid);
@@ -198,14 +203,14 @@ TEST_F(http_transport, protocol_version_header_and_media_types_are_checked) {
                   {{"MCP-Protocol-Version", "1999-01-01"}});
   EXPECT_EQ(bad.status, 400u);
   EXPECT_NE(bad.body.find("2025-11-25"), std::string::npos) << bad.body;
-  EXPECT_EQ(post(request_body(3, "ping"), sid,
-                 {{"MCP-Protocol-Version", "2025-03-26"}})
-              .status,
-            200u);
-  auto text = http_exchange(port, "POST", "/mcp",
-                            {{"Content-Type", "text/plain"},
-                             {"Mcp-Session-Id", sid}},
-                            request_body(4, "ping"));
+  EXPECT_EQ(
+    post(request_body(3, "ping"), sid, {{"MCP-Protocol-Version", "2025-03-26"}})
+      .status,
+    200u);
+  auto text =
+    http_exchange(port, "POST", "/mcp",
+                  {{"Content-Type", "text/plain"}, {"Mcp-Session-Id", sid}},
+                  request_body(4, "ping"));
   EXPECT_EQ(text.status, 415u);
   auto html = http_exchange(port, "POST", "/mcp",
                             {{"Content-Type", "application/json"},
@@ -230,7 +235,8 @@ TEST_F(http_transport, foreign_host_or_origin_is_refused_with_403) {
                    {{"Host", "evil.example:" + std::to_string(port)}});
   EXPECT_EQ(host.status, 403u);
   EXPECT_NE(host.body.find("http.allowed_hosts"), std::string::npos);
-  auto origin = post(initialize_body(), "", {{"Origin", "https://evil.example"}});
+  auto origin =
+    post(initialize_body(), "", {{"Origin", "https://evil.example"}});
   EXPECT_EQ(origin.status, 403u);
   EXPECT_NE(origin.body.find("http.allowed_origins"), std::string::npos);
   // Conformance dns-rebinding-protection: localhost Host and Origin pass.
@@ -238,33 +244,35 @@ TEST_F(http_transport, foreign_host_or_origin_is_refused_with_403) {
                     {{"Host", "localhost:" + std::to_string(port)},
                      {"Origin", "http://localhost:" + std::to_string(port)}});
   EXPECT_EQ(local.status, 200u);
-  auto proxied = post(initialize_body(), "",
-                      {{"Host", "mcp.example.com"},
-                       {"Origin", "https://app.example.com"}});
+  auto proxied =
+    post(initialize_body(), "",
+         {{"Host", "mcp.example.com"}, {"Origin", "https://app.example.com"}});
   EXPECT_EQ(proxied.status, 200u);
   // The legacy endpoints and /metrics are guarded too; /health is not.
-  EXPECT_EQ(http_exchange(port, "GET", "/sse", {{"Host", "evil.example"}}).status,
-            403u);
-  EXPECT_EQ(http_exchange(port, "GET", "/metrics", {{"Host", "evil.example"}})
-              .status,
-            403u);
-  EXPECT_EQ(http_exchange(port, "GET", "/health/live", {{"Host", "10.1.1.1"}})
-              .status,
-            200u);
+  EXPECT_EQ(
+    http_exchange(port, "GET", "/sse", {{"Host", "evil.example"}}).status,
+    403u);
+  EXPECT_EQ(
+    http_exchange(port, "GET", "/metrics", {{"Host", "evil.example"}}).status,
+    403u);
+  EXPECT_EQ(
+    http_exchange(port, "GET", "/health/live", {{"Host", "10.1.1.1"}}).status,
+    200u);
   auto metrics = http_exchange(port, "GET", "/metrics", {});
   EXPECT_NE(metrics.body.find(R"(rmcp_http_rejections_total{reason="host"} 3)"),
             std::string::npos)
     << metrics.body;
-  EXPECT_NE(metrics.body.find(R"(rmcp_http_rejections_total{reason="origin"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+    metrics.body.find(R"(rmcp_http_rejections_total{reason="origin"} 1)"),
+    std::string::npos);
 }
 
 TEST_F(http_transport, bodies_over_the_limit_get_413) {
   start({{"server.max_message_bytes", "2048"}});
   auto sid = open_session();
-  auto big = request_body(2, "tools/call",
-                          {{"name", "echo"},
-                           {"arguments", {{"message", std::string(4096, 'x')}}}});
+  auto big = request_body(
+    2, "tools/call",
+    {{"name", "echo"}, {"arguments", {{"message", std::string(4096, 'x')}}}});
   auto r = post(big, sid);
   EXPECT_EQ(r.status, 413u);
   EXPECT_NE(r.body.find("2048"), std::string::npos) << r.body;
@@ -295,19 +303,21 @@ TEST_F(http_transport, the_session_limit_answers_503) {
 TEST_F(http_transport, the_get_stream_carries_server_log_notifications) {
   start();
   auto sid = open_session();
-  EXPECT_EQ(post(request_body(2, "logging/setLevel", {{"level", "info"}}), sid)
-              .status,
-            200u);
-  sse_stream stream{port, "GET", "/mcp",
+  EXPECT_EQ(
+    post(request_body(2, "logging/setLevel", {{"level", "info"}}), sid).status,
+    200u);
+  sse_stream stream{port,
+                    "GET",
+                    "/mcp",
                     {{"Accept", "text/event-stream"},
                      {"Mcp-Session-Id", sid},
                      {"MCP-Protocol-Version", "2025-11-25"}}};
   ASSERT_EQ(stream.head().status, 200u) << stream.head().error;
   EXPECT_EQ(stream.head().header("content-type"), "text/event-stream");
   // A second GET stream for the same session is a conflict.
-  auto second = http_exchange(port, "GET", "/mcp",
-                              {{"Accept", "text/event-stream"},
-                               {"Mcp-Session-Id", sid}});
+  auto second =
+    http_exchange(port, "GET", "/mcp",
+                  {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}});
   EXPECT_EQ(second.status, 409u);
   // A fleet log record reaches the session through the notifier.
   caf::anon_send(rt->svc()->notifier, atom::log_v, int32_t{1},
@@ -318,17 +328,18 @@ TEST_F(http_transport, the_get_stream_carries_server_log_notifications) {
   EXPECT_EQ(msg["method"], "notifications/message");
   EXPECT_EQ(msg["params"]["data"], "device-added id=r1");
   // DELETE ends the stream.
-  EXPECT_EQ(http_exchange(port, "DELETE", "/mcp", {{"Mcp-Session-Id", sid}}).status,
-            200u);
+  EXPECT_EQ(
+    http_exchange(port, "DELETE", "/mcp", {{"Mcp-Session-Id", sid}}).status,
+    200u);
   EXPECT_TRUE(stream.ended());
 }
 
 TEST_F(http_transport, a_get_stream_resumes_after_last_event_id) {
   start();
   auto sid = open_session();
-  EXPECT_EQ(post(request_body(2, "logging/setLevel", {{"level", "info"}}), sid)
-              .status,
-            200u);
+  EXPECT_EQ(
+    post(request_body(2, "logging/setLevel", {{"level", "info"}}), sid).status,
+    200u);
   auto log = [this](const std::string& text) {
     caf::anon_send(rt->svc()->notifier, atom::log_v, int32_t{1},
                    std::string{"fleet"}, text);
@@ -380,14 +391,16 @@ TEST_F(http_transport, a_get_stream_resumes_after_last_event_id) {
   EXPECT_EQ(text_of(*five), "five");
 }
 
-TEST_F(http_transport, legacy_sse_announces_the_endpoint_and_answers_on_the_stream) {
+TEST_F(http_transport,
+       legacy_sse_announces_the_endpoint_and_answers_on_the_stream) {
   start();
   sse_stream stream{port, "GET", "/sse", {{"Accept", "text/event-stream"}}};
   ASSERT_EQ(stream.head().status, 200u) << stream.head().error;
   auto endpoint = stream.next();
   ASSERT_TRUE(endpoint.has_value());
   EXPECT_EQ(endpoint->event, "endpoint");
-  ASSERT_EQ(endpoint->data.rfind("/messages?sessionId=", 0), 0u) << endpoint->data;
+  ASSERT_EQ(endpoint->data.rfind("/messages?sessionId=", 0), 0u)
+    << endpoint->data;
   auto target = endpoint->data;
   http_headers json_type{{"Content-Type", "application/json"}};
   auto accepted = http_exchange(port, "POST", target, json_type,
@@ -401,10 +414,10 @@ TEST_F(http_transport, legacy_sse_announces_the_endpoint_and_answers_on_the_stre
             "2024-11-05");
   http_exchange(port, "POST", target, json_type,
                 R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-  http_exchange(port, "POST", target, json_type,
-                request_body(2, "tools/call",
-                             {{"name", "echo"},
-                              {"arguments", {{"message", "legacy"}}}}));
+  http_exchange(
+    port, "POST", target, json_type,
+    request_body(2, "tools/call",
+                 {{"name", "echo"}, {"arguments", {{"message", "legacy"}}}}));
   auto call = stream.next();
   ASSERT_TRUE(call.has_value());
   EXPECT_EQ(parse_json(call->data).value()["result"]["content"][0]["text"],
@@ -414,18 +427,18 @@ TEST_F(http_transport, legacy_sse_announces_the_endpoint_and_answers_on_the_stre
                           request_body(3, "ping"))
               .status,
             404u);
-  EXPECT_EQ(http_exchange(port, "POST", "/messages", json_type,
-                          request_body(3, "ping"))
-              .status,
-            400u);
+  EXPECT_EQ(
+    http_exchange(port, "POST", "/messages", json_type, request_body(3, "ping"))
+      .status,
+    400u);
   // The session ends when the client closes the stream.
   EXPECT_EQ(http->sessions(), 1u);
   stream.close();
   EXPECT_TRUE(wait_until([&] { return http->sessions() == 0; }));
-  EXPECT_EQ(http_exchange(port, "POST", target, json_type,
-                          request_body(4, "ping"))
-              .status,
-            404u);
+  EXPECT_EQ(
+    http_exchange(port, "POST", target, json_type, request_body(4, "ping"))
+      .status,
+    404u);
 }
 
 TEST_F(http_transport, health_checks_the_store_fleet_and_sessions) {
@@ -461,11 +474,12 @@ TEST_F(http_transport, metrics_count_calls_sessions_and_requests) {
   auto m = http_exchange(port, "GET", "/metrics", {});
   ASSERT_EQ(m.status, 200u);
   EXPECT_EQ(m.header("content-type"), std::string{metrics::content_type});
-  for (auto line : {R"(rmcp_tool_calls_total{outcome="ok",tool="echo"} 1)",
-                    R"(rmcp_tool_calls_total{outcome="error",tool="echo"} 1)",
-                    R"(rmcp_tool_call_duration_seconds_count{tool="echo"} 2)",
-                    R"(rmcp_sessions_open{transport="http"} 1)",
-                    R"(rmcp_http_requests_total{endpoint="mcp",status="202"} 1)"})
+  for (auto line :
+       {R"(rmcp_tool_calls_total{outcome="ok",tool="echo"} 1)",
+        R"(rmcp_tool_calls_total{outcome="error",tool="echo"} 1)",
+        R"(rmcp_tool_call_duration_seconds_count{tool="echo"} 2)",
+        R"(rmcp_sessions_open{transport="http"} 1)",
+        R"(rmcp_http_requests_total{endpoint="mcp",status="202"} 1)"})
     EXPECT_NE(m.body.find(line), std::string::npos) << line << "\n" << m.body;
   auto unknown = http_exchange(port, "GET", "/nothing", {});
   EXPECT_EQ(unknown.status, 404u);
@@ -501,8 +515,8 @@ TEST_F(http_transport, the_tls_listener_serves_https_only) {
   EXPECT_EQ(parse_json(init.body).value()["result"]["serverInfo"]["name"],
             "routeros-mcp");
   // Plain HTTP on the TLS port gets no HTTP answer.
-  auto plain = http_exchange(port, "GET", "/health/live", {},
-                             {}, std::chrono::seconds{2});
+  auto plain =
+    http_exchange(port, "GET", "/health/live", {}, {}, std::chrono::seconds{2});
   EXPECT_EQ(plain.status, 0u);
 }
 
@@ -538,11 +552,13 @@ TEST_F(http_transport, resource_updates_reach_the_get_stream) {
              [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
   ASSERT_TRUE(loaded);
   auto sid = open_session();
-  auto sub = post(request_body(2, "resources/subscribe",
-                               {{"uri", "device://edge-1/health"}}),
-                  sid);
+  auto sub = post(
+    request_body(2, "resources/subscribe", {{"uri", "device://edge-1/health"}}),
+    sid);
   ASSERT_EQ(sub.status, 200u) << sub.body;
-  sse_stream stream{port, "GET", "/mcp",
+  sse_stream stream{port,
+                    "GET",
+                    "/mcp",
                     {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}};
   ASSERT_EQ(stream.head().status, 200u);
   // ... whose health changes, as its device actor would report it.
@@ -558,7 +574,8 @@ TEST_F(http_transport, resource_updates_reach_the_get_stream) {
   EXPECT_EQ(msg["params"]["uri"], "device://edge-1/health");
 }
 
-TEST(http_server_routes, a_route_that_throws_answers_500_and_the_server_serves_on) {
+TEST(http_server_routes,
+     a_route_that_throws_answers_500_and_the_server_serves_on) {
   transport::http_server_settings settings;
   settings.port = 0;
   settings.io_threads = 1;

@@ -25,12 +25,9 @@ protected:
   }
 
   json claims() const {
-    return {{"iss", settings.issuer},
-            {"aud", settings.audience},
-            {"sub", "alice"},
-            {"exp", now + 300},
-            {"nbf", now - 10},
-            {"scope", "openid mcp:write"}};
+    return {{"iss", settings.issuer}, {"aud", settings.audience},
+            {"sub", "alice"},         {"exp", now + 300},
+            {"nbf", now - 10},        {"scope", "openid mcp:write"}};
   }
 
   auth::jwt_result check(const std::string& t) const {

@@ -96,7 +96,8 @@ TEST_F(service_health_test, a_healthy_store_is_reported_with_its_probe) {
   EXPECT_EQ(report["store"]["status"], "ok");
   EXPECT_EQ(report["store"]["backend"], "memory");
   EXPECT_EQ(report["store"]["devices"], 1);
-  EXPECT_EQ(report["store"]["schema_version"], storage::current_schema().version);
+  EXPECT_EQ(report["store"]["schema_version"],
+            storage::current_schema().version);
 }
 
 TEST_F(service_health_test, a_failing_store_makes_the_service_degraded) {
@@ -110,7 +111,8 @@ TEST_F(service_health_test, a_failing_store_makes_the_service_degraded) {
     << report.dump();
 }
 
-TEST_F(service_health_test, a_store_actor_that_is_gone_makes_the_service_degraded) {
+TEST_F(service_health_test,
+       a_store_actor_that_is_gone_makes_the_service_degraded) {
   caf::anon_send_exit(svc->store, caf::exit_reason::kill);
   run();
   auto report = health();

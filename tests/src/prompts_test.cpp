@@ -17,7 +17,8 @@ protected:
   }
 
   json get(const std::string& name, json args = json::object()) {
-    return request("prompts/get", {{"name", name}, {"arguments", std::move(args)}});
+    return request("prompts/get",
+                   {{"name", name}, {"arguments", std::move(args)}});
   }
 
   std::shared_ptr<test::fake_router> router;
@@ -51,7 +52,8 @@ TEST_F(prompts_test, a_named_device_is_filled_in_with_live_health) {
   ASSERT_TRUE(r.contains("messages")) << r.dump();
   EXPECT_EQ(r["messages"][0]["role"], "user");
   auto text = r["messages"][0]["content"]["text"].get<std::string>();
-  EXPECT_NE(text.find("Device edge-1 (Router edge-1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("Device edge-1 (Router edge-1)"), std::string::npos)
+    << text;
   EXPECT_NE(text.find("Health: healthy"), std::string::npos) << text;
   EXPECT_NE(text.find("RouterOS 7.16.1"), std::string::npos) << text;
   EXPECT_NE(text.find("device://edge-1/health"), std::string::npos) << text;
@@ -63,7 +65,8 @@ TEST_F(prompts_test, defaults_apply_and_choices_are_enforced) {
   auto rollout = get("dns-ntp-rollout");
   auto text = rollout["messages"][0]["content"]["text"].get<std::string>();
   EXPECT_NE(text.find("to lab (dry_run=true)"), std::string::npos) << text;
-  auto prod = get("dns-ntp-rollout", {{"environment", "prod"}, {"dry_run", "false"}});
+  auto prod =
+    get("dns-ntp-rollout", {{"environment", "prod"}, {"dry_run", "false"}});
   EXPECT_NE(prod["messages"][0]["content"]["text"].get<std::string>().find(
               "to prod (dry_run=false)"),
             std::string::npos);

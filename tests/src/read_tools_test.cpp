@@ -82,10 +82,12 @@ TEST_F(read_tools_test, ip_addresses_and_arp_are_read) {
   auto id = out["addresses"][0]["id"].get<std::string>();
   auto one = ok("get_ip_address", with(dev(0), {{"address_id", id}}));
   EXPECT_EQ(one["address"]["address"], raw[0]["address"]);
-  EXPECT_EQ(error_kind("get_ip_address", with(dev(0), {{"address_id", "*FFF"}})),
-            "router_not_found");
-  EXPECT_EQ(error_kind("get_ip_address", with(dev(0), {{"address_id", "ether1"}})),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("get_ip_address", with(dev(0), {{"address_id", "*FFF"}})),
+    "router_not_found");
+  EXPECT_EQ(
+    error_kind("get_ip_address", with(dev(0), {{"address_id", "ether1"}})),
+    "invalid_arguments");
   auto arp = ok("get_arp_table", dev(0));
   EXPECT_EQ(arp["count"], router_get(0, "/ip/arp").size());
 }
@@ -129,7 +131,8 @@ TEST_F(read_tools_test, firewall_rules_and_address_lists_are_listed) {
   start_with(1);
   auto filter = ok("list_firewall_filter_rules", dev(0));
   EXPECT_EQ(filter["count"], router_get(0, "/ip/firewall/filter").size());
-  auto input = ok("list_firewall_filter_rules", with(dev(0), {{"chain", "input"}}));
+  auto input =
+    ok("list_firewall_filter_rules", with(dev(0), {{"chain", "input"}}));
   for (auto& r : input["rules"])
     EXPECT_EQ(r["chain"], "input");
   auto nat = ok("list_firewall_nat_rules", dev(0));
@@ -157,11 +160,11 @@ TEST_F(read_tools_test, logs_are_newest_first_and_limited_after_filtering) {
   ASSERT_EQ(sys["count"], 1);
   auto topics = sys["entries"][0]["topics"];
   EXPECT_NE(std::find(topics.begin(), topics.end(), "interface"), topics.end());
-  auto none = ok("get_recent_logs",
-                 with(dev(0), {{"message", "NO SUCH TEXT ANYWHERE"}}));
+  auto none =
+    ok("get_recent_logs", with(dev(0), {{"message", "NO SUCH TEXT ANYWHERE"}}));
   EXPECT_EQ(none["count"], 0);
-  auto future = ok("get_recent_logs",
-                   with(dev(0), {{"since", "2999-01-01 00:00:00"}}));
+  auto future =
+    ok("get_recent_logs", with(dev(0), {{"since", "2999-01-01 00:00:00"}}));
   EXPECT_EQ(future["count"], 0);
   EXPECT_EQ(error_kind("get_recent_logs", with(dev(0), {{"limit", 0}})),
             "invalid_arguments");
@@ -200,7 +203,8 @@ TEST_F(read_tools_test, wireless_reads_follow_the_driver) {
   EXPECT_EQ(caps["driver"], "capsman");
   EXPECT_EQ(caps["count"], router_get(0, "/caps-man/remote-cap").size());
   auto regs = ok("get_capsman_registrations", dev(0));
-  EXPECT_EQ(regs["count"], router_get(0, "/caps-man/registration-table").size());
+  EXPECT_EQ(regs["count"],
+            router_get(0, "/caps-man/registration-table").size());
   EXPECT_EQ(ok("get_capsman_remote_caps", dev(1))["driver"], "none");
 }
 
@@ -227,22 +231,36 @@ std::vector<std::pair<std::string, json>> router_tool_calls() {
     return a;
   };
   return {
-    {"get_system_overview", d}, {"get_system_packages", d},
-    {"get_system_clock", d}, {"list_interfaces", d},
+    {"get_system_overview", d},
+    {"get_system_packages", d},
+    {"get_system_clock", d},
+    {"list_interfaces", d},
     {"get_interface", with({{"interface", "ether1"}})},
-    {"get_interface_stats", d}, {"list_bridges", d}, {"list_bridge_ports", d},
-    {"list_ip_addresses", d}, {"get_ip_address", with({{"address_id", "*1"}})},
-    {"get_arp_table", d}, {"get_dns_status", d}, {"get_dns_cache", d},
-    {"get_ntp_status", d}, {"get_dhcp_server_status", d},
-    {"get_dhcp_leases", d}, {"get_routing_summary", d},
+    {"get_interface_stats", d},
+    {"list_bridges", d},
+    {"list_bridge_ports", d},
+    {"list_ip_addresses", d},
+    {"get_ip_address", with({{"address_id", "*1"}})},
+    {"get_arp_table", d},
+    {"get_dns_status", d},
+    {"get_dns_cache", d},
+    {"get_ntp_status", d},
+    {"get_dhcp_server_status", d},
+    {"get_dhcp_leases", d},
+    {"get_routing_summary", d},
     {"get_route", with({{"route_id", "*1"}})},
-    {"list_firewall_filter_rules", d}, {"list_firewall_nat_rules", d},
-    {"list_firewall_address_lists", d}, {"get_recent_logs", d},
-    {"get_logging_config", d}, {"get_wireless_interfaces", d},
-    {"get_wireless_clients", d}, {"get_capsman_remote_caps", d},
+    {"list_firewall_filter_rules", d},
+    {"list_firewall_nat_rules", d},
+    {"list_firewall_address_lists", d},
+    {"get_recent_logs", d},
+    {"get_logging_config", d},
+    {"get_wireless_interfaces", d},
+    {"get_wireless_clients", d},
+    {"get_capsman_remote_caps", d},
     {"get_capsman_registrations", d},
     {"set_system_identity", with({{"identity", "x1"}})},
-    {"update_interface_comment", with({{"interface", "ether1"}, {"comment", "c"}})},
+    {"update_interface_comment",
+     with({{"interface", "ether1"}, {"comment", "c"}})},
     {"update_dns_servers", with({{"dns_servers", {"1.1.1.1"}}})},
     {"update_ntp_servers", with({{"ntp_servers", {"1.1.1.1"}}})},
     {"flush_dns_cache", d},

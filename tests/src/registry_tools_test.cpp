@@ -47,18 +47,19 @@ TEST_F(registry_tools_test, name_and_tags_change_and_the_credential_stays) {
   EXPECT_EQ(data->changes()[0].tool, "update_device");
   EXPECT_EQ(data->changes()[0].before["name"], "Router edge-1");
   EXPECT_EQ(data->changes()[0].after["name"], "Edge One");
-  auto same = call("update_device", {{"device_id", "edge-1"},
-                                     {"name", "Edge One"}});
+  auto same =
+    call("update_device", {{"device_id", "edge-1"}, {"name", "Edge One"}});
   EXPECT_EQ(same["structuredContent"]["changed"], false) << same.dump();
-  auto dry = call("update_device", {{"device_id", "edge-1"},
-                                    {"name", "Other"},
-                                    {"dry_run", true}});
+  auto dry =
+    call("update_device",
+         {{"device_id", "edge-1"}, {"name", "Other"}, {"dry_run", true}});
   EXPECT_EQ(dry["structuredContent"]["would_change"], true) << dry.dump();
   EXPECT_EQ(data->devices["edge-1"].name, "Edge One");
   EXPECT_EQ(data->changes().size(), 1u);
 }
 
-TEST_F(registry_tools_test, every_out_of_band_field_is_refused_and_nothing_is_written) {
+TEST_F(registry_tools_test,
+       every_out_of_band_field_is_refused_and_nothing_is_written) {
   start();
   auto record = data->devices["edge-1"];
   auto generation = data->generation;
@@ -77,8 +78,8 @@ TEST_F(registry_tools_test, every_out_of_band_field_is_refused_and_nothing_is_wr
     {"critical", true},
     {"management_path", true}};
   for (auto& [name, value] : fields) {
-    auto text = refusal({{"device_id", "edge-1"}, {"name", "Renamed"},
-                         {name, value}});
+    auto text =
+      refusal({{"device_id", "edge-1"}, {"name", "Renamed"}, {name, value}});
     EXPECT_NE(text.find("$." + name + ": unknown property"), std::string::npos)
       << name << ": " << text;
     EXPECT_NE(text.find("allowed: device_id, dry_run, name, tags"),
@@ -107,9 +108,10 @@ TEST_F(registry_tools_test, registering_a_device_is_not_an_mcp_tool) {
     }
   }
   EXPECT_TRUE(update);
-  auto reg = call("register_device",
-                  {{"device_id", "new-1"}, {"host", "192.0.2.66"},
-                   {"username", "admin"}, {"password", "pw"}});
+  auto reg = call("register_device", {{"device_id", "new-1"},
+                                      {"host", "192.0.2.66"},
+                                      {"username", "admin"},
+                                      {"password", "pw"}});
   EXPECT_EQ(reg["code"], -32602) << reg.dump();
   EXPECT_EQ(data->devices.count("new-1"), 0u);
 }

@@ -47,23 +47,18 @@ TEST_F(resources_test, capability_lists_and_templates) {
   std::vector<std::string> uris;
   for (auto& t : templates["resourceTemplates"])
     uris.push_back(t["uriTemplate"]);
-  EXPECT_EQ(uris, (std::vector<std::string>{
-                    "fleet://devices/{environment}",
-                    "device://{device_id}/overview",
-                    "device://{device_id}/health",
-                    "device://{device_id}/config",
-                    "device://{device_id}/logs",
-                    "device://{device_id}/bridges",
-                    "device://{device_id}/dhcp-server",
-                    "device://{device_id}/dhcp-leases",
-                    "device://{device_id}/wireless",
-                    "device://{device_id}/wireless/clients",
-                    "device://{device_id}/capsman/remote-caps",
-                    "device://{device_id}/capsman/registrations",
-                    "plan://{plan_id}/summary",
-                    "plan://{plan_id}/details",
-                    "plan://{plan_id}/execution-log",
-                    "audit://devices/{device_id}"}));
+  EXPECT_EQ(
+    uris,
+    (std::vector<std::string>{
+      "fleet://devices/{environment}", "device://{device_id}/overview",
+      "device://{device_id}/health", "device://{device_id}/config",
+      "device://{device_id}/logs", "device://{device_id}/bridges",
+      "device://{device_id}/dhcp-server", "device://{device_id}/dhcp-leases",
+      "device://{device_id}/wireless", "device://{device_id}/wireless/clients",
+      "device://{device_id}/capsman/remote-caps",
+      "device://{device_id}/capsman/registrations", "plan://{plan_id}/summary",
+      "plan://{plan_id}/details", "plan://{plan_id}/execution-log",
+      "audit://devices/{device_id}"}));
 }
 
 TEST_F(resources_test, device_resources_show_live_health_and_no_secrets) {
@@ -104,14 +99,17 @@ TEST_F(resources_test, unknown_resources_are_32002_naming_the_uri) {
   EXPECT_EQ(request("resources/read", json::object())["code"], -32602);
 }
 
-TEST_F(resources_test, subscribe_delivers_updates_on_health_changes_until_unsubscribed) {
+TEST_F(resources_test,
+       subscribe_delivers_updates_on_health_changes_until_unsubscribed) {
   add_device(test::test_device("edge-1"));
   add_device(test::test_device("edge-2"));
   start();
-  EXPECT_TRUE(request("resources/subscribe", {{"uri", "device://edge-1/health"}})
-                .is_object());
-  EXPECT_EQ(request("resources/subscribe", {{"uri", "fleet://devices/lab"}})["code"],
-            -32602);
+  EXPECT_TRUE(
+    request("resources/subscribe", {{"uri", "device://edge-1/health"}})
+      .is_object());
+  EXPECT_EQ(
+    request("resources/subscribe", {{"uri", "fleet://devices/lab"}})["code"],
+    -32602);
   call("device_health", {{"device_id", "edge-2"}});
   EXPECT_EQ(updates_for("device://edge-1/health"), 0u);
   call("device_health", {{"device_id", "edge-1"}});

@@ -42,9 +42,9 @@ void expect_routes_completed(walker& w, const plan_record& p) {
 
 TEST(rollout_crash, a_rollout_stopped_after_any_forward_step_is_taken_over) {
   for (std::string step :
-       {"batch-started", "device-snapshot", "deadman-arming",
-        "device-applying", "device-applied", "gate-started",
-        "deadman-disarming", "gate-passed", "plan-completed"})
+       {"batch-started", "device-snapshot", "deadman-arming", "device-applying",
+        "device-applied", "gate-started", "deadman-disarming", "gate-passed",
+        "plan-completed"})
     for (bool resume : {false, true}) {
       SCOPED_TRACE(step + mode(resume));
       walker w;
@@ -61,9 +61,9 @@ TEST(rollout_crash, a_rollback_stopped_after_any_of_its_steps_is_taken_over) {
   auto hot = [](walker& w) {
     w.faults(2, [](sim::fault_config& f) { f.high_cpu = true; });
   };
-  for (std::string step : {"gate-failed", "rollback-started",
-                           "device-rolling-back", "device-rolled-back",
-                           "plan-rolled-back"})
+  for (std::string step :
+       {"gate-failed", "rollback-started", "device-rolling-back",
+        "device-rolled-back", "plan-rolled-back"})
     for (bool resume : {false, true}) {
       SCOPED_TRACE(step + mode(resume));
       walker w;
@@ -145,7 +145,8 @@ TEST(rollout_crash, an_unreachable_device_stopped_after_each_failure_step) {
     }
 }
 
-TEST(rollout_crash, a_dead_man_wait_stopped_after_deadman_waiting_is_taken_over) {
+TEST(rollout_crash,
+     a_dead_man_wait_stopped_after_deadman_waiting_is_taken_over) {
   for (bool resume : {false, true}) {
     SCOPED_TRACE(mode(resume));
     walker w;

@@ -19,11 +19,10 @@ using test::rollout_test;
 TEST_F(rollout_test, route_plan_arms_and_removes_the_dead_man) {
   rollout_cfg.gate_delay = std::chrono::seconds{5};
   start_pro(2);
-  auto out = ok("plan_add_static_route",
-                {{"device_ids", ids(0, 2)},
-                 {"dst_address", "10.77.1.9/16"},
-                 {"gateway", "10.155.0.254"},
-                 {"comment", "via lab"}});
+  auto out = ok("plan_add_static_route", {{"device_ids", ids(0, 2)},
+                                          {"dst_address", "10.77.1.9/16"},
+                                          {"gateway", "10.155.0.254"},
+                                          {"comment", "via lab"}});
   auto id = out.value("plan_id", "");
   EXPECT_EQ(out["preview"][0]["intended"]["routes"].size(), 1u);
   EXPECT_TRUE(out.value("dead_man", false));
@@ -45,8 +44,8 @@ TEST_F(rollout_test, route_plan_arms_and_removes_the_dead_man) {
     EXPECT_EQ(deadman_jobs(i, id), 0u) << i;
   }
   // Default routes and unsafe comments are refused.
-  EXPECT_EQ(error_kind("plan_add_static_route",
-                       {{"device_ids", ids(0, 1)}, {"dst_address", "0.0.0.0/0"}}),
+  EXPECT_EQ(error_kind("plan_add_static_route", {{"device_ids", ids(0, 1)},
+                                                 {"dst_address", "0.0.0.0/0"}}),
             "invalid_arguments");
   EXPECT_EQ(error_kind("plan_add_static_route",
                        {{"device_ids", ids(0, 1)},
@@ -63,17 +62,18 @@ TEST_F(rollout_test, route_plan_arms_and_removes_the_dead_man) {
 TEST_F(rollout_test, remove_route_plan_rolls_back_by_recreating_it) {
   start_pro(3);
   for (size_t i = 0; i < 3; ++i)
-    sim_fleet->router(i).request("PUT", "/rest/ip/route",
-                                 R"({"dst-address":"10.88.0.0/16","gateway":"10.155.0.254","comment":"keep"})");
-  auto id = ok("plan_remove_static_route",
-               {{"device_ids", ids(0, 3)}, {"dst_address", "10.88.0.0/16"},
-                {"batch_size", 1}})
+    sim_fleet->router(i).request(
+      "PUT", "/rest/ip/route",
+      R"({"dst-address":"10.88.0.0/16","gateway":"10.155.0.254","comment":"keep"})");
+  auto id = ok("plan_remove_static_route", {{"device_ids", ids(0, 3)},
+                                            {"dst_address", "10.88.0.0/16"},
+                                            {"batch_size", 1}})
               .value("plan_id", "");
   auto token = approve(id);
   sim_fleet->router(1).update_faults(
     [](sim::fault_config& f) { f.high_memory = true; });
-  auto report = ok("apply_routing_plan",
-                   {{"plan_id", id}, {"approval_token", token}});
+  auto report =
+    ok("apply_routing_plan", {{"plan_id", id}, {"approval_token", token}});
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
   for (size_t i = 0; i < 3; ++i) {
     auto r = routes_to(i, "10.88.0.0/16");
@@ -87,9 +87,9 @@ TEST_F(rollout_test, dead_man_restores_a_router_that_stays_unreachable) {
   rollout_cfg.gate_delay = std::chrono::seconds{5};
   rollout_cfg.deadman_delay = std::chrono::seconds{60};
   start_pro(2);
-  auto id = ok("plan_add_static_route",
-               {{"device_ids", ids(0, 2)}, {"dst_address", "10.66.0.0/16"},
-                {"gateway", "10.155.0.254"}})
+  auto id = ok("plan_add_static_route", {{"device_ids", ids(0, 2)},
+                                         {"dst_address", "10.66.0.0/16"},
+                                         {"gateway", "10.155.0.254"}})
               .value("plan_id", "");
   auto token = approve(id);
   call_async(901, "apply_routing_plan",
@@ -156,9 +156,10 @@ TEST_F(rollout_test, dead_man_restores_routes_whose_comments_hold_script) {
   auto before = content();
   ASSERT_EQ(before.size(), 2u);
   auto identity = router_get(0, "/system/identity").value("name", "");
-  auto id = ok("plan_modify_static_route",
-               {{"device_ids", ids(0, 1)}, {"dst_address", "10.44.0.0/16"},
-                {"gateway", "10.155.0.254"}, {"new_comment", "changed"}})
+  auto id = ok("plan_modify_static_route", {{"device_ids", ids(0, 1)},
+                                            {"dst_address", "10.44.0.0/16"},
+                                            {"gateway", "10.155.0.254"},
+                                            {"new_comment", "changed"}})
               .value("plan_id", "");
   call_async(902, "apply_routing_plan",
              {{"plan_id", id}, {"approval_token", approve(id)}});
@@ -181,7 +182,8 @@ TEST_F(rollout_test, dead_man_restores_routes_whose_comments_hold_script) {
     << res.dump();
 }
 
-TEST_F(rollout_test, dns_ntp_revert_script_restores_the_servers_and_runs_nothing_else) {
+TEST_F(rollout_test,
+       dns_ntp_revert_script_restores_the_servers_and_runs_nothing_else) {
   start_pro(1);
   auto execute = [this](const caf::expected<std::string>& script) {
     EXPECT_TRUE(script);

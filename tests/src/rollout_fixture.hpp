@@ -39,11 +39,11 @@ protected:
 
   std::string plan_dns(json devices, size_t batch_size,
                        json servers = {"10.9.9.9", "10.9.9.8"}) {
-    auto out = ok("config_plan_dns_ntp_rollout",
-                  {{"device_ids", std::move(devices)},
-                   {"dns_servers", std::move(servers)},
-                   {"ntp_servers", {"10.9.9.7"}},
-                   {"batch_size", batch_size}});
+    auto out =
+      ok("config_plan_dns_ntp_rollout", {{"device_ids", std::move(devices)},
+                                         {"dns_servers", std::move(servers)},
+                                         {"ntp_servers", {"10.9.9.7"}},
+                                         {"batch_size", batch_size}});
     EXPECT_EQ(out.value("state", ""), "pending");
     return out.value("plan_id", "");
   }

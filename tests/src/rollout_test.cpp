@@ -90,8 +90,8 @@ TEST_F(rollout_test, gate_failure_in_batch_two_rolls_back_batches_one_and_two) {
   auto plan = plan_db->get(id);
   ASSERT_TRUE(plan);
   ASSERT_EQ(plan->batches.size(), 4u);
-  EXPECT_EQ(plan->batches[2], (std::vector<std::string>{"sim-4", "sim-5",
-                                                        "sim-6"}));
+  EXPECT_EQ(plan->batches[2],
+            (std::vector<std::string>{"sim-4", "sim-5", "sim-6"}));
   auto token = approve(id);
   sim_fleet->router(5).update_faults(
     [](sim::fault_config& f) { f.high_cpu = true; });
@@ -110,8 +110,7 @@ TEST_F(rollout_test, gate_failure_in_batch_two_rolls_back_batches_one_and_two) {
               "rolled_back")
       << i;
   for (size_t i = 7; i < 10; ++i)
-    EXPECT_EQ(find_device(*after, "sim-" + std::to_string(i))->state,
-              "pending")
+    EXPECT_EQ(find_device(*after, "sim-" + std::to_string(i))->state, "pending")
       << i;
   // Reverse order: the last changed device is rolled back first.
   auto log = plan_db->journal(id);
@@ -120,9 +119,8 @@ TEST_F(rollout_test, gate_failure_in_batch_two_rolls_back_batches_one_and_two) {
   for (auto& s : *log)
     if (s.event == "device-rolled-back")
       order.push_back(s.device_id);
-  EXPECT_EQ(order, (std::vector<std::string>{"sim-6", "sim-5", "sim-4",
-                                             "sim-3", "sim-2", "sim-1",
-                                             "sim-0"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"sim-6", "sim-5", "sim-4", "sim-3",
+                                             "sim-2", "sim-1", "sim-0"}));
 }
 
 TEST_F(rollout_test, devices_of_a_batch_change_at_most_parallel_at_a_time) {
@@ -152,7 +150,8 @@ TEST_F(rollout_test, devices_of_a_batch_change_at_most_parallel_at_a_time) {
   EXPECT_EQ(most, 2u);
 }
 
-TEST_F(rollout_test, a_failed_device_stops_its_batch_and_rolls_back_what_was_touched) {
+TEST_F(rollout_test,
+       a_failed_device_stops_its_batch_and_rolls_back_what_was_touched) {
   rollout_cfg.parallel = 2;
   start_pro(6);
   std::vector<json> before;
@@ -227,13 +226,13 @@ TEST_F(rollout_test, plan_tools_never_return_a_token_and_check_devices) {
                        {{"device_ids", json::array({"sim-0"})},
                         {"dns_servers", {"10.9.9.9"}}}),
             "invalid_arguments");
-  EXPECT_EQ(error_kind("config_plan_dns_ntp_rollout",
-                       {{"device_ids", ids(0, 2)}}),
-            "invalid_arguments");
-  EXPECT_EQ(error_kind("config_plan_dns_ntp_rollout",
-                       {{"device_ids", ids(0, 2)},
-                        {"dns_servers", {"not-an-ip"}}}),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("config_plan_dns_ntp_rollout", {{"device_ids", ids(0, 2)}}),
+    "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("config_plan_dns_ntp_rollout",
+               {{"device_ids", ids(0, 2)}, {"dns_servers", {"not-an-ip"}}}),
+    "invalid_arguments");
   // The creator cannot approve its own plan.
   auto id = plan_dns(ids(0, 2), 1);
   EXPECT_FALSE(plan_db->approve(id, "tester"));
@@ -245,7 +244,8 @@ TEST_F(rollout_test, plan_tools_never_return_a_token_and_check_devices) {
   EXPECT_EQ(st.dump().find("rmcp-approval"), std::string::npos);
 }
 
-TEST_F(rollout_test, plan_resources_show_summary_details_and_log_without_tokens) {
+TEST_F(rollout_test,
+       plan_resources_show_summary_details_and_log_without_tokens) {
   start_pro(3);
   auto id = plan_dns(ids(0, 3), 1);
   auto token = approve(id);
@@ -276,10 +276,10 @@ TEST_F(rollout_test, plan_resources_show_summary_details_and_log_without_tokens)
 
 TEST_F(rollout_test, devices_without_the_professional_flag_are_refused) {
   start_with(2); // no flags
-  EXPECT_EQ(error_kind("config_plan_dns_ntp_rollout",
-                       {{"device_ids", ids(0, 2)},
-                        {"dns_servers", {"10.9.9.9"}}}),
-            "capability_denied");
+  EXPECT_EQ(
+    error_kind("config_plan_dns_ntp_rollout",
+               {{"device_ids", ids(0, 2)}, {"dns_servers", {"10.9.9.9"}}}),
+    "capability_denied");
 }
 
 TEST_F(rollout_test, rollback_tool_cancels_a_pending_plan) {
@@ -316,8 +316,7 @@ TEST_F(rollout_test, a_killed_rollout_is_rolled_back_at_restart) {
     EXPECT_EQ(find_device(*plan, "sim-" + std::to_string(i))->state,
               "rolled_back");
   for (size_t i = 3; i < 6; ++i)
-    EXPECT_EQ(find_device(*plan, "sim-" + std::to_string(i))->state,
-              "pending");
+    EXPECT_EQ(find_device(*plan, "sim-" + std::to_string(i))->state, "pending");
 }
 
 TEST_F(rollout_test, a_killed_rollout_resumes_at_restart_when_configured) {
@@ -341,7 +340,8 @@ TEST_F(rollout_test, a_killed_rollout_resumes_at_restart_when_configured) {
   EXPECT_NE(std::find(ev.begin(), ev.end(), "plan-resumed"), ev.end());
 }
 
-TEST_F(rollout_test, a_resumed_rollout_pauses_only_before_batches_with_work_left) {
+TEST_F(rollout_test,
+       a_resumed_rollout_pauses_only_before_batches_with_work_left) {
   rollout_cfg.pause = std::chrono::seconds{60};
   rollout_cfg.resume_on_restart = true;
   open_lmdb();

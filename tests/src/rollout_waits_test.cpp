@@ -30,10 +30,9 @@ protected:
 
   /// A DNS plan of routers 0 … n-1 (canary, then batches of `batch_size`).
   std::string plan_dns(size_t n, size_t batch_size) {
-    return plan("config_plan_dns_ntp_rollout",
-                {{"device_ids", ids(0, n)},
-                 {"dns_servers", {"10.9.9.9"}},
-                 {"batch_size", batch_size}})
+    return plan("config_plan_dns_ntp_rollout", {{"device_ids", ids(0, n)},
+                                                {"dns_servers", {"10.9.9.9"}},
+                                                {"batch_size", batch_size}})
       .value("plan_id", "");
   }
 
@@ -81,8 +80,8 @@ protected:
     auto text = messages_of("p");
     EXPECT_FALSE(text.empty());
     if (!text.empty()) {
-      EXPECT_EQ(text.front(), "approval accepted; rollout of " + id
-                                + " started");
+      EXPECT_EQ(text.front(),
+                "approval accepted; rollout of " + id + " started");
       text.erase(text.begin());
     }
     return text;
@@ -140,7 +139,8 @@ protected:
 
 } // namespace
 
-TEST_F(rollout_waits_test, a_cancel_from_another_process_ends_a_pause_within_one_poll) {
+TEST_F(rollout_waits_test,
+       a_cancel_from_another_process_ends_a_pause_within_one_poll) {
   auto id = apply_until_paused(904, 4, 3, 1s);
   // `routeros-mcp plan cancel` in another process: only the store knows.
   ASSERT_TRUE(plan_db->cancel(id, "cli:ops", "wrong servers"));
@@ -157,8 +157,8 @@ TEST_F(rollout_waits_test, a_cancel_from_another_process_ends_a_pause_within_one
 
 TEST_F(rollout_waits_test, the_rollback_tool_ends_a_pause_at_once) {
   auto id = apply_until_paused(905, 4, 3, 10min);
-  auto answer = ok("config_rollback_plan",
-                   {{"plan_id", id}, {"reason", "wrong servers"}});
+  auto answer =
+    ok("config_rollback_plan", {{"plan_id", id}, {"reason", "wrong servers"}});
   EXPECT_EQ(answer.value("running", false), true) << answer.dump();
   // No time passed: the manager told the coordinator.
   expect_ended(905, "rolled_back");
@@ -172,7 +172,8 @@ TEST_F(rollout_waits_test, the_rollback_tool_ends_a_pause_at_once) {
     EXPECT_EQ(find_device(*plan, d)->state, "pending") << d;
 }
 
-TEST_F(rollout_waits_test, a_cancel_ends_a_gate_delay_and_rolls_back_its_batch) {
+TEST_F(rollout_waits_test,
+       a_cancel_ends_a_gate_delay_and_rolls_back_its_batch) {
   rollout_cfg.gate_delay = 10min;
   rollout_cfg.cancel_poll = 1s;
   start_routers(3);
@@ -200,7 +201,8 @@ TEST_F(rollout_waits_test, the_end_of_the_apply_call_ends_a_pause_at_once) {
   expect_all_restored();
 }
 
-TEST_F(rollout_waits_test, polls_without_a_cancel_leave_a_pause_to_run_its_course) {
+TEST_F(rollout_waits_test,
+       polls_without_a_cancel_leave_a_pause_to_run_its_course) {
   apply_until_paused(908, 3, 2, 1s);
   // Polls without a cancel leave the pause alone.
   advance_time(5s);
@@ -213,16 +215,16 @@ TEST_F(rollout_waits_test, polls_without_a_cancel_leave_a_pause_to_run_its_cours
     EXPECT_EQ(dns_of(i), "10.9.9.9") << i;
 }
 
-TEST_F(rollout_waits_test, every_step_of_a_rollout_reaches_the_caller_in_order) {
+TEST_F(rollout_waits_test,
+       every_step_of_a_rollout_reaches_the_caller_in_order) {
   auto text = roll_out_five(909, 5);
   expect_ended(909, "completed");
   // Five devices, three gates and the end: nothing dropped.
-  EXPECT_EQ(text, (std::vector<std::string>{
-                    "sim-0: applied", "batch 0 passed its gate",
-                    "sim-1: applied", "sim-2: applied",
-                    "batch 1 passed its gate", "sim-3: applied",
-                    "sim-4: applied", "batch 2 passed its gate",
-                    "plan completed"}));
+  EXPECT_EQ(text,
+            (std::vector<std::string>{
+              "sim-0: applied", "batch 0 passed its gate", "sim-1: applied",
+              "sim-2: applied", "batch 1 passed its gate", "sim-3: applied",
+              "sim-4: applied", "batch 2 passed its gate", "plan completed"}));
   auto got = progress_of("p");
   // The apply tool's start is 0; the rollout counts its steps from 1.
   for (size_t i = 0; i < got.size(); ++i) {
@@ -233,15 +235,16 @@ TEST_F(rollout_waits_test, every_step_of_a_rollout_reaches_the_caller_in_order) 
   }
 }
 
-TEST_F(rollout_waits_test, a_rollback_recounts_the_steps_and_reports_each_device) {
+TEST_F(rollout_waits_test,
+       a_rollback_recounts_the_steps_and_reports_each_device) {
   auto text = roll_out_five(910, 2); // the gate of batch 1 fails
   expect_ended(910, "rolled_back");
-  EXPECT_EQ(text, (std::vector<std::string>{
-                    "sim-0: applied", "batch 0 passed its gate",
-                    "sim-1: applied", "sim-2: applied",
-                    "batch 1 failed its gate", "rolling back 3 device(s)",
-                    "sim-2: rolled back", "sim-1: rolled back",
-                    "sim-0: rolled back", "plan rolled_back"}));
+  EXPECT_EQ(text,
+            (std::vector<std::string>{
+              "sim-0: applied", "batch 0 passed its gate", "sim-1: applied",
+              "sim-2: applied", "batch 1 failed its gate",
+              "rolling back 3 device(s)", "sim-2: rolled back",
+              "sim-1: rolled back", "sim-0: rolled back", "plan rolled_back"}));
   auto got = progress_of("p");
   double last = -1;
   for (auto& p : got) {

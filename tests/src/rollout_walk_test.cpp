@@ -189,8 +189,8 @@ void cancel_at(walker& w, const std::string& step) {
   w.plan_dns_of(3);
   bool done = false;
   w.on_row = [&w, &done, step](const edge& e) {
-    bool here = step == "idle" ? !e.first && e.second == 0
-                               : journaled(e) == step;
+    bool here =
+      step == "idle" ? !e.first && e.second == 0 : journaled(e) == step;
     if (here && !done) {
       done = true;
       EXPECT_TRUE(w.plan_db->cancel(w.id, "cli:ops", "walk"));
@@ -346,6 +346,5 @@ TEST(rollout_walk, every_row_of_both_tables_is_taken) {
     text += "\n  " + m;
   EXPECT_TRUE(missing.empty()) << "rows no rollout took:" << text;
 }
-
 
 } // namespace rmcp

@@ -21,14 +21,13 @@ namespace rmcp::test {
 
 using namespace std::chrono_literals;
 
-
 /// A row of the device table (true) or of the run table (false).
 using edge = std::pair<bool, size_t>;
 
 inline std::string describe(const edge& e) {
   auto show = [](auto& r) {
-    return std::string{to_string(r.from)} + " × " + to_string(r.event)
-           + " → " + to_string(r.to);
+    return std::string{to_string(r.from)} + " × " + to_string(r.event) + " → "
+           + to_string(r.to);
   };
   return e.first ? "device " + show(rollout_tables::device_table[e.second])
                  : "run " + show(rollout_tables::run_table[e.second]);
@@ -49,11 +48,9 @@ inline std::string journaled(const edge& e) {
 class swallowing_client : public rest_client {
 public:
   swallowing_client(std::shared_ptr<rest_client> inner, std::string device,
-                     std::shared_ptr<std::set<std::string>> devices)
-    : inner_(std::move(inner)),
-      device_(std::move(device)),
-      devices_(std::move(devices)) {
-  }
+                    std::shared_ptr<std::set<std::string>> devices)
+    : inner_(std::move(inner)), device_(std::move(device)),
+      devices_(std::move(devices)) {}
 
   uint64_t async_request(const rest_request& req,
                          std::chrono::milliseconds timeout,
@@ -83,8 +80,7 @@ class swallowing_factory : public rest_client_factory {
 public:
   swallowing_factory(rest_client_factory_ptr inner,
                      std::shared_ptr<std::set<std::string>> devices)
-    : inner_(std::move(inner)), devices_(std::move(devices)) {
-  }
+    : inner_(std::move(inner)), devices_(std::move(devices)) {}
 
   std::shared_ptr<rest_client> make(const rest_endpoint& ep) override {
     return std::make_shared<swallowing_client>(inner_->make(ep), ep.device_id,
@@ -101,8 +97,7 @@ private:
 /// and the first row that journals `crash_step` stops the coordinator.
 class walker : public rollout_test {
 public:
-  void TestBody() override {
-  }
+  void TestBody() override {}
 
   using rollout_test::advance_time;
   using rollout_test::deadman_jobs;
@@ -118,8 +113,8 @@ public:
   int crash_skip = 0;
   bool crashed = false;
   /// Devices whose writes are swallowed (swallowing_client).
-  std::shared_ptr<std::set<std::string>> swallowed
-    = std::make_shared<std::set<std::string>>();
+  std::shared_ptr<std::set<std::string>> swallowed =
+    std::make_shared<std::set<std::string>>();
   std::string id;
 
   /// `routers` simulated routers that allow professional workflows and
@@ -169,11 +164,10 @@ public:
 
   /// A route plan (risky: dead-man jobs) of routers 0 … n-1.
   void plan_route_of(size_t n) {
-    id = ok("plan_add_static_route",
-            {{"device_ids", ids(0, n)},
-             {"dst_address", "10.66.0.0/16"},
-             {"gateway", "10.155.0.254"},
-             {"batch_size", 1}})
+    id = ok("plan_add_static_route", {{"device_ids", ids(0, n)},
+                                      {"dst_address", "10.66.0.0/16"},
+                                      {"gateway", "10.155.0.254"},
+                                      {"batch_size", 1}})
            .value("plan_id", "");
   }
 
@@ -206,8 +200,8 @@ public:
   }
 
   std::string state_of(const plan_record& p, size_t i) {
-    auto* d = find_device(const_cast<plan_record&>(p),
-                          "sim-" + std::to_string(i));
+    auto* d =
+      find_device(const_cast<plan_record&>(p), "sim-" + std::to_string(i));
     return d ? d->state : "missing";
   }
 
@@ -218,7 +212,7 @@ public:
 
 /// Runs `scenario` on a fresh walker that records into `walked`.
 inline void walk(std::set<edge>& walked,
-          const std::function<void(walker&)>& scenario) {
+                 const std::function<void(walker&)>& scenario) {
   walker w;
   w.walked = &walked;
   scenario(w);
@@ -229,9 +223,9 @@ inline void walk(std::set<edge>& walked,
 /// `setup` runs before the apply, `after` between the stop and the
 /// takeover.
 inline void crash_routes(walker& w, const std::string& step, bool resume,
-                  std::function<void(walker&)> after = nullptr,
-                  const std::string& next_crash = {},
-                  std::function<void(walker&)> setup = nullptr) {
+                         std::function<void(walker&)> after = nullptr,
+                         const std::string& next_crash = {},
+                         std::function<void(walker&)> setup = nullptr) {
   w.start(3);
   w.plan_route_of(3);
   if (setup)

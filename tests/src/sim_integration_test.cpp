@@ -30,8 +30,7 @@ TEST_F(sim_integration_test, the_router_tools_read_simulated_routers) {
 
   auto health = call("device_health", {{"device_id", "sim-1"}});
   ASSERT_FALSE(health.value("isError", false)) << health.dump();
-  EXPECT_EQ(health["structuredContent"]["status"], "healthy")
-    << health.dump();
+  EXPECT_EQ(health["structuredContent"]["status"], "healthy") << health.dump();
 
   auto check = call("check_connectivity", {{"device_id", "sim-2"}});
   EXPECT_EQ(check["structuredContent"]["reachable"], true) << check.dump();
@@ -52,14 +51,13 @@ TEST_F(sim_integration_test, wrong_credentials_are_classified_as_auth_failed) {
   EXPECT_EQ(overview["_meta"]["error_kind"], "router_auth_failed");
 }
 
-TEST_F(sim_integration_test, busy_and_silent_routers_are_degraded_and_unreachable) {
+TEST_F(sim_integration_test,
+       busy_and_silent_routers_are_degraded_and_unreachable) {
   start_with(2);
-  sim_fleet->router(0).update_faults([](sim::fault_config& f) {
-    f.high_cpu = true;
-  });
-  sim_fleet->router(1).update_faults([](sim::fault_config& f) {
-    f.timeout_rate = 1.0;
-  });
+  sim_fleet->router(0).update_faults(
+    [](sim::fault_config& f) { f.high_cpu = true; });
+  sim_fleet->router(1).update_faults(
+    [](sim::fault_config& f) { f.timeout_rate = 1.0; });
   auto busy = call("device_health", {{"device_id", "sim-0"}});
   EXPECT_EQ(busy["structuredContent"]["status"], "degraded") << busy.dump();
   EXPECT_GE(busy["structuredContent"]["cpu_percent"].get<double>(), 95.0);
@@ -70,7 +68,8 @@ TEST_F(sim_integration_test, busy_and_silent_routers_are_degraded_and_unreachabl
   EXPECT_EQ(check["structuredContent"]["failure_class"], "timeout");
 }
 
-TEST_F(sim_integration_test, a_thousand_device_actors_check_a_thousand_simulated_routers) {
+TEST_F(sim_integration_test,
+       a_thousand_device_actors_check_a_thousand_simulated_routers) {
   fleet_cfg.device.health_checks = true;
   fleet_cfg.device.health_start_spread = 10s;
   start_with(1000);
@@ -81,8 +80,9 @@ TEST_F(sim_integration_test, a_thousand_device_actors_check_a_thousand_simulated
   for (auto& d : list["structuredContent"]["devices"]) {
     auto index = std::stoul(d["id"].get<std::string>().substr(4));
     ASSERT_EQ(d["identity"], infos[index].identity) << d.dump();
-    ASSERT_EQ(infos[index].version.rfind(d["routeros_version"].get<std::string>(), 0),
-              0u);
+    ASSERT_EQ(
+      infos[index].version.rfind(d["routeros_version"].get<std::string>(), 0),
+      0u);
   }
 }
 

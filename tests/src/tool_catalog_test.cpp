@@ -56,7 +56,8 @@ TEST(tool_catalog, tools_list_stays_under_eighty_kilobytes) {
   for (auto& t : list) {
     descriptions += t["description"].get<std::string>().size();
     inputs += dump_json(t["inputSchema"]).size();
-    outputs += t.contains("outputSchema") ? dump_json(t["outputSchema"]).size() : 0;
+    outputs +=
+      t.contains("outputSchema") ? dump_json(t["outputSchema"]).size() : 0;
   }
   std::cout << "  descriptions " << descriptions << ", inputSchemas " << inputs
             << ", outputSchemas " << outputs << " bytes\n";

@@ -52,9 +52,9 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
   start_boards(3, "hAP ac^2");
   // wlan1 is the 2.4 GHz radio, wlan2 the 5 GHz one.
   ASSERT_EQ(iface(0, wl, "wlan2").value("band", ""), "5ghz-a/n/ac");
-  auto out = plan("plan_create_wireless_ssid",
-                  {{"device_ids", ids(0, 3)}, {"ssid", "guest"},
-                   {"band", "5ghz-ac"}});
+  auto out =
+    plan("plan_create_wireless_ssid",
+         {{"device_ids", ids(0, 3)}, {"ssid", "guest"}, {"band", "5ghz-ac"}});
   EXPECT_EQ(out.value("risk", ""), "medium");
   EXPECT_EQ(out.value("kind", ""), "wireless_create");
   EXPECT_EQ(out.value("apply_tool", ""), "apply_wireless_plan");
@@ -62,7 +62,8 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
   EXPECT_NE(out["warnings"].dump().find("will be open"), std::string::npos)
     << out.dump();
   EXPECT_EQ(out["preview"][0]["current"].value("driver", ""), "wireless");
-  auto report = approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
+  auto report =
+    approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 3; ++i) {
     auto r = iface(i, wl, "wlan-guest");
@@ -73,13 +74,15 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
     EXPECT_EQ(r.value("security-profile", ""), "default");
   }
   // The same plan again has nothing to do.
-  out = plan("plan_create_wireless_ssid",
-             {{"device_ids", ids(0, 1)}, {"ssid", "guest"}, {"band", "5ghz-ac"}});
+  out =
+    plan("plan_create_wireless_ssid",
+         {{"device_ids", ids(0, 1)}, {"ssid", "guest"}, {"band", "5ghz-ac"}});
   EXPECT_FALSE(out["preview"][0].value("changes", true)) << out.dump();
 
-  out = plan("plan_modify_wireless_ssid",
-             {{"device_ids", ids(0, 3)}, {"ssid_id", "wlan-guest"},
-              {"ssid", "guest-5"}, {"security_profile", "office"}});
+  out = plan("plan_modify_wireless_ssid", {{"device_ids", ids(0, 3)},
+                                           {"ssid_id", "wlan-guest"},
+                                           {"ssid", "guest-5"},
+                                           {"security_profile", "office"}});
   EXPECT_EQ(out.value("risk", ""), "high");
   EXPECT_EQ(out["warnings"].dump().find("will be open"), std::string::npos);
   report = approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
@@ -90,9 +93,9 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
     EXPECT_EQ(r.value("security-profile", ""), "office");
   }
   // Band and channel belong to the radio, not to a virtual AP.
-  auto text = error_text("plan_modify_wireless_ssid",
-                         {{"device_ids", ids(0, 1)}, {"ssid_id", "wlan-guest"},
-                          {"channel", 36}});
+  auto text = error_text(
+    "plan_modify_wireless_ssid",
+    {{"device_ids", ids(0, 1)}, {"ssid_id", "wlan-guest"}, {"channel", 36}});
   EXPECT_NE(text.find("plan_wireless_rf_settings on wlan2"), std::string::npos)
     << text;
   // A radio cannot be removed; the virtual AP can.
@@ -113,9 +116,11 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
 TEST_F(wireless_plan_test, legacy_radio_settings_apply_and_roll_back) {
   start_boards(2, "hAP ac^2");
   auto before = iface(1, wl, "wlan1");
-  auto id = plan_id("plan_wireless_rf_settings",
-                    {{"device_ids", ids(0, 2)}, {"interface", "wlan1"},
-                     {"channel", 6}, {"tx_power", 17}, {"batch_size", 1}});
+  auto id = plan_id("plan_wireless_rf_settings", {{"device_ids", ids(0, 2)},
+                                                  {"interface", "wlan1"},
+                                                  {"channel", 6},
+                                                  {"tx_power", 17},
+                                                  {"batch_size", 1}});
   fail_gate(1);
   auto report = approve_and_apply("apply_wireless_plan", id);
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
@@ -125,9 +130,11 @@ TEST_F(wireless_plan_test, legacy_radio_settings_apply_and_roll_back) {
     EXPECT_EQ(r.value("tx-power-mode", ""), "default") << i;
   }
   heal(1);
-  id = plan_id("plan_wireless_rf_settings",
-               {{"device_ids", ids(0, 2)}, {"interface", "wlan1"},
-                {"channel", 6}, {"tx_power", 17}, {"band", "2ghz-n"}});
+  id = plan_id("plan_wireless_rf_settings", {{"device_ids", ids(0, 2)},
+                                             {"interface", "wlan1"},
+                                             {"channel", 6},
+                                             {"tx_power", 17},
+                                             {"band", "2ghz-n"}});
   report = approve_and_apply("apply_wireless_plan", id);
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   for (size_t i = 0; i < 2; ++i) {
@@ -142,12 +149,15 @@ TEST_F(wireless_plan_test, legacy_radio_settings_apply_and_roll_back) {
 TEST_F(wireless_plan_test, wifi_ssid_lifecycle_and_removal_rolled_back) {
   start_boards(2, "hAP ax^2");
   // wifi1 is the 5 GHz radio, wifi2 the 2.4 GHz one.
-  auto out = plan("plan_create_wireless_ssid",
-                  {{"device_ids", ids(0, 2)}, {"ssid", "iot"},
-                   {"band", "2ghz-ax"}, {"security_profile", "office"}});
+  auto out =
+    plan("plan_create_wireless_ssid", {{"device_ids", ids(0, 2)},
+                                       {"ssid", "iot"},
+                                       {"band", "2ghz-ax"},
+                                       {"security_profile", "office"}});
   EXPECT_EQ(out["preview"][0]["current"].value("driver", ""), "wifi");
   EXPECT_TRUE(out["warnings"].empty()) << out.dump();
-  auto report = approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
+  auto report =
+    approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   std::vector<json> created;
   for (size_t i = 0; i < 2; ++i) {
@@ -165,14 +175,16 @@ TEST_F(wireless_plan_test, wifi_ssid_lifecycle_and_removal_rolled_back) {
   ASSERT_FALSE(key.empty());
   report = approve_and_apply(
     "apply_wireless_plan",
-    plan_id("plan_wireless_rf_settings",
-            {{"device_ids", ids(0, 2)}, {"interface", "wifi1"},
-             {"channel", 36}, {"tx_power", 20}}));
+    plan_id("plan_wireless_rf_settings", {{"device_ids", ids(0, 2)},
+                                          {"interface", "wifi1"},
+                                          {"channel", 36},
+                                          {"tx_power", 20}}));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   report = approve_and_apply(
     "apply_wireless_plan",
-    plan_id("plan_modify_wireless_ssid",
-            {{"device_ids", ids(0, 2)}, {"ssid_id", "wifi1"}, {"ssid", "corp"}}));
+    plan_id(
+      "plan_modify_wireless_ssid",
+      {{"device_ids", ids(0, 2)}, {"ssid_id", "wifi1"}, {"ssid", "corp"}}));
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
   auto radio = iface(0, wf, "wifi1");
   EXPECT_EQ(radio.value("channel.frequency", ""), "5180");
@@ -181,9 +193,9 @@ TEST_F(wireless_plan_test, wifi_ssid_lifecycle_and_removal_rolled_back) {
   EXPECT_EQ(radio.value("security.passphrase", ""), key);
   // A removal whose gate fails: the removed interface is re-created with
   // the same settings (a new id).
-  out = plan("plan_remove_wireless_ssid",
-             {{"device_ids", ids(0, 2)}, {"ssid_id", "wifi-iot"},
-              {"batch_size", 1}});
+  out = plan(
+    "plan_remove_wireless_ssid",
+    {{"device_ids", ids(0, 2)}, {"ssid_id", "wifi-iot"}, {"batch_size", 1}});
   fail_gate(1);
   report = approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
@@ -198,9 +210,10 @@ TEST_F(wireless_plan_test, wifi_ssid_lifecycle_and_removal_rolled_back) {
             created[0].value(".id", ""));
   // A radio rolled back: the frequency it did not have is unset again.
   heal(1);
-  out = plan("plan_wireless_rf_settings",
-             {{"device_ids", ids(0, 2)}, {"interface", "wifi2"},
-              {"channel", 11}, {"batch_size", 1}});
+  out = plan("plan_wireless_rf_settings", {{"device_ids", ids(0, 2)},
+                                           {"interface", "wifi2"},
+                                           {"channel", 11},
+                                           {"batch_size", 1}});
   fail_gate(1);
   report = approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
@@ -261,18 +274,19 @@ TEST_F(wireless_plan_test, bad_arguments_are_refused_naming_them) {
   text = error_text("plan_wireless_rf_settings",
                     {{"device_ids", ids(0, 1)}, {"interface", "wlan1"}});
   EXPECT_NE(text.find("at least one change"), std::string::npos) << text;
-  text = error_text("plan_wireless_rf_settings",
-                    {{"device_ids", ids(0, 1)}, {"interface", "wlan1"},
-                     {"tx_power", 31}});
+  text = error_text(
+    "plan_wireless_rf_settings",
+    {{"device_ids", ids(0, 1)}, {"interface", "wlan1"}, {"tx_power", 31}});
   EXPECT_NE(text.find("tx_power"), std::string::npos) << text;
-  text = error_text("plan_wireless_rf_settings",
-                    {{"device_ids", ids(0, 1)}, {"interface", "wlan1"},
-                     {"channel", 36}});
+  text = error_text(
+    "plan_wireless_rf_settings",
+    {{"device_ids", ids(0, 1)}, {"interface", "wlan1"}, {"channel", 36}});
   EXPECT_NE(text.find("wlan1 is a 2.4 GHz radio"), std::string::npos) << text;
-  text = error_text("plan_modify_wireless_ssid",
-                    {{"device_ids", ids(0, 1)}, {"ssid_id", "wlan7"},
-                     {"ssid", "y"}});
-  EXPECT_NE(text.find("ssid_id: no wireless interface wlan7"), std::string::npos)
+  text = error_text(
+    "plan_modify_wireless_ssid",
+    {{"device_ids", ids(0, 1)}, {"ssid_id", "wlan7"}, {"ssid", "y"}});
+  EXPECT_NE(text.find("ssid_id: no wireless interface wlan7"),
+            std::string::npos)
     << text;
   // Nothing was planned or written.
   EXPECT_TRUE(iface(0, wl, "wlan-x").is_null());
@@ -313,24 +327,26 @@ TEST_F(wireless_plan_test, keys_and_passphrases_are_never_echoed) {
     ASSERT_GE(s.size(), 8u);
   // A passphrase argument is refused (keys live in security profiles).
   const std::string psk = "Sup3r-Secret-PSK";
-  auto refused = call("plan_create_wireless_ssid",
-                      {{"device_ids", ids(0, 2)}, {"ssid", "corp"},
-                       {"passphrase", psk}});
+  auto refused =
+    call("plan_create_wireless_ssid",
+         {{"device_ids", ids(0, 2)}, {"ssid", "corp"}, {"passphrase", psk}});
   EXPECT_TRUE(refused.value("isError", false));
   secrets.push_back(psk);
   // Plans over both drivers that read every profile and radio.
   std::string seen = refused.dump();
-  auto out = plan("plan_create_wireless_ssid",
-                  {{"device_ids", ids(0, 2)}, {"ssid", "corp"},
-                   {"security_profile", "office"}});
+  auto out =
+    plan("plan_create_wireless_ssid", {{"device_ids", ids(0, 2)},
+                                       {"ssid", "corp"},
+                                       {"security_profile", "office"}});
   auto id = out.value("plan_id", "");
   auto report = approve_and_apply("apply_wireless_plan", id);
   EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
-  auto mod = plan("plan_modify_wireless_ssid",
-                  {{"device_ids", ids(1, 2)}, {"ssid_id", "wifi1"},
-                   {"ssid", "corp-5"}});
+  auto mod =
+    plan("plan_modify_wireless_ssid",
+         {{"device_ids", ids(1, 2)}, {"ssid_id", "wifi1"}, {"ssid", "corp-5"}});
   fail_gate(1);
-  auto rolled = approve_and_apply("apply_wireless_plan", mod.value("plan_id", ""));
+  auto rolled =
+    approve_and_apply("apply_wireless_plan", mod.value("plan_id", ""));
   EXPECT_EQ(rolled.value("state", ""), "rolled_back") << rolled.dump();
   EXPECT_EQ(iface(1, wf, "wifi1").value("security.passphrase", ""), secrets[2]);
   seen += out.dump() + report.dump() + mod.dump() + rolled.dump();

@@ -130,38 +130,39 @@ TEST_F(write_tools_test, interface_comments_are_set_and_cleared) {
 
 TEST_F(write_tools_test, dns_servers_are_replaced_in_order) {
   start_writable();
-  auto out = ok("update_dns_servers",
-                args({{"dns_servers", {"1.1.1.1", "9.9.9.9"}}}));
+  auto out =
+    ok("update_dns_servers", args({{"dns_servers", {"1.1.1.1", "9.9.9.9"}}}));
   EXPECT_EQ(out["changed"], true);
   EXPECT_EQ(router_get(0, "/ip/dns")["servers"], "1.1.1.1,9.9.9.9");
   EXPECT_EQ(out["after"]["servers"], json({"1.1.1.1", "9.9.9.9"}));
-  auto same = ok("update_dns_servers",
-                 args({{"dns_servers", {"1.1.1.1", "9.9.9.9"}}}));
+  auto same =
+    ok("update_dns_servers", args({{"dns_servers", {"1.1.1.1", "9.9.9.9"}}}));
   EXPECT_EQ(same["changed"], false);
-  auto reordered = ok("update_dns_servers",
-                      args({{"dns_servers", {"9.9.9.9", "1.1.1.1"}}}));
+  auto reordered =
+    ok("update_dns_servers", args({{"dns_servers", {"9.9.9.9", "1.1.1.1"}}}));
   EXPECT_EQ(reordered["changed"], true);
   // The resolver takes addresses only (RouterOS refuses names there).
   EXPECT_EQ(error_kind("update_dns_servers",
                        args({{"dns_servers", {"1.1.1.1", "dns.quad9.net"}}})),
             "invalid_arguments");
-  EXPECT_EQ(error_kind("update_dns_servers", args({{"dns_servers", json::array()}})),
-            "invalid_arguments");
+  EXPECT_EQ(
+    error_kind("update_dns_servers", args({{"dns_servers", json::array()}})),
+    "invalid_arguments");
 }
 
 TEST_F(write_tools_test, ntp_servers_and_state_are_updated) {
   start_writable();
-  auto out = ok("update_ntp_servers",
-                args({{"ntp_servers", {"time.cloudflare.com"}},
-                      {"enabled", false}}));
+  auto out =
+    ok("update_ntp_servers",
+       args({{"ntp_servers", {"time.cloudflare.com"}}, {"enabled", false}}));
   EXPECT_EQ(out["changed"], true);
   auto ntp = router_get(0, "/system/ntp/client");
   EXPECT_EQ(ntp["servers"], "time.cloudflare.com");
   EXPECT_EQ(ntp["enabled"], "false");
   EXPECT_EQ(out["planned_changes"]["enabled"]["to"], false);
-  auto same = ok("update_ntp_servers",
-                 args({{"ntp_servers", {"time.cloudflare.com"}},
-                       {"enabled", false}}));
+  auto same =
+    ok("update_ntp_servers",
+       args({{"ntp_servers", {"time.cloudflare.com"}}, {"enabled", false}}));
   EXPECT_EQ(same["changed"], false);
 }
 

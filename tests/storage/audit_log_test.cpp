@@ -33,12 +33,13 @@ TYPED_TEST_SUITE(audit_log_test, test::engines, test::engine_names);
 
 } // namespace
 
-TYPED_TEST(audit_log_test, records_are_appended_in_order_and_read_newest_first) {
+TYPED_TEST(audit_log_test,
+           records_are_appended_in_order_and_read_newest_first) {
   storage::audit_log log{this->engine.open(), [] { return int64_t{42}; }};
   for (uint64_t expected : {1, 2, 3}) {
-    auto seq = log.append(this->rec(expected == 2 ? "b" : "a",
-                                    expected == 1 ? "set_system_identity"
-                                                  : "update_dns_servers"));
+    auto seq = log.append(
+      this->rec(expected == 2 ? "b" : "a",
+                expected == 1 ? "set_system_identity" : "update_dns_servers"));
     ASSERT_TRUE(seq) << error_message(seq.error());
     EXPECT_EQ(*seq, expected);
   }
@@ -78,29 +79,31 @@ namespace {
 void tamper(storage::kv_store& kv, uint64_t seq,
             const std::function<void(json&)>& change) {
   char key[24];
-  std::snprintf(key, sizeof key, "%020llu", static_cast<unsigned long long>(seq));
-  auto err = storage::write_atomically(kv, [&](storage::write_txn& txn)
-                                              -> caf::error {
-    auto raw = txn.get(storage::tables::audit, key);
-    if (!raw || !*raw)
-      return make_error(ec::store_failure, "no such record");
-    auto doc = parse_json(**raw).value();
-    change(doc);
-    return txn.put(storage::tables::audit, key, dump_json(doc));
-  });
+  std::snprintf(key, sizeof key, "%020llu",
+                static_cast<unsigned long long>(seq));
+  auto err =
+    storage::write_atomically(kv, [&](storage::write_txn& txn) -> caf::error {
+      auto raw = txn.get(storage::tables::audit, key);
+      if (!raw || !*raw)
+        return make_error(ec::store_failure, "no such record");
+      auto doc = parse_json(**raw).value();
+      change(doc);
+      return txn.put(storage::tables::audit, key, dump_json(doc));
+    });
   ASSERT_FALSE(err) << error_message(err);
 }
 
 void remove(storage::kv_store& kv, uint64_t seq) {
   char key[24];
-  std::snprintf(key, sizeof key, "%020llu", static_cast<unsigned long long>(seq));
-  auto err = storage::write_atomically(kv, [&](storage::write_txn& txn)
-                                              -> caf::error {
-    auto erased = txn.erase(storage::tables::audit, key);
-    if (!erased)
-      return erased.error();
-    return caf::error{};
-  });
+  std::snprintf(key, sizeof key, "%020llu",
+                static_cast<unsigned long long>(seq));
+  auto err =
+    storage::write_atomically(kv, [&](storage::write_txn& txn) -> caf::error {
+      auto erased = txn.erase(storage::tables::audit, key);
+      if (!erased)
+        return erased.error();
+      return caf::error{};
+    });
   ASSERT_FALSE(err) << error_message(err);
 }
 
@@ -197,17 +200,18 @@ TYPED_TEST(audit_log_test, export_since_a_time) {
 TYPED_TEST(audit_log_test, version_1_records_are_chained_by_the_migration) {
   auto kv = this->engine.open();
   // Records as version 1 wrote them: no chain fields, no head.
-  auto err = storage::write_atomically(*kv, [](storage::write_txn& txn)
-                                               -> caf::error {
-    for (int i = 1; i <= 2; ++i) {
-      char key[24];
-      std::snprintf(key, sizeof key, "%020d", i);
-      json doc{{"seq", i}, {"actor", "a"}, {"tool", "t"}, {"outcome", "applied"}};
-      if (auto e = txn.put(storage::tables::audit, key, dump_json(doc)))
-        return e;
-    }
-    return storage::rechain_audit(txn);
-  });
+  auto err =
+    storage::write_atomically(*kv, [](storage::write_txn& txn) -> caf::error {
+      for (int i = 1; i <= 2; ++i) {
+        char key[24];
+        std::snprintf(key, sizeof key, "%020d", i);
+        json doc{
+          {"seq", i}, {"actor", "a"}, {"tool", "t"}, {"outcome", "applied"}};
+        if (auto e = txn.put(storage::tables::audit, key, dump_json(doc)))
+          return e;
+      }
+      return storage::rechain_audit(txn);
+    });
   ASSERT_FALSE(err) << error_message(err);
   storage::audit_log log{kv};
   ASSERT_TRUE(log.append(this->rec("a", "t3")));

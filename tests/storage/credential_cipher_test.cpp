@@ -48,7 +48,8 @@ TEST(credential_cipher, the_envelope_is_versioned_and_names_the_key) {
   EXPECT_EQ((*doc)["kid"], key.id());
   EXPECT_EQ(key.id().size(), 16u);
   EXPECT_EQ(storage::from_base64((*doc)["iv"].get<std::string>())->size(), 12u);
-  EXPECT_EQ(storage::from_base64((*doc)["tag"].get<std::string>())->size(), 16u);
+  EXPECT_EQ(storage::from_base64((*doc)["tag"].get<std::string>())->size(),
+            16u);
 }
 
 TEST(credential_cipher, a_wrong_key_is_a_clear_error_naming_the_device) {
@@ -63,7 +64,8 @@ TEST(credential_cipher, a_wrong_key_is_a_clear_error_naming_the_device) {
   EXPECT_NE(text.find(key_of('2').id()), std::string::npos) << text;
 }
 
-TEST(credential_cipher, a_wrong_key_with_a_forged_key_id_still_fails_authentication) {
+TEST(credential_cipher,
+     a_wrong_key_with_a_forged_key_id_still_fails_authentication) {
   auto sealed = credential_cipher{key_of('1')}.seal("edge-01", "pw");
   auto doc = *parse_json(*sealed);
   doc["kid"] = key_of('2').id();
@@ -73,7 +75,8 @@ TEST(credential_cipher, a_wrong_key_with_a_forged_key_id_still_fails_authenticat
             std::string::npos);
 }
 
-TEST(credential_cipher, a_tampered_ciphertext_tag_or_nonce_fails_authentication) {
+TEST(credential_cipher,
+     a_tampered_ciphertext_tag_or_nonce_fails_authentication) {
   credential_cipher c{key_of('1')};
   auto doc = *parse_json(*c.seal("edge-01", "the password"));
   for (auto field : {"ct", "tag", "iv"}) {
@@ -163,10 +166,11 @@ TEST(credential_key, url_safe_base64_without_padding_is_accepted) {
             credential_key::parse(standard)->id());
 }
 
-TEST(credential_key, wrong_lengths_and_garbage_are_refused_without_echoing_them) {
-  for (std::string text : {std::string{}, std::string(63, 'a'),
-                           std::string(66, 'a'), storage::to_base64("short"),
-                           std::string{"zz-not-a-key-zz"}}) {
+TEST(credential_key,
+     wrong_lengths_and_garbage_are_refused_without_echoing_them) {
+  for (std::string text :
+       {std::string{}, std::string(63, 'a'), std::string(66, 'a'),
+        storage::to_base64("short"), std::string{"zz-not-a-key-zz"}}) {
     auto key = credential_key::parse(text);
     ASSERT_FALSE(key) << text;
     EXPECT_EQ(error_code_of(key.error()), ec::invalid_params);
@@ -197,11 +201,12 @@ TEST(encoding, base64_round_trips_every_length) {
 
 TEST(encoding, utf8_validation_accepts_text_and_rejects_broken_sequences) {
   EXPECT_TRUE(storage::is_valid_utf8("plain / ascii"));
-  EXPECT_TRUE(storage::is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_TRUE(
+    storage::is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
   EXPECT_FALSE(storage::is_valid_utf8("caf\xe9"));
-  EXPECT_FALSE(storage::is_valid_utf8("\xc0\xaf"));         // overlong
-  EXPECT_FALSE(storage::is_valid_utf8("\xed\xa0\x80"));     // surrogate
-  EXPECT_FALSE(storage::is_valid_utf8("\xe2\x82"));         // truncated
+  EXPECT_FALSE(storage::is_valid_utf8("\xc0\xaf"));     // overlong
+  EXPECT_FALSE(storage::is_valid_utf8("\xed\xa0\x80")); // surrogate
+  EXPECT_FALSE(storage::is_valid_utf8("\xe2\x82"));     // truncated
 }
 
 } // namespace

@@ -80,7 +80,8 @@ protected:
   }
 
   void add(const std::string& id) {
-    auto err = store->put_device(make_device(id), credential{"api", "pw-" + id});
+    auto err =
+      store->put_device(make_device(id), credential{"api", "pw-" + id});
     ASSERT_FALSE(err) << error_message(err);
   }
 
@@ -134,7 +135,8 @@ TYPED_TEST(device_store_test, an_update_keeps_created_at_and_moves_updated_at) {
   EXPECT_EQ(got->updated_at, this->now);
 }
 
-TYPED_TEST(device_store_test, invalid_ids_are_refused_and_unknown_ids_not_found) {
+TYPED_TEST(device_store_test,
+           invalid_ids_are_refused_and_unknown_ids_not_found) {
   EXPECT_EQ(error_code_of(this->store->put_device(make_device("Edge 01"))),
             ec::invalid_arguments);
   EXPECT_EQ(error_code_of(this->store->put_device(make_device(""))),
@@ -177,7 +179,8 @@ TYPED_TEST(device_store_test, credentials_are_encrypted_at_rest_and_decrypt) {
   EXPECT_NE((*raw)->find("A256GCM"), std::string::npos);
 }
 
-TYPED_TEST(device_store_test, credential_of_an_unknown_device_is_device_not_found) {
+TYPED_TEST(device_store_test,
+           credential_of_an_unknown_device_is_device_not_found) {
   EXPECT_EQ(error_code_of(this->store->put_credential("ghost", {"u", "p"})),
             ec::device_not_found);
   EXPECT_EQ(error_code_of(this->store->get_credential("ghost").error()),
@@ -190,7 +193,8 @@ TYPED_TEST(device_store_test, credential_of_an_unknown_device_is_device_not_foun
             std::string::npos);
 }
 
-TYPED_TEST(device_store_test, a_new_endpoint_drops_the_credential_in_the_same_write) {
+TYPED_TEST(device_store_test,
+           a_new_endpoint_drops_the_credential_in_the_same_write) {
   this->add("edge-01");
   auto rec = make_device("edge-01");
   rec.name = "renamed";
@@ -228,11 +232,11 @@ TYPED_TEST(device_store_test, a_new_endpoint_drops_the_credential_in_the_same_wr
   EXPECT_EQ(cred->password, "new-pw");
 }
 
-TYPED_TEST(device_store_test, a_wrong_key_fails_with_a_message_naming_the_device) {
+TYPED_TEST(device_store_test,
+           a_wrong_key_fails_with_a_message_naming_the_device) {
   this->add("edge-01");
-  auto other = storage::open_device_store(this->engine.open(),
-                                          this->engine.where(),
-                                          test::test_key('b'));
+  auto other = storage::open_device_store(
+    this->engine.open(), this->engine.where(), test::test_key('b'));
   ASSERT_TRUE(other);
   auto cred = (*other)->get_credential("edge-01");
   ASSERT_FALSE(cred);
@@ -242,7 +246,8 @@ TYPED_TEST(device_store_test, a_wrong_key_fails_with_a_message_naming_the_device
   EXPECT_NE(text.find("key"), std::string::npos) << text;
 }
 
-TYPED_TEST(device_store_test, a_credential_copied_to_another_device_does_not_decrypt) {
+TYPED_TEST(device_store_test,
+           a_credential_copied_to_another_device_does_not_decrypt) {
   this->add("a");
   this->add("b");
   auto kv = this->engine.open();
@@ -259,13 +264,16 @@ TYPED_TEST(device_store_test, a_credential_copied_to_another_device_does_not_dec
   EXPECT_TRUE(this->store->get_credential("a"));
 }
 
-TYPED_TEST(device_store_test, removing_a_device_drops_its_credential_health_and_snapshots) {
+TYPED_TEST(device_store_test,
+           removing_a_device_drops_its_credential_health_and_snapshots) {
   this->add("gone");
   this->add("gone2"); // shares the prefix "gone"
   ASSERT_FALSE(this->store->put_health(make_sample("gone", 1)));
   ASSERT_FALSE(this->store->put_health(make_sample("gone2", 1)));
-  ASSERT_TRUE(this->store->put_snapshot(make_snapshot("gone", "config", 1, "x")));
-  ASSERT_TRUE(this->store->put_snapshot(make_snapshot("gone2", "config", 1, "y")));
+  ASSERT_TRUE(
+    this->store->put_snapshot(make_snapshot("gone", "config", 1, "x")));
+  ASSERT_TRUE(
+    this->store->put_snapshot(make_snapshot("gone2", "config", 1, "y")));
   ASSERT_FALSE(this->store->remove_device("gone"));
   auto kv = this->engine.open();
   auto txn = kv->begin_read();
@@ -299,7 +307,8 @@ TYPED_TEST(device_store_test, health_history_is_newest_first_and_bounded) {
   EXPECT_EQ(two->size(), 2u);
 }
 
-TYPED_TEST(device_store_test, health_samples_with_equal_timestamps_are_all_kept) {
+TYPED_TEST(device_store_test,
+           health_samples_with_equal_timestamps_are_all_kept) {
   this->add("r1");
   for (int i = 0; i < 3; ++i)
     ASSERT_FALSE(this->store->put_health(make_sample("r1", 7)));
@@ -323,12 +332,16 @@ TYPED_TEST(device_store_test, health_of_an_unregistered_device_is_refused) {
             ec::device_not_found);
 }
 
-TYPED_TEST(device_store_test, the_newest_snapshot_per_device_and_kind_is_retrievable) {
+TYPED_TEST(device_store_test,
+           the_newest_snapshot_per_device_and_kind_is_retrievable) {
   this->add("r1");
-  ASSERT_TRUE(this->store->put_snapshot(make_snapshot("r1", "config", 100, "old")));
-  auto newest = this->store->put_snapshot(make_snapshot("r1", "config", 200, "new"));
+  ASSERT_TRUE(
+    this->store->put_snapshot(make_snapshot("r1", "config", 100, "old")));
+  auto newest =
+    this->store->put_snapshot(make_snapshot("r1", "config", 200, "new"));
   ASSERT_TRUE(newest);
-  ASSERT_TRUE(this->store->put_snapshot(make_snapshot("r1", "firewall", 300, "fw")));
+  ASSERT_TRUE(
+    this->store->put_snapshot(make_snapshot("r1", "firewall", 300, "fw")));
   auto got = this->store->latest_snapshot("r1", "config");
   ASSERT_TRUE(got) << error_message(got.error());
   EXPECT_EQ(got->id, *newest);
@@ -340,7 +353,8 @@ TYPED_TEST(device_store_test, the_newest_snapshot_per_device_and_kind_is_retriev
   EXPECT_EQ(error_code_of(missing.error()), ec::resource_not_found);
 }
 
-TYPED_TEST(device_store_test, snapshot_retention_keeps_the_newest_per_device_and_kind) {
+TYPED_TEST(device_store_test,
+           snapshot_retention_keeps_the_newest_per_device_and_kind) {
   storage::device_store_options opts;
   opts.snapshot_retention = 2;
   this->reopen(opts);
@@ -357,11 +371,13 @@ TYPED_TEST(device_store_test, snapshot_retention_keeps_the_newest_per_device_and
   EXPECT_EQ(this->store->snapshots("r1", "dhcp")->size(), 1u);
 }
 
-TYPED_TEST(device_store_test, snapshot_content_is_byte_exact_even_when_not_utf8) {
+TYPED_TEST(device_store_test,
+           snapshot_content_is_byte_exact_even_when_not_utf8) {
   this->add("r1");
   std::string latin1 = "# comment: caf\xe9\n/ip address\n";
   latin1.push_back('\0');
-  ASSERT_TRUE(this->store->put_snapshot(make_snapshot("r1", "config", 1, latin1)));
+  ASSERT_TRUE(
+    this->store->put_snapshot(make_snapshot("r1", "config", 1, latin1)));
   auto got = this->store->latest_snapshot("r1", "config");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->content, latin1);
@@ -374,13 +390,15 @@ TYPED_TEST(device_store_test, a_snapshot_with_a_wrong_sha256_is_refused) {
   rec.sha256 = storage::sha256_hex("other");
   EXPECT_EQ(error_code_of(this->store->put_snapshot(rec).error()),
             ec::invalid_arguments);
-  EXPECT_EQ(error_code_of(this->store
-                            ->put_snapshot(make_snapshot("ghost", "config", 1, "x"))
-                            .error()),
-            ec::device_not_found);
+  EXPECT_EQ(
+    error_code_of(
+      this->store->put_snapshot(make_snapshot("ghost", "config", 1, "x"))
+        .error()),
+    ec::device_not_found);
 }
 
-TYPED_TEST(device_store_test, a_snapshot_without_timestamp_gets_the_current_time) {
+TYPED_TEST(device_store_test,
+           a_snapshot_without_timestamp_gets_the_current_time) {
   this->add("r1");
   ASSERT_TRUE(this->store->put_snapshot(make_snapshot("r1", "config", 0, "x")));
   EXPECT_EQ(this->store->latest_snapshot("r1", "config")->timestamp, this->now);
@@ -398,7 +416,8 @@ TYPED_TEST(device_store_test, status_counts_devices_and_reports_the_schema) {
   EXPECT_GE(st->probe_ms, 0.0);
 }
 
-TYPED_TEST(device_store_test, records_survive_reopening_when_the_engine_persists) {
+TYPED_TEST(device_store_test,
+           records_survive_reopening_when_the_engine_persists) {
   this->add("keep");
   ASSERT_FALSE(this->store->put_health(make_sample("keep", 1)));
   this->store.reset();
@@ -417,11 +436,10 @@ TYPED_TEST(device_store_test, records_survive_reopening_when_the_engine_persists
 
 TYPED_TEST(device_store_test, a_corrupt_record_is_a_store_failure_naming_it) {
   this->add("ok");
-  auto err = storage::write_atomically(*this->engine.open(),
-                                       [](storage::write_txn& txn) {
-                                         return txn.put(tables::devices, "bad",
-                                                        "{not json");
-                                       });
+  auto err = storage::write_atomically(
+    *this->engine.open(), [](storage::write_txn& txn) {
+      return txn.put(tables::devices, "bad", "{not json");
+    });
   ASSERT_FALSE(err);
   auto all = this->store->devices();
   ASSERT_FALSE(all);
@@ -438,7 +456,8 @@ TYPED_TEST(device_store_test, a_corrupt_record_is_a_store_failure_naming_it) {
 
 } // namespace
 
-TEST(device_record_codec, flags_keep_the_stored_format_of_before_the_flag_table) {
+TEST(device_record_codec,
+     flags_keep_the_stored_format_of_before_the_flag_table) {
   // A record as stored before the flags were one table: every flag a key
   // of "flags"; a flag added later is absent and reads as false.
   auto stored = parse_json(R"({"id":"r1","name":"r1","host":"192.0.2.1",

@@ -20,7 +20,6 @@ namespace rmcp::test {
 struct memory_engine {
   static constexpr const char* backend = "memory";
 
-
   std::shared_ptr<storage::kv_store> open() {
     if (!store)
       store = storage::make_memory_store();

@@ -60,8 +60,8 @@ TYPED_TEST(key_rotation_test, a_wrong_current_key_changes_nothing) {
     storage::device_store db{kv, storage::credential_cipher{key}};
     this->add(db, "r1", "one");
   }
-  auto n = storage::rekey_credentials(*kv, test::test_key('b'),
-                                      test::test_key('c'));
+  auto n =
+    storage::rekey_credentials(*kv, test::test_key('b'), test::test_key('c'));
   ASSERT_FALSE(n);
   EXPECT_NE(error_message(n.error()).find("r1"), std::string::npos);
   storage::device_store db{kv, storage::credential_cipher{key}};

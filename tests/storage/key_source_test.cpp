@@ -125,7 +125,8 @@ TEST_F(key_source_test, a_bad_key_is_refused_without_repeating_it) {
   EXPECT_EQ(text.find("hunter2"), std::string::npos);
 }
 
-TEST_F(key_source_test, a_configured_key_file_that_is_missing_is_an_error_even_in_lab) {
+TEST_F(key_source_test,
+       a_configured_key_file_that_is_missing_is_an_error_even_in_lab) {
   auto req = request("lab");
   req.key_file = dir / "missing.key";
   auto key = load_credential_key(req);
@@ -157,7 +158,8 @@ TEST_F(key_source_test, lab_generates_a_private_key_file_once_and_reuses_it) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->key.id(), first->key.id());
   EXPECT_EQ(second->source, "key file " + path);
-  EXPECT_NE(check_credential_key(req)->find(first->key.id()), std::string::npos);
+  EXPECT_NE(check_credential_key(req)->find(first->key.id()),
+            std::string::npos);
 }
 
 TEST_F(key_source_test, racing_first_uses_agree_on_one_generated_key) {
@@ -171,12 +173,11 @@ TEST_F(key_source_test, racing_first_uses_agree_on_one_generated_key) {
     });
   for (auto& t : threads)
     t.join();
-  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u)
-    << ids[0];
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u) << ids[0];
   // No temporary files are left behind.
   size_t files = 0;
   for (auto& entry : std::filesystem::directory_iterator(dir / "data")) {
-    (void) entry;
+    (void)entry;
     ++files;
   }
   EXPECT_EQ(files, 1u);

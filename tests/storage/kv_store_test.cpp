@@ -27,9 +27,8 @@ protected:
 
   void put(std::string_view table, std::string_view key,
            std::string_view value) {
-    auto err = storage::write_atomically(*kv, [&](storage::write_txn& txn) {
-      return txn.put(table, key, value);
-    });
+    auto err = storage::write_atomically(
+      *kv, [&](storage::write_txn& txn) { return txn.put(table, key, value); });
     ASSERT_FALSE(err) << error_message(err);
   }
 
@@ -46,11 +45,11 @@ protected:
     std::vector<std::string> result;
     auto txn = kv->begin_read();
     EXPECT_TRUE(txn);
-    auto err = (*txn)->scan(table, prefix,
-                            [&](std::string_view key, std::string_view) {
-                              result.emplace_back(key);
-                              return true;
-                            });
+    auto err =
+      (*txn)->scan(table, prefix, [&](std::string_view key, std::string_view) {
+        result.emplace_back(key);
+        return true;
+      });
     EXPECT_FALSE(err) << error_message(err);
     return result;
   }
@@ -61,7 +60,8 @@ protected:
 
 TYPED_TEST_SUITE(kv_store_test, test::engines, test::engine_names);
 
-TYPED_TEST(kv_store_test, put_then_get_returns_the_value_and_absent_keys_are_nullopt) {
+TYPED_TEST(kv_store_test,
+           put_then_get_returns_the_value_and_absent_keys_are_nullopt) {
   this->put(tables::devices, "edge-01", "value-1");
   EXPECT_EQ(this->get(tables::devices, "edge-01"), "value-1");
   EXPECT_EQ(this->get(tables::devices, "edge-02"), std::nullopt);
@@ -69,7 +69,8 @@ TYPED_TEST(kv_store_test, put_then_get_returns_the_value_and_absent_keys_are_nul
   EXPECT_EQ(this->get(tables::credentials, "edge-01"), std::nullopt);
 }
 
-TYPED_TEST(kv_store_test, put_replaces_and_erase_reports_whether_a_record_existed) {
+TYPED_TEST(kv_store_test,
+           put_replaces_and_erase_reports_whether_a_record_existed) {
   this->put(tables::devices, "k", "one");
   this->put(tables::devices, "k", "two");
   EXPECT_EQ(this->get(tables::devices, "k"), "two");
@@ -89,13 +90,24 @@ TYPED_TEST(kv_store_test, values_are_binary_safe) {
 
 TYPED_TEST(kv_store_test, scan_visits_only_the_prefix_in_bytewise_order) {
   using namespace std::string_literals;
-  for (auto key : {"b\0"s "2", "a\0"s "1", "b\0"s "1", "b"s, "c\0"s "1",
-                   "b\x01"s "0"})
+  for (auto key : {"b\0"s
+                   "2",
+                   "a\0"s
+                   "1",
+                   "b\0"s
+                   "1",
+                   "b"s,
+                   "c\0"s
+                   "1",
+                   "b\x01"s
+                   "0"})
     this->put(tables::health, key, "v");
   auto in_b = this->keys(tables::health, "b\0"s);
   ASSERT_EQ(in_b.size(), 2u);
-  EXPECT_EQ(in_b[0], "b\0"s "1");
-  EXPECT_EQ(in_b[1], "b\0"s "2");
+  EXPECT_EQ(in_b[0], "b\0"s
+                     "1");
+  EXPECT_EQ(in_b[1], "b\0"s
+                     "2");
   auto all = this->keys(tables::health, "");
   EXPECT_EQ(all.size(), 6u);
   EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
@@ -107,10 +119,10 @@ TYPED_TEST(kv_store_test, scan_stops_when_the_visitor_returns_false) {
   auto txn = this->kv->begin_read();
   ASSERT_TRUE(txn);
   int visited = 0;
-  ASSERT_FALSE((*txn)->scan(tables::devices, "p",
-                            [&](std::string_view, std::string_view) {
-                              return ++visited < 2;
-                            }));
+  ASSERT_FALSE(
+    (*txn)->scan(tables::devices, "p", [&](std::string_view, std::string_view) {
+      return ++visited < 2;
+    }));
   EXPECT_EQ(visited, 2);
 }
 
@@ -181,9 +193,9 @@ TYPED_TEST(kv_store_test, unknown_tables_and_bad_keys_are_store_failures) {
             ec::store_failure);
   EXPECT_EQ(error_code_of((*txn)->put(tables::devices, "", "v")),
             ec::store_failure);
-  EXPECT_EQ(error_code_of(
-              (*txn)->put(tables::devices, std::string(512, 'k'), "v")),
-            ec::store_failure);
+  EXPECT_EQ(
+    error_code_of((*txn)->put(tables::devices, std::string(512, 'k'), "v")),
+    ec::store_failure);
   EXPECT_FALSE((*txn)->put(tables::devices, std::string(511, 'k'), "v"));
 }
 

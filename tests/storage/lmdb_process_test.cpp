@@ -13,13 +13,13 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_paths.hpp"
 #include "protocol/error.hpp"
 #include "storage/device_store.hpp"
 #include "storage/lmdb_store.hpp"
 #include "storage/tables.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp {
 
@@ -40,7 +40,8 @@ storage::store_settings settings_for(const std::string& path) {
   return s;
 }
 
-TEST(lmdb_process, a_device_added_by_another_process_bumps_the_generation_seen_here) {
+TEST(lmdb_process,
+     a_device_added_by_another_process_bumps_the_generation_seen_here) {
   test::temp_dir dir;
   auto path = dir / "store";
   auto db = storage::open_lmdb_device_store(settings_for(path), writer_key());
@@ -141,11 +142,12 @@ void verify_store(const std::string& path, const churn_model& model) {
   auto txn = (*kv)->begin_read();
   ASSERT_TRUE(txn);
   for (auto table : {tables::credentials, tables::health, tables::snapshots}) {
-    auto err = (*txn)->scan(table, "", [&](std::string_view key, std::string_view) {
-      auto owner = std::string{key.substr(0, key.find('\0'))};
-      EXPECT_EQ(present.count(owner), 1u) << table << " orphan of " << owner;
-      return true;
-    });
+    auto err =
+      (*txn)->scan(table, "", [&](std::string_view key, std::string_view) {
+        auto owner = std::string{key.substr(0, key.find('\0'))};
+        EXPECT_EQ(present.count(owner), 1u) << table << " orphan of " << owner;
+        return true;
+      });
     EXPECT_FALSE(err) << error_message(err);
   }
   auto generation = (*db)->generation();

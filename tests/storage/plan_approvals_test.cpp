@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
-#include "storage/device_store.hpp"
 #include "storage/codecs.hpp"
+#include "storage/device_store.hpp"
 #include "storage/plan_approvals.hpp"
 
 namespace rmcp {
@@ -16,8 +16,7 @@ class approvals_test : public ::testing::Test {
 protected:
   approvals_test()
     : key(*storage::credential_key::parse(std::string(64, '7'))),
-      devices(*storage::open_memory_device_store(key)),
-      kv(devices->kv()),
+      devices(*storage::open_memory_device_store(key)), kv(devices->kv()),
       audit(kv) {
     storage::plan_store_options opts;
     opts.approval_ttl_ms = 60'000;
@@ -108,8 +107,8 @@ TEST_F(approvals_test, other_roles_and_the_creator_are_refused) {
   auto self = storage::approve_plan(desk(), as("cli:alice", "admin"), id);
   ASSERT_FALSE(self);
   EXPECT_EQ(error_code_of(self.error()), ec::forbidden);
-  auto over_http = storage::approve_plan(desk(),
-                                     as("alice", "approver", "http"), id);
+  auto over_http =
+    storage::approve_plan(desk(), as("alice", "approver", "http"), id);
   EXPECT_FALSE(over_http);
   auto recent = audit.recent("", 0);
   ASSERT_TRUE(recent);
@@ -121,10 +120,9 @@ TEST_F(approvals_test, other_roles_and_the_creator_are_refused) {
 
 TEST_F(approvals_test, reject_needs_a_deciding_role_too) {
   auto id = create("alice");
-  EXPECT_FALSE(storage::reject_plan(desk(), as("cli:bob", "ops_rw"), id,
-                                "no"));
-  auto ok = storage::reject_plan(desk(), as("cli:carol", "approver"), id,
-                             "not now");
+  EXPECT_FALSE(storage::reject_plan(desk(), as("cli:bob", "ops_rw"), id, "no"));
+  auto ok =
+    storage::reject_plan(desk(), as("cli:carol", "approver"), id, "not now");
   ASSERT_TRUE(ok) << error_message(ok.error());
   EXPECT_EQ(to_string(ok->state), "cancelled");
 }
@@ -188,14 +186,16 @@ TEST_F(approvals_test, a_scoped_approver_decides_only_plans_inside_its_scope) {
   EXPECT_EQ(error_code_of(missing.error()), ec::plan_not_found);
 }
 
-TEST_F(approvals_test, plans_from_before_scopes_are_for_unscoped_deciders_only) {
+TEST_F(approvals_test,
+       plans_from_before_scopes_are_for_unscoped_deciders_only) {
   auto old = create("alice", "r1", false);
   auto bob = as("bob", "approver", "http");
   bob.scope.tags = {"site=fra"};
   auto r = storage::approve_plan(desk(), bob, old);
   ASSERT_FALSE(r);
   EXPECT_EQ(error_code_of(r.error()), ec::forbidden);
-  EXPECT_TRUE(storage::approve_plan(desk(), as("carol", "approver", "http"), old));
+  EXPECT_TRUE(
+    storage::approve_plan(desk(), as("carol", "approver", "http"), old));
 }
 
 } // namespace rmcp

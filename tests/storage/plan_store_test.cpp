@@ -55,8 +55,8 @@ protected:
     opts.allow_self_approval = self_approval;
     opts.approval_ttl_ms = 60'000;
     opts.clock = [this] { return now; };
-    db = std::make_unique<storage::plan_store>(engine.open(), test::test_key('b'),
-                                               opts);
+    db = std::make_unique<storage::plan_store>(engine.open(),
+                                               test::test_key('b'), opts);
     return *db;
   }
 
@@ -76,15 +76,14 @@ TYPED_TEST_SUITE(plan_store_test, test::engines, test::engine_names);
 TEST(plan_state_machine, only_the_transitions_of_the_spec_are_legal) {
   using s = plan_state;
   std::set<std::pair<s, s>> legal = {
-    {s::pending, s::approved},        {s::pending, s::cancelled},
-    {s::approved, s::executing},      {s::approved, s::cancelled},
-    {s::executing, s::completed},     {s::executing, s::failed},
-    {s::executing, s::cancelled},     {s::executing, s::rolling_back},
+    {s::pending, s::approved},         {s::pending, s::cancelled},
+    {s::approved, s::executing},       {s::approved, s::cancelled},
+    {s::executing, s::completed},      {s::executing, s::failed},
+    {s::executing, s::cancelled},      {s::executing, s::rolling_back},
     {s::rolling_back, s::rolled_back}, {s::rolling_back, s::failed},
   };
-  const s all[] = {s::pending,   s::approved,  s::executing,
-                   s::completed, s::failed,    s::cancelled,
-                   s::rolling_back, s::rolled_back};
+  const s all[] = {s::pending, s::approved,  s::executing,    s::completed,
+                   s::failed,  s::cancelled, s::rolling_back, s::rolled_back};
   for (auto from : all)
     for (auto to : all) {
       auto err = check_transition("plan-x", from, to);
@@ -150,7 +149,8 @@ TYPED_TEST(plan_store_test, the_creator_cannot_approve_unless_configured) {
   EXPECT_TRUE(lab.approve(p.id, "alice"));
 }
 
-TYPED_TEST(plan_store_test, expired_mismatched_and_tampered_tokens_are_refused) {
+TYPED_TEST(plan_store_test,
+           expired_mismatched_and_tampered_tokens_are_refused) {
   auto& db = this->open();
   auto a = this->created(db);
   auto b = this->created(db);
@@ -251,7 +251,8 @@ TYPED_TEST(plan_store_test, steps_record_device_states_with_the_journal) {
   EXPECT_EQ(log->back().seq, 4u);
 }
 
-TYPED_TEST(plan_store_test, a_cancel_by_another_writer_shows_in_the_next_receipt) {
+TYPED_TEST(plan_store_test,
+           a_cancel_by_another_writer_shows_in_the_next_receipt) {
   auto& db = this->open();
   auto p = this->created(db);
   ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
@@ -265,7 +266,8 @@ TYPED_TEST(plan_store_test, a_cancel_by_another_writer_shows_in_the_next_receipt
   EXPECT_EQ(r->reason, "wrong servers");
 }
 
-TYPED_TEST(plan_store_test, a_plan_stored_whole_by_an_earlier_version_reads_and_steps) {
+TYPED_TEST(plan_store_test,
+           a_plan_stored_whole_by_an_earlier_version_reads_and_steps) {
   auto& db = this->open();
   auto p = this->created(db);
   ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));
@@ -336,7 +338,8 @@ TYPED_TEST(plan_store_test, the_creator_scope_is_kept_and_old_plans_have_none) {
   EXPECT_TRUE(db.get(q->id)->creator_scope.everything());
 }
 
-TYPED_TEST(plan_store_test, a_step_writes_the_status_and_device_rows_not_the_head) {
+TYPED_TEST(plan_store_test,
+           a_step_writes_the_status_and_device_rows_not_the_head) {
   auto& db = this->open();
   auto p = this->created(db);
   ASSERT_TRUE(db.start(p.id, *db.approve(p.id, "bob")));

@@ -50,8 +50,7 @@ storage::schema test_schema(bool fail_second_step = false) {
        if (fail_second_step)
          return make_error(ec::store_failure, "disk on fire");
        return rewrite_devices(txn, [](json& doc) {
-         doc["tags"]["origin"] = doc.value("host", "") == "" ? "broken"
-                                                              : "v0";
+         doc["tags"]["origin"] = doc.value("host", "") == "" ? "broken" : "v0";
        });
      }});
   s.migrations.push_back(
@@ -70,15 +69,19 @@ template <class Engine>
 class schema_test : public ::testing::Test {
 protected:
   void write_v0_layout() {
-    auto err = storage::write_atomically(*engine.open(), [](storage::write_txn& txn) {
-      for (auto id : {"r1", "r2"}) {
-        json old{{"id", id}, {"name", id}, {"address", std::string{"10.0.0."} + id[1]},
-                 {"user", "admin"}, {"port", 443}};
-        if (auto err = txn.put(tables::devices, id, old.dump()))
-          return err;
-      }
-      return caf::error{};
-    });
+    auto err =
+      storage::write_atomically(*engine.open(), [](storage::write_txn& txn) {
+        for (auto id : {"r1", "r2"}) {
+          json old{{"id", id},
+                   {"name", id},
+                   {"address", std::string{"10.0.0."} + id[1]},
+                   {"user", "admin"},
+                   {"port", 443}};
+          if (auto err = txn.put(tables::devices, id, old.dump()))
+            return err;
+        }
+        return caf::error{};
+      });
     ASSERT_FALSE(err) << error_message(err);
   }
 
@@ -116,8 +119,8 @@ TYPED_TEST(schema_test, a_fresh_store_is_stamped_with_the_current_version) {
 TYPED_TEST(schema_test, a_v0_layout_is_migrated_step_by_step_in_order) {
   this->write_v0_layout();
   EXPECT_EQ(this->stored_version(), 0u);
-  auto found = storage::upgrade(*this->engine.open(), test_schema(),
-                                this->engine.where());
+  auto found =
+    storage::upgrade(*this->engine.open(), test_schema(), this->engine.where());
   ASSERT_TRUE(found) << error_message(found.error());
   EXPECT_EQ(*found, 0u);
   EXPECT_EQ(this->stored_version(), 2u);
@@ -151,8 +154,8 @@ TYPED_TEST(schema_test, a_failing_migration_changes_nothing) {
 TYPED_TEST(schema_test, a_newer_store_is_refused_with_a_clear_message) {
   auto current = storage::current_schema().version;
   storage::schema newer{current + 1, {}};
-  ASSERT_TRUE(storage::upgrade(*this->engine.open(), newer,
-                               this->engine.where()));
+  ASSERT_TRUE(
+    storage::upgrade(*this->engine.open(), newer, this->engine.where()));
   auto found = storage::upgrade(*this->engine.open(), storage::current_schema(),
                                 this->engine.where());
   ASSERT_FALSE(found);
@@ -164,12 +167,13 @@ TYPED_TEST(schema_test, a_newer_store_is_refused_with_a_clear_message) {
     << text;
   EXPECT_NE(text.find(this->engine.where()), std::string::npos) << text;
   // ... and opening a device store on it fails the same way.
-  auto db = storage::open_device_store(this->engine.open(), this->engine.where(),
-                                       test::test_key());
+  auto db = storage::open_device_store(this->engine.open(),
+                                       this->engine.where(), test::test_key());
   EXPECT_FALSE(db);
 }
 
-TYPED_TEST(schema_test, an_unversioned_store_with_data_needs_a_registered_migration) {
+TYPED_TEST(schema_test,
+           an_unversioned_store_with_data_needs_a_registered_migration) {
   this->write_v0_layout();
   auto found = storage::upgrade(*this->engine.open(), storage::current_schema(),
                                 this->engine.where());

@@ -76,8 +76,8 @@ TYPED_TEST(token_store_test, bad_tokens_are_refused_alike) {
   forged.back() = forged.back() == 'A' ? 'B' : 'A';
   for (const std::string& bad :
        {std::string{""}, std::string{"Bearer x"}, std::string{"rmcp_"},
-        std::string{"rmcp_zzzzzzzzzzzz_abc"}, std::string{"rmcp_000000000000_abc"},
-        forged}) {
+        std::string{"rmcp_zzzzzzzzzzzz_abc"},
+        std::string{"rmcp_000000000000_abc"}, forged}) {
     auto who = tokens.authenticate(bad);
     ASSERT_FALSE(who) << bad;
     EXPECT_EQ(error_code_of(who.error()), ec::unauthorized) << bad;

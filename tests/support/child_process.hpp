@@ -53,8 +53,8 @@ public:
   std::string stderr_text() const;
 
   /// Everything left on stdout until EOF (bounded by the deadline).
-  std::string drain_stdout(std::chrono::milliseconds timeout
-                           = std::chrono::seconds{10});
+  std::string
+  drain_stdout(std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
 private:
   pid_t pid_ = -1;

@@ -105,8 +105,7 @@ size_t fake_rest_factory::made(const std::string& device_id) const {
   return n;
 }
 
-device_record test_device(const std::string& id,
-                          const std::string& environment,
+device_record test_device(const std::string& id, const std::string& environment,
                           std::map<std::string, std::string> tags) {
   device_record r;
   r.id = id;
@@ -128,35 +127,37 @@ rest_response ok_response(json body) {
 }
 
 responder router_responder(std::shared_ptr<fake_router> router) {
-  return [router](const rest_request& req)
-           -> std::optional<caf::expected<rest_response>> {
-    if (req.method == "GET" && req.path == "/system/resource")
-      return ok_response(
-        {{"cpu-load", std::to_string(router->cpu_load)},
-         {"total-memory", std::to_string(router->total_memory)},
-         {"free-memory", std::to_string(router->free_memory)},
-         {"uptime", router->uptime},
-         {"version", router->version},
-         {"board-name", router->board},
-         {"architecture-name", "arm64"},
-         {"platform", "MikroTik"},
-         {"cpu", "ARM64"},
-         {"cpu-count", "4"},
-         {"cpu-frequency", "1400"},
-         {"total-hdd-space", "1073741824"},
-         {"free-hdd-space", "876052480"}});
-    if (req.method == "GET" && req.path == "/system/identity")
-      return ok_response({{"name", router->identity}});
-    return std::nullopt;
-  };
+  return
+    [router](
+      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
+      if (req.method == "GET" && req.path == "/system/resource")
+        return ok_response(
+          {{"cpu-load", std::to_string(router->cpu_load)},
+           {"total-memory", std::to_string(router->total_memory)},
+           {"free-memory", std::to_string(router->free_memory)},
+           {"uptime", router->uptime},
+           {"version", router->version},
+           {"board-name", router->board},
+           {"architecture-name", "arm64"},
+           {"platform", "MikroTik"},
+           {"cpu", "ARM64"},
+           {"cpu-count", "4"},
+           {"cpu-frequency", "1400"},
+           {"total-hdd-space", "1073741824"},
+           {"free-hdd-space", "876052480"}});
+      if (req.method == "GET" && req.path == "/system/identity")
+        return ok_response({{"name", router->identity}});
+      return std::nullopt;
+    };
 }
 
 responder failing_responder(ec code) {
-  return [code](const rest_request& req)
-           -> std::optional<caf::expected<rest_response>> {
-    return caf::expected<rest_response>{
-      make_error(code, "fake failure of " + req.method + " " + req.path)};
-  };
+  return
+    [code](
+      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
+      return caf::expected<rest_response>{
+        make_error(code, "fake failure of " + req.method + " " + req.path)};
+    };
 }
 
 } // namespace rmcp::test

@@ -16,10 +16,10 @@ using health_log = std::shared_ptr<std::vector<health_sample>>;
 
 inline health_listener_actor spawn_health_recorder(caf::actor_system& sys,
                                                    health_log out) {
-  return sys.spawn(
-    [out](health_listener_actor::pointer) -> health_listener_actor::behavior_type {
-      return {[out](atom::health, health_sample& s) { out->push_back(s); }};
-    });
+  return sys.spawn([out](health_listener_actor::pointer)
+                     -> health_listener_actor::behavior_type {
+    return {[out](atom::health, health_sample& s) { out->push_back(s); }};
+  });
 }
 
 } // namespace rmcp::test

@@ -78,9 +78,9 @@ struct sse_stream::impl {
     return true;
   }
 
-  bool open(uint16_t port, const std::string& method,
-            const std::string& target, const http_headers& headers,
-            const std::string& body, std::chrono::milliseconds timeout) {
+  bool open(uint16_t port, const std::string& method, const std::string& target,
+            const http_headers& headers, const std::string& body,
+            std::chrono::milliseconds timeout) {
     parser.body_limit(64 * 1024 * 1024);
     beast::error_code ec;
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
@@ -131,9 +131,9 @@ struct sse_stream::impl {
       return false;
     }
     beast::error_code ec;
-    bool in_time = run(
-      [&](auto h) { http::async_read_some(stream, buffer, parser, h); },
-      timeout, ec);
+    bool in_time =
+      run([&](auto h) { http::async_read_some(stream, buffer, parser, h); },
+          timeout, ec);
     if (!in_time)
       return false;
     if (ec || parser.is_done())

@@ -43,11 +43,11 @@ std::vector<sse_event> parse_sse(const std::string& body);
 
 /// One request on a fresh connection; reads the whole answer (an SSE answer
 /// until the server ends it).
-http_reply http_exchange(uint16_t port, const std::string& method,
-                         const std::string& target, const http_headers& headers,
-                         const std::string& body = {},
-                         std::chrono::milliseconds timeout
-                         = std::chrono::seconds{10});
+http_reply
+http_exchange(uint16_t port, const std::string& method,
+              const std::string& target, const http_headers& headers,
+              const std::string& body = {},
+              std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
 /// A request whose answer is a long-lived event stream.
 class sse_stream {

@@ -48,7 +48,7 @@ inline std::string bn_bytes(EVP_PKEY* k, const char* name, size_t pad = 0) {
 }
 
 inline std::unique_ptr<key_pair> make_key(const std::string& alg,
-                                   const std::string& kid) {
+                                          const std::string& kid) {
   auto k = std::make_unique<key_pair>();
   k->alg = alg;
   k->kid = kid;
@@ -65,11 +65,12 @@ inline json jwk_of(const key_pair& k) {
             {"alg", "RS256"},
             {"n", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_RSA_N))},
             {"e", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_RSA_E))}};
-  return {{"kty", "EC"},
-          {"kid", k.kid},
-          {"crv", "P-256"},
-          {"x", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_EC_PUB_X, 32))},
-          {"y", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_EC_PUB_Y, 32))}};
+  return {
+    {"kty", "EC"},
+    {"kid", k.kid},
+    {"crv", "P-256"},
+    {"x", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_EC_PUB_X, 32))},
+    {"y", base64url_encode(bn_bytes(k.pkey, OSSL_PKEY_PARAM_EC_PUB_Y, 32))}};
 }
 
 inline std::string sign(const key_pair& k, const std::string& data) {
@@ -80,10 +81,9 @@ inline std::string sign(const key_pair& k, const std::string& data) {
                  reinterpret_cast<const unsigned char*>(data.data()),
                  data.size());
   std::string sig(len, '\0');
-  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()),
-                           &len,
-                           reinterpret_cast<const unsigned char*>(data.data()),
-                           data.size()),
+  EXPECT_EQ(EVP_DigestSign(
+              ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+              reinterpret_cast<const unsigned char*>(data.data()), data.size()),
             1);
   sig.resize(len);
   EVP_MD_CTX_free(ctx);
@@ -122,7 +122,7 @@ inline std::string signed_token(const key_pair& k, const std::string& header,
 }
 
 inline std::string token(const key_pair& k, const json& claims,
-                  json header = json::object()) {
+                         json header = json::object()) {
   if (!header.contains("alg"))
     header["alg"] = k.alg;
   if (!header.contains("kid"))

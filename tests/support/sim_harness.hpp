@@ -34,7 +34,7 @@ protected:
       r.username = sim_fleet->username();
       r.flags = flags;
       auto pw = passwords.count(info.index) ? passwords[info.index]
-                                             : std::string{"routeros-sim"};
+                                            : std::string{"routeros-sim"};
       if (customize)
         customize(info.index, r, pw);
       add_device(r, pw);
@@ -47,7 +47,8 @@ protected:
   json ok(const std::string& tool, json args) {
     auto res = call(tool, std::move(args));
     EXPECT_FALSE(res.value("isError", false)) << tool << ": " << res.dump();
-    EXPECT_TRUE(res.contains("structuredContent")) << tool << ": " << res.dump();
+    EXPECT_TRUE(res.contains("structuredContent"))
+      << tool << ": " << res.dump();
     return res.value("structuredContent", json::object());
   }
 

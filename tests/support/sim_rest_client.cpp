@@ -40,8 +40,8 @@ private:
       in.body = req.body.dump();
       in.content_type = "application/json";
     }
-    in.authorization = basic_authorization(ep_.creds.username,
-                                           ep_.creds.password);
+    in.authorization =
+      basic_authorization(ep_.creds.username, ep_.creds.password);
     auto out = router_->handle(in, "http://127.0.0.1");
     using act = sim::http_out::action;
     if (out.act == act::drop)
@@ -51,9 +51,9 @@ private:
       return make_error(ec::router_timeout, what + ": no answer in time");
     auto result = map_rest_answer(what, static_cast<int>(out.status), out.body);
     if (result)
-      result->latency_us
-        = std::chrono::duration_cast<std::chrono::microseconds>(out.delay)
-            .count();
+      result->latency_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(out.delay)
+          .count();
     return result;
   }
 

@@ -15,8 +15,8 @@ class temp_dir {
 public:
   temp_dir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string{base != nullptr ? base : "/tmp"}
-                          + "/rmcp-test-XXXXXX";
+    std::string pattern =
+      std::string{base != nullptr ? base : "/tmp"} + "/rmcp-test-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr)
       ADD_FAILURE() << "mkdtemp failed for " << pattern;
     path_ = pattern;

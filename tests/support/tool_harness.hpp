@@ -22,10 +22,10 @@
 #include "actors/notifier.hpp"
 #include "actors/plan_actor.hpp"
 #include "actors/rollout.hpp"
+#include "src/app/runtime.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/plan_store.hpp"
-#include "src/app/runtime.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/fake_rest_client.hpp"
 #include "tests/support/fake_store.hpp"
@@ -45,13 +45,13 @@ protected:
   }
 
   ~tool_harness() override {
-    for (auto& a : std::vector<caf::actor>{
-           caf::actor_cast<caf::actor>(session),
-           caf::actor_cast<caf::actor>(rollouts),
-           caf::actor_cast<caf::actor>(plans),
-           caf::actor_cast<caf::actor>(fleet),
-           caf::actor_cast<caf::actor>(store),
-           caf::actor_cast<caf::actor>(notifier), sink})
+    for (auto& a :
+         std::vector<caf::actor>{caf::actor_cast<caf::actor>(session),
+                                 caf::actor_cast<caf::actor>(rollouts),
+                                 caf::actor_cast<caf::actor>(plans),
+                                 caf::actor_cast<caf::actor>(fleet),
+                                 caf::actor_cast<caf::actor>(store),
+                                 caf::actor_cast<caf::actor>(notifier), sink})
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     run();
@@ -77,8 +77,8 @@ protected:
     store = spawn_fake_store(sys, data);
     svc->store = store;
     fleet_cfg.environment = environment;
-    fleet = spawn_fleet(sys, store,
-                        client_factory ? client_factory : factory, fleet_cfg);
+    fleet = spawn_fleet(sys, store, client_factory ? client_factory : factory,
+                        fleet_cfg);
     svc->fleet = wrap_fleet ? wrap_fleet(fleet) : fleet;
     start_plans();
     svc->plans = plans;
@@ -86,8 +86,10 @@ protected:
     svc->rollout = rollout_cfg;
     out = std::make_shared<std::vector<json>>();
     sink = sys.spawn([out{out}](caf::event_based_actor*) -> caf::behavior {
-      return {[out](atom::rpc_out, const std::string& payload,
-                    const std::string&) { out->push_back(*parse_json(payload)); }};
+      return {
+        [out](atom::rpc_out, const std::string& payload, const std::string&) {
+          out->push_back(*parse_json(payload));
+        }};
     });
     session_context ctx;
     ctx.tools = *tools;
@@ -168,7 +170,9 @@ protected:
   /// object).
   json request(const std::string& method, json params = json::object()) {
     auto id = ++last_id;
-    send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
+    send({{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", method},
           {"params", std::move(params)}});
     return result_of(id);
   }

@@ -110,8 +110,9 @@ protected:
 
 TEST(request_target, prefixes_rest_and_encodes_unsafe_bytes) {
   EXPECT_EQ(request_target("/system/resource"), "/rest/system/resource");
-  EXPECT_EQ(request_target("/ip/address?interface=ether1&.proplist=.id,address"),
-            "/rest/ip/address?interface=ether1&.proplist=.id,address");
+  EXPECT_EQ(
+    request_target("/ip/address?interface=ether1&.proplist=.id,address"),
+    "/rest/ip/address?interface=ether1&.proplist=.id,address");
   EXPECT_EQ(request_target("/ip/address/*3"), "/rest/ip/address/*3");
   EXPECT_EQ(request_target("/log?message=a b#\"\n"),
             "/rest/log?message=a%20b%23%22%0A");
@@ -178,7 +179,8 @@ TEST_F(beast_client_test, concurrent_requests_never_exceed_max_connections) {
   self->send_exit(dev, caf::exit_reason::user_shutdown);
 }
 
-TEST_F(beast_client_test, the_client_queues_nothing_and_keeps_max_connections_idle) {
+TEST_F(beast_client_test,
+       the_client_queues_nothing_and_keeps_max_connections_idle) {
   sim::fault_config slow;
   slow.latency_ms = 20;
   start(true, slow);
@@ -190,9 +192,8 @@ TEST_F(beast_client_test, the_client_queues_nothing_and_keeps_max_connections_id
   rest_request req;
   req.path = "/system/identity";
   for (int i = 0; i < n; ++i)
-    client->async_request(req, 10s, [&answers, i](auto x) {
-      answers[i].set_value(std::move(x));
-    });
+    client->async_request(
+      req, 10s, [&answers, i](auto x) { answers[i].set_value(std::move(x)); });
   for (auto& a : answers) {
     auto f = a.get_future();
     ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
@@ -298,16 +299,16 @@ TEST_F(beast_client_test, maps_router_errors_to_the_error_enum) {
   auto ro = endpoint();
   ro.creds.username = "readonly";
   auto reader = factory->make(ro);
-  auto denied = call(*reader, "POST", "/system/identity/set",
-                     json{{"name", "x"}});
+  auto denied =
+    call(*reader, "POST", "/system/identity/set", json{{"name", "x"}});
   EXPECT_EQ(code(denied), ec::router_permission_denied) << message(denied);
 }
 
 TEST_F(beast_client_test, writes_send_json_bodies_with_the_right_verbs) {
   start();
   auto client = factory->make(endpoint());
-  auto set = call(*client, "POST", "/system/identity/set",
-                  json{{"name", "core-7"}});
+  auto set =
+    call(*client, "POST", "/system/identity/set", json{{"name", "core-7"}});
   ASSERT_TRUE(set) << message(set);
   auto name = get(*client, "/system/identity");
   ASSERT_TRUE(name);
@@ -403,7 +404,8 @@ TEST_F(beast_client_test, cancel_and_close_finish_pending_requests_once) {
   EXPECT_EQ(calls.load(), 2);
 }
 
-TEST_F(beast_client_test, a_dropped_keep_alive_read_is_retried_once_writes_never) {
+TEST_F(beast_client_test,
+       a_dropped_keep_alive_read_is_retried_once_writes_never) {
   start();
   auto client = factory->make(endpoint());
   ASSERT_TRUE(get(*client, "/system/identity"));
@@ -418,7 +420,8 @@ TEST_F(beast_client_test, a_dropped_keep_alive_read_is_retried_once_writes_never
   fleet->router(0).update_faults([](sim::fault_config& f) { f.drop_rate = 0; });
   ASSERT_TRUE(get(*fresh, "/system/identity"));
   fleet->router(0).update_faults([](sim::fault_config& f) { f.drop_rate = 1; });
-  auto write = call(*fresh, "POST", "/system/identity/set", json{{"name", "x"}});
+  auto write =
+    call(*fresh, "POST", "/system/identity/set", json{{"name", "x"}});
   EXPECT_EQ(code(write), ec::router_unreachable);
   EXPECT_EQ(fleet->router(0).stats().requests, 5u);
 }
