@@ -11,6 +11,7 @@
 #include <caf/type_id.hpp>
 
 #include "protocol/audit.hpp"
+#include "protocol/cluster.hpp"
 #include "protocol/device.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/json.hpp"
@@ -57,6 +58,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_record>))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::plan_step>))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::step_receipt))
+
+  // -- cluster ----------------------------------------------------------------
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::cluster_member))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::cluster_view))
 
 CAF_END_TYPE_ID_BLOCK(rmcp)
 
