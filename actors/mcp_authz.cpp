@@ -5,6 +5,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "actors/store_actor.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -91,9 +92,10 @@ void mcp_session_state::authorize(
           });
 }
 
-caf::error mcp_session_state::refuse(const authz::action& what,
-                                     const authz::decision& d,
-                                     const std::vector<std::string>& devices) {
+void mcp_session_state::refuse(const authz::action& what,
+                               const authz::decision& d,
+                               const std::vector<std::string>& devices,
+                               std::function<void(const caf::error&)> answer) {
   log::mcp()->warn("authz-denied subject={} role={} transport={} name={} "
                    "reason=\"{}\"",
                    ctx.who.subject, ctx.who.role, ctx.who.transport, what.name,
@@ -106,24 +108,45 @@ caf::error mcp_session_state::refuse(const authz::action& what,
     rec.device_id = devices.front();
   rec.outcome = "denied";
   rec.error = d.reason;
-  audit(std::move(rec));
-  return make_error(ec::forbidden, d.reason);
+  auto err = make_error(ec::forbidden, d.reason);
+  audit(std::move(rec), [answer{std::move(answer)}, err] { answer(err); });
 }
 
-void mcp_session_state::audit(audit_record rec) {
+void mcp_session_state::stamp(audit_record& rec) const {
   rec.actor = ctx.who.subject;
   rec.role = ctx.who.role;
   rec.transport = ctx.who.transport;
-  if (!ctx.svc || !ctx.svc->store)
+}
+
+void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
+  stamp(rec);
+  if (!ctx.svc || !ctx.svc->store) {
+    answer();
     return;
+  }
   auto tool = rec.tool;
+  ++answers_waiting;
+  // The state outlives every response handler of its actor.
+  auto done = [this, answer{std::move(answer)}] {
+    --answers_waiting;
+    answer();
+    quit_if_drained();
+  };
   self->request(ctx.svc->store, audit_timeout, atom::put_v, std::move(rec))
-    .then([](uint64_t) {},
-          [tool](caf::error& err) {
-            // The answer already went out; the operator must hear of a gap.
+    .then([done](uint64_t) { done(); },
+          [tool, done](caf::error& err) {
+            // The caller still hears how the action went; the operator
+            // must hear of the gap in the trail.
             log::mcp()->error("audit-append-failed tool={} error={}", tool,
                               error_message(err));
+            done();
           });
+}
+
+void mcp_session_state::audit_read(audit_record rec) {
+  stamp(rec);
+  if (ctx.svc && ctx.svc->store)
+    rmcp::audit_read(ctx.svc->store, std::move(rec));
 }
 
 bool mcp_session_state::may_list(const tool_descriptor& tool) const {

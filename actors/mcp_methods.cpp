@@ -67,6 +67,15 @@ audit_record call_record(const tool_descriptor& tool, const json& args) {
   return rec;
 }
 
+/// Whether a call's record may be committed in a batch after the answer:
+/// reads of routers and of the service. Writes, plans and rollouts are
+/// committed before the caller hears back.
+bool batched_audit(const tool_descriptor& tool) {
+  return tool.spec.annotations.read_only
+         && (tool.spec.tier == mcp::tool_tier::fundamental
+             || tool.spec.tier == mcp::tool_tier::platform);
+}
+
 std::string_view outcome_of(bool cancelled, const std::optional<json>& result,
                             const caf::error& err) {
   if (cancelled)
@@ -233,8 +242,10 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
         auto id = i->second.id;
         calls.erase(i);
         count_call(setup.tool->spec.name, tool_outcome::denied, started);
-        reply(id, to_tool_error_result(
-                    refuse(authz::action::tool(setup.tool->spec), d, devices)));
+        refuse(authz::action::tool(setup.tool->spec), d, devices,
+               [this, id](const caf::error& err) {
+                 reply(id, to_tool_error_result(err));
+               });
         return;
       }
       // Validated after the decision: a caller that may not use
@@ -251,8 +262,13 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
         auto rec = call_record(*setup.tool, setup.arguments);
         rec.outcome = std::string{tool_outcome::error};
         rec.error = redact_text(error_message(err));
-        audit(std::move(rec));
-        reply(id, to_tool_error_result(err));
+        if (batched_audit(*setup.tool)) {
+          audit_read(std::move(rec));
+          reply(id, to_tool_error_result(err));
+        } else {
+          audit(std::move(rec),
+                [this, id, err] { reply(id, to_tool_error_result(err)); });
+        }
         return;
       }
       if (looked_up != nullptr)
@@ -291,12 +307,19 @@ void mcp_session_state::start_call(
     else if (result && result->value("isError", false))
       record.error = redact_text(
         result->value("/content/0/text"_json_pointer, std::string{}));
-    st.audit(std::move(record));
-    if (!entry.cancelled) {
+    auto answer = [&st, entry, result{std::move(result)}, err]() mutable {
+      if (entry.cancelled)
+        return;
       if (result)
         st.reply(entry.id, std::move(*result));
       else
         st.reply(entry.id, to_tool_error_result(err));
+    };
+    if (batched_audit(*tool)) {
+      st.audit_read(std::move(record));
+      answer();
+    } else {
+      st.audit(std::move(record), std::move(answer));
     }
     st.quit_if_drained();
   };

@@ -68,7 +68,9 @@ void mcp_session_state::prompts_get(const jsonrpc::message& msg) {
             [this, id = msg.id, what, devices, prompt,
              params = std::move(params)](const authz::decision& d) {
               if (!d) {
-                reply_error(id, refuse(what, d, devices));
+                refuse(what, d, devices, [this, id](const caf::error& err) {
+                  reply_error(id, err);
+                });
                 return;
               }
               render_prompt(id, *prompt, params);

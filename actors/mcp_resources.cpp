@@ -107,7 +107,9 @@ void mcp_session_state::resources_read(const jsonrpc::message& msg) {
             [this, id = msg.id, uri = *uri, what, devices, entry = match->entry,
              params = std::move(match->params)](const authz::decision& d) {
               if (!d) {
-                reply_error(id, refuse(what, d, devices));
+                refuse(what, d, devices, [this, id](const caf::error& err) {
+                  reply_error(id, err);
+                });
                 return;
               }
               read_resource(id, uri, *entry, params);

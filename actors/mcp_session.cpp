@@ -149,7 +149,7 @@ void mcp_session_state::on_drain_deadline() {
 }
 
 void mcp_session_state::quit_if_drained() {
-  if (current == phase::draining && calls.empty())
+  if (current == phase::draining && calls.empty() && answers_waiting == 0)
     self->quit();
 }
 

@@ -83,6 +83,9 @@ struct mcp_session_state {
   std::string version;
   json client_info;
   std::unordered_map<std::string, inflight> calls;
+  /// Answers held back until their audit record is durable (draining
+  /// waits for them too).
+  size_t answers_waiting = 0;
   /// URIs of resources/subscribe; while non-empty the session listens to
   /// the fleet's health changes.
   std::set<std::string> subscriptions;
@@ -164,12 +167,20 @@ struct mcp_session_state {
                  std::function<void(const authz::decision&,
                                     const device_ops::device_lookup*)>
                    next);
-  /// Logs and audits a refusal; returns the error to answer.
-  caf::error refuse(const authz::action& what, const authz::decision& d,
-                    const std::vector<std::string>& devices);
-  /// Appends `rec` (caller filled in) to the audit trail; failures are
-  /// logged as errors.
-  void audit(audit_record rec);
+  /// Logs and audits a refusal, then answers with the error once its
+  /// record is durable.
+  void refuse(const authz::action& what, const authz::decision& d,
+              const std::vector<std::string>& devices,
+              std::function<void(const caf::error&)> answer);
+  /// Appends `rec` (caller filled in) to the audit trail and runs `answer`
+  /// once the store has committed it (or failed to: failures are logged as
+  /// errors, and the caller is answered all the same).
+  void audit(audit_record rec, std::function<void()> answer);
+  /// Appends the record of a read: the store commits it in a batch, and
+  /// nothing waits for it (a crash may lose it; see store_audit_settings).
+  void audit_read(audit_record rec);
+  /// Fills in the caller's subject, role and transport.
+  void stamp(audit_record& rec) const;
   /// tools/list shows a tool only when the role and patterns allow it.
   bool may_list(const tool_descriptor& tool) const;
 

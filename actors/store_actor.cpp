@@ -1,9 +1,13 @@
 #include "actors/store_actor.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
+#include <functional>
 #include <vector>
 
 #include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -16,9 +20,12 @@ namespace rmcp {
 namespace {
 
 /// The implementation's interface: the public protocol plus the internal
-/// `(flush)` it sends itself to group-commit health samples. Others only
-/// ever see the `store_actor` handle.
-using store_impl_actor = store_actor::extend<caf::reacts_to<atom::flush>>;
+/// `(flush)` it sends itself to group-commit health samples and durable
+/// audit records, and the `(flush, audit)` timer that writes the records of
+/// reads. Others only ever see the `store_actor` handle.
+using store_impl_actor =
+  batching_store_actor::extend<caf::reacts_to<atom::flush>,
+                               caf::reacts_to<atom::flush, atom::audit>>;
 
 } // namespace
 
@@ -41,7 +48,7 @@ struct store_state {
   template <class F>
   auto call(const char* op, std::string subject, F&& fn) -> decltype(fn()) {
     flush_health();
-    flush_audit();
+    flush_durable_audit();
     return guarded(op, subject, std::forward<F>(fn));
   }
 
@@ -57,8 +64,16 @@ struct store_state {
   // Health samples arrive in bursts (many device actors finish their checks
   // at once); every tools/call appends an audit record, and one transaction
   // per record would make the disk the limit of the whole service. Both are
-  // buffered and written in order in one transaction each; an audit caller
-  // gets its sequence number after that commit.
+  // buffered and written in order in one transaction each.
+  //
+  // Audit records share one queue, in arrival order, so the chain is the
+  // order the store saw them. A durable record's caller is answered with
+  // its sequence number after the commit that holds it (and every record
+  // queued before it); such a record is written by the next `(flush)`. A
+  // read's record has no caller waiting: it is written with the next
+  // durable record, when `read_batch` records wait, at the latest
+  // `read_flush_interval` after the first of them arrived, before any
+  // `(get, audit)` and on a regular exit. A crash loses only those.
 
   caf::result<atom::ok> buffer_health(health_sample sample) {
     auto promise = self_->make_response_promise<atom::ok>();
@@ -71,25 +86,68 @@ struct store_state {
 
   caf::result<uint64_t> buffer_audit(audit_record rec) {
     auto promise = self_->make_response_promise<uint64_t>();
-    if (audit_.add(std::move(rec), promise))
+    enqueue_audit(std::move(rec));
+    audit_waiting_.push_back({audit_queue_.size() - 1, promise});
+    if (audit_queue_.size() >= max_audit_batch)
       flush_audit();
     else
       queue_flush();
     return promise;
   }
 
+  void buffer_read_audit(audit_record rec) {
+    enqueue_audit(std::move(rec));
+    if (audit_queue_.size() >= std::max<size_t>(settings.read_batch, 1))
+      flush_audit();
+    else if (settings.read_flush_interval.count() <= 0)
+      queue_flush();
+    else if (!read_timer_armed_) {
+      read_timer_armed_ = true;
+      self_->delayed_send(self_, settings.read_flush_interval, atom::flush_v,
+                          atom::audit_v);
+    }
+  }
+
   void on_flush() {
     flush_queued_ = false;
     flush_health();
+    if (!audit_waiting_.empty() || settings.read_flush_interval.count() <= 0)
+      flush_audit();
+  }
+
+  void on_read_timer() {
+    read_timer_armed_ = false;
     flush_audit();
   }
 
+  /// Writes durable records someone waits for (and the reads before them).
+  void flush_durable_audit() {
+    if (!audit_waiting_.empty())
+      flush_audit();
+  }
+
+  /// Writes every queued audit record in one transaction and answers the
+  /// callers of the durable ones.
   void flush_audit() {
-    audit_.flush([this](std::vector<audit_record> records) {
-      auto what = std::to_string(records.size()) + " records";
-      return guarded("put-audit", what,
-                     [&] { return audit->append_all(std::move(records)); });
-    });
+    if (audit_queue_.empty())
+      return;
+    auto records = std::move(audit_queue_);
+    auto waiting = std::move(audit_waiting_);
+    audit_queue_.clear();
+    audit_waiting_.clear();
+    auto what = std::to_string(records.size()) + " records";
+    auto seqs = guarded("put-audit", what,
+                        [&] { return audit->append_all(std::move(records)); });
+    for (auto& w : waiting) {
+      if (!seqs)
+        w.promise.deliver(seqs.error());
+      else if (w.index < seqs->size())
+        w.promise.deliver((*seqs)[w.index]);
+      else
+        w.promise.deliver(make_error(ec::store_failure,
+                                     "store answered fewer results than "
+                                     "writes"));
+    }
   }
 
   void flush_health() {
@@ -99,6 +157,15 @@ struct store_state {
                      [&] { return db->put_health(samples); });
     });
   }
+
+  store_audit_settings settings;
+
+  /// Unix milliseconds (the store's clock, for tests; else the system's).
+  std::function<int64_t()> clock = [] {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+      .count();
+  };
 
 private:
   void queue_flush() {
@@ -146,19 +213,42 @@ private:
                          op, subject, to_string(code), error_message(err));
   }
 
+  /// Stamped on arrival: a read's record may be written up to
+  /// `read_flush_interval` later.
+  void enqueue_audit(audit_record rec) {
+    if (rec.timestamp == 0)
+      rec.timestamp = clock();
+    audit_queue_.push_back(std::move(rec));
+  }
+
+  /// Durable records in one transaction at most.
+  static constexpr size_t max_audit_batch = 1000;
+
+  struct audit_waiter {
+    /// Position of the caller's record in audit_queue_.
+    size_t index;
+    caf::typed_response_promise<uint64_t> promise;
+  };
+
   store_impl_actor::pointer self_;
   detail::group_commit<health_sample, atom::ok> health_;
-  detail::group_commit<audit_record, uint64_t> audit_;
+  std::vector<audit_record> audit_queue_;
+  std::vector<audit_waiter> audit_waiting_;
   bool flush_queued_ = false;
+  bool read_timer_armed_ = false;
 };
 
 namespace {
 
 store_impl_actor::behavior_type
 store_impl(store_impl_actor::stateful_pointer<store_state> self,
-           std::shared_ptr<storage::device_store> db) {
+           std::shared_ptr<storage::device_store> db,
+           store_audit_settings audit) {
+  self->state.settings = audit;
   self->state.audit =
     std::make_unique<storage::audit_log>(db->kv(), db->options().clock);
+  if (auto c = db->options().clock)
+    self->state.clock = c;
   self->state.db = std::move(db);
   auto& st = self->state;
   // A regular shutdown writes buffered samples before the actor goes.
@@ -204,6 +294,7 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
       return st.buffer_health(std::move(sample));
     },
     [&st](atom::flush) { st.on_flush(); },
+    [&st](atom::flush, atom::audit) { st.on_read_timer(); },
     [&st](atom::get, atom::health, const std::string& id,
           uint32_t limit) -> caf::result<std::vector<health_sample>> {
       return st.call("get-health", id,
@@ -224,8 +315,13 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
     [&st](atom::put, audit_record& rec) -> caf::result<uint64_t> {
       return st.buffer_audit(std::move(rec));
     },
+    [&st](atom::put, atom::audit, audit_record& rec) {
+      st.buffer_read_audit(std::move(rec));
+    },
     [&st](atom::get, atom::audit, const std::string& id,
           uint32_t limit) -> caf::result<std::vector<audit_record>> {
+      // Every record the store has seen, reads included.
+      st.flush_audit();
       return st.call("get-audit", id,
                      [&] { return st.audit->recent(id, limit); });
     },
@@ -234,14 +330,19 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
 
 } // namespace
 
+void audit_read(const store_actor& store, audit_record rec) {
+  caf::anon_send(caf::actor_cast<batching_store_actor>(store), atom::put_v,
+                 atom::audit_v, std::move(rec));
+}
+
 store_actor spawn_store_actor(caf::actor_system& sys,
                               std::shared_ptr<storage::device_store> db,
-                              bool detached) {
+                              bool detached, store_audit_settings audit) {
   store_impl_actor impl;
   if (detached)
-    impl = sys.spawn<caf::detached>(store_impl, std::move(db));
+    impl = sys.spawn<caf::detached>(store_impl, std::move(db), audit);
   else
-    impl = sys.spawn(store_impl, std::move(db));
+    impl = sys.spawn(store_impl, std::move(db), audit);
   return impl;
 }
 

@@ -3,6 +3,7 @@
 //   routeros-mcp-bench --binary build-release/routeros-mcp [--runs 3]
 //                      [--requests 2000] [--markdown] [--skip-memory]
 //                      [--only calls stdio fleet http rollout memory]
+//                      [--set key=value ...]
 //
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
@@ -21,6 +22,8 @@
 //   rollout  DNS rollout plan and apply on 100 and 1,000 routers, zero pause
 //   memory   daemon RSS with 0, 1,000 and 10,000 registered devices
 // Every figure: a warm-up, then --runs runs; min and median are printed.
+// --set passes settings to the daemons of the calls and fleet groups (to
+// compare a change with its setting off, on the same build).
 // Not a test: bench/run builds Release and writes docs/benchmarks.md.
 
 #include <sys/resource.h>
@@ -103,6 +106,9 @@ struct figure {
 };
 
 std::vector<figure> results;
+
+/// --set: settings of the daemons of the calls and fleet groups.
+std::vector<std::string> daemon_sets;
 
 void record(const std::string& name, const std::string& unit,
             std::vector<double> runs, bool lower_better = true) {
@@ -231,7 +237,7 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
   auto dir = bench_dir(true);
   register_devices(dir, 1, {port}, routers.fingerprint_sha256());
   {
-    daemon_process d{binary, dir};
+    daemon_process d{binary, dir, daemon_sets};
     struct probe {
       const char* tool;
       json args;
@@ -338,6 +344,8 @@ int main(int argc, char** argv) {
   app.add_option("--requests", requests, "Calls per latency run")
     ->check(CLI::Range(100, 1000000));
   app.add_flag("--markdown", markdown, "Print a Markdown table on stdout");
+  app.add_option("--set", daemon_sets,
+                 "key=value settings of the calls and fleet daemons");
   app.add_flag("--skip-memory", skip_memory,
                "Skip the RSS figures (registering 10,000 devices)");
   app
@@ -382,7 +390,7 @@ int main(int argc, char** argv) {
     auto dir = bench_dir();
     register_devices(dir, 1000, ports, routers.fingerprint_sha256());
     if (wanted("stdio") || wanted("fleet")) {
-      daemon_process d{binary, dir};
+      daemon_process d{binary, dir, daemon_sets};
       double wall = 0;
       int errors = 0;
       d.load(

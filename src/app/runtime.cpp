@@ -176,7 +176,10 @@ caf::error runtime::start(std::string transports) {
   svc->metrics = std::make_shared<metrics>();
   svc->notifier = spawn_notifier(*sys_);
   // Detached: an LMDB commit waits for the disk, never on a worker thread.
-  svc->store = spawn_store_actor(*sys_, std::move(*db), true);
+  store_audit_settings audit;
+  audit.read_flush_interval = opts_.audit_read_flush_interval;
+  audit.read_batch = static_cast<size_t>(opts_.audit_read_batch);
+  svc->store = spawn_store_actor(*sys_, std::move(*db), true, audit);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
   svc->rollout = opts_.rollout;

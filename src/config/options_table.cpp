@@ -285,6 +285,13 @@ const std::vector<binding>& bindings() {
     {{"store.snapshot_retention", t::integer, {}, 1, 1000,
       "Snapshots kept per device and kind."},
      &o::store_snapshot_retention},
+    {{"audit.read_flush_interval", t::duration, {}, 0, 10000,
+      "Longest wait before the audit records of reads are committed (0: "
+      "at once); a crash loses at most these."},
+     &o::audit_read_flush_interval},
+    {{"audit.read_batch", t::integer, {}, 1, 1000,
+      "Audit records of reads that make the store commit at once."},
+     &o::audit_read_batch},
     {{"plans.allow_self_approval", t::boolean, {}, 0, 0,
       "Whether the creator of a plan may approve it (a single-operator "
       "lab); otherwise another person must."},

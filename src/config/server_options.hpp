@@ -110,6 +110,11 @@ struct server_options {
   int64_t store_health_history = 100;
   /// Snapshots kept per device and kind.
   int64_t store_snapshot_retention = 5;
+  /// The audit records of reads are committed in batches: at the latest
+  /// this long after the first of a batch, or once this many wait (every
+  /// other record is committed before its caller hears back).
+  std::chrono::milliseconds audit_read_flush_interval{50};
+  int64_t audit_read_batch = 256;
 
   // -- plans and rollouts -----------------------------------------------------
   /// The creator of a plan may approve it (single-operator lab only).

@@ -3,6 +3,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/store_actor.hpp"
 #include "protocol/error.hpp"
 #include "storage/encoding.hpp"
 
@@ -10,8 +11,8 @@ namespace rmcp::test {
 
 namespace {
 
-store_actor::behavior_type fake_store(store_actor::pointer,
-                                      std::shared_ptr<fake_store_data> d) {
+batching_store_actor::behavior_type
+fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
   auto broken = [] { return make_error(ec::store_failure, "fake failure"); };
   return {
     [d, broken](atom::get,
@@ -110,6 +111,13 @@ store_actor::behavior_type fake_store(store_actor::pointer,
       rec.seq = d->audit.size() + 1;
       d->audit.push_back(std::move(rec));
       return d->audit.back().seq;
+    },
+    [d](atom::put, atom::audit, audit_record& rec) {
+      if (d->fail)
+        return;
+      rec.seq = d->audit.size() + 1;
+      d->read_audits.push_back(rec.seq);
+      d->audit.push_back(std::move(rec));
     },
     [d](atom::get, atom::audit, const std::string& id,
         uint32_t limit) -> std::vector<audit_record> {

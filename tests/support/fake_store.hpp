@@ -26,6 +26,9 @@ struct fake_store_data {
   std::vector<snapshot_record> snapshots;
   /// Every audit record put, oldest first (seq assigned 1, 2, ...).
   std::vector<audit_record> audit;
+  /// The seq of each record sent as a read's, `(put, audit, record)`
+  /// (batched by the real store), oldest first.
+  std::vector<uint64_t> read_audits;
 
   /// The records of router and registry changes (kind "change"), without
   /// the per-call and refusal records.
