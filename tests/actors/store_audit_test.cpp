@@ -122,8 +122,8 @@ TEST_F(store_audit_test, reads_wait_for_the_interval_then_share_one_commit) {
   advance_time(1ms);
   EXPECT_EQ(commits(), 1u);
   auto t = read_trail(mem);
-  EXPECT_EQ(t.tools, (std::vector<std::string>{"get_system_clock",
-                                               "get_interfaces", "get_routes"}));
+  EXPECT_EQ(t.tools, (std::vector<std::string>{
+                       "get_system_clock", "get_interfaces", "get_routes"}));
   EXPECT_TRUE(t.verdict.ok) << t.verdict.problem;
   EXPECT_EQ(t.verdict.records, 3u);
 }
