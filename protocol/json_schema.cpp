@@ -50,6 +50,11 @@ using node_ptr = std::shared_ptr<const node>;
 
 namespace {
 
+/// The longest string a `pattern` is checked against, in bytes (see
+/// check_string). Tool arguments with a pattern are ids, names and times,
+/// all far shorter.
+constexpr size_t pattern_input_limit = 4096;
+
 const std::set<std::string> annotation_keywords{
   "$schema", "$comment", "$id",        "title",    "description",
   "default", "examples", "deprecated", "readOnly", "writeOnly"};
@@ -160,6 +165,10 @@ bool valid_format(const std::string& format, const std::string& value) {
   if (format == "hostname")
     return net::is_hostname(value);
   if (format == "date-time") {
+    // "2025-12-09T12:52:49.123456789+01:00" is 35; the bound keeps the
+    // recursive std::regex away from long input (see check_string).
+    if (value.size() > 64)
+      return false;
     static const std::regex re{
       R"(^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)"};
     return std::regex_match(value, re);
@@ -416,7 +425,16 @@ struct validator {
     if (n.max_length && len > *n.max_length)
       add(path, "must be at most " + std::to_string(*n.max_length)
                   + " characters long, got " + std::to_string(len));
-    if (n.pattern && !std::regex_search(s, *n.pattern))
+    // std::regex matches by recursion, about one stack frame per character
+    // of a repetition: a 30,000-character string exhausts the stack. Longer
+    // strings are refused before the regex sees them.
+    if (n.pattern && s.size() > pattern_input_limit)
+      add(path, "must match the pattern " + n.pattern_source
+                  + "; got a string of " + std::to_string(s.size())
+                  + " bytes, longer than the "
+                  + std::to_string(pattern_input_limit)
+                  + " a pattern is checked against");
+    else if (n.pattern && !std::regex_search(s, *n.pattern))
       add(path, "must match the pattern " + n.pattern_source + "; got "
                   + short_dump(s));
     if (!n.format.empty() && !valid_format(n.format, s))

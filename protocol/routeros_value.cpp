@@ -284,8 +284,9 @@ std::optional<uint64_t> to_whole_seconds(std::string_view text) {
   auto s = to_seconds(text);
   if (!s || *s < 0)
     return std::nullopt;
-  // Guard against 4.999999 from binary fractions of "4s999ms…".
-  return static_cast<uint64_t>(std::floor(*s + 1e-9));
+  // Guard against 4.999999 from binary fractions of "4s999ms…"; beyond
+  // 2^64 s there is no whole number to give.
+  return to_u64(std::floor(*s + 1e-9));
 }
 
 std::optional<uint64_t> to_bytes(std::string_view text) {

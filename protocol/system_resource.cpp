@@ -47,9 +47,10 @@ caf::expected<system_resource> parse_system_resource(const json& raw) {
     return bad("uptime", uptime);
   r.uptime_seconds = *uptime_value;
   auto version = ros::text_of(body, "version");
-  if (!version || version->empty())
+  auto space = version ? version->find(' ') : std::string::npos;
+  // " (stable)" has a channel but no version number.
+  if (!version || version->empty() || space == 0)
     return bad("version", version);
-  auto space = version->find(' ');
   r.version = version->substr(0, space);
   if (space != std::string::npos) {
     auto open = version->find('(', space);

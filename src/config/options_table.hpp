@@ -49,6 +49,10 @@ std::string get_option(const server_options& opts, const std::string& key);
 /// keys and bad values.
 caf::error apply_yaml_file(server_options& opts, const std::string& path);
 
+/// `apply_yaml_file` for YAML text; `origin` names it in errors.
+caf::error apply_yaml_text(server_options& opts, const std::string& text,
+                           const std::string& origin);
+
 /// Applies ROUTEROS_MCP_* variables from `env` (name → value); fails on
 /// unknown names and bad values.
 caf::error apply_environment(server_options& opts,

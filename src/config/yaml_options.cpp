@@ -15,16 +15,56 @@ namespace rmcp::config {
 
 namespace {
 
-void flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, YAML::Node>>& out) {
+/// Option keys have two levels ("http.listen"); deeper mappings are
+/// refused before they are walked. An alias may point at the mapping that
+/// holds it (`x: &a {b: *a}`), and walking that would never end.
+constexpr int max_key_depth = 8;
+
+/// The keys below `node`; the deepest key path when a mapping nests deeper
+/// than max_key_depth (nothing else is then reliable).
+std::string flatten(const YAML::Node& node, const std::string& prefix,
+                    std::vector<std::pair<std::string, YAML::Node>>& out,
+                    int depth = 1) {
   for (auto it = node.begin(); it != node.end(); ++it) {
     auto key = prefix.empty() ? it->first.as<std::string>()
                               : prefix + "." + it->first.as<std::string>();
-    if (it->second.IsMap())
-      flatten(it->second, key, out);
-    else
+    if (!it->second.IsMap()) {
       out.emplace_back(key, it->second);
+      continue;
+    }
+    if (depth >= max_key_depth)
+      return key;
+    if (auto deep = flatten(it->second, key, out, depth + 1); !deep.empty())
+      return deep;
   }
+  return {};
+}
+
+caf::error apply_yaml_root(server_options& opts, const YAML::Node& root,
+                           const std::string& origin) {
+  if (root.IsNull())
+    return caf::none;
+  if (!root.IsMap())
+    return make_error(ec::invalid_params,
+                      origin + ": the top level must be a mapping of keys");
+  std::vector<std::pair<std::string, YAML::Node>> entries;
+  try {
+    if (auto deep = flatten(root, "", entries); !deep.empty())
+      return make_error(ec::invalid_params, origin + ": " + deep.substr(0, 200)
+                                              + ": mappings nest deeper than "
+                                              + std::to_string(max_key_depth)
+                                              + " levels (a recursive alias?)");
+  } catch (const YAML::Exception& e) {
+    return make_error(ec::invalid_params, origin + ": " + e.what());
+  }
+  for (auto& [key, node] : entries) {
+    if (!node.IsScalar())
+      return make_error(ec::invalid_params,
+                        origin + ": " + key + ": expected a single value");
+    if (auto err = set_option(opts, key, node.Scalar(), origin))
+      return err;
+  }
+  return caf::none;
 }
 
 } // namespace
@@ -39,25 +79,18 @@ caf::error apply_yaml_file(server_options& opts, const std::string& path) {
   } catch (const YAML::Exception& e) {
     return make_error(ec::invalid_params, path + ": " + e.what());
   }
-  if (root.IsNull())
-    return caf::none;
-  if (!root.IsMap())
-    return make_error(ec::invalid_params,
-                      path + ": the top level must be a mapping of keys");
-  std::vector<std::pair<std::string, YAML::Node>> entries;
+  return apply_yaml_root(opts, root, path);
+}
+
+caf::error apply_yaml_text(server_options& opts, const std::string& text,
+                           const std::string& origin) {
+  YAML::Node root;
   try {
-    flatten(root, "", entries);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return make_error(ec::invalid_params, path + ": " + e.what());
+    return make_error(ec::invalid_params, origin + ": " + e.what());
   }
-  for (auto& [key, node] : entries) {
-    if (!node.IsScalar())
-      return make_error(ec::invalid_params,
-                        path + ": " + key + ": expected a single value");
-    if (auto err = set_option(opts, key, node.Scalar(), path))
-      return err;
-  }
-  return caf::none;
+  return apply_yaml_root(opts, root, origin);
 }
 
 std::string to_yaml(const server_options& opts) {

@@ -1,5 +1,7 @@
 #include "sim/faults.hpp"
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 namespace rmcp::sim {
@@ -11,8 +13,59 @@ bool fault_config::operator==(const fault_config& o) const {
          && high_cpu == o.high_cpu && high_memory == o.high_memory
          && write_fail_applied == o.write_fail_applied
          && control_bytes == o.control_bytes
-         && wrong_body_count == o.wrong_body_count;
+         && wrong_body_count == o.wrong_body_count
+         && raw_answer_path == o.raw_answer_path
+         && raw_answer_body == o.raw_answer_body
+         && raw_answer_count == o.raw_answer_count;
 }
+
+namespace {
+
+std::string to_hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> take_hex(const nlohmann::json& v,
+                                    const std::string& key, std::string& out) {
+  auto nibble = [](char c) {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  };
+  if (!v.is_string() || v.get_ref<const std::string&>().size() % 2 != 0)
+    return key + ": expected a string of hex digit pairs";
+  const auto& text = v.get_ref<const std::string&>();
+  std::string bytes;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = nibble(text[i]);
+    int lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0)
+      return key + ": expected a string of hex digit pairs";
+    bytes += static_cast<char>(hi * 16 + lo);
+  }
+  out = std::move(bytes);
+  return std::nullopt;
+}
+
+std::optional<std::string>
+take_string(const nlohmann::json& v, const std::string& key, std::string& out) {
+  if (!v.is_string())
+    return key + ": expected a string";
+  out = v.get<std::string>();
+  return std::nullopt;
+}
+
+} // namespace
 
 nlohmann::json to_json(const fault_config& f) {
   return {{"latency_ms", f.latency_ms},
@@ -25,16 +78,19 @@ nlohmann::json to_json(const fault_config& f) {
           {"high_memory", f.high_memory},
           {"write_fail_applied", f.write_fail_applied},
           {"control_bytes", f.control_bytes},
-          {"wrong_body_count", f.wrong_body_count}};
+          {"wrong_body_count", f.wrong_body_count},
+          {"raw_answer_path", f.raw_answer_path},
+          {"raw_answer_body_hex", to_hex(f.raw_answer_body)},
+          {"raw_answer_count", f.raw_answer_count}};
 }
 
 namespace {
 
 std::optional<std::string>
 take_uint(const nlohmann::json& v, const std::string& key, std::uint32_t& out) {
-  if (!v.is_number_unsigned()
-      && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
-    return key + ": expected a non-negative integer";
+  if (!v.is_number_integer() || v.get<std::int64_t>() < 0
+      || v.get<std::uint64_t>() > UINT32_MAX)
+    return key + ": expected an integer in [0, 4294967295]";
   out = v.get<std::uint32_t>();
   return std::nullopt;
 }
@@ -86,6 +142,12 @@ std::optional<std::string> merge_json(fault_config& f,
       err = take_bool(v, key, copy.control_bytes);
     else if (key == "wrong_body_count")
       err = take_uint(v, key, copy.wrong_body_count);
+    else if (key == "raw_answer_path")
+      err = take_string(v, key, copy.raw_answer_path);
+    else if (key == "raw_answer_body_hex")
+      err = take_hex(v, key, copy.raw_answer_body);
+    else if (key == "raw_answer_count")
+      err = take_uint(v, key, copy.raw_answer_count);
     else
       err = "unknown fault " + key;
     if (err)

@@ -36,6 +36,15 @@ struct fault_config {
   /// The next N GETs of menus other than `/system/resource` answer 200 with
   /// `/system/resource`'s body (RouterOS's post-boot race).
   std::uint32_t wrong_body_count = 0;
+  /// The next `raw_answer_count` requests for `raw_answer_path` (e.g.
+  /// "/rest/ip/route"; the query is ignored) are answered 200 with exactly
+  /// `raw_answer_body` and change nothing: hostile answers of every kind
+  /// (wrong shapes, truncated JSON, invalid UTF-8, control bytes, huge
+  /// arrays, malformed `.id`s). In JSON the body travels as
+  /// `raw_answer_body_hex`, so any bytes fit.
+  std::string raw_answer_path;
+  std::string raw_answer_body;
+  std::uint32_t raw_answer_count = 0;
 
   bool operator==(const fault_config& o) const;
 };

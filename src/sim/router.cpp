@@ -1,5 +1,9 @@
 #include "sim/router.hpp"
 
+#include <optional>
+
+#include <openssl/evp.h>
+
 #include "sim/engine.hpp"
 #include "sim/json_out.hpp"
 #include "sim/script.hpp"
@@ -13,24 +17,24 @@ constexpr const char* timeout_detail =
   "and send a "
   "supout file (13)";
 
-std::string base64_decode(std::string_view in) {
-  static const std::string chars =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -8;
-  for (char c : in) {
-    if (c == '=')
-      break;
-    auto pos = chars.find(c);
-    if (pos == std::string::npos)
-      continue;
-    val = (val << 6) + static_cast<int>(pos);
-    bits += 6;
-    if (bits >= 0) {
-      out += static_cast<char>((val >> bits) & 0xFF);
-      bits -= 8;
-    }
-  }
+/// Standard base64 (RFC 4648, padded) through OpenSSL's decoder; nullopt
+/// when malformed, so a garbled Authorization header is refused like a
+/// wrong password.
+std::optional<std::string> base64_decode(std::string_view in) {
+  // Credentials are short; a longer header is refused before decoding.
+  if (in.size() % 4 != 0 || in.size() > 4096)
+    return std::nullopt;
+  std::string out(in.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0)
+    return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t pad = 0;
+  if (!in.empty() && in.back() == '=')
+    pad = in.size() >= 2 && in[in.size() - 2] == '=' ? 2 : 1;
+  out.resize(static_cast<size_t>(n) - pad);
   return out;
 }
 
@@ -112,6 +116,11 @@ rest_result router::request(const std::string& method, const std::string& path,
   return {r.status, r.body};
 }
 
+std::vector<request_record> router::request_log() const {
+  std::lock_guard<std::mutex> guard{mu_};
+  return {request_log_.begin(), request_log_.end()};
+}
+
 router_stats router::stats() const {
   std::lock_guard<std::mutex> guard{mu_};
   return stats_;
@@ -171,7 +180,10 @@ std::chrono::nanoseconds router::session_limit() const {
 bool router::check_auth(const http_in& in, std::string& user, bool& read_only) {
   if (faults_.reject_auth || !starts_with(in.authorization, "Basic "))
     return false;
-  auto decoded = base64_decode(in.authorization.substr(6));
+  auto decoded_or = base64_decode(in.authorization.substr(6));
+  if (!decoded_or)
+    return false;
+  const std::string& decoded = *decoded_or;
   auto colon = decoded.find(':');
   if (colon == std::string::npos)
     return false;
@@ -193,6 +205,11 @@ http_out router::handle(const http_in& in, const std::string& base_url) {
   std::lock_guard<std::mutex> guard{mu_};
   ++stats_.requests;
   auto out = handle_locked(in, base_url);
+  request_log_.push_back(
+    {in.method, in.target,
+     out.act == http_out::action::respond ? out.status : 0u, writes(in)});
+  if (request_log_.size() > 10000)
+    request_log_.pop_front();
   if (out.act == http_out::action::respond
       && (faults_.latency_ms > 0 || faults_.jitter_ms > 0)) {
     auto jitter = faults_.jitter_ms > 0 ? rng_.range(0, faults_.jitter_ms) : 0;
@@ -244,6 +261,11 @@ http_out router::handle_locked(const http_in& in, const std::string& base_url) {
   if (read_only && writes(in))
     return json_reply(500, json_error(500, "not enough permissions (9)"));
 
+  if (faults_.raw_answer_count > 0 && path == faults_.raw_answer_path) {
+    --faults_.raw_answer_count;
+    out.body = faults_.raw_answer_body;
+    return out;
+  }
   auto ctype = to_lower(in.content_type);
   rest_request req{in.method, in.target, in.body,
                    ctype.find("application/json") != std::string::npos,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -58,6 +59,18 @@ struct http_out {
 struct rest_result {
   unsigned status = 0;
   std::string body;
+};
+
+/// One request as the router saw it (the request log).
+struct request_record {
+  std::string method;
+  /// Path and query, e.g. "/rest/ip/route?dst-address=0.0.0.0/0".
+  std::string target;
+  /// Status answered; 0 when the connection was dropped or left hanging.
+  unsigned status = 0;
+  /// A state-changing command (PUT, PATCH, DELETE, POST of anything but
+  /// print-like commands), whether or not it succeeded.
+  bool write = false;
 };
 
 struct router_stats {
@@ -117,6 +130,9 @@ public:
   }
 
   router_stats stats() const;
+  /// The requests served so far, oldest first (the last 10,000): tests
+  /// prove a hostile input reached no router, or changed nothing on it.
+  std::vector<request_record> request_log() const;
 
   // -- lifecycle --------------------------------------------------------------
 
@@ -151,6 +167,7 @@ private:
   router_state state_;
   fault_config faults_;
   router_stats stats_;
+  std::deque<request_record> request_log_;
   prng rng_;
   std::atomic<std::uint16_t> port_{0};
   std::atomic<bool> up_{true};

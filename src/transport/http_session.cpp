@@ -122,6 +122,7 @@ struct http_session_state {
   uint64_t last_event = 0;
   /// The key of the initialize request (Streamable HTTP).
   std::string init_key;
+  bool init_answered = false;
   bool ending = false;
   clock::time_point last_activity = clock::now();
 
@@ -144,8 +145,13 @@ struct http_session_state {
       if (i != exchanges.end()) {
         auto channel = i->second;
         bool final = is_response(payload);
-        bool failed_init =
-          final && related == init_key && is_error_response(payload);
+        // Only the answer to initialize itself: a later request may reuse
+        // its id (ids need only be unique among pending requests), and
+        // its error must not end the session.
+        bool is_init = final && !init_answered && related == init_key;
+        bool failed_init = is_init && is_error_response(payload);
+        if (is_init)
+          init_answered = true;
         if (final)
           exchanges.erase(i);
         channel->message(std::move(payload), final);

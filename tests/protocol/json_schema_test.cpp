@@ -81,6 +81,24 @@ TEST(json_schema, max_length_counts_code_points_not_bytes) {
   EXPECT_TRUE(v.empty()) << first(v);
 }
 
+TEST(json_schema, long_strings_are_refused_before_the_pattern_runs) {
+  // std::regex recurses per character: before the limit, a 30,000-character
+  // id crashed the process (stack overflow) instead of being refused.
+  auto s = compile_ok(R"({"type":"string","pattern":"^\\*[0-9A-Fa-f]+$"})");
+  EXPECT_TRUE(s.validate(json("*" + std::string(4095, 'a'))).empty());
+  auto xs = s.validate(json("*" + std::string(1 << 20, 'a')));
+  ASSERT_EQ(xs.size(), 1u);
+  EXPECT_NE(xs[0].message.find("got a string of 1048577 bytes, longer than "
+                               "the 4096 a pattern is checked against"),
+            std::string::npos)
+    << xs[0].message;
+  auto t = compile_ok(R"({"type":"string","format":"date-time"})");
+  EXPECT_TRUE(t.validate(json("2025-12-09T12:52:49Z")).empty());
+  EXPECT_EQ(
+    t.validate(json("2025-12-09T12:52:49" + std::string(1 << 20, '9'))).size(),
+    1u);
+}
+
 TEST(json_schema, enum_lists_the_legal_values) {
   EXPECT_EQ(first(check(device_schema, R"({"device_id":"a","mode":"up"})")),
             "$.mode: must be one of \"tx\", \"rx\", \"both\"; got \"up\"");

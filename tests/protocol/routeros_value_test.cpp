@@ -81,6 +81,11 @@ TEST(routeros_value, whole_seconds_truncate_and_refuse_negatives) {
   EXPECT_EQ(to_whole_seconds("2d20h12m20s"), 245540u);
   EXPECT_FALSE(to_whole_seconds("-1s"));
   EXPECT_FALSE(to_whole_seconds("never"));
+  // Found by fuzzing: 2^64 - 1 seconds is 2^64 as a double, and converting
+  // that to an integer was undefined behaviour.
+  EXPECT_FALSE(to_whole_seconds("18446744073709551615"));
+  EXPECT_FALSE(to_whole_seconds("999999999999999999999w"));
+  EXPECT_EQ(to_whole_seconds("9007199254740992"), 9007199254740992u);
 }
 
 TEST(routeros_value, sizes_become_bytes) {

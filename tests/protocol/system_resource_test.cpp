@@ -56,6 +56,12 @@ TEST(system_resource, missing_or_malformed_fields_are_bad_answers) {
   ASSERT_FALSE(garbage);
   EXPECT_NE(error_message(garbage.error()).find("'lots'"), std::string::npos);
   EXPECT_FALSE(parse_system_resource(json::array()));
+  auto no_number = parse_system_resource(*parse_json(
+    R"js({"cpu-load":"1","free-memory":"1","total-memory":"2",
+          "uptime":"1s","version":" (stable)"})js"));
+  ASSERT_FALSE(no_number);
+  EXPECT_NE(error_message(no_number.error()).find("version"),
+            std::string::npos);
 }
 
 TEST(system_resource, identity_name_is_read_from_the_answer) {

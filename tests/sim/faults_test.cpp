@@ -116,6 +116,43 @@ TEST_F(faults, wrong_body_leaves_writes_alone) {
   EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 1u);
 }
 
+TEST_F(faults, raw_answer_sends_the_bytes_and_changes_nothing) {
+  const std::string garbage = "[{\".id\":\"1\",\"name\":\"e\xff\x1b";
+  set([&](fault_config& f) {
+    f.raw_answer_path = "/rest/interface/ether1";
+    f.raw_answer_body = garbage;
+    f.raw_answer_count = 2;
+  });
+  // Only that path, the query ignored, any method, and only twice.
+  EXPECT_EQ(call("GET", "/rest/interface").status, 200u);
+  EXPECT_EQ(call("GET", "/rest/interface/ether1?.proplist=name").body, garbage);
+  auto r = call("PATCH", "/rest/interface/ether1", R"({"comment":"x"})");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, garbage);
+  EXPECT_EQ(fleet_->router(0).faults().raw_answer_count, 0u);
+  EXPECT_FALSE(
+    parse(call("GET", "/rest/interface/ether1").body).contains("comment"));
+}
+
+TEST_F(faults, the_request_log_records_every_request_and_its_kind) {
+  auto before = fleet_->router(0).request_log().size();
+  set([](fault_config& f) { f.drop_rate = 1; });
+  call("GET", "/rest/system/identity");
+  set([](fault_config& f) { f.drop_rate = 0; });
+  call("POST", "/rest/ip/address/print", "{}");
+  call("PATCH", "/rest/system/identity", R"({"name":"x"})");
+  auto log = fleet_->router(0).request_log();
+  ASSERT_GE(log.size(), before + 3);
+  auto& dropped = log[log.size() - 3];
+  EXPECT_EQ(dropped.target, "/rest/system/identity");
+  EXPECT_EQ(dropped.status, 0u);
+  EXPECT_FALSE(dropped.write);
+  EXPECT_EQ(log[log.size() - 2].status, 200u);
+  EXPECT_FALSE(log[log.size() - 2].write);
+  EXPECT_EQ(log.back().method, "PATCH");
+  EXPECT_TRUE(log.back().write);
+}
+
 TEST_F(faults, reboot_refuses_connections_then_comes_back_with_state) {
   call("POST", "/rest/system/identity/set", R"({"name":"kept"})");
   auto before = fleet_->router(0).stats().reboots;
@@ -156,6 +193,23 @@ TEST_F(faults, control_endpoint_sets_and_clears_faults) {
   EXPECT_EQ(fleet_->router(0).faults().wrong_body_count, 3u);
   EXPECT_EQ(ctl.request("PUT", "/routers/0/faults", R"({"bogus":1})").status,
             400u);
+  EXPECT_EQ(
+    ctl
+      .request("PUT", "/routers/0/faults", R"({"wrong_body_count":4294967296})")
+      .status,
+    400u);
+  ASSERT_EQ(ctl
+              .request("PUT", "/routers/0/faults",
+                       R"({"raw_answer_path":"/rest/ip/route",)"
+                       R"("raw_answer_body_hex":"5bff","raw_answer_count":1})")
+              .status,
+            200u);
+  EXPECT_EQ(fleet_->router(0).faults().raw_answer_body, "[\xff");
+  EXPECT_EQ(call("GET", "/rest/ip/route").body, "[\xff");
+  EXPECT_EQ(
+    ctl.request("PUT", "/routers/0/faults", R"({"raw_answer_body_hex":"5"})")
+      .status,
+    400u);
   EXPECT_EQ(ctl.request("DELETE", "/routers/all/faults").status, 200u);
   EXPECT_FALSE(fleet_->router(0).faults().high_cpu);
   auto all = parse(ctl.get("/routers").body);

@@ -22,23 +22,13 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+/// Standard base64 with padding, through OpenSSL's encoder.
 std::string base64(const std::string& in) {
-  static const char* chars =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out += chars[(val >> bits) & 0x3F];
-      bits -= 6;
-    }
-  }
-  if (bits > -6)
-    out += chars[((val << 8) >> (bits + 8)) & 0x3F];
-  while (out.size() % 4)
-    out += '=';
+  std::string out((in.size() + 2) / 3 * 4 + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(static_cast<size_t>(n));
   return out;
 }
 
@@ -185,7 +175,9 @@ http_response http_client::request(const std::string& method,
     http::request<http::string_body> req{http::string_to_verb(method), target,
                                          11};
     req.set(http::field::host, "127.0.0.1");
-    if (!impl_->opts.username.empty() || !impl_->opts.password.empty())
+    if (!impl_->opts.authorization.empty())
+      req.set(http::field::authorization, impl_->opts.authorization);
+    else if (!impl_->opts.username.empty() || !impl_->opts.password.empty())
       req.set(http::field::authorization,
               "Basic "
                 + base64(impl_->opts.username + ":" + impl_->opts.password));

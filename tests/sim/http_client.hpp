@@ -25,6 +25,9 @@ struct client_options {
   std::string pin;
   std::string username = "admin";
   std::string password = "routeros-sim";
+  /// When set, sent as the Authorization header instead of Basic from
+  /// username and password (tests of malformed headers).
+  std::string authorization;
   std::chrono::milliseconds timeout{5000};
 };
 

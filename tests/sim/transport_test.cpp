@@ -67,6 +67,30 @@ TEST(transport, bad_or_missing_credentials_answer_401) {
             std::string::npos);
 }
 
+TEST(transport, basic_credentials_decode_strictly) {
+  auto opts = fast_options();
+  // 19 and 20 bytes of "user:password": one and two padding characters.
+  opts.password = "routeros-sim1";
+  fleet f{opts};
+  auto status_with = [&](std::string header) {
+    client_options o;
+    o.authorization = std::move(header);
+    return http_client{f.port(0), o}.get("/rest/system/identity").status;
+  };
+  EXPECT_EQ(status_with("Basic YWRtaW46cm91dGVyb3Mtc2ltMQ=="), 200u);
+  f.router(0).set_credentials("admin", "routeros-sim12");
+  EXPECT_EQ(status_with("Basic YWRtaW46cm91dGVyb3Mtc2ltMTI="), 200u);
+  for (const char* bad : {
+         "Basic YWRtaW46cm91dGVyb3Mtc2ltMTI",   // padding missing
+         "Basic YWRtaW46cm91dGVyb3Mtc2ltMTI==", // one '=' too many
+         "Basic YWRtaW46cm91dGVy!3Mtc2ltMTI=",  // not in the alphabet
+         "Basic ////////////////////////////",  // bytes 0xFF: no colon
+         "Basic ",                              // nothing
+       })
+    EXPECT_EQ(status_with(bad), 401u) << bad;
+  EXPECT_EQ(status_with("Basic " + std::string(5000, 'A')), 401u);
+}
+
 TEST(transport, unbounded_commands_end_with_session_closed) {
   fleet f{fast_options()};
   http_client c{f.port(0)};

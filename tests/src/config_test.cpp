@@ -104,6 +104,24 @@ TEST(config, malformed_yaml_is_reported_with_the_file_name) {
             std::string::npos);
 }
 
+TEST(config, recursive_aliases_and_deep_mappings_are_refused) {
+  // An alias to the mapping that holds it once made the loader recurse
+  // until the stack ran out.
+  auto cyclic = write_temp("x: &a {b: *a}\n");
+  auto msg = load_error({cyclic, {}, {}});
+  EXPECT_NE(msg.find("mappings nest deeper than 8 levels"), std::string::npos)
+    << msg;
+  server_options opts;
+  auto err = apply_yaml_text(
+    opts, "a: {b: {c: {d: {e: {f: {g: {h: {i: 1}}}}}}}}", "deep.yaml");
+  ASSERT_TRUE(err);
+  EXPECT_NE(error_message(err).find("deep.yaml: a.b.c.d.e.f.g.h"),
+            std::string::npos)
+    << error_message(err);
+  EXPECT_FALSE(apply_yaml_text(opts, "server:\n  tool_timeout: 5s\n", "ok"));
+  EXPECT_EQ(opts.session.tool_timeout, std::chrono::seconds{5});
+}
+
 TEST(config, durations_parse_with_units) {
   std::chrono::milliseconds ms{0};
   EXPECT_TRUE(parse_duration("250ms", ms));

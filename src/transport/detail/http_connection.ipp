@@ -156,6 +156,15 @@ private:
                            + " bytes (server.max_message_bytes)");
     if (ec == http::error::header_limit)
       return reject(431, "the request header exceeds 16 KiB");
+    // A request Beast refuses (bad syntax, conflicting Content-Length,
+    // unknown transfer coding, bad chunk) is answered 400 and the
+    // connection closed: what follows it cannot be framed.
+    if (ec
+        && ec.category()
+             == http::make_error_code(http::error::bad_method).category()
+        && ec != http::error::end_of_stream
+        && ec != http::error::partial_message)
+      return reject(400, "malformed HTTP request: " + ec.message());
     if (ec) {
       if (ec != http::error::end_of_stream && ec != beast::error::timeout
           && ec != net::error::operation_aborted)
@@ -164,6 +173,8 @@ private:
       return do_close();
     }
     auto& msg = parser_->get();
+    if (msg.count(http::field::host) > 1)
+      return reject(400, "the request has more than one Host header");
     http_request req;
     req.method = std::string{msg.method_string()};
     req.target = std::string{msg.target()};
@@ -192,8 +203,9 @@ private:
                       peer_, status, why);
     if (core_->metrics) {
       core_->metrics->http_request("other", status);
-      core_->metrics->http_rejected(status == 413 ? "body_limit"
-                                                  : "header_limit");
+      core_->metrics->http_rejected(status == 413   ? "body_limit"
+                                    : status == 431 ? "header_limit"
+                                                    : "malformed");
     }
     write(format_response(11, status, "application/json",
                           error_body(ec::invalid_request, why), {}, false));
