@@ -35,9 +35,20 @@ sim::script_result run(const std::string& script) {
   });
 }
 
+/// The router's configuration without the export's dated header lines.
 std::string configuration() {
-  return router().with_state(
+  auto text = router().with_state(
     [](sim::router_state& st) { return sim::export_config(st); });
+  std::string out;
+  size_t at = 0;
+  while (at < text.size()) {
+    auto end = text.find('\n', at);
+    end = end == std::string::npos ? text.size() : end + 1;
+    if (text[at] != '#')
+      out.append(text, at, end - at);
+    at = end;
+  }
+  return out;
 }
 
 size_t entries(const std::string& list) {
