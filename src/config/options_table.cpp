@@ -192,6 +192,29 @@ const std::vector<binding>& bindings() {
       "How often the fleet reads the store's change counter, so devices "
       "changed with the CLI appear without a restart."},
      &o::fleet, &f::poll_interval},
+    {{"cluster.node_id", t::string, {}, 0, 0,
+      "This node's id in the cluster (unique, stable across restarts); "
+      "empty = a single node without etcd."},
+     &o::cluster_node_id},
+    {{"cluster.etcd", t::string, {}, 0, 0,
+      "Comma-separated etcd endpoints (host:port or http://host:port) of "
+      "the cluster."},
+     &o::cluster_etcd},
+    {{"cluster.prefix", t::string, {}, 0, 0,
+      "Root of the cluster's keys in etcd."},
+     &o::cluster_prefix},
+    {{"cluster.lease_ttl", t::duration, {}, 2000, 60000,
+      "TTL of the node's etcd lease (whole seconds); a node silent this "
+      "long is out."},
+     &o::cluster_lease_ttl},
+    {{"cluster.settle", t::duration, {}, 0, 60000,
+      "How long a (re)joined node is in the view before it takes its "
+      "share of the devices."},
+     &o::cluster_settle},
+    {{"cluster.listen", t::string, {}, 0, 0,
+      "host:port of this node's middleman, advertised to the other "
+      "nodes."},
+     &o::cluster_listen},
     {{"http.listen", t::string, {}, 0, 0,
       "Address and port of `serve --http` (127.0.0.1:8080, [::1]:8080, "
       "0.0.0.0:8080; port 0 = ephemeral)."},

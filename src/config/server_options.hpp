@@ -116,6 +116,21 @@ struct server_options {
   std::chrono::milliseconds audit_read_flush_interval{50};
   int64_t audit_read_batch = 256;
 
+  // -- cluster ------------------------------------------------------------------
+  /// This node's id in the cluster; empty = single node (no etcd).
+  std::string cluster_node_id;
+  /// Comma-separated etcd endpoints (host:port or http://host:port).
+  std::string cluster_etcd;
+  /// Root of the cluster's etcd keys.
+  std::string cluster_prefix = "/routeros-mcp";
+  /// TTL of the node's etcd lease (whole seconds).
+  std::chrono::milliseconds cluster_lease_ttl{5000};
+  /// How long a (re)joined node is in the view before it takes its share.
+  std::chrono::milliseconds cluster_settle{2000};
+  /// The middleman endpoint (host:port) this node listens on and
+  /// advertises to the others.
+  std::string cluster_listen;
+
   // -- plans and rollouts -----------------------------------------------------
   /// The creator of a plan may approve it (single-operator lab only).
   bool plans_allow_self_approval = false;

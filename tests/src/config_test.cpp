@@ -146,6 +146,31 @@ TEST(config, every_key_is_documented) {
   }
 }
 
+TEST(config, cluster_node_files_load_with_their_cluster_keys) {
+  for (int i = 1; i <= 3; ++i) {
+    auto n = std::to_string(i);
+    auto opts =
+      load({std::string{RMCP_SOURCE_DIR} + "/config/cluster-node" + n + ".yaml",
+            {},
+            {}});
+    ASSERT_TRUE(opts) << error_message(opts.error());
+    EXPECT_EQ(opts->cluster_node_id, "node" + n);
+    EXPECT_EQ(opts->cluster_etcd, "127.0.0.1:2379");
+    EXPECT_EQ(opts->cluster_lease_ttl, std::chrono::seconds{5});
+    EXPECT_EQ(opts->cluster_settle, std::chrono::seconds{2});
+    EXPECT_EQ(opts->cluster_listen, "127.0.0.1:" + std::to_string(4240 + i));
+  }
+  // Without cluster keys the daemon is a single node.
+  auto single = load({"", {}, {}});
+  ASSERT_TRUE(single);
+  EXPECT_TRUE(single->cluster_node_id.empty());
+  // etcd's shortest lease is above a second.
+  auto short_ttl = load({"", {}, {{"cluster.lease_ttl", "1s"}}});
+  ASSERT_FALSE(short_ttl);
+  EXPECT_NE(error_message(short_ttl.error()).find("cluster.lease_ttl"),
+            std::string::npos);
+}
+
 TEST(config, effective_configuration_renders_as_loadable_yaml) {
   auto opts = load({"", {}, {{"environment", "staging"}}});
   ASSERT_TRUE(opts);

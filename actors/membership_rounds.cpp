@@ -1,0 +1,256 @@
+// The rounds of the membership actor (see actors/membership.hpp): read the
+// registry and everything under the prefix at one revision, build the
+// settled view, claim and release, tell the listener, then wait on etcd's
+// watch for the next change.
+
+#include "actors/detail/membership_state.hpp"
+
+#include <algorithm>
+
+#include "protocol/error.hpp"
+#include "protocol/json_parse.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp::detail {
+
+namespace {
+
+using ms = std::chrono::milliseconds;
+
+/// The registry read of a round.
+constexpr auto store_timeout = std::chrono::seconds{5};
+
+/// A member's endpoint from its key's value ({"host": ..., "port": ...});
+/// false for anything else (such a member is left out of the view).
+bool parse_member(const std::string& node_id, const std::string& value,
+                  cluster_member& out) {
+  auto parsed = parse_json_bounded(value);
+  if (!parsed || !parsed->is_object())
+    return false;
+  auto host = string_member(*parsed, "host");
+  auto port = parsed->find("port");
+  if (!host || host->empty() || port == parsed->end()
+      || !port->is_number_unsigned() || port->get<uint64_t>() > 65535)
+    return false;
+  out.node_id = node_id;
+  out.host = *host;
+  out.port = static_cast<uint16_t>(port->get<uint64_t>());
+  return true;
+}
+
+} // namespace
+
+void membership_state::poll() {
+  if (phase == member_phase::in && !round_busy && !suspended)
+    start_round();
+}
+
+void membership_state::start_round() {
+  if (round_busy || suspended || phase != member_phase::in)
+    return;
+  round_busy = true;
+  auto ep = epoch;
+  self->request(store, store_timeout, atom::get_v, atom::devices_v)
+    .then(
+      [this, ep](std::vector<device_record>& devices) {
+        on_devices(ep, std::move(devices));
+      },
+      [this, ep](caf::error& err) { round_failed(ep, err); });
+}
+
+void membership_state::on_devices(uint64_t ep,
+                                  std::vector<device_record> devices) {
+  if (ep != epoch)
+    return;
+  std::vector<std::string> ids;
+  for (auto& d : devices)
+    if (cfg.environment.empty() || d.environment == cfg.environment)
+      ids.push_back(std::move(d.id));
+  etcd->range(cfg.prefix + "/", true,
+              answer<etcd_range>([this, ep, ids](caf::expected<etcd_range> r) {
+                on_range(ep, ids, std::move(r));
+              }));
+}
+
+void membership_state::on_range(uint64_t ep, std::vector<std::string> devices,
+                                caf::expected<etcd_range> range) {
+  if (ep != epoch)
+    return;
+  if (!range)
+    return round_failed(ep, range.error());
+  round_revision = range->revision;
+  auto t = now();
+  auto mp = members_prefix();
+  auto op = owners_prefix();
+  // -- members: who is in, and since when ------------------------------------
+  std::vector<cluster_member> settled;
+  std::set<std::pair<std::string, int64_t>> present;
+  bool self_present = false;
+  next_settle = ms{0};
+  // -- claims: device → (holder node id, lease) -------------------------------
+  std::map<std::string, etcd_kv> claims;
+  for (auto& kv : range->kvs) {
+    if (kv.key.rfind(op, 0) == 0) {
+      claims.emplace(kv.key.substr(op.size()), kv);
+      continue;
+    }
+    if (kv.key.rfind(mp, 0) != 0)
+      continue;
+    auto id = kv.key.substr(mp.size());
+    cluster_member m;
+    if (id.empty() || !parse_member(id, kv.value, m)) {
+      log::core()->warn("cluster-bad-member key='{}'", kv.key);
+      continue;
+    }
+    if (id == cfg.node_id)
+      self_present = kv.lease == lease;
+    auto key = std::make_pair(id, kv.create_revision);
+    present.insert(key);
+    auto seen = first_seen.emplace(key, t).first->second;
+    auto age = std::chrono::duration_cast<ms>(t - seen);
+    if (age >= cfg.settle) {
+      settled.push_back(std::move(m));
+    } else {
+      auto left = cfg.settle - age;
+      if (next_settle.count() == 0 || left < next_settle)
+        next_settle = left;
+    }
+  }
+  for (auto i = first_seen.begin(); i != first_seen.end();)
+    i = present.count(i->first) ? std::next(i) : first_seen.erase(i);
+  if (!self_present)
+    return go_out("this node's membership key is gone from etcd (its lease "
+                  "expired)",
+                  true);
+  std::sort(settled.begin(), settled.end(),
+            [](const cluster_member& a, const cluster_member& b) {
+              return a.node_id < b.node_id;
+            });
+  view.revision = static_cast<uint64_t>(round_revision);
+  view.members = std::move(settled);
+  // -- what is ours now --------------------------------------------------------
+  std::set<std::string> registered(devices.begin(), devices.end());
+  owned.clear();
+  std::vector<std::string> to_claim;
+  std::vector<std::string> to_release;
+  for (auto& [device, kv] : claims)
+    if (kv.lease == lease && lease != 0)
+      owned.insert(device);
+  for (auto& d : registered) {
+    auto* o = owner_of(view, d);
+    if (o != nullptr && o->node_id == cfg.node_id && claims.count(d) == 0)
+      to_claim.push_back(d);
+  }
+  for (auto& d : owned) {
+    auto* o = owner_of(view, d);
+    if (registered.count(d) == 0 || o == nullptr || o->node_id != cfg.node_id)
+      to_release.push_back(d);
+  }
+  txns_pending = to_claim.size() + to_release.size();
+  txn_failed = false;
+  for (auto& d : to_claim)
+    claim(d);
+  for (auto& d : to_release)
+    release(d);
+  if (txns_pending == 0)
+    after_txns(ep);
+}
+
+void membership_state::claim(const std::string& device) {
+  auto key = owner_key(cfg.prefix, device);
+  etcd_txn t;
+  t.compare.push_back({etcd_compare::target::create, key, 0});
+  t.success.push_back({etcd_op::kind::put, key, cfg.node_id, lease});
+  t.failure.push_back({etcd_op::kind::get, key, "", 0});
+  auto ep = epoch;
+  etcd->txn(t, answer<etcd_txn_result>(
+                 [this, ep, device](caf::expected<etcd_txn_result> r) {
+                   on_txn(ep, device, true, std::move(r));
+                 }));
+}
+
+void membership_state::release(const std::string& device) {
+  auto key = owner_key(cfg.prefix, device);
+  etcd_txn t;
+  t.compare.push_back({etcd_compare::target::lease, key, lease});
+  t.success.push_back({etcd_op::kind::remove, key, "", 0});
+  auto ep = epoch;
+  etcd->txn(t, answer<etcd_txn_result>(
+                 [this, ep, device](caf::expected<etcd_txn_result> r) {
+                   on_txn(ep, device, false, std::move(r));
+                 }));
+}
+
+void membership_state::on_txn(uint64_t ep, std::string device, bool claiming,
+                              caf::expected<etcd_txn_result> r) {
+  if (ep != epoch)
+    return;
+  if (!r) {
+    txn_failed = true;
+    log::core()->warn("cluster-claim-failed node={} device={} error='{}'",
+                      cfg.node_id, device, error_message(r.error()));
+  } else if (claiming) {
+    bool ours = r->succeeded;
+    for (auto& kv : r->read)
+      ours = ours || (kv.lease == lease && lease != 0);
+    if (ours)
+      owned.insert(device);
+  } else if (r->succeeded) {
+    owned.erase(device);
+  }
+  if (txns_pending > 0 && --txns_pending == 0)
+    after_txns(ep);
+}
+
+void membership_state::after_txns(uint64_t ep) {
+  tell_listener();
+  if (txn_failed)
+    return round_failed(
+      ep, make_error(ec::store_failure, "a claim transaction failed"));
+  auto wait = cfg.watch_wait;
+  if (next_settle.count() > 0)
+    wait = std::min(wait, next_settle);
+  etcd->watch(
+    cfg.prefix + "/", round_revision + 1, wait,
+    answer<etcd_watch_result>([this, ep](caf::expected<etcd_watch_result> r) {
+      on_watch(ep, std::move(r));
+    }));
+}
+
+void membership_state::on_watch(uint64_t ep,
+                                caf::expected<etcd_watch_result> r) {
+  if (ep != epoch)
+    return;
+  if (!r)
+    return round_failed(ep, r.error());
+  round_busy = false;
+  start_round();
+}
+
+void membership_state::round_failed(uint64_t ep, const caf::error& err) {
+  if (ep != epoch)
+    return;
+  log::core()->debug("cluster-round-failed node={} error='{}'", cfg.node_id,
+                     error_message(err));
+  round_busy = false;
+  self->delayed_send(self, cfg.retry_delay, atom::poll_v);
+}
+
+void membership_state::tell_listener() {
+  if (told && told_members.size() == view.members.size()
+      && std::equal(
+        told_members.begin(), told_members.end(), view.members.begin(),
+        [](const cluster_member& a, const cluster_member& b) {
+          return a.node_id == b.node_id && a.host == b.host && a.port == b.port;
+        })
+      && told_owned == owned)
+    return;
+  told = true;
+  told_members = view.members;
+  told_owned = owned;
+  if (listener)
+    self->send(listener, atom::cluster_v, view,
+               std::vector<std::string>(owned.begin(), owned.end()));
+}
+
+} // namespace rmcp::detail

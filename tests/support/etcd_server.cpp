@@ -1,0 +1,142 @@
+#include "tests/support/etcd_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/http_test_client.hpp"
+
+namespace rmcp::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A loopback port nobody listens on right now (the kernel's pick for port
+/// 0). Another process may take it before etcd does: the caller retries.
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string find_etcd() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  dirs += ":/usr/bin:/usr/sbin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    auto end = dirs.find(':', start);
+    if (end == std::string::npos)
+      end = dirs.size();
+    auto candidate = dirs.substr(start, end - start) + "/etcd";
+    if (::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+} // namespace
+
+etcd_server::etcd_server() : binary_(find_etcd()) {
+  if (binary_.empty()) {
+    ADD_FAILURE() << "etcd is not installed (Debian package etcd-server; "
+                     "scripts/test installs it)";
+    return;
+  }
+  for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
+    client_port_ = free_port();
+    peer_port_ = free_port();
+    if (client_port_ == 0 || peer_port_ == 0 || client_port_ == peer_port_)
+      continue;
+    ready_ = start_once();
+  }
+  if (!ready_)
+    ADD_FAILURE() << "etcd did not start: " << log();
+}
+
+etcd_server::~etcd_server() {
+  proc_.reset(); // SIGKILL and reap
+}
+
+std::string etcd_server::endpoint() const {
+  return "127.0.0.1:" + std::to_string(client_port_);
+}
+
+void etcd_server::kill() {
+  proc_.reset();
+  ready_ = false;
+}
+
+bool etcd_server::restart() {
+  proc_.reset();
+  ready_ = start_once();
+  return ready_;
+}
+
+std::string etcd_server::log() const {
+  return proc_ ? proc_->stderr_text() : std::string{"(not running)"};
+}
+
+bool etcd_server::start_once() {
+  auto client = "http://127.0.0.1:" + std::to_string(client_port_);
+  auto peer = "http://127.0.0.1:" + std::to_string(peer_port_);
+  proc_.reset();
+  proc_ = std::make_unique<child_process>(
+    std::vector<std::string>{binary_,        "--name",
+                             "test",         "--data-dir",
+                             dir_ / "etcd",  "--listen-client-urls",
+                             client,         "--advertise-client-urls",
+                             client,         "--listen-peer-urls",
+                             peer,           "--initial-advertise-peer-urls",
+                             peer,           "--initial-cluster",
+                             "test=" + peer, "--logger",
+                             "zap",          "--log-outputs",
+                             "stderr",       "--log-level",
+                             "warn"});
+  return wait_healthy();
+}
+
+bool etcd_server::wait_healthy() {
+  // etcd needs about a second to elect itself; a lost port race shows as
+  // an early exit.
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    siginfo_t info{};
+    // WNOWAIT: look without reaping; the child_process reaps it.
+    if (::waitid(P_PID, static_cast<id_t>(proc_->pid()), &info,
+                 WEXITED | WNOHANG | WNOWAIT)
+          != 0
+        || info.si_pid != 0)
+      return false;
+    auto reply = http_exchange(client_port_, "GET", "/health", {}, {}, 500ms);
+    if (reply.status == 200
+        && reply.body.find("\"health\":\"true\"") != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+} // namespace rmcp::test
