@@ -7,6 +7,7 @@
 #include "actors/metrics.hpp"
 #include "protocol/error.hpp"
 #include "protocol/version.hpp"
+#include "src/app/cluster_setup.hpp"
 
 namespace rmcp::app {
 
@@ -98,6 +99,34 @@ void check_store(caf::event_based_actor* self, readiness_ptr r) {
       });
 }
 
+/// A cluster node reports its membership; out of the cluster (etcd lost,
+/// lease expired) it is not ready: it owns no device and takes no writes.
+void check_cluster(caf::event_based_actor* self, readiness_ptr r,
+                   membership_actor m) {
+  self->request(m, probe_timeout, atom::get_v, atom::status_v)
+    .then(
+      [self, r](cluster_status& st) {
+        json members = json::array();
+        for (auto& mb : st.view.members)
+          members.push_back(mb.node_id);
+        json c{{"status", st.member ? "ok" : "out"},
+               {"node_id", st.node_id},
+               {"member", st.member},
+               {"members", std::move(members)},
+               {"owned_devices", st.owned.size()}};
+        if (!st.member) {
+          c["reason"] = st.reason;
+          r->ready = false;
+        }
+        r->checks["cluster"] = std::move(c);
+        check_store(self, r);
+      },
+      [self, r](caf::error& err) {
+        r->fail("cluster", err);
+        check_store(self, r);
+      });
+}
+
 } // namespace
 
 void probe_readiness(services_ptr svc,
@@ -108,8 +137,13 @@ void probe_readiness(services_ptr svc,
   // The probe actor running at all shows the scheduler works.
   r->checks["actor_system"] = {
     {"status", "ok"}, {"running_actors", svc->system->registry().running()}};
-  svc->system->spawn(
-    [r](caf::event_based_actor* self) { check_store(self, r); });
+  auto cluster = cluster_of(*svc->system);
+  svc->system->spawn([r, cluster](caf::event_based_actor* self) {
+    if (cluster)
+      check_cluster(self, r, cluster);
+    else
+      check_store(self, r);
+  });
 }
 
 bool handle_ops(services_ptr svc, transport::http_request& req,

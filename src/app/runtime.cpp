@@ -16,6 +16,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
+#include "src/app/cluster_setup.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
@@ -199,8 +200,11 @@ caf::error runtime::start(std::string transports) {
     caf::anon_send(svc->rollouts, atom::recover_v);
   }
   install_log_forwarder(svc->notifier);
+  auto store = svc->store;
   svc_ = std::move(svc);
-  return caf::none;
+  // After svc_ is set: a refused cluster configuration still stops the
+  // actors started above.
+  return start_cluster(*sys_, opts_, store);
 }
 
 session_context runtime::session_for(identity who) const {
@@ -232,6 +236,8 @@ void runtime::stop() {
     return;
   stopped_ = true;
   log::set_forwarder({});
+  // First, so the others take over this node's devices at once.
+  stop_cluster(*sys_);
   caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
   // Rollouts stop where they are; their plans stay executing in the journal
   // and are taken over at the next start.

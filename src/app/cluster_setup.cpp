@@ -1,0 +1,91 @@
+#include "src/app/cluster_setup.hpp"
+
+#include <chrono>
+
+#include <caf/actor_registry.hpp>
+#include <caf/send.hpp>
+
+#include "actors/membership.hpp"
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+#include "src/cluster/etcd_http_client.hpp"
+
+namespace rmcp::app {
+
+namespace {
+
+const auto registry_key = caf::atom("cluster");
+
+std::vector<std::string> split_endpoints(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',' || c == ' ') {
+      if (!item.empty())
+        out.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+caf::error config_error(std::string text) {
+  return make_error(ec::invalid_params, std::move(text));
+}
+
+} // namespace
+
+caf::error start_cluster(caf::actor_system& sys,
+                         const config::server_options& opts,
+                         store_actor store) {
+  if (opts.cluster_node_id.empty())
+    return caf::none;
+  membership_config mc;
+  mc.node_id = opts.cluster_node_id;
+  mc.prefix = opts.cluster_prefix;
+  while (!mc.prefix.empty() && mc.prefix.back() == '/')
+    mc.prefix.pop_back();
+  std::string why;
+  if (opts.cluster_listen.empty())
+    return config_error("cluster.listen: a cluster node needs the host:port "
+                        "of its middleman (cluster.node_id is set)");
+  if (!cluster::parse_endpoint(opts.cluster_listen, mc.host, mc.port, why))
+    return config_error("cluster.listen: " + why);
+  cluster::etcd_settings es;
+  es.endpoints = split_endpoints(opts.cluster_etcd);
+  if (es.endpoints.empty())
+    return config_error("cluster.etcd: a cluster node needs at least one "
+                        "etcd endpoint (cluster.node_id is set)");
+  auto client = cluster::make_etcd_client(es);
+  if (!client)
+    return client.error();
+  mc.lease_ttl =
+    std::chrono::duration_cast<std::chrono::seconds>(opts.cluster_lease_ttl);
+  mc.settle = opts.cluster_settle;
+  mc.environment = opts.environment;
+  // The fleet's cluster mode (device actors only for owned devices) is the
+  // listener to come; until then nobody is told.
+  auto m = spawn_membership(sys, std::move(mc), std::move(*client),
+                            std::move(store), cluster_listener_actor{});
+  sys.registry().put(registry_key, caf::actor_cast<caf::strong_actor_ptr>(m));
+  log::core()->info("cluster-node node={} etcd={} listen={}",
+                    opts.cluster_node_id, opts.cluster_etcd,
+                    opts.cluster_listen);
+  return caf::none;
+}
+
+membership_actor cluster_of(caf::actor_system& sys) {
+  return caf::actor_cast<membership_actor>(sys.registry().get(registry_key));
+}
+
+void stop_cluster(caf::actor_system& sys) {
+  auto m = cluster_of(sys);
+  if (!m)
+    return;
+  sys.registry().erase(registry_key);
+  caf::anon_send(m, atom::stop_v);
+}
+
+} // namespace rmcp::app
