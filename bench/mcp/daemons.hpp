@@ -93,7 +93,16 @@ public:
   /// `sets`: extra `--set key=value` settings.
   daemon_process(const std::string& binary, const std::string& dir,
                  const std::vector<std::string>& sets = {})
-    : proc_(command(binary, dir, sets)), binary_(binary), dir_(dir) {
+    : daemon_process(command(binary, dir, sets), {}) {
+    binary_ = binary;
+    dir_ = dir;
+  }
+
+  /// Any MCP server over stdio (a peer project, for comparison): `argv`
+  /// with `env` added to the environment.
+  daemon_process(std::vector<std::string> argv,
+                 std::map<std::string, std::string> env)
+    : proc_(std::move(argv), std::move(env)) {
     proc_.write_line(
       json{{"jsonrpc", "2.0"},
            {"id", 0},

@@ -4,6 +4,7 @@
 //                      [--requests 2000] [--markdown] [--skip-memory]
 //                      [--only calls stdio fleet http rollout memory]
 //                      [--set key=value ...]
+//                      [--peer MikroMCP/dist/main.js]
 //
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
@@ -11,7 +12,8 @@
 //            client, TLS keep-alive): p50/p99
 //   calls    server CPU per call, p50, calls/s and failed calls of echo, a
 //            one-GET and a two-GET read on one router at 1, 16 and 64 in
-//            flight (store on disk)
+//            flight (store on disk); with --peer, the same for MikroMCP
+//            (its dist/main.js, run with node) and the throughput ratios
 //   stdio    tools/call get_system_overview at concurrency 1, 16 and 64
 //            (round-robin over 64 routers): p50/p95/p99, calls/s, ratio of
 //            p50 to the floor
@@ -224,52 +226,111 @@ void rollout_figures(const std::string& binary, const sim::fleet& routers,
          apply_ms);
 }
 
+/// One tool call measured for its cost, under `name` in the figures.
+struct probe {
+  std::string name;
+  std::string tool;
+  json args;
+};
+
+/// Server CPU per call (all the server's threads: /proc/<pid>/task/*/
+/// schedstat, divided by the calls answered), p50, throughput and failed
+/// calls of each probe at 1, 16 and 64 calls in flight, after a warm-up.
+/// Failed calls are counted, not hidden. Returns the median throughput of
+/// each probe per concurrency.
+using rates_by_concurrency = std::map<int, double>;
+std::vector<rates_by_concurrency> cost_figures(daemon_process& d,
+                                               const std::string& prefix,
+                                               const std::vector<probe>& probes,
+                                               int runs, int requests) {
+  std::vector<rates_by_concurrency> rates;
+  for (auto& p : probes) {
+    json params{{"name", p.tool}, {"arguments", p.args}};
+    auto call = [&params](int) { return params; };
+    double wall = 0;
+    int errors = 0;
+    d.load(16, 500, call, wall, errors); // warm-up
+    auto& rate_at = rates.emplace_back();
+    for (int c : {1, 16, 64}) {
+      std::vector<double> cpu, p50, rate, failed;
+      for (int r = 0; r < runs; ++r) {
+        auto cpu0 = d.cpu_seconds();
+        auto lat = d.load(c, requests, call, wall, errors);
+        auto answered = static_cast<double>(lat.size()) + errors;
+        cpu.push_back((d.cpu_seconds() - cpu0) * 1e6 / answered);
+        p50.push_back(percentile(lat, 50));
+        rate.push_back(static_cast<double>(lat.size()) / wall);
+        failed.push_back(100.0 * errors / answered);
+      }
+      auto tag = prefix + p.name + " c=" + std::to_string(c);
+      record(tag + " server CPU per call", "µs", cpu);
+      record(tag + " p50", "µs", p50);
+      record(tag + " throughput", "calls/s", rate, false);
+      record(tag + " failed calls", "%", failed);
+      rate_at[c] = median(rate);
+    }
+  }
+  return rates;
+}
+
 /// What one call costs the daemon: `echo` (the MCP layer alone),
 /// `get_system_clock` (one GET) and `get_system_overview` (two GETs in
-/// parallel), all on ONE router, at 1, 16 and 64 calls in flight. Server
-/// CPU per call is the daemon's user + system time over the run (all its
-/// threads, /proc/<pid>/stat) divided by the calls answered. The store is on
-/// disk (/var/tmp), as in a real installation: the commits of the calls'
-/// audit records are part of the cost. Failed calls are counted, not hidden
-/// (at 64 in flight a full device queue refuses calls).
+/// parallel), all on ONE router. The store is on disk (/var/tmp), as in a
+/// real installation: the commits of the calls' audit records are part of
+/// the cost. With `peer` (the dist/main.js of AliKarami/MikroMCP, built
+/// with `npm ci && npx tsup`), the peer is measured in the same run against
+/// the same simulated router over the same TLS, with the same client: its
+/// `get_system_status` of the clock section (one GET) and of the resource
+/// and identity sections (two GETs, which it reads one after the other);
+/// then the throughput ratios.
 void call_cost_figures(const std::string& binary, const sim::fleet& routers,
-                       uint16_t port, int runs, int requests) {
+                       uint16_t port, int runs, int requests,
+                       const std::string& peer) {
   auto dir = bench_dir(true);
   register_devices(dir, 1, {port}, routers.fingerprint_sha256());
+  std::vector<rates_by_concurrency> ours;
   {
     daemon_process d{binary, dir, daemon_sets};
-    struct probe {
-      const char* tool;
-      json args;
+    auto device = json{{"device_id", bench::device_id(0)}};
+    ours =
+      cost_figures(d, "calls: ",
+                   {{"echo", "echo", {{"message", "ping"}}},
+                    {"get_system_clock", "get_system_clock", device},
+                    {"get_system_overview", "get_system_overview", device}},
+                   runs, requests);
+  }
+  if (!peer.empty()) {
+    auto fingerprint = routers.fingerprint_sha256();
+    fingerprint.erase(std::remove(fingerprint.begin(), fingerprint.end(), ':'),
+                      fingerprint.end());
+    std::ofstream{dir + "/routers.yaml"}
+      << "routers:\n  sim0:\n    host: \"127.0.0.1\"\n    port: " << port
+      << "\n    tls:\n      enabled: true\n      rejectUnauthorized: false\n"
+      << "      fingerprint: \"" << fingerprint << "\"\n"
+      << "    credentials:\n      source: \"env\"\n"
+      << "      envPrefix: \"ROUTER_SIM0\"\n    rosVersion: \"7.16\"\n";
+    daemon_process d{{"node", peer},
+                     {{"MIKROMCP_CONFIG_PATH", dir + "/routers.yaml"},
+                      {"MIKROMCP_DATA_DIR", dir + "/mikromcp"},
+                      {"MIKROMCP_LOG_LEVEL", "warn"},
+                      {"ROUTER_SIM0_USER", "admin"},
+                      {"ROUTER_SIM0_PASS", "routeros-sim"}}};
+    auto sections = [](json s) {
+      return json{{"routerId", "sim0"}, {"sections", std::move(s)}};
     };
-    std::vector<probe> probes{
-      {"echo", {{"message", "ping"}}},
-      {"get_system_clock", {{"device_id", bench::device_id(0)}}},
-      {"get_system_overview", {{"device_id", bench::device_id(0)}}}};
-    for (auto& p : probes) {
-      json params{{"name", p.tool}, {"arguments", p.args}};
-      auto call = [&params](int) { return params; };
-      double wall = 0;
-      int errors = 0;
-      d.load(16, 500, call, wall, errors); // warm-up
-      for (int c : {1, 16, 64}) {
-        std::vector<double> cpu, p50, rate, failed;
-        for (int r = 0; r < runs; ++r) {
-          auto cpu0 = d.cpu_seconds();
-          auto lat = d.load(c, requests, call, wall, errors);
-          auto answered = static_cast<double>(lat.size()) + errors;
-          cpu.push_back((d.cpu_seconds() - cpu0) * 1e6 / answered);
-          p50.push_back(percentile(lat, 50));
-          rate.push_back(static_cast<double>(lat.size()) / wall);
-          failed.push_back(100.0 * errors / answered);
-        }
-        auto tag = std::string{"calls: "} + p.tool + " c=" + std::to_string(c);
-        record(tag + " server CPU per call", "µs", cpu);
-        record(tag + " p50", "µs", p50);
-        record(tag + " throughput", "calls/s", rate, false);
-        record(tag + " failed calls", "%", failed);
-      }
-    }
+    auto theirs =
+      cost_figures(d, "peer MikroMCP: ",
+                   {{"get_system_status clock (one GET)", "get_system_status",
+                     sections({"clock"})},
+                    {"get_system_status resource, identity (two GETs)",
+                     "get_system_status", sections({"resource", "identity"})}},
+                   runs, requests);
+    const char* what[] = {"one GET", "two GETs"};
+    for (size_t i = 0; i < theirs.size(); ++i)
+      for (auto& [c, rate] : theirs[i])
+        record(std::string{"calls: throughput ratio routeros-mcp / MikroMCP, "}
+                 + what[i] + " c=" + std::to_string(c),
+               "×", {ours[i + 1][c] / rate}, false);
   }
   std::filesystem::remove_all(dir);
 }
@@ -338,11 +399,16 @@ int main(int argc, char** argv) {
   bool markdown = false;
   bool skip_memory = false;
   std::vector<std::string> only;
+  std::string peer;
   app.add_option("--binary", binary, "routeros-mcp executable")->required();
   app.add_option("--runs", runs, "Runs per figure (after a warm-up)")
     ->check(CLI::Range(1, 20));
   app.add_option("--requests", requests, "Calls per latency run")
     ->check(CLI::Range(100, 1000000));
+  app
+    .add_option("--peer", peer,
+                "MikroMCP's dist/main.js: measure it beside us (group calls)")
+    ->check(CLI::ExistingFile);
   app.add_flag("--markdown", markdown, "Print a Markdown table on stdout");
   app.add_option("--set", daemon_sets,
                  "key=value settings of the calls and fleet daemons");
@@ -384,7 +450,7 @@ int main(int argc, char** argv) {
     auto floor_p50 = minimum(p50s);
 
     if (wanted("calls"))
-      call_cost_figures(binary, routers, ports[0], runs, requests);
+      call_cost_figures(binary, routers, ports[0], runs, requests, peer);
 
     // tools/call over stdio, and the fleet sweep.
     auto dir = bench_dir();

@@ -16,67 +16,30 @@
 #include "storage/device_store.hpp"
 #include "storage/plan_store.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/approval_world.hpp"
 
 namespace rmcp {
 
 namespace {
 
-identity as(std::string subject, std::string role) {
-  identity who;
-  who.subject = std::move(subject);
-  who.role = std::move(role);
-  who.transport = "http";
-  return who;
-}
-
-class plan_actor_test : public test::actor_fixture {
+class plan_actor_test : public test::actor_fixture,
+                        protected test::approval_world {
 protected:
-  plan_actor_test()
-    : key(*storage::credential_key::parse(std::string(64, '7'))) {
-    auto db = storage::open_memory_device_store(key);
-    EXPECT_TRUE(db);
-    devices = *db;
-    kv = devices->kv();
-    for (auto [id, site] : {std::pair{"r1", "fra"}, std::pair{"r2", "ams"}}) {
-      device_record rec;
-      rec.id = id;
-      rec.host = "127.0.0.1";
-      rec.username = "admin";
-      rec.tags = {{"site", site}};
-      EXPECT_FALSE(devices->put_device(rec));
-    }
-    storage::plan_store_options opts;
-    opts.approval_ttl_ms = 60'000;
-    db_plans = std::make_shared<storage::plan_store>(kv, key, opts);
+  plan_actor_test() {
     store = spawn_store_actor(sys, devices, false);
-    plans = spawn_plan_actor(sys, db_plans, false, store);
+    plans = spawn_plan_actor(sys, plan_db, false, store);
     run();
+  }
+
+  /// An identity that came over HTTP (where approvers decide).
+  static identity as(std::string subject, std::string role) {
+    return approval_world::as(std::move(subject), std::move(role), "http");
   }
 
   ~plan_actor_test() override {
     caf::anon_send_exit(plans, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
     run();
-  }
-
-  /// A pending plan of `creator` on `device`.
-  std::string create(const std::string& creator,
-                     const std::string& device = "r1") {
-    plan_record p;
-    p.kind = "dns_ntp";
-    p.tool = "plan_dns_ntp_rollout";
-    p.apply_tool = "apply_dns_ntp_rollout";
-    p.created_by = creator;
-    p.environment = "lab";
-    p.params = {{"dns_servers", {"1.1.1.1"}}};
-    p.batches = {{device}};
-    p.creator_scope_known = true;
-    plan_device d;
-    d.id = device;
-    p.devices.push_back(d);
-    auto made = db_plans->create(p);
-    EXPECT_TRUE(made) << error_message(made.error());
-    return made ? made->id : std::string{};
   }
 
   struct approval {
@@ -133,10 +96,6 @@ protected:
     return verdict && verdict->ok;
   }
 
-  storage::credential_key key;
-  std::shared_ptr<storage::device_store> devices;
-  std::shared_ptr<storage::kv_store> kv;
-  std::shared_ptr<storage::plan_store> db_plans;
   store_actor store;
   plan_store_actor plans;
 };
@@ -162,7 +121,7 @@ TEST_F(plan_actor_test, approve_answers_the_plan_and_its_token_once_audited) {
   EXPECT_EQ(records[0].plan_id, id);
   EXPECT_TRUE(chain_ok());
   // The token works: the plan starts with it.
-  EXPECT_TRUE(db_plans->start(id, r->token));
+  EXPECT_TRUE(plan_db->start(id, r->token));
 }
 
 TEST_F(plan_actor_test,
@@ -210,7 +169,7 @@ TEST_F(plan_actor_test, reject_cancels_the_plan_and_audits_the_reason) {
   auto r = reject(as("alice", "approver"), id, "wrong servers");
   ASSERT_TRUE(r) << error_message(r.error());
   EXPECT_EQ(r->state, plan_state::cancelled);
-  EXPECT_EQ(db_plans->get(id)->state, plan_state::cancelled);
+  EXPECT_EQ(plan_db->get(id)->state, plan_state::cancelled);
   auto again = reject(as("bob", "approver"), id, "twice");
   ASSERT_FALSE(again);
   EXPECT_EQ(error_code_of(again.error()), ec::plan_state_invalid);
@@ -226,12 +185,12 @@ TEST_F(plan_actor_test, reject_cancels_the_plan_and_audits_the_reason) {
 
 TEST_F(plan_actor_test, without_an_audit_trail_no_decision_is_taken) {
   auto id = create("alice");
-  auto bare = spawn_plan_actor(sys, db_plans, false);
+  auto bare = spawn_plan_actor(sys, plan_db, false);
   run();
   auto r = approve(bare, as("bob", "approver"), id);
   ASSERT_FALSE(r);
   EXPECT_EQ(error_code_of(r.error()), ec::unsupported);
-  EXPECT_EQ(db_plans->get(id)->state, plan_state::pending);
+  EXPECT_EQ(plan_db->get(id)->state, plan_state::pending);
   EXPECT_TRUE(trail().empty());
   caf::anon_send_exit(bare, caf::exit_reason::user_shutdown);
   run();

@@ -25,6 +25,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/token_store.hpp"
 #include "tests/e2e/stdio_client.hpp"
+#include "tests/support/http_daemon.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/jwt_keys.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -32,38 +33,8 @@
 namespace rmcp::test {
 namespace {
 
-constexpr const char* accept_both = "application/json, text/event-stream";
-
-class http_auth : public ::testing::Test {
+class http_auth : public http_daemon {
 protected:
-  void start(std::vector<std::pair<std::string, std::string>> sets) {
-    config::server_options opts;
-    opts.data_dir = dir.path();
-    opts.http_listen = "127.0.0.1:0";
-    opts.fleet.device.health_checks = false;
-    for (auto& [key, value] : sets)
-      ASSERT_FALSE(config::set_option(opts, key, value, "test"));
-    rt = std::make_unique<app::runtime>(opts);
-    ASSERT_FALSE(rt->start("http"));
-    http = std::make_unique<app::http_frontend>(*rt);
-    ASSERT_FALSE(http->start());
-    port = http->port();
-  }
-
-  void TearDown() override {
-    if (http) {
-      http->begin_drain();
-      auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds{5};
-      while (http->sessions() > 0
-             && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
-      http->stop();
-    }
-    if (rt)
-      rt->stop();
-  }
-
   std::string make_token(const std::string& subject, const std::string& role,
                          device_scope scope = {}) {
     storage::token_store tokens{rt->kv()};
@@ -109,10 +80,6 @@ protected:
     return parse_json(r.body).value_or(json{})["result"];
   }
 
-  temp_dir dir;
-  std::unique_ptr<app::runtime> rt;
-  std::unique_ptr<app::http_frontend> http;
-  uint16_t port = 0;
   int last_id = 10;
 };
 

@@ -19,13 +19,12 @@
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/sim/http_client.hpp"
 #include "tests/support/fake_rest_client.hpp"
+#include "tests/support/http_daemon.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rmcp::test {
 namespace {
-
-constexpr const char* accept_both = "application/json, text/event-stream";
 
 /// The initialize request of the stdio tests, as an HTTP body.
 std::string initialize_body(int id = 1,
@@ -48,44 +47,8 @@ json body_json(const http_reply& r) {
   return parsed ? *parsed : json{};
 }
 
-class http_transport : public ::testing::Test {
+class http_transport : public http_daemon {
 protected:
-  void start(std::vector<std::pair<std::string, std::string>> sets = {}) {
-    config::server_options opts;
-    opts.data_dir = dir.path();
-    opts.http_listen = "127.0.0.1:0";
-    opts.fleet.device.health_checks = false;
-    for (auto& [key, value] : sets)
-      ASSERT_FALSE(config::set_option(opts, key, value, "test"));
-    rt = std::make_unique<app::runtime>(opts);
-    ASSERT_FALSE(rt->start("http"));
-    http = std::make_unique<app::http_frontend>(*rt);
-    ASSERT_FALSE(http->start());
-    port = http->port();
-  }
-
-  void TearDown() override {
-    if (http) {
-      http->begin_drain();
-      wait_until([&] { return http->sessions() == 0; });
-      http->stop();
-    }
-    if (rt)
-      rt->stop();
-  }
-
-  /// Waits (bounded) for a condition that other threads make true.
-  template <class Pred>
-  bool wait_until(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > deadline)
-        return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
-    return true;
-  }
-
   http_reply post(const std::string& body, const std::string& sid,
                   http_headers extra = {}) {
     http_headers h{{"Content-Type", "application/json"},
@@ -107,11 +70,6 @@ protected:
     EXPECT_EQ(ack.status, 202u) << ack.body;
     return sid;
   }
-
-  temp_dir dir;
-  std::unique_ptr<app::runtime> rt;
-  std::unique_ptr<app::http_frontend> http;
-  uint16_t port = 0;
 };
 
 TEST_F(http_transport, initialize_opens_a_session_and_tools_answer_as_json) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // The fixture of the plan and rollout tests against the RouterOS simulator
-// (rollout_test.cpp, rollout_deadman_test.cpp): routers with the
+// (rollout_test.cpp, rollout_deadman_test.cpp), on plan_harness: routers with the
 // professional and routing flags, DNS/NTP plans, routes and dead-man jobs
 // read back from the routers, a restart of the plan store and rollout
 // manager over the same LMDB directory.
@@ -12,25 +12,15 @@
 
 #include "src/tools/change_kinds.hpp"
 #include "storage/lmdb_store.hpp"
-#include "tests/support/sim_harness.hpp"
+#include "tests/support/plan_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rmcp::test {
 
-class rollout_test : public sim_harness {
+class rollout_test : public plan_harness {
 protected:
   void start_pro(size_t routers) {
-    device_flags flags;
-    flags.allow_professional_workflows = true;
-    flags.allow_routing_writes = true;
-    start_with(routers, {}, flags);
-  }
-
-  static json ids(size_t from, size_t to) {
-    json out = json::array();
-    for (auto i = from; i < to; ++i)
-      out.push_back("sim-" + std::to_string(i));
-    return out;
+    plan_harness::start_pro(routers, &device_flags::allow_routing_writes);
   }
 
   json dns_of(size_t i) {
@@ -60,13 +50,6 @@ protected:
       if (r.value("dst-address", "") == dst)
         out.push_back(r);
     return out;
-  }
-
-  size_t deadman_jobs(size_t i, const std::string& plan_id) {
-    size_t n = 0;
-    for (auto& r : router_get(i, "/system/scheduler"))
-      n += r.value("name", "") == deadman_job_name(plan_id) ? 1 : 0;
-    return n;
   }
 
   /// Advances the test clock in steps of `step` until request `id` is

@@ -93,8 +93,7 @@ TEST_F(rollout_test, gate_failure_in_batch_two_rolls_back_batches_one_and_two) {
   EXPECT_EQ(plan->batches[2],
             (std::vector<std::string>{"sim-4", "sim-5", "sim-6"}));
   auto token = approve(id);
-  sim_fleet->router(5).update_faults(
-    [](sim::fault_config& f) { f.high_cpu = true; });
+  fail_gate(5);
   auto report = apply(id, token);
   EXPECT_EQ(report.value("state", ""), "rolled_back") << report.dump();
   EXPECT_NE(report.value("reason", "").find("batch 2"), std::string::npos);
@@ -143,8 +142,9 @@ TEST_F(rollout_test, devices_of_a_batch_change_at_most_parallel_at_a_time) {
       busy.insert(s.device_id);
     if (s.event == "device-applied")
       busy.erase(s.device_id);
-    if (s.event == "gate-started")
+    if (s.event == "gate-started") {
       EXPECT_TRUE(busy.empty()) << "the gate started with devices under way";
+    }
     most = std::max(most, busy.size());
   }
   EXPECT_EQ(most, 2u);

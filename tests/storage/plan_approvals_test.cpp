@@ -7,69 +7,21 @@
 #include "storage/codecs.hpp"
 #include "storage/device_store.hpp"
 #include "storage/plan_approvals.hpp"
+#include "tests/support/approval_world.hpp"
 
 namespace rmcp {
 
 namespace {
 
-class approvals_test : public ::testing::Test {
+class approvals_test : public ::testing::Test, protected test::approval_world {
 protected:
-  approvals_test()
-    : key(*storage::credential_key::parse(std::string(64, '7'))),
-      devices(*storage::open_memory_device_store(key)), kv(devices->kv()),
-      audit(kv) {
-    storage::plan_store_options opts;
-    opts.approval_ttl_ms = 60'000;
-    plans = std::make_unique<storage::plan_store>(kv, key, opts);
-    for (auto [id, site] : {std::pair{"r1", "fra"}, std::pair{"r2", "ams"}}) {
-      device_record rec;
-      rec.id = id;
-      rec.host = "127.0.0.1";
-      rec.username = "admin";
-      rec.tags = {{"site", site}};
-      EXPECT_FALSE(devices->put_device(rec));
-    }
-  }
+  approvals_test() : audit(kv) {}
 
   storage::plan_desk desk() {
-    return {*plans, *kv, storage::append_to(audit)};
+    return {*plan_db, *kv, storage::append_to(audit)};
   }
 
-  /// A pending plan of `creator` on `device`; `scoped` false: one stored
-  /// before creators' scopes were recorded.
-  std::string create(const std::string& creator,
-                     const std::string& device = "r1", bool scoped = true) {
-    plan_record p;
-    p.kind = "dns_ntp";
-    p.tool = "plan_dns_ntp_rollout";
-    p.apply_tool = "apply_dns_ntp_rollout";
-    p.created_by = creator;
-    p.environment = "lab";
-    p.params = {{"dns_servers", {"1.1.1.1"}}};
-    p.batches = {{device}};
-    p.creator_scope_known = scoped;
-    plan_device d;
-    d.id = device;
-    p.devices.push_back(d);
-    auto made = plans->create(p);
-    EXPECT_TRUE(made) << error_message(made.error());
-    return made ? made->id : std::string{};
-  }
-
-  static identity as(std::string subject, std::string role,
-                     std::string transport = "cli") {
-    identity who;
-    who.subject = std::move(subject);
-    who.role = std::move(role);
-    who.transport = std::move(transport);
-    return who;
-  }
-
-  storage::credential_key key;
-  std::shared_ptr<storage::device_store> devices;
-  std::shared_ptr<storage::kv_store> kv;
   storage::audit_log audit;
-  std::unique_ptr<storage::plan_store> plans;
 };
 
 } // namespace
@@ -146,7 +98,7 @@ TEST_F(approvals_test, a_claim_does_not_hide_the_creator) {
   ops.claimed_as = "bob";
   auto token = storage::approve_plan(desk(), ops, id);
   ASSERT_TRUE(token) << error_message(token.error());
-  EXPECT_EQ(plans->get(id)->approved_by, "cli:ops as bob");
+  EXPECT_EQ(plan_db->get(id)->approved_by, "cli:ops as bob");
   auto recent = audit.recent("", 0);
   ASSERT_TRUE(recent);
   ASSERT_EQ(recent->size(), 3u);
@@ -176,7 +128,7 @@ TEST_F(approvals_test, a_scoped_approver_decides_only_plans_inside_its_scope) {
   EXPECT_EQ(text(out.error(), ams), text(unknown.error(), unknown_id));
   EXPECT_EQ(error_message(out.error()).find("r2"), std::string::npos);
   EXPECT_FALSE(storage::reject_plan(desk(), bob, ams, "no"));
-  EXPECT_EQ(plans->get(ams)->state, plan_state::pending);
+  EXPECT_EQ(plan_db->get(ams)->state, plan_state::pending);
   auto ok = storage::approve_plan(desk(), bob, fra);
   EXPECT_TRUE(ok) << error_message(ok.error());
   // Without a scope the unknown plan is just not found.

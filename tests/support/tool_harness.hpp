@@ -198,7 +198,13 @@ protected:
   /// e.g. one that counts the messages (set before start()).
   std::function<fleet_actor(fleet_actor)> wrap_fleet;
   /// The session's caller (set before start()).
-  identity who{"tester", "admin", "test", {}, {}, {}};
+  identity who = [] {
+    identity i;
+    i.subject = "tester";
+    i.role = "admin";
+    i.transport = "test";
+    return i;
+  }();
   /// Scripted clients (the default).
   std::shared_ptr<fake_rest_factory> factory;
   /// Another client factory (e.g. sim_rest_factory) replacing `factory`.
