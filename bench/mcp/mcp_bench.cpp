@@ -309,7 +309,7 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
       << "      fingerprint: \"" << fingerprint << "\"\n"
       << "    credentials:\n      source: \"env\"\n"
       << "      envPrefix: \"ROUTER_SIM0\"\n    rosVersion: \"7.16\"\n";
-    daemon_process d{{"node", peer},
+    daemon_process d{{"/usr/bin/env", "node", peer},
                      {{"MIKROMCP_CONFIG_PATH", dir + "/routers.yaml"},
                       {"MIKROMCP_DATA_DIR", dir + "/mikromcp"},
                       {"MIKROMCP_LOG_LEVEL", "warn"},
