@@ -72,6 +72,8 @@ struct fleet_state {
   std::vector<caf::typed_response_promise<atom::ok>> reloads_in_progress;
   bool poll_failing = false;
   std::mt19937_64 rng;
+  /// View, claims and connections to the other members (cluster mode).
+  fleet_cluster cluster;
 
   ~fleet_state() {
     for (auto& [_, e] : devices)
@@ -79,8 +81,43 @@ struct fleet_state {
         caf::anon_send_exit(e.actor, caf::exit_reason::user_shutdown);
   }
 
-  bool managed(const device_record& r) const {
+  bool in_environment(const device_record& r) const {
     return r.environment == cfg.environment;
+  }
+
+  /// Its device actor runs here: the service's environment and, in
+  /// cluster mode, claimed by this node.
+  bool managed(const device_record& r) const {
+    return in_environment(r) && cluster.owns(r.id);
+  }
+
+  /// In cluster mode: a device of the environment that another node
+  /// serves (or nobody yet).
+  bool elsewhere(const std::string& id) const {
+    if (!cluster.enabled() || cluster.owns(id))
+      return false;
+    auto i = devices.find(id);
+    return i != devices.end() && in_environment(i->second.record);
+  }
+
+  /// Starts the actors of devices now claimed here and stops (draining
+  /// their calls) the ones claimed no more.
+  void apply_ownership() {
+    for (auto& [id, e] : devices) {
+      if (managed(e.record)) {
+        if (!e.actor && !e.restart_pending)
+          spawn(e);
+        continue;
+      }
+      if (!e.actor)
+        continue;
+      log::fleet()->info("device-released device={}", id);
+      stop(e);
+      if (metrics)
+        metrics->device_removed(id);
+      e.last = health_sample{};
+      e.last.device_id = id;
+    }
   }
 
   // -- device actors --------------------------------------------------------------
@@ -161,6 +198,8 @@ struct fleet_state {
   }
 
   void on_down(const caf::down_msg& msg) {
+    if (cluster.on_down(msg.source))
+      return;
     auto i = by_addr.find(msg.source);
     if (i == by_addr.end()) {
       listeners.erase(std::remove_if(listeners.begin(), listeners.end(),
@@ -271,8 +310,10 @@ struct fleet_state {
     auto p = std::make_shared<reconcile_batch>();
     p->gen = gen;
     std::vector<std::string> wanted;
+    // Every device of the environment, claimed or not: a claim may move
+    // here later, and its actor needs the credential then.
     for (auto& r : records)
-      if (managed(r))
+      if (in_environment(r))
         wanted.push_back(r.id);
     p->records = std::move(records);
     p->remaining = wanted.size();
@@ -355,7 +396,7 @@ struct fleet_state {
   /// Why a registered device has no actor to talk to (none when it has).
   caf::error unavailable(const fleet_entry& e) const {
     const auto& id = e.record.id;
-    if (!managed(e.record))
+    if (!in_environment(e.record))
       return make_error(ec::environment_mismatch,
                         "device '" + id + "' belongs to environment '"
                           + e.record.environment
@@ -365,6 +406,8 @@ struct fleet_state {
       return make_error(ec::unsupported,
                         "this service has no RouterOS REST client; router "
                         "tools are unavailable");
+    if (!cluster.owns(id))
+      return cluster.not_claimed(id);
     if (!e.actor)
       return make_error(ec::circuit_open,
                         "the actor of device '" + id
@@ -410,6 +453,7 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
   st.cfg = std::move(cfg);
   st.metrics = std::move(metrics);
   st.rng.seed(st.cfg.seed != 0 ? st.cfg.seed : std::random_device{}());
+  st.cluster.init(self, st.cfg.cluster, st.cfg.seed);
   self->set_down_handler(
     [self](caf::down_msg& msg) { self->state.on_down(msg); });
   st.reconcile();
@@ -419,6 +463,16 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
            atom::handle) -> caf::result<device_handle> {
       auto promise = self->make_response_promise<device_handle>();
       self->state.when_loaded([self, id, promise]() mutable {
+        if (self->state.elsewhere(id)) {
+          self->state.cluster.forward_handle(
+            id, [promise](caf::expected<device_handle> h) mutable {
+              if (h)
+                promise.deliver(std::move(*h));
+              else
+                promise.deliver(std::move(h.error()));
+            });
+          return;
+        }
         auto h = self->state.handle(id);
         if (h)
           promise.deliver(std::move(*h));
@@ -434,7 +488,14 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
         views.reserve(self->state.devices.size());
         for (auto& [_, e] : self->state.devices)
           views.push_back(device_view{e.record, e.last});
-        promise.deliver(std::move(views));
+        if (!self->state.cluster.enabled()) {
+          promise.deliver(std::move(views));
+          return;
+        }
+        self->state.cluster.owners_health(
+          std::move(views), [promise](std::vector<device_view> all) mutable {
+            promise.deliver(std::move(all));
+          });
       });
       return promise;
     },
@@ -443,10 +504,20 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
       auto promise = self->make_response_promise<device_view>();
       self->state.when_loaded([self, id, promise]() mutable {
         auto i = self->state.devices.find(id);
-        if (i == self->state.devices.end())
+        if (i == self->state.devices.end()) {
           promise.deliver(self->state.lookup_error(id));
-        else
-          promise.deliver(device_view{i->second.record, i->second.last});
+          return;
+        }
+        device_view local{i->second.record, i->second.last};
+        if (!self->state.elsewhere(id)) {
+          promise.deliver(std::move(local));
+          return;
+        }
+        // The owner's health; this node's record when it cannot say.
+        self->state.cluster.forward_handle(
+          id, [promise, local](caf::expected<device_handle> h) mutable {
+            promise.deliver(h ? std::move(h->view) : std::move(local));
+          });
       });
       return promise;
     },
@@ -470,6 +541,48 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
     [self](atom::poll) { self->state.on_poll(); },
     [self](atom::restart, const std::string& id) {
       self->state.on_restart(id);
+    },
+    [self](atom::cluster, cluster_view& view, std::vector<std::string>& owned) {
+      auto& st = self->state;
+      if (!st.cluster.enabled()) {
+        log::fleet()->warn("cluster-view-ignored reason=\"no cluster.node_id "
+                           "is configured\"");
+        return;
+      }
+      st.cluster.set_view(std::move(view), std::move(owned));
+      st.apply_ownership();
+    },
+    [self](atom::cluster, atom::get,
+           const std::string& id) -> caf::result<device_handle> {
+      auto promise = self->make_response_promise<device_handle>();
+      self->state.when_loaded([self, id, promise]() mutable {
+        auto& st = self->state;
+        if (st.elsewhere(id) || !st.cluster.enabled()) {
+          promise.deliver(st.cluster.not_claimed(id));
+          return;
+        }
+        auto h = st.handle(id);
+        if (h)
+          promise.deliver(std::move(*h));
+        else
+          promise.deliver(std::move(h.error()));
+      });
+      return promise;
+    },
+    [self](atom::cluster,
+           atom::devices) -> caf::result<std::vector<device_view>> {
+      auto promise = self->make_response_promise<std::vector<device_view>>();
+      self->state.when_loaded([self, promise]() mutable {
+        std::vector<device_view> views;
+        for (auto& [_, e] : self->state.devices)
+          if (e.actor)
+            views.push_back(device_view{e.record, e.last});
+        promise.deliver(std::move(views));
+      });
+      return promise;
+    },
+    [self](atom::cluster, const std::string& node) {
+      self->state.cluster.on_retry(node);
     },
   };
 }

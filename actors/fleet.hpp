@@ -15,6 +15,10 @@
 // vanished ones are stopped. Health samples arrive from
 // the device actors after every check; listeners get the ones that change
 // status, version, board or identity.
+//
+// Cluster mode (actors/fleet_cluster.hpp): device actors run only for the
+// devices this node has claimed; lookups of the others are answered by
+// their owner's fleet, over CAF's middleman.
 
 #include <chrono>
 #include <string>
@@ -22,6 +26,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/device_actor.hpp"
+#include "actors/fleet_cluster.hpp"
 #include "actors/rest_client.hpp"
 #include "protocol/fleet_actors.hpp"
 
@@ -44,6 +49,8 @@ struct fleet_settings {
   device_settings device;
   /// Seed of the restart jitter; 0 = random.
   uint64_t seed = 0;
+  /// Cluster mode (keys cluster.*): off while `cluster.node_id` is empty.
+  cluster_settings cluster;
 };
 
 /// Spawns the fleet; it loads the registry from `store` at once. `metrics`

@@ -15,12 +15,6 @@
 #include "protocol/cluster.hpp"
 #include "protocol/type_ids.hpp"
 
-// Atoms of the cluster protocols. Declared here rather than in
-// type_ids.hpp: atoms need no type id, and this header is included only by
-// the cluster's own files.
-CAF_ADD_ATOM(rmcp, rmcp::atom, cluster, "cluster")
-CAF_ADD_ATOM(rmcp, rmcp::atom, suspend, "suspend")
-
 namespace rmcp {
 
 /// What a node's membership actor knows of itself: whether it is in the

@@ -81,6 +81,8 @@ std::string to_string(ec x) {
       return "unsupported";
     case ec::router_bad_answer:
       return "router_bad_answer";
+    case ec::device_moving:
+      return "device_moving";
   }
   return "unknown_error";
 }
@@ -155,6 +157,7 @@ bool is_retryable(ec x) {
     case ec::router_timeout:
     case ec::router_server_error:
     case ec::router_bad_answer:
+    case ec::device_moving:
     case ec::circuit_open:
     case ec::queue_full:
     case ec::rate_limited:

@@ -102,10 +102,13 @@ enum class ec : uint8_t {
   /// list menu answered an object, a singleton lacks its identifying keys):
   /// for a few seconds after a boot RouterOS may answer another menu's body.
   router_bad_answer,
+  /// Cluster: the device's owning node is unreachable, or no node has
+  /// claimed the device yet (membership changing); retry shortly.
+  device_moving,
 };
 
 /// The last enumerator: loops over every code end here.
-inline constexpr ec last_ec = ec::router_bad_answer;
+inline constexpr ec last_ec = ec::device_moving;
 
 /// Returns the enumerator name, e.g. "router_timeout".
 std::string to_string(ec x);

@@ -10,6 +10,7 @@
 #include <caf/error.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "protocol/cluster.hpp"
 #include "protocol/device.hpp"
 #include "protocol/routeros.hpp"
 #include "protocol/type_ids.hpp"
@@ -186,9 +187,25 @@ typename Inspector::result_type inspect(Inspector& f, device_handle& x) {
 /// | (reload)                         | ok once a reconcile with the store   |
 /// |                                  | that started after it ended (the     |
 /// |                                  | store's error if it failed)          |
+/// | cluster mode (a node id is configured; actors/fleet.hpp):              |
+/// | (cluster, view, owned)           | — from the membership: the live      |
+/// |                                  | members and the devices whose claim  |
+/// |                                  | this node holds; device actors run   |
+/// |                                  | for `owned` only, lookups of other   |
+/// |                                  | devices go to owner_of(view, id)     |
+/// | (cluster, get, device_id)        | device_handle, from another node's   |
+/// |                                  | fleet: only a device owned here (the |
+/// |                                  | actor travels as a remote proxy);    |
+/// |                                  | never forwarded again, so views that |
+/// |                                  | disagree for a moment cannot loop;   |
+/// |                                  | error device_moving when not owned   |
+/// | (cluster, devices)               | vector<device_view> of the devices   |
+/// |                                  | owned here (their health), for       |
+/// |                                  | another node's (get, devices)        |
 /// | internal (only the actor itself sends these):                          |
 /// | (poll)                           | poll the store's generation          |
 /// | (restart, device_id)             | a crashed device's backoff elapsed   |
+/// | (cluster, node_id)               | a member's reconnect backoff elapsed |
 using fleet_actor = caf::typed_actor<
   caf::replies_to<atom::get, std::string, atom::handle>::with<device_handle>,
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
@@ -197,6 +214,10 @@ using fleet_actor = caf::typed_actor<
   caf::reacts_to<atom::unsubscribe, health_listener_actor>,
   caf::reacts_to<atom::health, health_sample>,
   caf::replies_to<atom::reload>::with<atom::ok>, caf::reacts_to<atom::poll>,
-  caf::reacts_to<atom::restart, std::string>>;
+  caf::reacts_to<atom::restart, std::string>,
+  caf::reacts_to<atom::cluster, cluster_view, std::vector<std::string>>,
+  caf::replies_to<atom::cluster, atom::get, std::string>::with<device_handle>,
+  caf::replies_to<atom::cluster, atom::devices>::with<std::vector<device_view>>,
+  caf::reacts_to<atom::cluster, std::string>>;
 
 } // namespace rmcp

@@ -147,3 +147,8 @@ CAF_ADD_ATOM(rmcp, rmcp::atom, reject, "reject")
 // -- store internals: group commit of health samples ----------------------------
 
 CAF_ADD_ATOM(rmcp, rmcp::atom, flush, "flush")
+
+// -- cluster: membership to the fleet (and its suspension), fleet to fleet ----
+
+CAF_ADD_ATOM(rmcp, rmcp::atom, cluster, "cluster")
+CAF_ADD_ATOM(rmcp, rmcp::atom, suspend, "suspend")

@@ -38,8 +38,8 @@ caf::error config_error(std::string text) {
 } // namespace
 
 caf::error start_cluster(caf::actor_system& sys,
-                         const config::server_options& opts,
-                         store_actor store) {
+                         const config::server_options& opts, store_actor store,
+                         cluster_listener_actor listener) {
   if (opts.cluster_node_id.empty())
     return caf::none;
   membership_config mc;
@@ -65,10 +65,8 @@ caf::error start_cluster(caf::actor_system& sys,
     std::chrono::duration_cast<std::chrono::seconds>(opts.cluster_lease_ttl);
   mc.settle = opts.cluster_settle;
   mc.environment = opts.environment;
-  // The fleet's cluster mode (device actors only for owned devices) is the
-  // listener to come; until then nobody is told.
   auto m = spawn_membership(sys, std::move(mc), std::move(*client),
-                            std::move(store), cluster_listener_actor{});
+                            std::move(store), std::move(listener));
   sys.registry().put(registry_key, caf::actor_cast<caf::strong_actor_ptr>(m));
   log::core()->info("cluster-node node={} etcd={} listen={}",
                     opts.cluster_node_id, opts.cluster_etcd,

@@ -14,10 +14,12 @@
 
 namespace rmcp::app {
 
-/// Starts the membership actor when `opts` configure a cluster node;
-/// an error names the key that is missing or wrong.
+/// Starts the membership actor when `opts` configure a cluster node; it
+/// tells `listener` (the fleet) the view and the devices this node owns.
+/// An error names the key that is missing or wrong.
 caf::error start_cluster(caf::actor_system& sys,
-                         const config::server_options& opts, store_actor store);
+                         const config::server_options& opts, store_actor store,
+                         cluster_listener_actor listener);
 
 /// This node's membership actor, or null for a single node.
 membership_actor cluster_of(caf::actor_system& sys);

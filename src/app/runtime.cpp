@@ -11,11 +11,13 @@
 #include "actors/notifier.hpp"
 #include "actors/plan_actor.hpp"
 #include "actors/rollout.hpp"
+#include "actors/static_membership.hpp"
 #include "actors/store_actor.hpp"
 #include "protocol/caf_setup.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
+#include "src/app/cluster_mesh.hpp"
 #include "src/app/cluster_setup.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/prompts/prompts.hpp"
@@ -41,6 +43,7 @@ void configure(caf::actor_system_config& cfg,
   // measured about 17 % lower latency at concurrency 1 without the sleeps
   // and the same throughput at 64 (docs/benchmarks.md).
   cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{0});
+  configure_cluster(cfg, opts);
 }
 
 namespace {
@@ -91,6 +94,7 @@ session_settings make_session_settings(const config::server_options& opts) {
 fleet_settings make_fleet_settings(const config::server_options& opts) {
   auto f = opts.fleet;
   f.environment = opts.environment;
+  f.cluster.node_id = opts.cluster_node_id;
   return f;
 }
 
@@ -144,6 +148,8 @@ runtime::~runtime() {
 }
 
 caf::error runtime::start(std::string transports) {
+  if (auto err = check_cluster_options(opts_))
+    return err;
   auto tools = build_tools();
   if (!tools)
     return tools.error();
@@ -183,6 +189,21 @@ caf::error runtime::start(std::string transports) {
   svc->store = spawn_store_actor(*sys_, std::move(*db), true, audit);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
+  if (cluster_mode(opts_)) {
+    auto port = publish_fleet(*sys_, svc->fleet, opts_);
+    if (!port) {
+      caf::anon_send_exit(svc->fleet, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(svc->store, caf::exit_reason::user_shutdown);
+      return port.error();
+    }
+    log::fleet()->info("cluster-listening node={} port={}",
+                       opts_.cluster_node_id, *port);
+    // check_cluster_options proved that static members parse.
+    if (!opts_.cluster_members.empty())
+      membership_ = spawn_static_membership(
+        *sys_, svc->fleet, svc->store, *parse_members(opts_.cluster_members),
+        opts_.cluster_node_id, opts_.fleet.poll_interval);
+  }
   svc->rollout = opts_.rollout;
   if (plan_db) {
     // Detached for the same reason as the store actor (same environment).
@@ -201,10 +222,15 @@ caf::error runtime::start(std::string transports) {
   }
   install_log_forwarder(svc->notifier);
   auto store = svc->store;
+  auto fleet = svc->fleet;
   svc_ = std::move(svc);
   // After svc_ is set: a refused cluster configuration still stops the
-  // actors started above.
-  return start_cluster(*sys_, opts_, store);
+  // actors started above. Members from etcd: the membership actor tells
+  // the fleet which devices this node owns.
+  if (!cluster_mode(opts_) || !opts_.cluster_members.empty())
+    return caf::none;
+  return start_cluster(*sys_, opts_, store,
+                       caf::actor_cast<cluster_listener_actor>(fleet));
 }
 
 session_context runtime::session_for(identity who) const {
@@ -245,6 +271,8 @@ void runtime::stop() {
     caf::anon_send_exit(svc_->rollouts, caf::exit_reason::user_shutdown);
   if (svc_->plans)
     caf::anon_send_exit(svc_->plans, caf::exit_reason::user_shutdown);
+  if (membership_)
+    caf::anon_send_exit(membership_, caf::exit_reason::user_shutdown);
   // The fleet stops its device actors; the store goes last.
   caf::anon_send_exit(svc_->fleet, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);

@@ -114,6 +114,8 @@ private:
   std::shared_ptr<const resource_registry> resources_;
   std::shared_ptr<const prompt_registry> prompts_;
   std::shared_ptr<storage::kv_store> kv_;
+  /// The static cluster membership (cluster mode with cluster.members).
+  caf::actor membership_;
   bool stopped_ = false;
 };
 

@@ -114,6 +114,7 @@ const std::vector<binding>& bindings() {
   using o = server_options;
   using t = option_type;
   using f = fleet_settings;
+  using c = cluster_settings;
   using d = device_settings;
   using h = health::schedule_settings;
   using r = rollout_settings;
@@ -193,8 +194,8 @@ const std::vector<binding>& bindings() {
       "changed with the CLI appear without a restart."},
      &o::fleet, &f::poll_interval},
     {{"cluster.node_id", t::string, {}, 0, 0,
-      "This node's id in the cluster (unique, stable across restarts); "
-      "empty = a single node without etcd."},
+      "This node's id in the cluster ([a-z0-9][a-z0-9_.-]*, unique, stable "
+      "across restarts); empty = a single node without etcd."},
      &o::cluster_node_id},
     {{"cluster.etcd", t::string, {}, 0, 0,
       "Comma-separated etcd endpoints (host:port or http://host:port) of "
@@ -212,9 +213,20 @@ const std::vector<binding>& bindings() {
       "share of the devices."},
      &o::cluster_settle},
     {{"cluster.listen", t::string, {}, 0, 0,
-      "host:port of this node's middleman, advertised to the other "
-      "nodes."},
+      "host:port of this node's middleman, where the other members "
+      "connect (port 0 = ephemeral)."},
      &o::cluster_listen},
+    {{"cluster.members", t::string, {}, 0, 0,
+      "Static members id@host:port, comma-separated, this node included "
+      "(a fixed cluster without etcd: each node claims its rendezvous "
+      "share)."},
+     &o::cluster_members},
+    {{"cluster.connect_timeout", t::duration, {}, 100, 60000,
+      "Deadline of one connection to another member."},
+     &o::fleet, &f::cluster, &c::connect_timeout},
+    {{"cluster.request_timeout", t::duration, {}, 100, 60000,
+      "Deadline of a lookup forwarded to a device's owning node."},
+     &o::fleet, &f::cluster, &c::request_timeout},
     {{"http.listen", t::string, {}, 0, 0,
       "Address and port of `serve --http` (127.0.0.1:8080, [::1]:8080, "
       "0.0.0.0:8080; port 0 = ephemeral)."},

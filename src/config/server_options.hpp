@@ -127,9 +127,13 @@ struct server_options {
   std::chrono::milliseconds cluster_lease_ttl{5000};
   /// How long a (re)joined node is in the view before it takes its share.
   std::chrono::milliseconds cluster_settle{2000};
-  /// The middleman endpoint (host:port) this node listens on and
-  /// advertises to the others.
+  /// The middleman endpoint (host:port; port 0 = ephemeral) this node
+  /// listens on and advertises to the others.
   std::string cluster_listen;
+  /// Static members "id@host:port,..." (this node included), instead of
+  /// etcd; empty = none. The connect and request timeouts are in
+  /// `fleet.cluster`, and the runtime copies the node id there.
+  std::string cluster_members;
 
   // -- plans and rollouts -----------------------------------------------------
   /// The creator of a plan may approve it (single-operator lab only).

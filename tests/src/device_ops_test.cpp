@@ -76,6 +76,20 @@ fleet_actor::behavior_type counting_fleet(fleet_actor::pointer self,
     [=](atom::restart a, std::string& id) {
       self->send(real, a, std::move(id));
     },
+    [=](atom::cluster a, cluster_view& v, std::vector<std::string>& owned) {
+      self->send(real, a, std::move(v), std::move(owned));
+    },
+    [=](atom::cluster a, atom::get g,
+        std::string& id) -> caf::result<device_handle> {
+      return self->delegate(real, a, g, std::move(id));
+    },
+    [=](atom::cluster a,
+        atom::devices d) -> caf::result<std::vector<device_view>> {
+      return self->delegate(real, a, d);
+    },
+    [=](atom::cluster a, std::string& node) {
+      self->send(real, a, std::move(node));
+    },
   };
 }
 

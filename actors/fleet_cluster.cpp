@@ -1,0 +1,277 @@
+#include "actors/fleet_cluster.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <unordered_map>
+
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "protocol/error.hpp"
+#include "protocol/log.hpp"
+
+namespace rmcp {
+
+namespace {
+
+std::string endpoint_text(const cluster_member& m) {
+  return m.host + ":" + std::to_string(m.port);
+}
+
+caf::error moving(std::string text) {
+  return make_error(ec::device_moving, std::move(text));
+}
+
+} // namespace
+
+void fleet_cluster::init(fleet_actor::pointer self, cluster_settings cfg,
+                         uint64_t seed) {
+  self_ = self;
+  cfg_ = std::move(cfg);
+  rng_.seed(seed != 0 ? seed : std::random_device{}());
+}
+
+caf::error fleet_cluster::not_claimed(const std::string& device_id) const {
+  return moving("device '" + device_id + "' is not claimed by node '"
+                + cfg_.node_id
+                + "' (its claim is moving); retry in a few seconds");
+}
+
+void fleet_cluster::set_view(cluster_view view,
+                             std::vector<std::string> owned) {
+  owned_ = std::set<std::string>(owned.begin(), owned.end());
+  std::set<std::string> live;
+  for (auto& m : view.members) {
+    if (m.node_id == cfg_.node_id)
+      continue;
+    live.insert(m.node_id);
+    auto i = peers_.find(m.node_id);
+    if (i != peers_.end() && i->second.member.host == m.host
+        && i->second.member.port == m.port)
+      continue;
+    auto& p = peers_[m.node_id];
+    if (p.fleet)
+      self_->demonitor(p.fleet.address());
+    resolve(p, nullptr);
+    p.member = m;
+    p.fleet = nullptr;
+    p.connecting = false;
+    p.retry_pending = false;
+    p.failures = 0;
+    ++p.epoch;
+    connect(m.node_id);
+  }
+  for (auto i = peers_.begin(); i != peers_.end();) {
+    if (live.count(i->first) > 0) {
+      ++i;
+      continue;
+    }
+    if (i->second.fleet)
+      self_->demonitor(i->second.fleet.address());
+    resolve(i->second, nullptr);
+    log::fleet()->info("cluster-member-gone node={}", i->first);
+    i = peers_.erase(i);
+  }
+  log::fleet()->info("cluster-view revision={} members={} owned={}",
+                     view.revision, view.members.size(), owned_.size());
+  view_ = std::move(view);
+}
+
+void fleet_cluster::connect(const std::string& node) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.fleet || i->second.connecting)
+    return;
+  auto& p = i->second;
+  auto& sys = self_->home_system();
+  if (!sys.has_middleman()) {
+    connect_failed(node, p.epoch, "the middleman is not loaded");
+    return;
+  }
+  p.connecting = true;
+  auto epoch = p.epoch;
+  self_
+    ->request(sys.middleman().actor_handle(), cfg_.connect_timeout,
+              caf::connect_atom::value, p.member.host, p.member.port)
+    .then(
+      [this, node, epoch](caf::node_id&, caf::strong_actor_ptr& ptr,
+                          std::set<std::string>& ifs) {
+        connected(node, epoch, std::move(ptr), ifs);
+      },
+      [this, node, epoch](caf::error& err) {
+        connect_failed(node, epoch, self_->home_system().render(err));
+      });
+}
+
+void fleet_cluster::connected(const std::string& node, uint64_t epoch,
+                              caf::strong_actor_ptr ptr,
+                              const std::set<std::string>& ifs) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.epoch != epoch)
+    return;
+  auto& p = i->second;
+  if (!ptr) {
+    connect_failed(node, epoch, "no actor is published at the endpoint");
+    return;
+  }
+  if (ifs != self_->home_system().message_types<fleet_actor>()) {
+    connect_failed(node, epoch,
+                   "the actor published at the endpoint is not a fleet of "
+                   "this version");
+    return;
+  }
+  p.connecting = false;
+  p.failures = 0;
+  p.fleet = caf::actor_cast<fleet_actor>(std::move(ptr));
+  self_->monitor(p.fleet);
+  log::fleet()->info("cluster-member-connected node={} endpoint={}", node,
+                     endpoint_text(p.member));
+  resolve(p, &p.fleet);
+}
+
+void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
+                                   const std::string& why) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.epoch != epoch)
+    return;
+  auto& p = i->second;
+  p.connecting = false;
+  auto cap = std::min<std::chrono::milliseconds>(
+    cfg_.retry_max,
+    cfg_.retry_base * (int64_t{1} << std::min<uint32_t>(p.failures, 20)));
+  std::uniform_int_distribution<int64_t> dist{cap.count() / 2, cap.count()};
+  auto delay = std::chrono::milliseconds{dist(rng_)};
+  if (p.failures == 0)
+    log::fleet()->warn(
+      "cluster-connect-failed node={} endpoint={} error=\"{}\" "
+      "retry_in_ms={}",
+      node, endpoint_text(p.member), why, delay.count());
+  ++p.failures;
+  p.retry_pending = true;
+  self_->delayed_send(self_, delay, atom::cluster_v, node);
+  resolve(p, nullptr);
+}
+
+void fleet_cluster::resolve(peer& p, const fleet_actor* f) {
+  auto waiting = std::move(p.waiting);
+  p.waiting.clear();
+  for (auto& w : waiting)
+    w(f);
+}
+
+void fleet_cluster::on_retry(const std::string& node) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || !i->second.retry_pending)
+    return;
+  i->second.retry_pending = false;
+  connect(node);
+}
+
+bool fleet_cluster::on_down(const caf::actor_addr& source) {
+  for (auto& [node, p] : peers_) {
+    if (!p.fleet || p.fleet.address() != source)
+      continue;
+    log::fleet()->warn("cluster-member-lost node={} endpoint={}", node,
+                       endpoint_text(p.member));
+    p.fleet = nullptr;
+    connect(node);
+    return true;
+  }
+  return false;
+}
+
+void fleet_cluster::with_peer(const std::string& node,
+                              std::function<void(const fleet_actor*)> f) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.retry_pending) {
+    f(nullptr);
+    return;
+  }
+  auto& p = i->second;
+  if (p.fleet) {
+    f(&p.fleet);
+    return;
+  }
+  p.waiting.push_back(std::move(f));
+  connect(node);
+}
+
+void fleet_cluster::forward_handle(const std::string& device_id,
+                                   handle_fn done) {
+  auto owner = owner_of(view_, device_id);
+  if (owner == nullptr) {
+    done(moving("no cluster member is live to serve device '" + device_id
+                + "'; retry in a few seconds"));
+    return;
+  }
+  if (owner->node_id == cfg_.node_id) {
+    done(not_claimed(device_id));
+    return;
+  }
+  auto node = owner->node_id;
+  auto where = endpoint_text(*owner);
+  with_peer(node, [this, device_id, node, where, done](const fleet_actor* f) {
+    if (f == nullptr) {
+      done(moving("device '" + device_id + "' is owned by node '" + node + "' ("
+                  + where
+                  + "), which is not reachable; retry in a few seconds"));
+      return;
+    }
+    self_
+      ->request(*f, cfg_.request_timeout, atom::cluster_v, atom::get_v,
+                device_id)
+      .then([done](device_handle& h) { done(std::move(h)); },
+            [device_id, node, done](caf::error& err) {
+              if (err.category() == caf::atom("rmcp")) {
+                done(std::move(err));
+                return;
+              }
+              done(moving("node '" + node + "', the owner of device '"
+                          + device_id + "', did not answer: "
+                          + error_message(err) + "; retry in a few seconds"));
+            });
+  });
+}
+
+void fleet_cluster::owners_health(std::vector<device_view> local,
+                                  views_fn done) {
+  struct pending {
+    std::vector<device_view> views;
+    std::unordered_map<std::string, size_t> index;
+    size_t remaining = 0;
+    views_fn done;
+  };
+  auto p = std::make_shared<pending>();
+  p->views = std::move(local);
+  p->done = std::move(done);
+  for (size_t i = 0; i < p->views.size(); ++i)
+    p->index[p->views[i].record.id] = i;
+  std::vector<fleet_actor> asked;
+  for (auto& [_, peer] : peers_)
+    if (peer.fleet)
+      asked.push_back(peer.fleet);
+  p->remaining = asked.size();
+  if (asked.empty()) {
+    p->done(std::move(p->views));
+    return;
+  }
+  auto finish = [p] {
+    if (--p->remaining == 0)
+      p->done(std::move(p->views));
+  };
+  for (auto& f : asked)
+    self_->request(f, cfg_.list_timeout, atom::cluster_v, atom::devices_v)
+      .then(
+        [p, finish](std::vector<device_view>& theirs) {
+          for (auto& v : theirs) {
+            auto i = p->index.find(v.record.id);
+            if (i != p->index.end())
+              p->views[i->second].last = std::move(v.last);
+          }
+          finish();
+        },
+        [finish](caf::error&) { finish(); });
+}
+
+} // namespace rmcp

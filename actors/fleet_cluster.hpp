@@ -1,0 +1,132 @@
+#pragma once
+
+// The cluster half of the fleet (cluster mode: a node id is configured).
+//
+// The membership (etcd, or a static list) tells the fleet the live members
+// and the devices whose claim this node holds: `(cluster, view, owned)`.
+// Device actors run only for `owned`. A lookup of a device owned elsewhere
+// goes to `owner_of(view, id)`'s fleet as `(cluster, get, id)`, whose answer
+// holds the owner's device actor as a remote proxy (CAF's middleman carries
+// every later message to it), so device_ops, tools and rollouts work
+// unchanged. This class keeps the view, the claims and one connection per
+// other member's fleet:
+//
+//   member ──(view names it)──► connecting ──connect_atom answered──► connected
+//      ▲                            │ failed / timed out                │ DOWN
+//      │                            ▼                                   │
+//      └────── (cluster, node) ◄── backoff (base · 2^n, capped, ◄───────┘
+//              after the delay       jittered)                (reconnect)
+//
+// Connections are made by the middleman actor (`connect_atom`), never by a
+// blocking call in the fleet; each has `connect_timeout`. A lookup waits for
+// a connection under way (bounded by that timeout); during a backoff, or
+// when no member is live, it fails at once with device_moving (retryable).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "protocol/cluster.hpp"
+#include "protocol/fleet_actors.hpp"
+
+namespace rmcp {
+
+struct cluster_settings {
+  /// This node's id in the cluster; empty = a single node (no cluster mode:
+  /// every device of the environment runs here, as without a cluster).
+  std::string node_id;
+  /// Deadline of one connection to another member's fleet.
+  std::chrono::milliseconds connect_timeout{2000};
+  /// Deadline of a lookup forwarded to the owner's fleet.
+  std::chrono::milliseconds request_timeout{5000};
+  /// Deadline of the owners' health for a fleet listing (a slow owner's
+  /// devices are listed with the health this node knows).
+  std::chrono::milliseconds list_timeout{1000};
+  /// Reconnect backoff: d = min(max, base · 2^n), waited in [d/2, d].
+  std::chrono::milliseconds retry_base{250};
+  std::chrono::milliseconds retry_max{10000};
+};
+
+class fleet_cluster {
+public:
+  using handle_fn = std::function<void(caf::expected<device_handle>)>;
+  using views_fn = std::function<void(std::vector<device_view>)>;
+
+  void init(fleet_actor::pointer self, cluster_settings cfg, uint64_t seed);
+
+  bool enabled() const {
+    return !cfg_.node_id.empty();
+  }
+
+  const std::string& node_id() const {
+    return cfg_.node_id;
+  }
+
+  /// True when this node may run `device_id`'s actor: always without a
+  /// cluster; in cluster mode only when its claim is held here.
+  bool owns(const std::string& device_id) const {
+    return !enabled() || owned_.count(device_id) > 0;
+  }
+
+  /// A new view and claim set: connects to new members, forgets gone ones
+  /// (their waiting lookups fail with device_moving).
+  void set_view(cluster_view view, std::vector<std::string> owned);
+
+  /// Asks the owner of `device_id` for its handle; `done` gets the handle
+  /// or an error (device_moving when the owner is unknown or unreachable,
+  /// the owner's own error otherwise).
+  void forward_handle(const std::string& device_id, handle_fn done);
+
+  /// Replaces the health in `local` with the owners' (devices owned by a
+  /// member that does not answer within `list_timeout` keep theirs).
+  void owners_health(std::vector<device_view> local, views_fn done);
+
+  /// A member's reconnect backoff elapsed.
+  void on_retry(const std::string& node);
+
+  /// True when `source` was a member's fleet (then it reconnects).
+  bool on_down(const caf::actor_addr& source);
+
+  /// device_moving for a device this node should own but has not claimed.
+  caf::error not_claimed(const std::string& device_id) const;
+
+private:
+  struct peer {
+    cluster_member member;
+    fleet_actor fleet;
+    bool connecting = false;
+    bool retry_pending = false;
+    uint32_t failures = 0;
+    /// Bumped when the member's endpoint changes: late answers of an old
+    /// connection attempt are ignored.
+    uint64_t epoch = 0;
+    std::vector<std::function<void(const fleet_actor*)>> waiting;
+  };
+
+  void connect(const std::string& node);
+  void connected(const std::string& node, uint64_t epoch,
+                 caf::strong_actor_ptr ptr, const std::set<std::string>& ifs);
+  void connect_failed(const std::string& node, uint64_t epoch,
+                      const std::string& why);
+  void resolve(peer& p, const fleet_actor* f);
+  /// Runs `f` with the member's fleet, or null when it is not reachable now.
+  void with_peer(const std::string& node,
+                 std::function<void(const fleet_actor*)> f);
+
+  fleet_actor::pointer self_ = nullptr;
+  cluster_settings cfg_;
+  cluster_view view_;
+  std::set<std::string> owned_;
+  std::map<std::string, peer> peers_;
+  std::mt19937_64 rng_;
+};
+
+} // namespace rmcp

@@ -1,0 +1,378 @@
+// Three fleets in three actor systems, connected by their middlemen on
+// loopback, over one simulated fleet of routers: a call through any node
+// reaches the owner's device actor and the right router exactly once;
+// ownership moves with a new view; an owner that cannot be reached, or a
+// device nobody has claimed, fails fast with device_moving.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/device_ops.hpp"
+#include "actors/fleet.hpp"
+#include "actors/static_membership.hpp"
+#include "protocol/error.hpp"
+#include "sim/fleet.hpp"
+#include "tests/cluster/mesh_node.hpp"
+#include "tests/support/fake_rest_client.hpp"
+#include "tests/support/fake_store.hpp"
+#include "tests/support/sim_rest_client.hpp"
+
+namespace rmcp::test {
+
+namespace {
+
+constexpr size_t routers = 6;
+
+std::string dev(size_t i) {
+  return "sim-" + std::to_string(i);
+}
+
+/// A port on 127.0.0.1 that refuses connections: bound, never listening,
+/// held until the end of the test so nobody else takes it.
+class refusing_port {
+public:
+  refusing_port() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~refusing_port() {
+    ::close(fd_);
+  }
+  uint16_t port = 0;
+
+private:
+  int fd_ = -1;
+};
+
+class mesh_fleet_test : public ::testing::Test {
+protected:
+  struct node {
+    std::string id;
+    mesh_node mesh;
+    std::shared_ptr<fake_store_data> data;
+    store_actor store;
+    fleet_actor fleet;
+    uint16_t port = 0;
+  };
+
+  mesh_fleet_test() {
+    sim::fleet_options opts;
+    opts.routers = routers;
+    opts.seed = 42;
+    sims = std::make_unique<sim::fleet>(opts);
+    factory = std::make_shared<sim_rest_factory>(*sims);
+    for (auto id : {"node-a", "node-b", "node-c"})
+      add_node(id);
+  }
+
+  ~mesh_fleet_test() override {
+    for (auto& n : nodes) {
+      caf::anon_send_exit(n->fleet, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(n->store, caf::exit_reason::user_shutdown);
+    }
+    nodes.clear(); // the actor systems end before the simulator
+  }
+
+  void add_node(const std::string& id) {
+    auto n = std::make_unique<node>();
+    n->id = id;
+    n->data = std::make_shared<fake_store_data>();
+    for (auto& info : sims->routers()) {
+      auto r = test_device(dev(info.index));
+      r.port = info.port;
+      r.username = sims->username();
+      n->data->devices[r.id] = r;
+      n->data->creds[r.id] = credential{r.username, "routeros-sim"};
+    }
+    n->data->generation = 1;
+    auto& sys = *n->mesh.sys;
+    n->store = spawn_fake_store(sys, n->data);
+    fleet_settings cfg;
+    cfg.seed = 1;
+    cfg.device.seed = 1;
+    cfg.device.health_checks = false;
+    cfg.poll_interval = std::chrono::minutes{10};
+    cfg.cluster.node_id = id;
+    cfg.cluster.connect_timeout = std::chrono::seconds{2};
+    cfg.cluster.retry_base = std::chrono::minutes{1};
+    n->fleet = spawn_fleet(sys, n->store, factory, cfg);
+    auto port = sys.middleman().publish(n->fleet, 0, "127.0.0.1");
+    EXPECT_TRUE(port) << sys.render(port.error());
+    n->port = *port;
+    nodes.push_back(std::move(n));
+  }
+
+  node& at(const std::string& id) {
+    for (auto& n : nodes)
+      if (n->id == id)
+        return *n;
+    throw std::logic_error("no node " + id);
+  }
+
+  cluster_view view_of(const std::vector<std::string>& ids, uint64_t revision) {
+    cluster_view v;
+    v.revision = revision;
+    for (auto& id : ids)
+      v.members.push_back({id, "127.0.0.1", at(id).port});
+    return v;
+  }
+
+  std::vector<device_record> records() const {
+    std::vector<device_record> out;
+    for (auto& [_, r] : nodes.front()->data->devices)
+      out.push_back(r);
+    return out;
+  }
+
+  /// Sends every node `view` with the claims rendezvous hashing gives it
+  /// (none for nodes outside the view), then waits until each fleet has
+  /// taken it (a request behind it from the same sender).
+  void install(const cluster_view& v) {
+    caf::scoped_actor self{*nodes.front()->mesh.sys};
+    for (auto& n : nodes) {
+      self->send(n->fleet, atom::cluster_v, v,
+                 assigned_to(v, n->id, records()));
+      owned_here(*n);
+    }
+  }
+
+  /// The devices whose actors run on `n` (its answer to another node).
+  std::vector<std::string> owned_here(node& n) {
+    caf::scoped_actor self{*nodes.front()->mesh.sys};
+    std::vector<std::string> ids;
+    self->request(n.fleet, mesh_timeout, atom::cluster_v, atom::devices_v)
+      .receive(
+        [&](std::vector<device_view>& vs) {
+          for (auto& v : vs)
+            ids.push_back(v.record.id);
+        },
+        [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+    return ids;
+  }
+
+  caf::expected<device_handle> lookup(node& n, const std::string& id) {
+    caf::scoped_actor self{*n.mesh.sys};
+    caf::expected<device_handle> out{caf::none};
+    self->request(n.fleet, mesh_timeout, atom::get_v, id, atom::handle_v)
+      .receive([&](device_handle& h) { out = std::move(h); },
+               [&](caf::error& err) { out = std::move(err); });
+    return out;
+  }
+
+  json exec(node& n, const device_actor& d, rest_request req) {
+    caf::scoped_actor self{*n.mesh.sys};
+    json body;
+    self->request(d, mesh_timeout, atom::exec_v, std::move(req))
+      .receive([&](rest_response& r) { body = std::move(r.body); },
+               [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+    return body;
+  }
+
+  std::vector<uint64_t> request_counts() {
+    std::vector<uint64_t> out;
+    for (size_t i = 0; i < routers; ++i)
+      out.push_back(sims->router(i).stats().requests);
+    return out;
+  }
+
+  std::string owner(const cluster_view& v, size_t i) {
+    return owner_of(v, dev(i))->node_id;
+  }
+
+  std::unique_ptr<sim::fleet> sims;
+  std::shared_ptr<sim_rest_factory> factory;
+  std::vector<std::unique_ptr<node>> nodes;
+};
+
+} // namespace
+
+TEST_F(mesh_fleet_test, each_node_runs_only_the_devices_it_claims) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v);
+  size_t total = 0;
+  for (auto& n : nodes) {
+    auto mine = owned_here(*n);
+    total += mine.size();
+    for (auto& id : mine)
+      EXPECT_EQ(owner_of(v, id)->node_id, n->id) << id;
+  }
+  EXPECT_EQ(total, routers);
+}
+
+TEST_F(mesh_fleet_test, a_read_through_any_node_reaches_its_router_once) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v);
+  for (size_t i = 0; i < routers; ++i) {
+    for (auto& n : nodes) {
+      auto before = request_counts();
+      auto h = lookup(*n, dev(i));
+      ASSERT_TRUE(h) << error_message(h.error());
+      ASSERT_TRUE(h->actor) << error_message(h->unavailable);
+      // The owner's device actor: a remote proxy unless asked there.
+      EXPECT_EQ(h->actor.node(), at(owner(v, i)).mesh.sys->node());
+      EXPECT_EQ(h->view.record.id, dev(i));
+      auto body = exec(*n, h->actor, get_request("/system/identity"));
+      EXPECT_EQ(body.value("name", ""), sims->routers()[i].identity);
+      auto after = request_counts();
+      for (size_t k = 0; k < routers; ++k)
+        EXPECT_EQ(after[k] - before[k], k == i ? 1u : 0u)
+          << "router " << k << " via " << n->id;
+    }
+  }
+}
+
+TEST_F(mesh_fleet_test, a_leased_write_through_a_non_owner_lands_once) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v);
+  const size_t i = 0;
+  auto& via = owner(v, i) == "node-a" ? at("node-b") : at("node-a");
+  auto before = request_counts();
+  // The production path of tools and rollouts: one fleet lookup, then a
+  // write under a lease (acquire, POST, release) through the handle.
+  auto done = std::make_shared<std::promise<std::string>>();
+  auto result = done->get_future();
+  auto fleet = via.fleet;
+  via.mesh.sys->spawn([fleet, done](caf::event_based_actor* self) {
+    device_ops::with_device(
+      self, fleet, dev(i),
+      [self, done](device_handle h) {
+        device_ops::write_all(
+          self, h.actor,
+          {post_request("/system/identity/set", json{{"name", "moved-0"}})},
+          [self, done](std::vector<rest_response>&) {
+            done->set_value("ok");
+            self->quit();
+          },
+          [self, done](caf::error err) {
+            done->set_value(error_message(err));
+            self->quit();
+          });
+      },
+      [self, done](caf::error err) {
+        done->set_value(error_message(err));
+        self->quit();
+      });
+    return caf::behavior{[] {}};
+  });
+  ASSERT_EQ(result.wait_for(mesh_timeout), std::future_status::ready);
+  EXPECT_EQ(result.get(), "ok");
+  auto after = request_counts();
+  EXPECT_EQ(after[i] - before[i], 1u);
+  for (size_t k = 1; k < routers; ++k)
+    EXPECT_EQ(after[k], before[k]) << k;
+  auto out = sims->router(i).request("GET", "/rest/system/identity");
+  EXPECT_NE(out.body.find("moved-0"), std::string::npos) << out.body;
+}
+
+TEST_F(mesh_fleet_test, ownership_moves_when_a_new_view_arrives) {
+  auto v1 = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v1);
+  auto was_c = owned_here(at("node-c"));
+  ASSERT_FALSE(was_c.empty()) << "seed 42 gives node-c no device";
+  // node-c leaves: its devices move to a and b, its actors stop.
+  auto v2 = view_of({"node-a", "node-b"}, 2);
+  install(v2);
+  EXPECT_TRUE(owned_here(at("node-c")).empty());
+  for (auto& id : was_c) {
+    auto new_owner = owner_of(v2, id)->node_id;
+    EXPECT_NE(new_owner, "node-c");
+    auto mine = owned_here(at(new_owner));
+    EXPECT_NE(std::find(mine.begin(), mine.end(), id), mine.end()) << id;
+    // Asked through the node that gave it up: routed to the new owner.
+    auto h = lookup(at("node-c"), id);
+    ASSERT_TRUE(h) << error_message(h.error());
+    ASSERT_TRUE(h->actor);
+    EXPECT_EQ(h->actor.node(), at(new_owner).mesh.sys->node());
+    auto body = exec(at("node-c"), h->actor, get_request("/system/identity"));
+    EXPECT_TRUE(body.contains("name")) << body.dump();
+  }
+}
+
+TEST_F(mesh_fleet_test, an_unreachable_owner_fails_fast_with_device_moving) {
+  refusing_port dead;
+  auto v = view_of({"node-a", "node-b"}, 3);
+  v.members.push_back({"node-z", "127.0.0.1", dead.port});
+  std::vector<std::string> ghost_devices;
+  for (size_t i = 0; i < routers; ++i)
+    if (owner(v, i) == "node-z")
+      ghost_devices.push_back(dev(i));
+  ASSERT_FALSE(ghost_devices.empty()) << "seed 42 gives node-z no device";
+  install(v);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto started = std::chrono::steady_clock::now();
+    auto h = lookup(at("node-a"), ghost_devices.front());
+    auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(h);
+    EXPECT_EQ(error_code_of(h.error()), ec::device_moving)
+      << error_message(h.error());
+    EXPECT_TRUE(is_retryable(error_code_of(h.error())));
+    EXPECT_NE(error_message(h.error()).find("node-z"), std::string::npos);
+    // Refused at once; the second is answered from the backoff.
+    EXPECT_LT(took, std::chrono::seconds{2});
+  }
+}
+
+TEST_F(mesh_fleet_test, a_device_nobody_claimed_yet_fails_fast) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  caf::scoped_actor self{*at("node-a").mesh.sys};
+  // The membership has not confirmed any claim yet.
+  for (auto& n : nodes)
+    self->send(n->fleet, atom::cluster_v, v, std::vector<std::string>{});
+  for (size_t i = 0; i < routers; ++i) {
+    auto h = lookup(at("node-a"), dev(i));
+    ASSERT_FALSE(h) << dev(i);
+    EXPECT_EQ(error_code_of(h.error()), ec::device_moving)
+      << error_message(h.error());
+  }
+}
+
+TEST_F(mesh_fleet_test, the_fleet_list_has_the_owners_health) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v);
+  const size_t i = 1;
+  auto& via = owner(v, i) == "node-a" ? at("node-b") : at("node-a");
+  auto h = lookup(via, dev(i));
+  ASSERT_TRUE(h && h->actor);
+  // A check on the owner: the sample stays with the owner's fleet.
+  caf::scoped_actor self{*via.mesh.sys};
+  device_status checked = device_status::unknown;
+  self->request(h->actor, mesh_timeout, atom::check_v)
+    .receive([&](health_sample& s) { checked = s.status; },
+             [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+  ASSERT_NE(checked, device_status::unknown);
+  // The device actor hands the sample to its (the owner's) fleet before it
+  // answers the check, so the listing asked after the answer sees it.
+  device_status seen = device_status::unknown;
+  self->request(via.fleet, mesh_timeout, atom::get_v, atom::devices_v)
+    .receive(
+      [&](std::vector<device_view>& all) {
+        EXPECT_EQ(all.size(), routers);
+        for (auto& d : all)
+          if (d.record.id == dev(i))
+            seen = d.last.status;
+      },
+      [&](caf::error& err) { ADD_FAILURE() << error_message(err); });
+  EXPECT_EQ(seen, checked);
+}
+
+} // namespace rmcp::test
