@@ -6,6 +6,7 @@
 
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -199,6 +200,11 @@ void fleet_cluster::with_peer(const std::string& node,
 
 void fleet_cluster::forward_handle(const std::string& device_id,
                                    handle_fn done) {
+  forward(device_id, std::move(done), false);
+}
+
+void fleet_cluster::forward(const std::string& device_id, handle_fn done,
+                            bool retried) {
   auto owner = owner_of(view_, device_id);
   if (owner == nullptr) {
     done(moving("no cluster member is live to serve device '" + device_id
@@ -211,27 +217,32 @@ void fleet_cluster::forward_handle(const std::string& device_id,
   }
   auto node = owner->node_id;
   auto where = endpoint_text(*owner);
-  with_peer(node, [this, device_id, node, where, done](const fleet_actor* f) {
-    if (f == nullptr) {
-      done(moving("device '" + device_id + "' is owned by node '" + node + "' ("
-                  + where
-                  + "), which is not reachable; retry in a few seconds"));
-      return;
-    }
-    self_
-      ->request(*f, cfg_.request_timeout, atom::cluster_v, atom::get_v,
-                device_id)
-      .then([done](device_handle& h) { done(std::move(h)); },
-            [device_id, node, done](caf::error& err) {
-              if (err.category() == caf::atom("rmcp")) {
-                done(std::move(err));
-                return;
-              }
-              done(moving("node '" + node + "', the owner of device '"
-                          + device_id + "', did not answer: "
-                          + error_message(err) + "; retry in a few seconds"));
-            });
-  });
+  with_peer(
+    node, [this, device_id, node, where, done, retried](const fleet_actor* f) {
+      if (f == nullptr) {
+        done(moving("device '" + device_id + "' is owned by node '" + node
+                    + "' (" + where
+                    + "), which is not reachable; retry in a few seconds"));
+        return;
+      }
+      self_
+        ->request(*f, cfg_.request_timeout, atom::cluster_v, atom::get_v,
+                  device_id)
+        .then([done](device_handle& h) { done(std::move(h)); },
+              [this, device_id, node, done, retried](caf::error& err) {
+                if (err.category() == caf::atom("rmcp")) {
+                  done(std::move(err));
+                  return;
+                }
+                if (!retried && err == caf::sec::request_receiver_down) {
+                  forward(device_id, done, true);
+                  return;
+                }
+                done(moving("node '" + node + "', the owner of device '"
+                            + device_id + "', did not answer: "
+                            + error_message(err) + "; retry in a few seconds"));
+              });
+    });
 }
 
 void fleet_cluster::owners_health(std::vector<device_view> local,

@@ -111,6 +111,10 @@ private:
     std::vector<std::function<void(const fleet_actor*)>> waiting;
   };
 
+  /// `forward_handle`; a connection lost under the request (two nodes
+  /// that connected to each other at once keep one connection and drop
+  /// the other) is retried once on the new connection.
+  void forward(const std::string& device_id, handle_fn done, bool retried);
   void connect(const std::string& node);
   void connected(const std::string& node, uint64_t epoch,
                  caf::strong_actor_ptr ptr, const std::set<std::string>& ifs);
