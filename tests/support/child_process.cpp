@@ -29,12 +29,15 @@ int remaining_ms(clock_type::time_point deadline) {
 
 child_process::child_process(std::vector<std::string> argv,
                              std::map<std::string, std::string> env) {
+  // Close-on-exec: the ends this process keeps must not leak into children
+  // started later, or closing a child's stdin would not reach it while a
+  // sibling holds a copy (dup2 in the child clears the flag on 0, 1, 2).
   int in_pipe[2];
   int out_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0)
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
   char tmpl[] = "/tmp/rmcp-child-stderr-XXXXXX";
-  int err_fd = mkstemp(tmpl);
+  int err_fd = mkostemp(tmpl, O_CLOEXEC);
   if (err_fd < 0)
     throw std::runtime_error("mkstemp failed");
   err_path_ = tmpl;
