@@ -35,15 +35,13 @@ auto& field_at(T& o, Ms... path) {
   // clang-format on
 }
 
-/// Integer fields of any width (not bool) hold an integer option.
+/// Integer fields of any width (not bool): integer options, kept in range.
 template <class F>
 constexpr bool is_count = std::is_integral_v<F> && !std::is_same_v<F, bool>;
 
 /// A key and where its value lives: a member of server_options, or a
 /// member of a settings struct nested in it (the path of member pointers,
 /// e.g. &o::fleet, &fleet_settings::device, &device_settings::queue_size).
-/// Integer fields of any width hold an integer option (its bounds keep the
-/// value in range).
 struct binding {
   option_def def;
   std::function<value(const server_options&)> get;
