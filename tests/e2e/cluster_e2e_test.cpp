@@ -31,27 +31,6 @@ using namespace std::chrono_literals;
 
 const std::string binary = RMCP_BINARY_PATH;
 
-struct node_process {
-  std::unique_ptr<child_process> process;
-  uint16_t port = 0;
-};
-
-node_process launch_node(const temp_dir& data,
-                         const std::vector<std::string>& sets) {
-  std::vector<std::string> argv{
-    binary,        "--data-dir", data.path(),
-    "serve",       "--http",     "--listen",
-    "127.0.0.1:0", "--set",      "http.ports_file=" + (data / "ports")};
-  for (auto& s : sets) {
-    argv.push_back("--set");
-    argv.push_back(s);
-  }
-  node_process n;
-  n.process = std::make_unique<child_process>(argv);
-  n.port = wait_for_port(data / "ports", *n.process);
-  return n;
-}
-
 /// GET /health: the status code and the parsed report.
 std::pair<unsigned, json> health(uint16_t port) {
   auto reply = http_exchange(port, "GET", "/health", {}, {}, 5s);
@@ -92,7 +71,7 @@ TEST(cluster_e2e, node_joins_reports_membership_in_health_and_leaves) {
   ASSERT_TRUE(etcd.ready());
   temp_dir data;
   auto node =
-    launch_node(data, {"cluster.node_id=n1", "cluster.etcd=" + etcd.endpoint(),
+    launch_http(data, {"cluster.node_id=n1", "cluster.etcd=" + etcd.endpoint(),
                        "cluster.listen=127.0.0.1:4999", "cluster.prefix=/e2e",
                        "cluster.lease_ttl=2s", "cluster.settle=0"});
   ASSERT_NE(node.port, 0);
@@ -136,7 +115,7 @@ TEST(cluster_e2e, node_joins_reports_membership_in_health_and_leaves) {
 
 TEST(cluster_e2e, single_node_has_no_cluster_check) {
   temp_dir data;
-  auto node = launch_node(data, {});
+  auto node = launch_http(data, {});
   ASSERT_NE(node.port, 0);
   auto [status, report] = health(node.port);
   EXPECT_EQ(status, 200u);

@@ -5,10 +5,14 @@
 // token (each message one POST /mcp on a fresh connection).
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +20,8 @@
 #include "tests/e2e/stdio_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/test_paths.hpp"
 
 namespace rmcp::test {
 
@@ -31,6 +37,40 @@ inline uint16_t wait_for_port(const std::string& path, child_process& server) {
   }
   ADD_FAILURE() << "no ports file; stderr:\n" << server.stderr_text();
   return 0;
+}
+
+/// A running `serve --http` and the port it announced (0: none).
+struct http_server_process {
+  std::unique_ptr<child_process> process;
+  uint16_t port = 0;
+
+  /// SIGTERM; the exit code (0 when it drained).
+  std::optional<int> stop() {
+    process->kill(SIGTERM);
+    return process->wait();
+  }
+
+  std::string log() const {
+    return process->stderr_text();
+  }
+};
+
+/// Starts `serve --http` on an ephemeral port in `data`, with `sets` as
+/// further `--set key=value` options, and waits for its port.
+inline http_server_process
+launch_http(const temp_dir& data, const std::vector<std::string>& sets = {}) {
+  std::vector<std::string> argv{
+    RMCP_BINARY_PATH, "--data-dir", data.path(),
+    "serve",          "--http",     "--listen",
+    "127.0.0.1:0",    "--set",      "http.ports_file=" + (data / "ports")};
+  for (auto& s : sets) {
+    argv.push_back("--set");
+    argv.push_back(s);
+  }
+  http_server_process d;
+  d.process = std::make_unique<child_process>(argv);
+  d.port = wait_for_port(data / "ports", *d.process);
+  return d;
 }
 
 /// An MCP session over HTTP authenticated with `token`.

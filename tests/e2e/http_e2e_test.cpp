@@ -28,40 +28,6 @@ using namespace test;
 
 const std::string binary = RMCP_BINARY_PATH;
 
-/// A running `serve --http` and the port it announced (0: none).
-struct http_server_process {
-  std::unique_ptr<child_process> process;
-  uint16_t port = 0;
-
-  /// SIGTERM; the exit code (0 when it drained).
-  std::optional<int> stop() {
-    process->kill(SIGTERM);
-    return process->wait();
-  }
-
-  std::string log() const {
-    return process->stderr_text();
-  }
-};
-
-/// Starts `serve --http` on an ephemeral port in `data`, with `sets` as
-/// further `--set key=value` options, and waits for its port.
-http_server_process launch_http(const temp_dir& data,
-                                const std::vector<std::string>& sets = {}) {
-  std::vector<std::string> argv{
-    binary,        "--data-dir", data.path(),
-    "serve",       "--http",     "--listen",
-    "127.0.0.1:0", "--set",      "http.ports_file=" + (data / "ports")};
-  for (auto& s : sets) {
-    argv.push_back("--set");
-    argv.push_back(s);
-  }
-  http_server_process d;
-  d.process = std::make_unique<child_process>(argv);
-  d.port = wait_for_port(data / "ports", *d.process);
-  return d;
-}
-
 const http_headers mcp_headers{
   {"Content-Type", "application/json"},
   {"Accept", "application/json, text/event-stream"}};
