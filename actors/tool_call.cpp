@@ -17,6 +17,27 @@ tool_call::tool_call(caf::event_based_actor* self, tool_call_setup setup,
   // nop
 }
 
+tool_call::tool_call(caf::event_based_actor* self, tool_call_setup setup,
+                     nested_done done)
+  : self_(self), setup_(std::move(setup)), nested_done_(std::move(done)) {
+  // nop
+}
+
+void tool_call::run_nested(tool_call_setup setup, nested_done done) {
+  auto handler = setup.tool->handler;
+  auto name = setup.tool->spec.name;
+  nested_.push_back(
+    std::make_unique<tool_call>(self_, std::move(setup), std::move(done)));
+  auto& nested = *nested_.back();
+  try {
+    handler(nested);
+  } catch (const std::exception& e) {
+    log::mcp()->error("tool-exception tool={} what={}", name, e.what());
+    nested.fail(ec::internal_error,
+                std::string{"the tool failed unexpectedly: "} + e.what());
+  }
+}
+
 tool_call_setup tool_call::nested(const tool_descriptor* tool,
                                   json arguments) const {
   auto setup = setup_;
@@ -37,27 +58,39 @@ void tool_call::progress(double done, std::optional<double> total,
               std::move(message));
 }
 
-void tool_call::finish(mcp::tool_result result) {
-  if (finished_)
-    return;
+caf::error tool_call::seal(mcp::tool_result& result) const {
   auto& desc = *setup_.tool;
   // Secrets never leave in a tool result (protocol/redact.hpp).
   result.structured = redact_json(std::move(result.structured));
   if (!result.text.empty())
     result.text = redact_text(result.text);
-  bool has_output = !desc.spec.output_schema.is_null();
-  if (has_output && !result.is_error) {
+  if (!desc.spec.output_schema.is_null() && !result.is_error) {
     auto violations = desc.output.validate(result.structured);
     if (!violations.empty()) {
       log::mcp()->error("tool-output-invalid tool={} violations={}",
                         desc.spec.name, schema::to_string(violations));
-      fail(ec::internal_error, "tool '" + desc.spec.name
-                                 + "' produced output that violates its "
-                                   "outputSchema; this is a server bug");
-      return;
+      return make_error(ec::internal_error,
+                        "tool '" + desc.spec.name
+                          + "' produced output that violates its "
+                            "outputSchema; this is a server bug");
     }
   }
+  return caf::none;
+}
+
+void tool_call::finish(mcp::tool_result result) {
+  if (finished_)
+    return;
+  if (auto err = seal(result)) {
+    fail(std::move(err));
+    return;
+  }
   finished_ = true;
+  if (nested_done_) {
+    nested_done_(std::move(result));
+    return;
+  }
+  bool has_output = !setup_.tool->spec.output_schema.is_null();
   promise_.deliver(mcp::to_call_result(result, has_output, setup_.version));
   self_->quit();
 }
@@ -66,14 +99,18 @@ void tool_call::fail(caf::error err) {
   if (finished_)
     return;
   abandon(std::move(err));
-  self_->quit();
+  if (!nested_done_)
+    self_->quit();
 }
 
 void tool_call::abandon(caf::error err) {
   if (finished_)
     return;
   finished_ = true;
-  promise_.deliver(std::move(err));
+  if (nested_done_)
+    nested_done_(std::move(err));
+  else
+    promise_.deliver(std::move(err));
 }
 
 namespace {

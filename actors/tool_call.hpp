@@ -8,9 +8,18 @@
 // send requests to other actors through `call.self()` and finish later from
 // their response handlers. Cancelling the request kills the actor, which
 // drops every pending continuation.
+//
+// A fleet tool runs a read tool on many routers as nested calls inside its
+// OWN actor (`tool_call` with a `nested_done` callback): the nested handler
+// sends its requests from the parent's actor, and finishing hands the
+// result to the callback instead of answering a request and quitting. No
+// actor is spawned per device.
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
@@ -45,10 +54,19 @@ struct tool_call_setup {
   std::optional<device_ops::device_lookup> device;
 };
 
+/// Receives the outcome of a nested call: its result (redacted, checked
+/// against the tool's outputSchema) or its failure.
+using nested_done = std::function<void(caf::expected<mcp::tool_result>)>;
+
 class tool_call {
 public:
   tool_call(caf::event_based_actor* self, tool_call_setup setup,
             caf::response_promise promise);
+
+  /// A nested call run by `self`, the actor of the call that owns it; its
+  /// outcome goes to `done` (once), and finishing does not stop `self`.
+  tool_call(caf::event_based_actor* self, tool_call_setup setup,
+            nested_done done);
 
   // -- inputs -------------------------------------------------------------------
 
@@ -91,8 +109,14 @@ public:
 
   /// The setup of a nested call of `tool` with `arguments` by the same
   /// caller and session (no progress token, no looked-up device): fleet
-  /// tools run a read tool per device with `spawn_tool_call(self(), ...)`.
+  /// tools run a read tool per device with `run_nested`.
   tool_call_setup nested(const tool_descriptor* tool, json arguments) const;
+
+  /// Runs the handler of `setup.tool` as a nested call in this call's
+  /// actor; `done` gets its outcome (a handler that throws at once is a
+  /// failed outcome). This call keeps the nested one (its continuations
+  /// refer to it) until it is destroyed with the actor.
+  void run_nested(tool_call_setup setup, nested_done done);
 
   // -- progress -----------------------------------------------------------------
 
@@ -128,9 +152,16 @@ public:
   void abandon(caf::error err);
 
 private:
+  /// Redacts and checks a result; an error when it violates the
+  /// outputSchema.
+  caf::error seal(mcp::tool_result& result) const;
+
   caf::event_based_actor* self_;
   tool_call_setup setup_;
   caf::response_promise promise_;
+  nested_done nested_done_;
+  /// Nested calls run by this one (`run_nested`).
+  std::vector<std::unique_ptr<tool_call>> nested_;
   bool finished_ = false;
 };
 

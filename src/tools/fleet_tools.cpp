@@ -1,11 +1,15 @@
 // Fleet reads: fleet_read runs one read tool on many routers at once.
 //
-// Every selected device gets its own nested tool call (a child call actor
-// running the read tool's handler with device_id set), all started at once;
-// each goes through its device actor as usual, so the per-router
-// connection caps, breakers and queues apply. A device that fails (down,
-// wrong credentials, refused) becomes an `ok: false` entry; the fleet call
-// itself fails only for bad arguments.
+// Every selected device gets its own nested tool call (the read tool's
+// handler with device_id set, run inside the fleet call's own actor: no
+// actor spawn, no audit record of its own; the session audits the one
+// fleet_read call), all started at once; each goes through its device actor
+// as usual, so the per-router connection caps, breakers and queues apply,
+// and each request has its own deadline. A device that fails (down, wrong
+// credentials, refused) becomes an `ok: false` entry; the fleet call itself
+// fails only for bad arguments. With a progressToken, every finished device
+// is reported as it comes in ("<device_id> ok" or "<device_id> <error
+// kind>"), so a long fleet streams its progress.
 
 #include <memory>
 
@@ -20,11 +24,8 @@ namespace rmcp::tools {
 
 namespace {
 
-/// Most devices one fleet_read may address.
-constexpr size_t max_devices = 500;
-
-/// Deadline of one device's nested call.
-constexpr auto per_device_timeout = std::chrono::seconds{60};
+/// Most devices one fleet_read may address (as many as one rollout).
+constexpr size_t max_devices = 1000;
 
 /// Read tools fleet_read may run: router reads whose only required
 /// argument is device_id (others may be passed in `arguments`).
@@ -96,41 +97,44 @@ void run_on(tool_call& call, const tool_descriptor* tool,
   // Results keep the order of `ids`.
   for (auto& id : ids)
     j->results.push_back({{"device_id", id}, {"ok", false}});
+  bool has_output = !tool->spec.output_schema.is_null();
   for (size_t i = 0; i < ids.size(); ++i) {
     auto args = extra;
     args["device_id"] = ids[i];
-    auto child = spawn_tool_call(call.self(), call.nested(tool, args));
-    auto done = [&call, j, i] {
-      call.progress(static_cast<double>(j->total - j->pending + 1),
-                    static_cast<double>(j->total),
-                    j->results[i]["device_id"].get<std::string>());
+    auto done = [&call, j, i,
+                 has_output](caf::expected<mcp::tool_result> outcome) {
+      auto& entry = j->results[i];
+      if (!outcome) {
+        ++j->failed;
+        entry["error_kind"] = to_string(error_code_of(outcome.error()));
+        entry["error"] = error_message(outcome.error());
+      } else {
+        auto text = outcome->text.empty() ? mcp::render_kv(outcome->structured)
+                                          : std::move(outcome->text);
+        if (outcome->is_error) {
+          // A soft failure the tool reported itself.
+          ++j->failed;
+          entry["error_kind"] = "";
+          entry["error"] = std::move(text);
+        } else {
+          entry["ok"] = true;
+          if (has_output)
+            entry["result"] = std::move(outcome->structured);
+          else
+            entry["text"] = std::move(text);
+        }
+      }
+      call.progress(
+        static_cast<double>(j->total - j->pending + 1),
+        static_cast<double>(j->total),
+        entry["device_id"].get<std::string>() + " "
+          + (entry["ok"].get<bool>()
+               ? std::string{"ok"}
+               : "failed " + entry["error_kind"].get<std::string>()));
       if (--j->pending == 0)
         finish_fleet(call, *j);
     };
-    call.self()
-      ->request(child, per_device_timeout, atom::run_v)
-      .then(
-        [j, i, done](json& result) {
-          auto& entry = j->results[i];
-          if (result.value("isError", false)) {
-            ++j->failed;
-            entry["error_kind"] = result["_meta"].value("error_kind", "");
-            entry["error"] = result["content"][0].value("text", "");
-          } else {
-            entry["ok"] = true;
-            if (result.contains("structuredContent"))
-              entry["result"] = std::move(result["structuredContent"]);
-            else
-              entry["text"] = result["content"][0].value("text", "");
-          }
-          done();
-        },
-        [j, i, done](caf::error& err) {
-          ++j->failed;
-          j->results[i]["error_kind"] = to_string(error_code_of(err));
-          j->results[i]["error"] = error_message(err);
-          done();
-        });
+    call.run_nested(call.nested(tool, args), std::move(done));
   }
 }
 
@@ -206,7 +210,7 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{
        "tool":{"type":"string","pattern":"^[a-z_]{1,64}$","description":"Name of a read tool taking device_id."},
        "arguments":{"type":"object","description":"Other arguments of that tool (not device_id)."},
-       "device_ids":{"type":"array","minItems":1,"maxItems":500,"uniqueItems":true,
+       "device_ids":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,
          "items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_.-]{0,63}$"},"description":"Devices to read; default all managed devices."},
        "tags":{"type":"object","maxProperties":16,"additionalProperties":{"type":"string","maxLength":256},
          "description":"Only devices carrying all these tags (ignored with device_ids)."}},

@@ -2,6 +2,8 @@
 // the simulator; progress notifications and cancellation with a scripted
 // router that answers only when the test says so.
 
+#include <set>
+
 #include "tests/support/sim_harness.hpp"
 
 namespace rmcp {
@@ -147,6 +149,29 @@ TEST_F(diagnostic_tools_test,
   EXPECT_EQ(error_kind("fleet_read", {{"tool", "get_recent_logs"},
                                       {"arguments", {{"limit", 5000}}}}),
             "invalid_arguments");
+}
+
+TEST_F(diagnostic_tools_test, fleet_read_reports_each_device_as_it_finishes) {
+  customize = [](size_t i, device_record&, std::string& pw) {
+    if (i == 1)
+      pw = "wrong";
+  };
+  start_with(3);
+  send(call_request(9, "fleet_read", {{"tool", "get_system_clock"}}, "f"));
+  auto res = result_of(9);
+  ASSERT_FALSE(res.is_null());
+  EXPECT_EQ(res["structuredContent"]["succeeded"], 2);
+  auto progress = progress_of(*out, "f");
+  ASSERT_EQ(progress.size(), 3u);
+  std::set<std::string> messages;
+  for (size_t i = 0; i < progress.size(); ++i) {
+    EXPECT_EQ(progress[i]["progress"], static_cast<double>(i + 1));
+    EXPECT_EQ(progress[i]["total"], 3.0);
+    messages.insert(progress[i]["message"].get<std::string>());
+  }
+  EXPECT_EQ(messages,
+            (std::set<std::string>{
+              "sim-0 ok", "sim-1 failed router_auth_failed", "sim-2 ok"}));
 }
 
 // -- cancellation with a scripted router --------------------------------------
