@@ -40,8 +40,8 @@ struct audit_record {
   /// for refused reads).
   std::string tool;
   std::string device_id;
-  /// "applied", "failed" (changes); "ok", "error", "timeout", "cancelled"
-  /// (calls); "denied" (refusals); "approved", "rejected" (approvals).
+  /// "started" (before the write), "applied", "failed" (changes); "ok",
+  /// "error", "timeout", "cancelled" (calls); "denied"; "approved", "rejected".
   std::string outcome;
   /// The tool arguments, secrets redacted.
   json arguments;

@@ -292,11 +292,19 @@ public:
   }
 
 private:
+  /// Another socket may hold the port for a while (an outgoing connection
+  /// the kernel gave it as its source port while the router was down):
+  /// the acceptor is closed again after a failed attempt, so the next one
+  /// starts from scratch, every 100 ms until it binds.
   void reopen(const std::function<void()>& on_up) {
     try {
       open(port_);
     } catch (const std::exception& e) {
-      spdlog::warn("reopen-failed port={} error={}", port_, e.what());
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      if (reopen_failures_++ == 0)
+        spdlog::warn("reopen-failed port={} error={} (retrying every 100 ms)",
+                     port_, e.what());
       timer_.expires_after(std::chrono::milliseconds(100));
       timer_.async_wait(
         [self = shared_from_this(), on_up](beast::error_code ec) {
@@ -305,6 +313,10 @@ private:
         });
       return;
     }
+    if (reopen_failures_ > 0)
+      spdlog::info("reopened port={} after {} failed attempts", port_,
+                   reopen_failures_);
+    reopen_failures_ = 0;
     on_up();
     do_accept();
   }
@@ -365,6 +377,8 @@ private:
   net::steady_timer timer_;
   std::unique_ptr<target> target_;
   std::uint16_t port_ = 0;
+  /// Failed attempts of the current reopen (on the acceptor's strand).
+  int reopen_failures_ = 0;
   std::atomic<bool> stopped_{false};
   std::mutex mu_;
   std::vector<std::weak_ptr<session_base>> sessions_;

@@ -133,7 +133,27 @@ struct flow : std::enable_shared_from_this<flow> {
       finish(result(false, false));
       return;
     }
-    apply();
+    record_intent();
+  }
+
+  /// Before the first write: a durable "started" record, so that a daemon
+  /// killed between the router's answer and the final record leaves a trail
+  /// that names the change the router may hold. No record, no write.
+  void record_intent() {
+    auto rec = base_record();
+    rec.outcome = "started";
+    auto self = shared_from_this();
+    call.self()
+      ->request(call.svc().store, audit_timeout, atom::put_v, std::move(rec))
+      .then([self](uint64_t) { self->apply(); },
+            [self](caf::error& err) {
+              self->release();
+              self->call.fail(ec::store_failure,
+                              "nothing was written to device " + self->id()
+                                + ": the audit trail did not record the "
+                                  "change before it: "
+                                + error_message(err));
+            });
   }
 
   /// The plan's requests in order, under the lease the flow holds.
@@ -168,7 +188,8 @@ struct flow : std::enable_shared_from_this<flow> {
       device_ops::read_options{false, lease});
   }
 
-  void record(caf::error failure) {
+  /// The change record of this call, without outcome and result.
+  audit_record base_record() const {
     audit_record rec;
     rec.kind = audit_kind::change;
     rec.actor = call.caller().subject;
@@ -177,9 +198,14 @@ struct flow : std::enable_shared_from_this<flow> {
     rec.tool = call.tool().spec.name;
     rec.device_id = id();
     rec.devices = {id()};
-    rec.outcome = failure ? "failed" : "applied";
     rec.arguments = redact_json(call.args());
     rec.before = before;
+    return rec;
+  }
+
+  void record(caf::error failure) {
+    auto rec = base_record();
+    rec.outcome = failure ? "failed" : "applied";
     rec.after = after;
     if (failure)
       rec.error =

@@ -42,12 +42,48 @@ TEST_F(write_tools_test, identity_is_set_once_and_audited) {
   EXPECT_EQ(rec.outcome, "applied");
   EXPECT_EQ(rec.before["identity"], old);
   EXPECT_EQ(rec.after["identity"], "core-ams-01");
-  EXPECT_EQ(out["audit_seq"], 1);
+  // Record 1 is the change's "started" record, stored before the write.
+  EXPECT_EQ(out["audit_seq"], 2);
+  ASSERT_EQ(data->intents().size(), 1u);
+  EXPECT_EQ(data->intents()[0].arguments["identity"], "core-ams-01");
   // The same identity again is a no-op: nothing written, nothing audited.
   auto again = ok("set_system_identity", args({{"identity", "core-ams-01"}}));
   EXPECT_EQ(again["changed"], false);
   EXPECT_TRUE(again["planned_changes"].empty());
   EXPECT_EQ(data->changes().size(), 1u);
+}
+
+// A daemon killed between the router's answer and the final record must
+// leave a trail that names the change: the "started" record is durable
+// before the router sees the write (found by scripts/crash-loop).
+TEST_F(write_tools_test, the_change_is_recorded_as_started_before_the_write) {
+  start_writable();
+  auto old = identity_of(0);
+  std::vector<std::pair<std::string, std::string>> seen; // outcome, identity
+  data->on_durable_audit = [this, &seen](const audit_record& rec) {
+    if (rec.kind == audit_kind::change)
+      seen.emplace_back(rec.outcome, identity_of(0));
+  };
+  ok("set_system_identity", args({{"identity", "crash-safe-01"}}));
+  data->on_durable_audit = nullptr;
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], std::make_pair(std::string{"started"}, old));
+  EXPECT_EQ(seen[1], std::make_pair(std::string{"applied"},
+                                    std::string{"crash-safe-01"}));
+  ASSERT_EQ(data->intents().size(), 1u);
+  EXPECT_EQ(data->intents()[0].before["identity"], old);
+  EXPECT_EQ(data->intents()[0].device_id, "sim-0");
+}
+
+TEST_F(write_tools_test, no_write_reaches_the_router_unless_it_is_recorded) {
+  start_writable();
+  auto old = identity_of(0);
+  data->fail_audit = true;
+  EXPECT_EQ(error_kind("set_system_identity", args({{"identity", "x1"}})),
+            "store_failure");
+  EXPECT_EQ(identity_of(0), old);
+  for (auto& r : sim_fleet->router(0).request_log())
+    EXPECT_FALSE(r.write) << r.method << " " << r.target;
 }
 
 TEST_F(write_tools_test, dry_run_plans_without_touching_the_router) {

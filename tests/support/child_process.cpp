@@ -53,6 +53,14 @@ child_process::child_process(std::vector<std::string> argv,
     close(out_pipe[0]);
     close(out_pipe[1]);
     close(err_fd);
+    // Nothing else of this process: a test or bench that runs the simulator
+    // in process would otherwise leave each router's listening socket open
+    // in every daemon it starts, and a simulated reboot could never close
+    // (nor reopen) it while the daemon lives.
+    if (close_range(3, ~0U, 0) != 0)
+      for (int fd = 3, n = static_cast<int>(sysconf(_SC_OPEN_MAX)); fd < n;
+           ++fd)
+        close(fd);
     for (auto& [k, v] : env)
       setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> args;

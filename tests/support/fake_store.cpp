@@ -106,8 +106,10 @@ fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
                           + "'");
     },
     [d](atom::put, audit_record& rec) -> caf::result<uint64_t> {
-      if (d->fail)
+      if (d->fail || d->fail_audit)
         return make_error(ec::store_failure, "fake store failure");
+      if (d->on_durable_audit)
+        d->on_durable_audit(rec);
       rec.seq = d->audit.size() + 1;
       d->audit.push_back(std::move(rec));
       return d->audit.back().seq;

@@ -5,6 +5,7 @@
 // another process would), bumping `generation` itself.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,14 +32,28 @@ struct fake_store_data {
   std::vector<uint64_t> read_audits;
 
   /// The records of router and registry changes (kind "change"), without
-  /// the per-call and refusal records.
+  /// the per-call and refusal records and without the "started" records a
+  /// write leaves before it reaches the router (`intents`).
   std::vector<audit_record> changes() const {
     std::vector<audit_record> out;
     for (auto& r : audit)
-      if (r.kind == audit_kind::change)
+      if (r.kind == audit_kind::change && r.outcome != "started")
         out.push_back(r);
     return out;
   }
+  /// The "started" change records, oldest first.
+  std::vector<audit_record> intents() const {
+    std::vector<audit_record> out;
+    for (auto& r : audit)
+      if (r.kind == audit_kind::change && r.outcome == "started")
+        out.push_back(r);
+    return out;
+  }
+  /// Called with each durable audit record as it is stored, `(put,
+  /// audit_record)`: a test looks at the world at that moment.
+  std::function<void(const audit_record&)> on_durable_audit;
+  /// Durable audit records fail with store_failure (everything else works).
+  bool fail_audit = false;
   /// Every request fails with store_failure.
   bool fail = false;
 };
