@@ -16,8 +16,8 @@
 
 namespace rmcp::bench {
 
-using test::child_process;
 using std::chrono::milliseconds;
+using test::child_process;
 using crash_clock = std::chrono::steady_clock;
 
 struct violation : std::runtime_error {
@@ -54,11 +54,12 @@ inline cli_result run_cli(const settings& s, std::vector<std::string> args) {
 class stdio_daemon {
 public:
   stdio_daemon(const settings& s, bool resume)
-    : proc_({s.binary, "--data-dir", s.dir, "--log-level", "warn", "--set",
-             "device.health_checks=false", "--set", "rollout.gate_delay=0",
-             "--set", "rollout.pause=0", "--set",
-             std::string{"rollout.on_restart="} + (resume ? "resume" : "rollback"),
-             "serve", "--stdio"}) {
+    : proc_(
+      {s.binary, "--data-dir", s.dir, "--log-level", "warn", "--set",
+       "device.health_checks=false", "--set", "rollout.gate_delay=0", "--set",
+       "rollout.pause=0", "--set",
+       std::string{"rollout.on_restart="} + (resume ? "resume" : "rollback"),
+       "serve", "--stdio"}) {
     proc_.write_line(
       json{{"jsonrpc", "2.0"},
            {"id", 0},

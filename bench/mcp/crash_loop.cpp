@@ -40,8 +40,8 @@
 #include <random>
 #include <set>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -56,11 +56,11 @@ namespace {
 
 using namespace rmcp;
 using clock_type = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using bench::run_cli;
 using bench::settings;
 using bench::stdio_daemon;
 using bench::violation;
+using std::chrono::milliseconds;
 
 constexpr size_t routers = 8;
 constexpr size_t writers = 4; // routers 0-3: identity writes
@@ -111,32 +111,30 @@ void run_workload(const settings& s, stdio_daemon& d, sim::fleet& f,
   auto send_write = [&](size_t r) {
     auto name = name_of(it.n, r, next_k[r]++);
     it.sent[r].push_back(name);
-    writes[d.send("set_system_identity",
-                  {{"device_id", bench::device_id(r)}, {"identity", name}})] =
-      {r, name};
+    writes[d.send("set_system_identity", {{"device_id", bench::device_id(r)},
+                                          {"identity", name}})] = {r, name};
   };
   for (size_t r = 0; r < writers; ++r)
     send_write(r);
 
-  json servers = {"192.0.2." + std::to_string(it.n % 250 + 1),
-                  "198.51.100.53"};
+  json servers = {"192.0.2." + std::to_string(it.n % 250 + 1), "198.51.100.53"};
   it.dns_intended = servers;
   json ids = json::array();
   for (auto r : rollout_devices) {
     ids.push_back(bench::device_id(r));
     it.dns_before[bench::device_id(r)] = dns_of(f, r);
   }
-  int64_t plan_call = d.send("config_plan_dns_ntp_rollout",
-                             {{"device_ids", ids},
-                              {"dns_servers", servers},
-                              {"batch_size", 1},
-                              {"pause_seconds", 0},
-                              {"description", "crash loop"}});
+  int64_t plan_call =
+    d.send("config_plan_dns_ntp_rollout", {{"device_ids", ids},
+                                           {"dns_servers", servers},
+                                           {"batch_size", 1},
+                                           {"pause_seconds", 0},
+                                           {"description", "crash loop"}});
   int64_t apply_call = -1;
   it.phase = "plan creation";
   while (clock_type::now() < kill_at) {
-    auto left = std::chrono::duration_cast<milliseconds>(kill_at
-                                                         - clock_type::now());
+    auto left =
+      std::chrono::duration_cast<milliseconds>(kill_at - clock_type::now());
     auto a = d.next(std::max(milliseconds{1}, left));
     if (!a)
       continue;
@@ -146,23 +144,27 @@ void run_workload(const settings& s, stdio_daemon& d, sim::fleet& f,
     if (auto w = writes.find(id); w != writes.end()) {
       auto [r, name] = w->second;
       writes.erase(w);
-      if (ok && result.value("structuredContent", json::object()).value("changed", false))
+      if (ok
+          && result.value("structuredContent", json::object())
+               .value("changed", false))
         it.applied[r].emplace_back(
-          name, result.value("structuredContent", json::object()).value("audit_seq", uint64_t{0}));
+          name, result.value("structuredContent", json::object())
+                  .value("audit_seq", uint64_t{0}));
       send_write(r);
     } else if (id == plan_call) {
       if (!ok)
         throw violation("the rollout plan failed: " + msg.dump());
-      it.plan_id = result.value("structuredContent", json::object()).value("plan_id", "");
+      it.plan_id =
+        result.value("structuredContent", json::object()).value("plan_id", "");
       it.phase = "approval";
       auto approved = run_cli(
         s, {"plan", "approve", it.plan_id, "--as", "crash-approver", "--json"});
       auto token = parse_json(approved.out).value_or(json::object());
       if (approved.code != 0 || !token.contains("approval_token"))
         throw violation("plan approve failed: " + approved.out + approved.err);
-      apply_call = d.send("config_apply_dns_ntp_rollout",
-                          {{"plan_id", it.plan_id},
-                           {"approval_token", token["approval_token"]}});
+      apply_call = d.send(
+        "config_apply_dns_ntp_rollout",
+        {{"plan_id", it.plan_id}, {"approval_token", token["approval_token"]}});
       it.phase = "rollout running";
       if (in_rollout)
         kill_at = clock_type::now() + *in_rollout;
@@ -229,8 +231,8 @@ void check(const settings& s, sim::fleet& f, const iteration& it, totals& t,
            const std::map<size_t, std::string>& original) {
   auto plans = settled_plans(s, t);
   static const std::set<std::string> known{
-    "pending", "approved", "completed", "failed", "cancelled",
-    "rejected", "rolled_back", "expired"};
+    "pending",   "approved", "completed",   "failed",
+    "cancelled", "rejected", "rolled_back", "expired"};
   for (auto& p : plans)
     if (!known.count(p.value("state", "")))
       throw violation("plan " + p.value("id", "") + " in state "
@@ -285,7 +287,8 @@ void check(const settings& s, sim::fleet& f, const iteration& it, totals& t,
     if (!applied.empty()) {
       auto last = std::find(sent.begin(), sent.end(), applied.back().first);
       if (std::find(last, sent.end(), now) == sent.end())
-        throw violation(dev + " holds '" + now + "', not its last applied name '"
+        throw violation(dev + " holds '" + now
+                        + "', not its last applied name '"
                         + applied.back().first + "' or a later one");
     }
     auto& known_names = names[dev];
@@ -294,7 +297,8 @@ void check(const settings& s, sim::fleet& f, const iteration& it, totals& t,
                       + " holds the identity '" + now
                       + "', which the audit trail does not name: a change the "
                         "journal does not know about");
-    if (known_names.count(now) && known_names[now] == std::set<std::string>{"started"})
+    if (known_names.count(now)
+        && known_names[now] == std::set<std::string>{"started"})
       ++t.intents_only;
     // Each write that reached the router has its name in the trail.
     auto log = f.router(r).request_log();
@@ -493,7 +497,8 @@ int main(int argc, char** argv) {
     std::printf("| last journaled step before the kills during a rollout "
                 "| %s |\n",
                 join(t.last_step).c_str());
-    std::printf("| plans after each restart | %s |\n", join(t.plan_end).c_str());
+    std::printf("| plans after each restart | %s |\n",
+                join(t.plan_end).c_str());
     std::printf("| slowest recovery (restart to no plan executing) | %.0f ms "
                 "|\n",
                 t.recovery_ms_max);

@@ -28,17 +28,17 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <set>
-#include <algorithm>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,7 +65,9 @@ using bench::tally;
 /// Call i of the mix; writes only on routers outside the rollouts.
 json make_call(std::mt19937_64& rng, int i, size_t routers) {
   auto any = [&] { return bench::device_id(rng() % routers); };
-  auto writable = [&] { return bench::device_id(rng() % (routers - 2 * rollout_size)); };
+  auto writable = [&] {
+    return bench::device_id(rng() % (routers - 2 * rollout_size));
+  };
   auto dev = [](std::string id) { return json{{"device_id", std::move(id)}}; };
   auto w = static_cast<int>(rng() % 100);
   auto tag = std::to_string(i);
@@ -174,17 +176,17 @@ void rollouts(const std::string& binary, const std::string& dir, uint16_t port,
     json ids = json::array();
     for (size_t k = 0; k < rollout_size; ++k)
       ids.push_back(bench::device_id(first + k));
-    json args{{"device_ids", ids},
-              {"dns_servers",
-               {"192.0.2." + std::to_string(first + round % 100),
-                "198.51.100.53"}},
-              {"batch_size", 5},
-              {"pause_seconds", 0},
-              {"description", "soak"}};
-    auto plan = c.call({{"name", "config_plan_dns_ntp_rollout"},
-                        {"arguments", args}});
-    json r = plan ? plan->second.value("result", json::object())
-                  : json::object();
+    json args{
+      {"device_ids", ids},
+      {"dns_servers",
+       {"192.0.2." + std::to_string(first + round % 100), "198.51.100.53"}},
+      {"batch_size", 5},
+      {"pause_seconds", 0},
+      {"description", "soak"}};
+    auto plan =
+      c.call({{"name", "config_plan_dns_ntp_rollout"}, {"arguments", args}});
+    json r =
+      plan ? plan->second.value("result", json::object()) : json::object();
     if (!plan || r.value("isError", false) || plan->second.contains("error")) {
       std::lock_guard<std::mutex> g{t.mu};
       ++t.plan_refusals[plan ? r.value("_meta", json::object())
@@ -204,23 +206,24 @@ void rollouts(const std::string& binary, const std::string& dir, uint16_t port,
                    .value_or(json::object())
                    .value("approval_token", "");
     cli.wait(seconds{60});
-    auto applied = c.call({{"name", "config_apply_dns_ntp_rollout"},
-                           {"arguments",
-                            {{"plan_id", id}, {"approval_token", token}}}});
+    auto applied =
+      c.call({{"name", "config_apply_dns_ntp_rollout"},
+              {"arguments", {{"plan_id", id}, {"approval_token", token}}}});
     std::string state = "no answer";
     if (applied) {
       auto ar = applied->second.value("result", json::object());
-      state = ar.value("isError", false)
-                ? "apply failed: "
-                    + ar.value("_meta", json::object()).value("error_kind", "")
-                : ar.value("structuredContent", json::object()).value("state", "?");
+      state =
+        ar.value("isError", false)
+          ? "apply failed: "
+              + ar.value("_meta", json::object()).value("error_kind", "")
+          : ar.value("structuredContent", json::object()).value("state", "?");
     }
     std::lock_guard<std::mutex> g{t.mu};
     ++t.rollouts[state];
     if (state != "completed" && state != "rolled_back")
-      t.problems.push_back("rollout " + id + " ended " + state + ": "
-                           + (applied ? applied->second.dump().substr(0, 600)
-                                      : std::string{}));
+      t.problems.push_back(
+        "rollout " + id + " ended " + state + ": "
+        + (applied ? applied->second.dump().substr(0, 600) : std::string{}));
   }
 }
 
@@ -305,7 +308,8 @@ int main(int argc, char** argv) {
     // for as long as that connection lives).
     std::unique_ptr<sim::fleet> fleet_ptr;
     for (int attempt = 0; !fleet_ptr; ++attempt) {
-      so.base_port = static_cast<uint16_t>(20000 + (seed * 7919 + attempt * 1009) % 10000);
+      so.base_port =
+        static_cast<uint16_t>(20000 + (seed * 7919 + attempt * 1009) % 10000);
       try {
         fleet_ptr = std::make_unique<sim::fleet>(so);
       } catch (const std::exception& e) {
@@ -338,9 +342,9 @@ int main(int argc, char** argv) {
       http.push_back(
         std::make_unique<bench::http_client>(server.port, seconds{120}));
     auto warm_http =
-      http.empty() ? std::make_unique<bench::http_client>(server.port,
-                                                          seconds{120})
-                   : nullptr;
+      http.empty()
+        ? std::make_unique<bench::http_client>(server.port, seconds{120})
+        : nullptr;
     auto& http0 = http.empty() ? *warm_http : *http[0];
 
     // Every router once through every daemon: connections open, tables
@@ -527,12 +531,12 @@ int main(int argc, char** argv) {
     std::string ends;
     for (auto& [name, code] : exits)
       ends += (ends.empty() ? "" : ", ") + std::to_string(code);
-    std::printf("| daemon crashes / exit codes after the graceful stop | %d / "
-                "%s |\n",
-                static_cast<int>(
-                  std::count_if(exits.begin(), exits.end(),
-                                [](auto& e) { return e.second == -2; })),
-                ends.c_str());
+    std::printf(
+      "| daemon crashes / exit codes after the graceful stop | %d / "
+      "%s |\n",
+      static_cast<int>(std::count_if(exits.begin(), exits.end(),
+                                     [](auto& e) { return e.second == -2; })),
+      ends.c_str());
     std::printf("| problems | %zu |\n", t.problems.size());
   }
   return t.problems.empty() ? 0 : 1;

@@ -46,8 +46,9 @@ inline double process_rss_kib(pid_t pid) {
 inline int process_fds(pid_t pid) {
   std::error_code ec;
   int n = 0;
-  for (auto it = std::filesystem::directory_iterator{
-         "/proc/" + std::to_string(pid) + "/fd", ec};
+  for (auto it =
+         std::filesystem::directory_iterator{
+           "/proc/" + std::to_string(pid) + "/fd", ec};
        !ec && it != std::filesystem::directory_iterator{}; it.increment(ec))
     ++n;
   return ec ? -1 : n;
@@ -90,9 +91,9 @@ public:
     proc_.write_line(call_request(id, params).dump());
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      auto line = proc_.read_line(std::chrono::duration_cast<
-                                  std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now()));
+      auto line =
+        proc_.read_line(std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now()));
       if (!line)
         return std::nullopt;
       auto msg = parse_json(*line);
@@ -194,9 +195,8 @@ private:
 
   /// The JSON-RPC answer of a response: the body, or the data of the last
   /// SSE event.
-  static std::string
-  answer_json(const boost::beast::http::response<boost::beast::http::string_body>&
-                res) {
+  static std::string answer_json(
+    const boost::beast::http::response<boost::beast::http::string_body>& res) {
     auto& body = res.body();
     if (res[boost::beast::http::field::content_type].find("text/event-stream")
         == boost::beast::string_view::npos)

@@ -39,12 +39,19 @@ struct tally {
 /// Error classes a failed call may carry: each names what went wrong with
 /// the device (or the call's arguments), never an internal fault.
 inline bool known_class(const std::string& c) {
-  static const std::set<std::string> classes{
-    "device_not_found",   "router_unreachable",  "router_timeout",
-    "router_auth_failed", "router_not_found",    "router_bad_request",
-    "router_server_error", "router_bad_response", "router_tls_failed",
-    "circuit_open",       "queue_full",          "tool_timeout",
-    "router_permission_denied"};
+  static const std::set<std::string> classes{"device_not_found",
+                                             "router_unreachable",
+                                             "router_timeout",
+                                             "router_auth_failed",
+                                             "router_not_found",
+                                             "router_bad_request",
+                                             "router_server_error",
+                                             "router_bad_response",
+                                             "router_tls_failed",
+                                             "circuit_open",
+                                             "queue_full",
+                                             "tool_timeout",
+                                             "router_permission_denied"};
   return classes.count(c) > 0;
 }
 
@@ -77,8 +84,8 @@ inline void count(tally& t, const std::string& tool, const json& msg) {
   }
   ++t.failed[cls];
   if (!known_class(cls) && t.problems.size() < 20)
-    t.problems.push_back("failed call without a per-device error class: "
-                         + tool + " → " + msg.dump().substr(0, 300));
+    t.problems.push_back("failed call without a per-device error class: " + tool
+                         + " → " + msg.dump().substr(0, 300));
 }
 
 } // namespace rmcp::bench

@@ -44,7 +44,9 @@ TEST(child_process, a_child_holds_no_socket_of_the_parent) {
   int fd = listen_on(0);
   ASSERT_GE(fd, 0);
   auto port = port_of(fd);
-  child_process child{{"/bin/cat"}};
+  child_process child{{"/bin/sh", "-c", "echo started; exec cat"}};
+  // Past exec: whatever the child kept of this process, it has it now.
+  ASSERT_EQ(child.read_line(), "started");
   ::close(fd);
   int again = listen_on(port);
   EXPECT_GE(again, 0) << "the child still holds port " << port;
