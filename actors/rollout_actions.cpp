@@ -102,16 +102,21 @@ void coordinator::fail_device(const std::string& id, const std::string& what) {
   advance(id, device_event::failed);
 }
 
-void coordinator::rollback_error(const std::string& id,
-                                 const std::string& what) {
+void coordinator::rollback_error(const std::string& id, const caf::error& err) {
   auto& d = run_of(id);
-  d.error = what;
-  if (!kind->risky || d.attempt >= deps.settings.confirm_attempts) {
+  d.error = error_message(err);
+  // A risky device waits for its dead-man job. Any device is tried again
+  // after a transient failure: one 500, dropped connection or reboot during
+  // a restore must not end the rollback, and the retry plans the restore
+  // afresh from a new read, so no write is repeated blindly.
+  bool again = kind->risky || is_retryable(error_code_of(err));
+  if (!again || d.attempt >= deps.settings.confirm_attempts) {
     advance(id, device_event::failed);
     return;
   }
-  d.wait = d.attempt == 0 ? deps.settings.deadman_delay + deadman_margin
-                          : deps.settings.confirm_interval;
+  d.wait = kind->risky && d.attempt == 0
+             ? deps.settings.deadman_delay + deadman_margin
+             : deps.settings.confirm_interval;
   advance(id, device_event::unreachable);
 }
 
@@ -119,7 +124,7 @@ void coordinator::rollback_error(const std::string& id,
 
 void coordinator::find_and_read(
   const std::string& id, std::string read_prefix,
-  std::function<void(const std::string&)> failed) {
+  std::function<void(const caf::error&, const std::string&)> failed) {
   device_ops::with_device(
     self, deps.fleet, id,
     [this, id, read_prefix, failed](device_handle dev) {
@@ -131,16 +136,17 @@ void coordinator::find_and_read(
           advance(id, device_event::read);
         },
         [read_prefix, failed](caf::error err) {
-          failed(read_prefix + error_message(err));
+          failed(err, read_prefix + error_message(err));
         });
     },
-    [failed](caf::error err) { failed(error_message(err)); });
+    [failed](caf::error err) { failed(err, error_message(err)); });
 }
 
 void coordinator::read_state(device_run& d) {
-  find_and_read(
-    d.id, "reading its state failed: ",
-    [this, id{d.id}](const std::string& what) { fail_device(id, what); });
+  find_and_read(d.id, "reading its state failed: ",
+                [this, id{d.id}](const caf::error&, const std::string& what) {
+                  fail_device(id, what);
+                });
 }
 
 void coordinator::plan_changes(device_run& d) {
@@ -230,9 +236,10 @@ void coordinator::remove_deadman(device_run& d) {
 // -- rollback ------------------------------------------------------------------------
 
 void coordinator::read_current(device_run& d) {
-  find_and_read(d.id, "", [this, id{d.id}](const std::string& what) {
-    rollback_error(id, what);
-  });
+  find_and_read(d.id, "",
+                [this, id{d.id}](const caf::error& err, const std::string&) {
+                  rollback_error(id, err);
+                });
 }
 
 void coordinator::write_restore(device_run& d) {
@@ -240,10 +247,11 @@ void coordinator::write_restore(device_run& d) {
   auto* pd = find_device(plan, id);
   d.requests = kind->restore(plan.params, pd->before, d.current);
   // After a dead-man wait, nothing left to write: the router's job did it.
-  d.by_router = d.attempt > 0 && d.requests.empty();
+  // (Without a job, an earlier attempt's write was applied after all.)
+  d.by_router = kind->risky && d.attempt > 0 && d.requests.empty();
   write(d.ctx.actor, d.requests, [this, id](caf::error err) {
     if (err)
-      rollback_error(id, error_message(err));
+      rollback_error(id, err);
     else
       advance(id, device_event::written);
   });
@@ -259,7 +267,7 @@ void coordinator::read_back(device_run& d) {
         kind->compare(plan.params, find_device(plan, id)->before, after);
       advance(id, device_event::checked);
     },
-    [this, id](caf::error err) { rollback_error(id, error_message(err)); });
+    [this, id](caf::error err) { rollback_error(id, err); });
 }
 
 void coordinator::drop_deadman(device_run& d) {

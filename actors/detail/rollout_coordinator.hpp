@@ -233,9 +233,11 @@ struct coordinator {
   /// Feeds `failed` with `what` as the device's error.
   void fail_device(const std::string& id, const std::string& what);
 
-  /// In a rollback: `unreachable` while the router's dead-man job may still
-  /// restore it (a risky kind, attempts left), else `failed`.
-  void rollback_error(const std::string& id, const std::string& what);
+  /// In a rollback: `unreachable` (wait, then try the restore again) while
+  /// attempts are left and either the router's dead-man job may still
+  /// restore it (a risky kind) or the failure is transient (`is_retryable`:
+  /// 5xx, timeout, unreachable, breaker open); else `failed`.
+  void rollback_error(const std::string& id, const caf::error& err);
 
   // -- run actions ----------------------------------------------------------------
 
@@ -277,10 +279,11 @@ struct coordinator {
 
   void read_state(device_run& d);
   /// Finds device `id` and reads the kind's state into its run → read; the
-  /// message of a failure goes to `failed` (`read_prefix` before it when the
-  /// device was found but its state could not be read).
-  void find_and_read(const std::string& id, std::string read_prefix,
-                     std::function<void(const std::string&)> failed);
+  /// error and its message go to `failed` (`read_prefix` before the message
+  /// when the device was found but its state could not be read).
+  void find_and_read(
+    const std::string& id, std::string read_prefix,
+    std::function<void(const caf::error&, const std::string&)> failed);
   void plan_changes(device_run& d);
   void clear_deadman(device_run& d);
   void arm_deadman(device_run& d);
