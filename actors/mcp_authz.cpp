@@ -150,7 +150,9 @@ void mcp_session_state::audit_read(audit_record rec) {
 }
 
 bool mcp_session_state::may_list(const tool_descriptor& tool) const {
-  return authz::authorize(ctx.who, authz::action::tool(tool.spec), {}).allowed;
+  return tool.offered
+         && authz::authorize(ctx.who, authz::action::tool(tool.spec), {})
+              .allowed;
 }
 
 } // namespace rmcp

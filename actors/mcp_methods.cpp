@@ -104,6 +104,7 @@ mcp_session_state::request_methods() {
     {"resources/unsubscribe", &mcp_session_state::resources_unsubscribe},
     {"prompts/list", &mcp_session_state::prompts_list},
     {"prompts/get", &mcp_session_state::prompts_get},
+    {"completion/complete", &mcp_session_state::completion_complete},
   };
   return table;
 }
@@ -134,6 +135,8 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
     capabilities["resources"] = {{"subscribe", true}, {"listChanged", false}};
   if (ctx.prompts)
     capabilities["prompts"] = {{"listChanged", false}};
+  if (ctx.prompts || ctx.resources)
+    capabilities["completions"] = json::object();
   json result{{"protocolVersion", version},
               {"capabilities", std::move(capabilities)},
               {"serverInfo", std::move(server_info)}};
@@ -192,6 +195,16 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
                            "Unknown tool: " + name->get<std::string>()));
     return;
   }
+  // A tool of a toolset the server does not offer is not there for the
+  // client: the same protocol error as an unknown name, saying why.
+  if (!tool->offered) {
+    reply_error(
+      msg.id, make_error(ec::invalid_params, "Unknown tool: " + tool->spec.name
+                                               + " (toolset '" + tool->toolset
+                                               + "' is not enabled; see "
+                                                 "server.toolsets)"));
+    return;
+  }
   json args = p.value("arguments", json::object());
   if (!args.is_object()) {
     reply_error(msg.id, make_error(ec::invalid_params,
@@ -220,7 +233,7 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
       setup.progress_token = *token;
   // Registered before the decision (which may wait for the fleet), so
   // draining and cancellation see the request.
-  calls[key] = inflight{caf::actor{}, msg.id};
+  calls[key] = inflight{caf::actor{}, msg.id, false, -1, {}};
   auto devices = authz::devices_named(setup.arguments);
   authorize(
     authz::action::tool(tool->spec), devices,
@@ -249,16 +262,23 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
         return;
       }
       // Validated after the decision: a caller that may not use
-      // the tool learns nothing about its arguments.
-      if (auto violations = setup.tool->input.validate(setup.arguments);
-          !violations.empty()) {
+      // the tool learns nothing about its arguments. Deprecated names
+      // become current ones first, so the answer is the same.
+      caf::error err;
+      if (auto warnings = apply_aliases(*setup.tool, setup.arguments))
+        i->second.warnings = std::move(*warnings);
+      else
+        err = std::move(warnings.error());
+      if (auto violations = err ? std::vector<schema::violation>{}
+                                : setup.tool->input.validate(setup.arguments);
+          !violations.empty())
+        err = make_error(ec::invalid_arguments,
+                         "invalid arguments for tool '" + setup.tool->spec.name
+                           + "':\n" + schema::to_string(violations));
+      if (err) {
         auto id = i->second.id;
         calls.erase(i);
         count_call(setup.tool->spec.name, tool_outcome::error, started);
-        auto err =
-          make_error(ec::invalid_arguments, "invalid arguments for tool '"
-                                              + setup.tool->spec.name + "':\n"
-                                              + schema::to_string(violations));
         auto rec = call_record(*setup.tool, setup.arguments);
         rec.outcome = std::string{tool_outcome::error};
         rec.error = redact_text(error_message(err));
@@ -310,10 +330,10 @@ void mcp_session_state::start_call(
     auto answer = [&st, entry, result{std::move(result)}, err]() mutable {
       if (entry.cancelled)
         return;
-      if (result)
-        st.reply(entry.id, std::move(*result));
-      else
-        st.reply(entry.id, to_tool_error_result(err));
+      auto out = result ? std::move(*result) : to_tool_error_result(err);
+      if (!entry.warnings.empty() && out.is_object())
+        out["_meta"]["warnings"] = entry.warnings;
+      st.reply(entry.id, std::move(out));
     };
     if (batched_audit(*tool)) {
       st.audit_read(std::move(record));

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -71,6 +72,15 @@ struct mcp_session_state {
     json id;
     bool cancelled = false;
     double last_progress = -1;
+    /// Deprecated argument names the call used; the answer's
+    /// `_meta.warnings`.
+    std::vector<std::string> warnings;
+  };
+
+  /// Interface names of a device for completion/complete, kept briefly.
+  struct interface_names {
+    std::chrono::steady_clock::time_point fetched;
+    std::vector<std::string> names;
   };
 
   using method_fn = void (mcp_session_state::*)(const jsonrpc::message&);
@@ -90,6 +100,8 @@ struct mcp_session_state {
   /// the fleet's health changes.
   std::set<std::string> subscriptions;
   bool listening = false;
+  /// completion/complete: interface names by device id.
+  std::map<std::string, interface_names> interfaces_seen;
 
   ~mcp_session_state();
 
@@ -152,6 +164,25 @@ struct mcp_session_state {
                      const std::map<std::string, std::string>& params);
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
+
+  // -- completion (mcp_completion.cpp) ----------------------------------------------
+
+  /// completion/complete: values for a prompt argument or a resource
+  /// template variable that names a device, plan, environment, tag,
+  /// interface or toolset, as far as the caller may see them.
+  void completion_complete(const jsonrpc::message& msg);
+  /// Visible device ids (or their tags as key=value) from the fleet.
+  void complete_from_fleet(bool tags,
+                           std::function<void(std::vector<std::string>)> answer,
+                           std::function<void(caf::error)> none);
+  /// Plan ids the caller may act on.
+  void complete_plans(std::function<void(std::vector<std::string>)> answer,
+                      std::function<void(caf::error)> none);
+  /// Interface names of `device` (a device id or null), read from the
+  /// router and kept for a while in `interfaces_seen`.
+  void complete_interfaces(const json& device,
+                           std::function<void(std::vector<std::string>)> answer,
+                           std::function<void(caf::error)> none);
 
   // -- authorization (mcp_authz.cpp) ------------------------------------------------
 

@@ -247,7 +247,9 @@ public:
                                  "--log-level",
                                  "warn",
                                  "--set",
-                                 "device.health_checks=false"};
+                                 "device.health_checks=false",
+                                 "--set",
+                                 "server.toolsets=all"};
     for (auto& s : sets) {
       cmd.push_back("--set");
       cmd.push_back(s);

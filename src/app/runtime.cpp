@@ -25,6 +25,7 @@
 #include "src/routeros/beast_client.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/tools.hpp"
+#include "src/tools/toolsets.hpp"
 
 namespace rmcp::app {
 
@@ -61,8 +62,18 @@ build_frozen(caf::error (*fill)(Registry&)) {
 
 } // namespace
 
-caf::expected<std::shared_ptr<const tool_registry>> build_tools() {
-  return build_frozen<tool_registry>(tools::register_all_tools);
+caf::expected<std::shared_ptr<const tool_registry>>
+build_tools(const std::string& toolsets) {
+  auto offered = tools::select_toolsets(toolsets);
+  if (!offered)
+    return offered.error();
+  auto reg = std::make_shared<tool_registry>();
+  if (auto err = tools::register_all_tools(*reg))
+    return err;
+  if (auto err = reg->set_toolsets(tools::toolset_table(), *offered))
+    return err;
+  reg->freeze();
+  return std::shared_ptr<const tool_registry>{std::move(reg)};
 }
 
 caf::expected<std::shared_ptr<const resource_registry>> build_resources() {
@@ -150,7 +161,7 @@ runtime::~runtime() {
 caf::error runtime::start(std::string transports) {
   if (auto err = check_cluster_options(opts_))
     return err;
-  auto tools = build_tools();
+  auto tools = build_tools(opts_.toolsets);
   if (!tools)
     return tools.error();
   auto resources = build_resources();

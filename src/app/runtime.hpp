@@ -34,8 +34,10 @@ namespace rmcp::app {
 void configure(caf::actor_system_config& cfg,
                const config::server_options& opts);
 
-/// The frozen tool catalog.
-caf::expected<std::shared_ptr<const tool_registry>> build_tools();
+/// The frozen tool catalog, offering the tools of `toolsets` (the syntax
+/// of server.toolsets; tests build it whole).
+caf::expected<std::shared_ptr<const tool_registry>>
+build_tools(const std::string& toolsets = "all");
 
 /// The frozen resource templates.
 caf::expected<std::shared_ptr<const resource_registry>> build_resources();

@@ -1,7 +1,7 @@
 // routeros-mcp: the daemon and its admin command line.
 //
 //   routeros-mcp [--config F] [--set key=value]... [serve [--stdio | --http
-//                [--listen ADDR:PORT]]]
+//                [--listen ADDR:PORT]] [--toolsets LIST]]
 //   routeros-mcp config show|keys|check
 //   routeros-mcp device add|list|show|update|remove …
 //   routeros-mcp plan list|show|approve|reject …
@@ -40,6 +40,7 @@ struct global_flags {
   std::string log_level;
   std::string data_dir;
   std::string listen;
+  std::string toolsets;
 };
 
 caf::expected<server_options> load_options(const global_flags& flags) {
@@ -61,6 +62,8 @@ caf::expected<server_options> load_options(const global_flags& flags) {
     req.overrides.emplace_back("data_dir", flags.data_dir);
   if (!flags.listen.empty())
     req.overrides.emplace_back("http.listen", flags.listen);
+  if (!flags.toolsets.empty())
+    req.overrides.emplace_back("server.toolsets", flags.toolsets);
   return rmcp::config::load(req);
 }
 
@@ -119,6 +122,9 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", flags.listen,
                     "Shortcut for --set http.listen=ADDR:PORT (port 0 = "
                     "ephemeral)");
+  serve->add_option("--toolsets", flags.toolsets,
+                    "Shortcut for --set server.toolsets=LIST (e.g. "
+                    "default,plans or all)");
 
   auto* config = app.add_subcommand("config", "Inspect the configuration");
   config->require_subcommand(1);

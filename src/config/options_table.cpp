@@ -2,9 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <type_traits>
 #include <variant>
 
@@ -68,9 +66,7 @@ struct binding {
   }
 
   binding(option_def d, custom c)
-    : def(std::move(d)), get(std::move(c.get)), set(std::move(c.set)) {
-    // nop
-  }
+    : def(std::move(d)), get(std::move(c.get)), set(std::move(c.set)) {}
 };
 
 /// rollout.management_devices: the list as comma-separated text.
@@ -141,6 +137,9 @@ const std::vector<binding>& bindings() {
     {{"server.drain_timeout", t::duration, {}, 0, 600000,
       "How long shutdown waits for in-flight requests (e.g. 10s)."},
      &o::session, &ss::drain_timeout},
+    {{"server.toolsets", t::string, {}, 0, 0,
+      "Toolsets offered: names, default or all (docs/tools.md)."},
+     &o::toolsets},
     {{"server.tools_page_size", t::integer, {}, 1, 1000,
       "Tools per tools/list page."},
      &o::session, &ss::page_size},

@@ -41,6 +41,9 @@ struct server_options {
   /// max_message_bytes (also the HTTP body limit and the stdio line limit);
   /// `instructions` is set by the runtime.
   session_settings session;
+  /// Toolsets tools/list offers and tools/call runs: comma-separated
+  /// names, `default` or `all` (src/tools/toolsets.cpp).
+  std::string toolsets = "default";
   /// CAF scheduler threads; 0 = number of cores (at least 2).
   int64_t worker_threads = 0;
 

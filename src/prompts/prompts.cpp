@@ -135,12 +135,14 @@ const std::vector<prompt_def>& table() {
        {"issue_type",
         "Kind of problem",
         false,
-        {"connectivity", "performance", "health", "config"}}}},
-     {{"issue_type", "connectivity"}},
+        {"connectivity", "performance", "health", "config"}},
+       {"interface", "Interface to look at first (e.g. ether1)", false, {}}}},
+     {{"issue_type", "connectivity"}, {"interface", "every interface"}},
      "Troubleshoot a {issue_type} problem.\n{device}\n\n1. "
      "check_connectivity: reachability, TLS, credentials.\n2. "
-     "get_system_overview: version, uptime, resources.\n3. Interfaces: "
-     "link state and errors.\n4. Recent logs around the problem.\n5. "
+     "get_system_overview: version, uptime, resources.\n3. Interfaces "
+     "({interface}): link state and errors.\n4. Recent logs around the "
+     "problem.\n5. "
      "device_health and device://{device_id}/health for trends.\n6. "
      "{issue_type}-specific checks, then a diagnosis and the smallest "
      "safe fix (dry_run first)."},

@@ -391,6 +391,14 @@ void plan_remove_tool(tool_call& call) {
   R"("dns_servers":{"type":"array","maxItems":8,"items":{"type":"string"},"description":"IPs."},)"          \
   R"("lease_time":{"type":"string","maxLength":20,"description":"e.g. 30m, 1d."})"
 
+// The reference project's argument names (docs/tools.md): its pool_id
+// was the pool's name, its free-form `modifications` the settings below.
+const argument_alias modify_pool_aliases[] = {
+  {"pool_id", alias_kind::rename, "pool_name", nullptr},
+  {"modifications", alias_kind::spread,
+   "address_range,gateway,dns_servers,lease_time", nullptr},
+};
+
 const tool_entry table[] = {
   {"plan_create_dhcp_pool", "Plan a DHCP pool", mcp::tool_tier::professional,
    read_only_router,
@@ -410,7 +418,8 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_PLAN_PROPS(1) "," RMCP_DHCP_PROPS
                                                            R"(},
      "required":["device_ids","pool_name"],"additionalProperties":false})",
-   nullptr, plan_modify_tool, 0, plan_created_schema},
+   nullptr, plan_modify_tool, 0, plan_created_schema,
+   aliases(modify_pool_aliases)},
   {"plan_remove_dhcp_pool", "Plan a DHCP pool removal",
    mcp::tool_tier::professional, read_only_router,
    "Plans removing pool pool_name with its DHCP servers and network on "

@@ -387,6 +387,21 @@ void bandwidth_test(tool_call& call) {
   R"("target":{"type":"string","minLength":1,"maxLength":253,)"                \
   R"("description":"IP address or host name to reach."})"
 
+// The reference project's argument names (docs/tools.md). Its
+// stream_progress made up progress events; these tools report real ones.
+#define RMCP_STREAM_PROGRESS                                                   \
+  {                                                                            \
+    "stream_progress", alias_kind::ignore, nullptr,                            \
+      "progress comes as notifications/progress when the request's _meta "     \
+      "carries a progressToken"                                                \
+  }
+const argument_alias streaming_aliases[] = {RMCP_STREAM_PROGRESS};
+const argument_alias bandwidth_aliases[] = {
+  {"duration", alias_kind::rename, "duration_seconds", nullptr},
+  RMCP_STREAM_PROGRESS,
+};
+#undef RMCP_STREAM_PROGRESS
+
 const tool_entry table[] = {
   {"ping", "Ping from router", mcp::tool_tier::fundamental, read_only_router,
    "Pings a target from the router (1-10 probes, 1 s apart): "
@@ -410,7 +425,7 @@ const tool_entry table[] = {
          "status":{"type":"string"}}}}},
      "required":["device_id","target","packets_sent","packets_received",
                  "packet_loss_percent","probes"]})",
-   ping, 60'000},
+   ping, 60'000, nullptr, aliases(streaming_aliases)},
   {"traceroute", "Traceroute from router", mcp::tool_tier::fundamental,
    read_only_router,
    "Traces the path from the router to a target (max_hops 1-30, rounds "
@@ -430,7 +445,7 @@ const tool_entry table[] = {
          "required":["hop","address","loss_percent"]}},
        "count":{"type":"integer"}},
      "required":["device_id","target","reached_target","hops"]})",
-   traceroute, 120'000},
+   traceroute, 120'000, nullptr, aliases(streaming_aliases)},
   {"bandwidth_test",
    "Bandwidth test",
    mcp::tool_tier::professional,
@@ -454,7 +469,9 @@ const tool_entry table[] = {
        "status":{"type":"string"}},
      "required":["device_id","target_device_id","avg_tx_bps","avg_rx_bps"]})",
    bandwidth_test,
-   150'000},
+   150'000,
+   nullptr,
+   aliases(bandwidth_aliases)},
 };
 
 #undef RMCP_TARGET_PROP

@@ -212,6 +212,12 @@ json logging_schema() {
   R"("description":"Only rules of this chain."}},)"                            \
   R"("required":["device_id"],"additionalProperties":false})"
 
+// The reference project's argument names (docs/tools.md).
+const argument_alias recent_logs_aliases[] = {
+  {"start_time", alias_kind::rename, "since", nullptr},
+  {"end_time", alias_kind::rename, "until", nullptr},
+};
+
 const tool_entry table[] = {
   {"list_firewall_filter_rules", "Firewall filter rules",
    mcp::tool_tier::fundamental, read_only_router,
@@ -253,7 +259,7 @@ const tool_entry table[] = {
        "since":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}$","description":"Oldest entry time, YYYY-MM-DD HH:MM:SS."},
        "until":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}$","description":"Newest entry time."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_recent_logs, 0, logs_schema},
+   nullptr, get_recent_logs, 0, logs_schema, aliases(recent_logs_aliases)},
   {"get_logging_config", "Logging rules", mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's logging rules: which topics go to which action "

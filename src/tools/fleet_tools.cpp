@@ -27,12 +27,13 @@ namespace {
 /// Most devices one fleet_read may address (as many as one rollout).
 constexpr size_t max_devices = 1000;
 
-/// Read tools fleet_read may run: router reads whose only required
+/// Read tools fleet_read may run: offered router reads whose only required
 /// argument is device_id (others may be passed in `arguments`).
 bool fleet_capable(const tool_descriptor& t) {
   const auto& s = t.spec;
-  if (s.tier != mcp::tool_tier::fundamental || !s.annotations.read_only
-      || !s.annotations.open_world || s.name == "fleet_read")
+  if (!t.offered || s.tier != mcp::tool_tier::fundamental
+      || !s.annotations.read_only || !s.annotations.open_world
+      || s.name == "fleet_read")
     return false;
   auto props = s.input_schema.value("properties", json::object());
   return props.contains("device_id");

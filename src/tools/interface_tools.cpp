@@ -197,6 +197,14 @@ json bridge_ports_schema() {
 #define RMCP_IFACE_NAME                                                        \
   R"({"type":"string","minLength":1,"maxLength":64,"pattern":"^[^,]+$"})"
 
+// The reference project's argument names (docs/tools.md).
+const argument_alias get_interface_aliases[] = {
+  {"interface_id", alias_kind::rename, "interface", nullptr},
+};
+const argument_alias interface_stats_aliases[] = {
+  {"interface_names", alias_kind::rename, "interfaces", nullptr},
+};
+
 const tool_entry table[] = {
   {"list_interfaces", "List interfaces", mcp::tool_tier::fundamental,
    read_only_router,
@@ -217,7 +225,7 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Interface name or .id (*1)."}},
      "required":["device_id","interface"],"additionalProperties":false})",
-   nullptr, get_interface, 0, interface_schema},
+   nullptr, get_interface, 0, interface_schema, aliases(get_interface_aliases)},
   {"get_interface_stats", "Interface traffic", mcp::tool_tier::fundamental,
    read_only_router,
    "Samples the traffic rate of interfaces once (monitor-traffic): bits, "
@@ -228,7 +236,8 @@ const tool_entry table[] = {
    R"(,"minItems":1,"maxItems":32,"uniqueItems":true,
          "description":"Interface names; default all enabled interfaces."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_interface_stats, 0, traffic_schema},
+   nullptr, get_interface_stats, 0, traffic_schema,
+   aliases(interface_stats_aliases)},
   {"list_bridges", "List bridges", mcp::tool_tier::fundamental,
    read_only_router,
    "Lists the bridges of a router with state, MTUs, MAC, STP protocol mode "

@@ -453,7 +453,12 @@ void apply_plan(tool_call& call) {
 json plan_created_schema() {
   json str{{"type", "string"}};
   return {{"type", "object"},
-          {"properties", {{"plan_id", str}, {"state", str}, {"risk", str}}},
+          {"properties",
+           {{"plan_id", str},
+            {"state", str},
+            {"risk", str},
+            {"preview", {{"type", "array"}}},
+            {"batches", {{"type", "array"}}}}},
           {"required", {"plan_id", "state", "risk", "preview", "batches"}}};
 }
 

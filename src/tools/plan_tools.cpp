@@ -129,13 +129,45 @@ void rollback_plan(tool_call& call) {
 }
 
 json status_schema() {
-  return {{"type", "object"}, {"required", {"plan", "devices", "journal"}}};
+  json list{{"type", "array"}};
+  return {
+    {"type", "object"},
+    {"properties",
+     {{"plan", {{"type", "object"}}}, {"devices", list}, {"journal", list}}},
+    {"required", {"plan", "devices", "journal"}}};
 }
 
 #define RMCP_SERVERS(name, max, what)                                          \
   "\"" name "\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" #max         \
   ",\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"minLength\":1,"      \
   "\"maxLength\":253},\"description\":\"" what "\"}"
+
+// The reference project's arguments (docs/tools.md). Who created,
+// approved or rolled back a plan is the authenticated caller, never an
+// argument; batches are fixed when the plan is made.
+const argument_alias plan_aliases[] = {
+  {"created_by", alias_kind::refuse, nullptr,
+   "the plan's creator is the authenticated caller, recorded with the plan "
+   "and in the audit trail"},
+};
+const argument_alias apply_plan_aliases[] = {
+  {"approved_by", alias_kind::refuse, nullptr,
+   "approval is out of band: an approver runs `routeros-mcp plan approve "
+   "<plan_id>` (or POST /admin/plans/{id}/approve) and hands over the "
+   "single-use approval_token; the approver is recorded from their "
+   "identity"},
+  {"batch_size", alias_kind::ignore, nullptr,
+   "batches are fixed when planning (batch_size of "
+   "config_plan_dns_ntp_rollout)"},
+  {"batch_pause_seconds", alias_kind::ignore, nullptr,
+   "the pause between batches is fixed when planning (pause_seconds of "
+   "config_plan_dns_ntp_rollout)"},
+};
+const argument_alias rollback_aliases[] = {
+  {"triggered_by", alias_kind::refuse, nullptr,
+   "who rolls back is the authenticated caller, recorded in the plan's "
+   "journal and the audit trail"},
+};
 
 const tool_entry table[] = {
   {"config_plan_dns_ntp_rollout", "Plan a DNS/NTP rollout",
@@ -150,14 +182,14 @@ const tool_entry table[] = {
      "IP addresses, in order.") "," RMCP_SERVERS("ntp_servers", 4,
                                                  "Addresses or host "
                                                  "names.") R"(},"required":["device_ids"],"additionalProperties":false})",
-   nullptr, plan_dns_ntp, 0, plan_created_schema},
+   nullptr, plan_dns_ntp, 0, plan_created_schema, aliases(plan_aliases)},
   {"config_apply_dns_ntp_rollout", "Apply a DNS/NTP rollout",
    mcp::tool_tier::professional, write_destructive,
    "Runs an approved DNS/NTP plan with the approver's single-use token: "
    "canary, then batches, each with a health gate; a failed gate rolls back "
    "every changed device. Returns the rollout report.",
    RMCP_APPLY_SCHEMA, nullptr, apply_plan, apply_tool_timeout_ms,
-   rollout_report_schema},
+   rollout_report_schema, aliases(apply_plan_aliases)},
   {"config_rollback_plan", "Roll back or cancel a plan",
    mcp::tool_tier::professional, write_destructive,
    "Cancels a pending or approved plan; rolls back an executing one (changed "
@@ -166,7 +198,8 @@ const tool_entry table[] = {
      "reason":{"type":"string","minLength":1,"maxLength":500,
        "description":"Why."}},
      "required":["plan_id","reason"],"additionalProperties":false})",
-   nullptr, rollback_plan, apply_tool_timeout_ms, rollout_report_schema},
+   nullptr, rollback_plan, apply_tool_timeout_ms, rollout_report_schema,
+   aliases(rollback_aliases)},
   {"get_plan_status", "Plan status", mcp::tool_tier::fundamental, read_only,
    "A plan's state, preview, per-device states and newest journal entries.",
    R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,

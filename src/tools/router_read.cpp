@@ -54,9 +54,14 @@ json row_schema(const ros::field* fields, size_t count,
     out["additionalProperties"] = {{"type", "string"}};
   }
   if (required.size() > 0) {
+    // A required text field is listed as a property too: `required` names
+    // only properties the schema lists.
     json req = json::array();
-    for (auto* r : required)
+    for (auto* r : required) {
       req.push_back(r);
+      if (!out["properties"].contains(r))
+        out["properties"][r] = {{"type", "string"}};
+    }
     out["required"] = std::move(req);
   }
   return out;

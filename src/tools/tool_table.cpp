@@ -31,7 +31,9 @@ caf::error register_table(tool_registry& reg, const tool_entry* entries,
     }
     if (e.timeout_ms > 0)
       spec.timeout = std::chrono::milliseconds{e.timeout_ms};
-    if (auto err = reg.add(std::move(spec), e.handler))
+    std::vector<argument_alias> deprecated(
+      e.deprecated.items, e.deprecated.items + e.deprecated.count);
+    if (auto err = reg.add(std::move(spec), e.handler, std::move(deprecated)))
       return err;
   }
   return caf::none;

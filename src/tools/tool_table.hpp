@@ -16,6 +16,17 @@
 
 namespace rmcp::tools {
 
+/// The deprecated argument names of one tool (a static array).
+struct alias_list {
+  const argument_alias* items = nullptr;
+  size_t count = 0;
+};
+
+template <size_t N>
+constexpr alias_list aliases(const argument_alias (&items)[N]) {
+  return {items, N};
+}
+
 struct tool_entry {
   const char* name;
   const char* title;
@@ -33,6 +44,9 @@ struct tool_entry {
   /// Builds the outputSchema when `output_schema` is nullptr (schemas
   /// derived from a field table, src/tools/router_read.hpp).
   json (*make_output_schema)() = nullptr;
+  /// Argument names the reference project's clients still send
+  /// (docs/tools.md, "Deprecated argument names").
+  alias_list deprecated{};
 };
 
 /// Annotation presets.

@@ -66,7 +66,8 @@ protected:
       binary, "--data-dir", data.path(), "--log-level", "warn", "serve",
       "--http", "--listen", "127.0.0.1:0", "--set",
       "http.ports_file=" + (data / "ports"), "--set", "auth.api_tokens=true",
-      "--set", "device.health_checks=false", "--set", "rollout.gate_delay=0"});
+      "--set", "device.health_checks=false", "--set", "rollout.gate_delay=0",
+      "--set", "server.toolsets=all"});
     port = wait_for_port(data / "ports", *server);
     ASSERT_NE(port, 0);
   }

@@ -57,8 +57,8 @@ protected:
   std::unique_ptr<child_process> serve(const std::string& role = "admin") {
     auto p = std::make_unique<child_process>(
       std::vector<std::string>{binary, "--set", "device.health_checks=false",
-                               "--set", "stdio.role=" + role, "serve",
-                               "--stdio"},
+                               "--set", "server.toolsets=all", "--set",
+                               "stdio.role=" + role, "serve", "--stdio"},
       std::map<std::string, std::string>{
         {"ROUTEROS_MCP_DATA_DIR", data.path()}});
     handshake(*p);

@@ -78,7 +78,7 @@ protected:
       "device.health_checks=false", "--set", "device.request_timeout=2m",
       "--set", "rollout.gate_delay=" + gate_delay, "--set",
       "rollout.deadman_delay=60s", "--set", "rollout.on_restart=" + on_restart,
-      "serve", "--stdio"});
+      "--set", "server.toolsets=all", "serve", "--stdio"});
     handshake(*p);
     return p;
   }

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "protocol/json.hpp"
@@ -51,6 +53,50 @@ TEST_F(stdio_e2e, initialize_then_list_then_call) {
   EXPECT_EQ(health["result"]["structuredContent"]["sessions"], 1);
   EXPECT_GT(
     health["result"]["structuredContent"]["actor_system"]["running_actors"], 0);
+}
+
+TEST_F(stdio_e2e, toolsets_decide_what_is_listed_and_callable) {
+  handshake();
+  // The default: plans are not offered, single-device writes are.
+  auto names = [](const json& list) {
+    std::set<std::string> out;
+    for (auto& t : list["result"]["tools"])
+      out.insert(t["name"].get<std::string>());
+    return out;
+  };
+  auto listed = names(request(server, 2, "tools/list"));
+  EXPECT_TRUE(listed.count("set_system_identity"));
+  EXPECT_FALSE(listed.count("plan_add_static_route"));
+  auto refused = request(
+    server, 3, "tools/call",
+    {{"name", "apply_routing_plan"},
+     {"arguments",
+      {{"plan_id", "plan-20260101000000-0123abcd"}, {"approval_token", "x"}}}});
+  EXPECT_EQ(refused["error"]["code"], -32602) << refused.dump();
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find(
+              "toolset 'plans' is not enabled"),
+            std::string::npos)
+    << refused.dump();
+  // --toolsets picks others.
+  test::temp_dir other;
+  child_process core{{binary, "serve", "--stdio", "--toolsets", "core,plans"},
+                     {{"ROUTEROS_MCP_DATA_DIR", other.path()}}};
+  core.write_line(initialize_line());
+  read_json(core);
+  core.write_line(initialized);
+  auto some = names(request(core, 2, "tools/list"));
+  EXPECT_TRUE(some.count("list_devices"));
+  EXPECT_TRUE(some.count("plan_add_static_route"));
+  EXPECT_FALSE(some.count("list_interfaces"));
+  EXPECT_FALSE(some.count("set_system_identity"));
+  core.close_stdin();
+  EXPECT_EQ(core.wait(std::chrono::seconds{10}), 0);
+  // An unknown toolset stops the daemon before it serves.
+  child_process bad{{binary, "serve", "--stdio", "--toolsets", "nope"},
+                    {{"ROUTEROS_MCP_DATA_DIR", other.path()}}};
+  EXPECT_EQ(bad.wait(std::chrono::seconds{10}), 2);
+  EXPECT_NE(bad.stderr_text().find("unknown toolset 'nope'"), std::string::npos)
+    << bad.stderr_text();
 }
 
 TEST_F(stdio_e2e, every_error_class_is_answered_and_the_server_survives) {

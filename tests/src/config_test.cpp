@@ -134,6 +134,18 @@ TEST(config, durations_parse_with_units) {
   EXPECT_FALSE(parse_duration("s", ms));
 }
 
+TEST(config, toolsets_are_checked_when_loading) {
+  auto bad = load({"", {}, {{"server.toolsets", "default,nope"}}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(error_message(bad.error()).find("unknown toolset 'nope'"),
+            std::string::npos)
+    << error_message(bad.error());
+  auto good = load({"", {{"ROUTEROS_MCP_SERVER_TOOLSETS", "core,plans"}}, {}});
+  ASSERT_TRUE(good) << error_message(good.error());
+  EXPECT_EQ(good->toolsets, "core,plans");
+  EXPECT_EQ(server_options{}.toolsets, "default");
+}
+
 TEST(config, every_key_is_documented) {
   std::ifstream in{std::string{RMCP_SOURCE_DIR} + "/docs/configuration.md"};
   ASSERT_TRUE(in.good());

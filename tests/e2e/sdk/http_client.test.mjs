@@ -6,7 +6,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +38,11 @@ before(async () => {
   const ports = join(dir, "ports");
   // The daemon refuses unknown ROUTEROS_MCP_* variables (like ours).
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROUTEROS_MCP_")));
+  // A registered device for completion/complete (offline: only its record).
+  const add = spawnSync(binary, ["--data-dir", dir, "device", "add", "sdk-http-01", "--host", "127.0.0.1",
+                                 "--username", "api"],
+                        { env: { ...env, ROUTEROS_MCP_DEVICE_PASSWORD: "pa55-word" }, encoding: "utf8" });
+  assert.equal(add.status, 0, add.stderr);
   server = spawn(binary, ["--data-dir", dir, "--log-level", "warn", "serve", "--http", "--listen", "127.0.0.1:0",
                           "--set", `http.ports_file=${ports}`], { env, stdio: ["ignore", "ignore", "inherit"] });
   const port = await waitForPort(ports, 10000);
@@ -79,6 +84,13 @@ async function exercise(client) {
   const review = await client.getPrompt({ name: "fleet-health-review", arguments: { environment: "lab" } });
   assert.match(review.messages[0].content.text, /fleet:\/\/health-summary/);
   await assert.rejects(client.getPrompt({ name: "comprehensive-device-review", arguments: {} }), /device_id/);
+  assert.ok(client.getServerCapabilities().completions, "completions capability");
+  const done = await client.complete({
+    ref: { type: "ref/resource", uri: "device://{device_id}/health" },
+    argument: { name: "device_id", value: "SDK-H" },
+  });
+  assert.deepEqual(done.completion.values, ["sdk-http-01"]);
+  assert.equal(done.completion.hasMore, false);
 }
 
 test("Streamable HTTP: session, tools, ping, logging, and DELETE at close", async () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { spawnSync } from "node:child_process";
 
 const binary = process.env.ROUTEROS_MCP_BINARY;
 assert.ok(binary, "ROUTEROS_MCP_BINARY must point to the built routeros-mcp");
@@ -16,6 +17,14 @@ let client;
 let transport;
 
 before(async () => {
+  // A registered device for completion/complete (offline: the daemon only
+  // needs its record). Exit 4 = registered by an earlier run.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROUTEROS_MCP_")));
+  const args = (process.env.ROUTEROS_MCP_ARGS ?? "").split(" ").filter(Boolean);
+  const add = spawnSync(binary, [...args, "device", "add", "sdk-stdio-01", "--host", "127.0.0.1",
+                                 "--username", "api"],
+                        { env: { ...env, ROUTEROS_MCP_DEVICE_PASSWORD: "pa55-word" }, encoding: "utf8" });
+  assert.ok(add.status === 0 || add.status === 4, add.stderr);
   transport = new StdioClientTransport({
     command: binary,
     args: ["serve", "--stdio", ...(process.env.ROUTEROS_MCP_ARGS ?? "").split(" ").filter(Boolean)],
@@ -27,6 +36,29 @@ before(async () => {
 
 after(async () => {
   await client?.close();
+});
+
+test("completion/complete offers registered device ids", async () => {
+  assert.ok(client.getServerCapabilities().completions, "completions capability");
+  const byTemplate = await client.complete({
+    ref: { type: "ref/resource", uri: "device://{device_id}/overview" },
+    argument: { name: "device_id", value: "sdk-std" },
+  });
+  assert.deepEqual(byTemplate.completion.values, ["sdk-stdio-01"]);
+  assert.equal(byTemplate.completion.total, 1);
+  assert.equal(byTemplate.completion.hasMore, false);
+  const byPrompt = await client.complete({
+    ref: { type: "ref/prompt", name: "troubleshoot-device" },
+    argument: { name: "device_id", value: "" },
+  });
+  assert.ok(byPrompt.completion.values.includes("sdk-stdio-01"));
+  const envs = await client.complete({
+    ref: { type: "ref/resource", uri: "fleet://devices/{environment}" },
+    argument: { name: "environment", value: "st" },
+  });
+  assert.deepEqual(envs.completion.values, ["staging"]);
+  await assert.rejects(client.complete({ ref: { type: "ref/prompt", name: "nope" },
+                                         argument: { name: "device_id", value: "" } }), /unknown prompt/);
 });
 
 test("initialize negotiates the latest revision and names the server", () => {
