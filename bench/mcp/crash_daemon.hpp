@@ -57,7 +57,7 @@ public:
     : proc_(
       {s.binary, "--data-dir", s.dir, "--log-level", "warn", "--set",
        "device.health_checks=false", "--set", "rollout.gate_delay=0", "--set",
-       "rollout.pause=0", "--set",
+       "rollout.pause=0", "--set", "server.toolsets=all", "--set",
        std::string{"rollout.on_restart="} + (resume ? "resume" : "rollback"),
        "serve", "--stdio"}) {
     proc_.write_line(

@@ -118,7 +118,8 @@ std::vector<std::string> common_sets() {
   return {"device.request_timeout=2s", "device.health_interval=5s",
           "rollout.gate_delay=1s",     "rollout.max_devices=100",
           "http.rate_limit=100000",    "http.rate_burst=100000",
-          "http.role=admin",           "http.max_sessions=64"};
+          "http.role=admin",           "http.max_sessions=64",
+          "server.toolsets=all"};
 }
 
 std::vector<std::string> daemon_argv(const std::string& binary,
