@@ -179,14 +179,30 @@ protected:
     }
     stdio = new child_process{{binary, "--data-dir", stdio_data->path(),
                                "--set", "device.health_checks=false", "--set",
-                               "stdio.role=admin", "serve", "--stdio"}};
+                               "stdio.role=admin", "--set",
+                               "server.toolsets=all", "serve", "--stdio"}};
     handshake(*stdio);
-    http = new child_process{
-      {binary, "--data-dir", http_data->path(), "--set",
-       "device.health_checks=false", "serve", "--http", "--listen",
-       "127.0.0.1:0", "--set", "http.ports_file=" + (*http_data / "ports"),
-       "--set", "http.role=admin", "--set", "http.rate_limit=100000", "--set",
-       "http.rate_burst=100000", "--set", "http.idle_timeout=2s"}};
+    http = new child_process{{binary,
+                              "--data-dir",
+                              http_data->path(),
+                              "--set",
+                              "device.health_checks=false",
+                              "--set",
+                              "server.toolsets=all",
+                              "serve",
+                              "--http",
+                              "--listen",
+                              "127.0.0.1:0",
+                              "--set",
+                              "http.ports_file=" + (*http_data / "ports"),
+                              "--set",
+                              "http.role=admin",
+                              "--set",
+                              "http.rate_limit=100000",
+                              "--set",
+                              "http.rate_burst=100000",
+                              "--set",
+                              "http.idle_timeout=2s"}};
     port = wait_for_port(*http_data / "ports", *http);
     client = new mcp_http_client{port, "unused"};
     client->open();

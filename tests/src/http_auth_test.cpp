@@ -189,7 +189,7 @@ TEST_F(http_auth, requests_without_a_token_get_401_naming_the_metadata) {
 }
 
 TEST_F(http_auth, an_api_token_carries_its_identity_into_the_session) {
-  start({{"auth.api_tokens", "true"}});
+  start({{"auth.api_tokens", "true"}, {"server.toolsets", "all"}});
   auto reader = make_token("robot", "read_only");
   auto sid = open_session(reader);
   ASSERT_EQ(sid.size(), 32u);

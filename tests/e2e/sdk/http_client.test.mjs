@@ -76,7 +76,8 @@ async function exercise(client) {
   const { resourceTemplates } = await client.listResourceTemplates();
   assert.ok(resourceTemplates.some((t) => t.uriTemplate === "device://{device_id}/health"));
   const summary = await client.readResource({ uri: "fleet://health-summary" });
-  assert.equal(JSON.parse(summary.contents[0].text).summary.total, 0);
+  // The one device registered in before() (for completion/complete).
+  assert.equal(JSON.parse(summary.contents[0].text).summary.total, 1);
   await client.subscribeResource({ uri: "fleet://health-summary" });
   await assert.rejects(client.readResource({ uri: "device://nope/health" }), /Resource not found/);
   const { prompts } = await client.listPrompts();
