@@ -32,10 +32,25 @@ struct etcd_kv {
   int64_t lease = 0;
 };
 
-/// The keys of a range and the store revision it was read at.
+/// The keys of a range and the store revision it was read at. `count` is
+/// the number of keys in the range (all of them, also when `more`: a limit
+/// cut the answer short).
 struct etcd_range {
   int64_t revision = 0;
   std::vector<etcd_kv> kvs;
+  int64_t count = 0;
+  bool more = false;
+};
+
+/// A range read with its options: the keys in [key, range_end) (only `key`
+/// when range_end is empty), at store revision `revision` (0: the latest),
+/// at most `limit` keys (0: all), or only their number.
+struct etcd_range_query {
+  std::string key;
+  std::string range_end;
+  int64_t revision = 0;
+  int64_t limit = 0;
+  bool count_only = false;
 };
 
 /// A compare of a transaction: the key's create or mod revision equals
@@ -113,6 +128,11 @@ public:
   virtual void range(const std::string& key, bool prefix,
                      callback<etcd_range> done) = 0;
 
+  /// A range read with options (revision, limit, count only): how the
+  /// shared store (src/cluster/etcd_kv.hpp) reads a consistent snapshot.
+  virtual void range_at(const etcd_range_query& q,
+                        callback<etcd_range> done) = 0;
+
   /// Deletes `key` (or the prefix); the answer is the number deleted.
   virtual void remove(const std::string& key, bool prefix,
                       callback<int64_t> done) = 0;
@@ -126,6 +146,12 @@ public:
   virtual void watch(const std::string& prefix, int64_t start_revision,
                      std::chrono::milliseconds wait,
                      callback<etcd_watch_result> done) = 0;
+
+  /// `watch` over the keys in [key, range_end).
+  virtual void watch_range(const std::string& key, const std::string& range_end,
+                           int64_t start_revision,
+                           std::chrono::milliseconds wait,
+                           callback<etcd_watch_result> done) = 0;
 
   /// Aborts every call (their callbacks run with ec::cancelled); none runs
   /// after close returns.

@@ -140,6 +140,8 @@ void membership_state::on_member_put(uint64_t ep, caf::expected<int64_t> rev) {
   }
   phase = member_phase::in;
   reason.clear();
+  if (cfg.live_lease)
+    cfg.live_lease->store(lease);
   log::core()->info("cluster-joined node={} lease={:x}", cfg.node_id, lease);
   self->delayed_send(self, until(deadline), atom::expire_v);
   start_round();
@@ -179,6 +181,8 @@ void membership_state::go_out(std::string why, bool gone) {
   log::core()->warn("cluster-out node={} reason='{}'", cfg.node_id, why);
   phase = member_phase::out;
   reason = std::move(why);
+  if (cfg.live_lease)
+    cfg.live_lease->store(0);
   if (gone)
     lease = 0;
   ++epoch;
@@ -223,6 +227,8 @@ caf::result<atom::ok> membership_state::stop() {
   if (phase == member_phase::stopping)
     return atom::ok_v;
   phase = member_phase::stopping;
+  if (cfg.live_lease)
+    cfg.live_lease->store(0);
   ++epoch;
   view = cluster_view{};
   owned.clear();

@@ -4,8 +4,8 @@
 //
 // It holds an etcd lease (`lease_ttl`), renews it every third of the TTL,
 // and puts `<prefix>/members/<node_id>` = {"host","port"} (the middleman
-// endpoint it advertises) with that lease. It follows everything under
-// `<prefix>/` in rounds: read the members and the ownership claims at one
+// endpoint it advertises) with that lease. It follows the members and the
+// ownership claims under `<prefix>/` in rounds: read them at one
 // revision, act, then wait on etcd's watch from the next revision (at most
 // `watch_wait`, so registry changes, which etcd does not see, are noticed
 // too). From the members it builds the view; a member counts only once it
@@ -39,8 +39,10 @@
 // `(suspend, true)` stops every etcd call of this node (a partition
 // drill); `(suspend, false)` lets it rejoin.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -50,6 +52,11 @@
 #include "protocol/fleet_actors.hpp"
 
 namespace rmcp {
+
+/// The lease this node holds while it is in the cluster, 0 while out:
+/// written by the membership actor, read by whoever claims keys with it
+/// (the rollout claims, actors/rollout_claims.hpp).
+using lease_cell = std::shared_ptr<std::atomic<int64_t>>;
 
 struct membership_config {
   std::string node_id;
@@ -69,6 +76,8 @@ struct membership_config {
   std::chrono::milliseconds retry_delay{500};
   /// Only devices of this environment are claimed (empty: all).
   std::string environment;
+  /// Optional: set to the lease while in, to 0 when out.
+  lease_cell live_lease;
 };
 
 /// Spawns the membership actor. It reads the registry from `store`, talks

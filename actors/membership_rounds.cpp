@@ -1,6 +1,6 @@
 // The rounds of the membership actor (see actors/membership.hpp): read the
-// registry and everything under the prefix at one revision, build the
-// settled view, claim and release, tell the listener, then wait on etcd's
+// registry and the members and owners under the prefix at one revision,
+// build the settled view, claim and release, tell the listener, then wait on etcd's
 // watch for the next change.
 
 #include "actors/detail/membership_state.hpp"
@@ -66,10 +66,15 @@ void membership_state::on_devices(uint64_t ep,
   for (auto& d : devices)
     if (cfg.environment.empty() || d.environment == cfg.environment)
       ids.push_back(std::move(d.id));
-  etcd->range(cfg.prefix + "/", true,
-              answer<etcd_range>([this, ep, ids](caf::expected<etcd_range> r) {
-                on_range(ep, ids, std::move(r));
-              }));
+  // Members and owners only: the shared store (<prefix>/kv/) and the
+  // rollout claims (<prefix>/rollouts/) are not the membership's.
+  etcd_range_query q;
+  q.key = members_prefix();
+  q.range_end = prefix_end(owners_prefix());
+  etcd->range_at(
+    q, answer<etcd_range>([this, ep, ids](caf::expected<etcd_range> r) {
+      on_range(ep, ids, std::move(r));
+    }));
 }
 
 void membership_state::on_range(uint64_t ep, std::vector<std::string> devices,
@@ -210,8 +215,8 @@ void membership_state::after_txns(uint64_t ep) {
   auto wait = cfg.watch_wait;
   if (next_settle.count() > 0)
     wait = std::min(wait, next_settle);
-  etcd->watch(
-    cfg.prefix + "/", round_revision + 1, wait,
+  etcd->watch_range(
+    members_prefix(), prefix_end(owners_prefix()), round_revision + 1, wait,
     answer<etcd_watch_result>([this, ep](caf::expected<etcd_watch_result> r) {
       on_watch(ep, std::move(r));
     }));

@@ -1,7 +1,10 @@
 #include "actors/rollout.hpp"
 
+#include <functional>
 #include <map>
+#include <set>
 
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -26,6 +29,62 @@ struct manager {
   rollout_manager_actor::pointer self = nullptr;
   rollout_deps deps;
   std::map<std::string, rollout_actor> running;
+  /// Plans whose coordinator claim is being asked for (cluster).
+  std::set<std::string> claiming;
+  /// A takeover poll is scheduled (cluster).
+  bool poll_armed = false;
+
+  /// Runs `then` once this node holds plan `id`'s coordinator claim: at
+  /// once without claims (a single node), else after the claimer said so.
+  /// `refused` gets the reason when another node holds it or the claim
+  /// failed.
+  void with_claim(const std::string& id, std::function<void()> then,
+                  std::function<void(caf::error)> refused) {
+    if (!deps.claims)
+      return then();
+    claiming.insert(id);
+    self->request(deps.claims, store_timeout, atom::acquire_v, atom::plan_v, id)
+      .then(
+        [this, id, then, refused](bool ok) {
+          claiming.erase(id);
+          if (ok)
+            return then();
+          refused(make_error(ec::conflict,
+                             "plan " + id
+                               + " is being rolled out by another node of "
+                                 "the cluster"));
+        },
+        [this, id, refused](caf::error& err) {
+          claiming.erase(id);
+          refused(std::move(err));
+        });
+  }
+
+  /// Runs a coordinator for plan `id`, left `state` (executing or
+  /// rolling back) by a crash, a kill or a lost node.
+  void take_over(const std::string& id, run_mode mode,
+                 const std::string& state) {
+    log::rollout()->warn("rollout-recover plan_id={} state={} action={}", id,
+                         state, to_string(mode));
+    auto h = launch(id, mode);
+    self
+      ->request(h, run_timeout, atom::run_v, mcp_session_actor{}, std::string{},
+                json{})
+      .then(
+        [id](json& report) {
+          log::rollout()->info("rollout-recovered plan_id={} state={}", id,
+                               report.value("state", "?"));
+        },
+        [id](caf::error& err) {
+          log::rollout()->error("rollout-recover-failed plan_id={} "
+                                "error=\"{}\"",
+                                id, error_message(err));
+        });
+  }
+
+  bool busy(const std::string& id) const {
+    return running.count(id) > 0 || claiming.count(id) > 0;
+  }
 
   /// `caller`: the apply call (the coordinator monitors it), none for
   /// rollbacks and takeovers.
@@ -47,10 +106,15 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
   self->state.self = self;
   self->state.deps = std::move(deps);
   self->set_down_handler([self](caf::down_msg& msg) {
-    auto& running = self->state.running;
-    for (auto i = running.begin(); i != running.end(); ++i)
+    auto& st = self->state;
+    for (auto i = st.running.begin(); i != st.running.end(); ++i)
       if (i->second.address() == msg.source) {
-        running.erase(i);
+        // Finished, or stopped without finishing: either way another
+        // node's takeover poll may claim what is left.
+        if (st.deps.claims)
+          caf::anon_send(st.deps.claims, atom::release_v, atom::plan_v,
+                         i->first);
+        st.running.erase(i);
         return;
       }
   });
@@ -58,14 +122,28 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
     [self](atom::run, const std::string& id, mcp_session_actor& session,
            std::string& key, json& token) -> caf::result<json> {
       auto& st = self->state;
-      if (st.running.count(id))
+      if (st.busy(id))
         return make_error(ec::conflict,
                           "plan " + id + " is already being rolled out");
-      // The caller goes along explicitly: the delegated request does not
-      // carry it to the coordinator.
-      auto h = st.launch(id, run_mode::run, self->current_sender());
-      return self->delegate(h, atom::run_v, std::move(session), std::move(key),
-                            std::move(token));
+      if (!st.deps.claims) {
+        // The caller goes along explicitly: the delegated request does not
+        // carry it to the coordinator.
+        auto h = st.launch(id, run_mode::run, self->current_sender());
+        return self->delegate(h, atom::run_v, std::move(session),
+                              std::move(key), std::move(token));
+      }
+      auto rp = self->make_response_promise<json>();
+      auto caller = self->current_sender();
+      st.with_claim(
+        id,
+        [self, id, rp, caller, session, key, token]() mutable {
+          auto h = self->state.launch(id, run_mode::run, caller);
+          self->request(h, run_timeout, atom::run_v, session, key, token)
+            .then([rp](json& report) mutable { rp.deliver(std::move(report)); },
+                  [rp](caf::error& err) mutable { rp.deliver(err); });
+        },
+        [rp](caf::error err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [self](atom::rollback, const std::string& id) -> caf::result<json> {
       auto& st = self->state;
@@ -79,20 +157,50 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
         promise.deliver(json{{"plan_id", id}, {"running", true}});
         return promise;
       }
-      auto h = st.launch(id, run_mode::rollback);
-      return self->delegate(h, atom::run_v, mcp_session_actor{}, std::string{},
-                            json{});
+      if (!st.deps.claims) {
+        auto h = st.launch(id, run_mode::rollback);
+        return self->delegate(h, atom::run_v, mcp_session_actor{},
+                              std::string{}, json{});
+      }
+      auto rp = self->make_response_promise<json>();
+      st.with_claim(
+        id,
+        [self, id, rp]() mutable {
+          auto h = self->state.launch(id, run_mode::rollback);
+          self
+            ->request(h, run_timeout, atom::run_v, mcp_session_actor{},
+                      std::string{}, json{})
+            .then([rp](json& report) mutable { rp.deliver(std::move(report)); },
+                  [rp](caf::error& err) mutable { rp.deliver(err); });
+        },
+        [rp, id](caf::error err) mutable {
+          // Coordinated by another node: the stored cancel reaches it.
+          if (error_code_of(err) == ec::conflict)
+            rp.deliver(json{{"plan_id", id}, {"running", true}});
+          else
+            rp.deliver(std::move(err));
+        });
+      return rp;
     },
     [self](atom::recover) -> caf::result<std::vector<std::string>> {
       auto promise = self->make_response_promise<std::vector<std::string>>();
       auto& st = self->state;
+      // Cluster: recover again after `takeover_poll`, so the plans of a
+      // lost node are claimed once its lease (and its claims) are gone.
+      if (!self->current_sender())
+        st.poll_armed = false;
+      if (st.deps.claims && st.deps.takeover_poll.count() > 0
+          && !st.poll_armed) {
+        st.poll_armed = true;
+        caf::delayed_anon_send(self, st.deps.takeover_poll, atom::recover_v);
+      }
       self->request(st.deps.plans, store_timeout, atom::get_v, atom::plans_v)
         .then(
           [self, promise](std::vector<plan_record>& plans) mutable {
             auto& st = self->state;
             std::vector<std::string> taken;
             for (auto& p : plans) {
-              if (st.running.count(p.id))
+              if (st.busy(p.id))
                 continue;
               run_mode mode;
               if (p.state == plan_state::rolling_back)
@@ -103,26 +211,23 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
                          : run_mode::rollback;
               else
                 continue;
-              log::rollout()->warn("rollout-recover plan_id={} state={} "
-                                   "action={}",
-                                   p.id, to_string(p.state), to_string(mode));
-              auto h = st.launch(p.id, mode);
               auto id = p.id;
-              self
-                ->request(h, run_timeout, atom::run_v, mcp_session_actor{},
-                          std::string{}, json{})
-                .then(
-                  [id](json& report) {
-                    log::rollout()->info("rollout-recovered plan_id={} "
-                                         "state={}",
-                                         id, report.value("state", "?"));
-                  },
-                  [id](caf::error& err) {
-                    log::rollout()->error("rollout-recover-failed plan_id={} "
-                                          "error=\"{}\"",
+              auto state = std::string{to_string(p.state)};
+              // Cluster: only under this node's claim; a plan another
+              // node coordinates is left to it (answered as not taken).
+              st.with_claim(
+                id,
+                [self, id, mode, state] {
+                  self->state.take_over(id, mode, state);
+                },
+                [id](caf::error err) {
+                  if (error_code_of(err) != ec::conflict)
+                    log::rollout()->debug("rollout-takeover-deferred "
+                                          "plan_id={} reason=\"{}\"",
                                           id, error_message(err));
-                  });
-              taken.push_back(p.id);
+                });
+              if (!st.deps.claims)
+                taken.push_back(id);
             }
             promise.deliver(std::move(taken));
           },

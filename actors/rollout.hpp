@@ -47,7 +47,9 @@
 // plans left executing (rollout.on_restart: rollback or resume) or
 // rolling_back (always rolled back), from their journal and device states:
 // each device starts from the step its stored state stands for
-// (takeover_step).
+// (takeover_step). In a cluster with a shared store each coordinator
+// holds its plan's claim in etcd (actors/rollout_claims.hpp) and the
+// manager polls for plans whose claim went with a lost node's lease.
 
 #include <chrono>
 #include <functional>
@@ -55,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include "actors/change_kind.hpp"
@@ -121,6 +124,13 @@ struct rollout_deps {
   /// or sent, and the plan is left for a takeover. Tests use it to walk the
   /// tables and to stop between a journal write and its action.
   std::function<bool(const rollout_transition&)> on_transition;
+  /// Optional, a cluster node with the shared store: the coordinator
+  /// claims (actors/rollout_claims.hpp). A plan is then run, rolled back
+  /// or taken over only under this node's claim, and `(recover)` repeats
+  /// every `takeover_poll`, so a survivor takes over the plans of a lost
+  /// node once its lease, and with it its claims, is gone.
+  caf::actor claims;
+  std::chrono::milliseconds takeover_poll{1000};
 };
 
 /// Name of the dead-man scheduler job of `plan_id` on every router.

@@ -24,6 +24,7 @@ caf::expected<uint64_t> rekey_credentials(kv_store& kv,
   credential_cipher new_cipher{to};
   uint64_t count = 0;
   auto err = write_atomically(kv, [&](write_txn& txn) -> caf::error {
+    count = 0; // a conflicting commit runs the lambda again
     std::vector<std::pair<std::string, std::string>> rows;
     if (auto e = txn.scan(tables::credentials, "",
                           [&](std::string_view id, std::string_view sealed) {
@@ -47,6 +48,14 @@ caf::expected<uint64_t> rekey_credentials(kv_store& kv,
         return e;
       ++count;
     }
+    // A shared registry records the id of its key (src/app/store_setup):
+    // it follows the key.
+    auto recorded = txn.get(tables::meta, "credential_key_id");
+    if (!recorded)
+      return recorded.error();
+    if (*recorded)
+      if (auto e = txn.put(tables::meta, "credential_key_id", to.id()))
+        return e;
     return bump_generation(txn);
   });
   if (err)

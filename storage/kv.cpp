@@ -1,5 +1,9 @@
 #include "storage/kv.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
 #include <vector>
 
 #include "protocol/error.hpp"
@@ -26,12 +30,30 @@ caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
 
 caf::error write_atomically(kv_store& kv,
                             const std::function<caf::error(write_txn&)>& fn) {
-  auto txn = kv.begin_write();
-  if (!txn)
-    return txn.error();
-  if (auto err = fn(**txn))
-    return err; // the destructor rolls back
-  return (*txn)->commit();
+  caf::error last;
+  for (int attempt = 0; attempt < max_commit_attempts; ++attempt) {
+    if (attempt > 0) {
+      // Jittered backoff: the writers that collided do not collide again
+      // in lockstep. The caller is a detached store actor (it blocks on
+      // commits anyway).
+      thread_local std::minstd_rand gen{std::random_device{}()};
+      auto cap = 2 << std::min(attempt, 6);
+      std::this_thread::sleep_for(std::chrono::milliseconds{
+        1 + static_cast<int>(gen() % static_cast<unsigned>(cap))});
+    }
+    auto txn = kv.begin_write();
+    if (!txn)
+      return txn.error();
+    if (auto err = fn(**txn))
+      return err; // the destructor rolls back
+    last = (*txn)->commit();
+    if (!last || error_code_of(last) != ec::conflict)
+      return last;
+  }
+  return make_error(ec::conflict,
+                    error_message(last) + " (gave up after "
+                      + std::to_string(max_commit_attempts)
+                      + " attempts: the shared store is busy; retry later)");
 }
 
 caf::error check_key(std::string_view table, std::string_view key) {

@@ -2,8 +2,10 @@
 
 // The table layer every store is built on: named tables of byte-string keys
 // and values, read in snapshot transactions and changed in atomic write
-// transactions. Two engines implement it: `lmdb_store` (one LMDB named
-// sub-database per table) and `memory_store` (its in-memory twin for tests).
+// transactions. Engines: `lmdb_store` (one LMDB named sub-database per
+// table), `memory_store` (its in-memory twin for tests), the cluster's
+// shared etcd engine (src/cluster/etcd_kv.hpp) and `split_store`
+// (storage/split_store.hpp), which routes each table to one of two.
 // Domain stores (`device_store`, later plans, tokens, audit) are written once
 // against this interface, so both engines behave alike by construction.
 //
@@ -54,7 +56,10 @@ public:
 
 /// A read transaction that can also change tables. Nothing is visible to
 /// other transactions until `commit` succeeds; destroying an uncommitted
-/// transaction discards every change (an atomic batch).
+/// transaction discards every change (an atomic batch). A commit may be
+// refused with ec::conflict (the shared engine, src/cluster/etcd_kv.hpp,
+// when another writer committed since the transaction began); nothing is
+// changed then.
 class write_txn : public read_txn {
 public:
   /// Inserts or replaces the record under `key`.
@@ -72,7 +77,7 @@ public:
 
 /// Size and location of a store, for status reports.
 struct kv_info {
-  /// "lmdb" or "memory".
+  /// "lmdb", "memory", "etcd" or, split, "lmdb+etcd".
   std::string backend;
   /// Environment directory; empty for memory.
   std::string path;
@@ -100,8 +105,16 @@ caf::expected<uint64_t> erase_prefix(write_txn& txn, std::string_view table,
                                      std::string_view prefix,
                                      uint64_t keep = 0);
 
+/// Attempts of `write_atomically` when commits conflict.
+constexpr int max_commit_attempts = 8;
+
 /// Runs `fn` in a fresh write transaction and commits it when `fn` returns no
-/// error; otherwise rolls back and returns `fn`'s error.
+/// error; otherwise rolls back and returns `fn`'s error. A commit refused as
+/// `ec::conflict` (the shared etcd engine: another node committed since this
+/// transaction read) runs `fn` again in a new transaction, at most
+/// `max_commit_attempts` times in all, after a short jittered backoff; then
+/// the conflict is returned. So `fn` must be repeatable: it may only assign
+/// the results it hands out, not accumulate into them.
 caf::error write_atomically(kv_store& kv,
                             const std::function<caf::error(write_txn&)>& fn);
 

@@ -246,19 +246,23 @@ caf::expected<plan_record> plan_store::create(plan_record plan) {
   st.detail = {{"created_by", plan.created_by},
                {"devices", plan.devices.size()},
                {"risk", plan.risk}};
+  plan_record result;
+  // Copies per attempt: a commit that conflicts runs the lambda again.
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
-    auto existing = plans_table.get(txn, plan.id);
+    result = plan;
+    auto step = st;
+    auto existing = plans_table.get(txn, result.id);
     if (!existing)
       return existing.error();
     if (*existing)
-      return make_error(ec::conflict, "plan " + plan.id + " already exists");
-    if (auto e = append_journal(txn, plan, st, ts))
+      return make_error(ec::conflict, "plan " + result.id + " already exists");
+    if (auto e = append_journal(txn, result, step, ts))
       return e;
-    return put_whole(txn, plan);
+    return put_whole(txn, result);
   });
   if (err)
     return err;
-  return plan;
+  return result;
 }
 
 caf::expected<plan_record> plan_store::get(const std::string& id) {
@@ -328,7 +332,8 @@ caf::expected<plan_record> plan_store::change(
   const std::function<caf::error(plan_record&, plan_step&)>& fn) {
   plan_record result;
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
-    if (auto e = change(txn, id, st, fn, result))
+    auto step = st; // a conflicting commit runs the lambda again
+    if (auto e = change(txn, id, step, fn, result))
       return e;
     return fill(txn, result);
   });
@@ -521,7 +526,9 @@ plan_store::step_all(std::vector<plan_step> steps) {
   auto noop = [](plan_record&, plan_step&) { return caf::error{}; };
   auto err = write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     out.clear();
-    for (auto& st : steps) {
+    // Copies: a conflicting commit runs the lambda again.
+    auto attempt = steps;
+    for (auto& st : attempt) {
       plan_record head;
       auto id = st.plan_id;
       auto quick = step_by_rows(txn, st, now(), head);

@@ -58,6 +58,11 @@ const schema& current_schema() {
   return instance;
 }
 
+const schema& shared_schema() {
+  static const schema instance{1, {}};
+  return instance;
+}
+
 caf::expected<uint32_t> read_schema_version(read_txn& txn) {
   auto v = read_counter(txn, version_key);
   if (!v)

@@ -43,6 +43,13 @@ struct schema {
 /// records.
 const schema& current_schema();
 
+/// The layout of the cluster's shared tables in etcd (split_store.hpp:
+/// devices, credentials, the generation, plans and their tables, API
+/// tokens), recorded by its own meta/schema_version under the cluster's
+/// prefix: version 1, the JSON records of `current_schema` version 2. Each
+/// node's LMDB keeps its own version (`current_schema`).
+const schema& shared_schema();
+
 /// Brings the store to `target.version`; returns the version found. `where`
 /// names the store in messages (its path, or "memory").
 caf::expected<uint32_t> upgrade(kv_store& kv, const schema& target,

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "actors/membership.hpp"
+#include "actors/rollout_claims.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "src/cluster/etcd_http_client.hpp"
@@ -16,10 +17,16 @@ namespace {
 
 const auto registry_key = caf::atom("cluster");
 
-std::vector<std::string> split_endpoints(const std::string& text) {
+caf::error config_error(std::string text) {
+  return make_error(ec::invalid_params, std::move(text));
+}
+
+} // namespace
+
+std::vector<std::string> etcd_endpoints_of(const config::server_options& opts) {
   std::vector<std::string> out;
   std::string item;
-  for (char c : text + ",") {
+  for (char c : opts.cluster_etcd + ",") {
     if (c == ',' || c == ' ') {
       if (!item.empty())
         out.push_back(item);
@@ -31,22 +38,42 @@ std::vector<std::string> split_endpoints(const std::string& text) {
   return out;
 }
 
-caf::error config_error(std::string text) {
-  return make_error(ec::invalid_params, std::move(text));
+std::string cluster_prefix_of(const config::server_options& opts) {
+  auto prefix = opts.cluster_prefix;
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  return prefix;
 }
 
-} // namespace
+bool shared_store_mode(const config::server_options& opts) {
+  return !opts.cluster_node_id.empty() && !opts.cluster_etcd.empty();
+}
+
+caf::expected<caf::actor> spawn_claims(caf::actor_system& sys,
+                                       const config::server_options& opts,
+                                       lease_cell lease) {
+  if (!shared_store_mode(opts))
+    return caf::actor{};
+  cluster::etcd_settings es;
+  es.endpoints = etcd_endpoints_of(opts);
+  auto client = cluster::make_etcd_client(es);
+  if (!client)
+    return client.error();
+  rollout_claims_config cfg;
+  cfg.node_id = opts.cluster_node_id;
+  cfg.prefix = cluster_prefix_of(opts);
+  return spawn_rollout_claimer(sys, std::move(cfg), std::move(*client),
+                               std::move(lease));
+}
 
 caf::error start_cluster(caf::actor_system& sys,
                          const config::server_options& opts, store_actor store,
-                         cluster_listener_actor listener) {
+                         cluster_listener_actor listener, lease_cell lease) {
   if (opts.cluster_node_id.empty())
     return caf::none;
   membership_config mc;
   mc.node_id = opts.cluster_node_id;
-  mc.prefix = opts.cluster_prefix;
-  while (!mc.prefix.empty() && mc.prefix.back() == '/')
-    mc.prefix.pop_back();
+  mc.prefix = cluster_prefix_of(opts);
   std::string why;
   if (opts.cluster_listen.empty())
     return config_error("cluster.listen: a cluster node needs the host:port "
@@ -54,7 +81,7 @@ caf::error start_cluster(caf::actor_system& sys,
   if (!cluster::parse_endpoint(opts.cluster_listen, mc.host, mc.port, why))
     return config_error("cluster.listen: " + why);
   cluster::etcd_settings es;
-  es.endpoints = split_endpoints(opts.cluster_etcd);
+  es.endpoints = etcd_endpoints_of(opts);
   if (es.endpoints.empty())
     return config_error("cluster.etcd: a cluster node needs at least one "
                         "etcd endpoint (cluster.node_id is set)");
@@ -65,6 +92,7 @@ caf::error start_cluster(caf::actor_system& sys,
     std::chrono::duration_cast<std::chrono::seconds>(opts.cluster_lease_ttl);
   mc.settle = opts.cluster_settle;
   mc.environment = opts.environment;
+  mc.live_lease = std::move(lease);
   auto m = spawn_membership(sys, std::move(mc), std::move(*client),
                             std::move(store), std::move(listener));
   sys.registry().put(registry_key, caf::actor_cast<caf::strong_actor_ptr>(m));

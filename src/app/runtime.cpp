@@ -226,6 +226,20 @@ caf::error runtime::start(std::string transports) {
     deps.kinds = tools::find_change_kind;
     deps.settings = svc->rollout;
     deps.metrics = svc->metrics;
+    // A shared store: plans are coordinated under a claim in etcd, and
+    // those of a lost node are taken over (docs/cluster.md).
+    if (shared_store_mode(opts_)) {
+      lease_ = std::make_shared<std::atomic<int64_t>>(0);
+      auto claims = spawn_claims(*sys_, opts_, lease_);
+      if (!claims) {
+        caf::anon_send_exit(svc->plans, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(svc->fleet, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(svc->store, caf::exit_reason::user_shutdown);
+        return claims.error();
+      }
+      claims_ = *claims;
+      deps.claims = claims_;
+    }
     svc->rollouts = spawn_rollout_manager(*sys_, std::move(deps));
     // Plans a crash or kill left executing or rolling back: resumed or
     // rolled back now (rollout.on_restart), before any session starts.
@@ -241,7 +255,7 @@ caf::error runtime::start(std::string transports) {
   if (!cluster_mode(opts_) || !opts_.cluster_members.empty())
     return caf::none;
   return start_cluster(*sys_, opts_, store,
-                       caf::actor_cast<cluster_listener_actor>(fleet));
+                       caf::actor_cast<cluster_listener_actor>(fleet), lease_);
 }
 
 session_context runtime::session_for(identity who) const {
@@ -273,13 +287,16 @@ void runtime::stop() {
     return;
   stopped_ = true;
   log::set_forwarder({});
-  // First, so the others take over this node's devices at once.
-  stop_cluster(*sys_);
-  caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
   // Rollouts stop where they are; their plans stay executing in the journal
-  // and are taken over at the next start.
+  // and are taken over at the next start, or (shared store) by another
+  // node once the lease below is revoked: so they stop first.
   if (svc_->rollouts)
     caf::anon_send_exit(svc_->rollouts, caf::exit_reason::user_shutdown);
+  // Then the cluster, so the others take over this node's devices at once.
+  stop_cluster(*sys_);
+  if (claims_)
+    caf::anon_send_exit(claims_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(svc_->notifier, caf::exit_reason::user_shutdown);
   if (svc_->plans)
     caf::anon_send_exit(svc_->plans, caf::exit_reason::user_shutdown);
   if (membership_)

@@ -16,6 +16,7 @@
 
 #include "actors/fleet.hpp"
 #include "actors/mcp_session.hpp"
+#include "actors/membership.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_registry.hpp"
 #include "src/config/server_options.hpp"
@@ -118,6 +119,9 @@ private:
   std::shared_ptr<storage::kv_store> kv_;
   /// The static cluster membership (cluster mode with cluster.members).
   caf::actor membership_;
+  /// Shared store only: the rollout claimer and the membership's lease.
+  caf::actor claims_;
+  lease_cell lease_;
   bool stopped_ = false;
 };
 

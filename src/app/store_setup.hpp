@@ -24,7 +24,11 @@ storage::key_request key_request_of(const config::server_options& opts);
 storage::store_settings store_settings_of(const config::server_options& opts);
 
 /// Loads the credential key (generating it in lab when needed) and opens,
-/// creating or upgrading, the LMDB store. Errors say what to fix.
+/// creating or upgrading, the LMDB store. On a cluster node with etcd
+/// (`shared_store_mode`) the store is split (storage/split_store.hpp): the
+/// registry, plans and API tokens in etcd under cluster.prefix, the rest in
+/// LMDB; every node must then use the same credential key. Errors say what
+/// to fix.
 caf::expected<std::shared_ptr<storage::device_store>>
 open_store(const config::server_options& opts);
 

@@ -345,6 +345,10 @@ public:
     call("/v3/kv/range", range_body(key, prefix), std::move(done), read_range);
   }
 
+  void range_at(const etcd_range_query& q, callback<etcd_range> done) override {
+    call("/v3/kv/range", range_query_body(q), std::move(done), read_range);
+  }
+
   void remove(const std::string& key, bool prefix,
               callback<int64_t> done) override {
     call("/v3/kv/deleterange", range_body(key, prefix), std::move(done),
@@ -357,6 +361,13 @@ public:
 
   void watch(const std::string& prefix, int64_t start_revision, ms wait,
              callback<etcd_watch_result> done) override {
+    watch_range(prefix, prefix_end(prefix), start_revision, wait,
+                std::move(done));
+  }
+
+  void watch_range(const std::string& key, const std::string& range_end,
+                   int64_t start_revision, ms wait,
+                   callback<etcd_watch_result> done) override {
     auto holder = std::make_shared<std::weak_ptr<exchange>>();
     auto on_json = [done = std::move(done), holder](caf::expected<json> r) {
       if (!r)
@@ -367,8 +378,8 @@ public:
       done(std::move(x->watched_));
     };
     auto x = std::make_shared<exchange>(
-      st_, "/v3/watch", watch_body(prefix, start_revision).dump(), wait, true,
-      std::move(on_json));
+      st_, "/v3/watch", watch_range_body(key, range_end, start_revision).dump(),
+      wait, true, std::move(on_json));
     *holder = x;
     asio::post(st_->strand, [x] { x->start(); });
   }

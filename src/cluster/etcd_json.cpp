@@ -177,6 +177,19 @@ json range_body(const std::string& key, bool prefix) {
   return out;
 }
 
+json range_query_body(const etcd_range_query& q) {
+  json out{{"key", b64(q.key)}};
+  if (!q.range_end.empty())
+    out["range_end"] = b64(q.range_end);
+  if (q.revision != 0)
+    out["revision"] = text_of(q.revision);
+  if (q.limit != 0)
+    out["limit"] = text_of(q.limit);
+  if (q.count_only)
+    out["count_only"] = true;
+  return out;
+}
+
 json txn_body(const etcd_txn& t) {
   json out{{"compare", json::array()},
            {"success", json::array()},
@@ -191,9 +204,14 @@ json txn_body(const etcd_txn& t) {
 }
 
 json watch_body(const std::string& prefix, int64_t start_revision) {
+  return watch_range_body(prefix, prefix_end(prefix), start_revision);
+}
+
+json watch_range_body(const std::string& key, const std::string& range_end,
+                      int64_t start_revision) {
   return {{"create_request",
-           {{"key", b64(prefix)},
-            {"range_end", b64(prefix_end(prefix))},
+           {{"key", b64(key)},
+            {"range_end", b64(range_end)},
             {"start_revision", text_of(start_revision)}}}};
 }
 
@@ -248,7 +266,16 @@ caf::expected<etcd_range> read_range(const json& body) {
   auto kvs = read_kvs(body, "range");
   if (!kvs)
     return kvs.error();
-  return etcd_range{*rev, std::move(*kvs)};
+  auto count = int_member(body, "count", "range");
+  if (!count)
+    return count.error();
+  bool more = false;
+  if (auto m = body.find("more"); m != body.end() && !m->is_null()) {
+    if (!m->is_boolean())
+      return bad("range.more that is not a boolean");
+    more = m->get<bool>();
+  }
+  return etcd_range{*rev, std::move(*kvs), *count, more};
 }
 
 caf::expected<int64_t> read_deleted(const json& body) {

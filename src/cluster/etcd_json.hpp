@@ -31,8 +31,11 @@ json grant_body(int64_t ttl);
 json lease_id_body(int64_t id);
 json put_body(const std::string& key, const std::string& value, int64_t lease);
 json range_body(const std::string& key, bool prefix);
+json range_query_body(const etcd_range_query& q);
 json txn_body(const etcd_txn& t);
 json watch_body(const std::string& prefix, int64_t start_revision);
+json watch_range_body(const std::string& key, const std::string& range_end,
+                      int64_t start_revision);
 
 // -- answers -----------------------------------------------------------------------
 

@@ -78,6 +78,10 @@ protected:
   }
 
   void open_lmdb() {
+    if (shared_kv) {
+      plan_kv = shared_kv;
+      return;
+    }
     storage::lmdb_options o;
     o.path = dir / "store";
     auto kv = storage::lmdb_store::open(o);
@@ -86,6 +90,9 @@ protected:
   }
 
   temp_dir dir;
+  /// When set, the plans live there (the cluster's shared store) instead
+  /// of the LMDB in `dir`; a restart reopens the same.
+  std::shared_ptr<storage::kv_store> shared_kv;
 
   std::vector<std::string> events(const std::string& id) {
     std::vector<std::string> out;

@@ -105,6 +105,14 @@ public:
   using rollout_test::plan_db;
   using rollout_test::rollout_cfg;
   using rollout_test::sim_fleet;
+  // For the cluster takeover (rollout_takeover_test.cpp).
+  using rollout_test::events;
+  using rollout_test::result_of;
+  using rollout_test::rollout_claims;
+  using rollout_test::rollouts;
+  using rollout_test::shared_kv;
+  using rollout_test::sys;
+  using rollout_test::wait_result;
 
   std::set<edge>* walked = nullptr;
   std::function<void(const edge&)> on_row;

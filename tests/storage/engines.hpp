@@ -1,7 +1,9 @@
 #pragma once
 
-// The two kv engines as typed-test parameters: every storage suite runs
-// against LMDB (in a temporary directory) and the in-memory twin.
+// The kv engines as typed-test parameters: every storage suite runs
+// against LMDB (in a temporary directory) and the in-memory twin; compiled
+// with RMCP_TEST_SHARED_ENGINES, against the cluster's etcd engine and the
+// split store instead (tests/storage/shared_engines.hpp).
 
 #include <memory>
 #include <string>
@@ -19,6 +21,8 @@ namespace rmcp::test {
 
 struct memory_engine {
   static constexpr const char* backend = "memory";
+  static constexpr bool persists = false;
+  static constexpr bool measures_size = true;
 
   std::shared_ptr<storage::kv_store> open() {
     if (!store)
@@ -41,6 +45,8 @@ struct memory_engine {
 
 struct lmdb_engine {
   static constexpr const char* backend = "lmdb";
+  static constexpr bool persists = true;
+  static constexpr bool measures_size = true;
 
   std::shared_ptr<storage::kv_store> open() {
     if (!store) {
@@ -70,7 +76,19 @@ struct lmdb_engine {
   std::shared_ptr<storage::lmdb_store> store;
 };
 
+} // namespace rmcp::test
+
+#ifdef RMCP_TEST_SHARED_ENGINES
+#include "tests/storage/shared_engines.hpp"
+#endif
+
+namespace rmcp::test {
+
+#ifdef RMCP_TEST_SHARED_ENGINES
+using engines = ::testing::Types<etcd_engine, split_engine>;
+#else
 using engines = ::testing::Types<memory_engine, lmdb_engine>;
+#endif
 
 /// Names the typed-test instances "memory" and "lmdb".
 struct engine_names {

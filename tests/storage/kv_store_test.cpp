@@ -1,4 +1,4 @@
-// The table layer, identical on both engines: get/put/erase, prefix scans in
+// The table layer, identical on every engine: get/put/erase, prefix scans in
 // key order, atomic write transactions, snapshot reads, key limits.
 
 #include <string>
@@ -213,7 +213,9 @@ TYPED_TEST(kv_store_test, info_names_the_backend) {
   auto info = this->kv->info();
   ASSERT_TRUE(info);
   EXPECT_EQ(info->backend, TypeParam::backend);
-  EXPECT_GE(info->used_bytes, 10000u);
+  if (TypeParam::measures_size) {
+    EXPECT_GE(info->used_bytes, 10000u);
+  }
   if (info->backend == std::string{"lmdb"}) {
     EXPECT_EQ(info->map_bytes, uint64_t{64} << 20);
     EXPECT_EQ(info->path, this->engine.where());

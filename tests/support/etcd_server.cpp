@@ -111,7 +111,9 @@ bool etcd_server::start_once() {
                              client,         "--listen-peer-urls",
                              peer,           "--initial-advertise-peer-urls",
                              peer,           "--initial-cluster",
-                             "test=" + peer, "--logger",
+                             "test=" + peer, "--max-txn-ops",
+                             "10000",        "--max-request-bytes",
+                             "16777216",     "--logger",
                              "zap",          "--log-outputs",
                              "stderr",       "--log-level",
                              "warn"});

@@ -2,7 +2,8 @@
 
 // A private etcd for the cluster tests: `etcd` (Debian's etcd-server, which
 // scripts/common.sh installs) on 127.0.0.1 with client and peer ports found
-// free at run time, its data in a temporary folder. The constructor waits
+// free at run time, its data in a temporary folder, with the transaction
+// and request limits the shared store needs (src/cluster/etcd_kv.hpp). The constructor waits
 // until etcd answers /health (a start that loses a port race is retried on
 // fresh ports); the destructor kills it and removes the folder, also when
 // the test failed. `kill` and `restart` let a test take etcd away under

@@ -131,6 +131,7 @@ protected:
     deps.kinds = tools::find_change_kind;
     deps.settings = rollout_cfg;
     deps.on_transition = rollout_observer;
+    deps.claims = rollout_claims;
     rollouts = spawn_rollout_manager(sys, std::move(deps));
   }
 
@@ -216,6 +217,9 @@ protected:
   /// Sees every transition of the rollout coordinators (set before
   /// start_plans(); none by default): rollout_deps::on_transition.
   std::function<bool(const rollout_transition&)> rollout_observer;
+  /// Optional: the rollout claimer (a cluster node's), for the rollout
+  /// manager started by start_plans.
+  caf::actor rollout_claims;
   /// Table layer of the plans (survives start_plans(): a restart).
   std::shared_ptr<storage::kv_store> plan_kv;
   std::shared_ptr<storage::plan_store> plan_db;
