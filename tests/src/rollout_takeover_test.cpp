@@ -153,8 +153,16 @@ TEST_F(rollout_takeover, a_plan_coordinated_elsewhere_is_not_applied_twice) {
   auto answer = w.wait_result(800, 1s, 5);
   EXPECT_NE(answer.dump().find("another node"), std::string::npos)
     << answer.dump();
-  EXPECT_EQ(w.plan_db->get(w.id)->state, plan_state::approved);
+  // The apply tool started the plan (the token is spent), but this node
+  // coordinates nothing: node a's claim stands, no router was written, and
+  // the plan is left to its claim holder (or, once that node is lost, to
+  // the takeover).
+  EXPECT_EQ(w.plan_db->get(w.id)->state, plan_state::executing);
+  auto events = w.events(w.id);
+  EXPECT_EQ(std::find(events.begin(), events.end(), "batch-started"),
+            events.end());
   EXPECT_EQ(w.routes(0), 0u);
+  EXPECT_EQ(claim_lease(), a.lease->load());
   caf::anon_send_exit(a.claims, caf::exit_reason::kill);
   caf::anon_send_exit(b.claims, caf::exit_reason::kill);
 }
