@@ -83,6 +83,8 @@ std::string to_string(ec x) {
       return "router_bad_answer";
     case ec::device_moving:
       return "device_moving";
+    case ec::node_out_of_cluster:
+      return "node_out_of_cluster";
   }
   return "unknown_error";
 }
@@ -158,6 +160,7 @@ bool is_retryable(ec x) {
     case ec::router_server_error:
     case ec::router_bad_answer:
     case ec::device_moving:
+    case ec::node_out_of_cluster:
     case ec::circuit_open:
     case ec::queue_full:
     case ec::rate_limited:

@@ -105,10 +105,14 @@ enum class ec : uint8_t {
   /// Cluster: the device's owning node is unreachable, or no node has
   /// claimed the device yet (membership changing); retry shortly.
   device_moving,
+  /// Cluster: this node is out of the cluster (its etcd lease lapsed or etcd
+  /// is unreachable), so it takes no call that changes anything; retry
+  /// through another node, or here once /health reports the cluster ok.
+  node_out_of_cluster,
 };
 
 /// The last enumerator: loops over every code end here.
-inline constexpr ec last_ec = ec::device_moving;
+inline constexpr ec last_ec = ec::node_out_of_cluster;
 
 /// Returns the enumerator name, e.g. "router_timeout".
 std::string to_string(ec x);

@@ -75,6 +75,8 @@ TEST(error, retryable_marks_transient_router_conditions_only) {
   EXPECT_TRUE(is_retryable(ec::router_timeout));
   EXPECT_TRUE(is_retryable(ec::router_unreachable));
   EXPECT_TRUE(is_retryable(ec::router_bad_answer));
+  EXPECT_TRUE(is_retryable(ec::device_moving));
+  EXPECT_TRUE(is_retryable(ec::node_out_of_cluster));
   EXPECT_FALSE(is_retryable(ec::router_auth_failed));
   EXPECT_FALSE(is_retryable(ec::invalid_arguments));
   EXPECT_EQ(
