@@ -76,6 +76,27 @@ bool batched_audit(const tool_descriptor& tool) {
              || tool.spec.tier == mcp::tool_tier::platform);
 }
 
+/// Whether a call changes anything: a router (the tool is not read-only)
+/// or the service's state (plan/apply workflows: plans, approvals and the
+/// rollout journal). A node that is out of the cluster refuses these.
+bool changes_state(const tool_descriptor& tool) {
+  return !tool.spec.annotations.read_only
+         || tool.spec.tier == mcp::tool_tier::professional;
+}
+
+/// Deadline of the membership question before a call that changes
+/// anything (a local actor: it answers in microseconds unless stuck).
+constexpr auto membership_timeout = std::chrono::seconds{2};
+
+caf::error out_of_cluster(const tool_descriptor& tool, const std::string& why) {
+  return make_error(ec::node_out_of_cluster,
+                    fmt::format("tool '{}' changes state and this node is out "
+                                "of the cluster ({}); the call was not run. "
+                                "Retry through another node, or here once "
+                                "/health reports the cluster ok.",
+                                tool.spec.name, why));
+}
+
 std::string_view outcome_of(bool cancelled, const std::optional<json>& result,
                             const caf::error& err) {
   if (cancelled)
@@ -240,20 +261,12 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
     [this, key, devices, started,
      setup](const authz::decision& d,
             const device_ops::device_lookup* looked_up) mutable {
-      auto i = calls.find(key);
-      if (i == calls.end())
-        return; // answered by the drain deadline
-      if (i->second.cancelled || current == phase::draining) {
-        if (!i->second.cancelled)
-          reply_error(i->second.id, make_error(ec::shutting_down,
-                                               "the server is shutting down"));
-        calls.erase(i);
-        quit_if_drained();
+      auto* entry = admissible(key);
+      if (entry == nullptr)
         return;
-      }
       if (!d) {
-        auto id = i->second.id;
-        calls.erase(i);
+        auto id = entry->id;
+        calls.erase(key);
         count_call(setup.tool->spec.name, tool_outcome::denied, started);
         refuse(authz::action::tool(setup.tool->spec), d, devices,
                [this, id](const caf::error& err) {
@@ -266,7 +279,7 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
       // become current ones first, so the answer is the same.
       caf::error err;
       if (auto warnings = apply_aliases(*setup.tool, setup.arguments))
-        i->second.warnings = std::move(*warnings);
+        entry->warnings = std::move(*warnings);
       else
         err = std::move(warnings.error());
       if (auto violations = err ? std::vector<schema::violation>{}
@@ -276,25 +289,91 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
                          "invalid arguments for tool '" + setup.tool->spec.name
                            + "':\n" + schema::to_string(violations));
       if (err) {
-        auto id = i->second.id;
-        calls.erase(i);
-        count_call(setup.tool->spec.name, tool_outcome::error, started);
-        auto rec = call_record(*setup.tool, setup.arguments);
-        rec.outcome = std::string{tool_outcome::error};
-        rec.error = redact_text(error_message(err));
-        if (batched_audit(*setup.tool)) {
-          audit_read(std::move(rec));
-          reply(id, to_tool_error_result(err));
-        } else {
-          audit(std::move(rec),
-                [this, id, err] { reply(id, to_tool_error_result(err)); });
-        }
+        refuse_call(key, setup, std::move(err), started);
         return;
       }
       if (looked_up != nullptr)
         setup.device = *looked_up;
-      start_call(key, std::move(setup), started);
+      admit_call(key, std::move(setup), started);
     });
+}
+
+mcp_session_state::inflight*
+mcp_session_state::admissible(const std::string& key) {
+  auto i = calls.find(key);
+  if (i == calls.end())
+    return nullptr; // answered by the drain deadline
+  if (i->second.cancelled || current == phase::draining) {
+    if (!i->second.cancelled)
+      reply_error(i->second.id,
+                  make_error(ec::shutting_down, "the server is shutting down"));
+    calls.erase(i);
+    quit_if_drained();
+    return nullptr;
+  }
+  return &i->second;
+}
+
+void mcp_session_state::refuse_call(
+  const std::string& key, const tool_call_setup& setup, caf::error err,
+  std::chrono::steady_clock::time_point started) {
+  auto i = calls.find(key);
+  if (i == calls.end())
+    return;
+  auto id = i->second.id;
+  calls.erase(i);
+  count_call(setup.tool->spec.name, tool_outcome::error, started);
+  auto rec = call_record(*setup.tool, setup.arguments);
+  rec.outcome = std::string{tool_outcome::error};
+  rec.error = redact_text(error_message(err));
+  if (batched_audit(*setup.tool)) {
+    audit_read(std::move(rec));
+    reply(id, to_tool_error_result(err));
+  } else {
+    audit(std::move(rec),
+          [this, id, err] { reply(id, to_tool_error_result(err)); });
+  }
+}
+
+void mcp_session_state::admit_call(
+  const std::string& key, tool_call_setup setup,
+  std::chrono::steady_clock::time_point started) {
+  // Reads go on even while this node is out of the cluster: it owns no
+  // device then, so a router read fails by itself (device_moving), and
+  // the service's own reads stay useful. Anything that changes state asks
+  // the membership first.
+  const auto* tool = setup.tool;
+  if (!ctx.svc || !ctx.svc->membership || !changes_state(*tool)) {
+    start_call(key, std::move(setup), started);
+    return;
+  }
+  auto shared = std::make_shared<tool_call_setup>(std::move(setup));
+  self
+    ->request(ctx.svc->membership, membership_timeout, atom::get_v,
+              atom::status_v)
+    .then(
+      [this, key, shared, started](cluster_status& st) {
+        if (admissible(key) == nullptr)
+          return;
+        if (st.member) {
+          start_call(key, std::move(*shared), started);
+          return;
+        }
+        log::mcp()->warn("call-refused-out-of-cluster tool={} node={} "
+                         "reason=\"{}\"",
+                         shared->tool->spec.name, st.node_id, st.reason);
+        refuse_call(key, *shared, out_of_cluster(*shared->tool, st.reason),
+                    started);
+      },
+      [this, key, shared, started](caf::error& err) {
+        if (admissible(key) == nullptr)
+          return;
+        refuse_call(key, *shared,
+                    out_of_cluster(*shared->tool,
+                                   "its membership could not be confirmed: "
+                                     + error_message(err)),
+                    started);
+      });
 }
 
 void mcp_session_state::start_call(

@@ -135,6 +135,20 @@ struct mcp_session_state {
   void ping(const jsonrpc::message& msg);
   void tools_list(const jsonrpc::message& msg);
   void tools_call(const jsonrpc::message& msg);
+  /// The call registered under `key` if it may still start; null when it
+  /// was answered already, or (answered here) was cancelled or the session
+  /// is draining.
+  inflight* admissible(const std::string& key);
+  /// Admits an authorized, validated call: one that changes state is
+  /// refused (node_out_of_cluster) while this node's membership says it is
+  /// out of the cluster; everything else starts.
+  void admit_call(const std::string& key, tool_call_setup setup,
+                  std::chrono::steady_clock::time_point started);
+  /// Answers the call under `key` with `err` without running it (counted,
+  /// audited like a failed call).
+  void refuse_call(const std::string& key, const tool_call_setup& setup,
+                   caf::error err,
+                   std::chrono::steady_clock::time_point started);
   /// Runs an authorized call (registered in `calls` under `key`).
   void start_call(const std::string& key, tool_call_setup setup,
                   std::chrono::steady_clock::time_point started);

@@ -13,6 +13,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/rollout.hpp"
+#include "protocol/cluster_actors.hpp"
 #include "protocol/fleet_actors.hpp"
 #include "protocol/mcp_actors.hpp"
 #include "protocol/plan_actors.hpp"
@@ -49,6 +50,10 @@ struct services {
   /// Plan defaults (batch size, pause, management devices) and rollout
   /// policy.
   rollout_settings rollout;
+  /// This node's etcd membership (null for a single node and for a static
+  /// membership): while it says the node is out of the cluster, sessions
+  /// refuse calls that change anything.
+  membership_actor membership;
   /// Prometheus families (thread-safe; null in tests that do not care).
   std::shared_ptr<rmcp::metrics> metrics;
 };

@@ -246,16 +246,20 @@ caf::error runtime::start(std::string transports) {
     caf::anon_send(svc->rollouts, atom::recover_v);
   }
   install_log_forwarder(svc->notifier);
-  auto store = svc->store;
-  auto fleet = svc->fleet;
-  svc_ = std::move(svc);
+  svc_ = svc;
   // After svc_ is set: a refused cluster configuration still stops the
   // actors started above. Members from etcd: the membership actor tells
-  // the fleet which devices this node owns.
+  // the fleet which devices this node owns, and the sessions (through
+  // svc->membership, set before the first session starts) whether this
+  // node may take writes.
   if (!cluster_mode(opts_) || !opts_.cluster_members.empty())
     return caf::none;
-  return start_cluster(*sys_, opts_, store,
-                       caf::actor_cast<cluster_listener_actor>(fleet), lease_);
+  if (auto err = start_cluster(
+        *sys_, opts_, svc->store,
+        caf::actor_cast<cluster_listener_actor>(svc->fleet), lease_))
+    return err;
+  svc->membership = cluster_of(*sys_);
+  return caf::none;
 }
 
 session_context runtime::session_for(identity who) const {

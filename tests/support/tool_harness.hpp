@@ -84,6 +84,7 @@ protected:
     svc->plans = plans;
     svc->rollouts = rollouts;
     svc->rollout = rollout_cfg;
+    svc->membership = membership;
     out = std::make_shared<std::vector<json>>();
     sink = sys.spawn([out{out}](caf::event_based_actor*) -> caf::behavior {
       return {
@@ -198,6 +199,9 @@ protected:
   /// Puts an actor between the session (and its tools) and the fleet,
   /// e.g. one that counts the messages (set before start()).
   std::function<fleet_actor(fleet_actor)> wrap_fleet;
+  /// The node's cluster membership as the sessions see it (set before
+  /// start(); none by default: a single node).
+  membership_actor membership;
   /// The session's caller (set before start()).
   identity who = [] {
     identity i;
