@@ -138,7 +138,10 @@ caf::expected<uint16_t> publish_fleet(caf::actor_system& sys,
   if (auto err =
         parse_endpoint("cluster.listen", opts.cluster_listen, host, port))
     return err;
-  auto bound = sys.middleman().publish(fleet, port, host.c_str());
+  // SO_REUSEADDR: a node that stopped (or was killed) leaves its accepted
+  // connections in TIME_WAIT on this port for a minute; without it the node
+  // could not listen again when it comes back at once.
+  auto bound = sys.middleman().publish(fleet, port, host.c_str(), true);
   if (!bound)
     return make_error(ec::internal_error, "cluster.listen: cannot listen on "
                                             + opts.cluster_listen + ": "
