@@ -157,6 +157,7 @@ std::string cluster_world::start_node(size_t k) {
   std::vector<std::string> sets{
     "http.ports_file=" + ports,
     "http.role=ops_rw",
+    "server.toolsets=all",
     "device.health_checks=false",
     "cluster.node_id=" + n.id,
     "cluster.etcd=127.0.0.1:" + std::to_string(n.relay->port()),
