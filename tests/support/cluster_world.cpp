@@ -121,11 +121,29 @@ std::string cluster_world::register_routers() {
     std::vector<std::unique_ptr<child_process>> batch;
     for (size_t i = first; i < std::min(opts_.routers, first + parallel); ++i)
       batch.push_back(std::make_unique<child_process>(
-        std::vector<std::string>{
-          opts_.binary, "--data-dir", dir, "--log-level", "warn", "device",
-          "add", device(i), "--host", "127.0.0.1", "--port",
-          std::to_string(sims->port(i)), "--scheme", "http", "--username",
-          "admin", "--allow-advanced-writes"},
+        std::vector<std::string>{opts_.binary,
+                                 "--data-dir",
+                                 dir,
+                                 "--log-level",
+                                 "warn",
+                                 "--set",
+                                 "cluster.node_id=" + nodes.front().id,
+                                 "--set",
+                                 "cluster.etcd=" + etcd.endpoint(),
+                                 "--set",
+                                 "cluster.prefix=" + opts_.prefix,
+                                 "device",
+                                 "add",
+                                 device(i),
+                                 "--host",
+                                 "127.0.0.1",
+                                 "--port",
+                                 std::to_string(sims->port(i)),
+                                 "--scheme",
+                                 "http",
+                                 "--username",
+                                 "admin",
+                                 "--allow-advanced-writes"},
         std::map<std::string, std::string>{
           {"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}}));
     for (auto& p : batch) {
@@ -134,7 +152,8 @@ std::string cluster_world::register_routers() {
         return "device add failed: " + p->stderr_text();
     }
   }
-  // The same registry and credential key on every other node.
+  // The registry is in etcd (the shared store); every node needs the same
+  // credential key, so the first node's data dir is copied.
   namespace fs = std::filesystem;
   for (size_t k = 1; k < nodes.size(); ++k) {
     std::error_code err;
