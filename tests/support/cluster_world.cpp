@@ -114,12 +114,15 @@ std::string cluster_world::prepare() {
 }
 
 std::string cluster_world::register_routers() {
-  // Once, into the first node's data dir; a few CLI processes at a time.
+  // Once, into the first node's data dir; a few CLI processes at a time,
+  // except the first device, added alone: its process creates the
+  // credential key file and the shared store's schema, which concurrent
+  // first opens would race for.
   const auto& dir = nodes.front().data->path();
-  constexpr size_t parallel = 4;
-  for (size_t first = 0; first < opts_.routers; first += parallel) {
+  for (size_t first = 0, batch_size = 1; first < opts_.routers;
+       first += batch_size, batch_size = 4) {
     std::vector<std::unique_ptr<child_process>> batch;
-    for (size_t i = first; i < std::min(opts_.routers, first + parallel); ++i)
+    for (size_t i = first; i < std::min(opts_.routers, first + batch_size); ++i)
       batch.push_back(std::make_unique<child_process>(
         std::vector<std::string>{opts_.binary,
                                  "--data-dir",
