@@ -142,19 +142,6 @@ std::optional<int64_t> int64_of(const json& v) {
   return n;
 }
 
-std::string prefix_end(const std::string& prefix) {
-  auto end = prefix;
-  while (!end.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(end.back());
-    if (last < 0xff) {
-      ++last;
-      return end;
-    }
-    end.pop_back();
-  }
-  return std::string(1, '\0');
-}
-
 json grant_body(int64_t ttl) {
   return {{"TTL", text_of(ttl)}};
 }

@@ -19,12 +19,6 @@
 
 namespace rmcp::cluster {
 
-/// The first key after every key starting with `prefix` (etcd's
-/// `range_end` of a prefix): `prefix` with its last byte below 0xff
-/// incremented and the bytes after it dropped; "\0" (every key) when all
-/// bytes are 0xff or the prefix is empty.
-std::string prefix_end(const std::string& prefix);
-
 // -- request bodies --------------------------------------------------------------
 
 json grant_body(int64_t ttl);
