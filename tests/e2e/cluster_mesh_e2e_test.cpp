@@ -4,10 +4,6 @@
 // reaches the right router, with as many requests as through its owner
 // (none twice); the other node's routers see nothing.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <thread>
 
@@ -16,6 +12,7 @@
 #include "sim/fleet.hpp"
 #include "tests/e2e/cli_run.hpp"
 #include "tests/e2e/stdio_client.hpp"
+#include "tests/support/etcd_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/test_paths.hpp"
 
@@ -29,20 +26,6 @@ const std::string binary = RMCP_BINARY_PATH;
 
 constexpr size_t routers = 4;
 
-/// A free loopback port: bound to port 0, read, released (the daemon binds
-/// it a moment later; the members need the ports before the nodes start).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class cluster_mesh_e2e : public ::testing::Test {
 protected:
   cluster_mesh_e2e() {
@@ -50,8 +33,8 @@ protected:
     o.routers = routers;
     o.tls = true;
     sims = std::make_unique<sim::fleet>(o);
-    ports[0] = free_port();
-    ports[1] = free_port();
+    ports[0] = free_loopback_port();
+    ports[1] = free_loopback_port();
   }
 
   void register_all(const temp_dir& data) {

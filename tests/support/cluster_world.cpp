@@ -1,8 +1,6 @@
 #include "tests/support/cluster_world.hpp"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,21 +20,6 @@ namespace rmcp::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A free loopback port: bound to port 0, read, released (a node binds it
-/// a moment later; members advertise their middleman port, so it must be
-/// known before the node starts).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 const http_headers mcp_headers{
   {"Content-Type", "application/json"},
@@ -107,7 +90,7 @@ std::string cluster_world::prepare() {
     n.id = "node" + std::to_string(k + 1);
     n.data = std::make_unique<temp_dir>();
     n.relay = std::make_unique<tcp_relay>(etcd.client_port());
-    n.middleman_port = free_port();
+    n.middleman_port = free_loopback_port();
     nodes.push_back(std::move(n));
   }
   return register_routers();

@@ -21,25 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// A loopback port nobody listens on right now (the kernel's pick for port
-/// 0). Another process may take it before etcd does: the caller retries.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
-      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
-
 std::string find_etcd() {
   const char* path = std::getenv("PATH");
   std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
@@ -59,6 +40,25 @@ std::string find_etcd() {
 
 } // namespace
 
+/// A loopback port nobody listens on right now (the kernel's pick for port
+/// 0). Another process may take it before etcd does: the caller retries.
+uint16_t free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
 etcd_server::etcd_server() : binary_(find_etcd()) {
   if (binary_.empty()) {
     ADD_FAILURE() << "etcd is not installed (Debian package etcd-server; "
@@ -66,8 +66,8 @@ etcd_server::etcd_server() : binary_(find_etcd()) {
     return;
   }
   for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
-    client_port_ = free_port();
-    peer_port_ = free_port();
+    client_port_ = free_loopback_port();
+    peer_port_ = free_loopback_port();
     if (client_port_ == 0 || peer_port_ == 0 || client_port_ == peer_port_)
       continue;
     ready_ = start_once();

@@ -18,6 +18,11 @@
 
 namespace rmcp::test {
 
+/// A loopback port nobody listens on right now (the kernel's pick for port
+/// 0), or 0 when none could be had. Another process may take it before
+/// the caller binds it.
+uint16_t free_loopback_port();
+
 class etcd_server {
 public:
   etcd_server();
