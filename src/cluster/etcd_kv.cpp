@@ -280,13 +280,8 @@ public:
     auto& opts = st_->opts;
     auto ops = changes_.size() + 1;
     if (ops > opts.max_txn_ops)
-      return make_error(ec::store_failure,
-                        "shared store (" + opts.where + "): a commit of "
-                          + std::to_string(ops)
-                          + " operations exceeds the limit of "
-                          + std::to_string(opts.max_txn_ops)
-                          + " per etcd transaction (etcd --max-txn-ops); "
-                            "nothing was changed");
+      return over_limit(std::to_string(ops) + " operations", opts.max_txn_ops,
+                        "per etcd transaction (etcd --max-txn-ops)");
     etcd_txn t;
     t.compare.push_back({etcd_compare::target::mod, st_->lock, lock_mod_});
     // Base64 grows keys and values by 4/3; 64 bytes of JSON per operation.
@@ -301,13 +296,9 @@ public:
       t.success.push_back(std::move(op));
     }
     if (bytes > opts.max_request_bytes)
-      return make_error(ec::store_failure,
-                        "shared store (" + opts.where + "): a commit of about "
-                          + std::to_string(bytes)
-                          + " bytes exceeds the limit of "
-                          + std::to_string(opts.max_request_bytes)
-                          + " bytes per etcd request (etcd "
-                            "--max-request-bytes); nothing was changed");
+      return over_limit("about " + std::to_string(bytes) + " bytes",
+                        opts.max_request_bytes,
+                        "bytes per etcd request (etcd --max-request-bytes)");
     auto id = commit_id();
     t.success.push_back({etcd_op::kind::put, st_->lock, id, 0});
     auto r = st_->wait<etcd_txn_result>(
@@ -320,6 +311,16 @@ public:
   }
 
 private:
+  /// A commit too large for etcd: refused whole, naming the limit.
+  caf::error over_limit(const std::string& size, size_t limit,
+                        const std::string& unit) const {
+    return make_error(ec::store_failure, "shared store (" + st_->opts.where
+                                           + "): a commit of " + size
+                                           + " exceeds the limit of "
+                                           + std::to_string(limit) + " " + unit
+                                           + "; nothing was changed");
+  }
+
   caf::error conflict() const {
     return make_error(ec::conflict,
                       "shared store (" + st_->opts.where
