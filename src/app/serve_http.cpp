@@ -121,8 +121,8 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
       "refusing to serve MCP on " + opts.http_listen
         + " without authentication: anyone who can reach it could manage "
           "the routers. Set auth.api_tokens=true (and create tokens with "
-          "routeros-mcp token create) or auth.oauth_issuer, "
-          "auth.oauth_audience and auth.oauth_jwks; or listen on "
+          "routeros-mcp token create) or auth.oauth_issuer and "
+          "auth.oauth_audience; or listen on "
           "127.0.0.1 (docs/security.md)");
   }
   auth::apply_auth(settings, opts, bearer);

@@ -5,19 +5,17 @@
 // (src/auth/jwt.hpp, `auth.oauth_*`). A token that looks like an API token
 // ("rmcp_…") is checked against the store, anything else as a JWT.
 //
-// The JWKS is read at start (a file, or an http://127.0.0.1 / [::1] /
-// localhost URL) and read again when a token names an unknown key id (the
-// first time at once, then at most every 30 s); a failed reload keeps the
-// keys it had.
+// The issuer's signing keys come from src/auth/jwks_cache.hpp (a file, a
+// URL, or OIDC / RFC 8414 discovery; cached and reloaded there).
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include <caf/expected.hpp>
 
 #include "protocol/json.hpp"
+#include "src/auth/jwks_cache.hpp"
 #include "src/auth/jwt.hpp"
 #include "src/config/server_options.hpp"
 #include "src/transport/mcp_http.hpp"
@@ -28,13 +26,10 @@ namespace rmcp::auth {
 /// True when the options turn HTTP authentication on.
 bool auth_configured(const config::server_options& opts);
 
-/// Reads a JWKS from a file or a loopback http:// URL (2 s timeout).
-caf::expected<json> load_jwks(const std::string& source);
-
 class bearer_auth {
 public:
-  /// Checks the options (issuer needs audience and JWKS; a JWKS URL must be
-  /// loopback http) and loads the JWKS. `kv` is the store (API tokens).
+  /// Checks the options (an issuer needs an audience) and loads the
+  /// issuer's keys. `kv` is the store (API tokens).
   static caf::expected<std::shared_ptr<bearer_auth>>
   make(const config::server_options& opts,
        std::shared_ptr<storage::kv_store> kv);
@@ -47,13 +42,10 @@ public:
 
 private:
   bool api_tokens_ = false;
-  bool oauth_ = false;
   jwt_settings jwt_;
-  std::string jwks_source_;
   std::shared_ptr<storage::kv_store> kv_;
-  std::mutex mtx_;
-  json jwks_;
-  int64_t last_reload_ = 0;
+  /// The issuer's keys; null when OAuth is off.
+  std::shared_ptr<jwks_cache> jwks_;
 };
 
 /// The settings of the transport for `opts` and `auth` (null: none).

@@ -235,9 +235,14 @@ const std::vector<binding>& bindings() {
       "URL."},
      &o::auth_oauth_audience},
     {{"auth.oauth_jwks", t::string, {}, 0, 0,
-      "The authorization server's JWKS: a file path or an "
-      "http://127.0.0.1 URL."},
+      "The authorization server's JWKS: a file, an https:// URL (or "
+      "http:// on loopback); empty: the jwks_uri found by OIDC or RFC 8414 "
+      "discovery from auth.oauth_issuer."},
      &o::auth_oauth_jwks},
+    {{"auth.oauth_ca_file", t::string, {}, 0, 0,
+      "PEM CAs trusted for the issuer's HTTPS (discovery and JWKS); empty: "
+      "the system's CAs."},
+     &o::auth_oauth_ca_file},
     {{"store.path", t::string, {}, 0, 0,
       "LMDB store directory; empty = <data_dir>/store."},
      &o::store_path},

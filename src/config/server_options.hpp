@@ -95,11 +95,13 @@ struct server_options {
   std::string cli_role = "admin";
   /// HTTP callers present API tokens (routeros-mcp token create).
   bool auth_api_tokens = false;
-  /// OAuth resource-server mode: expected `iss`, `aud` and the JWKS (file
-  /// or http://127.0.0.1 URL) of JWT access tokens. Issuer set = enabled.
+  /// OAuth resource-server mode: expected `iss`, `aud` and the JWKS (file,
+  /// URL, or empty: discovered from the issuer) of JWT access tokens, and
+  /// the CAs trusted for the issuer's HTTPS. Issuer set = enabled.
   std::string auth_oauth_issuer;
   std::string auth_oauth_audience;
   std::string auth_oauth_jwks;
+  std::string auth_oauth_ca_file;
 
   // -- store ------------------------------------------------------------------
   /// LMDB environment directory; empty = <data_dir>/store.

@@ -4,16 +4,7 @@
 // caller's role and scope enforced on tool calls, and the refusal to serve
 // a non-loopback address without authentication.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -21,10 +12,13 @@
 #include "src/app/http_frontend.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
+#include "src/auth/http_auth.hpp"
 #include "src/config/options_table.hpp"
+#include "src/sim/tls.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/token_store.hpp"
 #include "tests/e2e/stdio_client.hpp"
+#include "tests/support/doc_server.hpp"
 #include "tests/support/http_daemon.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/jwt_keys.hpp"
@@ -81,79 +75,6 @@ protected:
   }
 
   int last_id = 10;
-};
-
-/// A JWKS served over plain HTTP on 127.0.0.1 (what a local
-/// authorization server or a sidecar offers); counts the fetches.
-class jwks_server {
-public:
-  jwks_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = 0;
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 8);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-
-  ~jwks_server() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
-  void set(const json& jwks) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    body_ = jwks.dump();
-  }
-
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/jwks";
-  }
-
-  int fetches() const {
-    return fetches_;
-  }
-
-private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0)
-        continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0)
-        continue;
-      char buf[2048];
-      ::recv(c, buf, sizeof buf, 0);
-      // Counted before the answer leaves: a client that has its answer
-      // must see the fetch counted.
-      ++fetches_;
-      std::string body;
-      {
-        std::lock_guard<std::mutex> guard{mtx_};
-        body = body_;
-      }
-      auto reply = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
-                   "Content-Length: "
-                   + std::to_string(body.size()) + "\r\n\r\n" + body;
-      ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> fetches_{0};
-  std::mutex mtx_;
-  std::string body_;
-  std::thread thread_;
 };
 
 } // namespace
@@ -311,25 +232,78 @@ TEST_F(http_auth, a_jwks_url_on_loopback_is_reloaded_for_a_new_key_id) {
   auto k1 = make_key("ES256", "k1");
   auto k2 = make_key("RS256", "k2");
   auto k3 = make_key("RS256", "k3");
-  jwks_server as;
-  as.set({{"keys", json::array({jwk_of(*k1)})}});
+  doc_server as;
+  auto jwks = [&](std::initializer_list<const key_pair*> keys) {
+    json doc{{"keys", json::array()}};
+    for (auto* k : keys)
+      doc["keys"].push_back(jwk_of(*k));
+    as.set("/jwks", {200, doc.dump(), ""});
+  };
+  jwks({k1.get()});
   start({{"auth.oauth_issuer", "https://as.example.com"},
          {"auth.oauth_audience", "https://mcp.example.com/mcp"},
-         {"auth.oauth_jwks", as.url()}});
-  EXPECT_EQ(as.fetches(), 1);
+         {"auth.oauth_jwks", as.origin() + "/jwks"}});
+  EXPECT_EQ(as.hits("/jwks"), 1);
   auto sid = open_session(token(*k1, access_claims("dave", "mcp:read")));
   EXPECT_EQ(sid.size(), 32u);
   // The authorization server rotates in k2: the first unknown kid reloads.
-  as.set({{"keys", json::array({jwk_of(*k1), jwk_of(*k2)})}});
+  jwks({k1.get(), k2.get()});
   auto r = post(initialize_line(1, "2025-11-25"), "",
                 token(*k2, access_claims("dave", "mcp:read")));
   EXPECT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(as.fetches(), 2);
+  EXPECT_EQ(as.hits("/jwks"), 2);
   // Another unknown kid right after: no new fetch, refused.
   auto r3 = post(initialize_line(1, "2025-11-25"), "",
                  token(*k3, access_claims("dave", "mcp:read")));
   EXPECT_EQ(r3.status, 401u);
-  EXPECT_EQ(as.fetches(), 2);
+  EXPECT_EQ(as.hits("/jwks"), 2);
+}
+
+TEST_F(http_auth, an_identity_provider_over_https_is_found_by_discovery) {
+  auto identity = sim::make_self_signed();
+  auto ca = dir / "issuer-ca.pem";
+  std::ofstream{ca} << identity.certificate_pem;
+  doc_server as{identity};
+  auto issuer = as.origin() + "/realms/ops";
+  auto k1 = make_key("RS256", "k1");
+  as.set("/realms/ops/.well-known/openid-configuration",
+         {200,
+          json{{"issuer", issuer}, {"jwks_uri", as.origin() + "/certs"}}.dump(),
+          ""});
+  as.set("/certs", {200, json{{"keys", json::array({jwk_of(*k1)})}}.dump(),
+                    "public, max-age=600"});
+  start({{"auth.oauth_issuer", issuer},
+         {"auth.oauth_audience", "https://mcp.example.com/mcp"},
+         {"auth.oauth_ca_file", ca}});
+  EXPECT_EQ(as.hits("/certs"), 1);
+  auto claims = access_claims("erin", "mcp:read");
+  claims["iss"] = issuer;
+  auto sid = open_session(token(*k1, claims));
+  EXPECT_EQ(sid.size(), 32u);
+  auto listed = post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", sid,
+                     token(*k1, claims));
+  EXPECT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(as.hits("/certs"), 1);
+}
+
+TEST(http_auth_setup, an_untrusted_issuer_certificate_fails_the_start) {
+  temp_dir dir;
+  auto trusted = sim::make_self_signed();
+  auto ca = dir / "other-ca.pem";
+  std::ofstream{ca} << trusted.certificate_pem;
+  doc_server as{sim::make_self_signed()};
+  config::server_options opts;
+  opts.auth_oauth_issuer = as.origin();
+  opts.auth_oauth_audience = "https://mcp.example.com/mcp";
+  opts.auth_oauth_ca_file = ca;
+  auto made = auth::bearer_auth::make(opts, nullptr);
+  ASSERT_FALSE(made);
+  auto text = error_message(made.error());
+  EXPECT_NE(text.find("auth.oauth_issuer"), std::string::npos) << text;
+  EXPECT_NE(text.find("certificate"), std::string::npos) << text;
+  EXPECT_NE(text.find("/.well-known/openid-configuration"), std::string::npos)
+    << text;
+  EXPECT_EQ(as.hits("/.well-known/openid-configuration"), 0);
 }
 
 TEST_F(http_auth, the_admin_endpoint_approves_a_plan_for_an_approver_only) {
