@@ -9,7 +9,7 @@ RMCP_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache openssl
   libcaf-dev libboost-dev nlohmann-json3-dev liblmdb-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev
-  libyaml-cpp-dev prometheus-cpp-dev clang-format etcd-server
+  libyaml-cpp-dev prometheus-cpp-dev clang-format etcd-server libsystemd-dev
 )
 
 rmcp_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }

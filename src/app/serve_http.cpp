@@ -12,6 +12,7 @@
 #include "src/app/http_frontend.hpp"
 #include "src/app/ops_http.hpp"
 #include "src/app/runtime.hpp"
+#include "src/app/service_notify.hpp"
 #include "src/auth/http_auth.hpp"
 #include "src/transport/http_server.hpp"
 #include "src/transport/mcp_http.hpp"
@@ -206,6 +207,8 @@ int serve_http(const config::server_options& opts) {
                     opts.environment, rt.svc()->tools->all().size());
   if (!opts.http_ports_file.empty())
     write_ports_file(opts.http_ports_file, http.port());
+  service_notifier systemd{rt.system()};
+  systemd.ready("serving MCP over HTTP on port " + std::to_string(http.port()));
   bool draining = false;
   auto deadline = std::chrono::steady_clock::now();
   rt.wait(
@@ -215,11 +218,13 @@ int serve_http(const config::server_options& opts) {
                  || std::chrono::steady_clock::now() > deadline);
     },
     [&](int) {
+      systemd.stopping();
       draining = true;
       deadline = std::chrono::steady_clock::now() + opts.session.drain_timeout
                  + std::chrono::seconds{2};
       http.begin_drain();
     });
+  systemd.stopping();
   http.stop();
   rt.stop();
   log::core()->info("serve-stopped transport=http");

@@ -10,6 +10,7 @@
 #include "protocol/version.hpp"
 #include "src/app/identities.hpp"
 #include "src/app/runtime.hpp"
+#include "src/app/service_notify.hpp"
 #include "src/transport/stdio_transport.hpp"
 
 namespace rmcp::app {
@@ -30,6 +31,8 @@ int serve_stdio(const config::server_options& opts) {
                     "tools={}",
                     rmcp::version, opts.environment,
                     rt.svc()->tools->all().size());
+  service_notifier systemd{sys};
+  systemd.ready("serving MCP over stdio");
   // The session ends on EOF (after draining) or after a signal.
   auto ended = std::make_shared<std::atomic<bool>>(false);
   auto watcher = sys.spawn([session, ended](caf::event_based_actor* self) {
@@ -42,9 +45,11 @@ int serve_stdio(const config::server_options& opts) {
   });
   rt.wait([&] { return ended->load(); },
           [&](int) {
+            systemd.stopping();
             caf::anon_send(reader, atom::shutdown_v);
             caf::anon_send(session, atom::shutdown_v);
           });
+  systemd.stopping();
   caf::anon_send(reader, atom::shutdown_v);
   caf::anon_send(writer, atom::shutdown_v);
   rt.stop();
