@@ -3,6 +3,7 @@
 //   routeros-mcp [--config F] [--set key=value]... [serve [--stdio | --http
 //                [--listen ADDR:PORT]] [--toolsets LIST]]
 //   routeros-mcp config show|keys|check
+//   routeros-mcp doctor [--json]
 //   routeros-mcp device add|list|show|update|remove …
 //   routeros-mcp plan list|show|approve|reject …
 //   routeros-mcp token create|list|revoke …, audit verify|export …
@@ -24,6 +25,7 @@
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/device_cli.hpp"
+#include "src/cli/doctor_cli.hpp"
 #include "src/cli/plan_cli.hpp"
 #include "src/cli/security_cli.hpp"
 #include "src/config/loader.hpp"
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
   rmcp::cli::device_cli devices{app};
   rmcp::cli::plan_cli plans{app};
   rmcp::cli::security_cli security{app};
+  rmcp::cli::doctor_cli doctor{app};
 
   try {
     app.parse(argc, argv);
@@ -157,6 +160,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto opts = load_options(flags);
+  // A configuration that does not load is one of doctor's findings.
+  if (doctor.parsed()) {
+    if (opts)
+      init_logging(*opts);
+    return doctor.run(opts, flags.config_file);
+  }
   if (!opts) {
     std::cerr << "routeros-mcp: configuration error: "
               << rmcp::error_message(opts.error()) << "\n";

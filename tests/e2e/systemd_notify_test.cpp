@@ -36,9 +36,9 @@ public:
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
-    bound_ = fd_ >= 0
-             && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr)
-                  == 0;
+    bound_ =
+      fd_ >= 0
+      && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   }
 
   ~notify_socket() {
