@@ -212,6 +212,24 @@ caf::error device_store::put_device(device_record rec, const credential& cred) {
   });
 }
 
+caf::error device_store::put_devices(std::vector<device_put> batch) {
+  return write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
+    for (auto& put : batch) {
+      std::optional<device_record> previous;
+      if (auto err = put_device_in(txn, put.record, &previous))
+        return err;
+      if (put.cred) {
+        if (auto err = put_credential_in(txn, put.record.id, *put.cred))
+          return err;
+      } else if (previous && !same_endpoint(*previous, put.record)) {
+        if (auto gone = txn.erase(tables::credentials, put.record.id); !gone)
+          return gone.error();
+      }
+    }
+    return bump_generation(txn);
+  });
+}
+
 caf::error device_store::remove_device(const std::string& id) {
   return write_atomically(*kv_, [&](write_txn& txn) -> caf::error {
     if (!is_valid_device_id(id))

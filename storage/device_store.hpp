@@ -47,6 +47,14 @@ bool is_valid_device_id(std::string_view id);
 /// port, scheme and TLS settings (mode, CA file, fingerprint, server name).
 bool same_endpoint(const device_record& a, const device_record& b);
 
+/// One device of a batch write: the record and, when given, its new
+/// credential (without one, a changed endpoint drops the stored one, as
+/// `put_device` does).
+struct device_put {
+  device_record record;
+  std::optional<credential> cred;
+};
+
 class device_store {
 public:
   /// Uses `kv` as is: call `upgrade` first (the open_* functions do).
@@ -71,6 +79,11 @@ public:
   /// Like `put_device`, but stores `cred` (entered for the new endpoint) in
   /// the same transaction instead of dropping the old one.
   caf::error put_device(device_record rec, const credential& cred);
+
+  /// Inserts or replaces every device of `batch` in one transaction (all
+  /// or none: an invalid id fails the whole batch), each as `put_device`
+  /// with or without its credential; bumps the generation once.
+  caf::error put_devices(std::vector<device_put> batch);
 
   /// Removes a device with its credential, health history and snapshots;
   /// bumps the generation. device_not_found when there is none.

@@ -4,7 +4,7 @@
 //                [--listen ADDR:PORT]] [--toolsets LIST]]
 //   routeros-mcp config show|keys|check
 //   routeros-mcp doctor [--json]
-//   routeros-mcp device add|list|show|update|remove …
+//   routeros-mcp device add|list|show|update|remove|import|export …
 //   routeros-mcp plan list|show|approve|reject …
 //   routeros-mcp token create|list|revoke …, audit verify|export …
 //   routeros-mcp version
@@ -25,6 +25,7 @@
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/device_cli.hpp"
+#include "src/cli/device_import.hpp"
 #include "src/cli/doctor_cli.hpp"
 #include "src/cli/plan_cli.hpp"
 #include "src/cli/security_cli.hpp"
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
                                     "configuration and exit");
   auto* version = app.add_subcommand("version", "Print the version");
   rmcp::cli::device_cli devices{app};
+  rmcp::cli::device_io_cli device_io{app};
   rmcp::cli::plan_cli plans{app};
   rmcp::cli::security_cli security{app};
   rmcp::cli::doctor_cli doctor{app};
@@ -172,6 +174,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   init_logging(*opts);
+  // import/export live under `device` too: checked first.
+  if (device_io.parsed())
+    return device_io.run(*opts);
   if (devices.parsed())
     return devices.run(*opts);
   if (plans.parsed())

@@ -135,6 +135,35 @@ TYPED_TEST(device_store_test, an_update_keeps_created_at_and_moves_updated_at) {
   EXPECT_EQ(got->updated_at, this->now);
 }
 
+TYPED_TEST(device_store_test, a_batch_is_written_whole_or_not_at_all) {
+  this->add("edge-01");
+  auto before = this->store->generation();
+  ASSERT_TRUE(before);
+  // edge-01 moves without a new password (its credential goes), edge-02 is
+  // new with one; one commit.
+  auto moved = make_device("edge-01");
+  moved.host = "198.51.100.7";
+  std::vector<storage::device_put> batch(2);
+  batch[0].record = moved;
+  batch[1].record = make_device("edge-02");
+  batch[1].cred = credential{"api", "pw-2"};
+  ASSERT_FALSE(this->store->put_devices(batch));
+  EXPECT_EQ(*this->store->generation(), *before + 1);
+  EXPECT_EQ(this->store->device("edge-01")->host, "198.51.100.7");
+  EXPECT_FALSE(this->store->get_credential("edge-01"));
+  auto cred = this->store->get_credential("edge-02");
+  ASSERT_TRUE(cred) << error_message(cred.error());
+  EXPECT_EQ(cred->password, "pw-2");
+  // A bad id anywhere in a batch leaves everything as it was.
+  std::vector<storage::device_put> bad(2);
+  bad[0].record = make_device("edge-03");
+  bad[1].record = make_device("Bad Id");
+  EXPECT_EQ(error_code_of(this->store->put_devices(bad)),
+            ec::invalid_arguments);
+  EXPECT_FALSE(this->store->device("edge-03"));
+  EXPECT_EQ(*this->store->generation(), *before + 1);
+}
+
 TYPED_TEST(device_store_test,
            invalid_ids_are_refused_and_unknown_ids_not_found) {
   EXPECT_EQ(error_code_of(this->store->put_device(make_device("Edge 01"))),
