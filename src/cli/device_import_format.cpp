@@ -244,6 +244,11 @@ caf::expected<import_parse> parse_csv(const std::string& text,
     bool tls_given = false;
     bool port_given = false;
     caf::error err;
+    // The id first, so that a refusal of a short row still names it.
+    auto id_col = static_cast<size_t>(
+      std::find(header->begin(), header->end(), "id") - header->begin());
+    if (id_col < fields->size())
+      row.record.id = (*fields)[id_col];
     if (fields->size() != header->size())
       err = make_error(ec::invalid_arguments,
                        std::to_string(fields->size()) + " fields, the header "
