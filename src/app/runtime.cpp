@@ -207,6 +207,11 @@ caf::error runtime::start(std::string transports) {
       caf::anon_send_exit(svc->store, caf::exit_reason::user_shutdown);
       return port.error();
     }
+    // Port 0 lets the kernel pick: the membership key must advertise the
+    // port bound, not the one asked for.
+    auto colon = opts_.cluster_listen.rfind(':');
+    opts_.cluster_listen =
+      opts_.cluster_listen.substr(0, colon + 1) + std::to_string(*port);
     log::fleet()->info("cluster-listening node={} port={}",
                        opts_.cluster_node_id, *port);
     // check_cluster_options proved that static members parse.

@@ -125,9 +125,11 @@ TEST_F(cluster_mesh_e2e, a_tool_call_through_either_node_reaches_its_router) {
       if (per_call[i] == 0)
         per_call[i] = mine;
       EXPECT_EQ(mine, per_call[i]) << "router " << i;
-      for (size_t k = 0; k < routers; ++k)
-        if (k != i)
-          EXPECT_EQ(after[k], before[k]) << "router " << k;
+      for (size_t k = 0; k < routers; ++k) {
+        if (k == i)
+          continue;
+        EXPECT_EQ(after[k], before[k]) << "router " << k;
+      }
     }
   }
   for (auto* node : {a.get(), b.get()}) {

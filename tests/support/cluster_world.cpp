@@ -90,7 +90,6 @@ std::string cluster_world::prepare() {
     n.id = "node" + std::to_string(k + 1);
     n.data = std::make_unique<temp_dir>();
     n.relay = std::make_unique<tcp_relay>(etcd.client_port());
-    n.middleman_port = free_loopback_port();
     nodes.push_back(std::move(n));
   }
   return register_routers();
@@ -160,16 +159,13 @@ std::string cluster_world::start_node(size_t k) {
                                 "serve",      "--http",     "--listen",
                                 "127.0.0.1:0"};
   std::vector<std::string> sets{
-    "http.ports_file=" + ports,
-    "http.role=ops_rw",
-    "server.toolsets=all",
-    "device.health_checks=false",
-    "cluster.node_id=" + n.id,
+    "http.ports_file=" + ports, "http.role=ops_rw", "server.toolsets=all",
+    "device.health_checks=false", "cluster.node_id=" + n.id,
     "cluster.etcd=127.0.0.1:" + std::to_string(n.relay->port()),
-    "cluster.listen=127.0.0.1:" + std::to_string(n.middleman_port),
-    "cluster.prefix=" + opts_.prefix,
-    "cluster.lease_ttl=" + opts_.lease_ttl,
-    "cluster.settle=" + opts_.settle};
+    // The kernel's pick, advertised through etcd: a port chosen ahead
+    // could be taken by the time a (re)started node binds it.
+    "cluster.listen=127.0.0.1:0", "cluster.prefix=" + opts_.prefix,
+    "cluster.lease_ttl=" + opts_.lease_ttl, "cluster.settle=" + opts_.settle};
   sets.insert(sets.end(), opts_.sets.begin(), opts_.sets.end());
   for (auto& s : sets) {
     argv.push_back("--set");

@@ -49,7 +49,6 @@ struct cluster_node {
   std::unique_ptr<child_process> process;
   std::unique_ptr<tcp_relay> relay;
   uint16_t http_port = 0;
-  uint16_t middleman_port = 0;
   /// The MCP session on this node (opened on first use).
   std::string session;
   int next_id = 1;
