@@ -436,6 +436,7 @@ void register_interface_menus(menu_tree& t) {
           .table(iface_table, "bridge")
           .named()
           .cmds(c_add | c_set | c_remove | c_enable | c_comment | c_unset)
+          .on_add(new_row("/interface/bridge"))
           .writable("admin-mac,ageing-time,arp,arp-timeout,auto-mac,comment,"
                     "copy-from,dhcp-snooping,disabled,"
                     "ether-type,fast-forward,forward-delay,frame-types,igmp-"
@@ -470,6 +471,7 @@ void register_interface_menus(menu_tree& t) {
   t.add(
     menu_builder("/interface/bridge/port")
       .cmds(c_add | c_set | c_remove | c_enable | c_comment | c_move | c_unset)
+      .on_add(new_row("/interface/bridge/port"))
       .writable(
         "auto-isolate,bpdu-guard,bridge,broadcast-flood,comment,copy-from,"
         "disabled,edge,fast-leave,"
@@ -509,6 +511,7 @@ void register_interface_menus(menu_tree& t) {
       .build());
   t.add(menu_builder("/interface/bridge/vlan")
           .cmds(c_add | c_set | c_remove | c_enable | c_comment)
+          .on_add(new_row("/interface/bridge/vlan"))
           .writable("bridge,comment,copy-from,disabled,mvrp-forbidden,tagged,"
                     "untagged,vlan-ids")
           .types("bridge:ref:/interface/bridge")
@@ -527,6 +530,7 @@ void register_interface_menus(menu_tree& t) {
       .table(iface_table, "vlan")
       .named()
       .cmds(c_add | c_set | c_remove | c_enable | c_comment)
+      .on_add(new_row("/interface/vlan"))
       .writable(
         "arp,arp-timeout,comment,copy-from,disabled,interface,loop-protect,"
         "loop-protect-disable-time,"
@@ -558,6 +562,7 @@ void register_interface_menus(menu_tree& t) {
           .build());
   t.add(menu_builder("/interface/list/member")
           .cmds(c_add | c_set | c_remove | c_enable | c_comment)
+          .on_add(new_row("/interface/list/member"))
           .writable("comment,copy-from,disabled,interface,list")
           .types("interface:ref:/interface;list:ref:/interface/list")
           .defaults("disabled=false,dynamic=false")

@@ -71,6 +71,7 @@ void register_wireless_menus(menu_tree& t) {
       .table("interface", "wlan")
       .named()
       .cmds(cmds)
+      .on_add(new_row("/interface/wireless"))
       .present(has_legacy_wireless)
       .writable("band,channel-width,comment,country,disabled,frequency,hide-"
                 "ssid,installation,l2mtu,"
@@ -132,6 +133,7 @@ void register_wireless_menus(menu_tree& t) {
       .table("interface", "wifi")
       .named()
       .cmds(cmds | c_unset)
+      .on_add(new_row("/interface/wifi"))
       .present(has_wifi)
       .writable("channel,channel.band,channel.frequency,channel.width,comment,"
                 "configuration,configuration.country,"

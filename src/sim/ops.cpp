@@ -336,6 +336,9 @@ cmd_result op_add(router_state& st, const menu& m, const arg_list& args,
     if (!item.has(r))
       return cmd_result::error(400, "missing =" + r + "=", r);
   auto given = item;
+  for (auto& [k, v] : m.on_add)
+    if (!item.has(k))
+      item.set(k, v);
   if (m.validate)
     if (auto e = m.validate(st, nullptr, item))
       return cmd_result::error(*e);

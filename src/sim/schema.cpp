@@ -140,6 +140,15 @@ menu_builder& menu_builder::fixed(std::string key, std::string value) {
   return *this;
 }
 
+menu_builder& menu_builder::on_add(std::string_view kv) {
+  for (auto& item : split(kv, ',')) {
+    auto eq = item.find('=');
+    m_.on_add.set(item.substr(0, eq),
+                  eq == std::string::npos ? "" : item.substr(eq + 1));
+  }
+  return *this;
+}
+
 menu_builder& menu_builder::required(std::string_view csv) {
   m_.required = split(csv, ',');
   return *this;
@@ -304,6 +313,44 @@ const menu_tree& menu_tree::get() {
     return t;
   }();
   return tree;
+}
+
+// -- defaults of new interface rows -----------------------------------------------
+
+// Which `disabled` RouterOS gives a row added without one. A `/export`
+// prints only values that differ from the menu's default, so an export's
+// `add` or `set` line with `disabled=no` shows a default of yes, and one
+// without `disabled` a default of no.
+const std::vector<new_row_default>& new_row_defaults() {
+  static const std::vector<new_row_default> table{
+    {"/interface/wireless", "true",
+     "RouterOS exports enable radios and virtual APs with disabled=no; "
+     "RouterOS's add leaves a new virtual AP disabled"},
+    {"/interface/wifi", "true",
+     "RouterOS manual, WiFi, basic configuration: an interface is enabled "
+     "with an explicit disabled=no"},
+    {"/interface/bridge", "false",
+     "RouterOS exports: `add name=bridge1`, no disabled"},
+    {"/interface/bridge/port", "false",
+     "RouterOS exports: `add bridge=bridge1 interface=ether1`, no disabled"},
+    {"/interface/bridge/vlan", "false",
+     "RouterOS manual, Bridge VLAN Table examples: `add bridge=… vlan-ids=…`, "
+     "no disabled"},
+    {"/interface/vlan", "false",
+     "RouterOS exports: `add interface=ether1 name=… vlan-id=100`, no "
+     "disabled"},
+    {"/interface/list/member", "false",
+     "RouterOS defconf export: `add comment=defconf interface=… list=LAN`, no "
+     "disabled"},
+  };
+  return table;
+}
+
+std::string new_row(std::string_view path) {
+  for (auto& d : new_row_defaults())
+    if (path == d.path)
+      return std::string{"disabled="} + d.disabled;
+  return {};
 }
 
 // -- presence -------------------------------------------------------------------------

@@ -158,6 +158,10 @@ struct menu {
   std::vector<field_spec> specs;     ///< sorted by name
   fields defaults; ///< printed when the item does not set them
   fields fixed;    ///< stored on add (e.g. type=vlan)
+  /// Stored on add when the request does not set them: RouterOS's default
+  /// for a new row, which may differ from what print shows for rows nobody
+  /// added (a virtual AP is created disabled; defconf's radios are enabled).
+  fields on_add;
   std::vector<std::string> required;
   std::vector<std::string> view; ///< shared tables: stored keys this menu shows
   compute_fn compute = nullptr;
@@ -197,6 +201,8 @@ public:
   menu_builder& defaults(std::string_view kv);
   menu_builder& dflt(std::string key, std::string value);
   menu_builder& fixed(std::string key, std::string value);
+  /// "key=value,...": see `menu::on_add`.
+  menu_builder& on_add(std::string_view kv);
   menu_builder& required(std::string_view csv);
   menu_builder& view(std::string_view csv);
   menu_builder& compute(compute_fn f);
@@ -266,6 +272,23 @@ void register_ip_menus(menu_tree& t);
 void register_firewall_menus(menu_tree& t);
 void register_tool_commands(menu_tree& t);
 void register_script_commands(menu_tree& t);
+
+// -- defaults of new interface rows ---------------------------------------------
+
+/// RouterOS's `disabled` for a row that `add` creates without one, for an
+/// interface menu of the simulator (menus_interface.cpp holds the table and
+/// where each value comes from).
+struct new_row_default {
+  const char* path;
+  const char* disabled; ///< "true" or "false"
+  const char* source;
+};
+
+/// Every interface menu with `add` and a `disabled` property.
+const std::vector<new_row_default>& new_row_defaults();
+
+/// "disabled=<value>" for `path` (for `menu_builder::on_add`).
+std::string new_row(std::string_view path);
 
 // -- presence predicates ------------------------------------------------------------
 

@@ -103,7 +103,7 @@ caf::expected<change_step> plan(const json& params, const json& current,
       row["comment"] = params["comment"];
     kept.push_back(row);
     adds.push_back(a);
-    step.requests.push_back(request("PUT", lists, kind::content(row)));
+    step.requests.push_back(request("PUT", lists, kind::creation(row)));
   }
   step.intended = {{lists, kept}, {"adds", adds}, {"removes", removes}};
   return step;
@@ -115,7 +115,7 @@ std::string compare(const json&, const json& expected, const json& actual) {
 
 std::vector<rest_request> restore(const json&, const json& snapshot,
                                   const json& now) {
-  return kind::restore_tables(snapshot, now, {lists});
+  return kind::restore_tables(snapshot, now, {lists}, {lists});
 }
 
 void plan_sync(tool_call& call) {

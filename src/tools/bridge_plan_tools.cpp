@@ -230,7 +230,7 @@ caf::expected<change_step> plan(const json& params, const json& current,
   if (params.contains("comment"))
     port["comment"] = params["comment"];
   step.intended[ports].push_back(port);
-  step.requests.push_back(request("PUT", ports, kind::content(port)));
+  step.requests.push_back(request("PUT", ports, kind::creation(port)));
   return step;
 }
 
@@ -240,7 +240,7 @@ std::string compare(const json&, const json& expected, const json& actual) {
 
 std::vector<rest_request> restore(const json&, const json& snapshot,
                                   const json& now) {
-  return kind::restore_tables(snapshot, now, {bridges, ports});
+  return kind::restore_tables(snapshot, now, {bridges, ports}, {ports});
 }
 
 caf::expected<std::string> revert_script(const json& params,

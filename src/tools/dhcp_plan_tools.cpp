@@ -283,7 +283,7 @@ caf::expected<change_step> plan_create(const json& params,
   step.intended[servers].push_back(server);
   step.requests.push_back(request("PUT", pools, kind::content(pool)));
   step.requests.push_back(request("PUT", networks, kind::content(network)));
-  step.requests.push_back(request("PUT", servers, kind::content(server)));
+  step.requests.push_back(request("PUT", servers, kind::creation(server)));
   return step;
 }
 
@@ -363,7 +363,8 @@ std::string compare(const json&, const json& expected, const json& actual) {
 
 std::vector<rest_request> restore(const json&, const json& snapshot,
                                   const json& now) {
-  return kind::restore_tables(snapshot, now, {pools, networks, servers});
+  return kind::restore_tables(snapshot, now, {pools, networks, servers},
+                              {servers});
 }
 
 // -- tools ------------------------------------------------------------------------------

@@ -110,6 +110,12 @@ json content(json row) {
   return row;
 }
 
+json creation(const json& row) {
+  auto out = content(row);
+  out["disabled"] = row.value("disabled", "false") == "true" ? "true" : "false";
+  return out;
+}
+
 void patch_back(const std::string& path, const json& want, const json& have,
                 std::vector<rest_request>& out) {
   auto id = have.value("id", "");
@@ -176,7 +182,8 @@ std::string compare_tables(const json& want, const json& have) {
 
 std::vector<rest_request>
 restore_tables(const json& snapshot, const json& now,
-               const std::vector<std::string>& paths) {
+               const std::vector<std::string>& paths,
+               const std::vector<std::string>& with_disabled) {
   std::vector<rest_request> out;
   auto rows = [](const json& state, const std::string& path) {
     return state.contains(path) ? state[path] : json::array();
@@ -191,7 +198,11 @@ restore_tables(const json& snapshot, const json& now,
       if (auto* h = find_id(have, w["id"]))
         patch_back(p, w, *h, out);
       else
-        out.push_back(request("PUT", p, content(w)));
+        out.push_back(
+          request("PUT", p,
+                  std::count(with_disabled.begin(), with_disabled.end(), p) > 0
+                    ? creation(w)
+                    : content(w)));
     }
   }
   return out;

@@ -54,6 +54,14 @@ json row_state(const json& row, const std::vector<std::string>& keep);
 /// `row` without its id.
 json content(json row);
 
+/// The body that creates `row` (a state row) in a menu with a `disabled`
+/// property: its content with `disabled` always written ("false" unless the
+/// row says "true"). RouterOS's default for a new row differs between menus
+/// (a virtual AP is created disabled, a VLAN enabled), and the state drops
+/// false values, so without it the gate would expect an enabled row that
+/// the router created disabled.
+json creation(const json& row);
+
 /// Requests that set row `have` at `path` back to `want` (PATCH the
 /// differing fields, unset the extra ones, set extra true booleans to false).
 void patch_back(const std::string& path, const json& want, const json& have,
@@ -66,8 +74,11 @@ std::string compare_tables(const json& want, const json& have);
 /// Requests that bring the tables of `now` back to `snapshot`: rows the
 /// snapshot lacks are deleted (tables in reverse order of `paths`), then
 /// rows are set back or re-created (in the order of `paths`, so a pool is
-/// there before the server that names it).
-std::vector<rest_request> restore_tables(const json& snapshot, const json& now,
-                                         const std::vector<std::string>& paths);
+/// there before the server that names it). Rows re-created in the tables
+/// of `with_disabled` are written with `creation`.
+std::vector<rest_request>
+restore_tables(const json& snapshot, const json& now,
+               const std::vector<std::string>& paths,
+               const std::vector<std::string>& with_disabled = {});
 
 } // namespace rmcp::tools::kind

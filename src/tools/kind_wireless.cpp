@@ -367,7 +367,7 @@ caf::expected<change_step> plan_create(const json& params, const driver& d,
   if (!profile->empty())
     row[d.security] = *profile;
   rows.push_back(row);
-  step.requests.push_back(request("PUT", d.path, kind::content(row)));
+  step.requests.push_back(request("PUT", d.path, kind::creation(row)));
   return step;
 }
 
@@ -457,7 +457,7 @@ std::vector<rest_request> restore(const json&, const json& snapshot,
   auto* d = driver_named(snapshot.value("driver", ""));
   if (d == nullptr)
     return {};
-  auto out = kind::restore_tables(snapshot, now, {d->path});
+  auto out = kind::restore_tables(snapshot, now, {d->path}, {d->path});
   // Legacy wireless has no unset; tx-power is hidden from its state once
   // tx-power-mode is back to default, so nothing is lost.
   if (d == &legacy)

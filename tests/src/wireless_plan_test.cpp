@@ -113,6 +113,27 @@ TEST_F(wireless_plan_test, legacy_ssid_is_created_modified_and_removed) {
   }
 }
 
+TEST_F(wireless_plan_test, new_ssids_are_enabled_where_routeros_adds_them_off) {
+  // RouterOS creates a virtual AP disabled unless the add says otherwise
+  // (the simulator too): the plan writes disabled=no, and the gate, which
+  // compares `disabled`, passes on what the routers read back.
+  sim_overrides[0].board = "hAP ac^2";
+  sim_overrides[1].board = "hAP ac^2";
+  sim_overrides[2].board = "hAP ax^2";
+  start_pro(3, &device_flags::allow_wireless_writes);
+  auto out = plan("plan_create_wireless_ssid",
+                  {{"device_ids", ids(0, 3)}, {"ssid", "lobby"}});
+  auto report =
+    approve_and_apply("apply_wireless_plan", out.value("plan_id", ""));
+  EXPECT_EQ(report.value("state", ""), "completed") << report.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    auto r = i < 2 ? iface(i, wl, "wlan-lobby") : iface(i, wf, "wifi-lobby");
+    ASSERT_FALSE(r.is_null()) << i;
+    EXPECT_EQ(r.value("disabled", ""), "false") << i;
+    EXPECT_EQ(r.value("running", ""), "true") << i;
+  }
+}
+
 TEST_F(wireless_plan_test, legacy_radio_settings_apply_and_roll_back) {
   start_boards(2, "hAP ac^2");
   auto before = iface(1, wl, "wlan1");
