@@ -193,7 +193,10 @@ void coordinator::clear_deadman(device_run& d) {
 void coordinator::arm_deadman(device_run& d) {
   auto id = d.id;
   auto name = deadman_job_name(plan_id);
+  // Explicitly enabled: a revert that a router's default left disabled
+  // would never run.
   json body{{"name", name},
+            {"disabled", "false"},
             {"interval", ros_time(deps.settings.deadman_delay)},
             {"on-event", d.deadman_script},
             {"comment", "routeros-mcp dead-man revert of plan " + plan_id}};
