@@ -23,6 +23,7 @@ constexpr menu_shape shapes[] = {
   {"/system/routerboard", singleton, {"routerboard", "model"}},
   {"/system/package/update", singleton, {"channel"}},
   {"/system/ntp/client", singleton, {"enabled", "mode"}},
+  {"/interface/wifi/capsman", singleton, {"enabled"}},
   {"/ip/dns", singleton, {"servers", "allow-remote-requests", "cache-size"}},
   // -- lists --------------------------------------------------------------
   {"/interface", list, {"name", "type"}},
@@ -36,6 +37,7 @@ constexpr menu_shape shapes[] = {
   {"/interface/wifi", list, {"name"}},
   {"/interface/wifi/registration-table", list, {"interface", "mac-address"}},
   {"/interface/wifi/security", list, {"name"}},
+  {"/interface/wifi/capsman/remote-cap", list, {}},
   {"/caps-man/remote-cap", list, {}},
   {"/caps-man/registration-table", list, {"interface", "mac-address"}},
   {"/ip/address", list, {"address", "interface"}},

@@ -45,6 +45,24 @@ router_profile profile_for(const fleet_options& opts, std::size_t i) {
   }
   if (o.identity)
     p.identity = *o.identity;
+  if (o.capsman) {
+    p.capsman = *o.capsman;
+    if (p.capsman == capsman_kind::legacy && p.wireless == wireless_kind::wifi)
+      throw std::invalid_argument("router " + std::to_string(i)
+                                  + ": legacy CAPsMAN needs the wireless "
+                                    "package, and "
+                                  + p.board + " runs the wifi one");
+    if (p.capsman == capsman_kind::wifi && p.wireless == wireless_kind::legacy)
+      throw std::invalid_argument("router " + std::to_string(i)
+                                  + ": wifi CAPsMAN needs the wifi "
+                                    "package, and "
+                                  + p.board + " runs legacy wireless");
+  }
+  if (p.capsman == capsman_kind::wifi && !p.version.at_least(7, 13))
+    throw std::invalid_argument("router " + std::to_string(i)
+                                + ": wifi CAPsMAN needs RouterOS 7.13 or "
+                                  "later, not "
+                                + p.version_text);
   return p;
 }
 

@@ -49,6 +49,10 @@ struct router_overrides {
     board; ///< a board of the catalogue (docs/simulator.md)
   std::optional<std::string> version; ///< "7.19" or "7.23.7 (long-term)"
   std::optional<std::string> identity;
+  /// The CAPsMAN the router runs as a controller (legacy needs a board
+  /// without the wifi package, wifi one without legacy wireless and
+  /// RouterOS 7.13 or later); a radio-less board gets the package.
+  std::optional<capsman_kind> capsman;
 };
 
 struct fleet_options {

@@ -1,8 +1,16 @@
 // Radios: legacy /interface/wireless (+registration-table, security-profiles)
 // and /caps-man on routers with the `wireless` package; /interface/wifi
-// (+registration-table, security profiles) on routers with `wifi-qcom`
-// (defconf keeps the passphrase inline in security.passphrase). A menu of an absent
-// package answers "no such command or directory (<name>)".
+// (+registration-table, security profiles, capsman, capsman/remote-cap) on
+// routers with `wifi-qcom` (defconf keeps the passphrase inline in
+// security.passphrase). A menu of an absent package answers "no such command
+// or directory (<name>)". A CAPsMAN controller (profile `capsman`) has
+// remote CAPs in its package's menus; a radio-less controller has the
+// package's menus and no radio.
+//
+// Fields of /interface/wifi/capsman (the controller's settings, default
+// disabled) and /interface/wifi/capsman/remote-cap (identity, address,
+// board-name, serial, version, base-mac, state) are those of the RouterOS
+// manual's WiFi page, CAPsMAN section; the reference lists neither menu.
 
 #include "sim/ops.hpp"
 #include "sim/seed.hpp"
@@ -12,10 +20,6 @@ namespace rmcp::sim {
 void register_wireless_menus(menu_tree& t);
 
 namespace {
-
-bool has_capsman(const router_profile& p) {
-  return p.wireless == wireless_kind::legacy;
-}
 
 void compute_radio(const router_state& st, const record& r, fields& out) {
   out.set("running", r.f.is_true("disabled") ? "false" : "true");
@@ -181,23 +185,105 @@ void register_wireless_menus(menu_tree& t) {
           .cmds(c_remove)
           .compute(compute_client)
           .build());
-  t.set_present("/caps-man", has_capsman);
+  t.add(menu_builder("/interface/wifi/capsman")
+          .singleton()
+          .cmds(c_set)
+          .present(has_wifi)
+          .writable("ca-certificate,certificate,enabled,interfaces,package-"
+                    "path,require-peer-certificate,upgrade-policy")
+          .types("enabled:bool;require-peer-certificate:bool;upgrade-policy:"
+                 "enum:none|require-same-version|suggest-same-version")
+          .defaults("ca-certificate=,certificate=,enabled=false,interfaces="
+                    "all,package-path=,require-peer-certificate=false,"
+                    "upgrade-policy=none")
+          .words("interface wifi capsman")
+          .build());
+  t.add(menu_builder("/interface/wifi/capsman/remote-cap")
+          .present(has_wifi)
+          .build());
+  t.set_present("/caps-man", has_legacy_wireless);
   t.add(menu_builder("/caps-man/remote-cap").compute(compute_cap).build());
   t.add(menu_builder("/caps-man/registration-table")
           .compute(compute_client)
           .build());
 }
 
+namespace {
+
+/// The remote CAPs of a wifi-package CAPsMAN controller.
+void seed_wifi_capsman(router_state& st) {
+  auto& p = st.profile;
+  st.tab("/interface/wifi/capsman")
+    .insert_with_id(1, fields{{"enabled", "true"}, {"interfaces", "bridge"}});
+  auto& caps = st.tab("/interface/wifi/capsman/remote-cap");
+  for (int i = 1; i <= 3; ++i) {
+    auto h = hash_of(p.seed, p.index, 0xca96 + static_cast<std::uint64_t>(i));
+    auto base = format_mac(h & 0xFEFFFFFFFFFFULL);
+    caps.insert(fields{{"identity", "cap-ax-" + std::to_string(i)},
+                       {"address", "192.168." + std::to_string(lan_octet(p))
+                                     + "." + std::to_string(20 + i)},
+                       {"board-name", i == 3 ? "wAP ax" : "cAP ax"},
+                       {"serial", "HF" + std::to_string(h % 100000000)},
+                       {"version", version_number(p)},
+                       {"base-mac", base},
+                       {"state", "Ok"}});
+  }
+}
+
+/// The remote CAPs and their clients of a legacy (/caps-man) controller.
+void seed_legacy_capsman(router_state& st, prng& rng, const std::string& ssid) {
+  auto& p = st.profile;
+  auto& caps = st.tab("/caps-man/remote-cap");
+  auto& creg = st.tab("/caps-man/registration-table");
+  for (int i = 1; i <= 2; ++i) {
+    auto base = format_mac(
+      hash_of(p.seed, p.index, 0xca95 + static_cast<std::uint64_t>(i))
+      & 0xFEFFFFFFFFFFULL);
+    caps.insert(fields{{"name", "[" + base + "]"},
+                       {"address", base + "/" + "bridge"},
+                       {"identity", "cap-" + std::to_string(i)},
+                       {"version", version_number(p)},
+                       {"state", "Run"},
+                       {"base-mac", base},
+                       {"radio-mac", base},
+                       {"board", "cAP ac"},
+                       {"rx-signal", ""}});
+    creg.insert(fields{
+      {"interface", "cap" + std::to_string(i)},
+      {"mac-address",
+       format_mac(hash_of(p.seed, 77, static_cast<std::uint64_t>(i))
+                  & 0xFEFFFFFFFFFFULL)},
+      {"ssid", ssid},
+      {"ap", "false"},
+      {"radio-name", "cap-" + std::to_string(i)},
+      {"rx-signal", std::to_string(-static_cast<int>(rng.range(40, 75)))},
+      {"tx-signal", "-52"},
+      {"tx-rate", "144.4Mbps"},
+      {"rx-rate", "130Mbps"}});
+  }
+}
+
+} // namespace
+
 void seed_wireless(router_state& st) {
   auto& p = st.profile;
-  if (p.wireless == wireless_kind::none)
-    return;
+  if (p.capsman == capsman_kind::wifi)
+    seed_wifi_capsman(st);
   auto rng = area_rng(p, "wireless");
-  auto& t = st.tab("interface");
   auto ssid = std::string{p.index % 3 == 0   ? "lab"
                           : p.index % 3 == 1 ? "staging"
                                              : "branch"}
               + "-wifi";
+  if (p.wireless == wireless_kind::none) {
+    // A radio-less controller: the package's menus, no radio.
+    if (p.capsman == capsman_kind::legacy) {
+      st.tab("/interface/wireless/security-profiles")
+        .insert(fields{{"name", "default"}});
+      seed_legacy_capsman(st, rng, ssid);
+    }
+    return;
+  }
+  auto& t = st.tab("interface");
   bool legacy = p.wireless == wireless_kind::legacy;
   std::vector<std::string> radios;
   for (int i = 1; i <= 2; ++i) {
@@ -275,36 +361,8 @@ void seed_wireless(router_state& st) {
     }
     reg.insert(std::move(c));
   }
-  if (legacy && p.capsman_manager) {
-    auto& caps = st.tab("/caps-man/remote-cap");
-    auto& creg = st.tab("/caps-man/registration-table");
-    for (int i = 1; i <= 2; ++i) {
-      auto base = format_mac(
-        hash_of(p.seed, p.index, 0xca95 + static_cast<std::uint64_t>(i))
-        & 0xFEFFFFFFFFFFULL);
-      caps.insert(fields{{"name", "[" + base + "]"},
-                         {"address", base + "/" + "bridge"},
-                         {"identity", "cap-" + std::to_string(i)},
-                         {"version", version_number(p)},
-                         {"state", "Run"},
-                         {"base-mac", base},
-                         {"radio-mac", base},
-                         {"board", "cAP ac"},
-                         {"rx-signal", ""}});
-      creg.insert(fields{
-        {"interface", "cap" + std::to_string(i)},
-        {"mac-address",
-         format_mac(hash_of(p.seed, 77, static_cast<std::uint64_t>(i))
-                    & 0xFEFFFFFFFFFFULL)},
-        {"ssid", ssid},
-        {"ap", "false"},
-        {"radio-name", "cap-" + std::to_string(i)},
-        {"rx-signal", std::to_string(-static_cast<int>(rng.range(40, 75)))},
-        {"tx-signal", "-52"},
-        {"tx-rate", "144.4Mbps"},
-        {"rx-rate", "130Mbps"}});
-    }
-  }
+  if (p.capsman == capsman_kind::legacy)
+    seed_legacy_capsman(st, rng, ssid);
 }
 
 } // namespace rmcp::sim

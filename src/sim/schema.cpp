@@ -356,11 +356,12 @@ std::string new_row(std::string_view path) {
 // -- presence -------------------------------------------------------------------------
 
 bool has_legacy_wireless(const router_profile& p) {
-  return p.wireless == wireless_kind::legacy;
+  return p.wireless == wireless_kind::legacy
+         || p.capsman == capsman_kind::legacy;
 }
 
 bool has_wifi(const router_profile& p) {
-  return p.wireless == wireless_kind::wifi;
+  return p.wireless == wireless_kind::wifi || p.capsman == capsman_kind::wifi;
 }
 
 bool has_routerboard(const router_profile& p) {

@@ -104,7 +104,11 @@ bool apply_board(router_profile& p, const std::string& board) {
     p.routerboard = b.rb;
     p.firmware_type = b.firmware_type;
     p.factory_software = b.factory;
-    p.capsman_manager = b.wl == wireless_kind::legacy && p.index % 2 == 0;
+    // Every other radio board is a controller of its package's CAPsMAN.
+    p.capsman = p.index % 2 != 0                ? capsman_kind::none
+                : b.wl == wireless_kind::legacy ? capsman_kind::legacy
+                : b.wl == wireless_kind::wifi   ? capsman_kind::wifi
+                                                : capsman_kind::none;
     return true;
   }
   return false;

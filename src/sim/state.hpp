@@ -24,6 +24,13 @@ enum class wireless_kind : std::uint8_t {
   wifi,   ///< `wifi-qcom` package: /interface/wifi
 };
 
+/// Which CAPsMAN a router runs as a controller, if any.
+enum class capsman_kind : std::uint8_t {
+  none,
+  legacy, ///< CAPsMAN v1 of the `wireless` package: /caps-man
+  wifi,   ///< CAPsMAN of the `wifi` package (7.13+): /interface/wifi/capsman
+};
+
 /// What a router is: fixed at start (seeded, or overridden by options).
 struct router_profile {
   std::size_t index = 0;
@@ -41,7 +48,9 @@ struct router_profile {
   std::uint64_t total_hdd = 0;
   bool routerboard = true; ///< false on CHR: no /system/routerboard
   wireless_kind wireless = wireless_kind::none;
-  bool capsman_manager = false;
+  /// A controller needs its package: `legacy` the `wireless` one, `wifi`
+  /// the `wifi` one (a radio-less router gets the package's menus, no radio).
+  capsman_kind capsman = capsman_kind::none;
   int ethernet_ports = 5;
   int sfp_ports = 0;
   std::string sfp_prefix; ///< "sfp" or "sfp-sfpplus"

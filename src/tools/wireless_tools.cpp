@@ -2,11 +2,21 @@
 // get_capsman_remote_caps, get_capsman_registrations.
 //
 // A router has the legacy `wireless` package (/interface/wireless), the
-// newer `wifi` driver (/interface/wifi, 7.13+) or neither; CAPsMAN v1
-// (/caps-man) comes with `wireless`. RouterOS answers a menu of an absent
-// package with 400 "no such command or directory": these tools then try the
-// other driver and finally report `driver: "none"` with no rows — an absent
-// package is an answer, not an error.
+// newer `wifi` driver (/interface/wifi, 7.13+) or neither. RouterOS answers
+// a menu of an absent package with 400 "no such command or directory":
+// these tools then try the other driver and finally report `driver: "none"`
+// with no rows — an absent package is an answer, not an error.
+//
+// CAPsMAN comes in two: the wifi package's (7.13+: settings in
+// /interface/wifi/capsman, CAPs in /interface/wifi/capsman/remote-cap, their
+// clients in /interface/wifi/registration-table) and CAPsMAN v1 of the
+// `wireless` package (/caps-man). The CAPsMAN tools read the wifi one when
+// the router has it switched on, else the legacy one; `driver` says which
+// ("wifi" or "capsman"), and the rows have one typed shape for both. A
+// router whose wifi CAPsMAN is off and that has no /caps-man answers
+// `driver: "wifi"` with no rows. An answer of the wrong shape is an error
+// (the device actor checks every GET against protocol/routeros_shape), never
+// an empty list.
 
 #include <memory>
 
@@ -77,6 +87,8 @@ constexpr ros::field cap_fields[] = {
   {"identity", "identity", kind::text},
   {"address", "address", kind::text},
   {"board", "board", kind::text},
+  {"board-name", "board", kind::text},
+  {"serial", "serial", kind::text},
   {"version", "version", kind::text},
   {"state", "state", kind::text},
   {"base-mac", "base_mac", kind::text},
@@ -112,31 +124,51 @@ struct driver_read {
   const char* key;
   const char* noun;
   bool pairs;
+  /// A singleton whose `enabled` decides whether paths[0] is read at all
+  /// (the wifi CAPsMAN's settings); absent or off: paths[1] is read, and
+  /// when that menu is absent too the answer is drivers[0] with no rows.
+  const char* gate = nullptr;
 };
 
+/// The answer with no rows: `driver` none, or the driver whose CAPsMAN is
+/// switched off.
+void finish_empty(tool_call& call, const std::string& id,
+                  const driver_read& spec, bool gated_off) {
+  json out{{"device_id", id},
+           {"driver", gated_off ? spec.drivers[0] : "none"},
+           {spec.key, json::array()},
+           {"count", 0}};
+  finish_with_rows(call, std::move(out),
+                   gated_off ? "No " + std::string{spec.noun} + " on " + id
+                                 + ": its " + spec.drivers[0]
+                                 + " CAPsMAN is disabled and it has no other"
+                             : "No " + std::string{spec.noun} + " on " + id
+                                 + ": the router has no such package");
+}
+
 void try_driver(tool_call& call, device_actor dev, std::string id,
-                const driver_read& spec, size_t index) {
+                const driver_read& spec, size_t index, bool gated_off) {
   if (index >= 2 || spec.paths[index] == nullptr) {
-    json out{{"device_id", id},
-             {"driver", "none"},
-             {spec.key, json::array()},
-             {"count", 0}};
-    finish_with_rows(call, std::move(out),
-                     "No " + std::string{spec.noun} + " on " + id
-                       + ": the router has no such package");
+    finish_empty(call, id, spec, gated_off);
     return;
   }
   device_ops::exec(
     call.self(), dev, get_request(spec.paths[index]),
     [&call, id, spec, index](rest_response& resp) {
+      if (!resp.body.is_array()) {
+        // The shape check refuses this before; never report "0 rows".
+        call.fail(make_error(ec::router_bad_answer,
+                             "device " + id + ": GET " + spec.paths[index]
+                               + " answered no list of rows"));
+        return;
+      }
       json rows = json::array();
-      if (resp.body.is_array())
-        for (auto& raw : resp.body) {
-          auto row = ros::convert(raw, spec.fields, spec.field_count);
-          if (spec.pairs)
-            split_pairs(raw, row);
-          rows.push_back(std::move(row));
-        }
+      for (auto& raw : resp.body) {
+        auto row = ros::convert(raw, spec.fields, spec.field_count);
+        if (spec.pairs)
+          split_pairs(raw, row);
+        rows.push_back(std::move(row));
+      }
       auto n = rows.size();
       json out{{"device_id", id},
                {"driver", spec.drivers[index]},
@@ -147,9 +179,34 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
                          + spec.drivers[index] + ")",
                        spec.key);
     },
-    [&call, dev, id, spec, index](caf::error err) {
+    [&call, dev, id, spec, index, gated_off](caf::error err) {
       if (is_absent_menu(err))
-        try_driver(call, dev, id, spec, index + 1);
+        try_driver(call, dev, id, spec, index + 1, gated_off);
+      else
+        call.fail(std::move(err));
+    });
+}
+
+/// Reads `spec.gate` first: on → paths[0]; off → paths[1] (drivers[0]
+/// with no rows when absent); absent → paths[1].
+void try_gate(tool_call& call, device_actor dev, std::string id,
+              const driver_read& spec) {
+  device_ops::exec(
+    call.self(), dev, get_request(spec.gate),
+    [&call, dev, id, spec](rest_response& resp) {
+      auto on = ros::text_of(resp.body, "enabled");
+      auto enabled = on ? ros::to_bool(*on) : std::nullopt;
+      if (!enabled) {
+        call.fail(make_error(ec::router_bad_answer,
+                             "device " + id + ": GET " + spec.gate
+                               + " answered no enabled yes/no"));
+        return;
+      }
+      try_driver(call, dev, id, spec, *enabled ? 0 : 1, !*enabled);
+    },
+    [&call, dev, id, spec](caf::error err) {
+      if (is_absent_menu(err))
+        try_driver(call, dev, id, spec, 1, false);
       else
         call.fail(std::move(err));
     });
@@ -157,7 +214,10 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
 
 void run_driver_read(tool_call& call, const driver_read& spec) {
   with_device(call, [&call, &spec](device_handle dev) {
-    try_driver(call, dev.actor, dev.view.record.id, spec, 0);
+    if (spec.gate != nullptr)
+      try_gate(call, dev.actor, dev.view.record.id, spec);
+    else
+      try_driver(call, dev.actor, dev.view.record.id, spec, 0, false);
   });
 }
 
@@ -165,9 +225,11 @@ template <size_t N>
 constexpr driver_read
 make_driver_read(const char* p0, const char* d0, const char* p1, const char* d1,
                  const ros::field (&fields)[N], const char* key,
-                 const char* noun, bool pairs) {
-  return {{p0, p1}, {d0, d1}, fields, N, key, noun, pairs};
+                 const char* noun, bool pairs, const char* gate = nullptr) {
+  return {{p0, p1}, {d0, d1}, fields, N, key, noun, pairs, gate};
 }
+
+constexpr const char* wifi_capsman = "/interface/wifi/capsman";
 
 constexpr auto radios_read =
   make_driver_read("/interface/wireless", "wireless", "/interface/wifi", "wifi",
@@ -176,12 +238,12 @@ constexpr auto clients_read =
   make_driver_read("/interface/wireless/registration-table", "wireless",
                    "/interface/wifi/registration-table", "wifi", client_fields,
                    "clients", "wireless clients", true);
-constexpr auto caps_read =
-  make_driver_read("/caps-man/remote-cap", "capsman", nullptr, nullptr,
-                   cap_fields, "caps", "CAPsMAN remote CAPs", false);
-constexpr auto cap_clients_read =
-  make_driver_read("/caps-man/registration-table", "capsman", nullptr, nullptr,
-                   client_fields, "clients", "CAPsMAN clients", true);
+constexpr auto caps_read = make_driver_read(
+  "/interface/wifi/capsman/remote-cap", "wifi", "/caps-man/remote-cap",
+  "capsman", cap_fields, "caps", "CAPsMAN remote CAPs", false, wifi_capsman);
+constexpr auto cap_clients_read = make_driver_read(
+  "/interface/wifi/registration-table", "wifi", "/caps-man/registration-table",
+  "capsman", client_fields, "clients", "CAPsMAN clients", true, wifi_capsman);
 
 json driver_schema(const driver_read& spec) {
   auto row = row_schema(spec.fields, spec.field_count);
@@ -218,8 +280,9 @@ const tool_entry table[] = {
   {"get_capsman_remote_caps", "CAPsMAN remote CAPs",
    mcp::tool_tier::fundamental, read_only_router,
    "Lists the access points (CAPs) a CAPsMAN controller manages: name, "
-   "identity, address, board, version, state, uptime in seconds. driver is "
-   "\"none\" when the router has no CAPsMAN.",
+   "identity, address, board, serial, version, state, uptime in seconds. "
+   "driver: \"wifi\" (the wifi package's CAPsMAN, RouterOS 7.13+), "
+   "\"capsman\" (legacy CAPsMAN of the wireless package) or \"none\".",
    RMCP_DEVICE_ONLY_INPUT, nullptr,
    [](tool_call& call) { run_driver_read(call, caps_read); }, 0,
    [] { return driver_schema(caps_read); }},
@@ -227,7 +290,9 @@ const tool_entry table[] = {
    read_only_router,
    "Lists the wireless clients of every CAP a CAPsMAN controller manages: "
    "interface, MAC, SSID, signal (dBm), rates (bit/s), uptime, bytes, "
-   "packets. driver \"none\": no CAPsMAN.",
+   "packets. driver: \"wifi\" (the wifi package's CAPsMAN: its "
+   "registration table, which also lists the controller's own radios' "
+   "clients), \"capsman\" (legacy) or \"none\".",
    RMCP_DEVICE_ONLY_INPUT, nullptr,
    [](tool_call& call) { run_driver_read(call, cap_clients_read); }, 0,
    [] { return driver_schema(cap_clients_read); }},
