@@ -145,22 +145,12 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
     return;
   }
   version = mcp::negotiate_version(requested->get<std::string>());
+  revision = version;
   client_info = p.value("clientInfo", json::object());
   current = phase::ready;
-  json server_info{{"name", "routeros-mcp"}, {"version", rmcp::version}};
-  if (mcp::has_titles(version))
-    server_info["title"] = "RouterOS MCP";
-  json capabilities{{"tools", {{"listChanged", false}}},
-                    {"logging", json::object()}};
-  if (ctx.resources)
-    capabilities["resources"] = {{"subscribe", true}, {"listChanged", false}};
-  if (ctx.prompts)
-    capabilities["prompts"] = {{"listChanged", false}};
-  if (ctx.prompts || ctx.resources)
-    capabilities["completions"] = json::object();
   json result{{"protocolVersion", version},
-              {"capabilities", std::move(capabilities)},
-              {"serverInfo", std::move(server_info)}};
+              {"capabilities", capabilities()},
+              {"serverInfo", server_info(version)}};
   if (!ctx.settings.instructions.empty())
     result["instructions"] = ctx.settings.instructions;
   log::mcp()->info("session-initialized version={} client={} subject={}",
@@ -194,7 +184,7 @@ void mcp_session_state::tools_list(const jsonrpc::message& msg) {
   auto end = std::min(tools.size(), offset + page);
   json list = json::array();
   for (size_t i = offset; i < end; ++i)
-    list.push_back(mcp::to_json(tools[i]->spec, version));
+    list.push_back(mcp::to_json(tools[i]->spec, revision));
   json result{{"tools", std::move(list)}};
   if (end < tools.size())
     result["nextCursor"] = make_cursor(end);
@@ -244,7 +234,7 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   setup.arguments = std::move(args);
   setup.svc = ctx.svc;
   setup.caller = ctx.who;
-  setup.version = version;
+  setup.version = revision;
   setup.session = caf::actor_cast<mcp_session_actor>(self);
   setup.request_key = key;
   if (auto meta = p.find("_meta"); meta != p.end() && meta->is_object())
@@ -459,6 +449,12 @@ void mcp_session_state::cancelled(const jsonrpc::message& msg) {
   if (!msg.params.is_object() || !msg.params.contains("requestId"))
     return;
   auto key = jsonrpc::id_key(msg.params["requestId"]);
+  // Cancelling a subscriptions/listen ends it (stdio; over HTTP the client
+  // closes the stream).
+  if (listens.count(key)) {
+    end_listen(key, false);
+    return;
+  }
   auto i = calls.find(key);
   if (i == calls.end() || i->second.cancelled)
     return;

@@ -24,7 +24,7 @@ void mcp_session_state::prompts_list(const jsonrpc::message& msg) {
   }
   json list = json::array();
   for (auto& e : ctx.prompts->all())
-    list.push_back(to_json(e.spec, mcp::has_titles(version)));
+    list.push_back(to_json(e.spec, mcp::has_titles(revision)));
   reply(msg.id, {{"prompts", std::move(list)}});
 }
 

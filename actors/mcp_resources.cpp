@@ -8,6 +8,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
+#include "protocol/mcp_era.hpp"
 
 namespace rmcp {
 
@@ -50,7 +51,7 @@ void list_resources(mcp_session_state& st, const jsonrpc::message& msg,
   json list = json::array();
   for (auto& e : st.ctx.resources->all())
     if (e.concrete() == concrete)
-      list.push_back(resource_json(e.spec, mcp::has_titles(st.version)));
+      list.push_back(resource_json(e.spec, mcp::has_titles(st.revision)));
   st.reply(msg.id, {{key, std::move(list)}});
 }
 
@@ -93,10 +94,10 @@ void mcp_session_state::resources_read(const jsonrpc::message& msg) {
     return;
   auto match = ctx.resources->find(*uri);
   if (!match) {
-    reply_error(msg.id, make_error(ec::resource_not_found,
-                                   "Resource not found: " + *uri
-                                     + " (see resources/list and "
-                                       "resources/templates/list)"));
+    reply_error(msg.id, mcp::make_resource_not_found(
+                          *uri, "Resource not found: " + *uri
+                                  + " (see resources/list and "
+                                    "resources/templates/list)"));
     return;
   }
   std::vector<std::string> devices;
@@ -133,9 +134,9 @@ void mcp_session_state::read_resource(
       [this, id, uri](caf::error& err) {
         auto code = error_code_of(err);
         if (code == ec::device_not_found || code == ec::plan_not_found)
-          err = make_error(ec::resource_not_found, "Resource not found: " + uri
-                                                     + " (" + error_message(err)
-                                                     + ")");
+          err = mcp::make_resource_not_found(uri, "Resource not found: " + uri
+                                                    + " (" + error_message(err)
+                                                    + ")");
         reply_error(id, err);
       });
 }
@@ -174,7 +175,7 @@ void mcp_session_state::resources_unsubscribe(const jsonrpc::message& msg) {
 void mcp_session_state::update_health_listening() {
   if (!ctx.svc || !ctx.svc->fleet)
     return;
-  bool want = !subscriptions.empty();
+  bool want = !subscriptions.empty() || !listens.empty();
   if (want == listening)
     return;
   listening = want;
@@ -186,11 +187,20 @@ void mcp_session_state::update_health_listening() {
 }
 
 void mcp_session_state::on_health(const health_sample& sample) {
-  if (current != phase::ready)
-    return;
-  for (auto& uri : uris_showing(sample.device_id))
-    if (subscriptions.count(uri))
-      notify("notifications/resources/updated", {{"uri", uri}}, "");
+  auto uris = uris_showing(sample.device_id);
+  if (current == phase::ready)
+    for (auto& uri : uris)
+      if (subscriptions.count(uri))
+        notify("notifications/resources/updated", {{"uri", uri}}, "");
+  // subscriptions/listen: on the listen request's own stream, tagged with
+  // its id.
+  for (auto& [key, l] : listens)
+    for (auto& uri : uris)
+      if (l.uris.count(uri))
+        notify(
+          "notifications/resources/updated",
+          {{"uri", uri}, {"_meta", {{mcp::meta_key::subscription_id, l.id}}}},
+          key);
 }
 
 } // namespace rmcp

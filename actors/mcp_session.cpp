@@ -63,6 +63,12 @@ void mcp_session_state::on_message(const jsonrpc::message& msg) {
 }
 
 void mcp_session_state::on_request(const jsonrpc::message& msg) {
+  // A protocol version in _meta makes it a stateless request, whatever
+  // the method (an initialize of that era is not one: -32601).
+  if (auto era = mcp::read_era(msg.params); era.modern) {
+    on_modern_request(msg, era);
+    return;
+  }
   if (current == phase::draining) {
     reply_error(msg.id,
                 make_error(ec::shutting_down, "the server is shutting down"));
@@ -87,6 +93,7 @@ void mcp_session_state::on_request(const jsonrpc::message& msg) {
                                    "Method not found: " + msg.method));
     return;
   }
+  revision = version;
   (this->*(i->second))(msg);
 }
 
@@ -110,7 +117,7 @@ void mcp_session_state::on_progress(const std::string& key, const json& token,
   json params{{"progressToken", token}, {"progress", progress}};
   if (!total.is_null())
     params["total"] = total;
-  if (!message.empty() && version >= "2025-03-26")
+  if (!message.empty() && (version >= "2025-03-26" || modern.count(key)))
     params["message"] = message;
   notify("notifications/progress", std::move(params), key);
 }
@@ -118,7 +125,9 @@ void mcp_session_state::on_progress(const std::string& key, const json& token,
 void mcp_session_state::on_log(const std::string& level,
                                const std::string& logger,
                                const std::string& text) {
-  if (current == phase::fresh)
+  // Stateless requests get log messages only in a single-request session
+  // that asked for them; everything unrelated goes to that request.
+  if (current == phase::fresh && !modern_logging)
     return;
   notify("notifications/message",
          {{"level", level}, {"logger", logger}, {"data", text}}, "");
@@ -130,10 +139,26 @@ void mcp_session_state::begin_drain() {
   if (current == phase::draining)
     return;
   current = phase::draining;
-  log::mcp()->debug("session-draining in_flight={}", calls.size());
+  log::mcp()->debug("session-draining in_flight={} listens={}", calls.size(),
+                    listens.size());
+  // Open listens end gracefully: their answer tells the client the server
+  // ended them, not a dropped connection.
+  while (!listens.empty())
+    end_listen(listens.begin()->first, true);
+  drain_deadline = self->clock().now() + ctx.settings.drain_timeout;
   if (!calls.empty())
     self->delayed_send(self, ctx.settings.drain_timeout, atom::deadline_v);
   quit_if_drained();
+}
+
+void mcp_session_state::on_deadline() {
+  if (current != phase::draining) {
+    expire_listens();
+    return;
+  }
+  // A listen's timer that fires while draining is not the drain's.
+  if (self->clock().now() >= drain_deadline)
+    on_drain_deadline();
 }
 
 void mcp_session_state::on_drain_deadline() {
@@ -166,11 +191,22 @@ void mcp_session_state::count_call(
 // -- output ---------------------------------------------------------------------
 
 void mcp_session_state::reply(const json& id, json result) {
-  send(jsonrpc::make_result(id, std::move(result)), jsonrpc::id_key(id));
+  auto key = jsonrpc::id_key(id);
+  if (auto i = modern.find(key); i != modern.end()) {
+    complete_modern_result(result, i->second);
+    modern.erase(i);
+  }
+  send(jsonrpc::make_result(id, std::move(result)), key);
 }
 
 void mcp_session_state::reply_error(const json& id, const caf::error& err) {
-  send(jsonrpc::make_error(id, err), jsonrpc::id_key(id));
+  auto key = jsonrpc::id_key(id);
+  auto i = modern.find(key);
+  bool stateless = i != modern.end();
+  if (stateless)
+    modern.erase(i);
+  send(stateless ? make_error_2026(id, err) : jsonrpc::make_error(id, err),
+       key);
 }
 
 void mcp_session_state::notify(std::string method, json params,
@@ -203,7 +239,7 @@ mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
     },
     [self](atom::eof) { self->state.begin_drain(); },
     [self](atom::shutdown) { self->state.begin_drain(); },
-    [self](atom::deadline) { self->state.on_drain_deadline(); },
+    [self](atom::deadline) { self->state.on_deadline(); },
     [self](atom::log, const std::string& level, const std::string& logger,
            const std::string& text) {
       self->state.on_log(level, logger, text);

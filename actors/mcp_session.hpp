@@ -31,6 +31,7 @@
 #include "protocol/identity.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "protocol/mcp_actors.hpp"
+#include "protocol/mcp_era.hpp"
 
 namespace rmcp {
 
@@ -47,6 +48,9 @@ struct session_settings {
   size_t max_message_bytes = 4 * 1024 * 1024;
   /// The `instructions` text of the initialize result.
   std::string instructions;
+  /// A subscriptions/listen stream ends (gracefully, with its response)
+  /// after this long; the client listens again if it still wants events.
+  std::chrono::milliseconds listen_lifetime{30 * 60 * 1000};
 };
 
 /// What a session needs from the runtime.
@@ -60,6 +64,9 @@ struct session_context {
   std::shared_ptr<const resource_registry> resources;
   /// Guided workflows; null = no prompts capability.
   std::shared_ptr<const prompt_registry> prompts;
+  /// The session serves one stateless (2026-07-28) HTTP request and ends:
+  /// the log level of that request's `_meta` applies to the whole session.
+  bool single_request = false;
 };
 
 struct mcp_session_state {
@@ -102,6 +109,30 @@ struct mcp_session_state {
   bool listening = false;
   /// completion/complete: interface names by device id.
   std::map<std::string, interface_names> interfaces_seen;
+  /// Revision of the request being dispatched: `version` for the
+  /// handshake era, "2026-07-28" for a stateless request.
+  std::string revision;
+  /// Stateless (2026-07-28) requests not yet answered, id key → method:
+  /// their answers carry resultType, serverInfo and cache hints, and their
+  /// errors use that era's codes.
+  std::unordered_map<std::string, std::string> modern;
+  /// An open subscriptions/listen: its request id and the resource URIs
+  /// it was acknowledged for.
+  struct listen_entry {
+    json id;
+    std::set<std::string> uris;
+    /// When its lifetime ends (then it is answered and closed).
+    std::chrono::steady_clock::time_point expires;
+  };
+  /// Open subscriptions/listen requests by id key.
+  std::map<std::string, listen_entry> listens;
+  /// A stateless request of a single-request session asked for log
+  /// messages (`_meta` logLevel).
+  bool modern_logging = false;
+  /// When draining gives up on in-flight calls. The one `(deadline)`
+  /// message also wakes the session for listen lifetimes, so a deadline
+  /// before this while draining is not the drain's.
+  std::chrono::steady_clock::time_point drain_deadline;
 
   ~mcp_session_state();
 
@@ -112,6 +143,10 @@ struct mcp_session_state {
   void on_text(const std::string& text);
   void on_message(const jsonrpc::message& msg);
   void on_request(const jsonrpc::message& msg);
+  /// A request whose `_meta` names a protocol version: served on its own,
+  /// whatever the session's phase (except draining).
+  void on_modern_request(const jsonrpc::message& msg,
+                         const mcp::request_era& era);
   void on_notification(const jsonrpc::message& msg);
   void on_progress(const std::string& key, const json& token, double progress,
                    const json& total, const std::string& message);
@@ -126,12 +161,22 @@ struct mcp_session_state {
   /// Stops accepting requests; quits once no call is in flight or the drain
   /// deadline passed.
   void begin_drain();
+  /// `(deadline)`: the drain deadline when draining and due, else listens
+  /// whose lifetime is over.
+  void on_deadline();
   void on_drain_deadline();
   void quit_if_drained();
 
   // -- methods (mcp_methods.cpp) -------------------------------------------------
 
   void initialize(const jsonrpc::message& msg);
+  /// server/discover (2026-07-28): versions, capabilities, identity.
+  void server_discover(const jsonrpc::message& msg);
+  /// The capabilities of initialize and server/discover.
+  json capabilities() const;
+  /// The `serverInfo` of initialize and of every stateless result, as
+  /// revision `rev` has it.
+  json server_info(std::string_view rev) const;
   void ping(const jsonrpc::message& msg);
   void tools_list(const jsonrpc::message& msg);
   void tools_call(const jsonrpc::message& msg);
@@ -168,6 +213,17 @@ struct mcp_session_state {
   void resources_unsubscribe(const jsonrpc::message& msg);
   /// Starts or stops listening to the fleet as subscriptions come and go.
   void update_health_listening();
+  /// subscriptions/listen (2026-07-28): acknowledges the resource URIs it
+  /// will report and keeps the request open; resources/updated for them
+  /// follow on the request's stream until the client cancels, the
+  /// lifetime ends or the session drains.
+  void subscriptions_listen(const jsonrpc::message& msg);
+  /// Ends the listen under `key`: `graceful` answers it (lifetime over,
+  /// draining); otherwise (cancelled, the client went away) nothing more is
+  /// sent for it.
+  void end_listen(const std::string& key, bool graceful);
+  /// Ends the listens whose lifetime is over.
+  void expire_listens();
 
   // -- prompts (mcp_prompts.cpp) ----------------------------------------------------
 
@@ -178,6 +234,12 @@ struct mcp_session_state {
                      const std::map<std::string, std::string>& params);
 
   static const std::unordered_map<std::string, method_fn>& request_methods();
+  /// The methods of the 2026-07-28 era (no initialize, ping,
+  /// logging/setLevel or resources/subscribe; server/discover and
+  /// subscriptions/listen instead).
+  static const std::unordered_map<std::string, method_fn>& modern_methods();
+  /// True when the 2026-07-28 era has `method` (HTTP answers 404 otherwise).
+  static bool serves_modern(const std::string& method);
 
   // -- completion (mcp_completion.cpp) ----------------------------------------------
 
@@ -237,7 +299,11 @@ struct mcp_session_state {
 
   // -- output -------------------------------------------------------------------
 
+  /// Answers `id`; a stateless request's result gets resultType,
+  /// serverInfo and (lists, reads, discover) ttlMs and cacheScope.
   void reply(const json& id, json result);
+  /// The 2026-07-28 fields of a result of `method`.
+  void complete_modern_result(json& result, const std::string& method) const;
   void reply_error(const json& id, const caf::error& err);
   void notify(std::string method, json params, const std::string& related);
   void send(const json& msg, const std::string& related);

@@ -3,6 +3,8 @@
 #include <caf/exit_reason.hpp>
 #include <caf/sec.hpp>
 
+#include "protocol/mcp_era.hpp"
+
 namespace rmcp {
 
 std::string to_string(ec x) {
@@ -107,7 +109,9 @@ caf::error make_error(ec x, std::string message) {
 
 std::string error_message(const caf::error& err) {
   const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+  // The first element is the message; faults of the 2026-07-28 era add
+  // their kind (and the requested version) after it.
+  if (ctx.size() >= 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
   if (err.category() == caf::atom("rmcp"))
     return to_string(static_cast<ec>(err.code()));
@@ -235,6 +239,83 @@ caf::error from_tool_error_result(const nlohmann::json& result) {
     text.erase(0, prefix.size());
   return make_error(code,
                     text.empty() ? "the tool failed without a message" : text);
+}
+
+// -- the 2026-07-28 era (protocol/mcp_era.hpp) -----------------------------------
+
+namespace {
+
+constexpr const char* header_mismatch_kind = "header_mismatch";
+constexpr const char* version_kind = "unsupported_protocol_version";
+constexpr const char* resource_kind = "resource";
+
+/// The kind a fault of the 2026-07-28 era carries after its message ("").
+std::string era_kind(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (err.category() == caf::atom("rmcp") && ctx.size() >= 2
+      && ctx.match_element<std::string>(1))
+    return ctx.get_as<std::string>(1);
+  return {};
+}
+
+} // namespace
+
+namespace mcp {
+
+caf::error make_header_mismatch(std::string message) {
+  return caf::error{
+    static_cast<uint8_t>(ec::invalid_request), caf::atom("rmcp"),
+    caf::make_message(std::move(message), std::string{header_mismatch_kind})};
+}
+
+caf::error make_version_error(std::string requested) {
+  std::string supported;
+  for (auto& v : all_versions())
+    supported += (supported.empty() ? "" : ", ") + v;
+  auto message =
+    "Unsupported protocol version '" + requested + "'; supported: " + supported;
+  return caf::error{
+    static_cast<uint8_t>(ec::invalid_request), caf::atom("rmcp"),
+    caf::make_message(std::move(message), std::string{version_kind},
+                      std::move(requested))};
+}
+
+caf::error make_resource_not_found(std::string uri, std::string message) {
+  return caf::error{
+    static_cast<uint8_t>(ec::resource_not_found), caf::atom("rmcp"),
+    caf::make_message(std::move(message), std::string{resource_kind},
+                      std::move(uri))};
+}
+
+} // namespace mcp
+
+nlohmann::json to_jsonrpc_error_2026(const caf::error& err) {
+  auto out = to_jsonrpc_error(err);
+  auto kind = era_kind(err);
+  if (kind == header_mismatch_kind) {
+    out["code"] = -32020;
+    out["data"]["kind"] = kind;
+  } else if (kind == version_kind) {
+    out["code"] = -32022;
+    out["data"]["kind"] = kind;
+    out["data"]["supported"] = mcp::all_versions();
+    const auto& ctx = err.context();
+    if (ctx.size() >= 3 && ctx.match_element<std::string>(2))
+      out["data"]["requested"] = ctx.get_as<std::string>(2);
+  } else if (error_code_of(err) == ec::resource_not_found) {
+    out["code"] = -32602;
+    const auto& ctx = err.context();
+    if (kind == resource_kind && ctx.size() >= 3
+        && ctx.match_element<std::string>(2))
+      out["data"]["uri"] = ctx.get_as<std::string>(2);
+  }
+  return out;
+}
+
+nlohmann::json make_error_2026(const nlohmann::json& id,
+                               const caf::error& err) {
+  return {
+    {"jsonrpc", "2.0"}, {"id", id}, {"error", to_jsonrpc_error_2026(err)}};
 }
 
 } // namespace rmcp

@@ -38,6 +38,10 @@ struct http_request {
   std::string session_id;
   /// MCP-Protocol-Version.
   std::string protocol_version;
+  /// Mcp-Method and Mcp-Name (2026-07-28: mirror the body's method and
+  /// its params.name or params.uri).
+  std::string mcp_method;
+  std::string mcp_name;
   /// Last-Event-ID (a GET stream resuming after a disconnect).
   std::string last_event_id;
   /// Authorization (e.g. "Bearer …"); never logged.

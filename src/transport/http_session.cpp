@@ -127,7 +127,13 @@ struct http_session_state {
   clock::time_point last_activity = clock::now();
 
   const char* transport() const {
-    return cfg.legacy ? "sse" : "http";
+    return cfg.legacy ? "sse" : cfg.stateless ? "http-stateless" : "http";
+  }
+
+  /// A stateless request's session lives as long as the request: its
+  /// opening and end are debug detail.
+  spdlog::level::level_enum level() const {
+    return cfg.stateless ? spdlog::level::debug : spdlog::level::info;
   }
 
   bool stream_open() const {
@@ -138,6 +144,10 @@ struct http_session_state {
     if (cfg.legacy) {
       if (stream_open())
         stream->event("message", std::move(payload));
+      return;
+    }
+    if (cfg.stateless) {
+      on_stateless_out(payload, related);
       return;
     }
     if (!related.empty()) {
@@ -171,9 +181,34 @@ struct http_session_state {
                          cfg.id, related, last_event);
   }
 
+  /// Stateless: the one request's channel carries everything (its log
+  /// messages too); its answer ends the session.
+  void on_stateless_out(std::string& payload, const std::string& related) {
+    auto i = related.empty() ? exchanges.begin() : exchanges.find(related);
+    if (i == exchanges.end())
+      return;
+    auto channel = i->second;
+    bool final = !related.empty() && is_response(payload);
+    if (final)
+      exchanges.erase(i);
+    channel->message(std::move(payload), final);
+    if (final)
+      end("answered");
+  }
+
   void on_post(const std::string& key, std::string& text, channel_ptr ch) {
     last_activity = clock::now();
-    if (init_key.empty() && !cfg.legacy)
+    if (cfg.stateless && cfg.listen) {
+      // Opened at once and watched: keepalive comments flow while no
+      // update does, and a client that goes away ends the listen.
+      auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+      ch->open_stream([weak] {
+        if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(weak))
+          caf::anon_send(caf::actor_cast<http_session_actor>(strong),
+                         atom::closed_v);
+      });
+    }
+    if (init_key.empty() && !cfg.legacy && !cfg.stateless)
       init_key = key;
     exchanges[key] = std::move(ch);
     self->send(session, atom::rpc_in_v, std::move(text));
@@ -236,9 +271,10 @@ struct http_session_state {
     if (ending)
       return;
     ending = true;
-    log::http()->info("http-session-ending id={} transport={} reason={} "
-                      "in_flight={}",
-                      cfg.id, transport(), why, exchanges.size());
+    log::http()->log(level(),
+                     "http-session-ending id={} transport={} reason={} "
+                     "in_flight={}",
+                     cfg.id, transport(), why, exchanges.size());
     cfg.table->end(cfg.id);
     self->send(session, atom::eof_v);
     if (stream) {
@@ -263,8 +299,8 @@ struct http_session_state {
 
   void on_session_down() {
     if (!ending)
-      log::http()->info("http-session-ended id={} transport={}", cfg.id,
-                        transport());
+      log::http()->log(level(), "http-session-ended id={} transport={}", cfg.id,
+                       transport());
     ending = true;
     // Unanswered channels answer 503 as they are dropped.
     exchanges.clear();
@@ -291,8 +327,8 @@ http_session(http_session_actor::stateful_pointer<http_session_state> self,
       self->state.on_session_down();
   });
   self->delayed_send(self, st.tick_period(), atom::tick_v);
-  log::http()->info("http-session-opened id={} transport={}", st.cfg.id,
-                    st.transport());
+  log::http()->log(st.level(), "http-session-opened id={} transport={}",
+                   st.cfg.id, st.transport());
   return {
     [self](atom::rpc_out, std::string& payload, const std::string& related) {
       self->state.on_out(payload, related);
@@ -307,7 +343,7 @@ http_session(http_session_actor::stateful_pointer<http_session_state> self,
       self->state.on_listen(std::move(ch), last_event_id);
     },
     [self](atom::closed) {
-      if (self->state.cfg.legacy)
+      if (self->state.cfg.legacy || self->state.cfg.stateless)
         self->state.end("client-disconnected");
     },
     [self](atom::shutdown) { self->state.end("shutdown"); },

@@ -27,6 +27,12 @@
 // GET with Last-Event-ID replays the ones after that id before anything
 // new (resumption after a dropped connection).
 //
+// A stateless (2026-07-28) request gets a transport actor and session of
+// its own, never named to the client: everything goes to that request's
+// channel (no GET stream, no event ids), and the session ends after the
+// answer, or when the client closes the stream (that is the cancellation
+// in this era).
+//
 // It quits when its mcp_session is gone (after draining), and removes
 // itself from the session table then.
 
@@ -113,6 +119,13 @@ struct http_session_config {
   std::string id;
   /// Legacy HTTP+SSE (2024-11-05) instead of Streamable HTTP.
   bool legacy = false;
+  /// One stateless (2026-07-28) request: every message goes to its
+  /// channel, and the session ends once it is answered or its client goes
+  /// away.
+  bool stateless = false;
+  /// That request is subscriptions/listen: its channel opens as a watched
+  /// SSE stream (keepalive comments, disconnect noticed) at once.
+  bool listen = false;
   /// A session with no request and no open stream for this long ends.
   std::chrono::milliseconds idle_timeout{30 * 60 * 1000};
   /// What the mcp_session needs.

@@ -11,6 +11,8 @@
 #include "protocol/jsonrpc.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
+#include "protocol/mcp_era.hpp"
+#include "storage/encoding.hpp"
 
 namespace rmcp::transport {
 
@@ -27,6 +29,56 @@ std::string supported_list() {
 /// another token of the same subject cannot use it.
 std::string owner_of(const identity& who) {
   return who.subject + '\n' + who.credential;
+}
+
+/// An Mcp-Name value as sent: plain, or the base64 sentinel
+/// `=?base64?…?=` for values that are not plain ASCII; nullopt when the
+/// sentinel does not decode.
+std::optional<std::string> decode_header_value(const std::string& value) {
+  constexpr std::string_view head = "=?base64?";
+  constexpr std::string_view tail = "?=";
+  if (value.size() >= head.size() + tail.size()
+      && value.compare(0, head.size(), head) == 0
+      && value.compare(value.size() - tail.size(), tail.size(), tail) == 0)
+    return storage::from_base64(std::string_view{value}.substr(
+      head.size(), value.size() - head.size() - tail.size()));
+  return value;
+}
+
+/// What is wrong with the Mcp-Method and Mcp-Name headers of a stateless
+/// request, or "" when they mirror the body.
+std::string header_mismatch(const http_request& req,
+                            const jsonrpc::message& msg) {
+  if (req.mcp_method.empty())
+    return "Header mismatch: the Mcp-Method header is missing; it must "
+           "repeat the body's method '"
+           + msg.method + "'";
+  if (req.mcp_method != msg.method)
+    return "Header mismatch: Mcp-Method header value '" + req.mcp_method
+           + "' does not match body value '" + msg.method + "'";
+  const char* field =
+    msg.method == "resources/read"                              ? "uri"
+    : msg.method == "tools/call" || msg.method == "prompts/get" ? "name"
+                                                                : nullptr;
+  if (field == nullptr || !msg.params.is_object())
+    return {};
+  auto body = msg.params.find(field);
+  // A missing name is the session's to refuse (-32602).
+  if (body == msg.params.end() || !body->is_string())
+    return {};
+  auto expected = body->get<std::string>();
+  if (req.mcp_name.empty())
+    return "Header mismatch: the Mcp-Name header is missing; it must repeat "
+           "params."
+           + std::string{field} + " '" + expected + "'";
+  auto sent = decode_header_value(req.mcp_name);
+  if (!sent)
+    return "Header mismatch: Mcp-Name header value '" + req.mcp_name
+           + "' is not valid base64 inside =?base64?…?=";
+  if (*sent != expected)
+    return "Header mismatch: Mcp-Name header value '" + *sent
+           + "' does not match body value '" + expected + "'";
+  return {};
 }
 
 } // namespace
@@ -252,7 +304,8 @@ bool mcp_http::lookup(const std::string& id, bool legacy,
 
 bool mcp_http::open_session(bool legacy, const http_request& req,
                             const channel_ptr& ch, std::string& id,
-                            http_session_actor& out) {
+                            http_session_actor& out, bool stateless,
+                            bool listen) {
   if (draining_) {
     reject(ch, 503, ec::shutting_down, "the server is shutting down");
     return false;
@@ -270,7 +323,10 @@ bool mcp_http::open_session(bool legacy, const http_request& req,
   cfg.id = id;
   cfg.legacy = legacy;
   cfg.idle_timeout = settings_.session_idle_timeout;
+  cfg.stateless = stateless;
+  cfg.listen = listen;
   cfg.ctx = factory_(req.caller);
+  cfg.ctx.single_request = stateless;
   cfg.table = table_;
   out = spawn_http_session(sys_, std::move(cfg));
   if (!table_->insert(id, out, legacy, owner_of(req.caller))) {
@@ -297,8 +353,6 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
              + req.accept + "'");
     return;
   }
-  if (!check_protocol_version(req, ch))
-    return;
   auto value = parse_json_bounded(req.body);
   if (!value) {
     reject(ch, 400, ec::parse_error,
@@ -315,6 +369,32 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
     ch->respond_json(400, dump_json(jsonrpc::make_error(msg.id, msg.error)));
     return;
   }
+  // The era is the request's: a protocol version in _meta is served
+  // statelessly; anything else (initialize and its session) is not.
+  if (msg.type != jsonrpc::kind::response) {
+    auto era = mcp::read_era(msg.params);
+    if (era.modern) {
+      post_stateless(req, ch, msg, era, {accepts.json, accepts.event_stream});
+      return;
+    }
+  }
+  // The header names the stateless era, the body lacks its _meta.
+  if (req.protocol_version == mcp::modern_version) {
+    ch->respond_json(
+      400, dump_json(make_error_2026(
+             msg.id, make_error(ec::invalid_params,
+                                "MCP-Protocol-Version " + req.protocol_version
+                                  + " requests carry _meta[\""
+                                  + std::string{mcp::meta_key::protocol_version}
+                                  + "\"] and _meta[\""
+                                  + mcp::meta_key::client_capabilities
+                                  + "\"] in their params; without them send "
+                                    "initialize and a handshake-era "
+                                    "version"))));
+    return;
+  }
+  if (!check_protocol_version(req, ch))
+    return;
   http_session_actor actor;
   if (msg.type == jsonrpc::kind::request && msg.method == "initialize") {
     if (!req.session_id.empty()) {
@@ -340,7 +420,83 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
   }
 }
 
+bool mcp_http::refuse_modern(const http_request& req,
+                             const channel_ptr& ch) const {
+  if (req.protocol_version != mcp::modern_version)
+    return false;
+  ch->add_header("Allow", "POST");
+  reject(ch, 405, ec::invalid_request,
+         req.method + " /mcp is not part of the " + req.protocol_version
+           + " revision: it has no sessions and no GET stream; POST "
+             "subscriptions/listen for updates");
+  return true;
+}
+
+void mcp_http::post_stateless(http_request& req, const channel_ptr& ch,
+                              const jsonrpc::message& msg,
+                              const mcp::request_era& era,
+                              http_channel::accepts accepts) {
+  auto refuse = [&](unsigned status, const caf::error& err) {
+    log::http()->debug("http-stateless-refused peer={} method={} status={} "
+                       "reason=\"{}\"",
+                       req.peer, msg.method, status, error_message(err));
+    ch->respond_json(status, dump_json(make_error_2026(msg.id, err)));
+  };
+  // A malformed _meta first, then the header against the body, then
+  // whether we speak the version they agree on.
+  if (era.error && error_code_of(era.error) == ec::invalid_params) {
+    refuse(400, era.error);
+    return;
+  }
+  if (req.protocol_version != era.version) {
+    refuse(400, mcp::make_header_mismatch(
+                  req.protocol_version.empty()
+                    ? "Header mismatch: the MCP-Protocol-Version "
+                      "header is missing; it must repeat _meta "
+                      "protocolVersion '"
+                        + era.version + "'"
+                    : "Header mismatch: MCP-Protocol-Version header "
+                      "value '"
+                        + req.protocol_version + "' does not match body value '"
+                        + era.version + "'"));
+    return;
+  }
+  if (era.error) {
+    refuse(400, era.error);
+    return;
+  }
+  // This era has no client notifications over HTTP (closing a stream is
+  // the cancellation): accepted and dropped.
+  if (msg.type == jsonrpc::kind::notification) {
+    ch->respond(202, {}, {});
+    return;
+  }
+  if (auto why = header_mismatch(req, msg); !why.empty()) {
+    refuse(400, mcp::make_header_mismatch(why));
+    return;
+  }
+  if (!mcp_session_state::serves_modern(msg.method)) {
+    refuse(404, make_error(ec::method_not_found,
+                           "Method not found: " + msg.method + " (revision "
+                             + era.version + ")"));
+    return;
+  }
+  bool listen = msg.method == "subscriptions/listen";
+  std::string id;
+  http_session_actor actor;
+  if (!open_session(false, req, ch, id, actor, true, listen))
+    return;
+  ch->add_header("X-Accel-Buffering", "no");
+  if (listen)
+    ch->set_keepalive(settings_.sse_keepalive);
+  ch->set_accepts(accepts);
+  caf::anon_send(actor, atom::post_v, jsonrpc::id_key(msg.id),
+                 std::move(req.body), ch);
+}
+
 void mcp_http::get_mcp(http_request& req, const channel_ptr& ch) {
+  if (refuse_modern(req, ch))
+    return;
   if (!parse_accept(req.accept).event_stream) {
     reject(ch, 406, ec::invalid_request,
            "GET /mcp opens an event stream: Accept must include "
@@ -357,6 +513,8 @@ void mcp_http::get_mcp(http_request& req, const channel_ptr& ch) {
 }
 
 void mcp_http::delete_mcp(http_request& req, const channel_ptr& ch) {
+  if (refuse_modern(req, ch))
+    return;
   if (!check_protocol_version(req, ch))
     return;
   http_session_actor actor;

@@ -12,6 +12,16 @@
 // | GET /sse               | 2024-11-05        | legacy stream; first event names |
 // |                        |                   | the POST endpoint                |
 // | POST /messages?sessionId=… | 2024-11-05    | legacy message; answer on stream |
+// | POST /mcp              | 2026-07-28        | one stateless request (`_meta`   |
+// |                        |                   | names the version); no session   |
+// |                        |                   | id; subscriptions/listen is a    |
+// |                        |                   | long-lived SSE answer            |
+// | GET, DELETE /mcp       | 2026-07-28        | 405 (header names 2026-07-28)    |
+//
+// The era is chosen per request: `initialize` opens a handshake-era
+// session, a protocol version in `_meta` is served statelessly (its
+// MCP-Protocol-Version, Mcp-Method and Mcp-Name headers must mirror the
+// body: 400 -32020), on the same endpoint and at the same time.
 //
 // With authentication configured, every request to these routes needs
 // "Authorization: Bearer <token>" (401 with WWW-Authenticate naming the
@@ -37,6 +47,8 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "protocol/mcp_era.hpp"
 #include "src/transport/http_channel.hpp"
 #include "src/transport/http_guard.hpp"
 #include "src/transport/http_message.hpp"
@@ -122,9 +134,22 @@ private:
               const channel_ptr& ch, http_session_actor& out);
 
   /// A new session of `req.caller`, or 503 when the server is full or
-  /// stopping.
+  /// stopping. `stateless`: it serves one 2026-07-28 request (`listen`:
+  /// subscriptions/listen) and its id is never disclosed.
   bool open_session(bool legacy, const http_request& req, const channel_ptr& ch,
-                    std::string& id, http_session_actor& out);
+                    std::string& id, http_session_actor& out,
+                    bool stateless = false, bool listen = false);
+
+  /// POST of a request whose `_meta` names a protocol version: its
+  /// headers checked against the body (400 -32020), version and `_meta`
+  /// (400 -32022 / -32602), method (404 -32601), then a session of its own.
+  void post_stateless(http_request& req, const channel_ptr& ch,
+                      const jsonrpc::message& msg, const mcp::request_era& era,
+                      http_channel::accepts accepts);
+
+  /// GET or DELETE with MCP-Protocol-Version 2026-07-28: answers 405 and
+  /// returns true.
+  bool refuse_modern(const http_request& req, const channel_ptr& ch) const;
 
   /// Base URL of this server as the client sees it.
   std::string base_url(const http_request& req) const;

@@ -36,12 +36,10 @@ class http_connection final
     public connection_base,
     public std::enable_shared_from_this<http_connection<Stream>> {
 public:
-  static constexpr bool is_tls
-    = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
   http_connection(tcp::socket&& socket, std::shared_ptr<http_core> core)
-    : core_(std::move(core)),
-      stream_(make_stream(std::move(socket), *core_)),
+    : core_(std::move(core)), stream_(make_stream(std::move(socket), *core_)),
       timer_(stream_.get_executor()) {
     beast::error_code ignored;
     auto ep = lowest().socket().remote_endpoint(ignored);
@@ -187,6 +185,8 @@ private:
     req.content_type = std::string{msg[http::field::content_type]};
     req.session_id = std::string{msg["Mcp-Session-Id"]};
     req.protocol_version = std::string{msg["MCP-Protocol-Version"]};
+    req.mcp_method = std::string{msg["Mcp-Method"]};
+    req.mcp_name = std::string{msg["Mcp-Name"]};
     req.last_event_id = std::string{msg["Last-Event-ID"]};
     req.authorization = std::string{msg[http::field::authorization]};
     req.body = std::move(msg.body());
@@ -298,7 +298,8 @@ private:
 
 template <class Stream>
 void start_connection(tcp::socket&& socket, std::shared_ptr<http_core> core) {
-  auto conn = std::make_shared<http_connection<Stream>>(std::move(socket), core);
+  auto conn =
+    std::make_shared<http_connection<Stream>>(std::move(socket), core);
   if (!core->track(conn)) {
     conn->shutdown();
     return;
