@@ -147,6 +147,7 @@ TEST_F(modern_era_test, errors_use_the_2026_codes) {
 }
 
 TEST_F(modern_era_test, the_era_is_chosen_per_request_on_one_connection) {
+  start();
   // start() opened a 2025-11-25 session on this connection; stateless
   // requests in between are served by their own rules, and the session's
   // by its.
