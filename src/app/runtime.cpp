@@ -7,6 +7,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/config_snapshots.hpp"
 #include "actors/metrics.hpp"
 #include "actors/notifier.hpp"
 #include "actors/plan_actor.hpp"
@@ -220,6 +221,13 @@ caf::error runtime::start(std::string transports) {
         *sys_, svc->fleet, svc->store, *parse_members(opts_.cluster_members),
         opts_.cluster_node_id, opts_.fleet.poll_interval);
   }
+  // Ends with the fleet; none when snapshots.interval is 0.
+  snapshot_deps snaps;
+  snaps.fleet = svc->fleet;
+  snaps.store = svc->store;
+  snaps.metrics = svc->metrics;
+  snaps.settings.interval = opts_.snapshots_interval;
+  spawn_config_snapshots(*sys_, std::move(snaps));
   svc->rollout = opts_.rollout;
   if (plan_db) {
     // Detached for the same reason as the store actor (same environment).

@@ -262,6 +262,10 @@ const std::vector<binding>& bindings() {
     {{"store.snapshot_retention", t::integer, {}, 1, 1000,
       "Snapshots kept per device and kind."},
      &o::store_snapshot_retention},
+    {{"snapshots.interval", t::duration, {}, 0, 604800000,
+      "Between two periodic configuration snapshots of each healthy "
+      "device (jittered ±10 %); 0 turns them off."},
+     &o::snapshots_interval},
     {{"audit.read_flush_interval", t::duration, {}, 0, 10000,
       "Longest wait before the audit records of reads are committed (0: "
       "at once); a crash loses at most these."},

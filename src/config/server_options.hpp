@@ -115,6 +115,9 @@ struct server_options {
   int64_t store_health_history = 100;
   /// Snapshots kept per device and kind.
   int64_t store_snapshot_retention = 5;
+  /// Between two periodic configuration snapshots of a device (jittered
+  /// ±10 %); 0 = none (actors/config_snapshots.hpp).
+  std::chrono::milliseconds snapshots_interval{std::chrono::hours{1}};
   /// The audit records of reads are committed in batches: at the latest
   /// this long after the first of a batch, or once this many wait (every
   /// other record is committed before its caller hears back).

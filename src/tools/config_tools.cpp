@@ -9,9 +9,8 @@
 // writing a file to the router (a plain POST /export answers nothing over
 // the API).
 
-#include <map>
-
 #include "actors/device_health.hpp"
+#include "protocol/config_export.hpp"
 #include "protocol/error.hpp"
 #include "protocol/redact.hpp"
 #include "src/tools/device_report.hpp"
@@ -27,36 +26,6 @@ namespace {
 constexpr auto store_timeout = std::chrono::seconds{10};
 /// Changed lines listed in the result (the counts are always complete).
 constexpr size_t listed_lines = 20;
-
-/// The configuration lines of an export: without the header comments
-/// (date, software id) that change on every export, and without '\r'.
-std::vector<std::string> config_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    auto nl = text.find('\n', i);
-    auto line = text.substr(i, nl == std::string::npos ? nl : nl - i);
-    i = nl == std::string::npos ? text.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (!line.empty() && line[0] != '#')
-      out.push_back(std::move(line));
-  }
-  return out;
-}
-
-/// Lines of `a` missing from `b`, counting repeats.
-std::vector<std::string> missing_from(const std::vector<std::string>& a,
-                                      const std::vector<std::string>& b) {
-  std::map<std::string, int> count;
-  for (auto& l : b)
-    ++count[l];
-  std::vector<std::string> out;
-  for (auto& l : a)
-    if (count[l]-- <= 0)
-      out.push_back(l);
-  return out;
-}
 
 json first_lines(const std::vector<std::string>& lines) {
   json out = json::array();

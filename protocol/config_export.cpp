@@ -1,0 +1,41 @@
+#include "protocol/config_export.hpp"
+
+#include <map>
+
+namespace rmcp {
+
+std::vector<std::string> config_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    auto nl = text.find('\n', i);
+    auto line = text.substr(i, nl == std::string::npos ? nl : nl - i);
+    i = nl == std::string::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (!line.empty() && line[0] != '#')
+      out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::vector<std::string> missing_from(const std::vector<std::string>& a,
+                                      const std::vector<std::string>& b) {
+  std::map<std::string, int> count;
+  for (auto& l : b)
+    ++count[l];
+  std::vector<std::string> out;
+  for (auto& l : a)
+    if (count[l]-- <= 0)
+      out.push_back(l);
+  return out;
+}
+
+config_diff diff_config(const std::string& before, const std::string& after) {
+  auto old_lines = config_lines(before);
+  auto new_lines = config_lines(after);
+  return {missing_from(new_lines, old_lines),
+          missing_from(old_lines, new_lines)};
+}
+
+} // namespace rmcp
