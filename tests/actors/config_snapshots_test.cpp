@@ -35,20 +35,12 @@ protected:
     router = std::make_shared<test::fake_router>();
     config = std::make_shared<std::string>(export_text("ntp1"));
     export_fails = std::make_shared<bool>(false);
-    auto health = test::router_responder(router);
-    factory->answer = [health, cfg{config},
-                       fails{export_fails}](const rest_request& req)
-      -> std::optional<caf::expected<rest_response>> {
-      if (req.method == "POST" && req.path == "/execute") {
-        if (*fails)
-          return caf::expected<rest_response>{
-            make_error(ec::router_server_error, "export failed")};
-        return test::ok_response({{"ret", *cfg}});
-      }
-      return health(req);
-    };
-    // r2 never answers: unreachable.
-    factory->per_device["r2"] = test::failing_responder(ec::router_unreachable);
+    busy = std::make_shared<test::fake_router>();
+    busy->cpu_load = 95;
+    factory->answer = answering(router);
+    // r2 answers everything but is degraded (CPU 95 %); r3 never answers.
+    factory->per_device["r2"] = answering(busy);
+    factory->per_device["r3"] = test::failing_responder(ec::router_unreachable);
     settings.environment = "lab";
     settings.poll_interval = 5s;
     settings.seed = 7;
@@ -69,6 +61,22 @@ protected:
     run();
   }
 
+  /// A router that answers health checks like `r` and exports `*config`
+  /// (or fails the export while `*export_fails`).
+  test::responder answering(std::shared_ptr<test::fake_router> r) {
+    auto health = test::router_responder(std::move(r));
+    return [health, cfg{config}, fails{export_fails}](const rest_request& req)
+             -> std::optional<caf::expected<rest_response>> {
+      if (req.method == "POST" && req.path == "/execute") {
+        if (*fails)
+          return caf::expected<rest_response>{
+            make_error(ec::router_server_error, "export failed")};
+        return test::ok_response({{"ret", *cfg}});
+      }
+      return health(req);
+    };
+  }
+
   /// An export with a header comment that changes on every export.
   static std::string export_text(const std::string& ntp, int minute = 0) {
     return "# 2026-12-06 20:" + std::to_string(10 + minute)
@@ -84,7 +92,7 @@ protected:
                                              "memory", key(), opts);
     ASSERT_TRUE(opened);
     db = *opened;
-    for (auto id : {"r1", "r2"}) {
+    for (auto id : {"r1", "r2", "r3"}) {
       auto rec = test::test_device(id);
       ASSERT_FALSE(db->put_device(rec, credential{"api", "pw"}));
     }
@@ -130,6 +138,7 @@ protected:
 
   std::shared_ptr<test::fake_rest_factory> factory;
   std::shared_ptr<test::fake_router> router;
+  std::shared_ptr<test::fake_router> busy;
   std::shared_ptr<std::string> config;
   std::shared_ptr<bool> export_fails;
   fleet_settings settings;
@@ -187,9 +196,12 @@ TEST_F(config_snapshots_test, taken_on_schedule_for_healthy_devices_only) {
   EXPECT_EQ(stored("r1", "config"), 1u);
   advance(interval * 2 / 10 + 122s);
   EXPECT_EQ(stored("r1", "config"), 2u);
-  // The unreachable device was never exported, however long it waited.
-  EXPECT_EQ(exports("r2"), 0u);
-  EXPECT_EQ(stored("r2", "config"), 0u);
+  // The degraded and the unreachable device were never exported, however
+  // long they were due.
+  for (auto id : {"r2", "r3"}) {
+    EXPECT_EQ(exports(id), 0u) << id;
+    EXPECT_EQ(stored(id, "config"), 0u) << id;
+  }
   // Only the header comment changed: no drift.
   EXPECT_EQ(stored("r1", "config-drift"), 0u);
   auto text = stats->render();
@@ -201,6 +213,10 @@ TEST_F(config_snapshots_test, taken_on_schedule_for_healthy_devices_only) {
             std::string::npos);
   EXPECT_EQ(text.find(R"(rmcp_config_drift_total{device="r1"})"),
             std::string::npos);
+  // Healthy again: its overdue snapshot follows the next health check.
+  busy->cpu_load = 5;
+  EXPECT_TRUE(wait_for([this] { return stored("r2", "config") == 1; }, 400s));
+  EXPECT_EQ(exports("r3"), 0u);
 }
 
 TEST_F(config_snapshots_test, an_out_of_band_change_is_drift) {
