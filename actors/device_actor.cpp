@@ -62,8 +62,10 @@ void device_state::init(device_actor::pointer self_ptr, device_setup x) {
   client = setup.factory->make(
     make_endpoint(setup.record, setup.creds, setup.settings));
   last.device_id = id();
-  log::fleet()->debug("device-started device={} host={} port={}", id(),
-                      setup.record.host, setup.record.port);
+  log::debug(log::fleet(), "device-started",
+             {{"device_id", id()},
+              {"host", setup.record.host},
+              {"port", setup.record.port}});
   if (setup.settings.health_checks)
     schedule_check(
       jitter(std::chrono::milliseconds{0}, setup.settings.health_start_spread));
@@ -252,6 +254,24 @@ void device_state::end_attempt(device_job& job) {
   }
 }
 
+void device_state::log_attempt(const device_job& job,
+                               std::string_view outcome) {
+  auto latency = self->clock().now() - job.started;
+  auto ms = std::chrono::duration<double, std::milli>(latency).count();
+  log::debug(log::router(), "rest-call",
+             {{"device_id", this->id()},
+              {"method", job.req.method},
+              {"path", job.req.path},
+              {"request_id", job.req.context.request_id},
+              {"plan_id", job.req.context.plan_id},
+              {"attempt", job.attempts},
+              {"outcome", outcome},
+              {"latency_ms", ms}});
+  if (setup.metrics && outcome != "cancelled")
+    setup.metrics->rest_request(this->id(), outcome,
+                                std::chrono::duration<double>(latency));
+}
+
 void device_state::on_done(uint64_t id, uint64_t token, rest_response resp) {
   auto i = jobs.find(id);
   if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
@@ -261,12 +281,15 @@ void device_state::on_done(uint64_t id, uint64_t token, rest_response resp) {
   if (auto err = ros::check_answer("device " + this->id() + ": " + req.method
                                      + " " + req.path,
                                    req, resp.body)) {
-    log::fleet()->warn("router-bad-answer device={} path={} attempt={}",
-                       this->id(), req.path, i->second.attempts);
+    log::warn(log::fleet(), "router-bad-answer",
+              {{"device_id", this->id()},
+               {"path", req.path},
+               {"attempt", i->second.attempts}});
     on_failed(id, token, std::move(err));
     return;
   }
   end_attempt(i->second);
+  log_attempt(i->second, "ok");
   breaker_success();
   finish(id, std::move(resp));
   pump();
@@ -279,6 +302,7 @@ void device_state::on_failed(uint64_t id, uint64_t token, caf::error err) {
   auto& job = i->second;
   end_attempt(job);
   auto code = error_code_of(err);
+  log_attempt(job, to_string(code));
   if (setup.metrics && code != ec::cancelled)
     setup.metrics->rest_error(this->id(), code);
   if (is_transport_failure(code))
@@ -294,10 +318,12 @@ void device_state::on_failed(uint64_t id, uint64_t token, caf::error err) {
       setup.settings.retry_base
         * (int64_t{1} << std::min<uint32_t>(job.attempts - 1, 20)));
     auto delay = jitter(cap / 2, cap);
-    log::fleet()->debug("request-retry device={} path={} attempt={} "
-                        "delay_ms={} error={}",
-                        this->id(), job.req.path, job.attempts, delay.count(),
-                        to_string(code));
+    log::debug(log::fleet(), "request-retry",
+               {{"device_id", this->id()},
+                {"path", job.req.path},
+                {"attempt", job.attempts},
+                {"delay_ms", delay.count()},
+                {"error", to_string(code)}});
     job.waiting_retry = true;
     ++retrying;
     self->delayed_send(self, delay, atom::retry_v, id);
@@ -326,8 +352,8 @@ void device_state::on_late(uint64_t id, uint64_t token) {
   auto i = jobs.find(id);
   if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
     return;
-  log::fleet()->warn("request-watchdog device={} path={}", this->id(),
-                     i->second.req.path);
+  log::warn(log::fleet(), "request-watchdog",
+            {{"device_id", this->id()}, {"path", i->second.req.path}});
   client->cancel(i->second.client_id);
   on_failed(id, token,
             make_error(ec::router_timeout,

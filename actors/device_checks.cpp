@@ -132,9 +132,11 @@ void device_state::on_resource(caf::expected<rest_response> result) {
 void device_state::finish_check(health_sample sample) {
   checking = false;
   if (sample.status != last.status)
-    log::fleet()->info("health-changed device={} from={} to={} issues={}", id(),
-                       to_string(last.status), to_string(sample.status),
-                       sample.issues.size());
+    log::info(log::fleet(), "health-changed",
+              {{"device_id", id()},
+               {"from", to_string(last.status)},
+               {"to", to_string(sample.status)},
+               {"issues", sample.issues.size()}});
   last = sample;
   if (setup.listener)
     self->send(setup.listener, atom::health_v, sample);
@@ -143,8 +145,8 @@ void device_state::finish_check(health_sample sample) {
       .then([this](atom::ok) { store_failing = false; },
             [this](caf::error& err) {
               if (!store_failing)
-                log::fleet()->warn("health-history-failed device={} error={}",
-                                   id(), error_message(err));
+                log::warn(log::fleet(), "health-history-failed",
+                          {{"device_id", id()}, {"error", error_message(err)}});
               store_failing = true;
             });
   for (auto& waiter : check_waiters)

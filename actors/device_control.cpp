@@ -30,8 +30,9 @@ void device_state::release(uint64_t lease) {
 void device_state::on_expire(uint64_t lease) {
   if (lease != lock.lease || !lock.client_lease || lock.closing)
     return;
-  log::fleet()->warn("lease-expired device={} lease={} writes_in_flight={}",
-                     id(), lease, lock.writes);
+  log::warn(
+    log::fleet(), "lease-expired",
+    {{"device_id", id()}, {"lease", lease}, {"writes_in_flight", lock.writes}});
   close_lock();
 }
 
@@ -56,7 +57,7 @@ bool device_state::breaker_allows(const device_job& job) {
       return false;
     breaker = breaker_state::half_open;
     probe_in_flight = false;
-    log::fleet()->info("breaker-half-open device={}", id());
+    log::info(log::fleet(), "breaker-half-open", {{"device_id", id()}});
   }
   return !probe_in_flight;
 }
@@ -64,7 +65,7 @@ bool device_state::breaker_allows(const device_job& job) {
 void device_state::breaker_success() {
   failures = 0;
   if (breaker != breaker_state::closed) {
-    log::fleet()->info("breaker-closed device={}", id());
+    log::info(log::fleet(), "breaker-closed", {{"device_id", id()}});
     breaker = breaker_state::closed;
     probe_in_flight = false;
   }
@@ -82,11 +83,11 @@ void device_state::breaker_failure(const caf::error& err) {
   probe_at = self->clock().now() + jitter(cooldown, cooldown + cooldown / 2);
   breaker = breaker_state::open;
   probe_in_flight = false;
-  log::fleet()->warn("breaker-open device={} failures={} probe_in_s={} "
-                     "last_error={}",
-                     id(), failures,
-                     seconds_until(self->clock().now(), probe_at),
-                     to_string(error_code_of(err)));
+  log::warn(log::fleet(), "breaker-open",
+            {{"device_id", id()},
+             {"failures", failures},
+             {"probe_in_s", seconds_until(self->clock().now(), probe_at)},
+             {"last_error", to_string(error_code_of(err))}});
 }
 
 caf::error device_state::circuit_error() const {
@@ -113,11 +114,15 @@ void device_state::update(device_record record, credential creds) {
   setup.record = std::move(record);
   setup.creds = std::move(creds);
   if (!reconnect) {
-    log::fleet()->debug("device-updated device={} reconnect=false", id());
+    log::debug(log::fleet(), "device-updated",
+               {{"device_id", id()}, {"reconnect", "false"}});
     return;
   }
-  log::fleet()->info("device-updated device={} reconnect=true host={} port={}",
-                     id(), setup.record.host, setup.record.port);
+  log::info(log::fleet(), "device-updated",
+            {{"device_id", id()},
+             {"reconnect", "true"},
+             {"host", setup.record.host},
+             {"port", setup.record.port}});
   auto old_client = std::move(client);
   client = setup.factory->make(
     make_endpoint(setup.record, setup.creds, setup.settings));
@@ -158,7 +163,8 @@ void device_state::stop() {
     return;
   draining = true;
   ++tick_epoch; // no more health checks
-  log::fleet()->debug("device-draining device={} jobs={}", id(), jobs.size());
+  log::debug(log::fleet(), "device-draining",
+             {{"device_id", id()}, {"jobs", jobs.size()}});
   std::vector<uint64_t> acquires;
   for (auto& [job_id, job] : jobs)
     if (job.what == device_job::kind::acquire)

@@ -104,6 +104,7 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
   std::vector<rest_request> reqs;
   std::vector<rest_response> replies;
   uint64_t lease = 0;
+  request_context context;
   /// Acquired here: released here.
   bool own_lease = false;
   std::function<void(std::vector<rest_response>&)> ok;
@@ -117,6 +118,8 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
     }
     auto req = reqs[replies.size()];
     req.lease = lease;
+    if (req.context.request_id.empty() && req.context.plan_id.empty())
+      req.context = context;
     auto me = this->shared_from_this();
     self->request(dev, device_timeout, atom::exec_v, std::move(req))
       .then(
@@ -192,6 +195,8 @@ struct read_options {
   /// Lease the reads run under (reads between the writes of one lease:
   /// no other writer changes the state meanwhile); 0 = none.
   uint64_t lease = 0;
+  /// What the reads are made for (the device actor's log lines).
+  request_context context;
 };
 
 /// GETs `paths` in parallel and hands the bodies, in the order of `paths`,
@@ -211,6 +216,7 @@ void read_all(Self* self, const device_actor& dev,
   for (size_t i = 0; i < paths.size(); ++i) {
     auto req = get_request(std::move(paths[i]));
     req.lease = opts.lease;
+    req.context = opts.context;
     self->request(dev, device_timeout, atom::exec_v, std::move(req))
       .then(
         [j, i](rest_response& resp) { j->answered(i, std::move(resp.body)); },
@@ -225,13 +231,13 @@ void read_all(Self* self, const device_actor& dev,
 template <class Self>
 void read_state(Self* self, const device_actor& dev, const change_kind& kind,
                 json params, std::function<void(json)> ok, fail_fn fail,
-                uint64_t lease = 0) {
+                uint64_t lease = 0, request_context context = {}) {
   auto paths = kind.reads(params);
   auto to_state = [&kind, params, ok{std::move(ok)}](std::vector<json>& b) {
     ok(kind.state(params, b));
   };
   read_all(self, dev, std::move(paths), std::move(to_state), std::move(fail),
-           read_options{kind.absent_menus_null, lease});
+           read_options{kind.absent_menus_null, lease, std::move(context)});
 }
 
 struct write_options {
@@ -240,6 +246,8 @@ struct write_options {
   /// under this lease, which the caller holds and releases.
   uint64_t lease = 0;
   int64_t lease_ttl_ms = default_lease_ttl_ms;
+  /// What the writes are made for; a request with its own context keeps it.
+  request_context context;
 };
 
 /// Runs `reqs` in order under one write lease (no other writer in between);
@@ -257,6 +265,7 @@ void write_all(Self* self, const device_actor& dev,
   c->reqs = std::move(reqs);
   c->ok = std::move(ok);
   c->fail = std::move(fail);
+  c->context = std::move(opts.context);
   if (c->reqs.empty()) {
     c->ok(c->replies);
     return;

@@ -84,7 +84,8 @@ void device_state::on_caller_down(const caf::actor_addr& caller) {
       dropped.push_back(job_id);
   if (dropped.empty())
     return;
-  log::fleet()->debug("caller-gone device={} dropped={}", id(), dropped.size());
+  log::debug(log::fleet(), "caller-gone",
+             {{"device_id", id()}, {"dropped", dropped.size()}});
   for (auto job_id : dropped)
     fail_job(job_id,
              make_error(ec::cancelled, "the caller of this request on device "
@@ -158,7 +159,8 @@ void device_state::on_sweep(uint64_t epoch) {
                       + " connections")
              + " behind " + std::to_string(callers.size() - 1)
              + " other calls; it was not sent";
-    log::fleet()->info("request-wait-expired device={} ms={}", id(), waited);
+    log::info(log::fleet(), "request-wait-expired",
+              {{"device_id", id()}, {"ms", waited}});
     fail_job(job_id,
              make_error(ec::router_timeout, "device " + id() + ": " + what));
   }

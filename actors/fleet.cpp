@@ -28,8 +28,7 @@ bool is_health_change(const health_sample& before, const health_sample& now) {
 
 namespace {
 
-/// One reconcile: the store's records and the credentials of the managed
-/// ones.
+/// One reconcile: the store's records and the managed ones' credentials.
 struct reconcile_batch {
   uint64_t gen = 0;
   std::vector<device_record> records;
@@ -66,8 +65,8 @@ struct fleet_state {
   std::vector<std::function<void()>> waiting_for_load;
   bool reconciling = false;
   bool dirty = false;
-  /// (reload) requests: answered when a reconcile that started after they
-  /// arrived ends (the one under way may have read the store before).
+  /// (reload) requests: answered when a reconcile started after them ends
+  /// (the one under way may have read the store before).
   std::vector<caf::typed_response_promise<atom::ok>> reloads_waiting;
   std::vector<caf::typed_response_promise<atom::ok>> reloads_in_progress;
   bool poll_failing = false;
@@ -85,14 +84,12 @@ struct fleet_state {
     return r.environment == cfg.environment;
   }
 
-  /// Its device actor runs here: the service's environment and, in
-  /// cluster mode, claimed by this node.
+  /// Its actor runs here: the service's environment (cluster: claimed here).
   bool managed(const device_record& r) const {
     return in_environment(r) && cluster.owns(r.id);
   }
 
-  /// In cluster mode: a device of the environment that another node
-  /// serves (or nobody yet).
+  /// Cluster mode: a device of the environment another node serves (or none).
   bool elsewhere(const std::string& id) const {
     if (!cluster.enabled() || cluster.owns(id))
       return false;
@@ -100,8 +97,7 @@ struct fleet_state {
     return i != devices.end() && in_environment(i->second.record);
   }
 
-  /// Starts the actors of devices now claimed here and stops (draining
-  /// their calls) the ones claimed no more.
+  /// Starts actors of devices now claimed here, stops (draining) the others.
   void apply_ownership() {
     for (auto& [id, e] : devices) {
       if (managed(e.record)) {
@@ -111,7 +107,7 @@ struct fleet_state {
       }
       if (!e.actor)
         continue;
-      log::fleet()->info("device-released device={}", id);
+      log::info(log::fleet(), "device-released", {{"device_id", id}});
       stop(e);
       if (metrics)
         metrics->device_removed(id);
@@ -159,8 +155,10 @@ struct fleet_state {
       e.last.device_id = r.id;
       if (creds)
         e.creds = *creds;
-      log::fleet()->info("device-added device={} environment={} managed={}",
-                         r.id, r.environment, managed(r));
+      log::info(log::fleet(), "device-added",
+                {{"device_id", r.id},
+                 {"environment", r.environment},
+                 {"managed", managed(r)}});
       if (managed(r))
         spawn(e);
       return;
@@ -194,7 +192,7 @@ struct fleet_state {
     devices.erase(i);
     if (metrics)
       metrics->device_removed(id);
-    log::fleet()->info("device-removed device={}", id);
+    log::info(log::fleet(), "device-removed", {{"device_id", id}});
   }
 
   void on_down(const caf::down_msg& msg) {
@@ -225,10 +223,11 @@ struct fleet_state {
     auto delay = std::chrono::milliseconds{dist(rng)};
     ++e.restarts;
     e.restart_pending = true;
-    log::fleet()->error("device-crashed device={} reason={} restarts={} "
-                        "restart_in_ms={}",
-                        id, caf::to_string(msg.reason), e.restarts,
-                        delay.count());
+    log::error(log::fleet(), "device-crashed",
+               {{"device_id", id},
+                {"reason", caf::to_string(msg.reason)},
+                {"restarts", e.restarts},
+                {"restart_in_ms", delay.count()}});
     self->delayed_send(self, delay, atom::restart_v, id);
   }
 
@@ -237,8 +236,8 @@ struct fleet_state {
     if (i == devices.end() || !i->second.restart_pending
         || !managed(i->second.record))
       return;
-    log::fleet()->info("device-restarted device={} restarts={}", id,
-                       i->second.restarts);
+    log::info(log::fleet(), "device-restarted",
+              {{"device_id", id}, {"restarts", i->second.restarts}});
     spawn(i->second);
   }
 
@@ -248,7 +247,7 @@ struct fleet_state {
       return;
     bool changed = is_health_change(i->second.last, sample);
     if (metrics)
-      metrics->device_health(sample.device_id, sample.status);
+      metrics->device_sample(sample);
     i->second.last = std::move(sample);
     if (changed)
       for (auto& l : listeners)
@@ -278,7 +277,8 @@ struct fleet_state {
   }
 
   void reconcile_failed(const caf::error& err) {
-    log::fleet()->warn("fleet-reconcile-failed error={}", error_message(err));
+    log::warn(log::fleet(), "fleet-reconcile-failed",
+              {{"error", error_message(err)}});
     finish_reconcile(err);
   }
 
@@ -335,7 +335,8 @@ struct fleet_state {
           },
           [this, p, id, done](caf::error& err) {
             if (error_code_of(err) == ec::device_not_found) {
-              log::fleet()->warn("device-without-credential device={}", id);
+              log::warn(log::fleet(), "device-without-credential",
+                        {{"device_id", id}});
               p->creds[id] = credential{};
               done();
               return;
@@ -375,8 +376,8 @@ struct fleet_state {
         },
         [this](caf::error& err) {
           if (!poll_failing)
-            log::fleet()->warn("fleet-poll-failed error={}",
-                               error_message(err));
+            log::warn(log::fleet(), "fleet-poll-failed",
+                      {{"error", error_message(err)}});
           poll_failing = true;
         });
     self->delayed_send(self, cfg.poll_interval, atom::poll_v);
@@ -545,8 +546,8 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
     [self](atom::cluster, cluster_view& view, std::vector<std::string>& owned) {
       auto& st = self->state;
       if (!st.cluster.enabled()) {
-        log::fleet()->warn("cluster-view-ignored reason=\"no cluster.node_id "
-                           "is configured\"");
+        log::warn(log::fleet(), "cluster-view-ignored",
+                  {{"reason", "no cluster.node_id is configured"}});
         return;
       }
       st.cluster.set_view(std::move(view), std::move(owned));

@@ -72,11 +72,13 @@ void fleet_cluster::set_view(cluster_view view,
     if (i->second.fleet)
       self_->demonitor(i->second.fleet.address());
     resolve(i->second, nullptr);
-    log::fleet()->info("cluster-member-gone node={}", i->first);
+    log::info(log::fleet(), "cluster-member-gone", {{"node", i->first}});
     i = peers_.erase(i);
   }
-  log::fleet()->info("cluster-view revision={} members={} owned={}",
-                     view.revision, view.members.size(), owned_.size());
+  log::info(log::fleet(), "cluster-view",
+            {{"revision", view.revision},
+             {"members", view.members.size()},
+             {"owned", owned_.size()}});
   view_ = std::move(view);
 }
 
@@ -126,8 +128,8 @@ void fleet_cluster::connected(const std::string& node, uint64_t epoch,
   p.failures = 0;
   p.fleet = caf::actor_cast<fleet_actor>(std::move(ptr));
   self_->monitor(p.fleet);
-  log::fleet()->info("cluster-member-connected node={} endpoint={}", node,
-                     endpoint_text(p.member));
+  log::info(log::fleet(), "cluster-member-connected",
+            {{"node", node}, {"endpoint", endpoint_text(p.member)}});
   resolve(p, &p.fleet);
 }
 
@@ -144,10 +146,11 @@ void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
   std::uniform_int_distribution<int64_t> dist{cap.count() / 2, cap.count()};
   auto delay = std::chrono::milliseconds{dist(rng_)};
   if (p.failures == 0)
-    log::fleet()->warn(
-      "cluster-connect-failed node={} endpoint={} error=\"{}\" "
-      "retry_in_ms={}",
-      node, endpoint_text(p.member), why, delay.count());
+    log::warn(log::fleet(), "cluster-connect-failed",
+              {{"node", node},
+               {"endpoint", endpoint_text(p.member)},
+               {"error", why},
+               {"retry_in_ms", delay.count()}});
   ++p.failures;
   p.retry_pending = true;
   self_->delayed_send(self_, delay, atom::cluster_v, node);
@@ -173,8 +176,8 @@ bool fleet_cluster::on_down(const caf::actor_addr& source) {
   for (auto& [node, p] : peers_) {
     if (!p.fleet || p.fleet.address() != source)
       continue;
-    log::fleet()->warn("cluster-member-lost node={} endpoint={}", node,
-                       endpoint_text(p.member));
+    log::warn(log::fleet(), "cluster-member-lost",
+              {{"node", node}, {"endpoint", endpoint_text(p.member)}});
     p.fleet = nullptr;
     connect(node);
     return true;

@@ -67,7 +67,8 @@ void mcp_session_state::authorize(
       },
       [lookup, decide](caf::error err) {
         if (error_code_of(err) != ec::device_not_found)
-          log::mcp()->warn("authz-facts-failed error={}", error_message(err));
+          log::warn(log::mcp(), "authz-facts-failed",
+                    {{"error", error_message(err)}});
         lookup->error = std::move(err);
         decide();
       });
@@ -87,7 +88,8 @@ void mcp_session_state::authorize(
   self->request(ctx.svc->fleet, facts_timeout, atom::get_v, atom::devices_v)
     .then([decide](std::vector<device_view>& views) { decide(&views); },
           [decide](caf::error& err) {
-            log::mcp()->warn("authz-facts-failed error={}", error_message(err));
+            log::warn(log::mcp(), "authz-facts-failed",
+                      {{"error", error_message(err)}});
             decide(nullptr);
           });
 }
@@ -95,11 +97,14 @@ void mcp_session_state::authorize(
 void mcp_session_state::refuse(const authz::action& what,
                                const authz::decision& d,
                                const std::vector<std::string>& devices,
-                               std::function<void(const caf::error&)> answer) {
-  log::mcp()->warn("authz-denied subject={} role={} transport={} name={} "
-                   "reason=\"{}\"",
-                   ctx.who.subject, ctx.who.role, ctx.who.transport, what.name,
-                   d.reason);
+                               std::function<void(const caf::error&)> answer,
+                               const std::string& request_id) {
+  log::warn(log::mcp(), "authz-denied",
+            {{"subject", ctx.who.subject},
+             {"role", ctx.who.role},
+             {"transport", ctx.who.transport},
+             {"name", what.name},
+             {"reason", d.reason}});
   audit_record rec;
   rec.kind = audit_kind::denied;
   rec.tool = what.name;
@@ -108,6 +113,7 @@ void mcp_session_state::refuse(const authz::action& what,
     rec.device_id = devices.front();
   rec.outcome = "denied";
   rec.error = d.reason;
+  rec.request_id = request_id;
   auto err = make_error(ec::forbidden, d.reason);
   audit(std::move(rec), [answer{std::move(answer)}, err] { answer(err); });
 }
@@ -137,8 +143,8 @@ void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
           [tool, done](caf::error& err) {
             // The caller still hears how the action went; the operator
             // must hear of the gap in the trail.
-            log::mcp()->error("audit-append-failed tool={} error={}", tool,
-                              error_message(err));
+            log::error(log::mcp(), "audit-append-failed",
+                       {{"tool", tool}, {"error", error_message(err)}});
             done();
           });
 }

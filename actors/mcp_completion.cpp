@@ -176,7 +176,8 @@ void mcp_session_state::completion_complete(const jsonrpc::message& msg) {
     reply(id, complete_result(values, prefix));
   };
   auto none = [answer](caf::error err) {
-    log::mcp()->debug("completion-failed error={}", error_message(err));
+    log::debug(log::mcp(), "completion-failed",
+               {{"error", error_message(err)}});
     answer({});
   };
   switch (kind->kind) {

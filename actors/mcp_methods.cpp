@@ -6,6 +6,7 @@
 
 #include "actors/mcp_session.hpp"
 #include "actors/metrics.hpp"
+#include "actors/request_id.hpp"
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json_parse.hpp"
@@ -52,10 +53,19 @@ caf::error timeout_error(const tool_descriptor& tool,
                                 tool.spec.name, timeout.count() / 1000.0));
 }
 
+/// A CallToolResult with the call's request id in its `_meta`.
+json with_request_id(json result, const std::string& request_id) {
+  if (result.is_object() && !request_id.empty())
+    result["_meta"]["requestId"] = request_id;
+  return result;
+}
+
 /// What the audit record of a call says before it ran (arguments
 /// redacted).
-audit_record call_record(const tool_descriptor& tool, const json& args) {
+audit_record call_record(const tool_descriptor& tool, const json& args,
+                         const std::string& request_id) {
   audit_record rec;
+  rec.request_id = request_id;
   rec.kind = audit_kind::call;
   rec.tool = tool.spec.name;
   rec.devices = authz::devices_named(args);
@@ -153,9 +163,10 @@ void mcp_session_state::initialize(const jsonrpc::message& msg) {
               {"serverInfo", server_info(version)}};
   if (!ctx.settings.instructions.empty())
     result["instructions"] = ctx.settings.instructions;
-  log::mcp()->info("session-initialized version={} client={} subject={}",
-                   version, string_member_or(client_info, "name", "?"),
-                   ctx.who.subject);
+  log::info(log::mcp(), "session-initialized",
+            {{"version", version},
+             {"client", string_member_or(client_info, "name", "?")},
+             {"subject", ctx.who.subject}});
   reply(msg.id, std::move(result));
 }
 
@@ -237,14 +248,26 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   setup.version = revision;
   setup.session = caf::actor_cast<mcp_session_actor>(self);
   setup.request_key = key;
-  if (auto meta = p.find("_meta"); meta != p.end() && meta->is_object())
+  auto meta = p.find("_meta");
+  if (meta != p.end() && meta->is_object()) {
+    auto given = request_ids::from_meta(*meta);
+    if (!given) {
+      reply_error(msg.id, given.error());
+      return;
+    }
+    if (*given)
+      setup.request_id = std::move(**given);
+  }
+  if (setup.request_id.empty())
+    setup.request_id = request_ids::make();
+  if (meta != p.end() && meta->is_object())
     if (auto token = meta->find("progressToken");
         token != meta->end()
         && (token->is_string() || token->is_number_integer()))
       setup.progress_token = *token;
   // Registered before the decision (which may wait for the fleet), so
   // draining and cancellation see the request.
-  calls[key] = inflight{caf::actor{}, msg.id, false, -1, {}};
+  calls[key] = inflight{caf::actor{}, msg.id, false, -1, {}, setup.request_id};
   auto devices = authz::devices_named(setup.arguments);
   authorize(
     authz::action::tool(tool->spec), devices,
@@ -256,12 +279,16 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
         return;
       if (!d) {
         auto id = entry->id;
+        auto request_id = entry->request_id;
         calls.erase(key);
-        count_call(setup.tool->spec.name, tool_outcome::denied, started);
-        refuse(authz::action::tool(setup.tool->spec), d, devices,
-               [this, id](const caf::error& err) {
-                 reply(id, to_tool_error_result(err));
-               });
+        count_call(call_record(*setup.tool, setup.arguments, request_id),
+                   tool_outcome::denied, started, to_string(ec::forbidden));
+        refuse(
+          authz::action::tool(setup.tool->spec), d, devices,
+          [this, id, request_id](const caf::error& err) {
+            reply(id, with_request_id(to_tool_error_result(err), request_id));
+          },
+          request_id);
         return;
       }
       // Validated after the decision: a caller that may not use
@@ -312,16 +339,17 @@ void mcp_session_state::refuse_call(
     return;
   auto id = i->second.id;
   calls.erase(i);
-  count_call(setup.tool->spec.name, tool_outcome::error, started);
-  auto rec = call_record(*setup.tool, setup.arguments);
+  auto rec = call_record(*setup.tool, setup.arguments, setup.request_id);
+  count_call(rec, tool_outcome::error, started, to_string(error_code_of(err)));
   rec.outcome = std::string{tool_outcome::error};
   rec.error = redact_text(error_message(err));
+  auto answer = with_request_id(to_tool_error_result(err), setup.request_id);
   if (batched_audit(*setup.tool)) {
     audit_read(std::move(rec));
-    reply(id, to_tool_error_result(err));
+    reply(id, std::move(answer));
   } else {
     audit(std::move(rec),
-          [this, id, err] { reply(id, to_tool_error_result(err)); });
+          [this, id, answer{std::move(answer)}] { reply(id, answer); });
   }
 }
 
@@ -349,9 +377,10 @@ void mcp_session_state::admit_call(
           start_call(key, std::move(*shared), started);
           return;
         }
-        log::mcp()->warn("call-refused-out-of-cluster tool={} node={} "
-                         "reason=\"{}\"",
-                         shared->tool->spec.name, st.node_id, st.reason);
+        log::warn(log::mcp(), "call-refused-out-of-cluster",
+                  {{"tool", shared->tool->spec.name},
+                   {"node", st.node_id},
+                   {"reason", st.reason}});
         refuse_call(key, *shared, out_of_cluster(*shared->tool, st.reason),
                     started);
       },
@@ -370,7 +399,7 @@ void mcp_session_state::start_call(
   const std::string& key, tool_call_setup setup,
   std::chrono::steady_clock::time_point started) {
   const auto* tool = setup.tool;
-  auto rec = call_record(*tool, setup.arguments);
+  auto rec = call_record(*tool, setup.arguments, setup.request_id);
   auto call = spawn_tool_call(self, std::move(setup));
   calls[key].call = call;
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
@@ -385,8 +414,22 @@ void mcp_session_state::start_call(
     auto entry = std::move(i->second);
     st.calls.erase(i);
     auto outcome = outcome_of(entry.cancelled, result, err);
-    st.count_call(tool->spec.name, outcome, started);
+    std::string error_kind;
+    if (err)
+      error_kind = to_string(error_code_of(err));
+    else if (result && result->value("isError", false))
+      error_kind = result->value("/_meta/error_kind"_json_pointer,
+                                 std::string{"tool_error"});
     auto record = rec;
+    // A plan tool's call is the plan's first record: it carries the id
+    // the tool made (plan trace, the tool-call line).
+    if (record.plan_id.empty() && result && result->is_object())
+      if (auto sc = result->find("structuredContent");
+          sc != result->end() && sc->is_object())
+        if (auto pid = sc->find("plan_id");
+            pid != sc->end() && pid->is_string())
+          record.plan_id = pid->get<std::string>();
+    st.count_call(record, outcome, started, error_kind);
     record.outcome = std::string{outcome};
     record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
@@ -402,7 +445,7 @@ void mcp_session_state::start_call(
       auto out = result ? std::move(*result) : to_tool_error_result(err);
       if (!entry.warnings.empty() && out.is_object())
         out["_meta"]["warnings"] = entry.warnings;
-      st.reply(entry.id, std::move(out));
+      st.reply(entry.id, with_request_id(std::move(out), entry.request_id));
     };
     if (batched_audit(*tool)) {
       st.audit_read(std::move(record));
@@ -458,8 +501,9 @@ void mcp_session_state::cancelled(const jsonrpc::message& msg) {
   auto i = calls.find(key);
   if (i == calls.end() || i->second.cancelled)
     return;
-  log::mcp()->info("call-cancelled request={} reason={}", key,
-                   string_member_or(msg.params, "reason", ""));
+  log::info(
+    log::mcp(), "call-cancelled",
+    {{"request", key}, {"reason", string_member_or(msg.params, "reason", "")}});
   i->second.cancelled = true;
   self->send_exit(i->second.call, caf::exit_reason::user_shutdown);
 }

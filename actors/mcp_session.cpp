@@ -34,7 +34,8 @@ void mcp_session_state::on_text(const std::string& text) {
   try {
     on_message(msg);
   } catch (const std::exception& e) {
-    log::mcp()->error("rpc-exception method={} what={}", msg.method, e.what());
+    log::error(log::mcp(), "rpc-exception",
+               {{"method", msg.method}, {"what", e.what()}});
     if (msg.type == jsonrpc::kind::request)
       reply_error(msg.id, make_error(ec::internal_error, "the server failed on "
                                                            + msg.method + ": "
@@ -45,7 +46,8 @@ void mcp_session_state::on_text(const std::string& text) {
 void mcp_session_state::on_message(const jsonrpc::message& msg) {
   switch (msg.type) {
     case jsonrpc::kind::invalid:
-      log::mcp()->debug("rpc-invalid reason={}", error_message(msg.error));
+      log::debug(log::mcp(), "rpc-invalid",
+                 {{"reason", error_message(msg.error)}});
       reply_error(msg.id, msg.error);
       break;
     case jsonrpc::kind::request:
@@ -56,8 +58,8 @@ void mcp_session_state::on_message(const jsonrpc::message& msg) {
       break;
     case jsonrpc::kind::response:
       // We never send requests to the client, so nothing waits for this.
-      log::mcp()->debug("rpc-unexpected-response id={}",
-                        jsonrpc::id_key(msg.id));
+      log::debug(log::mcp(), "rpc-unexpected-response",
+                 {{"id", jsonrpc::id_key(msg.id)}});
       break;
   }
 }
@@ -101,9 +103,10 @@ void mcp_session_state::on_notification(const jsonrpc::message& msg) {
   if (msg.method == "notifications/cancelled")
     cancelled(msg);
   else if (msg.method == "notifications/initialized")
-    log::mcp()->debug("session-initialized client={}", dump_json(client_info));
+    log::debug(log::mcp(), "session-initialized",
+               {{"client", dump_json(client_info)}});
   else
-    log::mcp()->debug("notification-ignored method={}", msg.method);
+    log::debug(log::mcp(), "notification-ignored", {{"method", msg.method}});
 }
 
 void mcp_session_state::on_progress(const std::string& key, const json& token,
@@ -139,8 +142,8 @@ void mcp_session_state::begin_drain() {
   if (current == phase::draining)
     return;
   current = phase::draining;
-  log::mcp()->debug("session-draining in_flight={} listens={}", calls.size(),
-                    listens.size());
+  log::debug(log::mcp(), "session-draining",
+             {{"in_flight", calls.size()}, {"listens", listens.size()}});
   // Open listens end gracefully: their answer tells the client the server
   // ended them, not a dropped connection.
   while (!listens.empty())
@@ -181,11 +184,25 @@ void mcp_session_state::quit_if_drained() {
 // -- metrics --------------------------------------------------------------------
 
 void mcp_session_state::count_call(
-  const std::string& tool, std::string_view outcome,
-  std::chrono::steady_clock::time_point started) {
+  const audit_record& rec, std::string_view outcome,
+  std::chrono::steady_clock::time_point started, std::string_view error_kind) {
+  auto latency = std::chrono::steady_clock::now() - started;
   if (ctx.svc && ctx.svc->metrics)
-    ctx.svc->metrics->tool_call_finished(
-      tool, outcome, std::chrono::steady_clock::now() - started);
+    ctx.svc->metrics->tool_call_finished(rec.tool, outcome, latency);
+  std::string devices;
+  for (auto& d : rec.devices)
+    devices += (devices.empty() ? "" : ",") + d;
+  log::info(
+    log::mcp(), "tool-call",
+    {{"tool", rec.tool},
+     {"subject", ctx.who.subject},
+     {"transport", ctx.who.transport},
+     {"devices", devices},
+     {"plan_id", rec.plan_id},
+     {"outcome", outcome},
+     {"error_kind", error_kind},
+     {"latency_ms", std::chrono::duration<double, std::milli>(latency).count()},
+     {"request_id", rec.request_id}});
 }
 
 // -- output ---------------------------------------------------------------------

@@ -82,6 +82,8 @@ struct mcp_session_state {
     /// Deprecated argument names the call used; the answer's
     /// `_meta.warnings`.
     std::vector<std::string> warnings;
+    /// The call's request id (`_meta.requestId` of the answer).
+    std::string request_id;
   };
 
   /// Interface names of a device for completion/complete, kept briefly.
@@ -278,7 +280,8 @@ struct mcp_session_state {
   /// record is durable.
   void refuse(const authz::action& what, const authz::decision& d,
               const std::vector<std::string>& devices,
-              std::function<void(const caf::error&)> answer);
+              std::function<void(const caf::error&)> answer,
+              const std::string& request_id = {});
   /// Appends `rec` (caller filled in) to the audit trail and runs `answer`
   /// once the store has committed it (or failed to: failures are logged as
   /// errors, and the caller is answered all the same).
@@ -293,9 +296,12 @@ struct mcp_session_state {
 
   // -- metrics ------------------------------------------------------------------
 
-  /// Counts one finished call of a registered tool (no-op without metrics).
-  void count_call(const std::string& tool, std::string_view outcome,
-                  std::chrono::steady_clock::time_point started);
+  /// Counts one finished call of a registered tool in the metrics and
+  /// writes its `tool-call` info line (tool, subject, devices, plan,
+  /// outcome, error kind, latency, request id) from its audit record.
+  void count_call(const audit_record& rec, std::string_view outcome,
+                  std::chrono::steady_clock::time_point started,
+                  std::string_view error_kind = {});
 
   // -- output -------------------------------------------------------------------
 

@@ -43,10 +43,11 @@ bool lease_gone(const caf::error& err) {
 } // namespace
 
 void membership_state::init() {
-  log::core()->info("cluster-membership-start node={} prefix={} ttl_s={} "
-                    "settle_ms={}",
-                    cfg.node_id, cfg.prefix, cfg.lease_ttl.count(),
-                    cfg.settle.count());
+  log::info(log::core(), "cluster-membership-start",
+            {{"node", cfg.node_id},
+             {"prefix", cfg.prefix},
+             {"ttl_s", cfg.lease_ttl.count()},
+             {"settle_ms", cfg.settle.count()}});
   self->send(self, atom::tick_v);
 }
 
@@ -142,7 +143,8 @@ void membership_state::on_member_put(uint64_t ep, caf::expected<int64_t> rev) {
   reason.clear();
   if (cfg.live_lease)
     cfg.live_lease->store(lease);
-  log::core()->info("cluster-joined node={} lease={:x}", cfg.node_id, lease);
+  log::info(log::core(), "cluster-joined",
+            {{"node", cfg.node_id}, {"lease", fmt::format("{:x}", lease)}});
   self->delayed_send(self, until(deadline), atom::expire_v);
   start_round();
 }
@@ -167,8 +169,8 @@ void membership_state::on_keep_alive(uint64_t ep, time_point sent,
   if (phase != member_phase::in)
     return;
   if (!ttl) {
-    log::core()->warn("cluster-keep-alive-failed node={} error='{}'",
-                      cfg.node_id, error_message(ttl.error()));
+    log::warn(log::core(), "cluster-keep-alive-failed",
+              {{"node", cfg.node_id}, {"error", error_message(ttl.error())}});
     return; // the deadline decides
   }
   if (*ttl <= 0)
@@ -178,7 +180,8 @@ void membership_state::on_keep_alive(uint64_t ep, time_point sent,
 }
 
 void membership_state::go_out(std::string why, bool gone) {
-  log::core()->warn("cluster-out node={} reason='{}'", cfg.node_id, why);
+  log::warn(log::core(), "cluster-out",
+            {{"node", cfg.node_id}, {"reason", why}});
   phase = member_phase::out;
   reason = std::move(why);
   if (cfg.live_lease)
@@ -198,7 +201,8 @@ void membership_state::suspend(bool on) {
   if (on == suspended || phase == member_phase::stopping)
     return;
   suspended = on;
-  log::core()->warn("cluster-suspend node={} on={}", cfg.node_id, on);
+  log::warn(log::core(), "cluster-suspend",
+            {{"node", cfg.node_id}, {"on", on}});
   if (!on)
     return;
   // Calls under way are as good as lost.
@@ -243,9 +247,8 @@ caf::result<atom::ok> membership_state::stop() {
   etcd->lease_revoke(
     lease, answer<int64_t>([this, rp](caf::expected<int64_t> r) mutable {
       if (!r)
-        log::core()->warn("cluster-revoke-failed node={} "
-                          "error='{}'",
-                          cfg.node_id, error_message(r.error()));
+        log::warn(log::core(), "cluster-revoke-failed",
+                  {{"node", cfg.node_id}, {"error", error_message(r.error())}});
       rp.deliver(atom::ok_v);
       self->quit();
     }));

@@ -104,7 +104,7 @@ void membership_state::on_range(uint64_t ep, std::vector<std::string> devices,
     auto id = kv.key.substr(mp.size());
     cluster_member m;
     if (id.empty() || !parse_member(id, kv.value, m)) {
-      log::core()->warn("cluster-bad-member key='{}'", kv.key);
+      log::warn(log::core(), "cluster-bad-member", {{"key", kv.key}});
       continue;
     }
     if (id == cfg.node_id)
@@ -192,8 +192,10 @@ void membership_state::on_txn(uint64_t ep, std::string device, bool claiming,
     return;
   if (!r) {
     txn_failed = true;
-    log::core()->warn("cluster-claim-failed node={} device={} error='{}'",
-                      cfg.node_id, device, error_message(r.error()));
+    log::warn(log::core(), "cluster-claim-failed",
+              {{"node", cfg.node_id},
+               {"device_id", device},
+               {"error", error_message(r.error())}});
   } else if (claiming) {
     bool ours = r->succeeded;
     for (auto& kv : r->read)
@@ -235,8 +237,8 @@ void membership_state::on_watch(uint64_t ep,
 void membership_state::round_failed(uint64_t ep, const caf::error& err) {
   if (ep != epoch)
     return;
-  log::core()->debug("cluster-round-failed node={} error='{}'", cfg.node_id,
-                     error_message(err));
+  log::debug(log::core(), "cluster-round-failed",
+             {{"node", cfg.node_id}, {"error", error_message(err)}});
   round_busy = false;
   self->delayed_send(self, cfg.retry_delay, atom::poll_v);
 }

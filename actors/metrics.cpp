@@ -24,6 +24,13 @@ prometheus::Histogram::BucketBoundaries tool_latency_buckets() {
           0.5,   1,     2.5,  5,     10,   30,  60};
 }
 
+/// A RouterOS REST round trip: a local simulator answers in a millisecond,
+/// a slow router over a WAN link in seconds (the request timeout is 10 s).
+prometheus::Histogram::BucketBoundaries rest_latency_buckets() {
+  return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+          0.25,  0.5,    1,     2.5,  5,     10,   30};
+}
+
 } // namespace
 
 struct metrics::impl {
@@ -81,6 +88,46 @@ struct metrics::impl {
       .Name("rmcp_rollout_transitions_total")
       .Help("Rollouts that entered each state.")
       .Register(registry);
+  prometheus::Family<prometheus::Counter>& rollout_steps =
+    prometheus::BuildCounter()
+      .Name("rmcp_rollout_steps_total")
+      .Help("Journaled rollout steps by change kind and outcome (the "
+            "step's event: device-applied, device-apply-failed, "
+            "gate-passed, ...).")
+      .Register(registry);
+  prometheus::Family<prometheus::Histogram>& rest_latency =
+    prometheus::BuildHistogram()
+      .Name("rmcp_rest_request_duration_seconds")
+      .Help("RouterOS REST round trips by device and outcome (ok, or the "
+            "error code).")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& device_cpu =
+    prometheus::BuildGauge()
+      .Name("rmcp_device_cpu_percent")
+      .Help("CPU load of each device at its last health check.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& device_memory_used =
+    prometheus::BuildGauge()
+      .Name("rmcp_device_memory_used_bytes")
+      .Help("Memory in use on each device at its last health check.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& device_memory_total =
+    prometheus::BuildGauge()
+      .Name("rmcp_device_memory_total_bytes")
+      .Help("Memory of each device.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& device_uptime =
+    prometheus::BuildGauge()
+      .Name("rmcp_device_uptime_seconds")
+      .Help("Uptime of each device at its last health check.")
+      .Register(registry);
+  prometheus::Family<prometheus::Gauge>& audit_queue =
+    prometheus::BuildGauge()
+      .Name("rmcp_audit_queue_depth")
+      .Help("Audit records buffered by the store actor, waiting for their "
+            "commit.")
+      .Register(registry);
+  prometheus::Gauge& audit_queue_depth = audit_queue.Add({});
 };
 
 metrics::metrics() : impl_(std::make_unique<impl>()) {
@@ -126,12 +173,32 @@ void metrics::device_health(const std::string& device, device_status state) {
       .Set(s == state ? 1 : 0);
 }
 
+void metrics::device_sample(const health_sample& sample) {
+  device_health(sample.device_id, sample.status);
+  if (sample.status == device_status::unreachable
+      || sample.status == device_status::unknown)
+    return;
+  prometheus::Labels labels{{"device", sample.device_id}};
+  impl_->device_cpu.Add(labels).Set(sample.cpu_percent);
+  impl_->device_memory_used.Add(labels).Set(
+    static_cast<double>(sample.memory_used_bytes));
+  impl_->device_memory_total.Add(labels).Set(
+    static_cast<double>(sample.memory_total_bytes));
+  impl_->device_uptime.Add(labels).Set(
+    static_cast<double>(sample.uptime_seconds));
+}
+
 void metrics::device_removed(const std::string& device) {
   for (auto s : all_device_states) {
     prometheus::Labels labels{{"device", device}, {"state", to_string(s)}};
     if (impl_->device_health.Has(labels))
       impl_->device_health.Remove(&impl_->device_health.Add(labels));
   }
+  prometheus::Labels labels{{"device", device}};
+  for (auto* family : {&impl_->device_cpu, &impl_->device_memory_used,
+                       &impl_->device_memory_total, &impl_->device_uptime})
+    if (family->Has(labels))
+      family->Remove(&family->Add(labels));
   // REST error counters of the device are kept: counters must not go
   // backwards while Prometheus still scrapes them; they vanish at restart.
 }
@@ -139,6 +206,24 @@ void metrics::device_removed(const std::string& device) {
 void metrics::rest_error(const std::string& device, ec kind) {
   impl_->rest_errors.Add({{"device", device}, {"kind", to_string(kind)}})
     .Increment();
+}
+
+void metrics::rest_request(const std::string& device, std::string_view outcome,
+                           std::chrono::duration<double> latency) {
+  impl_->rest_latency
+    .Add({{"device", device}, {"outcome", std::string{outcome}}},
+         rest_latency_buckets())
+    .Observe(latency.count());
+}
+
+void metrics::rollout_step(std::string_view kind, std::string_view outcome) {
+  impl_->rollout_steps
+    .Add({{"kind", std::string{kind}}, {"outcome", std::string{outcome}}})
+    .Increment();
+}
+
+void metrics::audit_queue_depth(size_t n) {
+  impl_->audit_queue_depth.Set(static_cast<double>(n));
 }
 
 void metrics::rollout_transition(std::string_view from, std::string_view to) {

@@ -22,6 +22,13 @@
 // | rmcp_rest_errors_total             | counter   | device, kind     |
 // | rmcp_rollouts                      | gauge     | state            |
 // | rmcp_rollout_transitions_total     | counter   | state            |
+// | rmcp_rollout_steps_total           | counter   | kind, outcome    |
+// | rmcp_rest_request_duration_seconds | histogram | device, outcome  |
+// | rmcp_device_cpu_percent            | gauge     | device           |
+// | rmcp_device_memory_used_bytes      | gauge     | device           |
+// | rmcp_device_memory_total_bytes     | gauge     | device           |
+// | rmcp_device_uptime_seconds         | gauge     | device           |
+// | rmcp_audit_queue_depth             | gauge     | (none)           |
 //
 // Label values must come from bounded sets (tool names from the frozen
 // registry, device ids from the inventory, enum names); never put
@@ -90,6 +97,11 @@ public:
   /// the other states of that device.
   void device_health(const std::string& device, device_status state);
 
+  /// A health check's answer: rmcp_device_health as `device_health`, and
+  /// the CPU, memory and uptime gauges of the device (kept at their last
+  /// values while it is unreachable).
+  void device_sample(const health_sample& sample);
+
   /// Drops every health series of a device that left the inventory. Call
   /// it from the same actor that calls device_health (the fleet), never
   /// concurrently for the same device.
@@ -98,6 +110,19 @@ public:
   /// One failed REST request to a router; `kind` is the error code
   /// (router_timeout, router_unreachable, ...).
   void rest_error(const std::string& device, ec kind);
+
+  /// One REST request to a router answered (`outcome` "ok") or failed
+  /// (`outcome` the error code's name), with its round trip.
+  void rest_request(const std::string& device, std::string_view outcome,
+                    std::chrono::duration<double> latency);
+
+  /// One journaled rollout step: `kind` the plan's change kind, `outcome`
+  /// the step's event (device-applied, device-apply-failed, gate-passed,
+  /// ...).
+  void rollout_step(std::string_view kind, std::string_view outcome);
+
+  /// Audit records waiting in the store actor's buffer for their commit.
+  void audit_queue_depth(size_t n);
 
   /// A rollout moved from state `from` to `to` (names of the rollout state
   /// machine). `from` empty: a new rollout; `to` empty: forgotten (pruned).

@@ -57,13 +57,14 @@ struct plan_actor_state {
     try {
       auto res = fn();
       if (!res)
-        log::rollout()->debug(
-          "plan-store-refused op={} plan_id={} error=\"{}\"", op, subject,
-          error_message(res.error()));
+        log::debug(log::rollout(), "plan-store-refused",
+                   {{"op", op},
+                    {"plan_id", subject},
+                    {"error", error_message(res.error())}});
       return res;
     } catch (const std::exception& e) {
-      log::rollout()->error("plan-store-exception op={} plan_id={} what=\"{}\"",
-                            op, subject, e.what());
+      log::error(log::rollout(), "plan-store-exception",
+                 {{"op", op}, {"plan_id", subject}, {"what", e.what()}});
       return make_error(ec::store_failure,
                         std::string{"plan store: "} + e.what());
     }
@@ -94,9 +95,8 @@ struct plan_actor_state {
     self->request(audit, audit_timeout, atom::put_v, std::move(*record))
       .then([done](uint64_t) { done(); },
             [done, id](caf::error& err) {
-              log::rollout()->error("plan-decision-audit-failed plan_id={} "
-                                    "error=\"{}\"",
-                                    id, error_message(err));
+              log::error(log::rollout(), "plan-decision-audit-failed",
+                         {{"plan_id", id}, {"error", error_message(err)}});
               done();
             });
   }

@@ -167,8 +167,8 @@ caf::behavior read_actor(caf::stateful_actor<read_state>* self,
       try {
         handler(*self->state.read);
       } catch (const std::exception& e) {
-        log::mcp()->error("resource-exception uri={} what={}",
-                          self->state.read->uri(), e.what());
+        log::error(log::mcp(), "resource-exception",
+                   {{"uri", self->state.read->uri()}, {"what", e.what()}});
         self->state.read->fail(
           make_error(ec::internal_error,
                      std::string{"reading the resource failed unexpectedly: "}

@@ -64,21 +64,20 @@ struct manager {
   /// rolling back) by a crash, a kill or a lost node.
   void take_over(const std::string& id, run_mode mode,
                  const std::string& state) {
-    log::rollout()->warn("rollout-recover plan_id={} state={} action={}", id,
-                         state, to_string(mode));
+    log::warn(log::rollout(), "rollout-recover",
+              {{"plan_id", id}, {"state", state}, {"action", to_string(mode)}});
     auto h = launch(id, mode);
     self
       ->request(h, run_timeout, atom::run_v, mcp_session_actor{}, std::string{},
                 json{})
       .then(
         [id](json& report) {
-          log::rollout()->info("rollout-recovered plan_id={} state={}", id,
-                               report.value("state", "?"));
+          log::info(log::rollout(), "rollout-recovered",
+                    {{"plan_id", id}, {"state", report.value("state", "?")}});
         },
         [id](caf::error& err) {
-          log::rollout()->error("rollout-recover-failed plan_id={} "
-                                "error=\"{}\"",
-                                id, error_message(err));
+          log::error(log::rollout(), "rollout-recover-failed",
+                     {{"plan_id", id}, {"error", error_message(err)}});
         });
   }
 
@@ -222,9 +221,9 @@ manager_impl(rollout_manager_actor::stateful_pointer<manager> self,
                 },
                 [id](caf::error err) {
                   if (error_code_of(err) != ec::conflict)
-                    log::rollout()->debug("rollout-takeover-deferred "
-                                          "plan_id={} reason=\"{}\"",
-                                          id, error_message(err));
+                    log::debug(
+                      log::rollout(), "rollout-takeover-deferred",
+                      {{"plan_id", id}, {"reason", error_message(err)}});
                 });
               if (!st.deps.claims)
                 taken.push_back(id);

@@ -15,9 +15,10 @@ namespace rmcp::detail {
 
 void coordinator::remove_deadman(const device_actor& dev,
                                  std::function<void(caf::error)> done) {
+  auto req = get_request("/system/scheduler?name=" + deadman_job_name(plan_id));
+  req.context = context();
   device_ops::exec(
-    self, dev,
-    get_request("/system/scheduler?name=" + deadman_job_name(plan_id)),
+    self, dev, std::move(req),
     [this, dev, done](rest_response& resp) {
       std::vector<rest_request> reqs;
       if (resp.body.is_array())
@@ -35,7 +36,7 @@ void coordinator::write(const device_actor& dev, std::vector<rest_request> reqs,
   device_ops::write_all(
     self, dev, std::move(reqs),
     [done](std::vector<rest_response>&) { done(caf::none); }, done,
-    device_ops::write_options{0, lease_ttl_ms});
+    device_ops::write_options{0, lease_ttl_ms, context()});
 }
 
 void coordinator::act(device_run& d, device_action a) {
@@ -137,7 +138,8 @@ void coordinator::find_and_read(
         },
         [read_prefix, failed](caf::error err) {
           failed(err, read_prefix + error_message(err));
-        });
+        },
+        0, context());
     },
     [failed](caf::error err) { failed(err, error_message(err)); });
 }
@@ -270,7 +272,7 @@ void coordinator::read_back(device_run& d) {
         kind->compare(plan.params, find_device(plan, id)->before, after);
       advance(id, device_event::checked);
     },
-    [this, id](caf::error err) { rollback_error(id, err); });
+    [this, id](caf::error err) { rollback_error(id, err); }, 0, context());
 }
 
 void coordinator::drop_deadman(device_run& d) {
@@ -350,7 +352,8 @@ void coordinator::gate_read_back(const std::string& id,
     },
     [bad](caf::error err) {
       bad("reading its state failed: " + error_message(err));
-    });
+    },
+    0, context());
 }
 
 } // namespace rmcp::detail

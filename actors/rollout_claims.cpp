@@ -51,8 +51,8 @@ struct claimer_state {
                                              + plan_id + ": "
                                              + error_message(r.error()));
     if (r->succeeded) {
-      log::rollout()->info("rollout-claimed plan_id={} node={}", plan_id,
-                           cfg.node_id);
+      log::info(log::rollout(), "rollout-claimed",
+                {{"plan_id", plan_id}, {"node", cfg.node_id}});
       return true;
     }
     // Held: ours (a claim this node made before) or another node's.
@@ -70,9 +70,10 @@ struct claimer_state {
     auto r = wait_for<etcd_txn_result>(
       cfg.timeout, [&](auto cb) { etcd->txn(t, std::move(cb)); });
     if (!r)
-      log::rollout()->warn("rollout-claim-release-failed plan_id={} "
-                           "error=\"{}\" (the claim goes with the lease)",
-                           plan_id, error_message(r.error()));
+      log::warn(log::rollout(), "rollout-claim-release-failed",
+                {{"plan_id", plan_id},
+                 {"error", error_message(r.error())},
+                 {"note", "the claim goes with the lease"}});
   }
 };
 

@@ -86,6 +86,25 @@ plan_step coordinator::make_step(std::string event, int32_t batch,
   return st;
 }
 
+void coordinator::log_step(const plan_step& st) const {
+  auto kind_name = kind != nullptr ? kind->name : std::string{};
+  std::string error;
+  if (auto e = st.detail.find("error"); e != st.detail.end() && e->is_string())
+    error = e->get<std::string>();
+  log::info(log::rollout(), "rollout-step",
+            {{"plan_id", plan_id},
+             {"step", st.event},
+             {"kind", kind_name},
+             {"batch", st.batch},
+             {"device_id", st.device_id},
+             {"plan_state", to_string(plan.state)},
+             {"device_state", st.device_state},
+             {"seq", st.seq},
+             {"error", error}});
+  if (deps.metrics)
+    deps.metrics->rollout_step(kind_name, st.event);
+}
+
 void coordinator::journal(plan_step st, std::function<void()> next) {
   auto from = to_string(plan.state);
   self->request(deps.plans, store_timeout, atom::put_v, st)
@@ -94,24 +113,17 @@ void coordinator::journal(plan_step st, std::function<void()> next) {
         // The store applied the same step to its copy in one transaction.
         apply_step(plan, r.step);
         apply_receipt(plan, r);
-        log::rollout()->info(
-          "rollout-step plan_id={} event={} batch={} device_id={} "
-          "plan_state={} device_state={} seq={}{}",
-          plan_id, st.event, st.batch,
-          st.device_id.empty() ? "-" : st.device_id, to_string(plan.state),
-          st.device_state.empty() ? "-" : st.device_state, plan.journal_seq - 1,
-          st.detail.contains("error")
-            ? " error=\"" + st.detail["error"].get<std::string>() + "\""
-            : std::string{});
+        log_step(r.step);
         if (deps.metrics && to_string(plan.state) != from)
           deps.metrics->rollout_transition(from, to_string(plan.state));
         next();
       },
       [this, st](caf::error& err) {
-        log::rollout()->error("rollout-journal-failed plan_id={} event={} "
-                              "device_id={} error=\"{}\"",
-                              plan_id, st.event, st.device_id,
-                              error_message(err));
+        log::error(log::rollout(), "rollout-journal-failed",
+                   {{"plan_id", plan_id},
+                    {"event", st.event},
+                    {"device_id", st.device_id},
+                    {"error", error_message(err)}});
         abort(make_error(ec::store_failure,
                          "rollout of plan " + plan_id
                            + " stopped: its journal could not be written ("
@@ -192,8 +204,8 @@ coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     if (msg.source == st.caller && !st.finished && !st.caller_gone) {
-      log::rollout()->warn("rollout-caller-gone plan_id={}: rolling back",
-                           st.plan_id);
+      log::warn(log::rollout(), "rollout-caller-gone",
+                {{"plan_id", st.plan_id}, {"action", "roll-back"}});
       st.caller_gone = true;
       st.interrupt_wait();
     }
@@ -214,8 +226,8 @@ coordinator_impl(rollout_actor::stateful_pointer<coordinator> self,
         st.caller = caf::actor_cast<caf::actor_addr>(caller);
         self->monitor(caller);
       }
-      log::rollout()->info("rollout-start plan_id={} mode={}", st.plan_id,
-                           to_string(st.mode));
+      log::info(log::rollout(), "rollout-start",
+                {{"plan_id", st.plan_id}, {"mode", to_string(st.mode)}});
       st.start();
       return promise;
     },

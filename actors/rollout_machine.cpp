@@ -117,8 +117,8 @@ bool coordinator::observe(const std::string& device_id, size_t row) {
     return true;
   // Stopped by the observer, as a crash would stop it: no answer, nothing
   // more journaled; the plan is taken over at the next start.
-  log::rollout()->warn("rollout-stopped plan_id={} step={}", plan_id,
-                       to_string(step));
+  log::warn(log::rollout(), "rollout-stopped",
+            {{"plan_id", plan_id}, {"step", to_string(step)}});
   finished = true;
   waiters.clear();
   self->quit();

@@ -56,8 +56,8 @@ void coordinator::on_poll(uint64_t seq) {
       },
       [this, seq](caf::error& err) {
         // The wait goes on; the next poll (or the step after it) looks again.
-        log::rollout()->warn("rollout-poll-failed plan_id={} error=\"{}\"",
-                             plan_id, error_message(err));
+        log::warn(log::rollout(), "rollout-poll-failed",
+                  {{"plan_id", plan_id}, {"error", error_message(err)}});
         if (seq == wait_seq && on_tick)
           self->delayed_send(self, deps.settings.cancel_poll, atom::poll_v,
                              seq);
@@ -68,9 +68,8 @@ void coordinator::on_cancel() {
   self->request(deps.plans, store_timeout, atom::get_v, atom::plan_v, plan_id)
     .then([this](plan_record& rec) { take_cancel(rec); },
           [this](caf::error& err) {
-            log::rollout()->warn("rollout-cancel-read-failed plan_id={} "
-                                 "error=\"{}\"",
-                                 plan_id, error_message(err));
+            log::warn(log::rollout(), "rollout-cancel-read-failed",
+                      {{"plan_id", plan_id}, {"error", error_message(err)}});
           });
 }
 
@@ -88,8 +87,8 @@ void coordinator::take_cancel(const plan_record& fresh) {
 void coordinator::interrupt_wait() {
   if (!on_tick || !forward_wait || !cancel_wanted())
     return;
-  log::rollout()->info("rollout-wait-interrupted plan_id={} reason=\"{}\"",
-                       plan_id, cancel_reason());
+  log::info(log::rollout(), "rollout-wait-interrupted",
+            {{"plan_id", plan_id}, {"reason", cancel_reason()}});
   ++wait_seq; // the pending tick and poll are stale now
   auto next = std::move(on_tick);
   on_tick = nullptr;

@@ -53,13 +53,13 @@ static_membership(caf::stateful_actor<static_membership_state>* self,
                            assigned_to(view, node_id, records));
               },
               [](caf::error& err) {
-                log::fleet()->warn("static-membership-read-failed error={}",
-                                   error_message(err));
+                log::warn(log::fleet(), "static-membership-read-failed",
+                          {{"error", error_message(err)}});
               });
         },
         [](caf::error& err) {
-          log::fleet()->warn("static-membership-poll-failed error={}",
-                             error_message(err));
+          log::warn(log::fleet(), "static-membership-poll-failed",
+                    {{"error", error_message(err)}});
         });
   };
   self->send(self, atom::poll_v);

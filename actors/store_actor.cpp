@@ -135,6 +135,8 @@ struct store_state {
     auto waiting = std::move(audit_waiting_);
     audit_queue_.clear();
     audit_waiting_.clear();
+    if (settings.metrics)
+      settings.metrics->audit_queue_depth(0);
     auto what = std::to_string(records.size()) + " records";
     auto seqs = guarded("put-audit", what,
                         [&] { return audit->append_all(std::move(records)); });
@@ -206,11 +208,17 @@ private:
     // Lookups of unknown ids are the caller's business, not the store's.
     if (code == ec::device_not_found || code == ec::resource_not_found
         || code == ec::invalid_arguments)
-      log::store()->debug("store-op-refused op={} subject={} error={} what={}",
-                          op, subject, to_string(code), error_message(err));
+      log::debug(log::store(), "store-op-refused",
+                 {{"op", op},
+                  {"subject", subject},
+                  {"error", to_string(code)},
+                  {"what", error_message(err)}});
     else
-      log::store()->warn("store-op-failed op={} subject={} error={} what={}",
-                         op, subject, to_string(code), error_message(err));
+      log::warn(log::store(), "store-op-failed",
+                {{"op", op},
+                 {"subject", subject},
+                 {"error", to_string(code)},
+                 {"what", error_message(err)}});
   }
 
   /// Stamped on arrival: a read's record may be written up to
@@ -219,6 +227,8 @@ private:
     if (rec.timestamp == 0)
       rec.timestamp = clock();
     audit_queue_.push_back(std::move(rec));
+    if (settings.metrics)
+      settings.metrics->audit_queue_depth(audit_queue_.size());
   }
 
   /// Durable records in one transaction at most.

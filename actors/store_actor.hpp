@@ -16,6 +16,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/metrics.hpp"
 #include "protocol/fleet_actors.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/device_store.hpp"
@@ -54,6 +55,9 @@ struct store_audit_settings {
   std::chrono::milliseconds read_flush_interval{50};
   /// ... or as soon as this many records wait.
   size_t read_batch = 256;
+  /// Where the number of buffered records goes (rmcp_audit_queue_depth);
+  /// may be null.
+  metrics_ptr metrics;
 };
 
 /// Spawns the store actor owning `db`. `detached` gives it its own thread

@@ -32,7 +32,8 @@ void tool_call::run_nested(tool_call_setup setup, nested_done done) {
   try {
     handler(nested);
   } catch (const std::exception& e) {
-    log::mcp()->error("tool-exception tool={} what={}", name, e.what());
+    log::error(log::mcp(), "tool-exception",
+               {{"tool", name}, {"what", e.what()}});
     nested.fail(ec::internal_error,
                 std::string{"the tool failed unexpectedly: "} + e.what());
   }
@@ -67,8 +68,9 @@ caf::error tool_call::seal(mcp::tool_result& result) const {
   if (!desc.spec.output_schema.is_null() && !result.is_error) {
     auto violations = desc.output.validate(result.structured);
     if (!violations.empty()) {
-      log::mcp()->error("tool-output-invalid tool={} violations={}",
-                        desc.spec.name, schema::to_string(violations));
+      log::error(log::mcp(), "tool-output-invalid",
+                 {{"tool", desc.spec.name},
+                  {"violations", schema::to_string(violations)}});
       return make_error(ec::internal_error,
                         "tool '" + desc.spec.name
                           + "' produced output that violates its "
@@ -138,7 +140,7 @@ caf::behavior call_actor(caf::stateful_actor<call_state>* self,
       } catch (...) {
         // keep the generic text
       }
-      log::mcp()->error("tool-exception what={}", what);
+      log::error(log::mcp(), "tool-exception", {{"what", what}});
       return make_error(ec::internal_error,
                         "the tool failed unexpectedly: " + what);
     });
@@ -151,8 +153,9 @@ caf::behavior call_actor(caf::stateful_actor<call_state>* self,
       try {
         handler(*self->state.call);
       } catch (const std::exception& e) {
-        log::mcp()->error("tool-exception tool={} what={}",
-                          self->state.call->tool().spec.name, e.what());
+        log::error(
+          log::mcp(), "tool-exception",
+          {{"tool", self->state.call->tool().spec.name}, {"what", e.what()}});
         self->state.call->fail(ec::internal_error,
                                std::string{"the tool failed unexpectedly: "}
                                  + e.what());

@@ -45,6 +45,9 @@ struct tool_call_setup {
   /// Where progress notifications go, and for which request.
   mcp_session_actor session;
   std::string request_key;
+  /// The request id of the call (made by the session, or the client's):
+  /// on every router request, log line and audit record of the call.
+  std::string request_id;
   /// `_meta.progressToken` of the request; null when absent.
   json progress_token;
   /// The fleet's answer for the one device the arguments name, when the
@@ -105,6 +108,17 @@ public:
 
   caf::event_based_actor* self() const noexcept {
     return self_;
+  }
+
+  /// The request context of this call's router requests.
+  request_context context() const {
+    return request_context{setup_.request_id, {}};
+  }
+
+  /// `req` with this call's request context.
+  rest_request request(rest_request req) const {
+    req.context = context();
+    return req;
   }
 
   /// The setup of a nested call of `tool` with `arguments` by the same

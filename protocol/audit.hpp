@@ -61,6 +61,9 @@ struct audit_record {
   int64_t duration_ms = 0;
   /// The plan the action belongs to, if any.
   std::string plan_id;
+  /// The MCP request that made this record (empty: none, or a record of an
+  /// older version).
+  std::string request_id;
   /// Hex SHA-256 of the previous record ("" for the first); set by the store.
   std::string prev_hash;
   /// Hex SHA-256 of this record's encoding without `hash`; set by the store.
@@ -72,7 +75,7 @@ typename Inspector::result_type inspect(Inspector& f, audit_record& x) {
   return f(caf::meta::type_name("audit_record"), x.seq, x.timestamp, x.actor,
            x.tool, x.device_id, x.outcome, x.arguments, x.before, x.after,
            x.error, x.kind, x.role, x.transport, x.devices, x.duration_ms,
-           x.plan_id, x.prev_hash, x.hash);
+           x.plan_id, x.request_id, x.prev_hash, x.hash);
 }
 
 } // namespace rmcp

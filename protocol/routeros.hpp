@@ -24,6 +24,21 @@
 
 namespace rmcp {
 
+/// What a request to a router was made for, carried with it down to the
+/// device actor and written on its log line of the REST call.
+struct request_context {
+  /// The MCP request it serves (see mcp_session: made per tools/call or
+  /// taken from the client's `_meta` / `traceparent`); empty when none.
+  std::string request_id;
+  /// The plan whose rollout makes it; empty outside rollouts.
+  std::string plan_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_context& x) {
+  return f(caf::meta::type_name("request_context"), x.request_id, x.plan_id);
+}
+
 struct rest_request {
   /// GET, PUT, PATCH, DELETE or POST.
   std::string method = "GET";
@@ -34,12 +49,13 @@ struct rest_request {
   uint64_t lease = 0;
   /// Per-request timeout; 0 = the device default.
   int64_t timeout_ms = 0;
+  request_context context;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_request& x) {
   return f(caf::meta::type_name("rest_request"), x.method, x.path, x.body,
-           x.lease, x.timeout_ms);
+           x.lease, x.timeout_ms, x.context);
 }
 
 /// The request builders: the one definition tools and the rollout

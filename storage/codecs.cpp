@@ -145,24 +145,28 @@ bool decode(const json& j, snapshot_record& x) {
 }
 
 json encode(const audit_record& x) {
-  return {{"seq", x.seq},
-          {"timestamp", x.timestamp},
-          {"actor", x.actor},
-          {"tool", x.tool},
-          {"device_id", x.device_id},
-          {"outcome", x.outcome},
-          {"arguments", x.arguments},
-          {"before", x.before},
-          {"after", x.after},
-          {"error", x.error},
-          {"kind", x.kind},
-          {"role", x.role},
-          {"transport", x.transport},
-          {"devices", x.devices},
-          {"duration_ms", x.duration_ms},
-          {"plan_id", x.plan_id},
-          {"prev_hash", x.prev_hash},
-          {"hash", x.hash}};
+  json out{{"seq", x.seq},
+           {"timestamp", x.timestamp},
+           {"actor", x.actor},
+           {"tool", x.tool},
+           {"device_id", x.device_id},
+           {"outcome", x.outcome},
+           {"arguments", x.arguments},
+           {"before", x.before},
+           {"after", x.after},
+           {"error", x.error},
+           {"kind", x.kind},
+           {"role", x.role},
+           {"transport", x.transport},
+           {"devices", x.devices},
+           {"duration_ms", x.duration_ms},
+           {"plan_id", x.plan_id},
+           {"prev_hash", x.prev_hash},
+           {"hash", x.hash}};
+  // Only when set: records of older versions keep their encoding.
+  if (!x.request_id.empty())
+    out["request_id"] = x.request_id;
+  return out;
 }
 
 bool decode(const json& j, audit_record& x) {
@@ -183,6 +187,7 @@ bool decode(const json& j, audit_record& x) {
     x.devices = d->get<std::vector<std::string>>();
   read(j, "duration_ms", x.duration_ms);
   read(j, "plan_id", x.plan_id);
+  read(j, "request_id", x.request_id);
   read(j, "prev_hash", x.prev_hash);
   read(j, "hash", x.hash);
   if (x.kind.empty())

@@ -76,8 +76,10 @@ read_key_file(const std::string& path, bool missing_ok) {
     return file_error(path, "not a regular file");
   }
   if ((st.st_mode & 077) != 0)
-    log::store()->warn("key-file-permissions path={} mode={:o} hint=chmod-600",
-                       path, st.st_mode & 0777);
+    log::warn(log::store(), "key-file-permissions",
+              {{"path", path},
+               {"mode", fmt::format("{:o}", st.st_mode & 0777)},
+               {"hint", "chmod-600"}});
   std::string text(max_key_file, '\0');
   size_t used = 0;
   while (used < text.size()) {
@@ -143,9 +145,11 @@ caf::expected<credential_key> generate_key_file(const std::string& path) {
     ::fsync(dfd);
     ::close(dfd);
   }
-  log::store()->warn("key-generated path={} key_id={} note=lab-only; back up "
-                     "this file or credentials become unreadable",
-                     path, key->id());
+  log::warn(log::store(), "key-generated",
+            {{"path", path},
+             {"key_id", key->id()},
+             {"note", "lab-only; back up this file or credentials become "
+                      "unreadable"}});
   return std::move(*key);
 }
 
@@ -197,8 +201,8 @@ caf::expected<loaded_key> load_credential_key(const key_request& req) {
     return r.error();
   if (r->kind == source_kind::environment) {
     if (!req.key_file.empty())
-      log::store()->info("key-source-environment key_file_ignored={}",
-                         req.key_file);
+      log::info(log::store(), "key-source-environment",
+                {{"key_file_ignored", req.key_file}});
     return loaded_key{std::move(*r->key), req.env_var};
   }
   if (r->key)

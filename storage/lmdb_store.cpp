@@ -45,7 +45,7 @@ struct lmdb_store::impl {
     MDB_txn* txn = nullptr;
     auto rc = mdb_txn_begin(env, nullptr, flags, &txn);
     if (rc == MDB_MAP_RESIZED) {
-      log::store()->info("store-map-resized path={}", path);
+      log::info(log::store(), "store-map-resized", {{"path", path}});
       if (auto rc2 = mdb_env_set_mapsize(env, 0); rc2 != 0)
         return fail(rc2, "adopting the new map size");
       rc = mdb_txn_begin(env, nullptr, flags, &txn);
@@ -232,8 +232,8 @@ lmdb_store::open(const lmdb_options& opts) {
   int dead = 0;
   mdb_reader_check(st->env, &dead);
   if (dead > 0)
-    log::store()->info("store-stale-readers-cleared path={} count={}",
-                       opts.path, dead);
+    log::info(log::store(), "store-stale-readers-cleared",
+              {{"path", opts.path}, {"count", dead}});
   auto txn = st->begin(0);
   if (!txn)
     return txn.error();

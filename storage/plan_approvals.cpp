@@ -32,6 +32,13 @@ void record(const plan_desk& desk, const identity& who, const std::string& id,
   rec.error = error;
   if (!who.claimed_as.empty())
     rec.arguments = {{"as", who.claimed_as}};
+  log::info(log::audit(), "plan-decision",
+            {{"plan_id", id},
+             {"outcome", outcome},
+             {"subject", who.subject},
+             {"role", who.role},
+             {"transport", who.transport},
+             {"error", error}});
   desk.audit(std::move(rec));
 }
 
@@ -100,8 +107,8 @@ audit_sink append_to(audit_log& trail) {
   return [&trail](audit_record rec) {
     auto plan = rec.plan_id;
     if (auto seq = trail.append(std::move(rec)); !seq)
-      log::store()->error("audit-append-failed plan={} error={}", plan,
-                          error_message(seq.error()));
+      log::error(log::store(), "audit-append-failed",
+                 {{"plan_id", plan}, {"error", error_message(seq.error())}});
   };
 }
 

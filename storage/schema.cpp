@@ -98,8 +98,8 @@ caf::expected<uint32_t> upgrade(kv_store& kv, const schema& target,
         return err;
       if (auto err = (*txn)->commit())
         return err;
-      log::store()->info("store-created store={} schema_version={}", where,
-                         target.version);
+      log::info(log::store(), "store-created",
+                {{"store", where}, {"schema_version", target.version}});
       return target.version;
     }
   }
@@ -130,15 +130,18 @@ caf::expected<uint32_t> upgrade(kv_store& kv, const schema& target,
                           + " (" + step->description
                           + ") failed; nothing was changed: "
                           + error_message(err));
-    log::store()->info("store-migration-applied store={} from={} to={} what={}",
-                       where, v, v + 1, step->description);
+    log::info(log::store(), "store-migration-applied",
+              {{"store", where},
+               {"from", v},
+               {"to", v + 1},
+               {"what", step->description}});
   }
   if (auto err = write_counter(**txn, version_key, target.version))
     return err;
   if (auto err = (*txn)->commit())
     return err;
-  log::store()->info("store-upgraded store={} from={} to={}", where, *found,
-                     target.version);
+  log::info(log::store(), "store-upgraded",
+            {{"store", where}, {"from", *found}, {"to", target.version}});
   return *found;
 }
 

@@ -145,6 +145,11 @@ struct device_state {
   void start(device_job& job);
   /// Ends an attempt's bookkeeping (slot, lock writes, breaker).
   void end_attempt(device_job& job);
+
+  /// The debug line of one REST attempt (method, path, request context,
+  /// outcome, latency) and its round trip in the metrics; `outcome` is
+  /// "ok" or the error code's name.
+  void log_attempt(const device_job& job, std::string_view outcome);
   /// Answers and forgets a job.
   void finish(uint64_t id, caf::expected<rest_response> result);
   void fail_job(uint64_t id, caf::error err);

@@ -176,6 +176,11 @@ struct coordinator {
   /// Ends the forward wait in progress now when a cancel is wanted.
   void interrupt_wait();
 
+  /// The request context of the rollout's router requests.
+  request_context context() const {
+    return request_context{{}, plan_id};
+  }
+
   plan_step make_step(std::string event, int32_t batch = -1,
                       std::string device_id = {});
 
@@ -183,6 +188,11 @@ struct coordinator {
   /// A journal failure stops the coordinator: nothing is done that is not
   /// journaled; the plan stays as it is and is taken over at the next start.
   void journal(plan_step st, std::function<void()> next);
+
+  /// The `rollout-step` log line of a journaled step (plan_id, step,
+  /// batch, device_id, states, seq, error when the step carries one) and
+  /// its count in the metrics.
+  void log_step(const plan_step& st) const;
 
   void abort(caf::error err);
 

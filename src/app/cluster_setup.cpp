@@ -96,9 +96,10 @@ caf::error start_cluster(caf::actor_system& sys,
   auto m = spawn_membership(sys, std::move(mc), std::move(*client),
                             std::move(store), std::move(listener));
   sys.registry().put(registry_key, caf::actor_cast<caf::strong_actor_ptr>(m));
-  log::core()->info("cluster-node node={} etcd={} listen={}",
-                    opts.cluster_node_id, opts.cluster_etcd,
-                    opts.cluster_listen);
+  log::info(log::core(), "cluster-node",
+            {{"node", opts.cluster_node_id},
+             {"etcd", opts.cluster_etcd},
+             {"listen", opts.cluster_listen}});
   return caf::none;
 }
 

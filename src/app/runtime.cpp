@@ -181,8 +181,8 @@ caf::error runtime::start(std::string transports) {
   // runs without plans: plan tools answer unsupported, naming the cause.
   auto plan_db = open_plan_store(opts_, (*db)->kv());
   if (!plan_db)
-    log::rollout()->warn("plans-disabled reason=\"{}\"",
-                         error_message(plan_db.error()));
+    log::warn(log::rollout(), "plans-disabled",
+              {{"reason", error_message(plan_db.error())}});
   io_ = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(opts_.device_io_threads));
   rest_factory_ = routeros::make_rest_client_factory(
@@ -198,6 +198,7 @@ caf::error runtime::start(std::string transports) {
   store_audit_settings audit;
   audit.read_flush_interval = opts_.audit_read_flush_interval;
   audit.read_batch = static_cast<size_t>(opts_.audit_read_batch);
+  audit.metrics = svc->metrics;
   svc->store = spawn_store_actor(*sys_, std::move(*db), true, audit);
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            make_fleet_settings(opts_), svc->metrics);
@@ -213,8 +214,8 @@ caf::error runtime::start(std::string transports) {
     auto colon = opts_.cluster_listen.rfind(':');
     opts_.cluster_listen =
       opts_.cluster_listen.substr(0, colon + 1) + std::to_string(*port);
-    log::fleet()->info("cluster-listening node={} port={}",
-                       opts_.cluster_node_id, *port);
+    log::info(log::fleet(), "cluster-listening",
+              {{"node", opts_.cluster_node_id}, {"port", *port}});
     // check_cluster_options proved that static members parse.
     if (!opts_.cluster_members.empty())
       membership_ = spawn_static_membership(
@@ -291,10 +292,10 @@ void runtime::wait(const std::function<bool()>& done,
     if (sig == 0)
       continue;
     if (++signals > 1) {
-      log::core()->warn("shutdown-forced signal={}", sig);
+      log::warn(log::core(), "shutdown-forced", {{"signal", sig}});
       std::_Exit(1);
     }
-    log::core()->info("shutdown-requested signal={}", sig);
+    log::info(log::core(), "shutdown-requested", {{"signal", sig}});
     on_signal(sig);
   }
 }

@@ -133,8 +133,8 @@ int serve_stdio(const config::server_options& opts);
 /// drain before the process exits. Returns the process exit code.
 int serve_http(const config::server_options& opts);
 
-/// Parses `http.listen` ("127.0.0.1:8080", "[::1]:0").
+/// Parses `http.listen` ("127.0.0.1:8080", "[::1]:0"); errors name `key`.
 caf::error parse_listen(const std::string& text, std::string& address,
-                        uint16_t& port);
+                        uint16_t& port, const std::string& key = "http.listen");
 
 } // namespace rmcp::app

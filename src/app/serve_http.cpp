@@ -10,6 +10,7 @@
 #include "protocol/version.hpp"
 #include "src/app/admin_http.hpp"
 #include "src/app/http_frontend.hpp"
+#include "src/app/metrics_http.hpp"
 #include "src/app/ops_http.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/service_notify.hpp"
@@ -20,10 +21,10 @@
 namespace rmcp::app {
 
 caf::error parse_listen(const std::string& text, std::string& address,
-                        uint16_t& port) {
+                        uint16_t& port, const std::string& key) {
   auto bad = [&](const std::string& why) {
     return make_error(ec::invalid_params,
-                      "http.listen: '" + text + "': " + why
+                      key + ": '" + text + "': " + why
                         + " (expected 127.0.0.1:8080, [::1]:8080 or "
                           "0.0.0.0:8080)");
   };
@@ -71,7 +72,7 @@ void write_ports_file(const std::string& path, uint16_t port) {
     out << "http=" << port << "\n";
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    log::core()->warn("ports-file-failed path={}", path);
+    log::warn(log::core(), "ports-file-failed", {{"path", path}});
 }
 
 transport::mcp_http_settings mcp_settings_of(const config::server_options& o,
@@ -192,19 +193,24 @@ void http_frontend::stop() {
 int serve_http(const config::server_options& opts) {
   runtime rt{opts};
   if (auto err = rt.start("http")) {
-    log::core()->critical("start-failed error={}", error_message(err));
+    log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     return 1;
   }
   http_frontend http{rt};
-  if (auto err = http.start()) {
-    log::core()->critical("start-failed error={}", error_message(err));
+  metrics_listener metrics{rt.svc(), opts};
+  if (auto err = http.start(); err || (err = metrics.start())) {
+    log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     rt.stop();
     return error_code_of(err) == ec::invalid_params ? 2 : 1;
   }
-  log::core()->info("serve-started transport=http listen={} port={} tls={} "
-                    "version={} environment={} tools={}",
-                    opts.http_listen, http.port(), http.tls(), rmcp::version,
-                    opts.environment, rt.svc()->tools->all().size());
+  log::info(log::core(), "serve-started",
+            {{"transport", "http"},
+             {"listen", opts.http_listen},
+             {"port", http.port()},
+             {"tls", http.tls()},
+             {"version", rmcp::version},
+             {"environment", opts.environment},
+             {"tools", rt.svc()->tools->all().size()}});
   if (!opts.http_ports_file.empty())
     write_ports_file(opts.http_ports_file, http.port());
   service_notifier systemd{rt.system()};
@@ -226,8 +232,9 @@ int serve_http(const config::server_options& opts) {
     });
   systemd.stopping();
   http.stop();
+  metrics.stop();
   rt.stop();
-  log::core()->info("serve-stopped transport=http");
+  log::info(log::core(), "serve-stopped", {{"transport", "http"}});
   return 0;
 }
 

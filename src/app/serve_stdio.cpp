@@ -9,6 +9,7 @@
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
 #include "src/app/identities.hpp"
+#include "src/app/metrics_http.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/service_notify.hpp"
 #include "src/transport/stdio_transport.hpp"
@@ -18,8 +19,14 @@ namespace rmcp::app {
 int serve_stdio(const config::server_options& opts) {
   runtime rt{opts};
   if (auto err = rt.start("stdio")) {
-    log::core()->critical("start-failed error={}", error_message(err));
+    log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     return 1;
+  }
+  metrics_listener metrics{rt.svc(), opts};
+  if (auto err = metrics.start()) {
+    log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
+    rt.stop();
+    return error_code_of(err) == ec::invalid_params ? 2 : 1;
   }
   auto& sys = rt.system();
   auto writer = transport::spawn_stdio_writer(sys, STDOUT_FILENO);
@@ -27,10 +34,11 @@ int serve_stdio(const config::server_options& opts) {
                            rt.session_for(stdio_identity(opts)));
   auto reader = transport::spawn_stdio_reader(sys, STDIN_FILENO, session,
                                               opts.session.max_message_bytes);
-  log::core()->info("serve-started transport=stdio version={} environment={} "
-                    "tools={}",
-                    rmcp::version, opts.environment,
-                    rt.svc()->tools->all().size());
+  log::info(log::core(), "serve-started",
+            {{"transport", "stdio"},
+             {"version", rmcp::version},
+             {"environment", opts.environment},
+             {"tools", rt.svc()->tools->all().size()}});
   service_notifier systemd{sys};
   systemd.ready("serving MCP over stdio");
   // The session ends on EOF (after draining) or after a signal.
@@ -52,8 +60,9 @@ int serve_stdio(const config::server_options& opts) {
   systemd.stopping();
   caf::anon_send(reader, atom::shutdown_v);
   caf::anon_send(writer, atom::shutdown_v);
+  metrics.stop();
   rt.stop();
-  log::core()->info("serve-stopped transport=stdio");
+  log::info(log::core(), "serve-stopped", {{"transport", "stdio"}});
   return 0;
 }
 

@@ -33,7 +33,8 @@ watchdog_actor::behavior_type watchdog(watchdog_actor::pointer self,
 void notify(const char* state) {
   auto r = sd_notify(0, state);
   if (r < 0)
-    log::core()->warn("sd-notify-failed state=\"{}\" errno={}", state, -r);
+    log::warn(log::core(), "sd-notify-failed",
+              {{"state", state}, {"errno", -r}});
 }
 
 } // namespace
@@ -49,8 +50,8 @@ service_notifier::service_notifier(caf::actor_system& sys) {
     interval_ = std::chrono::microseconds{static_cast<int64_t>(usec / 2)};
     watchdog_ = caf::actor_cast<caf::actor>(sys.spawn(watchdog, interval_));
   }
-  log::core()->info("sd-notify socket={} watchdog_ms={}", socket,
-                    interval_.count() / 1000);
+  log::info(log::core(), "sd-notify",
+            {{"socket", socket}, {"watchdog_ms", interval_.count() / 1000}});
 }
 
 service_notifier::~service_notifier() {

@@ -117,11 +117,11 @@ open_store(const config::server_options& opts) {
               : storage::open_lmdb_device_store(settings, key->key);
   if (!db)
     return db.error();
-  log::store()->info("store-opened path={} shared={} key_source=\"{}\" "
-                     "key_id={}",
-                     settings.path,
-                     shared_store_mode(opts) ? opts.cluster_etcd : "no",
-                     key->source, key->key.id());
+  log::info(log::store(), "store-opened",
+            {{"path", settings.path},
+             {"shared", shared_store_mode(opts) ? opts.cluster_etcd : "no"},
+             {"key_source", key->source},
+             {"key_id", key->key.id()}});
   return db;
 }
 
@@ -138,9 +138,10 @@ open_plan_store(const config::server_options& opts,
   storage::plan_store_options popts;
   popts.allow_self_approval = opts.plans_allow_self_approval;
   popts.approval_ttl_ms = opts.plans_approval_ttl.count();
-  log::rollout()->info("plan-store-opened approval_key_source=\"{}\" "
-                       "key_id={} self_approval={}",
-                       key->source, key->key.id(), popts.allow_self_approval);
+  log::info(log::rollout(), "plan-store-opened",
+            {{"approval_key_source", key->source},
+             {"key_id", key->key.id()},
+             {"self_approval", popts.allow_self_approval}});
   return std::make_shared<storage::plan_store>(std::move(kv),
                                                std::move(key->key), popts);
 }

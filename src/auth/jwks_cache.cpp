@@ -139,12 +139,14 @@ void jwks_cache::reload(int64_t now_s, const char* why) {
   if (err) {
     if (expires_at_ != 0)
       expires_at_ = now_s + retry_every_s;
-    log::http()->warn("jwks-reload-failed reason={} source={} error={}", why,
-                      source_, error_message(err));
+    log::warn(
+      log::http(), "jwks-reload-failed",
+      {{"reason", why}, {"source", source_}, {"error", error_message(err)}});
     return;
   }
-  log::http()->info("jwks-reloaded reason={} source={} keys={}", why, source_,
-                    keys_["keys"].size());
+  log::info(
+    log::http(), "jwks-reloaded",
+    {{"reason", why}, {"source", source_}, {"keys", keys_["keys"].size()}});
 }
 
 json jwks_cache::keys(int64_t now_s) {

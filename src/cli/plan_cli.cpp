@@ -8,6 +8,7 @@
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
 #include "src/cli/device_cli.hpp"
+#include "src/cli/plan_trace.hpp"
 #include "storage/encoding.hpp"
 #include "storage/plan_approvals.hpp"
 
@@ -52,6 +53,7 @@ struct plan_cli::state {
   CLI::App* approve = nullptr;
   CLI::App* reject = nullptr;
   CLI::App* cancel = nullptr;
+  CLI::App* trace = nullptr;
   std::string id;
   std::string as;
   std::string reason;
@@ -153,6 +155,26 @@ struct plan_cli::state {
     return exit_code::ok;
   }
 
+  int do_trace() {
+    auto p = db->get(id);
+    if (!p)
+      return fail(p.error());
+    auto log = db->journal(id);
+    if (!log)
+      return fail(log.error());
+    // The plan's records are all written after it was created.
+    storage::audit_log audit{kv};
+    auto records = audit.since(p->created_at);
+    if (!records)
+      return fail(records.error());
+    auto t = plan_trace(*p, *log, *records);
+    if (as_json)
+      std::cout << t.dump(2) << "\n";
+    else
+      std::cout << render_plan_trace(t);
+    return exit_code::ok;
+  }
+
   int do_approve() {
     storage::audit_log audit{kv};
     auto approval = storage::approve_plan({*db, *kv, storage::append_to(audit)},
@@ -225,6 +247,10 @@ plan_cli::plan_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.list->add_flag("--json", s.as_json, "Print JSON instead of a table");
   s.show = with_id(s.root->add_subcommand(
     "show", "Show a plan: parameters, per-device preview and journal"));
+  s.trace = with_id(s.root->add_subcommand(
+    "trace", "A rollout's timeline from its journal and the audit trail: "
+             "who planned, approved and applied it, each device's steps "
+             "with times, gates, rollback"));
   s.approve = with_id(s.root->add_subcommand(
     "approve", "Approve a pending plan and print its approval token"));
   s.approve->add_option("--as", s.as,
@@ -269,6 +295,8 @@ int plan_cli::run(const config::server_options& opts) {
     return s.do_list();
   if (s.show->parsed())
     return s.do_show();
+  if (s.trace->parsed())
+    return s.do_trace();
   if (s.approve->parsed())
     return s.do_approve();
   if (s.reject->parsed())

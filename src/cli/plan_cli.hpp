@@ -1,6 +1,7 @@
 #pragma once
 
-// `routeros-mcp plan list|show|approve|reject`: human approval out of band.
+// `routeros-mcp plan list|show|trace|approve|reject|cancel`: human approval
+// out of band, and a rollout's timeline (src/cli/plan_trace.hpp).
 // A plan tool only ever returns a plan id; a person inspects the plan here
 // and approves it, which prints the one approval token the apply tool
 // accepts (HMAC-bound to the plan, its parameters, the approver and an

@@ -86,6 +86,11 @@ struct server_options {
   /// File the bound port is written to once listening (empty = none).
   std::string http_ports_file;
 
+  // -- metrics listener ---------------------------------------------------------
+  /// Address and port of the listener serving only /metrics and /health
+  /// beside any transport (stdio too); empty = none.
+  std::string metrics_listen;
+
   // -- stdio ------------------------------------------------------------------
   /// Role of the local operator on stdio.
   std::string stdio_role = "admin";

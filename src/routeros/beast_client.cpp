@@ -241,9 +241,11 @@ private:
       else
         ctx->load_verify_file(ep.tls.ca_file, ec);
       if (ec)
-        log::core()->warn("tls-trust-store-failed device={} ca_file='{}' "
-                          "error='{}' (verification will fail)",
-                          ep.device_id, ep.tls.ca_file, ec.message());
+        log::warn(log::core(), "tls-trust-store-failed",
+                  {{"device_id", ep.device_id},
+                   {"ca_file", ep.tls.ca_file},
+                   {"error", ec.message()},
+                   {"note", "verification will fail"}});
     }
     contexts_[key] = ctx;
     return ctx;

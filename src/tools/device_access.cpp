@@ -61,15 +61,18 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
 
 void device_request(tool_call& call, const device_actor& dev, rest_request req,
                     std::function<void(rest_response&)> next) {
-  device_ops::exec(call.self(), dev, std::move(req), std::move(next),
+  device_ops::exec(call.self(), dev, call.request(std::move(req)),
+                   std::move(next),
                    [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
 void read_all(tool_call& call, const device_actor& dev,
               std::vector<std::string> paths,
               std::function<void(std::vector<json>&)> next) {
-  device_ops::read_all(call.self(), dev, std::move(paths), std::move(next),
-                       [&call](caf::error err) { call.fail(std::move(err)); });
+  device_ops::read_all(
+    call.self(), dev, std::move(paths), std::move(next),
+    [&call](caf::error err) { call.fail(std::move(err)); },
+    device_ops::read_options{false, 0, call.context()});
 }
 
 } // namespace rmcp::tools

@@ -193,7 +193,7 @@ void get_system_overview(tool_call& call) {
     // The identity is a nicety: its failure is reported, not fatal.
     call.self()
       ->request(dev.actor, device_timeout, atom::exec_v,
-                get_request("/system/identity"))
+                call.request(get_request("/system/identity")))
       .then(
         [&call, j](rest_response& resp) {
           j->identity = parse_system_identity(resp.body);

@@ -7,6 +7,7 @@
 
 #include "protocol/authz.hpp"
 #include "protocol/error.hpp"
+#include "protocol/log.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/device_access.hpp"
 
@@ -131,7 +132,8 @@ struct creation : std::enable_shared_from_this<creation> {
           [self, i](json current) { self->previewed(i, std::move(current)); },
           [fail](caf::error err) {
             fail("reading its state failed: " + error_message(err));
-          });
+          },
+          0, self->call.context());
       },
       [fail](caf::error err) { fail(error_message(err)); });
   }
@@ -226,6 +228,14 @@ struct creation : std::enable_shared_from_this<creation> {
     size_t changing = 0;
     for (auto& pv : p.preview)
       changing += pv.value("changes", false) ? 1 : 0;
+    log::info(log::rollout(), "plan-created",
+              {{"plan_id", p.id},
+               {"kind", p.kind},
+               {"risk", p.risk},
+               {"devices", p.devices.size()},
+               {"changing", changing},
+               {"subject", p.created_by},
+               {"request_id", call.setup().request_id}});
     json out{{"plan_id", p.id},
              {"state", to_string(p.state)},
              {"kind", p.kind},

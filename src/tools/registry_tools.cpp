@@ -56,6 +56,7 @@ void audit(tool_call& call, const std::string& id, json before, json after,
   rec.role = call.caller().role;
   rec.transport = call.caller().transport;
   rec.tool = call.tool().spec.name;
+  rec.request_id = call.setup().request_id;
   rec.device_id = id;
   rec.devices = {id};
   rec.outcome = "applied";

@@ -153,7 +153,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
     return;
   }
   device_ops::exec(
-    call.self(), dev, get_request(spec.paths[index]),
+    call.self(), dev, call.request(get_request(spec.paths[index])),
     [&call, id, spec, index](rest_response& resp) {
       if (!resp.body.is_array()) {
         // The shape check refuses this before; never report "0 rows".

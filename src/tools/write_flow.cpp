@@ -78,7 +78,7 @@ struct flow : std::enable_shared_from_this<flow> {
         self->release();
         self->call.fail(std::move(err));
       },
-      device_ops::read_options{false, lease});
+      device_ops::read_options{false, lease, call.context()});
   }
 
   void release() {
@@ -166,7 +166,8 @@ struct flow : std::enable_shared_from_this<flow> {
         self->read_after(caf::none);
       },
       [self](caf::error err) { self->read_after(std::move(err)); },
-      device_ops::write_options{lease});
+      device_ops::write_options{lease, device_ops::default_lease_ttl_ms,
+                                call.context()});
   }
 
   /// Reads the state after the writes (also after a failed one: RouterOS
@@ -185,7 +186,7 @@ struct flow : std::enable_shared_from_this<flow> {
         self->release();
         self->record(failure);
       },
-      device_ops::read_options{false, lease});
+      device_ops::read_options{false, lease, call.context()});
   }
 
   /// The change record of this call, without outcome and result.
@@ -197,6 +198,7 @@ struct flow : std::enable_shared_from_this<flow> {
     rec.transport = call.caller().transport;
     rec.tool = call.tool().spec.name;
     rec.device_id = id();
+    rec.request_id = call.setup().request_id;
     rec.devices = {id()};
     rec.arguments = redact_json(call.args());
     rec.before = before;

@@ -69,8 +69,8 @@ route_handler guard_routes(route_handler handler) {
     try {
       handler(std::move(req), ch);
     } catch (const std::exception& e) {
-      log::http()->error("http-route-exception method={} path={} what={}",
-                         method, path, e.what());
+      log::error(log::http(), "http-route-exception",
+                 {{"method", method}, {"path", path}, {"what", e.what()}});
       ch->respond_json(500, error_body(ec::internal_error,
                                        "the server failed on this request"));
     }
@@ -85,7 +85,7 @@ void run_io(net::io_context& ioc) {
       ioc.run();
       return;
     } catch (const std::exception& e) {
-      log::http()->error("http-io-exception what={}", e.what());
+      log::error(log::http(), "http-io-exception", {{"what", e.what()}});
     }
   }
 }
@@ -106,7 +106,8 @@ struct http_server::impl {
       [this](boost::system::error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec != net::error::operation_aborted) {
-            log::http()->warn("http-accept-failed error={}", ec.message());
+            log::warn(log::http(), "http-accept-failed",
+                      {{"error", ec.message()}});
             if (acceptor && acceptor->is_open())
               do_accept();
           }

@@ -176,9 +176,11 @@ struct http_session_state {
     if (stream_open())
       stream->event("", std::move(payload), std::to_string(last_event));
     else
-      log::http()->debug("http-message-kept session={} related={} event={} "
-                         "reason=no-open-stream",
-                         cfg.id, related, last_event);
+      log::debug(log::http(), "http-message-kept",
+                 {{"session", cfg.id},
+                  {"related", related},
+                  {"event", last_event},
+                  {"reason", "no-open-stream"}});
   }
 
   /// Stateless: the one request's channel carries everything (its log
@@ -251,9 +253,11 @@ struct http_session_state {
       last_event_id.data(), last_event_id.data() + last_event_id.size(), after);
     if (err != std::errc{} || end != last_event_id.data() + last_event_id.size()
         || after > last_event) {
-      log::http()->info("http-stream-resume session={} last_event_id={} "
-                        "replayed=0 reason=unknown-id",
-                        cfg.id, last_event_id);
+      log::info(log::http(), "http-stream-resume",
+                {{"session", cfg.id},
+                 {"last_event_id", last_event_id},
+                 {"replayed", "0"},
+                 {"reason", "unknown-id"}});
       return;
     }
     size_t n = 0;
@@ -262,19 +266,19 @@ struct http_session_state {
         stream->event("", payload, std::to_string(id));
         ++n;
       }
-    log::http()->info("http-stream-resume session={} last_event_id={} "
-                      "replayed={}",
-                      cfg.id, after, n);
+    log::info(log::http(), "http-stream-resume",
+              {{"session", cfg.id}, {"last_event_id", after}, {"replayed", n}});
   }
 
   void end(const char* why) {
     if (ending)
       return;
     ending = true;
-    log::http()->log(level(),
-                     "http-session-ending id={} transport={} reason={} "
-                     "in_flight={}",
-                     cfg.id, transport(), why, exchanges.size());
+    log::event(*log::http(), level(), "http-session-ending",
+               {{"id", cfg.id},
+                {"transport", transport()},
+                {"reason", why},
+                {"in_flight", exchanges.size()}});
     cfg.table->end(cfg.id);
     self->send(session, atom::eof_v);
     if (stream) {
@@ -299,8 +303,8 @@ struct http_session_state {
 
   void on_session_down() {
     if (!ending)
-      log::http()->log(level(), "http-session-ended id={} transport={}", cfg.id,
-                       transport());
+      log::event(*log::http(), level(), "http-session-ended",
+                 {{"id", cfg.id}, {"transport", transport()}});
     ending = true;
     // Unanswered channels answer 503 as they are dropped.
     exchanges.clear();
@@ -327,8 +331,8 @@ http_session(http_session_actor::stateful_pointer<http_session_state> self,
       self->state.on_session_down();
   });
   self->delayed_send(self, st.tick_period(), atom::tick_v);
-  log::http()->log(st.level(), "http-session-opened id={} transport={}",
-                   st.cfg.id, st.transport());
+  log::event(*log::http(), st.level(), "http-session-opened",
+             {{"id", st.cfg.id}, {"transport", st.transport()}});
   return {
     [self](atom::rpc_out, std::string& payload, const std::string& related) {
       self->state.on_out(payload, related);

@@ -144,13 +144,14 @@ bool mcp_http::handle(http_request& req, const channel_ptr& ch) {
 
 bool mcp_http::admit(const http_request& req, const channel_ptr& ch) const {
   if (auto why = settings_.origins.check_host(req.host); !why.empty()) {
-    log::http()->warn("http-host-refused peer={} host={}", req.peer, req.host);
+    log::warn(log::http(), "http-host-refused",
+              {{"peer", req.peer}, {"host", req.host}});
     reject(ch, 403, ec::forbidden, why, "host");
     return false;
   }
   if (auto why = settings_.origins.check_origin(req.origin); !why.empty()) {
-    log::http()->warn("http-origin-refused peer={} origin={}", req.peer,
-                      req.origin);
+    log::warn(log::http(), "http-origin-refused",
+              {{"peer", req.peer}, {"origin", req.origin}});
     reject(ch, 403, ec::forbidden, why, "origin");
     return false;
   }
@@ -232,8 +233,9 @@ bool mcp_http::authenticate(http_request& req, const channel_ptr& ch) const {
     for (auto& c : why)
       if (c == '"' || c == '\\')
         c = '\'';
-    log::http()->warn("http-auth-refused peer={} status={} reason=\"{}\"",
-                      req.peer, outcome.status, why);
+    log::warn(
+      log::http(), "http-auth-refused",
+      {{"peer", req.peer}, {"status", outcome.status}, {"reason", why}});
     if (outcome.status == 403) {
       challenge("insufficient_scope", why);
       reject(ch, 403, ec::forbidden, "insufficient scope: " + why,

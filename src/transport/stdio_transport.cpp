@@ -47,7 +47,7 @@ writer(stdio_writer_actor::stateful_pointer<writer_state> self, int fd) {
       payload += '\n';
       if (!write_all(fd, payload.data(), payload.size())) {
         self->state.broken = true;
-        log::mcp()->warn("stdout-closed errno={}", errno);
+        log::warn(log::mcp(), "stdout-closed", {{"errno", errno}});
       }
     },
     [self](atom::shutdown) { self->quit(); },
@@ -107,12 +107,12 @@ void reader(caf::blocking_actor* self, int fd, mcp_session_actor session,
         lines.feed(self, chunk, static_cast<size_t>(n));
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         lines.finish(self);
-        log::mcp()->info("stdin-closed");
+        log::info(log::mcp(), "stdin-closed");
         self->send(session, atom::eof_v);
         return;
       }
     } else if (rc < 0 && errno != EINTR) {
-      log::mcp()->error("stdin-poll-failed errno={}", errno);
+      log::error(log::mcp(), "stdin-poll-failed", {{"errno", errno}});
       self->send(session, atom::eof_v);
       return;
     }

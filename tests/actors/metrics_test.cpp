@@ -138,4 +138,83 @@ TEST(metrics, rollout_transitions_move_rollouts_between_states) {
   EXPECT_EQ(sample(m.render(), R"(rmcp_rollouts{state="done"})"), "0");
 }
 
+TEST(metrics, health_samples_set_the_device_gauges_until_it_leaves) {
+  metrics m;
+  health_sample s;
+  s.device_id = "r1";
+  s.status = device_status::healthy;
+  s.cpu_percent = 42.5;
+  s.memory_used_bytes = 1024;
+  s.memory_total_bytes = 4096;
+  s.uptime_seconds = 3600;
+  m.device_sample(s);
+  auto text = m.render();
+  EXPECT_EQ(sample(text, R"(rmcp_device_health{device="r1",state="healthy"})"),
+            "1");
+  EXPECT_EQ(sample(text, R"(rmcp_device_cpu_percent{device="r1"})"), "42.5");
+  EXPECT_EQ(sample(text, R"(rmcp_device_memory_used_bytes{device="r1"})"),
+            "1024");
+  EXPECT_EQ(sample(text, R"(rmcp_device_memory_total_bytes{device="r1"})"),
+            "4096");
+  EXPECT_EQ(sample(text, R"(rmcp_device_uptime_seconds{device="r1"})"), "3600");
+  // Unreachable: the health changes, the last readings stay.
+  s.status = device_status::unreachable;
+  s.cpu_percent = 0;
+  m.device_sample(s);
+  text = m.render();
+  EXPECT_EQ(
+    sample(text, R"(rmcp_device_health{device="r1",state="unreachable"})"),
+    "1");
+  EXPECT_EQ(sample(text, R"(rmcp_device_cpu_percent{device="r1"})"), "42.5");
+  m.device_removed("r1");
+  EXPECT_EQ(m.render().find("device=\"r1\""), std::string::npos);
+}
+
+TEST(metrics, rest_requests_observe_latency_by_device_and_outcome) {
+  metrics m;
+  m.rest_request("r1", "ok", std::chrono::milliseconds{3});
+  m.rest_request("r1", "ok", std::chrono::milliseconds{30});
+  m.rest_request("r1", "router_timeout", std::chrono::seconds{10});
+  auto text = m.render();
+  EXPECT_EQ(
+    sample(
+      text,
+      R"(rmcp_rest_request_duration_seconds_count{device="r1",outcome="ok"})"),
+    "2");
+  EXPECT_EQ(
+    sample(
+      text,
+      R"(rmcp_rest_request_duration_seconds_bucket{device="r1",le="0.005",outcome="ok"})"),
+    "1");
+  EXPECT_EQ(
+    sample(
+      text,
+      R"(rmcp_rest_request_duration_seconds_count{device="r1",outcome="router_timeout"})"),
+    "1");
+}
+
+TEST(metrics, rollout_steps_count_by_kind_and_outcome) {
+  metrics m;
+  m.rollout_step("dns_ntp", "device-applied");
+  m.rollout_step("dns_ntp", "device-applied");
+  m.rollout_step("dns_ntp", "gate-failed");
+  auto text = m.render();
+  EXPECT_EQ(
+    sample(
+      text,
+      R"(rmcp_rollout_steps_total{kind="dns_ntp",outcome="device-applied"})"),
+    "2");
+  EXPECT_EQ(
+    sample(text,
+           R"(rmcp_rollout_steps_total{kind="dns_ntp",outcome="gate-failed"})"),
+    "1");
+}
+
+TEST(metrics, audit_queue_depth_is_a_gauge_from_the_start) {
+  metrics m;
+  EXPECT_EQ(sample(m.render(), "rmcp_audit_queue_depth"), "0");
+  m.audit_queue_depth(12);
+  EXPECT_EQ(sample(m.render(), "rmcp_audit_queue_depth"), "12");
+}
+
 } // namespace rmcp

@@ -1,0 +1,54 @@
+#pragma once
+
+// The metrics listener (`metrics.listen`): /metrics, /health, /health/live
+// and /health/ready (src/app/ops_http.hpp) on a listener of their own, so
+// that a daemon serving MCP over stdio is scraped and probed like one
+// serving HTTP. It reuses the HTTP server of the MCP transport and the
+// same route handler; nothing else is served on it. /metrics names
+// devices, so it keeps the DNS-rebinding guard: the Host must be a
+// loopback name, the bind address or one of `http.allowed_hosts`.
+
+#include <cstdint>
+#include <memory>
+
+#include <caf/error.hpp>
+
+#include "actors/services.hpp"
+#include "src/config/server_options.hpp"
+
+namespace rmcp::transport {
+class http_server;
+} // namespace rmcp::transport
+
+namespace rmcp::app {
+
+class metrics_listener {
+public:
+  metrics_listener(services_ptr svc, const config::server_options& opts);
+  ~metrics_listener();
+
+  metrics_listener(const metrics_listener&) = delete;
+  metrics_listener& operator=(const metrics_listener&) = delete;
+
+  /// Binds and serves when `metrics.listen` is set (and logs
+  /// `metrics-listening` with the port); fails naming the key.
+  caf::error start();
+
+  /// True once serving.
+  bool running() const noexcept {
+    return server_ != nullptr;
+  }
+
+  /// The bound port (0 when not serving).
+  uint16_t port() const;
+
+  /// Closes every connection and joins the I/O threads.
+  void stop();
+
+private:
+  services_ptr svc_;
+  const config::server_options& opts_;
+  std::unique_ptr<transport::http_server> server_;
+};
+
+} // namespace rmcp::app
