@@ -272,7 +272,9 @@ struct registry {
         "%Y-%m-%dT%H:%M:%S.%e%z %-5l %-7n %v%&");
     }
     console->set_formatter(std::move(f));
-    auto fwd = std::make_unique<spdlog::pattern_formatter>();
+    // No line end: a forwarded record becomes one notification's text.
+    auto fwd = std::make_unique<spdlog::pattern_formatter>(
+      spdlog::pattern_time_type::local, std::string{});
     fwd->add_flag<text_fields_flag>('&').set_pattern("%v%&");
     forward->set_formatter(std::move(fwd));
     bool to_journal = cfg.journal && stderr_is_journal();

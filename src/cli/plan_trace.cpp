@@ -1,6 +1,7 @@
 #include "src/cli/plan_trace.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -11,8 +12,18 @@ namespace rmcp::cli {
 
 namespace {
 
+/// ISO 8601 UTC with milliseconds (steps of one device are often less
+/// than a second apart).
 std::string time_text(int64_t ms) {
-  return ms <= 0 ? "-" : storage::iso_utc(ms);
+  if (ms <= 0)
+    return "-";
+  auto text = storage::iso_utc(ms);
+  if (!text.empty() && text.back() == 'Z') {
+    char frac[8];
+    std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms % 1000));
+    text.insert(text.size() - 1, frac);
+  }
+  return text;
 }
 
 std::string str(const json& j, const char* key) {

@@ -184,7 +184,7 @@ TEST(metrics, rest_requests_observe_latency_by_device_and_outcome) {
   EXPECT_EQ(
     sample(
       text,
-      R"(rmcp_rest_request_duration_seconds_bucket{device="r1",le="0.005",outcome="ok"})"),
+      R"(rmcp_rest_request_duration_seconds_bucket{device="r1",outcome="ok",le="0.005"})"),
     "1");
   EXPECT_EQ(
     sample(

@@ -98,7 +98,7 @@ TEST_F(log_test, text_lines_and_forwarded_records_are_key_value) {
   });
   const std::string want = "breaker-open device_id=r1 failures=3 "
                            "reason=\"two words\" path=\"/ip/dns?x=1\"";
-  EXPECT_NE(text.find(" warn  fleet   " + want), std::string::npos) << text;
+  EXPECT_NE(text.find(" warning fleet   " + want), std::string::npos) << text;
   ASSERT_EQ(forwarded.size(), 1u);
   EXPECT_EQ(forwarded[0], "fleet " + want);
 }

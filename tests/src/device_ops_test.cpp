@@ -269,7 +269,7 @@ TEST_F(device_ops_test, read_all_joins_in_order_and_fails_on_the_first_error) {
       self, dev, {"/interface/wireless", "/ip/dns"},
       [&bodies](std::vector<json>& b) { bodies = b; },
       [](caf::error err) { ADD_FAILURE() << error_message(err); },
-      device_ops::read_options{true, 0});
+      device_ops::read_options{true, 0, {}});
   });
   ASSERT_EQ(bodies.size(), 2u);
   EXPECT_TRUE(bodies[0].is_null());
@@ -356,7 +356,7 @@ step_actor::behavior_type step_probe(step_actor::pointer self,
     device_ops::write_all(
       self, dev, {post_request("/ip/dns/set", {{"servers", "1.1.1.1"}})},
       [out](std::vector<rest_response>& r) { out->replies = r; }, fail,
-      device_ops::write_options{0, 60'000});
+      device_ops::write_options{0, 60'000, {}});
   };
   auto step = [self, kind, out, fail, write](device_handle dev) {
     device_ops::read_state(
