@@ -349,7 +349,7 @@ void mcp_session_state::refuse_call(
     reply(id, std::move(answer));
   } else {
     audit(std::move(rec),
-          [this, id, answer{std::move(answer)}] { reply(id, answer); });
+          [this, id, answer = std::move(answer)] { reply(id, answer); });
   }
 }
 
