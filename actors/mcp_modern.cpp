@@ -105,7 +105,8 @@ void mcp_session_state::on_modern_request(const jsonrpc::message& msg,
                caf::actor_cast<mcp_session_actor>(self),
                static_cast<int32_t>(*era.log_rank));
   }
-  log::mcp()->debug("rpc-stateless method={} id={}", msg.method, key);
+  log::debug(log::mcp(), "rpc-stateless",
+             {{"method", msg.method}, {"id", key}});
   revision = std::string{mcp::modern_version};
   (this->*(i->second))(msg);
   revision = version;
@@ -211,8 +212,8 @@ void mcp_session_state::subscriptions_listen(const jsonrpc::message& msg) {
          key);
   update_health_listening();
   self->delayed_send(self, ctx.settings.listen_lifetime, atom::deadline_v);
-  log::mcp()->info("listen-opened id={} uris={} subject={}", key, uris.size(),
-                   ctx.who.subject);
+  log::info(log::mcp(), "listen-opened",
+            {{"id", key}, {"uris", uris.size()}, {"subject", ctx.who.subject}});
 }
 
 void mcp_session_state::expire_listens() {
@@ -232,7 +233,7 @@ void mcp_session_state::end_listen(const std::string& key, bool graceful) {
   auto id = i->second.id;
   listens.erase(i);
   update_health_listening();
-  log::mcp()->info("listen-ended id={} graceful={}", key, graceful);
+  log::info(log::mcp(), "listen-ended", {{"id", key}, {"graceful", graceful}});
   if (graceful)
     reply(id, {{"_meta", {{mcp::meta_key::subscription_id, id}}}});
   else

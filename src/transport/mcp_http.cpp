@@ -439,9 +439,11 @@ void mcp_http::post_stateless(http_request& req, const channel_ptr& ch,
                               const mcp::request_era& era,
                               http_channel::accepts accepts) {
   auto refuse = [&](unsigned status, const caf::error& err) {
-    log::http()->debug("http-stateless-refused peer={} method={} status={} "
-                       "reason=\"{}\"",
-                       req.peer, msg.method, status, error_message(err));
+    log::debug(log::http(), "http-stateless-refused",
+               {{"peer", req.peer},
+                {"method", msg.method},
+                {"status", status},
+                {"reason", error_message(err)}});
     ch->respond_json(status, dump_json(make_error_2026(msg.id, err)));
   };
   // A malformed _meta first, then the header against the body, then
