@@ -174,8 +174,8 @@ struct snapshots_state {
         },
         [this](caf::error& err) {
           listing = false;
-          log::fleet()->warn("config-snapshot-list-failed error={}",
-                             error_message(err));
+          log::warn(log::fleet(), "config-snapshot-list-failed",
+                    {{"error", error_message(err)}});
         });
   }
 
@@ -192,8 +192,8 @@ struct snapshots_state {
       if (e.running || now < e.due)
         continue;
       if (v.last.status != device_status::healthy) {
-        log::fleet()->debug("config-snapshot-deferred device={} status={}", id,
-                            to_string(v.last.status));
+        log::debug(log::fleet(), "config-snapshot-deferred",
+                   {{"device_id", id}, {"status", to_string(v.last.status)}});
         continue;
       }
       e.running = true;
@@ -306,16 +306,18 @@ struct snapshots_state {
     if (stats)
       stats->succeeded(id, snap.timestamp);
     if (!drift) {
-      log::fleet()->info("config-snapshot device={} snapshot={} drift=false",
-                         id, snap_id);
+      log::info(log::fleet(), "config-snapshot",
+                {{"device_id", id}, {"snapshot", snap_id}, {"drift", false}});
       return;
     }
     (*drift)["snapshot_id"] = snap_id;
-    log::fleet()->warn(
-      "config-drift device={} snapshot={} previous={} added={} removed={}", id,
-      snap_id, (*drift)["previous_snapshot_id"].get<std::string>(),
-      (*drift)["lines_added"].get<size_t>(),
-      (*drift)["lines_removed"].get<size_t>());
+    log::warn(
+      log::fleet(), "config-drift",
+      {{"device_id", id},
+       {"snapshot", snap_id},
+       {"previous", (*drift)["previous_snapshot_id"].get<std::string>()},
+       {"added", (*drift)["lines_added"].get<size_t>()},
+       {"removed", (*drift)["lines_removed"].get<size_t>()}});
     if (stats)
       stats->drifted(id);
     snapshot_record rec;
@@ -326,9 +328,8 @@ struct snapshots_state {
     self->request(deps.store, deps.settings.request_timeout, atom::put_v, rec)
       .then([](std::string&) {},
             [id](caf::error& err) {
-              log::fleet()->warn("config-drift-record-failed device={} "
-                                 "error={}",
-                                 id, error_message(err));
+              log::warn(log::fleet(), "config-drift-record-failed",
+                        {{"device_id", id}, {"error", error_message(err)}});
             });
   }
 
@@ -336,8 +337,8 @@ struct snapshots_state {
     finished(id);
     if (stats)
       stats->outcome(id, "failed");
-    log::fleet()->warn("config-snapshot-failed device={} error={}", id,
-                       error_message(err));
+    log::warn(log::fleet(), "config-snapshot-failed",
+              {{"device_id", id}, {"error", error_message(err)}});
   }
 
   void finished(const std::string& id) {
