@@ -17,7 +17,6 @@
 #include "protocol/config_export.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
-#include "protocol/redact.hpp"
 
 namespace rmcp {
 
@@ -231,10 +230,7 @@ struct snapshots_state {
   }
 
   void export_config(const std::string& id, const device_actor& dev) {
-    rest_request req;
-    req.method = "POST";
-    req.path = "/execute";
-    req.body = {{"script", "/export terse"}, {"as-string", ""}};
+    auto req = export_request();
     req.timeout_ms = deps.settings.export_timeout.count();
     // The device's own deadline applies first; this one only guards
     // against a device actor that never answers.
@@ -242,22 +238,12 @@ struct snapshots_state {
     self->request(dev, guard, atom::exec_v, std::move(req))
       .then(
         [this, id](rest_response& resp) {
-          auto ret =
-            resp.body.is_object() ? resp.body.find("ret") : resp.body.end();
-          if (!resp.body.is_object() || ret == resp.body.end()
-              || !ret->is_string()) {
-            failed(id, make_error(ec::router_bad_response,
-                                  "router " + id
-                                    + " answered the export without text "
-                                      "(ret)"));
+          auto snap = export_snapshot(id, resp, health::unix_ms_now());
+          if (!snap) {
+            failed(id, snap.error());
             return;
           }
-          snapshot_record snap;
-          snap.device_id = id;
-          snap.kind = "config";
-          snap.content = redact_export(ret->get<std::string>());
-          snap.timestamp = health::unix_ms_now();
-          compare(std::move(snap));
+          compare(std::move(*snap));
         },
         [this, id](caf::error& err) { failed(id, err); });
   }

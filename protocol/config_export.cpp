@@ -2,6 +2,9 @@
 
 #include <map>
 
+#include "protocol/error.hpp"
+#include "protocol/redact.hpp"
+
 namespace rmcp {
 
 std::vector<std::string> config_lines(const std::string& text) {
@@ -36,6 +39,30 @@ config_diff diff_config(const std::string& before, const std::string& after) {
   auto new_lines = config_lines(after);
   return {missing_from(new_lines, old_lines),
           missing_from(old_lines, new_lines)};
+}
+
+rest_request export_request() {
+  rest_request req;
+  req.method = "POST";
+  req.path = "/execute";
+  req.body = {{"script", "/export terse"}, {"as-string", ""}};
+  return req;
+}
+
+caf::expected<snapshot_record> export_snapshot(const std::string& device_id,
+                                               const rest_response& resp,
+                                               int64_t now_ms) {
+  auto ret = resp.body.is_object() ? resp.body.find("ret") : resp.body.end();
+  if (!resp.body.is_object() || ret == resp.body.end() || !ret->is_string())
+    return make_error(ec::router_bad_response,
+                      "router " + device_id
+                        + " answered the export without text (ret)");
+  snapshot_record snap;
+  snap.device_id = device_id;
+  snap.kind = "config";
+  snap.content = redact_export(ret->get<std::string>());
+  snap.timestamp = now_ms;
+  return snap;
 }
 
 } // namespace rmcp

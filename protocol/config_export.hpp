@@ -5,8 +5,14 @@
 // every export, and what was added and removed between two of them. Shared
 // by the on-demand snapshot tool and the periodic snapshots.
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include <caf/expected.hpp>
+
+#include "protocol/device.hpp"
+#include "protocol/routeros.hpp"
 
 namespace rmcp {
 
@@ -29,5 +35,15 @@ struct config_diff {
 };
 
 config_diff diff_config(const std::string& before, const std::string& after);
+
+/// `/export terse` as one string: POST /execute with `as-string`.
+rest_request export_request();
+
+/// The configuration snapshot (kind "config", secrets redacted, taken at
+/// `now_ms`) in a router's answer to export_request(); router_bad_response
+/// naming the device when the answer carries no text (`ret`).
+caf::expected<snapshot_record> export_snapshot(const std::string& device_id,
+                                               const rest_response& resp,
+                                               int64_t now_ms);
 
 } // namespace rmcp

@@ -12,7 +12,6 @@
 #include "actors/device_health.hpp"
 #include "protocol/config_export.hpp"
 #include "protocol/error.hpp"
-#include "protocol/redact.hpp"
 #include "src/tools/device_report.hpp"
 #include "src/tools/router_read.hpp"
 #include "src/tools/tool_table.hpp"
@@ -84,26 +83,15 @@ void capture_config_snapshot(tool_call& call) {
     return;
   }
   with_device(call, [&call](device_handle dev) {
-    rest_request req;
-    req.method = "POST";
-    req.path = "/execute";
-    req.body = {{"script", "/export terse"}, {"as-string", ""}};
     device_request(
-      call, dev.actor, std::move(req),
+      call, dev.actor, export_request(),
       [&call, id{dev.view.record.id}](rest_response& resp) {
-        auto ret =
-          resp.body.is_object() ? resp.body.find("ret") : resp.body.end();
-        if (!resp.body.is_object() || ret == resp.body.end()
-            || !ret->is_string()) {
-          call.fail(ec::router_bad_response,
-                    "router " + id + " answered the export without text (ret)");
+        auto got = export_snapshot(id, resp, health::unix_ms_now());
+        if (!got) {
+          call.fail(got.error());
           return;
         }
-        snapshot_record snap;
-        snap.device_id = id;
-        snap.kind = "config";
-        snap.content = redact_export(ret->get<std::string>());
-        snap.timestamp = health::unix_ms_now();
+        auto snap = std::move(*got);
         call.self()
           ->request(call.svc().store, store_timeout, atom::get_v,
                     atom::snapshot_v, id, std::string{"config"})
