@@ -51,8 +51,7 @@ public:
       std::stringstream text;
       text << in.rdbuf();
       ADD_FAILURE() << "a process started by this test reported a sanitizer "
-                    << "finding (" << entry.path().filename().string()
-                    << "):\n"
+                    << "finding (" << entry.path().filename().string() << "):\n"
                     << text.str();
     }
     // Kept with its reports for scripts/test to list them again.
@@ -79,7 +78,8 @@ int main(int argc, char** argv) {
     for (const char* name :
          {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
       const char* value = std::getenv(name);
-      auto options = with_log_path(value ? value : "", (dir / "report").string());
+      auto options =
+        with_log_path(value ? value : "", (dir / "report").string());
       setenv(name, options.c_str(), 1);
     }
     ::testing::AddGlobalTestEnvironment(new child_reports{dir});
