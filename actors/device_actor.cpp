@@ -237,11 +237,11 @@ void device_state::start(device_job& job) {
       else
         caf::anon_send(hdl, atom::failed_v, job_id, token, result.error());
     });
-  self->delayed_send(self, timeout + watchdog_grace, atom::late_v, job_id,
-                     token);
+  watch(job, job.started + timeout + watchdog_grace);
 }
 
 void device_state::end_attempt(device_job& job) {
+  unwatch(job);
   job.in_flight = false;
   --in_flight;
   if (job.what == device_job::kind::write && lock.writes > 0
@@ -344,14 +344,11 @@ void device_state::on_retry(uint64_t id) {
   await(id);
 }
 
-void device_state::on_late(uint64_t id, uint64_t token) {
-  if (id == 0) {
-    on_sweep(token);
-    return;
-  }
+void device_state::on_watchdog(uint64_t id) {
   auto i = jobs.find(id);
-  if (i == jobs.end() || !i->second.in_flight || i->second.token != token)
+  if (i == jobs.end() || !i->second.in_flight)
     return;
+  auto token = i->second.token;
   log::warn(log::fleet(), "request-watchdog",
             {{"device_id", this->id()}, {"path", i->second.req.path}});
   client->cancel(i->second.client_id);
@@ -426,8 +423,9 @@ device_behavior(device_actor::stateful_pointer<device_state> self,
       self->state.on_failed(job, token, std::move(err));
     },
     [self](atom::retry, uint64_t job) { self->state.on_retry(job); },
-    [self](atom::late, uint64_t job, uint64_t token) {
-      self->state.on_late(job, token);
+    // (late, 0, epoch): the one timer of deadlines and watchdogs.
+    [self](atom::late, uint64_t, uint64_t epoch) {
+      self->state.on_sweep(epoch);
     },
     [self](atom::expire, uint64_t lease) { self->state.on_expire(lease); },
     [self](atom::tick, uint64_t epoch) { self->state.on_tick(epoch); },

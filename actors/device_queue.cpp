@@ -1,5 +1,6 @@
-// The device actor's admission by call and the deadlines of waiting jobs
-// (the design is in actors/device_actor.hpp).
+// The device actor's admission by call, the deadlines of waiting jobs and
+// the watchdogs of attempts in flight (the design is in
+// actors/device_actor.hpp).
 //
 // A call is one requester: a tool call actor (its parallel GETs are one
 // call), a rollout coordinator, the device's own health checks. The bound
@@ -95,6 +96,7 @@ void device_state::on_caller_down(const caf::actor_addr& caller) {
 
 void device_state::forget(device_job& job) {
   unawait(job);
+  unwatch(job);
   if (job.waiting_retry) {
     job.waiting_retry = false;
     --retrying;
@@ -120,13 +122,34 @@ void device_state::await(uint64_t id) {
   auto at = self->clock().now() + wait_budget(job);
   job.deadline = deadlines.emplace(at, id);
   job.has_deadline = true;
+  arm_sweep(at);
+}
+
+void device_state::watch(device_job& job, caf::actor_clock::time_point at) {
+  unwatch(job);
+  job.watchdog = watchdogs.emplace(at, job.id);
+  job.has_watchdog = true;
+  arm_sweep(at);
+}
+
+void device_state::unwatch(device_job& job) {
+  if (!job.has_watchdog)
+    return;
+  watchdogs.erase(job.watchdog);
+  job.has_watchdog = false;
+}
+
+void device_state::arm_sweep(caf::actor_clock::time_point at) {
+  // Under steady traffic every new deadline is later than the armed one,
+  // so this sets no timer: one per request timeout, not one per request.
   if (sweep_armed && sweep_at <= at)
     return;
   // One timer for the earliest deadline; an older one goes stale.
   sweep_armed = true;
   sweep_at = at;
-  self->delayed_send(self, at - self->clock().now(), atom::late_v, uint64_t{0},
-                     ++sweep_epoch);
+  auto now = self->clock().now();
+  self->delayed_send(self, at > now ? at - now : caf::timespan{0}, atom::late_v,
+                     uint64_t{0}, ++sweep_epoch);
 }
 
 void device_state::unawait(device_job& job) {
@@ -164,12 +187,17 @@ void device_state::on_sweep(uint64_t epoch) {
     fail_job(job_id,
              make_error(ec::router_timeout, "device " + id() + ": " + what));
   }
-  if (!deadlines.empty()) {
-    sweep_armed = true;
-    sweep_at = deadlines.begin()->first;
-    self->delayed_send(self, sweep_at - now, atom::late_v, uint64_t{0},
-                       ++sweep_epoch);
+  while (!watchdogs.empty() && watchdogs.begin()->first <= now) {
+    auto job_id = watchdogs.begin()->second;
+    unwatch(jobs.at(job_id));
+    on_watchdog(job_id);
   }
+  // What the loops above started or retried armed its own timer; this one
+  // is for what still waits.
+  if (!deadlines.empty())
+    arm_sweep(deadlines.begin()->first);
+  if (!watchdogs.empty())
+    arm_sweep(watchdogs.begin()->first);
   pump();
 }
 

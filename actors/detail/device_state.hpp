@@ -53,6 +53,9 @@ struct device_job {
   /// Waiting for a slot or the write lock: its entry in `deadlines`.
   bool has_deadline = false;
   std::multimap<caf::actor_clock::time_point, uint64_t>::iterator deadline;
+  /// In flight: its entry in `watchdogs`.
+  bool has_watchdog = false;
+  std::multimap<caf::actor_clock::time_point, uint64_t>::iterator watchdog;
 };
 
 struct device_state {
@@ -88,9 +91,13 @@ struct device_state {
   };
   std::unordered_map<caf::actor_addr, size_t, addr_hash> callers;
   /// When each waiting job gives up (its request timeout after admission;
-  /// an acquire: its TTL); one timer, `(late, 0, sweep_epoch)`, for the
-  /// earliest.
+  /// an acquire: its TTL), and when the watchdog of each attempt in flight
+  /// stops waiting for the client's callback (the attempt's deadline plus
+  /// a grace). One timer, `(late, 0, sweep_epoch)`, for the earliest of
+  /// both: a timer per request would wake CAF's clock thread twice per
+  /// REST request (set, then the timeout message itself).
   std::multimap<caf::actor_clock::time_point, uint64_t> deadlines;
+  std::multimap<caf::actor_clock::time_point, uint64_t> watchdogs;
   uint64_t sweep_epoch = 0;
   bool sweep_armed = false;
   caf::actor_clock::time_point sweep_at;
@@ -134,7 +141,6 @@ struct device_state {
   void on_done(uint64_t job, uint64_t token, rest_response resp);
   void on_failed(uint64_t job, uint64_t token, caf::error err);
   void on_retry(uint64_t job);
-  void on_late(uint64_t job, uint64_t token);
 
   /// Admits a job (queue bound, lease check) and runs the dispatcher.
   /// `who`: the requester (null for health checks, which are the device's
@@ -170,9 +176,17 @@ struct device_state {
   /// Gives a job that could not start at once its deadline.
   void await(uint64_t id);
   void unawait(device_job& job);
+  /// Gives an attempt in flight its watchdog deadline.
+  void watch(device_job& job, caf::actor_clock::time_point at);
+  void unwatch(device_job& job);
+  /// Makes the sweep timer fire at `at` at the latest.
+  void arm_sweep(caf::actor_clock::time_point at);
   /// The earliest deadline passed: waiting jobs past theirs fail with
-  /// router_timeout.
+  /// router_timeout, and so do attempts whose client never called back.
   void on_sweep(uint64_t epoch);
+  /// The client never called back within the attempt's deadline plus the
+  /// grace: cancels the attempt and fails it with router_timeout.
+  void on_watchdog(uint64_t job);
   std::chrono::milliseconds wait_budget(const device_job& job) const;
   /// The deadline of one attempt: the request's own (at most 10 min) or
   /// `request_timeout`.

@@ -223,6 +223,27 @@ public:
     return ns / 1e9;
   }
 
+  /// Voluntary context switches of the daemon's threads so far (summed
+  /// over /proc/<pid>/task/<tid>/status): every time a thread went to
+  /// sleep waiting for work, i.e. the hand-offs between threads. The
+  /// involuntary ones are left out: they count preemption by whatever
+  /// else runs on the machine.
+  double context_switches() const {
+    namespace fs = std::filesystem;
+    double n = 0;
+    auto tasks = "/proc/" + std::to_string(proc_.pid()) + "/task";
+    std::error_code ec;
+    for (auto& task : fs::directory_iterator{tasks, ec}) {
+      std::ifstream in{task.path() / "status"};
+      std::string key;
+      double v = 0;
+      while (in >> key)
+        if (key == "voluntary_ctxt_switches:" && in >> v)
+          n += v;
+    }
+    return n;
+  }
+
   /// VmRSS and RssAnon of the daemon in KiB.
   std::pair<double, double> rss_kib() const {
     std::ifstream in{"/proc/" + std::to_string(proc_.pid()) + "/status"};

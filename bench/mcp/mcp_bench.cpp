@@ -10,10 +10,12 @@
 // and the daemon as a child over stdio, then measures:
 //   floor    raw REST round trip to one simulated router (synchronous Beast
 //            client, TLS keep-alive): p50/p99
-//   calls    server CPU per call, p50, calls/s and failed calls of echo, a
-//            one-GET and a two-GET read on one router at 1, 16 and 64 in
-//            flight (store on disk); with --peer, the same for MikroMCP
-//            (its dist/main.js, run with node) and the throughput ratios
+//   calls    server CPU and voluntary context switches per call, p50,
+//            calls/s and failed calls of echo, a one-GET and a two-GET
+//            read on one router at 1, 16 and 64 in flight (store on
+//            disk; three routers registered) and the RSS after them; with
+//            --peer, the same for MikroMCP (its dist/main.js, run with
+//            node, three routers configured) and the throughput ratios
 //   stdio    tools/call get_system_overview at concurrency 1, 16 and 64
 //            (round-robin over 64 routers): p50/p95/p99, calls/s, ratio of
 //            p50 to the floor
@@ -235,8 +237,9 @@ struct probe {
 };
 
 /// Server CPU per call (all the server's threads: /proc/<pid>/task/*/
-/// schedstat, divided by the calls answered), p50, throughput and failed
-/// calls of each probe at 1, 16 and 64 calls in flight, after a warm-up.
+/// schedstat, divided by the calls answered), voluntary context switches
+/// per call (the hand-offs between threads), p50, throughput and failed calls of
+/// each probe at 1, 16 and 64 calls in flight, after a warm-up.
 /// Failed calls are counted, not hidden. Returns the median throughput of
 /// each probe per concurrency.
 using rates_by_concurrency = std::map<int, double>;
@@ -253,18 +256,21 @@ std::vector<rates_by_concurrency> cost_figures(daemon_process& d,
     d.load(16, 500, call, wall, errors); // warm-up
     auto& rate_at = rates.emplace_back();
     for (int c : {1, 16, 64}) {
-      std::vector<double> cpu, p50, rate, failed;
+      std::vector<double> cpu, switches, p50, rate, failed;
       for (int r = 0; r < runs; ++r) {
         auto cpu0 = d.cpu_seconds();
+        auto switches0 = d.context_switches();
         auto lat = d.load(c, requests, call, wall, errors);
         auto answered = static_cast<double>(lat.size()) + errors;
         cpu.push_back((d.cpu_seconds() - cpu0) * 1e6 / answered);
+        switches.push_back((d.context_switches() - switches0) / answered);
         p50.push_back(percentile(lat, 50));
         rate.push_back(static_cast<double>(lat.size()) / wall);
         failed.push_back(100.0 * errors / answered);
       }
       auto tag = prefix + p.name + " c=" + std::to_string(c);
       record(tag + " server CPU per call", "µs", cpu);
+      record(tag + " voluntary context switches per call", "", switches);
       record(tag + " p50", "µs", p50);
       record(tag + " throughput", "calls/s", rate, false);
       record(tag + " failed calls", "%", failed);
@@ -288,7 +294,9 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
                        uint16_t port, int runs, int requests,
                        const std::string& peer) {
   auto dir = bench_dir(true);
-  register_devices(dir, 1, {port}, routers.fingerprint_sha256());
+  // Three routers registered (the calls go to the first): the RSS figure
+  // is that of a small installation after it has served the calls.
+  register_devices(dir, 3, {port}, routers.fingerprint_sha256());
   std::vector<rates_by_concurrency> ours;
   {
     daemon_process d{binary, dir, daemon_sets};
@@ -299,23 +307,34 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
                     {"get_system_clock", "get_system_clock", device},
                     {"get_system_overview", "get_system_overview", device}},
                    runs, requests);
+    record("calls: daemon RSS after the calls, 3 routers", "KiB",
+           {d.rss_kib().first});
   }
   if (!peer.empty()) {
     auto fingerprint = routers.fingerprint_sha256();
     fingerprint.erase(std::remove(fingerprint.begin(), fingerprint.end(), ':'),
                       fingerprint.end());
-    std::ofstream{dir + "/routers.yaml"}
-      << "routers:\n  sim0:\n    host: \"127.0.0.1\"\n    port: " << port
-      << "\n    tls:\n      enabled: true\n      rejectUnauthorized: false\n"
-      << "      fingerprint: \"" << fingerprint << "\"\n"
-      << "    credentials:\n      source: \"env\"\n"
-      << "      envPrefix: \"ROUTER_SIM0\"\n    rosVersion: \"7.16\"\n";
+    std::ofstream yaml{dir + "/routers.yaml"};
+    yaml << "routers:\n";
+    for (int i = 0; i < 3; ++i)
+      yaml << "  sim" << i << ":\n    host: \"127.0.0.1\"\n    port: " << port
+           << "\n    tls:\n      enabled: true\n"
+           << "      rejectUnauthorized: false\n"
+           << "      fingerprint: \"" << fingerprint << "\"\n"
+           << "    credentials:\n      source: \"env\"\n"
+           << "      envPrefix: \"ROUTER_SIM" << i
+           << "\"\n    rosVersion: \"7.16\"\n";
+    yaml.close();
     daemon_process d{{"/usr/bin/env", "node", peer},
                      {{"MIKROMCP_CONFIG_PATH", dir + "/routers.yaml"},
                       {"MIKROMCP_DATA_DIR", dir + "/mikromcp"},
                       {"MIKROMCP_LOG_LEVEL", "warn"},
                       {"ROUTER_SIM0_USER", "admin"},
-                      {"ROUTER_SIM0_PASS", "routeros-sim"}}};
+                      {"ROUTER_SIM0_PASS", "routeros-sim"},
+                      {"ROUTER_SIM1_USER", "admin"},
+                      {"ROUTER_SIM1_PASS", "routeros-sim"},
+                      {"ROUTER_SIM2_USER", "admin"},
+                      {"ROUTER_SIM2_PASS", "routeros-sim"}}};
     auto sections = [](json s) {
       return json{{"routerId", "sim0"}, {"sections", std::move(s)}};
     };
@@ -326,6 +345,8 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
                     {"get_system_status resource, identity (two GETs)",
                      "get_system_status", sections({"resource", "identity"})}},
                    runs, requests);
+    record("peer MikroMCP: RSS after the calls, 3 routers", "KiB",
+           {d.rss_kib().first});
     const char* what[] = {"one GET", "two GETs"};
     for (size_t i = 0; i < theirs.size(); ++i)
       for (auto& [c, rate] : theirs[i])

@@ -160,6 +160,50 @@ TEST_F(device_actor_test, watchdog_fails_a_request_the_client_never_answers) {
   EXPECT_TRUE(client().calls()[0].cancelled);
 }
 
+TEST_F(device_actor_test, each_watchdog_fires_at_its_own_deadline) {
+  // The watchdogs share one timer: a request with a shorter deadline,
+  // started later, must still fail at its own deadline, and the earlier
+  // request at its own, not when the other one's fired.
+  settings.request_timeout = 3s;
+  settings.read_attempts = 1;
+  start();
+  auto a = exec(get("/interface"));
+  advance_time(1s);
+  auto quick = get("/ip/address");
+  quick.timeout_ms = 1000;
+  auto b = exec(quick);
+  ASSERT_EQ(client().calls().size(), 2u);
+  advance_time(2900ms); // 3.9 s: b's watchdog is due at 4 s (1 + 1 + 2)
+  EXPECT_FALSE(a->has_value());
+  EXPECT_FALSE(b->has_value());
+  advance_time(100ms);
+  EXPECT_EQ(code_of(b), ec::router_timeout);
+  EXPECT_TRUE(client().calls()[1].cancelled);
+  EXPECT_FALSE(a->has_value());
+  EXPECT_FALSE(client().calls()[0].cancelled);
+  advance_time(1s); // 5 s: a's (3 + 2)
+  EXPECT_EQ(code_of(a), ec::router_timeout);
+  EXPECT_TRUE(client().calls()[0].cancelled);
+}
+
+TEST_F(device_actor_test, an_answered_request_leaves_no_watchdog_behind) {
+  settings.request_timeout = 3s;
+  settings.read_attempts = 1;
+  start();
+  auto a = exec(get("/interface"));
+  client().reply(0, test::ok_response(json::array()));
+  run();
+  ASSERT_TRUE(a->has_value() && **a);
+  advance_time(4s);
+  auto b = exec(get("/interface"));
+  // a's watchdog (due at 5 s) must not fail b, which is due at 9 s.
+  advance_time(4900ms);
+  EXPECT_FALSE(b->has_value());
+  EXPECT_FALSE(client().calls()[1].cancelled);
+  advance_time(100ms);
+  EXPECT_EQ(code_of(b), ec::router_timeout);
+}
+
 // -- write lock and leases ----------------------------------------------------------
 
 TEST_F(device_actor_test, writes_are_serialised_while_reads_continue) {
