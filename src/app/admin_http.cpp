@@ -46,9 +46,9 @@ void respond_ok(const transport::channel_ptr& ch, const json& body) {
   ch->respond_json(200, dump_json(body));
 }
 
-/// The reason of a reject body: empty body → "", {"reason": "..."} → it;
-/// anything else is refused naming what is expected.
-caf::expected<std::string> reject_reason(const std::string& body) {
+} // namespace
+
+caf::expected<std::string> parse_reject_reason(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     return std::string{};
   auto bad = [](const std::string& why) {
@@ -72,10 +72,8 @@ caf::expected<std::string> reject_reason(const std::string& body) {
   return i->get<std::string>();
 }
 
-/// Sends one decision to the plan store actor from a short-lived actor
-/// and answers `ch` with its reply (or the timeout).
-void approve(services_ptr svc, identity who, std::string id,
-             transport::channel_ptr ch) {
+void decide_approve(services_ptr svc, identity who, std::string id,
+                    transport::channel_ptr ch) {
   svc->system->spawn([svc, who{std::move(who)}, id{std::move(id)},
                       ch{std::move(ch)}](caf::event_based_actor* self) {
     self->request(svc->plans, decision_timeout, atom::approve_v, who, id)
@@ -95,8 +93,8 @@ void approve(services_ptr svc, identity who, std::string id,
   });
 }
 
-void reject(services_ptr svc, identity who, std::string id, std::string reason,
-            transport::channel_ptr ch) {
+void decide_reject(services_ptr svc, identity who, std::string id,
+                   std::string reason, transport::channel_ptr ch) {
   svc->system->spawn([svc, who{std::move(who)}, id{std::move(id)},
                       reason{std::move(reason)},
                       ch{std::move(ch)}](caf::event_based_actor* self) {
@@ -115,8 +113,6 @@ void reject(services_ptr svc, identity who, std::string id, std::string reason,
         });
   });
 }
-
-} // namespace
 
 admin_http::admin_http(std::shared_ptr<transport::mcp_http> mcp,
                        services_ptr svc)
@@ -164,15 +160,15 @@ bool admin_http::handle(transport::http_request& req,
   auto id = p.substr(prefix.size(), p.size() - prefix.size() - verb.size());
   req.caller.transport = "http";
   if (verb == "/approve") {
-    approve(svc_, req.caller, std::move(id), ch);
+    decide_approve(svc_, req.caller, std::move(id), ch);
     return true;
   }
-  auto reason = reject_reason(req.body);
+  auto reason = parse_reject_reason(req.body);
   if (!reason) {
     respond_error(ch, reason.error());
     return true;
   }
-  reject(svc_, req.caller, std::move(id), std::move(*reason), ch);
+  decide_reject(svc_, req.caller, std::move(id), std::move(*reason), ch);
   return true;
 }
 

@@ -36,6 +36,20 @@
 
 namespace rmcp::app {
 
+/// Sends an approval by `who` to the plan store actor from a short-lived
+/// actor and answers `ch` with its reply (the token, shown once) or the
+/// refusal (also used by the web console).
+void decide_approve(services_ptr svc, identity who, std::string id,
+                    transport::channel_ptr ch);
+
+/// The same for a rejection with `reason`.
+void decide_reject(services_ptr svc, identity who, std::string id,
+                   std::string reason, transport::channel_ptr ch);
+
+/// The reason of a reject body: empty body → "", {"reason": "..."} → it;
+/// anything else is refused naming what is expected.
+caf::expected<std::string> parse_reject_reason(const std::string& body);
+
 class admin_http {
 public:
   /// `svc->plans` null: the plan routes answer 503 (plans are disabled).

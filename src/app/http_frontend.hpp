@@ -16,6 +16,10 @@ class http_server;
 class mcp_http;
 } // namespace rmcp::transport
 
+namespace rmcp::console {
+class console_http;
+} // namespace rmcp::console
+
 namespace rmcp::app {
 
 class http_frontend {
@@ -39,12 +43,18 @@ public:
   /// Sessions still running.
   size_t sessions() const;
 
+  /// The web console served at /ui (shared with the metrics listener).
+  std::shared_ptr<console::console_http> console() const {
+    return console_;
+  }
+
   /// Closes every connection and joins the I/O threads.
   void stop();
 
 private:
   runtime& rt_;
   std::shared_ptr<transport::mcp_http> mcp_;
+  std::shared_ptr<console::console_http> console_;
   std::unique_ptr<transport::http_server> server_;
   caf::error setup_error_;
 };

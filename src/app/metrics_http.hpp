@@ -4,9 +4,11 @@
 // and /health/ready (src/app/ops_http.hpp) on a listener of their own, so
 // that a daemon serving MCP over stdio is scraped and probed like one
 // serving HTTP. It reuses the HTTP server of the MCP transport and the
-// same route handler; nothing else is served on it. /metrics names
-// devices, so it keeps the DNS-rebinding guard: the Host must be a
-// loopback name, the bind address or one of `http.allowed_hosts`.
+// same route handler, plus the web console at /ui (src/console/, with
+// the same authentication as the API); nothing else is served on it.
+// /metrics names devices, so it keeps the DNS-rebinding guard: the Host
+// must be a loopback name, the bind address or one of
+// `http.allowed_hosts`.
 
 #include <cstdint>
 #include <memory>
@@ -15,6 +17,8 @@
 
 #include "actors/services.hpp"
 #include "src/config/server_options.hpp"
+#include "src/console/console_http.hpp"
+#include "storage/kv.hpp"
 
 namespace rmcp::transport {
 class http_server;
@@ -24,7 +28,12 @@ namespace rmcp::app {
 
 class metrics_listener {
 public:
-  metrics_listener(services_ptr svc, const config::server_options& opts);
+  /// `console`: the console of the HTTP listener, shared (the same login
+  /// sessions); null: one of its own, authenticated like the API (`kv`
+  /// holds the API tokens).
+  metrics_listener(services_ptr svc, const config::server_options& opts,
+                   std::shared_ptr<storage::kv_store> kv,
+                   std::shared_ptr<console::console_http> console = nullptr);
   ~metrics_listener();
 
   metrics_listener(const metrics_listener&) = delete;
@@ -48,6 +57,8 @@ public:
 private:
   services_ptr svc_;
   const config::server_options& opts_;
+  std::shared_ptr<storage::kv_store> kv_;
+  std::shared_ptr<console::console_http> console_;
   std::unique_ptr<transport::http_server> server_;
 };
 

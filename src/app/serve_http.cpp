@@ -15,6 +15,7 @@
 #include "src/app/runtime.hpp"
 #include "src/app/service_notify.hpp"
 #include "src/auth/http_auth.hpp"
+#include "src/console/console_http.hpp"
 #include "src/transport/http_server.hpp"
 #include "src/transport/mcp_http.hpp"
 
@@ -128,19 +129,24 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
           "127.0.0.1 (docs/security.md)");
   }
   auth::apply_auth(settings, opts, bearer);
+  console_ = std::make_shared<console::console_http>(
+    svc, console::settings_from(settings));
   mcp_ = std::make_shared<transport::mcp_http>(
     rt.system(), std::move(settings),
     [&rt](identity who) { return rt.session_for(std::move(who)); },
     svc->metrics);
   auto mcp = mcp_;
   auto admin = std::make_shared<admin_http>(mcp, svc);
+  auto console = console_;
   server_ = std::make_unique<transport::http_server>(
     hs,
-    [mcp, svc, admin](transport::http_request&& req,
-                      transport::channel_ptr ch) {
+    [mcp, svc, admin, console](transport::http_request&& req,
+                               transport::channel_ptr ch) {
       if (mcp->handle(req, ch))
         return;
       if (admin->handle(req, ch))
+        return;
+      if (console->handle(req, ch))
         return;
       // /metrics names devices: same DNS-rebinding guard as MCP. /health
       // stays open for load balancers and probes that use bare IPs.
@@ -152,7 +158,8 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
         404, transport::error_body(ec::invalid_request,
                                    "no route for " + req.path
                                      + "; MCP is served at /mcp (Streamable "
-                                       "HTTP) and /sse (HTTP+SSE)"));
+                                       "HTTP) and /sse (HTTP+SSE), the web "
+                                       "console at /ui/"));
     },
     svc->metrics);
 }
@@ -197,7 +204,7 @@ int serve_http(const config::server_options& opts) {
     return 1;
   }
   http_frontend http{rt};
-  metrics_listener metrics{rt.svc(), opts};
+  metrics_listener metrics{rt.svc(), opts, rt.kv(), http.console()};
   if (auto err = http.start(); err || (err = metrics.start())) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     rt.stop();

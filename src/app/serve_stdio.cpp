@@ -22,7 +22,7 @@ int serve_stdio(const config::server_options& opts) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     return 1;
   }
-  metrics_listener metrics{rt.svc(), opts};
+  metrics_listener metrics{rt.svc(), opts, rt.kv()};
   if (auto err = metrics.start()) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     rt.stop();

@@ -219,9 +219,9 @@ const std::vector<binding>& bindings() {
       "http.listen with port 0)."},
      &o::http_ports_file},
     {{"metrics.listen", t::string, {}, 0, 0,
-      "Address and port of a listener serving only /metrics and /health, "
-      "beside stdio or HTTP (127.0.0.1:9464; port 0 = ephemeral, logged "
-      "as metrics-listening); empty = none."},
+      "Address and port of a listener serving /metrics, /health and the "
+      "web console (/ui/), beside stdio or HTTP (127.0.0.1:9464; port 0 = "
+      "ephemeral, logged as metrics-listening); empty = none."},
      &o::metrics_listen},
     {{"stdio.role", t::choice, {"read_only", "ops_rw", "admin", "approver"},
       0, 0, "RBAC role of the local operator on stdio."},

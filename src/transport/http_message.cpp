@@ -88,6 +88,8 @@ std::string_view reason_phrase(unsigned status) {
       return "Accepted";
     case 204:
       return "No Content";
+    case 308:
+      return "Permanent Redirect";
     case 400:
       return "Bad Request";
     case 401:

@@ -46,6 +46,10 @@ struct http_request {
   std::string last_event_id;
   /// Authorization (e.g. "Bearer …"); never logged.
   std::string authorization;
+  /// Cookie (the console's session cookie); never logged.
+  std::string cookie;
+  /// X-CSRF-Token (the console's POSTs); never logged.
+  std::string csrf_token;
   /// Who is calling, set by mcp_http once the request is authenticated.
   identity caller;
   std::string body;

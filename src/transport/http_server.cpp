@@ -29,6 +29,8 @@ std::string endpoint_label(const std::string& path) {
     return "health";
   if (path == "/metrics")
     return "metrics";
+  if (path == "/ui" || path.rfind("/ui/", 0) == 0)
+    return "ui";
   return "other";
 }
 

@@ -189,6 +189,8 @@ private:
     req.mcp_name = std::string{msg["Mcp-Name"]};
     req.last_event_id = std::string{msg["Last-Event-ID"]};
     req.authorization = std::string{msg[http::field::authorization]};
+    req.cookie = std::string{msg[http::field::cookie]};
+    req.csrf_token = std::string{msg["X-CSRF-Token"]};
     req.body = std::move(msg.body());
     req.peer = peer_;
     auto channel = std::make_shared<http_channel>(
