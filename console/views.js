@@ -13,7 +13,7 @@ export function h(tag, attrs, ...children) {
     if (v === null || v === undefined || v === false) continue;
     el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -23,7 +23,7 @@ export function h(tag, attrs, ...children) {
 export function s(tag, attrs, ...children) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  for (const c of children.flat()) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity)) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
 
@@ -130,6 +130,10 @@ export function healthChart(history) {
       s('text', { class: 'axis', x: 2, y: y(v) + 4 }, `${v}%`),
     ]),
     line('cpu_percent', 'cpu'), line('memory_percent', 'mem'),
+    points.flatMap((p, i) => [
+      s('circle', { class: 'cpu', cx: x(i).toFixed(1), cy: y(p.cpu_percent).toFixed(1), r: 3 }),
+      s('circle', { class: 'mem', cx: x(i).toFixed(1), cy: y(p.memory_percent).toFixed(1), r: 3 }),
+    ]),
     s('text', { class: 'legend cpu', x: W - P - 110, y: 14 }, 'CPU'),
     s('text', { class: 'legend mem', x: W - P - 60, y: 14 }, 'memory'));
 }

@@ -164,7 +164,8 @@ before(async () => {
   serverLog = join(dir, 'daemon.log');
   server = spawn(binary, ['--data-dir', dir, 'serve', '--http', '--listen', '127.0.0.1:0',
     '--set', `http.ports_file=${ports}`, '--set', 'auth.api_tokens=true', '--set', 'rollout.gate_delay=0',
-    '--set', 'server.toolsets=all'], { env, stdio: ['ignore', 'ignore', openSync(serverLog, 'w')] });
+    '--set', 'server.toolsets=all', '--set', 'device.health_interval=5s', '--set', 'snapshots.interval=3s'],
+  { env, stdio: ['ignore', 'ignore', openSync(serverLog, 'w')] });
   const port = await waitFor(() => /^http=(\d+)/.exec(readFileSync(ports, 'utf8'))?.[1], "the daemon's ports file");
   base = `http://127.0.0.1:${port}`;
   browser = await puppeteer.launch({
@@ -219,7 +220,6 @@ test('an approver sees the fleet, approves a plan and watches it roll out and ro
   await page.keyboard.press('Enter');
   await page.waitForSelector('#device-title');
   await page.waitForSelector('svg.chart');
-  await shot(page, 'device');
   await axeCheck(page, 'the device view');
 
   const planId = await planDns('10.9.9.9', 2);
@@ -250,6 +250,19 @@ test('an approver sees the fleet, approves a plan and watches it roll out and ro
   await page.waitForFunction(() => document.querySelector('#rollout-progress')?.value === 5);
   assert.equal((await applying).structuredContent.state, 'completed');
   await shot(page, 'rollout');
+
+  // The periodic snapshots (every 3 s here) record the rollout as drift;
+  // the device view shows the changed lines and the health history.
+  await page.goto(`${base}/ui/#/device/sim-1`);
+  await waitFor(async () => {
+    await page.reload();
+    await page.waitForSelector('#device-title');
+    if (await page.$('pre.diff')) return true;
+    await new Promise((r) => setTimeout(r, 500));
+    return false;
+  }, 'the drift of sim-1', 30000);
+  assert.ok(await page.$eval('pre.diff', (el) => el.textContent.includes('10.9.9.9')));
+  await shot(page, 'device');
 
   // A gate failure: sim-3 (batch 1, after the canary sim-1) reports 95 % CPU.
   const second = await planDns('10.8.8.8', 2);
