@@ -9,7 +9,8 @@
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
 //   floor    raw REST round trip to one simulated router (synchronous Beast
-//            client, TLS keep-alive): p50/p99
+//            client, TLS keep-alive): p50/p99; and the router's ceiling,
+//            GETs/s with 16 such clients in flight
 //   calls    server CPU and voluntary context switches per call, p50,
 //            calls/s and failed calls of echo, a one-GET and a two-GET
 //            read on one router at 1, 16 and 64 in flight (store on
@@ -49,15 +50,9 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include "bench/mcp/daemons.hpp"
+#include "bench/mcp/rest_floor.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "protocol/routeros.hpp"
@@ -68,12 +63,11 @@
 namespace {
 
 using namespace rmcp;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using clock_type = std::chrono::steady_clock;
 using bench::bench_dir;
+using bench::ceiling_run;
 using bench::daemon_process;
+using bench::floor_run;
 using bench::http_daemon;
 using bench::register_devices;
 
@@ -121,41 +115,6 @@ void record(const std::string& name, const std::string& unit,
   std::fprintf(stderr, "%-48s best %10.1f  median %10.1f %s\n", name.c_str(),
                f.best(), median(f.runs), unit.c_str());
   results.push_back(std::move(f));
-}
-
-// -- the raw floor ---------------------------------------------------------------
-
-/// Sequential GETs over one TLS keep-alive connection; latencies in µs.
-std::vector<double> floor_run(uint16_t port, int n) {
-  asio::io_context ioc;
-  asio::ssl::context ctx{asio::ssl::context::tls_client};
-  ctx.set_verify_mode(asio::ssl::verify_none);
-  beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
-  asio::ip::tcp::resolver resolver{ioc};
-  beast::get_lowest_layer(stream).connect(
-    resolver.resolve("127.0.0.1", std::to_string(port)));
-  stream.handshake(asio::ssl::stream_base::client);
-  http::request<http::empty_body> req{http::verb::get, "/rest/system/resource",
-                                      11};
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::authorization,
-          basic_authorization("admin", "routeros-sim"));
-  beast::flat_buffer buffer;
-  std::vector<double> lat;
-  lat.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto t0 = clock_type::now();
-    http::write(stream, req);
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    lat.push_back(
-      std::chrono::duration<double, std::micro>(clock_type::now() - t0)
-        .count());
-    if (res.result_int() != 200)
-      throw std::runtime_error("floor: HTTP "
-                               + std::to_string(res.result_int()));
-  }
-  return lat;
 }
 
 json overview_call(int i, size_t routers) {
@@ -371,10 +330,23 @@ void fleet_read_figures(const std::string& binary, const std::string& dir,
       auto t0 = clock_type::now();
       auto out =
         d.call("fleet_read", {{"tool", "get_system_overview"}}, minutes{5});
-      if (out.value("succeeded", 0) != 1000)
+      if (out.value("succeeded", 0) != 1000) {
+        // How many failed of each kind, and the first message of each.
+        std::map<std::string, std::pair<int, std::string>> kinds;
+        for (auto& r : out.value("results", json::array()))
+          if (r.contains("error_kind")) {
+            auto& k = kinds[r.value("error_kind", "")];
+            if (k.first++ == 0)
+              k.second = r.value("error", "");
+          }
+        std::string why;
+        for (auto& [kind, k] : kinds)
+          why +=
+            "; " + std::to_string(k.first) + " " + kind + " (" + k.second + ")";
         throw std::runtime_error("fleet_read: "
                                  + out.value("failed", json{}).dump()
-                                 + " of 1,000 routers failed");
+                                 + " of 1,000 routers failed" + why);
+      }
       return std::chrono::duration<double, std::milli>(clock_type::now() - t0)
         .count();
     };
@@ -503,6 +475,12 @@ int main(int argc, char** argv) {
     record("REST floor p50 (one router, TLS keep-alive)", "µs", p50s);
     record("REST floor p99", "µs", p99s);
     auto floor_p50 = minimum(p50s);
+    std::vector<double> ceiling;
+    for (int r = 0; r < runs; ++r)
+      ceiling.push_back(ceiling_run(ports[0], 16, requests));
+    record("REST ceiling, 16 in flight (one router, 16 keep-alive "
+           "connections)",
+           "GETs/s", ceiling, false);
 
     if (wanted("calls"))
       call_cost_figures(binary, routers, ports[0], runs, requests, peer);
