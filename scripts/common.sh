@@ -10,7 +10,7 @@ RMCP_PACKAGES=(
   libcaf-dev libboost-dev nlohmann-json3-dev liblmdb-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libyaml-cpp-dev prometheus-cpp-dev clang-format etcd-server libsystemd-dev
-  chromium
+  chromium libssh-dev
 )
 
 rmcp_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }

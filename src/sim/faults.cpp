@@ -16,7 +16,9 @@ bool fault_config::operator==(const fault_config& o) const {
          && wrong_body_count == o.wrong_body_count
          && raw_answer_path == o.raw_answer_path
          && raw_answer_body == o.raw_answer_body
-         && raw_answer_count == o.raw_answer_count;
+         && raw_answer_count == o.raw_answer_count
+         && rest_disabled == o.rest_disabled
+         && ssh_wrong_host_key == o.ssh_wrong_host_key;
 }
 
 namespace {
@@ -81,7 +83,9 @@ nlohmann::json to_json(const fault_config& f) {
           {"wrong_body_count", f.wrong_body_count},
           {"raw_answer_path", f.raw_answer_path},
           {"raw_answer_body_hex", to_hex(f.raw_answer_body)},
-          {"raw_answer_count", f.raw_answer_count}};
+          {"raw_answer_count", f.raw_answer_count},
+          {"rest_disabled", f.rest_disabled},
+          {"ssh_wrong_host_key", f.ssh_wrong_host_key}};
 }
 
 namespace {
@@ -148,6 +152,10 @@ std::optional<std::string> merge_json(fault_config& f,
       err = take_hex(v, key, copy.raw_answer_body);
     else if (key == "raw_answer_count")
       err = take_uint(v, key, copy.raw_answer_count);
+    else if (key == "rest_disabled")
+      err = take_bool(v, key, copy.rest_disabled);
+    else if (key == "ssh_wrong_host_key")
+      err = take_bool(v, key, copy.ssh_wrong_host_key);
     else
       err = "unknown fault " + key;
     if (err)

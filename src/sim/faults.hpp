@@ -45,6 +45,12 @@ struct fault_config {
   std::string raw_answer_path;
   std::string raw_answer_body;
   std::uint32_t raw_answer_count = 0;
+  /// REST switched off (`/ip service disable www,www-ssl`): the router's
+  /// HTTP(S) port refuses connections while SSH still answers.
+  bool rest_disabled = false;
+  /// The SSH endpoint presents another host key than the fleet's (a
+  /// replaced router, or a man in the middle).
+  bool ssh_wrong_host_key = false;
 
   bool operator==(const fault_config& o) const;
 };

@@ -9,6 +9,7 @@
 #include "sim/schema.hpp"
 #include "sim/seed.hpp"
 #include "sim/server.hpp"
+#include "sim/ssh_server.hpp"
 #include "sim/tls.hpp"
 
 namespace rmcp::sim {
@@ -20,6 +21,8 @@ struct fleet::impl {
   std::optional<tls_identity> tls;
   std::vector<std::unique_ptr<sim::router>> routers;
   std::unique_ptr<http_server> server;
+  std::unique_ptr<ssh_server> ssh;
+  std::vector<std::uint16_t> ssh_ports;
   std::uint16_t control_port = 0;
 
   explicit impl(fleet_options o)
@@ -80,6 +83,8 @@ fleet::fleet(fleet_options opts)
     d.tls = make_self_signed();
   d.server =
     std::make_unique<http_server>(d.opts.io_threads, d.tls ? &*d.tls : nullptr);
+  if (d.opts.ssh)
+    d.ssh = std::make_unique<ssh_server>();
   d.routers.reserve(d.opts.routers);
   for (std::size_t i = 0; i < d.opts.routers; ++i) {
     auto p = profile_for(d.opts, i);
@@ -97,6 +102,7 @@ fleet::fleet(fleet_options opts)
     r.set_port(d.server->listen_router(r, port, [downtime] {
       return std::chrono::milliseconds{downtime * 1000};
     }));
+    d.ssh_ports.push_back(d.ssh ? d.ssh->listen_router(r, 0) : 0);
   }
   d.control_port = d.server->listen_control(
     [this](const std::string& method, const std::string& target,
@@ -117,8 +123,19 @@ fleet::~fleet() {
 }
 
 void fleet::stop() {
+  if (impl_ && impl_->ssh)
+    impl_->ssh->stop();
   if (impl_ && impl_->server)
     impl_->server->stop();
+}
+
+std::uint16_t fleet::ssh_port(std::size_t i) const {
+  return impl_->ssh_ports.at(i);
+}
+
+const std::string& fleet::ssh_host_key_sha256() const {
+  static const std::string none;
+  return impl_->ssh ? impl_->ssh->host_key_sha256() : none;
 }
 
 std::size_t fleet::size() const {
@@ -129,8 +146,8 @@ std::vector<router_info> fleet::routers() const {
   std::vector<router_info> out;
   for (auto& r : impl_->routers) {
     auto& p = r->profile();
-    out.push_back(
-      router_info{p.index, r->port(), p.identity, p.board, p.version_text});
+    out.push_back(router_info{p.index, r->port(), ssh_port(p.index), p.identity,
+                              p.board, p.version_text});
   }
   return out;
 }
@@ -184,6 +201,7 @@ std::string fleet::startup_json() const {
   for (auto& r : this->routers())
     routers.push_back({{"index", r.index},
                        {"port", r.port},
+                       {"ssh_port", r.ssh_port},
                        {"identity", r.identity},
                        {"board", r.board},
                        {"version", r.version}});
@@ -193,6 +211,9 @@ std::string fleet::startup_json() const {
     {"tls", tls()},
     {"fingerprint_sha256",
      tls() ? nlohmann::json(fingerprint_sha256()) : nlohmann::json(nullptr)},
+    {"ssh_host_key_sha256", ssh_host_key_sha256().empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(ssh_host_key_sha256())},
     {"username", username()}};
   return j.dump();
 }

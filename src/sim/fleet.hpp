@@ -21,6 +21,8 @@
 //   f.router(0).with_state([](rmcp::sim::router_state& s) { ... });  // locked
 //   f.router(0).stats().connections;   // accepted TCP connections
 //   f.router(0).reboot(std::chrono::seconds{30});  // simulated downtime
+//   f.ssh_port(0);                     // with opts.ssh: router 0's SSH
+//   f.router(0).update_faults([](auto& x) { x.rest_disabled = true; });
 //   f.advance_clock(std::chrono::minutes{5});      // runs due scheduler jobs
 //
 // Credentials: every router accepts `username`/`password` (default
@@ -60,6 +62,9 @@ struct fleet_options {
   /// Router i listens on base_port + i; 0 = ephemeral ports.
   std::uint16_t base_port = 0;
   bool tls = false;
+  /// An SSH endpoint per router too (libssh server; sim/ssh_server.hpp),
+  /// on its own ephemeral loopback port.
+  bool ssh = false;
   std::uint64_t seed = 42;
   /// Port of the control endpoint (0 = ephemeral).
   std::uint16_t control_port = 0;
@@ -86,6 +91,8 @@ struct fleet_options {
 struct router_info {
   std::size_t index = 0;
   std::uint16_t port = 0;
+  /// 0 without the SSH endpoint.
+  std::uint16_t ssh_port = 0;
   std::string identity;
   std::string board;
   std::string version;
@@ -111,6 +118,10 @@ public:
   /// The certificate (usable as a CA file); empty without TLS.
   const std::string& certificate_pem() const;
   const std::string& username() const;
+  /// Where router `i`'s SSH endpoint listens; 0 without `ssh`.
+  std::uint16_t ssh_port(std::size_t i) const;
+  /// SHA-256 of the SSH host key, "AB:CD:..."; empty without `ssh`.
+  const std::string& ssh_host_key_sha256() const;
 
   /// Router `i` (0-based). @pre i < size()
   sim::router& router(std::size_t i);

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
                  "Port of router 0 (router i: base+i); 0 = ephemeral");
   app.add_flag("--tls", opts.tls,
                "HTTPS with a self-signed certificate (fingerprint printed)");
+  app.add_flag("--ssh", opts.ssh,
+               "An SSH endpoint per router too (host key fingerprint printed)");
   app.add_option("--seed", opts.seed, "Seed of the generated data");
   app.add_option("--ports-file", ports_file,
                  "Also write the start-up JSON to this file");

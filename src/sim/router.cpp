@@ -83,11 +83,33 @@ void router::set_faults(const fault_config& f) {
 }
 
 void router::update_faults(const std::function<void(fault_config&)>& fn) {
-  std::lock_guard<std::mutex> guard{mu_};
-  fn(faults_);
-  state_.flags.high_cpu = faults_.high_cpu;
-  state_.flags.high_memory = faults_.high_memory;
-  state_.flags.control_bytes = faults_.control_bytes;
+  std::function<void(bool)> hook;
+  bool rest_on = true;
+  {
+    std::lock_guard<std::mutex> guard{mu_};
+    bool was_disabled = faults_.rest_disabled;
+    fn(faults_);
+    state_.flags.high_cpu = faults_.high_cpu;
+    state_.flags.high_memory = faults_.high_memory;
+    state_.flags.control_bytes = faults_.control_bytes;
+    if (was_disabled != faults_.rest_disabled) {
+      hook = rest_hook_;
+      rest_on = !faults_.rest_disabled;
+    }
+  }
+  if (hook)
+    hook(rest_on);
+}
+
+void router::set_rest_hook(std::function<void(bool)> hook) {
+  bool off = false;
+  {
+    std::lock_guard<std::mutex> guard{mu_};
+    rest_hook_ = hook;
+    off = faults_.rest_disabled;
+  }
+  if (off && hook)
+    hook(false);
 }
 
 void router::set_credentials(const std::string& user,
@@ -177,19 +199,12 @@ std::chrono::nanoseconds router::session_limit() const {
   return clock_.to_real(60 * 1000000LL);
 }
 
-bool router::check_auth(const http_in& in, std::string& user, bool& read_only) {
-  if (faults_.reject_auth || !starts_with(in.authorization, "Basic "))
+bool router::password_ok(const std::string& user, const std::string& password,
+                         bool& read_only) {
+  if (faults_.reject_auth)
     return false;
-  auto decoded_or = base64_decode(in.authorization.substr(6));
-  if (!decoded_or)
-    return false;
-  const std::string& decoded = *decoded_or;
-  auto colon = decoded.find(':');
-  if (colon == std::string::npos)
-    return false;
-  user = decoded.substr(0, colon);
   auto it = state_.passwords.find(user);
-  if (it == state_.passwords.end() || it->second != decoded.substr(colon + 1))
+  if (it == state_.passwords.end() || it->second != password)
     return false;
   read_only = user == "readonly";
   if (state_.seeded()) {
@@ -201,15 +216,77 @@ bool router::check_auth(const http_in& in, std::string& user, bool& read_only) {
   return true;
 }
 
+void router::note_request(std::string method, std::string target,
+                          unsigned status, bool write) {
+  request_log_.push_back({std::move(method), std::move(target), status, write});
+  if (request_log_.size() > 10000)
+    request_log_.pop_front();
+}
+
+bool router::ssh_login(const std::string& user, const std::string& password,
+                       const std::string& peer) {
+  std::lock_guard<std::mutex> guard{mu_};
+  bool read_only = false;
+  if (!password_ok(user, password, read_only)) {
+    state_.log("system,error,critical",
+               "login failure for user " + user + " from " + peer + " via ssh");
+    return false;
+  }
+  if (state_.note_login(user, peer))
+    state_.log("system,info,account",
+               "user " + user + " logged in from " + peer + " via ssh");
+  return true;
+}
+
+ssh_out router::ssh_exec(const std::string& user, const std::string& command,
+                         const std::string& peer) {
+  std::lock_guard<std::mutex> guard{mu_};
+  ++stats_.requests;
+  ssh_out out;
+  // Only the reads the daemon sends (`:put [:serialize ...]`) leave the
+  // state alone for sure; anything else counts as a write in the log.
+  bool write = !starts_with(command, ":put ");
+  if (faults_.timeout_rate > 0 && roll() < faults_.timeout_rate) {
+    out.act = ssh_out::action::hang;
+    note_request("SSH", command, 0, write);
+    return out;
+  }
+  bool drop = faults_.drop_rate > 0 && roll() < faults_.drop_rate;
+  auto r = run_script(state_, command, origin{user, "ssh", peer});
+  out.output = std::move(r.output);
+  if (!r.ok)
+    out.output += r.error + "\r\n";
+  if (drop)
+    out.act = ssh_out::action::drop;
+  note_request("SSH", command, drop ? 0u : 200u, write);
+  if (faults_.latency_ms > 0 || faults_.jitter_ms > 0) {
+    auto jitter = faults_.jitter_ms > 0 ? rng_.range(0, faults_.jitter_ms) : 0;
+    out.delay = std::chrono::milliseconds{faults_.latency_ms + jitter};
+  }
+  return out;
+}
+
+bool router::check_auth(const http_in& in, std::string& user, bool& read_only) {
+  if (faults_.reject_auth || !starts_with(in.authorization, "Basic "))
+    return false;
+  auto decoded_or = base64_decode(in.authorization.substr(6));
+  if (!decoded_or)
+    return false;
+  const std::string& decoded = *decoded_or;
+  auto colon = decoded.find(':');
+  if (colon == std::string::npos)
+    return false;
+  user = decoded.substr(0, colon);
+  return password_ok(user, decoded.substr(colon + 1), read_only);
+}
+
 http_out router::handle(const http_in& in, const std::string& base_url) {
   std::lock_guard<std::mutex> guard{mu_};
   ++stats_.requests;
   auto out = handle_locked(in, base_url);
-  request_log_.push_back(
-    {in.method, in.target,
-     out.act == http_out::action::respond ? out.status : 0u, writes(in)});
-  if (request_log_.size() > 10000)
-    request_log_.pop_front();
+  note_request(in.method, in.target,
+               out.act == http_out::action::respond ? out.status : 0u,
+               writes(in));
   if (out.act == http_out::action::respond
       && (faults_.latency_ms > 0 || faults_.jitter_ms > 0)) {
     auto jitter = faults_.jitter_ms > 0 ? rng_.range(0, faults_.jitter_ms) : 0;

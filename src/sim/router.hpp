@@ -55,6 +55,17 @@ struct http_out {
   bool reboot = false;
 };
 
+/// What the router wants the SSH server to do with one `exec` command.
+struct ssh_out {
+  enum class action : std::uint8_t { respond, drop, hang };
+  action act = action::respond;
+  /// What the command printed (CRLF lines; an error is printed too, as
+  /// RouterOS's console does).
+  std::string output;
+  /// Wait this long (real time) before answering.
+  std::chrono::nanoseconds delay{0};
+};
+
 /// Result of an in-process request.
 struct rest_result {
   unsigned status = 0;
@@ -148,6 +159,16 @@ public:
   // -- used by the server -----------------------------------------------------
 
   http_out handle(const http_in& in, const std::string& base_url);
+  /// SSH password login (faults: reject_auth refuses every login).
+  bool ssh_login(const std::string& user, const std::string& password,
+                 const std::string& peer);
+  /// Runs one SSH `exec` command as `user` with the script interpreter
+  /// (faults: timeout_rate hangs, drop_rate cuts the answer, latency).
+  ssh_out ssh_exec(const std::string& user, const std::string& command,
+                   const std::string& peer);
+  /// The server's hook that closes (false) or reopens (true) the REST
+  /// listener when the fault `rest_disabled` changes.
+  void set_rest_hook(std::function<void(bool)> hook);
   void note_connection();
   /// Called when the downtime of a reboot is over.
   void boot();
@@ -157,6 +178,10 @@ public:
 private:
   http_out handle_locked(const http_in& in, const std::string& base_url);
   bool check_auth(const http_in& in, std::string& user, bool& read_only);
+  bool password_ok(const std::string& user, const std::string& password,
+                   bool& read_only);
+  void note_request(std::string method, std::string target, unsigned status,
+                    bool write);
   std::chrono::nanoseconds session_limit() const;
   double roll();
 
@@ -172,6 +197,7 @@ private:
   std::atomic<std::uint16_t> port_{0};
   std::atomic<bool> up_{true};
   std::function<void(std::chrono::nanoseconds)> reboot_hook_;
+  std::function<void(bool)> rest_hook_;
 };
 
 } // namespace rmcp::sim

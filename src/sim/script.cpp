@@ -4,6 +4,9 @@
 #include <cctype>
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
+#include "sim/engine.hpp"
 #include "sim/ops.hpp"
 
 namespace rmcp::sim {
@@ -350,7 +353,11 @@ private:
 
   std::optional<script_error> builtin(const std::vector<token>& toks) {
     if (toks[0].text == ":put") {
-      out_ += (toks.size() > 1 ? toks[1].text : std::string{}) + "\r\n";
+      std::string text = toks.size() > 1 ? toks[1].text : std::string{};
+      if (toks.size() > 1 && toks[1].expr)
+        if (auto e = evaluate(toks[1].text, text))
+          return e;
+      out_ += text + "\r\n";
       return std::nullopt;
     }
     auto level = toks.size() > 1 ? toks[1].text : std::string{};
@@ -359,6 +366,136 @@ private:
       return script_error{"bad command name " + level, ":log"};
     st_.log("script," + level, toks.size() > 2 ? toks[2].text : std::string{});
     return std::nullopt;
+  }
+
+  /// `[:serialize to=json value=[...]]` (RouterOS 7.13+; `value=` may be
+  /// left out): the one expression the SSH endpoint's readers send.
+  std::optional<script_error> evaluate(const std::string& inner,
+                                       std::string& text) {
+    auto toks = tokenize(inner);
+    if (toks.empty() || toks[0].text != ":serialize")
+      return script_error{"expressions other than :serialize are not "
+                          "supported",
+                          ""};
+    if (auto e = substitution(toks))
+      return e;
+    std::string to;
+    const token* value = nullptr;
+    for (std::size_t i = 1; i < toks.size(); ++i) {
+      if (toks[i].has_key && toks[i].key == "to")
+        to = toks[i].text;
+      else if (toks[i].expr && (!toks[i].has_key || toks[i].key == "value"))
+        value = &toks[i];
+      else
+        return script_error{"unknown parameter " + toks[i].text, ":serialize"};
+    }
+    if (to != "json")
+      return script_error{"to: only json is supported", ":serialize"};
+    if (!value)
+      return script_error{"missing value", ":serialize"};
+    nlohmann::json out;
+    if (auto e = as_value(value->text, out))
+      return e;
+    text = out.dump();
+    return std::nullopt;
+  }
+
+  /// `[/menu print as-value where k=v and k=v]` or `[/menu/cmd k=v as-value]`
+  /// runs through the REST engine (GET with the filters as its query, POST
+  /// with the arguments as its body), so SSH and REST answer from the same
+  /// code; booleans and integers come back typed, as `as-value` gives them.
+  std::optional<script_error> as_value(const std::string& inner,
+                                       nlohmann::json& out) {
+    auto toks = expand_path(tokenize(inner));
+    if (auto e = substitution(toks))
+      return e;
+    std::size_t i = 0;
+    const path_node* node = walk(toks, i, current_);
+    if (i >= toks.size() || toks[i].has_key || toks[i].expr)
+      return script_error{"expected command name", ""};
+    auto cmd = toks[i++].text;
+    auto path = path_of(node);
+    if (!node->has_command(cmd, st_.profile))
+      return script_error{"bad command name " + cmd, path};
+    bool as_value_given = false;
+    std::vector<std::pair<std::string, std::string>> args;
+    for (; i < toks.size(); ++i) {
+      auto& t = toks[i];
+      if (!t.has_key && t.text == "as-value")
+        as_value_given = true;
+      else if (!t.has_key
+               && (t.text == "where" || t.text == "and"
+                   || t.text == "without-paging"))
+        continue;
+      else if (t.has_key && !t.expr)
+        args.emplace_back(t.key, t.text);
+      else
+        return script_error{"unsupported argument " + t.text, path + "/" + cmd};
+    }
+    if (!as_value_given)
+      return script_error{"expected as-value", path + "/" + cmd};
+    rest_request req;
+    if (cmd == "print") {
+      req.method = "GET";
+      req.target = "/rest" + path;
+      char sep = '?';
+      for (auto& [k, v] : args) {
+        req.target += sep + percent(k) + "=" + percent(v);
+        sep = '&';
+      }
+    } else {
+      req.method = "POST";
+      req.target = "/rest" + path + "/" + cmd;
+      nlohmann::json body = nlohmann::json::object();
+      for (auto& [k, v] : args)
+        body[k] = v;
+      req.body = body.dump();
+    }
+    auto reply = handle_rest(st_, req, who_);
+    auto parsed = nlohmann::json::parse(reply.body, nullptr, false);
+    if (reply.status >= 300) {
+      std::string detail = parsed.is_object() && parsed.contains("detail")
+                             ? parsed["detail"].get<std::string>()
+                             : "failure " + std::to_string(reply.status);
+      return script_error{detail, path + "/" + cmd};
+    }
+    out = typed(parsed.is_discarded() ? nlohmann::json() : parsed);
+    return std::nullopt;
+  }
+
+  static std::string percent(const std::string& text) {
+    static const char* digits = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*') {
+        out += static_cast<char>(c);
+        continue;
+      }
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+    return out;
+  }
+
+  /// REST's strings as the typed values of `as-value`.
+  static nlohmann::json typed(nlohmann::json v) {
+    if (v.is_array() || v.is_object()) {
+      for (auto& x : v)
+        x = typed(std::move(x));
+      return v;
+    }
+    if (!v.is_string())
+      return v;
+    const auto& s = v.get_ref<const std::string&>();
+    if (s == "true" || s == "false")
+      return s == "true";
+    bool digits = !s.empty() && s.size() <= 18 && (s == "0" || s[0] != '0')
+                  && std::all_of(s.begin(), s.end(),
+                                 [](char c) { return c >= '0' && c <= '9'; });
+    if (digits)
+      return std::stoll(s);
+    return v;
   }
 
   router_state& st_;

@@ -283,6 +283,23 @@ public:
               });
   }
 
+  /// Closes the listener and its connections (false) or opens it again
+  /// (true): the router's REST service switched off and on.
+  void set_serving(bool on) {
+    net::post(acceptor_.get_executor(), [self = shared_from_this(), on] {
+      if (self->stopped_ || self->serving_ == on)
+        return;
+      self->serving_ = on;
+      if (on) {
+        self->reopen([] {});
+        return;
+      }
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      self->close_sessions();
+    });
+  }
+
   void stop() {
     stopped_ = true;
     beast::error_code ec;
@@ -380,6 +397,8 @@ private:
   /// Failed attempts of the current reopen (on the acceptor's strand).
   int reopen_failures_ = 0;
   std::atomic<bool> stopped_{false};
+  /// False while the REST service is switched off (on the strand).
+  bool serving_ = true;
   std::mutex mu_;
   std::vector<std::weak_ptr<session_base>> sessions_;
 };
@@ -446,6 +465,10 @@ std::uint16_t http_server::listen_router(
   r.set_reboot_hook([weak, &r](std::chrono::nanoseconds downtime) {
     if (auto l = weak.lock())
       l->go_down(downtime, [&r] { r.boot(); });
+  });
+  r.set_rest_hook([weak](bool on) {
+    if (auto l = weak.lock())
+      l->set_serving(on);
   });
   impl_->listeners.push_back(std::move(l));
   return bound;
