@@ -245,7 +245,7 @@ ssh_out router::ssh_exec(const std::string& user, const std::string& command,
   ssh_out out;
   // Only the reads the daemon sends (`:put [:serialize ...]`) leave the
   // state alone for sure; anything else counts as a write in the log.
-  bool write = !starts_with(command, ":put ");
+  bool write = !starts_with(command, ":put [:serialize ");
   if (faults_.timeout_rate > 0 && roll() < faults_.timeout_rate) {
     out.act = ssh_out::action::hang;
     note_request("SSH", command, 0, write);

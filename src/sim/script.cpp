@@ -285,7 +285,10 @@ private:
     return std::nullopt;
   }
 
-  std::optional<script_error> statement(const std::string& text) {
+  /// One statement; `ret` (when given) gets what a command returns (the
+  /// id `add` made), for `:put [/menu/add ...]`.
+  std::optional<script_error> statement(const std::string& text,
+                                        std::string* ret = nullptr) {
     auto toks = expand_path(tokenize(text));
     if (toks.empty())
       return std::nullopt;
@@ -348,6 +351,8 @@ private:
         where + (r.err.arg.empty() ? "" : " (" + r.err.arg + ")")};
     if (r.k == cmd_result::kind::ret && cmd == "export")
       out_ += r.ret;
+    if (ret && r.k == cmd_result::kind::ret)
+      *ret = r.ret;
     return std::nullopt;
   }
 
@@ -369,13 +374,19 @@ private:
   }
 
   /// `[:serialize to=json value=[...]]` (RouterOS 7.13+; `value=` may be
-  /// left out): the one expression the SSH endpoint's readers send.
+  /// left out), the expression the SSH endpoint's readers send, or
+  /// `[/menu/add ...]`, whose value is the new item's id.
   std::optional<script_error> evaluate(const std::string& inner,
                                        std::string& text) {
     auto toks = tokenize(inner);
+    if (!toks.empty() && !toks[0].has_key && !toks[0].text.empty()
+        && toks[0].text[0] == '/') {
+      text.clear();
+      return statement(inner, &text);
+    }
     if (toks.empty() || toks[0].text != ":serialize")
-      return script_error{"expressions other than :serialize are not "
-                          "supported",
+      return script_error{"expressions other than :serialize and commands "
+                          "are not supported",
                           ""};
     if (auto e = substitution(toks))
       return e;
@@ -440,7 +451,9 @@ private:
       req.target = "/rest" + path;
       char sep = '?';
       for (auto& [k, v] : args) {
-        req.target += sep + percent(k) + "=" + percent(v);
+        // The console's yes/no are REST's true/false.
+        auto value = v == "yes" ? "true" : v == "no" ? "false" : v;
+        req.target += sep + percent(k) + "=" + percent(value);
         sep = '&';
       }
     } else {

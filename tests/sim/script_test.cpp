@@ -154,5 +154,44 @@ TEST_F(scripts, scheduler_counts_runs_and_shows_next_run) {
   EXPECT_EQ(log[0]["topics"], "script,info");
 }
 
+TEST_F(scripts, serialize_prints_as_value_rows_as_typed_json) {
+  auto text =
+    execute(":put [:serialize to=json value=[/ip/address/print as-value]]");
+  auto rows = parse(text);
+  ASSERT_TRUE(rows.is_array()) << text;
+  auto rest = call_json("GET", "/rest/ip/address");
+  ASSERT_EQ(rows.size(), rest.size());
+  EXPECT_EQ(rows[0][".id"], rest[0][".id"]);
+  EXPECT_EQ(rows[0]["disabled"], false) << text;
+  auto one = parse(execute(":put [:serialize to=json value=[/interface/print "
+                           "as-value where name=\"ether1\" and "
+                           "disabled=no]]"));
+  ASSERT_EQ(one.size(), 1u) << one;
+  EXPECT_EQ(one[0]["name"], "ether1");
+  EXPECT_TRUE(one[0]["mtu"].is_number()) << one;
+  auto single =
+    parse(execute(":put [:serialize to=json [/system/resource/print "
+                  "as-value]]"));
+  EXPECT_TRUE(single.is_object()) << single;
+}
+
+TEST_F(scripts, put_of_an_add_prints_the_new_id) {
+  auto id = execute(":put [/ip/address/add address=10.7.7.1/24 "
+                    "interface=ether2]");
+  ASSERT_EQ(id.substr(0, 1), "*") << id;
+  id = id.substr(0, id.find('\r'));
+  EXPECT_EQ(call("GET", "/rest/ip/address/" + id).status, 200u);
+}
+
+TEST_F(scripts, serialize_of_an_unknown_menu_is_the_console_error) {
+  EXPECT_NE(execute(":put [:serialize to=json value=[/ip/nothing/print "
+                    "as-value]]")
+              .find("bad command name nothing"),
+            std::string::npos);
+  EXPECT_NE(execute(":put [:serialize to=json value=[/ip/address/print]]")
+              .find("expected as-value"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace rmcp::sim::test
