@@ -19,6 +19,25 @@ namespace {
 
 constexpr auto read_timeout = std::chrono::seconds{10};
 
+/// How often the stream compares the plan list with what it sent.
+constexpr auto poll_period = std::chrono::seconds{2};
+
+bool moving(plan_state s) {
+  return s == plan_state::approved || s == plan_state::executing
+         || s == plan_state::rolling_back;
+}
+
+std::string version_of(const plan_record& p) {
+  return to_string(p.state) + " " + std::to_string(p.journal_seq) + " "
+         + std::to_string(p.updated_at);
+}
+
+int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
 struct stream_state {
   static inline const char* name = "rmcp.console-events";
 
@@ -32,6 +51,11 @@ struct stream_state {
   /// Plans being re-read, and those to read again once that ends.
   std::set<std::string> reading;
   std::set<std::string> dirty;
+  /// What the client last got of each plan (state, journal position,
+  /// update time): an unchanged plan is not sent again.
+  std::map<std::string, std::string> sent;
+  /// When the stream opened (Unix ms): plans changed since are followed.
+  int64_t opened_ms = unix_ms();
 
   ~stream_state() {
     if (open)
@@ -94,6 +118,10 @@ struct stream_state {
   void send_plan(plan_record p, std::function<void()> finish) {
     if (!plan_visible(p))
       return finish();
+    auto version = version_of(p);
+    if (sent[p.id] == version)
+      return finish();
+    sent[p.id] = version;
     auto id = p.id;
     self->request(svc->plans, read_timeout, atom::get_v, atom::journal_v, id)
       .then(
@@ -106,6 +134,23 @@ struct stream_state {
           finish();
         },
         [finish](caf::error&) { finish(); });
+  }
+
+  /// The poll: the rollout's log records carry every step at once when
+  /// the daemon logs at info; comparing the plan list with what was sent
+  /// keeps the view moving at any log level (and after a missed record),
+  /// at most `poll_period` late.
+  void poll() {
+    self->request(svc->plans, read_timeout, atom::get_v, atom::plans_v)
+      .then(
+        [this](std::vector<plan_record>& plans) {
+          for (auto& p : plans)
+            if ((moving(p.state) || p.updated_at >= opened_ms)
+                && sent[p.id] != version_of(p) && plan_visible(p))
+              on_rollout_log("plan_id=" + p.id);
+        },
+        [](caf::error&) {});
+    self->delayed_send(self, poll_period, atom::deadline_v);
   }
 
   void stop() {
@@ -143,11 +188,13 @@ event_stream(mcp_session_actor::stateful_pointer<stream_state> self,
     self->send(st.svc->notifier, atom::level_v, me,
                mcp_rank_of(spdlog::level::info));
   }
+  if (st.svc->plans)
+    self->delayed_send(self, poll_period, atom::deadline_v);
   return {
     [](atom::rpc_in, const std::string&) {},
     [self](atom::eof) { self->state.stop(); },
     [self](atom::shutdown) { self->state.stop(); },
-    [](atom::deadline) {},
+    [self](atom::deadline) { self->state.poll(); },
     [self](atom::log, const std::string&, const std::string& logger,
            const std::string& text) {
       if (logger == "rollout")

@@ -10,6 +10,12 @@
 //   session at level info); data is {plan, journal}, re-read from the plan
 //   store, so every step, gate result and rollback shows without a reload.
 //
+// The log records arrive only while the daemon logs at info or lower;
+// so that the view moves at any level, the stream also reads the plan list
+// every 2 s and sends every plan that is moving (approved, executing,
+// rolling back) or changed since the stream opened, when it differs from
+// what the client last got (state, journal position, update time).
+//
 // One actor per stream, typed as an MCP session so the notifier and the
 // fleet can address it; it serves only the caller's device scope and ends
 // when the client goes away or the service stops. While a plan is being
