@@ -39,6 +39,16 @@ void coordinator::loaded(plan_record rec) {
   }
   // One step per device and per gate, and the end.
   expect_steps(plan.devices.size() + plan.batches.size() + 1);
+  bool takeover = mode != run_mode::run || plan.state != plan_state::executing;
+  if (deps.claims && takeover) {
+    await_owners(static_cast<int>(deps.settings.takeover_settle / owner_poll),
+                 [this] { start_run(); });
+    return;
+  }
+  start_run();
+}
+
+void coordinator::start_run() {
   if (plan.state == plan_state::rolling_back) {
     rollback_reason = "taking over an interrupted rollback";
     advance(run_event::roll_back);

@@ -4,10 +4,12 @@
 // whether it arrives as `(cancel)` from the manager (config_rollback_plan,
 // this process) or is found by re-reading the plan every
 // settings.cancel_poll (`routeros-mcp plan cancel`, another process).
+// And a cluster takeover's wait for its devices to have owners again.
 
 #include <algorithm>
 
 #include "actors/detail/rollout_coordinator.hpp"
+#include "actors/device_ops.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -41,6 +43,46 @@ void coordinator::on_wait_over(uint64_t seq) {
   auto next = std::move(on_tick);
   on_tick = nullptr;
   next();
+}
+
+void coordinator::await_owners(int left, std::function<void()> next) {
+  auto ids = std::make_shared<std::vector<std::string>>();
+  for (auto& d : plan.devices)
+    ids->push_back(d.id);
+  auto moving = std::make_shared<std::vector<std::string>>();
+  fan_out(
+    ids->size(), parallel(),
+    [this, ids, moving](size_t i, std::function<void()> done) {
+      const auto& id = (*ids)[i];
+      device_ops::with_device(
+        self, deps.fleet, id, [done](device_handle) { done(); },
+        [id, moving, done](caf::error err) {
+          if (error_code_of(err) == ec::device_moving)
+            moving->push_back(id);
+          done();
+        });
+    },
+    nullptr,
+    [this, left, moving, next{std::move(next)}]() mutable {
+      if (moving->empty()) {
+        next();
+        return;
+      }
+      if (left <= 0) {
+        log::warn(log::rollout(), "rollout-takeover-devices-moving",
+                  {{"plan_id", plan_id},
+                   {"devices", moving->size()},
+                   {"first", moving->front()}});
+        next();
+        return;
+      }
+      wait(
+        owner_poll,
+        [this, left, next{std::move(next)}]() mutable {
+          await_owners(left - 1, std::move(next));
+        },
+        false);
+    });
 }
 
 void coordinator::on_poll(uint64_t seq) {

@@ -40,6 +40,9 @@ inline constexpr auto run_timeout = std::chrono::seconds{48 * 3600};
 /// Extra wait after the dead-man's due time before looking again.
 inline constexpr auto deadman_margin = std::chrono::seconds{10};
 
+/// A takeover looks its devices up again this often while some are moving.
+inline constexpr auto owner_poll = std::chrono::milliseconds{250};
+
 enum class run_mode { run, resume, rollback };
 
 inline const char* to_string(run_mode m) {
@@ -162,6 +165,18 @@ struct coordinator {
             bool forward);
 
   void on_wait_over(uint64_t seq);
+
+  /// A takeover in a cluster (deps.claims): the node that was lost owned
+  /// some of the plan's devices, and they are re-homed at the moment its
+  /// claims go, so the first lookups of the survivor that claimed the plan
+  /// may answer `device_moving`. Looks every device up and, while any
+  /// answers `device_moving`, waits `owner_poll` and looks again, `left`
+  /// more times at most (settings.takeover_settle); then runs `next`
+  /// (a device still moving then fails like an unreachable one).
+  void await_owners(int left, std::function<void()> next);
+
+  /// The start of a loaded plan: run, resume or roll back.
+  void start_run();
 
   /// `(poll, seq)`: re-reads the plan during wait `seq`.
   void on_poll(uint64_t seq);

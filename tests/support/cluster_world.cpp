@@ -104,33 +104,37 @@ std::string cluster_world::register_routers() {
   for (size_t first = 0, batch_size = 1; first < opts_.routers;
        first += batch_size, batch_size = 4) {
     std::vector<std::unique_ptr<child_process>> batch;
-    for (size_t i = first; i < std::min(opts_.routers, first + batch_size); ++i)
+    for (size_t i = first; i < std::min(opts_.routers, first + batch_size);
+         ++i) {
+      std::vector<std::string> argv{opts_.binary,
+                                    "--data-dir",
+                                    dir,
+                                    "--log-level",
+                                    "warn",
+                                    "--set",
+                                    "cluster.node_id=" + nodes.front().id,
+                                    "--set",
+                                    "cluster.etcd=" + etcd.endpoint(),
+                                    "--set",
+                                    "cluster.prefix=" + opts_.prefix,
+                                    "device",
+                                    "add",
+                                    device(i),
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    std::to_string(sims->port(i)),
+                                    "--scheme",
+                                    "http",
+                                    "--username",
+                                    "admin",
+                                    "--allow-advanced-writes"};
+      argv.insert(argv.end(), opts_.device_flags.begin(),
+                  opts_.device_flags.end());
       batch.push_back(std::make_unique<child_process>(
-        std::vector<std::string>{opts_.binary,
-                                 "--data-dir",
-                                 dir,
-                                 "--log-level",
-                                 "warn",
-                                 "--set",
-                                 "cluster.node_id=" + nodes.front().id,
-                                 "--set",
-                                 "cluster.etcd=" + etcd.endpoint(),
-                                 "--set",
-                                 "cluster.prefix=" + opts_.prefix,
-                                 "device",
-                                 "add",
-                                 device(i),
-                                 "--host",
-                                 "127.0.0.1",
-                                 "--port",
-                                 std::to_string(sims->port(i)),
-                                 "--scheme",
-                                 "http",
-                                 "--username",
-                                 "admin",
-                                 "--allow-advanced-writes"},
-        std::map<std::string, std::string>{
-          {"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}}));
+        argv, std::map<std::string, std::string>{
+                {"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}}));
+    }
     for (auto& p : batch) {
       auto code = p->wait(30s);
       if (code != 0)
@@ -267,6 +271,42 @@ std::map<std::string, std::string> cluster_world::owners() {
   return out;
 }
 
+std::optional<std::string> cluster_world::etcd_value(const std::string& key) {
+  auto client = cluster::make_etcd_client({{etcd.endpoint()}, 2000ms});
+  if (!client)
+    return std::nullopt;
+  auto range = await<etcd_range>(
+    [&](auto cb) { (*client)->range(opts_.prefix + "/" + key, false, cb); },
+    5s);
+  (*client)->close();
+  if (!range || range->kvs.empty())
+    return std::nullopt;
+  return range->kvs.front().value;
+}
+
+cluster_world::cli_outcome
+cluster_world::cli(size_t k, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{opts_.binary,
+                                "--data-dir",
+                                nodes[k].data->path(),
+                                "--log-level",
+                                "warn",
+                                "--set",
+                                "cluster.node_id=" + nodes[k].id,
+                                "--set",
+                                "cluster.etcd=" + etcd.endpoint(),
+                                "--set",
+                                "cluster.prefix=" + opts_.prefix};
+  argv.insert(argv.end(), args.begin(), args.end());
+  child_process p{argv};
+  p.close_stdin();
+  cli_outcome o;
+  o.out = p.drain_stdout();
+  o.code = p.wait(60s).value_or(-1);
+  o.err = p.stderr_text();
+  return o;
+}
+
 std::string cluster_world::claims_never_overlapped(size_t* events) {
   auto client = cluster::make_etcd_client({{etcd.endpoint()}, 2000ms});
   if (!client)
@@ -360,9 +400,10 @@ json cluster_world::rpc(size_t k, const std::string& method, json params,
   return answer->value("result", json{});
 }
 
-json cluster_world::call(size_t k, const std::string& tool, json args) {
+json cluster_world::call(size_t k, const std::string& tool, json args,
+                         std::chrono::milliseconds timeout) {
   return rpc(k, "tools/call", {{"name", tool}, {"arguments", std::move(args)}},
-             40s);
+             timeout);
 }
 
 json cluster_world::call_until_settled(size_t k, const std::string& tool,

@@ -40,6 +40,8 @@ struct cluster_world_options {
   std::string prefix = "/e2e";
   /// Further `--set key=value` options of every node.
   std::vector<std::string> sets;
+  /// Further flags of every `device add` (e.g. --allow-professional-workflows).
+  std::vector<std::string> device_flags;
 };
 
 /// One node: its data dir, process, ports and etcd relay.
@@ -99,9 +101,23 @@ public:
   /// first violation; `events` gets how many changes were replayed.
   std::string claims_never_overlapped(size_t* events = nullptr);
 
+  /// The value of etcd key `key` (without the prefix: "rollouts/p-1"), or
+  /// nullopt when it is absent or etcd did not answer.
+  std::optional<std::string> etcd_value(const std::string& key);
+
+  /// `routeros-mcp` run to its end as node `k`'s admin CLI (its data dir
+  /// and cluster settings, the shared store): exit code, stdout, stderr.
+  struct cli_outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+  };
+  cli_outcome cli(size_t k, const std::vector<std::string>& args);
+
   /// tools/call through node `k`: the CallToolResult (a JSON-RPC error
   /// object, or {"transport_error": ...} when the node did not answer).
-  json call(size_t k, const std::string& tool, json args);
+  json call(size_t k, const std::string& tool, json args,
+            std::chrono::milliseconds timeout = std::chrono::seconds{40});
 
   /// `call` until the answer is not a retryable error, or `limit` passed;
   /// the last answer.
