@@ -96,9 +96,6 @@ struct rollout_settings {
   /// While a coordinator waits (gate delay, pause), it re-reads its plan
   /// this often to see a cancel stored by another process.
   std::chrono::milliseconds cancel_poll{1000};
-  /// A cluster takeover waits at most this long for the plan's devices to
-  /// have owners again (the lost node's devices move when its claims go).
-  std::chrono::milliseconds takeover_settle{15000};
 };
 
 /// Finds a change kind by name; nullptr when unknown.

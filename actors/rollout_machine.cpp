@@ -41,7 +41,7 @@ void coordinator::loaded(plan_record rec) {
   expect_steps(plan.devices.size() + plan.batches.size() + 1);
   bool takeover = mode != run_mode::run || plan.state != plan_state::executing;
   if (deps.claims && takeover) {
-    await_owners(static_cast<int>(deps.settings.takeover_settle / owner_poll),
+    await_owners(static_cast<int>(takeover_settle / owner_poll),
                  [this] { start_run(); });
     return;
   }

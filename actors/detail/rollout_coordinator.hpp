@@ -43,6 +43,10 @@ inline constexpr auto deadman_margin = std::chrono::seconds{10};
 /// A takeover looks its devices up again this often while some are moving.
 inline constexpr auto owner_poll = std::chrono::milliseconds{250};
 
+/// A cluster takeover waits at most this long for the plan's devices to
+/// have owners again (the lost node's devices move when its claims go).
+inline constexpr auto takeover_settle = std::chrono::seconds{15};
+
 enum class run_mode { run, resume, rollback };
 
 inline const char* to_string(run_mode m) {
@@ -171,7 +175,7 @@ struct coordinator {
   /// claims go, so the first lookups of the survivor that claimed the plan
   /// may answer `device_moving`. Looks every device up and, while any
   /// answers `device_moving`, waits `owner_poll` and looks again, `left`
-  /// more times at most (settings.takeover_settle); then runs `next`
+  /// more times at most (takeover_settle); then runs `next`
   /// (a device still moving then fails like an unreachable one).
   void await_owners(int left, std::function<void()> next);
 
