@@ -42,7 +42,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # ...) come from dpkg-shlibdeps; adduser for the system user.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-# The test build carries debug info (hundreds of MB); the package does not.
+# A build with RMCP_DEBUG_INFO carries debug info (hundreds of MB); the
+# package never does.
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/packaging/conffiles

@@ -10,7 +10,7 @@ RMCP_PACKAGES=(
   libcaf-dev libboost-dev nlohmann-json3-dev liblmdb-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libyaml-cpp-dev prometheus-cpp-dev clang-format etcd-server libsystemd-dev
-  chromium libssh-dev
+  chromium libssh-dev lld
 )
 
 rmcp_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
@@ -42,9 +42,15 @@ rmcp_build() {
   export CCACHE_NOHASHDIR=1
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   local build_type="${RMCP_BUILD_TYPE:-RelWithDebInfo}"
-  if [ ! -f "$RMCP_BUILD/build.ninja" ]; then
+  # Without -g unless asked (RMCP_DEBUG_INFO=1); a build folder configured
+  # the other way is configured again.
+  local debug_info=OFF
+  [ "${RMCP_DEBUG_INFO:-0}" = 1 ] && debug_info=ON
+  if [ ! -f "$RMCP_BUILD/build.ninja" ] \
+    || ! grep -qx "RMCP_DEBUG_INFO:BOOL=$debug_info" "$RMCP_BUILD/CMakeCache.txt"; then
     cmake -G Ninja -S "$RMCP_ROOT" -B "$RMCP_BUILD" \
-      -DCMAKE_BUILD_TYPE="$build_type" ${RMCP_CMAKE_ARGS:-} >/dev/null
+      -DCMAKE_BUILD_TYPE="$build_type" -DRMCP_DEBUG_INFO="$debug_info" \
+      ${RMCP_CMAKE_ARGS:-} >/dev/null
   fi
   local jobs
   jobs=$(nproc)

@@ -6,10 +6,10 @@
 #include <type_traits>
 #include <variant>
 
+#include <unistd.h> // environ
+
 #include "protocol/error.hpp"
 #include "src/config/option_bindings.hpp"
-
-extern char** environ;
 
 namespace rmcp::config {
 
