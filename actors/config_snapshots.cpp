@@ -22,9 +22,6 @@ namespace rmcp {
 
 namespace {
 
-/// Changed lines kept in a drift record (the counts are always complete).
-constexpr size_t listed_lines = 20;
-
 /// FNV-1a: stable across runs and builds, unlike std::hash.
 uint64_t fnv1a(const std::string& text, uint64_t round) {
   uint64_t h = 14695981039346656037ull;
@@ -42,13 +39,6 @@ uint64_t fnv1a(const std::string& text, uint64_t round) {
 /// A fraction in [0, 1) from the hash.
 double unit(uint64_t h) {
   return static_cast<double>(h >> 11) / static_cast<double>(uint64_t{1} << 53);
-}
-
-nlohmann::json first_lines(const std::vector<std::string>& lines) {
-  auto out = nlohmann::json::array();
-  for (size_t i = 0; i < lines.size() && i < listed_lines; ++i)
-    out.push_back(lines[i]);
-  return out;
 }
 
 /// The metric families of this actor, registered on the shared registry.
@@ -270,23 +260,21 @@ struct snapshots_state {
     std::optional<nlohmann::json> drift;
     if (prev) {
       auto diff = diff_config(prev->content, snap.content);
-      if (diff.changed())
-        drift = nlohmann::json{{"previous_snapshot_id", prev->id},
-                               {"previous_taken_ms", prev->timestamp},
-                               {"taken_ms", snap.timestamp},
-                               {"lines_added", diff.added.size()},
-                               {"lines_removed", diff.removed.size()},
-                               {"added", first_lines(diff.added)},
-                               {"removed", first_lines(diff.removed)}};
+      if (diff.changed()) {
+        drift = drift_summary(diff);
+        (*drift)["previous_snapshot_id"] = prev->id;
+        (*drift)["previous_taken_ms"] = prev->timestamp;
+        (*drift)["taken_ms"] = snap.timestamp;
+      }
     }
     self->request(deps.store, deps.settings.request_timeout, atom::put_v, snap)
-      .then([this, snap,
-             drift](std::string& snap_id) { stored(snap, snap_id, drift); },
+      .then([this, snap, drift, first{prev == nullptr}](
+              std::string& snap_id) { stored(snap, snap_id, drift, first); },
             [this, id{snap.device_id}](caf::error& err) { failed(id, err); });
   }
 
   void stored(const snapshot_record& snap, const std::string& snap_id,
-              std::optional<nlohmann::json> drift) {
+              std::optional<nlohmann::json> drift, bool first) {
     auto& id = snap.device_id;
     finished(id);
     if (stats)
@@ -294,6 +282,8 @@ struct snapshots_state {
     if (!drift) {
       log::info(log::fleet(), "config-snapshot",
                 {{"device_id", id}, {"snapshot", snap_id}, {"drift", false}});
+      if (first)
+        announce(id);
       return;
     }
     (*drift)["snapshot_id"] = snap_id;
@@ -312,11 +302,20 @@ struct snapshots_state {
     rec.timestamp = snap.timestamp;
     rec.content = drift->dump();
     self->request(deps.store, deps.settings.request_timeout, atom::put_v, rec)
-      .then([](std::string&) {},
-            [id](caf::error& err) {
+      .then([this, id](std::string&) { announce(id); },
+            [this, id](caf::error& err) {
               log::warn(log::fleet(), "config-drift-record-failed",
                         {{"device_id", id}, {"error", error_message(err)}});
+              announce(id); // the configuration itself changed
             });
+  }
+
+  /// resources/updated for the device's configuration and drift.
+  void announce(const std::string& id) {
+    if (!deps.notifier)
+      return;
+    self->send(deps.notifier, atom::update_v, config_resource_uri(id));
+    self->send(deps.notifier, atom::update_v, config_drift_resource_uri(id));
   }
 
   void failed(const std::string& id, const caf::error& err) {

@@ -21,7 +21,9 @@
 //     record of kind "config-drift" (JSON: both snapshot ids, times, counts
 //     and the first changed lines) is stored beside it, a `config-drift`
 //     line is logged at warn and rmcp_config_drift_total{device} counts
-//     it. Drift includes the daemon's own changes (plans applied since the
+//     it. Subscribers of `device://{id}/config` and
+//     `device://{id}/config-drift` get resources/updated through the
+//     notifier (also for a device's first snapshot). Drift includes the daemon's own changes (plans applied since the
 //     previous snapshot); the audit trail tells them apart.
 //
 // Timers: one `(poll)` every poll period (interval / 10, between 1 s and
@@ -49,6 +51,7 @@
 
 #include "actors/metrics.hpp"
 #include "protocol/fleet_actors.hpp"
+#include "protocol/mcp_actors.hpp"
 
 namespace rmcp {
 
@@ -64,6 +67,8 @@ struct snapshot_settings {
 struct snapshot_deps {
   fleet_actor fleet;
   store_actor store;
+  /// Tells sessions about changed resources; may be null.
+  notifier_actor notifier;
   /// May be null.
   metrics_ptr metrics;
   snapshot_settings settings;

@@ -187,7 +187,10 @@ void mcp_session_state::update_health_listening() {
 }
 
 void mcp_session_state::on_health(const health_sample& sample) {
-  auto uris = uris_showing(sample.device_id);
+  on_updated(uris_showing(sample.device_id));
+}
+
+void mcp_session_state::on_updated(const std::vector<std::string>& uris) {
   if (current == phase::ready)
     for (auto& uri : uris)
       if (subscriptions.count(uri))

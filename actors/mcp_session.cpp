@@ -268,6 +268,9 @@ mcp_session(mcp_session_actor::stateful_pointer<mcp_session_state> self,
     [self](atom::health, const health_sample& sample) {
       self->state.on_health(sample);
     },
+    [self](atom::update, const std::string& uri) {
+      self->state.on_updated({uri});
+    },
   };
 }
 

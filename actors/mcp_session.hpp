@@ -157,6 +157,9 @@ struct mcp_session_state {
   /// A device's health changed: resources/updated for the subscribed URIs
   /// that show it.
   void on_health(const health_sample& sample);
+  /// Resources changed: resources/updated for those subscribed to or
+  /// listened for (others are ignored).
+  void on_updated(const std::vector<std::string>& uris);
 
   // -- lifecycle ----------------------------------------------------------------
 

@@ -102,6 +102,10 @@ notifier(notifier_actor::stateful_pointer<notifier_state> self) {
         if (e.rank >= 0 && rank >= e.rank)
           self->send(e.session, atom::log_v, level, logger, text);
     },
+    [self](atom::update, const std::string& uri) {
+      for (auto& [_, e] : self->state.sessions)
+        self->send(e.session, atom::update_v, uri);
+    },
     [self](atom::count) -> uint64_t { return self->state.sessions.size(); },
   };
 }

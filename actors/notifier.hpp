@@ -1,7 +1,7 @@
 #pragma once
 
 // The notifier: registry of live MCP sessions and fan-out of server-side
-// events (log records now; resource updates later) to them.
+// events (log records, resource updates) to them.
 //
 // Key state: every joined session with its minimum MCP log level. It keeps
 // the global log forwarding level at the lowest level any session asked for,

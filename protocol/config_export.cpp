@@ -22,6 +22,9 @@ std::vector<std::string> config_lines(const std::string& text) {
   return out;
 }
 
+namespace {
+
+/// Lines of `a` missing from `b`, counting repeats.
 std::vector<std::string> missing_from(const std::vector<std::string>& a,
                                       const std::vector<std::string>& b) {
   std::map<std::string, int> count;
@@ -34,11 +37,28 @@ std::vector<std::string> missing_from(const std::vector<std::string>& a,
   return out;
 }
 
+} // namespace
+
 config_diff diff_config(const std::string& before, const std::string& after) {
   auto old_lines = config_lines(before);
   auto new_lines = config_lines(after);
   return {missing_from(new_lines, old_lines),
           missing_from(old_lines, new_lines)};
+}
+
+json drift_summary(const config_diff& diff) {
+  // Enough to see what changed; the counts are always complete.
+  constexpr size_t listed = 20;
+  auto first = [](const std::vector<std::string>& lines) {
+    auto out = json::array();
+    for (size_t i = 0; i < lines.size() && i < listed; ++i)
+      out.push_back(lines[i]);
+    return out;
+  };
+  return {{"lines_added", diff.added.size()},
+          {"lines_removed", diff.removed.size()},
+          {"added", first(diff.added)},
+          {"removed", first(diff.removed)}};
 }
 
 rest_request export_request() {
@@ -63,6 +83,14 @@ caf::expected<snapshot_record> export_snapshot(const std::string& device_id,
   snap.content = redact_export(ret->get<std::string>());
   snap.timestamp = now_ms;
   return snap;
+}
+
+std::string config_resource_uri(const std::string& device_id) {
+  return "device://" + device_id + "/config";
+}
+
+std::string config_drift_resource_uri(const std::string& device_id) {
+  return "device://" + device_id + "/config-drift";
 }
 
 } // namespace rmcp

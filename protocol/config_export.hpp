@@ -12,6 +12,7 @@
 #include <caf/expected.hpp>
 
 #include "protocol/device.hpp"
+#include "protocol/json.hpp"
 #include "protocol/routeros.hpp"
 
 namespace rmcp {
@@ -19,10 +20,6 @@ namespace rmcp {
 /// The configuration lines of an export: without comment lines ('#'),
 /// empty lines and '\r'.
 std::vector<std::string> config_lines(const std::string& text);
-
-/// Lines of `a` missing from `b`, counting repeats.
-std::vector<std::string> missing_from(const std::vector<std::string>& a,
-                                      const std::vector<std::string>& b);
 
 /// The difference between two exports, order of lines ignored.
 struct config_diff {
@@ -35,6 +32,16 @@ struct config_diff {
 };
 
 config_diff diff_config(const std::string& before, const std::string& after);
+
+/// A diff as reported to clients and stored as drift: `lines_added`,
+/// `lines_removed` (complete counts) and the first 20 lines of each as
+/// `added` and `removed`.
+json drift_summary(const config_diff& diff);
+
+/// The MCP resources of a device's newest snapshot
+/// (`device://{id}/config`) and newest drift (`device://{id}/config-drift`).
+std::string config_resource_uri(const std::string& device_id);
+std::string config_drift_resource_uri(const std::string& device_id);
 
 /// `/export terse` as one string: POST /execute with `as-string`.
 rest_request export_request();

@@ -226,6 +226,7 @@ caf::error runtime::start(std::string transports) {
   snapshot_deps snaps;
   snaps.fleet = svc->fleet;
   snaps.store = svc->store;
+  snaps.notifier = svc->notifier;
   snaps.metrics = svc->metrics;
   snaps.settings.interval = opts_.snapshots_interval;
   spawn_config_snapshots(*sys_, std::move(snaps));

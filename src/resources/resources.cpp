@@ -262,6 +262,52 @@ void device_config(resource_read& r) {
       });
 }
 
+/// device://{id}/config-drift: the newest drift found by the periodic
+/// snapshots (both snapshot ids and times, counts, first changed lines).
+void device_config_drift(resource_read& r) {
+  auto id = r.param("device_id");
+  if (!r.svc().store) {
+    r.fail(make_error(ec::internal_error, "the store is not running"));
+    return;
+  }
+  r.self()
+    ->request(r.svc().store, ask_timeout, atom::get_v, atom::snapshot_v, id,
+              std::string{"config-drift"})
+    .then(
+      [&r, id](snapshot_record& rec) {
+        auto drift = json::parse(rec.content, nullptr, false);
+        if (!drift.is_object()) {
+          r.fail(make_error(ec::internal_error, "the drift record " + rec.id
+                                                  + " of device '" + id
+                                                  + "' is not a JSON object"));
+          return;
+        }
+        for (auto key : {"previous_taken_ms", "taken_ms"}) {
+          auto at = drift.find(key);
+          if (at != drift.end() && at->is_number_integer()) {
+            std::string name = key;
+            name.replace(name.size() - 3, 3, "_at");
+            drift[name] = tools::iso_time(at->get<int64_t>());
+            drift.erase(at);
+          }
+        }
+        r.finish({{"device_id", id},
+                  {"drift", std::move(drift)},
+                  {"_meta", {{"record_id", rec.id}}}});
+      },
+      [&r, id](caf::error& err) {
+        if (err == ec::resource_not_found)
+          r.finish({{"device_id", id},
+                    {"drift", nullptr},
+                    {"_meta",
+                     {{"note", "no drift recorded: the periodic snapshots "
+                               "(snapshots.interval) have not seen this "
+                               "device's configuration change"}}}});
+        else
+          r.fail(std::move(err));
+      });
+}
+
 // -- plans (get_plan_status seen from three sides; never a token) --------------------
 
 json iso_or_null(const json& unix_ms) {
@@ -346,9 +392,20 @@ caf::error register_all(resource_registry& reg) {
     {{"device://{device_id}/config", "device-config", "Device configuration",
       "The newest configuration snapshot of a device (RouterOS export, "
       "secrets redacted) with its id, time, checksum and size. Take one "
-      "with the tool capture_config_snapshot.",
-      "application/json", false},
+      "with the tool capture_config_snapshot; periodic snapshots take one "
+      "every snapshots.interval. Subscribable: updated by every new "
+      "snapshot.",
+      "application/json", true},
      device_config},
+    {{"device://{device_id}/config-drift", "device-config-drift",
+      "Configuration drift",
+      "The newest drift the periodic snapshots found on a device: the two "
+      "snapshots compared (ids, times), lines added and removed, and the "
+      "first changed lines; drift null when none was found. Includes the "
+      "service's own changes (the audit trail tells them apart). "
+      "Subscribable.",
+      "application/json", true},
+     device_config_drift},
     {{"device://{device_id}/logs", "device-logs", "Device logs",
       "The router's 50 newest buffered log entries (time, topics, message); "
       "use the tool get_recent_logs to filter.",

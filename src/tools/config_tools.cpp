@@ -23,34 +23,20 @@ namespace rmcp::tools {
 namespace {
 
 constexpr auto store_timeout = std::chrono::seconds{10};
-/// Changed lines listed in the result (the counts are always complete).
-constexpr size_t listed_lines = 20;
-
-json first_lines(const std::vector<std::string>& lines) {
-  json out = json::array();
-  for (size_t i = 0; i < lines.size() && i < listed_lines; ++i)
-    out.push_back(lines[i]);
-  return out;
-}
 
 /// Stores `snap` and finishes with its summary and the drift against
 /// `previous` (null when there is none).
 void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
-  auto lines = config_lines(snap.content);
   json out{{"device_id", snap.device_id},
            {"size_bytes", snap.content.size()},
-           {"lines", lines.size()}};
+           {"lines", config_lines(snap.content).size()}};
   if (previous.is_object()) {
-    auto before = config_lines(previous["content"].get<std::string>());
-    auto added = missing_from(lines, before);
-    auto removed = missing_from(before, lines);
-    out["previous"] = {{"snapshot_id", previous["id"]},
-                       {"taken_at", previous["taken_at"]},
-                       {"changed", !added.empty() || !removed.empty()},
-                       {"lines_added", added.size()},
-                       {"lines_removed", removed.size()},
-                       {"added", first_lines(added)},
-                       {"removed", first_lines(removed)}};
+    auto diff =
+      diff_config(previous["content"].get<std::string>(), snap.content);
+    out["previous"] = drift_summary(diff);
+    out["previous"]["snapshot_id"] = previous["id"];
+    out["previous"]["taken_at"] = previous["taken_at"];
+    out["previous"]["changed"] = diff.changed();
   }
   call.self()
     ->request(call.svc().store, store_timeout, atom::put_v, snap)
@@ -72,6 +58,10 @@ void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
                   + std::to_string(p["lines_removed"].get<size_t>()) + " lines"
               : "; unchanged since " + p["snapshot_id"].get<std::string>();
         }
+        // Subscribers of the configuration learn of the new snapshot.
+        if (call.svc().notifier)
+          call.self()->send(call.svc().notifier, atom::update_v,
+                            config_resource_uri(snap.device_id));
         call.finish({std::move(out), text, false});
       },
       [&call](caf::error& err) { call.fail(std::move(err)); });

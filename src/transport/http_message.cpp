@@ -204,4 +204,26 @@ std::string sse_comment(std::string_view text) {
   return out;
 }
 
+void adopt_traceparent(http_request& req, json& message) {
+  // A valid traceparent is 55 characters; a longer header is not one.
+  constexpr size_t longest = 128;
+  if (req.traceparent.empty() || req.traceparent.size() > longest
+      || !message.is_object() || !message.contains("method")
+      || !message.contains("id"))
+    return;
+  auto params = message.find("params");
+  if (params == message.end())
+    params = message.emplace("params", json::object()).first;
+  if (!params->is_object())
+    return;
+  auto meta = params->find("_meta");
+  if (meta == params->end())
+    meta = params->emplace("_meta", json::object()).first;
+  if (!meta->is_object() || meta->contains("requestId")
+      || meta->contains("traceparent"))
+    return;
+  (*meta)["traceparent"] = req.traceparent;
+  req.body = dump_json(message);
+}
+
 } // namespace rmcp::transport

@@ -12,6 +12,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/identity.hpp"
+#include "protocol/json.hpp"
 
 namespace rmcp::transport {
 
@@ -50,6 +51,8 @@ struct http_request {
   std::string cookie;
   /// X-CSRF-Token (the console's POSTs); never logged.
   std::string csrf_token;
+  /// W3C Trace Context `traceparent` (empty when absent).
+  std::string traceparent;
   /// Who is calling, set by mcp_http once the request is authenticated.
   identity caller;
   std::string body;
@@ -95,6 +98,14 @@ std::string sse_event(std::string_view event, std::string_view data,
 /// An SSE comment line (ignored by clients; keeps proxies and the
 /// connection check alive).
 std::string sse_comment(std::string_view text);
+
+/// The HTTP `traceparent` header of `req` as the JSON-RPC request's
+/// `params._meta.traceparent`, so that the call's request id follows the
+/// caller's trace: only when the header is present and `message` is a
+/// request whose `_meta` names neither a `requestId` nor a `traceparent`
+/// of its own (the body wins). Rewrites `req.body` when it changes
+/// `message`; a malformed value is ignored later, as for `_meta`.
+void adopt_traceparent(http_request& req, json& message);
 
 /// A JSON-RPC error object (id null) as the body of an HTTP-level refusal
 /// (through the one error mapping of protocol/error.hpp).

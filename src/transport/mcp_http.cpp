@@ -366,6 +366,7 @@ void mcp_http::post_mcp(http_request& req, const channel_ptr& ch) {
            "JSON-RPC batches are not supported; send one message per POST");
     return;
   }
+  adopt_traceparent(req, *value);
   auto msg = jsonrpc::classify(*value);
   if (msg.type == jsonrpc::kind::invalid) {
     ch->respond_json(400, dump_json(jsonrpc::make_error(msg.id, msg.error)));
@@ -545,11 +546,13 @@ void mcp_http::post_messages(http_request& req, const channel_ptr& ch) {
              + "'");
     return;
   }
-  if (auto value = parse_json_bounded(req.body); !value) {
+  auto value = parse_json_bounded(req.body);
+  if (!value) {
     reject(ch, 400, ec::parse_error,
            "the request body " + error_message(value.error()));
     return;
   }
+  adopt_traceparent(req, *value);
   http_session_actor actor;
   if (!lookup(query_param(req.query, "sessionId"), true, req, ch, actor))
     return;

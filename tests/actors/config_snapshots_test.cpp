@@ -5,10 +5,12 @@
 
 #include "actors/config_snapshots.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
 #include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/fleet.hpp"
 #include "actors/store_actor.hpp"
@@ -104,6 +106,7 @@ protected:
     deps.store = store;
     deps.metrics = stats;
     deps.settings.interval = interval;
+    deps.notifier = recording_notifier();
     snaps = spawn_config_snapshots(sys, deps);
     run();
   }
@@ -131,6 +134,25 @@ protected:
     return all ? all->size() : 0;
   }
 
+  /// A notifier that only records the resource updates it is told of.
+  notifier_actor recording_notifier() {
+    return sys.spawn([seen{updates}]() -> notifier_actor::behavior_type {
+      return {
+        [](atom::join, mcp_session_actor) {},
+        [](atom::leave, mcp_session_actor) {},
+        [](atom::level, mcp_session_actor, int32_t) {},
+        [](atom::log, int32_t, std::string&, std::string&) {},
+        [seen](atom::update, std::string& uri) { seen->push_back(uri); },
+        [](atom::count) -> uint64_t { return 0; },
+      };
+    });
+  }
+
+  size_t updates_of(const std::string& uri) const {
+    return static_cast<size_t>(
+      std::count(updates->begin(), updates->end(), uri));
+  }
+
   size_t exports(const std::string& id) {
     auto c = factory->client(id);
     return c ? c->count("/execute") : 0;
@@ -141,6 +163,8 @@ protected:
   std::shared_ptr<test::fake_router> busy;
   std::shared_ptr<std::string> config;
   std::shared_ptr<bool> export_fails;
+  std::shared_ptr<std::vector<std::string>> updates =
+    std::make_shared<std::vector<std::string>>();
   fleet_settings settings;
   metrics_ptr stats;
   std::shared_ptr<storage::device_store> db;
@@ -225,10 +249,18 @@ TEST_F(config_snapshots_test, an_out_of_band_change_is_drift) {
     return [this, n] { return stored("r1", "config") == n; };
   };
   ASSERT_TRUE(wait_for(snapshots(1), interval + 62s));
+  run();
+  // The first snapshot is news to subscribers of the configuration.
+  EXPECT_EQ(updates_of("device://r1/config"), 1u);
+  EXPECT_EQ(updates_of("device://r1/config-drift"), 1u);
   // Someone changes the router behind the daemon's back.
   *config = export_text("ntp2", 5);
   ASSERT_TRUE(wait_for(snapshots(2), interval * 11 / 10 + 62s));
+  run();
   ASSERT_EQ(stored("r1", "config-drift"), 1u);
+  // Drift: a resource update for both, after the drift record is stored.
+  EXPECT_EQ(updates_of("device://r1/config"), 2u);
+  EXPECT_EQ(updates_of("device://r1/config-drift"), 2u);
   auto drift = db->latest_snapshot("r1", "config-drift");
   ASSERT_TRUE(drift);
   auto summary = nlohmann::json::parse(drift->content);
@@ -246,7 +278,10 @@ TEST_F(config_snapshots_test, an_out_of_band_change_is_drift) {
   // Unchanged since (only the header's date moved): no second record.
   *config = export_text("ntp2", 9);
   ASSERT_TRUE(wait_for(snapshots(3), interval * 11 / 10 + 62s));
+  run();
   EXPECT_EQ(stored("r1", "config-drift"), 1u);
+  EXPECT_EQ(updates_of("device://r1/config"), 2u);
+  EXPECT_EQ(updates_of("device://r1/config-drift"), 2u);
 }
 
 TEST_F(config_snapshots_test, a_failed_export_is_retried_at_the_next_interval) {

@@ -33,7 +33,11 @@ TEST_F(config_resources_test, snapshot_stores_the_export_and_reports_drift) {
             std::string::npos)
     << none.dump();
 
+  // Subscribers learn of every new snapshot.
+  EXPECT_TRUE(request("resources/subscribe", {{"uri", "device://sim-0/config"}})
+                .is_object());
   auto first = ok("capture_config_snapshot", on(0));
+  EXPECT_EQ(updates_for("device://sim-0/config"), 1u);
   EXPECT_FALSE(first.contains("previous")) << first.dump();
   EXPECT_GT(first["lines"].get<int>(), 5) << first.dump();
   auto config = read("device://sim-0/config");
@@ -60,6 +64,51 @@ TEST_F(config_resources_test, snapshot_stores_the_export_and_reports_drift) {
     std::string::npos);
   EXPECT_EQ(read("device://sim-0/config")["_meta"]["snapshot_id"],
             drift["snapshot_id"]);
+  EXPECT_EQ(updates_for("device://sim-0/config"), 3u);
+  // The tool reports drift in its answer; only the periodic snapshots
+  // record it (device://{id}/config-drift).
+  auto recorded = read("device://sim-0/config-drift");
+  EXPECT_EQ(recorded["device_id"], "sim-0") << recorded.dump();
+  EXPECT_TRUE(recorded["drift"].is_null()) << recorded.dump();
+  EXPECT_NE(
+    recorded["_meta"]["note"].get<std::string>().find("snapshots.interval"),
+    std::string::npos);
+}
+
+TEST_F(config_resources_test, recorded_drift_is_served_with_readable_times) {
+  start_with(1);
+  snapshot_record rec;
+  rec.id = "snap-9";
+  rec.device_id = "sim-0";
+  rec.kind = "config-drift";
+  rec.timestamp = 1'767'225'600'000;
+  rec.content = json{{"snapshot_id", "snap-8"},
+                     {"previous_snapshot_id", "snap-7"},
+                     {"previous_taken_ms", 1'767'222'000'000},
+                     {"taken_ms", 1'767'225'600'000},
+                     {"lines_added", 1},
+                     {"lines_removed", 0},
+                     {"added", {"add address=ntp2.example.net"}},
+                     {"removed", json::array()}}
+                  .dump();
+  data->snapshots.push_back(rec);
+  auto got = read("device://sim-0/config-drift");
+  EXPECT_EQ(got["_meta"]["record_id"], "snap-9") << got.dump();
+  auto& drift = got["drift"];
+  EXPECT_EQ(drift["snapshot_id"], "snap-8");
+  EXPECT_EQ(drift["previous_snapshot_id"], "snap-7");
+  EXPECT_EQ(drift["taken_at"], "2026-01-01T00:00:00.000Z") << drift.dump();
+  EXPECT_EQ(drift["previous_taken_at"], "2025-12-31T23:00:00.000Z");
+  EXPECT_FALSE(drift.contains("taken_ms"));
+  EXPECT_EQ(drift["added"][0], "add address=ntp2.example.net");
+  // A record that is not JSON is an error naming it, not an empty drift.
+  rec.id = "snap-10";
+  rec.content = "not json";
+  data->snapshots.push_back(rec);
+  auto bad = read("device://sim-0/config-drift");
+  EXPECT_NE(bad["message"].get<std::string>().find("snap-10"),
+            std::string::npos)
+    << bad.dump();
 }
 
 TEST_F(config_resources_test, snapshots_never_hold_pre_shared_keys) {

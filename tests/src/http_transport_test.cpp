@@ -96,6 +96,37 @@ TEST_F(http_transport, initialize_opens_a_session_and_tools_answer_as_json) {
   EXPECT_NE(other.header("mcp-session-id"), sid);
 }
 
+TEST_F(http_transport,
+       a_traceparent_header_names_the_call_unless_the_body_does) {
+  start();
+  auto sid = open_session();
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string tp = "00-" + trace + "-00f067aa0ba902b7-01";
+  auto echo = [&](int id, json meta, const std::string& header) {
+    json params{{"name", "echo"}, {"arguments", {{"message", "hi"}}}};
+    if (!meta.is_null())
+      params["_meta"] = std::move(meta);
+    http_headers h{{"MCP-Protocol-Version", "2025-11-25"}};
+    if (!header.empty())
+      h.emplace_back("traceparent", header);
+    auto r = post(request_body(id, "tools/call", params), sid, h);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return body_json(r)["result"]["_meta"].value("requestId", "");
+  };
+  EXPECT_EQ(echo(2, nullptr, tp), trace);
+  // The body's own id or traceparent wins over the header.
+  EXPECT_EQ(echo(3, {{"requestId", "mine-1"}}, tp), "mine-1");
+  EXPECT_EQ(echo(4,
+                 {{"traceparent", "00-" + std::string(31, 'a') + "b"
+                                    + "-00f067aa0ba902b7-01"}},
+                 tp),
+            std::string(31, 'a') + "b");
+  // A malformed header is ignored: the daemon makes an id.
+  auto made = echo(5, nullptr, "not-a-traceparent");
+  EXPECT_EQ(made.size(), 16u) << made;
+  EXPECT_NE(made, trace);
+}
+
 TEST_F(http_transport, older_revisions_are_negotiated) {
   start();
   for (auto version : {"2025-06-18", "2025-03-26"}) {

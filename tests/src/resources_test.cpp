@@ -18,15 +18,6 @@ protected:
   }
 
   std::shared_ptr<test::fake_router> router;
-
-  size_t updates_for(const std::string& uri) const {
-    size_t n = 0;
-    for (auto& msg : *out)
-      if (msg.value("method", "") == "notifications/resources/updated"
-          && msg["params"]["uri"] == uri)
-        ++n;
-    return n;
-  }
 };
 
 } // namespace
@@ -48,17 +39,17 @@ TEST_F(resources_test, capability_lists_and_templates) {
   for (auto& t : templates["resourceTemplates"])
     uris.push_back(t["uriTemplate"]);
   EXPECT_EQ(
-    uris,
-    (std::vector<std::string>{
-      "fleet://devices/{environment}", "device://{device_id}/overview",
-      "device://{device_id}/health", "device://{device_id}/config",
-      "device://{device_id}/logs", "device://{device_id}/bridges",
-      "device://{device_id}/dhcp-server", "device://{device_id}/dhcp-leases",
-      "device://{device_id}/wireless", "device://{device_id}/wireless/clients",
-      "device://{device_id}/capsman/remote-caps",
-      "device://{device_id}/capsman/registrations", "plan://{plan_id}/summary",
-      "plan://{plan_id}/details", "plan://{plan_id}/execution-log",
-      "audit://devices/{device_id}"}));
+    uris, (std::vector<std::string>{
+            "fleet://devices/{environment}", "device://{device_id}/overview",
+            "device://{device_id}/health", "device://{device_id}/config",
+            "device://{device_id}/config-drift", "device://{device_id}/logs",
+            "device://{device_id}/bridges", "device://{device_id}/dhcp-server",
+            "device://{device_id}/dhcp-leases", "device://{device_id}/wireless",
+            "device://{device_id}/wireless/clients",
+            "device://{device_id}/capsman/remote-caps",
+            "device://{device_id}/capsman/registrations",
+            "plan://{plan_id}/summary", "plan://{plan_id}/details",
+            "plan://{plan_id}/execution-log", "audit://devices/{device_id}"}));
 }
 
 TEST_F(resources_test, device_resources_show_live_health_and_no_secrets) {

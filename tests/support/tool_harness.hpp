@@ -179,6 +179,16 @@ protected:
     return result_of(id);
   }
 
+  /// notifications/resources/updated received for `uri` so far.
+  size_t updates_for(const std::string& uri) const {
+    size_t n = 0;
+    for (auto& msg : *out)
+      if (msg.value("method", "") == "notifications/resources/updated"
+          && msg["params"]["uri"] == uri)
+        ++n;
+    return n;
+  }
+
   /// The JSON content of a resources/read result (or the error object).
   json read(const std::string& uri) {
     auto r = request("resources/read", {{"uri", uri}});

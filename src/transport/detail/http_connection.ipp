@@ -191,6 +191,7 @@ private:
     req.authorization = std::string{msg[http::field::authorization]};
     req.cookie = std::string{msg[http::field::cookie]};
     req.csrf_token = std::string{msg["X-CSRF-Token"]};
+    req.traceparent = std::string{msg["traceparent"]};
     req.body = std::move(msg.body());
     req.peer = peer_;
     auto channel = std::make_shared<http_channel>(
