@@ -203,6 +203,9 @@ event_stream(mcp_session_actor::stateful_pointer<stream_state> self,
     [](atom::progress, const std::string&, const json&, double, const json&,
        const std::string&) {},
     [self](atom::health, const health_sample& s) { self->state.on_health(s); },
+    // A device's configuration or drift changed: the device view reads
+    // them when it is opened, so the stream has nothing to push.
+    [](atom::update, const std::string&) {},
   };
 }
 
