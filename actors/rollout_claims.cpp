@@ -7,6 +7,7 @@
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/type_ids.hpp"
+#include "storage/plan_store.hpp"
 
 namespace rmcp {
 
@@ -101,7 +102,7 @@ caf::behavior claimer(caf::stateful_actor<claimer_state>* self,
 
 std::string rollout_claim_key(const std::string& prefix,
                               const std::string& plan_id) {
-  return prefix + "/rollouts/" + plan_id;
+  return prefix + "/" + storage::rollout_claim_name(plan_id);
 }
 
 caf::actor spawn_rollout_claimer(caf::actor_system& sys,

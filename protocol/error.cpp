@@ -87,6 +87,8 @@ std::string to_string(ec x) {
       return "device_moving";
     case ec::node_out_of_cluster:
       return "node_out_of_cluster";
+    case ec::store_busy:
+      return "store_busy";
   }
   return "unknown_error";
 }
@@ -165,6 +167,7 @@ bool is_retryable(ec x) {
     case ec::router_bad_answer:
     case ec::device_moving:
     case ec::node_out_of_cluster:
+    case ec::store_busy:
     case ec::circuit_open:
     case ec::queue_full:
     case ec::rate_limited:

@@ -109,10 +109,14 @@ enum class ec : uint8_t {
   /// is unreachable), so it takes no call that changes anything; retry
   /// through another node, or here once /health reports the cluster ok.
   node_out_of_cluster,
+  /// Cluster: the shared store kept refusing the commit because other
+  /// nodes' commits changed what it read (optimistic concurrency, retried
+  /// a bounded number of times); nothing was changed, retry shortly.
+  store_busy,
 };
 
 /// The last enumerator: loops over every code end here.
-inline constexpr ec last_ec = ec::node_out_of_cluster;
+inline constexpr ec last_ec = ec::store_busy;
 
 /// Returns the enumerator name, e.g. "router_timeout".
 std::string to_string(ec x);

@@ -50,7 +50,7 @@ caf::error write_atomically(kv_store& kv,
     if (!last || error_code_of(last) != ec::conflict)
       return last;
   }
-  return make_error(ec::conflict,
+  return make_error(ec::store_busy,
                     error_message(last) + " (gave up after "
                       + std::to_string(max_commit_attempts)
                       + " attempts: the shared store is busy; retry later)");

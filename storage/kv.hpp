@@ -58,8 +58,8 @@ public:
 /// other transactions until `commit` succeeds; destroying an uncommitted
 /// transaction discards every change (an atomic batch). A commit may be
 // refused with ec::conflict (the shared engine, src/cluster/etcd_kv.hpp,
-// when another writer committed since the transaction began); nothing is
-// changed then.
+// when another writer changed what the transaction read since it began);
+// nothing is changed then.
 class write_txn : public read_txn {
 public:
   /// Inserts or replaces the record under `key`.
@@ -73,6 +73,18 @@ public:
   /// Makes every change visible and durable at once. The transaction is
   /// finished afterwards, whatever the outcome.
   virtual caf::error commit() = 0;
+
+  /// Makes the commit conditional on this node still holding the cluster
+  /// claim `claim` (a key under the cluster's prefix held with the node's
+  /// lease, e.g. "rollouts/<plan_id>"). The shared engine compares the
+  /// claim's lease inside its commit, so a node that lost it (its lease
+  /// expired, it was partitioned, another node took the claim over)
+  /// changes nothing: the commit fails with ec::store_failure naming the
+  /// claim. Engines without claims (LMDB, memory: a single node) ignore it.
+  virtual caf::error require_claim(std::string_view claim) {
+    (void)claim;
+    return caf::none;
+  }
 };
 
 /// Size and location of a store, for status reports.
@@ -113,7 +125,7 @@ constexpr int max_commit_attempts = 8;
 /// `ec::conflict` (the shared etcd engine: another node committed since this
 /// transaction read) runs `fn` again in a new transaction, at most
 /// `max_commit_attempts` times in all, after a short jittered backoff; then
-/// the conflict is returned. So `fn` must be repeatable: it may only assign
+/// it answers ec::store_busy (retryable: nothing was changed). So `fn` must be repeatable: it may only assign
 /// the results it hands out, not accumulate into them.
 caf::error write_atomically(kv_store& kv,
                             const std::function<caf::error(write_txn&)>& fn);

@@ -514,6 +514,10 @@ caf::expected<bool> step_by_rows(write_txn& txn, plan_step& st, int64_t ts,
 
 } // namespace
 
+std::string rollout_claim_name(const std::string& plan_id) {
+  return "rollouts/" + plan_id;
+}
+
 caf::expected<step_receipt> plan_store::step(plan_step st) {
   std::vector<plan_step> one;
   one.push_back(std::move(st));
@@ -528,6 +532,12 @@ plan_store::step_all(std::vector<plan_step> steps) {
     out.clear();
     // Copies: a conflicting commit runs the lambda again.
     auto attempt = steps;
+    // In a cluster only the holder of a plan's rollout claim may journal
+    // its steps: a coordinator cut off from the cluster whose plan was
+    // taken over commits nothing.
+    for (auto& st : attempt)
+      if (auto e = txn.require_claim(rollout_claim_name(st.plan_id)))
+        return e;
     for (auto& st : attempt) {
       plan_record head;
       auto id = st.plan_id;

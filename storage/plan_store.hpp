@@ -48,6 +48,11 @@ std::string make_plan_id(int64_t now_ms);
 /// Hex SHA-256 of the plan's parameters (what a token is bound to).
 std::string params_hash(const plan_record& plan);
 
+/// The cluster claim of the node coordinating plan `plan_id`, relative to
+/// the cluster's prefix ("rollouts/<plan_id>"; actors/rollout_claims.hpp
+/// holds it): every step of the plan is committed only under it.
+std::string rollout_claim_name(const std::string& plan_id);
+
 class plan_store {
 public:
   plan_store(std::shared_ptr<kv_store> kv, credential_key approval_key,

@@ -142,6 +142,14 @@ public:
     return (*t)->erase(table, key);
   }
 
+  caf::error require_claim(std::string_view claim) override {
+    // Claims are the shared engine's: its part of the commit carries it.
+    auto t = side(true);
+    if (!t)
+      return t.error();
+    return (*t)->require_claim(claim);
+  }
+
   caf::error commit() override {
     if (done_)
       return finished_transaction();

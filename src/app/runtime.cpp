@@ -173,7 +173,11 @@ caf::error runtime::start(std::string transports) {
   if (!prompts)
     return prompts.error();
   prompts_ = std::move(*prompts);
-  auto db = open_store(opts_);
+  // The membership's live lease, created before the store: the shared
+  // store compares it for a plan step's rollout claim.
+  if (shared_store_mode(opts_))
+    lease_ = std::make_shared<std::atomic<int64_t>>(0);
+  auto db = open_store(opts_, lease_);
   if (!db)
     return db.error();
   kv_ = (*db)->kv();
@@ -244,7 +248,6 @@ caf::error runtime::start(std::string transports) {
     // A shared store: plans are coordinated under a claim in etcd, and
     // those of a lost node are taken over (docs/cluster.md).
     if (shared_store_mode(opts_)) {
-      lease_ = std::make_shared<std::atomic<int64_t>>(0);
       auto claims = spawn_claims(*sys_, opts_, lease_);
       if (!claims) {
         caf::anon_send_exit(svc->plans, caf::exit_reason::user_shutdown);

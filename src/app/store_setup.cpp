@@ -63,10 +63,9 @@ caf::error check_cluster_key(storage::kv_store& shared,
 /// The node's LMDB for local tables, etcd for the shared ones: each part
 /// brought to its own schema first (a node joining a cluster whose etcd
 /// holds devices has an empty LMDB, which is not an old store).
-caf::expected<std::shared_ptr<storage::device_store>>
-open_split_store(const config::server_options& opts,
-                 const storage::store_settings& settings,
-                 storage::credential_key key) {
+caf::expected<std::shared_ptr<storage::device_store>> open_split_store(
+  const config::server_options& opts, const storage::store_settings& settings,
+  storage::credential_key key, std::shared_ptr<std::atomic<int64_t>> lease) {
   storage::lmdb_options lopts;
   lopts.path = settings.path;
   lopts.map_size_bytes = settings.map_size_bytes;
@@ -86,6 +85,7 @@ open_split_store(const config::server_options& opts,
   kopts.client = std::move(*client);
   kopts.prefix = cluster_prefix_of(opts);
   kopts.where = "etcd " + opts.cluster_etcd + " " + kopts.prefix + "/kv/";
+  kopts.lease = std::move(lease);
   auto where = kopts.where;
   auto shared = cluster::make_etcd_kv_store(std::move(kopts));
   if (!shared)
@@ -107,13 +107,14 @@ open_split_store(const config::server_options& opts,
 } // namespace
 
 caf::expected<std::shared_ptr<storage::device_store>>
-open_store(const config::server_options& opts) {
+open_store(const config::server_options& opts,
+           std::shared_ptr<std::atomic<int64_t>> lease) {
   auto key = storage::load_credential_key(key_request_of(opts));
   if (!key)
     return key.error();
   auto settings = store_settings_of(opts);
   auto db = shared_store_mode(opts)
-              ? open_split_store(opts, settings, key->key)
+              ? open_split_store(opts, settings, key->key, std::move(lease))
               : storage::open_lmdb_device_store(settings, key->key);
   if (!db)
     return db.error();

@@ -4,6 +4,8 @@
 // (runtime::start) and the admin CLI call the same functions, so both
 // resolve the same store directory and the same credential key.
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include <caf/expected.hpp>
@@ -28,9 +30,12 @@ storage::store_settings store_settings_of(const config::server_options& opts);
 /// (`shared_store_mode`) the store is split (storage/split_store.hpp): the
 /// registry, plans and API tokens in etcd under cluster.prefix, the rest in
 /// LMDB; every node must then use the same credential key. Errors say what
-/// to fix.
+/// to fix. `lease`: the node's live lease (the daemon's membership), which
+/// the shared store compares for the commits that require a claim (a
+/// plan's steps); null for a process that is no node (the admin CLI).
 caf::expected<std::shared_ptr<storage::device_store>>
-open_store(const config::server_options& opts);
+open_store(const config::server_options& opts,
+           std::shared_ptr<std::atomic<int64_t>> lease = nullptr);
 
 /// Loads the plan approval key (its own key: ROUTEROS_MCP_APPROVAL_KEY,
 /// plans.approval_key_file, or in lab <data_dir>/approval.key, generated)

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "protocol/error.hpp"
@@ -80,6 +81,17 @@ public:
     return revision_;
   }
 
+  /// A write transaction's reads: each key read and the mod revision it
+  /// had (0: absent); `wide` once a range was scanned or counted.
+  struct read_set {
+    std::map<std::string, int64_t, std::less<>> keys;
+    bool wide = false;
+  };
+
+  void track(read_set* reads) {
+    reads_ = reads;
+  }
+
   caf::expected<std::optional<std::string>> get(std::string_view table,
                                                 std::string_view key) {
     if (auto err = check_table(table))
@@ -93,6 +105,8 @@ public:
     if (!r)
       return r.error();
     pin(r->revision);
+    if (reads_ != nullptr)
+      reads_->keys[q.key] = r->kvs.empty() ? 0 : r->kvs.front().mod_revision;
     if (r->kvs.empty())
       return std::optional<std::string>{};
     return std::optional<std::string>{std::move(r->kvs.front().value)};
@@ -104,6 +118,8 @@ public:
                   const storage::record_visitor& visit) {
     if (auto err = check_table(table))
       return err;
+    if (reads_ != nullptr)
+      reads_->wide = true;
     auto tp = st_->table_prefix(table);
     etcd_range_query q;
     q.key = tp + std::string{prefix};
@@ -136,6 +152,8 @@ public:
   caf::expected<uint64_t> count(std::string_view table) {
     if (auto err = check_table(table))
       return err;
+    if (reads_ != nullptr)
+      reads_->wide = true;
     etcd_range_query q;
     q.key = st_->table_prefix(table);
     q.range_end = prefix_end(q.key);
@@ -156,6 +174,7 @@ private:
 
   state_ptr st_;
   int64_t revision_;
+  read_set* reads_ = nullptr;
 };
 
 class etcd_read_txn : public storage::read_txn {
@@ -196,7 +215,20 @@ class etcd_write_txn : public storage::write_txn {
 public:
   etcd_write_txn(state_ptr st, int64_t revision, int64_t lock_mod)
     : st_(st), reader_(std::move(st), revision), lock_mod_(lock_mod) {
-    // nop
+    reader_.track(&reads_);
+  }
+
+  caf::error require_claim(std::string_view claim) override {
+    if (done_)
+      return storage::finished_transaction();
+    if (claim.empty() || claim.front() == '/')
+      return make_error(ec::store_failure,
+                        "shared store (" + st_->opts.where
+                          + "): a claim is a key under the cluster prefix, "
+                            "got '"
+                          + std::string{claim} + "'");
+    claims_.insert(st_->opts.prefix + "/" + std::string{claim});
+    return caf::none;
   }
 
   caf::expected<std::optional<std::string>> get(std::string_view table,
@@ -283,7 +315,23 @@ public:
       return over_limit(std::to_string(ops) + " operations", opts.max_txn_ops,
                         "per etcd transaction (etcd --max-txn-ops)");
     etcd_txn t;
-    t.compare.push_back({etcd_compare::target::mod, st_->lock, lock_mod_});
+    int64_t lease = 0;
+    if (!claims_.empty() && st_->opts.lease) {
+      lease = st_->opts.lease->load();
+      if (lease == 0)
+        return claim_lost(*claims_.begin(), "this node holds no lease (it is "
+                                            "out of the cluster)");
+      for (auto& c : claims_)
+        t.compare.push_back({etcd_compare::target::lease, c, lease});
+    }
+    // Single keys read: each unchanged; a range read, or more keys than
+    // etcd takes compares: no commit since the snapshot at all.
+    if (reads_.wide
+        || reads_.keys.size() + t.compare.size() >= opts.max_txn_ops)
+      t.compare.push_back({etcd_compare::target::mod, st_->lock, lock_mod_});
+    else
+      for (auto& [key, mod] : reads_.keys)
+        t.compare.push_back({etcd_compare::target::mod, key, mod});
     // Base64 grows keys and values by 4/3; 64 bytes of JSON per operation.
     size_t bytes = 0;
     for (auto& [key, value] : changes_) {
@@ -305,8 +353,12 @@ public:
       "committing", [&](auto cb) { opts.client->txn(t, std::move(cb)); });
     if (!r)
       return settle_unknown(r.error(), id);
-    if (!r->succeeded)
+    if (!r->succeeded) {
+      if (lease != 0)
+        if (auto err = check_claims(lease))
+          return err;
       return conflict();
+    }
     return caf::none;
   }
 
@@ -327,6 +379,36 @@ private:
                         + "): another commit changed the shared state since "
                           "this transaction read it; nothing was changed, "
                           "retry");
+  }
+
+  caf::error claim_lost(const std::string& claim,
+                        const std::string& why) const {
+    return make_error(ec::store_failure,
+                      "shared store (" + st_->opts.where
+                        + "): this node no longer holds the claim " + claim
+                        + " (" + why + "); nothing was changed");
+  }
+
+  /// After a failed compare: a claim that is not this node's any more is
+  /// the reason (not to be retried); none when every claim still holds.
+  caf::error check_claims(int64_t lease) const {
+    for (auto& c : claims_) {
+      etcd_range_query q;
+      q.key = c;
+      auto r = st_->range(q, "checking the claim " + c);
+      if (!r)
+        return r.error();
+      if (r->kvs.empty())
+        return claim_lost(c, "it is gone: this node's lease "
+                               + std::to_string(lease) + " expired or was "
+                               + "revoked");
+      if (r->kvs.front().lease != lease)
+        return claim_lost(
+          c, "it is held under lease " + std::to_string(r->kvs.front().lease)
+               + " by " + r->kvs.front().value + ", not this node's lease "
+               + std::to_string(lease));
+    }
+    return caf::none;
   }
 
   /// The commit's answer was lost (etcd unreachable, a timeout): the lock
@@ -350,6 +432,9 @@ private:
   state_ptr st_;
   snapshot_reader reader_;
   int64_t lock_mod_;
+  snapshot_reader::read_set reads_;
+  /// Full etcd keys of the claims the commit requires.
+  std::set<std::string> claims_;
   /// Full etcd key → new value, or nullopt for an erase.
   std::map<std::string, std::optional<std::string>, std::less<>> changes_;
   bool done_ = false;

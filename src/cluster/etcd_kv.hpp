@@ -17,13 +17,24 @@
 // - A write transaction pins a revision when it begins, together with the
 //   mod revision of `<prefix>/kv-lock`. It reads at that revision, buffers
 //   its puts and erases (its own reads see them) and commits them as ONE
-//   etcd transaction whose compare is "kv-lock still has that mod
-//   revision", rewriting kv-lock in the same transaction. Every commit of
-//   every node rewrites kv-lock, so a commit succeeds only if no other
-//   commit happened since its snapshot: all shared writes are serialised
-//   cluster-wide (linearizable compare-and-swap), and nothing is ever half
-//   applied. A failed compare is `ec::conflict` ("retry"), which
+//   etcd transaction (nothing is ever half applied) that rewrites kv-lock
+//   and compares what the transaction read (optimistic concurrency):
+//   * one that read only single keys compares each key's mod revision
+//     with the one it read (0: the key was absent), so it commits unless
+//     one of those keys changed since its snapshot: two nodes stepping
+//     different plans do not collide;
+//   * one that scanned or counted a table (a range, where a compare per
+//     key cannot see a key created or deleted) compares kv-lock's mod
+//     revision instead: it commits only if no commit at all happened
+//     since its snapshot.
+//   Either way a commit is as if the transaction had run alone at its
+//   commit revision (serialisable, each commit linearizable in etcd). A
+//   failed compare is `ec::conflict` ("retry"), which
 //   `storage::write_atomically` retries a bounded number of times.
+// - `require_claim(c)` adds "the claim `<prefix>/c` has this node's lease"
+//   to the compare (the rollout claim of a plan step): a node that lost
+//   the claim, or holds no lease, commits nothing (ec::store_failure
+//   naming the claim).
 // - A write transaction that changed nothing commits without a call.
 //
 // Limits: etcd refuses a transaction of more than --max-txn-ops operations
@@ -32,6 +43,7 @@
 // (docs/cluster.md); a commit over them is refused here, before it is
 // sent, with an error naming the limit.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,6 +80,10 @@ struct etcd_kv_options {
   int64_t scan_page = 500;
   /// Names the store in messages and `info().path`.
   std::string where;
+  /// The node's lease (the membership's live lease, 0 while out), which
+  /// `require_claim` compares. Null in a process that is no cluster node
+  /// (the admin CLI): claims are not checked there.
+  std::shared_ptr<std::atomic<int64_t>> lease;
 };
 
 /// The engine. Fails when `client` is missing or the prefix is empty.

@@ -77,6 +77,8 @@ TEST(error, retryable_marks_transient_router_conditions_only) {
   EXPECT_TRUE(is_retryable(ec::router_bad_answer));
   EXPECT_TRUE(is_retryable(ec::device_moving));
   EXPECT_TRUE(is_retryable(ec::node_out_of_cluster));
+  EXPECT_TRUE(is_retryable(ec::store_busy));
+  EXPECT_FALSE(is_retryable(ec::conflict));
   EXPECT_FALSE(is_retryable(ec::router_auth_failed));
   EXPECT_FALSE(is_retryable(ec::invalid_arguments));
   EXPECT_EQ(

@@ -222,6 +222,8 @@ TEST_F(shared_store_test, a_failed_shared_commit_leaves_the_local_part_out) {
   storage::split_store split{local, node_a};
   auto w = split.begin_write();
   ASSERT_TRUE(w);
+  // Read, then written: another node's change of r1 in between conflicts.
+  EXPECT_EQ(*(*w)->get(tables::devices, "r1"), std::nullopt);
   ASSERT_FALSE((*w)->put(tables::devices, "r1", "split"));
   ASSERT_FALSE((*w)->put(tables::health, "r1", "split"));
   ASSERT_FALSE(write(*node_b, tables::devices, "r1", "other node"));
