@@ -5,7 +5,10 @@
 // killed right after a router was written and journaled; node B's manager
 // leaves the plan alone while A's lease (and so its claim) lives, claims it
 // once the lease is gone, and completes or rolls it back from the shared
-// journal without writing any router twice.
+// journal without writing any router twice. The store is a node's engine:
+// a step commits only under the plan's claim held with the lease of the
+// node whose manager runs (`running`), so a coordinator cut off from the
+// cluster whose plan was taken over journals, and so writes, nothing more.
 
 #include <algorithm>
 #include <atomic>
@@ -36,7 +39,7 @@ protected:
   void SetUp() override {
     client = test::shared_etcd_client();
     ASSERT_NE(client, nullptr) << test::shared_etcd().log();
-    w.shared_kv = test::open_etcd_kv(client, prefix);
+    w.shared_kv = test::open_etcd_kv(client, prefix, running);
     ASSERT_NE(w.shared_kv, nullptr);
   }
 
@@ -68,14 +71,28 @@ protected:
   /// over (resumed or rolled back).
   void lose_coordinator(bool resume);
 
+  /// Puts the plan's claim as `holder`'s (a takeover of the plan).
+  void claim_for(const std::string& holder, const node& n) {
+    auto r = test::await<etcd_txn_result>([&](auto cb) {
+      etcd_txn t;
+      t.success.push_back({etcd_op::kind::put, rollout_claim_key(prefix, w.id),
+                           holder, n.lease->load()});
+      client->txn(t, std::move(cb));
+    });
+    ASSERT_TRUE(r && r->succeeded);
+  }
+
   std::string prefix = test::fresh_prefix();
   etcd_client_ptr client;
+  /// The lease of the node whose rollout manager runs over the store.
+  lease_cell running = std::make_shared<std::atomic<int64_t>>(0);
   test::walker w;
 };
 
 void rollout_takeover::lose_coordinator(bool resume) {
   auto a = join("node-a");
   auto b = join("node-b");
+  running->store(a.lease->load());
   w.rollout_claims = a.claims;
   w.rollout_cfg.resume_on_restart = resume;
   w.start(3);
@@ -97,6 +114,7 @@ void rollout_takeover::lose_coordinator(bool resume) {
   // Node b starts its manager over the same shared plans; a's claim still
   // stands, so b leaves the plan where it is.
   w.rollout_claims = b.claims;
+  running->store(b.lease->load());
   auto journal = w.events(w.id).size();
   w.take_over(resume);
   for (int i = 0; i < 5; ++i)
@@ -137,6 +155,7 @@ TEST_F(rollout_takeover, a_survivor_rolls_back_once_the_lost_nodes_claim_goes) {
 TEST_F(rollout_takeover, a_plan_coordinated_elsewhere_is_not_applied_twice) {
   auto a = join("node-a");
   auto b = join("node-b");
+  running->store(b.lease->load());
   w.rollout_claims = b.claims;
   w.start(2);
   w.plan_route_of(2);
@@ -163,6 +182,55 @@ TEST_F(rollout_takeover, a_plan_coordinated_elsewhere_is_not_applied_twice) {
             events.end());
   EXPECT_EQ(w.routes(0), 0u);
   EXPECT_EQ(claim_lease(), a.lease->load());
+  caf::anon_send_exit(a.claims, caf::exit_reason::kill);
+  caf::anon_send_exit(b.claims, caf::exit_reason::kill);
+}
+
+TEST_F(rollout_takeover, a_coordinator_that_lost_its_claim_writes_no_more) {
+  auto a = join("node-a");
+  auto b = join("node-b");
+  running->store(a.lease->load());
+  w.rollout_claims = a.claims;
+  w.start(3);
+  w.plan_route_of(3);
+  // Right after the first router's write was journaled, node a is cut off
+  // from etcd: its lease expires there (revoked here) and node b claims
+  // the plan, while a's coordinator runs on, its lease still in its cell.
+  size_t journal = 0;
+  bool cut = false;
+  w.on_row = [&](const test::edge& e) {
+    if (cut || test::journaled(e) != "device-applied")
+      return;
+    cut = true;
+    ASSERT_TRUE(test::await<int64_t>(
+      [&](auto cb) { client->lease_revoke(a.lease->load(), std::move(cb)); }));
+    claim_for("node-b", b);
+    journal = w.events(w.id).size();
+  };
+  w.apply_async();
+  auto answer = w.wait_result(800, 1s, 30);
+  ASSERT_TRUE(cut);
+  w.on_row = nullptr;
+  // a's next journal step was refused inside the commit: its coordinator
+  // stopped, naming the claim's holder, and wrote no other router.
+  EXPECT_NE(answer.dump().find("no longer holds the claim"), std::string::npos)
+    << answer.dump();
+  EXPECT_NE(answer.dump().find("node-b"), std::string::npos) << answer.dump();
+  EXPECT_EQ(w.events(w.id).size(), journal);
+  EXPECT_EQ(w.routes(1), 0u);
+  EXPECT_EQ(w.routes(2), 0u);
+  EXPECT_EQ(claim_lease(), b.lease->load());
+
+  // b, the claim's holder, takes the plan over from the journal and
+  // completes it: every router applied once.
+  w.rollout_claims = b.claims;
+  running->store(b.lease->load());
+  w.take_over(true);
+  auto p = w.settle();
+  EXPECT_EQ(p.state, plan_state::completed);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(w.routes(i), 1u) << i;
+  EXPECT_GT(w.events(w.id).size(), journal);
   caf::anon_send_exit(a.claims, caf::exit_reason::kill);
   caf::anon_send_exit(b.claims, caf::exit_reason::kill);
 }

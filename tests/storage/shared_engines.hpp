@@ -46,9 +46,11 @@ inline etcd_client_ptr shared_etcd_client() {
   return client ? *client : nullptr;
 }
 
-/// The etcd engine over `prefix`.
+/// The etcd engine over `prefix`; with `lease`, a node's engine, which
+/// commits a step only under its plan's rollout claim held with that lease.
 inline std::shared_ptr<storage::kv_store>
-open_etcd_kv(etcd_client_ptr client, const std::string& prefix) {
+open_etcd_kv(etcd_client_ptr client, const std::string& prefix,
+             std::shared_ptr<std::atomic<int64_t>> lease = nullptr) {
   if (!client) {
     ADD_FAILURE() << "no etcd: " << shared_etcd().log();
     return nullptr;
@@ -57,6 +59,7 @@ open_etcd_kv(etcd_client_ptr client, const std::string& prefix) {
   opts.client = std::move(client);
   opts.prefix = prefix;
   opts.where = "etcd " + prefix + "/kv/";
+  opts.lease = std::move(lease);
   auto kv = cluster::make_etcd_kv_store(std::move(opts));
   if (!kv) {
     ADD_FAILURE() << error_message(kv.error());
