@@ -125,8 +125,9 @@ constexpr int max_commit_attempts = 8;
 /// `ec::conflict` (the shared etcd engine: another node committed since this
 /// transaction read) runs `fn` again in a new transaction, at most
 /// `max_commit_attempts` times in all, after a short jittered backoff; then
-/// it answers ec::store_busy (retryable: nothing was changed). So `fn` must be repeatable: it may only assign
-/// the results it hands out, not accumulate into them.
+/// it answers ec::store_busy (retryable: nothing was changed). So `fn` must
+/// be repeatable: it may only assign the results it hands out, not
+/// accumulate into them.
 caf::error write_atomically(kv_store& kv,
                             const std::function<caf::error(write_txn&)>& fn);
 
