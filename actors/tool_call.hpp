@@ -58,7 +58,7 @@ struct tool_call_setup {
 };
 
 /// Receives the outcome of a nested call: its result (redacted, checked
-/// against the tool's outputSchema) or its failure.
+/// against the tool's outputSchema unless typed) or its failure.
 using nested_done = std::function<void(caf::expected<mcp::tool_result>)>;
 
 class tool_call {
@@ -146,7 +146,8 @@ public:
   // -- completion ---------------------------------------------------------------
 
   /// Delivers the result. Structured content is checked against the
-  /// tool's outputSchema; a mismatch is a server bug and is reported as an
+  /// tool's outputSchema (unless the tool's output is typed,
+  /// output_check::typed); a mismatch is a server bug and is reported as an
   /// internal error instead of sending a result clients would reject.
   void finish(mcp::tool_result result);
 
@@ -167,7 +168,7 @@ public:
 
 private:
   /// Redacts and checks a result; an error when it violates the
-  /// outputSchema.
+  /// outputSchema (tools whose output is not typed).
   caf::error seal(mcp::tool_result& result) const;
 
   caf::event_based_actor* self_;

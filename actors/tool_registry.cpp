@@ -150,7 +150,8 @@ apply_aliases(const tool_descriptor& tool, json& args) {
 }
 
 caf::error tool_registry::add(mcp::tool_spec spec, tool_handler handler,
-                              std::vector<argument_alias> aliases) {
+                              std::vector<argument_alias> aliases,
+                              output_check check) {
   if (frozen_)
     return invalid(spec.name, "the registry is frozen");
   if (!mcp::valid_tool_name(spec.name))
@@ -165,7 +166,10 @@ caf::error tool_registry::add(mcp::tool_spec spec, tool_handler handler,
     return invalid(spec.name, "inputSchema must be an object schema");
   if (!spec.output_schema.is_null() && !is_object_schema(spec.output_schema))
     return invalid(spec.name, "outputSchema must be an object schema");
+  if (check == output_check::typed && spec.output_schema.is_null())
+    return invalid(spec.name, "a typed output needs an outputSchema");
   tool_descriptor desc;
+  desc.check = check;
   auto input = schema::compiled_schema::compile(spec.input_schema);
   if (!input)
     return invalid(spec.name, "inputSchema: " + error_message(input.error()));

@@ -50,11 +50,28 @@ struct argument_alias {
   const char* note;
 };
 
+/// Whether each result of a tool is checked against its outputSchema
+/// before it leaves.
+enum class output_check {
+  /// Every result is checked: the output holds values the tool does not
+  /// type itself, so only the check keeps a malformed result from a
+  /// client.
+  every_call,
+  /// Not checked per call: the tool builds its output with our own typed
+  /// code (RouterOS field tables converting each value to the kind its
+  /// schema derives from, and fields the handler sets with fixed types),
+  /// so a check could only fail on a bug in that code. The test
+  /// tests/src/typed_outputs_test.cpp runs every such tool against the
+  /// simulator and checks its output against the outputSchema instead.
+  typed,
+};
+
 struct tool_descriptor {
   mcp::tool_spec spec;
   tool_handler handler;
   schema::compiled_schema input;
   schema::compiled_schema output;
+  output_check check = output_check::every_call;
   /// Deprecated argument names still accepted (or refused with a reason).
   std::vector<argument_alias> aliases;
   /// The group the tool belongs to (set_toolsets).
@@ -88,9 +105,11 @@ public:
   /// handler, a malformed schema, or when the registry is frozen.
   /// Aliases are checked too: a rename or spread must lead to arguments
   /// of the inputSchema, an alias must not be one, ignore and refuse need
-  /// a note.
+  /// a note. A tool whose output is `output_check::typed` must have an
+  /// outputSchema.
   caf::error add(mcp::tool_spec spec, tool_handler handler,
-                 std::vector<argument_alias> aliases = {});
+                 std::vector<argument_alias> aliases = {},
+                 output_check check = output_check::every_call);
 
   /// Puts every tool into its toolset and offers the tools of `offered`
   /// only. Fails when a tool is in no toolset or in two, a toolset names

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -257,6 +258,64 @@ public:
       std::getline(in, key);
     }
     return {rss, anon};
+  }
+
+  /// Where the daemon's resident pages are, KiB (/proc/<pid>/smaps):
+  /// anonymous (heap, stacks, the daemon's own memory), the executable's
+  /// file pages (its code and read-only data as far as they ran or were
+  /// read), the shared libraries' file pages (the same for each .so), and
+  /// other file pages (the store's memory map, locale data); and of the
+  /// executable's and libraries' pages, those written (Private_Dirty:
+  /// relocated data, the process's own), the rest being shareable code.
+  struct memory_split {
+    double anon = 0;
+    double executable = 0;
+    double libraries = 0;
+    double other_files = 0;
+    double code_dirty = 0;
+  };
+
+  memory_split memory() const {
+    auto pid = std::to_string(proc_.pid());
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/" + pid + "/exe", ec);
+    std::ifstream in{"/proc/" + pid + "/smaps"};
+    memory_split m;
+    std::string line, path;
+    while (std::getline(in, line)) {
+      std::istringstream words{line};
+      std::string first;
+      words >> first;
+      if (first.empty())
+        continue;
+      if (first.back() != ':') {
+        // A mapping: address range, perms, offset, device, inode, path.
+        std::string skip;
+        words >> skip >> skip >> skip >> skip;
+        std::getline(words >> std::ws, path);
+        continue;
+      }
+      if (first != "Rss:" && first != "Private_Dirty:")
+        continue;
+      double kib = 0;
+      words >> kib;
+      bool code = !path.empty() && path[0] != '['
+                  && ((!ec && path == exe.string())
+                      || path.find(".so") != std::string::npos);
+      if (first == "Private_Dirty:") {
+        m.code_dirty += code ? kib : 0;
+        continue;
+      }
+      if (path.empty() || path[0] == '[')
+        m.anon += kib;
+      else if (!ec && path == exe.string())
+        m.executable += kib;
+      else if (path.find(".so") != std::string::npos)
+        m.libraries += kib;
+      else
+        m.other_files += kib;
+    }
+    return m;
   }
 
   static std::vector<std::string>

@@ -239,6 +239,17 @@ std::vector<rates_by_concurrency> cost_figures(daemon_process& d,
   return rates;
 }
 
+/// Where a server's resident pages are (daemon_process::memory).
+void memory_figures(const std::string& who,
+                    const daemon_process::memory_split& m) {
+  record(who + " RSS: anonymous (heap, stacks)", "KiB", {m.anon});
+  record(who + " RSS: executable's file pages", "KiB", {m.executable});
+  record(who + " RSS: shared libraries' file pages", "KiB", {m.libraries});
+  record(who + " RSS: other file pages (store map)", "KiB", {m.other_files});
+  record(who + " RSS: of the code's pages, written (relocations)", "KiB",
+         {m.code_dirty});
+}
+
 /// What one call costs the daemon: `echo` (the MCP layer alone),
 /// `get_system_clock` (one GET) and `get_system_overview` (two GETs in
 /// parallel), all on ONE router. The store is on disk (/var/tmp), as in a
@@ -268,6 +279,7 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
                    runs, requests);
     record("calls: daemon RSS after the calls, 3 routers", "KiB",
            {d.rss_kib().first});
+    memory_figures("calls: daemon", d.memory());
   }
   if (!peer.empty()) {
     auto fingerprint = routers.fingerprint_sha256();
@@ -306,6 +318,7 @@ void call_cost_figures(const std::string& binary, const sim::fleet& routers,
                    runs, requests);
     record("peer MikroMCP: RSS after the calls, 3 routers", "KiB",
            {d.rss_kib().first});
+    memory_figures("peer MikroMCP:", d.memory());
     const char* what[] = {"one GET", "two GETs"};
     for (size_t i = 0; i < theirs.size(); ++i)
       for (auto& [c, rate] : theirs[i])
@@ -406,10 +419,20 @@ std::string machine_line() {
   return buf;
 }
 
-void print_markdown(int runs) {
+/// The 1-, 5- and 15-minute load averages (/proc/loadavg).
+std::string load_average() {
+  std::ifstream in{"/proc/loadavg"};
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+void print_markdown(int runs, const std::string& load_start) {
   std::printf("Machine: %s. %d runs per figure after a warm-up; best and "
-              "median of the runs.\n\n",
-              machine_line().c_str(), runs);
+              "median of the runs. Load average (1, 5, 15 minutes) at the "
+              "start: %s; at the end: %s.\n\n",
+              machine_line().c_str(), runs, load_start.c_str(),
+              load_average().c_str());
   std::printf("| figure | best | median | unit |\n|---|---:|---:|---|\n");
   for (auto& f : results)
     std::printf("| %s | %.1f | %.1f | %s |\n", f.name.c_str(), f.best(),
@@ -447,13 +470,15 @@ int main(int argc, char** argv) {
     ->check(
       CLI::IsMember({"calls", "stdio", "fleet", "http", "rollout", "memory"}));
   CLI11_PARSE(app, argc, argv);
+  auto load_start = load_average();
 
   auto wanted = [&](const char* group) {
     return only.empty()
            || std::find(only.begin(), only.end(), group) != only.end();
   };
   try {
-    std::fprintf(stderr, "machine: %s\n", machine_line().c_str());
+    std::fprintf(stderr, "machine: %s; load average %s\n",
+                 machine_line().c_str(), load_start.c_str());
     sim::fleet_options so;
     so.routers = 1000;
     so.tls = true;
@@ -552,6 +577,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (markdown)
-    print_markdown(runs);
+    print_markdown(runs, load_start);
   return 0;
 }

@@ -305,7 +305,9 @@ const tool_entry table[] = {
          "critical_percent":{"type":"number"}}}},
      "required":["device_id","status","issues","thresholds"]})",
    device_health},
-  {"get_system_overview", "System overview", mcp::tool_tier::fundamental,
+  {"get_system_overview",
+   "System overview",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads one router's system overview: identity, RouterOS version and "
    "channel, board, architecture, CPU count, frequency and load, memory and "
@@ -333,7 +335,11 @@ const tool_entry table[] = {
        "uptime_seconds":{"type":"integer","minimum":0}},
      "required":["device_id","routeros_version","cpu_load_percent",
                  "memory_total_bytes","memory_used_bytes","uptime_seconds"]})",
-   get_system_overview},
+   get_system_overview,
+   0,
+   nullptr,
+   {},
+   output_check::typed},
 };
 
 #undef RMCP_STATUS_ENUM

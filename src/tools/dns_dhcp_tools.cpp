@@ -164,13 +164,24 @@ json leases_schema() {
 }
 
 const tool_entry table[] = {
-  {"get_dns_status", "DNS settings", mcp::tool_tier::fundamental,
+  {"get_dns_status",
+   "DNS settings",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads a router's DNS resolver settings: static and dynamic upstream "
    "servers, remote requests allowed, cache size and use in KiB, TTL and "
    "timeouts in seconds.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr, get_dns_status, 0, dns_schema},
-  {"get_dns_cache", "DNS cache", mcp::tool_tier::fundamental, read_only_router,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   get_dns_status,
+   0,
+   dns_schema,
+   {},
+   output_check::typed},
+  {"get_dns_cache",
+   "DNS cache",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Reads a router's DNS cache: name, type, data, TTL in seconds. `limit` "
    "(1-1000, default 100) applies after the `name` substring filter; "
    "total_count is the cache size.",
@@ -178,21 +189,42 @@ const tool_entry table[] = {
        "limit":{"type":"integer","minimum":1,"maximum":1000,"default":100,"description":"Most entries to return."},
        "name":{"type":"string","minLength":1,"maxLength":253,"description":"Only names containing this text."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_dns_cache, 0, dns_cache_schema},
-  {"get_ntp_status", "NTP client status", mcp::tool_tier::fundamental,
+   nullptr,
+   get_dns_cache,
+   0,
+   dns_cache_schema,
+   {},
+   output_check::typed},
+  {"get_ntp_status",
+   "NTP client status",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads a router's NTP client: enabled, mode, configured servers, sync "
    "status (synchronized, waiting, stopped...), the server it synced to, "
    "stratum and clock offset in seconds.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr, get_ntp_status, 0, ntp_schema},
-  {"get_dhcp_server_status", "DHCP servers", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   get_ntp_status,
+   0,
+   ntp_schema,
+   {},
+   output_check::typed},
+  {"get_dhcp_server_status",
+   "DHCP servers",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's DHCP servers: name, interface, address pool, lease "
    "time in seconds, authoritative, disabled/invalid state.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_list_read(call, dhcp_servers_read); }, 0,
-   dhcp_servers_schema},
-  {"get_dhcp_leases", "DHCP leases", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_list_read(call, dhcp_servers_read); },
+   0,
+   dhcp_servers_schema,
+   {},
+   output_check::typed},
+  {"get_dhcp_leases",
+   "DHCP leases",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's DHCP leases: address, MAC, client id, host name, "
    "server, status, expiry and last seen in seconds, flags. Filters: "
@@ -201,7 +233,12 @@ const tool_entry table[] = {
        "status":{"type":"string","enum":["bound","waiting","offered","busy"],"description":"Only leases in this state."},
        "server":{"type":"string","minLength":1,"maxLength":64,"description":"Only leases of this DHCP server."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_dhcp_leases, 0, leases_schema},
+   nullptr,
+   get_dhcp_leases,
+   0,
+   leases_schema,
+   {},
+   output_check::typed},
 };
 
 } // namespace

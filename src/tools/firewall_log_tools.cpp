@@ -219,32 +219,51 @@ const argument_alias recent_logs_aliases[] = {
 };
 
 const tool_entry table[] = {
-  {"list_firewall_filter_rules", "Firewall filter rules",
-   mcp::tool_tier::fundamental, read_only_router,
+  {"list_firewall_filter_rules",
+   "Firewall filter rules",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists a router's IPv4 firewall filter rules in order: chain, action, "
    "matchers (protocol, addresses, ports, interfaces, lists, connection "
    "state), log, disabled, counters, comment. Filter: chain.",
-   RMCP_CHAIN_INPUT, nullptr,
+   RMCP_CHAIN_INPUT,
+   nullptr,
    [](tool_call& call) {
      run_list_read(call, filter_read, chain_filter(call));
    },
-   0, rules_schema},
-  {"list_firewall_nat_rules", "Firewall NAT rules", mcp::tool_tier::fundamental,
+   0,
+   rules_schema,
+   {},
+   output_check::typed},
+  {"list_firewall_nat_rules",
+   "Firewall NAT rules",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's IPv4 NAT rules in order: chain (srcnat, dstnat), "
    "action (masquerade, dst-nat...), matchers, to-addresses/to-ports, "
    "counters, comment. Optional filter: chain.",
-   RMCP_CHAIN_INPUT, nullptr,
+   RMCP_CHAIN_INPUT,
+   nullptr,
    [](tool_call& call) { run_list_read(call, nat_read, chain_filter(call)); },
-   0, rules_schema},
-  {"list_firewall_address_lists", "Firewall address lists",
-   mcp::tool_tier::fundamental, read_only_router,
+   0,
+   rules_schema,
+   {},
+   output_check::typed},
+  {"list_firewall_address_lists",
+   "Firewall address lists",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists a router's firewall address-list entries: list, address, timeout "
    "in seconds, creation time, disabled, comment. Filter: list_name.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "list_name":{"type":"string","minLength":1,"maxLength":64,"description":"Only entries of this list."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, list_address_lists, 0, address_lists_schema},
+   nullptr,
+   list_address_lists,
+   0,
+   address_lists_schema,
+   {},
+   output_check::typed},
   {"get_recent_logs", "Recent logs", mcp::tool_tier::fundamental,
    read_only_router,
    "Reads a router's memory log, newest first: id, time (router local, ISO "
@@ -259,14 +278,21 @@ const tool_entry table[] = {
        "since":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}$","description":"Oldest entry time, YYYY-MM-DD HH:MM:SS."},
        "until":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}$","description":"Newest entry time."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_recent_logs, 0, logs_schema, aliases(recent_logs_aliases)},
-  {"get_logging_config", "Logging rules", mcp::tool_tier::fundamental,
+   nullptr, get_recent_logs, 0, logs_schema, aliases(recent_logs_aliases),
+   output_check::typed},
+  {"get_logging_config",
+   "Logging rules",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's logging rules: which topics go to which action "
    "(memory, disk, remote syslog...), prefix, disabled.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_list_read(call, logging_read); }, 0,
-   logging_schema},
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_list_read(call, logging_read); },
+   0,
+   logging_schema,
+   {},
+   output_check::typed},
 };
 
 #undef RMCP_CHAIN_INPUT

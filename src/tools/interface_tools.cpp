@@ -206,7 +206,9 @@ const argument_alias interface_stats_aliases[] = {
 };
 
 const tool_entry table[] = {
-  {"list_interfaces", "List interfaces", mcp::tool_tier::fundamental,
+  {"list_interfaces",
+   "List interfaces",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's interfaces (ethernet, bridge, vlan, wifi, "
    "tunnels...): id, name, type, running/disabled, comment, MTUs, MAC, "
@@ -216,7 +218,12 @@ const tool_entry table[] = {
        "type":{"type":"string","maxLength":32,"description":"Only interfaces of this RouterOS type, e.g. ether, vlan, bridge, wg."},
        "running_only":{"type":"boolean","default":false,"description":"Only interfaces whose link is up."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, list_interfaces, 0, interfaces_schema},
+   nullptr,
+   list_interfaces,
+   0,
+   interfaces_schema,
+   {},
+   output_check::typed},
   {"get_interface", "Get interface", mcp::tool_tier::fundamental,
    read_only_router,
    "Reads one interface by name (ether1) or id (*1): type, state, comment, "
@@ -225,7 +232,8 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "interface":{"type":"string","minLength":1,"maxLength":64,"description":"Interface name or .id (*1)."}},
      "required":["device_id","interface"],"additionalProperties":false})",
-   nullptr, get_interface, 0, interface_schema, aliases(get_interface_aliases)},
+   nullptr, get_interface, 0, interface_schema, aliases(get_interface_aliases),
+   output_check::typed},
   {"get_interface_stats", "Interface traffic", mcp::tool_tier::fundamental,
    read_only_router,
    "Samples the traffic rate of interfaces once (monitor-traffic): bits, "
@@ -237,15 +245,23 @@ const tool_entry table[] = {
          "description":"Interface names; default all enabled interfaces."}},
      "required":["device_id"],"additionalProperties":false})",
    nullptr, get_interface_stats, 0, traffic_schema,
-   aliases(interface_stats_aliases)},
-  {"list_bridges", "List bridges", mcp::tool_tier::fundamental,
+   aliases(interface_stats_aliases), output_check::typed},
+  {"list_bridges",
+   "List bridges",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists the bridges of a router with state, MTUs, MAC, STP protocol mode "
    "and priority, ageing time in seconds, VLAN filtering and PVID.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_list_read(call, bridges_read); }, 0,
-   bridges_schema},
-  {"list_bridge_ports", "List bridge ports", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_list_read(call, bridges_read); },
+   0,
+   bridges_schema,
+   {},
+   output_check::typed},
+  {"list_bridge_ports",
+   "List bridge ports",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's bridge ports: interface, bridge, STP role and status, "
    "PVID, frame types, ingress filtering, edge, hardware offload. Filter: "
@@ -261,7 +277,10 @@ const tool_entry table[] = {
                      return bridge.empty() || row.value("bridge", "") == bridge;
                    });
    },
-   0, bridge_ports_schema},
+   0,
+   bridge_ports_schema,
+   {},
+   output_check::typed},
 };
 
 #undef RMCP_IFACE_NAME

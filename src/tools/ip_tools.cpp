@@ -81,7 +81,9 @@ json arp_schema() {
   R"("description":"Only entries on this interface."})"
 
 const tool_entry table[] = {
-  {"list_ip_addresses", "List IP addresses", mcp::tool_tier::fundamental,
+  {"list_ip_addresses",
+   "List IP addresses",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's IPv4 addresses: id, address/prefix, network, "
    "interface, dynamic (e.g. DHCP), disabled, invalid, comment. Filter: "
@@ -89,22 +91,42 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
    "," RMCP_IFACE_FILTER R"(},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, list_ip_addresses, 0, addresses_schema},
-  {"get_ip_address", "Get IP address", mcp::tool_tier::fundamental,
+   nullptr,
+   list_ip_addresses,
+   0,
+   addresses_schema,
+   {},
+   output_check::typed},
+  {"get_ip_address",
+   "Get IP address",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads one IP address entry by its RouterOS id (e.g. \"*3\", from "
    "list_ip_addresses). Fails with router_not_found when it does not exist.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "address_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]{1,8}$","description":"RouterOS .id of the address, e.g. *3."}},
      "required":["device_id","address_id"],"additionalProperties":false})",
-   nullptr, get_ip_address, 0, address_schema},
-  {"get_arp_table", "ARP table", mcp::tool_tier::fundamental, read_only_router,
+   nullptr,
+   get_ip_address,
+   0,
+   address_schema,
+   {},
+   output_check::typed},
+  {"get_arp_table",
+   "ARP table",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Reads a router's ARP table: IP, MAC, interface, status, flags "
    "(dynamic, dhcp, complete, published). Filter: interface.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP
    "," RMCP_IFACE_FILTER R"(},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_arp_table, 0, arp_schema},
+   nullptr,
+   get_arp_table,
+   0,
+   arp_schema,
+   {},
+   output_check::typed},
 };
 
 #undef RMCP_IFACE_FILTER

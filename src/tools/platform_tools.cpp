@@ -106,7 +106,10 @@ constexpr const char* empty_args =
   R"({"type":"object","additionalProperties":false})";
 
 const tool_entry table[] = {
-  {"echo", "Echo", mcp::tool_tier::platform, read_only,
+  {"echo",
+   "Echo",
+   mcp::tool_tier::platform,
+   read_only,
    "Returns the given message unchanged. Use it only to test that the MCP "
    "connection works; it touches no router.",
    R"({"type":"object","properties":{"message":{"type":"string","minLength":1,
@@ -114,7 +117,11 @@ const tool_entry table[] = {
        "required":["message"],"additionalProperties":false})",
    R"({"type":"object","properties":{"message":{"type":"string"},
        "environment":{"type":"string"}},"required":["message","environment"]})",
-   echo},
+   echo,
+   0,
+   nullptr,
+   {},
+   output_check::typed},
   {"service_health", "Service health", mcp::tool_tier::platform, read_only,
    "Reports the health of the routeros-mcp service itself: version, "
    "environment, uptime, actor system and sessions, and the state of its "

@@ -109,7 +109,9 @@ json route_schema() {
 }
 
 const tool_entry table[] = {
-  {"get_routing_summary", "Routing summary", mcp::tool_tier::fundamental,
+  {"get_routing_summary",
+   "Routing summary",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads a router's routing table: counts (total, static, connected, "
    "dynamic, active, default) and every route with destination, gateway, "
@@ -117,14 +119,27 @@ const tool_entry table[] = {
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "routing_table":{"type":"string","minLength":1,"maxLength":64,"description":"Only routes of this table."}},
      "required":["device_id"],"additionalProperties":false})",
-   nullptr, get_routing_summary, 0, summary_schema},
-  {"get_route", "Get route", mcp::tool_tier::fundamental, read_only_router,
+   nullptr,
+   get_routing_summary,
+   0,
+   summary_schema,
+   {},
+   output_check::typed},
+  {"get_route",
+   "Get route",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Reads one route by its RouterOS id (e.g. \"*2\", from "
    "get_routing_summary). Fails with router_not_found when it is gone.",
    R"({"type":"object","properties":{)" RMCP_DEVICE_ID_PROP R"(,
        "route_id":{"type":"string","pattern":"^\\*[0-9A-Fa-f]{1,8}$","description":"RouterOS .id of the route."}},
      "required":["device_id","route_id"],"additionalProperties":false})",
-   nullptr, get_route, 0, route_schema},
+   nullptr,
+   get_route,
+   0,
+   route_schema,
+   {},
+   output_check::typed},
 };
 
 } // namespace

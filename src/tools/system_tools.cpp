@@ -106,18 +106,34 @@ json clock_schema() {
 }
 
 const tool_entry table[] = {
-  {"get_system_packages", "System packages", mcp::tool_tier::fundamental,
+  {"get_system_packages",
+   "System packages",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists a router's RouterOS packages: name, version, build time, size in "
    "bytes, installed/available/disabled, scheduled actions. Use it to check "
    "which features (wireless, container, ...) a router has.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr, get_system_packages, 0, packages_schema},
-  {"get_system_clock", "System clock", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   get_system_packages,
+   0,
+   packages_schema,
+   {},
+   output_check::typed},
+  {"get_system_clock",
+   "System clock",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Reads a router's clock: local date and time (ISO 8601), time zone, GMT "
    "offset (text and seconds), DST. Use it to spot a router with a wrong "
    "clock.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr, get_system_clock, 0, clock_schema},
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   get_system_clock,
+   0,
+   clock_schema,
+   {},
+   output_check::typed},
 };
 
 } // namespace

@@ -33,7 +33,8 @@ caf::error register_table(tool_registry& reg, const tool_entry* entries,
       spec.timeout = std::chrono::milliseconds{e.timeout_ms};
     std::vector<argument_alias> deprecated(
       e.deprecated.items, e.deprecated.items + e.deprecated.count);
-    if (auto err = reg.add(std::move(spec), e.handler, std::move(deprecated)))
+    if (auto err =
+          reg.add(std::move(spec), e.handler, std::move(deprecated), e.output))
       return err;
   }
   return caf::none;

@@ -47,6 +47,11 @@ struct tool_entry {
   /// Argument names the reference project's clients still send
   /// (docs/tools.md, "Deprecated argument names").
   alias_list deprecated{};
+  /// `output_check::typed` when the handler builds its whole output with
+  /// typed code (field tables, fixed-type fields), so results skip the
+  /// per-call outputSchema check; tests/src/typed_outputs_test.cpp proves
+  /// each such tool's output conforms.
+  output_check output = output_check::every_call;
 };
 
 /// Annotation presets.

@@ -261,41 +261,65 @@ json driver_schema(const driver_read& spec) {
 }
 
 const tool_entry table[] = {
-  {"get_wireless_interfaces", "Wireless interfaces",
-   mcp::tool_tier::fundamental, read_only_router,
+  {"get_wireless_interfaces",
+   "Wireless interfaces",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists a router's radios (legacy wireless or wifi driver; `driver` says "
    "which, \"none\" without radio): name, SSID, mode, band, frequency, "
    "width, TX power, security, state, client counts.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_driver_read(call, radios_read); }, 0,
-   [] { return driver_schema(radios_read); }},
-  {"get_wireless_clients", "Wireless clients", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_driver_read(call, radios_read); },
+   0,
+   [] { return driver_schema(radios_read); },
+   {},
+   output_check::typed},
+  {"get_wireless_clients",
+   "Wireless clients",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists clients of a router's own radios: interface, MAC, SSID, signal "
    "(dBm), SNR (dB), TX/RX rate (bit/s), uptime (s), bytes and packets "
    "each way. CAPsMAN clients: get_capsman_registrations.",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_driver_read(call, clients_read); }, 0,
-   [] { return driver_schema(clients_read); }},
-  {"get_capsman_remote_caps", "CAPsMAN remote CAPs",
-   mcp::tool_tier::fundamental, read_only_router,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_driver_read(call, clients_read); },
+   0,
+   [] { return driver_schema(clients_read); },
+   {},
+   output_check::typed},
+  {"get_capsman_remote_caps",
+   "CAPsMAN remote CAPs",
+   mcp::tool_tier::fundamental,
+   read_only_router,
    "Lists the access points (CAPs) a CAPsMAN controller manages: name, "
    "identity, address, board, serial, version, state, uptime in seconds. "
    "driver: \"wifi\" (the wifi package's CAPsMAN, RouterOS 7.13+), "
    "\"capsman\" (legacy CAPsMAN of the wireless package) or \"none\".",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_driver_read(call, caps_read); }, 0,
-   [] { return driver_schema(caps_read); }},
-  {"get_capsman_registrations", "CAPsMAN clients", mcp::tool_tier::fundamental,
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_driver_read(call, caps_read); },
+   0,
+   [] { return driver_schema(caps_read); },
+   {},
+   output_check::typed},
+  {"get_capsman_registrations",
+   "CAPsMAN clients",
+   mcp::tool_tier::fundamental,
    read_only_router,
    "Lists the wireless clients of every CAP a CAPsMAN controller manages: "
    "interface, MAC, SSID, signal (dBm), rates (bit/s), uptime, bytes, "
    "packets. driver: \"wifi\" (the wifi package's CAPsMAN: its "
    "registration table, which also lists the controller's own radios' "
    "clients), \"capsman\" (legacy) or \"none\".",
-   RMCP_DEVICE_ONLY_INPUT, nullptr,
-   [](tool_call& call) { run_driver_read(call, cap_clients_read); }, 0,
-   [] { return driver_schema(cap_clients_read); }},
+   RMCP_DEVICE_ONLY_INPUT,
+   nullptr,
+   [](tool_call& call) { run_driver_read(call, cap_clients_read); },
+   0,
+   [] { return driver_schema(cap_clients_read); },
+   {},
+   output_check::typed},
 };
 
 } // namespace
