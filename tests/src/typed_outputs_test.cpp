@@ -90,13 +90,14 @@ TEST_F(typed_outputs_test, a_typed_output_needs_an_output_schema) {
   spec.name = "t_typed";
   spec.description = "a typed tool without an outputSchema";
   spec.input_schema = {{"type", "object"}};
-  auto err = reg.add(spec, [](tool_call&) {}, {}, output_check::typed);
+  auto err = reg.add(
+    spec, [](tool_call&) {}, {}, output_check::typed);
   ASSERT_TRUE(err);
-  EXPECT_NE(error_message(err).find("needs an outputSchema"),
-            std::string::npos)
+  EXPECT_NE(error_message(err).find("needs an outputSchema"), std::string::npos)
     << error_message(err);
   spec.output_schema = {{"type", "object"}};
-  EXPECT_FALSE(reg.add(spec, [](tool_call&) {}, {}, output_check::typed));
+  EXPECT_FALSE(reg.add(
+    spec, [](tool_call&) {}, {}, output_check::typed));
   EXPECT_EQ(reg.find("t_typed")->check, output_check::typed);
 }
 
