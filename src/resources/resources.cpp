@@ -227,85 +227,88 @@ void device_bridges(resource_read& r) {
   });
 }
 
-/// device://{id}/config: the newest configuration snapshot.
-void device_config(resource_read& r) {
-  auto id = r.param("device_id");
+/// Asks the store for a device's newest snapshot record of `kind`; a
+/// missing record goes to `missing`, any other error fails the read.
+template <class Found, class Missing>
+void newest_snapshot(resource_read& r, const std::string& id, std::string kind,
+                     Found found, Missing missing) {
   if (!r.svc().store) {
     r.fail(make_error(ec::internal_error, "the store is not running"));
     return;
   }
   r.self()
     ->request(r.svc().store, ask_timeout, atom::get_v, atom::snapshot_v, id,
-              std::string{"config"})
-    .then(
-      [&r](snapshot_record& snap) {
-        auto size = snap.content.size();
-        r.finish({{"device_id", snap.device_id},
-                  {"config", snap.content},
-                  {"_meta",
-                   {{"snapshot_id", snap.id},
-                    {"taken_at", tools::iso_time(snap.timestamp)},
-                    {"sha256", snap.sha256},
-                    {"size_bytes", size},
-                    {"estimated_tokens", size / 4},
-                    {"safe_for_context", size < 50000},
-                    {"redacted", true}}}});
-      },
-      [&r, id](caf::error& err) {
-        if (err == ec::resource_not_found)
-          r.fail(make_error(ec::resource_not_found,
-                            "device '" + id
-                              + "' has no configuration snapshot yet; take "
-                                "one with the tool capture_config_snapshot"));
-        else
-          r.fail(std::move(err));
-      });
+              std::move(kind))
+    .then([found](snapshot_record& rec) mutable { found(rec); },
+          [&r, missing](caf::error& err) mutable {
+            if (err == ec::resource_not_found)
+              missing();
+            else
+              r.fail(std::move(err));
+          });
+}
+
+/// device://{id}/config: the newest configuration snapshot.
+void device_config(resource_read& r) {
+  auto id = r.param("device_id");
+  newest_snapshot(
+    r, id, "config",
+    [&r](snapshot_record& snap) {
+      auto size = snap.content.size();
+      r.finish({{"device_id", snap.device_id},
+                {"config", snap.content},
+                {"_meta",
+                 {{"snapshot_id", snap.id},
+                  {"taken_at", tools::iso_time(snap.timestamp)},
+                  {"sha256", snap.sha256},
+                  {"size_bytes", size},
+                  {"estimated_tokens", size / 4},
+                  {"safe_for_context", size < 50000},
+                  {"redacted", true}}}});
+    },
+    [&r, id] {
+      r.fail(make_error(ec::resource_not_found,
+                        "device '" + id
+                          + "' has no configuration snapshot yet; take "
+                            "one with the tool capture_config_snapshot"));
+    });
 }
 
 /// device://{id}/config-drift: the newest drift found by the periodic
 /// snapshots (both snapshot ids and times, counts, first changed lines).
 void device_config_drift(resource_read& r) {
   auto id = r.param("device_id");
-  if (!r.svc().store) {
-    r.fail(make_error(ec::internal_error, "the store is not running"));
-    return;
-  }
-  r.self()
-    ->request(r.svc().store, ask_timeout, atom::get_v, atom::snapshot_v, id,
-              std::string{"config-drift"})
-    .then(
-      [&r, id](snapshot_record& rec) {
-        auto drift = json::parse(rec.content, nullptr, false);
-        if (!drift.is_object()) {
-          r.fail(make_error(ec::internal_error, "the drift record " + rec.id
-                                                  + " of device '" + id
-                                                  + "' is not a JSON object"));
-          return;
+  newest_snapshot(
+    r, id, "config-drift",
+    [&r, id](snapshot_record& rec) {
+      auto drift = json::parse(rec.content, nullptr, false);
+      if (!drift.is_object()) {
+        r.fail(make_error(ec::internal_error, "the drift record " + rec.id
+                                                + " of device '" + id
+                                                + "' is not a JSON object"));
+        return;
+      }
+      for (auto key : {"previous_taken_ms", "taken_ms"}) {
+        auto at = drift.find(key);
+        if (at != drift.end() && at->is_number_integer()) {
+          std::string name = key;
+          name.replace(name.size() - 3, 3, "_at");
+          drift[name] = tools::iso_time(at->get<int64_t>());
+          drift.erase(at);
         }
-        for (auto key : {"previous_taken_ms", "taken_ms"}) {
-          auto at = drift.find(key);
-          if (at != drift.end() && at->is_number_integer()) {
-            std::string name = key;
-            name.replace(name.size() - 3, 3, "_at");
-            drift[name] = tools::iso_time(at->get<int64_t>());
-            drift.erase(at);
-          }
-        }
-        r.finish({{"device_id", id},
-                  {"drift", std::move(drift)},
-                  {"_meta", {{"record_id", rec.id}}}});
-      },
-      [&r, id](caf::error& err) {
-        if (err == ec::resource_not_found)
-          r.finish({{"device_id", id},
-                    {"drift", nullptr},
-                    {"_meta",
-                     {{"note", "no drift recorded: the periodic snapshots "
-                               "(snapshots.interval) have not seen this "
-                               "device's configuration change"}}}});
-        else
-          r.fail(std::move(err));
-      });
+      }
+      r.finish({{"device_id", id},
+                {"drift", std::move(drift)},
+                {"_meta", {{"record_id", rec.id}}}});
+    },
+    [&r, id] {
+      r.finish({{"device_id", id},
+                {"drift", nullptr},
+                {"_meta",
+                 {{"note", "no drift recorded: the periodic snapshots "
+                           "(snapshots.interval) have not seen this "
+                           "device's configuration change"}}}});
+    });
 }
 
 // -- plans (get_plan_status seen from three sides; never a token) --------------------
