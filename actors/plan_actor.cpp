@@ -3,9 +3,11 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -20,10 +22,24 @@ namespace {
 
 /// The implementation's interface: the public protocol plus the internal
 /// `(flush)` it sends itself to group-commit journal steps.
-using plan_impl_actor = plan_store_actor::extend<caf::reacts_to<atom::flush>>;
+using plan_impl_actor =
+  plan_store_actor::extend<caf::reacts_to<atom::flush>,
+                           caf::reacts_to<atom::poll, uint64_t>>;
 
 /// Deadline of writing a decision's audit record through the store actor.
 constexpr auto audit_timeout = std::chrono::seconds{10};
+
+/// How often plans with a waiting apply are read again: decisions made
+/// elsewhere (the CLI's own store handle, another node of a cluster) are
+/// seen within this time.
+constexpr auto handoff_poll = std::chrono::seconds{1};
+
+/// An apply call waiting for the approval of a hand_to_apply plan.
+struct handoff_waiter {
+  caf::typed_response_promise<plan_record> promise;
+  caf::actor_clock::time_point deadline;
+  int64_t wait_ms = 0;
+};
 
 struct plan_actor_state {
   static inline const char* name = "rmcp.plans";
@@ -101,6 +117,114 @@ struct plan_actor_state {
             });
   }
 
+  // -- handing approvals to waiting applies ----------------------------------
+
+  /// Waiting applies by plan id (several may wait for one plan: the first
+  /// takes the approval, the others learn it was used).
+  std::multimap<std::string, handoff_waiter> waiters;
+
+  bool poll_queued = false;
+
+  /// `(start, id, wait_ms)`: starts the plan when it is approved, waits
+  /// while it is pending, refuses otherwise.
+  caf::result<plan_record> start_or_wait(const std::string& id,
+                                         int64_t wait_ms) {
+    flush();
+    auto plan = guarded("get", id, [&] { return db->get(id); });
+    if (!plan)
+      return plan.error();
+    if (!plan->hand_to_apply || plan->state != plan_state::pending) {
+      auto started = settle(*plan);
+      if (!started)
+        return started.error();
+      return std::move(*started);
+    }
+    if (wait_ms <= 0)
+      return make_error(ec::plan_state_invalid,
+                        "plan " + id
+                          + " is pending: no approver has approved "
+                            "it yet");
+    handoff_waiter w;
+    w.promise = self->make_response_promise<plan_record>();
+    w.deadline = self->clock().now() + std::chrono::milliseconds{wait_ms};
+    w.wait_ms = wait_ms;
+    auto promise = w.promise;
+    waiters.emplace(id, std::move(w));
+    log::info(log::rollout(), "plan-apply-waiting",
+              {{"plan_id", id}, {"wait_ms", wait_ms}});
+    schedule_poll();
+    return promise;
+  }
+
+  /// The answer to a waiting apply for a plan no longer pending: started
+  /// with its handed approval, or why not (rejected: by whom and why).
+  caf::expected<plan_record> settle(const plan_record& plan) {
+    if (plan.state == plan_state::cancelled && plan.hand_to_apply)
+      return make_error(
+        ec::plan_state_invalid,
+        "plan " + plan.id + " was rejected by "
+          + (plan.closed_by.empty() ? std::string{"?"} : plan.closed_by)
+          + (plan.reason.empty() ? std::string{} : ": " + plan.reason)
+          + "; nothing was changed");
+    return guarded("start", plan.id,
+                   [&] { return db->start(plan.id, std::string{}); });
+  }
+
+  /// Answers the applies waiting for `id` when it is no longer pending
+  /// (after a decision here, or when a poll finds one made elsewhere),
+  /// and those whose wait ran out.
+  void release(const std::string& id) {
+    auto [first, last] = waiters.equal_range(id);
+    if (first == last)
+      return;
+    auto plan = guarded("get", id, [&] { return db->get(id); });
+    auto now = self->clock().now();
+    for (auto i = first; i != last;) {
+      if (!plan) {
+        i->second.promise.deliver(plan.error());
+      } else if (plan->state != plan_state::pending) {
+        auto res = settle(*plan);
+        if (res) {
+          i->second.promise.deliver(*res);
+          plan = std::move(*res);
+        } else {
+          i->second.promise.deliver(res.error());
+        }
+      } else if (now >= i->second.deadline) {
+        log::info(log::rollout(), "plan-apply-wait-ended", {{"plan_id", id}});
+        i->second.promise.deliver(make_error(
+          ec::tool_timeout,
+          "no approver approved plan " + id + " within "
+            + std::to_string(i->second.wait_ms / 1000)
+            + " s; it is still pending: call the apply tool again to keep "
+              "waiting"));
+      } else {
+        ++i;
+        continue;
+      }
+      i = waiters.erase(i);
+    }
+  }
+
+  void schedule_poll() {
+    if (poll_queued || waiters.empty())
+      return;
+    poll_queued = true;
+    self->delayed_send(self, handoff_poll, atom::poll_v, uint64_t{0});
+  }
+
+  void poll() {
+    poll_queued = false;
+    flush();
+    std::vector<std::string> ids;
+    for (auto& [id, w] : waiters)
+      if (ids.empty() || ids.back() != id)
+        ids.push_back(id);
+    for (auto& id : ids)
+      release(id);
+    schedule_poll();
+  }
+
   caf::error no_audit() const {
     return make_error(ec::unsupported,
                       "plan decisions are refused: no audit trail is open in "
@@ -163,6 +287,9 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
       return st.call<plan_record>("start", id,
                                   [&] { return st.db->start(id, token); });
     },
+    [&st](atom::start, const std::string& id, int64_t wait_ms)
+      -> caf::result<plan_record> { return st.start_or_wait(id, wait_ms); },
+    [&st](atom::poll, uint64_t) { st.poll(); },
     [&st](atom::put, plan_step& step) -> caf::result<step_receipt> {
       return st.buffer(std::move(step));
     },
@@ -186,11 +313,20 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
         [&](const storage::plan_desk& desk) {
           return storage::approve_plan(desk, who, id);
         },
-        [promise](caf::expected<storage::plan_approval>& res) mutable {
-          if (res)
-            promise.deliver(std::move(res->plan), std::move(res->token));
-          else
+        [&st, promise, id](caf::expected<storage::plan_approval>& res) mutable {
+          if (!res) {
             promise.deliver(std::move(res.error()));
+            return;
+          }
+          // A waiting apply takes the approval before the approver hears
+          // back: the plan answered is then executing.
+          if (res->plan.hand_to_apply && st.waiters.count(id) > 0) {
+            st.release(id);
+            if (auto now =
+                  st.guarded("get", id, [&] { return st.db->get(id); }))
+              res->plan = std::move(*now);
+          }
+          promise.deliver(std::move(res->plan), std::move(res->token));
         });
       return promise;
     },
@@ -204,7 +340,9 @@ plan_impl(plan_impl_actor::stateful_pointer<plan_actor_state> self,
         [&](const storage::plan_desk& desk) {
           return storage::reject_plan(desk, who, id, reason);
         },
-        [promise](caf::expected<plan_record>& res) mutable {
+        [&st, promise, id](caf::expected<plan_record>& res) mutable {
+          if (res)
+            st.release(id);
           if (res)
             promise.deliver(std::move(*res));
           else

@@ -41,6 +41,13 @@ export async function login(token) {
   return s;
 }
 
+// A one-time login code (from a login link): exchanged once for a session.
+export async function loginWithCode(code) {
+  const s = await call('POST', 'login', { code });
+  csrf = s.csrf;
+  return s;
+}
+
 export async function session() {
   const s = await call('GET', 'session');
   csrf = s.csrf;

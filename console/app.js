@@ -115,13 +115,14 @@ async function start() {
     }
   });
   window.addEventListener('hashchange', route);
-  // A one-time login link (scripts/demo) carries the token in the
-  // fragment, which never reaches a server log; it is dropped at once.
-  const m = location.hash.match(/^#token=([A-Za-z0-9_.~-]+)$/);
+  // A one-time login link (scripts/demo, routeros-mcp console login-link)
+  // carries its code in the fragment, which no request, server log or
+  // Referer carries; it is dropped from the address at once and works once.
+  const m = location.hash.match(/^#code=([A-Za-z0-9_-]+)$/);
   if (m) {
     history.replaceState(null, '', '/ui/');
     try {
-      me = await api.login(m[1]);
+      me = await api.loginWithCode(m[1]);
       started();
       return;
     } catch (err) {

@@ -104,6 +104,16 @@ function decisions(plan, mayDecide, refresh) {
     confirm.disabled = true;
     try {
       const r = await api.approve(plan.id);
+      if (r.handed_to_apply) {
+        // No token exists: the daemon hands the approval to the apply call.
+        out.replaceChildren(h('p', { id: 'handed' }, r.apply_waiting
+          ? `Approved by ${r.approved_by}; the approval was handed to the waiting apply call: the rollout has started. No token is needed.`
+          : `Approved by ${r.approved_by}; no apply call is waiting yet: the creator's next ${plan.apply_tool || 'apply'} call takes the approval (until ${when(r.expires_at)}). No token is needed.`));
+        approve.hidden = confirm.hidden = true;
+        rejectForm.hidden = true;
+        say(`Plan ${plan.id} approved and handed to the apply call.`);
+        return;
+      }
       out.replaceChildren(
         h('p', {}, `Approved by ${r.approved_by}; the token expires ${when(r.expires_at)}. ` +
           `It is shown once: pass it as approval_token to ${plan.apply_tool || 'the apply tool'}.`),
@@ -165,6 +175,8 @@ export async function planView(id) {
       h('p', {}, h('span', { id: 'plan-state' }, badge(plan.state)), ` ${plan.kind} · risk ${plan.risk || '—'} · ` +
         `created by ${plan.created_by} ${when(new Date(plan.created_at).toISOString())}`),
       h('p', {}, plan.description),
+      plan.hand_to_apply ? h('p', { id: 'hand-to-apply' },
+        'Made with hand_to_apply: approving hands the approval to the creator\'s apply call; no token is shown.') : null,
       decisions(plan, mayDecide, refresh),
       h('h3', {}, 'Parameters'),
       h('pre', { class: 'params', tabindex: '0', 'aria-label': 'Parameters' }, JSON.stringify(plan.params, null, 2)),

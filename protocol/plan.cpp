@@ -177,6 +177,7 @@ json to_json(const plan_record& x) {
           {"approval_expires_at", x.approval_expires_at},
           {"approval_nonce", x.approval_nonce},
           {"token_used", x.token_used},
+          {"hand_to_apply", x.hand_to_apply},
           {"closed_by", x.closed_by},
           {"reason", x.reason},
           {"cancel_requested", x.cancel_requested},
@@ -219,6 +220,7 @@ bool from_json(const json& j, plan_record& x) {
   x.approval_expires_at = j.value("approval_expires_at", int64_t{0});
   x.approval_nonce = j.value("approval_nonce", "");
   x.token_used = j.value("token_used", false);
+  x.hand_to_apply = j.value("hand_to_apply", false);
   x.closed_by = j.value("closed_by", "");
   x.reason = j.value("reason", "");
   x.cancel_requested = j.value("cancel_requested", false);

@@ -107,6 +107,10 @@ struct plan_record {
   std::string approval_nonce;
   /// Set when an apply consumed the token (single use).
   bool token_used = false;
+  /// Made with `hand_to_apply`: its approval yields no token; it is handed
+  /// inside the daemon to an apply call of the creator made without one
+  /// (waiting for it, or coming later while the approval is valid).
+  bool hand_to_apply = false;
   /// Who rejected or cancelled it, and why.
   std::string closed_by;
   std::string reason;
@@ -170,7 +174,8 @@ typename Inspector::result_type inspect(Inspector& f, plan_record& x) {
            x.risk, x.environment, x.params, x.preview, x.warnings, x.batches,
            x.pause_ms, x.rollback_on_failure, x.devices, x.approved_by,
            x.approved_at, x.approval_expires_at, x.approval_nonce, x.token_used,
-           x.closed_by, x.reason, x.cancel_requested, x.journal_seq);
+           x.hand_to_apply, x.closed_by, x.reason, x.cancel_requested,
+           x.journal_seq);
 }
 
 template <class Inspector>

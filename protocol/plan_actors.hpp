@@ -28,7 +28,20 @@ namespace rmcp {
 /// | (start, id, token)           | plan_record, now executing: the approval |
 /// |                              | token checked and consumed;              |
 /// |                              | approval_invalid / _expired / _used,     |
-/// |                              | plan_state_invalid                       |
+/// |                              | plan_state_invalid; an empty token       |
+/// |                              | starts a hand_to_apply plan with the     |
+/// |                              | approval handed inside the daemon        |
+/// | (start, id, wait_ms)         | plan_record, now executing: a            |
+/// |                              | hand_to_apply plan started with its      |
+/// |                              | handed approval, waiting up to wait_ms   |
+/// |                              | for an approver while it is pending      |
+/// |                              | (released at once by an approve or       |
+/// |                              | reject through this actor, otherwise     |
+/// |                              | seen by a re-read every second:          |
+/// |                              | decisions of the CLI or another node);   |
+/// |                              | tool_timeout when none came, and         |
+/// |                              | plan_state_invalid naming who rejected   |
+/// |                              | it and why                               |
 /// | (put, plan_step)             | step_receipt: journaled with its state   |
 /// |                              | changes in one transaction (the caller   |
 /// |                              | applies them to its copy, apply_step);   |
@@ -43,7 +56,10 @@ namespace rmcp {
 /// |                              | by `who` under the rules of              |
 /// |                              | storage/plan_approvals.hpp (role, scope, |
 /// |                              | not the creator); forbidden,             |
-/// |                              | plan_not_found, plan_state_invalid       |
+/// |                              | plan_not_found, plan_state_invalid (a    |
+/// |                              | hand_to_apply plan: the token is empty,  |
+/// |                              | and the plan is executing when a waiting |
+/// |                              | apply took the approval)                 |
 /// | (reject, who, id, reason)    | plan_record, now cancelled; the same     |
 /// |                              | rules and errors (the creator may        |
 /// |                              | reject)                                  |
@@ -57,6 +73,7 @@ using plan_store_actor = caf::typed_actor<
   caf::replies_to<atom::get, atom::plan, std::string>::with<plan_record>,
   caf::replies_to<atom::get, atom::plans>::with<std::vector<plan_record>>,
   caf::replies_to<atom::start, std::string, std::string>::with<plan_record>,
+  caf::replies_to<atom::start, std::string, int64_t>::with<plan_record>,
   caf::replies_to<atom::put, plan_step>::with<step_receipt>,
   caf::replies_to<atom::get, atom::journal,
                   std::string>::with<std::vector<plan_step>>,

@@ -350,7 +350,7 @@ caf::expected<std::string> plan_store::approve(const std::string& id,
   plan_step st;
   st.event = "plan-approved";
   st.to_state = to_string(plan_state::approved);
-  auto res = change(id, st, [&](plan_record& plan, plan_step&) -> caf::error {
+  auto res = change(id, st, [&](plan_record& plan, plan_step& s) -> caf::error {
     if (plan.state != plan_state::pending)
       return check_transition(plan.id, plan.state, plan_state::approved);
     if (approver == plan.created_by && !opts_.allow_self_approval)
@@ -362,6 +362,12 @@ caf::expected<std::string> plan_store::approve(const std::string& id,
     plan.approved_at = now();
     plan.approval_expires_at = plan.approved_at + opts_.approval_ttl_ms;
     plan.approval_nonce = random_hex(8);
+    // A plan made to hand its approval to the apply call never has a
+    // token: nothing outside the daemon could replay one.
+    if (plan.hand_to_apply) {
+      s.detail = {{"handed_to_apply", true}};
+      return caf::none;
+    }
     token =
       std::string{token_prefix} + "." + std::to_string(plan.approval_expires_at)
       + "." + plan.approval_nonce + "."
@@ -427,16 +433,48 @@ caf::expected<plan_record> plan_store::cancel(const std::string& id,
   });
 }
 
+caf::error plan_store::start_handed(plan_record& plan, plan_step& st) const {
+  if (!plan.hand_to_apply)
+    return make_error(ec::approval_invalid,
+                      "plan " + plan.id
+                        + " needs the approver's approval_token: it was not "
+                          "made with hand_to_apply");
+  if (plan.approved_by.empty())
+    return make_error(ec::plan_state_invalid, "plan " + plan.id + " is "
+                                                + to_string(plan.state)
+                                                + " and has not been approved");
+  if (plan.token_used)
+    return make_error(ec::approval_used,
+                      "the approval of plan " + plan.id
+                        + " was already handed to an apply call; it is "
+                          "single use");
+  if (now() >= plan.approval_expires_at)
+    return make_error(ec::approval_expired,
+                      "the approval of plan " + plan.id + " expired at "
+                        + iso_utc(plan.approval_expires_at)
+                        + " before an apply call took it");
+  if (plan.state != plan_state::approved)
+    return check_transition(plan.id, plan.state, plan_state::executing);
+  plan.token_used = true;
+  st.detail = {{"handed_approval", true}};
+  return caf::none;
+}
+
 caf::expected<plan_record> plan_store::start(const std::string& id,
                                              const std::string& token) {
   plan_step st;
   st.event = "plan-executing";
   st.to_state = to_string(plan_state::executing);
-  return change(id, st, [&](plan_record& plan, plan_step&) -> caf::error {
+  return change(id, st, [&](plan_record& plan, plan_step& s) -> caf::error {
+    if (token.empty())
+      return start_handed(plan, s);
     auto invalid = [&](const std::string& why) {
       return make_error(ec::approval_invalid, "approval token refused for plan "
                                                 + plan.id + ": " + why);
     };
+    if (plan.hand_to_apply)
+      return invalid("it was made with hand_to_apply: its approval is handed "
+                     "to the creator's apply call without a token");
     auto parts = split(token, '.');
     // rmcp-approval . v1 . expires . nonce . mac
     if (parts.size() != 5 || parts[0] + "." + parts[1] != token_prefix

@@ -68,7 +68,8 @@ public:
   /// Every plan, newest first.
   caf::expected<std::vector<plan_record>> list();
 
-  /// pending → approved by `approver`; returns the token (shown once).
+  /// pending → approved by `approver`; returns the token (shown once), or
+  /// "" for a plan made with hand_to_apply (its approval has no token).
   /// forbidden when the approver created the plan and self-approval is
   /// off; invalid_arguments for an empty approver.
   caf::expected<std::string> approve(const std::string& id,
@@ -91,6 +92,9 @@ public:
   /// executing (journal `plan-executing`). approval_invalid (malformed,
   /// another plan, changed parameters, tampered), approval_expired,
   /// approval_used (replay), plan_state_invalid (not approved).
+  /// An empty token starts a plan made with hand_to_apply, whose approval
+  /// has no token: approved → executing once (approval_used afterwards),
+  /// while the approval is valid; approval_invalid for any other plan.
   caf::expected<plan_record> start(const std::string& id,
                                    const std::string& token);
 
@@ -121,6 +125,9 @@ public:
 
 private:
   int64_t now() const;
+
+  /// The checks and change of `start` without a token.
+  caf::error start_handed(plan_record& plan, plan_step& st) const;
 
   std::string sign(const plan_record& plan, const std::string& approver,
                    int64_t expires, const std::string& nonce) const;

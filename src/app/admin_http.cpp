@@ -7,6 +7,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/json_parse.hpp"
+#include "protocol/log.hpp"
 #include "storage/encoding.hpp"
 
 namespace rmcp::app {
@@ -79,11 +80,19 @@ void decide_approve(services_ptr svc, identity who, std::string id,
     self->request(svc->plans, decision_timeout, atom::approve_v, who, id)
       .then(
         [self, ch, who, id](plan_record& plan, std::string& token) {
-          respond_ok(
-            ch, {{"plan_id", id},
-                 {"approved_by", who.subject},
-                 {"expires_at", storage::iso_utc(plan.approval_expires_at)},
-                 {"approval_token", token}});
+          json out{{"plan_id", id},
+                   {"approved_by", who.subject},
+                   {"expires_at", storage::iso_utc(plan.approval_expires_at)}};
+          if (plan.hand_to_apply) {
+            // No token exists; a waiting apply took the approval when the
+            // plan is already executing.
+            out["handed_to_apply"] = true;
+            out["apply_waiting"] = plan.state != plan_state::approved;
+            out["state"] = to_string(plan.state);
+          } else {
+            out["approval_token"] = token;
+          }
+          respond_ok(ch, out);
           self->quit();
         },
         [self, ch](caf::error& err) {
@@ -115,9 +124,86 @@ void decide_reject(services_ptr svc, identity who, std::string id,
 }
 
 admin_http::admin_http(std::shared_ptr<transport::mcp_http> mcp,
-                       services_ptr svc)
-  : mcp_(std::move(mcp)), svc_(std::move(svc)) {
+                       services_ptr svc,
+                       std::shared_ptr<console::login_codes> codes, bool tls)
+  : mcp_(std::move(mcp)), svc_(std::move(svc)), codes_(std::move(codes)),
+    tls_(tls) {
   // nop
+}
+
+void admin_http::login_link(const transport::http_request& req,
+                            const transport::channel_ptr& ch) {
+  if (req.method != "POST") {
+    ch->add_header("Allow", "POST");
+    ch->respond_json(
+      405, transport::error_body(ec::invalid_request, "login-link with POST"));
+    return;
+  }
+  if (!codes_) {
+    ch->respond_json(
+      404, transport::error_body(ec::unsupported,
+                                 "this listener serves no web console"));
+    return;
+  }
+  if (req.caller.role != "admin") {
+    ch->respond_json(
+      403, transport::error_body(ec::forbidden,
+                                 "identity '" + req.caller.subject + "' (role "
+                                   + req.caller.role
+                                   + ") may not make login links: that "
+                                     "needs role admin"));
+    return;
+  }
+  auto bad = [&ch](const std::string& why) {
+    ch->respond_json(
+      400, transport::error_body(
+             ec::invalid_arguments,
+             why
+               + "; send {\"subject\": \"alice\", \"role\": \"approver\", "
+                 "\"ttl_seconds\": 600}"));
+  };
+  auto doc = parse_json_bounded(req.body);
+  if (!doc || !doc->is_object())
+    return bad("the body is not a JSON object");
+  for (auto& [key, value] : doc->items())
+    if (key != "subject" && key != "role" && key != "ttl_seconds")
+      return bad("the body has the unknown member '" + key + "'");
+  auto subject = doc->value("subject", json{});
+  auto role = doc->value("role", json("approver"));
+  auto ttl = doc->value("ttl_seconds", json(int64_t{600}));
+  if (!subject.is_string() || subject.get<std::string>().empty()
+      || subject.get<std::string>().size() > 128)
+    return bad("subject: a name of 1 to 128 characters is required");
+  if (!role.is_string()
+      || (role != "read_only" && role != "ops_rw" && role != "approver"
+          && role != "admin"))
+    return bad("role: read_only, ops_rw, approver or admin");
+  if (!ttl.is_number_integer() || ttl.get<int64_t>() < 1
+      || ttl.get<int64_t>() > 3600)
+    return bad("ttl_seconds: an integer from 1 to 3600");
+  identity who;
+  who.subject = subject.get<std::string>();
+  who.role = role.get<std::string>();
+  who.credential = "login-link";
+  auto code = codes_->mint(who, std::chrono::seconds{ttl.get<int64_t>()});
+  if (!code) {
+    respond_error(ch, code.error());
+    return;
+  }
+  auto expires = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count()
+                 + ttl.get<int64_t>() * 1000;
+  log::info(log::http(), "console-login-link-made",
+            {{"subject", who.subject},
+             {"role", who.role},
+             {"by", req.caller.subject},
+             {"ttl_s", ttl.get<int64_t>()}});
+  respond_ok(ch, {{"url", console::login_link(
+                            (tls_ ? "https://" : "http://") + req.host, *code)},
+                  {"subject", who.subject},
+                  {"role", who.role},
+                  {"expires_at", storage::iso_utc(expires)}});
 }
 
 bool admin_http::handle(transport::http_request& req,
@@ -129,6 +215,10 @@ bool admin_http::handle(transport::http_request& req,
   if (!mcp_->admit(req, ch) || !mcp_->authenticate(req, ch))
     return true;
   const auto& p = req.path;
+  if (p == "/admin/console/login-link") {
+    login_link(req, ch);
+    return true;
+  }
   std::string_view verb;
   for (auto v : verbs)
     if (p.size() > prefix.size() + v.size()

@@ -103,6 +103,7 @@ caf::error metrics_listener::start() {
     return make_error(ec::invalid_params,
                       "metrics.listen: " + error_message(err));
   server_ = std::move(server);
+  address_ = hs.address;
   log::info(log::core(), "metrics-listening",
             {{"listen", opts_.metrics_listen}, {"port", server_->port()}});
   return caf::none;

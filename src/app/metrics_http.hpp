@@ -51,6 +51,17 @@ public:
   /// The bound port (0 when not serving).
   uint16_t port() const;
 
+  /// The bind address of `metrics.listen` (empty when not serving).
+  const std::string& address() const noexcept {
+    return address_;
+  }
+
+  /// The console served here (null: none, e.g. off loopback without
+  /// authentication).
+  const std::shared_ptr<console::console_http>& console() const noexcept {
+    return console_;
+  }
+
   /// Closes every connection and joins the I/O threads.
   void stop();
 
@@ -60,6 +71,7 @@ private:
   std::shared_ptr<storage::kv_store> kv_;
   std::shared_ptr<console::console_http> console_;
   std::unique_ptr<transport::http_server> server_;
+  std::string address_;
 };
 
 } // namespace rmcp::app

@@ -125,13 +125,24 @@ private:
   bool stopped_ = false;
 };
 
+/// What `serve` is asked beyond the options (command line flags).
+struct serve_extras {
+  /// Non-empty: once serving, print a one-time login link of the web
+  /// console for this subject on stderr (src/app/login_link.hpp).
+  std::string login_as;
+  /// The role of that identity.
+  std::string login_role = "approver";
+};
+
 /// Serves MCP over stdin/stdout until stdin closes or a signal arrives.
 /// Returns the process exit code.
-int serve_stdio(const config::server_options& opts);
+int serve_stdio(const config::server_options& opts,
+                const serve_extras& extras = {});
 
 /// Serves MCP over HTTP (`http.*` keys) until a signal arrives; sessions
 /// drain before the process exits. Returns the process exit code.
-int serve_http(const config::server_options& opts);
+int serve_http(const config::server_options& opts,
+               const serve_extras& extras = {});
 
 /// Parses `http.listen` ("127.0.0.1:8080", "[::1]:0"); errors name `key`.
 caf::error parse_listen(const std::string& text, std::string& address,

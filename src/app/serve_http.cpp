@@ -10,6 +10,7 @@
 #include "protocol/version.hpp"
 #include "src/app/admin_http.hpp"
 #include "src/app/http_frontend.hpp"
+#include "src/app/login_link.hpp"
 #include "src/app/metrics_http.hpp"
 #include "src/app/ops_http.hpp"
 #include "src/app/runtime.hpp"
@@ -136,7 +137,9 @@ http_frontend::http_frontend(runtime& rt) : rt_(rt) {
     [&rt](identity who) { return rt.session_for(std::move(who)); },
     svc->metrics);
   auto mcp = mcp_;
-  auto admin = std::make_shared<admin_http>(mcp, svc);
+  auto admin = std::make_shared<admin_http>(mcp, svc, console_->codes(),
+                                            !hs.tls_cert_file.empty()
+                                              && !hs.tls_key_file.empty());
   auto console = console_;
   server_ = std::make_unique<transport::http_server>(
     hs,
@@ -197,7 +200,7 @@ void http_frontend::stop() {
 
 // -- serve_http -----------------------------------------------------------------
 
-int serve_http(const config::server_options& opts) {
+int serve_http(const config::server_options& opts, const serve_extras& extras) {
   runtime rt{opts};
   if (auto err = rt.start("http")) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
@@ -205,7 +208,17 @@ int serve_http(const config::server_options& opts) {
   }
   http_frontend http{rt};
   metrics_listener metrics{rt.svc(), opts, rt.kv(), http.console()};
-  if (auto err = http.start(); err || (err = metrics.start())) {
+  auto err = http.start();
+  if (!err)
+    err = metrics.start();
+  if (!err && !extras.login_as.empty()) {
+    std::string address;
+    uint16_t ignored = 0;
+    parse_listen(opts.http_listen, address, ignored);
+    err = print_login_link(http.console().get(), address, http.port(),
+                           http.tls(), extras);
+  }
+  if (err) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     rt.stop();
     return error_code_of(err) == ec::invalid_params ? 2 : 1;

@@ -9,6 +9,7 @@
 #include "protocol/log.hpp"
 #include "protocol/version.hpp"
 #include "src/app/identities.hpp"
+#include "src/app/login_link.hpp"
 #include "src/app/metrics_http.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/service_notify.hpp"
@@ -16,14 +17,20 @@
 
 namespace rmcp::app {
 
-int serve_stdio(const config::server_options& opts) {
+int serve_stdio(const config::server_options& opts,
+                const serve_extras& extras) {
   runtime rt{opts};
   if (auto err = rt.start("stdio")) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     return 1;
   }
   metrics_listener metrics{rt.svc(), opts, rt.kv()};
-  if (auto err = metrics.start()) {
+  auto err = metrics.start();
+  if (!err && !extras.login_as.empty())
+    err =
+      print_login_link(metrics.running() ? metrics.console().get() : nullptr,
+                       metrics.address(), metrics.port(), false, extras);
+  if (err) {
     log::critical(log::core(), "start-failed", {{"error", error_message(err)}});
     rt.stop();
     return error_code_of(err) == ec::invalid_params ? 2 : 1;

@@ -97,6 +97,14 @@ public:
     req_.set(http::field::accept, "application/json");
     req_.set(http::field::user_agent, "routeros-mcp");
     req_.set(http::field::connection, "close");
+    if (s.method == "POST") {
+      req_.method(http::verb::post);
+      req_.set(http::field::content_type, s.content_type);
+      req_.body() = s.body;
+    }
+    if (!s.authorization.empty())
+      req_.set(http::field::authorization, s.authorization);
+    req_.prepare_payload();
     parser_.body_limit(s.body_limit);
   }
 
@@ -178,7 +186,7 @@ private:
   tcp::resolver resolver_{ioc_};
   beast::ssl_stream<beast::tcp_stream> stream_;
   net::steady_timer deadline_{ioc_};
-  http::request<http::empty_body> req_{http::verb::get, u_.target, 11};
+  http::request<http::string_body> req_{http::verb::get, u_.target, 11};
   http::response_parser<http::string_body> parser_;
   beast::flat_buffer buffer_;
   beast::error_code failed_;

@@ -1,7 +1,8 @@
 #pragma once
 
 // One GET of an authorization server's document (OIDC discovery or RFC 8414
-// metadata, a JWKS) with Beast: https:// to any host, its certificate
+// metadata, a JWKS), or one POST to the daemon's admin endpoint (the CLI),
+// with Beast: https:// to any host, its certificate
 // verified against `ca_file` (or the system's CAs) and its name; http://
 // only on the loopback interface (a local authorization server or sidecar),
 // since keys fetched in clear over a network could be replaced on the way.
@@ -21,6 +22,12 @@ namespace rmcp::auth {
 struct fetch_settings {
   /// PEM file of CAs trusted for https://; empty: the system's CAs.
   std::string ca_file;
+  /// GET, or POST with `body` (of `content_type`).
+  std::string method = "GET";
+  std::string body;
+  std::string content_type = "application/json";
+  /// The Authorization header ("" for none).
+  std::string authorization;
   std::chrono::milliseconds timeout{3000};
   size_t body_limit = size_t{1} << 20;
 };
@@ -32,7 +39,7 @@ struct fetched {
   std::string cache_control;
 };
 
-/// GETs `url`; errors (`ec::invalid_params`) name the URL and what failed
+/// GETs (or POSTs to) `url`; errors (`ec::invalid_params`) name the URL and what failed
 /// (malformed URL, non-loopback http, DNS, connect, certificate, timeout,
 /// size). Any HTTP status is an answer; the caller judges it.
 caf::expected<fetched> fetch_url(const std::string& url,

@@ -1,12 +1,14 @@
 // routeros-mcp: the daemon and its admin command line.
 //
 //   routeros-mcp [--config F] [--set key=value]... [serve [--stdio | --http
-//                [--listen ADDR:PORT]] [--toolsets LIST]]
+//                [--listen ADDR:PORT]] [--toolsets LIST]
+//                [--console-login-as NAME [--console-login-role ROLE]]]
 //   routeros-mcp config show|keys|check
 //   routeros-mcp doctor [--json]
 //   routeros-mcp device add|list|show|update|remove|import|export …
 //   routeros-mcp plan list|show|approve|reject …
 //   routeros-mcp token create|list|revoke …, audit verify|export …
+//   routeros-mcp console login-link --as NAME …
 //   routeros-mcp version
 //
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error;
@@ -24,6 +26,7 @@
 #include "protocol/version.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
+#include "src/cli/console_cli.hpp"
 #include "src/cli/device_cli.hpp"
 #include "src/cli/device_import.hpp"
 #include "src/cli/doctor_cli.hpp"
@@ -125,6 +128,15 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", flags.listen,
                     "Shortcut for --set http.listen=ADDR:PORT (port 0 = "
                     "ephemeral)");
+  rmcp::app::serve_extras extras;
+  serve->add_option("--console-login-as", extras.login_as,
+                    "Print a one-time login link of the web console for "
+                    "this identity on stderr once serving (valid 10 "
+                    "minutes, works once)");
+  serve
+    ->add_option("--console-login-role", extras.login_role,
+                 "Role of that identity (default approver)")
+    ->check(CLI::IsMember({"read_only", "ops_rw", "approver", "admin"}));
   serve->add_option("--toolsets", flags.toolsets,
                     "Shortcut for --set server.toolsets=LIST (e.g. "
                     "default,plans or all)");
@@ -145,6 +157,7 @@ int main(int argc, char** argv) {
   rmcp::cli::plan_cli plans{app};
   rmcp::cli::security_cli security{app};
   rmcp::cli::doctor_cli doctor{app};
+  rmcp::cli::console_cli console{app};
 
   try {
     app.parse(argc, argv);
@@ -183,6 +196,8 @@ int main(int argc, char** argv) {
     return plans.run(*opts);
   if (security.parsed())
     return security.run(*opts);
+  if (console.parsed())
+    return console.run(*opts);
   if (config_show->parsed()) {
     std::cout << rmcp::config::to_yaml(*opts);
     return 0;
@@ -208,5 +223,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   bool http = serve_http || (!serve_stdio && opts->transport == "http");
-  return http ? rmcp::app::serve_http(*opts) : rmcp::app::serve_stdio(*opts);
+  return http ? rmcp::app::serve_http(*opts, extras)
+              : rmcp::app::serve_stdio(*opts, extras);
 }

@@ -183,6 +183,24 @@ struct plan_cli::state {
       return fail(approval.error());
     const auto* p = &approval->plan;
     const auto* token = &approval->token;
+    if (p->hand_to_apply) {
+      // No token exists: the daemon's apply call of the creator takes the
+      // approval from the plan store (at once when one waits).
+      if (as_json)
+        std::cout << json{{"plan_id", id},
+                          {"approved_by", p->approved_by},
+                          {"expires_at", time_text(p->approval_expires_at)},
+                          {"handed_to_apply", true}}
+                       .dump(2)
+                  << "\n";
+      else
+        std::cout << "approved " << id << " as " << p->approved_by
+                  << "; the plan was made with hand_to_apply: the approval "
+                     "goes to its creator's apply call (a waiting one takes "
+                     "it within a second), no token; valid until "
+                  << time_text(p->approval_expires_at) << "\n";
+      return exit_code::ok;
+    }
     if (as_json) {
       std::cout << json{{"plan_id", id},
                         {"approved_by", p->approved_by},

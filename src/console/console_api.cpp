@@ -177,7 +177,7 @@ json plan_json(const plan_record& plan) {
 }
 
 void audit_action(const services_ptr& svc, const identity& who,
-                  const std::string& action) {
+                  const std::string& action, json arguments) {
   if (!svc->store)
     return;
   audit_record rec;
@@ -187,7 +187,7 @@ void audit_action(const services_ptr& svc, const identity& who,
   rec.kind = audit_kind::call;
   rec.role = who.role;
   rec.transport = who.transport;
-  rec.arguments = json::object();
+  rec.arguments = std::move(arguments);
   svc->system->spawn([store{svc->store}, rec](caf::event_based_actor* self) {
     self->request(store, view_timeout, atom::put_v, rec)
       .then([](uint64_t) {},

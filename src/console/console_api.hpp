@@ -38,7 +38,7 @@ json plan_json(const plan_record& plan);
 
 /// Writes an audit record of a console action (login, logout) by `who`.
 void audit_action(const services_ptr& svc, const identity& who,
-                  const std::string& action);
+                  const std::string& action, json arguments = json::object());
 
 /// Answers an error through the one error mapping (protocol/error.hpp).
 void respond_error(const transport::channel_ptr& ch, unsigned status, ec code,

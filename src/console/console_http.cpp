@@ -59,7 +59,8 @@ console_http::console_http(services_ptr svc, console_settings settings)
   : svc_(std::move(svc)), settings_(std::move(settings)),
     sessions_(settings_.limits),
     streams_(std::make_shared<std::atomic<size_t>>(0)) {
-  // nop
+  if (!settings_.codes)
+    settings_.codes = std::make_shared<login_codes>();
 }
 
 bool console_http::handle(transport::http_request& req,
@@ -116,7 +117,8 @@ console_http::session_of(const transport::http_request& req,
                   "not logged in (or the session ended): log in at /ui/");
     return std::nullopt;
   }
-  if (settings_.auth) {
+  // A session of a login code has no credential to check again.
+  if (settings_.auth && !s->token.empty()) {
     auto outcome = settings_.auth(s->token);
     if (!outcome.who) {
       sessions_.close_token(s->token);
@@ -147,11 +149,19 @@ void console_http::login(const transport::http_request& req,
     return;
   }
   auto doc = parse_json_bounded(req.body);
-  if (!doc || !doc->is_object() || !doc->contains("token")
-      || !(*doc)["token"].is_string()) {
+  auto member = [&doc](const char* key) {
+    return doc && doc->is_object() && doc->contains(key)
+           && (*doc)[key].is_string();
+  };
+  if (member("code")) {
+    login_with_code(req, (*doc)["code"].get<std::string>(), ch);
+    return;
+  }
+  if (!member("token")) {
     respond_error(ch, 400, ec::invalid_request,
                   "the login takes a JSON body {\"token\": \"...\"}: an API "
-                  "token (routeros-mcp token create) or an OAuth access token");
+                  "token (routeros-mcp token create) or an OAuth access token; "
+                  "or {\"code\": \"...\"} from a one-time login link");
     return;
   }
   auto token = (*doc)["token"].get<std::string>();
@@ -174,10 +184,35 @@ void console_http::login(const transport::http_request& req,
     who.transport = "console";
     token.clear();
   }
+  open_session(req, std::move(who), std::move(token), "token", ch);
+}
+
+void console_http::login_with_code(const transport::http_request& req,
+                                   const std::string& code,
+                                   const transport::channel_ptr& ch) {
+  auto who = settings_.codes->redeem(code);
+  if (!who) {
+    // The code itself is never logged: only that one was refused.
+    log::warn(log::http(), "console-login-refused",
+              {{"peer", req.peer}, {"reason", error_message(who.error())}});
+    respond_error(ch, 401, ec::unauthorized, error_message(who.error()));
+    return;
+  }
+  open_session(req, as_console(std::move(*who)), std::string{}, "login_link",
+               ch);
+}
+
+void console_http::open_session(const transport::http_request& req,
+                                identity who, std::string token,
+                                const char* via,
+                                const transport::channel_ptr& ch) {
   auto s = sessions_.open(who, std::move(token));
-  audit_action(svc_, who, "console_login");
+  audit_action(svc_, who, "console_login", json{{"via", via}});
   log::info(log::http(), "console-login",
-            {{"peer", req.peer}, {"subject", who.subject}, {"role", who.role}});
+            {{"peer", req.peer},
+             {"subject", who.subject},
+             {"role", who.role},
+             {"via", via}});
   ch->add_header("Set-Cookie", session_cookie(cookie_name, s.id, settings_.tls,
                                               settings_.limits.lifetime));
   ch->respond_json(200, dump_json(json{{"subject", who.subject},

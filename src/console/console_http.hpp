@@ -11,7 +11,9 @@
 // | GET /ui                          | 308 to /ui/                          |
 // | GET /ui/, /ui/<file>             | the embedded files (console/)        |
 // | POST /ui/api/login               | {"token": "..."} checked by the API's|
-// |                                  | authenticator: 200 {subject, role,   |
+// |                                  | authenticator, or {"code": "..."} a  |
+// |                                  | one-time login code (login_codes.hpp)|
+// |                                  | consumed here: 200 {subject, role,   |
 // |                                  | csrf} and the session cookie; 401    |
 // | GET /ui/api/session              | {subject, role, csrf} (401 without a |
 // |                                  | session)                             |
@@ -33,7 +35,9 @@
 // but the login needs the session's CSRF token in X-CSRF-Token (compared
 // in constant time), and the login needs a JSON body (a cross-site form
 // cannot send one). The credential behind a session is checked again on
-// every request, so a revoked or expired token ends its sessions. Logins
+// every request, so a revoked or expired token ends its sessions (a
+// session opened with a login code has no credential behind it: it ends
+// only by time or logout). Logins
 // and logouts are audited with the identity; decisions are audited by the
 // plan store.
 
@@ -44,6 +48,7 @@
 
 #include "actors/services.hpp"
 #include "src/console/console_sessions.hpp"
+#include "src/console/login_codes.hpp"
 #include "src/transport/http_channel.hpp"
 #include "src/transport/http_guard.hpp"
 #include "src/transport/http_message.hpp"
@@ -62,6 +67,8 @@ struct console_settings {
   session_limits limits;
   /// Event streams open at once at most.
   size_t max_streams = 32;
+  /// One-time login codes (a table of its own when null).
+  std::shared_ptr<login_codes> codes;
 };
 
 class console_http {
@@ -76,10 +83,23 @@ public:
     return sessions_.size();
   }
 
+  /// The one-time login codes this console accepts.
+  const std::shared_ptr<login_codes>& codes() const noexcept {
+    return settings_.codes;
+  }
+
 private:
   void api(transport::http_request& req, const transport::channel_ptr& ch);
   void login(const transport::http_request& req,
              const transport::channel_ptr& ch);
+  void login_with_code(const transport::http_request& req,
+                       const std::string& code,
+                       const transport::channel_ptr& ch);
+  /// Opens a session for `who` (`token`: the credential checked again on
+  /// every request, "" for none), audits it and answers the login.
+  void open_session(const transport::http_request& req, identity who,
+                    std::string token, const char* via,
+                    const transport::channel_ptr& ch);
 
   /// The session of the request, its identity checked again; answers
   /// 401 (no session, credential no longer valid) or 403 (a POST without

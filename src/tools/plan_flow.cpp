@@ -194,6 +194,7 @@ struct creation : std::enable_shared_from_this<creation> {
     plan.creator_scope = call.caller().scope;
     plan.creator_scope_known = true;
     plan.description = call.arg<std::string>("description", "");
+    plan.hand_to_apply = call.arg<bool>("hand_to_apply", false);
     std::vector<device_record> records;
     for (auto& d : devices)
       records.push_back(d.record);
@@ -248,7 +249,23 @@ struct creation : std::enable_shared_from_this<creation> {
              {"dead_man", kind.risky},
              {"preview", p.preview},
              {"warnings", p.warnings},
-             {"apply_tool", p.apply_tool}};
+             {"apply_tool", p.apply_tool},
+             {"hand_to_apply", p.hand_to_apply}};
+    if (p.hand_to_apply) {
+      std::string text =
+        "Plan " + p.id + " created: " + p.kind + ", risk " + p.risk + ", "
+        + std::to_string(p.devices.size())
+        + " device(s). It is pending and made with hand_to_apply: call "
+        + p.apply_tool + " with plan_id only; it waits (approval_wait_seconds) "
+        + "until a person approves it in the web console, with `routeros-mcp "
+          "plan approve "
+        + p.id + "` or POST /admin/plans/" + p.id
+        + "/approve, and then runs; no token is handed around.";
+      for (auto& w : p.warnings)
+        text += "\nwarning: " + w;
+      call.finish({std::move(out), std::move(text), false});
+      return;
+    }
     std::string text =
       "Plan " + p.id + " created: " + p.kind + ", risk " + p.risk + ", "
       + std::to_string(p.devices.size()) + " device(s) ("
@@ -387,6 +404,72 @@ void with_plan(
       });
 }
 
+namespace {
+
+/// Runs plan `id`, now executing, and answers with the rollout report.
+void run_started(tool_call& call, caf::event_based_actor* self,
+                 const std::string& id) {
+  auto& s = call.setup();
+  call.progress(0, std::nullopt,
+                "approval accepted; rollout of " + id + " started");
+  self
+    ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id, s.session,
+              s.request_key, s.progress_token)
+    .then(
+      [&call](json& report) {
+        auto state = report.value("state", "");
+        std::string text =
+          "Plan " + report.value("plan_id", "") + " ended " + state;
+        if (report.contains("reason"))
+          text += " (" + report["reason"].get<std::string>() + ")";
+        for (auto& d : report["devices"])
+          text +=
+            "\n" + d.value("device_id", "") + ": " + d.value("state", "")
+            + (d.contains("error") ? " (" + d["error"].get<std::string>() + ")"
+                                   : "");
+        call.finish({std::move(report), std::move(text), false});
+      },
+      [&call](caf::error& err) { call.fail(std::move(err)); });
+}
+
+/// An apply without a token: the plan must be made with hand_to_apply by
+/// this caller; the plan store starts it once an approver approved it,
+/// waiting up to approval_wait_seconds while it is pending.
+void wait_for_handoff(tool_call& call, caf::event_based_actor* self,
+                      const plan_record& plan) {
+  if (!plan.hand_to_apply) {
+    call.fail(ec::invalid_arguments,
+              "approval_token: required for plan " + plan.id
+                + " (it was not made with hand_to_apply); an approver gives "
+                  "it to you after `routeros-mcp plan approve "
+                + plan.id + "`");
+    return;
+  }
+  if (plan.created_by != call.caller().subject) {
+    call.fail(ec::forbidden, "plan " + plan.id
+                               + " hands its approval to the apply call of "
+                               + "its creator (" + plan.created_by
+                               + "), not of '" + call.caller().subject + "'");
+    return;
+  }
+  auto wait_s =
+    call.arg<int64_t>("approval_wait_seconds", default_approval_wait_s);
+  if (plan.state == plan_state::pending)
+    call.progress(0, std::nullopt,
+                  "waiting up to " + std::to_string(wait_s)
+                    + " s for an approver to approve plan " + plan.id
+                    + " (web console, POST /admin/plans/" + plan.id
+                    + "/approve or routeros-mcp plan approve " + plan.id + ")");
+  auto id = plan.id;
+  self
+    ->request(call.svc().plans, std::chrono::seconds{wait_s} + plans_timeout,
+              atom::start_v, id, wait_s * 1000)
+    .then([&call, self, id](plan_record&) { run_started(call, self, id); },
+          [&call](caf::error& err) { call.fail(std::move(err)); });
+}
+
+} // namespace
+
 void apply_plan(tool_call& call) {
   auto& svc = call.svc();
   if (!svc.plans || !svc.rollouts || !svc.fleet) {
@@ -430,33 +513,14 @@ void apply_plan(tool_call& call) {
                                    + id + " was made; make a new plan");
         return;
       }
-      self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
-        .then(
-          [&call, self, id](plan_record&) {
-            auto& s = call.setup();
-            call.progress(0, std::nullopt,
-                          "approval accepted; rollout of " + id + " started");
-            self
-              ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id,
-                        s.session, s.request_key, s.progress_token)
-              .then(
-                [&call](json& report) {
-                  auto state = report.value("state", "");
-                  std::string text =
-                    "Plan " + report.value("plan_id", "") + " ended " + state;
-                  if (report.contains("reason"))
-                    text += " (" + report["reason"].get<std::string>() + ")";
-                  for (auto& d : report["devices"])
-                    text += "\n" + d.value("device_id", "") + ": "
-                            + d.value("state", "")
-                            + (d.contains("error")
-                                 ? " (" + d["error"].get<std::string>() + ")"
-                                 : "");
-                  call.finish({std::move(report), std::move(text), false});
-                },
-                [&call](caf::error& err) { call.fail(std::move(err)); });
-          },
-          [&call](caf::error& err) { call.fail(std::move(err)); });
+      if (!token.empty()) {
+        self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
+          .then(
+            [&call, self, id](plan_record&) { run_started(call, self, id); },
+            [&call](caf::error& err) { call.fail(std::move(err)); });
+        return;
+      }
+      wait_for_handoff(call, self, plan);
     });
 }
 

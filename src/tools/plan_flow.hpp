@@ -18,6 +18,12 @@
 //     are checked again (environment, flags, still in the creator's scope);
 //     the approval token is checked and consumed (start: approved → executing); the rollout manager runs it and
 //     the answer is the rollout report. Progress goes to the caller.
+//     A plan made with hand_to_apply is applied without a token, by its
+//     creator only: the call waits (approval_wait_seconds, 600 by default,
+//     at most 3600) until an approver approves it (console, admin
+//     endpoint, CLI) and the plan store hands the approval over; a
+//     rejection ends the call with the reason, no decision in time with a
+//     retryable tool_timeout.
 
 #include <cstdint>
 #include <functional>
@@ -59,19 +65,28 @@ json rollout_report_schema();
   R"("pause_seconds":{"type":"integer","minimum":0,"maximum":3600,)"           \
   R"("description":"Between batches."},)"                                      \
   R"("description":{"type":"string","maxLength":500,)"                         \
-  R"("description":"Why, for the approver."})"
+  R"("description":"Why, for the approver."},)"                                \
+  R"("hand_to_apply":{"type":"boolean",)"                                      \
+  R"("description":"Approval goes to your apply call; no token."})"
 
 /// The plan_id property of the apply and status tools.
 #define RMCP_PLAN_ID_PROP                                                      \
   R"("plan_id":{"type":"string","pattern":"^plan-[0-9]{14}-[0-9a-f]{8}$",)"    \
   R"("description":"From a plan tool."})"
 
-/// inputSchema of the apply tools (plan_id, approval_token).
+/// inputSchema of the apply tools (plan_id, approval_token or, for a plan
+/// made with hand_to_apply, approval_wait_seconds).
 #define RMCP_APPLY_SCHEMA                                                      \
   R"({"type":"object","properties":{)" RMCP_PLAN_ID_PROP R"(,)"                \
   R"("approval_token":{"type":"string","minLength":1,"maxLength":200,)"        \
-  R"("description":"From the human approver."}},)"                             \
-  R"("required":["plan_id","approval_token"],"additionalProperties":false})"
+  R"("description":"From the human approver."},)"                              \
+  R"("approval_wait_seconds":{"type":"integer","minimum":1,"maximum":3600,)"   \
+  R"("description":"hand_to_apply: how long to wait."}},)"                     \
+  R"("required":["plan_id"],"additionalProperties":false})"
+
+/// How long an apply without a token waits for the approval of a plan
+/// made with hand_to_apply, unless approval_wait_seconds says otherwise.
+inline constexpr int64_t default_approval_wait_s = 600;
 
 /// Deadline of an apply tool: it waits for the whole rollout, pauses
 /// included.

@@ -1,7 +1,8 @@
 // The plan store actor's decisions: (approve, who, id) and (reject, who, id,
 // reason) run the rules of storage/plan_approvals.hpp and audit every
 // decision through the store actor, on the deterministic scheduler with the
-// memory twin.
+// memory twin; (start, id, wait_ms) holds an apply of a hand_to_apply plan
+// until a decision (here or elsewhere) or its deadline.
 
 #include "actors/plan_actor.hpp"
 
@@ -79,6 +80,20 @@ protected:
     if (!slot->has_value())
       return make_error(ec::internal_error, "no answer");
     return std::move(**slot);
+  }
+
+  /// Sends (start, id, wait_ms) from a short-lived actor; the slot is
+  /// filled when the answer comes.
+  std::shared_ptr<std::optional<caf::expected<plan_record>>>
+  start_waiting(std::string id, int64_t wait_ms) {
+    auto slot = std::make_shared<std::optional<caf::expected<plan_record>>>();
+    sys.spawn([=, to{plans}](caf::event_based_actor* self) {
+      self->request(to, std::chrono::seconds{120}, atom::start_v, id, wait_ms)
+        .then([slot](plan_record& p) { *slot = std::move(p); },
+              [slot](caf::error& err) { *slot = std::move(err); });
+    });
+    run();
+    return slot;
   }
 
   /// The audit trail as written (oldest first).
@@ -194,6 +209,85 @@ TEST_F(plan_actor_test, without_an_audit_trail_no_decision_is_taken) {
   EXPECT_TRUE(trail().empty());
   caf::anon_send_exit(bare, caf::exit_reason::user_shutdown);
   run();
+}
+
+} // namespace rmcp
+
+namespace rmcp {
+
+TEST_F(plan_actor_test, an_approval_here_releases_the_waiting_start_at_once) {
+  auto id = create("alice", "r1", true, true);
+  auto waiting = start_waiting(id, 60'000);
+  EXPECT_FALSE(waiting->has_value());
+  auto r = approve(plans, as("bob", "approver"), id);
+  ASSERT_TRUE(r) << error_message(r.error());
+  EXPECT_TRUE(r->token.empty());
+  EXPECT_EQ(r->plan.state, plan_state::executing);
+  ASSERT_TRUE(waiting->has_value());
+  ASSERT_TRUE(**waiting) << error_message((*waiting)->error());
+  EXPECT_EQ((**waiting)->state, plan_state::executing);
+  EXPECT_TRUE(plan_db->get(id)->token_used);
+  // The approval was handed once.
+  auto twice = start_waiting(id, 1000);
+  ASSERT_TRUE(twice->has_value());
+  EXPECT_FALSE(**twice);
+}
+
+TEST_F(plan_actor_test, a_rejection_ends_the_waiting_start_with_the_reason) {
+  auto id = create("alice", "r1", true, true);
+  auto waiting = start_waiting(id, 60'000);
+  ASSERT_TRUE(reject(as("bob", "approver"), id, "change freeze"));
+  ASSERT_TRUE(waiting->has_value());
+  ASSERT_FALSE(**waiting);
+  auto& err = (*waiting)->error();
+  EXPECT_EQ(error_code_of(err), ec::plan_state_invalid);
+  EXPECT_NE(error_message(err).find("rejected by bob"), std::string::npos);
+  EXPECT_NE(error_message(err).find("change freeze"), std::string::npos);
+}
+
+TEST_F(plan_actor_test, a_decision_made_elsewhere_is_seen_by_the_poll) {
+  auto id = create("alice", "r1", true, true);
+  auto waiting = start_waiting(id, 60'000);
+  // Another process (the CLI) approves through its own store handle.
+  auto token = plan_db->approve(id, "cli:carol");
+  ASSERT_TRUE(token);
+  EXPECT_TRUE(token->empty());
+  run();
+  EXPECT_FALSE(waiting->has_value());
+  advance_time(std::chrono::seconds{1});
+  ASSERT_TRUE(waiting->has_value());
+  ASSERT_TRUE(**waiting) << error_message((*waiting)->error());
+  EXPECT_EQ((**waiting)->state, plan_state::executing);
+}
+
+TEST_F(plan_actor_test, a_waiting_start_times_out_retryably) {
+  auto id = create("alice", "r1", true, true);
+  auto waiting = start_waiting(id, 2'500);
+  for (int i = 0; i < 2; ++i) {
+    advance_time(std::chrono::seconds{1});
+    EXPECT_FALSE(waiting->has_value());
+  }
+  advance_time(std::chrono::seconds{1});
+  ASSERT_TRUE(waiting->has_value());
+  ASSERT_FALSE(**waiting);
+  EXPECT_EQ(error_code_of((*waiting)->error()), ec::tool_timeout);
+  EXPECT_TRUE(is_retryable(ec::tool_timeout));
+  EXPECT_EQ(plan_db->get(id)->state, plan_state::pending);
+}
+
+TEST_F(plan_actor_test, only_hand_to_apply_plans_start_without_a_token) {
+  auto plain = create("alice");
+  auto refused = start_waiting(plain, 1000);
+  ASSERT_TRUE(refused->has_value());
+  ASSERT_FALSE(**refused);
+  EXPECT_EQ(error_code_of((*refused)->error()), ec::approval_invalid);
+  // An approved hand_to_apply plan starts at once, without waiting.
+  auto id = create("alice", "r1", true, true);
+  ASSERT_TRUE(approve(plans, as("bob", "approver"), id));
+  auto now = start_waiting(id, 1000);
+  ASSERT_TRUE(now->has_value());
+  ASSERT_TRUE(**now) << error_message((*now)->error());
+  EXPECT_EQ((**now)->state, plan_state::executing);
 }
 
 } // namespace rmcp

@@ -6,6 +6,9 @@
 // the rollout reach `completed` without a reload; a second plan is rolled
 // back after an injected gate failure (high CPU on one router); a
 // read_only identity sees no approve button and a crafted POST is refused.
+// A one-time login link logs an approver in once (the second use is
+// refused), and approving a plan made with hand_to_apply releases the
+// apply call waiting for it, with no token shown.
 // Every view is saved as a screenshot into RMCP_SCREENSHOT_DIR; axe-core
 // checks labels, names and keyboard access, and the page must raise no
 // Content-Security-Policy violation.
@@ -90,18 +93,18 @@ async function mcpClient(token) {
   };
 }
 
-async function planDns(server_, batch) {
+async function planDns(server_, batch, handToApply = false) {
   const alice = await mcpClient(tokens.alice);
   const r = await alice.call('config_plan_dns_ntp_rollout', {
     device_ids: ['sim-1', 'sim-2', 'sim-3', 'sim-4', 'sim-5'], dns_servers: [server_],
-    batch_size: batch, pause_seconds: 0, description: `DNS to ${server_}` });
+    batch_size: batch, pause_seconds: 0, description: `DNS to ${server_}`, hand_to_apply: handToApply });
   assert.ok(!r.isError, JSON.stringify(r));
   return r.structuredContent.plan_id;
 }
 
 async function applyAsAlice(planId, token) {
   const alice = await mcpClient(tokens.alice);
-  return alice.call('config_apply_dns_ntp_rollout', { plan_id: planId, approval_token: token });
+  return alice.call('config_apply_dns_ntp_rollout', token ? { plan_id: planId, approval_token: token } : { plan_id: planId });
 }
 
 async function control(method, path, body) {
@@ -305,6 +308,44 @@ test('a read_only identity sees plans but cannot approve, even with a crafted PO
   const state = await page.evaluate(async (id) => (await (await fetch(`/ui/api/plans/${id}`)).json()).plan.state,
     planId);
   assert.equal(state, 'pending');
+  assert.deepEqual(cspViolations, []);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a one-time login link logs in once; approving a hand_to_apply plan releases the waiting apply', async () => {
+  const res = await fetch(`${base}/admin/console/login-link`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.alice}` },
+    body: JSON.stringify({ subject: 'dora', role: 'approver', ttl_seconds: 300 }) });
+  assert.equal(res.status, 200);
+  const { url } = await res.json();
+  assert.match(url, /\/ui\/#code=rmcpc_[0-9a-f]{64}$/);
+  const page = await newPage();
+  await page.goto(url);
+  await page.waitForSelector('table.fleet tbody tr');
+  assert.equal(await page.$eval('#who', (el) => el.textContent), 'dora (approver) · lab');
+  assert.ok(!page.url().includes('code='), page.url());
+  // The same link again, in a fresh browser context: refused.
+  const again = await newPage();
+  await again.goto(url);
+  await again.waitForFunction(() => document.querySelector('.login .error')?.textContent.includes('already used'));
+  await shot(again, 'login-link-used');
+
+  const planId = await planDns('10.6.6.6', 2, true);
+  const applying = applyAsAlice(planId);
+  // The apply waits: the daemon logs it (at info) before the approval.
+  await waitFor(() => readFileSync(serverLog, 'utf8').split('\n')
+    .some((l) => l.includes('plan-apply-waiting') && l.includes(planId)), 'the waiting apply');
+  await page.goto(`${base}/ui/#/plan/${planId}`);
+  await page.waitForSelector('#hand-to-apply');
+  await page.click('#approve');
+  await page.click('#approve-confirm');
+  await page.waitForSelector('#handed');
+  assert.ok(await page.$eval('#handed', (el) => el.textContent.includes('handed to the waiting apply')));
+  assert.equal(await page.$('#approval-token'), null);
+  await shot(page, 'handed');
+  await page.waitForFunction(() => document.querySelector('#plan-state')?.textContent === 'completed',
+    { timeout: 60000 });
+  assert.equal((await applying).structuredContent.state, 'completed');
   assert.deepEqual(cspViolations, []);
   assert.deepEqual(pageErrors, []);
 });

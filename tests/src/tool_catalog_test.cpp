@@ -253,8 +253,10 @@ TEST(tool_catalog, tools_list_stays_under_eighty_kilobytes) {
   // (plans and rollouts) adds about 25 tools with validated
   // argument schemas (firewall rule fields, DHCP and bridge settings): about
   // 87 KB with firewall, DHCP, bridge and address-list sync, 91.5 KB with
-  // the wireless plans (shorter device tool descriptions made room).
-  EXPECT_LT(size, 92u * 1024u);
+  // the wireless plans (shorter device tool descriptions made room), 93.5
+  // KB with hand_to_apply on every plan tool and approval_wait_seconds on
+  // every apply tool.
+  EXPECT_LT(size, 94u * 1024u);
 }
 
 } // namespace rmcp

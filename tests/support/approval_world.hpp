@@ -38,8 +38,10 @@ struct approval_world {
   /// A pending DNS plan of `creator` on `device`; `scoped` false: one
   /// stored before creators' scopes were recorded.
   std::string create(const std::string& creator,
-                     const std::string& device = "r1", bool scoped = true) {
+                     const std::string& device = "r1", bool scoped = true,
+                     bool hand_to_apply = false) {
     plan_record p;
+    p.hand_to_apply = hand_to_apply;
     p.kind = "dns_ntp";
     p.tool = "plan_dns_ntp_rollout";
     p.apply_tool = "apply_dns_ntp_rollout";
