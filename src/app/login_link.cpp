@@ -10,8 +10,8 @@
 namespace rmcp::app {
 
 caf::error print_login_link(const console::console_http* console,
-                            const std::string& address, uint16_t port,
-                            bool tls, const serve_extras& extras) {
+                            const std::string& address, uint16_t port, bool tls,
+                            const serve_extras& extras) {
   if (extras.login_as.empty())
     return caf::none;
   const auto& role = extras.login_role;

@@ -23,7 +23,7 @@ namespace rmcp::app {
 /// (invalid_params) when there is no console to log in to or the role is
 /// not one of read_only, ops_rw, approver, admin.
 caf::error print_login_link(const console::console_http* console,
-                            const std::string& address, uint16_t port,
-                            bool tls, const serve_extras& extras);
+                            const std::string& address, uint16_t port, bool tls,
+                            const serve_extras& extras);
 
 } // namespace rmcp::app

@@ -86,8 +86,7 @@ console_cli::console_cli(CLI::App& app) : state_(std::make_unique<state>()) {
   s.root->require_subcommand(1);
   s.link = s.root->add_subcommand(
     "login-link", "Ask the running daemon for a one-time login link");
-  s.link->add_option("--as", s.as, "The identity the link logs in")
-    ->required();
+  s.link->add_option("--as", s.as, "The identity the link logs in")->required();
   s.link->add_option("--role", s.role, "Its role (default approver)")
     ->check(CLI::IsMember({"read_only", "ops_rw", "approver", "admin"}));
   s.link

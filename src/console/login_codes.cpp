@@ -23,8 +23,7 @@ bool well_formed(std::string_view code) {
       || code.compare(0, code_prefix.size(), code_prefix) != 0)
     return false;
   auto digits = code.substr(code_prefix.size());
-  return digits.find_first_not_of("0123456789abcdef")
-         == std::string_view::npos;
+  return digits.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 } // namespace
@@ -60,9 +59,10 @@ caf::expected<std::string> login_codes::mint(identity who,
   auto t = now();
   e.expires_ms = t + ttl.count();
   std::lock_guard<std::mutex> guard{mtx_};
-  codes_.erase(std::remove_if(codes_.begin(), codes_.end(),
-                              [t](const entry& x) { return t >= x.expires_ms; }),
-               codes_.end());
+  codes_.erase(
+    std::remove_if(codes_.begin(), codes_.end(),
+                   [t](const entry& x) { return t >= x.expires_ms; }),
+    codes_.end());
   while (codes_.size() >= limits_.max_codes) {
     // A used code goes first (it only explains a second use), else the
     // oldest.
@@ -97,8 +97,7 @@ caf::expected<identity> login_codes::redeem(std::string_view code) {
                    + storage::iso_utc(found->used_ms)
                    + "; a login link works once: ask for a new one");
   if (t >= found->expires_ms)
-    return refused("this link expired at "
-                   + storage::iso_utc(found->expires_ms)
+    return refused("this link expired at " + storage::iso_utc(found->expires_ms)
                    + "; ask for a new one");
   found->used_ms = t;
   return found->who;

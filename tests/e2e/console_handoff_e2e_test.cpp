@@ -127,8 +127,7 @@ TEST_F(console_handoff_e2e, a_login_link_logs_in_once_as_its_identity) {
   auto code = code_of(url);
   ASSERT_EQ(code.size(), 70u);
 
-  auto first =
-    post("/ui/api/login", {}, {}, json{{"code", code}}.dump());
+  auto first = post("/ui/api/login", {}, {}, json{{"code", code}}.dump());
   ASSERT_EQ(first.status, 200u) << first.body;
   auto set = first.header("set-cookie");
   EXPECT_NE(set.find("; HttpOnly"), std::string::npos);
@@ -158,10 +157,10 @@ TEST_F(console_handoff_e2e, a_login_link_logs_in_once_as_its_identity) {
   ASSERT_EQ(brief.status, 200u) << brief.body;
   // The link's validity is what is under test: let it pass.
   std::this_thread::sleep_for(std::chrono::milliseconds{1100});
-  auto late = post(
-    "/ui/api/login", {}, {},
-    json{{"code", code_of(parse_json(brief.body).value_or(json{})["url"])}}
-      .dump());
+  auto late =
+    post("/ui/api/login", {}, {},
+         json{{"code", code_of(parse_json(brief.body).value_or(json{})["url"])}}
+           .dump());
   EXPECT_EQ(late.status, 401u);
   EXPECT_NE(late.body.find("expired"), std::string::npos) << late.body;
 
@@ -197,8 +196,8 @@ TEST_F(console_handoff_e2e, serve_prints_a_login_link_on_stderr_at_start) {
   std::remove((data / "ports").c_str());
   http_server_process d;
   d.process = std::make_unique<child_process>(std::vector<std::string>{
-    RMCP_BINARY_PATH, "--data-dir", data.path(), "serve", "--http",
-    "--listen", "127.0.0.1:0", "--console-login-as", "demo-approver", "--set",
+    RMCP_BINARY_PATH, "--data-dir", data.path(), "serve", "--http", "--listen",
+    "127.0.0.1:0", "--console-login-as", "demo-approver", "--set",
     "http.ports_file=" + (data / "ports"), "--set", "auth.api_tokens=true",
     "--set", "device.health_checks=false"});
   d.port = wait_for_port(data / "ports", *d.process);
@@ -207,7 +206,8 @@ TEST_F(console_handoff_e2e, serve_prints_a_login_link_on_stderr_at_start) {
   std::smatch m;
   auto log = server.log();
   ASSERT_TRUE(std::regex_search(
-    log, m, std::regex{"http://127\\.0\\.0\\.1:[0-9]+/ui/#code=(rmcpc_[0-9a-f]+)"}))
+    log, m,
+    std::regex{"http://127\\.0\\.0\\.1:[0-9]+/ui/#code=(rmcpc_[0-9a-f]+)"}))
     << log;
   auto code = m[1].str();
   auto in = post("/ui/api/login", {}, {}, json{{"code", code}}.dump());
@@ -238,8 +238,11 @@ TEST_F(console_handoff_e2e, an_approval_in_the_console_releases_the_apply) {
   EXPECT_TRUE(tokenless.value("isError", false));
   EXPECT_NE(text_of(tokenless).find("approval_token"), std::string::npos);
 
-  streamed_call apply{server.port, alice, session,
-                      "config_apply_dns_ntp_rollout", {{"plan_id", id}}};
+  streamed_call apply{server.port,
+                      alice,
+                      session,
+                      "config_apply_dns_ntp_rollout",
+                      {{"plan_id", id}}};
   ASSERT_EQ(apply.head().status, 200u) << apply.head().error;
   auto waiting = apply.progress();
   EXPECT_NE(waiting.find("waiting up to 600 s"), std::string::npos) << waiting;
@@ -263,14 +266,18 @@ TEST_F(console_handoff_e2e, an_approval_in_the_console_releases_the_apply) {
   EXPECT_TRUE(twice.value("isError", false));
 }
 
-TEST_F(console_handoff_e2e, a_rejection_ends_the_waiting_apply_with_the_reason) {
+TEST_F(console_handoff_e2e,
+       a_rejection_ends_the_waiting_apply_with_the_reason) {
   auto alice = token("alice", "ops_rw");
   auto bob = login(token("bob", "approver"));
   auto id = plan(alice, true);
   mcp_http_client session{server.port, alice};
   session.open();
-  streamed_call apply{server.port, alice, session,
-                      "config_apply_dns_ntp_rollout", {{"plan_id", id}}};
+  streamed_call apply{server.port,
+                      alice,
+                      session,
+                      "config_apply_dns_ntp_rollout",
+                      {{"plan_id", id}}};
   ASSERT_FALSE(apply.progress().empty());
   auto no = post("/ui/api/plans/" + id + "/reject", bob.cookie, bob.csrf,
                  R"({"reason":"not during the freeze"})");
@@ -299,8 +306,11 @@ TEST_F(console_handoff_e2e, a_waiting_apply_times_out_retryably) {
   EXPECT_EQ(state_of(bob, id), "pending");
   // Called again, the apply waits anew; an approval made with the CLI, in
   // its own process, reaches it through the plan store.
-  streamed_call apply{server.port, alice, session,
-                      "config_apply_dns_ntp_rollout", {{"plan_id", id}}};
+  streamed_call apply{server.port,
+                      alice,
+                      session,
+                      "config_apply_dns_ntp_rollout",
+                      {{"plan_id", id}}};
   ASSERT_FALSE(apply.progress().empty());
   auto cli = run_cli(data.path(), {"--set", "cli.role=approver", "plan",
                                    "approve", id, "--json"});
