@@ -21,7 +21,8 @@ constexpr auto watchdog_grace = std::chrono::seconds{2};
 
 bool is_transport_failure(ec code) {
   return code == ec::router_unreachable || code == ec::router_timeout
-         || code == ec::router_tls_failed;
+         || code == ec::router_tls_failed
+         || code == ec::router_host_key_mismatch;
 }
 
 bool is_retryable_failure(ec code) {
@@ -450,6 +451,8 @@ rest_endpoint make_endpoint(const device_record& record,
   ep.port = record.port;
   ep.scheme = record.scheme;
   ep.tls = record.tls;
+  ep.ssh = record.ssh;
+  ep.environment = record.environment;
   ep.creds = creds;
   if (ep.creds.username.empty())
     ep.creds.username = record.username;

@@ -110,6 +110,8 @@ void device_state::update(device_record record, credential creds) {
   auto& old = setup.record;
   bool reconnect = record.host != old.host || record.port != old.port
                    || record.scheme != old.scheme || !(record.tls == old.tls)
+                   || !(record.ssh == old.ssh)
+                   || record.environment != old.environment
                    || creds != setup.creds;
   setup.record = std::move(record);
   setup.creds = std::move(creds);

@@ -57,6 +57,8 @@ void evaluate_answer(const caf::expected<rest_response>& answer,
   };
   if (!answer)
     return fail(answer.error());
+  out.transport = answer->transport;
+  out.fallback_used = answer->fallback_used;
   out.latency_ms = static_cast<double>(answer->latency_us) / 1000.0;
   auto res = parse_system_resource(answer->body);
   if (!res)

@@ -197,6 +197,9 @@ struct read_options {
   uint64_t lease = 0;
   /// What the reads are made for (the device actor's log lines).
   request_context context;
+  /// Sees every answer before its body is joined (a tool notes which
+  /// transport answered); may be empty.
+  std::function<void(const rest_response&)> on_response;
 };
 
 /// GETs `paths` in parallel and hands the bodies, in the order of `paths`,
@@ -219,7 +222,11 @@ void read_all(Self* self, const device_actor& dev,
     req.context = opts.context;
     self->request(dev, device_timeout, atom::exec_v, std::move(req))
       .then(
-        [j, i](rest_response& resp) { j->answered(i, std::move(resp.body)); },
+        [j, i, seen = opts.on_response](rest_response& resp) {
+          if (seen)
+            seen(resp);
+          j->answered(i, std::move(resp.body));
+        },
         [j, i](caf::error& err) { j->failed(i, std::move(err)); });
   }
 }

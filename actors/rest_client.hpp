@@ -4,7 +4,9 @@
 //
 // A device actor owns one `rest_client` (built by a `rest_client_factory`
 // the runtime provides; the Boost.Beast implementation lives in
-// src/routeros/, tests use a scripted fake). The client keeps up to
+// src/routeros/, and so do the SSH client and the REST-then-SSH client the
+// runtime's factory builds for devices of transport ssh and auto; tests use
+// a scripted fake). The client keeps up to
 // `max_connections` idle keep-alive connections to its router and never
 // blocks: `async_request` returns at once and runs `done` exactly once, on
 // an I/O thread — the device actor turns it into a message to itself. The
@@ -36,6 +38,11 @@ struct rest_endpoint {
   /// https or http.
   std::string scheme = "https";
   tls_settings tls;
+  /// Transport (rest, ssh, auto), SSH port and pinned host key.
+  ssh_settings ssh;
+  /// lab, staging or prod: an SSH host key is trusted on first use only in
+  /// lab.
+  std::string environment = "lab";
   credential creds;
   /// Concurrent requests, and idle keep-alive connections kept (RouterOS
   /// runs one user's requests one at a time per connection). The device

@@ -82,6 +82,21 @@ caf::error tool_call::seal(mcp::tool_result& result) const {
   return caf::none;
 }
 
+void tool_call::note_transport(const rest_response& resp) {
+  note_transport(resp.transport, resp.fallback_used);
+}
+
+void tool_call::note_transport(const std::string& transport,
+                               bool fallback_used) {
+  if (transport.empty())
+    return;
+  if (transport_.empty())
+    transport_ = transport;
+  else if (transport_ != transport)
+    transport_ = "mixed";
+  fallback_used_ = fallback_used_ || fallback_used;
+}
+
 void tool_call::finish(mcp::tool_result result) {
   if (finished_)
     return;
@@ -95,7 +110,12 @@ void tool_call::finish(mcp::tool_result result) {
     return;
   }
   bool has_output = !setup_.tool->spec.output_schema.is_null();
-  promise_.deliver(mcp::to_call_result(result, has_output, setup_.version));
+  auto answer = mcp::to_call_result(result, has_output, setup_.version);
+  if (!transport_.empty()) {
+    answer["_meta"]["transport"] = transport_;
+    answer["_meta"]["fallback_used"] = fallback_used_;
+  }
+  promise_.deliver(std::move(answer));
   self_->quit();
 }
 

@@ -143,6 +143,17 @@ public:
   void progress(double done, std::optional<double> total,
                 std::string message = {});
 
+  // -- transport ----------------------------------------------------------------
+
+  /// Notes how a router answered this call (REST or SSH, over SSH after
+  /// REST failed or not): `finish` puts `transport` ("rest", "ssh", or
+  /// "mixed" when answers came both ways) and `fallback_used` into the
+  /// result's `_meta`.
+  void note_transport(const rest_response& resp);
+  /// The same for an answer that came through the device actor's health
+  /// check (`transport` empty: no answer came, nothing is noted).
+  void note_transport(const std::string& transport, bool fallback_used);
+
   // -- completion ---------------------------------------------------------------
 
   /// Delivers the result. Structured content is checked against the
@@ -178,6 +189,9 @@ private:
   /// Nested calls run by this one (`run_nested`).
   std::vector<std::unique_ptr<tool_call>> nested_;
   bool finished_ = false;
+  /// What note_transport saw; empty when no router answered.
+  std::string transport_;
+  bool fallback_used_ = false;
 };
 
 /// Spawns the actor that runs one tool call; it answers `(run) -> json`

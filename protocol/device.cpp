@@ -15,9 +15,13 @@ auto tie_tls(const tls_settings& x) {
   return std::tie(x.mode, x.ca_file, x.fingerprint_sha256, x.server_name);
 }
 
+auto tie_ssh(const ssh_settings& x) {
+  return std::tie(x.transport, x.port, x.host_key_sha256);
+}
+
 auto tie_record(const device_record& x) {
-  return std::tie(x.id, x.name, x.host, x.port, x.scheme, x.tls, x.username,
-                  x.environment, x.tags, x.flags, x.management_path,
+  return std::tie(x.id, x.name, x.host, x.port, x.scheme, x.tls, x.ssh,
+                  x.username, x.environment, x.tags, x.flags, x.management_path,
                   x.created_at, x.updated_at);
 }
 
@@ -97,12 +101,21 @@ bool operator==(const tls_settings& a, const tls_settings& b) {
   return tie_tls(a) == tie_tls(b);
 }
 
+bool operator==(const ssh_settings& a, const ssh_settings& b) {
+  return tie_ssh(a) == tie_ssh(b);
+}
+
+bool is_transport(const std::string& text) {
+  return text == "rest" || text == "ssh" || text == "auto";
+}
+
 bool operator==(const device_record& a, const device_record& b) {
   return tie_record(a) == tie_record(b);
 }
 
 bool operator==(const credential& a, const credential& b) {
-  return a.username == b.username && a.password == b.password;
+  return a.username == b.username && a.password == b.password
+         && a.ssh_private_key == b.ssh_private_key;
 }
 
 std::string normalize_fingerprint(const std::string& text) {
@@ -151,6 +164,23 @@ caf::error validate(const device_record& x) {
                      "mode 'pin' needs the SHA-256 fingerprint of the "
                      "router's certificate (32 hex bytes, e.g. as printed by "
                      "`openssl x509 -fingerprint -sha256`)");
+  if (!is_transport(x.ssh.transport))
+    return bad_field("ssh.transport",
+                     "'" + x.ssh.transport + "'; legal: rest, ssh, auto");
+  if (x.ssh.port == 0)
+    return bad_field("ssh.port", "must be 1..65535");
+  if (!x.ssh.host_key_sha256.empty()
+      && normalize_fingerprint(x.ssh.host_key_sha256).empty())
+    return bad_field("ssh.host_key_sha256",
+                     "expected the SHA-256 of the router's SSH host key (32 "
+                     "hex bytes, e.g. as printed by routeros-sim or "
+                     "`ssh-keygen -l -E sha256` in hex)");
+  if (x.ssh.transport != "rest" && x.ssh.host_key_sha256.empty()
+      && x.environment != "lab")
+    return bad_field("ssh.host_key_sha256",
+                     "SSH without a pinned host key (trust on first use) is "
+                     "for lab devices only; pin the router's key with "
+                     "--ssh-host-key");
   if (x.username.empty() || x.username.size() > 64)
     return bad_field("username", "must be 1-64 characters");
   if (x.environment != "lab" && x.environment != "staging"

@@ -138,6 +138,28 @@ typename Inspector::result_type inspect(Inspector& f, tls_settings& x) {
            x.fingerprint_sha256, x.server_name);
 }
 
+/// How the device actor reaches the router, and how SSH is trusted.
+/// "rest" (the default) talks REST only; "ssh" sends everything over SSH
+/// (RouterOS console commands); "auto" talks REST and sends a read over SSH
+/// when REST is unreachable (service disabled, port refused or filtered).
+struct ssh_settings {
+  std::string transport = "rest";
+  uint16_t port = 22;
+  /// SHA-256 of the router's SSH host key (the public key blob), upper-case
+  /// hex with colons like the TLS fingerprint. Empty: the key seen first is
+  /// trusted until the daemon stops (trust on first use), lab devices only.
+  std::string host_key_sha256;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ssh_settings& x) {
+  return f(caf::meta::type_name("ssh_settings"), x.transport, x.port,
+           x.host_key_sha256);
+}
+
+/// The legal values of ssh_settings::transport.
+bool is_transport(const std::string& text);
+
 /// One registered router.
 struct device_record {
   /// Stable id used by every tool (e.g. "edge-01"): [a-z0-9][a-z0-9_.-]{0,63}.
@@ -150,6 +172,7 @@ struct device_record {
   /// "https" (default) or "http" (explicit opt-in, RouterOS >= 7.9).
   std::string scheme = "https";
   tls_settings tls;
+  ssh_settings ssh;
   /// REST user; the password lives in the credential table, encrypted.
   std::string username;
   /// lab, staging or prod.
@@ -166,12 +189,13 @@ struct device_record {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, device_record& x) {
   return f(caf::meta::type_name("device_record"), x.id, x.name, x.host, x.port,
-           x.scheme, x.tls, x.username, x.environment, x.tags, x.flags,
+           x.scheme, x.tls, x.ssh, x.username, x.environment, x.tags, x.flags,
            x.management_path, x.created_at, x.updated_at);
 }
 
 bool operator==(const device_flags& a, const device_flags& b);
 bool operator==(const tls_settings& a, const tls_settings& b);
+bool operator==(const ssh_settings& a, const ssh_settings& b);
 bool operator==(const device_record& a, const device_record& b);
 
 inline bool operator!=(const device_record& a, const device_record& b) {
@@ -180,8 +204,9 @@ inline bool operator!=(const device_record& a, const device_record& b) {
 
 /// Checks a record before it is stored: id pattern, name, host (IP or RFC
 /// 1123 name), port, scheme, TLS settings (a pinned fingerprint must be 32
-/// colon-separated hex bytes), username, environment, tags. Plain HTTP and
-/// TLS mode "insecure" are refused for prod devices. Fails with
+/// colon-separated hex bytes), SSH settings, username, environment, tags.
+/// Plain HTTP and TLS mode "insecure" are refused for prod devices, and SSH
+/// without a pinned host key for every device outside lab. Fails with
 /// ec::invalid_arguments naming the field and what is legal.
 caf::error validate(const device_record& x);
 
@@ -217,6 +242,10 @@ struct health_sample {
   std::vector<std::string> issues;
   /// `rmcp::ec` name of the failure when unreachable, else empty.
   std::string error_kind;
+  /// How the check's answer came: "rest" or "ssh"; empty when none came.
+  std::string transport;
+  /// Over SSH because REST was unreachable (device transport "auto").
+  bool fallback_used = false;
 };
 
 template <class Inspector>
@@ -224,15 +253,18 @@ typename Inspector::result_type inspect(Inspector& f, health_sample& x) {
   return f(caf::meta::type_name("health_sample"), x.device_id, x.timestamp,
            x.status, x.cpu_percent, x.memory_total_bytes, x.memory_used_bytes,
            x.uptime_seconds, x.latency_ms, x.routeros_version, x.board_name,
-           x.identity, x.issues, x.error_kind);
+           x.identity, x.issues, x.error_kind, x.transport, x.fallback_used);
 }
 
-/// A device's REST credentials in clear text. Only the store actor and the
+/// A device's credentials in clear text (REST and SSH use the same user). Only the store actor and the
 /// device actor ever hold one; it is never logged, audited or returned by a
 /// tool.
 struct credential {
   std::string username;
   std::string password;
+  /// An SSH private key (OpenSSH or PEM text) for SSH public key
+  /// authentication; empty: SSH logs in with the password.
+  std::string ssh_private_key;
 };
 
 bool operator==(const credential& a, const credential& b);
@@ -243,7 +275,8 @@ inline bool operator!=(const credential& a, const credential& b) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credential& x) {
-  return f(caf::meta::type_name("credential"), x.username, x.password);
+  return f(caf::meta::type_name("credential"), x.username, x.password,
+           x.ssh_private_key);
 }
 
 /// A stored piece of device state (configuration export, table dump taken

@@ -89,6 +89,8 @@ std::string to_string(ec x) {
       return "node_out_of_cluster";
     case ec::store_busy:
       return "store_busy";
+    case ec::router_host_key_mismatch:
+      return "router_host_key_mismatch";
   }
   return "unknown_error";
 }

@@ -113,10 +113,13 @@ enum class ec : uint8_t {
   /// nodes' commits changed what it read (optimistic concurrency, retried
   /// a bounded number of times); nothing was changed, retry shortly.
   store_busy,
+  /// SSH: the router presented another host key than the pinned one (a
+  /// replaced router, or someone in between); nothing was sent.
+  router_host_key_mismatch,
 };
 
 /// The last enumerator: loops over every code end here.
-inline constexpr ec last_ec = ec::store_busy;
+inline constexpr ec last_ec = ec::router_host_key_mismatch;
 
 /// Returns the enumerator name, e.g. "router_timeout".
 std::string to_string(ec x);

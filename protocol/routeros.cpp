@@ -198,8 +198,13 @@ bool is_write(const rest_request& req) {
 }
 
 bool is_absent_menu(const caf::error& err) {
-  return error_code_of(err) == ec::router_bad_request
-         && error_message(err).find("no such command") != std::string::npos;
+  // REST says "no such command or directory (wireless)"; the console, which
+  // the SSH transport reads, "bad command name wireless".
+  if (error_code_of(err) != ec::router_bad_request)
+    return false;
+  auto text = error_message(err);
+  return text.find("no such command") != std::string::npos
+         || text.find("bad command name") != std::string::npos;
 }
 
 rest_request make_request(std::string method, std::string path, json body) {

@@ -87,12 +87,16 @@ struct rest_response {
   json body;
   /// Round trip as measured by the client.
   int64_t latency_us = 0;
+  /// How the answer came: "rest" or "ssh" (RouterOS console commands).
+  std::string transport = "rest";
+  /// Over SSH because REST was unreachable (device transport "auto").
+  bool fallback_used = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_response& x) {
   return f(caf::meta::type_name("rest_response"), x.status, x.body,
-           x.latency_us);
+           x.latency_us, x.transport, x.fallback_used);
 }
 
 /// The `Authorization` header value of HTTP Basic auth.
@@ -114,8 +118,54 @@ caf::expected<rest_response> map_rest_answer(const std::string& what,
                                              int status, std::string_view body);
 
 /// True for RouterOS's answer to a menu of a package the router lacks
-/// (400 "no such command or directory (wireless)"),
+/// (400 "no such command or directory (wireless)"; over SSH the console's
+/// "bad command name wireless"),
 /// e.g. /interface/wireless on a router with the wifi driver.
 bool is_absent_menu(const caf::error& err);
+
+/// A request as RouterOS console text for the SSH transport. Reads print
+/// their answer as JSON with `:serialize` (RouterOS 7.13+):
+///   GET  /ip/address?interface=x  → :put [:serialize to=json
+///        value=[/ip/address/print as-value where interface="x"]]
+///   GET  /interface/*1            → ... where .id=*1 (one item)
+///   POST /interface/monitor-traffic {"interface":"x","once":true}
+///        → ... value=[/interface/monitor-traffic interface="x" once=yes
+///          as-value]
+/// Writes (only when `writes` is true: devices of transport "ssh"):
+///   PATCH /menu/*1 {..} → /menu/set *1 k="v"; then the item printed
+///   DELETE /menu/*1     → /menu/remove *1
+///   POST /menu/cmd {..} → /menu/cmd k="v"
+///   PUT /menu {..}      → :put [/menu/add k="v"], which prints the new
+///                         id; `reads_back` asks the caller to read that
+///                         item next (ssh_read_back) for REST's answer.
+/// Every value is a ros_script literal and every name a checked
+/// identifier; a write with `writes` false is ec::unsupported, bad names
+/// ec::invalid_arguments.
+struct ssh_command {
+  std::string text;
+  bool reads_back = false;
+};
+
+caf::expected<ssh_command> make_ssh_command(const rest_request& req,
+                                            bool writes);
+
+/// After a PUT's `:put [/menu/add …]`: the GET of the new item, from the
+/// printed id (router_bad_response when the output is no item id).
+caf::expected<rest_request> ssh_read_back(const std::string& what,
+                                          const rest_request& put,
+                                          std::string_view output);
+
+/// Turns the console's answer to `make_ssh_command(req)` into the body
+/// REST would give: JSON parsed (the same repair as REST bodies), typed
+/// values back to RouterOS's strings (true → "true", 5 → "5", arrays joined
+/// with commas), one item for an item path (none → router_not_found), null
+/// for DELETE and [] for a command that printed nothing. A console error
+/// line ("bad command name …", "no such item", "failure: …") is
+/// router_bad_request (a missing package's menu reads as `is_absent_menu`),
+/// router_not_found or router_permission_denied; anything else unparsable
+/// is router_bad_response.
+caf::expected<json> ssh_read_answer(const std::string& what,
+                                    const rest_request& req,
+                                    std::string_view output);
 
 } // namespace rmcp

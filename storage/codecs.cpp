@@ -42,6 +42,10 @@ json encode(const device_record& x) {
       {"ca_file", x.tls.ca_file},
       {"fingerprint_sha256", x.tls.fingerprint_sha256},
       {"server_name", x.tls.server_name}}},
+    {"ssh",
+     {{"transport", x.ssh.transport},
+      {"port", x.ssh.port},
+      {"host_key_sha256", x.ssh.host_key_sha256}}},
     {"username", x.username},
     {"environment", x.environment},
     {"tags", x.tags},
@@ -63,6 +67,12 @@ bool decode(const json& j, device_record& x) {
     read(*i, "ca_file", x.tls.ca_file);
     read(*i, "fingerprint_sha256", x.tls.fingerprint_sha256);
     read(*i, "server_name", x.tls.server_name);
+  }
+  // Records written before the SSH transport have no "ssh": REST only.
+  if (auto i = j.find("ssh"); i != j.end() && i->is_object()) {
+    read(*i, "transport", x.ssh.transport);
+    read(*i, "port", x.ssh.port);
+    read(*i, "host_key_sha256", x.ssh.host_key_sha256);
   }
   read(j, "username", x.username);
   read(j, "environment", x.environment);
@@ -196,12 +206,16 @@ bool decode(const json& j, audit_record& x) {
 }
 
 json encode(const credential& x) {
-  return {{"username", x.username}, {"password", x.password}};
+  json j{{"username", x.username}, {"password", x.password}};
+  if (!x.ssh_private_key.empty())
+    j["ssh_private_key"] = x.ssh_private_key;
+  return j;
 }
 
 bool decode(const json& j, credential& x) {
   read(j, "username", x.username);
   read(j, "password", x.password);
+  read(j, "ssh_private_key", x.ssh_private_key);
   return true;
 }
 

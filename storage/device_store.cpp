@@ -119,8 +119,13 @@ read_with(kv_store& kv, const std::function<caf::expected<T>(read_txn&)>& fn) {
 } // namespace
 
 bool same_endpoint(const device_record& a, const device_record& b) {
+  // A first SSH host key pin (trust on first use, or an operator's) only
+  // narrows who gets the password; replacing a pin does not.
+  bool same_key = a.ssh.host_key_sha256.empty()
+                  || a.ssh.host_key_sha256 == b.ssh.host_key_sha256;
   return a.host == b.host && a.port == b.port && a.scheme == b.scheme
-         && a.tls == b.tls;
+         && a.tls == b.tls && a.ssh.transport == b.ssh.transport
+         && a.ssh.port == b.ssh.port && same_key;
 }
 
 bool is_valid_device_id(std::string_view id) {

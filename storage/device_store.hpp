@@ -44,7 +44,9 @@ struct device_store_options {
 bool is_valid_device_id(std::string_view id);
 
 /// True when both records send their credential to the same place: host,
-/// port, scheme and TLS settings (mode, CA file, fingerprint, server name).
+/// port, scheme, TLS settings (mode, CA file, fingerprint, server name),
+/// SSH transport and port, and the SSH host key unless `a` had none (a
+/// first pin narrows trust).
 bool same_endpoint(const device_record& a, const device_record& b);
 
 /// One device of a batch write: the record and, when given, its new

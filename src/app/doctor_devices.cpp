@@ -17,6 +17,7 @@
 #include "src/app/doctor.hpp"
 #include "src/app/runtime.hpp"
 #include "src/routeros/beast_client.hpp"
+#include "src/routeros/ssh_client.hpp"
 #include "src/tools/device_report.hpp"
 #include "storage/device_store.hpp"
 
@@ -247,8 +248,12 @@ void check_devices(const config::server_options& opts,
   auto device = make_fleet_settings(opts).device;
   auto io = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(std::max<int64_t>(1, opts.device_io_threads)));
-  auto factory = routeros::make_rest_client_factory(
-    io, std::string{"routeros-mcp/"} + version);
+  auto ssh = std::make_shared<routeros::ssh_workers>(
+    static_cast<size_t>(std::max<int64_t>(1, opts.device_io_threads)));
+  auto factory = routeros::make_transport_factory(
+    routeros::make_rest_client_factory(io,
+                                       std::string{"routeros-mcp/"} + version),
+    ssh, opts.device_rest_retry_after);
   auto timeout = device.request_timeout;
   // The client's deadline covers connect + request; this one only guards
   // against a callback that never comes.

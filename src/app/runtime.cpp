@@ -24,6 +24,7 @@
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
 #include "src/routeros/beast_client.hpp"
+#include "src/routeros/ssh_client.hpp"
 #include "src/tools/change_kinds.hpp"
 #include "src/tools/tools.hpp"
 #include "src/tools/toolsets.hpp"
@@ -47,6 +48,15 @@ void configure(caf::actor_system_config& cfg,
   cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{0});
   configure_cluster(cfg, opts);
 }
+
+namespace {
+
+/// Threads of the SSH clients: bounded, since each runs one blocking libssh
+/// conversation at a time (each bounded by its request's deadline); REST,
+/// on its own I/O threads, is never held up by SSH.
+constexpr size_t ssh_worker_threads = 4;
+
+} // namespace
 
 namespace {
 
@@ -189,8 +199,11 @@ caf::error runtime::start(std::string transports) {
               {{"reason", error_message(plan_db.error())}});
   io_ = std::make_shared<routeros::io_runtime>(
     static_cast<size_t>(opts_.device_io_threads));
-  rest_factory_ = routeros::make_rest_client_factory(
-    io_, std::string{"routeros-mcp/"} + version);
+  ssh_ = std::make_shared<routeros::ssh_workers>(ssh_worker_threads);
+  rest_factory_ = routeros::make_transport_factory(
+    routeros::make_rest_client_factory(io_,
+                                       std::string{"routeros-mcp/"} + version),
+    ssh_, opts_.device_rest_retry_after);
   auto svc = std::make_shared<services>();
   svc->system = sys_.get();
   svc->environment = opts_.environment;

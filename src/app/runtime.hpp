@@ -27,6 +27,7 @@ class kv_store;
 
 namespace rmcp::routeros {
 class io_runtime;
+class ssh_workers;
 } // namespace rmcp::routeros
 
 namespace rmcp::app {
@@ -109,6 +110,9 @@ private:
   /// Network threads of the REST clients; declared before the actor system
   /// so that it outlives the device actors that use it.
   std::shared_ptr<routeros::io_runtime> io_;
+  /// Worker threads of the SSH clients (devices of transport ssh or auto);
+  /// outlives the device actors for the same reason.
+  std::shared_ptr<routeros::ssh_workers> ssh_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::shared_ptr<services> svc_;

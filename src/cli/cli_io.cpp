@@ -62,6 +62,22 @@ std::string prompt_no_echo(const std::string& prompt) {
 
 } // namespace
 
+caf::expected<std::string> read_ssh_key_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return make_error(ec::invalid_arguments,
+                      "--ssh-key-file: cannot read '" + path + "'");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  auto text = buf.str();
+  if (text.find("-----BEGIN") == std::string::npos
+      || text.find("PRIVATE KEY-----") == std::string::npos)
+    return make_error(ec::invalid_arguments,
+                      "--ssh-key-file: '" + path
+                        + "' holds no private key (OpenSSH or PEM text)");
+  return text;
+}
+
 caf::expected<std::optional<std::string>>
 read_secret(const secret_source& src) {
   if (!src.file.empty()) {

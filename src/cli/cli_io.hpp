@@ -30,6 +30,11 @@ struct secret_source {
 /// file and an unset variable, naming it.
 caf::expected<std::optional<std::string>> read_secret(const secret_source& src);
 
+/// Reads an SSH private key file (OpenSSH or PEM text, no passphrase) for
+/// the credential store; fails naming the file when it is unreadable or
+/// holds no private key.
+caf::expected<std::string> read_ssh_key_file(const std::string& path);
+
 /// Asks a yes/no question on the terminal; false when stdin is not one.
 bool confirm(const std::string& question);
 

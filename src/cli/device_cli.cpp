@@ -13,135 +13,15 @@
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/cli/cli_io.hpp"
+#include "src/cli/device_options.hpp"
 #include "src/routeros/beast_client.hpp"
+#include "src/routeros/ssh_client.hpp"
 #include "src/tools/device_report.hpp"
 #include "storage/audit_log.hpp"
 
 namespace rmcp::cli {
 
 namespace {
-
-/// Default variable of --password-env.
-constexpr const char* password_env_default = "ROUTEROS_MCP_DEVICE_PASSWORD";
-
-constexpr size_t flag_count =
-  sizeof(device_flag_table) / sizeof(device_flag_table[0]);
-
-/// Fields given on the command line (empty / 0 = not given; tri-state
-/// flags: >0 set, <0 cleared).
-struct record_options {
-  std::string name;
-  std::string host;
-  int port = 0;
-  std::string scheme;
-  std::string username;
-  std::string environment;
-  std::string tls_mode;
-  std::string ca_file;
-  std::string fingerprint;
-  std::string server_name;
-  std::vector<std::string> tags;
-  std::vector<std::string> untags;
-  int management_path = 0;
-  int flags[flag_count] = {};
-  std::string password_file;
-  std::string password_env;
-  bool ask_password = false;
-};
-
-void add_record_options(CLI::App* cmd, record_options& o, bool adding) {
-  auto* host =
-    cmd->add_option("--host", o.host, "Management address (IP or host name)");
-  auto* user = cmd->add_option("--username", o.username, "RouterOS REST user");
-  if (adding) {
-    host->required();
-    user->required();
-  }
-  cmd->add_option("--name", o.name, "Human name (default: the id)");
-  cmd->add_option("--port", o.port, "REST port (default 443, 80 for http)")
-    ->check(CLI::Range(1, 65535));
-  cmd->add_option("--scheme", o.scheme, "https (default) or http")
-    ->check(CLI::IsMember({"https", "http"}));
-  cmd
-    ->add_option("--environment", o.environment,
-                 "lab, staging or prod (default: the service's)")
-    ->check(CLI::IsMember({"lab", "staging", "prod"}));
-  cmd
-    ->add_option("--tls-mode", o.tls_mode,
-                 "verify (CA), pin (certificate fingerprint) or insecure")
-    ->check(CLI::IsMember({"verify", "pin", "insecure"}));
-  cmd->add_option("--ca-file", o.ca_file, "PEM CA file for --tls-mode verify");
-  cmd->add_option("--fingerprint", o.fingerprint,
-                  "SHA-256 fingerprint of the router certificate (implies "
-                  "--tls-mode pin)");
-  cmd->add_option("--server-name", o.server_name,
-                  "TLS server name to verify (default: the host)");
-  cmd->add_option("--tag", o.tags, "Tag key=value (repeatable)");
-  if (!adding)
-    cmd->add_option("--untag", o.untags, "Remove the tag KEY (repeatable)");
-  cmd->add_flag("--management-path,!--no-management-path", o.management_path,
-                "Other devices are reached through this one");
-  for (size_t i = 0; i < flag_count; ++i) {
-    auto option = device_flag_option(device_flag_table[i]);
-    cmd->add_flag("--" + option + ",!--no-" + option, o.flags[i],
-                  device_flag_table[i].cli_help);
-  }
-  cmd->add_option("--password-file", o.password_file,
-                  "Read the password from this file");
-  cmd->add_option("--password-env", o.password_env,
-                  std::string{"Read the password from this variable (default "}
-                    + password_env_default + " when set)");
-  if (!adding)
-    cmd->add_flag("--ask-password", o.ask_password,
-                  "Prompt for a new password");
-}
-
-/// Applies the given fields to `r`.
-caf::error apply(const record_options& o, device_record& r) {
-  auto set = [](std::string& field, const std::string& value) {
-    if (!value.empty())
-      field = value;
-  };
-  set(r.name, o.name);
-  set(r.host, o.host);
-  set(r.username, o.username);
-  set(r.environment, o.environment);
-  set(r.tls.mode, o.tls_mode);
-  set(r.tls.ca_file, o.ca_file);
-  set(r.tls.server_name, o.server_name);
-  if (!o.scheme.empty()) {
-    r.scheme = o.scheme;
-    if (o.port == 0 && r.port == (o.scheme == "http" ? 443 : 80))
-      r.port = o.scheme == "http" ? 80 : 443;
-  }
-  if (o.port != 0)
-    r.port = static_cast<uint16_t>(o.port);
-  if (!o.fingerprint.empty()) {
-    r.tls.fingerprint_sha256 = normalize_fingerprint(o.fingerprint);
-    if (r.tls.fingerprint_sha256.empty())
-      return make_error(ec::invalid_arguments,
-                        "--fingerprint: expected 32 hex bytes (64 hex digits, "
-                        "colons allowed), got '"
-                          + o.fingerprint + "'");
-    if (o.tls_mode.empty())
-      r.tls.mode = "pin";
-  }
-  for (auto& kv : o.tags) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(ec::invalid_arguments,
-                        "--tag expects key=value, got '" + kv + "'");
-    r.tags[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (auto& key : o.untags)
-    r.tags.erase(key);
-  if (o.management_path != 0)
-    r.management_path = o.management_path > 0;
-  for (size_t i = 0; i < flag_count; ++i)
-    if (o.flags[i] != 0)
-      r.flags.*(device_flag_table[i].member) = o.flags[i] > 0;
-  return validate(r);
-}
 
 int code_for(const caf::error& err) {
   switch (error_code_of(err)) {
@@ -272,7 +152,14 @@ int device_cli::state::do_add(const config::server_options& opts) {
                                          "--password-env, set "}
                                + password_env_default
                                + " or run on a terminal to be asked"));
-  if (auto err = db->put_device(r, credential{r.username, **secret}))
+  credential cred{r.username, **secret, {}};
+  if (!rec.ssh_key_file.empty()) {
+    auto key = read_ssh_key_file(rec.ssh_key_file);
+    if (!key)
+      return report(key.error());
+    cred.ssh_private_key = std::move(*key);
+  }
+  if (auto err = db->put_device(r, cred))
     return report(err);
   auto stored = db->device(id);
   if (!stored)
@@ -390,8 +277,11 @@ int device_cli::state::do_update() {
     if (!*secret)
       return report(
         make_error(ec::invalid_arguments, "--ask-password needs a terminal"));
-    cred = credential{r->username, **secret};
-  } else if (!moved && r->username != before.username) {
+    cred = credential{r->username, **secret, {}};
+    if (auto old = db->get_credential(id); old && !moved)
+      cred->ssh_private_key = old->ssh_private_key;
+  } else if (!moved
+             && (r->username != before.username || !rec.ssh_key_file.empty())) {
     auto stored = db->get_credential(id);
     if (stored) {
       cred = *stored;
@@ -399,6 +289,16 @@ int device_cli::state::do_update() {
     } else if (error_code_of(stored.error()) != ec::device_not_found) {
       return report(stored.error());
     }
+  }
+  if (!rec.ssh_key_file.empty()) {
+    auto key = read_ssh_key_file(rec.ssh_key_file);
+    if (!key)
+      return report(key.error());
+    if (!cred)
+      return report(make_error(ec::invalid_arguments,
+                               "--ssh-key-file: no stored credential to add "
+                               "the key to; give the password as well"));
+    cred->ssh_private_key = std::move(*key);
   }
   auto err = cred ? db->put_device(*r, *cred) : db->put_device(*r);
   if (err)
@@ -474,8 +374,11 @@ int device_cli::state::do_check(const config::server_options& opts) {
     return report(cred.error());
   auto settings = app::make_fleet_settings(opts).device;
   auto io = std::make_shared<routeros::io_runtime>(1);
-  auto factory = routeros::make_rest_client_factory(
-    io, std::string{"routeros-mcp/"} + version);
+  auto ssh = std::make_shared<routeros::ssh_workers>(1);
+  auto factory = routeros::make_transport_factory(
+    routeros::make_rest_client_factory(io,
+                                       std::string{"routeros-mcp/"} + version),
+    ssh, opts.device_rest_retry_after);
   auto client = factory->make(make_endpoint(*r, *cred, settings));
   health_sample sample;
   sample.device_id = id;

@@ -104,7 +104,7 @@ int device_io_cli::state::do_import(const config::server_options& opts,
     storage::device_put put;
     put.record = row.record;
     if (*secret)
-      put.cred = credential{row.record.username, **secret};
+      put.cred = credential{row.record.username, **secret, {}};
     if (old == stored.end()) {
       if (!put.cred) {
         refused.push_back(where

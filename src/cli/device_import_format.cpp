@@ -16,10 +16,10 @@ namespace {
 
 /// The columns, in export order.
 const std::vector<std::string> columns{
-  "id",           "host", "port",     "scheme",          "username",
-  "environment",  "name", "tls_mode", "fingerprint",     "ca_file",
-  "server_name",  "tags", "flags",    "management_path", "password_env",
-  "password_file"};
+  "id",          "host",         "port",         "scheme",          "username",
+  "environment", "name",         "tls_mode",     "fingerprint",     "ca_file",
+  "server_name", "tags",         "flags",        "management_path", "transport",
+  "ssh_port",    "ssh_host_key", "password_env", "password_file"};
 
 caf::error bad(const std::string& field, const std::string& why) {
   return make_error(ec::invalid_arguments, field + ": " + why);
@@ -126,6 +126,22 @@ caf::error set_field(import_row& row, const std::string& key,
     else if (value != "false" && value != "no" && value != "0")
       return bad("management_path",
                  "expected true or false, got '" + value + "'");
+  } else if (key == "transport") {
+    if (!is_transport(value))
+      return bad("transport", "'" + value + "'; legal: rest, ssh, auto");
+    r.ssh.transport = value;
+  } else if (key == "ssh_port") {
+    auto n = value.find_first_not_of("0123456789") == std::string::npos
+                 && !value.empty() && value.size() <= 5
+               ? std::stoi(value)
+               : 0;
+    if (n < 1 || n > 65535)
+      return bad("ssh_port", "expected 1..65535, got '" + value + "'");
+    r.ssh.port = static_cast<uint16_t>(n);
+  } else if (key == "ssh_host_key") {
+    r.ssh.host_key_sha256 = normalize_fingerprint(value);
+    if (!value.empty() && r.ssh.host_key_sha256.empty())
+      return bad("ssh_host_key", "expected 32 hex bytes, got '" + value + "'");
   } else if (key == "password_env") {
     row.password_env = value;
   } else if (key == "password_file") {
@@ -373,6 +389,9 @@ std::vector<std::string> export_fields(const device_record& r) {
           tags_text(r),
           flags,
           r.management_path ? "true" : "false",
+          r.ssh.transport,
+          std::to_string(r.ssh.port),
+          r.ssh.host_key_sha256,
           "",
           ""};
 }

@@ -92,6 +92,11 @@ const std::vector<binding>& bindings() {
     {{"device.io_threads", t::integer, {}, 1, 64,
       "Threads running the network I/O of all REST clients."},
      &o::device_io_threads},
+    {{"device.rest_retry_after", t::duration, {}, 0, 3600000,
+      "Transport auto: after REST was unreachable, reads go straight to "
+      "SSH for this long before REST is tried again (0: REST first on "
+      "every read)."},
+     &o::device_rest_retry_after},
     {{"device.max_connections", t::integer, {}, 1, 16,
       "Concurrent REST requests per router."},
      &o::fleet, &f::device, &d::max_connections},

@@ -50,6 +50,9 @@ struct server_options {
   // -- device actors and the fleet ----------------------------------------------
   /// Threads running the network I/O of all REST clients.
   int64_t device_io_threads = 2;
+  /// Transport auto: after REST was unreachable, reads go straight to SSH
+  /// for this long before REST is tried again (0: REST first every time).
+  std::chrono::milliseconds device_rest_retry_after{30000};
   /// Keys fleet.* and device.* (fleet.device); `environment` above is
   /// copied into it by the runtime.
   fleet_settings fleet;

@@ -45,13 +45,7 @@ bool writes(const http_in& in) {
   if (in.method != "POST")
     return false;
   auto path = in.target.substr(0, in.target.find('?'));
-  auto cmd = path.substr(path.rfind('/') + 1);
-  for (auto* w :
-       {"add", "set", "remove", "enable", "disable", "move", "comment", "unset",
-        "flush", "execute", "reboot", "run", "reset-counters"})
-    if (cmd == w)
-      return true;
-  return false;
+  return writes_command(path.substr(path.rfind('/') + 1));
 }
 
 http_out json_reply(unsigned status, std::string body) {
@@ -252,7 +246,12 @@ ssh_out router::ssh_exec(const std::string& user, const std::string& command,
     return out;
   }
   bool drop = faults_.drop_rate > 0 && roll() < faults_.drop_rate;
-  auto r = run_script(state_, command, origin{user, "ssh", peer});
+  origin who{user, "ssh", peer};
+  who.read_only = user == "readonly";
+  if (state_.seeded())
+    if (auto* row = state_.tab("/user").find_by("name", user))
+      who.read_only = row->f.get("group") == "read";
+  auto r = run_script(state_, command, who);
   out.output = std::move(r.output);
   if (!r.ok)
     out.output += r.error + "\r\n";

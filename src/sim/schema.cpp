@@ -14,6 +14,15 @@ const std::string* find_arg(const arg_list& args, std::string_view key) {
   return nullptr;
 }
 
+bool writes_command(const std::string& cmd) {
+  for (auto* w :
+       {"add", "set", "remove", "enable", "disable", "move", "comment", "unset",
+        "flush", "execute", "reboot", "run", "reset-counters"})
+    if (cmd == w)
+      return true;
+  return false;
+}
+
 std::string origin::text() const {
   if (via == "scheduler" || via == "script")
     return via + ":" + user;

@@ -44,8 +44,15 @@ struct origin {
   std::string user = "admin";
   std::string via = "rest-api";
   std::string from = "127.0.0.1";
+  /// A user of group `read`: commands that change things are refused
+  /// ("not enough permissions (9)"), over REST and SSH alike.
+  bool read_only = false;
   std::string text() const;
 };
+
+/// True for the commands a user of group `read` may not run (add, set,
+/// remove, execute, reboot, ...), by their last path segment.
+bool writes_command(const std::string& cmd);
 
 /// Result of a command (POST), mirroring the API reply.
 struct cmd_result {

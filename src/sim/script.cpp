@@ -307,6 +307,8 @@ private:
     auto cmd = toks[i++].text;
     if (!node->has_command(cmd, st_.profile))
       return script_error{"bad command name " + cmd, ""};
+    if (who_.read_only && writes_command(cmd))
+      return script_error{"not enough permissions (9)", ""};
     bool takes_numbers = cmd == "set" || cmd == "remove" || cmd == "enable"
                          || cmd == "disable" || cmd == "move"
                          || cmd == "comment" || cmd == "unset";
@@ -428,6 +430,8 @@ private:
     auto path = path_of(node);
     if (!node->has_command(cmd, st_.profile))
       return script_error{"bad command name " + cmd, path};
+    if (who_.read_only && writes_command(cmd))
+      return script_error{"not enough permissions (9)", path};
     bool as_value_given = false;
     std::vector<std::pair<std::string, std::string>> args;
     for (; i < toks.size(); ++i) {

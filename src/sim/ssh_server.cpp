@@ -154,11 +154,15 @@ struct conversation {
       return false;
     }
     if (out.act == ssh_out::action::drop) {
-      // Half the answer, then the connection is gone.
+      // Half the answer, then the connection is gone: the socket is shut
+      // down before libssh could end the channel (EOF, close) or say
+      // goodbye, as when a router or the path to it dies mid-answer.
       auto half = out.output.substr(0, out.output.size() / 2);
       if (!half.empty())
         ssh_channel_write(channel, half.data(),
                           static_cast<uint32_t>(half.size()));
+      ssh_blocking_flush(session, 1000);
+      ::shutdown(ssh_get_fd(session), SHUT_RDWR);
       return false;
     }
     if (!out.output.empty()

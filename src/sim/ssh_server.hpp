@@ -3,7 +3,8 @@
 // The SSH side of the simulator (libssh in server mode): one loopback
 // listener per router, password login against the router's users, and
 // `exec` channels whose command runs through the router's script
-// interpreter (`router::ssh_exec`), so SSH reads see the same state as
+// interpreter (`router::ssh_exec`, as the user: a `read` user's writes are
+// refused), so SSH reads see the same state as
 // REST. One host key for the fleet, and a second one presented while a
 // router has the fault `ssh_wrong_host_key`. Faults: reject_auth refuses
 // logins, timeout_rate leaves a command unanswered, drop_rate cuts the

@@ -61,9 +61,13 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
 
 void device_request(tool_call& call, const device_actor& dev, rest_request req,
                     std::function<void(rest_response&)> next) {
-  device_ops::exec(call.self(), dev, call.request(std::move(req)),
-                   std::move(next),
-                   [&call](caf::error err) { call.fail(std::move(err)); });
+  device_ops::exec(
+    call.self(), dev, call.request(std::move(req)),
+    [&call, next{std::move(next)}](rest_response& resp) {
+      call.note_transport(resp);
+      next(resp);
+    },
+    [&call](caf::error err) { call.fail(std::move(err)); });
 }
 
 void read_all(tool_call& call, const device_actor& dev,
@@ -72,7 +76,9 @@ void read_all(tool_call& call, const device_actor& dev,
   device_ops::read_all(
     call.self(), dev, std::move(paths), std::move(next),
     [&call](caf::error err) { call.fail(std::move(err)); },
-    device_ops::read_options{false, 0, call.context()});
+    device_ops::read_options{
+      false, 0, call.context(),
+      [&call](const rest_response& resp) { call.note_transport(resp); }});
 }
 
 } // namespace rmcp::tools

@@ -53,6 +53,10 @@ json record_json(const device_record& r) {
             {"ca_file", or_null(r.tls.ca_file)},
             {"fingerprint_sha256", or_null(r.tls.fingerprint_sha256)},
             {"server_name", or_null(r.tls.server_name)}}},
+          {"ssh",
+           {{"transport", r.ssh.transport},
+            {"port", r.ssh.port},
+            {"host_key_sha256", or_null(r.ssh.host_key_sha256)}}},
           {"username", r.username},
           {"tags", r.tags},
           {"flags", flags_json(r.flags)},
@@ -119,6 +123,16 @@ failure_class classify_failure(const std::string& error_kind,
                "the host (or set --server-name).",
                "If the router certificate was renewed, pin the new "
                "fingerprint."}};
+    case ec::router_host_key_mismatch:
+      return {"host_key_mismatch",
+              {"The router's SSH host key is not the pinned one: if the "
+               "router was replaced or reinstalled, pin its new key ("
+                 + fix
+                 + " --ssh-host-key <SHA-256>); otherwise something "
+                   "between this service and the router answers in "
+                   "its place.",
+               "Read the key on the router's console: /ip ssh "
+               "export-host-key, then ssh-keygen -l -E sha256 -f <file>."}};
     case ec::router_auth_failed:
       return {"auth_failed",
               {"The router rejected the credentials: check user '" + r.username

@@ -66,6 +66,7 @@ void list_devices(tool_call& call) {
              {"managed", r.environment == call.svc().environment},
              {"host", r.host},
              {"port", r.port},
+             {"transport", r.ssh.transport},
              {"status", to_string(v.last.status)},
              {"routeros_version", or_null(v.last.routeros_version)},
              {"board", or_null(v.last.board_name)},
@@ -102,6 +103,7 @@ void check_connectivity(tool_call& call) {
       ->request(dev.actor, device_timeout, atom::check_v)
       .then(
         [&call, record{dev.view.record}](health_sample& s) {
+          call.note_transport(s.transport, s.fallback_used);
           auto report = connectivity_json(record, s);
           auto text = connectivity_text(report);
           call.finish({std::move(report), std::move(text), false});
@@ -118,6 +120,7 @@ void device_health(tool_call& call) {
       ->request(dev.actor, device_timeout, atom::check_v)
       .then(
         [&call](health_sample& s) {
+          call.note_transport(s.transport, s.fallback_used);
           auto out = health_json(s);
           std::string text =
             "Device " + s.device_id + ": " + to_string(s.status);
@@ -237,6 +240,7 @@ const tool_entry table[] = {
          "environment":{"type":"string","enum":["lab","staging","prod"]},
          "managed":{"type":"boolean"},"host":{"type":"string"},
          "port":{"type":"integer","minimum":1,"maximum":65535},
+         "transport":{"type":"string","enum":["rest","ssh","auto"]},
          "status":{"type":"string","enum":)" RMCP_STATUS_ENUM R"(},
          "routeros_version":)" RMCP_OPT_STRING R"(,
          "board":)" RMCP_OPT_STRING R"(,"identity":)" RMCP_OPT_STRING R"(,

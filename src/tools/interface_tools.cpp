@@ -111,10 +111,25 @@ void list_interfaces(tool_call& call) {
 void get_interface(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
     auto which = call.arg<std::string>("interface", "");
+    // An id is an item path; a name is a query: REST would read
+    // /interface/<name> as the item too, but a name like "bridge" is also
+    // a menu there, and the SSH console has no item-by-name path.
+    bool by_id = which.size() > 1 && which[0] == '*';
+    auto path = by_id ? "/interface/" + url_encode(which)
+                      : "/interface?name=" + url_encode(which);
     device_request(
-      call, dev.actor, get_request("/interface/" + url_encode(which)),
-      [&call, id{dev.view.record.id}](rest_response& resp) {
-        auto row = ros::convert(resp.body, interface_fields);
+      call, dev.actor, get_request(path),
+      [&call, which, by_id, id{dev.view.record.id}](rest_response& resp) {
+        json item = resp.body;
+        if (!by_id) {
+          if (!resp.body.is_array() || resp.body.empty()) {
+            call.fail(make_error(ec::router_not_found,
+                                 id + ": no interface named '" + which + "'"));
+            return;
+          }
+          item = resp.body[0];
+        }
+        auto row = ros::convert(item, interface_fields);
         auto text = "Interface on " + id + ":\n" + mcp::render_kv(row);
         call.finish({json{{"device_id", id}, {"interface", std::move(row)}},
                      std::move(text), false});

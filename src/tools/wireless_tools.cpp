@@ -155,6 +155,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
   device_ops::exec(
     call.self(), dev, call.request(get_request(spec.paths[index])),
     [&call, id, spec, index](rest_response& resp) {
+      call.note_transport(resp);
       if (!resp.body.is_array()) {
         // The shape check refuses this before; never report "0 rows".
         call.fail(make_error(ec::router_bad_answer,
@@ -194,6 +195,7 @@ void try_gate(tool_call& call, device_actor dev, std::string id,
   device_ops::exec(
     call.self(), dev, get_request(spec.gate),
     [&call, dev, id, spec](rest_response& resp) {
+      call.note_transport(resp);
       auto on = ros::text_of(resp.body, "enabled");
       auto enabled = on ? ros::to_bool(*on) : std::nullopt;
       if (!enabled) {

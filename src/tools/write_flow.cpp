@@ -78,7 +78,9 @@ struct flow : std::enable_shared_from_this<flow> {
         self->release();
         self->call.fail(std::move(err));
       },
-      device_ops::read_options{false, lease, call.context()});
+      device_ops::read_options{
+        false, lease, call.context(),
+        [self](const rest_response& r) { self->call.note_transport(r); }});
   }
 
   void release() {
@@ -162,6 +164,8 @@ struct flow : std::enable_shared_from_this<flow> {
     device_ops::write_all(
       call.self(), dev.actor, plan.requests,
       [self](std::vector<rest_response>& replies) {
+        for (auto& r : replies)
+          self->call.note_transport(r);
         self->replies = std::move(replies);
         self->read_after(caf::none);
       },
@@ -186,7 +190,9 @@ struct flow : std::enable_shared_from_this<flow> {
         self->release();
         self->record(failure);
       },
-      device_ops::read_options{false, lease, call.context()});
+      device_ops::read_options{
+        false, lease, call.context(),
+        [self](const rest_response& r) { self->call.note_transport(r); }});
   }
 
   /// The change record of this call, without outcome and result.

@@ -1,7 +1,8 @@
 // The SSH endpoint (`fleet_options::ssh`) with a plain libssh client: the
 // printed host key, password logins, exec commands through the script
-// interpreter against the REST state, and the SSH faults; `rest_disabled`
-// closes the REST port while SSH answers.
+// interpreter against the REST state, the user's group (a reader changes
+// nothing), and the SSH faults; `rest_disabled` closes the REST port while
+// SSH answers.
 
 #include <chrono>
 #include <cstdio>
@@ -137,6 +138,32 @@ TEST_F(ssh_endpoint, commands_run_against_the_rest_state) {
   EXPECT_FALSE(over_ssh[0].write);
   EXPECT_EQ(over_ssh[1].target, "/system/identity/set name=via-ssh");
   EXPECT_TRUE(over_ssh[1].write);
+}
+
+TEST_F(ssh_endpoint, a_user_of_group_read_reads_but_changes_nothing) {
+  ssh_conn c{fleet_->ssh_port(0)};
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.login("readonly", "routeros-sim"));
+  auto read =
+    c.exec(":put [:serialize to=json value=[/system/identity/print as-value]]");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(parse(*read)["name"],
+            call_json("GET", "/rest/system/identity")["name"])
+    << *read;
+  auto before = call_json("GET", "/rest/system/identity")["name"];
+  for (auto* command : {"/system/identity/set name=by-reader",
+                        ":put [/ip/address/add "
+                        "address=10.9.9.1/24 "
+                        "interface=ether1]",
+                        "/system/reboot"}) {
+    auto out = c.exec(command);
+    ASSERT_TRUE(out) << command;
+    EXPECT_NE(out->find("not enough permissions"), std::string::npos)
+      << command << ": " << *out;
+  }
+  EXPECT_EQ(call_json("GET", "/rest/system/identity")["name"], before);
+  for (auto& a : call_json("GET", "/rest/ip/address"))
+    EXPECT_NE(a["address"], "10.9.9.1/24");
 }
 
 TEST_F(ssh_endpoint, logins_are_checked_and_reject_auth_refuses_all) {

@@ -239,7 +239,9 @@ TYPED_TEST(device_store_test,
     [](device_record& r) { r.tls.mode = "insecure"; },
     [](device_record& r) { r.tls.fingerprint_sha256 = "EF:01"; },
     [](device_record& r) { r.tls.ca_file = "/tmp/other-ca.pem"; },
-    [](device_record& r) { r.tls.server_name = "elsewhere.example"; }};
+    [](device_record& r) { r.tls.server_name = "elsewhere.example"; },
+    [](device_record& r) { r.ssh.transport = "ssh"; },
+    [](device_record& r) { r.ssh.port = 2222; }};
   for (size_t i = 0; i < moves.size(); ++i) {
     this->add("edge-01");
     auto before = *this->store->generation();
