@@ -188,8 +188,11 @@ TEST_F(ssh_e2e, with_rest_switched_off_every_read_tool_answers_over_ssh) {
                 .code,
               0)
       << id;
-  // REST first on every read: the last step sees REST come back at once.
-  auto server = serve({"device.rest_retry_after=0s"});
+  ASSERT_EQ(cli({"update", "edge-01", "--allow-advanced-writes"}).code, 0);
+  // Once REST was refused, reads go straight to SSH (device.rest_retry_after,
+  // 30 s): the closed REST port is not dialled again while the tools run,
+  // so another process that binds it meanwhile cannot answer in its place.
+  auto server = serve();
   auto tools = device_read_tools(*server);
   ASSERT_GE(tools.size(), 30u);
   std::vector<std::pair<std::string, json>> calls;
@@ -211,7 +214,19 @@ TEST_F(ssh_e2e, with_rest_switched_off_every_read_tool_answers_over_ssh) {
   EXPECT_EQ(rest_requests(), before);
   // REST back on: the next read goes over REST again, unmarked.
   routers->router(0).update_faults([](auto& f) { f.rest_disabled = false; });
-  auto overview = wait_transport(*server, "edge-01", "rest");
+  // Writes never fall back: the first that REST answers (once the
+  // simulator reopened its port) ends the SSH period at once.
+  json write;
+  for (int i = 0; i < 200; ++i) {
+    write = call_with(*server, "set_system_identity",
+                      {{"device_id", "edge-01"}, {"identity", "back"}});
+    if (!write["result"].value("isError", false))
+      break;
+  }
+  // Its read of the state before still went over SSH: "mixed".
+  EXPECT_EQ(write["result"]["_meta"].value("transport", ""), "mixed")
+    << write.dump();
+  auto overview = call(*server, "get_system_overview", "edge-01");
   EXPECT_EQ(overview["result"]["_meta"].value("transport", ""), "rest")
     << overview.dump();
   EXPECT_EQ(overview["result"]["_meta"].value("fallback_used", true), false)
