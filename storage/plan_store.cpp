@@ -433,33 +433,6 @@ caf::expected<plan_record> plan_store::cancel(const std::string& id,
   });
 }
 
-caf::error plan_store::start_handed(plan_record& plan, plan_step& st) const {
-  if (!plan.hand_to_apply)
-    return make_error(ec::approval_invalid,
-                      "plan " + plan.id
-                        + " needs the approver's approval_token: it was not "
-                          "made with hand_to_apply");
-  if (plan.approved_by.empty())
-    return make_error(ec::plan_state_invalid, "plan " + plan.id + " is "
-                                                + to_string(plan.state)
-                                                + " and has not been approved");
-  if (plan.token_used)
-    return make_error(ec::approval_used,
-                      "the approval of plan " + plan.id
-                        + " was already handed to an apply call; it is "
-                          "single use");
-  if (now() >= plan.approval_expires_at)
-    return make_error(ec::approval_expired,
-                      "the approval of plan " + plan.id + " expired at "
-                        + iso_utc(plan.approval_expires_at)
-                        + " before an apply call took it");
-  if (plan.state != plan_state::approved)
-    return check_transition(plan.id, plan.state, plan_state::executing);
-  plan.token_used = true;
-  st.detail = {{"handed_approval", true}};
-  return caf::none;
-}
-
 caf::expected<plan_record> plan_store::start(const std::string& id,
                                              const std::string& token) {
   plan_step st;
