@@ -42,6 +42,16 @@ TEST(ssh_command, values_are_literals_and_names_are_checked) {
   EXPECT_EQ(command(get_request("/interface?comment=a%22%5D%3B%24x")),
             ":put [:serialize to=json value=[/interface/print as-value where "
             "comment=\"a\\\"\\5D;\\$x\"]]");
+  EXPECT_EQ(
+    command(get_request("/interface?comment=%5C%5B%2Fsystem%2Freboot%5D")),
+    ":put [:serialize to=json value=[/interface/print as-value where "
+    "comment=\"\\\\\\5B/system/reboot\\5D\"]]");
+  EXPECT_EQ(
+    command(patch_request("/interface/*1", {{"comment", "\"\\$x[:put 1]"}}),
+            true),
+    "/interface/set *1 comment=\"\\\"\\\\\\$x\\5B:put 1\\5D\"; "
+    ":put [:serialize to=json value=[/interface/print as-value where "
+    ".id=*1]]");
   EXPECT_EQ(refusal(get_request("/interface?a%20b=1")), ec::invalid_arguments);
   EXPECT_EQ(refusal(get_request("/ip/address;/system/reboot")),
             ec::invalid_arguments);

@@ -137,12 +137,13 @@ TEST_F(ssh_client_test, a_missing_package_menu_reads_as_an_absent_menu) {
 
 TEST_F(ssh_client_test, a_read_command_carries_values_only_as_literals) {
   auto client = make_ssh_client(pool, endpoint());
-  auto hostile = get(*client, "/interface?name=x%22%5D%3B%2Fsystem%2Freboot");
+  auto hostile =
+    get(*client, "/interface?name=x%22%5D%3B%2Fsystem%2Freboot%5C%24x%5B");
   ASSERT_TRUE(hostile) << message(hostile);
   EXPECT_TRUE(hostile->body.empty()) << hostile->body;
   auto log = fleet->router(0).request_log();
   ASSERT_FALSE(log.empty());
-  EXPECT_NE(log.back().target.find(R"(name="x\"\5D;/system/reboot")"),
+  EXPECT_NE(log.back().target.find(R"(name="x\"\5D;/system/reboot\\\$x\5B")"),
             std::string::npos)
     << log.back().target;
   EXPECT_EQ(fleet->router(0).stats().reboots, 0u);
@@ -162,14 +163,17 @@ TEST_F(ssh_client_test, writes_go_over_ssh_only_for_ssh_devices) {
   EXPECT_EQ(ssh_requests(), 0u);
   reads_only->close();
   auto client = make_ssh_client(pool, endpoint());
+  const std::string hostile_comment = R"(via "ssh" \ $x [/system/reboot])";
   // PUT answers the new item, as REST does.
   auto added =
     call(*client, put_request("/ip/address", {{"address", "10.9.9.1/24"},
                                               {"interface", "ether2"},
-                                              {"comment", "via \"ssh\""}}));
+                                              {"comment", hostile_comment}}));
   ASSERT_TRUE(added) << message(added);
   ASSERT_TRUE(added->body.is_object()) << added->body;
-  EXPECT_EQ(added->body["comment"], "via \"ssh\"");
+  // Quote, backslash, $ and brackets reach the router as data.
+  EXPECT_EQ(added->body["comment"], hostile_comment);
+  EXPECT_EQ(fleet->router(0).stats().reboots, 0u);
   auto id = added->body[".id"].get<std::string>();
   auto patched =
     call(*client, patch_request("/ip/address/" + id, {{"disabled", true}}));
