@@ -244,7 +244,7 @@ void read_state(Self* self, const device_actor& dev, const change_kind& kind,
     ok(kind.state(params, b));
   };
   read_all(self, dev, std::move(paths), std::move(to_state), std::move(fail),
-           read_options{kind.absent_menus_null, lease, std::move(context)});
+           read_options{kind.absent_menus_null, lease, std::move(context), {}});
 }
 
 struct write_options {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/error.hpp"
+#include "protocol/hex.hpp"
 #include "protocol/ros_script.hpp"
 #include "protocol/routeros.hpp"
 
@@ -17,23 +18,14 @@ namespace rmcp {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0
-        && hex_value(text[i + 2]) >= 0) {
-      out +=
-        static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+    if (text[i] == '%' && i + 2 < text.size()
+        && hex_digit_value(text[i + 1]) >= 0
+        && hex_digit_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit_value(text[i + 1]) * 16
+                               + hex_digit_value(text[i + 2]));
       i += 2;
       continue;
     }

@@ -4,6 +4,8 @@
 
 #include <openssl/sha.h>
 
+#include "protocol/hex.hpp"
+
 namespace rmcp::storage {
 
 namespace {
@@ -11,16 +13,6 @@ namespace {
 constexpr char hex_digits[] = "0123456789abcdef";
 constexpr char b64_digits[] =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 int b64_value(char c) {
   if (c >= 'A' && c <= 'Z')
@@ -54,8 +46,8 @@ std::optional<std::string> from_hex(std::string_view text) {
   std::string result;
   result.reserve(text.size() / 2);
   for (size_t i = 0; i < text.size(); i += 2) {
-    auto hi = hex_value(text[i]);
-    auto lo = hex_value(text[i + 1]);
+    auto hi = hex_digit_value(text[i]);
+    auto lo = hex_digit_value(text[i + 1]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     result += static_cast<char>((hi << 4) | lo);

@@ -269,7 +269,7 @@ TEST_F(device_ops_test, read_all_joins_in_order_and_fails_on_the_first_error) {
       self, dev, {"/interface/wireless", "/ip/dns"},
       [&bodies](std::vector<json>& b) { bodies = b; },
       [](caf::error err) { ADD_FAILURE() << error_message(err); },
-      device_ops::read_options{true, 0, {}});
+      device_ops::read_options{true, 0, {}, {}});
   });
   ASSERT_EQ(bodies.size(), 2u);
   EXPECT_TRUE(bodies[0].is_null());
