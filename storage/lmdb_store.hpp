@@ -10,6 +10,11 @@
 // read transaction sees the latest commit of any process. One process must
 // not open the same directory twice (LMDB's rule: POSIX locks are per
 // process).
+//
+// LMDB reads through a shared memory map; each time the file has grown by
+// 1 MiB the store drops its mapping of the file's pages (the page cache
+// keeps them), so the process's resident set holds the pages it reads, not
+// every page committed since it started (lmdb_store.cpp, release_map).
 
 #include <cstdint>
 #include <memory>

@@ -290,8 +290,11 @@ public:
         continue;
       if (first.back() != ':') {
         // A mapping: address range, perms, offset, device, inode, path.
+        // An anonymous mapping has no path: clear the previous one, which
+        // getline would otherwise leave in place at the end of the line.
         std::string skip;
         words >> skip >> skip >> skip >> skip;
+        path.clear();
         std::getline(words >> std::ws, path);
         continue;
       }

@@ -97,6 +97,8 @@ struct figure {
   std::vector<double> runs;
   /// True when smaller is better (latency, time, memory).
   bool lower_better = true;
+  /// The 1-minute load average when the figure was recorded.
+  std::string load;
 
   double best() const {
     return lower_better ? minimum(runs)
@@ -111,9 +113,13 @@ std::vector<std::string> daemon_sets;
 
 void record(const std::string& name, const std::string& unit,
             std::vector<double> runs, bool lower_better = true) {
-  figure f{name, unit, std::move(runs), lower_better};
-  std::fprintf(stderr, "%-48s best %10.1f  median %10.1f %s\n", name.c_str(),
-               f.best(), median(f.runs), unit.c_str());
+  std::ifstream loadavg{"/proc/loadavg"};
+  std::string load;
+  loadavg >> load;
+  figure f{name, unit, std::move(runs), lower_better, load};
+  std::fprintf(stderr, "%-48s best %10.1f  median %10.1f %s (load %s)\n",
+               name.c_str(), f.best(), median(f.runs), unit.c_str(),
+               load.c_str());
   results.push_back(std::move(f));
 }
 
@@ -433,10 +439,11 @@ void print_markdown(int runs, const std::string& load_start) {
               "start: %s; at the end: %s.\n\n",
               machine_line().c_str(), runs, load_start.c_str(),
               load_average().c_str());
-  std::printf("| figure | best | median | unit |\n|---|---:|---:|---|\n");
+  std::printf("| figure | best | median | unit | load |\n"
+              "|---|---:|---:|---|---:|\n");
   for (auto& f : results)
-    std::printf("| %s | %.1f | %.1f | %s |\n", f.name.c_str(), f.best(),
-                median(f.runs), f.unit.c_str());
+    std::printf("| %s | %.1f | %.1f | %s | %s |\n", f.name.c_str(), f.best(),
+                median(f.runs), f.unit.c_str(), f.load.c_str());
 }
 
 } // namespace
