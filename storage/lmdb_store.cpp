@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -72,13 +73,18 @@ struct lmdb_store::impl {
     return txn;
   }
 
-  /// The start of this process's mapping of data.mdb: the line of
-  /// /proc/self/maps with the file's inode at offset 0 (mdb_env_info's
-  /// me_mapaddr is null unless the map is fixed).
+  /// The start of this process's mapping of data.mdb (mdb_env_info's
+  /// me_mapaddr is null unless the map is fixed): the line of
+  /// /proc/self/maps with the file's inode, offset 0, a shared read-only
+  /// mapping ("r--s": LMDB without MDB_WRITEMAP) and the map's exact size.
+  /// Anything else is never taken for it, so release_map cannot drop the
+  /// pages of another mapping.
   void* find_map() const {
     mdb_filehandle_t fd;
     struct stat st;
-    if (mdb_env_get_fd(env, &fd) != 0 || ::fstat(fd, &st) != 0)
+    MDB_envinfo info;
+    if (mdb_env_get_fd(env, &fd) != 0 || ::fstat(fd, &st) != 0
+        || mdb_env_info(env, &info) != 0)
       return nullptr;
     std::ifstream maps{"/proc/self/maps"};
     std::string line;
@@ -86,10 +92,17 @@ struct lmdb_store::impl {
       std::istringstream in{line};
       std::string range, perms, offset, dev;
       unsigned long long inode = 0;
-      if (in >> range >> perms >> offset >> dev >> inode
-          && inode == static_cast<unsigned long long>(st.st_ino)
-          && std::stoull(offset, nullptr, 16) == 0)
-        return reinterpret_cast<void*>(std::stoull(range, nullptr, 16));
+      if (!(in >> range >> perms >> offset >> dev >> inode)
+          || inode != static_cast<unsigned long long>(st.st_ino)
+          || perms != "r--s" || std::strtoull(offset.c_str(), nullptr, 16) != 0)
+        continue;
+      char* rest = nullptr;
+      auto begin = std::strtoull(range.c_str(), &rest, 16);
+      if (rest == nullptr || *rest != '-')
+        continue;
+      auto end = std::strtoull(rest + 1, nullptr, 16);
+      if (end > begin && end - begin == info.me_mapsize)
+        return reinterpret_cast<void*>(begin);
     }
     return nullptr;
   }
