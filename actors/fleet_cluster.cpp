@@ -62,6 +62,7 @@ void fleet_cluster::set_view(cluster_view view,
     p.retry_pending = false;
     p.failures = 0;
     ++p.epoch;
+    show(m.node_id, p);
     connect(m.node_id);
   }
   for (auto i = peers_.begin(); i != peers_.end();) {
@@ -73,6 +74,8 @@ void fleet_cluster::set_view(cluster_view view,
       self_->demonitor(i->second.fleet.address());
     resolve(i->second, nullptr);
     log::info(log::fleet(), "cluster-member-gone", {{"node", i->first}});
+    if (cfg_.links)
+      cfg_.links->erase(i->first);
     i = peers_.erase(i);
   }
   log::info(log::fleet(), "cluster-view",
@@ -94,8 +97,10 @@ void fleet_cluster::connect(const std::string& node) {
   }
   p.connecting = true;
   auto epoch = p.epoch;
+  auto connector =
+    cfg_.connector ? cfg_.connector : sys.middleman().actor_handle();
   self_
-    ->request(sys.middleman().actor_handle(), cfg_.connect_timeout,
+    ->request(connector, cfg_.connect_timeout,
               caf::connect_atom::value, p.member.host, p.member.port)
     .then(
       [this, node, epoch](caf::node_id&, caf::strong_actor_ptr& ptr,
@@ -128,6 +133,7 @@ void fleet_cluster::connected(const std::string& node, uint64_t epoch,
   p.failures = 0;
   p.fleet = caf::actor_cast<fleet_actor>(std::move(ptr));
   self_->monitor(p.fleet);
+  show(node, p);
   log::info(log::fleet(), "cluster-member-connected",
             {{"node", node}, {"endpoint", endpoint_text(p.member)}});
   resolve(p, &p.fleet);
@@ -140,6 +146,20 @@ void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
     return;
   auto& p = i->second;
   p.connecting = false;
+  auto reason = why;
+  // CAF reports a refused TLS handshake (either side rejected the other's
+  // certificate) as a lost or impossible connection, without the reason;
+  // name the likely one, since nothing else on this node will.
+  const char* tls_refused =
+    "the TLS handshake failed: the member's certificate is not signed by "
+    "this cluster's CA (cluster.tls.ca), or the member refused this node's";
+  if (cfg_.links && cfg_.links->tls()) {
+    if (why.find("disconnect_during_handshake") != std::string::npos)
+      reason += std::string{" ("} + tls_refused + ")";
+    else if (why.find("cannot_connect_to_node") != std::string::npos)
+      reason += std::string{" (nothing listens there, or "} + tls_refused
+                + ")";
+  }
   auto cap = std::min<std::chrono::milliseconds>(
     cfg_.retry_max,
     cfg_.retry_base * (int64_t{1} << std::min<uint32_t>(p.failures, 20)));
@@ -149,12 +169,25 @@ void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
     log::warn(log::fleet(), "cluster-connect-failed",
               {{"node", node},
                {"endpoint", endpoint_text(p.member)},
-               {"error", why},
+               {"error", reason},
                {"retry_in_ms", delay.count()}});
   ++p.failures;
+  show(node, p, reason);
   p.retry_pending = true;
   self_->delayed_send(self_, delay, atom::cluster_v, node);
   resolve(p, nullptr);
+}
+
+void fleet_cluster::show(const std::string& node, const peer& p,
+                         std::string error) {
+  if (!cfg_.links)
+    return;
+  cluster_link link;
+  link.endpoint = endpoint_text(p.member);
+  link.connected = static_cast<bool>(p.fleet);
+  link.failures = p.failures;
+  link.error = std::move(error);
+  cfg_.links->set(node, std::move(link));
 }
 
 void fleet_cluster::resolve(peer& p, const fleet_actor* f) {
@@ -179,6 +212,7 @@ bool fleet_cluster::on_down(const caf::actor_addr& source) {
     log::warn(log::fleet(), "cluster-member-lost",
               {{"node", node}, {"endpoint", endpoint_text(p.member)}});
     p.fleet = nullptr;
+    show(node, p, "connection lost; reconnecting");
     connect(node);
     return true;
   }

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -33,6 +34,9 @@
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/io/middleman_actor.hpp>
+
+#include "actors/cluster_links.hpp"
 
 #include "protocol/cluster.hpp"
 #include "protocol/fleet_actors.hpp"
@@ -53,6 +57,12 @@ struct cluster_settings {
   /// Reconnect backoff: d = min(max, base · 2^n), waited in [d/2, d].
   std::chrono::milliseconds retry_base{250};
   std::chrono::milliseconds retry_max{10000};
+  /// Makes the connections: null = the middleman's own actor (plain TCP);
+  /// with cluster TLS, the openssl manager's (src/app/cluster_mesh.hpp).
+  caf::io::middleman_actor connector;
+  /// Where the state of each member's connection is shown (`/health`);
+  /// null = nowhere.
+  std::shared_ptr<cluster_links> links;
 };
 
 class fleet_cluster {
@@ -121,6 +131,8 @@ private:
   void connect_failed(const std::string& node, uint64_t epoch,
                       const std::string& why);
   void resolve(peer& p, const fleet_actor* f);
+  /// Shows member `node`'s connection on the links board.
+  void show(const std::string& node, const peer& p, std::string error = {});
   /// Runs `f` with the member's fleet, or null when it is not reachable now.
   void with_peer(const std::string& node,
                  std::function<void(const fleet_actor*)> f);

@@ -12,6 +12,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/cluster_links.hpp"
 #include "actors/rollout.hpp"
 #include "protocol/cluster_actors.hpp"
 #include "protocol/fleet_actors.hpp"
@@ -54,6 +55,8 @@ struct services {
   /// membership): while it says the node is out of the cluster, sessions
   /// refuse calls that change anything.
   membership_actor membership;
+  /// This node's connections to the other members (cluster mode only).
+  std::shared_ptr<const cluster_links> links;
   /// Prometheus families (thread-safe; null in tests that do not care).
   std::shared_ptr<rmcp::metrics> metrics;
 };

@@ -5,8 +5,10 @@
 #include <set>
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include "protocol/error.hpp"
+#include "src/app/cluster_tls.hpp"
 #include "src/app/runtime.hpp"
 
 namespace rmcp::app {
@@ -52,8 +54,11 @@ bool cluster_mode(const config::server_options& opts) {
 
 void configure_cluster(caf::actor_system_config& cfg,
                        const config::server_options& opts) {
-  if (cluster_mode(opts))
-    cfg.load<caf::io::middleman>();
+  if (!cluster_mode(opts))
+    return;
+  cfg.load<caf::io::middleman>();
+  if (cluster_tls(opts))
+    configure_cluster_tls(cfg, opts);
 }
 
 caf::expected<cluster_view> parse_members(const std::string& text) {
@@ -102,6 +107,8 @@ caf::expected<cluster_view> parse_members(const std::string& text) {
 caf::error check_cluster_options(const config::server_options& opts) {
   if (!cluster_mode(opts))
     return caf::none;
+  if (auto err = check_cluster_tls(opts))
+    return err;
   const auto& id = opts.cluster_node_id;
   if (!valid_node_id(id))
     return bad_key("cluster.node_id",
@@ -141,7 +148,11 @@ caf::expected<uint16_t> publish_fleet(caf::actor_system& sys,
   // SO_REUSEADDR: a node that stopped (or was killed) leaves its accepted
   // connections in TIME_WAIT on this port for a minute; without it the node
   // could not listen again when it comes back at once.
-  auto bound = sys.middleman().publish(fleet, port, host.c_str(), true);
+  // With cluster TLS only the openssl module's listener: a plain one would
+  // take peers without a certificate.
+  auto bound = cluster_tls(opts)
+                 ? caf::openssl::publish(fleet, port, host.c_str(), true)
+                 : sys.middleman().publish(fleet, port, host.c_str(), true);
   if (!bound)
     return make_error(ec::internal_error, "cluster.listen: cannot listen on "
                                             + opts.cluster_listen + ": "

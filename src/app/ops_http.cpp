@@ -99,6 +99,24 @@ void check_store(caf::event_based_actor* self, readiness_ptr r) {
       });
 }
 
+/// The connections to the other members: a member this node cannot reach
+/// (its certificate refused, its endpoint down) is listed with the reason;
+/// the calls for its devices fail with device_moving meanwhile.
+void add_links(json& c, const cluster_links& links) {
+  json peers = json::object();
+  for (auto& [node, link] : links.snapshot()) {
+    json p{{"endpoint", link.endpoint}, {"connected", link.connected}};
+    if (!link.connected) {
+      p["failures"] = link.failures;
+      if (!link.error.empty())
+        p["error"] = link.error;
+    }
+    peers[node] = std::move(p);
+  }
+  c["transport"] = links.tls() ? "tls" : "tcp";
+  c["peers"] = std::move(peers);
+}
+
 /// A cluster node reports its membership; out of the cluster (etcd lost,
 /// lease expired) it is not ready: it owns no device and takes no writes.
 void check_cluster(caf::event_based_actor* self, readiness_ptr r,
@@ -114,6 +132,8 @@ void check_cluster(caf::event_based_actor* self, readiness_ptr r,
                {"member", st.member},
                {"members", std::move(members)},
                {"owned_devices", st.owned.size()}};
+        if (r->svc->links)
+          add_links(c, *r->svc->links);
         if (!st.member) {
           c["reason"] = st.reason;
           r->ready = false;

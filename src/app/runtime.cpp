@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -20,6 +21,7 @@
 #include "protocol/version.hpp"
 #include "src/app/cluster_mesh.hpp"
 #include "src/app/cluster_setup.hpp"
+#include "src/app/cluster_tls.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
@@ -217,8 +219,18 @@ caf::error runtime::start(std::string transports) {
   audit.read_batch = static_cast<size_t>(opts_.audit_read_batch);
   audit.metrics = svc->metrics;
   svc->store = spawn_store_actor(*sys_, std::move(*db), true, audit);
+  auto fleet_cfg = make_fleet_settings(opts_);
+  if (cluster_mode(opts_)) {
+    // The connections to the other members, shown in /health; with
+    // cluster TLS made by the openssl module (mutual TLS, the cluster CA).
+    auto links = std::make_shared<cluster_links>(cluster_tls(opts_));
+    fleet_cfg.cluster.links = links;
+    svc->links = links;
+    if (cluster_tls(opts_))
+      fleet_cfg.cluster.connector = sys_->openssl_manager().actor_handle();
+  }
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
-                           make_fleet_settings(opts_), svc->metrics);
+                           std::move(fleet_cfg), svc->metrics);
   if (cluster_mode(opts_)) {
     auto port = publish_fleet(*sys_, svc->fleet, opts_);
     if (!port) {

@@ -163,6 +163,17 @@ const std::vector<binding>& bindings() {
       "(a fixed cluster without etcd: each node claims its rendezvous "
       "share)."},
      &o::cluster_members},
+    {{"cluster.tls.ca", t::string, {}, 0, 0,
+      "PEM file of the cluster CA: a node accepts only members whose "
+      "certificate it signed (TLS between nodes; with cluster.tls.cert and "
+      "cluster.tls.key)."},
+     &o::cluster_tls_ca},
+    {{"cluster.tls.cert", t::string, {}, 0, 0,
+      "PEM file of this node's certificate, signed by cluster.tls.ca."},
+     &o::cluster_tls_cert},
+    {{"cluster.tls.key", t::string, {}, 0, 0,
+      "PEM file of this node's private key (unencrypted)."},
+     &o::cluster_tls_key},
     {{"cluster.connect_timeout", t::duration, {}, 100, 60000,
       "Deadline of one connection to another member."},
      &o::fleet, &f::cluster, &c::connect_timeout},

@@ -150,6 +150,12 @@ struct server_options {
   /// etcd; empty = none. The connect and request timeouts are in
   /// `fleet.cluster`, and the runtime copies the node id there.
   std::string cluster_members;
+  /// TLS between the nodes' middlemen (mutual: each node presents its
+  /// certificate and accepts only peers whose certificate the cluster CA
+  /// signed). PEM files; all three or none (none: plain TCP).
+  std::string cluster_tls_ca;
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
 
   // -- plans and rollouts -----------------------------------------------------
   /// The creator of a plan may approve it (single-operator lab only).

@@ -171,6 +171,9 @@ TEST(config, cluster_node_files_load_with_their_cluster_keys) {
     EXPECT_EQ(opts->cluster_lease_ttl, std::chrono::seconds{5});
     EXPECT_EQ(opts->cluster_settle, std::chrono::seconds{2});
     EXPECT_EQ(opts->cluster_listen, "127.0.0.1:" + std::to_string(4240 + i));
+    EXPECT_EQ(opts->cluster_tls_ca, "./data/cluster-tls/ca.pem");
+    EXPECT_EQ(opts->cluster_tls_cert, "./data/cluster-tls/node" + n + ".pem");
+    EXPECT_EQ(opts->cluster_tls_key, "./data/cluster-tls/node" + n + ".key");
   }
   // Without cluster keys the daemon is a single node.
   auto single = load({"", {}, {}});

@@ -171,6 +171,10 @@ std::string cluster_world::start_node(size_t k) {
     "cluster.listen=127.0.0.1:0", "cluster.prefix=" + opts_.prefix,
     "cluster.lease_ttl=" + opts_.lease_ttl, "cluster.settle=" + opts_.settle};
   sets.insert(sets.end(), opts_.sets.begin(), opts_.sets.end());
+  if (opts_.node_sets) {
+    auto own = opts_.node_sets(k);
+    sets.insert(sets.end(), own.begin(), own.end());
+  }
   for (auto& s : sets) {
     argv.push_back("--set");
     argv.push_back(s);

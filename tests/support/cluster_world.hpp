@@ -40,6 +40,9 @@ struct cluster_world_options {
   std::string prefix = "/e2e";
   /// Further `--set key=value` options of every node.
   std::vector<std::string> sets;
+  /// Further `--set key=value` options of node k alone (e.g. its TLS
+  /// certificate); none when empty.
+  std::function<std::vector<std::string>(size_t k)> node_sets;
   /// Further flags of every `device add` (e.g. --allow-professional-workflows).
   std::vector<std::string> device_flags;
 };
