@@ -100,8 +100,8 @@ void fleet_cluster::connect(const std::string& node) {
   auto connector =
     cfg_.connector ? cfg_.connector : sys.middleman().actor_handle();
   self_
-    ->request(connector, cfg_.connect_timeout,
-              caf::connect_atom::value, p.member.host, p.member.port)
+    ->request(connector, cfg_.connect_timeout, caf::connect_atom::value,
+              p.member.host, p.member.port)
     .then(
       [this, node, epoch](caf::node_id&, caf::strong_actor_ptr& ptr,
                           std::set<std::string>& ifs) {
@@ -157,8 +157,7 @@ void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
     if (why.find("disconnect_during_handshake") != std::string::npos)
       reason += std::string{" ("} + tls_refused + ")";
     else if (why.find("cannot_connect_to_node") != std::string::npos)
-      reason += std::string{" (nothing listens there, or "} + tls_refused
-                + ")";
+      reason += std::string{" (nothing listens there, or "} + tls_refused + ")";
   }
   auto cap = std::min<std::chrono::milliseconds>(
     cfg_.retry_max,

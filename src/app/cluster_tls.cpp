@@ -122,14 +122,13 @@ caf::error check_cluster_tls(const config::server_options& opts) {
   std::unique_ptr<X509_STORE, store_free> store{X509_STORE_new()};
   std::unique_ptr<X509_STORE_CTX, store_ctx_free> ctx{X509_STORE_CTX_new()};
   if (!store || !ctx || X509_STORE_add_cert(store.get(), ca->get()) != 1
-      || X509_STORE_CTX_init(ctx.get(), store.get(), cert->get(), nullptr)
-           != 1)
+      || X509_STORE_CTX_init(ctx.get(), store.get(), cert->get(), nullptr) != 1)
     return make_error(ec::internal_error,
-                      "cluster.tls: cannot check the certificate (" + ssl_reason()
-                        + ")");
+                      "cluster.tls: cannot check the certificate ("
+                        + ssl_reason() + ")");
   if (X509_verify_cert(ctx.get()) != 1) {
-    auto why = X509_verify_cert_error_string(
-      X509_STORE_CTX_get_error(ctx.get()));
+    auto why =
+      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
     ERR_clear_error();
     return bad("cluster.tls.cert", opts.cluster_tls_cert,
                std::string{"is not a valid certificate of the cluster CA "

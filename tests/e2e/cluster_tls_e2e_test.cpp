@@ -120,9 +120,9 @@ protected:
   /// checks.cluster.peers of node k's /health.
   json peers(size_t k) {
     auto report = world->health(k).second;
-    return report.is_object() ? report["checks"]["cluster"].value(
-             "peers", json::object())
-                              : json::object();
+    return report.is_object()
+             ? report["checks"]["cluster"].value("peers", json::object())
+             : json::object();
   }
 
   bool connected(size_t k, const std::string& peer) {
@@ -143,8 +143,7 @@ TEST_F(cluster_tls_e2e, members_of_the_ca_connect_and_another_cas_is_refused) {
     auto other = k == 0 ? 1u : 0u;
     auto i = router_of(other);
     auto answer = world->call_until_settled(
-      k, "get_system_overview", {{"device_id", cluster_world::device(i)}},
-      20s);
+      k, "get_system_overview", {{"device_id", cluster_world::device(i)}}, 20s);
     EXPECT_EQ(error_kind(answer), "") << answer.dump();
     EXPECT_FALSE(answer.value("isError", false)) << answer.dump();
   }
@@ -189,9 +188,10 @@ TEST(cluster_tls_config, a_certificate_its_ca_did_not_sign_is_refused) {
   ASSERT_EQ(rogue.make(), "");
   ASSERT_EQ(rogue.sign("node-c"), "");
   temp_dir data;
-  auto base = std::vector<std::string>{
-    "--set", "cluster.node_id=node-c", "--set", "cluster.listen=127.0.0.1:0",
-    "--set", "cluster.members=node-c@127.0.0.1:7401"};
+  auto base =
+    std::vector<std::string>{"--set", "cluster.node_id=node-c",
+                             "--set", "cluster.listen=127.0.0.1:0",
+                             "--set", "cluster.members=node-c@127.0.0.1:7401"};
   auto run = [&](std::vector<std::string> tls) {
     auto args = base;
     for (auto& s : tls) {
