@@ -212,7 +212,16 @@ bool fleet_cluster::on_down(const caf::actor_addr& source) {
               {{"node", node}, {"endpoint", endpoint_text(p.member)}});
     p.fleet = nullptr;
     show(node, p, "connection lost; reconnecting");
-    connect(node);
+    // Two members that connect to each other at once keep one connection
+    // and drop the other, whose proxies go DOWN. Reconnecting at once from
+    // both sides can repeat that without end (seen with TLS, whose slower
+    // handshakes overlap), so the connection is made again after a jittered
+    // delay (base/4 .. base), which sets the two sides apart.
+    std::uniform_int_distribution<int64_t> dist{cfg_.retry_base.count() / 4,
+                                                cfg_.retry_base.count()};
+    p.retry_pending = true;
+    self_->delayed_send(self_, std::chrono::milliseconds{dist(rng_)},
+                        atom::cluster_v, node);
     return true;
   }
   return false;
