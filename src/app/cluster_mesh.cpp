@@ -5,10 +5,10 @@
 #include <set>
 
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/publish.hpp>
 
 #include "protocol/error.hpp"
 #include "src/app/cluster_tls.hpp"
+#include "src/app/cluster_tls_transport.hpp"
 #include "src/app/runtime.hpp"
 
 namespace rmcp::app {
@@ -139,7 +139,8 @@ caf::error check_cluster_options(const config::server_options& opts) {
 
 caf::expected<uint16_t> publish_fleet(caf::actor_system& sys,
                                       const fleet_actor& fleet,
-                                      const config::server_options& opts) {
+                                      const config::server_options& opts,
+                                      const caf::io::middleman_actor& tls) {
   std::string host;
   uint16_t port = 0;
   if (auto err =
@@ -148,11 +149,10 @@ caf::expected<uint16_t> publish_fleet(caf::actor_system& sys,
   // SO_REUSEADDR: a node that stopped (or was killed) leaves its accepted
   // connections in TIME_WAIT on this port for a minute; without it the node
   // could not listen again when it comes back at once.
-  // With cluster TLS only the openssl module's listener: a plain one would
-  // take peers without a certificate.
-  auto bound = cluster_tls(opts)
-                 ? caf::openssl::publish(fleet, port, host.c_str(), true)
-                 : sys.middleman().publish(fleet, port, host.c_str(), true);
+  auto bound =
+    tls ? publish_tls(tls, caf::actor_cast<caf::strong_actor_ptr>(fleet),
+                      sys.message_types(fleet), port, host)
+        : sys.middleman().publish(fleet, port, host.c_str(), true);
   if (!bound)
     return make_error(ec::internal_error, "cluster.listen: cannot listen on "
                                             + opts.cluster_listen + ": "

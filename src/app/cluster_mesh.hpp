@@ -11,6 +11,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/expected.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "protocol/cluster.hpp"
 #include "protocol/fleet_actors.hpp"
@@ -36,8 +37,12 @@ caf::expected<cluster_view> parse_members(const std::string& text);
 caf::error check_cluster_options(const config::server_options& opts);
 
 /// Publishes `fleet` on the middleman at `cluster.listen`; the bound port.
+/// With cluster TLS through `tls` (src/app/cluster_tls_transport.hpp),
+/// whose listener is the only one: a plain one would take peers without a
+/// certificate.
 caf::expected<uint16_t> publish_fleet(caf::actor_system& sys,
                                       const fleet_actor& fleet,
-                                      const config::server_options& opts);
+                                      const config::server_options& opts,
+                                      const caf::io::middleman_actor& tls);
 
 } // namespace rmcp::app

@@ -1,8 +1,9 @@
 #pragma once
 
 // TLS between the nodes of a cluster (`cluster.tls.{ca,cert,key}`): CAF's
-// openssl module (`caf_openssl`) carries the middleman's connections, with
-// mutual authentication against the cluster CA. These checks run before
+// openssl sessions (`caf_openssl`) carry the middleman's connections, made
+// and accepted by src/app/cluster_tls_transport.hpp, with mutual
+// authentication against the cluster CA. These checks run before
 // the actor system starts, so a wrong file is refused with the key to fix
 // instead of as a handshake that fails later on every connection.
 

@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -22,6 +21,7 @@
 #include "src/app/cluster_mesh.hpp"
 #include "src/app/cluster_setup.hpp"
 #include "src/app/cluster_tls.hpp"
+#include "src/app/cluster_tls_transport.hpp"
 #include "src/app/store_setup.hpp"
 #include "src/prompts/prompts.hpp"
 #include "src/resources/resources.hpp"
@@ -222,20 +222,25 @@ caf::error runtime::start(std::string transports) {
   auto fleet_cfg = make_fleet_settings(opts_);
   if (cluster_mode(opts_)) {
     // The connections to the other members, shown in /health; with
-    // cluster TLS made by the openssl module (mutual TLS, the cluster CA).
+    // cluster TLS made by our TLS middleman actor (mutual TLS, the cluster
+    // CA; src/app/cluster_tls_transport.hpp).
     auto links = std::make_shared<cluster_links>(cluster_tls(opts_));
     fleet_cfg.cluster.links = links;
     svc->links = links;
-    if (cluster_tls(opts_))
-      fleet_cfg.cluster.connector = sys_->openssl_manager().actor_handle();
+    if (cluster_tls(opts_)) {
+      tls_middleman_ = spawn_cluster_tls_middleman(*sys_);
+      fleet_cfg.cluster.connector = tls_middleman_;
+    }
   }
   svc->fleet = spawn_fleet(*sys_, svc->store, rest_factory_,
                            std::move(fleet_cfg), svc->metrics);
   if (cluster_mode(opts_)) {
-    auto port = publish_fleet(*sys_, svc->fleet, opts_);
+    auto port = publish_fleet(*sys_, svc->fleet, opts_, tls_middleman_);
     if (!port) {
       caf::anon_send_exit(svc->fleet, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(svc->store, caf::exit_reason::user_shutdown);
+      if (tls_middleman_)
+        caf::anon_send_exit(tls_middleman_, caf::exit_reason::kill);
       return port.error();
     }
     // Port 0 lets the kernel pick: the membership key must advertise the
@@ -351,6 +356,9 @@ void runtime::stop() {
   // The fleet stops its device actors; the store goes last.
   caf::anon_send_exit(svc_->fleet, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(svc_->store, caf::exit_reason::user_shutdown);
+  // A detached actor: the actor system waits for its thread.
+  if (tls_middleman_)
+    caf::anon_send_exit(tls_middleman_, caf::exit_reason::kill);
 }
 
 } // namespace rmcp::app

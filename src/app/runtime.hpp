@@ -13,6 +13,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/expected.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "actors/fleet.hpp"
 #include "actors/mcp_session.hpp"
@@ -123,6 +124,8 @@ private:
   std::shared_ptr<storage::kv_store> kv_;
   /// The static cluster membership (cluster mode with cluster.members).
   caf::actor membership_;
+  /// Cluster TLS only: makes and accepts the middleman's connections.
+  caf::io::middleman_actor tls_middleman_;
   /// Shared store only: the rollout claimer and the membership's lease.
   caf::actor claims_;
   lease_cell lease_;
