@@ -16,6 +16,9 @@ namespace rmcp {
 
 struct cluster_link {
   std::string endpoint;
+  /// This node makes the connection (its id sorts lower than the
+  /// member's); otherwise the member connects here.
+  bool outgoing = false;
   bool connected = false;
   /// Failed attempts since the last connection.
   uint32_t failures = 0;

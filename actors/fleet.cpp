@@ -544,14 +544,8 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
       self->state.on_restart(id);
     },
     [self](atom::cluster, cluster_view& view, std::vector<std::string>& owned) {
-      auto& st = self->state;
-      if (!st.cluster.enabled()) {
-        log::warn(log::fleet(), "cluster-view-ignored",
-                  {{"reason", "no cluster.node_id is configured"}});
-        return;
-      }
-      st.cluster.set_view(std::move(view), std::move(owned));
-      st.apply_ownership();
+      if (self->state.cluster.set_view(std::move(view), std::move(owned)))
+        self->state.apply_ownership();
     },
     [self](atom::cluster, atom::get,
            const std::string& id) -> caf::result<device_handle> {
@@ -581,6 +575,9 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
         promise.deliver(std::move(views));
       });
       return promise;
+    },
+    [self](atom::cluster, atom::join, const std::string& node) {
+      return self->state.cluster.on_join(node, self->current_sender());
     },
     [self](atom::cluster, const std::string& node) {
       self->state.cluster.on_retry(node);

@@ -34,14 +34,23 @@ void fleet_cluster::init(fleet_actor::pointer self, cluster_settings cfg,
   rng_.seed(seed != 0 ? seed : std::random_device{}());
 }
 
+bool fleet_cluster::dials(const std::string& node) const {
+  return cfg_.node_id < node;
+}
+
 caf::error fleet_cluster::not_claimed(const std::string& device_id) const {
   return moving("device '" + device_id + "' is not claimed by node '"
                 + cfg_.node_id
                 + "' (its claim is moving); retry in a few seconds");
 }
 
-void fleet_cluster::set_view(cluster_view view,
+bool fleet_cluster::set_view(cluster_view view,
                              std::vector<std::string> owned) {
+  if (!enabled()) {
+    log::warn(log::fleet(), "cluster-view-ignored",
+              {{"reason", "no cluster.node_id is configured"}});
+    return false;
+  }
   owned_ = std::set<std::string>(owned.begin(), owned.end());
   std::set<std::string> live;
   for (auto& m : view.members) {
@@ -49,10 +58,22 @@ void fleet_cluster::set_view(cluster_view view,
       continue;
     live.insert(m.node_id);
     auto i = peers_.find(m.node_id);
-    if (i != peers_.end() && i->second.member.host == m.host
-        && i->second.member.port == m.port)
-      continue;
+    bool known = i != peers_.end();
     auto& p = peers_[m.node_id];
+    if (!known)
+      p.outgoing = dials(m.node_id);
+    if (!p.outgoing) {
+      // The member connects here: its endpoint is only shown.
+      p.member = m;
+      if (!p.in_view && !p.fleet)
+        await_join(m.node_id, p);
+      p.in_view = true;
+      show(m.node_id, p);
+      continue;
+    }
+    p.in_view = true;
+    if (known && p.member.host == m.host && p.member.port == m.port)
+      continue;
     if (p.fleet)
       self_->demonitor(p.fleet.address());
     resolve(p, nullptr);
@@ -66,16 +87,25 @@ void fleet_cluster::set_view(cluster_view view,
     connect(m.node_id);
   }
   for (auto i = peers_.begin(); i != peers_.end();) {
-    if (live.count(i->first) > 0) {
+    auto& [node, p] = *i;
+    if (live.count(node) > 0) {
       ++i;
       continue;
     }
-    if (i->second.fleet)
-      self_->demonitor(i->second.fleet.address());
-    resolve(i->second, nullptr);
-    log::info(log::fleet(), "cluster-member-gone", {{"node", i->first}});
-    if (cfg_.links)
-      cfg_.links->erase(i->first);
+    resolve(p, nullptr);
+    if (p.in_view) {
+      log::info(log::fleet(), "cluster-member-gone", {{"node", node}});
+      if (cfg_.links)
+        cfg_.links->erase(node);
+    }
+    p.in_view = false;
+    if (!p.outgoing && p.fleet) {
+      // Kept: the member does not join again over a connection it holds.
+      ++i;
+      continue;
+    }
+    if (p.fleet)
+      self_->demonitor(p.fleet.address());
     i = peers_.erase(i);
   }
   log::info(log::fleet(), "cluster-view",
@@ -83,6 +113,7 @@ void fleet_cluster::set_view(cluster_view view,
              {"members", view.members.size()},
              {"owned", owned_.size()}});
   view_ = std::move(view);
+  return true;
 }
 
 void fleet_cluster::connect(const std::string& node) {
@@ -118,7 +149,6 @@ void fleet_cluster::connected(const std::string& node, uint64_t epoch,
   auto i = peers_.find(node);
   if (i == peers_.end() || i->second.epoch != epoch)
     return;
-  auto& p = i->second;
   if (!ptr) {
     connect_failed(node, epoch, "no actor is published at the endpoint");
     return;
@@ -129,14 +159,99 @@ void fleet_cluster::connected(const std::string& node, uint64_t epoch,
                    "this version");
     return;
   }
+  auto f = caf::actor_cast<fleet_actor>(std::move(ptr));
+  // Join: the member then talks back over this connection instead of
+  // making its own.
+  self_
+    ->request(f, cfg_.connect_timeout, atom::cluster_v, atom::join_v,
+              cfg_.node_id)
+    .then([this, node, epoch, f](atom::ok) { joined(node, epoch, f); },
+          [this, node, epoch](caf::error& err) {
+            connect_failed(node, epoch,
+                           "the member did not take this node's join: "
+                             + error_message(err));
+          });
+}
+
+void fleet_cluster::joined(const std::string& node, uint64_t epoch,
+                           fleet_actor f) {
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.epoch != epoch)
+    return;
+  auto& p = i->second;
   p.connecting = false;
   p.failures = 0;
-  p.fleet = caf::actor_cast<fleet_actor>(std::move(ptr));
+  p.fleet = std::move(f);
   self_->monitor(p.fleet);
   show(node, p);
   log::info(log::fleet(), "cluster-member-connected",
-            {{"node", node}, {"endpoint", endpoint_text(p.member)}});
+            {{"node", node},
+             {"endpoint", endpoint_text(p.member)},
+             {"direction", "outgoing"}});
   resolve(p, &p.fleet);
+}
+
+caf::result<atom::ok> fleet_cluster::on_join(const std::string& node,
+                                             caf::strong_actor_ptr sender) {
+  if (!enabled())
+    return make_error(ec::invalid_arguments,
+                      "node '" + node
+                        + "' joined a fleet that is not in cluster mode");
+  if (node.empty() || node == cfg_.node_id || dials(node))
+    return make_error(ec::invalid_arguments,
+                      "node '" + node + "' cannot join node '" + cfg_.node_id
+                        + "': of two members only the one whose id sorts "
+                          "lower connects to the other (two nodes with the "
+                          "same id?)");
+  if (!sender)
+    return make_error(ec::invalid_arguments,
+                      "a join from node '" + node + "' without its fleet");
+  auto f = caf::actor_cast<fleet_actor>(std::move(sender));
+  auto& p = peers_[node];
+  if (p.fleet == f)
+    return atom::ok_v;
+  if (p.fleet)
+    self_->demonitor(p.fleet.address());
+  p.outgoing = false;
+  p.fleet = std::move(f);
+  p.failures = 0;
+  p.overdue = false;
+  self_->monitor(p.fleet);
+  if (p.in_view)
+    show(node, p);
+  log::info(log::fleet(), "cluster-member-connected",
+            {{"node", node}, {"direction", "incoming"}});
+  resolve(p, &p.fleet);
+  return atom::ok_v;
+}
+
+void fleet_cluster::await_join(const std::string& node, peer& p) {
+  p.awaited_since = self_->clock().now();
+  p.overdue = false;
+  if (p.wait_timer)
+    return;
+  p.wait_timer = true;
+  self_->delayed_send(self_, cfg_.connect_timeout, atom::cluster_v, node);
+}
+
+void fleet_cluster::join_overdue(const std::string& node, peer& p) {
+  resolve(p, nullptr);
+  if (p.overdue || !p.in_view)
+    return;
+  p.overdue = true;
+  ++p.failures;
+  auto reason = "node '" + node + "' has not connected to this node within "
+                + std::to_string(cfg_.connect_timeout.count())
+                + " ms (of two members the one whose id sorts lower "
+                  "connects; its log and /health say why)";
+  if (cfg_.links && cfg_.links->tls())
+    reason += "; with cluster TLS most likely the TLS handshake failed: the "
+              "member's certificate is not signed by this cluster's CA "
+              "(cluster.tls.ca), or the member refused this node's";
+  log::warn(
+    log::fleet(), "cluster-member-not-connected",
+    {{"node", node}, {"endpoint", endpoint_text(p.member)}, {"error", reason}});
+  show(node, p, reason);
 }
 
 void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
@@ -183,6 +298,7 @@ void fleet_cluster::show(const std::string& node, const peer& p,
     return;
   cluster_link link;
   link.endpoint = endpoint_text(p.member);
+  link.outgoing = p.outgoing;
   link.connected = static_cast<bool>(p.fleet);
   link.failures = p.failures;
   link.error = std::move(error);
@@ -198,9 +314,27 @@ void fleet_cluster::resolve(peer& p, const fleet_actor* f) {
 
 void fleet_cluster::on_retry(const std::string& node) {
   auto i = peers_.find(node);
-  if (i == peers_.end() || !i->second.retry_pending)
+  if (i == peers_.end())
     return;
-  i->second.retry_pending = false;
+  auto& p = i->second;
+  if (!p.outgoing) {
+    p.wait_timer = false;
+    if (p.fleet)
+      return;
+    auto due = p.awaited_since + cfg_.connect_timeout;
+    auto now = self_->clock().now();
+    if (now < due) {
+      // The wait began again after this timer was set.
+      p.wait_timer = true;
+      self_->delayed_send(self_, due - now, atom::cluster_v, node);
+      return;
+    }
+    join_overdue(node, p);
+    return;
+  }
+  if (!p.retry_pending)
+    return;
+  p.retry_pending = false;
   connect(node);
 }
 
@@ -209,14 +343,27 @@ bool fleet_cluster::on_down(const caf::actor_addr& source) {
     if (!p.fleet || p.fleet.address() != source)
       continue;
     log::warn(log::fleet(), "cluster-member-lost",
-              {{"node", node}, {"endpoint", endpoint_text(p.member)}});
+              {{"node", node},
+               {"endpoint", endpoint_text(p.member)},
+               {"direction", p.outgoing ? "outgoing" : "incoming"}});
     p.fleet = nullptr;
+    if (!p.outgoing) {
+      // Only the member connects again; until it joins, lookups wait for
+      // it (bounded) as at the start.
+      if (!p.in_view) {
+        peers_.erase(node);
+        return true;
+      }
+      show(node, p,
+           "connection lost; waiting for the member to connect "
+           "again");
+      await_join(node, p);
+      return true;
+    }
     show(node, p, "connection lost; reconnecting");
-    // Two members that connect to each other at once keep one connection
-    // and drop the other, whose proxies go DOWN. Reconnecting at once from
-    // both sides can repeat that without end (seen with TLS, whose slower
-    // handshakes overlap), so the connection is made again after a jittered
-    // delay (base/4 .. base), which sets the two sides apart.
+    // After a short jittered delay: the middleman actor drops its cached
+    // entry for the endpoint when it sees the same proxy go down, and a
+    // connect before that would be answered with the dead proxy.
     std::uniform_int_distribution<int64_t> dist{cfg_.retry_base.count() / 4,
                                                 cfg_.retry_base.count()};
     p.retry_pending = true;
@@ -230,7 +377,7 @@ bool fleet_cluster::on_down(const caf::actor_addr& source) {
 void fleet_cluster::with_peer(const std::string& node,
                               std::function<void(const fleet_actor*)> f) {
   auto i = peers_.find(node);
-  if (i == peers_.end() || i->second.retry_pending) {
+  if (i == peers_.end() || !i->second.in_view) {
     f(nullptr);
     return;
   }
@@ -239,8 +386,13 @@ void fleet_cluster::with_peer(const std::string& node,
     f(&p.fleet);
     return;
   }
+  if (p.outgoing ? p.retry_pending : p.overdue) {
+    f(nullptr);
+    return;
+  }
   p.waiting.push_back(std::move(f));
-  connect(node);
+  if (p.outgoing)
+    connect(node);
 }
 
 void fleet_cluster::forward_handle(const std::string& device_id,
@@ -305,7 +457,7 @@ void fleet_cluster::owners_health(std::vector<device_view> local,
     p->index[p->views[i].record.id] = i;
   std::vector<fleet_actor> asked;
   for (auto& [_, peer] : peers_)
-    if (peer.fleet)
+    if (peer.fleet && peer.in_view)
       asked.push_back(peer.fleet);
   p->remaining = asked.size();
   if (asked.empty()) {

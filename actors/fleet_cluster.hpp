@@ -9,18 +9,36 @@
 // holds the owner's device actor as a remote proxy (CAF's middleman carries
 // every later message to it), so device_ops, tools and rollouts work
 // unchanged. This class keeps the view, the claims and one connection per
-// other member's fleet:
+// other member's fleet.
 //
-//   member ──(view names it)──► connecting ──connect_atom answered──► connected
-//      ▲                            │ failed / timed out                │ DOWN
-//      │                            ▼                                   │
-//      └────── (cluster, node) ◄── backoff (base · 2^n, capped, ◄───────┘
-//              after the delay       jittered)                (reconnect)
+// One connection per pair, made by one side: the member whose id sorts
+// lower connects (outgoing) and then sends `(cluster, join, its id)` over
+// it; the other side (incoming) never connects, and talks back to the
+// sender of the join, so every message between the two travels over that
+// connection. A pair thus costs one connection and one TLS handshake, and
+// CAF's middleman never holds two connections for one node (BASP 0.17.6
+// then closes one of them as redundant, on each side by its own rule).
+//
+//   outgoing:
+//   member ──(view names it)──► connecting ──connected, join answered──►
+//      ▲                            │ failed / timed out      connected
+//      │                            ▼                             │ DOWN
+//      └────── (cluster, node) ◄── backoff (base · 2^n, capped, ◄─┘
+//              after the delay       jittered)        (reconnect, jittered)
+//
+//   incoming:
+//   member ──(view names it)──► awaiting join ──(cluster, join)──► connected
+//                                  ▲    │ connect_timeout passed       │
+//                                  │    ▼                              │ DOWN
+//                                  │  overdue (shown; lookups fail     │
+//                                  │  fast until the join comes)       │
+//                                  └───────────────────────────────────┘
 //
 // Connections are made by the middleman actor (`connect_atom`), never by a
-// blocking call in the fleet; each has `connect_timeout`. A lookup waits for
-// a connection under way (bounded by that timeout); during a backoff, or
-// when no member is live, it fails at once with device_moving (retryable).
+// blocking call in the fleet; each has `connect_timeout`, the join too. A
+// lookup waits for a connection under way or an awaited join (bounded by
+// that timeout); during a backoff, once a join is overdue, or when no
+// member is live, it fails at once with device_moving (retryable).
 
 #include <chrono>
 #include <cstdint>
@@ -32,9 +50,11 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/result.hpp>
 
 #include "actors/cluster_links.hpp"
 
@@ -87,8 +107,9 @@ public:
   }
 
   /// A new view and claim set: connects to new members, forgets gone ones
-  /// (their waiting lookups fail with device_moving).
-  void set_view(cluster_view view, std::vector<std::string> owned);
+  /// (their waiting lookups fail with device_moving). False (and ignored)
+  /// when this fleet is not in cluster mode.
+  bool set_view(cluster_view view, std::vector<std::string> owned);
 
   /// Asks the owner of `device_id` for its handle; `done` gets the handle
   /// or an error (device_moving when the owner is unknown or unreachable,
@@ -99,8 +120,13 @@ public:
   /// member that does not answer within `list_timeout` keep theirs).
   void owners_health(std::vector<device_view> local, views_fn done);
 
-  /// A member's reconnect backoff elapsed.
+  /// A member's reconnect backoff, or the wait for its join, elapsed.
   void on_retry(const std::string& node);
+
+  /// `(cluster, join, node)` from `sender`, the fleet of member `node`,
+  /// over the connection that member made: ok, or why it is refused.
+  caf::result<atom::ok> on_join(const std::string& node,
+                                caf::strong_actor_ptr sender);
 
   /// True when `source` was a member's fleet (then it reconnects).
   bool on_down(const caf::actor_addr& source);
@@ -109,27 +135,51 @@ public:
   caf::error not_claimed(const std::string& device_id) const;
 
 private:
+  using time_point = caf::actor_clock::time_point;
+
   struct peer {
     cluster_member member;
+    /// This node connects to the member (its id sorts lower); otherwise
+    /// the member connects here and joins.
+    bool outgoing = false;
+    /// The current view names the member. An incoming member's fleet is
+    /// kept while the view does not name it (it joins only once per
+    /// connection, and may do so before this node's view has it).
+    bool in_view = false;
     fleet_actor fleet;
+    /// Outgoing: a connection (and its join) is under way.
     bool connecting = false;
+    /// Outgoing: waiting for the backoff; lookups fail fast meanwhile.
     bool retry_pending = false;
     uint32_t failures = 0;
     /// Bumped when the member's endpoint changes: late answers of an old
     /// connection attempt are ignored.
     uint64_t epoch = 0;
+    /// Incoming: since when a join is awaited, whether the timer for it is
+    /// set, and whether its being overdue was reported.
+    time_point awaited_since;
+    bool wait_timer = false;
+    bool overdue = false;
     std::vector<std::function<void(const fleet_actor*)>> waiting;
   };
 
-  /// `forward_handle`; a connection lost under the request (two nodes
-  /// that connected to each other at once keep one connection and drop
-  /// the other) is retried once on the new connection.
+  /// True when this node makes the connection to member `node`: its own
+  /// id sorts lower.
+  bool dials(const std::string& node) const;
+  /// `forward_handle`; a connection lost under the request is retried
+  /// once on the new connection.
   void forward(const std::string& device_id, handle_fn done, bool retried);
   void connect(const std::string& node);
   void connected(const std::string& node, uint64_t epoch,
                  caf::strong_actor_ptr ptr, const std::set<std::string>& ifs);
+  /// The member answered this node's join: the connection is usable.
+  void joined(const std::string& node, uint64_t epoch, fleet_actor f);
   void connect_failed(const std::string& node, uint64_t epoch,
                       const std::string& why);
+  /// Incoming: a join is awaited from now on (its timer set).
+  void await_join(const std::string& node, peer& p);
+  /// Incoming: the wait for the join ended without one.
+  void join_overdue(const std::string& node, peer& p);
   void resolve(peer& p, const fleet_actor* f);
   /// Shows member `node`'s connection on the links board.
   void show(const std::string& node, const peer& p, std::string error = {});

@@ -202,10 +202,19 @@ typename Inspector::result_type inspect(Inspector& f, device_handle& x) {
 /// | (cluster, devices)               | vector<device_view> of the devices   |
 /// |                                  | owned here (their health), for       |
 /// |                                  | another node's (get, devices)        |
+/// | (cluster, join, node_id)         | ok, from the fleet of the member     |
+/// |                                  | `node_id` over the connection it     |
+/// |                                  | made: of each pair only the member   |
+/// |                                  | whose id sorts lower connects, and   |
+/// |                                  | the other talks back to the sender   |
+/// |                                  | over that one connection; error      |
+/// |                                  | invalid_arguments for an id that is  |
+/// |                                  | this node's or sorts higher          |
 /// | internal (only the actor itself sends these):                          |
 /// | (poll)                           | poll the store's generation          |
 /// | (restart, device_id)             | a crashed device's backoff elapsed   |
-/// | (cluster, node_id)               | a member's reconnect backoff elapsed |
+/// | (cluster, node_id)               | a member's reconnect backoff, or the |
+/// |                                  | wait for its join, elapsed           |
 using fleet_actor = caf::typed_actor<
   caf::replies_to<atom::get, std::string, atom::handle>::with<device_handle>,
   caf::replies_to<atom::get, atom::devices>::with<std::vector<device_view>>,
@@ -218,6 +227,7 @@ using fleet_actor = caf::typed_actor<
   caf::reacts_to<atom::cluster, cluster_view, std::vector<std::string>>,
   caf::replies_to<atom::cluster, atom::get, std::string>::with<device_handle>,
   caf::replies_to<atom::cluster, atom::devices>::with<std::vector<device_view>>,
+  caf::replies_to<atom::cluster, atom::join, std::string>::with<atom::ok>,
   caf::reacts_to<atom::cluster, std::string>>;
 
 } // namespace rmcp

@@ -105,7 +105,9 @@ void check_store(caf::event_based_actor* self, readiness_ptr r) {
 void add_links(json& c, const cluster_links& links) {
   json peers = json::object();
   for (auto& [node, link] : links.snapshot()) {
-    json p{{"endpoint", link.endpoint}, {"connected", link.connected}};
+    json p{{"endpoint", link.endpoint},
+           {"direction", link.outgoing ? "outgoing" : "incoming"},
+           {"connected", link.connected}};
     if (!link.connected) {
       p["failures"] = link.failures;
       if (!link.error.empty())

@@ -2,7 +2,8 @@
 // loopback, over one simulated fleet of routers: a call through any node
 // reaches the owner's device actor and the right router exactly once;
 // ownership moves with a new view; an owner that cannot be reached, or a
-// device nobody has claimed, fails fast with device_moving.
+// device nobody has claimed, fails fast with device_moving; each pair of
+// nodes has one connection, made by the node whose id sorts lower.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -75,6 +76,8 @@ protected:
     store_actor store;
     fleet_actor fleet;
     uint16_t port = 0;
+    /// Its connections to the other members, as /health shows them.
+    std::shared_ptr<cluster_links> links = std::make_shared<cluster_links>();
   };
 
   mesh_fleet_test() {
@@ -117,6 +120,7 @@ protected:
     cfg.cluster.node_id = id;
     cfg.cluster.connect_timeout = std::chrono::seconds{2};
     cfg.cluster.retry_base = std::chrono::minutes{1};
+    cfg.cluster.links = n->links;
     n->fleet = spawn_fleet(sys, n->store, factory, cfg);
     auto port = sys.middleman().publish(n->fleet, 0, "127.0.0.1");
     EXPECT_TRUE(port) << sys.render(port.error());
@@ -348,6 +352,71 @@ TEST_F(mesh_fleet_test, an_unreachable_owner_fails_fast_with_device_moving) {
     // Refused at once; the second is answered from the backoff.
     EXPECT_LT(took, std::chrono::seconds{2});
   }
+}
+
+TEST_F(mesh_fleet_test, each_pair_has_one_connection_made_by_the_lower_id) {
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  install(v);
+  // Every lookup above went through; each connection has one maker.
+  for (auto& n : nodes)
+    for (auto& [peer, link] : n->links->snapshot()) {
+      EXPECT_TRUE(link.connected) << n->id << " → " << peer;
+      EXPECT_EQ(link.outgoing, n->id < peer) << n->id << " → " << peer;
+    }
+  // A join the other way round (or from a node with this node's id) would
+  // make a second connection for the pair: refused, naming both.
+  caf::scoped_actor self{*at("node-a").mesh.sys};
+  for (auto joiner : {"node-c", "node-a"})
+    self
+      ->request(at("node-a").fleet, mesh_timeout, atom::cluster_v, atom::join_v,
+                std::string{joiner})
+      .receive(
+        [&](atom::ok) { ADD_FAILURE() << joiner << " was taken"; },
+        [&](caf::error& err) {
+          EXPECT_EQ(error_code_of(err), ec::invalid_arguments);
+          EXPECT_NE(error_message(err).find(joiner), std::string::npos)
+            << error_message(err);
+          EXPECT_NE(error_message(err).find("sorts lower"), std::string::npos)
+            << error_message(err);
+        });
+}
+
+TEST_F(mesh_fleet_test, a_member_that_does_not_connect_here_is_reported) {
+  // A member whose id sorts lower than every node here: it is the one to
+  // connect, and never does.
+  refusing_port dead;
+  auto v = view_of({"node-a", "node-b", "node-c"}, 4);
+  std::string silent, device;
+  for (char c = '0'; c <= '9' && device.empty(); ++c) {
+    auto with = v;
+    with.members.push_back({std::string{"node-"} + c, "127.0.0.1", dead.port});
+    for (size_t i = 0; i < routers && device.empty(); ++i)
+      if (owner_of(with, dev(i))->node_id == with.members.back().node_id) {
+        silent = with.members.back().node_id;
+        device = dev(i);
+        v = with;
+      }
+  }
+  ASSERT_FALSE(device.empty()) << "no candidate id owns a device";
+  install(v);
+  // The wait for its join ended (install's lookups waited it out): the
+  // lookup fails at once with device_moving, and the member is shown as
+  // not connected, with why.
+  auto started = std::chrono::steady_clock::now();
+  auto h = lookup(at("node-a"), device);
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds{1});
+  ASSERT_FALSE(h);
+  EXPECT_EQ(error_code_of(h.error()), ec::device_moving)
+    << error_message(h.error());
+  EXPECT_NE(error_message(h.error()).find(silent), std::string::npos);
+  auto links = at("node-a").links->snapshot();
+  ASSERT_EQ(links.count(silent), 1u);
+  EXPECT_FALSE(links[silent].connected);
+  EXPECT_FALSE(links[silent].outgoing);
+  EXPECT_NE(links[silent].error.find("has not connected"), std::string::npos)
+    << links[silent].error;
+  EXPECT_TRUE(links["node-b"].connected);
 }
 
 TEST_F(mesh_fleet_test, a_device_nobody_claimed_yet_fails_fast) {

@@ -2,16 +2,20 @@
 // binaries. The test makes two CAs with the openssl CLI: the cluster's,
 // which signs node1's and node2's certificates, and another, which signs
 // node3's (a node of another cluster pointed at the same etcd). node1 and
-// node2 serve each other's devices over mutual TLS; node3 is refused in the
-// handshake both ways, and each side says so in its log and its /health,
-// while the calls for node3's devices fail with device_moving (retryable).
+// node2 serve each other's devices over mutual TLS, over the one connection
+// node1 made; node3 is refused in the handshake both ways, and each side
+// says so in its log and its /health, while the calls for node3's devices
+// fail with device_moving (retryable).
 // A node whose certificate its CA did not sign is refused at start, naming
 // the key.
 //
 // Real time (etcd's leases): every wait polls a condition with a deadline.
 
 #include <chrono>
+#include <iostream>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -107,6 +111,21 @@ protected:
       << world->log(0);
   }
 
+  /// On a failure, each node's connection events (the lines naming a
+  /// member's connection), which say why a call did not get through.
+  void TearDown() override {
+    if (!HasFailure())
+      return;
+    for (size_t k = 0; k < world->nodes.size(); ++k) {
+      std::istringstream log{world->log(k)};
+      std::string line, events;
+      while (std::getline(log, line))
+        if (line.find("cluster-") != std::string::npos)
+          events += line + "\n";
+      std::cerr << world->nodes[k].id << " connection events:\n" << events;
+    }
+  }
+
   /// A router owned by node `k` (per etcd).
   size_t router_of(size_t k) {
     auto claims = world->owners();
@@ -150,6 +169,13 @@ TEST_F(cluster_tls_e2e, members_of_the_ca_connect_and_another_cas_is_refused) {
   EXPECT_TRUE(cluster_world::eventually(
     [&] { return connected(0, "node2") && connected(1, "node1"); }, 10s))
     << peers(0).dump();
+  // One connection for the pair, made by node1 (its id sorts lower), and
+  // never lost while both run.
+  EXPECT_EQ(peers(0)["node2"].value("direction", ""), "outgoing");
+  EXPECT_EQ(peers(1)["node1"].value("direction", ""), "incoming");
+  for (size_t k : {0u, 1u})
+    EXPECT_EQ(world->log(k).find("cluster-member-lost"), std::string::npos)
+      << world->log(k);
   EXPECT_EQ(world->health(0).second["checks"]["cluster"].value("transport", ""),
             "tls");
 
@@ -168,9 +194,13 @@ TEST_F(cluster_tls_e2e, members_of_the_ca_connect_and_another_cas_is_refused) {
     20s))
     << peers(0).dump() << "\n"
     << peers(2).dump();
-  for (size_t k : {0u, 2u}) {
+  // node1 connects to node3 and fails the handshake; node3 waits for
+  // node1 and node2 to connect (their ids sort lower) and says they did not.
+  for (auto [k, event] :
+       {std::pair<size_t, const char*>{0, "cluster-connect-failed"},
+        {2, "cluster-member-not-connected"}}) {
     auto log = world->log(k);
-    EXPECT_NE(log.find("cluster-connect-failed"), std::string::npos) << log;
+    EXPECT_NE(log.find(event), std::string::npos) << log;
     EXPECT_NE(log.find("cluster.tls.ca"), std::string::npos) << log;
   }
   auto i = router_of(2);
