@@ -87,6 +87,10 @@ fleet_actor::behavior_type counting_fleet(fleet_actor::pointer self,
         atom::devices d) -> caf::result<std::vector<device_view>> {
       return self->delegate(real, a, d);
     },
+    [=](atom::cluster a, atom::join j,
+        std::string& node) -> caf::result<atom::ok> {
+      return self->delegate(real, a, j, std::move(node));
+    },
     [=](atom::cluster a, std::string& node) {
       self->send(real, a, std::move(node));
     },
