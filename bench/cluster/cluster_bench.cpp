@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ std::string load_average() {
   std::string a, b, c;
   in >> a >> b >> c;
   return a + " " + b + " " + c;
+}
+
+/// The start of an answer, for a figure that came out wrong.
+std::string brief(const json& answer) {
+  auto text = answer.dump();
+  return text.size() > 600 ? text.substr(0, 600) + "..." : text;
 }
 
 bool form(cluster_world& w, std::chrono::milliseconds limit) {
@@ -136,6 +143,8 @@ int scale(cluster_world& w, size_t routers) {
   auto listed = list.value("structuredContent", json::object())
                   .value("devices", json::array())
                   .size();
+  if (listed == 0)
+    std::cerr << "list_devices answered: " << brief(list) << "\n";
   std::printf("list_devices through node1: %zu devices in %.0f ms\n", listed,
               ms_since(t1));
   auto t2 = clock_type::now();
@@ -146,8 +155,19 @@ int scale(cluster_world& w, size_t routers) {
       ids.push_back(cluster_world::device(i));
     auto res = w.call(0, "fleet_read",
                       {{"tool", "get_system_overview"}, {"device_ids", ids}});
-    ok += res.value("structuredContent", json::object())
-            .value("succeeded", size_t{0});
+    auto out = res.value("structuredContent", json::object());
+    ok += out.value("succeeded", size_t{0});
+    if (!out.contains("succeeded")) {
+      std::cerr << "fleet_read answered: " << brief(res) << "\n";
+      continue;
+    }
+    // The first failure of each kind says why.
+    std::map<std::string, size_t> kinds;
+    for (auto& r : out.value("results", json::array()))
+      if (!r.value("ok", false) && kinds[r.value("error_kind", "")]++ == 0)
+        std::cerr << "fleet_read: " << brief(r) << "\n";
+    for (auto& [kind, n] : kinds)
+      std::cerr << "fleet_read: " << n << " failed with '" << kind << "'\n";
   }
   std::printf("fleet_read get_system_overview of all %zu through node1: %zu "
               "ok in %.0f ms (load %s)\n",
