@@ -226,7 +226,12 @@ void mcp_session_state::expire_listens() {
     end_listen(key, true);
 }
 
-void mcp_session_state::end_listen(const std::string& key, bool graceful) {
+void mcp_session_state::end_listen(const std::string& listen_key,
+                                   bool graceful) {
+  // A copy: a caller may pass the key held by `listens` itself (begin_drain
+  // does), which the erase below frees before the log line and `modern`
+  // use it.
+  std::string key = listen_key;
   auto i = listens.find(key);
   if (i == listens.end())
     return;
