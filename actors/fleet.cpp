@@ -28,15 +28,6 @@ bool is_health_change(const health_sample& before, const health_sample& now) {
 
 namespace {
 
-/// One reconcile: the store's records and the managed ones' credentials.
-struct reconcile_batch {
-  uint64_t gen = 0;
-  std::vector<device_record> records;
-  std::map<std::string, credential> creds;
-  size_t remaining = 0;
-  bool failed = false;
-};
-
 struct fleet_entry {
   device_record record;
   credential creds;
@@ -291,70 +282,35 @@ struct fleet_state {
     dirty = false;
     reloads_in_progress = std::move(reloads_waiting);
     reloads_waiting.clear();
-    self->request(store, cfg.store_timeout, atom::get_v, atom::generation_v)
-      .then(
-        [this](uint64_t gen) {
-          self->request(store, cfg.store_timeout, atom::get_v, atom::devices_v)
-            .then(
-              [this, gen](std::vector<device_record>& records) {
-                load_credentials(gen, std::move(records));
-              },
-              [this](caf::error& err) { reconcile_failed(err); });
-        },
-        [this](caf::error& err) { reconcile_failed(err); });
+    // One message, one store snapshot: the records and the credentials of
+    // every device of the environment, claimed or not (a claim may move
+    // here later, and its actor needs the credential then). On the shared
+    // store a few paged etcd range reads at one revision, whatever the
+    // fleet's size (the generation also counts credential-only changes).
+    self
+      ->request(store, cfg.store_timeout, atom::get_v, atom::devices_v,
+                atom::credential_v, cfg.environment)
+      .then([this](fleet_registry& reg) { apply(reg); },
+            [this](caf::error& err) { reconcile_failed(err); });
   }
 
-  /// Fetches the credentials of the managed records (the generation also
-  /// counts credential-only changes), then applies the whole list.
-  void load_credentials(uint64_t gen, std::vector<device_record> records) {
-    auto p = std::make_shared<reconcile_batch>();
-    p->gen = gen;
-    std::vector<std::string> wanted;
-    // Every device of the environment, claimed or not: a claim may move
-    // here later, and its actor needs the credential then.
-    for (auto& r : records)
-      if (in_environment(r))
-        wanted.push_back(r.id);
-    p->records = std::move(records);
-    p->remaining = wanted.size();
-    if (wanted.empty()) {
-      apply(*p);
-      return;
-    }
-    for (auto& id : wanted) {
-      auto done = [this, p] {
-        if (--p->remaining == 0 && !p->failed)
-          apply(*p);
-      };
-      self
-        ->request(store, cfg.store_timeout, atom::get_v, atom::credential_v, id)
-        .then(
-          [p, id, done](credential& c) {
-            p->creds[id] = std::move(c);
-            done();
-          },
-          [this, p, id, done](caf::error& err) {
-            if (error_code_of(err) == ec::device_not_found) {
-              log::warn(log::fleet(), "device-without-credential",
-                        {{"device_id", id}});
-              p->creds[id] = credential{};
-              done();
-              return;
-            }
-            if (!p->failed) {
-              p->failed = true;
-              reconcile_failed(err);
-            }
-          });
-    }
-  }
-
-  void apply(reconcile_batch& p) {
+  void apply(fleet_registry& reg) {
     std::set<std::string> seen;
-    for (auto& r : p.records) {
+    for (auto& r : reg.devices) {
       seen.insert(r.id);
-      auto c = p.creds.find(r.id);
-      upsert(r, c == p.creds.end() ? nullptr : &c->second);
+      if (!in_environment(r)) {
+        upsert(r, nullptr);
+        continue;
+      }
+      auto c = reg.credentials.find(r.id);
+      if (c == reg.credentials.end()) {
+        log::warn(log::fleet(), "device-without-credential",
+                  {{"device_id", r.id}});
+        credential none;
+        upsert(r, &none);
+        continue;
+      }
+      upsert(r, &c->second);
     }
     std::vector<std::string> gone;
     for (auto& [id, _] : devices)
@@ -362,7 +318,7 @@ struct fleet_state {
         gone.push_back(id);
     for (auto& id : gone)
       erase(id);
-    generation = p.gen;
+    generation = reg.generation;
     finish_reconcile();
   }
 

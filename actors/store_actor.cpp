@@ -295,6 +295,11 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
       return st.call("get-credential", id,
                      [&] { return st.db->get_credential(id); });
     },
+    [&st](atom::get, atom::devices, atom::credential,
+          const std::string& environment) -> caf::result<fleet_registry> {
+      return st.call("get-registry", environment,
+                     [&] { return st.db->registry(environment); });
+    },
     [&st](atom::put, const std::string& id,
           const credential& cred) -> caf::result<atom::ok> {
       return st.ok_or(st.call("put-credential", id,

@@ -309,6 +309,26 @@ typename Inspector::result_type inspect(Inspector& f, device_view& x) {
   return f(caf::meta::type_name("device_view"), x.record, x.last);
 }
 
+/// The registry as a fleet loads it, read in ONE store transaction (one
+/// snapshot; on the shared store one etcd revision, with paged range scans
+/// instead of a round trip per device): the generation, every device, and
+/// the decrypted credentials of the devices of one environment.
+struct fleet_registry {
+  /// The generation the snapshot was read at.
+  uint64_t generation = 0;
+  /// Every device, sorted by id.
+  std::vector<device_record> devices;
+  /// Credential by device id, for the devices of the environment asked
+  /// for; a device without a stored credential has no entry.
+  std::map<std::string, credential> credentials;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fleet_registry& x) {
+  return f(caf::meta::type_name("fleet_registry"), x.generation, x.devices,
+           x.credentials);
+}
+
 /// Store health for service_health and /health.
 struct store_status {
   std::string backend; // "lmdb" or "memory"

@@ -43,6 +43,11 @@ using health_listener_actor =
 /// |                                          | (other processes included)   |
 /// | (get, credential, device_id)             | credential (decrypted);      |
 /// |                                          | error device_not_found       |
+/// | (get, devices, credential, environment)  | fleet_registry: generation,  |
+/// |                                          | every record and the         |
+/// |                                          | credentials of the           |
+/// |                                          | environment's devices, one   |
+/// |                                          | snapshot (the fleet's load)  |
 /// | (put, device_id, credential)             | ok (encrypted at rest)       |
 /// | (put, health_sample)                     | ok (bounded history; queued  |
 /// |                                          | samples share one commit,    |
@@ -67,6 +72,8 @@ using store_actor = caf::typed_actor<
   caf::replies_to<atom::remove, atom::devices, std::string>::with<atom::ok>,
   caf::replies_to<atom::get, atom::generation>::with<uint64_t>,
   caf::replies_to<atom::get, atom::credential, std::string>::with<credential>,
+  caf::replies_to<atom::get, atom::devices, atom::credential,
+                  std::string>::with<fleet_registry>,
   caf::replies_to<atom::put, std::string, credential>::with<atom::ok>,
   caf::replies_to<atom::put, health_sample>::with<atom::ok>,
   caf::replies_to<atom::get, atom::health, std::string,

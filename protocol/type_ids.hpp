@@ -50,6 +50,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(rmcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::health_sample>))
   CAF_ADD_TYPE_ID(rmcp, (rmcp::audit_record))
   CAF_ADD_TYPE_ID(rmcp, (std::vector<rmcp::audit_record>))
+  CAF_ADD_TYPE_ID(rmcp, (rmcp::fleet_registry))
 
   // -- plans ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <set>
 
 #include "protocol/error.hpp"
 #include "storage/encoding.hpp"
@@ -284,6 +285,20 @@ caf::error device_store::put_credential(const std::string& id,
   });
 }
 
+caf::expected<credential>
+device_store::open_credential(const std::string& id,
+                              const std::string& sealed) const {
+  auto plain = cipher_.open(id, sealed);
+  if (!plain)
+    return plain.error();
+  credential result;
+  auto doc = parse_json(*plain);
+  OPENSSL_cleanse(plain->data(), plain->size());
+  if (!doc || !doc->is_object() || !decode(*doc, result))
+    return corrupt_record(tables::credentials, id, "not a credential");
+  return result;
+}
+
 caf::expected<credential> device_store::get_credential(const std::string& id) {
   return read_with<credential>(
     *kv_, [&](read_txn& txn) -> caf::expected<credential> {
@@ -297,15 +312,48 @@ caf::expected<credential> device_store::get_credential(const std::string& id) {
                           "device '" + id
                             + "' has no stored credential; set its password "
                               "with `routeros-mcp device update`");
-      auto plain = cipher_.open(id, **sealed);
-      if (!plain)
-        return plain.error();
-      credential result;
-      auto doc = parse_json(*plain);
-      OPENSSL_cleanse(plain->data(), plain->size());
-      if (!doc || !doc->is_object() || !decode(*doc, result))
-        return corrupt_record(tables::credentials, id, "not a credential");
-      return result;
+      return open_credential(id, **sealed);
+    });
+}
+
+caf::expected<fleet_registry>
+device_store::registry(const std::string& environment) {
+  return read_with<fleet_registry>(
+    *kv_, [&](read_txn& txn) -> caf::expected<fleet_registry> {
+      fleet_registry out;
+      auto gen = read_generation(txn);
+      if (!gen)
+        return gen.error();
+      out.generation = *gen;
+      auto records = device_table.collect(txn, {});
+      if (!records)
+        return records.error();
+      out.devices = std::move(*records);
+      std::set<std::string, std::less<>> wanted;
+      for (auto& r : out.devices)
+        if (r.environment == environment)
+          wanted.insert(r.id);
+      // One scan of the table (paged range reads on etcd), not a read per
+      // device; only the environment's credentials are decrypted.
+      caf::error failed;
+      auto err = txn.scan(tables::credentials, {},
+                          [&](std::string_view key, std::string_view sealed) {
+                            auto i = wanted.find(key);
+                            if (i == wanted.end())
+                              return true;
+                            auto c = open_credential(*i, std::string{sealed});
+                            if (!c) {
+                              failed = c.error();
+                              return false;
+                            }
+                            out.credentials.emplace(*i, std::move(*c));
+                            return true;
+                          });
+      if (err)
+        return err;
+      if (failed)
+        return failed;
+      return out;
     });
 }
 

@@ -106,6 +106,14 @@ public:
   /// generation.
   caf::error put_credential(const std::string& id, const credential& cred);
 
+  /// The fleet's load in one read transaction: the generation, every
+  /// device, and the decrypted credentials of the devices of `environment`
+  /// (read with one scan of the credentials table, so on the shared store
+  /// a few paged range calls at one revision, not a round trip per
+  /// device). A device without a stored credential has no entry;
+  /// store_failure naming the device when one of them does not decrypt.
+  caf::expected<fleet_registry> registry(const std::string& environment);
+
   // -- health -----------------------------------------------------------------
 
   /// Appends a sample of a registered device and drops the oldest beyond
@@ -163,6 +171,10 @@ private:
 
   caf::error put_credential_in(write_txn& txn, const std::string& id,
                                const credential& cred);
+
+  /// Decrypts and decodes the sealed credential of `id`.
+  caf::expected<credential> open_credential(const std::string& id,
+                                            const std::string& sealed) const;
 
   std::shared_ptr<kv_store> kv_;
   credential_cipher cipher_;

@@ -440,6 +440,22 @@ TEST_F(fleet_test, a_thousand_devices_check_their_health_spread_over_time) {
   EXPECT_EQ(total, devices);
 }
 
+TEST_F(fleet_test, a_thousand_devices_load_in_one_store_request) {
+  for (int i = 0; i < 1000; ++i)
+    add(test::test_device("r" + std::to_string(i)), "pw-" + std::to_string(i));
+  add(test::test_device("p1", "prod"));
+  start();
+  // Records and credentials in one snapshot; no request per device.
+  EXPECT_EQ(data->registry_reads.load(), 1u);
+  EXPECT_EQ(data->credential_reads.load(), 0u);
+  EXPECT_EQ(views().size(), 1001u);
+  EXPECT_EQ(factory->client("r999")->endpoint().creds.password, "pw-999");
+  EXPECT_EQ(factory->made("p1"), 0u);
+  // An unchanged generation loads nothing again.
+  advance_time(settings.poll_interval);
+  EXPECT_EQ(data->registry_reads.load(), 1u);
+}
+
 TEST_F(fleet_test, lookups_wait_for_the_first_load) {
   add(test::test_device("r1"));
   store = test::spawn_fake_store(sys, data);

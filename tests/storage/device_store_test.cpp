@@ -1,7 +1,10 @@
 // The device store on both engines: devices, credentials, bounded health
 // history, snapshots with retention, the generation counter and status.
 
+#include <cstdio>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -220,6 +223,76 @@ TYPED_TEST(device_store_test,
   EXPECT_EQ(error_code_of(missing.error()), ec::device_not_found);
   EXPECT_NE(error_message(missing.error()).find("no stored credential"),
             std::string::npos);
+}
+
+TYPED_TEST(device_store_test,
+           the_registry_holds_every_device_and_its_environments_credentials) {
+  this->add("edge-01");
+  this->add("edge-02");
+  auto other = make_device("prod-01");
+  other.environment = "prod";
+  ASSERT_FALSE(this->store->put_device(other, credential{"p", "pw-prod"}));
+  ASSERT_FALSE(this->store->put_device(make_device("bare")));
+  auto gen = this->store->generation();
+  ASSERT_TRUE(gen);
+  auto reg = this->store->registry("lab");
+  ASSERT_TRUE(reg) << error_message(reg.error());
+  EXPECT_EQ(reg->generation, *gen);
+  std::vector<std::string> ids;
+  for (auto& r : reg->devices)
+    ids.push_back(r.id);
+  EXPECT_EQ(
+    ids, (std::vector<std::string>{"bare", "edge-01", "edge-02", "prod-01"}));
+  // Only the environment's, and only the stored ones ("bare" has none).
+  ASSERT_EQ(reg->credentials.size(), 2u);
+  EXPECT_EQ(reg->credentials["edge-01"].password, "pw-edge-01");
+  EXPECT_EQ(reg->credentials["edge-02"].password, "pw-edge-02");
+  auto prod = this->store->registry("prod");
+  ASSERT_TRUE(prod);
+  ASSERT_EQ(prod->credentials.size(), 1u);
+  EXPECT_EQ(prod->credentials["prod-01"].password, "pw-prod");
+}
+
+TYPED_TEST(device_store_test,
+           the_registry_of_a_large_fleet_has_every_credential) {
+  // More devices than one page of the etcd engine's scans (500).
+  std::vector<storage::device_put> batch;
+  for (int i = 0; i < 1100; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "r%04d", i);
+    batch.push_back(
+      {make_device(id), credential{"api", std::string{"pw-"} + id}});
+  }
+  ASSERT_FALSE(this->store->put_devices(std::move(batch)));
+  auto reg = this->store->registry("lab");
+  ASSERT_TRUE(reg) << error_message(reg.error());
+  ASSERT_EQ(reg->devices.size(), 1100u);
+  ASSERT_EQ(reg->credentials.size(), 1100u);
+  for (auto& r : reg->devices)
+    EXPECT_EQ(reg->credentials[r.id].password, "pw-" + r.id);
+}
+
+TYPED_TEST(device_store_test,
+           a_credential_that_does_not_decrypt_fails_the_registry_naming_it) {
+  this->add("edge-01");
+  this->add("edge-02");
+  auto txn = this->engine.open()->begin_read();
+  ASSERT_TRUE(txn);
+  auto sealed = (*txn)->get(tables::credentials, "edge-01");
+  ASSERT_TRUE(sealed && *sealed);
+  txn->reset();
+  // edge-01's envelope under edge-02's id: authenticated for another device.
+  ASSERT_FALSE(
+    storage::write_atomically(*this->engine.open(), [&](storage::write_txn& w) {
+      return w.put(tables::credentials, "edge-02", **sealed);
+    }));
+  auto reg = this->store->registry("lab");
+  ASSERT_FALSE(reg);
+  EXPECT_EQ(error_code_of(reg.error()), ec::store_failure);
+  EXPECT_NE(error_message(reg.error()).find("edge-02"), std::string::npos)
+    << error_message(reg.error());
+  // Another environment's credentials are not opened.
+  EXPECT_TRUE(this->store->registry("prod"));
 }
 
 TYPED_TEST(device_store_test,

@@ -19,6 +19,7 @@ fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
                 atom::devices) -> caf::result<std::vector<device_record>> {
       if (d->fail)
         return broken();
+      ++d->device_reads;
       std::vector<device_record> result;
       for (auto& [_, r] : d->devices)
         result.push_back(r);
@@ -53,16 +54,33 @@ fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
     [d, broken](atom::get, atom::generation) -> caf::result<uint64_t> {
       if (d->fail)
         return broken();
+      ++d->generation_reads;
       return d->generation;
     },
     [d, broken](atom::get, atom::credential,
                 const std::string& id) -> caf::result<credential> {
       if (d->fail)
         return broken();
+      ++d->credential_reads;
       auto i = d->creds.find(id);
       if (i == d->creds.end())
         return make_error(ec::device_not_found, "no credential for " + id);
       return i->second;
+    },
+    [d, broken](atom::get, atom::devices, atom::credential,
+                const std::string& env) -> caf::result<fleet_registry> {
+      if (d->fail)
+        return broken();
+      ++d->registry_reads;
+      fleet_registry out;
+      out.generation = d->generation;
+      for (auto& [id, r] : d->devices) {
+        out.devices.push_back(r);
+        auto c = d->creds.find(id);
+        if (r.environment == env && c != d->creds.end())
+          out.credentials.emplace(id, c->second);
+      }
+      return out;
     },
     [d, broken](atom::put, const std::string& id,
                 credential& c) -> caf::result<atom::ok> {

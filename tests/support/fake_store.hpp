@@ -4,6 +4,7 @@
 // the data and may change it behind the actor's back (as the admin CLI in
 // another process would), bumping `generation` itself.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,6 +57,13 @@ struct fake_store_data {
   bool fail_audit = false;
   /// Every request fails with store_failure.
   bool fail = false;
+  /// How many times each was read: the device list `(get, devices)`, the
+  /// fleet's load `(get, devices, credential, environment)`, one
+  /// credential `(get, credential, id)` and the generation.
+  std::atomic<size_t> device_reads{0};
+  std::atomic<size_t> registry_reads{0};
+  std::atomic<size_t> credential_reads{0};
+  std::atomic<size_t> generation_reads{0};
 };
 
 store_actor spawn_fake_store(caf::actor_system& sys,

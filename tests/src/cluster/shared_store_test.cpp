@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,69 @@ caf::error write(kv_store& kv, std::string_view table, std::string_view key,
   return storage::write_atomically(
     kv, [&](storage::write_txn& txn) { return txn.put(table, key, value); });
 }
+
+/// The etcd client with its range calls counted (and their revisions kept).
+class counting_client : public etcd_client {
+public:
+  explicit counting_client(etcd_client_ptr inner) : inner_(std::move(inner)) {
+    // nop
+  }
+
+  std::vector<int64_t> revisions() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return revisions_;
+  }
+
+  void lease_grant(int64_t ttl, callback<int64_t> done) override {
+    inner_->lease_grant(ttl, std::move(done));
+  }
+  void lease_keep_alive(int64_t id, callback<int64_t> done) override {
+    inner_->lease_keep_alive(id, std::move(done));
+  }
+  void lease_revoke(int64_t id, callback<int64_t> done) override {
+    inner_->lease_revoke(id, std::move(done));
+  }
+  void put(const std::string& key, const std::string& value, int64_t lease,
+           callback<int64_t> done) override {
+    inner_->put(key, value, lease, std::move(done));
+  }
+  void range(const std::string& key, bool prefix,
+             callback<etcd_range> done) override {
+    inner_->range(key, prefix, std::move(done));
+  }
+  void range_at(const etcd_range_query& q, callback<etcd_range> done) override {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      revisions_.push_back(q.revision);
+    }
+    inner_->range_at(q, std::move(done));
+  }
+  void remove(const std::string& key, bool prefix,
+              callback<int64_t> done) override {
+    inner_->remove(key, prefix, std::move(done));
+  }
+  void txn(const etcd_txn& t, callback<etcd_txn_result> done) override {
+    inner_->txn(t, std::move(done));
+  }
+  void watch(const std::string& prefix, int64_t start_revision,
+             std::chrono::milliseconds wait,
+             callback<etcd_watch_result> done) override {
+    inner_->watch(prefix, start_revision, wait, std::move(done));
+  }
+  void watch_range(const std::string& key, const std::string& range_end,
+                   int64_t start_revision, std::chrono::milliseconds wait,
+                   callback<etcd_watch_result> done) override {
+    inner_->watch_range(key, range_end, start_revision, wait, std::move(done));
+  }
+  void close() override {
+    inner_->close();
+  }
+
+private:
+  etcd_client_ptr inner_;
+  std::mutex mtx_;
+  std::vector<int64_t> revisions_;
+};
 
 class shared_store_test : public ::testing::Test {
 protected:
@@ -135,6 +199,42 @@ TEST_F(shared_store_test, a_scan_pages_through_a_large_table_at_one_revision) {
   ASSERT_EQ(keys.size(), 1200u);
   EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
   EXPECT_EQ(*(*txn)->count(tables::plan_journal), 1200u);
+}
+
+TEST_F(shared_store_test, the_fleets_registry_load_is_a_few_range_reads) {
+  // 1,100 devices with credentials (more than two scan pages of 500): the
+  // fleet's load reads the generation, the devices and the credentials at
+  // one revision in 7 range calls, not two round trips per device.
+  auto counted = std::make_shared<counting_client>(client);
+  auto kv = test::open_etcd_kv(counted, prefix);
+  ASSERT_TRUE(kv);
+  auto db = storage::open_device_store(kv, "etcd", test::test_key());
+  ASSERT_TRUE(db) << error_message(db.error());
+  std::vector<storage::device_put> batch;
+  for (int i = 0; i < 1100; ++i) {
+    device_record r;
+    r.id = "r" + std::to_string(10000 + i);
+    r.host = "127.0.0.1";
+    r.username = "api";
+    r.environment = "lab";
+    batch.push_back({r, credential{"api", "pw-" + r.id}});
+  }
+  ASSERT_FALSE((*db)->put_devices(std::move(batch)));
+  auto before = counted->revisions().size();
+  auto reg = (*db)->registry("lab");
+  ASSERT_TRUE(reg) << error_message(reg.error());
+  ASSERT_EQ(reg->devices.size(), 1100u);
+  ASSERT_EQ(reg->credentials.size(), 1100u);
+  EXPECT_EQ(reg->credentials["r10999"].password, "pw-r10999");
+  auto calls = counted->revisions();
+  calls.erase(calls.begin(), calls.begin() + static_cast<ptrdiff_t>(before));
+  EXPECT_EQ(calls.size(), 7u);
+  // The first call pins the revision, every later one reads at it.
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.front(), 0);
+  for (size_t i = 1; i < calls.size(); ++i)
+    EXPECT_EQ(calls[i], calls[1]) << i;
+  EXPECT_GT(calls[1], 0);
 }
 
 TEST_F(shared_store_test, a_commit_over_the_limits_is_refused_naming_them) {
