@@ -50,35 +50,52 @@ void membership_state::start_round() {
     return;
   round_busy = true;
   auto ep = epoch;
-  self->request(store, store_timeout, atom::get_v, atom::devices_v)
+  // The registry is read again only when the store's generation moved
+  // (one key read); a round of an unchanged registry does not scan it.
+  self->request(store, store_timeout, atom::get_v, atom::generation_v)
     .then(
-      [this, ep](std::vector<device_record>& devices) {
-        on_devices(ep, std::move(devices));
+      [this, ep](uint64_t gen) {
+        if (ep != epoch)
+          return;
+        if (registry_known && gen == registry_generation)
+          return on_registry(ep);
+        self->request(store, store_timeout, atom::get_v, atom::devices_v)
+          .then(
+            [this, ep, gen](std::vector<device_record>& devices) {
+              on_devices(ep, gen, std::move(devices));
+            },
+            [this, ep](caf::error& err) { round_failed(ep, err); });
       },
       [this, ep](caf::error& err) { round_failed(ep, err); });
 }
 
-void membership_state::on_devices(uint64_t ep,
+void membership_state::on_devices(uint64_t ep, uint64_t gen,
                                   std::vector<device_record> devices) {
   if (ep != epoch)
     return;
-  std::vector<std::string> ids;
+  // Read after `gen` was: at least as new, so a change after it moves the
+  // generation again and the next round reads the registry again.
+  registry_ids.clear();
   for (auto& d : devices)
     if (cfg.environment.empty() || d.environment == cfg.environment)
-      ids.push_back(std::move(d.id));
+      registry_ids.push_back(std::move(d.id));
+  registry_known = true;
+  registry_generation = gen;
+  on_registry(ep);
+}
+
+void membership_state::on_registry(uint64_t ep) {
   // Members and owners only: the shared store (<prefix>/kv/) and the
   // rollout claims (<prefix>/rollouts/) are not the membership's.
   etcd_range_query q;
   q.key = members_prefix();
   q.range_end = prefix_end(owners_prefix());
-  etcd->range_at(
-    q, answer<etcd_range>([this, ep, ids](caf::expected<etcd_range> r) {
-      on_range(ep, ids, std::move(r));
-    }));
+  etcd->range_at(q, answer<etcd_range>([this, ep](caf::expected<etcd_range> r) {
+                   on_range(ep, std::move(r));
+                 }));
 }
 
-void membership_state::on_range(uint64_t ep, std::vector<std::string> devices,
-                                caf::expected<etcd_range> range) {
+void membership_state::on_range(uint64_t ep, caf::expected<etcd_range> range) {
   if (ep != epoch)
     return;
   if (!range)
@@ -134,7 +151,7 @@ void membership_state::on_range(uint64_t ep, std::vector<std::string> devices,
   view.revision = static_cast<uint64_t>(round_revision);
   view.members = std::move(settled);
   // -- what is ours now --------------------------------------------------------
-  std::set<std::string> registered(devices.begin(), devices.end());
+  std::set<std::string> registered(registry_ids.begin(), registry_ids.end());
   owned.clear();
   std::vector<std::string> to_claim;
   std::vector<std::string> to_release;

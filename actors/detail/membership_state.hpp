@@ -73,6 +73,12 @@ struct membership_state {
   int64_t round_revision = 0;
   /// The time until the next unsettled member settles (bounds the wait).
   std::chrono::milliseconds next_settle{0};
+  /// The registry's devices (of the environment) as of
+  /// `registry_generation`: read again only when the store's generation
+  /// moved.
+  bool registry_known = false;
+  uint64_t registry_generation = 0;
+  std::vector<std::string> registry_ids;
 
   // -- lease ---------------------------------------------------------------------
 
@@ -93,9 +99,10 @@ struct membership_state {
   // -- rounds --------------------------------------------------------------------
 
   void start_round();
-  void on_devices(uint64_t ep, std::vector<device_record> devices);
-  void on_range(uint64_t ep, std::vector<std::string> devices,
-                caf::expected<etcd_range> range);
+  void on_devices(uint64_t ep, uint64_t gen,
+                  std::vector<device_record> devices);
+  void on_registry(uint64_t ep);
+  void on_range(uint64_t ep, caf::expected<etcd_range> range);
   void claim(const std::string& device);
   void release(const std::string& device);
   void on_txn(uint64_t ep, std::string device, bool claiming,

@@ -272,6 +272,29 @@ TEST_F(membership_test, three_nodes_split_the_lab_devices_one_claim_each) {
   expect_claims_never_overlapped();
 }
 
+TEST_F(membership_test, rounds_read_the_registry_only_when_it_changed) {
+  auto& a = start("node-a");
+  ASSERT_TRUE(eventually([&] { return settled_on({&a}); }));
+  auto reads = store_data->device_reads.load();
+  auto rounds = store_data->generation_reads.load();
+  // Rounds go on (each reads the generation), the registry is not scanned.
+  ASSERT_TRUE(eventually(
+    [&] { return store_data->generation_reads.load() >= rounds + 3; }));
+  EXPECT_EQ(store_data->device_reads.load(), reads);
+  // A device registered (through the store: the generation moves) is read
+  // once and claimed.
+  device_record r;
+  r.id = "dev-new";
+  r.environment = "lab";
+  caf::scoped_actor s{sys};
+  bool put = false;
+  s->request(store, 5s, atom::put_v, r)
+    .receive([&](atom::ok) { put = true; }, [&](caf::error&) {});
+  ASSERT_TRUE(put);
+  ASSERT_TRUE(eventually([&] { return a.owned().count("dev-new") == 1; }));
+  EXPECT_EQ(store_data->device_reads.load(), reads + 1);
+}
+
 TEST_F(membership_test, stopped_node_hands_its_devices_over_at_once) {
   auto& a = start("node-a");
   auto& b = start("node-b");
