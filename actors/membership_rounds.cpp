@@ -20,6 +20,10 @@ using ms = std::chrono::milliseconds;
 /// The registry read of a round.
 constexpr auto store_timeout = std::chrono::seconds{5};
 
+/// Claims (or releases) per etcd transaction: each branch stays well under
+/// etcd's default --max-txn-ops (128).
+constexpr size_t claim_batch = 64;
+
 /// A member's endpoint from its key's value ({"host": ..., "port": ...});
 /// false for anything else (such a member is left out of the view).
 bool parse_member(const std::string& node_id, const std::string& value,
@@ -168,60 +172,126 @@ void membership_state::on_range(uint64_t ep, caf::expected<etcd_range> range) {
     if (registered.count(d) == 0 || o == nullptr || o->node_id != cfg.node_id)
       to_release.push_back(d);
   }
-  txns_pending = to_claim.size() + to_release.size();
+  // A transaction per batch of keys, not per key: at start-up a node claims
+  // its whole share (1,000 keys at 3,000 devices over three nodes).
+  auto batches = [](const std::vector<std::string>& ids) {
+    std::vector<std::vector<std::string>> out;
+    for (size_t i = 0; i < ids.size(); i += claim_batch)
+      out.emplace_back(
+        ids.begin() + static_cast<ptrdiff_t>(i),
+        ids.begin()
+          + static_cast<ptrdiff_t>(std::min(ids.size(), i + claim_batch)));
+    return out;
+  };
+  auto claims_out = batches(to_claim);
+  auto releases_out = batches(to_release);
+  txns_pending = claims_out.size() + releases_out.size();
   txn_failed = false;
-  for (auto& d : to_claim)
-    claim(d);
-  for (auto& d : to_release)
-    release(d);
+  for (auto& b : claims_out)
+    claim(std::move(b));
+  for (auto& b : releases_out)
+    release(std::move(b));
   if (txns_pending == 0)
     after_txns(ep);
 }
 
-void membership_state::claim(const std::string& device) {
-  auto key = owner_key(cfg.prefix, device);
+void membership_state::claim(std::vector<std::string> devices) {
+  // Every key created only if absent, all of them or none; the failure
+  // branch reads them.
   etcd_txn t;
-  t.compare.push_back({etcd_compare::target::create, key, 0});
-  t.success.push_back({etcd_op::kind::put, key, cfg.node_id, lease});
-  t.failure.push_back({etcd_op::kind::get, key, "", 0});
+  for (auto& d : devices) {
+    auto key = owner_key(cfg.prefix, d);
+    t.compare.push_back({etcd_compare::target::create, key, 0});
+    t.success.push_back({etcd_op::kind::put, key, cfg.node_id, lease});
+    t.failure.push_back({etcd_op::kind::get, key, "", 0});
+  }
   auto ep = epoch;
   etcd->txn(t, answer<etcd_txn_result>(
-                 [this, ep, device](caf::expected<etcd_txn_result> r) {
-                   on_txn(ep, device, true, std::move(r));
+                 [this, ep, devices](caf::expected<etcd_txn_result> r) {
+                   on_claimed(ep, devices, std::move(r));
                  }));
 }
 
-void membership_state::release(const std::string& device) {
-  auto key = owner_key(cfg.prefix, device);
+void membership_state::release(std::vector<std::string> devices) {
   etcd_txn t;
-  t.compare.push_back({etcd_compare::target::lease, key, lease});
-  t.success.push_back({etcd_op::kind::remove, key, "", 0});
+  for (auto& d : devices) {
+    auto key = owner_key(cfg.prefix, d);
+    t.compare.push_back({etcd_compare::target::lease, key, lease});
+    t.success.push_back({etcd_op::kind::remove, key, "", 0});
+  }
   auto ep = epoch;
   etcd->txn(t, answer<etcd_txn_result>(
-                 [this, ep, device](caf::expected<etcd_txn_result> r) {
-                   on_txn(ep, device, false, std::move(r));
+                 [this, ep, devices](caf::expected<etcd_txn_result> r) {
+                   on_released(ep, devices, std::move(r));
                  }));
 }
 
-void membership_state::on_txn(uint64_t ep, std::string device, bool claiming,
-                              caf::expected<etcd_txn_result> r) {
+void membership_state::on_claimed(uint64_t ep,
+                                  const std::vector<std::string>& devices,
+                                  caf::expected<etcd_txn_result> r) {
   if (ep != epoch)
     return;
   if (!r) {
-    txn_failed = true;
-    log::warn(log::core(), "cluster-claim-failed",
-              {{"node", cfg.node_id},
-               {"device_id", device},
-               {"error", error_message(r.error())}});
-  } else if (claiming) {
-    bool ours = r->succeeded;
-    for (auto& kv : r->read)
-      ours = ours || (kv.lease == lease && lease != 0);
-    if (ours)
-      owned.insert(device);
+    claim_failed(devices, r.error());
   } else if (r->succeeded) {
-    owned.erase(device);
+    owned.insert(devices.begin(), devices.end());
+  } else {
+    // Some key existed: another node's claim, or this node's own from a
+    // round whose answer was lost. Those carrying this node's lease are
+    // ours; of a batch, each key found absent is claimed again on its own
+    // (the same create-if-absent transaction), so one taken key does not
+    // hold back the others.
+    auto op = owners_prefix();
+    std::set<std::string> present;
+    for (auto& kv : r->read) {
+      if (kv.key.rfind(op, 0) != 0)
+        continue;
+      auto d = kv.key.substr(op.size());
+      present.insert(d);
+      if (kv.lease == lease && lease != 0)
+        owned.insert(d);
+    }
+    if (devices.size() > 1)
+      for (auto& d : devices)
+        if (present.count(d) == 0) {
+          ++txns_pending;
+          claim({d});
+        }
   }
+  txn_done(ep);
+}
+
+void membership_state::on_released(uint64_t ep,
+                                   const std::vector<std::string>& devices,
+                                   caf::expected<etcd_txn_result> r) {
+  if (ep != epoch)
+    return;
+  if (!r) {
+    claim_failed(devices, r.error());
+  } else if (r->succeeded) {
+    for (auto& d : devices)
+      owned.erase(d);
+  } else if (devices.size() > 1) {
+    // A key is not ours any more: each released on its own.
+    for (auto& d : devices) {
+      ++txns_pending;
+      release({d});
+    }
+  }
+  txn_done(ep);
+}
+
+void membership_state::claim_failed(const std::vector<std::string>& devices,
+                                    const caf::error& err) {
+  txn_failed = true;
+  log::warn(log::core(), "cluster-claim-failed",
+            {{"node", cfg.node_id},
+             {"device_id", devices.empty() ? std::string{} : devices.front()},
+             {"devices", devices.size()},
+             {"error", error_message(err)}});
+}
+
+void membership_state::txn_done(uint64_t ep) {
   if (txns_pending > 0 && --txns_pending == 0)
     after_txns(ep);
 }

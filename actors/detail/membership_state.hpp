@@ -103,10 +103,15 @@ struct membership_state {
                   std::vector<device_record> devices);
   void on_registry(uint64_t ep);
   void on_range(uint64_t ep, caf::expected<etcd_range> range);
-  void claim(const std::string& device);
-  void release(const std::string& device);
-  void on_txn(uint64_t ep, std::string device, bool claiming,
-              caf::expected<etcd_txn_result> r);
+  void claim(std::vector<std::string> devices);
+  void release(std::vector<std::string> devices);
+  void on_claimed(uint64_t ep, const std::vector<std::string>& devices,
+                  caf::expected<etcd_txn_result> r);
+  void on_released(uint64_t ep, const std::vector<std::string>& devices,
+                   caf::expected<etcd_txn_result> r);
+  void claim_failed(const std::vector<std::string>& devices,
+                    const caf::error& err);
+  void txn_done(uint64_t ep);
   void after_txns(uint64_t ep);
   void on_watch(uint64_t ep, caf::expected<etcd_watch_result> r);
   void round_failed(uint64_t ep, const caf::error& err);

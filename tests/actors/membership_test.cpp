@@ -375,6 +375,31 @@ TEST_F(membership_test, etcd_killed_and_restarted_under_running_members) {
   expect_claims_never_overlapped();
 }
 
+TEST_F(membership_test, a_batch_with_one_key_taken_claims_the_others) {
+  // dev-5 is held under another lease before the node starts: the node's
+  // batch of create-if-absent claims fails as a whole, and each key found
+  // absent is claimed on its own. dev-5 comes to the node only once the
+  // other lease is gone.
+  auto other =
+    test::await<int64_t>([&](auto cb) { checker->lease_grant(30, cb); });
+  ASSERT_TRUE(other);
+  auto taken = test::await<int64_t>([&](auto cb) {
+    checker->put(owner_key(prefix, "dev-5"), "elsewhere", *other, cb);
+  });
+  ASSERT_TRUE(taken);
+  auto& a = start("node-a");
+  auto all = lab_devices();
+  auto others = all;
+  others.erase("dev-5");
+  ASSERT_TRUE(eventually([&] { return a.owned() == others; }))
+    << a.owned().size();
+  EXPECT_EQ(claims()["dev-5"], "elsewhere");
+  ASSERT_TRUE(
+    test::await<int64_t>([&](auto cb) { checker->lease_revoke(*other, cb); }));
+  ASSERT_TRUE(eventually([&] { return a.owned() == all; }));
+  EXPECT_EQ(claims()["dev-5"], "node-a");
+}
+
 TEST_F(membership_test, racing_claims_of_one_key_have_exactly_one_winner) {
   // Eight clients race for the same forty keys at once; etcd's
   // create-revision compare lets exactly one win each.
