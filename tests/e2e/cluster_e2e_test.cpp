@@ -75,10 +75,14 @@ TEST(cluster_e2e, node_joins_reports_membership_in_health_and_leaves) {
                        "cluster.listen=127.0.0.1:0", "cluster.prefix=/e2e",
                        "cluster.lease_ttl=2s", "cluster.settle=0"});
   ASSERT_NE(node.port, 0);
+  // In once its member key is put; the view comes with its first round
+  // (the generation and registry reads, then the members range), so wait
+  // for both.
   ASSERT_TRUE(eventually(
     [&] {
       auto [status, report] = health(node.port);
-      return status == 200 && report["checks"]["cluster"]["member"] == true;
+      return status == 200 && report["checks"]["cluster"]["member"] == true
+             && report["checks"]["cluster"]["members"].size() == 1;
     },
     10s))
     << dump_json(health(node.port).second) << node.process->stderr_text();
