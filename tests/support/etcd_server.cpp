@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -38,25 +40,52 @@ std::string find_etcd() {
   return {};
 }
 
-} // namespace
-
-/// A loopback port nobody listens on right now (the kernel's pick for port
-/// 0). Another process may take it before etcd does: the caller retries.
-uint16_t free_loopback_port() {
+/// Binds a socket to 127.0.0.1:`port` (0: the kernel picks) and closes it;
+/// the port it had, 0 when the bind failed.
+uint16_t try_bind(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
     return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   socklen_t len = sizeof(addr);
-  uint16_t port = 0;
+  uint16_t got = 0;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
       && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
+    got = ntohs(addr.sin_port);
   ::close(fd);
-  return port;
+  return got;
+}
+
+/// The lowest port of the kernel's ephemeral range.
+int ephemeral_low() {
+  std::ifstream in{"/proc/sys/net/ipv4/ip_local_port_range"};
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+} // namespace
+
+/// A loopback port nobody listens on right now, below the kernel's
+/// ephemeral range: every outgoing connection takes its source port from
+/// that range, so a port picked there (port 0) could be taken by any
+/// connection of a test running in parallel between its release and the
+/// bind that wants it (an etcd restarted on its ports failed so). Below the
+/// range only an explicit bind takes a port. Another process may still bind
+/// it first: the caller retries.
+uint16_t free_loopback_port() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  auto low = ephemeral_low();
+  if (low > 10001) {
+    std::uniform_int_distribution<int> pick{10000, low - 1};
+    for (int attempt = 0; attempt < 100; ++attempt)
+      if (auto port = try_bind(static_cast<uint16_t>(pick(rng))))
+        return port;
+  }
+  return try_bind(0);
 }
 
 etcd_server::etcd_server() : binary_(find_etcd()) {

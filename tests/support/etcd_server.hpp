@@ -18,9 +18,9 @@
 
 namespace rmcp::test {
 
-/// A loopback port nobody listens on right now (the kernel's pick for port
-/// 0), or 0 when none could be had. Another process may take it before
-/// the caller binds it.
+/// A loopback port nobody listens on right now, below the kernel's
+/// ephemeral range (so no outgoing connection takes it meanwhile), or 0
+/// when none could be had. Another process may bind it before the caller.
 uint16_t free_loopback_port();
 
 class etcd_server {
