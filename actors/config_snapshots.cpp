@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "actors/device_health.hpp"
+#include "actors/device_ops.hpp"
 #include "protocol/config_export.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
@@ -225,7 +226,7 @@ struct snapshots_state {
     // The device's own deadline applies first; this one only guards
     // against a device actor that never answers.
     auto guard = deps.settings.export_timeout + deps.settings.request_timeout;
-    self->request(dev, guard, atom::exec_v, std::move(req))
+    device_ops::ask(self, dev, guard, atom::exec_v, std::move(req))
       .then(
         [this, id](rest_response& resp) {
           auto snap = export_snapshot(id, resp, health::unix_ms_now());

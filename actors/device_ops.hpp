@@ -37,12 +37,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <caf/error.hpp>
 
 #include "actors/change_kind.hpp"
+#include "actors/remote_watch.hpp"
 #include "protocol/error.hpp"
 #include "protocol/fleet_actors.hpp"
 
@@ -54,6 +56,21 @@ inline constexpr auto fleet_timeout = std::chrono::seconds{5};
 /// Upper bound of one request to a device actor (its own request timeout
 /// and retries are shorter; this only ends a wait for a dead actor).
 inline constexpr auto device_timeout = std::chrono::seconds{120};
+
+/// The answer of a request in flight to a device actor on another node
+/// whose connection was lost (`request_watched`): retryable, but a write
+/// may have been applied.
+inline constexpr std::string_view owner_lost =
+  "the connection to the cluster node that owns the device was lost while "
+  "the request was on its way; a change may or may not have reached the "
+  "router: read its state before retrying";
+
+/// `self->request(dev, timeout, xs...)` that fails at once with
+/// `owner_lost` when the device's owning node is lost (remote_watch.hpp).
+template <class Self, class... Ts>
+auto ask(Self* self, const device_actor& dev, Ts&&... xs) {
+  return request_watched(self, dev, owner_lost, std::forward<Ts>(xs)...);
+}
 
 /// Write lease of write_all when the caller passes no TTL.
 inline constexpr int64_t default_lease_ttl_ms = 30'000;
@@ -121,7 +138,7 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
     if (req.context.request_id.empty() && req.context.plan_id.empty())
       req.context = context;
     auto me = this->shared_from_this();
-    self->request(dev, device_timeout, atom::exec_v, std::move(req))
+    ask(self, dev, device_timeout, atom::exec_v, std::move(req))
       .then(
         [me](rest_response& resp) {
           me->replies.push_back(std::move(resp));
@@ -182,7 +199,7 @@ void with_device(Self* self, const fleet_actor& fleet, const std::string& id,
 template <class Self>
 void exec(Self* self, const device_actor& dev, rest_request req,
           std::function<void(rest_response&)> ok, fail_fn fail) {
-  self->request(dev, device_timeout, atom::exec_v, std::move(req))
+  ask(self, dev, device_timeout, atom::exec_v, std::move(req))
     .then([ok{std::move(ok)}](rest_response& resp) { ok(resp); },
           [fail{std::move(fail)}](caf::error& err) { fail(std::move(err)); });
 }
@@ -220,7 +237,7 @@ void read_all(Self* self, const device_actor& dev,
     auto req = get_request(std::move(paths[i]));
     req.lease = opts.lease;
     req.context = opts.context;
-    self->request(dev, device_timeout, atom::exec_v, std::move(req))
+    ask(self, dev, device_timeout, atom::exec_v, std::move(req))
       .then(
         [j, i, seen = opts.on_response](rest_response& resp) {
           if (seen)
@@ -282,7 +299,7 @@ void write_all(Self* self, const device_actor& dev,
     c->next();
     return;
   }
-  self->request(dev, device_timeout, atom::acquire_v, opts.lease_ttl_ms)
+  ask(self, dev, device_timeout, atom::acquire_v, opts.lease_ttl_ms)
     .then(
       [c](uint64_t lease) {
         c->lease = lease;
@@ -297,7 +314,7 @@ void write_all(Self* self, const device_actor& dev,
 template <class Self>
 void acquire(Self* self, const device_actor& dev, int64_t ttl_ms,
              std::function<void(uint64_t)> ok, fail_fn fail) {
-  self->request(dev, device_timeout, atom::acquire_v, ttl_ms)
+  ask(self, dev, device_timeout, atom::acquire_v, ttl_ms)
     .then([ok{std::move(ok)}](uint64_t lease) { ok(lease); },
           [fail{std::move(fail)}](caf::error& err) { fail(std::move(err)); });
 }

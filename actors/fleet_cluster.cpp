@@ -10,6 +10,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/remote_watch.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 
@@ -422,9 +423,13 @@ void fleet_cluster::forward(const std::string& device_id, handle_fn done,
                     + "), which is not reachable; retry in a few seconds"));
         return;
       }
-      self_
-        ->request(*f, cfg_.request_timeout, atom::cluster_v, atom::get_v,
-                  device_id)
+      request_watched(self_, *f,
+                      "the connection to node '" + node + "', the owner of "
+                        + "device '" + device_id
+                        + "', was lost during the lookup; retry in a few "
+                          "seconds",
+                      cfg_.request_timeout, atom::cluster_v, atom::get_v,
+                      device_id)
         .then([done](device_handle& h) { done(std::move(h)); },
               [this, device_id, node, done, retried](caf::error& err) {
                 if (err.category() == caf::atom("rmcp")) {

@@ -74,6 +74,11 @@ struct cluster_settings {
   /// Deadline of the owners' health for a fleet listing (a slow owner's
   /// devices are listed with the health this node knows).
   std::chrono::milliseconds list_timeout{1000};
+  /// A member connection on which nothing arrived for this long is closed
+  /// as lost (CAF's middleman heartbeats every fifth of it; the runtime
+  /// configures both), so a member that vanished without closing its
+  /// connection (power loss, a partition) fails its calls in flight too.
+  std::chrono::milliseconds peer_timeout{5000};
   /// Reconnect backoff: d = min(max, base · 2^n), waited in [d/2, d].
   std::chrono::milliseconds retry_base{250};
   std::chrono::milliseconds retry_max{10000};

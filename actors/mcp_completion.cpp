@@ -304,9 +304,8 @@ void mcp_session_state::complete_interfaces(
     [this, id, answer, none](device_handle dev) {
       if (!authz::visible(ctx.who, dev.view.record))
         return answer({});
-      self
-        ->request(dev.actor, completion_timeout, atom::exec_v,
-                  get_request("/interface"))
+      device_ops::ask(self, dev.actor, completion_timeout, atom::exec_v,
+                      get_request("/interface"))
         .then(
           [this, id, answer](rest_response& resp) {
             std::vector<std::string> names;

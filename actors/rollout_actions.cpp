@@ -310,7 +310,8 @@ void coordinator::gate_check(const std::string& id, bool was_changed,
   device_ops::with_device(
     self, deps.fleet, id,
     [this, id, was_changed, done, bad](device_handle dev) {
-      self->request(dev.actor, device_ops::device_timeout, atom::check_v)
+      device_ops::ask(self, dev.actor, device_ops::device_timeout,
+                      atom::check_v)
         .then(
           [this, id, was_changed, done, bad, dev](health_sample& s) {
             if (s.status != device_status::healthy) {

@@ -23,7 +23,7 @@ assigned_to(const cluster_view& view, const std::string& node_id,
 namespace {
 
 /// Deadline of each store request (the store answers from LMDB).
-constexpr auto store_timeout = std::chrono::seconds{10};
+constexpr auto static_store_timeout = std::chrono::seconds{10};
 
 struct static_membership_state {
   static inline const char* name = "rmcp.static_membership";
@@ -39,12 +39,13 @@ static_membership(caf::stateful_actor<static_membership_state>* self,
   self->monitor(fleet);
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });
   auto poll = [=] {
-    self->request(store, store_timeout, atom::get_v, atom::generation_v)
+    self->request(store, static_store_timeout, atom::get_v, atom::generation_v)
       .then(
         [=](uint64_t gen) {
           if (self->state.sent && gen == self->state.generation)
             return;
-          self->request(store, store_timeout, atom::get_v, atom::devices_v)
+          self
+            ->request(store, static_store_timeout, atom::get_v, atom::devices_v)
             .then(
               [=](std::vector<device_record>& records) {
                 self->state.generation = gen;

@@ -52,11 +52,22 @@ bool cluster_mode(const config::server_options& opts) {
   return !opts.cluster_node_id.empty();
 }
 
+void configure_middleman(caf::actor_system_config& cfg,
+                         std::chrono::milliseconds peer_timeout) {
+  cfg.load<caf::io::middleman>();
+  // CAF sends no heartbeats by default and keeps a silent connection (a
+  // member gone without closing it) until TCP gives up, while the calls in
+  // flight over it wait for their deadlines.
+  auto timeout = caf::timespan{peer_timeout};
+  cfg.set("middleman.heartbeat-interval", timeout / 5);
+  cfg.set("middleman.connection-timeout", timeout);
+}
+
 void configure_cluster(caf::actor_system_config& cfg,
                        const config::server_options& opts) {
   if (!cluster_mode(opts))
     return;
-  cfg.load<caf::io::middleman>();
+  configure_middleman(cfg, opts.fleet.cluster.peer_timeout);
   if (cluster_tls(opts))
     configure_cluster_tls(cfg, opts);
 }

@@ -5,6 +5,7 @@
 // it, and the static membership of `cluster.members` (the dynamic one, in
 // etcd, is src/app/cluster_setup.hpp).
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -25,6 +26,12 @@ bool cluster_mode(const config::server_options& opts);
 /// Loads the middleman in cluster mode (before the actor system starts).
 void configure_cluster(caf::actor_system_config& cfg,
                        const config::server_options& opts);
+
+/// Loads CAF's middleman with heartbeats every fifth of `peer_timeout`: a
+/// member connection on which nothing arrived for `peer_timeout` is closed
+/// as lost, like one its peer closed (`cluster.peer_timeout`).
+void configure_middleman(caf::actor_system_config& cfg,
+                         std::chrono::milliseconds peer_timeout);
 
 /// Parses `cluster.members` ("id@host:port,..."): a view (revision 0)
 /// sorted by node id. An error names the bad entry.

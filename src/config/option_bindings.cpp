@@ -180,6 +180,11 @@ const std::vector<binding>& bindings() {
     {{"cluster.request_timeout", t::duration, {}, 100, 60000,
       "Deadline of a lookup forwarded to a device's owning node."},
      &o::fleet, &f::cluster, &c::request_timeout},
+    {{"cluster.peer_timeout", t::duration, {}, 500, 600000,
+      "A member connection silent for this long is closed as lost and the "
+      "calls in flight over it fail with device_moving (heartbeats every "
+      "fifth of it)."},
+     &o::fleet, &f::cluster, &c::peer_timeout},
     {{"http.listen", t::string, {}, 0, 0,
       "Address and port of `serve --http` (127.0.0.1:8080, [::1]:8080, "
       "0.0.0.0:8080; port 0 = ephemeral)."},

@@ -99,8 +99,7 @@ void list_devices(tool_call& call) {
 
 void check_connectivity(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
-    call.self()
-      ->request(dev.actor, device_timeout, atom::check_v)
+    device_ops::ask(call.self(), dev.actor, device_timeout, atom::check_v)
       .then(
         [&call, record{dev.view.record}](health_sample& s) {
           call.note_transport(s.transport, s.fallback_used);
@@ -116,8 +115,7 @@ void check_connectivity(tool_call& call) {
 
 void device_health(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
-    call.self()
-      ->request(dev.actor, device_timeout, atom::check_v)
+    device_ops::ask(call.self(), dev.actor, device_timeout, atom::check_v)
       .then(
         [&call](health_sample& s) {
           call.note_transport(s.transport, s.fallback_used);
@@ -194,9 +192,8 @@ void get_system_overview(tool_call& call) {
                      finish_overview(call, *j);
                    });
     // The identity is a nicety: its failure is reported, not fatal.
-    call.self()
-      ->request(dev.actor, device_timeout, atom::exec_v,
-                call.request(get_request("/system/identity")))
+    device_ops::ask(call.self(), dev.actor, device_timeout, atom::exec_v,
+                    call.request(get_request("/system/identity")))
       .then(
         [&call, j](rest_response& resp) {
           j->identity = parse_system_identity(resp.body);

@@ -2,8 +2,9 @@
 // loopback, over one simulated fleet of routers: a call through any node
 // reaches the owner's device actor and the right router exactly once;
 // ownership moves with a new view; an owner that cannot be reached, or a
-// device nobody has claimed, fails fast with device_moving; each pair of
-// nodes has one connection, made by the node whose id sorts lower.
+// device nobody has claimed, fails fast with device_moving, and so does a
+// request in flight when the owner's connection is lost; each pair of nodes
+// has one connection, made by the node whose id sorts lower.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -32,6 +34,7 @@
 #include "tests/support/fake_rest_client.hpp"
 #include "tests/support/fake_store.hpp"
 #include "tests/support/sim_rest_client.hpp"
+#include "tests/support/tcp_relay.hpp"
 
 namespace rmcp::test {
 
@@ -70,6 +73,9 @@ private:
 class mesh_fleet_test : public ::testing::Test {
 protected:
   struct node {
+    explicit node(std::chrono::milliseconds peer_timeout) : mesh(peer_timeout) {
+      // nop
+    }
     std::string id;
     mesh_node mesh;
     std::shared_ptr<fake_store_data> data;
@@ -80,7 +86,10 @@ protected:
     std::shared_ptr<cluster_links> links = std::make_shared<cluster_links>();
   };
 
-  mesh_fleet_test() {
+  /// `peer_timeout`: the nodes' `cluster.peer_timeout` (zero: CAF's default,
+  /// no heartbeats).
+  explicit mesh_fleet_test(std::chrono::milliseconds peer_timeout = {})
+    : peer_timeout_(peer_timeout) {
     sim::fleet_options opts;
     opts.routers = routers;
     opts.seed = 42;
@@ -99,7 +108,7 @@ protected:
   }
 
   void add_node(const std::string& id) {
-    auto n = std::make_unique<node>();
+    auto n = std::make_unique<node>(peer_timeout_);
     n->id = id;
     n->data = std::make_shared<fake_store_data>();
     for (auto& info : sims->routers()) {
@@ -221,9 +230,26 @@ protected:
     return owner_of(v, dev(i))->node_id;
   }
 
+  /// A device acquire sent through node-a to a device of node-c, which
+  /// holds its lock, is in flight on the one connection between them when
+  /// `lose` ends that connection (from a relay between the two): it fails
+  /// with device_moving at once, not after device_ops::device_timeout (two
+  /// minutes), and so does one sent afterwards.
+  void expect_in_flight_fails_fast(const std::function<void(tcp_relay&)>& lose);
+
+  std::chrono::milliseconds peer_timeout_;
   std::unique_ptr<sim::fleet> sims;
   std::shared_ptr<sim_rest_factory> factory;
   std::vector<std::unique_ptr<node>> nodes;
+};
+
+/// The nodes run with a `cluster.peer_timeout` of 2 s (heartbeats every
+/// 400 ms).
+class mesh_heartbeat_test : public mesh_fleet_test {
+protected:
+  mesh_heartbeat_test() : mesh_fleet_test(std::chrono::seconds{2}) {
+    // nop
+  }
 };
 
 } // namespace
@@ -352,6 +378,90 @@ TEST_F(mesh_fleet_test, an_unreachable_owner_fails_fast_with_device_moving) {
     // Refused at once; the second is answered from the backoff.
     EXPECT_LT(took, std::chrono::seconds{2});
   }
+}
+
+void mesh_fleet_test::expect_in_flight_fails_fast(
+  const std::function<void(tcp_relay&)>& lose) {
+  // node-a reaches node-c through a relay, so that the connection can be
+  // cut while node-c keeps running.
+  tcp_relay relay{at("node-c").port};
+  auto v = view_of({"node-a", "node-b", "node-c"}, 1);
+  for (auto& m : v.members)
+    if (m.node_id == "node-c")
+      m.port = relay.port();
+  install(v);
+  size_t i = 0;
+  while (i < routers && owner(v, i) != "node-c")
+    ++i;
+  ASSERT_LT(i, routers) << "seed 42 gives node-c no device";
+  // On node-c, the device's write lock is held for a minute: an acquire
+  // from node-a waits in the device actor's queue, on node-c.
+  auto local = lookup(at("node-c"), dev(i));
+  ASSERT_TRUE(local && local->actor);
+  caf::scoped_actor holder{*at("node-c").mesh.sys};
+  uint64_t held = 0;
+  holder->request(local->actor, mesh_timeout, atom::acquire_v, int64_t{60000})
+    .receive([&](uint64_t lease) { held = lease; },
+             [&](caf::error& err) { FAIL() << error_message(err); });
+  auto remote = lookup(at("node-a"), dev(i));
+  ASSERT_TRUE(remote && remote->actor);
+  ASSERT_EQ(remote->actor.node(), at("node-c").mesh.sys->node());
+  // The production path (device_ops::acquire), whose own deadline is
+  // device_ops::device_timeout (two minutes).
+  auto acquire_via_a = [&] {
+    auto done = std::make_shared<std::promise<caf::error>>();
+    auto answer = done->get_future();
+    auto sent = std::make_shared<std::promise<void>>();
+    auto dev_actor = remote->actor;
+    at("node-a").mesh.sys->spawn([=](caf::event_based_actor* self) {
+      device_ops::acquire(
+        self, dev_actor, 60000,
+        [self, done](uint64_t) {
+          done->set_value(make_error(ec::internal_error, "got the lock"));
+          self->quit();
+        },
+        [self, done](caf::error err) {
+          done->set_value(std::move(err));
+          self->quit();
+        });
+      sent->set_value();
+      return caf::behavior{[] {}};
+    });
+    sent->get_future().wait();
+    return answer;
+  };
+  auto in_flight = acquire_via_a();
+  // A lookup through node-a is forwarded to node-c over the same
+  // connection, after the acquire: once it is answered, the acquire has
+  // reached node-c.
+  ASSERT_TRUE(lookup(at("node-a"), dev(i)));
+  ASSERT_NE(in_flight.wait_for(std::chrono::milliseconds{0}),
+            std::future_status::ready);
+  lose(relay);
+  // Answered when CAF drops the connection, not after two minutes.
+  ASSERT_EQ(in_flight.wait_for(mesh_timeout), std::future_status::ready);
+  auto err = in_flight.get();
+  EXPECT_EQ(error_code_of(err), ec::device_moving) << error_message(err);
+  EXPECT_TRUE(is_retryable(error_code_of(err)));
+  EXPECT_NE(error_message(err).find("owns the device was lost"),
+            std::string::npos)
+    << error_message(err);
+  // Sent to the dead proxy afterwards: answered at once, the same way.
+  auto after = acquire_via_a();
+  ASSERT_EQ(after.wait_for(mesh_timeout), std::future_status::ready);
+  EXPECT_EQ(error_code_of(after.get()), ec::device_moving);
+  holder->send(local->actor, atom::release_v, held);
+}
+
+TEST_F(mesh_fleet_test, a_request_in_flight_fails_fast_when_the_owner_is_lost) {
+  expect_in_flight_fails_fast([](tcp_relay& relay) { relay.cut(); });
+}
+
+TEST_F(mesh_heartbeat_test,
+       a_request_in_flight_fails_fast_when_the_owner_goes_silent) {
+  // The connection stays open and carries nothing: CAF closes it once no
+  // heartbeat arrived for the peer timeout.
+  expect_in_flight_fails_fast([](tcp_relay& relay) { relay.silence(); });
 }
 
 TEST_F(mesh_fleet_test, each_pair_has_one_connection_made_by_the_lower_id) {

@@ -12,6 +12,7 @@
 #include <caf/io/middleman.hpp>
 
 #include "protocol/caf_setup.hpp"
+#include "src/app/cluster_mesh.hpp"
 
 namespace rmcp::test {
 
@@ -19,9 +20,14 @@ namespace rmcp::test {
 inline constexpr auto mesh_timeout = std::chrono::seconds{10};
 
 struct mesh_node {
-  mesh_node() {
+  /// `peer_timeout` zero: no heartbeats (CAF's default), else the daemon's
+  /// (`cluster.peer_timeout`).
+  explicit mesh_node(std::chrono::milliseconds peer_timeout = {}) {
     add_rmcp_types(cfg);
-    cfg.load<caf::io::middleman>();
+    if (peer_timeout.count() > 0)
+      app::configure_middleman(cfg, peer_timeout);
+    else
+      cfg.load<caf::io::middleman>();
     cfg.set("scheduler.max-threads", size_t{2});
     cfg.set("logger.verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);

@@ -16,7 +16,8 @@ namespace {
 
 /// One relayed connection: bytes pumped both ways until either side ends.
 struct relay_link : std::enable_shared_from_this<relay_link> {
-  explicit relay_link(asio::io_context& io) : client(io), server(io) {
+  relay_link(asio::io_context& io, const bool& silent)
+    : client(io), server(io), silent(silent) {
     // nop
   }
 
@@ -25,6 +26,8 @@ struct relay_link : std::enable_shared_from_this<relay_link> {
   std::array<char, 16384> up{};
   std::array<char, 16384> down{};
   bool closed = false;
+  /// The relay's silence: bytes read are dropped.
+  const bool& silent;
 
   void close() {
     if (closed)
@@ -42,6 +45,10 @@ struct relay_link : std::enable_shared_from_this<relay_link> {
       [self, &from, &to, &buf](boost::system::error_code ec, size_t n) {
         if (ec || self->closed) {
           self->close();
+          return;
+        }
+        if (self->silent) {
+          self->pump(from, to, buf);
           return;
         }
         asio::async_write(
@@ -85,7 +92,7 @@ struct tcp_relay::impl {
         if (ec == asio::error::operation_aborted)
           return;
         if (!ec && !cut) {
-          auto l = std::make_shared<relay_link>(io);
+          auto l = std::make_shared<relay_link>(io, silent);
           l->client = std::move(socket);
           links.insert(l);
           tcp::endpoint to{asio::ip::make_address("127.0.0.1"), upstream_port};
@@ -136,6 +143,7 @@ struct tcp_relay::impl {
   tcp::acceptor acceptor;
   std::set<std::shared_ptr<relay_link>> links;
   bool cut = false;
+  bool silent = false;
   std::thread thread;
 };
 
@@ -159,6 +167,10 @@ void tcp_relay::cut() {
 
 void tcp_relay::heal() {
   impl_->run_here([this] { impl_->cut = false; });
+}
+
+void tcp_relay::silence() {
+  impl_->run_here([this] { impl_->silent = true; });
 }
 
 } // namespace rmcp::test

@@ -32,6 +32,11 @@ public:
   /// Relays new connections again.
   void heal();
 
+  /// Keeps every connection open but passes no byte either way (read and
+  /// dropped), as a peer that vanished without closing (power loss, a
+  /// silent partition) looks to TCP; done when it returns.
+  void silence();
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;
