@@ -53,7 +53,13 @@ struct fleet_state {
   uint64_t generation = 0;
   /// The first reconcile finished (or failed); lookups before it wait.
   bool loaded = false;
-  std::vector<std::function<void()>> waiting_for_load;
+  /// Why the last load failed while none has succeeded yet.
+  caf::error load_error;
+  struct load_waiter {
+    std::function<void()> ok;
+    std::function<void(caf::error)> fail;
+  };
+  std::vector<load_waiter> waiting_for_load;
   bool reconciling = false;
   bool dirty = false;
   /// (reload) requests: answered when a reconcile started after them ends
@@ -247,21 +253,41 @@ struct fleet_state {
 
   // -- reconcile with the store ------------------------------------------------------
 
-  void when_loaded(std::function<void()> f) {
+  /// Runs `f` once the registry is loaded; while it could not be (the
+  /// last load failed and none is under way) `fail` gets why at once: an
+  /// empty fleet would answer "no such device" or list nothing, as if the
+  /// registry were empty.
+  void when_loaded(std::function<void()> f,
+                   std::function<void(caf::error)> fail) {
     if (loaded)
       f();
+    else if (load_error && !reconciling)
+      fail(not_loaded());
     else
-      waiting_for_load.push_back(std::move(f));
+      waiting_for_load.push_back({std::move(f), std::move(fail)});
+  }
+
+  caf::error not_loaded() const {
+    return make_error(ec::store_failure,
+                      "the device registry could not be read from the store ("
+                        + error_message(load_error)
+                        + "); it is read again every fleet.poll_interval");
   }
 
   void finish_reconcile(const caf::error& err = caf::none) {
     reconciling = false;
     answer_reloads(err);
     if (!loaded) {
-      loaded = true;
+      load_error = err;
+      loaded = !err;
       auto waiting = std::move(waiting_for_load);
-      for (auto& f : waiting)
-        f();
+      waiting_for_load.clear();
+      for (auto& w : waiting) {
+        if (loaded)
+          w.ok();
+        else
+          w.fail(not_loaded());
+      }
     }
     if (dirty)
       reconcile();
@@ -419,63 +445,69 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
     [self](atom::get, const std::string& id,
            atom::handle) -> caf::result<device_handle> {
       auto promise = self->make_response_promise<device_handle>();
-      self->state.when_loaded([self, id, promise]() mutable {
-        if (self->state.elsewhere(id)) {
-          self->state.cluster.forward_handle(
-            id, [promise](caf::expected<device_handle> h) mutable {
-              if (h)
-                promise.deliver(std::move(*h));
-              else
-                promise.deliver(std::move(h.error()));
-            });
-          return;
-        }
-        auto h = self->state.handle(id);
-        if (h)
-          promise.deliver(std::move(*h));
-        else
-          promise.deliver(std::move(h.error()));
-      });
+      self->state.when_loaded(
+        [self, id, promise]() mutable {
+          if (self->state.elsewhere(id)) {
+            self->state.cluster.forward_handle(
+              id, [promise](caf::expected<device_handle> h) mutable {
+                if (h)
+                  promise.deliver(std::move(*h));
+                else
+                  promise.deliver(std::move(h.error()));
+              });
+            return;
+          }
+          auto h = self->state.handle(id);
+          if (h)
+            promise.deliver(std::move(*h));
+          else
+            promise.deliver(std::move(h.error()));
+        },
+        [promise](caf::error err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
     [self](atom::get, atom::devices) -> caf::result<std::vector<device_view>> {
       auto promise = self->make_response_promise<std::vector<device_view>>();
-      self->state.when_loaded([self, promise]() mutable {
-        std::vector<device_view> views;
-        views.reserve(self->state.devices.size());
-        for (auto& [_, e] : self->state.devices)
-          views.push_back(device_view{e.record, e.last});
-        if (!self->state.cluster.enabled()) {
-          promise.deliver(std::move(views));
-          return;
-        }
-        self->state.cluster.owners_health(
-          std::move(views), [promise](std::vector<device_view> all) mutable {
-            promise.deliver(std::move(all));
-          });
-      });
+      self->state.when_loaded(
+        [self, promise]() mutable {
+          std::vector<device_view> views;
+          views.reserve(self->state.devices.size());
+          for (auto& [_, e] : self->state.devices)
+            views.push_back(device_view{e.record, e.last});
+          if (!self->state.cluster.enabled()) {
+            promise.deliver(std::move(views));
+            return;
+          }
+          self->state.cluster.owners_health(
+            std::move(views), [promise](std::vector<device_view> all) mutable {
+              promise.deliver(std::move(all));
+            });
+        },
+        [promise](caf::error err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
     [self](atom::get, const std::string& id,
            atom::view) -> caf::result<device_view> {
       auto promise = self->make_response_promise<device_view>();
-      self->state.when_loaded([self, id, promise]() mutable {
-        auto i = self->state.devices.find(id);
-        if (i == self->state.devices.end()) {
-          promise.deliver(self->state.lookup_error(id));
-          return;
-        }
-        device_view local{i->second.record, i->second.last};
-        if (!self->state.elsewhere(id)) {
-          promise.deliver(std::move(local));
-          return;
-        }
-        // The owner's health; this node's record when it cannot say.
-        self->state.cluster.forward_handle(
-          id, [promise, local](caf::expected<device_handle> h) mutable {
-            promise.deliver(h ? std::move(h->view) : std::move(local));
-          });
-      });
+      self->state.when_loaded(
+        [self, id, promise]() mutable {
+          auto i = self->state.devices.find(id);
+          if (i == self->state.devices.end()) {
+            promise.deliver(self->state.lookup_error(id));
+            return;
+          }
+          device_view local{i->second.record, i->second.last};
+          if (!self->state.elsewhere(id)) {
+            promise.deliver(std::move(local));
+            return;
+          }
+          // The owner's health; this node's record when it cannot say.
+          self->state.cluster.forward_handle(
+            id, [promise, local](caf::expected<device_handle> h) mutable {
+              promise.deliver(h ? std::move(h->view) : std::move(local));
+            });
+        },
+        [promise](caf::error err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
     [self](atom::subscribe, health_listener_actor& l) {
@@ -506,30 +538,34 @@ fleet_behavior(fleet_actor::stateful_pointer<fleet_state> self,
     [self](atom::cluster, atom::get,
            const std::string& id) -> caf::result<device_handle> {
       auto promise = self->make_response_promise<device_handle>();
-      self->state.when_loaded([self, id, promise]() mutable {
-        auto& st = self->state;
-        if (st.elsewhere(id) || !st.cluster.enabled()) {
-          promise.deliver(st.cluster.not_claimed(id));
-          return;
-        }
-        auto h = st.handle(id);
-        if (h)
-          promise.deliver(std::move(*h));
-        else
-          promise.deliver(std::move(h.error()));
-      });
+      self->state.when_loaded(
+        [self, id, promise]() mutable {
+          auto& st = self->state;
+          if (st.elsewhere(id) || !st.cluster.enabled()) {
+            promise.deliver(st.cluster.not_claimed(id));
+            return;
+          }
+          auto h = st.handle(id);
+          if (h)
+            promise.deliver(std::move(*h));
+          else
+            promise.deliver(std::move(h.error()));
+        },
+        [promise](caf::error err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
     [self](atom::cluster,
            atom::devices) -> caf::result<std::vector<device_view>> {
       auto promise = self->make_response_promise<std::vector<device_view>>();
-      self->state.when_loaded([self, promise]() mutable {
-        std::vector<device_view> views;
-        for (auto& [_, e] : self->state.devices)
-          if (e.actor)
-            views.push_back(device_view{e.record, e.last});
-        promise.deliver(std::move(views));
-      });
+      self->state.when_loaded(
+        [self, promise]() mutable {
+          std::vector<device_view> views;
+          for (auto& [_, e] : self->state.devices)
+            if (e.actor)
+              views.push_back(device_view{e.record, e.last});
+          promise.deliver(std::move(views));
+        },
+        [promise](caf::error err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
     [self](atom::cluster, atom::join, const std::string& node) {

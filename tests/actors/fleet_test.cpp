@@ -472,11 +472,24 @@ TEST_F(fleet_test, store_failure_at_start_answers_lookups_and_recovers) {
   add(test::test_device("r1"));
   data->fail = true;
   start();
-  EXPECT_EQ(code_of(lookup("r1")), ec::device_not_found);
+  // Not "no such device", and not an empty list: the registry is unknown.
+  auto h = handle("r1");
+  ASSERT_TRUE(h->has_value() && !**h);
+  EXPECT_EQ(error_code_of((*h)->error()), ec::store_failure);
+  EXPECT_NE(error_message((*h)->error()).find("device registry could not be"),
+            std::string::npos)
+    << error_message((*h)->error());
+  auto all = test::ask<std::vector<device_view>>(sys, fleet, atom::get_v,
+                                                 atom::devices_v);
+  run();
+  ASSERT_TRUE(all->has_value() && !**all);
+  EXPECT_EQ(error_code_of((*all)->error()), ec::store_failure);
+  // The next poll reads the registry again.
   data->fail = false;
   advance_time(5s);
   auto a = lookup("r1");
   EXPECT_TRUE(a->has_value() && **a);
+  EXPECT_EQ(views().size(), 1u);
 }
 
 } // namespace rmcp
