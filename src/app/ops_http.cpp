@@ -121,23 +121,36 @@ void add_links(json& c, const cluster_links& links) {
 
 /// A cluster node reports its membership; out of the cluster (etcd lost,
 /// lease expired) it is not ready: it owns no device and takes no writes.
+/// Nor is it while joining: in the cluster (its lease and member key are
+/// put) but not yet in its own view, which its first rounds build once it
+/// has seen the members for `cluster.settle`; until then it routes no call.
 void check_cluster(caf::event_based_actor* self, readiness_ptr r,
                    membership_actor m) {
   self->request(m, probe_timeout, atom::get_v, atom::status_v)
     .then(
       [self, r](cluster_status& st) {
         json members = json::array();
-        for (auto& mb : st.view.members)
+        bool in_view = false;
+        for (auto& mb : st.view.members) {
           members.push_back(mb.node_id);
-        json c{{"status", st.member ? "ok" : "out"},
+          in_view = in_view || mb.node_id == st.node_id;
+        }
+        bool ok = st.member && in_view;
+        json c{{"status", ok          ? "ok"
+                          : st.member ? "joining"
+                                      : "out"},
                {"node_id", st.node_id},
                {"member", st.member},
                {"members", std::move(members)},
                {"owned_devices", st.owned.size()}};
         if (r->svc->links)
           add_links(c, *r->svc->links);
-        if (!st.member) {
-          c["reason"] = st.reason;
+        if (!ok) {
+          c["reason"] = st.member
+                          ? "joined the cluster, not yet in its own view: it "
+                            "takes its share and routes calls once it has seen "
+                            "the members for cluster.settle"
+                          : st.reason;
           r->ready = false;
         }
         r->checks["cluster"] = std::move(c);
