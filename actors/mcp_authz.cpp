@@ -5,6 +5,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "actors/request_timeout.hpp"
 #include "actors/store_actor.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
@@ -85,7 +86,8 @@ void mcp_session_state::authorize(
             f = authz::facts_of(v.record);
     next(authz::authorize(ctx.who, what, facts), nullptr);
   };
-  self->request(ctx.svc->fleet, facts_timeout, atom::get_v, atom::devices_v)
+  request_cancelling(self, ctx.svc->fleet, facts_timeout, atom::get_v,
+                     atom::devices_v)
     .then([decide](std::vector<device_view>& views) { decide(&views); },
           [decide](caf::error& err) {
             log::warn(log::mcp(), "authz-facts-failed",
@@ -138,7 +140,8 @@ void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
     answer();
     quit_if_drained();
   };
-  self->request(ctx.svc->store, audit_timeout, atom::put_v, std::move(rec))
+  request_cancelling(self, ctx.svc->store, audit_timeout, atom::put_v,
+                     std::move(rec))
     .then([done](uint64_t) { done(); },
           [tool, done](caf::error& err) {
             // The caller still hears how the action went; the operator

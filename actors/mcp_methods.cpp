@@ -7,6 +7,7 @@
 #include "actors/mcp_session.hpp"
 #include "actors/metrics.hpp"
 #include "actors/request_id.hpp"
+#include "actors/request_timeout.hpp"
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json_parse.hpp"
@@ -366,9 +367,8 @@ void mcp_session_state::admit_call(
     return;
   }
   auto shared = std::make_shared<tool_call_setup>(std::move(setup));
-  self
-    ->request(ctx.svc->membership, membership_timeout, atom::get_v,
-              atom::status_v)
+  request_cancelling(self, ctx.svc->membership, membership_timeout, atom::get_v,
+                     atom::status_v)
     .then(
       [this, key, shared, started](cluster_status& st) {
         if (admissible(key) == nullptr)
@@ -455,7 +455,7 @@ void mcp_session_state::start_call(
     }
     st.quit_if_drained();
   };
-  self->request(call, timeout, atom::run_v)
+  request_cancelling(self, call, timeout, atom::run_v)
     .then([finish](json& result) { finish(std::move(result), caf::none); },
           [self{self}, finish, call, tool, timeout](caf::error& err) {
             if (err == caf::sec::request_timeout) {

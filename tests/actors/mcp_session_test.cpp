@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <caf/detail/simple_actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
@@ -468,6 +469,36 @@ TEST_F(mcp_session_test, tool_calls_are_counted_by_tool_and_outcome) {
     has(R"(rmcp_tool_calls_total{outcome="timeout",tool="t_slow"} 1)"));
   EXPECT_TRUE(has(R"(rmcp_tool_call_duration_seconds_count{tool="t_echo"} 2)"));
   EXPECT_EQ(text.find("no_such_tool"), std::string::npos);
+}
+
+// CAF 0.17.6 keeps a request's timeout in its clock until it fires, also
+// after the answer arrived (actors/request_timeout.hpp): the session
+// cancels the timeout of each call it has its answer for, so nothing of a
+// finished call stays in the clock (nor reaches the session 30 s later).
+TEST_F(mcp_session_test, answered_calls_leave_no_timeout_in_the_clock) {
+  auto pending_request_timeouts = [&] {
+    const auto& lookup = sched.clock().actor_lookup();
+    auto range = lookup.equal_range(session.id());
+    size_t n = 0;
+    for (auto i = range.first; i != range.second; ++i)
+      if (i->second->second->subtype
+          == caf::detail::simple_actor_clock::request_timeout_type)
+        ++n;
+    return n;
+  };
+  initialize();
+  call(1, "t_echo", {{"text", "hi"}});
+  call(2, "t_fail");
+  call(3, "t_throw");
+  ASSERT_FALSE(response(1).is_null());
+  ASSERT_FALSE(response(3).is_null());
+  EXPECT_EQ(pending_request_timeouts(), 0u);
+  // A call in flight keeps its deadline; once it fired, nothing is left.
+  call(4, "t_slow");
+  EXPECT_EQ(pending_request_timeouts(), 1u);
+  advance_time(std::chrono::seconds{6});
+  EXPECT_EQ(response(4)["result"]["_meta"]["error_kind"], "tool_timeout");
+  EXPECT_EQ(pending_request_timeouts(), 0u);
 }
 
 TEST_F(mcp_session_test, open_sessions_gauge_follows_the_session_lifetime) {

@@ -1,0 +1,93 @@
+#pragma once
+
+// Requests of long-lived actors whose timeout is cancelled when the answer
+// arrives.
+//
+// CAF 0.17.6 registers the timeout of `self->request(dest, timeout, ...)`
+// with its timer thread and never cancels it when the answer arrives: the
+// entry (a strong reference to the requester, about 200 bytes) stays in the
+// timer's schedule until it fires, and then the requester gets a
+// `request_timeout` message for a request it already handled, which it
+// drops. An actor that ends cancels all of its timeouts at once
+// (`local_actor::cleanup`), so a short-lived actor (a tool call) loses
+// nothing; a long-lived one (the MCP session, 30 s per tool call) pays a
+// timer event and a stale message per request, and holds the memory of
+// every request of the last timeout period.
+//
+// `request_cancelling` sends the request as `self->request` does and puts a
+// guard into the error handler: CAF destroys both handlers of a request
+// together once its answer (or its timeout) arrived, or when `self` quits,
+// and the guard's destructor cancels the timeout (one event for the timer
+// thread, handled in the same wake-up as the events around it). A timeout
+// that fired is not cancelled again.
+//
+//   request_cancelling(self, call, timeout, atom::run_v)
+//     .then([](json& r) { ... }, [](caf::error& err) { ... });
+
+#include <memory>
+#include <utility>
+
+#include <caf/actor_clock.hpp>
+#include <caf/error.hpp>
+#include <caf/local_actor.hpp>
+#include <caf/message_id.hpp>
+#include <caf/sec.hpp>
+
+namespace rmcp {
+
+/// Cancels the timeout of the request of `self` whose answer `response`
+/// awaits (a response handle's `id()`) when destroyed, unless it fired.
+class timeout_cancel {
+public:
+  timeout_cancel(caf::local_actor* self, caf::message_id response)
+    : self_(self), response_(response) {
+    // nop
+  }
+
+  ~timeout_cancel() {
+    if (self_ != nullptr)
+      self_->clock().cancel_request_timeout(self_, response_);
+  }
+
+  timeout_cancel(const timeout_cancel&) = delete;
+  timeout_cancel& operator=(const timeout_cancel&) = delete;
+
+  /// The timeout fired: nothing left to cancel.
+  void fired() {
+    self_ = nullptr;
+  }
+
+private:
+  caf::local_actor* self_;
+  caf::message_id response_;
+};
+
+/// A response handle with its guard; `then` takes the same handlers as
+/// CAF's (the error handler gets a `caf::error&`).
+template <class Handle>
+struct cancelling_response {
+  Handle handle;
+  std::shared_ptr<timeout_cancel> cancel;
+
+  template <class OnValue, class OnError>
+  void then(OnValue on_value, OnError on_error) const {
+    handle.then(std::move(on_value),
+                [c = cancel, on_error = std::move(on_error)](caf::error& err) {
+                  if (err == caf::sec::request_timeout)
+                    c->fired();
+                  on_error(err);
+                });
+  }
+};
+
+/// `self->request(dest, timeout, xs...)` whose timeout is cancelled when the
+/// answer arrives.
+template <class Self, class Dest, class Timeout, class... Ts>
+auto request_cancelling(Self* self, const Dest& dest, Timeout timeout,
+                        Ts&&... xs) {
+  auto h = self->request(dest, timeout, std::forward<Ts>(xs)...);
+  auto c = std::make_shared<timeout_cancel>(self, h.id());
+  return cancelling_response<decltype(h)>{std::move(h), std::move(c)};
+}
+
+} // namespace rmcp
