@@ -18,8 +18,8 @@
 // guard into the error handler: CAF destroys both handlers of a request
 // together once its answer (or its timeout) arrived, or when `self` quits,
 // and the guard's destructor cancels the timeout (one event for the timer
-// thread, handled in the same wake-up as the events around it). A timeout
-// that fired is not cancelled again.
+// thread). A timeout that fired is not cancelled again, nor are the
+// timeouts of an actor that ends (its end cancels them all).
 //
 //   request_cancelling(self, call, timeout, atom::run_v)
 //     .then([](json& r) { ... }, [](caf::error& err) { ... });
@@ -27,7 +27,9 @@
 #include <memory>
 #include <utility>
 
+#include <caf/abstract_actor.hpp>
 #include <caf/actor_clock.hpp>
+#include <caf/actor_control_block.hpp>
 #include <caf/error.hpp>
 #include <caf/local_actor.hpp>
 #include <caf/message_id.hpp>
@@ -45,8 +47,17 @@ public:
   }
 
   ~timeout_cancel() {
-    if (self_ != nullptr)
-      self_->clock().cancel_request_timeout(self_, response_);
+    // An actor that ends (it quit, or it is destroyed with requests
+    // pending: no strong reference left) drops its handlers and cancels
+    // all of its timeouts in one event (`local_actor::cleanup`); nothing
+    // to add then, and the clock may have stopped already.
+    constexpr int ending = caf::abstract_actor::is_shutting_down_flag
+                           | caf::abstract_actor::is_terminated_flag
+                           | caf::abstract_actor::is_cleaned_up_flag;
+    if (self_ == nullptr || self_->getf(ending)
+        || self_->ctrl()->strong_refs == 0)
+      return;
+    self_->clock().cancel_request_timeout(self_, response_);
   }
 
   timeout_cancel(const timeout_cancel&) = delete;
