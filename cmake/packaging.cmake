@@ -43,8 +43,16 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 # A build with RMCP_DEBUG_INFO carries debug info (hundreds of MB); the
-# package never does.
-set(CPACK_STRIP_FILES ON)
+# package never does. A sanitizer build's package (the package test of
+# `scripts/test --sanitize=...`) keeps its symbols: UBSan's suppressions
+# name CAF's frames (tests/sanitizers/ubsan.supp), which a stripped daemon
+# cannot match, so its first suppressed report halted it, and every report
+# needs them to say where.
+if(RMCP_SANITIZE)
+  set(CPACK_STRIP_FILES OFF)
+else()
+  set(CPACK_STRIP_FILES ON)
+endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/packaging/conffiles
   ${PROJECT_SOURCE_DIR}/packaging/postinst
