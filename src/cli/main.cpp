@@ -23,6 +23,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
+#include "protocol/sanitizer_reports.hpp"
 #include "protocol/version.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/store_setup.hpp"
@@ -97,6 +98,7 @@ void print_keys() {
 } // namespace
 
 int main(int argc, char** argv) {
+  rmcp::route_ubsan_reports();
   rmcp::app::block_shutdown_signals();
   CLI::App app{"routeros-mcp: manage MikroTik RouterOS v7 routers over the "
                "Model Context Protocol"};

@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "protocol/sanitizer_reports.hpp"
 #include "sim/fleet.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ sigset_t stop_signals() {
 } // namespace
 
 int main(int argc, char** argv) {
+  rmcp::route_ubsan_reports();
   spdlog::set_default_logger(spdlog::stderr_logger_mt("sim"));
   rmcp::sim::fleet_options opts;
   std::string ports_file;
