@@ -30,6 +30,8 @@
 #include <caf/local_actor.hpp>
 #include <caf/message_id.hpp>
 
+#include "actors/request_timeout.hpp"
+
 namespace rmcp {
 
 /// One request's watch on a proxy; detaches when destroyed.
@@ -39,6 +41,10 @@ public:
   ~remote_watch();
   remote_watch(const remote_watch&) = delete;
   remote_watch& operator=(const remote_watch&) = delete;
+
+  void failed(const caf::error&) {
+    // The watch ends with the request, whatever its answer.
+  }
 
 private:
   caf::strong_actor_ptr target_;
@@ -53,22 +59,6 @@ std::shared_ptr<remote_watch> watch_remote(caf::local_actor* self,
                                            caf::message_id response,
                                            std::string_view lost);
 
-/// A response handle with its watch; `then` takes the same handlers as
-/// CAF's (the error handler gets a `caf::error&`).
-template <class Handle>
-struct watched_response {
-  Handle handle;
-  std::shared_ptr<remote_watch> watch;
-
-  template <class OnValue, class OnError>
-  void then(OnValue on_value, OnError on_error) const {
-    handle.then(std::move(on_value),
-                [w = watch, on_error = std::move(on_error)](caf::error& err) {
-                  on_error(err);
-                });
-  }
-};
-
 /// `self->request(dest, timeout, xs...)`, failed at once with `lost` when
 /// `dest` is a proxy whose node's connection is lost.
 template <class Self, class Dest, class Timeout, class... Ts>
@@ -77,7 +67,8 @@ auto request_watched(Self* self, const Dest& dest, std::string_view lost,
   auto h = self->request(dest, timeout, std::forward<Ts>(xs)...);
   auto w = watch_remote(self, caf::actor_cast<caf::strong_actor_ptr>(dest),
                         h.id(), lost);
-  return watched_response<decltype(h)>{std::move(h), std::move(w)};
+  return guarded_response<decltype(h), remote_watch>{std::move(h),
+                                                     std::move(w)};
 }
 
 } // namespace rmcp

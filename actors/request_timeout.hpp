@@ -63,9 +63,10 @@ public:
   timeout_cancel(const timeout_cancel&) = delete;
   timeout_cancel& operator=(const timeout_cancel&) = delete;
 
-  /// The timeout fired: nothing left to cancel.
-  void fired() {
-    self_ = nullptr;
+  /// A timeout that fired leaves nothing to cancel.
+  void failed(const caf::error& err) {
+    if (err == caf::sec::request_timeout)
+      self_ = nullptr;
   }
 
 private:
@@ -73,19 +74,23 @@ private:
   caf::message_id response_;
 };
 
-/// A response handle with its guard; `then` takes the same handlers as
-/// CAF's (the error handler gets a `caf::error&`).
-template <class Handle>
-struct cancelling_response {
+/// A response handle with a guard kept in its error handler, so that the
+/// guard lives exactly as long as the request is pending (CAF destroys both
+/// handlers together once the answer or the timeout arrived, or when the
+/// requester quits); the guard hears of every error first (`failed`).
+/// `then` takes the same handlers as CAF's (the error handler gets a
+/// `caf::error&`). Also used by `request_watched` (remote_watch.hpp).
+template <class Handle, class Guard>
+struct guarded_response {
   Handle handle;
-  std::shared_ptr<timeout_cancel> cancel;
+  std::shared_ptr<Guard> guard;
 
   template <class OnValue, class OnError>
   void then(OnValue on_value, OnError on_error) const {
     handle.then(std::move(on_value),
-                [c = cancel, on_error = std::move(on_error)](caf::error& err) {
-                  if (err == caf::sec::request_timeout)
-                    c->fired();
+                [g = guard, on_error = std::move(on_error)](caf::error& err) {
+                  if (g)
+                    g->failed(err);
                   on_error(err);
                 });
   }
@@ -98,7 +103,8 @@ auto request_cancelling(Self* self, const Dest& dest, Timeout timeout,
                         Ts&&... xs) {
   auto h = self->request(dest, timeout, std::forward<Ts>(xs)...);
   auto c = std::make_shared<timeout_cancel>(self, h.id());
-  return cancelling_response<decltype(h)>{std::move(h), std::move(c)};
+  return guarded_response<decltype(h), timeout_cancel>{std::move(h),
+                                                       std::move(c)};
 }
 
 } // namespace rmcp
