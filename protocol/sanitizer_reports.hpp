@@ -10,14 +10,13 @@
 // stderr is a log many tests read or discard, so scripts/test's rule
 // "every report is a file under BUILD/sanitizer-reports" would miss them.
 // `route_ubsan_reports` points libubsan's own copy (found with dlsym on its
-// handle) at the path of UBSAN_OPTIONS (else ASAN_OPTIONS) `log_path`,
-// named `<path>.<program>.<pid>` as the option `log_exe_name` would. A
-// no-op in any other build. Header-only and standard headers alone: the
+// handle) at the path of UBSAN_OPTIONS (else ASAN_OPTIONS) `log_path`
+// (it does read `log_exe_name`: the file is `<path>.<program>.<pid>` as
+// the others). A no-op in any other build. Header-only and standard headers alone: the
 // simulator, which shares no code with the daemon, includes it too.
 
 #include <dlfcn.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <string>
 
@@ -61,7 +60,7 @@ inline void route_ubsan_reports() {
     path = detail::sanitizer_option(std::getenv("ASAN_OPTIONS"), "log_path");
   if (set_path != nullptr && !path.empty() && path != "stderr"
       && path != "stdout")
-    set_path((path + "." + program_invocation_short_name).c_str());
+    set_path(path.c_str());
   dlclose(ubsan);
 #endif
 }
