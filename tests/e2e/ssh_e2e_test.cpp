@@ -280,7 +280,16 @@ TEST_F(ssh_e2e, a_wrong_host_key_a_refused_login_and_a_cut_answer_are_classed) {
     f.reject_auth = false;
     f.drop_rate = 1.0;
   });
-  EXPECT_EQ(kind("edge-03"), "router_unreachable") << last;
+  // A cut answer is router_unreachable; or circuit_open when the call's
+  // own attempts (two GETs in parallel, each retried) tripped the breaker
+  // before one of them gave up, which then names the cut as its last cause
+  // (a cold run of the whole suite saw it once).
+  auto cut = kind("edge-03");
+  EXPECT_TRUE(
+    cut == "router_unreachable"
+    || (cut == "circuit_open"
+        && last.find("last: router_unreachable") != std::string::npos))
+    << cut << " " << last;
   EXPECT_EQ(rest_requests(), 0u);
   server->close_stdin();
   EXPECT_EQ(server->wait(), 0) << server->stderr_text();
