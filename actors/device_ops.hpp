@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include <caf/duration.hpp>
 #include <caf/error.hpp>
 
 #include "actors/change_kind.hpp"
@@ -164,15 +165,18 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
 /// One fleet round trip: the device's handle, also when it has no actor
 /// here (`h.actor` null, `h.unavailable` says why); device_not_found and
 /// fleet failures go to `fail`.
+/// `timeout`: `caf::infinite` only for a caller whose own lifetime is
+/// bounded (a tool call the session ends at its deadline).
 template <class Self>
 void find(Self* self, const fleet_actor& fleet, const std::string& id,
-          std::function<void(device_handle)> ok, fail_fn fail) {
+          std::function<void(device_handle)> ok, fail_fn fail,
+          caf::duration timeout = caf::duration{fleet_timeout}) {
   if (!fleet) {
     fail(make_error(ec::unsupported,
                     "no device registry is configured in this service"));
     return;
   }
-  self->request(fleet, fleet_timeout, atom::get_v, id, atom::handle_v)
+  self->request(fleet, timeout, atom::get_v, id, atom::handle_v)
     .then([ok{std::move(ok)}](device_handle& h) { ok(std::move(h)); },
           [fail](caf::error& err) { fail(std::move(err)); });
 }
@@ -195,11 +199,12 @@ void with_device(Self* self, const fleet_actor& fleet, const std::string& id,
 
 // -- requests ---------------------------------------------------------------------
 
-/// One request through the device actor.
+/// One request through the device actor (`timeout`: as for `find`).
 template <class Self>
 void exec(Self* self, const device_actor& dev, rest_request req,
-          std::function<void(rest_response&)> ok, fail_fn fail) {
-  ask(self, dev, device_timeout, atom::exec_v, std::move(req))
+          std::function<void(rest_response&)> ok, fail_fn fail,
+          caf::duration timeout = caf::duration{device_timeout}) {
+  ask(self, dev, timeout, atom::exec_v, std::move(req))
     .then([ok{std::move(ok)}](rest_response& resp) { ok(resp); },
           [fail{std::move(fail)}](caf::error& err) { fail(std::move(err)); });
 }
@@ -217,6 +222,8 @@ struct read_options {
   /// Sees every answer before its body is joined (a tool notes which
   /// transport answered); may be empty.
   std::function<void(const rest_response&)> on_response;
+  /// Timeout of each GET (`caf::infinite`: as for `find`).
+  caf::duration timeout = caf::duration{device_timeout};
 };
 
 /// GETs `paths` in parallel and hands the bodies, in the order of `paths`,
@@ -237,7 +244,7 @@ void read_all(Self* self, const device_actor& dev,
     auto req = get_request(std::move(paths[i]));
     req.lease = opts.lease;
     req.context = opts.context;
-    ask(self, dev, device_timeout, atom::exec_v, std::move(req))
+    ask(self, dev, opts.timeout, atom::exec_v, std::move(req))
       .then(
         [j, i, seen = opts.on_response](rest_response& resp) {
           if (seen)

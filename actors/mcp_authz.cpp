@@ -60,19 +60,22 @@ void mcp_session_state::authorize(
         facts.front() = authz::facts_of(lookup->handle.view.record);
       next(authz::authorize(ctx.who, what, facts), lookup.get());
     };
-    device_ops::find(
-      self, ctx.svc->fleet, lookup->id,
-      [lookup, decide](device_handle h) {
-        lookup->handle = std::move(h);
-        decide();
-      },
-      [lookup, decide](caf::error err) {
-        if (error_code_of(err) != ec::device_not_found)
-          log::warn(log::mcp(), "authz-facts-failed",
-                    {{"error", error_message(err)}});
-        lookup->error = std::move(err);
-        decide();
-      });
+    // device_ops::find's request, with the session's deadline sweep
+    // instead of a CAF timer.
+    request_within(self, deadlines, ctx.svc->fleet, device_ops::fleet_timeout,
+                   atom::get_v, lookup->id, atom::handle_v)
+      .then(
+        [lookup, decide](device_handle& h) {
+          lookup->handle = std::move(h);
+          decide();
+        },
+        [lookup, decide](caf::error& err) {
+          if (error_code_of(err) != ec::device_not_found)
+            log::warn(log::mcp(), "authz-facts-failed",
+                      {{"error", error_message(err)}});
+          lookup->error = std::move(err);
+          decide();
+        });
     return;
   }
   // Several devices: ask the fleet once for all of them.
@@ -86,8 +89,8 @@ void mcp_session_state::authorize(
             f = authz::facts_of(v.record);
     next(authz::authorize(ctx.who, what, facts), nullptr);
   };
-  request_cancelling(self, ctx.svc->fleet, facts_timeout, atom::get_v,
-                     atom::devices_v)
+  request_within(self, deadlines, ctx.svc->fleet, facts_timeout, atom::get_v,
+                 atom::devices_v)
     .then([decide](std::vector<device_view>& views) { decide(&views); },
           [decide](caf::error& err) {
             log::warn(log::mcp(), "authz-facts-failed",
@@ -140,8 +143,8 @@ void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
     answer();
     quit_if_drained();
   };
-  request_cancelling(self, ctx.svc->store, audit_timeout, atom::put_v,
-                     std::move(rec))
+  request_within(self, deadlines, ctx.svc->store, audit_timeout, atom::put_v,
+                 std::move(rec))
     .then([done](uint64_t) { done(); },
           [tool, done](caf::error& err) {
             // The caller still hears how the action went; the operator

@@ -367,8 +367,8 @@ void mcp_session_state::admit_call(
     return;
   }
   auto shared = std::make_shared<tool_call_setup>(std::move(setup));
-  request_cancelling(self, ctx.svc->membership, membership_timeout, atom::get_v,
-                     atom::status_v)
+  request_within(self, deadlines, ctx.svc->membership, membership_timeout,
+                 atom::get_v, atom::status_v)
     .then(
       [this, key, shared, started](cluster_status& st) {
         if (admissible(key) == nullptr)
@@ -400,6 +400,9 @@ void mcp_session_state::start_call(
   std::chrono::steady_clock::time_point started) {
   const auto* tool = setup.tool;
   auto rec = call_record(*tool, setup.arguments, setup.request_id);
+  // The session ends the call at its deadline (the error handler below):
+  // the call's own requests need no timer.
+  setup.bounded = true;
   auto call = spawn_tool_call(self, std::move(setup));
   calls[key].call = call;
   auto timeout = tool->spec.timeout.value_or(ctx.settings.tool_timeout);
@@ -455,7 +458,7 @@ void mcp_session_state::start_call(
     }
     st.quit_if_drained();
   };
-  request_cancelling(self, call, timeout, atom::run_v)
+  request_within(self, deadlines, call, timeout, atom::run_v)
     .then([finish](json& result) { finish(std::move(result), caf::none); },
           [self{self}, finish, call, tool, timeout](caf::error& err) {
             if (err == caf::sec::request_timeout) {

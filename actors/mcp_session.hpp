@@ -22,6 +22,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/prompt_registry.hpp"
+#include "actors/request_timeout.hpp"
 #include "actors/resource_registry.hpp"
 #include "actors/services.hpp"
 #include "actors/tool_call.hpp"
@@ -102,6 +103,11 @@ struct mcp_session_state {
   std::string version;
   json client_info;
   std::unordered_map<std::string, inflight> calls;
+  /// Deadlines of this session's requests (tool calls, audit appends,
+  /// lookups): one sweep instead of a CAF timer per request
+  /// (actors/request_timeout.hpp).
+  std::shared_ptr<request_deadlines> deadlines =
+    std::make_shared<request_deadlines>();
   /// Answers held back until their audit record is durable (draining
   /// waits for them too).
   size_t answers_waiting = 0;

@@ -46,6 +46,7 @@ tool_call_setup tool_call::nested(const tool_descriptor* tool,
   setup.arguments = std::move(arguments);
   setup.progress_token = nullptr;
   setup.device.reset();
+  setup.bounded = false;
   return setup;
 }
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/duration.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
 
@@ -55,6 +56,11 @@ struct tool_call_setup {
   /// needs its tags and environment): the tool's device lookup uses it
   /// instead of asking again, so a call makes one fleet round trip.
   std::optional<device_ops::device_lookup> device;
+  /// Whoever spawned the call ends it at its deadline (the MCP session
+  /// does: its sweep fails the call and kills the actor), so the call's
+  /// requests through `wait` need no CAF timer. Nested calls are not
+  /// bounded this way (`nested`): their waits stay finite on their own.
+  bool bounded = false;
 };
 
 /// Receives the outcome of a nested call: its result (redacted, checked
@@ -108,6 +114,14 @@ public:
 
   caf::event_based_actor* self() const noexcept {
     return self_;
+  }
+
+  /// The timeout of a request this call sends: none (`caf::infinite`)
+  /// when the spawner ends the call at its deadline (`bounded`), otherwise
+  /// `finite`. CAF 0.17.6 hands every finite request timeout to its timer
+  /// thread (actors/request_timeout.hpp).
+  caf::duration wait(caf::duration finite) const noexcept {
+    return setup_.bounded ? caf::duration{caf::infinite} : finite;
   }
 
   /// The request context of this call's router requests.

@@ -55,8 +55,10 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
       admit(known->handle);
     return;
   }
-  device_ops::find(call.self(), call.svc().fleet, id, std::move(admit),
-                   [&call](caf::error err) { call.fail(std::move(err)); });
+  device_ops::find(
+    call.self(), call.svc().fleet, id, std::move(admit),
+    [&call](caf::error err) { call.fail(std::move(err)); },
+    call.wait(caf::duration{fleet_timeout}));
 }
 
 void device_request(tool_call& call, const device_actor& dev, rest_request req,
@@ -67,7 +69,8 @@ void device_request(tool_call& call, const device_actor& dev, rest_request req,
       call.note_transport(resp);
       next(resp);
     },
-    [&call](caf::error err) { call.fail(std::move(err)); });
+    [&call](caf::error err) { call.fail(std::move(err)); },
+    call.wait(caf::duration{device_timeout}));
 }
 
 void read_all(tool_call& call, const device_actor& dev,
@@ -78,7 +81,8 @@ void read_all(tool_call& call, const device_actor& dev,
     [&call](caf::error err) { call.fail(std::move(err)); },
     device_ops::read_options{
       false, 0, call.context(),
-      [&call](const rest_response& resp) { call.note_transport(resp); }});
+      [&call](const rest_response& resp) { call.note_transport(resp); },
+      call.wait(caf::duration{device_timeout})});
 }
 
 } // namespace rmcp::tools

@@ -61,6 +61,10 @@ std::shared_ptr<const tool_registry> test_tools() {
   EXPECT_FALSE(reg->add(spec("t_fail"), [](tool_call& call) {
     call.fail(ec::router_unreachable, "router r1 refused the connection");
   }));
+  EXPECT_FALSE(reg->add(spec("t_wait", out), [](tool_call& call) {
+    auto wait = call.wait(caf::duration{std::chrono::seconds{60}});
+    call.finish({{{"text", wait.valid() ? "finite" : "infinite"}}, {}, false});
+  }));
   reg->freeze();
   return reg;
 }
@@ -273,9 +277,9 @@ TEST_F(mcp_session_test, tools_list_paginates_with_opaque_cursors) {
     cursor = page.value("nextCursor", json{});
     ++id;
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
-                                      "t_throw", "t_bad_output", "t_fail"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
+                                             "t_throw", "t_bad_output",
+                                             "t_fail", "t_wait"}));
 }
 
 TEST_F(mcp_session_test, tools_list_rejects_invalid_cursors) {
@@ -471,10 +475,11 @@ TEST_F(mcp_session_test, tool_calls_are_counted_by_tool_and_outcome) {
   EXPECT_EQ(text.find("no_such_tool"), std::string::npos);
 }
 
-// CAF 0.17.6 keeps a request's timeout in its clock until it fires, also
-// after the answer arrived (actors/request_timeout.hpp): the session
-// cancels the timeout of each call it has its answer for, so nothing of a
-// finished call stays in the clock (nor reaches the session 30 s later).
+// CAF 0.17.6 hands every request timeout to its timer thread and keeps it
+// until it fires, also after the answer arrived (actors/request_timeout.hpp):
+// the session keeps its calls' deadlines itself, so answered calls put one
+// sweep into the clock, not a timeout each, and the sweep disarms once
+// nothing is pending; a call that times out still times out.
 TEST_F(mcp_session_test, answered_calls_leave_no_timeout_in_the_clock) {
   auto pending_request_timeouts = [&] {
     const auto& lookup = sched.clock().actor_lookup();
@@ -492,13 +497,26 @@ TEST_F(mcp_session_test, answered_calls_leave_no_timeout_in_the_clock) {
   call(3, "t_throw");
   ASSERT_FALSE(response(1).is_null());
   ASSERT_FALSE(response(3).is_null());
+  // Three answered calls: the one sweep armed by the first.
+  EXPECT_EQ(pending_request_timeouts(), 1u);
+  advance_time(std::chrono::seconds{5});
   EXPECT_EQ(pending_request_timeouts(), 0u);
-  // A call in flight keeps its deadline; once it fired, nothing is left.
+  // A call in flight keeps the sweep armed; once it timed out, nothing is
+  // left.
   call(4, "t_slow");
   EXPECT_EQ(pending_request_timeouts(), 1u);
-  advance_time(std::chrono::seconds{6});
+  advance_time(std::chrono::seconds{5});
   EXPECT_EQ(response(4)["result"]["_meta"]["error_kind"], "tool_timeout");
   EXPECT_EQ(pending_request_timeouts(), 0u);
+}
+
+// A call the session spawned is ended by the session at its deadline, so
+// its own requests wait without a CAF timer (tool_call::wait); nothing of
+// the call stays in the clock.
+TEST_F(mcp_session_test, calls_of_the_session_wait_without_their_own_timer) {
+  initialize();
+  call(1, "t_wait");
+  EXPECT_EQ(response(1)["result"]["structuredContent"]["text"], "infinite");
 }
 
 TEST_F(mcp_session_test, open_sessions_gauge_follows_the_session_lifetime) {
