@@ -27,8 +27,7 @@ void request_deadlines::cover(caf::scheduled_actor* self, time_point at) {
   // An armed sweep that fires before `at` arms the next one itself; one
   // that fires a little after it is close enough.
   if (!sweeps_.empty()
-      && *std::min_element(sweeps_.begin(), sweeps_.end())
-           <= at + granularity_)
+      && *std::min_element(sweeps_.begin(), sweeps_.end()) <= at + granularity_)
     return;
   // The sweep is a request nobody answers: CAF's clock delivers its
   // timeout to the handler registered under its response id, as for any
@@ -60,8 +59,8 @@ void request_deadlines::sweep(caf::scheduled_actor* self, time_point at) {
   // (simple_actor_clock::ship): the error under the response id.
   for (auto id : expired) {
     due_.erase(id);
-    self->eq_impl(caf::message_id{id}, self->ctrl(),
-                  self->context(), caf::sec::request_timeout);
+    self->eq_impl(caf::message_id{id}, self->ctrl(), self->context(),
+                  caf::sec::request_timeout);
   }
   if (!due_.empty())
     cover(self, std::max(next, now + granularity_));

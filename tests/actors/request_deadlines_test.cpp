@@ -69,9 +69,8 @@ protected:
     srv = sys.spawn(server);
     req = sys.spawn(requester, srv, log);
     run();
-    deadlines =
-      caf::actor_cast<caf::stateful_actor<requester_state>*>(req)
-        ->state.deadlines;
+    deadlines = caf::actor_cast<caf::stateful_actor<requester_state>*>(req)
+                  ->state.deadlines;
   }
 
   ~request_deadlines_test() override {
