@@ -173,7 +173,9 @@ caf::error http_server::start() {
                         + "' is not an IP address (use 127.0.0.1, ::1 or "
                           "0.0.0.0)");
   tcp::endpoint endpoint{address, s.port};
-  auto& acc = impl_->acceptor.emplace(impl_->core->ioc);
+  // Its own strand: the accept handler and stop_accepting's close never
+  // run at once on the I/O threads.
+  auto& acc = impl_->acceptor.emplace(net::make_strand(impl_->core->ioc));
   acc.open(endpoint.protocol(), ec);
   if (!ec)
     acc.set_option(net::socket_base::reuse_address(true), ec);
@@ -204,7 +206,12 @@ bool http_server::tls() const {
 }
 
 void http_server::stop_accepting() {
-  net::post(impl_->core->ioc, [this] {
+  if (!impl_->acceptor)
+    return;
+  // On the acceptor's strand, like its accept handler: the I/O threads
+  // would otherwise close it while another runs the handler, or close it
+  // twice at once (stop() calls this again after a drain did).
+  net::post(impl_->acceptor->get_executor(), [this] {
     if (impl_->acceptor && impl_->acceptor->is_open()) {
       boost::system::error_code ignored;
       impl_->acceptor->close(ignored);

@@ -30,6 +30,7 @@ public:
   void write_line(const std::string& line);
 
   /// Reads one line from stdout; nullopt on EOF or when the deadline passes.
+  /// This deadline and wait's are multiplied by RMCP_TEST_TIME_SCALE.
   std::optional<std::string>
   read_line(std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
