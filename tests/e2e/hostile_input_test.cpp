@@ -177,10 +177,14 @@ protected:
                 {{"ROUTEROS_MCP_DEVICE_PASSWORD", "routeros-sim"}});
       ASSERT_EQ(added.code, 0) << added.err;
     }
-    stdio = new child_process{{binary, "--data-dir", stdio_data->path(),
-                               "--set", "device.health_checks=false", "--set",
-                               "stdio.role=admin", "--set",
-                               "server.toolsets=all", "serve", "--stdio"}};
+    // A router's answer of 200,000 routes takes a ThreadSanitizer daemon
+    // longer than the default 30 s tool deadline.
+    auto tool_timeout = std::to_string(30 * time_scale()) + "s";
+    stdio = new child_process{
+      {binary, "--data-dir", stdio_data->path(), "--set",
+       "device.health_checks=false", "--set", "stdio.role=admin", "--set",
+       "server.toolsets=all", "--set", "server.tool_timeout=" + tool_timeout,
+       "serve", "--stdio"}};
     handshake(*stdio);
     http = new child_process{{binary,
                               "--data-dir",

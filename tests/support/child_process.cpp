@@ -25,19 +25,20 @@ int remaining_ms(clock_type::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
-/// A child's deadline times RMCP_TEST_TIME_SCALE (a whole number from 1 to
-/// 20; 1 when unset): scripts/test sets it for the ThreadSanitizer run,
-/// whose daemons run several times slower than a plain build's.
 std::chrono::milliseconds scaled(std::chrono::milliseconds timeout) {
+  return timeout * time_scale();
+}
+
+} // namespace
+
+int time_scale() {
   static const int scale = [] {
     const char* text = std::getenv("RMCP_TEST_TIME_SCALE");
     int n = text != nullptr ? std::atoi(text) : 1;
     return n >= 1 && n <= 20 ? n : 1;
   }();
-  return timeout * scale;
+  return scale;
 }
-
-} // namespace
 
 child_process::child_process(std::vector<std::string> argv,
                              std::map<std::string, std::string> env) {

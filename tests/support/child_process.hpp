@@ -15,6 +15,13 @@
 
 namespace rmcp::test {
 
+/// RMCP_TEST_TIME_SCALE, a whole number from 1 to 20 (1 when unset):
+/// scripts/test sets it for the ThreadSanitizer run, whose daemons run
+/// several times slower than a plain build's. The deadlines of read_line
+/// and wait are multiplied by it; a test that sets a daemon's own
+/// deadlines can too.
+int time_scale();
+
 class child_process {
 public:
   /// Starts `argv[0]` with the given arguments and extra environment.
@@ -30,7 +37,7 @@ public:
   void write_line(const std::string& line);
 
   /// Reads one line from stdout; nullopt on EOF or when the deadline passes.
-  /// This deadline and wait's are multiplied by RMCP_TEST_TIME_SCALE.
+  /// This deadline and wait's are multiplied by time_scale().
   std::optional<std::string>
   read_line(std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
