@@ -280,12 +280,17 @@ void fleet_cluster::connect_failed(const std::string& node, uint64_t epoch,
     cfg_.retry_base * (int64_t{1} << std::min<uint32_t>(p.failures, 20)));
   std::uniform_int_distribution<int64_t> dist{cap.count() / 2, cap.count()};
   auto delay = std::chrono::milliseconds{dist(rng_)};
-  if (p.failures == 0)
+  // The first failure and each change of its cause reach the log, once:
+  // a first attempt that timed out must not hide the refused handshake of
+  // every retry after it.
+  if (p.failures == 0 || reason != p.logged_failure) {
     log::warn(log::fleet(), "cluster-connect-failed",
               {{"node", node},
                {"endpoint", endpoint_text(p.member)},
                {"error", reason},
                {"retry_in_ms", delay.count()}});
+    p.logged_failure = reason;
+  }
   ++p.failures;
   show(node, p, reason);
   p.retry_pending = true;

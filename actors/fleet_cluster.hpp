@@ -157,6 +157,8 @@ private:
     /// Outgoing: waiting for the backoff; lookups fail fast meanwhile.
     bool retry_pending = false;
     uint32_t failures = 0;
+    /// The cause of the last connection failure that reached the log.
+    std::string logged_failure;
     /// Bumped when the member's endpoint changes: late answers of an old
     /// connection attempt are ignored.
     uint64_t epoch = 0;
