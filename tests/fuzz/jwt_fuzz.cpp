@@ -45,8 +45,12 @@ void verify(std::string_view token, const json& jwks) {
     FUZZ_CHECK(!r.who->subject.empty());
   else
     FUZZ_CHECK(!r.reason.empty());
-  // The reason goes into logs and a header: it never holds the token.
-  if (token.size() > 16)
+  // The reason goes into logs and a header: it never holds the token. A
+  // short token with a space can be a piece of a reason's own English
+  // ("e dot-separated pa" of "three dot-separated parts", found by this
+  // target): no echo, so only tokens of more than 16 bytes without a space
+  // are checked (a JWT has none).
+  if (token.size() > 16 && token.find(' ') == std::string_view::npos)
     FUZZ_CHECK(r.reason.find(token) == std::string::npos);
 }
 
