@@ -125,6 +125,21 @@ caf::error set_option(server_options& opts, const std::string& key,
   if (b == nullptr)
     return bad(origin, key, "unknown key; known keys: " + known_keys());
   const auto& def = b->def;
+  // No option holds a control character. One is a stray byte (a bare
+  // carriage return that YAML keeps inside a plain value), and `config
+  // show` would write it back so that it loads to another value.
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      static const char* digits = "0123456789ABCDEF";
+      std::string hex{"0x"};
+      hex += digits[c >> 4];
+      hex += digits[c & 0xf];
+      return bad(origin, key,
+                 "the value holds the control character " + hex + " at byte "
+                   + std::to_string(i) + "; remove it");
+    }
+  }
   auto range = [&] {
     return " (legal: " + std::to_string(def.min) + ".."
            + std::to_string(def.max) + ")";

@@ -122,6 +122,31 @@ TEST(config, recursive_aliases_and_deep_mappings_are_refused) {
   EXPECT_EQ(opts.session.tool_timeout, std::chrono::seconds{5});
 }
 
+TEST(config, control_characters_in_a_value_are_refused) {
+  // Found by the yaml_config fuzz target: a bare carriage return stays in
+  // a plain YAML value, and `config show` wrote it back unquoted, so the
+  // shown configuration loaded to another value.
+  server_options opts;
+  auto err =
+    apply_yaml_text(opts, "http.listen: 127.0.0.1:8080\r\r", "cr.yaml");
+  ASSERT_TRUE(err);
+  EXPECT_NE(error_message(err).find("cr.yaml: http.listen: the value holds "
+                                    "the control character 0x0D at byte 14"),
+            std::string::npos)
+    << error_message(err);
+  for (const std::string& bad :
+       {std::string{"a\tb"}, std::string{"a\0b", 3}, std::string{"a\x7f"}}) {
+    auto e = set_option(opts, "server.toolsets", bad, "--set");
+    ASSERT_TRUE(e) << bad;
+    EXPECT_NE(error_message(e).find("control character"), std::string::npos)
+      << error_message(e);
+  }
+  // A file with CRLF line ends is fine: YAML ends each line at the CRLF.
+  EXPECT_FALSE(apply_yaml_text(opts, "http:\r\n  listen: 127.0.0.1:8080\r\n",
+                               "crlf.yaml"));
+  EXPECT_EQ(opts.http_listen, "127.0.0.1:8080");
+}
+
 TEST(config, durations_parse_with_units) {
   std::chrono::milliseconds ms{0};
   EXPECT_TRUE(parse_duration("250ms", ms));
