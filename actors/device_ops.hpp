@@ -20,7 +20,8 @@
 // `pointer` or `stateful_pointer`). Results and errors arrive through
 // callbacks run by that actor, never exceptions; every request has a finite
 // timeout, except that `find`, `exec` and `read_all` take `caf::infinite`
-// from a tool call whose lifetime the MCP session bounds (tool_call::wait). When the actor quits, pending callbacks are dropped with it.
+// from a tool call whose lifetime the MCP session bounds (tool_call::wait).
+// When the actor quits, pending callbacks are dropped with it.
 //
 // The rollout coordinator calls them like this (`self` is its actor):
 //

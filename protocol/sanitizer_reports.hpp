@@ -12,8 +12,9 @@
 // `route_ubsan_reports` points libubsan's own copy (found with dlsym on its
 // handle) at the path of UBSAN_OPTIONS (else ASAN_OPTIONS) `log_path`
 // (it does read `log_exe_name`: the file is `<path>.<program>.<pid>` as
-// the others). A no-op in any other build. Header-only and standard headers alone: the
-// simulator, which shares no code with the daemon, includes it too.
+// the others). A no-op in any other build. Header-only and standard
+// headers alone: the simulator, which shares no code with the daemon,
+// includes it too.
 
 #include <dlfcn.h>
 

@@ -1,6 +1,7 @@
 #include "src/config/options_table.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <type_traits>
@@ -131,13 +132,11 @@ caf::error set_option(server_options& opts, const std::string& key,
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7f) {
-      static const char* digits = "0123456789ABCDEF";
-      std::string hex{"0x"};
-      hex += digits[c >> 4];
-      hex += digits[c & 0xf];
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "0x%02X", c);
       return bad(origin, key,
-                 "the value holds the control character " + hex + " at byte "
-                   + std::to_string(i) + "; remove it");
+                 std::string{"the value holds the control character "} + hex
+                   + " at byte " + std::to_string(i) + "; remove it");
     }
   }
   auto range = [&] {
