@@ -131,6 +131,7 @@ void mcp_session_state::stamp(audit_record& rec) const {
 
 void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
   stamp(rec);
+  flush_reads();
   if (!ctx.svc || !ctx.svc->store) {
     answer();
     return;
@@ -157,8 +158,28 @@ void mcp_session_state::audit(audit_record rec, std::function<void()> answer) {
 
 void mcp_session_state::audit_read(audit_record rec) {
   stamp(rec);
-  if (ctx.svc && ctx.svc->store)
+  if (!ctx.svc || !ctx.svc->store)
+    return;
+  auto interval = ctx.svc->audit_read_flush_interval;
+  if (reads_held.empty() && (calls.empty() || interval.count() <= 0)) {
     rmcp::audit_read(ctx.svc->store, std::move(rec));
+    return;
+  }
+  reads_held.push_back(std::move(rec));
+  if (calls.empty() || reads_held.size() >= ctx.svc->audit_read_batch
+      || interval.count() <= 0) {
+    flush_reads();
+  } else if (reads_held.size() == 1) {
+    reads_due = self->clock().now() + interval;
+    self->delayed_send(self, interval, atom::deadline_v);
+  }
+}
+
+void mcp_session_state::flush_reads() {
+  if (reads_held.empty() || !ctx.svc || !ctx.svc->store)
+    return;
+  rmcp::audit_reads(ctx.svc->store, std::move(reads_held));
+  reads_held.clear();
 }
 
 bool mcp_session_state::may_list(const tool_descriptor& tool) const {

@@ -89,6 +89,8 @@ std::optional<std::string> uri_param(mcp_session_state& st,
 } // namespace
 
 void mcp_session_state::resources_read(const jsonrpc::message& msg) {
+  // The trail read (audit://) shows this session's calls so far.
+  flush_reads();
   auto uri = uri_param(*this, msg);
   if (!uri)
     return;

@@ -9,6 +9,7 @@
 namespace rmcp {
 
 mcp_session_state::~mcp_session_state() {
+  flush_reads();
   for (auto& [_, call] : calls)
     caf::anon_send_exit(call.call, caf::exit_reason::user_shutdown);
   // The fleet monitors its listeners and drops this session when it ends.
@@ -155,6 +156,8 @@ void mcp_session_state::begin_drain() {
 }
 
 void mcp_session_state::on_deadline() {
+  if (!reads_held.empty() && self->clock().now() >= reads_due)
+    flush_reads();
   if (current != phase::draining) {
     expire_listens();
     return;
@@ -177,8 +180,10 @@ void mcp_session_state::on_drain_deadline() {
 }
 
 void mcp_session_state::quit_if_drained() {
-  if (current == phase::draining && calls.empty() && answers_waiting == 0)
+  if (current == phase::draining && calls.empty() && answers_waiting == 0) {
+    flush_reads();
     self->quit();
+  }
 }
 
 // -- metrics --------------------------------------------------------------------

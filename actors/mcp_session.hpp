@@ -111,6 +111,10 @@ struct mcp_session_state {
   /// Answers held back until their audit record is durable (draining
   /// waits for them too).
   size_t answers_waiting = 0;
+  /// Audit records of reads held back while other calls of this session
+  /// run (audit_read), in order; `reads_due` is when the first must go.
+  std::vector<audit_record> reads_held;
+  caf::actor_clock::time_point reads_due;
   /// URIs of resources/subscribe; while non-empty the session listens to
   /// the fleet's health changes.
   std::set<std::string> subscriptions;
@@ -297,7 +301,15 @@ struct mcp_session_state {
   void audit(audit_record rec, std::function<void()> answer);
   /// Appends the record of a read: the store commits it in a batch, and
   /// nothing waits for it (a crash may lose it; see store_audit_settings).
+  /// While other calls of this session run, the record waits here and goes
+  /// with the others as one message: one message per call woke the
+  /// store's thread once per call. They go when no call is left running,
+  /// at `audit_read_batch` records, `audit_read_flush_interval` after the
+  /// first, and before a durable record of this session, a read of the
+  /// trail and the session's end (flush_reads).
   void audit_read(audit_record rec);
+  /// Hands the held records of reads to the store.
+  void flush_reads();
   /// Fills in the caller's subject, role and transport.
   void stamp(audit_record& rec) const;
   /// tools/list shows a tool only when the role and patterns allow it.

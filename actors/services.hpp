@@ -59,6 +59,13 @@ struct services {
   std::shared_ptr<const cluster_links> links;
   /// Prometheus families (thread-safe; null in tests that do not care).
   std::shared_ptr<rmcp::metrics> metrics;
+  /// Audit records of reads (`audit.read_flush_interval`,
+  /// `audit.read_batch`): a session holds them back while its other calls
+  /// run and hands them to the store together, at the latest this long
+  /// after the first ...
+  std::chrono::milliseconds audit_read_flush_interval{50};
+  /// ... or when this many wait.
+  size_t audit_read_batch = 256;
 };
 
 using services_ptr = std::shared_ptr<const services>;

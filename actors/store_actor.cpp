@@ -108,10 +108,23 @@ struct store_state {
     }
   }
 
+  /// Reads a session held back (their time to wait is spent): written
+  /// with the next group commit.
+  void buffer_held_reads(std::vector<audit_record> recs) {
+    for (auto& rec : recs)
+      enqueue_audit(std::move(rec));
+    held_reads_ = true;
+    if (audit_queue_.size() >= std::max<size_t>(settings.read_batch, 1))
+      flush_audit();
+    else
+      queue_flush();
+  }
+
   void on_flush() {
     flush_queued_ = false;
     flush_health();
-    if (!audit_waiting_.empty() || settings.read_flush_interval.count() <= 0)
+    if (!audit_waiting_.empty() || held_reads_
+        || settings.read_flush_interval.count() <= 0)
       flush_audit();
   }
 
@@ -129,6 +142,7 @@ struct store_state {
   /// Writes every queued audit record in one transaction and answers the
   /// callers of the durable ones.
   void flush_audit() {
+    held_reads_ = false;
     if (audit_queue_.empty())
       return;
     auto records = std::move(audit_queue_);
@@ -246,6 +260,8 @@ private:
   std::vector<audit_waiter> audit_waiting_;
   bool flush_queued_ = false;
   bool read_timer_armed_ = false;
+  /// audit_queue_ holds reads a session held back (buffer_held_reads).
+  bool held_reads_ = false;
 };
 
 namespace {
@@ -333,6 +349,9 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
     [&st](atom::put, atom::audit, audit_record& rec) {
       st.buffer_read_audit(std::move(rec));
     },
+    [&st](atom::put, atom::audit, std::vector<audit_record>& recs) {
+      st.buffer_held_reads(std::move(recs));
+    },
     [&st](atom::get, atom::audit, const std::string& id,
           uint32_t limit) -> caf::result<std::vector<audit_record>> {
       // Every record the store has seen, reads included.
@@ -348,6 +367,11 @@ store_impl(store_impl_actor::stateful_pointer<store_state> self,
 void audit_read(const store_actor& store, audit_record rec) {
   caf::anon_send(caf::actor_cast<batching_store_actor>(store), atom::put_v,
                  atom::audit_v, std::move(rec));
+}
+
+void audit_reads(const store_actor& store, std::vector<audit_record> recs) {
+  caf::anon_send(caf::actor_cast<batching_store_actor>(store), atom::put_v,
+                 atom::audit_v, std::move(recs));
 }
 
 store_actor spawn_store_actor(caf::actor_system& sys,

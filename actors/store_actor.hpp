@@ -35,17 +35,25 @@ namespace rmcp {
 /// |                               | record, before any (get, audit), on a   |
 /// |                               | regular exit); a crash loses at most    |
 /// |                               | the records not yet written             |
+/// | (put, audit, records)         | none: reads a session held back while   |
+/// |                               | its other calls ran (audit_reads);      |
+/// |                               | written with the next group commit      |
 ///
 /// `(put, audit_record)` stays the durable class: answered with the record's
 /// sequence number once it (and every record before it) is committed.
 /// The session holds a `store_actor` and sends the batched class with
 /// `audit_read` below; every store in this process (the LMDB one and the
 /// tests' fake) handles both.
-using batching_store_actor =
-  store_actor::extend<caf::reacts_to<atom::put, atom::audit, audit_record>>;
+using batching_store_actor = store_actor::extend<
+  caf::reacts_to<atom::put, atom::audit, audit_record>,
+  caf::reacts_to<atom::put, atom::audit, std::vector<audit_record>>>;
 
 /// Sends `rec` to `store` as the record of a read (batched, unanswered).
 void audit_read(const store_actor& store, audit_record rec);
+
+/// Sends the records of reads a caller held back (in their order) to
+/// `store`, to be written with its next group commit (unanswered).
+void audit_reads(const store_actor& store, std::vector<audit_record> recs);
 
 /// When the audit records of reads, `(put, audit, audit_record)`, are
 /// committed. Every other record is committed before its caller hears back.

@@ -38,8 +38,11 @@ using mcp_sink_actor =
 /// |  total or null, message)                   |                   |
 /// | (deadline)                                 | itself: the drain |
 /// |                                            | deadline passed,  |
-/// |                                            | or a listen's     |
-/// |                                            | lifetime is over  |
+/// |                                            | a listen's        |
+/// |                                            | lifetime is over, |
+/// |                                            | or held audit     |
+/// |                                            | records of reads  |
+/// |                                            | are due           |
 /// | (health, sample)                           | fleet: a device's |
 /// |                                            | health changed    |
 /// |                                            | (while the session|

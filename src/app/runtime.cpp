@@ -212,6 +212,8 @@ caf::error runtime::start(std::string transports) {
   svc->transports = std::move(transports);
   svc->tools = *tools;
   svc->metrics = std::make_shared<metrics>();
+  svc->audit_read_flush_interval = opts_.audit_read_flush_interval;
+  svc->audit_read_batch = static_cast<size_t>(opts_.audit_read_batch);
   svc->notifier = spawn_notifier(*sys_);
   // Detached: an LMDB commit waits for the disk, never on a worker thread.
   store_audit_settings audit;

@@ -90,7 +90,8 @@ const std::vector<binding>& bindings() {
       "Actor scheduler threads; 0 = one per core (at least 2)."},
      &o::worker_threads},
     {{"device.io_threads", t::integer, {}, 1, 64,
-      "Threads running the network I/O of all REST clients."},
+      "Most threads running the network I/O of all REST clients: one, "
+      "and one more per 32 devices."},
      &o::device_io_threads},
     {{"device.rest_retry_after", t::duration, {}, 0, 3600000,
       "Transport auto: after REST was unreachable, reads go straight to "

@@ -31,22 +31,62 @@ using ms = std::chrono::milliseconds;
 // -- io_runtime ----------------------------------------------------------------
 
 struct io_runtime::impl {
+  // Declared before the io_context: a client that a handler still holds
+  // when the io_context is destroyed unregisters itself here.
+  size_t max_threads = 1;
+  size_t clients_per_thread = 1;
+  mutable std::mutex mtx;
+  std::vector<std::thread> threads; // guarded by mtx
+  size_t clients = 0;               // guarded by mtx
+  bool stopping = false;            // guarded by mtx
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> guard{
     ioc.get_executor()};
-  std::vector<std::thread> threads;
+
+  /// Starts threads up to what `clients` asks for (with mtx held).
+  void grow() {
+    auto wanted = std::min(
+      max_threads, 1 + (clients > 0 ? clients - 1 : 0) / clients_per_thread);
+    while (!stopping && threads.size() < wanted)
+      threads.emplace_back([this] { ioc.run(); });
+  }
+
+  void client_opened() {
+    std::lock_guard<std::mutex> guard{mtx};
+    ++clients;
+    grow();
+  }
+
+  void client_gone() {
+    std::lock_guard<std::mutex> guard{mtx};
+    --clients;
+  }
 };
 
-io_runtime::io_runtime(size_t threads) : impl_(std::make_unique<impl>()) {
-  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+io_runtime::io_runtime(size_t max_threads, size_t clients_per_thread)
+  : impl_(std::make_unique<impl>()) {
+  impl_->max_threads = std::max<size_t>(max_threads, 1);
+  impl_->clients_per_thread = std::max<size_t>(clients_per_thread, 1);
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  impl_->grow();
 }
 
 io_runtime::~io_runtime() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    impl_->stopping = true;
+    threads = std::move(impl_->threads);
+  }
   impl_->guard.reset();
   impl_->ioc.stop();
-  for (auto& t : impl_->threads)
+  for (auto& t : threads)
     t.join();
+}
+
+size_t io_runtime::threads() const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  return impl_->threads.size();
 }
 
 namespace {
@@ -63,11 +103,14 @@ class client_impl : public rest_client,
                     public connection_owner,
                     public std::enable_shared_from_this<client_impl> {
 public:
-  client_impl(asio::io_context& ioc, std::shared_ptr<ssl::context> tls,
+  /// `io` outlives the client (see io_runtime).
+  client_impl(io_runtime::impl& io, std::shared_ptr<ssl::context> tls,
               rest_endpoint ep, std::shared_ptr<const std::string> user_agent)
-    : ioc_(ioc), strand_(asio::make_strand(ioc)), tls_(std::move(tls)),
-      ep_(std::move(ep)), user_agent_(std::move(user_agent)) {
+    : io_(io), ioc_(io.ioc), strand_(asio::make_strand(ioc_)),
+      tls_(std::move(tls)), ep_(std::move(ep)),
+      user_agent_(std::move(user_agent)) {
     ep_.max_connections = std::max<size_t>(ep_.max_connections, 1);
+    io_.client_opened();
   }
 
   ~client_impl() override {
@@ -75,6 +118,7 @@ public:
       entry.second->abort();
     for (auto& c : idle_)
       c->abort();
+    io_.client_gone();
   }
 
   uint64_t async_request(const rest_request& req, ms timeout,
@@ -192,6 +236,7 @@ private:
     idle_.clear();
   }
 
+  io_runtime::impl& io_;
   asio::io_context& ioc_;
   asio::strand<asio::io_context::executor_type> strand_;
   std::shared_ptr<ssl::context> tls_;
@@ -216,7 +261,7 @@ public:
   }
 
   std::shared_ptr<rest_client> make(const rest_endpoint& endpoint) override {
-    return std::make_shared<client_impl>(io_->get().ioc, context_for(endpoint),
+    return std::make_shared<client_impl>(io_->get(), context_for(endpoint),
                                          endpoint, user_agent_);
   }
 

@@ -24,11 +24,20 @@
 
 namespace rmcp::routeros {
 
-/// The I/O threads of all REST clients. Destroying it stops and joins them;
-/// destroy it only after every client is closed (the runtime does).
+/// The I/O threads of all REST clients. It starts with one thread and adds
+/// one per `clients_per_thread` clients alive at once, up to `max_threads`
+/// (never fewer later: an io_context takes threads at any time, and a
+/// thread that idles costs nothing). A small fleet's calls thus cross one
+/// I/O thread, not two that hand completions to each other, while a large
+/// fleet's TLS handshakes spread over several (docs/benchmarks.md, "One
+/// REST I/O thread"). Destroying it stops and joins the threads; destroy it
+/// only after every client is closed (the runtime does).
 class io_runtime {
 public:
-  explicit io_runtime(size_t threads);
+  static constexpr size_t default_clients_per_thread = 32;
+
+  explicit io_runtime(size_t max_threads,
+                      size_t clients_per_thread = default_clients_per_thread);
   ~io_runtime();
 
   io_runtime(const io_runtime&) = delete;
@@ -39,6 +48,9 @@ public:
   impl& get() noexcept {
     return *impl_;
   }
+
+  /// The threads running now.
+  size_t threads() const;
 
 private:
   std::unique_ptr<impl> impl_;

@@ -1,6 +1,9 @@
 #include "src/transport/stdio_transport.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,24 +36,143 @@ bool write_all(int fd, const char* data, size_t size) {
   return true;
 }
 
-struct writer_state {
-  static inline const char* name = "rmcp.stdio-writer";
+/// Where the writer writes without blocking: a descriptor of its own with
+/// O_NONBLOCK on the output pipe, or the output socket with MSG_DONTWAIT.
+/// None (fd -1) for other outputs (terminals, files): all their writes go
+/// to the drainer.
+struct direct_output {
+  int fd = -1;
+  bool socket = false;
+  bool own = false;
+};
+
+direct_output open_direct_output(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return {};
+  if (S_ISSOCK(st.st_mode))
+    return {fd, true, false};
+  if (!S_ISFIFO(st.st_mode))
+    return {};
+  // A new open file description of the same pipe: O_NONBLOCK set on it
+  // leaves the description we share with the client as it is.
+  auto path = "/proc/self/fd/" + std::to_string(fd);
+  int own = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (own < 0)
+    return {};
+  return {own, false, true};
+}
+
+/// Writes what fits now: the bytes written (fewer than `size` when the
+/// output is full), or -1 when the peer is gone.
+ssize_t write_now(const direct_output& out, const char* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    auto n = out.socket ? ::send(out.fd, data + done, size - done,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL)
+                        : ::write(out.fd, data + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        break;
+      return -1;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<ssize_t>(done);
+}
+
+void log_stdout_closed(int err) {
+  log::warn(log::mcp(), "stdout-closed", {{"errno", err}});
+}
+
+using drainer_actor =
+  caf::typed_actor<caf::reacts_to<atom::rpc_out, std::string>,
+                   caf::reacts_to<atom::shutdown>>;
+
+struct drainer_state {
+  static inline const char* name = "rmcp.stdio-drainer";
   bool broken = false;
 };
 
-stdio_writer_actor::behavior_type
-writer(stdio_writer_actor::stateful_pointer<writer_state> self, int fd) {
+/// Blocking writes of what the writer could not write at once; each
+/// reported back as (drained, ok).
+drainer_actor::behavior_type
+drainer(drainer_actor::stateful_pointer<drainer_state> self, int fd,
+        stdio_writer_actor writer) {
   return {
-    [self, fd](atom::rpc_out, std::string& payload, const std::string&) {
-      if (self->state.broken)
-        return;
-      payload += '\n';
-      if (!write_all(fd, payload.data(), payload.size())) {
+    [self, fd, writer](atom::rpc_out, const std::string& bytes) {
+      if (!self->state.broken && !write_all(fd, bytes.data(), bytes.size())) {
         self->state.broken = true;
-        log::warn(log::mcp(), "stdout-closed", {{"errno", errno}});
+        log_stdout_closed(errno);
       }
+      self->send(writer, atom::drained_v, !self->state.broken);
     },
     [self](atom::shutdown) { self->quit(); },
+  };
+}
+
+struct writer_state {
+  static inline const char* name = "rmcp.stdio-writer";
+  direct_output direct;
+  drainer_actor drainer;
+  /// Payloads handed to the drainer and not yet written: while there are
+  /// any, later payloads go the same way, so lines keep their order.
+  size_t pending = 0;
+  bool broken = false;
+  bool stopping = false;
+
+  /// However the writer ends, the drainer ends after what it was given.
+  ~writer_state() {
+    if (drainer)
+      caf::anon_send(drainer, atom::shutdown_v);
+    if (direct.own)
+      ::close(direct.fd);
+  }
+};
+
+using writer_pointer = stdio_writer_actor::stateful_pointer<writer_state>;
+
+stdio_writer_actor::behavior_type writer(writer_pointer self, int fd) {
+  self->state.direct = open_direct_output(fd);
+  return {
+    [self, fd](atom::rpc_out, std::string& payload, const std::string&) {
+      auto& st = self->state;
+      if (st.broken || st.stopping)
+        return;
+      payload += '\n';
+      size_t done = 0;
+      if (st.pending == 0 && st.direct.fd >= 0) {
+        auto n = write_now(st.direct, payload.data(), payload.size());
+        if (n < 0) {
+          st.broken = true;
+          log_stdout_closed(errno);
+          return;
+        }
+        done = static_cast<size_t>(n);
+        if (done == payload.size())
+          return;
+      }
+      if (!st.drainer)
+        st.drainer = self->spawn<caf::detached>(
+          drainer, fd, caf::actor_cast<stdio_writer_actor>(self));
+      payload.erase(0, done);
+      ++st.pending;
+      self->send(st.drainer, atom::rpc_out_v, std::move(payload));
+    },
+    [self](atom::drained, bool ok) {
+      auto& st = self->state;
+      --st.pending;
+      st.broken = st.broken || !ok;
+      if (st.stopping && st.pending == 0)
+        self->quit();
+    },
+    [self](atom::shutdown) {
+      self->state.stopping = true;
+      if (self->state.pending == 0)
+        self->quit();
+    },
   };
 }
 
@@ -124,7 +246,7 @@ void reader(caf::blocking_actor* self, int fd, mcp_session_actor session,
 } // namespace
 
 stdio_writer_actor spawn_stdio_writer(caf::actor_system& sys, int fd) {
-  return sys.spawn<caf::detached>(writer, fd);
+  return sys.spawn(writer, fd);
 }
 
 caf::actor spawn_stdio_reader(caf::actor_system& sys, int fd,

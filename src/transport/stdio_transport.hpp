@@ -3,14 +3,21 @@
 // The stdio transport: newline-delimited JSON-RPC on a pair of file
 // descriptors (normally stdin/stdout).
 //
-// Two detached actors, because both sides do blocking I/O:
-// - the reader polls the input fd, splits lines (accepting "\r\n"), hands
-//   each non-empty line to the session as `(rpc_in, text)` and sends
-//   `(eof)` when the input closes. Lines longer than the limit are cut to
-//   limit+1 bytes so the session refuses them without unbounded buffering.
-//   It stops early on `(shutdown)`.
-// - the writer implements the sink: writes each payload plus "\n" and
-//   flushes; it quits on `(shutdown)` after everything queued before it.
+// - the reader, a detached actor (it blocks in poll), polls the input fd,
+//   splits lines (accepting "\r\n"), hands each non-empty line to the
+//   session as `(rpc_in, text)` and sends `(eof)` when the input closes.
+//   Lines longer than the limit are cut to limit+1 bytes so the session
+//   refuses them without unbounded buffering. It stops early on
+//   `(shutdown)`.
+// - the writer implements the sink: it writes each payload plus "\n". It
+//   runs on the actor workers and never blocks: on a pipe it writes through
+//   a descriptor of its own opened with O_NONBLOCK (the client's stays as
+//   it is), on a socket with MSG_DONTWAIT, so an answer costs no thread
+//   hand-off. What does not fit at once (the client reads slowly), and
+//   everything after it until that is written, goes to a detached drainer
+//   that writes it blocking; output to a terminal or a file always goes
+//   there. It quits on `(shutdown)` once everything queued before it is
+//   written.
 
 #include <cstddef>
 
@@ -22,7 +29,8 @@
 namespace rmcp::transport {
 
 using stdio_writer_actor =
-  mcp_sink_actor::extend<caf::reacts_to<atom::shutdown>>;
+  mcp_sink_actor::extend<caf::reacts_to<atom::shutdown>,
+                         caf::reacts_to<atom::drained, bool>>;
 
 /// Spawns the writer on `fd` (not closed by the writer).
 stdio_writer_actor spawn_stdio_writer(caf::actor_system& sys, int fd);

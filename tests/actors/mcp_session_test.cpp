@@ -11,6 +11,7 @@
 #include "actors/tool_call.hpp"
 #include "protocol/error.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/fake_store.hpp"
 
 namespace rmcp {
 
@@ -61,6 +62,11 @@ std::shared_ptr<const tool_registry> test_tools() {
   EXPECT_FALSE(reg->add(spec("t_fail"), [](tool_call& call) {
     call.fail(ec::router_unreachable, "router r1 refused the connection");
   }));
+  auto write = spec("t_write", out);
+  write.annotations.read_only = false;
+  EXPECT_FALSE(reg->add(write, [](tool_call& call) {
+    call.finish({{{"text", "written"}}, {}, false});
+  }));
   EXPECT_FALSE(reg->add(spec("t_wait", out), [](tool_call& call) {
     auto wait = call.wait(caf::duration{std::chrono::seconds{60}});
     call.finish({{{"text", wait.valid() ? "finite" : "infinite"}}, {}, false});
@@ -71,13 +77,25 @@ std::shared_ptr<const tool_registry> test_tools() {
 
 class mcp_session_test : public test::actor_fixture {
 protected:
-  mcp_session_test() {
+  mcp_session_test() : mcp_session_test(nullptr) {
+    // nop
+  }
+
+  /// With `audited`, the session's records go to a fake store holding them.
+  explicit mcp_session_test(std::shared_ptr<test::fake_store_data> audited)
+    : audit(std::move(audited)) {
     out = std::make_shared<outputs>();
     auto sink = sys.spawn(recording_sink, out);
     auto svc = std::make_shared<services>();
     svc->system = &sys;
     svc->notifier = spawn_notifier(sys);
     svc->metrics = stats;
+    if (audit) {
+      store = test::spawn_fake_store(sys, audit);
+      svc->store = store;
+      svc->audit_read_flush_interval = std::chrono::milliseconds{50};
+      svc->audit_read_batch = 3;
+    }
     notifier = svc->notifier;
     session_context ctx;
     ctx.tools = test_tools();
@@ -103,6 +121,8 @@ protected:
   }
 
   ~mcp_session_test() override {
+    if (store)
+      caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(notifier, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
@@ -159,6 +179,8 @@ protected:
     return !*session_down;
   }
 
+  std::shared_ptr<test::fake_store_data> audit;
+  store_actor store;
   std::shared_ptr<outputs> out;
   metrics_ptr stats = std::make_shared<metrics>();
   std::shared_ptr<bool> session_down = std::make_shared<bool>(false);
@@ -279,7 +301,7 @@ TEST_F(mcp_session_test, tools_list_paginates_with_opaque_cursors) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"t_echo", "t_slow", "t_progress",
                                              "t_throw", "t_bad_output",
-                                             "t_fail", "t_wait"}));
+                                             "t_fail", "t_write", "t_wait"}));
 }
 
 TEST_F(mcp_session_test, tools_list_rejects_invalid_cursors) {
@@ -531,6 +553,79 @@ TEST_F(mcp_session_test, open_sessions_gauge_follows_the_session_lifetime) {
   run();
   ASSERT_FALSE(alive());
   EXPECT_EQ(gauge(), "0");
+}
+
+// Records of reads: a session with other calls running holds them and hands
+// them to the store together (one message, not one per call, which woke the
+// store's thread per call), in order and never later than the interval.
+class mcp_session_audit_test : public mcp_session_test {
+protected:
+  mcp_session_audit_test()
+    : mcp_session_test(std::make_shared<test::fake_store_data>()) {
+    // nop
+  }
+
+  std::vector<std::string> tools() const {
+    std::vector<std::string> names;
+    for (auto& r : audit->audit)
+      names.push_back(r.tool);
+    return names;
+  }
+};
+
+TEST_F(mcp_session_audit_test, a_read_with_no_other_call_running_goes_at_once) {
+  initialize();
+  call(1, "t_echo", {{"text", "a"}});
+  call(2, "t_echo", {{"text", "b"}});
+  EXPECT_EQ(tools(), (std::vector<std::string>{"t_echo", "t_echo"}));
+  EXPECT_EQ(audit->read_audits.size(), 2u);
+  EXPECT_TRUE(audit->read_batches.empty());
+}
+
+TEST_F(mcp_session_audit_test, reads_beside_a_running_call_go_together) {
+  initialize();
+  call(1, "t_slow");
+  call(2, "t_echo", {{"text", "a"}});
+  call(3, "t_echo", {{"text", "b"}});
+  ASSERT_FALSE(response(3).is_null());
+  // Answered, their records held.
+  EXPECT_TRUE(audit->audit.empty());
+  advance_time(std::chrono::milliseconds{49});
+  EXPECT_TRUE(audit->audit.empty());
+  advance_time(std::chrono::milliseconds{1});
+  EXPECT_EQ(audit->read_batches, (std::vector<size_t>{2}));
+  EXPECT_EQ(tools(), (std::vector<std::string>{"t_echo", "t_echo"}));
+}
+
+TEST_F(mcp_session_audit_test, a_full_batch_goes_without_waiting) {
+  initialize();
+  call(1, "t_slow");
+  for (int i = 2; i <= 5; ++i)
+    call(i, "t_echo", {{"text", "x"}});
+  EXPECT_EQ(audit->read_batches, (std::vector<size_t>{3}));
+  EXPECT_EQ(audit->audit.size(), 3u);
+  advance_time(std::chrono::milliseconds{50});
+  EXPECT_EQ(audit->read_batches, (std::vector<size_t>{3, 1}));
+}
+
+TEST_F(mcp_session_audit_test, held_reads_go_before_a_durable_record) {
+  initialize();
+  call(1, "t_slow");
+  call(2, "t_echo", {{"text", "a"}});
+  call(3, "t_write");
+  ASSERT_FALSE(response(3).is_null());
+  EXPECT_EQ(tools(), (std::vector<std::string>{"t_echo", "t_write"}));
+  EXPECT_EQ(audit->read_batches, (std::vector<size_t>{1}));
+}
+
+TEST_F(mcp_session_audit_test, held_reads_go_when_the_session_ends) {
+  initialize();
+  call(1, "t_slow");
+  call(2, "t_echo", {{"text", "a"}});
+  EXPECT_TRUE(audit->audit.empty());
+  caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+  run();
+  EXPECT_EQ(tools(), (std::vector<std::string>{"t_echo"}));
 }
 
 } // namespace rmcp

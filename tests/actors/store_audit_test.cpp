@@ -159,6 +159,29 @@ TEST_F(store_audit_test,
   EXPECT_TRUE(t.verdict.ok) << t.verdict.problem;
 }
 
+TEST_F(store_audit_test,
+       reads_a_session_held_back_go_with_the_next_commit_in_their_order) {
+  store_audit_settings s;
+  s.read_flush_interval = 10s;
+  s.read_batch = 100;
+  start(s);
+  put_read("read-1");
+  audit_reads(store, {record("held-1", audit_kind::call),
+                      record("held-2", audit_kind::call)});
+  run();
+  // No wait for the interval: the session held them back already.
+  EXPECT_EQ(commits(), 1u);
+  auto t = read_trail(mem);
+  EXPECT_EQ(t.tools, (std::vector<std::string>{"read-1", "held-1", "held-2"}));
+  EXPECT_TRUE(t.verdict.ok) << t.verdict.problem;
+  // A single read afterwards waits for the interval again.
+  put_read("read-2");
+  run();
+  EXPECT_EQ(commits(), 1u);
+  advance_time(10s);
+  EXPECT_EQ(commits(), 2u);
+}
+
 TEST_F(store_audit_test, reading_the_trail_shows_reads_not_yet_committed) {
   start({});
   put_read("read-1");

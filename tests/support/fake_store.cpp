@@ -139,6 +139,16 @@ fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
       d->read_audits.push_back(rec.seq);
       d->audit.push_back(std::move(rec));
     },
+    [d](atom::put, atom::audit, std::vector<audit_record>& recs) {
+      if (d->fail)
+        return;
+      d->read_batches.push_back(recs.size());
+      for (auto& rec : recs) {
+        rec.seq = d->audit.size() + 1;
+        d->read_audits.push_back(rec.seq);
+        d->audit.push_back(std::move(rec));
+      }
+    },
     [d](atom::get, atom::audit, const std::string& id,
         uint32_t limit) -> std::vector<audit_record> {
       std::vector<audit_record> out;

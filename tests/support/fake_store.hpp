@@ -31,6 +31,9 @@ struct fake_store_data {
   /// The seq of each record sent as a read's, `(put, audit, record)`
   /// (batched by the real store), oldest first.
   std::vector<uint64_t> read_audits;
+  /// The size of each batch of reads a session held back, `(put, audit,
+  /// records)`, oldest first.
+  std::vector<size_t> read_batches;
 
   /// The records of router and registry changes (kind "change"), without
   /// the per-call and refusal records and without the "started" records a

@@ -131,6 +131,34 @@ TEST_F(beast_client_test, pinned_tls_get_returns_parsed_json_and_latency) {
   client->close();
 }
 
+TEST_F(beast_client_test, io_threads_grow_with_the_clients_up_to_the_limit) {
+  start();
+  auto small = std::make_shared<io_runtime>(3, 2);
+  auto made = make_rest_client_factory(small, "routeros-mcp-test");
+  EXPECT_EQ(small->threads(), 1u);
+  std::vector<std::shared_ptr<rest_client>> clients;
+  std::vector<size_t> threads;
+  for (int i = 0; i < 7; ++i) {
+    clients.push_back(made->make(endpoint()));
+    threads.push_back(small->threads());
+  }
+  // One thread per two clients alive, at most three.
+  EXPECT_EQ(threads, (std::vector<size_t>{1, 1, 2, 2, 3, 3, 3}));
+  // Every client works, whichever thread runs its strand.
+  for (auto& c : clients) {
+    auto res = get(*c, "/system/resource");
+    EXPECT_TRUE(res) << message(res);
+  }
+  for (auto& c : clients)
+    c->close();
+  clients.clear();
+  // Threads are kept when clients go; new clients count from what is alive.
+  EXPECT_EQ(small->threads(), 3u);
+  auto again = made->make(endpoint());
+  EXPECT_EQ(small->threads(), 3u);
+  again->close();
+}
+
 TEST_F(beast_client_test, keeps_one_connection_alive_across_requests) {
   start();
   auto client = factory->make(endpoint());
