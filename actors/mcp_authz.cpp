@@ -161,13 +161,13 @@ void mcp_session_state::audit_read(audit_record rec) {
   if (!ctx.svc || !ctx.svc->store)
     return;
   auto interval = ctx.svc->audit_read_flush_interval;
+  // (With a zero interval nothing is ever held.)
   if (reads_held.empty() && (calls.empty() || interval.count() <= 0)) {
     rmcp::audit_read(ctx.svc->store, std::move(rec));
     return;
   }
   reads_held.push_back(std::move(rec));
-  if (calls.empty() || reads_held.size() >= ctx.svc->audit_read_batch
-      || interval.count() <= 0) {
+  if (calls.empty() || reads_held.size() >= ctx.svc->audit_read_batch) {
     flush_reads();
   } else if (reads_held.size() == 1) {
     reads_due = self->clock().now() + interval;

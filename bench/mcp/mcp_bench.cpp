@@ -9,8 +9,9 @@
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
 //   floor    raw REST round trip to one simulated router (synchronous Beast
-//            client, TLS keep-alive): p50/p99; and the router's ceiling,
-//            GETs/s with 16 such clients in flight
+//            client, TLS keep-alive): p50/p99 and the client's CPU per
+//            GET; the CPU of one thread hand-off on this machine; and the
+//            router's ceiling, GETs/s with 16 such clients in flight
 //   calls    server CPU and voluntary context switches per call, p50,
 //            calls/s and failed calls of echo, a one-GET and a two-GET
 //            read on one router at 1, 16 and 64 in flight (store on
@@ -498,14 +499,20 @@ int main(int argc, char** argv) {
 
     // The floor.
     floor_run(ports[0], 200);
-    std::vector<double> p50s, p99s;
+    std::vector<double> p50s, p99s, cpus, handoffs;
     for (int r = 0; r < runs; ++r) {
-      auto lat = floor_run(ports[0], requests);
+      double cpu = 0;
+      auto lat = floor_run(ports[0], requests, &cpu);
       p50s.push_back(percentile(lat, 50));
       p99s.push_back(percentile(lat, 99));
+      cpus.push_back(cpu);
+      handoffs.push_back(bench::handoff_cpu_us(20000));
     }
     record("REST floor p50 (one router, TLS keep-alive)", "µs", p50s);
     record("REST floor p99", "µs", p99s);
+    record("REST floor: the client's CPU per GET", "µs", cpus);
+    record("thread hand-off CPU (two threads, condition variable)", "µs",
+           handoffs);
     auto floor_p50 = minimum(p50s);
     std::vector<double> ceiling;
     for (int r = 0; r < runs; ++r)

@@ -1,11 +1,17 @@
 #pragma once
 
 // The simulated router alone, without the daemon: the floor (one
-// synchronous TLS keep-alive client, GET after GET) and the ceiling (the
-// same client on several threads at once).
+// synchronous TLS keep-alive client, GET after GET, and the client's CPU
+// per GET) and the ceiling (the same client on several threads at once).
+// And the machine's price of one thread hand-off, which a call pays at
+// every thread it crosses.
+
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -23,8 +29,20 @@
 
 namespace rmcp::bench {
 
+/// CPU time of the calling thread, µs.
+inline double thread_cpu_us() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
+         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 /// Sequential GETs over one TLS keep-alive connection; latencies in µs.
-inline std::vector<double> floor_run(uint16_t port, int n) {
+/// With `cpu_per_get`, the client's own CPU per GET (µs) goes there: what
+/// any server pays at least to ask the router once (TLS, HTTP, the
+/// syscalls), before parsing the answer.
+inline std::vector<double> floor_run(uint16_t port, int n,
+                                     double* cpu_per_get = nullptr) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -45,6 +63,7 @@ inline std::vector<double> floor_run(uint16_t port, int n) {
   beast::flat_buffer buffer;
   std::vector<double> lat;
   lat.reserve(static_cast<size_t>(n));
+  auto cpu0 = thread_cpu_us();
   for (int i = 0; i < n; ++i) {
     auto t0 = clock_type::now();
     http::write(stream, req);
@@ -57,7 +76,40 @@ inline std::vector<double> floor_run(uint16_t port, int n) {
       throw std::runtime_error("floor: HTTP "
                                + std::to_string(res.result_int()));
   }
+  if (cpu_per_get && n > 0)
+    *cpu_per_get = (thread_cpu_us() - cpu0) / n;
   return lat;
+}
+
+/// The CPU one thread hand-off costs on this machine (µs): two threads
+/// take turns through a condition variable `n` times each; the CPU of
+/// both (the waker's system call, the sleeper's switch out and back in)
+/// divided by the hand-offs.
+inline double handoff_cpu_us(int n) {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool other_turn = false;
+  double other_cpu = 0;
+  auto own0 = thread_cpu_us();
+  std::thread other{[&] {
+    auto cpu0 = thread_cpu_us();
+    for (int i = 0; i < n; ++i) {
+      std::unique_lock<std::mutex> guard{mtx};
+      cv.wait(guard, [&] { return other_turn; });
+      other_turn = false;
+      cv.notify_one();
+    }
+    other_cpu = thread_cpu_us() - cpu0;
+  }};
+  for (int i = 0; i < n; ++i) {
+    std::unique_lock<std::mutex> guard{mtx};
+    other_turn = true;
+    cv.notify_one();
+    cv.wait(guard, [&] { return !other_turn; });
+  }
+  auto own = thread_cpu_us() - own0;
+  other.join();
+  return (own + other_cpu) / (2.0 * n);
 }
 
 /// GETs per second one simulated router answers with `c` requests in
