@@ -94,6 +94,11 @@ public:
     return kv_;
   }
 
+  /// The REST clients' I/O threads (also the stdio transport's reader).
+  routeros::io_runtime& io() noexcept {
+    return *io_;
+  }
+
   /// What a new session for `who` needs.
   session_context session_for(identity who) const;
 

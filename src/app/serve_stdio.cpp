@@ -13,6 +13,7 @@
 #include "src/app/metrics_http.hpp"
 #include "src/app/runtime.hpp"
 #include "src/app/service_notify.hpp"
+#include "src/routeros/beast_client.hpp"
 #include "src/transport/stdio_transport.hpp"
 
 namespace rmcp::app {
@@ -40,7 +41,8 @@ int serve_stdio(const config::server_options& opts,
   auto session = sys.spawn(mcp_session, caf::actor_cast<mcp_sink_actor>(writer),
                            rt.session_for(stdio_identity(opts)));
   auto reader = transport::spawn_stdio_reader(sys, STDIN_FILENO, session,
-                                              opts.session.max_message_bytes);
+                                              opts.session.max_message_bytes,
+                                              &rt.io().context());
   log::info(log::core(), "serve-started",
             {{"transport", "stdio"},
              {"version", rmcp::version},

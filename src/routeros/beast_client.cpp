@@ -84,6 +84,10 @@ io_runtime::~io_runtime() {
     t.join();
 }
 
+asio::io_context& io_runtime::context() noexcept {
+  return impl_->ioc;
+}
+
 size_t io_runtime::threads() const {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   return impl_->threads.size();

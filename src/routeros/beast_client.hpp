@@ -22,6 +22,10 @@
 
 #include "actors/rest_client.hpp"
 
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
 namespace rmcp::routeros {
 
 /// The I/O threads of all REST clients. It starts with one thread and adds
@@ -48,6 +52,9 @@ public:
   impl& get() noexcept {
     return *impl_;
   }
+
+  /// The event loop the threads run.
+  boost::asio::io_context& context() noexcept;
 
   /// The threads running now.
   size_t threads() const;

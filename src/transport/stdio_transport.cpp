@@ -6,8 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <memory>
 #include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <caf/blocking_actor.hpp>
 #include <caf/event_based_actor.hpp>
@@ -18,6 +25,8 @@
 #include "protocol/log.hpp"
 
 namespace rmcp::transport {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -183,11 +192,11 @@ public:
     // nop
   }
 
-  void feed(caf::blocking_actor* self, const char* data, size_t size) {
+  void feed(const char* data, size_t size) {
     for (size_t i = 0; i < size; ++i) {
       char c = data[i];
       if (c == '\n') {
-        emit(self);
+        emit();
         continue;
       }
       if (buf_.size() <= limit_)
@@ -195,18 +204,19 @@ public:
     }
   }
 
-  /// Emits a final line that had no terminating newline.
-  void finish(caf::blocking_actor* self) {
-    emit(self);
+  /// Emits a final line that had no terminating newline, then `(eof)`.
+  void finish() {
+    emit();
+    caf::anon_send(session_, atom::eof_v);
   }
 
 private:
-  void emit(caf::blocking_actor* self) {
+  void emit() {
     if (!buf_.empty() && buf_.back() == '\r')
       buf_.pop_back();
     bool blank = buf_.find_first_not_of(" \t") == std::string::npos;
     if (!blank)
-      self->send(session_, atom::rpc_in_v, std::move(buf_));
+      caf::anon_send(session_, atom::rpc_in_v, std::move(buf_));
     buf_.clear();
   }
 
@@ -217,7 +227,7 @@ private:
 
 void reader(caf::blocking_actor* self, int fd, mcp_session_actor session,
             size_t limit) {
-  line_splitter lines{session, limit};
+  line_splitter lines{std::move(session), limit};
   bool running = true;
   char chunk[64 * 1024];
   while (running) {
@@ -226,21 +236,86 @@ void reader(caf::blocking_actor* self, int fd, mcp_session_actor session,
     if (rc > 0) {
       auto n = ::read(fd, chunk, sizeof(chunk));
       if (n > 0) {
-        lines.feed(self, chunk, static_cast<size_t>(n));
+        lines.feed(chunk, static_cast<size_t>(n));
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        lines.finish(self);
         log::info(log::mcp(), "stdin-closed");
-        self->send(session, atom::eof_v);
+        lines.finish();
         return;
       }
     } else if (rc < 0 && errno != EINTR) {
       log::error(log::mcp(), "stdin-poll-failed", {{"errno", errno}});
-      self->send(session, atom::eof_v);
+      lines.finish();
       return;
     }
     self->receive([&](atom::shutdown) { running = false; },
                   caf::after(std::chrono::seconds{0}) >> [] {});
   }
+}
+
+/// The reader of an input pipe on an asio event loop (the REST clients'
+/// I/O threads): no thread of its own wakes per request. It reads through a
+/// descriptor of its own opened with O_NONBLOCK (the client's stays as it
+/// is); all its work runs on one strand.
+class pipe_reader : public std::enable_shared_from_this<pipe_reader> {
+public:
+  pipe_reader(asio::io_context& ioc, int own_fd, mcp_session_actor session,
+              size_t limit)
+    : strand_(asio::make_strand(ioc)), input_(strand_, own_fd),
+      lines_(std::move(session), limit) {
+    // nop
+  }
+
+  void start() {
+    asio::post(strand_, [self = shared_from_this()] { self->read(); });
+  }
+
+  void stop() {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->stopped_ = true;
+      boost::system::error_code ignored;
+      self->input_.close(ignored);
+    });
+  }
+
+private:
+  void read() {
+    input_.async_read_some(
+      asio::buffer(chunk_),
+      [self = shared_from_this()](boost::system::error_code err, size_t n) {
+        self->on_read(err, n);
+      });
+  }
+
+  void on_read(boost::system::error_code err, size_t n) {
+    if (stopped_)
+      return;
+    if (!err) {
+      lines_.feed(chunk_.data(), n);
+      read();
+      return;
+    }
+    if (err == asio::error::eof)
+      log::info(log::mcp(), "stdin-closed");
+    else
+      log::error(log::mcp(), "stdin-read-failed", {{"error", err.message()}});
+    lines_.finish();
+  }
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::posix::stream_descriptor input_;
+  line_splitter lines_;
+  std::array<char, 64 * 1024> chunk_;
+  bool stopped_ = false;
+};
+
+/// A descriptor of our own with O_NONBLOCK on input pipe `fd`, or -1 when
+/// `fd` is not a pipe.
+int open_own_input_pipe(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+    return -1;
+  auto path = "/proc/self/fd/" + std::to_string(fd);
+  return ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 }
 
 } // namespace
@@ -251,7 +326,19 @@ stdio_writer_actor spawn_stdio_writer(caf::actor_system& sys, int fd) {
 
 caf::actor spawn_stdio_reader(caf::actor_system& sys, int fd,
                               mcp_session_actor session,
-                              size_t max_message_bytes) {
+                              size_t max_message_bytes, asio::io_context* ioc) {
+  int own = ioc != nullptr ? open_own_input_pipe(fd) : -1;
+  if (own >= 0) {
+    auto input = std::make_shared<pipe_reader>(*ioc, own, std::move(session),
+                                               max_message_bytes);
+    input->start();
+    return sys.spawn([input](caf::event_based_actor* self) -> caf::behavior {
+      return {[self, input](atom::shutdown) {
+        input->stop();
+        self->quit();
+      }};
+    });
+  }
   return sys.spawn<caf::detached>(reader, fd, std::move(session),
                                   max_message_bytes);
 }

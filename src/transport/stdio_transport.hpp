@@ -3,12 +3,16 @@
 // The stdio transport: newline-delimited JSON-RPC on a pair of file
 // descriptors (normally stdin/stdout).
 //
-// - the reader, a detached actor (it blocks in poll), polls the input fd,
-//   splits lines (accepting "\r\n"), hands each non-empty line to the
-//   session as `(rpc_in, text)` and sends `(eof)` when the input closes.
-//   Lines longer than the limit are cut to limit+1 bytes so the session
-//   refuses them without unbounded buffering. It stops early on
-//   `(shutdown)`.
+// - the reader splits the input into lines (accepting "\r\n"), hands each
+//   non-empty line to the session as `(rpc_in, text)` and sends `(eof)`
+//   when the input closes. Lines longer than the limit are cut to limit+1
+//   bytes so the session refuses them without unbounded buffering. It
+//   stops early on `(shutdown)`. An input pipe (what MCP clients start the
+//   daemon with) is read on an asio event loop, the REST clients' I/O
+//   threads in the daemon, through a descriptor of its own opened with
+//   O_NONBLOCK: a request wakes no thread of its own. Other inputs
+//   (terminals, files, sockets) are read by a detached actor that blocks
+//   in poll.
 // - the writer implements the sink: it writes each payload plus "\n". It
 //   runs on the actor workers and never blocks: on a pipe it writes through
 //   a descriptor of its own opened with O_NONBLOCK (the client's stays as
@@ -26,6 +30,10 @@
 
 #include "protocol/mcp_actors.hpp"
 
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
 namespace rmcp::transport {
 
 using stdio_writer_actor =
@@ -35,9 +43,11 @@ using stdio_writer_actor =
 /// Spawns the writer on `fd` (not closed by the writer).
 stdio_writer_actor spawn_stdio_writer(caf::actor_system& sys, int fd);
 
-/// Spawns the reader on `fd`; it feeds `session`.
+/// Spawns the reader on `fd`; it feeds `session`. With `ioc`, an input
+/// pipe is read on that event loop instead of a thread of its own.
 caf::actor spawn_stdio_reader(caf::actor_system& sys, int fd,
                               mcp_session_actor session,
-                              size_t max_message_bytes);
+                              size_t max_message_bytes,
+                              boost::asio::io_context* ioc = nullptr);
 
 } // namespace rmcp::transport
