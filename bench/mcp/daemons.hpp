@@ -89,6 +89,16 @@ inline void register_devices(const std::string& dir, size_t n,
   }
 }
 
+/// --pin: the cores the servers run on ("0", "0-2"), empty for any.
+inline std::string server_cpus;
+
+/// `argv` run on `server_cpus` (through taskset) when they are set.
+inline std::vector<std::string> on_server_cpus(std::vector<std::string> argv) {
+  if (!server_cpus.empty())
+    argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", server_cpus});
+  return argv;
+}
+
 class daemon_process {
 public:
   /// `sets`: extra `--set key=value` settings.
@@ -103,7 +113,7 @@ public:
   /// with `env` added to the environment.
   daemon_process(std::vector<std::string> argv,
                  std::map<std::string, std::string> env)
-    : proc_(std::move(argv), std::move(env)) {
+    : proc_(on_server_cpus(std::move(argv)), std::move(env)) {
     proc_.write_line(
       json{{"jsonrpc", "2.0"},
            {"id", 0},

@@ -4,7 +4,7 @@
 //                      [--requests 2000] [--markdown] [--skip-memory]
 //                      [--only calls stdio fleet http rollout memory]
 //                      [--set key=value ...]
-//                      [--peer MikroMCP/dist/main.js]
+//                      [--peer MikroMCP/dist/main.js] [--pin]
 //
 // Starts the RouterOS simulator in this process (HTTPS, pinned certificate)
 // and the daemon as a child over stdio, then measures:
@@ -30,9 +30,13 @@
 //   memory   daemon RSS with 0, 1,000 and 10,000 registered devices
 // Every figure: a warm-up, then --runs runs; min and median are printed.
 // --set passes settings to the daemons of the calls and fleet groups (to
-// compare a change with its setting off, on the same build).
+// compare a change with its setting off, on the same build). --pin runs
+// this process (client and simulator) on the last core and the servers it
+// talks to over stdio on the others, so that a server's calls/s are what
+// its own cores give.
 // Not a test: bench/run builds Release and writes docs/benchmarks.md.
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -415,6 +419,21 @@ void overview_figures(const std::string& transport, Daemon& d, int runs,
 
 // -- markdown ----------------------------------------------------------------------
 
+/// --pin: this process (before it starts any thread, so all of them) on
+/// the last core, the servers on the others. An error text, or null.
+const char* pin_cores() {
+  auto cores = std::thread::hardware_concurrency();
+  if (cores < 2)
+    return "needs at least two cores";
+  cpu_set_t last;
+  CPU_ZERO(&last);
+  CPU_SET(cores - 1, &last);
+  if (sched_setaffinity(0, sizeof last, &last) != 0)
+    return "sched_setaffinity failed";
+  bench::server_cpus = cores == 2 ? "0" : "0-" + std::to_string(cores - 2);
+  return nullptr;
+}
+
 std::string machine_line() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page = sysconf(_SC_PAGE_SIZE);
@@ -423,7 +442,13 @@ std::string machine_line() {
                 std::thread::hardware_concurrency(),
                 static_cast<double>(pages) * static_cast<double>(page)
                   / (1024.0 * 1024 * 1024));
-  return buf;
+  std::string line = buf;
+  if (!bench::server_cpus.empty())
+    line += "; servers on cores " + bench::server_cpus
+            + ", this bench (client and "
+              "simulator) on core "
+            + std::to_string(std::thread::hardware_concurrency() - 1);
+  return line;
 }
 
 /// The 1-, 5- and 15-minute load averages (/proc/loadavg).
@@ -458,6 +483,7 @@ int main(int argc, char** argv) {
   bool skip_memory = false;
   std::vector<std::string> only;
   std::string peer;
+  bool pin = false;
   app.add_option("--binary", binary, "routeros-mcp executable")->required();
   app.add_option("--runs", runs, "Runs per figure (after a warm-up)")
     ->check(CLI::Range(1, 20));
@@ -477,7 +503,16 @@ int main(int argc, char** argv) {
                 "Measure only these groups (the floor is always measured)")
     ->check(
       CLI::IsMember({"calls", "stdio", "fleet", "http", "rollout", "memory"}));
+  app.add_flag("--pin", pin,
+               "Run this bench (client, simulator) on the last core and the "
+               "stdio servers on the others");
   CLI11_PARSE(app, argc, argv);
+  if (pin) {
+    if (auto err = pin_cores()) {
+      std::fprintf(stderr, "--pin: %s\n", err);
+      return 2;
+    }
+  }
   auto load_start = load_average();
 
   auto wanted = [&](const char* group) {
