@@ -33,6 +33,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/machine.hpp"
 #include "tests/support/cluster_world.hpp"
 
 namespace {
@@ -41,17 +42,11 @@ using namespace rmcp;
 using namespace rmcp::test;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
+using bench::load_average;
 
 double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0)
     .count();
-}
-
-std::string load_average() {
-  std::ifstream in{"/proc/loadavg"};
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
 }
 
 /// The start of an answer, for a figure that came out wrong.

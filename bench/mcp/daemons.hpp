@@ -28,6 +28,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bench/machine.hpp"
 #include "protocol/error.hpp"
 #include "protocol/json.hpp"
 #include "src/app/store_setup.hpp"
@@ -88,9 +89,6 @@ inline void register_devices(const std::string& dir, size_t n,
       throw std::runtime_error("put_device: " + error_message(err));
   }
 }
-
-/// --pin: the cores the servers run on ("0", "0-2"), empty for any.
-inline std::string server_cpus;
 
 /// `argv` run on `server_cpus` (through taskset) when they are set.
 inline std::vector<std::string> on_server_cpus(std::vector<std::string> argv) {

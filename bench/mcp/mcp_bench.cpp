@@ -36,7 +36,6 @@
 // its own cores give.
 // Not a test: bench/run builds Release and writes docs/benchmarks.md.
 
-#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -56,6 +55,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/machine.hpp"
 #include "bench/mcp/daemons.hpp"
 #include "bench/mcp/rest_floor.hpp"
 #include "protocol/error.hpp"
@@ -74,6 +74,8 @@ using bench::ceiling_run;
 using bench::daemon_process;
 using bench::floor_run;
 using bench::http_daemon;
+using bench::load_average;
+using bench::machine_line;
 using bench::register_devices;
 
 // -- statistics ----------------------------------------------------------------
@@ -419,46 +421,6 @@ void overview_figures(const std::string& transport, Daemon& d, int runs,
 
 // -- markdown ----------------------------------------------------------------------
 
-/// --pin: this process (before it starts any thread, so all of them) on
-/// the last core, the servers on the others. An error text, or null.
-const char* pin_cores() {
-  auto cores = std::thread::hardware_concurrency();
-  if (cores < 2)
-    return "needs at least two cores";
-  cpu_set_t last;
-  CPU_ZERO(&last);
-  CPU_SET(cores - 1, &last);
-  if (sched_setaffinity(0, sizeof last, &last) != 0)
-    return "sched_setaffinity failed";
-  bench::server_cpus = cores == 2 ? "0" : "0-" + std::to_string(cores - 2);
-  return nullptr;
-}
-
-std::string machine_line() {
-  long pages = sysconf(_SC_PHYS_PAGES);
-  long page = sysconf(_SC_PAGE_SIZE);
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%u cores, %.1f GiB memory",
-                std::thread::hardware_concurrency(),
-                static_cast<double>(pages) * static_cast<double>(page)
-                  / (1024.0 * 1024 * 1024));
-  std::string line = buf;
-  if (!bench::server_cpus.empty())
-    line += "; servers on cores " + bench::server_cpus
-            + ", this bench (client and "
-              "simulator) on core "
-            + std::to_string(std::thread::hardware_concurrency() - 1);
-  return line;
-}
-
-/// The 1-, 5- and 15-minute load averages (/proc/loadavg).
-std::string load_average() {
-  std::ifstream in{"/proc/loadavg"};
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 void print_markdown(int runs, const std::string& load_start) {
   std::printf("Machine: %s. %d runs per figure after a warm-up; best and "
               "median of the runs. Load average (1, 5, 15 minutes) at the "
@@ -508,7 +470,7 @@ int main(int argc, char** argv) {
                "stdio servers on the others");
   CLI11_PARSE(app, argc, argv);
   if (pin) {
-    if (auto err = pin_cores()) {
+    if (auto err = bench::pin_cores()) {
       std::fprintf(stderr, "--pin: %s\n", err);
       return 2;
     }
