@@ -176,7 +176,8 @@ void mcp_session_state::audit_read(audit_record rec) {
 }
 
 void mcp_session_state::flush_reads() {
-  if (reads_held.empty() || !ctx.svc || !ctx.svc->store)
+  // Only audit_read holds records, and only with a store.
+  if (reads_held.empty())
     return;
   rmcp::audit_reads(ctx.svc->store, std::move(reads_held));
   reads_held.clear();

@@ -95,9 +95,14 @@ struct store_state {
     return promise;
   }
 
+  /// `read_batch` records (or more) wait to be written.
+  bool read_batch_full() const {
+    return audit_queue_.size() >= std::max<size_t>(settings.read_batch, 1);
+  }
+
   void buffer_read_audit(audit_record rec) {
     enqueue_audit(std::move(rec));
-    if (audit_queue_.size() >= std::max<size_t>(settings.read_batch, 1))
+    if (read_batch_full())
       flush_audit();
     else if (settings.read_flush_interval.count() <= 0)
       queue_flush();
@@ -114,7 +119,7 @@ struct store_state {
     for (auto& rec : recs)
       enqueue_audit(std::move(rec));
     held_reads_ = true;
-    if (audit_queue_.size() >= std::max<size_t>(settings.read_batch, 1))
+    if (read_batch_full())
       flush_audit();
     else
       queue_flush();

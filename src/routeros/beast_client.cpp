@@ -110,9 +110,8 @@ public:
   /// `io` outlives the client (see io_runtime).
   client_impl(io_runtime::impl& io, std::shared_ptr<ssl::context> tls,
               rest_endpoint ep, std::shared_ptr<const std::string> user_agent)
-    : io_(io), ioc_(io.ioc), strand_(asio::make_strand(ioc_)),
-      tls_(std::move(tls)), ep_(std::move(ep)),
-      user_agent_(std::move(user_agent)) {
+    : io_(io), strand_(asio::make_strand(io.ioc)), tls_(std::move(tls)),
+      ep_(std::move(ep)), user_agent_(std::move(user_agent)) {
     ep_.max_connections = std::max<size_t>(ep_.max_connections, 1);
     io_.client_opened();
   }
@@ -173,7 +172,7 @@ public:
       closed->set_value();
     });
     while (f.wait_for(ms{50}) != std::future_status::ready)
-      if (ioc_.stopped())
+      if (io_.ioc.stopped())
         return;
   }
 
@@ -241,7 +240,6 @@ private:
   }
 
   io_runtime::impl& io_;
-  asio::io_context& ioc_;
   asio::strand<asio::io_context::executor_type> strand_;
   std::shared_ptr<ssl::context> tls_;
   rest_endpoint ep_;

@@ -55,6 +55,14 @@ struct direct_output {
   bool own = false;
 };
 
+/// A new open file description of pipe `fd` (`access` O_RDONLY or
+/// O_WRONLY) with O_NONBLOCK: set on it, that flag leaves the description
+/// we share with the client as it is. -1 when that fails.
+int open_own_pipe(int fd, int access) {
+  auto path = "/proc/self/fd/" + std::to_string(fd);
+  return ::open(path.c_str(), access | O_NONBLOCK | O_CLOEXEC);
+}
+
 direct_output open_direct_output(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0)
@@ -63,10 +71,7 @@ direct_output open_direct_output(int fd) {
     return {fd, true, false};
   if (!S_ISFIFO(st.st_mode))
     return {};
-  // A new open file description of the same pipe: O_NONBLOCK set on it
-  // leaves the description we share with the client as it is.
-  auto path = "/proc/self/fd/" + std::to_string(fd);
-  int own = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  int own = open_own_pipe(fd, O_WRONLY);
   if (own < 0)
     return {};
   return {own, false, true};
@@ -271,7 +276,6 @@ public:
 
   void stop() {
     asio::post(strand_, [self = shared_from_this()] {
-      self->stopped_ = true;
       boost::system::error_code ignored;
       self->input_.close(ignored);
     });
@@ -287,7 +291,8 @@ private:
   }
 
   void on_read(boost::system::error_code err, size_t n) {
-    if (stopped_)
+    // Closed by stop(): the read it cut short ends here, unreported.
+    if (!input_.is_open())
       return;
     if (!err) {
       lines_.feed(chunk_.data(), n);
@@ -305,7 +310,6 @@ private:
   asio::posix::stream_descriptor input_;
   line_splitter lines_;
   std::array<char, 64 * 1024> chunk_;
-  bool stopped_ = false;
 };
 
 /// A descriptor of our own with O_NONBLOCK on input pipe `fd`, or -1 when
@@ -314,8 +318,7 @@ int open_own_input_pipe(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
     return -1;
-  auto path = "/proc/self/fd/" + std::to_string(fd);
-  return ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  return open_own_pipe(fd, O_RDONLY);
 }
 
 } // namespace

@@ -11,6 +11,13 @@ namespace rmcp::test {
 
 namespace {
 
+/// Appends the record of a read with its sequence number.
+void append_read(fake_store_data& d, audit_record rec) {
+  rec.seq = d.audit.size() + 1;
+  d.read_audits.push_back(rec.seq);
+  d.audit.push_back(std::move(rec));
+}
+
 batching_store_actor::behavior_type
 fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
   auto broken = [] { return make_error(ec::store_failure, "fake failure"); };
@@ -133,21 +140,15 @@ fake_store(batching_store_actor::pointer, std::shared_ptr<fake_store_data> d) {
       return d->audit.back().seq;
     },
     [d](atom::put, atom::audit, audit_record& rec) {
-      if (d->fail)
-        return;
-      rec.seq = d->audit.size() + 1;
-      d->read_audits.push_back(rec.seq);
-      d->audit.push_back(std::move(rec));
+      if (!d->fail)
+        append_read(*d, std::move(rec));
     },
     [d](atom::put, atom::audit, std::vector<audit_record>& recs) {
       if (d->fail)
         return;
       d->read_batches.push_back(recs.size());
-      for (auto& rec : recs) {
-        rec.seq = d->audit.size() + 1;
-        d->read_audits.push_back(rec.seq);
-        d->audit.push_back(std::move(rec));
-      }
+      for (auto& rec : recs)
+        append_read(*d, std::move(rec));
     },
     [d](atom::get, atom::audit, const std::string& id,
         uint32_t limit) -> std::vector<audit_record> {
