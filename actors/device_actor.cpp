@@ -182,13 +182,17 @@ void device_state::pump() {
       }
       progress = true;
     }
-    while (in_flight < setup.settings.max_connections && !ready.empty()) {
+    while (!ready.empty()) {
       auto id = ready.front();
-      ready.pop_front();
       auto i = jobs.find(id);
-      if (i == jobs.end())
+      if (i == jobs.end()) {
+        ready.pop_front();
         continue;
+      }
       auto& job = i->second;
+      if (in_flight >= slots_for(job))
+        break;
+      ready.pop_front();
       // A write queued under a client lease that expired (or was released)
       // meanwhile must not run next to the new lock holder.
       if (job.what == device_job::kind::write && job.lease != lock.lease) {
@@ -210,6 +214,16 @@ void device_state::pump() {
     }
   }
   quit_if_drained();
+}
+
+size_t device_state::slots_for(const device_job& job) const {
+  // Reads are handed to the client ahead, one more per connection: when a
+  // connection frees, the client sends the next at once instead of waiting
+  // for this actor's turn (the router still sees at most max_connections).
+  // Writes go only to a free connection, so one never waits behind a read
+  // there (nor past the lease it was checked against).
+  auto n = setup.settings.max_connections;
+  return job.what == device_job::kind::read && !job.probe ? 2 * n : n;
 }
 
 void device_state::start(device_job& job) {

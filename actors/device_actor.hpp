@@ -9,9 +9,14 @@
 //     messages tagged with the job id and a per-attempt token, so a late or
 //     cancelled answer is recognised and dropped;
 //   - jobs: every admitted request until it is answered. `ready` holds jobs
-//     waiting for one of `max_connections` slots (FIFO), `lock_waiters`
-//     holds lease-less writes and `acquire`s waiting for the write lock;
-//     reads waiting for a retry sit in neither;
+//     waiting for a slot (FIFO), `lock_waiters` holds lease-less writes and
+//     `acquire`s waiting for the write lock; reads waiting for a retry sit
+//     in neither. The client runs at most `max_connections` requests at
+//     once; writes are handed to it only when one of those is free, reads
+//     up to one more per connection, which wait in the client and go out
+//     the moment a connection frees, without waiting for this actor's turn
+//     (`slots_for`). A read handed ahead is in flight: its deadline is the
+//     client's, and its caller going away does not recall it;
 //   - calls (device_queue.cpp): a job belongs to its requester (a tool
 //     call's parallel GETs are one call; a rollout coordinator and the
 //     health checks are callers too). `queue_size` bounds the calls that

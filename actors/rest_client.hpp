@@ -6,12 +6,14 @@
 // the runtime provides; the Boost.Beast implementation lives in
 // src/routeros/, and so do the SSH client and the REST-then-SSH client the
 // runtime's factory builds for devices of transport ssh and auto; tests use
-// a scripted fake). The client keeps up to
-// `max_connections` idle keep-alive connections to its router and never
-// blocks: `async_request` returns at once and runs `done` exactly once, on
-// an I/O thread — the device actor turns it into a message to itself. The
-// client does not queue: the device actor has at most `max_connections`
-// requests in flight and queues the others.
+// a scripted fake). The client runs at most `max_connections` requests at
+// once, keeps up to as many idle keep-alive connections to its router, and
+// never blocks: `async_request` returns at once and runs `done` exactly
+// once, on an I/O thread — the device actor turns it into a message to
+// itself. A request given while every connection is busy waits in the
+// client, in order, and goes out when one frees (still within its own
+// deadline): the device actor hands reads ahead, at most one per
+// connection, and queues everything else itself.
 //
 // Policy (queueing, write lock, retries with backoff, circuit breaker,
 // health timers) lives in the device actor, where the testing scheduler can

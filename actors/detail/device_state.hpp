@@ -73,6 +73,8 @@ struct device_state {
   std::unordered_map<uint64_t, device_job> jobs;
   std::deque<uint64_t> ready;
   std::deque<uint64_t> lock_waiters;
+  /// Jobs handed to the client: up to max_connections on the wire, reads
+  /// one more per connection waiting there (`slots_for`).
   size_t in_flight = 0;
   size_t retrying = 0;
   uint64_t next_job = 1;
@@ -148,6 +150,8 @@ struct device_state {
   caf::error admit(device_job job, caf::strong_actor_ptr who = nullptr);
   /// Grants the lock and starts ready jobs while slots are free.
   void pump();
+  /// How many jobs may be handed to the client when `job` would be next.
+  size_t slots_for(const device_job& job) const;
   void start(device_job& job);
   /// Ends an attempt's bookkeeping (slot, lock writes, breaker).
   void end_attempt(device_job& job);

@@ -37,9 +37,15 @@ namespace rmcp::app {
 void configure(caf::actor_system_config& cfg,
                const config::server_options& opts) {
   add_rmcp_types(cfg);
+  // One per core but one, which the REST I/O thread and the store's
+  // thread share: on 2 cores one worker and the I/O thread hand a call to
+  // each other with about one thread wake-up per call instead of two, as
+  // idle workers no longer steal and sleep in turn (docs/benchmarks.md,
+  // "One actor worker on two cores").
   auto threads = opts.worker_threads;
   if (threads <= 0)
-    threads = std::max<int64_t>(2, std::thread::hardware_concurrency());
+    threads =
+      std::max<int64_t>(1, int64_t{std::thread::hardware_concurrency()} - 1);
   cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   cfg.set("logger.verbosity", caf::atom("quiet"));
   // An idle worker polls its queue a few hundred times and then waits on

@@ -87,7 +87,7 @@ const std::vector<binding>& bindings() {
       "Largest accepted JSON-RPC message in bytes."},
      &o::session, &ss::max_message_bytes},
     {{"server.worker_threads", t::integer, {}, 0, 256,
-      "Actor scheduler threads; 0 = one per core (at least 2)."},
+      "Actor scheduler threads; 0 = one per core but one (at least 1)."},
      &o::worker_threads},
     {{"device.io_threads", t::integer, {}, 1, 64,
       "Most threads running the network I/O of all REST clients: one, "

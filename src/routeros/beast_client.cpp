@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <future>
 #include <map>
 #include <mutex>
@@ -99,10 +100,10 @@ namespace {
 
 /// All state of a client lives on its strand, which its connections share:
 /// requests, cancels, completions and close run there one after another,
-/// without a lock. The client has no queue: the device actor keeps at most
-/// `max_connections` requests in flight and queues the rest, so a request
-/// runs at once on an idle keep-alive connection or on a new one; at most
-/// `max_connections` connections stay idle.
+/// without a lock. At most `max_connections` requests run, each on an idle
+/// keep-alive connection or a new one; others wait in `waiting_` and the
+/// first connection to free takes the next; at most `max_connections`
+/// connections stay idle.
 class client_impl : public rest_client,
                     public connection_owner,
                     public std::enable_shared_from_this<client_impl> {
@@ -144,11 +145,21 @@ public:
 
   void cancel(uint64_t id) override {
     asio::post(strand_, [self = shared_from_this(), id] {
+      auto w = std::find_if(self->waiting_.begin(), self->waiting_.end(),
+                            [id](const job_ptr& j) { return j->id == id; });
+      if (w != self->waiting_.end()) {
+        auto j = *w;
+        self->waiting_.erase(w);
+        self->finish(j, make_error(ec::cancelled, self->ep_.device_id
+                                                    + ": request cancelled"));
+        return;
+      }
       auto r = self->running_.find(id);
       if (r == self->running_.end())
         return;
       auto [j, c] = r->second;
       self->running_.erase(r);
+      self->start_waiting();
       self->finish(j, make_error(ec::cancelled,
                                  self->ep_.device_id + ": request cancelled"));
       c->abort();
@@ -179,12 +190,22 @@ public:
   void completed(const connection_ptr& c, const job_ptr& j,
                  caf::expected<rest_response> result, bool reusable) override {
     auto r = running_.find(j->id);
-    if (r != running_.end() && r->second.second == c)
+    auto freed = r != running_.end() && r->second.second == c;
+    if (freed)
       running_.erase(r);
-    if (reusable && !closed_ && idle_.size() < ep_.max_connections)
+    if (freed && reusable && !closed_ && !waiting_.empty()) {
+      // The next request goes out before this answer is handed on: the
+      // connection does not wait for the device actor's turn.
+      auto next = std::move(waiting_.front());
+      waiting_.pop_front();
+      running_.emplace(next->id, std::make_pair(next, c));
+      c->start(next);
+    } else if (reusable && !closed_ && idle_.size() < ep_.max_connections) {
       idle_.push_back(c);
-    else if (reusable)
+    } else if (reusable) {
       c->abort();
+    }
+    start_waiting();
     finish(j, std::move(result));
   }
 
@@ -192,7 +213,7 @@ public:
     running_.erase(j->id);
     j->retried = true;
     if (!j->done)
-      return;
+      return start_waiting();
     if (closed_)
       return finish(
         j, make_error(ec::cancelled, ep_.device_id + ": client closed"));
@@ -200,8 +221,13 @@ public:
   }
 
 private:
-  /// Starts `j` on an idle connection or a new one (on the strand).
+  /// Starts `j` on an idle connection or a new one, or lets it wait for
+  /// the first to free when `max_connections` are busy (on the strand).
   void run(const job_ptr& j) {
+    if (running_.size() >= ep_.max_connections) {
+      waiting_.push_back(j);
+      return;
+    }
     connection_ptr c;
     if (!idle_.empty()) {
       c = std::move(idle_.back());
@@ -211,6 +237,16 @@ private:
     }
     running_.emplace(j->id, std::make_pair(j, c));
     c->start(j);
+  }
+
+  /// Starts waiting requests while a connection is free (on the strand).
+  void start_waiting() {
+    while (!closed_ && !waiting_.empty()
+           && running_.size() < ep_.max_connections) {
+      auto next = std::move(waiting_.front());
+      waiting_.pop_front();
+      run(next);
+    }
   }
 
   /// Runs the callback of `j` once (on the strand).
@@ -234,6 +270,10 @@ private:
       finish(entry.first, cancelled);
       entry.second->abort();
     }
+    auto waiting = std::move(waiting_);
+    waiting_.clear();
+    for (auto& j : waiting)
+      finish(j, cancelled);
     for (auto& c : idle_)
       c->abort();
     idle_.clear();
@@ -249,6 +289,9 @@ private:
   // -- on the strand only ---------------------------------------------------------
   std::vector<connection_ptr> idle_;
   std::unordered_map<uint64_t, std::pair<job_ptr, connection_ptr>> running_;
+  /// Requests handed on while every connection is busy (the device actor
+  /// hands reads ahead, a few per connection), in order.
+  std::deque<job_ptr> waiting_;
   bool closed_ = false;
 };
 

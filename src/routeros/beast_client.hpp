@@ -4,11 +4,13 @@
 // of `rmcp::rest_client` (actors/rest_client.hpp).
 //
 // All clients share one `io_runtime` (an io_context run by a few threads).
-// A client's state and its connections live on one strand: no lock. It has
-// no queue of its own (the device actor's is the only one, and it keeps at
-// most `max_connections` requests in flight): a request runs at once on an
-// idle keep-alive connection or a new one, and up to `max_connections`
-// connections are kept idle. Every request has its own deadline. TLS: certificate verification against the system store or the
+// A client's state and its connections live on one strand: no lock. A
+// request runs at once on an idle keep-alive connection or a new one while
+// fewer than `max_connections` run; past that it waits, in order, for the
+// first connection to free (the device actor hands only reads ahead, one
+// per connection, and queues the rest). Up to `max_connections` connections
+// are kept idle. Every request has its own deadline, counted from
+// `async_request`. TLS: certificate verification against the system store or the
 // device's CA file with host-name check ("verify"), the SHA-256 fingerprint
 // of the leaf certificate ("pin"), or none ("insecure", explicit opt-in);
 // SNI for host names; TLS 1.2 at least. A request that found its keep-alive

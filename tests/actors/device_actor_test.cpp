@@ -11,19 +11,51 @@ using namespace device_test;
 
 // -- concurrency ------------------------------------------------------
 
-TEST_F(device_actor_test, reads_run_concurrently_up_to_max_connections) {
+TEST_F(device_actor_test, reads_are_handed_ahead_one_per_connection) {
+  // The client runs max_connections at once (beast_client_test); the reads
+  // handed ahead wait there for the first connection that frees.
   settings.max_connections = 2;
   start();
   auto a = exec(get("/interface"));
   auto b = exec(get("/ip/address"));
   auto c = exec(get("/ip/route"));
-  EXPECT_EQ(client().open_calls(), 2u);
+  auto d = exec(get("/ip/dns"));
+  auto e = exec(get("/ip/pool"));
+  EXPECT_EQ(client().open_calls(), 4u);
+  EXPECT_EQ(client().calls().back().req.path, "/ip/dns");
   client().reply(0, test::ok_response(json::array()));
   run();
   ASSERT_TRUE(a->has_value() && **a);
-  EXPECT_EQ(client().open_calls(), 2u);
-  EXPECT_EQ(client().calls().back().req.path, "/ip/route");
+  EXPECT_EQ(client().open_calls(), 4u);
+  EXPECT_EQ(client().calls().back().req.path, "/ip/pool");
   EXPECT_FALSE(b->has_value());
+  EXPECT_FALSE(e->has_value());
+}
+
+TEST_F(device_actor_test, a_write_is_handed_over_only_to_a_free_connection) {
+  settings.max_connections = 1;
+  start();
+  auto a = exec(get("/interface"));
+  auto b = exec(get("/ip/address"));
+  auto w = exec(put("/ip/address"));
+  auto c = exec(get("/ip/route"));
+  // The read ahead waits in the client; the write waits here, and the read
+  // behind it keeps its place.
+  ASSERT_EQ(client().open_calls(), 2u);
+  client().reply(0, test::ok_response(json::array()));
+  run();
+  EXPECT_EQ(client().open_calls(), 1u);
+  EXPECT_EQ(client().calls().back().req.path, "/ip/address");
+  client().reply(0, test::ok_response(json::array()));
+  run();
+  // The connection is free: the write goes, and the read behind it is
+  // handed ahead to follow it.
+  ASSERT_EQ(client().open_calls(), 2u);
+  EXPECT_EQ(client().calls()[2].req.method, "PUT");
+  EXPECT_EQ(client().calls()[3].req.path, "/ip/route");
+  client().reply(0, test::ok_response(json::object()));
+  run();
+  EXPECT_TRUE(w->has_value() && **w);
   EXPECT_FALSE(c->has_value());
 }
 

@@ -1,13 +1,15 @@
 // The Boost.Beast REST client against the in-process simulator over real
-// loopback sockets: TLS modes, keep-alive, the connection cap (the device
-// actor's: the client has no queue), error mapping, deadlines, cancel/close
-// and the stale keep-alive retry.
+// loopback sockets: TLS modes, keep-alive, the connection cap (requests
+// past it wait in the client, in order), error mapping, deadlines,
+// cancel/close and the stale keep-alive retry.
 
 #include "src/routeros/beast_client.hpp"
 
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -170,8 +172,8 @@ TEST_F(beast_client_test, keeps_one_connection_alive_across_requests) {
 }
 
 TEST_F(beast_client_test, concurrent_requests_never_exceed_max_connections) {
-  // The device actor is the only queue: it keeps max_connections requests
-  // in flight and the client reuses their connections.
+  // The device actor hands reads ahead; the router still sees at most
+  // max_connections at once, on as many kept connections.
   sim::fault_config slow;
   slow.latency_ms = 20;
   start(true, slow);
@@ -208,33 +210,77 @@ TEST_F(beast_client_test, concurrent_requests_never_exceed_max_connections) {
 }
 
 TEST_F(beast_client_test,
-       the_client_queues_nothing_and_keeps_max_connections_idle) {
+       requests_past_max_connections_wait_and_go_out_in_order) {
   sim::fault_config slow;
   slow.latency_ms = 20;
   start(true, slow);
   auto ep = endpoint();
   ep.max_connections = 1;
   auto client = factory->make(ep);
-  constexpr int n = 3;
+  constexpr int n = 4;
   std::vector<std::promise<caf::expected<rest_response>>> answers(n);
+  std::mutex mtx;
+  std::vector<int> order;
   rest_request req;
   req.path = "/system/identity";
   for (int i = 0; i < n; ++i)
-    client->async_request(
-      req, 10s, [&answers, i](auto x) { answers[i].set_value(std::move(x)); });
+    client->async_request(req, 10s, [&, i](auto x) {
+      {
+        std::lock_guard<std::mutex> guard{mtx};
+        order.push_back(i);
+      }
+      answers[i].set_value(std::move(x));
+    });
   for (auto& a : answers) {
     auto f = a.get_future();
     ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
     auto x = f.get();
     EXPECT_TRUE(x) << message(x);
   }
-  // Three at once ran at once, each on its own connection ...
-  EXPECT_EQ(fleet->router(0).stats().connections, uint64_t{n});
-  // ... and one of them stays for the next requests.
+  // Four at once ran one after another on one connection, in order ...
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(fleet->router(0).stats().connections, 1u);
+  // ... which stays for the next requests.
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(get(*client, "/system/identity"));
-  EXPECT_EQ(fleet->router(0).stats().connections, uint64_t{n});
+  EXPECT_EQ(fleet->router(0).stats().connections, 1u);
   EXPECT_EQ(fleet->router(0).stats().requests, uint64_t{n + 3});
+  client->close();
+}
+
+TEST_F(beast_client_test,
+       a_waiting_request_is_cancelled_or_times_out_without_being_sent) {
+  sim::fault_config hang;
+  hang.timeout_rate = 1;
+  start(true, hang);
+  auto ep = endpoint();
+  ep.max_connections = 1;
+  auto client = factory->make(ep);
+  std::promise<caf::expected<rest_response>> busy, cancelled, late;
+  rest_request req;
+  req.path = "/system/resource";
+  client->async_request(req, 300ms,
+                        [&](auto x) { busy.set_value(std::move(x)); });
+  auto id = client->async_request(
+    req, 20s, [&](auto x) { cancelled.set_value(std::move(x)); });
+  client->async_request(req, 100ms,
+                        [&](auto x) { late.set_value(std::move(x)); });
+  client->cancel(id);
+  auto f_cancelled = cancelled.get_future();
+  ASSERT_EQ(f_cancelled.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(code(f_cancelled.get()), ec::cancelled);
+  auto f_busy = busy.get_future();
+  ASSERT_EQ(f_busy.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(code(f_busy.get()), ec::router_timeout);
+  // The last one's 100 ms passed while the connection was busy.
+  auto f_late = late.get_future();
+  ASSERT_EQ(f_late.wait_for(30s), std::future_status::ready);
+  auto x = f_late.get();
+  EXPECT_EQ(code(x), ec::router_timeout);
+  EXPECT_NE(message(x).find("no connection free within 100 ms"),
+            std::string::npos)
+    << message(x);
+  EXPECT_EQ(fleet->router(0).stats().requests, 1u);
   client->close();
 }
 
