@@ -19,8 +19,10 @@
 // the actor's pointer type: `caf::event_based_actor`, a typed actor's
 // `pointer` or `stateful_pointer`). Results and errors arrive through
 // callbacks run by that actor, never exceptions; every request has a finite
-// timeout, except that `find`, `exec` and `read_all` take `caf::infinite`
-// from a tool call whose lifetime the MCP session bounds (tool_call::wait).
+// timeout, except that `find`, `exec`, `read_all` and `ask` take
+// `caf::infinite` from a tool call whose lifetime the MCP session bounds
+// (tool_call::wait: the read tools' every request, so a call sets no timer
+// in CAF's timer thread).
 // When the actor quits, pending callbacks are dropped with it.
 //
 // The rollout coordinator calls them like this (`self` is its actor):

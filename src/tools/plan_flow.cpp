@@ -323,7 +323,8 @@ void create_plan(tool_call& call, const change_kind& kind) {
   }
   c->batch_size = size;
   call.self()
-    ->request(svc.fleet, fleet_timeout, atom::get_v, atom::devices_v)
+    ->request(svc.fleet, call.wait(caf::duration{fleet_timeout}), atom::get_v,
+              atom::devices_v)
     .then(
       [c](std::vector<device_view>& fleet) {
         auto checked = check_devices(c->call, c->kind, c->ids, fleet);
@@ -388,8 +389,8 @@ void with_plan(
           return;
         }
         self
-          ->request(call.svc().fleet, fleet_timeout, atom::get_v,
-                    atom::devices_v)
+          ->request(call.svc().fleet, call.wait(caf::duration{fleet_timeout}),
+                    atom::get_v, atom::devices_v)
           .then([decide](
                   std::vector<device_view>& fleet) mutable { decide(fleet); },
                 [&call](caf::error& err) { call.fail(std::move(err)); });

@@ -185,6 +185,52 @@ TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
             std::string::npos);
 }
 
+// The session ends a call at its deadline, so what a read tool waits for
+// (the fleet, the device actor, its health check) sets no timeout in CAF's
+// timer thread (tool_call::wait, actors/request_timeout.hpp): none is
+// added while the calls wait for the router, and the answers still arrive.
+TEST_F(device_tools_test, reads_waiting_for_the_router_hold_no_caf_timer) {
+  add_device(test::test_device("edge-1"));
+  auto healthy = test::router_responder(router);
+  factory->per_device["edge-1"] =
+    [healthy](
+      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
+    if (req.path == "/system/identity")
+      return std::nullopt; // answered by the test below
+    return healthy(req);
+  };
+  start();
+  // The session's one sweep for the deadlines of all its calls aside.
+  auto request_timeouts = [&] {
+    size_t n = 0;
+    for (auto& entry : sched.clock().actor_lookup())
+      if (entry.first != session.id()
+          && entry.second->second->subtype
+               == caf::detail::simple_actor_clock::request_timeout_type)
+        ++n;
+    return n;
+  };
+  auto before = request_timeouts();
+  call_async(41, "get_system_overview", {{"device_id", "edge-1"}});
+  call_async(42, "check_connectivity", {{"device_id", "edge-1"}});
+  call_async(43, "list_devices", json::object());
+  ASSERT_FALSE(result_of(43).is_null());
+  auto client = factory->client("edge-1");
+  ASSERT_EQ(client->open_calls(), 2u);
+  EXPECT_TRUE(result_of(41).is_null());
+  EXPECT_TRUE(result_of(42).is_null());
+  EXPECT_EQ(request_timeouts(), before);
+  while (client->open_calls() > 0) {
+    client->reply(0, test::ok_response({{"name", "MikroTik"}}));
+    run();
+  }
+  auto overview = result_of(41);
+  ASSERT_FALSE(overview.value("isError", false)) << overview.dump();
+  EXPECT_EQ(overview["structuredContent"]["identity"], "MikroTik");
+  auto reach = result_of(42);
+  ASSERT_FALSE(reach.value("isError", false)) << reach.dump();
+}
+
 TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
   add_device(test::test_device("edge-1"));
   factory->per_device["edge-1"] =
