@@ -22,6 +22,18 @@ protected:
     factory->answer = test::router_responder(router);
   }
 
+  /// edge-1 answers like `router`, except /system/identity: with
+  /// `identity`, or not at all (nullopt: the test answers it).
+  void identity_answers(std::optional<caf::expected<rest_response>> identity) {
+    auto healthy = test::router_responder(router);
+    factory->per_device["edge-1"] = [healthy, identity](const rest_request& req)
+      -> std::optional<caf::expected<rest_response>> {
+      if (req.path == "/system/identity")
+        return identity;
+      return healthy(req);
+    };
+  }
+
   std::shared_ptr<test::fake_router> router;
 };
 
@@ -167,15 +179,8 @@ TEST_F(device_tools_test, get_system_overview_returns_typed_values) {
 
 TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
   add_device(test::test_device("edge-1"));
-  auto healthy = test::router_responder(router);
-  factory->per_device["edge-1"] =
-    [healthy](
-      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
-    if (req.path == "/system/identity")
-      return caf::expected<rest_response>{
-        make_error(ec::router_permission_denied, "not enough permissions")};
-    return healthy(req);
-  };
+  identity_answers(caf::expected<rest_response>{
+    make_error(ec::router_permission_denied, "not enough permissions")});
   start();
   auto r = call("get_system_overview", {{"device_id", "edge-1"}});
   ASSERT_FALSE(r.value("isError", false)) << r.dump();
@@ -191,14 +196,7 @@ TEST_F(device_tools_test, get_system_overview_tolerates_an_identity_failure) {
 // added while the calls wait for the router, and the answers still arrive.
 TEST_F(device_tools_test, reads_waiting_for_the_router_hold_no_caf_timer) {
   add_device(test::test_device("edge-1"));
-  auto healthy = test::router_responder(router);
-  factory->per_device["edge-1"] =
-    [healthy](
-      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
-    if (req.path == "/system/identity")
-      return std::nullopt; // answered by the test below
-    return healthy(req);
-  };
+  identity_answers(std::nullopt);
   start();
   // The session's one sweep for the deadlines of all its calls aside.
   auto request_timeouts = [&] {

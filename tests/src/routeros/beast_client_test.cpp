@@ -46,6 +46,14 @@ protected:
     fleet = std::make_unique<sim::fleet>(o);
   }
 
+  /// A client of at most one connection to a router with `faults`.
+  std::shared_ptr<rest_client> one_connection_client(sim::fault_config faults) {
+    start(true, faults);
+    auto ep = endpoint();
+    ep.max_connections = 1;
+    return factory->make(ep);
+  }
+
   rest_endpoint endpoint() {
     rest_endpoint ep;
     ep.device_id = "r1";
@@ -213,10 +221,7 @@ TEST_F(beast_client_test,
        requests_past_max_connections_wait_and_go_out_in_order) {
   sim::fault_config slow;
   slow.latency_ms = 20;
-  start(true, slow);
-  auto ep = endpoint();
-  ep.max_connections = 1;
-  auto client = factory->make(ep);
+  auto client = one_connection_client(slow);
   constexpr int n = 4;
   std::vector<std::promise<caf::expected<rest_response>>> answers(n);
   std::mutex mtx;
@@ -252,10 +257,7 @@ TEST_F(beast_client_test,
        a_waiting_request_is_cancelled_or_times_out_without_being_sent) {
   sim::fault_config hang;
   hang.timeout_rate = 1;
-  start(true, hang);
-  auto ep = endpoint();
-  ep.max_connections = 1;
-  auto client = factory->make(ep);
+  auto client = one_connection_client(hang);
   std::promise<caf::expected<rest_response>> busy, cancelled, late;
   rest_request req;
   req.path = "/system/resource";
@@ -447,10 +449,7 @@ TEST_F(beast_client_test, a_closed_port_is_unreachable) {
 TEST_F(beast_client_test, cancel_and_close_finish_pending_requests_once) {
   sim::fault_config hang;
   hang.timeout_rate = 1;
-  start(true, hang);
-  auto ep = endpoint();
-  ep.max_connections = 1;
-  auto client = factory->make(ep);
+  auto client = one_connection_client(hang);
   std::promise<caf::expected<rest_response>> first, second;
   std::atomic<int> calls{0};
   rest_request req;
