@@ -190,21 +190,15 @@ public:
   void completed(const connection_ptr& c, const job_ptr& j,
                  caf::expected<rest_response> result, bool reusable) override {
     auto r = running_.find(j->id);
-    auto freed = r != running_.end() && r->second.second == c;
-    if (freed)
+    if (r != running_.end() && r->second.second == c)
       running_.erase(r);
-    if (freed && reusable && !closed_ && !waiting_.empty()) {
-      // The next request goes out before this answer is handed on: the
-      // connection does not wait for the device actor's turn.
-      auto next = std::move(waiting_.front());
-      waiting_.pop_front();
-      running_.emplace(next->id, std::make_pair(next, c));
-      c->start(next);
-    } else if (reusable && !closed_ && idle_.size() < ep_.max_connections) {
+    if (reusable && !closed_ && idle_.size() < ep_.max_connections)
       idle_.push_back(c);
-    } else if (reusable) {
+    else if (reusable)
       c->abort();
-    }
+    // The next waiting request goes out (on this connection, now the idle
+    // one) before this answer is handed on: the connection does not wait
+    // for the device actor's turn.
     start_waiting();
     finish(j, std::move(result));
   }
