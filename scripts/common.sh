@@ -1,4 +1,4 @@
-# Shared by scripts/test and scripts/demo: install what is missing, then
+# Shared by the scripts and bench/run: install what is missing, then
 # configure and build into build/. Source it; do not run it.
 
 RMCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,4 +59,42 @@ rmcp_build() {
   else
     cmake --build "$RMCP_BUILD" -j"$jobs"
   fi
+}
+
+# Links routeros-mcp in $RMCP_BUILD (a Release build that has
+# routeros-mcp-bench) with the functions a training run executes placed
+# first, in $RMCP_BUILD/function-order.txt: the bench's calls and HTTP groups
+# once, with the daemon under callgrind, which names every function it runs.
+# Packed together, the code the daemon runs takes a few MB of pages instead
+# of most of the text (docs/benchmarks.md, "Code laid out by use").
+rmcp_order_functions() {
+  rmcp_ensure_packages valgrind
+  local dir
+  dir=$(mktemp -d)
+  cat >"$dir/daemon" <<WRAP
+#!/bin/sh
+exec valgrind --tool=callgrind --demangle=no --dump-instr=no \
+  --callgrind-out-file="$dir/callgrind.%p" --log-file="$dir/valgrind.%p" \
+  "$RMCP_BUILD/routeros-mcp" "\$@"
+WRAP
+  chmod +x "$dir/daemon"
+  rmcp_log "training run for the function order (daemon under callgrind)"
+  if ! "$RMCP_BUILD/routeros-mcp-bench" --binary "$dir/daemon" \
+    --only calls http --runs 1 --requests 100 >/dev/null 2>"$dir/bench.log"; then
+    tail -5 "$dir/bench.log" >&2
+    rmcp_log "the training run failed (log in $dir)"
+    return 1
+  fi
+  awk -v object=routeros-mcp -f "$RMCP_ROOT/scripts/callgrind-functions.awk" \
+    "$dir"/callgrind.* >"$dir/order"
+  if [ ! -s "$dir/order" ]; then
+    rmcp_log "the training run named no function of routeros-mcp (log in $dir)"
+    return 1
+  fi
+  local order="$RMCP_BUILD/function-order.txt"
+  cmp -s "$dir/order" "$order" || mv "$dir/order" "$order"
+  rm -rf "$dir"
+  rmcp_log "$(wc -l <"$order") functions placed first"
+  cmake -S "$RMCP_ROOT" -B "$RMCP_BUILD" -DRMCP_ORDER_FILE="$order" >/dev/null
+  cmake --build "$RMCP_BUILD" --target routeros-mcp
 }
