@@ -19,10 +19,10 @@
 // the actor's pointer type: `caf::event_based_actor`, a typed actor's
 // `pointer` or `stateful_pointer`). Results and errors arrive through
 // callbacks run by that actor, never exceptions; every request has a finite
-// timeout, except that `find`, `exec`, `read_all` and `ask` take
-// `caf::infinite` from a tool call whose lifetime the MCP session bounds
-// (tool_call::wait: the read tools' every request, so a call sets no timer
-// in CAF's timer thread).
+// timeout, except that `find`, `with_device`, `exec`, `read_all`,
+// `read_state`, `write_all`, `acquire` and `ask` take `caf::infinite` from a tool call whose lifetime the MCP
+// session bounds (tool_call::wait: every request of the read and write
+// tools, so a call sets no timer in CAF's timer thread).
 // When the actor quits, pending callbacks are dropped with it.
 //
 // The rollout coordinator calls them like this (`self` is its actor):
@@ -127,6 +127,7 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
   std::vector<rest_response> replies;
   uint64_t lease = 0;
   request_context context;
+  caf::duration timeout = caf::duration{device_timeout};
   /// Acquired here: released here.
   bool own_lease = false;
   std::function<void(std::vector<rest_response>&)> ok;
@@ -143,7 +144,7 @@ struct write_chain : std::enable_shared_from_this<write_chain<Self>> {
     if (req.context.request_id.empty() && req.context.plan_id.empty())
       req.context = context;
     auto me = this->shared_from_this();
-    ask(self, dev, device_timeout, atom::exec_v, std::move(req))
+    ask(self, dev, timeout, atom::exec_v, std::move(req))
       .then(
         [me](rest_response& resp) {
           me->replies.push_back(std::move(resp));
@@ -189,7 +190,8 @@ void find(Self* self, const fleet_actor& fleet, const std::string& id,
 /// always gets a handle whose actor is set.
 template <class Self>
 void with_device(Self* self, const fleet_actor& fleet, const std::string& id,
-                 std::function<void(device_handle)> ok, fail_fn fail) {
+                 std::function<void(device_handle)> ok, fail_fn fail,
+                 caf::duration timeout = caf::duration{fleet_timeout}) {
   find(
     self, fleet, id,
     [ok{std::move(ok)}, fail](device_handle h) {
@@ -198,7 +200,7 @@ void with_device(Self* self, const fleet_actor& fleet, const std::string& id,
       else
         ok(std::move(h));
     },
-    fail);
+    fail, timeout);
 }
 
 // -- requests ---------------------------------------------------------------------
@@ -266,13 +268,15 @@ void read_all(Self* self, const device_actor& dev,
 template <class Self>
 void read_state(Self* self, const device_actor& dev, const change_kind& kind,
                 json params, std::function<void(json)> ok, fail_fn fail,
-                uint64_t lease = 0, request_context context = {}) {
+                uint64_t lease = 0, request_context context = {},
+                caf::duration timeout = caf::duration{device_timeout}) {
   auto paths = kind.reads(params);
   auto to_state = [&kind, params, ok{std::move(ok)}](std::vector<json>& b) {
     ok(kind.state(params, b));
   };
   read_all(self, dev, std::move(paths), std::move(to_state), std::move(fail),
-           read_options{kind.absent_menus_null, lease, std::move(context), {}});
+           read_options{
+             kind.absent_menus_null, lease, std::move(context), {}, timeout});
 }
 
 struct write_options {
@@ -283,6 +287,9 @@ struct write_options {
   int64_t lease_ttl_ms = default_lease_ttl_ms;
   /// What the writes are made for; a request with its own context keeps it.
   request_context context;
+  /// Timeout of the lease and of each request (`caf::infinite`: as for
+  /// `find`).
+  caf::duration timeout = caf::duration{device_timeout};
 };
 
 /// Runs `reqs` in order under one write lease (no other writer in between);
@@ -301,6 +308,7 @@ void write_all(Self* self, const device_actor& dev,
   c->ok = std::move(ok);
   c->fail = std::move(fail);
   c->context = std::move(opts.context);
+  c->timeout = opts.timeout;
   if (c->reqs.empty()) {
     c->ok(c->replies);
     return;
@@ -310,7 +318,7 @@ void write_all(Self* self, const device_actor& dev,
     c->next();
     return;
   }
-  ask(self, dev, device_timeout, atom::acquire_v, opts.lease_ttl_ms)
+  ask(self, dev, opts.timeout, atom::acquire_v, opts.lease_ttl_ms)
     .then(
       [c](uint64_t lease) {
         c->lease = lease;
@@ -321,11 +329,12 @@ void write_all(Self* self, const device_actor& dev,
 }
 
 /// Takes the device's write lock for `ttl_ms` (it expires on its own if
-/// the caller dies); `ok` gets the lease id.
+/// the caller dies); `ok` gets the lease id (`timeout`: as for `find`).
 template <class Self>
 void acquire(Self* self, const device_actor& dev, int64_t ttl_ms,
-             std::function<void(uint64_t)> ok, fail_fn fail) {
-  ask(self, dev, device_timeout, atom::acquire_v, ttl_ms)
+             std::function<void(uint64_t)> ok, fail_fn fail,
+             caf::duration timeout = caf::duration{device_timeout}) {
+  ask(self, dev, timeout, atom::acquire_v, ttl_ms)
     .then([ok{std::move(ok)}](uint64_t lease) { ok(lease); },
           [fail{std::move(fail)}](caf::error& err) { fail(std::move(err)); });
 }

@@ -22,6 +22,8 @@ namespace rmcp::tools {
 
 namespace {
 
+/// Deadline of a store request when the call's spawner does not bound the
+/// call (tool_call::wait).
 constexpr auto store_timeout = std::chrono::seconds{10};
 
 /// Stores `snap` and finishes with its summary and the drift against
@@ -39,7 +41,8 @@ void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
     out["previous"]["changed"] = diff.changed();
   }
   call.self()
-    ->request(call.svc().store, store_timeout, atom::put_v, snap)
+    ->request(call.svc().store, call.wait(caf::duration{store_timeout}),
+              atom::put_v, snap)
     .then(
       [&call, out, snap](std::string& id) mutable {
         out["snapshot_id"] = id;
@@ -83,8 +86,8 @@ void capture_config_snapshot(tool_call& call) {
         }
         auto snap = std::move(*got);
         call.self()
-          ->request(call.svc().store, store_timeout, atom::get_v,
-                    atom::snapshot_v, id, std::string{"config"})
+          ->request(call.svc().store, call.wait(caf::duration{store_timeout}),
+                    atom::get_v, atom::snapshot_v, id, std::string{"config"})
           .then(
             [&call, snap](snapshot_record& prev) {
               store_snapshot(call, snap,

@@ -380,7 +380,8 @@ void bandwidth_test(tool_call& call) {
       both->target = std::move(h);
       go();
     },
-    [&call](caf::error err) { call.fail(std::move(err)); });
+    [&call](caf::error err) { call.fail(std::move(err)); },
+    call.wait(caf::duration{device_ops::fleet_timeout}));
 }
 
 #define RMCP_TARGET_PROP                                                       \

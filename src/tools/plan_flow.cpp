@@ -15,7 +15,8 @@ namespace rmcp::tools {
 
 namespace {
 
-/// Deadline of a plan store request.
+/// Deadline of a plan store request when the call's spawner does not bound
+/// the call (tool_call::wait).
 constexpr auto plans_timeout = std::chrono::seconds{30};
 
 /// Upper bound of the rollout an apply tool waits for: the tool's own
@@ -133,9 +134,11 @@ struct creation : std::enable_shared_from_this<creation> {
           [fail](caf::error err) {
             fail("reading its state failed: " + error_message(err));
           },
-          0, self->call.context());
+          0, self->call.context(),
+          self->call.wait(caf::duration{device_ops::device_timeout}));
       },
-      [fail](caf::error err) { fail(error_message(err)); });
+      [fail](caf::error err) { fail(error_message(err)); },
+      call.wait(caf::duration{device_ops::fleet_timeout}));
   }
 
   /// Device `i`'s preview from its current state (or its refusal).
@@ -220,7 +223,8 @@ struct creation : std::enable_shared_from_this<creation> {
     }
     auto self = shared_from_this();
     call.self()
-      ->request(svc.plans, plans_timeout, atom::put_v, std::move(plan))
+      ->request(svc.plans, call.wait(caf::duration{plans_timeout}), atom::put_v,
+                std::move(plan))
       .then([self](plan_record& p) { self->answer(p); },
             [self](caf::error& err) { self->call.fail(std::move(err)); });
   }
@@ -366,7 +370,9 @@ void with_plan(
     return !d;
   };
   auto* self = call.self();
-  self->request(svc.plans, plans_timeout, atom::get_v, atom::plan_v, id)
+  self
+    ->request(svc.plans, call.wait(caf::duration{plans_timeout}), atom::get_v,
+              atom::plan_v, id)
     .then(
       [&call, self, refuse, next](plan_record& plan) {
         auto decide = [&call, refuse, next,
@@ -414,8 +420,8 @@ void run_started(tool_call& call, caf::event_based_actor* self,
   call.progress(0, std::nullopt,
                 "approval accepted; rollout of " + id + " started");
   self
-    ->request(call.svc().rollouts, rollout_timeout, atom::run_v, id, s.session,
-              s.request_key, s.progress_token)
+    ->request(call.svc().rollouts, call.wait(caf::duration{rollout_timeout}),
+              atom::run_v, id, s.session, s.request_key, s.progress_token)
     .then(
       [&call](json& report) {
         auto state = report.value("state", "");
@@ -463,8 +469,10 @@ void wait_for_handoff(tool_call& call, caf::event_based_actor* self,
                     + "/approve or routeros-mcp plan approve " + plan.id + ")");
   auto id = plan.id;
   self
-    ->request(call.svc().plans, std::chrono::seconds{wait_s} + plans_timeout,
-              atom::start_v, id, wait_s * 1000)
+    ->request(
+      call.svc().plans,
+      call.wait(caf::duration{std::chrono::seconds{wait_s} + plans_timeout}),
+      atom::start_v, id, wait_s * 1000)
     .then([&call, self, id](plan_record&) { run_started(call, self, id); },
           [&call](caf::error& err) { call.fail(std::move(err)); });
 }
@@ -515,7 +523,9 @@ void apply_plan(tool_call& call) {
         return;
       }
       if (!token.empty()) {
-        self->request(call.svc().plans, plans_timeout, atom::start_v, id, token)
+        self
+          ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
+                    atom::start_v, id, token)
           .then(
             [&call, self, id](plan_record&) { run_started(call, self, id); },
             [&call](caf::error& err) { call.fail(std::move(err)); });

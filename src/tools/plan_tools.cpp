@@ -13,6 +13,8 @@ namespace rmcp::tools {
 
 namespace {
 
+/// Deadline of a plan store request when the call's spawner does not bound
+/// the call (tool_call::wait).
 constexpr auto plans_timeout = std::chrono::seconds{30};
 
 /// A plan as a tool shows it: never a token (none is stored), no nonce.
@@ -42,8 +44,8 @@ void get_plan_status(tool_call& call) {
     call, id,
     [&call, self, id, limit](plan_record& plan, std::vector<device_view>&) {
       self
-        ->request(call.svc().plans, plans_timeout, atom::get_v, atom::journal_v,
-                  id)
+        ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
+                  atom::get_v, atom::journal_v, id)
         .then(
           [&call, plan, limit](std::vector<plan_step>& steps) {
             json journal = json::array();
@@ -87,8 +89,8 @@ void rollback_plan(tool_call& call) {
     call, id,
     [&call, self, id, reason](plan_record&, std::vector<device_view>&) {
       self
-        ->request(call.svc().plans, plans_timeout, atom::cancel_v, id,
-                  call.caller().subject, reason)
+        ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
+                  atom::cancel_v, id, call.caller().subject, reason)
         .then(
           [&call, self, id](plan_record& plan) {
             if (plan.state == plan_state::cancelled) {
@@ -101,7 +103,8 @@ void rollback_plan(tool_call& call) {
             }
             self
               ->request(call.svc().rollouts,
-                        std::chrono::milliseconds{apply_tool_timeout_ms},
+                        call.wait(caf::duration{
+                          std::chrono::milliseconds{apply_tool_timeout_ms}}),
                         atom::rollback_v, id)
               .then(
                 [&call, id](json& report) {

@@ -64,7 +64,8 @@ void audit(tool_call& call, const std::string& id, json before, json after,
   rec.before = std::move(before);
   rec.after = std::move(after);
   call.self()
-    ->request(call.svc().store, std::chrono::seconds{10}, atom::put_v,
+    ->request(call.svc().store,
+              call.wait(caf::duration{std::chrono::seconds{10}}), atom::put_v,
               std::move(rec))
     .then([next](uint64_t seq) { next(seq); },
           [&call, id](caf::error& err) {

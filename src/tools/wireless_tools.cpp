@@ -185,7 +185,8 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
         try_driver(call, dev, id, spec, index + 1, gated_off);
       else
         call.fail(std::move(err));
-    });
+    },
+    call.wait(caf::duration{device_ops::device_timeout}));
 }
 
 /// Reads `spec.gate` first: on → paths[0]; off → paths[1] (drivers[0]
@@ -193,7 +194,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
 void try_gate(tool_call& call, device_actor dev, std::string id,
               const driver_read& spec) {
   device_ops::exec(
-    call.self(), dev, get_request(spec.gate),
+    call.self(), dev, call.request(get_request(spec.gate)),
     [&call, dev, id, spec](rest_response& resp) {
       call.note_transport(resp);
       auto on = ros::text_of(resp.body, "enabled");
@@ -211,7 +212,8 @@ void try_gate(tool_call& call, device_actor dev, std::string id,
         try_driver(call, dev, id, spec, 1, false);
       else
         call.fail(std::move(err));
-    });
+    },
+    call.wait(caf::duration{device_ops::device_timeout}));
 }
 
 void run_driver_read(tool_call& call, const driver_read& spec) {

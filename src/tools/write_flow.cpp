@@ -17,7 +17,8 @@ namespace {
 /// its own if the call dies (cancelled, deadline) before releasing it.
 constexpr int64_t lease_ttl_ms = 30'000;
 
-/// Deadline of the audit append.
+/// Deadline of the audit append when the call's spawner does not bound the
+/// call (tool_call::wait).
 constexpr auto audit_timeout = std::chrono::seconds{10};
 
 struct flow : std::enable_shared_from_this<flow> {
@@ -80,12 +81,18 @@ struct flow : std::enable_shared_from_this<flow> {
       },
       device_ops::read_options{
         false, lease, call.context(),
-        [self](const rest_response& r) { self->call.note_transport(r); }});
+        [self](const rest_response& r) { self->call.note_transport(r); },
+        wait()});
   }
 
   void release() {
     device_ops::release(call.self(), dev.actor, lease);
     lease = 0;
+  }
+
+  /// The timeout of a request to the device actor (tool_call::wait).
+  caf::duration wait() const {
+    return call.wait(caf::duration{device_ops::device_timeout});
   }
 
   bool make_plan() {
@@ -122,7 +129,7 @@ struct flow : std::enable_shared_from_this<flow> {
         self->read_state(
           [self](json state) { self->planned(std::move(state)); });
       },
-      [self](caf::error err) { self->call.fail(std::move(err)); });
+      [self](caf::error err) { self->call.fail(std::move(err)); }, wait());
   }
 
   /// Under the lease, with the state before: plan, then apply or answer.
@@ -146,7 +153,8 @@ struct flow : std::enable_shared_from_this<flow> {
     rec.outcome = "started";
     auto self = shared_from_this();
     call.self()
-      ->request(call.svc().store, audit_timeout, atom::put_v, std::move(rec))
+      ->request(call.svc().store, call.wait(caf::duration{audit_timeout}),
+                atom::put_v, std::move(rec))
       .then([self](uint64_t) { self->apply(); },
             [self](caf::error& err) {
               self->release();
@@ -171,7 +179,7 @@ struct flow : std::enable_shared_from_this<flow> {
       },
       [self](caf::error err) { self->read_after(std::move(err)); },
       device_ops::write_options{lease, device_ops::default_lease_ttl_ms,
-                                call.context()});
+                                call.context(), wait()});
   }
 
   /// Reads the state after the writes (also after a failed one: RouterOS
@@ -192,7 +200,8 @@ struct flow : std::enable_shared_from_this<flow> {
       },
       device_ops::read_options{
         false, lease, call.context(),
-        [self](const rest_response& r) { self->call.note_transport(r); }});
+        [self](const rest_response& r) { self->call.note_transport(r); },
+        wait()});
   }
 
   /// The change record of this call, without outcome and result.
@@ -220,7 +229,8 @@ struct flow : std::enable_shared_from_this<flow> {
         to_string(error_code_of(failure)) + ": " + error_message(failure);
     auto self = shared_from_this();
     call.self()
-      ->request(call.svc().store, audit_timeout, atom::put_v, std::move(rec))
+      ->request(call.svc().store, call.wait(caf::duration{audit_timeout}),
+                atom::put_v, std::move(rec))
       .then(
         [self, failure](uint64_t seq) {
           if (failure) {

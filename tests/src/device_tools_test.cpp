@@ -34,6 +34,18 @@ protected:
     };
   }
 
+  /// Request timeouts in CAF's clock, the session's one sweep for the
+  /// deadlines of all its calls aside.
+  size_t request_timeouts() {
+    size_t n = 0;
+    for (auto& entry : sched.clock().actor_lookup())
+      if (entry.first != session.id()
+          && entry.second->second->subtype
+               == caf::detail::simple_actor_clock::request_timeout_type)
+        ++n;
+    return n;
+  }
+
   std::shared_ptr<test::fake_router> router;
 };
 
@@ -198,16 +210,6 @@ TEST_F(device_tools_test, reads_waiting_for_the_router_hold_no_caf_timer) {
   add_device(test::test_device("edge-1"));
   identity_answers(std::nullopt);
   start();
-  // The session's one sweep for the deadlines of all its calls aside.
-  auto request_timeouts = [&] {
-    size_t n = 0;
-    for (auto& entry : sched.clock().actor_lookup())
-      if (entry.first != session.id()
-          && entry.second->second->subtype
-               == caf::detail::simple_actor_clock::request_timeout_type)
-        ++n;
-    return n;
-  };
   auto before = request_timeouts();
   call_async(41, "get_system_overview", {{"device_id", "edge-1"}});
   call_async(42, "check_connectivity", {{"device_id", "edge-1"}});
@@ -227,6 +229,37 @@ TEST_F(device_tools_test, reads_waiting_for_the_router_hold_no_caf_timer) {
   EXPECT_EQ(overview["structuredContent"]["identity"], "MikroTik");
   auto reach = result_of(42);
   ASSERT_FALSE(reach.value("isError", false)) << reach.dump();
+}
+
+// The write path's store requests (the audit's "started" record before
+// the write, the final record after it) take no CAF timer either.
+TEST_F(device_tools_test, a_write_waiting_for_the_router_holds_no_caf_timer) {
+  auto r = test::test_device("edge-1");
+  r.flags.allow_advanced_writes = true;
+  add_device(r);
+  auto reads = test::router_responder(router);
+  factory->per_device["edge-1"] =
+    [reads](
+      const rest_request& req) -> std::optional<caf::expected<rest_response>> {
+    if (req.method != "GET")
+      return std::nullopt; // the test answers the write
+    return reads(req);
+  };
+  start();
+  auto before = request_timeouts();
+  call_async(51, "set_system_identity",
+             {{"device_id", "edge-1"}, {"identity", "core-ams-01"}});
+  auto client = factory->client("edge-1");
+  ASSERT_EQ(client->open_calls(), 1u);
+  ASSERT_EQ(data->intents().size(), 1u);
+  EXPECT_TRUE(result_of(51).is_null());
+  EXPECT_EQ(request_timeouts(), before);
+  client->reply(0, test::ok_response(json::array()));
+  run();
+  auto out = result_of(51);
+  ASSERT_FALSE(out.is_null());
+  ASSERT_FALSE(out.value("isError", false)) << out.dump();
+  EXPECT_EQ(data->changes().size(), 1u);
 }
 
 TEST_F(device_tools_test, router_failures_are_tool_errors_with_their_kind) {
