@@ -12,6 +12,7 @@
 
 #include "actors/device_ops.hpp"
 #include "actors/mcp_session.hpp"
+#include "actors/request_timeout.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/plan.hpp"
@@ -39,7 +40,8 @@ constexpr completable completables[] = {
 /// The spec's cap on the values of one answer.
 constexpr size_t max_values = 100;
 
-/// Deadline of each fleet, plan store or router request.
+/// Deadline of each fleet, plan store or router request, kept by the
+/// session itself (request_within), not by CAF's timer thread.
 constexpr auto completion_timeout = std::chrono::seconds{5};
 
 /// How long a device's interface names are reused: a person typing asks
@@ -188,9 +190,8 @@ void mcp_session_state::completion_complete(const jsonrpc::message& msg) {
         choices = {"lab", "staging", "prod"};
       if (ctx.who.scope.everything() || !ctx.svc || !ctx.svc->fleet)
         return answer(std::move(choices));
-      self
-        ->request(ctx.svc->fleet, completion_timeout, atom::get_v,
-                  atom::devices_v)
+      request_within(self, deadlines, ctx.svc->fleet, completion_timeout,
+                     atom::get_v, atom::devices_v)
         .then(
           [this, choices, answer](std::vector<device_view>& views) {
             std::set<std::string> seen;
@@ -231,8 +232,8 @@ void mcp_session_state::complete_from_fleet(
   std::function<void(caf::error)> none) {
   if (!ctx.svc || !ctx.svc->fleet)
     return answer({});
-  self
-    ->request(ctx.svc->fleet, completion_timeout, atom::get_v, atom::devices_v)
+  request_within(self, deadlines, ctx.svc->fleet, completion_timeout,
+                 atom::get_v, atom::devices_v)
     .then(
       [this, tags, answer](std::vector<device_view>& views) {
         std::vector<std::string> out;
@@ -257,7 +258,8 @@ void mcp_session_state::complete_plans(
     return answer({});
   auto plans = ctx.svc->plans;
   auto fleet = ctx.svc->fleet;
-  self->request(plans, completion_timeout, atom::get_v, atom::plans_v)
+  request_within(self, deadlines, plans, completion_timeout, atom::get_v,
+                 atom::plans_v)
     .then(
       [this, fleet, answer, none](std::vector<plan_record>& records) {
         // A scoped caller sees only plans whose every device is in scope
@@ -281,7 +283,8 @@ void mcp_session_state::complete_plans(
         };
         if (ctx.who.scope.everything() || !fleet)
           return decide({});
-        self->request(fleet, completion_timeout, atom::get_v, atom::devices_v)
+        request_within(self, deadlines, fleet, completion_timeout, atom::get_v,
+                       atom::devices_v)
           .then([decide](std::vector<device_view>& views) { decide(views); },
                 [none](caf::error& err) { none(std::move(err)); });
       },
@@ -299,26 +302,29 @@ void mcp_session_state::complete_interfaces(
   if (auto i = interfaces_seen.find(id);
       i != interfaces_seen.end() && now - i->second.fetched < interface_ttl)
     return answer(i->second.names);
-  device_ops::with_device(
-    self, ctx.svc->fleet, id,
-    [this, id, answer, none](device_handle dev) {
-      if (!authz::visible(ctx.who, dev.view.record))
-        return answer({});
-      device_ops::ask(self, dev.actor, completion_timeout, atom::exec_v,
-                      get_request("/interface"))
-        .then(
-          [this, id, answer](rest_response& resp) {
-            std::vector<std::string> names;
-            if (resp.body.is_array())
-              for (auto& row : resp.body)
-                if (row.is_object() && row.value("name", json{}).is_string())
-                  names.push_back(row["name"].get<std::string>());
-            interfaces_seen[id] = {std::chrono::steady_clock::now(), names};
-            answer(std::move(names));
-          },
-          [none](caf::error& err) { none(std::move(err)); });
-    },
-    none);
+  request_within(self, deadlines, ctx.svc->fleet, completion_timeout,
+                 atom::get_v, id, atom::handle_v)
+    .then(
+      [this, id, answer, none](device_handle& dev) {
+        if (auto err = device_ops::usable(dev))
+          return none(std::move(err));
+        if (!authz::visible(ctx.who, dev.view.record))
+          return answer({});
+        request_within(self, deadlines, dev.actor, completion_timeout,
+                       atom::exec_v, get_request("/interface"))
+          .then(
+            [this, id, answer](rest_response& resp) {
+              std::vector<std::string> names;
+              if (resp.body.is_array())
+                for (auto& row : resp.body)
+                  if (row.is_object() && row.value("name", json{}).is_string())
+                    names.push_back(row["name"].get<std::string>());
+              interfaces_seen[id] = {std::chrono::steady_clock::now(), names};
+              answer(std::move(names));
+            },
+            [none](caf::error& err) { none(std::move(err)); });
+      },
+      [none](caf::error& err) { none(std::move(err)); });
 }
 
 } // namespace rmcp

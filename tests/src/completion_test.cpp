@@ -14,6 +14,10 @@ namespace {
 const json overview{{"type", "ref/resource"},
                     {"uri", "device://{device_id}/overview"}};
 
+json values(const json& result) {
+  return result.value("/completion/values"_json_pointer, json{});
+}
+
 json prompt_ref(const char* name) {
   return {{"type", "ref/prompt"}, {"name", name}};
 }
@@ -26,10 +30,6 @@ protected:
     if (!context.is_null())
       params["context"] = {{"arguments", std::move(context)}};
     return request("completion/complete", std::move(params));
-  }
-
-  static json values(const json& result) {
-    return result.value("/completion/values"_json_pointer, json{});
   }
 };
 
@@ -138,6 +138,32 @@ TEST_F(completion_many_test, at_most_a_hundred_values_with_the_total) {
   EXPECT_EQ(c["values"][0], "dev-000");
   EXPECT_EQ(c["total"], 105);
   EXPECT_EQ(c["hasMore"], true);
+}
+
+// The session keeps the deadlines of its completion requests itself
+// (request_within): CAF 0.17.6 keeps every finite request timeout in its
+// timer thread's schedule until it fires, answered or not.
+TEST_F(completion_many_test, completions_leave_no_timeouts_in_cafs_clock) {
+  add_device(test::test_device("dev-1"));
+  start();
+  auto session_timeouts = [&] {
+    size_t n = 0;
+    for (auto& entry : sched.clock().actor_lookup())
+      if (entry.first == session.id()
+          && entry.second->second->subtype
+               == caf::detail::simple_actor_clock::request_timeout_type)
+        ++n;
+    return n;
+  };
+  for (int i = 0; i < 3; ++i) {
+    auto got =
+      request("completion/complete",
+              {{"ref", overview},
+               {"argument", {{"name", "device_id"}, {"value", "dev"}}}});
+    ASSERT_EQ(values(got), json({"dev-1"})) << got.dump();
+  }
+  // The session's one sweep at most.
+  EXPECT_LE(session_timeouts(), 1u);
 }
 
 } // namespace rmcp
