@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "actors/request_timeout.hpp"
 #include "protocol/error.hpp"
 #include "protocol/mcp.hpp"
 
@@ -84,7 +85,7 @@ void mcp_session_state::render_prompt(
     spawn_resource_read(self, prompt.render, "prompt:" + prompt.spec.name,
                         params, ctx.svc, ctx.who);
   // The state outlives every response handler of its actor.
-  self->request(renderer, render_timeout, atom::run_v)
+  request_within(self, deadlines, renderer, render_timeout, atom::run_v)
     .then(
       [this, id](json& text) {
         auto rendered = parse_json(text.get<std::string>()).value_or(json{});

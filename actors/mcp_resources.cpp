@@ -5,6 +5,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/mcp_session.hpp"
+#include "actors/request_timeout.hpp"
 #include "protocol/error.hpp"
 #include "protocol/log.hpp"
 #include "protocol/mcp.hpp"
@@ -126,7 +127,7 @@ void mcp_session_state::read_resource(
   auto reader =
     spawn_resource_read(self, entry.handler, uri, params, ctx.svc, ctx.who);
   // The state outlives every response handler of its actor.
-  self->request(reader, read_timeout, atom::run_v)
+  request_within(self, deadlines, reader, read_timeout, atom::run_v)
     .then(
       [this, id, uri, mime](json& text) {
         reply(id, {{"contents", json::array({{{"uri", uri},

@@ -60,6 +60,17 @@ TEST_F(prompts_test, a_named_device_is_filled_in_with_live_health) {
   EXPECT_EQ(text.find("{"), std::string::npos) << text;
 }
 
+// The session keeps the deadline of each rendering itself (request_within),
+// not CAF's timer thread.
+TEST_F(prompts_test, renderings_leave_no_session_timeouts_in_cafs_clock) {
+  add_device(test::test_device("edge-1"));
+  start();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(get("comprehensive-device-review", {{"device_id", "edge-1"}})
+                  .contains("messages"));
+  EXPECT_LE(request_timeouts(true), 1u);
+}
+
 TEST_F(prompts_test, defaults_apply_and_choices_are_enforced) {
   start();
   auto rollout = get("dns-ntp-rollout");

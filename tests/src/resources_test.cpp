@@ -77,6 +77,16 @@ TEST_F(resources_test, device_resources_show_live_health_and_no_secrets) {
   EXPECT_EQ(lab["devices"][0]["status"], "healthy");
 }
 
+// The session keeps the deadline of each read itself (request_within), not
+// CAF's timer thread.
+TEST_F(resources_test, reads_leave_no_session_timeouts_in_cafs_clock) {
+  add_device(test::test_device("edge-1"));
+  start();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(read("device://edge-1/overview")["device"]["id"], "edge-1");
+  EXPECT_LE(request_timeouts(true), 1u);
+}
+
 TEST_F(resources_test, unknown_resources_are_32002_naming_the_uri) {
   add_device(test::test_device("edge-1"));
   start();

@@ -150,6 +150,20 @@ protected:
     run();
   }
 
+  /// Request timeouts in CAF's clock: the session's (its one deadline
+  /// sweep, request_within) or, with `of_session` false, all others'.
+  /// CAF 0.17.6 keeps a finite request timeout there until it fires,
+  /// answered or not.
+  size_t request_timeouts(bool of_session) {
+    size_t n = 0;
+    for (auto& entry : sched.clock().actor_lookup())
+      if ((entry.first == session.id()) == of_session
+          && entry.second->second->subtype
+               == caf::detail::simple_actor_clock::request_timeout_type)
+        ++n;
+    return n;
+  }
+
   /// Starts a tools/call; the answer appears in `result_of(id)` once the
   /// scheduler ran (and the fakes answered).
   void call_async(int id, const std::string& tool, json args) {
