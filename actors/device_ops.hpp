@@ -20,9 +20,10 @@
 // `pointer` or `stateful_pointer`). Results and errors arrive through
 // callbacks run by that actor, never exceptions; every request has a finite
 // timeout, except that `find`, `with_device`, `exec`, `read_all`,
-// `read_state`, `write_all`, `acquire` and `ask` take `caf::infinite` from a tool call whose lifetime the MCP
-// session bounds (tool_call::wait: every request of the read and write
-// tools, so a call sets no timer in CAF's timer thread).
+// `read_state`, `write_all`, `acquire` and `ask` take `caf::infinite` from
+// a tool call whose lifetime the MCP session bounds (tool_call::wait: every
+// request of the read and write tools, so a call sets no timer in CAF's
+// timer thread).
 // When the actor quits, pending callbacks are dropped with it.
 //
 // The rollout coordinator calls them like this (`self` is its actor):

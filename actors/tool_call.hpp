@@ -15,6 +15,7 @@
 // result to the callback instead of answering a request and quitting. No
 // actor is spawned per device.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -122,6 +123,12 @@ public:
   /// thread (actors/request_timeout.hpp).
   caf::duration wait(caf::duration finite) const noexcept {
     return setup_.bounded ? caf::duration{caf::infinite} : finite;
+  }
+
+  /// The same for a `std::chrono` duration.
+  template <class Rep, class Period>
+  caf::duration wait(std::chrono::duration<Rep, Period> finite) const {
+    return wait(caf::duration{finite});
   }
 
   /// The request context of this call's router requests.

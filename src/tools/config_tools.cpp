@@ -41,8 +41,7 @@ void store_snapshot(tool_call& call, snapshot_record snap, json previous) {
     out["previous"]["changed"] = diff.changed();
   }
   call.self()
-    ->request(call.svc().store, call.wait(caf::duration{store_timeout}),
-              atom::put_v, snap)
+    ->request(call.svc().store, call.wait(store_timeout), atom::put_v, snap)
     .then(
       [&call, out, snap](std::string& id) mutable {
         out["snapshot_id"] = id;
@@ -86,8 +85,8 @@ void capture_config_snapshot(tool_call& call) {
         }
         auto snap = std::move(*got);
         call.self()
-          ->request(call.svc().store, call.wait(caf::duration{store_timeout}),
-                    atom::get_v, atom::snapshot_v, id, std::string{"config"})
+          ->request(call.svc().store, call.wait(store_timeout), atom::get_v,
+                    atom::snapshot_v, id, std::string{"config"})
           .then(
             [&call, snap](snapshot_record& prev) {
               store_snapshot(call, snap,

@@ -58,7 +58,7 @@ void with_device(tool_call& call, std::function<void(device_handle)> next,
   device_ops::find(
     call.self(), call.svc().fleet, id, std::move(admit),
     [&call](caf::error err) { call.fail(std::move(err)); },
-    call.wait(caf::duration{fleet_timeout}));
+    call.wait(fleet_timeout));
 }
 
 void device_request(tool_call& call, const device_actor& dev, rest_request req,
@@ -70,7 +70,7 @@ void device_request(tool_call& call, const device_actor& dev, rest_request req,
       next(resp);
     },
     [&call](caf::error err) { call.fail(std::move(err)); },
-    call.wait(caf::duration{device_timeout}));
+    call.wait(device_timeout));
 }
 
 void read_all(tool_call& call, const device_actor& dev,
@@ -82,7 +82,7 @@ void read_all(tool_call& call, const device_actor& dev,
     device_ops::read_options{
       false, 0, call.context(),
       [&call](const rest_response& resp) { call.note_transport(resp); },
-      call.wait(caf::duration{device_timeout})});
+      call.wait(device_timeout)});
 }
 
 } // namespace rmcp::tools

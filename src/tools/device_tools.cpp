@@ -49,8 +49,7 @@ void list_devices(tool_call& call) {
     return;
   }
   call.self()
-    ->request(fleet, call.wait(caf::duration{fleet_timeout}), atom::get_v,
-              atom::devices_v)
+    ->request(fleet, call.wait(fleet_timeout), atom::get_v, atom::devices_v)
     .then(
       [&call](std::vector<device_view>& views) {
         json devices = json::array();
@@ -100,8 +99,8 @@ void list_devices(tool_call& call) {
 
 void check_connectivity(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
-    device_ops::ask(call.self(), dev.actor,
-                    call.wait(caf::duration{device_timeout}), atom::check_v)
+    device_ops::ask(call.self(), dev.actor, call.wait(device_timeout),
+                    atom::check_v)
       .then(
         [&call, record{dev.view.record}](health_sample& s) {
           call.note_transport(s.transport, s.fallback_used);
@@ -117,8 +116,8 @@ void check_connectivity(tool_call& call) {
 
 void device_health(tool_call& call) {
   with_device(call, [&call](device_handle dev) {
-    device_ops::ask(call.self(), dev.actor,
-                    call.wait(caf::duration{device_timeout}), atom::check_v)
+    device_ops::ask(call.self(), dev.actor, call.wait(device_timeout),
+                    atom::check_v)
       .then(
         [&call](health_sample& s) {
           call.note_transport(s.transport, s.fallback_used);
@@ -195,9 +194,8 @@ void get_system_overview(tool_call& call) {
                      finish_overview(call, *j);
                    });
     // The identity is a nicety: its failure is reported, not fatal.
-    device_ops::ask(call.self(), dev.actor,
-                    call.wait(caf::duration{device_timeout}), atom::exec_v,
-                    call.request(get_request("/system/identity")))
+    device_ops::ask(call.self(), dev.actor, call.wait(device_timeout),
+                    atom::exec_v, call.request(get_request("/system/identity")))
       .then(
         [&call, j](rest_response& resp) {
           j->identity = parse_system_identity(resp.body);

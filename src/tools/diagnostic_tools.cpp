@@ -381,7 +381,7 @@ void bandwidth_test(tool_call& call) {
       go();
     },
     [&call](caf::error err) { call.fail(std::move(err)); },
-    call.wait(caf::duration{device_ops::fleet_timeout}));
+    call.wait(device_ops::fleet_timeout));
 }
 
 #define RMCP_TARGET_PROP                                                       \

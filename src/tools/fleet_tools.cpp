@@ -172,8 +172,7 @@ void fleet_read(tool_call& call) {
     return;
   }
   call.self()
-    ->request(fleet, call.wait(caf::duration{fleet_timeout}), atom::get_v,
-              atom::devices_v)
+    ->request(fleet, call.wait(fleet_timeout), atom::get_v, atom::devices_v)
     .then(
       [&call, tool, extra](std::vector<device_view>& views) {
         std::vector<std::string> ids;

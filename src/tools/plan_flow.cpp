@@ -134,11 +134,10 @@ struct creation : std::enable_shared_from_this<creation> {
           [fail](caf::error err) {
             fail("reading its state failed: " + error_message(err));
           },
-          0, self->call.context(),
-          self->call.wait(caf::duration{device_ops::device_timeout}));
+          0, self->call.context(), self->call.wait(device_ops::device_timeout));
       },
       [fail](caf::error err) { fail(error_message(err)); },
-      call.wait(caf::duration{device_ops::fleet_timeout}));
+      call.wait(device_ops::fleet_timeout));
   }
 
   /// Device `i`'s preview from its current state (or its refusal).
@@ -223,7 +222,7 @@ struct creation : std::enable_shared_from_this<creation> {
     }
     auto self = shared_from_this();
     call.self()
-      ->request(svc.plans, call.wait(caf::duration{plans_timeout}), atom::put_v,
+      ->request(svc.plans, call.wait(plans_timeout), atom::put_v,
                 std::move(plan))
       .then([self](plan_record& p) { self->answer(p); },
             [self](caf::error& err) { self->call.fail(std::move(err)); });
@@ -327,8 +326,7 @@ void create_plan(tool_call& call, const change_kind& kind) {
   }
   c->batch_size = size;
   call.self()
-    ->request(svc.fleet, call.wait(caf::duration{fleet_timeout}), atom::get_v,
-              atom::devices_v)
+    ->request(svc.fleet, call.wait(fleet_timeout), atom::get_v, atom::devices_v)
     .then(
       [c](std::vector<device_view>& fleet) {
         auto checked = check_devices(c->call, c->kind, c->ids, fleet);
@@ -371,8 +369,8 @@ void with_plan(
   };
   auto* self = call.self();
   self
-    ->request(svc.plans, call.wait(caf::duration{plans_timeout}), atom::get_v,
-              atom::plan_v, id)
+    ->request(svc.plans, call.wait(plans_timeout), atom::get_v, atom::plan_v,
+              id)
     .then(
       [&call, self, refuse, next](plan_record& plan) {
         auto decide = [&call, refuse, next,
@@ -395,8 +393,8 @@ void with_plan(
           return;
         }
         self
-          ->request(call.svc().fleet, call.wait(caf::duration{fleet_timeout}),
-                    atom::get_v, atom::devices_v)
+          ->request(call.svc().fleet, call.wait(fleet_timeout), atom::get_v,
+                    atom::devices_v)
           .then([decide](
                   std::vector<device_view>& fleet) mutable { decide(fleet); },
                 [&call](caf::error& err) { call.fail(std::move(err)); });
@@ -420,8 +418,8 @@ void run_started(tool_call& call, caf::event_based_actor* self,
   call.progress(0, std::nullopt,
                 "approval accepted; rollout of " + id + " started");
   self
-    ->request(call.svc().rollouts, call.wait(caf::duration{rollout_timeout}),
-              atom::run_v, id, s.session, s.request_key, s.progress_token)
+    ->request(call.svc().rollouts, call.wait(rollout_timeout), atom::run_v, id,
+              s.session, s.request_key, s.progress_token)
     .then(
       [&call](json& report) {
         auto state = report.value("state", "");
@@ -469,10 +467,9 @@ void wait_for_handoff(tool_call& call, caf::event_based_actor* self,
                     + "/approve or routeros-mcp plan approve " + plan.id + ")");
   auto id = plan.id;
   self
-    ->request(
-      call.svc().plans,
-      call.wait(caf::duration{std::chrono::seconds{wait_s} + plans_timeout}),
-      atom::start_v, id, wait_s * 1000)
+    ->request(call.svc().plans,
+              call.wait(std::chrono::seconds{wait_s} + plans_timeout),
+              atom::start_v, id, wait_s * 1000)
     .then([&call, self, id](plan_record&) { run_started(call, self, id); },
           [&call](caf::error& err) { call.fail(std::move(err)); });
 }
@@ -524,8 +521,8 @@ void apply_plan(tool_call& call) {
       }
       if (!token.empty()) {
         self
-          ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
-                    atom::start_v, id, token)
+          ->request(call.svc().plans, call.wait(plans_timeout), atom::start_v,
+                    id, token)
           .then(
             [&call, self, id](plan_record&) { run_started(call, self, id); },
             [&call](caf::error& err) { call.fail(std::move(err)); });

@@ -44,8 +44,8 @@ void get_plan_status(tool_call& call) {
     call, id,
     [&call, self, id, limit](plan_record& plan, std::vector<device_view>&) {
       self
-        ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
-                  atom::get_v, atom::journal_v, id)
+        ->request(call.svc().plans, call.wait(plans_timeout), atom::get_v,
+                  atom::journal_v, id)
         .then(
           [&call, plan, limit](std::vector<plan_step>& steps) {
             json journal = json::array();
@@ -89,8 +89,8 @@ void rollback_plan(tool_call& call) {
     call, id,
     [&call, self, id, reason](plan_record&, std::vector<device_view>&) {
       self
-        ->request(call.svc().plans, call.wait(caf::duration{plans_timeout}),
-                  atom::cancel_v, id, call.caller().subject, reason)
+        ->request(call.svc().plans, call.wait(plans_timeout), atom::cancel_v,
+                  id, call.caller().subject, reason)
         .then(
           [&call, self, id](plan_record& plan) {
             if (plan.state == plan_state::cancelled) {
@@ -102,10 +102,10 @@ void rollback_plan(tool_call& call) {
               return;
             }
             self
-              ->request(call.svc().rollouts,
-                        call.wait(caf::duration{
-                          std::chrono::milliseconds{apply_tool_timeout_ms}}),
-                        atom::rollback_v, id)
+              ->request(
+                call.svc().rollouts,
+                call.wait(std::chrono::milliseconds{apply_tool_timeout_ms}),
+                atom::rollback_v, id)
               .then(
                 [&call, id](json& report) {
                   if (report.value("running", false)) {

@@ -64,9 +64,8 @@ void audit(tool_call& call, const std::string& id, json before, json after,
   rec.before = std::move(before);
   rec.after = std::move(after);
   call.self()
-    ->request(call.svc().store,
-              call.wait(caf::duration{std::chrono::seconds{10}}), atom::put_v,
-              std::move(rec))
+    ->request(call.svc().store, call.wait(std::chrono::seconds{10}),
+              atom::put_v, std::move(rec))
     .then([next](uint64_t seq) { next(seq); },
           [&call, id](caf::error& err) {
             call.fail(ec::store_failure,
@@ -81,8 +80,7 @@ void audit(tool_call& call, const std::string& id, json before, json after,
 void save(tool_call& call, device_record r, json before,
           std::vector<std::string> changed) {
   call.self()
-    ->request(call.svc().store, call.wait(caf::duration{fleet_timeout}),
-              atom::put_v, r)
+    ->request(call.svc().store, call.wait(fleet_timeout), atom::put_v, r)
     .then(
       [&call, r, before, changed](atom::ok) {
         // Nobody waits for the answer: the fleet reconciles on its own.
@@ -117,8 +115,8 @@ void update_device(tool_call& call) {
   // The store's record, not the fleet's view: a change the CLI made a
   // moment ago is not written back over.
   call.self()
-    ->request(call.svc().store, call.wait(caf::duration{fleet_timeout}),
-              atom::get_v, atom::devices_v)
+    ->request(call.svc().store, call.wait(fleet_timeout), atom::get_v,
+              atom::devices_v)
     .then(
       [&call, id](std::vector<device_record>& all) {
         auto i = std::find_if(all.begin(), all.end(),

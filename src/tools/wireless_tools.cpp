@@ -186,7 +186,7 @@ void try_driver(tool_call& call, device_actor dev, std::string id,
       else
         call.fail(std::move(err));
     },
-    call.wait(caf::duration{device_ops::device_timeout}));
+    call.wait(device_ops::device_timeout));
 }
 
 /// Reads `spec.gate` first: on → paths[0]; off → paths[1] (drivers[0]
@@ -213,7 +213,7 @@ void try_gate(tool_call& call, device_actor dev, std::string id,
       else
         call.fail(std::move(err));
     },
-    call.wait(caf::duration{device_ops::device_timeout}));
+    call.wait(device_ops::device_timeout));
 }
 
 void run_driver_read(tool_call& call, const driver_read& spec) {

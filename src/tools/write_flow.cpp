@@ -92,7 +92,7 @@ struct flow : std::enable_shared_from_this<flow> {
 
   /// The timeout of a request to the device actor (tool_call::wait).
   caf::duration wait() const {
-    return call.wait(caf::duration{device_ops::device_timeout});
+    return call.wait(device_ops::device_timeout);
   }
 
   bool make_plan() {
@@ -153,8 +153,8 @@ struct flow : std::enable_shared_from_this<flow> {
     rec.outcome = "started";
     auto self = shared_from_this();
     call.self()
-      ->request(call.svc().store, call.wait(caf::duration{audit_timeout}),
-                atom::put_v, std::move(rec))
+      ->request(call.svc().store, call.wait(audit_timeout), atom::put_v,
+                std::move(rec))
       .then([self](uint64_t) { self->apply(); },
             [self](caf::error& err) {
               self->release();
@@ -229,8 +229,8 @@ struct flow : std::enable_shared_from_this<flow> {
         to_string(error_code_of(failure)) + ": " + error_message(failure);
     auto self = shared_from_this();
     call.self()
-      ->request(call.svc().store, call.wait(caf::duration{audit_timeout}),
-                atom::put_v, std::move(rec))
+      ->request(call.svc().store, call.wait(audit_timeout), atom::put_v,
+                std::move(rec))
       .then(
         [self, failure](uint64_t seq) {
           if (failure) {
