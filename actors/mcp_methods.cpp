@@ -399,7 +399,9 @@ void mcp_session_state::start_call(
   const std::string& key, tool_call_setup setup,
   std::chrono::steady_clock::time_point started) {
   const auto* tool = setup.tool;
-  auto rec = call_record(*tool, setup.arguments, setup.request_id);
+  // Shared by the two handlers below, of which one runs once.
+  auto rec = std::make_shared<audit_record>(
+    call_record(*tool, setup.arguments, setup.request_id));
   // The session ends the call at its deadline (the error handler below):
   // the call's own requests need no timer.
   setup.bounded = true;
@@ -423,7 +425,7 @@ void mcp_session_state::start_call(
     else if (result && result->value("isError", false))
       error_kind = result->value("/_meta/error_kind"_json_pointer,
                                  std::string{"tool_error"});
-    auto record = rec;
+    auto record = std::move(*rec);
     // A plan tool's call is the plan's first record: it carries the id
     // the tool made (plan trace, the tool-call line).
     if (record.plan_id.empty() && result && result->is_object())
@@ -442,7 +444,8 @@ void mcp_session_state::start_call(
     else if (result && result->value("isError", false))
       record.error = redact_text(
         result->value("/content/0/text"_json_pointer, std::string{}));
-    auto answer = [&st, entry, result{std::move(result)}, err]() mutable {
+    auto answer = [&st, entry{std::move(entry)}, result{std::move(result)},
+                   err]() mutable {
       if (entry.cancelled)
         return;
       auto out = result ? std::move(*result) : to_tool_error_result(err);

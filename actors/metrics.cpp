@@ -1,5 +1,9 @@
 #include "actors/metrics.hpp"
 
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -31,9 +35,41 @@ prometheus::Histogram::BucketBoundaries rest_latency_buckets() {
           0.25,  0.5,    1,     2.5,  5,     10,   30};
 }
 
+/// The series of a family by the values of its labels, looked up in the
+/// family once: prometheus-cpp's Family::Add builds the metric (for a
+/// histogram, its buckets) before it finds the one it has, on every call.
+/// For series that are never removed (their references stay valid).
+template <class T>
+class series_cache {
+public:
+  template <class Add>
+  T& get(const std::string& key, Add add) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = series_.find(key);
+    if (i == series_.end())
+      i = series_.emplace(key, &add()).first;
+    return *i->second;
+  }
+
+private:
+  std::mutex mtx_;
+  std::unordered_map<std::string, T*> series_;
+};
+
+/// `a` and `b` as one key ('\0' occurs in neither).
+std::string key_of(std::string_view a, std::string_view b) {
+  std::string key;
+  key.reserve(a.size() + b.size() + 1);
+  key.append(a).append(1, '\0').append(b);
+  return key;
+}
+
 } // namespace
 
 struct metrics::impl {
+  series_cache<prometheus::Counter> tool_call_series;
+  series_cache<prometheus::Histogram> tool_latency_series;
+  series_cache<prometheus::Histogram> rest_latency_series;
   prometheus::Registry registry;
   prometheus::Family<prometheus::Gauge>& build_info =
     prometheus::BuildGauge()
@@ -142,9 +178,19 @@ metrics::~metrics() = default;
 void metrics::tool_call_finished(const std::string& tool,
                                  std::string_view outcome,
                                  std::chrono::duration<double> latency) {
-  impl_->tool_calls.Add({{"tool", tool}, {"outcome", std::string{outcome}}})
+  impl_->tool_call_series
+    .get(key_of(tool, outcome),
+         [&]() -> prometheus::Counter& {
+           return impl_->tool_calls.Add(
+             {{"tool", tool}, {"outcome", std::string{outcome}}});
+         })
     .Increment();
-  impl_->tool_latency.Add({{"tool", tool}}, tool_latency_buckets())
+  impl_->tool_latency_series
+    .get(tool,
+         [&]() -> prometheus::Histogram& {
+           return impl_->tool_latency.Add({{"tool", tool}},
+                                          tool_latency_buckets());
+         })
     .Observe(latency.count());
 }
 
@@ -210,9 +256,13 @@ void metrics::rest_error(const std::string& device, ec kind) {
 
 void metrics::rest_request(const std::string& device, std::string_view outcome,
                            std::chrono::duration<double> latency) {
-  impl_->rest_latency
-    .Add({{"device", device}, {"outcome", std::string{outcome}}},
-         rest_latency_buckets())
+  impl_->rest_latency_series
+    .get(key_of(device, outcome),
+         [&]() -> prometheus::Histogram& {
+           return impl_->rest_latency.Add(
+             {{"device", device}, {"outcome", std::string{outcome}}},
+             rest_latency_buckets());
+         })
     .Observe(latency.count());
 }
 

@@ -111,7 +111,8 @@ void tool_call::finish(mcp::tool_result result) {
     return;
   }
   bool has_output = !setup_.tool->spec.output_schema.is_null();
-  auto answer = mcp::to_call_result(result, has_output, setup_.version);
+  auto answer =
+    mcp::to_call_result(std::move(result), has_output, setup_.version);
   if (!transport_.empty()) {
     answer["_meta"]["transport"] = transport_;
     answer["_meta"]["fallback_used"] = fallback_used_;

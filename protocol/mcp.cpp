@@ -80,13 +80,15 @@ bool valid_tool_name(std::string_view name) {
   });
 }
 
-json to_call_result(const tool_result& result, bool has_output_schema,
+json to_call_result(tool_result result, bool has_output_schema,
                     std::string_view version) {
-  auto text = result.text.empty() ? render_kv(result.structured) : result.text;
-  json out{{"content", json::array({{{"type", "text"}, {"text", text}}})}};
+  auto text =
+    result.text.empty() ? render_kv(result.structured) : std::move(result.text);
+  json out{
+    {"content", json::array({{{"type", "text"}, {"text", std::move(text)}}})}};
   if (has_output_schema && !result.is_error && has_structured_output(version)
       && result.structured.is_object())
-    out["structuredContent"] = result.structured;
+    out["structuredContent"] = std::move(result.structured);
   if (result.is_error)
     out["isError"] = true;
   return out;

@@ -89,7 +89,7 @@ struct tool_result {
 };
 
 /// Builds the `CallToolResult` for a negotiated revision.
-json to_call_result(const tool_result& result, bool has_output_schema,
+json to_call_result(tool_result result, bool has_output_schema,
                     std::string_view version);
 
 /// Renders JSON as compact `key=value` text: scalars of an object on one line,

@@ -1,7 +1,9 @@
 #include "protocol/redact.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <vector>
 
 namespace rmcp {
 
@@ -55,12 +57,26 @@ bool is_secret_key(std::string_view key) {
     k += c == '_'
            ? '-'
            : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return std::find(std::begin(secret_names), std::end(secret_names), k)
-           != std::end(secret_names)
-         || std::any_of(std::begin(secret_parts), std::end(secret_parts),
-                        [&](std::string_view part) {
-                          return k.find(part) != std::string::npos;
-                        });
+  if (std::find(std::begin(secret_names), std::end(secret_names), k)
+      != std::end(secret_names))
+    return true;
+  // At each position of the name, only the parts that start with its
+  // letter are compared (a tool result's every member name passes here).
+  static const auto parts_by_first = [] {
+    std::array<std::vector<std::string_view>, 256> out;
+    for (auto part : secret_parts)
+      out[static_cast<unsigned char>(part.front())].push_back(part);
+    return out;
+  }();
+  std::string_view name{k};
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto rest = name.substr(i);
+    for (auto part : parts_by_first[static_cast<unsigned char>(name[i])])
+      if (part.size() <= rest.size() && part[1] == rest[1]
+          && rest.compare(0, part.size(), part) == 0)
+        return true;
+  }
+  return false;
 }
 
 std::string redact_export(std::string_view text) {

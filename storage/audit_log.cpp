@@ -66,6 +66,50 @@ std::string audit_hash(const json& encoded) {
   return sha256_hex(dump_json(copy));
 }
 
+sealed_audit_record seal_audit_record(json encoded) {
+  if (!encoded.is_object())
+    return {sha256_hex(dump_json(encoded)), dump_json(encoded)};
+  encoded.erase("hash");
+  auto text = dump_json(encoded);
+  sealed_audit_record out{sha256_hex(text), {}};
+  auto member = "\"hash\":\"" + out.hash + '"';
+  // Where the sorted dump would have put "hash": before the separator of
+  // the next key. Found from the end, it is unambiguous when every member
+  // after it is a scalar: `,"` (a comma, then a quote) occurs in a dump
+  // only between members or elements, never inside an escaped string.
+  const auto& members = encoded.get_ref<const json::object_t&>();
+  auto next = members.upper_bound("hash");
+  bool scalars_after = std::none_of(next, members.end(), [](const auto& m) {
+    return m.second.is_structured();
+  });
+  size_t at = std::string::npos;
+  if (members.empty()) {
+    at = 1;
+  } else if (next == members.end()) {
+    at = text.size() - 1;
+    member.insert(0, 1, ',');
+  } else if (next == members.begin()) {
+    at = 1;
+    member += ',';
+  } else if (scalars_after) {
+    auto separator = ',' + dump_json(json(next->first)) + ':';
+    for (auto comma = text.rfind(','); comma != std::string::npos;
+         comma = comma == 0 ? std::string::npos : text.rfind(',', comma - 1))
+      if (text.compare(comma, separator.size(), separator) == 0) {
+        at = comma;
+        break;
+      }
+    member.insert(0, 1, ',');
+  }
+  if (at == std::string::npos) {
+    encoded["hash"] = out.hash;
+    out.text = dump_json(encoded);
+  } else {
+    out.text = std::move(text.insert(at, member));
+  }
+  return out;
+}
+
 caf::error rechain_audit(write_txn& txn) {
   std::vector<std::pair<std::string, json>> rows;
   auto err = txn.scan(
@@ -134,11 +178,9 @@ audit_log::append_all(std::vector<audit_record> recs) {
         rec.kind = audit_kind::change;
       rec.seq = ++seq;
       rec.prev_hash = prev;
-      rec.hash.clear();
-      auto doc = encode(rec);
-      rec.hash = audit_hash(doc);
-      doc["hash"] = rec.hash;
-      if (auto e = txn.put(tables::audit, seq_key(seq), dump_json(doc)))
+      auto sealed = seal_audit_record(encode(rec));
+      rec.hash = std::move(sealed.hash);
+      if (auto e = txn.put(tables::audit, seq_key(seq), sealed.text))
         return e;
       prev = rec.hash;
       seqs.push_back(seq);

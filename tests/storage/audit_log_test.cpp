@@ -5,6 +5,7 @@
 
 #include "protocol/error.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/codecs.hpp"
 #include "storage/tables.hpp"
 #include "tests/storage/engines.hpp"
 
@@ -219,6 +220,48 @@ TYPED_TEST(audit_log_test, version_1_records_are_chained_by_the_migration) {
   ASSERT_TRUE(v);
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->records, 3u);
+}
+
+} // namespace rmcp
+
+namespace rmcp {
+
+// seal_audit_record splices "hash" into the one dump it makes; the text
+// must be exactly the dump of the record with its hash, whatever the
+// record holds (nested "kind" and "hash" members, separators inside
+// strings), and the hash that of the record without it.
+TEST(seal_audit_record, is_the_dump_of_the_record_with_its_hash) {
+  audit_record tricky;
+  tricky.actor = "a\",\"kind\":\"x";
+  tricky.tool = "get,\",\"kind\":x";
+  tricky.arguments = {{"kind", "change"}, {"hash", {{"kind", 1}}}};
+  tricky.before = json::array({",\"kind\":", {{"z", nullptr}}});
+  tricky.error = "\",\"kind\":\"read\"}";
+  tricky.kind = ",\"kind\":\"";
+  tricky.request_id = ",\"hash\":\"";
+  tricky.hash = "stale";
+  std::vector<json> docs{
+    storage::encode(tricky),
+    storage::encode(audit_record{}),
+    json::object(),
+    json{{"a", 1}},
+    json{{"z", "y"}, {"zz", 2}},
+    json{{"hash", "old"}},
+    json{{"a", 1}, {"kind", {{"b", ",\"kind\":"}}}, {"z", 1}},
+    json{{"a", 1}, {"i", "x"}, {"j", json::array({1, 2})}},
+    json::array({1, 2}),
+  };
+  for (auto& doc : docs) {
+    auto sealed = storage::seal_audit_record(doc);
+    auto expected = doc;
+    EXPECT_EQ(sealed.hash, storage::audit_hash(doc)) << dump_json(doc);
+    if (expected.is_object()) {
+      expected["hash"] = sealed.hash;
+      EXPECT_EQ(sealed.text, dump_json(expected)) << dump_json(doc);
+    } else {
+      EXPECT_EQ(sealed.text, dump_json(doc));
+    }
+  }
 }
 
 } // namespace rmcp
