@@ -24,7 +24,7 @@ std::string nlohmann_dump(const json& x) {
 /// character or a byte above 0x7F goes through nlohmann's dump (`node`,
 /// or a copy of `s` without one), which escapes the one and validates the
 /// UTF-8 of the other.
-void append_string(std::string& out, const std::string& s, const json* node) {
+void quote(std::string& out, const std::string& s, const json* node) {
   for (unsigned char c : s)
     if (c < 0x20 || c >= 0x80) {
       out += node != nullptr ? nlohmann_dump(*node) : nlohmann_dump(json(s));
@@ -50,6 +50,8 @@ void append_integer(std::string& out, Integer value) {
   out.append(buf, end);
 }
 
+} // namespace
+
 /// nlohmann's compact dump, byte for byte (a test compares the two), in
 /// one pass over the tree: its serializer decodes every byte of every
 /// string as UTF-8, and is built anew for each dump.
@@ -62,7 +64,7 @@ void append_json(std::string& out, const json& x) {
         if (!first)
           out += ',';
         first = false;
-        append_string(out, key, nullptr);
+        quote(out, key, nullptr);
         out += ':';
         append_json(out, value);
       }
@@ -82,7 +84,7 @@ void append_json(std::string& out, const json& x) {
       return;
     }
     case json::value_t::string:
-      append_string(out, x.get_ref<const std::string&>(), &x);
+      quote(out, x.get_ref<const std::string&>(), &x);
       return;
     case json::value_t::boolean:
       out += x.get<bool>() ? "true" : "false";
@@ -102,7 +104,9 @@ void append_json(std::string& out, const json& x) {
   }
 }
 
-} // namespace
+void append_json_string(std::string& out, const std::string& s) {
+  quote(out, s, nullptr);
+}
 
 std::string dump_json(const json& x) {
   std::string out;

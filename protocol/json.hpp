@@ -24,6 +24,12 @@ std::optional<json> parse_json(std::string_view text);
 /// Compact serialisation that never throws: invalid UTF-8 is replaced.
 std::string dump_json(const json& x);
 
+/// Appends `dump_json(x)` to `out`.
+void append_json(std::string& out, const json& x);
+
+/// Appends `dump_json(json(s))` to `out`: `s` quoted and escaped.
+void append_json_string(std::string& out, const std::string& s);
+
 } // namespace rmcp
 
 namespace nlohmann {

@@ -66,47 +66,57 @@ std::string audit_hash(const json& encoded) {
   return sha256_hex(dump_json(copy));
 }
 
-sealed_audit_record seal_audit_record(json encoded) {
-  if (!encoded.is_object())
-    return {sha256_hex(dump_json(encoded)), dump_json(encoded)};
-  encoded.erase("hash");
-  auto text = dump_json(encoded);
+sealed_audit_record seal_audit_record(const audit_record& x) {
+  // encode(x) as dump_json writes it (its members in key order), without
+  // building the tree; the test compares the two.
+  std::string text;
+  auto member = [&text](const char* key) {
+    text += text.empty() ? '{' : ',';
+    text += '"';
+    text += key;
+    text += "\":";
+  };
+  auto str = [&](const char* key, const std::string& value) {
+    member(key);
+    append_json_string(text, value);
+  };
+  auto doc = [&](const char* key, const json& value) {
+    member(key);
+    append_json(text, value);
+  };
+  str("actor", x.actor);
+  doc("after", x.after);
+  doc("arguments", x.arguments);
+  doc("before", x.before);
+  str("device_id", x.device_id);
+  member("devices");
+  text += '[';
+  for (size_t i = 0; i < x.devices.size(); ++i) {
+    if (i > 0)
+      text += ',';
+    append_json_string(text, x.devices[i]);
+  }
+  text += ']';
+  member("duration_ms");
+  text += std::to_string(x.duration_ms);
+  str("error", x.error);
+  auto hash_at = text.size();
+  str("kind", x.kind);
+  str("outcome", x.outcome);
+  str("plan_id", x.plan_id);
+  str("prev_hash", x.prev_hash);
+  if (!x.request_id.empty())
+    str("request_id", x.request_id);
+  str("role", x.role);
+  member("seq");
+  text += std::to_string(x.seq);
+  member("timestamp");
+  text += std::to_string(x.timestamp);
+  str("tool", x.tool);
+  str("transport", x.transport);
+  text += '}';
   sealed_audit_record out{sha256_hex(text), {}};
-  auto member = "\"hash\":\"" + out.hash + '"';
-  // Where the sorted dump would have put "hash": before the separator of
-  // the next key. Found from the end, it is unambiguous when every member
-  // after it is a scalar: `,"` (a comma, then a quote) occurs in a dump
-  // only between members or elements, never inside an escaped string.
-  const auto& members = encoded.get_ref<const json::object_t&>();
-  auto next = members.upper_bound("hash");
-  bool scalars_after = std::none_of(next, members.end(), [](const auto& m) {
-    return m.second.is_structured();
-  });
-  size_t at = std::string::npos;
-  if (members.empty()) {
-    at = 1;
-  } else if (next == members.end()) {
-    at = text.size() - 1;
-    member.insert(0, 1, ',');
-  } else if (next == members.begin()) {
-    at = 1;
-    member += ',';
-  } else if (scalars_after) {
-    auto separator = ',' + dump_json(json(next->first)) + ':';
-    for (auto comma = text.rfind(','); comma != std::string::npos;
-         comma = comma == 0 ? std::string::npos : text.rfind(',', comma - 1))
-      if (text.compare(comma, separator.size(), separator) == 0) {
-        at = comma;
-        break;
-      }
-    member.insert(0, 1, ',');
-  }
-  if (at == std::string::npos) {
-    encoded["hash"] = out.hash;
-    out.text = dump_json(encoded);
-  } else {
-    out.text = std::move(text.insert(at, member));
-  }
+  out.text = std::move(text.insert(hash_at, ",\"hash\":\"" + out.hash + '"'));
   return out;
 }
 
@@ -178,7 +188,7 @@ audit_log::append_all(std::vector<audit_record> recs) {
         rec.kind = audit_kind::change;
       rec.seq = ++seq;
       rec.prev_hash = prev;
-      auto sealed = seal_audit_record(encode(rec));
+      auto sealed = seal_audit_record(rec);
       rec.hash = std::move(sealed.hash);
       if (auto e = txn.put(tables::audit, seq_key(seq), sealed.text))
         return e;

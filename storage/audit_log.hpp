@@ -30,16 +30,17 @@ namespace rmcp::storage {
 /// The hash of a stored audit record (its JSON encoding; `hash` ignored).
 std::string audit_hash(const json& encoded);
 
-/// An audit record as it is stored: its hash (audit_hash) and its text
-/// (`dump_json` of the record with that hash).
+/// An audit record as it is stored: its hash (audit_hash of its encoding)
+/// and its text (`dump_json` of its encoding with that hash).
 struct sealed_audit_record {
   std::string hash;
   std::string text;
 };
 
-/// Seals an encoded audit record with one dump of it instead of three
-/// (the hash's, the stored text's and a copy).
-sealed_audit_record seal_audit_record(json encoded);
+/// Seals `x` (its `hash` ignored): the text of its encoding written
+/// directly, hashed, and the hash spliced in, instead of building the
+/// JSON tree, copying it and dumping it twice.
+sealed_audit_record seal_audit_record(const audit_record& x);
 
 /// Re-chains every record of the audit table in key order and writes the
 /// head (schema migration 1 → 2: records written before chaining).
