@@ -25,20 +25,23 @@ std::string nlohmann_dump(const json& x) {
 /// or a copy of `s` without one), which escapes the one and validates the
 /// UTF-8 of the other.
 void quote(std::string& out, const std::string& s, const json* node) {
-  for (unsigned char c : s)
+  auto start = out.size();
+  out += '"';
+  size_t plain = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c >= 0x80) {
+      out.resize(start);
       out += node != nullptr ? nlohmann_dump(*node) : nlohmann_dump(json(s));
       return;
     }
-  out += '"';
-  size_t plain = 0;
-  for (size_t i = 0; i < s.size(); ++i)
-    if (s[i] == '"' || s[i] == '\\') {
+    if (c == '"' || c == '\\') {
       out.append(s, plain, i - plain);
       out += '\\';
       out += s[i];
       plain = i + 1;
     }
+  }
   out.append(s, plain, std::string::npos);
   out += '"';
 }
