@@ -24,6 +24,9 @@ bool decode(const json& j, health_sample& x);
 json encode(const snapshot_record& x);
 bool decode(const json& j, snapshot_record& x);
 
+/// storage::seal_audit_record (audit_log.hpp) writes the text of this
+/// encoding itself: a member added here goes there too (its test compares
+/// the two).
 json encode(const audit_record& x);
 bool decode(const json& j, audit_record& x);
 
