@@ -40,6 +40,17 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
+// The strand's own type, not Asio's type-erased any_io_executor: every
+// composed operation (Beast's reads and writes, the TLS layer) keeps its
+// executor busy with `prefer(ex, outstanding_work.tracked)`, and for an
+// any_io_executor each such copy holding a strand is a heap allocation and
+// calls through a table (about 20 allocations per request).
+using executor = asio::strand<asio::io_context::executor_type>;
+using stream = beast::basic_stream<tcp, executor>;
+using resolver = asio::ip::basic_resolver<tcp, executor>;
+using timer =
+  asio::basic_waitable_timer<clock_type, asio::wait_traits<clock_type>,
+                             executor>;
 
 namespace {
 
@@ -100,13 +111,12 @@ private:
     reused_ = false;
     arm(std::min(job_->deadline, started_ + ep_.connect_timeout));
     step_ = phase::resolve;
-    auto flags = rmcp::net::is_ip(ep_.host) ? tcp::resolver::numeric_host
-                                            : tcp::resolver::flags{};
+    auto flags =
+      rmcp::net::is_ip(ep_.host) ? resolver::numeric_host : resolver::flags{};
     resolver_.async_resolve(
-      ep_.host, std::to_string(ep_.port),
-      flags | tcp::resolver::numeric_service,
+      ep_.host, std::to_string(ep_.port), flags | resolver::numeric_service,
       [self = shared_from_this()](beast::error_code ec,
-                                  tcp::resolver::results_type results) {
+                                  resolver::results_type results) {
         self->on_resolve(ec, std::move(results));
       });
   }
@@ -139,7 +149,7 @@ private:
       });
   }
 
-  void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+  void on_resolve(beast::error_code ec, resolver::results_type results) {
     if (ec)
       return fail(ec);
     step_ = phase::connect;
@@ -156,7 +166,7 @@ private:
       });
   }
 
-  beast::tcp_stream& stream_tcp() {
+  stream& stream_tcp() {
     return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
   }
 
@@ -351,16 +361,16 @@ private:
                        reusable && connected_ && !aborted_);
   }
 
-  asio::strand<asio::io_context::executor_type> strand_;
-  tcp::resolver resolver_;
-  asio::steady_timer timer_;
+  executor strand_;
+  resolver resolver_;
+  timer timer_;
   uint64_t timer_gen_ = 0;
   std::shared_ptr<ssl::context> tls_ctx_;
   rest_endpoint ep_;
   std::shared_ptr<const std::string> user_agent_;
   std::weak_ptr<connection_owner> owner_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
-  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<stream>> tls_;
+  std::optional<stream> plain_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   std::optional<http::response_parser<http::string_body>> parser_;
