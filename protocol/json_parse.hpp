@@ -30,6 +30,19 @@ constexpr size_t json_max_depth = 64;
 caf::expected<json> parse_json_bounded(std::string_view text,
                                        size_t max_depth = json_max_depth);
 
+/// The two readers behind `parse_json_bounded`, which tries the first and
+/// falls back to the second. simdjson reads a document of up to 4 KiB (MCP
+/// requests, most RouterOS answers) in about half the instructions, most
+/// of the rest being the tree, and returns nullopt for every text it
+/// refuses or might read differently from nlohmann (an integer 0, a
+/// container too deep), so the two accept the same texts and build the same
+/// values (tests/protocol/json_parse_fast_test.cpp compares them); nlohmann's
+/// parser gives the messages.
+std::optional<json> parse_json_simdjson(std::string_view text,
+                                        size_t max_depth = json_max_depth);
+caf::expected<json> parse_json_nlohmann(std::string_view text,
+                                        size_t max_depth = json_max_depth);
+
 /// The member `key` of `obj` when `obj` is an object holding a string
 /// there; nullopt otherwise.
 std::optional<std::string> string_member(const json& obj, std::string_view key);

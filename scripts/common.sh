@@ -7,7 +7,7 @@ RMCP_BUILD="${RMCP_BUILD:-$RMCP_ROOT/build}"
 # The exact Debian packages the build, the tests and the demo need.
 RMCP_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache openssl
-  libcaf-dev libboost-dev nlohmann-json3-dev liblmdb-dev libssl-dev
+  libcaf-dev libboost-dev nlohmann-json3-dev libsimdjson-dev liblmdb-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev
   libyaml-cpp-dev prometheus-cpp-dev clang-format etcd-server libsystemd-dev
   chromium libssh-dev lld
