@@ -35,6 +35,11 @@ prometheus::Histogram::BucketBoundaries rest_latency_buckets() {
           0.25,  0.5,    1,     2.5,  5,     10,   30};
 }
 
+} // namespace
+
+// Not in the anonymous namespace: metrics::impl has members of this type.
+namespace detail {
+
 /// The series of a family by the values of its labels, looked up in the
 /// family once: prometheus-cpp's Family::Add builds the metric (for a
 /// histogram, its buckets) before it finds the one it has, on every call.
@@ -56,6 +61,10 @@ private:
   std::unordered_map<std::string, T*> series_;
 };
 
+} // namespace detail
+
+namespace {
+
 /// `a` and `b` as one key ('\0' occurs in neither).
 std::string key_of(std::string_view a, std::string_view b) {
   std::string key;
@@ -67,9 +76,9 @@ std::string key_of(std::string_view a, std::string_view b) {
 } // namespace
 
 struct metrics::impl {
-  series_cache<prometheus::Counter> tool_call_series;
-  series_cache<prometheus::Histogram> tool_latency_series;
-  series_cache<prometheus::Histogram> rest_latency_series;
+  detail::series_cache<prometheus::Counter> tool_call_series;
+  detail::series_cache<prometheus::Histogram> tool_latency_series;
+  detail::series_cache<prometheus::Histogram> rest_latency_series;
   prometheus::Registry registry;
   prometheus::Family<prometheus::Gauge>& build_info =
     prometheus::BuildGauge()

@@ -96,16 +96,27 @@ json to_call_result(tool_result result, bool has_output_schema,
 
 namespace {
 
-std::string scalar_text(const json& v) {
+/// Appends `v` as a value of a `key=value` line: a string without spaces,
+/// quotes or '=' as it is, anything else as JSON.
+void append_scalar(std::string& out, const json& v) {
   if (v.is_string()) {
-    auto s = v.get<std::string>();
-    bool plain = !s.empty();
-    for (char c : s)
-      if (std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '=')
-        plain = false;
-    return plain ? s : dump_json(v);
+    const auto& s = v.get_ref<const std::string&>();
+    bool plain = !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
+      return std::isspace(static_cast<unsigned char>(c)) || c == '"'
+             || c == '=';
+    });
+    if (plain) {
+      out += s;
+      return;
+    }
   }
-  return dump_json(v);
+  append_json(out, v);
+}
+
+std::string scalar_text(const json& v) {
+  std::string out;
+  append_scalar(out, v);
+  return out;
 }
 
 bool is_scalar(const json& v) {
@@ -118,23 +129,31 @@ bool is_scalar_list(const json& v) {
          });
 }
 
+/// The scalar members of `obj` (and lists of scalars) as `key=value`
+/// pairs on one line, written into the line in place.
 std::string row(const json& obj) {
   std::string line;
-  for (auto& [key, value] : obj.items()) {
-    if (value.is_null())
+  for (const auto& [key, value] : obj.get_ref<const json::object_t&>()) {
+    bool scalar = is_scalar(value);
+    if (value.is_null() || (!scalar && !is_scalar_list(value)))
       continue;
-    std::string text;
-    if (is_scalar(value)) {
-      text = scalar_text(value);
-    } else if (is_scalar_list(value)) {
-      for (auto& x : value)
-        text += (text.empty() ? "" : ",") + scalar_text(x);
-      if (text.empty())
-        text = "[]";
+    if (!line.empty())
+      line += ' ';
+    line += key;
+    line += '=';
+    if (scalar) {
+      append_scalar(line, value);
+    } else if (value.empty()) {
+      line += "[]";
     } else {
-      continue;
+      bool first = true;
+      for (const auto& x : value) {
+        if (!first)
+          line += ',';
+        first = false;
+        append_scalar(line, x);
+      }
     }
-    line += (line.empty() ? "" : " ") + key + "=" + text;
   }
   return line;
 }

@@ -51,13 +51,23 @@ bool is_key_char(char c) {
 } // namespace
 
 bool is_secret_key(std::string_view key) {
-  std::string k;
-  k.reserve(key.size());
-  for (char c : key)
-    k += c == '_'
-           ? '-'
-           : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (std::find(std::begin(secret_names), std::end(secret_names), k)
+  // Lower case and '-' for '_' (ASCII: member names), on the stack for the
+  // names of every tool result.
+  char stack[64];
+  std::string heap;
+  char* k = stack;
+  if (key.size() > sizeof(stack)) {
+    heap.resize(key.size());
+    k = heap.data();
+  }
+  for (size_t i = 0; i < key.size(); ++i) {
+    auto c = key[i];
+    k[i] = c == '_'               ? '-'
+           : c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32)
+                                  : c;
+  }
+  std::string_view name{k, key.size()};
+  if (std::find(std::begin(secret_names), std::end(secret_names), name)
       != std::end(secret_names))
     return true;
   // At each position of the name, only the parts that start with its
@@ -68,7 +78,6 @@ bool is_secret_key(std::string_view key) {
       out[static_cast<unsigned char>(part.front())].push_back(part);
     return out;
   }();
-  std::string_view name{k};
   for (size_t i = 0; i < name.size(); ++i) {
     auto rest = name.substr(i);
     for (auto part : parts_by_first[static_cast<unsigned char>(name[i])])

@@ -62,9 +62,10 @@ void expect_same_reading(const std::string& text, size_t max_depth = 64) {
   }
   ASSERT_TRUE(both) << text;
   EXPECT_TRUE(identical(*both, *slow)) << text << " read as " << both->dump();
-  if (fast)
+  if (fast) {
     EXPECT_TRUE(identical(*fast, *slow))
       << text << ": simdjson " << fast->dump() << ", nlohmann " << slow->dump();
+  }
 }
 
 std::string random_text(std::mt19937& rng, int depth) {

@@ -69,6 +69,14 @@ TEST(mcp, render_kv_makes_one_line_per_row) {
   EXPECT_EQ(render_kv(v), "servers=1.1.1.1,8.8.8.8 total=2\n"
                           "items: name=ether1 running=true\n"
                           "items: name=\"ether 2\" running=false");
+  // Empty lists, nulls, strings that need quotes, nested objects.
+  json w{{"a", json::array()},
+         {"b", nullptr},
+         {"c", "x=y"},
+         {"d", ""},
+         {"e", {{"f", 1}, {"g", json::array({"p q", 2.5, nullptr})}}}};
+  EXPECT_EQ(render_kv(w), "a=[] c=\"x=y\" d=\"\"\n"
+                          "e: f=1 g=\"p q\",2.5,null");
 }
 
 TEST(mcp, log_levels_rank_by_severity) {

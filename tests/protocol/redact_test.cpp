@@ -1,4 +1,5 @@
 #include <cctype>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,14 @@ TEST(redact, secret_keys_in_both_spellings) {
     EXPECT_TRUE(is_secret_key(k)) << k;
   for (auto* k : {"name", "address", "comment", "servers", "interface"})
     EXPECT_FALSE(is_secret_key(k)) << k;
+  // Names longer than the lower-cased copy's stack buffer, and "KEY"/"PIN"
+  // whole in capitals.
+  auto long_name = std::string(70, 'x');
+  EXPECT_FALSE(is_secret_key(long_name));
+  EXPECT_TRUE(is_secret_key(long_name + "_Pre_Shared_KEY"));
+  EXPECT_TRUE(is_secret_key("KEY"));
+  EXPECT_TRUE(is_secret_key("Pin"));
+  EXPECT_FALSE(is_secret_key("pins"));
 }
 
 TEST(redact, export_values_quoted_and_bare) {
