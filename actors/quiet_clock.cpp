@@ -10,6 +10,48 @@
 
 namespace rmcp {
 
+/// CAF's work-stealing policy under a name of its own, so that its workers'
+/// loop (below) can be this daemon's.
+struct lean_stealing : caf::policy::work_stealing {};
+
+} // namespace rmcp
+
+/// A worker's loop as CAF's (take a job, resume it, requeue or release it),
+/// without CAF's logger bookkeeping around each resume: CAF_PUSH_AID costs a
+/// dynamic_cast of the resumed job to its actor type (a search of a deep
+/// class hierarchy, about 1,200 instructions) and two calls into the
+/// logger's thread-local state, at every resume, about six per tool call;
+/// the actor id it records only labels CAF's own log lines, which this
+/// daemon switches off (logger.verbosity quiet; CAF built with
+/// CAF_LOG_LEVEL_QUIET). docs/benchmarks.md, "Fewer instructions per call".
+template <>
+void caf::scheduler::worker<rmcp::lean_stealing>::run() {
+  for (;;) {
+    auto job = policy_.dequeue(this);
+    policy_.before_resume(this, job);
+    auto res = job->resume(this, max_throughput_);
+    policy_.after_resume(this, job);
+    switch (res) {
+      case resumable::resume_later:
+        policy_.resume_job_later(this, job);
+        break;
+      case resumable::done:
+        policy_.after_completion(this, job);
+        intrusive_ptr_release(job);
+        break;
+      case resumable::awaiting_message:
+        intrusive_ptr_release(job);
+        break;
+      case resumable::shutdown_execution_unit:
+        policy_.after_completion(this, job);
+        policy_.before_shutdown(this);
+        return;
+    }
+  }
+}
+
+namespace rmcp {
+
 namespace {
 
 /// A thread_safe_actor_clock by type (the coordinator's clock() returns
@@ -106,10 +148,9 @@ private:
   std::unordered_set<caf::actor_id> timed_;
 };
 
-class quiet_coordinator
-  : public caf::scheduler::coordinator<caf::policy::work_stealing> {
+class quiet_coordinator : public caf::scheduler::coordinator<lean_stealing> {
 public:
-  using super = caf::scheduler::coordinator<caf::policy::work_stealing>;
+  using super = caf::scheduler::coordinator<lean_stealing>;
 
   explicit quiet_coordinator(caf::actor_system& sys)
     : super(sys), quiet_(super::clock()) {
