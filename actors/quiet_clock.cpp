@@ -23,7 +23,8 @@ struct lean_stealing : caf::policy::work_stealing {};
 /// logger's thread-local state, at every resume, about six per tool call;
 /// the actor id it records only labels CAF's own log lines, which this
 /// daemon switches off (logger.verbosity quiet; CAF built with
-/// CAF_LOG_LEVEL_QUIET). docs/benchmarks.md, "Fewer instructions per call".
+/// CAF_LOG_LEVEL_QUIET). docs/benchmarks.md, "One GET at 16 in flight,
+/// instruction by instruction".
 template <>
 void caf::scheduler::worker<rmcp::lean_stealing>::run() {
   for (;;) {
