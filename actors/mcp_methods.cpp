@@ -272,9 +272,9 @@ void mcp_session_state::tools_call(const jsonrpc::message& msg) {
   auto devices = authz::devices_named(setup.arguments);
   authorize(
     authz::action::tool(tool->spec), devices,
-    [this, key, devices, started,
-     setup](const authz::decision& d,
-            const device_ops::device_lookup* looked_up) mutable {
+    [this, key, devices, started, setup{std::move(setup)}](
+      const authz::decision& d,
+      const device_ops::device_lookup* looked_up) mutable {
       auto* entry = admissible(key);
       if (entry == nullptr)
         return;

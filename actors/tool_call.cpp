@@ -169,7 +169,7 @@ caf::behavior call_actor(caf::stateful_actor<call_state>* self,
                         "the tool failed unexpectedly: " + what);
     });
   return {
-    [self, setup](atom::run) mutable -> caf::result<json> {
+    [self, setup{std::move(setup)}](atom::run) mutable -> caf::result<json> {
       auto promise = self->make_response_promise();
       auto handler = setup.tool->handler;
       self->state.call =
