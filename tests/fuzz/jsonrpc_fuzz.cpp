@@ -3,7 +3,9 @@
 // through what a session does with untrusted arguments before any tool runs
 // (protocol version negotiation, log level, device names for the
 // authorisation check, redaction for the audit record, rendering as text).
-// Every answer must serialise to JSON that parses back.
+// Every answer must serialise to JSON that parses back. And the two readers
+// behind parse_json_bounded (simdjson for small documents, nlohmann's
+// parser for the rest) accept the same texts and build identical values.
 
 #include "fuzz_target.hpp"
 
@@ -15,6 +17,7 @@
 #include "protocol/jsonrpc.hpp"
 #include "protocol/mcp.hpp"
 #include "protocol/redact.hpp"
+#include "tests/support/json_identical.hpp"
 
 using namespace rmcp;
 
@@ -47,7 +50,13 @@ void walk_params(const json& params) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto msg = jsonrpc::parse(fuzz::as_text(data, size));
+  auto text = fuzz::as_text(data, size);
+  if (auto fast = parse_json_simdjson(text)) {
+    auto slow = parse_json_nlohmann(text);
+    FUZZ_CHECK(static_cast<bool>(slow));
+    FUZZ_CHECK(test::json_identical(*fast, *slow));
+  }
+  auto msg = jsonrpc::parse(text);
   switch (msg.type) {
     case jsonrpc::kind::invalid:
       FUZZ_CHECK(static_cast<bool>(msg.error));

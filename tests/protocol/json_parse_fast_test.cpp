@@ -5,48 +5,19 @@
 // random documents, valid and broken, are read both ways and compared. And
 // the fast reader does read the documents it is there for.
 
-#include <cstring>
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "protocol/error.hpp"
 #include "protocol/json_parse.hpp"
+#include "tests/support/json_identical.hpp"
 
 namespace rmcp {
 
 namespace {
 
-/// Equal values of equal types at every node (floats bit for bit).
-bool identical(const json& a, const json& b) {
-  if (a.type() != b.type())
-    return false;
-  switch (a.type()) {
-    case json::value_t::object: {
-      if (a.size() != b.size())
-        return false;
-      for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-        if (i.key() != j.key() || !identical(*i, *j))
-          return false;
-      return true;
-    }
-    case json::value_t::array: {
-      if (a.size() != b.size())
-        return false;
-      for (size_t i = 0; i < a.size(); ++i)
-        if (!identical(a[i], b[i]))
-          return false;
-      return true;
-    }
-    case json::value_t::number_float: {
-      auto x = a.get<double>();
-      auto y = b.get<double>();
-      return std::memcmp(&x, &y, sizeof x) == 0;
-    }
-    default:
-      return a == b;
-  }
-}
+using test::json_identical;
 
 /// Reads `text` both ways (and through parse_json_bounded): the same value
 /// or the same refusal.
@@ -61,9 +32,10 @@ void expect_same_reading(const std::string& text, size_t max_depth = 64) {
     return;
   }
   ASSERT_TRUE(both) << text;
-  EXPECT_TRUE(identical(*both, *slow)) << text << " read as " << both->dump();
+  EXPECT_TRUE(json_identical(*both, *slow))
+    << text << " read as " << both->dump();
   if (fast) {
-    EXPECT_TRUE(identical(*fast, *slow))
+    EXPECT_TRUE(json_identical(*fast, *slow))
       << text << ": simdjson " << fast->dump() << ", nlohmann " << slow->dump();
   }
 }
@@ -209,7 +181,7 @@ TEST(json_parse_fast, simdjson_reads_the_requests_and_answers_it_is_for) {
      R"({"uptime":"5w4d","cpu-load":"3","free-memory":"1234"})"}) {
     auto fast = parse_json_simdjson(text);
     ASSERT_TRUE(fast) << text;
-    EXPECT_TRUE(identical(*fast, *parse_json_nlohmann(text))) << text;
+    EXPECT_TRUE(json_identical(*fast, *parse_json_nlohmann(text))) << text;
   }
 }
 
